@@ -1,0 +1,7 @@
+//! relgraph-exec: binder, logical plan, optimizer and parallel batch executor.
+//!
+//! Architecture invariant: the executor reads snapshots, never the store.
+
+#![warn(missing_docs)]
+
+pub mod result;

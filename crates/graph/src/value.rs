@@ -1,0 +1,179 @@
+//! The value type shared by storage, the executor and results.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{NodeId, RelId};
+use crate::temporal::{Date, DateTime, Duration, LocalDateTime, LocalTime, Time};
+
+/// A value: what a property holds, what an expression evaluates to.
+///
+/// Property values are the storable subset: everything except
+/// [`Value::Node`], [`Value::Relationship`] and [`Value::Path`], which only
+/// exist while a query runs (a write that tries to store one is rejected;
+/// see [`Value::is_storable`]).
+///
+/// ```
+/// use relgraph_graph::Value;
+/// let v = Value::from("Ada");
+/// assert_eq!(v.type_name(), "STRING");
+/// assert!(Value::Int(3).is_storable());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Value {
+    /// The absent value.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A 64-bit signed integer.
+    Int(i64),
+    /// A 64-bit float.
+    Float(f64),
+    /// A UTF-8 string (shared, cheap to clone).
+    String(Arc<str>),
+    /// A list of values.
+    List(Vec<Value>),
+    /// A map from string keys to values, ordered by key.
+    Map(BTreeMap<Arc<str>, Value>),
+    /// A calendar date.
+    Date(Date),
+    /// A local time of day.
+    LocalTime(LocalTime),
+    /// A time of day with an offset.
+    Time(Time),
+    /// A local date-time.
+    LocalDateTime(LocalDateTime),
+    /// A zoned date-time.
+    DateTime(DateTime),
+    /// A duration.
+    Duration(Duration),
+    /// A node, by id (query-time only).
+    Node(NodeId),
+    /// A relationship, by id (query-time only).
+    Relationship(RelId),
+    /// A path (query-time only).
+    Path(Path),
+}
+
+/// A path: a start node followed by (relationship, node) steps.
+///
+/// ```
+/// use relgraph_graph::{Path, NodeId, RelId};
+/// let p = Path { nodes: vec![NodeId(0), NodeId(1)], rels: vec![RelId(5)] };
+/// assert_eq!(p.len(), 1);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Path {
+    /// The nodes in order; always one more than `rels`.
+    pub nodes: Vec<NodeId>,
+    /// The relationships in order of traversal.
+    pub rels: Vec<RelId>,
+}
+
+impl Path {
+    /// The number of relationships in the path.
+    pub fn len(&self) -> usize {
+        self.rels.len()
+    }
+
+    /// True for a path of a single node and no relationships.
+    pub fn is_empty(&self) -> bool {
+        self.rels.is_empty()
+    }
+}
+
+impl Value {
+    /// The openCypher type name of this value, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "NULL",
+            Value::Bool(_) => "BOOLEAN",
+            Value::Int(_) => "INTEGER",
+            Value::Float(_) => "FLOAT",
+            Value::String(_) => "STRING",
+            Value::List(_) => "LIST",
+            Value::Map(_) => "MAP",
+            Value::Date(_) => "DATE",
+            Value::LocalTime(_) => "LOCAL TIME",
+            Value::Time(_) => "TIME",
+            Value::LocalDateTime(_) => "LOCAL DATETIME",
+            Value::DateTime(_) => "DATETIME",
+            Value::Duration(_) => "DURATION",
+            Value::Node(_) => "NODE",
+            Value::Relationship(_) => "RELATIONSHIP",
+            Value::Path(_) => "PATH",
+        }
+    }
+
+    /// True for [`Value::Null`].
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// True if the value may be stored as a property: no graph entities
+    /// anywhere inside it, no maps inside it, and lists hold only storable
+    /// scalars.
+    pub fn is_storable(&self) -> bool {
+        match self {
+            Value::Node(_) | Value::Relationship(_) | Value::Path(_) | Value::Map(_) => false,
+            Value::List(items) => items
+                .iter()
+                .all(|v| !matches!(v, Value::List(_)) && (v.is_null() || v.is_storable())),
+            _ => true,
+        }
+    }
+
+    /// The string inside, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The integer inside, if this is an integer.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(Arc::from(s))
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(Arc::from(s))
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(f: f64) -> Self {
+        Value::Float(f)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl<T: Into<Value>> From<Vec<T>> for Value {
+    fn from(v: Vec<T>) -> Self {
+        Value::List(v.into_iter().map(Into::into).collect())
+    }
+}
