@@ -20,6 +20,7 @@ pub mod error;
 pub mod ids;
 pub mod import;
 pub mod kv;
+pub mod record;
 pub mod snapshot;
 pub mod store;
 pub mod temporal;

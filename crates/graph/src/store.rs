@@ -59,6 +59,13 @@ impl Graph {
     pub fn open_with(path: &Path, options: &OpenOptions) -> Result<Graph> {
         todo!()
     }
+    /// Creates a new database in `path` (which must not exist or be an
+    /// empty directory) whose base image is `snapshot`, writing it beside
+    /// the target and publishing it with a rename only when complete, so a
+    /// crash leaves either no database or the whole one. Used by import.
+    pub fn create_bulk(path: &Path, snapshot: &Snapshot, options: &OpenOptions) -> Result<Graph> {
+        todo!()
+    }
     /// A new empty database that lives in memory only.
     pub fn in_memory() -> Graph {
         todo!()

@@ -13,6 +13,7 @@ use crate::catalog::Catalog;
 use crate::change::ChangeSet;
 use crate::error::Result;
 use crate::ids::{Direction, LabelId, NodeId, PropKeyId, RelId, RelTypeId};
+use crate::record::{NodeRecord, RelRecord};
 use crate::value::Value;
 
 /// One entry of an adjacency list: the node at the other end and the
@@ -158,6 +159,27 @@ impl Snapshot {
     /// and returns the new snapshot with `version + 1`. On error, nothing
     /// changes. Only the chunks the change touches are copied.
     pub fn apply(&self, changes: &ChangeSet) -> Result<Snapshot> {
+        todo!()
+    }
+    /// Builds a snapshot from whole records (import, store load). Records
+    /// may come in any order; ids must be below the given bounds; every
+    /// relationship's endpoints must exist. Builds in parallel (rayon).
+    pub fn from_records(
+        catalog: Catalog,
+        version: u64,
+        next_node_id: NodeId,
+        next_rel_id: RelId,
+        nodes: Vec<NodeRecord>,
+        rels: Vec<RelRecord>,
+    ) -> Result<Snapshot> {
+        todo!()
+    }
+    /// Live nodes with ids in `range`, as records, ascending (store checkpoints).
+    pub fn node_records(&self, range: Range<u64>) -> Vec<NodeRecord> {
+        todo!()
+    }
+    /// Live relationships with ids in `range`, as records, ascending.
+    pub fn rel_records(&self, range: Range<u64>) -> Vec<RelRecord> {
         todo!()
     }
 }

@@ -1,0 +1,96 @@
+//! The executor's error type.
+//!
+//! CONTRACT (shared by the binder/planner/operators and the functions
+//! module; add variants freely, do not remove).
+
+use relgraph_cypher::ast::Span;
+use relgraph_graph::GraphError;
+
+/// Errors from binding, planning and running a query.
+///
+/// ```
+/// use relgraph_exec::error::ExecError;
+/// let e = ExecError::type_error("InvalidArgumentType", "expected a string");
+/// assert_eq!(e.tck_kind(), "TypeError");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExecError {
+    /// A compile-time semantic error (unknown variable, misplaced aggregate, ...).
+    #[error("{message}")]
+    Semantic {
+        /// What is wrong.
+        message: String,
+        /// Where, if known.
+        span: Option<Span>,
+        /// TCK detail code, e.g. `UndefinedVariable`.
+        detail: &'static str,
+    },
+    /// A runtime type error (`1 + 'a'` when not allowed, `labels(1)`).
+    #[error("type error: {message}")]
+    Type {
+        /// What is wrong.
+        message: String,
+        /// TCK detail code, e.g. `InvalidArgumentType`.
+        detail: &'static str,
+    },
+    /// A runtime argument error (`range(1, 2, 0)`, bad temporal string).
+    #[error("argument error: {message}")]
+    Argument {
+        /// What is wrong.
+        message: String,
+        /// TCK detail code, e.g. `NumberOutOfRange`.
+        detail: &'static str,
+    },
+    /// A feature outside the supported subset.
+    #[error("not supported: {feature}")]
+    Unsupported {
+        /// What is unsupported.
+        feature: String,
+        /// Where, if known.
+        span: Option<Span>,
+    },
+    /// A storage or validation error from the graph layer.
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    /// A query limit was hit.
+    #[error("query limit exceeded: {0}")]
+    Limit(String),
+    /// The query was cancelled.
+    #[error("query cancelled")]
+    Cancelled,
+}
+
+impl ExecError {
+    /// A runtime type error with a TCK detail code.
+    pub fn type_error(detail: &'static str, message: impl Into<String>) -> ExecError {
+        ExecError::Type { message: message.into(), detail }
+    }
+
+    /// A runtime argument error with a TCK detail code.
+    pub fn argument(detail: &'static str, message: impl Into<String>) -> ExecError {
+        ExecError::Argument { message: message.into(), detail }
+    }
+
+    /// A compile-time semantic error with a TCK detail code.
+    pub fn semantic(detail: &'static str, message: impl Into<String>, span: Option<Span>) -> ExecError {
+        ExecError::Semantic { message: message.into(), span, detail }
+    }
+
+    /// The openCypher TCK error type this error corresponds to.
+    pub fn tck_kind(&self) -> &'static str {
+        match self {
+            ExecError::Semantic { .. } => "SyntaxError",
+            ExecError::Type { .. } => "TypeError",
+            ExecError::Argument { .. } => "ArgumentError",
+            ExecError::Unsupported { .. } => "SyntaxError",
+            ExecError::Graph(GraphError::ConstraintViolation { .. }) => "ConstraintValidationFailed",
+            ExecError::Graph(GraphError::NodeHasRelationships(_)) => "ConstraintVerificationFailed",
+            ExecError::Graph(_) => "DatabaseError",
+            ExecError::Limit(_) | ExecError::Cancelled => "DatabaseError",
+        }
+    }
+}
+
+/// The executor's result type.
+pub type Result<T, E = ExecError> = std::result::Result<T, E>;
