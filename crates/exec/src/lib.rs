@@ -6,3 +6,5 @@
 
 pub mod error;
 pub mod result;
+pub mod functions;
+pub mod value_ops;

@@ -1,0 +1,1 @@
+//! Value semantics: equality, comparison, ordering, grouping keys, operators.
