@@ -1,15 +1,32 @@
 //! relgraph: an embeddable relationship-graph query engine with its own
 //! durable store.
 //!
+//! ```
+//! use relgraph::{Database, Params};
+//! let db = Database::in_memory();
+//! db.query("CREATE (:Person {name: 'Ada'})-[:KNOWS]->(:Person {name: 'Alan'})", &Params::new()).unwrap();
+//! let res = db.query("MATCH (a:Person)-[:KNOWS]->(b) RETURN a.name, b.name", &Params::new()).unwrap();
+//! let row = res.rows().next().unwrap();
+//! assert_eq!(row.get::<String>("a.name").unwrap(), "Ada");
+//! assert_eq!(row.get::<String>("b.name").unwrap(), "Alan");
+//! ```
+//!
 //! CONTRACT (shared with crates/tck, crates/cli, tests, examples): the public
-//! signatures below stay; implementation pending in this session.
+//! signatures below stay.
 
 #![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub use relgraph_exec::result::{NodeValue, PathValue, QueryResult, QueryStats, RelValue, ResultValue};
+use relgraph_cypher::ast::Statement;
+use relgraph_exec::error::ExecError;
+use relgraph_graph::{Graph, GraphError};
+
+pub use relgraph_exec::result::{
+    FromValue, NodeValue, PathValue, QueryResult, QueryStats, RelValue, ResultValue, Row, RowError,
+};
+pub use relgraph_exec::QueryOptions;
 pub use relgraph_graph::store::{Durability, OpenOptions};
 pub use relgraph_graph::{Snapshot, Value};
 
@@ -26,6 +43,16 @@ pub enum Phase {
 }
 
 /// Any relgraph error.
+///
+/// ```
+/// use relgraph::{Database, Params, Phase};
+/// let db = Database::in_memory();
+/// let err = db.query("MATCH (n) RETURN m", &Params::new()).unwrap_err();
+/// assert_eq!(err.kind, "SyntaxError");
+/// assert_eq!(err.detail, Some("UndefinedVariable"));
+/// assert_eq!(err.phase, Phase::Compile);
+/// assert!(err.message.contains('^'));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct Error {
@@ -41,57 +68,246 @@ pub struct Error {
     pub phase: Phase,
 }
 
+impl Error {
+    fn from_parse(e: relgraph_cypher::ParseError, text: &str) -> Error {
+        Error {
+            message: e.render(text),
+            kind: "SyntaxError",
+            detail: e.detail,
+            phase: Phase::Compile,
+        }
+    }
+
+    fn from_exec(e: ExecError, text: &str) -> Error {
+        let kind = match &e {
+            ExecError::Semantic { detail: "MissingParameter", .. } => "ParameterMissing",
+            _ => e.tck_kind(),
+        };
+        let (detail, phase, span) = match &e {
+            ExecError::Semantic { detail, span, .. } => (Some(*detail), Phase::Compile, *span),
+            ExecError::Unsupported { span, .. } => {
+                (Some("UnsupportedFeature"), Phase::Compile, *span)
+            }
+            ExecError::Type { detail, .. } | ExecError::Argument { detail, .. } => {
+                (Some(*detail), Phase::Runtime, None)
+            }
+            ExecError::Graph(GraphError::NodeHasRelationships(_)) => {
+                (Some("DeleteConnectedNode"), Phase::Runtime, None)
+            }
+            ExecError::Graph(GraphError::ConstraintViolation { .. }) => {
+                (Some("UniquenessConstraintViolation"), Phase::Runtime, None)
+            }
+            _ => (None, Phase::Runtime, None),
+        };
+        let message = match span {
+            Some(span) if span.end > span.start || span.start > 0 => {
+                relgraph_cypher::render_caret(text, span, &e.to_string())
+            }
+            _ => e.to_string(),
+        };
+        Error {
+            message,
+            kind,
+            detail,
+            phase,
+        }
+    }
+
+    fn from_graph(e: GraphError) -> Error {
+        let kind = match &e {
+            GraphError::ConstraintViolation { .. } => "ConstraintValidationFailed",
+            GraphError::NodeHasRelationships(_) => "ConstraintVerificationFailed",
+            _ => "DatabaseError",
+        };
+        Error {
+            message: e.to_string(),
+            kind,
+            detail: None,
+            phase: Phase::Runtime,
+        }
+    }
+}
+
 /// relgraph's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// An open database.
-pub struct Database {
-    _todo: (),
+fn parse(text: &str) -> Result<Statement> {
+    relgraph_cypher::parse(text).map_err(|e| Error::from_parse(e, text))
 }
 
-#[allow(unused_variables)]
+/// An open database. Cheap to share between threads by reference; every
+/// read query runs on the latest committed snapshot without taking the
+/// writer lock.
+pub struct Database {
+    graph: Graph,
+    options: QueryOptions,
+}
+
 impl Database {
     /// Opens or creates the database in `path`.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let db = relgraph::Database::open(dir.path().join("db")).unwrap();
+    /// assert_eq!(db.snapshot().node_count(), 0);
+    /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Database> {
-        todo!()
+        Self::open_with(path, &OpenOptions::default())
     }
+
     /// Opens with options.
     pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Database> {
-        todo!()
+        let graph = Graph::open_with(path.as_ref(), options).map_err(Error::from_graph)?;
+        Ok(Database {
+            graph,
+            options: QueryOptions::default(),
+        })
     }
+
     /// A new empty in-memory database.
     pub fn in_memory() -> Database {
-        todo!()
+        Database {
+            graph: Graph::in_memory(),
+            options: QueryOptions::default(),
+        }
     }
+
+    /// Wraps an already open graph handle (import, tools).
+    pub fn from_graph(graph: Graph) -> Database {
+        Database {
+            graph,
+            options: QueryOptions::default(),
+        }
+    }
+
+    /// The underlying graph handle.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// The default limits every query runs under.
+    pub fn default_options(&self) -> &QueryOptions {
+        &self.options
+    }
+
+    /// Replaces the default limits every query runs under.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut db = relgraph::Database::in_memory();
+    /// db.set_default_options(relgraph::QueryOptions { timeout: Some(Duration::from_secs(30)), ..Default::default() });
+    /// assert_eq!(db.default_options().timeout, Some(Duration::from_secs(30)));
+    /// ```
+    pub fn set_default_options(&mut self, options: QueryOptions) {
+        self.options = options;
+    }
+
     /// Runs one statement in its own transaction.
     pub fn query(&self, text: &str, params: &Params) -> Result<QueryResult> {
-        todo!()
+        self.query_with(text, params, &self.options)
     }
+
+    /// Runs one statement under explicit limits.
+    ///
+    /// ```
+    /// use relgraph::{Database, Params, QueryOptions};
+    /// let db = Database::in_memory();
+    /// let opts = QueryOptions { max_rows: Some(2), ..Default::default() };
+    /// let err = db.query_with("UNWIND range(1, 10) AS x RETURN x", &Params::new(), &opts).unwrap_err();
+    /// assert_eq!(err.kind, "DatabaseError");
+    /// ```
+    pub fn query_with(
+        &self,
+        text: &str,
+        params: &Params,
+        options: &QueryOptions,
+    ) -> Result<QueryResult> {
+        let stmt = parse(text)?;
+        if relgraph_exec::is_read_only(&stmt) {
+            let snapshot = self.graph.snapshot();
+            let out = relgraph_exec::execute(&stmt, params, &snapshot, options)
+                .map_err(|e| Error::from_exec(e, text))?;
+            return Ok(out.result);
+        }
+        // Autocommit: a failed statement drops the transaction, so writes
+        // may go straight into it.
+        let mut txn = self.graph.begin_write().map_err(Error::from_graph)?;
+        let result = relgraph_exec::execute_in(&stmt, params, &mut txn, options)
+            .map_err(|e| Error::from_exec(e, text))?;
+        txn.commit().map_err(Error::from_graph)?;
+        Ok(result)
+    }
+
     /// Starts an explicit write transaction.
+    ///
+    /// ```
+    /// use relgraph::{Database, Params};
+    /// let db = Database::in_memory();
+    /// let mut tx = db.begin_write().unwrap();
+    /// tx.query("CREATE (:N {x: 1})", &Params::new()).unwrap();
+    /// let seen = tx.query("MATCH (n:N) RETURN count(n) AS c", &Params::new()).unwrap();
+    /// assert_eq!(seen.rows().next().unwrap().get::<i64>("c").unwrap(), 1);
+    /// tx.commit().unwrap();
+    /// assert_eq!(db.snapshot().node_count(), 1);
+    /// ```
     pub fn begin_write(&self) -> Result<Transaction> {
-        todo!()
+        let txn = self.graph.begin_write().map_err(Error::from_graph)?;
+        Ok(Transaction {
+            txn,
+            options: self.options.clone(),
+        })
     }
+
     /// The latest committed snapshot.
     pub fn snapshot(&self) -> Snapshot {
-        todo!()
+        self.graph.snapshot()
     }
 }
 
 /// An explicit write transaction; rolled back on drop unless committed.
 pub struct Transaction {
-    _todo: (),
+    txn: relgraph_graph::store::WriteTxn,
+    options: QueryOptions,
 }
 
-#[allow(unused_variables)]
 impl Transaction {
     /// Runs a statement inside the transaction; it sees earlier statements' writes.
+    /// A failing statement changes nothing; the transaction stays usable.
     pub fn query(&mut self, text: &str, params: &Params) -> Result<QueryResult> {
-        todo!()
+        let options = self.options.clone();
+        self.query_with(text, params, &options)
     }
+
+    /// Runs a statement under explicit limits.
+    pub fn query_with(
+        &mut self,
+        text: &str,
+        params: &Params,
+        options: &QueryOptions,
+    ) -> Result<QueryResult> {
+        let stmt = parse(text)?;
+        let out = relgraph_exec::execute(&stmt, params, self.txn.snapshot(), options)
+            .map_err(|e| Error::from_exec(e, text))?;
+        if !out.changes.is_empty() {
+            self.txn
+                .apply(out.changes)
+                .map_err(|e| Error::from_exec(ExecError::Graph(e), text))?;
+        }
+        Ok(out.result)
+    }
+
+    /// The transaction's view: the snapshot it began on plus its own writes.
+    pub fn snapshot(&self) -> &Snapshot {
+        self.txn.snapshot()
+    }
+
     /// Commits.
     pub fn commit(self) -> Result<()> {
-        todo!()
+        self.txn.commit().map(|_| ()).map_err(Error::from_graph)
     }
+
     /// Rolls back.
-    pub fn rollback(self) {}
+    pub fn rollback(self) {
+        self.txn.rollback()
+    }
 }

@@ -1,1 +1,275 @@
-fn main() {}
+//! `relgraph`: the command-line tool of the relgraph graph database.
+//!
+//! - `relgraph` / `relgraph shell [--db DIR]`: the interactive shell (on the
+//!   demo database when no `--db` is given); reads statements from stdin
+//!   when it is not a terminal;
+//! - `relgraph query --db DIR 'QUERY'`: one statement, printed as a table,
+//!   CSV, JSON or JSON lines;
+//! - `relgraph import`: bulk CSV import (neo4j-admin convention);
+//! - `relgraph generate`: the demo CRM graph as CSV or as a database;
+//! - `relgraph bench`: timings of a folder of queries;
+//! - `relgraph stats`: counts per label and relationship type.
+//!
+//! Architecture invariant: this crate is the only one that formats results
+//! for people (tables, CSV, JSON).
+
+mod cancel;
+mod commands;
+mod demo;
+mod format;
+mod import;
+mod params;
+mod shell;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use format::OutputFormat;
+
+/// Errors of the command-line tool.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A query or database error (its message carries the caret display).
+    #[error("{}", .0.message.trim_end())]
+    Query(relgraph::Error),
+    /// A benchmark query failed.
+    #[error("{file}: {}", .error.message.trim_end())]
+    Bench {
+        /// The query file.
+        file: String,
+        /// The error.
+        error: relgraph::Error,
+    },
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Writing output failed.
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+    /// Generating demo data failed.
+    #[error(transparent)]
+    Datagen(#[from] relgraph_datagen::DatagenError),
+    /// The command line is inconsistent.
+    #[error("{0}")]
+    Usage(String),
+    /// Any other failure (from a subcommand module).
+    #[error("{0}")]
+    Other(String),
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "relgraph",
+    version,
+    about = "An embeddable relationship-graph database: shell, queries, import, demo data"
+)]
+struct Cli {
+    /// Database directory for the shell (default: the demo database in the data directory).
+    #[arg(long, value_name = "DIR")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// The interactive shell (the default command).
+    Shell(ShellArgs),
+    /// Run one statement and print its result.
+    Query(QueryArgs),
+    /// Create a new database from CSV files (neo4j-admin import convention).
+    Import(import::ImportArgs),
+    /// Generate the demo CRM graph as CSV files or as a database.
+    Generate(GenerateArgs),
+    /// Time each .cypher file of a folder (after one warm-up run).
+    Bench(BenchArgs),
+    /// Count nodes per label and relationships per type.
+    Stats(StatsArgs),
+}
+
+#[derive(Args, Debug)]
+struct ShellArgs {
+    /// Database directory (created if missing; default: the demo database).
+    #[arg(long, value_name = "DIR")]
+    db: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct QueryArgs {
+    /// Database directory (created empty if it does not exist).
+    #[arg(long, value_name = "DIR")]
+    db: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+    /// A parameter as name=value, the value a Cypher literal (42, 'text', [1, 2], {a: 1}, date('2024-01-31')).
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = params::parse_assignment)]
+    params: Vec<(String, relgraph::Value)>,
+    /// Read the statement from FILE.
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "query"
+    )]
+    file: Option<PathBuf>,
+    /// The statement.
+    #[arg(value_name = "QUERY", required_unless_present = "file")]
+    query: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum GenerateFormat {
+    /// neo4j-admin import CSV files (plus import-flags.txt).
+    Csv,
+    /// A relgraph database.
+    Db,
+}
+
+#[derive(Args, Debug)]
+struct GenerateArgs {
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Scale factor: 1.0 is about 10,000 people and 0.23 million relationships; 45 passes 10 million.
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+    /// Random seed (the same seed gives the same data).
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// What to write.
+    #[arg(long, value_enum, default_value_t = GenerateFormat::Csv)]
+    format: GenerateFormat,
+    /// Print nothing on success.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    /// An aligned table.
+    Table,
+    /// JSON.
+    Json,
+}
+
+#[derive(Args, Debug)]
+struct BenchArgs {
+    /// Database directory.
+    #[arg(long, value_name = "DIR")]
+    db: PathBuf,
+    /// Folder of .cypher files (files named *.kuzu.cypher are skipped).
+    #[arg(value_name = "QUERY_DIR")]
+    query_dir: PathBuf,
+    /// Timed runs per query (after one warm-up run).
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    format: ReportFormat,
+    /// Record a failing query as {"error": ...} and go on (default: stop with exit code 1).
+    #[arg(long)]
+    keep_going: bool,
+}
+
+#[derive(Args, Debug)]
+struct StatsArgs {
+    /// Database directory.
+    #[arg(long, value_name = "DIR")]
+    db: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    format: ReportFormat,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<bool, CliError> {
+    match cli.command {
+        None => run_shell(cli.db),
+        Some(Command::Shell(a)) => run_shell(a.db.or(cli.db)),
+        Some(Command::Query(a)) => {
+            let text = match (&a.query, &a.file) {
+                (_, Some(f)) => std::fs::read_to_string(f).map_err(|e| CliError::Io {
+                    path: f.clone(),
+                    source: e,
+                })?,
+                (Some(q), None) => q.clone(),
+                (None, None) => return Err(CliError::Usage("give a QUERY or -f FILE".into())),
+            };
+            let text = text.trim().trim_end_matches(';');
+            commands::query(&a.db, text, a.params, a.format)?;
+            Ok(true)
+        }
+        Some(Command::Import(a)) => {
+            import::run(a).map_err(|e| CliError::Other(e.to_string()))?;
+            Ok(true)
+        }
+        Some(Command::Generate(a)) => {
+            commands::generate(
+                &a.out,
+                a.scale,
+                a.seed,
+                a.format == GenerateFormat::Db,
+                a.quiet,
+            )?;
+            Ok(true)
+        }
+        Some(Command::Bench(a)) => {
+            if !a.db.exists() {
+                return Err(CliError::Usage(format!(
+                    "no database at {}",
+                    a.db.display()
+                )));
+            }
+            let db = relgraph::Database::open(&a.db).map_err(CliError::Query)?;
+            let results = match a.threads {
+                Some(n) => {
+                    let pool = rayon::ThreadPoolBuilder::new()
+                        .num_threads(n.max(1))
+                        .build()
+                        .map_err(|e| CliError::Other(format!("cannot start {n} threads: {e}")))?;
+                    pool.install(|| commands::bench_run(&db, &a.query_dir, a.runs, a.keep_going))?
+                }
+                None => commands::bench_run(&db, &a.query_dir, a.runs, a.keep_going)?,
+            };
+            print!(
+                "{}",
+                commands::bench_print(&results, a.format == ReportFormat::Json)
+            );
+            Ok(true)
+        }
+        Some(Command::Stats(a)) => {
+            commands::stats(&a.db, a.format == ReportFormat::Json)?;
+            Ok(true)
+        }
+    }
+}
+
+fn run_shell(db: Option<PathBuf>) -> Result<bool, CliError> {
+    let (db, banner) = match db {
+        Some(p) => (relgraph::Database::open(&p).map_err(CliError::Query)?, None),
+        None => (demo::open_demo()?, Some(demo::EXAMPLES)),
+    };
+    Ok(shell::run(db, demo::history_file(), banner))
+}

@@ -64,17 +64,31 @@ pub enum ExecError {
 impl ExecError {
     /// A runtime type error with a TCK detail code.
     pub fn type_error(detail: &'static str, message: impl Into<String>) -> ExecError {
-        ExecError::Type { message: message.into(), detail }
+        ExecError::Type {
+            message: message.into(),
+            detail,
+        }
     }
 
     /// A runtime argument error with a TCK detail code.
     pub fn argument(detail: &'static str, message: impl Into<String>) -> ExecError {
-        ExecError::Argument { message: message.into(), detail }
+        ExecError::Argument {
+            message: message.into(),
+            detail,
+        }
     }
 
     /// A compile-time semantic error with a TCK detail code.
-    pub fn semantic(detail: &'static str, message: impl Into<String>, span: Option<Span>) -> ExecError {
-        ExecError::Semantic { message: message.into(), span, detail }
+    pub fn semantic(
+        detail: &'static str,
+        message: impl Into<String>,
+        span: Option<Span>,
+    ) -> ExecError {
+        ExecError::Semantic {
+            message: message.into(),
+            span,
+            detail,
+        }
     }
 
     /// The openCypher TCK error type this error corresponds to.
@@ -84,7 +98,9 @@ impl ExecError {
             ExecError::Type { .. } => "TypeError",
             ExecError::Argument { .. } => "ArgumentError",
             ExecError::Unsupported { .. } => "SyntaxError",
-            ExecError::Graph(GraphError::ConstraintViolation { .. }) => "ConstraintValidationFailed",
+            ExecError::Graph(GraphError::ConstraintViolation { .. }) => {
+                "ConstraintValidationFailed"
+            }
             ExecError::Graph(GraphError::NodeHasRelationships(_)) => "ConstraintVerificationFailed",
             ExecError::Graph(_) => "DatabaseError",
             ExecError::Limit(_) | ExecError::Cancelled => "DatabaseError",

@@ -1,10 +1,28 @@
 //! relgraph-exec: binder, logical plan, optimizer and parallel batch executor.
 //!
+//! [`execute`] compiles a parsed statement against a [`relgraph_graph::Snapshot`]
+//! (binding variables to row slots and planning pattern matching by
+//! selectivity), runs the pipeline in parallel over morsels with rayon, and
+//! returns a materialized [`result::QueryResult`] plus the
+//! [`relgraph_graph::ChangeSet`] of its writes.
+//!
 //! Architecture invariant: the executor reads snapshots, never the store.
 
 #![warn(missing_docs)]
 
 pub mod error;
-pub mod result;
 pub mod functions;
+pub mod result;
 pub mod value_ops;
+
+mod compile;
+mod engine;
+mod exec;
+mod materialize;
+mod options;
+mod plan;
+mod schema;
+
+pub use compile::is_read_only;
+pub use engine::{execute, execute_in, Outcome};
+pub use options::QueryOptions;

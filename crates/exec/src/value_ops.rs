@@ -1,1 +1,402 @@
 //! Value semantics: equality, comparison, ordering, grouping keys, operators.
+//!
+//! Everything here follows openCypher (and Neo4j where openCypher is
+//! silent): `=` is ternary (`null` when the answer depends on a null), `<`
+//! and friends are `null` across incomparable types, `ORDER BY` uses a
+//! total order across all types ([`order_cmp`]), and `DISTINCT` / grouping
+//! use equivalence ([`GroupKey`]), under which `null` is equivalent to
+//! `null`, `1` to `1.0`, and `NaN` to `NaN`.
+
+use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
+
+use relgraph_cypher::ast::BinaryOp;
+use relgraph_graph::temporal::{Duration, TemporalError};
+use relgraph_graph::Value;
+
+use crate::error::ExecError;
+
+pub(crate) fn temporal_err(e: TemporalError) -> ExecError {
+    ExecError::argument("InvalidArgumentValue", e.message)
+}
+
+fn overflow(what: &str) -> ExecError {
+    ExecError::argument("NumberOutOfRange", format!("integer overflow in {what}"))
+}
+
+// ---------------------------------------------------------------------------
+// Numbers.
+
+/// 2^63 as a float: floats in `-2^63..2^63` convert to `i64` without overflow.
+pub(crate) const TWO_POW_63: f64 = (1u64 << 63) as f64;
+
+/// Exact comparison of an integer with a float (`None` for NaN).
+fn int_float_cmp(i: i64, f: f64) -> Option<Ordering> {
+    if f.is_nan() {
+        return None;
+    }
+    if f >= TWO_POW_63 {
+        return Some(Ordering::Less);
+    }
+    if f < -TWO_POW_63 {
+        return Some(Ordering::Greater);
+    }
+    let fl = f.floor();
+    match i128::from(i).cmp(&(fl as i128)) {
+        Ordering::Equal if f > fl => Some(Ordering::Less),
+        o => Some(o),
+    }
+}
+
+/// Numeric comparison of two numbers (`None` if either is not a number or NaN).
+fn num_cmp(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Float(x), Value::Float(y)) => x.partial_cmp(y),
+        (Value::Int(x), Value::Float(y)) => int_float_cmp(*x, *y),
+        (Value::Float(x), Value::Int(y)) => int_float_cmp(*y, *x).map(Ordering::reverse),
+        _ => None,
+    }
+}
+
+fn is_number(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Float(_))
+}
+
+fn is_nan(v: &Value) -> bool {
+    matches!(v, Value::Float(f) if f.is_nan())
+}
+
+// ---------------------------------------------------------------------------
+// Equality.
+
+/// Cypher `=`: `None` (null) when either side is null or the answer
+/// depends on a null inside a list or map; `1 = 1.0` is true; NaN equals
+/// nothing; values of different types are unequal.
+///
+/// ```
+/// use relgraph_exec::value_ops::equals;
+/// use relgraph_graph::Value;
+/// assert_eq!(equals(&Value::Int(1), &Value::Float(1.0)), Some(true));
+/// assert_eq!(equals(&Value::Null, &Value::Null), None);
+/// let l = |v: Vec<Value>| Value::List(v);
+/// assert_eq!(equals(&l(vec![Value::Int(1), Value::Null]), &l(vec![Value::Int(2), Value::Null])), Some(false));
+/// assert_eq!(equals(&l(vec![Value::Int(1), Value::Null]), &l(vec![Value::Int(1), Value::Int(2)])), None);
+/// ```
+pub fn equals(a: &Value, b: &Value) -> Option<bool> {
+    use Value::*;
+    match (a, b) {
+        (Null, _) | (_, Null) => None,
+        (Int(_) | Float(_), Int(_) | Float(_)) => Some(num_cmp(a, b) == Some(Ordering::Equal)),
+        (Bool(x), Bool(y)) => Some(x == y),
+        (String(x), String(y)) => Some(x == y),
+        (List(x), List(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            all_equal(x.iter().zip(y.iter()))
+        }
+        (Map(x), Map(y)) => {
+            if x.len() != y.len() || x.keys().zip(y.keys()).any(|(k1, k2)| k1 != k2) {
+                return Some(false);
+            }
+            all_equal(x.values().zip(y.values()))
+        }
+        (Date(x), Date(y)) => Some(x == y),
+        (LocalTime(x), LocalTime(y)) => Some(x == y),
+        (Time(x), Time(y)) => Some(x == y),
+        (LocalDateTime(x), LocalDateTime(y)) => Some(x == y),
+        (DateTime(x), DateTime(y)) => Some(
+            x.seconds == y.seconds
+                && x.nanos == y.nanos
+                && x.offset_seconds == y.offset_seconds
+                && x.zone == y.zone,
+        ),
+        (Duration(x), Duration(y)) => Some(x.normalized() == y.normalized()),
+        (Node(x), Node(y)) => Some(x == y),
+        (Relationship(x), Relationship(y)) => Some(x == y),
+        (Path(x), Path(y)) => Some(x == y),
+        _ => Some(false),
+    }
+}
+
+fn all_equal<'a>(pairs: impl Iterator<Item = (&'a Value, &'a Value)>) -> Option<bool> {
+    let mut unknown = false;
+    for (x, y) in pairs {
+        match equals(x, y) {
+            Some(false) => return Some(false),
+            None => unknown = true,
+            Some(true) => {}
+        }
+    }
+    if unknown {
+        None
+    } else {
+        Some(true)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Comparison.
+
+/// Cypher's `<`, `<=`, `>`, `>=` ordering: `None` when either side is null,
+/// when the types are not comparable (a string and a number, two maps, two
+/// durations), or when a NaN is involved. Lists compare lexicographically.
+///
+/// ```
+/// use relgraph_exec::value_ops::compare;
+/// use relgraph_graph::Value;
+/// use std::cmp::Ordering;
+/// assert_eq!(compare(&Value::Int(1), &Value::Float(3.14)), Some(Ordering::Less));
+/// assert_eq!(compare(&Value::from("1"), &Value::Int(1)), None);
+/// ```
+pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    use Value::*;
+    match (a, b) {
+        (Int(_) | Float(_), Int(_) | Float(_)) => num_cmp(a, b),
+        (String(x), String(y)) => Some(x.cmp(y)),
+        (Bool(x), Bool(y)) => Some(x.cmp(y)),
+        (Date(x), Date(y)) => Some(x.cmp(y)),
+        (LocalTime(x), LocalTime(y)) => Some(x.cmp(y)),
+        (Time(x), Time(y)) => Some(x.utc_nanos().cmp(&y.utc_nanos())),
+        (LocalDateTime(x), LocalDateTime(y)) => Some(x.cmp(y)),
+        (DateTime(x), DateTime(y)) => Some(x.epoch_nanos().cmp(&y.epoch_nanos())),
+        (List(x), List(y)) => {
+            for (p, q) in x.iter().zip(y.iter()) {
+                match compare(p, q)? {
+                    Ordering::Equal => {}
+                    o => return Some(o),
+                }
+            }
+            Some(x.len().cmp(&y.len()))
+        }
+        _ => None,
+    }
+}
+
+/// Evaluates a comparison operator (`=`, `<>`, `<`, `<=`, `>`, `>=`) with
+/// Cypher's rules: null when unknown, and `false` for any ordering
+/// comparison of NaN with a number.
+///
+/// ```
+/// use relgraph_exec::value_ops::compare_op;
+/// use relgraph_cypher::ast::BinaryOp;
+/// use relgraph_graph::Value;
+/// assert_eq!(compare_op(BinaryOp::Gt, &Value::Float(f64::NAN), &Value::Int(1)), Some(false));
+/// assert_eq!(compare_op(BinaryOp::Ne, &Value::Int(1), &Value::Int(2)), Some(true));
+/// ```
+pub fn compare_op(op: BinaryOp, a: &Value, b: &Value) -> Option<bool> {
+    match op {
+        BinaryOp::Eq => equals(a, b),
+        BinaryOp::Ne => equals(a, b).map(|e| !e),
+        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            if (is_nan(a) && is_number(b)) || (is_nan(b) && is_number(a)) {
+                return Some(false);
+            }
+            let o = compare(a, b)?;
+            Some(match op {
+                BinaryOp::Lt => o == Ordering::Less,
+                BinaryOp::Le => o != Ordering::Greater,
+                BinaryOp::Gt => o == Ordering::Greater,
+                _ => o != Ordering::Less,
+            })
+        }
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Total order for ORDER BY, min and max.
+
+fn type_rank(v: &Value) -> u8 {
+    match v {
+        Value::Map(_) => 0,
+        Value::Node(_) => 1,
+        Value::Relationship(_) => 2,
+        Value::List(_) => 3,
+        Value::Path(_) => 4,
+        Value::DateTime(_) => 5,
+        Value::LocalDateTime(_) => 6,
+        Value::Date(_) => 7,
+        Value::Time(_) => 8,
+        Value::LocalTime(_) => 9,
+        Value::Duration(_) => 10,
+        Value::String(_) => 11,
+        Value::Bool(_) => 12,
+        Value::Int(_) | Value::Float(_) => 13,
+        Value::Null => 14,
+    }
+}
+
+fn duration_order(x: &Duration, y: &Duration) -> Ordering {
+    let (x, y) = (x.normalized(), y.normalized());
+    x.approx_nanos()
+        .cmp(&y.approx_nanos())
+        .then(x.months.cmp(&y.months))
+        .then(x.days.cmp(&y.days))
+        .then(x.total_nanos().cmp(&y.total_nanos()))
+}
+
+/// The total order of `ORDER BY` (ascending) across all values, as
+/// openCypher defines it: maps < nodes < relationships < lists < paths <
+/// date-times < local date-times < dates < times < local times < durations
+/// < strings < booleans < numbers < null. Among numbers NaN is largest;
+/// `1` and `1.0` are equal.
+///
+/// ```
+/// use relgraph_exec::value_ops::order_cmp;
+/// use relgraph_graph::Value;
+/// use std::cmp::Ordering;
+/// assert_eq!(order_cmp(&Value::from("text"), &Value::Bool(false)), Ordering::Less);
+/// assert_eq!(order_cmp(&Value::Float(f64::NAN), &Value::Null), Ordering::Less);
+/// assert_eq!(order_cmp(&Value::Float(f64::NAN), &Value::Int(i64::MAX)), Ordering::Greater);
+/// ```
+pub fn order_cmp(a: &Value, b: &Value) -> Ordering {
+    use Value::*;
+    let (ra, rb) = (type_rank(a), type_rank(b));
+    if ra != rb {
+        return ra.cmp(&rb);
+    }
+    match (a, b) {
+        (Int(_) | Float(_), Int(_) | Float(_)) => match (is_nan(a), is_nan(b)) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            (false, false) => num_cmp(a, b).unwrap_or(Ordering::Equal),
+        },
+        (String(x), String(y)) => x.cmp(y),
+        (Bool(x), Bool(y)) => x.cmp(y),
+        (Map(x), Map(y)) => {
+            for ((k1, v1), (k2, v2)) in x.iter().zip(y.iter()) {
+                let o = k1.cmp(k2).then_with(|| order_cmp(v1, v2));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            x.len().cmp(&y.len())
+        }
+        (Node(x), Node(y)) => x.cmp(y),
+        (Relationship(x), Relationship(y)) => x.cmp(y),
+        (List(x), List(y)) => list_order(x, y),
+        (Path(x), Path(y)) => {
+            for i in 0..x.nodes.len().min(y.nodes.len()) {
+                let o = x.nodes[i].cmp(&y.nodes[i]);
+                if o != Ordering::Equal {
+                    return o;
+                }
+                if let (Some(r1), Some(r2)) = (x.rels.get(i), y.rels.get(i)) {
+                    let o = r1.cmp(r2);
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+            }
+            x.nodes.len().cmp(&y.nodes.len())
+        }
+        (DateTime(x), DateTime(y)) => x
+            .epoch_nanos()
+            .cmp(&y.epoch_nanos())
+            .then(x.offset_seconds.cmp(&y.offset_seconds))
+            .then_with(|| x.zone.cmp(&y.zone)),
+        (LocalDateTime(x), LocalDateTime(y)) => x.cmp(y),
+        (Date(x), Date(y)) => x.cmp(y),
+        (Time(x), Time(y)) => x
+            .utc_nanos()
+            .cmp(&y.utc_nanos())
+            .then(x.offset_seconds.cmp(&y.offset_seconds)),
+        (LocalTime(x), LocalTime(y)) => x.cmp(y),
+        (Duration(x), Duration(y)) => duration_order(x, y),
+        _ => Ordering::Equal,
+    }
+}
+
+fn list_order(x: &[Value], y: &[Value]) -> Ordering {
+    for (p, q) in x.iter().zip(y.iter()) {
+        let o = order_cmp(p, q);
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    x.len().cmp(&y.len())
+}
+
+// ---------------------------------------------------------------------------
+// Grouping keys.
+
+/// A value used as a grouping or `DISTINCT` key: `Eq` and `Hash` follow
+/// openCypher equivalence (null is equivalent to null, `1` to `1.0`, NaN
+/// to NaN; lists and maps element-wise).
+///
+/// ```
+/// use relgraph_exec::value_ops::GroupKey;
+/// use relgraph_graph::Value;
+/// use std::collections::HashSet;
+/// let set: HashSet<GroupKey> = [Value::Int(1), Value::Float(1.0), Value::Null, Value::Null]
+///     .into_iter().map(GroupKey).collect();
+/// assert_eq!(set.len(), 2);
+/// ```
+#[derive(Clone, Debug)]
+pub struct GroupKey(pub Value);
+
+impl PartialEq for GroupKey {
+    fn eq(&self, other: &Self) -> bool {
+        type_rank(&self.0) == type_rank(&other.0) && order_cmp(&self.0, &other.0) == Ordering::Equal
+    }
+}
+
+impl Eq for GroupKey {}
+
+impl Hash for GroupKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_value(&self.0, state);
+    }
+}
+
+fn hash_value<H: Hasher>(v: &Value, state: &mut H) {
+    type_rank(v).hash(state);
+    match v {
+        Value::Null => {}
+        Value::Bool(b) => b.hash(state),
+        Value::Int(i) => i.hash(state),
+        Value::Float(f) => {
+            if f.is_nan() {
+                u64::MAX.hash(state);
+            } else if f.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(f) {
+                (*f as i64).hash(state);
+            } else {
+                f.to_bits().hash(state);
+            }
+        }
+        Value::String(s) => s.hash(state),
+        Value::List(l) => {
+            l.len().hash(state);
+            for x in l {
+                hash_value(x, state);
+            }
+        }
+        Value::Map(m) => {
+            m.len().hash(state);
+            for (k, x) in m {
+                k.hash(state);
+                hash_value(x, state);
+            }
+        }
+        Value::Date(d) => d.hash(state),
+        Value::LocalTime(t) => t.hash(state),
+        Value::Time(t) => t.hash(state),
+        Value::LocalDateTime(t) => t.hash(state),
+        Value::DateTime(t) => t.hash(state),
+        Value::Duration(d) => d.normalized().hash(state),
+        Value::Node(n) => n.hash(state),
+        Value::Relationship(r) => r.hash(state),
+        Value::Path(p) => p.hash(state),
+    }
+}
+
+mod ops;
+
+pub(crate) use ops::display_scalar;
+pub use ops::{binary_op, format_float, property_of_value, unary_op};
+
+#[cfg(test)]
+mod tests;

@@ -2,13 +2,46 @@
 //!
 //! CONTRACT (shared with crates/exec and the facade; change only in
 //! coordination): the public signatures below stay.
+//!
+//! A [`Graph`] pairs the store of record (a base image of record blocks
+//! plus a delta log, kept in a [`KvStore`]; see [`format`] and
+//! docs/storage-format.md) with the latest committed [`Snapshot`], which is
+//! what every query reads. Writers are serialized by a gate with a wait
+//! timeout; readers never wait for writers: they clone the published
+//! snapshot (an `Arc`) and keep it as long as they like.
+//!
+//! ```
+//! use relgraph_graph::{Graph, Value};
+//!
+//! let graph = Graph::in_memory();
+//! let mut tx = graph.begin_write().unwrap();
+//! let ada = tx.create_node(&["Person"], vec![("name", Value::from("Ada"))]).unwrap();
+//! let acme = tx.create_node(&["Company"], vec![]).unwrap();
+//! tx.create_rel(ada, "WORKS_AT", acme, vec![]).unwrap();
+//! let reader = graph.snapshot(); // taken before the commit
+//! tx.commit().unwrap();
+//! assert_eq!(reader.node_count(), 0); // a reader keeps its version
+//! assert_eq!(graph.snapshot().node_count(), 2);
+//! ```
 
-use std::path::Path;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use crate::change::ChangeSet;
-use crate::error::Result;
+use crate::error::{GraphError, Result};
+use crate::kv::{KvStore, MemoryKv, SledKv};
 use crate::snapshot::Snapshot;
+
+mod builder;
+mod bulk;
+mod engine;
+pub mod format;
+mod txn_api;
+
+pub use builder::ChangeBuilder;
+use engine::Store;
+use format::LogRecord;
 
 /// When a commit is considered done.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,65 +75,429 @@ impl Default for OpenOptions {
     }
 }
 
+/// When the delta log is folded into the base image.
+///
+/// A checkpoint rewrites every block the log touched and deletes the log
+/// records, in one atomic batch. It runs inside the commit that crosses a
+/// threshold (while that commit still holds the writer gate), on
+/// [`Graph::checkpoint`], and when the last handle is dropped if the log
+/// touched at most `max_close_blocks` blocks.
+///
+/// ```
+/// use relgraph_graph::store::CheckpointPolicy;
+/// let p = CheckpointPolicy { max_log_records: 10, ..CheckpointPolicy::default() };
+/// assert_eq!(p.max_log_records, 10);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CheckpointPolicy {
+    /// Checkpoint once the log holds this many records (commits).
+    pub max_log_records: u64,
+    /// Checkpoint once the log holds this many encoded bytes.
+    pub max_log_bytes: u64,
+    /// Checkpoint when the last handle closes.
+    pub checkpoint_at_close: bool,
+    /// ... but only if the log touched at most this many blocks.
+    pub max_close_blocks: u64,
+}
+
+impl Default for CheckpointPolicy {
+    fn default() -> Self {
+        CheckpointPolicy {
+            max_log_records: 1000,
+            max_log_bytes: 64 * 1024 * 1024,
+            checkpoint_at_close: true,
+            max_close_blocks: 4096,
+        }
+    }
+}
+
+/// Figures about the store of record, for `stats` output and tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreStats {
+    /// The key-value backend (`"sled"`, `"memory"`, ...).
+    pub backend: &'static str,
+    /// The version the base image reflects.
+    pub base_version: u64,
+    /// Commits in the delta log, not yet folded.
+    pub log_records: u64,
+    /// Encoded bytes of those records.
+    pub log_bytes: u64,
+    /// Node blocks the log has touched.
+    pub dirty_node_blocks: u64,
+    /// Relationship blocks the log has touched.
+    pub dirty_rel_blocks: u64,
+    /// Checkpoints completed since open.
+    pub checkpoints: u64,
+    /// Bytes on disk as the backend reports them.
+    pub size_on_disk: u64,
+    /// Where the time of the open went (zero for a bulk-created handle).
+    pub open_timings: OpenTimings,
+}
+
+/// The phases of opening a database, as measured at the last open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OpenTimings {
+    /// Reading the base image's blocks from the key-value store.
+    pub read: Duration,
+    /// Decoding them (in parallel).
+    pub decode: Duration,
+    /// Building the snapshot from the records.
+    pub build: Duration,
+    /// Reading and replaying the delta log.
+    pub replay: Duration,
+}
+
 /// A handle to an open graph database (durable or in-memory). Clone it to
 /// share it between threads; open a directory once per process.
 #[derive(Clone)]
 pub struct Graph {
-    _todo: (),
+    inner: Arc<GraphInner>,
 }
 
-#[allow(unused_variables)]
+struct GraphInner {
+    store: Store,
+    current: RwLock<Snapshot>,
+    gate: WriterGate,
+    write_lock_timeout: Duration,
+}
+
+/// One writer at a time, with a bounded wait.
+struct WriterGate {
+    busy: Mutex<bool>,
+    freed: Condvar,
+}
+
+impl WriterGate {
+    fn acquire(&self, timeout: Duration) -> Result<()> {
+        let start = Instant::now();
+        let mut busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+        while *busy {
+            let waited = start.elapsed();
+            if waited >= timeout {
+                return Err(GraphError::WriterBusy {
+                    waited_ms: waited.as_millis() as u64,
+                });
+            }
+            busy = self
+                .freed
+                .wait_timeout(busy, timeout - waited)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        *busy = true;
+        Ok(())
+    }
+
+    fn release(&self) {
+        *self.busy.lock().unwrap_or_else(|e| e.into_inner()) = false;
+        self.freed.notify_one();
+    }
+}
+
+/// Holds the writer gate; releases it when dropped.
+struct WriterPermit {
+    graph: Arc<GraphInner>,
+}
+
+impl Drop for WriterPermit {
+    fn drop(&mut self) {
+        self.graph.gate.release();
+    }
+}
+
+impl Drop for GraphInner {
+    fn drop(&mut self) {
+        // Best effort: errors at close cannot be reported from a destructor;
+        // [`Graph::close`] reports them.
+        if self.store.wants_close_checkpoint() {
+            let snap = self
+                .current
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            let _ = self.store.checkpoint(&snap);
+        }
+        if self.store.durability() == Durability::Relaxed {
+            let _ = self.store.sync();
+        }
+    }
+}
+
 impl Graph {
     /// Opens (creating if allowed) the database in `path` with default options.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let graph = relgraph_graph::Graph::open(&dir.path().join("db")).unwrap();
+    /// assert_eq!(graph.snapshot().node_count(), 0);
+    /// ```
     pub fn open(path: &Path) -> Result<Graph> {
         Self::open_with(path, &OpenOptions::default())
     }
+
     /// Opens the database in `path`.
+    ///
+    /// Errors: [`GraphError::Locked`] when another handle has it open (in
+    /// this process or another), [`GraphError::NotADatabase`] for a
+    /// directory with other content, [`GraphError::FormatVersion`] for a
+    /// database of another format version, [`GraphError::Corrupt`] when a
+    /// stored record cannot be decoded.
     pub fn open_with(path: &Path, options: &OpenOptions) -> Result<Graph> {
-        todo!()
+        let kv = SledKv::open(path, options.create)?;
+        Self::open_on(Arc::new(kv), path, options)
     }
+
+    /// Opens a database kept in any [`KvStore`] backend (a new backend plugs
+    /// in here without changes elsewhere).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use relgraph_graph::{Graph, kv::MemoryKv, store::OpenOptions};
+    /// let graph = Graph::open_backend(Arc::new(MemoryKv::new()), &OpenOptions::default()).unwrap();
+    /// assert_eq!(graph.store_stats().unwrap().backend, "memory");
+    /// ```
+    pub fn open_backend(kv: Arc<dyn KvStore>, options: &OpenOptions) -> Result<Graph> {
+        let label = PathBuf::from(format!("<{} store>", kv.backend_name()));
+        Self::open_on(kv, &label, options)
+    }
+
+    fn open_on(kv: Arc<dyn KvStore>, path: &Path, options: &OpenOptions) -> Result<Graph> {
+        let (store, snapshot) = Store::open(kv, path, options.durability, options.create)?;
+        Ok(Self::assemble(store, snapshot, options))
+    }
+
+    fn assemble(store: Store, snapshot: Snapshot, options: &OpenOptions) -> Graph {
+        Graph {
+            inner: Arc::new(GraphInner {
+                store,
+                current: RwLock::new(snapshot),
+                gate: WriterGate {
+                    busy: Mutex::new(false),
+                    freed: Condvar::new(),
+                },
+                write_lock_timeout: options.write_lock_timeout,
+            }),
+        }
+    }
+
     /// Creates a new database in `path` (which must not exist or be an
     /// empty directory) whose base image is `snapshot`, writing it beside
     /// the target and publishing it with a rename only when complete, so a
     /// crash leaves either no database or the whole one. Used by import.
+    ///
+    /// ```
+    /// use relgraph_graph::{Graph, Snapshot, store::OpenOptions};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let target = dir.path().join("imported");
+    /// let g = Graph::create_bulk(&target, &Snapshot::empty(), &OpenOptions::default()).unwrap();
+    /// assert_eq!(g.snapshot().node_count(), 0);
+    /// assert!(target.join("db").exists());
+    /// ```
     pub fn create_bulk(path: &Path, snapshot: &Snapshot, options: &OpenOptions) -> Result<Graph> {
-        todo!()
+        let (store, snapshot) = bulk::create(path, snapshot, options)?;
+        Ok(Self::assemble(store, snapshot, options))
     }
+
     /// A new empty database that lives in memory only.
     pub fn in_memory() -> Graph {
-        todo!()
+        let options = OpenOptions {
+            create: true,
+            ..OpenOptions::default()
+        };
+        Self::open_backend(Arc::new(MemoryKv::new()), &options)
+            .expect("an empty in-memory store always initializes")
     }
+
     /// The latest committed snapshot.
     pub fn snapshot(&self) -> Snapshot {
-        todo!()
+        self.inner
+            .current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
+
     /// Starts the (single) write transaction, waiting up to the configured timeout.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use relgraph_graph::{Graph, GraphError};
+    /// let graph = Graph::in_memory();
+    /// let first = graph.begin_write().unwrap();
+    /// let second = graph.begin_write_timeout(Duration::from_millis(10));
+    /// assert!(matches!(second, Err(GraphError::WriterBusy { .. })));
+    /// drop(first);
+    /// assert!(graph.begin_write().is_ok());
+    /// ```
     pub fn begin_write(&self) -> Result<WriteTxn> {
-        todo!()
+        self.begin_write_timeout(self.inner.write_lock_timeout)
+    }
+
+    /// Starts the write transaction, waiting at most `timeout` for another writer.
+    pub fn begin_write_timeout(&self, timeout: Duration) -> Result<WriteTxn> {
+        self.inner.gate.acquire(timeout)?;
+        let permit = WriterPermit {
+            graph: self.inner.clone(),
+        };
+        let view = self.snapshot();
+        Ok(WriteTxn {
+            base_version: view.version(),
+            view,
+            change_sets: Vec::new(),
+            permit,
+        })
+    }
+
+    /// Folds the delta log into the base image now (waits for the writer gate).
+    ///
+    /// ```
+    /// use relgraph_graph::Graph;
+    /// let graph = Graph::in_memory();
+    /// let mut tx = graph.begin_write().unwrap();
+    /// tx.create_node(&["A"], vec![]).unwrap();
+    /// tx.commit().unwrap();
+    /// assert_eq!(graph.store_stats().unwrap().log_records, 1);
+    /// graph.checkpoint().unwrap();
+    /// assert_eq!(graph.store_stats().unwrap().log_records, 0);
+    /// ```
+    pub fn checkpoint(&self) -> Result<()> {
+        self.inner.gate.acquire(self.inner.write_lock_timeout)?;
+        let _permit = WriterPermit {
+            graph: self.inner.clone(),
+        };
+        let snap = self.snapshot();
+        self.inner.store.checkpoint(&snap)
+    }
+
+    /// Replaces the checkpoint policy.
+    pub fn set_checkpoint_policy(&self, policy: CheckpointPolicy) -> Result<()> {
+        self.inner.store.set_policy(policy)
+    }
+
+    /// Figures about the store of record.
+    pub fn store_stats(&self) -> Result<StoreStats> {
+        self.inner.store.stats()
+    }
+
+    /// The database directory (a `<memory store>` label for in-memory graphs).
+    pub fn path(&self) -> &Path {
+        self.inner.store.path()
+    }
+
+    /// The commit durability this handle uses.
+    pub fn durability(&self) -> Durability {
+        self.inner.store.durability()
+    }
+
+    /// Checkpoints (when the policy allows it at close) and syncs, reporting
+    /// errors that a silent drop would swallow. Other clones stay usable.
+    pub fn close(self) -> Result<()> {
+        self.inner.gate.acquire(self.inner.write_lock_timeout)?;
+        let _permit = WriterPermit {
+            graph: self.inner.clone(),
+        };
+        if self.inner.store.wants_close_checkpoint() {
+            let snap = self.snapshot();
+            self.inner.store.checkpoint(&snap)?;
+        }
+        self.inner.store.sync()
+    }
+}
+
+impl std::fmt::Debug for Graph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Graph").field("path", &self.path()).finish()
     }
 }
 
 /// The one open write transaction. Dropping it without `commit` rolls back.
 pub struct WriteTxn {
-    _todo: (),
+    base_version: u64,
+    view: Snapshot,
+    /// Applied change sets, in order (one per statement / API call).
+    change_sets: Vec<ChangeSet>,
+    permit: WriterPermit,
 }
 
-#[allow(unused_variables)]
 impl WriteTxn {
     /// The transaction's view: the snapshot it began on plus its own applied changes.
     pub fn snapshot(&self) -> &Snapshot {
-        todo!()
+        &self.view
     }
+
     /// Validates and applies a change set to the transaction's view. On
     /// error the view is unchanged (statement atomicity).
+    ///
+    /// ```
+    /// use relgraph_graph::{Change, ChangeSet, Graph, GraphError, NodeId};
+    /// let graph = Graph::in_memory();
+    /// let mut tx = graph.begin_write().unwrap();
+    /// let bad = ChangeSet { catalog: None, changes: vec![Change::DeleteNode { id: NodeId(7) }] };
+    /// assert!(tx.apply(bad).is_err());
+    /// let id = tx.snapshot().next_node_id();
+    /// let good = ChangeSet { catalog: None, changes: vec![Change::CreateNode { id, labels: vec![], props: vec![] }] };
+    /// tx.apply(good).unwrap();
+    /// assert_eq!(tx.snapshot().node_count(), 1);
+    /// ```
     pub fn apply(&mut self, changes: ChangeSet) -> Result<()> {
-        todo!()
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let next = self.view.apply(&changes)?;
+        self.view = next;
+        self.change_sets.push(changes);
+        Ok(())
     }
+
     /// Makes all applied changes durable (per the durability mode) and
     /// publishes the new snapshot. Returns the new version.
+    ///
+    /// The version advances by one per applied (non-empty) change set; a
+    /// transaction that applied nothing writes nothing and returns the
+    /// version it began on.
     pub fn commit(self) -> Result<u64> {
-        todo!()
+        let WriteTxn {
+            base_version,
+            view,
+            change_sets,
+            permit,
+        } = self;
+        if change_sets.is_empty() {
+            return Ok(base_version);
+        }
+        let key = view.version();
+        let record = LogRecord {
+            first_version: base_version + 1,
+            change_sets,
+        };
+        if key != base_version + record.change_sets.len() as u64 {
+            return Err(GraphError::Storage(format!(
+                "transaction view is at version {key} after {} change sets on version {base_version}",
+                record.change_sets.len()
+            )));
+        }
+        let graph = &permit.graph;
+        graph.store.append(key, &record)?;
+        *graph.current.write().unwrap_or_else(|e| e.into_inner()) = view.clone();
+        if graph.store.wants_checkpoint() {
+            // The commit is already durable; a failed checkpoint leaves the
+            // log in place and is retried by the next commit.
+            let _ = graph.store.checkpoint(&view);
+        }
+        drop(permit);
+        Ok(key)
     }
+
     /// Discards all applied changes.
     pub fn rollback(self) {}
+
+    /// The version of the snapshot the transaction began on.
+    pub fn base_version(&self) -> u64 {
+        self.base_version
+    }
+
+    /// The change sets applied so far, in order.
+    pub fn change_sets(&self) -> &[ChangeSet] {
+        &self.change_sets
+    }
 }

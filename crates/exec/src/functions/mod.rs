@@ -1,1 +1,321 @@
 //! Scalar and aggregate functions.
+//!
+//! [`call_scalar`] evaluates a scalar function by name (case-insensitive,
+//! dotted names such as `duration.between`); [`aggregate::Accumulator`]
+//! implements the aggregating functions. The binder asks
+//! [`is_known_scalar`] and [`is_aggregate`] to resolve names at compile
+//! time. Existence checks (`exists(...)`, pattern predicates) are the
+//! binder's, not functions.
+
+use relgraph_graph::temporal::DateTime;
+use relgraph_graph::{Snapshot, Value};
+
+use crate::error::{ExecError, Result};
+
+pub mod aggregate;
+mod convert;
+mod graph;
+mod list;
+mod math;
+mod string;
+pub mod temporal;
+pub(crate) mod zones;
+
+/// What a function may read besides its arguments.
+///
+/// ```
+/// use relgraph_exec::functions::FnContext;
+/// use relgraph_graph::{temporal::DateTime, Snapshot};
+/// struct Ctx(Snapshot, DateTime);
+/// impl FnContext for Ctx {
+///     fn snapshot(&self) -> &Snapshot { &self.0 }
+///     fn statement_time(&self) -> DateTime { self.1.clone() }
+/// }
+/// ```
+pub trait FnContext {
+    /// The snapshot the query reads (for `labels`, `properties`, ...).
+    fn snapshot(&self) -> &Snapshot;
+    /// The statement's clock: every `date()` / `datetime()` without
+    /// arguments in one statement sees the same instant.
+    fn statement_time(&self) -> DateTime;
+}
+
+/// Scalar function names (lower case), with their accepted argument
+/// counts `(min, max)`.
+const SCALARS: &[(&str, usize, usize)] = &[
+    // string
+    ("toupper", 1, 1),
+    ("tolower", 1, 1),
+    ("trim", 1, 1),
+    ("ltrim", 1, 1),
+    ("rtrim", 1, 1),
+    ("replace", 3, 3),
+    ("substring", 2, 3),
+    ("left", 2, 2),
+    ("right", 2, 2),
+    ("split", 2, 2),
+    ("reverse", 1, 1),
+    ("tostring", 1, 1),
+    ("tostringornull", 1, 1),
+    ("size", 1, 1),
+    ("char_length", 1, 1),
+    ("character_length", 1, 1),
+    // math
+    ("abs", 1, 1),
+    ("ceil", 1, 1),
+    ("floor", 1, 1),
+    ("round", 1, 3),
+    ("sign", 1, 1),
+    ("sqrt", 1, 1),
+    ("exp", 1, 1),
+    ("log", 1, 1),
+    ("log10", 1, 1),
+    ("e", 0, 0),
+    ("pi", 0, 0),
+    ("rand", 0, 0),
+    ("sin", 1, 1),
+    ("cos", 1, 1),
+    ("tan", 1, 1),
+    ("cot", 1, 1),
+    ("asin", 1, 1),
+    ("acos", 1, 1),
+    ("atan", 1, 1),
+    ("atan2", 2, 2),
+    ("degrees", 1, 1),
+    ("radians", 1, 1),
+    ("haversin", 1, 1),
+    // list
+    ("head", 1, 1),
+    ("last", 1, 1),
+    ("tail", 1, 1),
+    ("range", 2, 3),
+    ("isempty", 1, 1),
+    // conversion
+    ("tointeger", 1, 1),
+    ("tofloat", 1, 1),
+    ("toboolean", 1, 1),
+    ("tointegerornull", 1, 1),
+    ("tofloatornull", 1, 1),
+    ("tobooleanornull", 1, 1),
+    ("tobooleanlist", 1, 1),
+    ("tointegerlist", 1, 1),
+    ("tofloatlist", 1, 1),
+    ("tostringlist", 1, 1),
+    ("coalesce", 1, usize::MAX),
+    ("valuetype", 1, 1),
+    // graph
+    ("id", 1, 1),
+    ("elementid", 1, 1),
+    ("labels", 1, 1),
+    ("type", 1, 1),
+    ("properties", 1, 1),
+    ("keys", 1, 1),
+    ("startnode", 1, 1),
+    ("endnode", 1, 1),
+    ("nodes", 1, 1),
+    ("relationships", 1, 1),
+    ("length", 1, 1),
+    // temporal
+    ("timestamp", 0, 0),
+    ("date", 0, 1),
+    ("datetime", 0, 1),
+    ("localdatetime", 0, 1),
+    ("time", 0, 1),
+    ("localtime", 0, 1),
+    ("duration", 1, 1),
+    ("date.transaction", 0, 1),
+    ("date.statement", 0, 1),
+    ("date.realtime", 0, 1),
+    ("datetime.transaction", 0, 1),
+    ("datetime.statement", 0, 1),
+    ("datetime.realtime", 0, 1),
+    ("localdatetime.transaction", 0, 1),
+    ("localdatetime.statement", 0, 1),
+    ("localdatetime.realtime", 0, 1),
+    ("time.transaction", 0, 1),
+    ("time.statement", 0, 1),
+    ("time.realtime", 0, 1),
+    ("localtime.transaction", 0, 1),
+    ("localtime.statement", 0, 1),
+    ("localtime.realtime", 0, 1),
+    ("date.truncate", 2, 3),
+    ("datetime.truncate", 2, 3),
+    ("localdatetime.truncate", 2, 3),
+    ("time.truncate", 2, 3),
+    ("localtime.truncate", 2, 3),
+    ("datetime.fromepoch", 2, 2),
+    ("datetime.fromepochmillis", 1, 1),
+    ("duration.between", 2, 2),
+    ("duration.inmonths", 2, 2),
+    ("duration.indays", 2, 2),
+    ("duration.inseconds", 2, 2),
+];
+
+const AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "collect",
+    "stdev",
+    "stdevp",
+    "percentilecont",
+    "percentiledisc",
+];
+
+fn lookup(name: &str) -> Option<(&'static str, usize, usize)> {
+    let lower = name.to_ascii_lowercase();
+    SCALARS.iter().find(|(n, _, _)| *n == lower).copied()
+}
+
+/// True if `name` (any case) is a scalar function [`call_scalar`] knows.
+///
+/// ```
+/// use relgraph_exec::functions::is_known_scalar;
+/// assert!(is_known_scalar("toUpper"));
+/// assert!(is_known_scalar("duration.between"));
+/// assert!(!is_known_scalar("count"));
+/// ```
+pub fn is_known_scalar(name: &str) -> bool {
+    lookup(name).is_some()
+}
+
+/// The accepted number of arguments `(min, max)` of a scalar function, for
+/// the binder's `InvalidNumberOfArguments` check.
+///
+/// ```
+/// use relgraph_exec::functions::scalar_arity;
+/// assert_eq!(scalar_arity("substring"), Some((2, 3)));
+/// ```
+pub fn scalar_arity(name: &str) -> Option<(usize, usize)> {
+    lookup(name).map(|(_, lo, hi)| (lo, hi))
+}
+
+/// True if `name` (any case) is an aggregating function.
+///
+/// ```
+/// use relgraph_exec::functions::is_aggregate;
+/// assert!(is_aggregate("COUNT"));
+/// assert!(is_aggregate("percentileDisc"));
+/// assert!(!is_aggregate("size"));
+/// ```
+pub fn is_aggregate(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    AGGREGATES.contains(&lower.as_str())
+}
+
+/// True for functions whose result may differ between calls with the same
+/// arguments (`rand()`, `*.realtime()`), which must not be constant-folded.
+///
+/// ```
+/// use relgraph_exec::functions::is_nondeterministic;
+/// assert!(is_nondeterministic("rand"));
+/// assert!(!is_nondeterministic("abs"));
+/// ```
+pub fn is_nondeterministic(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "rand" || lower.ends_with(".realtime")
+}
+
+/// Evaluates a scalar function.
+///
+/// ```
+/// use relgraph_exec::functions::{call_scalar, FnContext};
+/// use relgraph_graph::{temporal::DateTime, Snapshot, Value};
+/// struct Ctx(Snapshot);
+/// impl FnContext for Ctx {
+///     fn snapshot(&self) -> &Snapshot { &self.0 }
+///     fn statement_time(&self) -> DateTime { DateTime { seconds: 0, nanos: 0, offset_seconds: 0, zone: None } }
+/// }
+/// let ctx = Ctx(Snapshot::empty());
+/// let v = call_scalar("toUpper", &[Value::from("abc")], &ctx).unwrap();
+/// assert_eq!(v, Value::from("ABC"));
+/// let d = call_scalar("date", &[], &ctx).unwrap();
+/// assert_eq!(d.type_name(), "DATE");
+/// assert!(call_scalar("noSuchFunction", &[], &ctx).is_err());
+/// ```
+pub fn call_scalar(name: &str, args: &[Value], ctx: &dyn FnContext) -> Result<Value> {
+    let Some((lower, min, max)) = lookup(name) else {
+        return Err(ExecError::semantic(
+            "UnknownFunction",
+            format!("unknown function '{name}'"),
+            None,
+        ));
+    };
+    if args.len() < min || args.len() > max {
+        return Err(ExecError::semantic(
+            "InvalidNumberOfArguments",
+            format!(
+                "{name}() takes {} arguments, got {}",
+                arity_text(min, max),
+                args.len()
+            ),
+            None,
+        ));
+    }
+    if let Some(v) = string::call(lower, args)? {
+        return Ok(v);
+    }
+    if let Some(v) = math::call(lower, args)? {
+        return Ok(v);
+    }
+    if let Some(v) = list::call(lower, args)? {
+        return Ok(v);
+    }
+    if let Some(v) = convert::call(lower, args)? {
+        return Ok(v);
+    }
+    if let Some(v) = graph::call(lower, args, ctx)? {
+        return Ok(v);
+    }
+    if let Some(v) = temporal::call(lower, args, ctx)? {
+        return Ok(v);
+    }
+    Err(ExecError::semantic(
+        "UnknownFunction",
+        format!("unknown function '{name}'"),
+        None,
+    ))
+}
+
+fn arity_text(min: usize, max: usize) -> String {
+    if min == max {
+        min.to_string()
+    } else if max == usize::MAX {
+        format!("at least {min}")
+    } else {
+        format!("{min} to {max}")
+    }
+}
+
+/// A type error for an argument of the wrong type.
+pub(crate) fn bad_arg(func: &str, expected: &str, got: &Value) -> ExecError {
+    ExecError::type_error(
+        "InvalidArgumentValue",
+        format!("{func}() expects {expected}, got {}", got.type_name()),
+    )
+}
+
+/// An integer argument (floats with no fraction are accepted).
+pub(crate) fn int_arg(func: &str, v: &Value) -> Result<i64> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Ok(*f as i64),
+        other => Err(bad_arg(func, "an INTEGER", other)),
+    }
+}
+
+/// A numeric argument as f64.
+pub(crate) fn num_arg(func: &str, v: &Value) -> Result<f64> {
+    match v {
+        Value::Int(i) => Ok(*i as f64),
+        Value::Float(f) => Ok(*f),
+        other => Err(bad_arg(func, "a number", other)),
+    }
+}
+
+#[cfg(test)]
+mod tck;
+#[cfg(test)]
+mod tests;

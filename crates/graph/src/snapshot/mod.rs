@@ -6,8 +6,66 @@
 //! a fixed number of consecutive ids; each chunk holds label membership,
 //! columnar properties and CSR adjacency per (relationship type, direction);
 //! `apply` clones only the chunks a change set touches.
+//!
+//! # Layout and why
+//!
+//! A [`Snapshot`] is an `Arc` to a small root: counters, the catalog, the
+//! property indexes and two vectors of `Arc`ed chunks, one for node ids and
+//! one for relationship ids. A chunk covers 4096 consecutive ids.
+//!
+//! - **Node chunk**: a liveness bitset, labels per node as a CSR (offsets +
+//!   sorted label ids, so [`Snapshot::node_labels`] returns a slice),
+//!   a membership bitmap per label (label scans touch 64 words per chunk),
+//!   one property column per key (dense `Vec<Value>` indexed by offset, or
+//!   sparse sorted offsets when under a quarter full), and one CSR adjacency
+//!   list per (relationship type, direction): offsets plus [`Adj`] entries
+//!   sorted by `(node, rel)`. Import allocates ids per file, so chunks are
+//!   mostly label-homogeneous and dense columns are the common case.
+//! - **Relationship chunk**: liveness, type, start and end per id, and
+//!   property columns like nodes.
+//!
+//! Every part of a chunk (liveness/labels, each column, each adjacency
+//! list) is its own `Arc`, so rebuilding a chunk shares every part a change
+//! did not touch. [`Snapshot::neighbors`] is two pointer hops and a binary
+//! search over the handful of lists of a chunk: no allocation, no overlay.
+//!
+//! **Writes** ([`Snapshot::apply`]) first replay the change set against a
+//! small overlay of the entities it touches (validating each change in
+//! order), then check end-of-set rules (deleted nodes have no relationships
+//! left, declared property types, unique constraints), then group the final
+//! states per chunk and rebuild each touched chunk once, in parallel. Cost
+//! is linear in the change set plus the size of the touched chunks, which
+//! keeps a 200k-node `CREATE` linear and a one-property `SET` at tens of
+//! microseconds. Versions share every untouched chunk, so readers holding an
+//! older snapshot keep it at no cost to writers.
+//!
+//! **Indexes** (one per declared index or unique constraint) are persistent
+//! ordered sets of `(key, node)` (see `index.rs`): a write updates them in
+//! `O(log n)` per touched entry without copying.
+//!
+//! **Chunk size.** 4096 ids per chunk. Measured on the synthetic LDBC
+//! SF0.1-sized graph (332k nodes, 1.4M relationships; CPU time, release,
+//! `snapshot_scale`), chunks of 1024 / 4096 / 16384 ids gave the same
+//! build cost (`from_records` 1.1-1.3 s CPU before the direct CSR build),
+//! the same 200k-node `CREATE` cost (0.37-0.42 s CPU before borrowing
+//! created properties), and the same heap (~102 bytes per relationship).
+//! What the size does move is the worst case of a small write (a touched
+//! dense column is copied whole: about 45-80 us at 4096) and the morsel
+//! size for parallel scans (1024 ids is too fine for rayon to amortize).
+//! 4096 balances the two.
+//!
+//! **Memory** (same graph): ~102 heap bytes per relationship by the
+//! snapshot's own accounting ([`Snapshot::heap_bytes`]) and ~167 resident
+//! bytes per relationship measured with `/proc/self/statm`, nodes and
+//! their properties included. Per relationship: two [`Adj`] entries (32
+//! bytes), type and endpoints (20 bytes), plus offsets and property
+//! values (a `Value` is 48 bytes).
+//!
+//! **petgraph.** [`Snapshot::typed`] returns a [`TypedGraph`], a view of one
+//! relationship type that implements petgraph's graph traits.
 
 use std::ops::{Bound, Range};
+use std::sync::{Arc, OnceLock};
 
 use crate::catalog::Catalog;
 use crate::change::ChangeSet;
@@ -15,6 +73,16 @@ use crate::error::Result;
 use crate::ids::{Direction, LabelId, NodeId, PropKeyId, RelId, RelTypeId};
 use crate::record::{NodeRecord, RelRecord};
 use crate::value::Value;
+
+mod apply;
+mod build;
+mod chunk;
+mod index;
+mod typed;
+
+use chunk::{node_pos, rel_pos, NodeChunk, RelChunk, NODE_CHUNK, REL_CHUNK};
+use index::{IndexKey, PropIndex};
+pub use typed::{NodeVisitMap, TypedEdge, TypedEdges, TypedGraph, TypedNeighbors};
 
 /// One entry of an adjacency list: the node at the other end and the
 /// relationship that leads there. Lists are sorted by `(node, rel)`.
@@ -41,110 +109,416 @@ pub struct RelRef {
 
 /// An immutable view of the whole graph at one committed version. Cloning is
 /// cheap (reference counted). Readers keep the snapshot they started with.
+///
+/// ```
+/// use relgraph_graph::{Change, ChangeSet, Direction, NodeId, RelId, Snapshot};
+///
+/// let mut catalog = relgraph_graph::Catalog::default();
+/// let person = catalog.intern_label("Person");
+/// let knows = catalog.intern_rel_type("KNOWS");
+/// let s0 = Snapshot::empty();
+/// let cs = ChangeSet {
+///     catalog: Some(relgraph_graph::change::CatalogSnapshot(catalog)),
+///     changes: vec![
+///         Change::CreateNode { id: NodeId(0), labels: vec![person], props: vec![] },
+///         Change::CreateNode { id: NodeId(1), labels: vec![person], props: vec![] },
+///         Change::CreateRel { id: RelId(0), rel_type: knows, src: NodeId(0), dst: NodeId(1), props: vec![] },
+///     ],
+/// };
+/// let s1 = s0.apply(&cs).unwrap();
+/// assert_eq!(s1.version(), 1);
+/// assert_eq!(s1.neighbors(NodeId(0), knows, Direction::Outgoing)[0].node, NodeId(1));
+/// assert_eq!(s1.label_count(person), 2);
+/// assert_eq!(s0.node_count(), 0); // the old version is untouched
+/// ```
 #[derive(Clone)]
 pub struct Snapshot {
-    _todo: (),
+    inner: Arc<Inner>,
 }
 
-#[allow(unused_variables, missing_docs)]
-impl Snapshot {
-    /// An empty graph with an empty catalog at version 0.
-    pub fn empty() -> Snapshot {
-        todo!()
+/// The root of one version.
+struct Inner {
+    version: u64,
+    catalog: Arc<Catalog>,
+    next_node: u64,
+    next_rel: u64,
+    node_count: u64,
+    rel_count: u64,
+    /// Live nodes per label id.
+    label_counts: Vec<u64>,
+    /// Live relationships per type id.
+    rel_type_counts: Vec<u64>,
+    nodes: Vec<Arc<NodeChunk>>,
+    rels: Vec<Arc<RelChunk>>,
+    /// Sorted by (label, key).
+    indexes: Vec<PropIndex>,
+    /// Rank structure for the compact petgraph indexing, built on first use.
+    rank: OnceLock<typed::LiveRank>,
+}
+
+impl Inner {
+    fn node_chunk(&self, n: u64) -> Option<(&NodeChunk, usize)> {
+        let (c, l) = node_pos(n);
+        self.nodes.get(c).map(|c| (&**c, l))
     }
+
+    fn rel_chunk(&self, r: u64) -> Option<(&RelChunk, usize)> {
+        let (c, l) = rel_pos(r);
+        self.rels.get(c).map(|c| (&**c, l))
+    }
+
+    fn node_alive(&self, n: u64) -> bool {
+        self.node_chunk(n).is_some_and(|(c, l)| c.meta.alive.get(l))
+    }
+
+    fn index(&self, label: LabelId, key: PropKeyId) -> Option<&PropIndex> {
+        self.indexes
+            .binary_search_by_key(&(label, key), |i| (i.label, i.key))
+            .ok()
+            .map(|i| &self.indexes[i])
+    }
+}
+
+impl Snapshot {
+    fn from_inner(inner: Inner) -> Snapshot {
+        Snapshot {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// An empty graph with an empty catalog at version 0.
+    ///
+    /// ```
+    /// let s = relgraph_graph::Snapshot::empty();
+    /// assert_eq!((s.version(), s.node_count(), s.rel_count()), (0, 0, 0));
+    /// ```
+    pub fn empty() -> Snapshot {
+        Snapshot::from_inner(Inner {
+            version: 0,
+            catalog: Arc::new(Catalog::default()),
+            next_node: 0,
+            next_rel: 0,
+            node_count: 0,
+            rel_count: 0,
+            label_counts: Vec::new(),
+            rel_type_counts: Vec::new(),
+            nodes: Vec::new(),
+            rels: Vec::new(),
+            indexes: Vec::new(),
+            rank: OnceLock::new(),
+        })
+    }
+
     /// The commit version this snapshot reflects.
     pub fn version(&self) -> u64 {
-        todo!()
+        self.inner.version
     }
+
     /// Interned names and schema as of this snapshot.
     pub fn catalog(&self) -> &Catalog {
-        todo!()
+        &self.inner.catalog
     }
+
     /// Number of live nodes.
     pub fn node_count(&self) -> u64 {
-        todo!()
+        self.inner.node_count
     }
+
     /// Number of live relationships.
     pub fn rel_count(&self) -> u64 {
-        todo!()
+        self.inner.rel_count
     }
+
     /// The id the next created node must take (ids are dense, never reused).
     pub fn next_node_id(&self) -> NodeId {
-        todo!()
+        NodeId(self.inner.next_node)
     }
+
     /// The id the next created relationship must take.
     pub fn next_rel_id(&self) -> RelId {
-        todo!()
+        RelId(self.inner.next_rel)
     }
+
+    /// True if node `n` exists (is live) in this snapshot.
     pub fn node_exists(&self, n: NodeId) -> bool {
-        todo!()
+        self.inner.node_alive(n.0)
     }
+
     /// Labels of a node, ascending by id; empty for a missing node.
     pub fn node_labels(&self, n: NodeId) -> &[LabelId] {
-        todo!()
+        match self.inner.node_chunk(n.0) {
+            Some((c, l)) => c.meta.labels(l),
+            None => &[],
+        }
     }
+
+    /// True if node `n` exists and carries label `l`.
     pub fn has_label(&self, n: NodeId, l: LabelId) -> bool {
-        todo!()
+        self.node_labels(n).binary_search(&l).is_ok()
     }
+
+    /// The value of property `k` of node `n`, if the node exists and has it.
     pub fn node_property(&self, n: NodeId, k: PropKeyId) -> Option<&Value> {
-        todo!()
+        let (c, l) = self.inner.node_chunk(n.0)?;
+        chunk::column_get(&c.props, k, l)
     }
+
     /// All properties of a node, sorted by key id.
     pub fn node_properties(&self, n: NodeId) -> Vec<(PropKeyId, Value)> {
-        todo!()
+        match self.inner.node_chunk(n.0) {
+            Some((c, l)) => chunk::column_props(&c.props, l),
+            None => Vec::new(),
+        }
     }
+
+    /// A live relationship's identity and endpoints.
     pub fn rel(&self, r: RelId) -> Option<RelRef> {
-        todo!()
+        let (c, l) = self.inner.rel_chunk(r.0)?;
+        if !c.ends.alive.get(l) {
+            return None;
+        }
+        Some(RelRef {
+            id: r,
+            rel_type: c.ends.rel_type[l],
+            src: c.ends.src[l],
+            dst: c.ends.dst[l],
+        })
     }
+
+    /// The value of property `k` of relationship `r`, if it exists and has it.
     pub fn rel_property(&self, r: RelId, k: PropKeyId) -> Option<&Value> {
-        todo!()
+        let (c, l) = self.inner.rel_chunk(r.0)?;
+        chunk::column_get(&c.props, k, l)
     }
+
     /// All properties of a relationship, sorted by key id.
     pub fn rel_properties(&self, r: RelId) -> Vec<(PropKeyId, Value)> {
-        todo!()
+        match self.inner.rel_chunk(r.0) {
+            Some((c, l)) => chunk::column_props(&c.props, l),
+            None => Vec::new(),
+        }
     }
+
     /// Number of live nodes carrying label `l`.
     pub fn label_count(&self, l: LabelId) -> u64 {
-        todo!()
+        self.inner.label_counts.get(l.index()).copied().unwrap_or(0)
     }
+
     /// Number of live relationships of type `t`.
     pub fn rel_type_count(&self, t: RelTypeId) -> u64 {
-        todo!()
+        self.inner
+            .rel_type_counts
+            .get(t.index())
+            .copied()
+            .unwrap_or(0)
     }
+
     /// Live node ids, ascending.
     pub fn nodes(&self) -> Box<dyn Iterator<Item = NodeId> + '_> {
-        todo!()
+        Box::new(self.inner.nodes.iter().enumerate().flat_map(|(ci, c)| {
+            let base = ci as u64 * NODE_CHUNK;
+            c.meta
+                .alive
+                .ones(0, NODE_CHUNK as usize)
+                .map(move |l| NodeId(base + l as u64))
+        }))
     }
+
     /// Live node ids carrying `l`, ascending.
+    ///
+    /// ```
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::{Catalog, NodeId, RelId, Snapshot};
+    /// let mut c = Catalog::default();
+    /// let person = c.intern_label("Person");
+    /// let n = |i, labels| NodeRecord { id: NodeId(i), labels, props: vec![] };
+    /// let s = Snapshot::from_records(c, 1, NodeId(3), RelId(0), vec![n(0, vec![person]), n(1, vec![]), n(2, vec![person])], vec![]).unwrap();
+    /// assert_eq!(s.nodes_with_label(person).collect::<Vec<_>>(), vec![NodeId(0), NodeId(2)]);
+    /// assert_eq!(s.label_count(person), 2);
+    /// assert_eq!(s.nodes().count(), 3);
+    /// ```
     pub fn nodes_with_label(&self, l: LabelId) -> Box<dyn Iterator<Item = NodeId> + '_> {
-        todo!()
+        Box::new(
+            self.inner
+                .nodes
+                .iter()
+                .enumerate()
+                .flat_map(move |(ci, c)| {
+                    let base = ci as u64 * NODE_CHUNK;
+                    c.meta.label_bits(l).into_iter().flat_map(move |b| {
+                        b.ones(0, NODE_CHUNK as usize)
+                            .map(move |x| NodeId(base + x as u64))
+                    })
+                }),
+        )
     }
+
     /// Disjoint id ranges covering `0..next_node_id`, one per chunk, for
     /// parallel (morsel-driven) scans.
+    ///
+    /// ```
+    /// use relgraph_graph::{NodeId, RelId, Snapshot, Catalog};
+    /// let s = Snapshot::from_records(Catalog::default(), 0, NodeId(5000), RelId(0), vec![], vec![]).unwrap();
+    /// assert_eq!(s.node_morsels(), vec![0..4096, 4096..5000]);
+    /// ```
     pub fn node_morsels(&self) -> Vec<Range<u64>> {
-        todo!()
+        let end = self.inner.next_node;
+        (0..end.div_ceil(NODE_CHUNK))
+            .map(|c| c * NODE_CHUNK..((c + 1) * NODE_CHUNK).min(end))
+            .collect()
     }
+
     /// Live nodes in `range` carrying `l` (or all live nodes when `l` is None), ascending.
+    ///
+    /// ```
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::{Catalog, NodeId, RelId, Snapshot};
+    /// let mut c = Catalog::default();
+    /// let tag = c.intern_label("Tag");
+    /// let nodes = (0..10).map(|i| NodeRecord { id: NodeId(i), labels: if i % 3 == 0 { vec![tag] } else { vec![] }, props: vec![] }).collect();
+    /// let s = Snapshot::from_records(c, 1, NodeId(10), RelId(0), nodes, vec![]).unwrap();
+    /// assert_eq!(s.nodes_in_range(2..7, Some(tag)), vec![NodeId(3), NodeId(6)]);
+    /// assert_eq!(s.nodes_in_range(8..100, None), vec![NodeId(8), NodeId(9)]);
+    /// ```
     pub fn nodes_in_range(&self, range: Range<u64>, l: Option<LabelId>) -> Vec<NodeId> {
-        todo!()
+        let end = range.end.min(self.inner.next_node);
+        let mut out = Vec::new();
+        let mut start = range.start;
+        while start < end {
+            let (ci, lo) = node_pos(start);
+            let chunk_end = ((ci as u64) + 1) * NODE_CHUNK;
+            let hi = (end.min(chunk_end) - ci as u64 * NODE_CHUNK) as usize;
+            if let Some(c) = self.inner.nodes.get(ci) {
+                let base = ci as u64 * NODE_CHUNK;
+                let bits = match l {
+                    None => Some(&c.meta.alive),
+                    Some(l) => c.meta.label_bits(l),
+                };
+                if let Some(bits) = bits {
+                    out.extend(bits.ones(lo, hi).map(|x| NodeId(base + x as u64)));
+                }
+            }
+            start = chunk_end;
+        }
+        out
     }
+
     /// Adjacency of `n` over relationships of type `t` in direction `dir`,
     /// sorted by `(node, rel)`. A self-loop appears in both directions' lists.
+    ///
+    /// ```
+    /// use relgraph_graph::record::{NodeRecord, RelRecord};
+    /// use relgraph_graph::{Adj, Catalog, Direction, NodeId, RelId, Snapshot};
+    /// let mut c = Catalog::default();
+    /// let t = c.intern_rel_type("KNOWS");
+    /// let n = |i| NodeRecord { id: NodeId(i), labels: vec![], props: vec![] };
+    /// let r = |i, s, d| RelRecord { id: RelId(i), rel_type: t, src: NodeId(s), dst: NodeId(d), props: vec![] };
+    /// let s = Snapshot::from_records(c, 1, NodeId(2), RelId(2), vec![n(0), n(1)], vec![r(0, 0, 1), r(1, 1, 1)]).unwrap();
+    /// assert_eq!(s.neighbors(NodeId(1), t, Direction::Incoming),
+    ///            &[Adj { node: NodeId(0), rel: RelId(0) }, Adj { node: NodeId(1), rel: RelId(1) }]);
+    /// assert_eq!(s.neighbors(NodeId(1), t, Direction::Outgoing), &[Adj { node: NodeId(1), rel: RelId(1) }]);
+    /// ```
+    #[inline]
     pub fn neighbors(&self, n: NodeId, t: RelTypeId, dir: Direction) -> &[Adj] {
-        todo!()
+        let d = match dir {
+            Direction::Outgoing => 0,
+            Direction::Incoming => 1,
+        };
+        match self.inner.node_chunk(n.0) {
+            Some((c, l)) => c.adj_list((t, d)).map_or(&[], |a| a.get(l)),
+            None => &[],
+        }
     }
+
+    /// The relationship types that node `n` has relationships of in
+    /// direction `dir`, ascending (for expansions over any type).
+    ///
+    /// ```
+    /// let s = relgraph_graph::Snapshot::empty();
+    /// assert!(s.rel_types_of(relgraph_graph::NodeId(0), relgraph_graph::Direction::Outgoing).is_empty());
+    /// ```
+    pub fn rel_types_of(&self, n: NodeId, dir: Direction) -> Vec<RelTypeId> {
+        let d = match dir {
+            Direction::Outgoing => 0,
+            Direction::Incoming => 1,
+        };
+        match self.inner.node_chunk(n.0) {
+            Some((c, l)) => c
+                .adj
+                .iter()
+                .filter(|((_, dd), a)| *dd == d && !a.get(l).is_empty())
+                .map(|((t, _), _)| *t)
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
     /// Live relationships, ascending by id.
     pub fn rels(&self) -> Box<dyn Iterator<Item = RelRef> + '_> {
-        todo!()
+        Box::new(self.inner.rels.iter().enumerate().flat_map(|(ci, c)| {
+            let base = ci as u64 * REL_CHUNK;
+            let ends = &c.ends;
+            ends.alive.ones(0, REL_CHUNK as usize).map(move |l| RelRef {
+                id: RelId(base + l as u64),
+                rel_type: ends.rel_type[l],
+                src: ends.src[l],
+                dst: ends.dst[l],
+            })
+        }))
     }
+
     /// Nodes with label `label` whose property `key` equals `value` under
     /// Cypher equality (1 = 1.0), ascending; `None` when no index exists.
-    pub fn index_lookup(&self, label: LabelId, key: PropKeyId, value: &Value) -> Option<Vec<NodeId>> {
-        todo!()
+    ///
+    /// ```
+    /// use relgraph_graph::catalog::IndexDef;
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::{Catalog, NodeId, RelId, Snapshot, Value};
+    /// let mut c = Catalog::default();
+    /// let person = c.intern_label("Person");
+    /// let age = c.intern_prop_key("age");
+    /// c.indexes.push(IndexDef { name: "person_age".into(), label: person, key: age });
+    /// let n = |i, v: Value| NodeRecord { id: NodeId(i), labels: vec![person], props: vec![(age, v)] };
+    /// let s = Snapshot::from_records(c, 1, NodeId(2), RelId(0), vec![n(0, Value::Int(40)), n(1, Value::Float(40.0))], vec![]).unwrap();
+    /// assert_eq!(s.index_lookup(person, age, &Value::Int(40)), Some(vec![NodeId(0), NodeId(1)]));
+    /// assert_eq!(s.index_lookup(person, age, &Value::Null), Some(vec![]));
+    /// ```
+    pub fn index_lookup(
+        &self,
+        label: LabelId,
+        key: PropKeyId,
+        value: &Value,
+    ) -> Option<Vec<NodeId>> {
+        let idx = self.inner.index(label, key)?;
+        Some(match IndexKey::from_value(value) {
+            Some(k) => idx.lookup(&k),
+            None => Vec::new(),
+        })
     }
+
     /// Nodes with label `label` whose property `key` lies in the range
     /// (values of the bounds' type family only: numbers with numbers,
     /// strings with strings, ...), ascending by id; `None` when no index exists.
+    ///
+    /// Also `None` when both bounds are unbounded or a bound is a list
+    /// (the caller scans instead). Bounds that no value can satisfy (null,
+    /// NaN, durations, bounds of two different families) give an empty list.
+    ///
+    /// ```
+    /// use std::ops::Bound;
+    /// use relgraph_graph::catalog::IndexDef;
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::{Catalog, NodeId, RelId, Snapshot, Value};
+    /// let mut c = Catalog::default();
+    /// let person = c.intern_label("Person");
+    /// let age = c.intern_prop_key("age");
+    /// c.indexes.push(IndexDef { name: "person_age".into(), label: person, key: age });
+    /// let n = |i, v: Value| NodeRecord { id: NodeId(i), labels: vec![person], props: vec![(age, v)] };
+    /// let nodes = vec![n(0, Value::Int(30)), n(1, Value::Float(45.5)), n(2, "old".into()), n(3, Value::Int(60))];
+    /// let s = Snapshot::from_records(c, 1, NodeId(4), RelId(0), nodes, vec![]).unwrap();
+    /// let hits = s.index_range(person, age, Bound::Excluded(&Value::Int(30)), Bound::Unbounded);
+    /// assert_eq!(hits, Some(vec![NodeId(1), NodeId(3)])); // strings are not numbers
+    /// ```
     pub fn index_range(
         &self,
         label: LabelId,
@@ -152,18 +526,70 @@ impl Snapshot {
         lower: Bound<&Value>,
         upper: Bound<&Value>,
     ) -> Option<Vec<NodeId>> {
-        todo!()
+        self.inner.index(label, key)?.range(lower, upper)
     }
+
+    /// Number of entries in the index on (`label`, `key`), if one exists
+    /// (planner statistics).
+    ///
+    /// ```
+    /// let s = relgraph_graph::Snapshot::empty();
+    /// assert_eq!(s.index_size(relgraph_graph::LabelId(0), relgraph_graph::PropKeyId(0)), None);
+    /// ```
+    pub fn index_size(&self, label: LabelId, key: PropKeyId) -> Option<u64> {
+        self.inner.index(label, key).map(|i| i.len() as u64)
+    }
+
     /// Applies a change set, validating it (existence, no dangling
     /// relationships, unique constraints, declared types, storable values),
     /// and returns the new snapshot with `version + 1`. On error, nothing
     /// changes. Only the chunks the change touches are copied.
+    ///
+    /// ```
+    /// use relgraph_graph::{Catalog, Change, ChangeSet, GraphError, NodeId, RelId, Snapshot};
+    /// use relgraph_graph::change::CatalogSnapshot;
+    /// let mut c = Catalog::default();
+    /// let t = c.intern_rel_type("R");
+    /// let s = Snapshot::empty().apply(&ChangeSet {
+    ///     catalog: Some(CatalogSnapshot(c)),
+    ///     changes: vec![
+    ///         Change::CreateNode { id: NodeId(0), labels: vec![], props: vec![] },
+    ///         Change::CreateRel { id: RelId(0), rel_type: t, src: NodeId(0), dst: NodeId(0), props: vec![] },
+    ///     ],
+    /// }).unwrap();
+    /// let delete = ChangeSet { catalog: None, changes: vec![Change::DeleteNode { id: NodeId(0) }] };
+    /// assert!(matches!(s.apply(&delete), Err(GraphError::NodeHasRelationships(_))));
+    /// assert!(s.node_exists(NodeId(0))); // a failed apply changes nothing
+    /// ```
+    ///
+    /// Rules: changes apply in order; a created id must be at or above the
+    /// snapshot's next id, unused in this set, and less than 2^20 above the
+    /// next id at that point (ids may be created out of order; skipped ids
+    /// stay dead); nulls in created properties are dropped; `SetNodeProp`
+    /// with null removes. Deleted nodes must have no relationships at the
+    /// end of the set (so `DELETE n, r` works in either order). Declared
+    /// property types and unique constraints are checked on the final state.
     pub fn apply(&self, changes: &ChangeSet) -> Result<Snapshot> {
-        todo!()
+        apply::apply(&self.inner, changes).map(Snapshot::from_inner)
     }
+
     /// Builds a snapshot from whole records (import, store load). Records
     /// may come in any order; ids must be below the given bounds; every
     /// relationship's endpoints must exist. Builds in parallel (rayon).
+    ///
+    /// ```
+    /// use relgraph_graph::record::{NodeRecord, RelRecord};
+    /// use relgraph_graph::{Catalog, Direction, NodeId, RelId, RelTypeId, Snapshot};
+    /// let mut c = Catalog::default();
+    /// let t = c.intern_rel_type("R");
+    /// let nodes = vec![
+    ///     NodeRecord { id: NodeId(1), labels: vec![], props: vec![] },
+    ///     NodeRecord { id: NodeId(0), labels: vec![], props: vec![] },
+    /// ];
+    /// let rels = vec![RelRecord { id: RelId(0), rel_type: t, src: NodeId(1), dst: NodeId(0), props: vec![] }];
+    /// let s = Snapshot::from_records(c, 7, NodeId(2), RelId(1), nodes, rels).unwrap();
+    /// assert_eq!(s.neighbors(NodeId(0), t, Direction::Incoming)[0].node, NodeId(1));
+    /// ```
     pub fn from_records(
         catalog: Catalog,
         version: u64,
@@ -172,14 +598,134 @@ impl Snapshot {
         nodes: Vec<NodeRecord>,
         rels: Vec<RelRecord>,
     ) -> Result<Snapshot> {
-        todo!()
+        build::from_records(catalog, version, next_node_id, next_rel_id, nodes, rels)
+            .map(Snapshot::from_inner)
     }
+
     /// Live nodes with ids in `range`, as records, ascending (store checkpoints).
+    ///
+    /// ```
+    /// use relgraph_graph::record::{NodeRecord, RelRecord};
+    /// use relgraph_graph::{Catalog, NodeId, RelId, Snapshot};
+    /// let mut c = Catalog::default();
+    /// let t = c.intern_rel_type("R");
+    /// let nodes = vec![NodeRecord { id: NodeId(0), labels: vec![], props: vec![] }];
+    /// let rels = vec![RelRecord { id: RelId(0), rel_type: t, src: NodeId(0), dst: NodeId(0), props: vec![] }];
+    /// let s = Snapshot::from_records(c, 1, NodeId(1), RelId(1), nodes.clone(), rels.clone()).unwrap();
+    /// assert_eq!(s.node_records(0..u64::MAX), nodes);
+    /// assert_eq!(s.rel_records(0..1), rels);
+    /// assert_eq!(s.rel(RelId(0)).map(|r| r.src), Some(NodeId(0)));
+    /// ```
     pub fn node_records(&self, range: Range<u64>) -> Vec<NodeRecord> {
-        todo!()
+        self.nodes_in_range(range, None)
+            .into_iter()
+            .map(|id| NodeRecord {
+                id,
+                labels: self.node_labels(id).to_vec(),
+                props: self.node_properties(id),
+            })
+            .collect()
     }
+
     /// Live relationships with ids in `range`, as records, ascending.
     pub fn rel_records(&self, range: Range<u64>) -> Vec<RelRecord> {
-        todo!()
+        let end = range.end.min(self.inner.next_rel);
+        let mut out = Vec::new();
+        let mut start = range.start;
+        while start < end {
+            let (ci, lo) = rel_pos(start);
+            let chunk_end = (ci as u64 + 1) * REL_CHUNK;
+            let hi = (end.min(chunk_end) - ci as u64 * REL_CHUNK) as usize;
+            if let Some(c) = self.inner.rels.get(ci) {
+                let base = ci as u64 * REL_CHUNK;
+                out.extend(c.ends.alive.ones(lo, hi).map(|l| RelRecord {
+                    id: RelId(base + l as u64),
+                    rel_type: c.ends.rel_type[l],
+                    src: c.ends.src[l],
+                    dst: c.ends.dst[l],
+                    props: chunk::column_props(&c.props, l),
+                }));
+            }
+            start = chunk_end;
+        }
+        out
+    }
+
+    /// A petgraph view of the relationships of type `t` (see [`TypedGraph`]).
+    ///
+    /// ```
+    /// use petgraph::visit::IntoNeighbors;
+    /// let s = relgraph_graph::Snapshot::empty();
+    /// let g = s.typed(relgraph_graph::RelTypeId(0));
+    /// assert_eq!(g.neighbors(relgraph_graph::NodeId(0)).count(), 0);
+    /// ```
+    pub fn typed(&self, t: RelTypeId) -> TypedGraph<'_> {
+        TypedGraph::new(self, Some(t))
+    }
+
+    /// A petgraph view of all relationships regardless of type.
+    ///
+    /// ```
+    /// use petgraph::visit::NodeCount;
+    /// let s = relgraph_graph::Snapshot::empty();
+    /// assert_eq!(s.all_types().node_count(), 0);
+    /// ```
+    pub fn all_types(&self) -> TypedGraph<'_> {
+        TypedGraph::new(self, None)
+    }
+
+    /// Approximate heap bytes held by this snapshot's chunks and indexes
+    /// (shared parts counted once per snapshot).
+    ///
+    /// ```
+    /// assert_eq!(relgraph_graph::Snapshot::empty().heap_bytes(), 0);
+    /// ```
+    pub fn heap_bytes(&self) -> usize {
+        let nodes: usize = self
+            .inner
+            .nodes
+            .iter()
+            .map(|c| {
+                let m = &c.meta;
+                m.alive.heap_bytes()
+                    + m.label_offsets.capacity() * 4
+                    + m.label_data.capacity() * 4
+                    + m.label_bits
+                        .iter()
+                        .map(|(_, b)| b.heap_bytes() + 8)
+                        .sum::<usize>()
+                    + c.props.iter().map(|(_, p)| p.heap_bytes()).sum::<usize>()
+                    + c.adj
+                        .iter()
+                        .map(|(_, a)| {
+                            a.offsets.capacity() * 4
+                                + a.entries.capacity() * std::mem::size_of::<Adj>()
+                        })
+                        .sum::<usize>()
+            })
+            .sum();
+        let rels: usize = self
+            .inner
+            .rels
+            .iter()
+            .map(|c| {
+                let e = &c.ends;
+                e.alive.heap_bytes()
+                    + e.rel_type.capacity() * 4
+                    + (e.src.capacity() + e.dst.capacity()) * 8
+                    + c.props.iter().map(|(_, p)| p.heap_bytes()).sum::<usize>()
+            })
+            .sum();
+        nodes + rels
+    }
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("version", &self.inner.version)
+            .field("nodes", &self.inner.node_count)
+            .field("rels", &self.inner.rel_count)
+            .finish()
     }
 }

@@ -1,0 +1,362 @@
+//! The non-interactive subcommands: `query`, `bench`, `stats`, `generate`.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use relgraph::{Database, Params, Snapshot, Value};
+use relgraph_datagen::Config;
+use serde_json::json;
+
+use crate::format::{self, OutputFormat};
+use crate::CliError;
+
+/// `relgraph query`: runs one statement and prints its result.
+pub fn query(
+    db: &Path,
+    text: &str,
+    params: Vec<(String, Value)>,
+    fmt: OutputFormat,
+) -> Result<(), CliError> {
+    let db = Database::open(db).map_err(CliError::Query)?;
+    let params: Params = params.into_iter().collect();
+    let result = db.query(text, &params).map_err(CliError::Query)?;
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    if format::is_explain(text) {
+        format::write_plan(&mut out, &result, fmt)?;
+        out.flush()?;
+        return Ok(());
+    }
+    format::write_result(&mut out, &result, fmt)?;
+    if fmt == OutputFormat::Table {
+        writeln!(out, "{}", format::summary_line(&result))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Timings of one benchmark query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchResult {
+    /// Fastest run in milliseconds.
+    pub min_ms: f64,
+    /// Median run in milliseconds.
+    pub median_ms: f64,
+    /// Slowest run in milliseconds.
+    pub max_ms: f64,
+    /// Rows returned.
+    pub rows: usize,
+}
+
+/// The `.cypher` files of a benchmark folder, sorted, without the
+/// `*.kuzu.cypher` variants written for the peer engine.
+pub fn bench_files(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| CliError::Io {
+        path: dir.to_path_buf(),
+        source: e,
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| CliError::Io {
+                path: dir.to_path_buf(),
+                source: e,
+            })?
+            .path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".cypher") && !name.ends_with(".kuzu.cypher") && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Median of a non-empty sorted slice.
+pub fn median(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return 0.0;
+    }
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+/// Runs every query of `dir` once to warm up, then `runs` times.
+pub fn bench_run(
+    db: &Database,
+    dir: &Path,
+    runs: usize,
+    keep_going: bool,
+) -> Result<BTreeMap<String, Result<BenchResult, String>>, CliError> {
+    let params = Params::new();
+    let mut out = BTreeMap::new();
+    for file in bench_files(dir)? {
+        let stem = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .trim_end_matches(".cypher")
+            .to_string();
+        let text = std::fs::read_to_string(&file).map_err(|e| CliError::Io {
+            path: file.clone(),
+            source: e,
+        })?;
+        let text = text.trim().trim_end_matches(';');
+        let measured = (|| {
+            let warm = db.query(text, &params)?;
+            let mut times = Vec::with_capacity(runs);
+            let mut rows = warm.rows.len();
+            for _ in 0..runs.max(1) {
+                let t = Instant::now();
+                let r = db.query(text, &params)?;
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+                rows = r.rows.len();
+            }
+            times.sort_by(f64::total_cmp);
+            Ok::<_, relgraph::Error>(BenchResult {
+                min_ms: times[0],
+                median_ms: median(&times),
+                max_ms: times[times.len() - 1],
+                rows,
+            })
+        })();
+        match measured {
+            Ok(r) => {
+                out.insert(stem, Ok(r));
+            }
+            Err(e) if keep_going => {
+                eprintln!("{stem}: {}", e.message.trim_end());
+                out.insert(stem, Err(e.message));
+            }
+            Err(error) => {
+                return Err(CliError::Bench {
+                    file: file.display().to_string(),
+                    error,
+                })
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Prints benchmark results as a table or as the JSON object
+/// `{"<stem>": {"min_ms", "median_ms", "max_ms", "rows"}}`.
+pub fn bench_print(
+    results: &BTreeMap<String, Result<BenchResult, String>>,
+    json_output: bool,
+) -> String {
+    if json_output {
+        let mut obj = serde_json::Map::new();
+        for (k, r) in results {
+            let v = match r {
+                Ok(r) => {
+                    json!({ "min_ms": r.min_ms, "median_ms": r.median_ms, "max_ms": r.max_ms, "rows": r.rows })
+                }
+                Err(e) => json!({ "error": e }),
+            };
+            obj.insert(k.clone(), v);
+        }
+        return serde_json::Value::Object(obj).to_string() + "\n";
+    }
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    table.set_header(["query", "min ms", "median ms", "max ms", "rows"]);
+    for (k, r) in results {
+        match r {
+            Ok(r) => table.add_row([
+                k.clone(),
+                format!("{:.3}", r.min_ms),
+                format!("{:.3}", r.median_ms),
+                format!("{:.3}", r.max_ms),
+                r.rows.to_string(),
+            ]),
+            Err(e) => table.add_row([
+                k.clone(),
+                "error".into(),
+                String::new(),
+                String::new(),
+                e.lines().next().unwrap_or("").to_string(),
+            ]),
+        };
+    }
+    table.to_string() + "\n"
+}
+
+/// Node counts per label and relationship counts per type, as text.
+pub fn stats_text(snap: &Snapshot) -> String {
+    let (labels, types) = stats_counts(snap);
+    let mut s = format!(
+        "{} nodes, {} relationships\n",
+        snap.node_count(),
+        snap.rel_count()
+    );
+    let names = labels
+        .into_iter()
+        .map(|(l, n)| (format!(":{l}"), n))
+        .chain(types.into_iter().map(|(t, n)| (format!("[:{t}]"), n)));
+    for (name, n) in names {
+        s.push_str(&format!("  {name:<26} {n:>12}\n"));
+    }
+    s
+}
+
+/// Names with counts, sorted by name.
+pub type Counts = Vec<(String, u64)>;
+
+/// Counts per label and per relationship type (sorted by name).
+pub fn stats_counts(snap: &Snapshot) -> (Counts, Counts) {
+    let c = snap.catalog();
+    let mut labels: Counts = c
+        .labels()
+        .names()
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            (
+                n.to_string(),
+                snap.label_count(relgraph_graph::LabelId(i as u32)),
+            )
+        })
+        .collect();
+    let mut types: Counts = c
+        .rel_types()
+        .names()
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            (
+                n.to_string(),
+                snap.rel_type_count(relgraph_graph::RelTypeId(i as u32)),
+            )
+        })
+        .collect();
+    labels.sort();
+    types.sort();
+    (labels, types)
+}
+
+/// `relgraph stats`.
+pub fn stats(db: &Path, json_output: bool) -> Result<(), CliError> {
+    if !db.exists() {
+        return Err(CliError::Usage(format!("no database at {}", db.display())));
+    }
+    let db = Database::open(db).map_err(CliError::Query)?;
+    let snap = db.snapshot();
+    if json_output {
+        let (labels, types) = stats_counts(&snap);
+        let doc = json!({
+            "nodes": snap.node_count(),
+            "relationships": snap.rel_count(),
+            "labels": labels.into_iter().collect::<BTreeMap<_, _>>(),
+            "relationship_types": types.into_iter().collect::<BTreeMap<_, _>>(),
+        });
+        println!("{doc}");
+    } else {
+        print!("{}", stats_text(&snap));
+    }
+    Ok(())
+}
+
+/// `relgraph generate`.
+pub fn generate(
+    out: &Path,
+    scale: f64,
+    seed: u64,
+    as_db: bool,
+    quiet: bool,
+) -> Result<(), CliError> {
+    let config = Config::new(scale, seed)?;
+    let started = Instant::now();
+    if as_db {
+        if out.exists()
+            && std::fs::read_dir(out)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(true)
+        {
+            return Err(CliError::Usage(format!(
+                "{} exists and is not empty; choose a new directory",
+                out.display()
+            )));
+        }
+        let (graph, summary) =
+            relgraph_datagen::create_database(&config, out, &relgraph::OpenOptions::default())?;
+        drop(graph);
+        if !quiet {
+            println!(
+                "wrote database {}: {} nodes, {} relationships in {:.1} s",
+                out.display(),
+                summary.nodes,
+                summary.relationships,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    } else {
+        let summary = relgraph_datagen::write_csv(&config, out)?;
+        if !quiet {
+            println!(
+                "wrote CSV files to {}: {} nodes, {} relationships in {:.1} s",
+                out.display(),
+                summary.nodes,
+                summary.relationships,
+                started.elapsed().as_secs_f64()
+            );
+            let abs = std::fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf());
+            println!(
+                "import them with:\n  relgraph import --into DB_DIR {}",
+                relgraph_datagen::import_flags(&abs).join(" ")
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&[1.0, 2.0, 10.0]), 2.0);
+        assert_eq!(median(&[1.0, 2.0, 4.0, 10.0]), 3.0);
+        assert_eq!(median(&[]), 0.0);
+    }
+
+    #[test]
+    fn bench_files_skip_kuzu_variants() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["b.cypher", "a.cypher", "a.kuzu.cypher", "notes.md"] {
+            std::fs::write(dir.path().join(f), "RETURN 1").unwrap();
+        }
+        let names: Vec<String> = bench_files(dir.path())
+            .unwrap()
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.cypher", "b.cypher"]);
+    }
+
+    #[test]
+    fn bench_json_shape() {
+        let mut m = BTreeMap::new();
+        m.insert(
+            "q1".to_string(),
+            Ok(BenchResult {
+                min_ms: 1.0,
+                median_ms: 2.0,
+                max_ms: 3.5,
+                rows: 7,
+            }),
+        );
+        let v: serde_json::Value = serde_json::from_str(&bench_print(&m, true)).unwrap();
+        assert_eq!(
+            v,
+            json!({"q1": {"min_ms": 1.0, "median_ms": 2.0, "max_ms": 3.5, "rows": 7}})
+        );
+    }
+}

@@ -1,0 +1,501 @@
+//! The interactive shell (`relgraph`, `relgraph shell`): a session that runs
+//! statements and `:commands`, driven either by a line editor on a terminal
+//! or by lines read from a pipe.
+
+pub mod complete;
+pub mod statements;
+
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use relgraph::{Database, Params, QueryResult, Transaction, Value};
+use rustyline::error::ReadlineError;
+use rustyline::history::FileHistory;
+use rustyline::Editor;
+
+use crate::format::{self, OutputFormat};
+use crate::params;
+use complete::{ShellHelper, Vocabulary};
+use statements::StatementBuffer;
+
+/// Text of `:help`.
+pub const HELP: &str = "\
+Statements end with `;` and may span lines. Commands:
+  :help                    this text
+  :schema                  labels, relationship types, property keys, indexes
+  :stats                   node counts per label, relationship counts per type
+  :timing on|off           show how long each statement took
+  :format table|csv|json   how results are printed
+  :params                  list parameters (`:params clear` removes them)
+  :param name => value     set parameter $name (a Cypher literal)
+  :explain QUERY           show the plan of QUERY without running it
+  :source FILE             run the statements in FILE
+  :begin / :commit / :rollback   an explicit write transaction
+  :quit                    leave (also Ctrl-D)
+Ctrl-C clears the current input.";
+
+/// What to do after a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Keep reading.
+    Continue,
+    /// Leave the shell.
+    Quit,
+}
+
+/// A shell session over one database: parameters, output settings and an
+/// optional open transaction.
+pub struct Session {
+    db: Database,
+    params: Params,
+    format: OutputFormat,
+    timing: bool,
+    txn: Option<Transaction>,
+    buffer: StatementBuffer,
+    /// Set whenever a statement or command failed.
+    pub had_error: bool,
+    /// Set after a statement that may have changed the schema.
+    pub vocabulary_stale: bool,
+    source_depth: usize,
+    /// Set by Ctrl-C while a statement runs (see [`crate::cancel`]).
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Session {
+    /// A session over `db` with table output and timing on.
+    pub fn new(db: Database) -> Session {
+        Session {
+            db,
+            params: Params::new(),
+            format: OutputFormat::Table,
+            timing: true,
+            txn: None,
+            buffer: StatementBuffer::default(),
+            had_error: false,
+            vocabulary_stale: false,
+            source_depth: 0,
+            cancel: None,
+        }
+    }
+
+    /// Lets `flag` cancel running statements.
+    pub fn set_cancel_flag(&mut self, flag: Arc<AtomicBool>) {
+        self.cancel = Some(flag);
+    }
+
+    /// Turns timing lines on or off.
+    pub fn set_timing(&mut self, on: bool) {
+        self.timing = on;
+    }
+
+    /// The names for completion.
+    pub fn vocabulary(&self) -> Vocabulary {
+        Vocabulary::from_snapshot(&self.db.snapshot())
+    }
+
+    /// True while a multi-line statement is being typed.
+    pub fn in_statement(&self) -> bool {
+        !self.buffer.is_empty()
+    }
+
+    /// Drops a half-typed statement (Ctrl-C at the prompt).
+    pub fn clear_input(&mut self) {
+        self.buffer.clear();
+    }
+
+    /// Feeds one input line: a `:command` (when no statement is pending)
+    /// or part of a statement. Complete statements run at once.
+    pub fn feed_line(&mut self, line: &str, out: &mut dyn Write, err: &mut dyn Write) -> Flow {
+        if self.buffer.is_empty() && line.trim_start().starts_with(':') {
+            return self.command(line.trim(), out, err);
+        }
+        for stmt in self.buffer.push_line(line) {
+            self.statement(&stmt, out, err);
+        }
+        Flow::Continue
+    }
+
+    /// Runs what is left in the buffer at the end of input (a final
+    /// statement without `;`).
+    pub fn finish_input(&mut self, out: &mut dyn Write, err: &mut dyn Write) {
+        if let Some(stmt) = self.buffer.take() {
+            self.statement(&stmt, out, err);
+        }
+    }
+
+    fn run(&mut self, text: &str) -> relgraph::Result<QueryResult> {
+        let mut options = self.db.default_options().clone();
+        if let Some(flag) = &self.cancel {
+            flag.store(false, Ordering::SeqCst);
+            options.cancel = Some(flag.clone());
+        }
+        match self.txn.as_mut() {
+            Some(txn) => txn.query_with(text, &self.params, &options),
+            None => self.db.query_with(text, &self.params, &options),
+        }
+    }
+
+    /// Runs one statement and prints its result or error.
+    pub fn statement(&mut self, text: &str, out: &mut dyn Write, err: &mut dyn Write) {
+        let started = Instant::now();
+        let result = self.run(text);
+        let elapsed = started.elapsed();
+        match result {
+            Ok(result) => {
+                if result.stats != relgraph::QueryStats::default() {
+                    self.vocabulary_stale = true;
+                }
+                let mut buf = Vec::new();
+                if format::is_explain(text) {
+                    let _ = format::write_plan(&mut buf, &result, self.format);
+                    let _ = out.write_all(&buf);
+                    let _ = out.flush();
+                    return;
+                }
+                let _ = format::write_result(&mut buf, &result, self.format);
+                let _ = out.write_all(&buf);
+                if self.format == OutputFormat::Table {
+                    let mut line = format::summary_line(&result);
+                    if self.timing {
+                        line.push_str(&format!(" ({:.1} ms)", elapsed.as_secs_f64() * 1000.0));
+                    }
+                    let _ = writeln!(out, "{line}");
+                }
+            }
+            Err(e) => {
+                self.had_error = true;
+                let _ = writeln!(err, "{}", e.message.trim_end());
+            }
+        }
+        let _ = out.flush();
+    }
+
+    fn fail(&mut self, err: &mut dyn Write, message: impl std::fmt::Display) {
+        self.had_error = true;
+        let _ = writeln!(err, "{message}");
+    }
+
+    /// Runs a `:command`.
+    pub fn command(&mut self, line: &str, out: &mut dyn Write, err: &mut dyn Write) -> Flow {
+        let body = line
+            .trim_start_matches(':')
+            .trim()
+            .trim_end_matches(';')
+            .trim();
+        let (name, arg) = match body.split_once(char::is_whitespace) {
+            Some((n, a)) => (n, a.trim()),
+            None => (body, ""),
+        };
+        match name.to_ascii_lowercase().as_str() {
+            "help" | "h" | "?" => {
+                let _ = writeln!(out, "{HELP}");
+            }
+            "quit" | "q" | "exit" => {
+                if let Some(txn) = self.txn.take() {
+                    txn.rollback();
+                    let _ = writeln!(out, "open transaction rolled back");
+                }
+                return Flow::Quit;
+            }
+            "schema" => self.schema(out),
+            "stats" => self.stats(out),
+            "timing" => match arg.to_ascii_lowercase().as_str() {
+                "on" => self.timing = true,
+                "off" => self.timing = false,
+                "" => {
+                    let _ = writeln!(out, "timing is {}", if self.timing { "on" } else { "off" });
+                }
+                _ => self.fail(err, "usage: :timing on|off"),
+            },
+            "format" => match OutputFormat::parse(arg) {
+                Some(f) => self.format = f,
+                None => self.fail(err, "usage: :format table|csv|json|jsonl"),
+            },
+            "params" => {
+                if arg.eq_ignore_ascii_case("clear") {
+                    self.params.clear();
+                } else if self.params.is_empty() {
+                    let _ = writeln!(out, "no parameters (set one with :param name => value)");
+                } else {
+                    for (k, v) in &self.params {
+                        let _ = writeln!(out, "${k} => {}", value_text(v));
+                    }
+                }
+            }
+            "param" => match params::parse_shell_assignment(arg) {
+                Ok((k, v)) => {
+                    let _ = writeln!(out, "${k} => {}", value_text(&v));
+                    self.params.insert(k, v);
+                }
+                Err(e) => self.fail(err, e),
+            },
+            "explain" => {
+                if arg.is_empty() {
+                    self.fail(err, "usage: :explain QUERY");
+                } else {
+                    let text = format!("EXPLAIN {arg}");
+                    match self.db.query(&text, &self.params) {
+                        Ok(r) => {
+                            let _ = writeln!(
+                                out,
+                                "{}",
+                                r.plan.as_deref().unwrap_or("(no plan returned)").trim_end()
+                            );
+                        }
+                        Err(e) => self.fail(err, e.message.trim_end()),
+                    }
+                }
+            }
+            "source" => return self.source(Path::new(arg), out, err),
+            "begin" => {
+                if self.txn.is_some() {
+                    self.fail(
+                        err,
+                        "a transaction is already open (:commit or :rollback it first)",
+                    );
+                } else {
+                    match self.db.begin_write() {
+                        Ok(t) => {
+                            self.txn = Some(t);
+                            let _ = writeln!(out, "transaction started");
+                        }
+                        Err(e) => self.fail(err, e.message),
+                    }
+                }
+            }
+            "commit" => match self.txn.take() {
+                Some(t) => match t.commit() {
+                    Ok(()) => {
+                        self.vocabulary_stale = true;
+                        let _ = writeln!(out, "committed");
+                    }
+                    Err(e) => self.fail(err, e.message),
+                },
+                None => self.fail(err, "no open transaction (start one with :begin)"),
+            },
+            "rollback" => match self.txn.take() {
+                Some(t) => {
+                    t.rollback();
+                    let _ = writeln!(out, "rolled back");
+                }
+                None => self.fail(err, "no open transaction (start one with :begin)"),
+            },
+            other => self.fail(err, format!("unknown command :{other} (type :help)")),
+        }
+        let _ = out.flush();
+        Flow::Continue
+    }
+
+    fn source(&mut self, path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Flow {
+        if path.as_os_str().is_empty() {
+            self.fail(err, "usage: :source FILE");
+            return Flow::Continue;
+        }
+        if self.source_depth >= 16 {
+            self.fail(err, "`:source` nested too deeply");
+            return Flow::Continue;
+        }
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.fail(err, format!("cannot read {}: {e}", path.display()));
+                return Flow::Continue;
+            }
+        };
+        // The file's statements are independent of what is being typed.
+        let outer = std::mem::take(&mut self.buffer);
+        self.source_depth += 1;
+        let mut flow = Flow::Continue;
+        for line in text.lines() {
+            if self.feed_line(line, out, err) == Flow::Quit {
+                flow = Flow::Quit;
+                break;
+            }
+        }
+        if flow == Flow::Continue {
+            self.finish_input(out, err);
+        }
+        self.source_depth -= 1;
+        self.buffer = outer;
+        flow
+    }
+
+    fn schema(&mut self, out: &mut dyn Write) {
+        let snap = self.db.snapshot();
+        let c = snap.catalog();
+        let join = |i: &relgraph_graph::catalog::Interner| {
+            let mut v: Vec<String> = i.names().iter().map(|n| n.to_string()).collect();
+            v.sort();
+            if v.is_empty() {
+                "(none)".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        let _ = writeln!(out, "labels:             {}", join(c.labels()));
+        let _ = writeln!(out, "relationship types: {}", join(c.rel_types()));
+        let _ = writeln!(out, "property keys:      {}", join(c.prop_keys()));
+        for ix in &c.indexes {
+            let label = c.label_name(ix.label).unwrap_or("?");
+            let key = c.prop_key_name(ix.key).unwrap_or("?");
+            let _ = writeln!(out, "index {}: :{label}({key})", ix.name);
+        }
+        for cs in &c.constraints {
+            let label = c.label_name(cs.label).unwrap_or("?");
+            let key = c.prop_key_name(cs.key).unwrap_or("?");
+            let _ = writeln!(out, "constraint {}: :{label}({key}) IS UNIQUE", cs.name);
+        }
+    }
+
+    fn stats(&mut self, out: &mut dyn Write) {
+        let _ = write!(out, "{}", crate::commands::stats_text(&self.db.snapshot()));
+    }
+}
+
+/// A parameter value in Cypher literal notation.
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => format::literal_text(&relgraph::ResultValue::Float(*f)),
+        Value::String(s) => format::literal_text(&relgraph::ResultValue::String(s.to_string())),
+        Value::List(items) => format!(
+            "[{}]",
+            items.iter().map(value_text).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Map(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{k}: {}", value_text(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Date(d) => format!("date('{d}')"),
+        Value::LocalTime(t) => format!("localtime('{t}')"),
+        Value::Time(t) => format!("time('{t}')"),
+        Value::LocalDateTime(t) => format!("localdatetime('{t}')"),
+        Value::DateTime(t) => format!("datetime('{t}')"),
+        Value::Duration(d) => format!("duration('{d}')"),
+        Value::Node(n) => format!("node {n}"),
+        Value::Relationship(r) => format!("relationship {r}"),
+        Value::Path(p) => format!("path of length {}", p.len()),
+    }
+}
+
+/// Runs the shell: interactively when stdin is a terminal, else reading
+/// statements from stdin. Returns whether every statement succeeded.
+pub fn run(db: Database, history: Option<PathBuf>, banner: Option<&str>) -> bool {
+    let mut session = Session::new(db);
+    if io::stdin().is_terminal() {
+        interactive(&mut session, history, banner)
+    } else {
+        session.set_timing(false);
+        piped(&mut session, io::stdin().lock())
+    }
+}
+
+/// Reads statements and commands from `input` until its end or `:quit`.
+pub fn piped(session: &mut Session, input: impl BufRead) -> bool {
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let mut out = stdout.lock();
+    let mut err = stderr.lock();
+    for line in input.lines() {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                let _ = writeln!(err, "cannot read input: {e}");
+                return false;
+            }
+        };
+        if session.feed_line(&line, &mut out, &mut err) == Flow::Quit {
+            return !session.had_error;
+        }
+    }
+    session.finish_input(&mut out, &mut err);
+    !session.had_error
+}
+
+fn interactive(session: &mut Session, history: Option<PathBuf>, banner: Option<&str>) -> bool {
+    let mut editor: Editor<ShellHelper, FileHistory> = match Editor::new() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("cannot start the line editor ({e}); reading plain lines");
+            return piped(session, io::stdin().lock());
+        }
+    };
+    editor.set_helper(Some(ShellHelper {
+        vocabulary: session.vocabulary(),
+    }));
+    match crate::cancel::install() {
+        Some(flag) => session.set_cancel_flag(flag),
+        None => eprintln!("note: Ctrl-C handler unavailable; Ctrl-C will end the shell"),
+    }
+    if let Some(h) = &history {
+        if let Some(dir) = h.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = editor.load_history(h);
+    }
+    println!(
+        "relgraph {} shell. Statements end with `;`; type :help for commands, :quit to leave.",
+        env!("CARGO_PKG_VERSION")
+    );
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    let mut statement_lines: Vec<String> = Vec::new();
+    loop {
+        let prompt = if session.in_statement() {
+            "      -> "
+        } else {
+            "relgraph> "
+        };
+        match editor.readline(prompt) {
+            Ok(line) => {
+                let command = !session.in_statement() && line.trim_start().starts_with(':');
+                statement_lines.push(line.clone());
+                let flow = {
+                    let stdout = io::stdout();
+                    let stderr = io::stderr();
+                    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+                    session.feed_line(&line, &mut out, &mut err)
+                };
+                if command || !session.in_statement() {
+                    let entry = statement_lines.join(" ");
+                    if !entry.trim().is_empty() {
+                        let _ = editor.add_history_entry(entry.trim());
+                    }
+                    statement_lines.clear();
+                }
+                if session.vocabulary_stale {
+                    session.vocabulary_stale = false;
+                    if let Some(h) = editor.helper_mut() {
+                        h.vocabulary = session.vocabulary();
+                    }
+                }
+                if flow == Flow::Quit {
+                    break;
+                }
+            }
+            Err(ReadlineError::Interrupted) => {
+                session.clear_input();
+                statement_lines.clear();
+                println!("^C (input cleared; :quit or Ctrl-D to leave)");
+            }
+            Err(ReadlineError::Eof) => break,
+            Err(e) => {
+                eprintln!("input error: {e}");
+                break;
+            }
+        }
+    }
+    if let Some(h) = &history {
+        let _ = editor.save_history(h);
+    }
+    !session.had_error
+}

@@ -1,0 +1,470 @@
+//! The `relgraph` binary's subcommands, run as a user would run them.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{json, Value as Json};
+
+fn relgraph() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_relgraph"));
+    // Never touch the user's real data directory.
+    c.env(
+        "RELGRAPH_DATA_DIR",
+        std::env::temp_dir().join("relgraph-cli-tests-unused"),
+    );
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    relgraph().args(args).output().expect("run relgraph")
+}
+
+fn run_stdin(args: &[&str], env: &[(&str, &Path)], input: &str) -> Output {
+    let mut cmd = relgraph();
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn relgraph");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait for relgraph")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+fn json_of(out: &Output) -> Json {
+    let s = ok(out);
+    serde_json::from_str(&s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+}
+
+#[test]
+fn query_creates_a_missing_database_and_prints_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new-db");
+    let db = db.to_str().unwrap();
+    ok(&run(&[
+        "query",
+        "--db",
+        db,
+        "CREATE (:Person {name: 'Ada', born: 1815})",
+    ]));
+    let v = json_of(&run(&[
+        "query",
+        "--db",
+        db,
+        "--format",
+        "json",
+        "MATCH (p:Person) RETURN p.name AS name, p.born AS born",
+    ]));
+    assert_eq!(
+        v,
+        json!({"columns": ["name", "born"], "rows": [["Ada", 1815]]})
+    );
+    let v = json_of(&run(&[
+        "query",
+        "--db",
+        db,
+        "--format",
+        "json",
+        "MATCH (p:Person) RETURN p",
+    ]));
+    assert_eq!(v["rows"][0][0]["labels"], json!(["Person"]));
+    assert_eq!(
+        v["rows"][0][0]["properties"],
+        json!({"name": "Ada", "born": 1815})
+    );
+    let table = ok(&run(&[
+        "query",
+        "--db",
+        db,
+        "MATCH (p:Person) RETURN p.name AS name",
+    ]));
+    assert!(
+        table.contains("Ada") && table.contains("name") && table.trim_end().ends_with("1 row"),
+        "{table}"
+    );
+}
+
+#[test]
+fn parameters_are_cypher_literals() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let out = run(&[
+        "query",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+        "--param",
+        "n=41",
+        "--param",
+        "who='Ada'",
+        "--param",
+        "xs=[1, 2.5, \"x\"]",
+        "--param",
+        "m={k: true}",
+        "--param",
+        "d=date('2024-06-30')",
+        "RETURN $n + 1 AS a, $who AS w, $xs AS xs, $m.k AS k, $d.year AS y",
+    ]);
+    assert_eq!(
+        json_of(&out)["rows"],
+        json!([[42, "Ada", [1, 2.5, "x"], true, 2024]])
+    );
+    let bad = run(&[
+        "query",
+        "--db",
+        db.to_str().unwrap(),
+        "--param",
+        "n=[1,",
+        "RETURN $n",
+    ]);
+    assert_eq!(bad.status.code(), Some(2), "clap usage error");
+    assert!(
+        text(&bad.stderr).contains("parameter `n`"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+#[test]
+fn errors_go_to_stderr_with_a_caret_and_exit_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let out = run(&["query", "--db", db.to_str().unwrap(), "MATCH (n) RETRUN n"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(err.contains('^') && err.contains("RETRUN"), "{err}");
+}
+
+#[test]
+fn file_csv_and_jsonl_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let file = dir.path().join("q.cypher");
+    std::fs::write(&file, "UNWIND [1, 2] AS x\nRETURN x, 'a,b' AS s;\n").unwrap();
+    let db = db.to_str().unwrap();
+    let f = file.to_str().unwrap();
+    assert_eq!(
+        ok(&run(&["query", "--db", db, "--format", "csv", "-f", f])),
+        "x,s\n1,\"a,b\"\n2,\"a,b\"\n"
+    );
+    assert_eq!(
+        ok(&run(&["query", "--db", db, "--format", "jsonl", "-f", f])),
+        "{\"s\":\"a,b\",\"x\":1}\n{\"s\":\"a,b\",\"x\":2}\n"
+    );
+}
+
+#[test]
+fn generate_import_and_stats_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("csv");
+    let db = dir.path().join("db");
+    ok(&run(&[
+        "generate",
+        "--out",
+        csv.to_str().unwrap(),
+        "--scale",
+        "0.01",
+        "--seed",
+        "5",
+    ]));
+    let flags = std::fs::read_to_string(csv.join("import-flags.txt")).unwrap();
+    let mut import = relgraph();
+    import
+        .current_dir(&csv)
+        .args(["import", "--into", db.to_str().unwrap(), "--no-progress"])
+        .args(flags.split_whitespace());
+    ok(&import.output().unwrap());
+    let stats = json_of(&run(&[
+        "stats",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+
+    let mut counter = relgraph_datagen::Counter::default();
+    relgraph_datagen::generate(
+        &relgraph_datagen::Config::new(0.01, 5).unwrap(),
+        &mut counter,
+    )
+    .unwrap();
+    let expected = counter.summary();
+    assert_eq!(stats["nodes"], json!(expected.nodes));
+    assert_eq!(stats["relationships"], json!(expected.relationships));
+    for (label, n) in &expected.nodes_by_label {
+        assert_eq!(stats["labels"][label], json!(n), "{label}");
+    }
+    for (t, n) in &expected.relationships_by_type {
+        assert_eq!(stats["relationship_types"][t], json!(n), "{t}");
+    }
+    // Imported dates compare with the reference date.
+    let v = json_of(&run(&[
+        "query",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+        "MATCH (m:Meta), (p:Person {me: true}) RETURN m.today AS today, p.joined < m.today AS before",
+    ]));
+    assert_eq!(v["rows"], json!([["2024-06-30", true]]));
+}
+
+#[test]
+fn generate_db_matches_the_generator() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    ok(&run(&[
+        "generate",
+        "--out",
+        db.to_str().unwrap(),
+        "--format",
+        "db",
+        "--scale",
+        "0.01",
+        "--quiet",
+    ]));
+    let stats = json_of(&run(&[
+        "stats",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let mut counter = relgraph_datagen::Counter::default();
+    relgraph_datagen::generate(
+        &relgraph_datagen::Config::new(0.01, 42).unwrap(),
+        &mut counter,
+    )
+    .unwrap();
+    assert_eq!(
+        stats["relationships"],
+        json!(counter.summary().relationships)
+    );
+    let again = run(&[
+        "generate",
+        "--out",
+        db.to_str().unwrap(),
+        "--format",
+        "db",
+        "--scale",
+        "0.01",
+    ]);
+    assert_eq!(again.status.code(), Some(1), "refuses a non-empty target");
+    let bad = run(&[
+        "generate",
+        "--out",
+        dir.path().join("x").to_str().unwrap(),
+        "--scale=-1",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("scale"), "{}", text(&bad.stderr));
+}
+
+#[test]
+fn bench_reports_each_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let queries = dir.path().join("queries");
+    std::fs::create_dir(&queries).unwrap();
+    std::fs::write(
+        queries.join("three.cypher"),
+        "UNWIND range(1, 3) AS x RETURN x;\n",
+    )
+    .unwrap();
+    std::fs::write(queries.join("one.cypher"), "RETURN 1 AS one").unwrap();
+    std::fs::write(queries.join("one.kuzu.cypher"), "RETURN 1 AS one").unwrap();
+    ok(&run(&[
+        "query",
+        "--db",
+        db.to_str().unwrap(),
+        "CREATE (:X)",
+    ]));
+    let v = json_of(&run(&[
+        "bench",
+        "--db",
+        db.to_str().unwrap(),
+        queries.to_str().unwrap(),
+        "--runs",
+        "3",
+        "--threads",
+        "2",
+        "--format",
+        "json",
+    ]));
+    let obj = v.as_object().expect("an object");
+    assert_eq!(obj.keys().collect::<Vec<_>>(), ["one", "three"]);
+    assert_eq!(v["three"]["rows"], json!(3));
+    for q in obj.values() {
+        let (min, med, max) = (
+            q["min_ms"].as_f64().unwrap(),
+            q["median_ms"].as_f64().unwrap(),
+            q["max_ms"].as_f64().unwrap(),
+        );
+        assert!(0.0 <= min && min <= med && med <= max, "{q}");
+    }
+    std::fs::write(queries.join("bad.cypher"), "RETURN nope").unwrap();
+    let failed = run(&[
+        "bench",
+        "--db",
+        db.to_str().unwrap(),
+        queries.to_str().unwrap(),
+        "--runs",
+        "1",
+    ]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        text(&failed.stderr).contains("bad.cypher"),
+        "{}",
+        text(&failed.stderr)
+    );
+    let kept = json_of(&run(&[
+        "bench",
+        "--db",
+        db.to_str().unwrap(),
+        queries.to_str().unwrap(),
+        "--runs",
+        "1",
+        "--format",
+        "json",
+        "--keep-going",
+    ]));
+    assert!(
+        kept["bad"]["error"].is_string() && kept["one"]["rows"] == json!(1),
+        "{kept}"
+    );
+}
+
+#[test]
+fn shell_reads_statements_from_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let script = "\
+:param name => 'Ada'
+CREATE (:Person {name: $name});
+CREATE (:Person {name: 'Grace'}); CREATE (:Person {name: 'Linus'});
+// a comment; with a semicolon
+MATCH (p:Person)
+WHERE p.name <> 'Linus'
+RETURN p.name AS name
+ORDER BY name;
+:format csv
+MATCH (p:Person) RETURN count(p) AS people;
+RETURN 'last statement without a semicolon' AS s";
+    let out = run_stdin(&["--db", db.to_str().unwrap()], &[], script);
+    let stdout = ok(&out);
+    assert!(stdout.contains("$name => 'Ada'"), "{stdout}");
+    assert!(stdout.contains("created 1 node"), "{stdout}");
+    let ada = stdout.find("Ada").unwrap();
+    let grace = stdout[ada..].find("Grace").map(|i| i + ada).unwrap();
+    assert!(ada < grace && stdout.contains("2 rows"), "{stdout}");
+    assert!(stdout.contains("people\n3\n"), "{stdout}");
+    assert!(
+        stdout.contains("s\nlast statement without a semicolon\n"),
+        "{stdout}"
+    );
+
+    let out = run_stdin(
+        &["shell", "--db", db.to_str().unwrap()],
+        &[],
+        "RETURN 1 AS x;\nRETURN nosuch;\nRETURN 2 AS y;\n",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed statement makes the exit code 1"
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(
+        stdout.contains('1') && stdout.contains('2'),
+        "later statements still run: {stdout}"
+    );
+    assert!(
+        stderr.contains("nosuch") && stderr.contains('^'),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn shell_commands_in_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let src = dir.path().join("setup.cypher");
+    std::fs::write(
+        &src,
+        "CREATE (:City {name: 'Paris'})-[:IN]->(:Country {name: 'France'});\n",
+    )
+    .unwrap();
+    let script = format!(
+        ":help\n:source {}\n:schema\n:stats\n:begin\nCREATE (:City {{name: 'Lyon'}});\n:rollback\n:begin\nCREATE (:City {{name: 'Nice'}});\n:commit\nMATCH (c:City) RETURN c.name AS city ORDER BY city;\n:params\n:timing off\n:format json\nRETURN 1 AS one;\n:explain MATCH (c:City) RETURN c\n:nosuch\n:quit\nRETURN 'not reached';\n",
+        src.display()
+    );
+    let out = run_stdin(&["--db", db.to_str().unwrap()], &[], &script);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(stdout.contains(":source FILE"), "help: {stdout}");
+    assert!(
+        stdout.contains("labels:             City, Country"),
+        "schema: {stdout}"
+    );
+    assert!(stdout.contains("[:IN]"), "stats: {stdout}");
+    assert!(
+        stdout.contains("Nice") && stdout.contains("Paris") && !stdout.contains("Lyon"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("no parameters"), "{stdout}");
+    assert!(
+        stdout.contains(r#"{"columns":["one"],"rows":[[1]]}"#),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("not reached"), "{stdout}");
+    assert!(stderr.contains("unknown command :nosuch"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn no_db_opens_the_demo_database_in_the_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_stdin(
+        &[],
+        &[("RELGRAPH_DATA_DIR", dir.path())],
+        "MATCH (p:Person {me: true}) RETURN p.name AS me;\n",
+    );
+    let stdout = ok(&out);
+    assert!(
+        stdout.contains("Me") && stdout.contains("1 row"),
+        "{stdout}"
+    );
+    assert!(dir.path().join("demo").is_dir());
+    // The second start opens the existing demo.
+    let out = run_stdin(
+        &[],
+        &[("RELGRAPH_DATA_DIR", dir.path())],
+        "MATCH (p:Person) RETURN count(p) AS n;\n",
+    );
+    assert!(ok(&out).contains("1000"));
+    assert!(!text(&out.stderr).contains("creating the demo database"));
+}

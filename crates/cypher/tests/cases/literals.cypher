@@ -1,0 +1,39 @@
+RETURN 0, 42, -9223372036854775808, 9223372036854775807, 0x1F, -0x8000000000000000, 0o17, -0o1000000000000000000000
+----
+RETURN 1.5, .5, 1e10, 1.5E-3, -0.25, 6.02e23
+----
+RETURN 'it''s' AS bad
+----
+RETURN 'a\\b\'c\"d\n\t\r\b\f\u00e9\U0001F600', "double 'quoted'"
+----
+RETURN true, FALSE, null, NULL, [1, [2, []]], {a: 1, `b c`: [2], end: 3}, {}
+----
+RETURN $param, $0, $`odd name`
+----
+RETURN 9223372036854775808
+----
+RETURN -9223372036854775809
+----
+RETURN 0x8000000000000000
+----
+RETURN 0x
+----
+RETURN 0x1A2b3j4D5E6f7
+----
+RETURN 9223372h54775808
+----
+RETURN 9223372#54775808
+----
+RETURN 1.34E999
+----
+RETURN '\uH'
+----
+RETURN 'unterminated
+----
+RETURN 42 — 41
+----
+RETURN [, ]
+----
+RETURN {1B2c3e67: 1}
+----
+RETURN {k: {k: {}} AS literal

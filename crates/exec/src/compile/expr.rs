@@ -1,0 +1,693 @@
+//! Expression binding: variables to slots, parameters to constants,
+//! aggregates to the slots the aggregation operator fills.
+
+use std::sync::Arc;
+
+use relgraph_cypher::ast::{Expr, ExprKind, Literal, MapProjectionItem};
+use relgraph_graph::Value;
+
+use super::scope::{Scope, VarKind};
+use super::Compiler;
+use crate::error::{ExecError, Result};
+use crate::functions;
+use crate::plan::{AggSpec, CExpr, MapProjItem, NameRef, SubPlan};
+
+/// How aggregate function calls are treated while compiling an expression.
+pub(crate) enum AggMode<'s> {
+    /// Not allowed here; the string names the place for the error message.
+    Forbidden(&'static str),
+    /// Post-aggregation: aggregates become slots of `specs`; sub-expressions
+    /// equal to a grouping key read the key's slot.
+    Collect(&'s mut AggCollect),
+}
+
+/// State of compiling the items of an aggregating projection.
+pub(crate) struct AggCollect {
+    /// The scope before the projection (where aggregate arguments live).
+    pub inner: Scope,
+    /// Grouping keys: normalized expression text and output slot.
+    pub keys: Vec<(String, usize)>,
+    /// Aggregates found so far.
+    pub specs: Vec<AggSpec>,
+}
+
+/// The expression's text with spans removed, for structural equality
+/// (`RETURN n.x ... ORDER BY n.x` must find the projected `n.x`). The AST
+/// carries spans everywhere, so comparing a span-free rendering is the
+/// cheapest equality that ignores positions.
+pub(crate) fn normalized(e: &Expr) -> String {
+    let dbg = format!("{:?}", e.kind);
+    let mut out = String::with_capacity(dbg.len());
+    let bytes = dbg.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if dbg[i..].starts_with("Span { start: ") {
+            if let Some(end) = dbg[i..].find('}') {
+                out.push_str("Span");
+                i += end + 1;
+                continue;
+            }
+        }
+        let ch = dbg[i..]
+            .chars()
+            .next()
+            .expect("index is on a char boundary");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// True if the expression contains an aggregate call (outside nested
+/// comprehension subqueries, which openCypher also counts).
+pub(crate) fn contains_aggregate(e: &Expr) -> bool {
+    let mut found = false;
+    walk(e, &mut |x| {
+        if matches!(x.kind, ExprKind::CountStar) {
+            found = true;
+        }
+        if let ExprKind::FunctionCall { name, .. } = &x.kind {
+            if functions::is_aggregate(name) {
+                found = true;
+            }
+        }
+    });
+    found
+}
+
+/// Visits `e` and all sub-expressions.
+pub(crate) fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    f(e);
+    use ExprKind::*;
+    match &e.kind {
+        Literal(_) | Parameter(_) | Variable(_) | CountStar => {}
+        List(xs) => xs.iter().for_each(|x| walk(x, f)),
+        Map(xs) => xs.iter().for_each(|(_, x)| walk(x, f)),
+        Property(a, _) | HasLabels(a, _) | Unary(_, a) | IsNull(a, _) => walk(a, f),
+        Binary(_, a, b) | Index(a, b) => {
+            walk(a, f);
+            walk(b, f);
+        }
+        Slice(a, b, c) => {
+            walk(a, f);
+            if let Some(b) = b {
+                walk(b, f);
+            }
+            if let Some(c) = c {
+                walk(c, f);
+            }
+        }
+        FunctionCall { args, .. } => args.iter().for_each(|x| walk(x, f)),
+        Case {
+            subject,
+            branches,
+            default,
+        } => {
+            if let Some(s) = subject {
+                walk(s, f);
+            }
+            for (a, b) in branches {
+                walk(a, f);
+                walk(b, f);
+            }
+            if let Some(d) = default {
+                walk(d, f);
+            }
+        }
+        ListComprehension {
+            list,
+            predicate,
+            projection,
+            ..
+        } => {
+            walk(list, f);
+            if let Some(p) = predicate {
+                walk(p, f);
+            }
+            if let Some(p) = projection {
+                walk(p, f);
+            }
+        }
+        PatternComprehension {
+            predicate,
+            projection,
+            ..
+        } => {
+            if let Some(p) = predicate {
+                walk(p, f);
+            }
+            walk(projection, f);
+        }
+        Quantifier {
+            list, predicate, ..
+        } => {
+            walk(list, f);
+            if let Some(p) = predicate {
+                walk(p, f);
+            }
+        }
+        Reduce {
+            init, list, expr, ..
+        } => {
+            walk(init, f);
+            walk(list, f);
+            walk(expr, f);
+        }
+        PatternPredicate(_) | Exists(_) => {}
+        MapProjection { items, .. } => {
+            for i in items {
+                if let MapProjectionItem::Literal(_, x) = i {
+                    walk(x, f);
+                }
+            }
+        }
+    }
+}
+
+fn literal(l: &Literal) -> Value {
+    match l {
+        Literal::Null => Value::Null,
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Int(i) => Value::Int(*i),
+        Literal::Float(f) => Value::Float(*f),
+        Literal::String(s) => Value::String(Arc::from(s.as_str())),
+    }
+}
+
+impl Compiler<'_> {
+    /// Compiles an expression in `scope`, folding constant sub-expressions;
+    /// a type error found while folding is a compile-time error, as
+    /// openCypher requires for literals of the wrong type.
+    pub(crate) fn expr(&mut self, e: &Expr, scope: &Scope, mode: &mut AggMode<'_>) -> Result<CExpr> {
+        self.check_kinds(e, scope)?;
+        let c = self.expr_inner(e, scope, mode)?;
+        let foldable = match &c {
+            CExpr::Binary(_, a, b) => a.is_const() && b.is_const(),
+            CExpr::Unary(_, a) | CExpr::Property(a, _) | CExpr::IsNull(a, _) => a.is_const(),
+            CExpr::Call(name, args) => {
+                !args.is_empty() && args.iter().all(CExpr::is_const) && !functions::is_nondeterministic(name)
+            }
+            _ => false,
+        };
+        if !foldable {
+            return Ok(c);
+        }
+        match crate::exec::eval_const(&c, self.snapshot) {
+            Ok(v) => Ok(CExpr::Const(v)),
+            Err(ExecError::Type { message, .. }) => {
+                Err(ExecError::semantic("InvalidArgumentType", message, Some(e.span)))
+            }
+            // Other errors (division by zero, bad values) stay runtime errors.
+            Err(_) => Ok(c),
+        }
+    }
+
+    /// Static type checks on variables whose kind the binder knows.
+    fn check_kinds(&self, e: &Expr, scope: &Scope) -> Result<()> {
+        let kind_of_arg = |x: &Expr| match &x.kind {
+            ExprKind::Variable(n) if scope.local(n).is_none() => scope.get(n).map(|v| v.kind),
+            _ => None,
+        };
+        let bad = |what: String| Err(ExecError::semantic("InvalidArgumentType", what, Some(e.span)));
+        match &e.kind {
+            ExprKind::FunctionCall { name, args, .. } if args.len() == 1 => {
+                let Some(k) = kind_of_arg(&args[0]) else { return Ok(()) };
+                let ok = match name.to_ascii_lowercase().as_str() {
+                    "labels" => matches!(k, VarKind::Node | VarKind::Value),
+                    "type" | "startnode" | "endnode" => matches!(k, VarKind::Rel | VarKind::Value),
+                    "length" | "nodes" | "relationships" => matches!(k, VarKind::Path | VarKind::Value),
+                    "size" => !matches!(k, VarKind::Path | VarKind::Node | VarKind::Rel),
+                    _ => true,
+                };
+                if !ok {
+                    return bad(format!("{name}() cannot take a {}", k.name()));
+                }
+            }
+            ExprKind::Property(base, key) => {
+                if let Some(k @ (VarKind::Path | VarKind::RelList)) = kind_of_arg(base) {
+                    return bad(format!("cannot read property `{}` of a {}", key.name, k.name()));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn expr_inner(&mut self, e: &Expr, scope: &Scope, mode: &mut AggMode<'_>) -> Result<CExpr> {
+        if let AggMode::Collect(c) = mode {
+            let norm = normalized(e);
+            if let Some((_, slot)) = c.keys.iter().find(|(k, _)| *k == norm) {
+                return Ok(CExpr::Slot(*slot));
+            }
+        }
+        let b = |x: CExpr| Box::new(x);
+        Ok(match &e.kind {
+            ExprKind::Literal(l) => CExpr::Const(literal(l)),
+            ExprKind::Parameter(name) => match self.params.get(name) {
+                Some(v) => CExpr::Const(v.clone()),
+                None => {
+                    return Err(ExecError::semantic(
+                        "MissingParameter",
+                        format!("expected a parameter named ${name}"),
+                        Some(e.span),
+                    ))
+                }
+            },
+            ExprKind::Variable(name) => {
+                if let Some(i) = scope.local(name) {
+                    CExpr::Local(i)
+                } else if let Some(v) = scope.get(name) {
+                    CExpr::Slot(v.slot)
+                } else {
+                    if let AggMode::Collect(c) = mode {
+                        if c.inner.get(name).is_some() {
+                            return Err(ExecError::semantic(
+                                "AmbiguousAggregationExpression",
+                                format!(
+                                    "variable `{name}` is used beside an aggregation but is not a grouping key"
+                                ),
+                                Some(e.span),
+                            ));
+                        }
+                    }
+                    return Err(ExecError::semantic(
+                        "UndefinedVariable",
+                        format!("variable `{name}` not defined"),
+                        Some(e.span),
+                    ));
+                }
+            }
+            ExprKind::List(xs) => {
+                let items = xs
+                    .iter()
+                    .map(|x| self.expr(x, scope, mode))
+                    .collect::<Result<Vec<_>>>()?;
+                fold_const_list(items)
+            }
+            ExprKind::Map(xs) => {
+                let mut items = Vec::with_capacity(xs.len());
+                for (k, x) in xs {
+                    items.push((Arc::from(k.name.as_str()), self.expr(x, scope, mode)?));
+                }
+                CExpr::Map(items)
+            }
+            ExprKind::Property(base, key) => {
+                let base = self.expr(base, scope, mode)?;
+                CExpr::Property(b(base), NameRef::key(&key.name, self.catalog))
+            }
+            ExprKind::HasLabels(base, labels) => {
+                let base = self.expr(base, scope, mode)?;
+                CExpr::HasLabels(
+                    b(base),
+                    labels
+                        .iter()
+                        .map(|l| NameRef::label(&l.name, self.catalog))
+                        .collect(),
+                )
+            }
+            ExprKind::Binary(op, l, r) => {
+                let l = self.expr(l, scope, mode)?;
+                let r = self.expr(r, scope, mode)?;
+                CExpr::Binary(*op, b(l), b(r))
+            }
+            ExprKind::Unary(op, x) => CExpr::Unary(*op, b(self.expr(x, scope, mode)?)),
+            ExprKind::IsNull(x, not) => CExpr::IsNull(b(self.expr(x, scope, mode)?), *not),
+            ExprKind::Index(a, i) => {
+                let a = self.expr(a, scope, mode)?;
+                let i = self.expr(i, scope, mode)?;
+                CExpr::Index(b(a), b(i))
+            }
+            ExprKind::Slice(a, from, to) => {
+                let a = self.expr(a, scope, mode)?;
+                let from = match from {
+                    Some(x) => Some(b(self.expr(x, scope, mode)?)),
+                    None => None,
+                };
+                let to = match to {
+                    Some(x) => Some(b(self.expr(x, scope, mode)?)),
+                    None => None,
+                };
+                CExpr::Slice(b(a), from, to)
+            }
+            ExprKind::FunctionCall {
+                name,
+                distinct,
+                args,
+            } => {
+                let lower = name.to_ascii_lowercase();
+                if functions::is_aggregate(&lower) {
+                    return self.aggregate(e, &lower, *distinct, args, mode);
+                }
+                if lower == "exists" && args.len() == 1 {
+                    if let ExprKind::PatternPredicate(p) = &args[0].kind {
+                        return Ok(CExpr::Exists(Arc::new(self.pattern_subplan(p, scope)?)));
+                    }
+                    // exists(n.prop): true when the property is not null.
+                    let x = self.expr(&args[0], scope, mode)?;
+                    return Ok(CExpr::IsNull(b(x), true));
+                }
+                if !functions::is_known_scalar(&lower) {
+                    return Err(ExecError::semantic(
+                        "UnknownFunction",
+                        format!("unknown function `{name}`"),
+                        Some(e.span),
+                    ));
+                }
+                if *distinct {
+                    return Err(ExecError::semantic(
+                        "InvalidArgumentType",
+                        format!("DISTINCT is only allowed in aggregate functions, not in `{name}`"),
+                        Some(e.span),
+                    ));
+                }
+                if let Some((lo, hi)) = functions::scalar_arity(&lower) {
+                    if args.len() < lo || args.len() > hi {
+                        return Err(ExecError::semantic(
+                            "InvalidNumberOfArguments",
+                            format!("`{name}` takes {lo}..={hi} arguments, got {}", args.len()),
+                            Some(e.span),
+                        ));
+                    }
+                }
+                let args = args
+                    .iter()
+                    .map(|x| self.expr(x, scope, mode))
+                    .collect::<Result<Vec<_>>>()?;
+                CExpr::Call(Arc::from(lower.as_str()), args)
+            }
+            ExprKind::CountStar => return self.aggregate(e, "count", false, &[], mode),
+            ExprKind::Case {
+                subject,
+                branches,
+                default,
+            } => {
+                let subject = match subject {
+                    Some(s) => Some(b(self.expr(s, scope, mode)?)),
+                    None => None,
+                };
+                let mut bs = Vec::with_capacity(branches.len());
+                for (w, t) in branches {
+                    bs.push((self.expr(w, scope, mode)?, self.expr(t, scope, mode)?));
+                }
+                let default = match default {
+                    Some(d) => Some(b(self.expr(d, scope, mode)?)),
+                    None => None,
+                };
+                CExpr::Case {
+                    subject,
+                    branches: bs,
+                    default,
+                }
+            }
+            ExprKind::ListComprehension {
+                variable,
+                list,
+                predicate,
+                projection,
+            } => {
+                let list = self.expr(list, scope, mode)?;
+                let (inner, local) = scope.with_local(&variable.name);
+                let predicate = match predicate {
+                    Some(p) => Some(b(self.expr(
+                        p,
+                        &inner,
+                        &mut AggMode::Forbidden("a list comprehension"),
+                    )?)),
+                    None => None,
+                };
+                let projection = match projection {
+                    Some(p) => Some(b(self.expr(p, &inner, mode)?)),
+                    None => None,
+                };
+                CExpr::ListComp {
+                    local,
+                    list: b(list),
+                    predicate,
+                    projection,
+                }
+            }
+            ExprKind::Quantifier {
+                kind,
+                variable,
+                list,
+                predicate,
+            } => {
+                let list = self.expr(list, scope, mode)?;
+                let (inner, local) = scope.with_local(&variable.name);
+                let predicate = match predicate {
+                    Some(p) => Some(b(self.expr(
+                        p,
+                        &inner,
+                        &mut AggMode::Forbidden("a quantifier"),
+                    )?)),
+                    None => None,
+                };
+                CExpr::Quantifier {
+                    kind: *kind,
+                    local,
+                    list: b(list),
+                    predicate,
+                }
+            }
+            ExprKind::Reduce {
+                accumulator,
+                init,
+                variable,
+                list,
+                expr,
+            } => {
+                let init = self.expr(init, scope, mode)?;
+                let list = self.expr(list, scope, mode)?;
+                let (s1, acc) = scope.with_local(&accumulator.name);
+                let (s2, local) = s1.with_local(&variable.name);
+                let body = self.expr(expr, &s2, &mut AggMode::Forbidden("reduce"))?;
+                CExpr::Reduce {
+                    acc,
+                    init: b(init),
+                    local,
+                    list: b(list),
+                    expr: b(body),
+                }
+            }
+            ExprKind::PatternPredicate(p) | ExprKind::Exists(p) => {
+                CExpr::Exists(Arc::new(self.pattern_subplan(p, scope)?))
+            }
+            ExprKind::PatternComprehension {
+                variable,
+                pattern,
+                predicate,
+                projection,
+            } => {
+                if scope.locals_depth() > 0 {
+                    return Err(ExecError::Unsupported {
+                        feature: "pattern comprehension inside a list comprehension".into(),
+                        span: Some(e.span),
+                    });
+                }
+                let (plan, inner) = self.pattern_comprehension_plan(
+                    variable.as_ref(),
+                    pattern,
+                    predicate.as_deref(),
+                    scope,
+                )?;
+                let proj = self.expr(
+                    projection,
+                    &inner,
+                    &mut AggMode::Forbidden("a pattern comprehension"),
+                )?;
+                CExpr::PatternComp(Arc::new(plan), b(proj))
+            }
+            ExprKind::MapProjection { variable, items } => {
+                let base = match scope.local(&variable.name) {
+                    Some(i) => CExpr::Local(i),
+                    None => match scope.get(&variable.name) {
+                        Some(v) => CExpr::Slot(v.slot),
+                        None => {
+                            return Err(ExecError::semantic(
+                                "UndefinedVariable",
+                                format!("variable `{}` not defined", variable.name),
+                                Some(variable.span),
+                            ))
+                        }
+                    },
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for it in items {
+                    out.push(match it {
+                        MapProjectionItem::Property(k) => {
+                            MapProjItem::Property(NameRef::key(&k.name, self.catalog))
+                        }
+                        MapProjectionItem::Literal(k, x) => MapProjItem::Entry(
+                            Arc::from(k.name.as_str()),
+                            self.expr(x, scope, mode)?,
+                        ),
+                        MapProjectionItem::AllProperties => MapProjItem::AllProperties,
+                        MapProjectionItem::Variable(v) => {
+                            let x = Expr {
+                                kind: ExprKind::Variable(v.name.clone()),
+                                span: v.span,
+                            };
+                            MapProjItem::Entry(
+                                Arc::from(v.name.as_str()),
+                                self.expr(&x, scope, mode)?,
+                            )
+                        }
+                    });
+                }
+                CExpr::MapProjection(b(base), out)
+            }
+        })
+    }
+
+    fn aggregate(
+        &mut self,
+        e: &Expr,
+        name: &str,
+        distinct: bool,
+        args: &[Expr],
+        mode: &mut AggMode<'_>,
+    ) -> Result<CExpr> {
+        let c = match mode {
+            AggMode::Forbidden(place) => {
+                return Err(ExecError::semantic(
+                    "InvalidAggregation",
+                    format!("aggregate functions are not allowed in {place}"),
+                    Some(e.span),
+                ))
+            }
+            AggMode::Collect(c) => c,
+        };
+        let inner = c.inner.clone();
+        if args.iter().any(contains_aggregate) {
+            return Err(ExecError::semantic(
+                "NestedAggregation",
+                format!("aggregate functions cannot be nested: {name}(...)"),
+                Some(e.span),
+            ));
+        }
+        let mut forbid = AggMode::Forbidden("an aggregate function's argument");
+        let (arg, extra_exprs) = match args.split_first() {
+            None => (None, &[][..]),
+            Some((first, rest)) => (Some(self.expr(first, &inner, &mut forbid)?), rest),
+        };
+        if arg.is_none() && !matches!(e.kind, ExprKind::CountStar) {
+            return Err(ExecError::semantic(
+                "InvalidNumberOfArguments",
+                format!("{name}() needs an argument"),
+                Some(e.span),
+            ));
+        }
+        let mut extra = Vec::with_capacity(extra_exprs.len());
+        for x in extra_exprs {
+            match self.expr(x, &inner, &mut forbid)? {
+                CExpr::Const(v) => extra.push(v),
+                _ => {
+                    return Err(ExecError::semantic(
+                        "NonConstantExpression",
+                        format!("the extra arguments of {name}() must be constants"),
+                        Some(x.span),
+                    ))
+                }
+            }
+        }
+        // Validate the aggregate now so bad arguments fail at compile time.
+        functions::aggregate::Accumulator::new(name, distinct, &extra)?;
+        let text = normalized(e);
+        if let AggMode::Collect(c) = mode {
+            if let Some(s) = c.specs.iter().find(|s| s.text == text) {
+                return Ok(CExpr::Slot(s.slot));
+            }
+            let slot = self.alloc();
+            c.specs.push(AggSpec {
+                name: Arc::from(name),
+                distinct,
+                arg,
+                extra,
+                slot,
+                text,
+            });
+            return Ok(CExpr::Slot(slot));
+        }
+        unreachable!("aggregate mode checked above")
+    }
+
+    /// Compiles a pattern predicate / EXISTS into a sub-plan read from the current row.
+    pub(crate) fn pattern_subplan(
+        &mut self,
+        p: &relgraph_cypher::ast::PatternElement,
+        scope: &Scope,
+    ) -> Result<SubPlan> {
+        if scope.locals_depth() > 0 {
+            return Err(ExecError::Unsupported {
+                feature: "pattern predicates inside list comprehensions".into(),
+                span: None,
+            });
+        }
+        let part = relgraph_cypher::ast::PatternPart {
+            variable: None,
+            kind: relgraph_cypher::ast::PathKind::Plain,
+            element: p.clone(),
+            span: p.start.span,
+        };
+        let mut inner = scope.clone();
+        let mut ops = Vec::new();
+        self.plan_match(
+            std::slice::from_ref(&part),
+            None,
+            &mut inner,
+            &mut ops,
+            false,
+        )?;
+        Ok(SubPlan { ops })
+    }
+
+    fn pattern_comprehension_plan(
+        &mut self,
+        variable: Option<&relgraph_cypher::ast::Ident>,
+        p: &relgraph_cypher::ast::PatternElement,
+        predicate: Option<&Expr>,
+        scope: &Scope,
+    ) -> Result<(SubPlan, Scope)> {
+        let part = relgraph_cypher::ast::PatternPart {
+            variable: variable.cloned(),
+            kind: relgraph_cypher::ast::PathKind::Plain,
+            element: p.clone(),
+            span: p.start.span,
+        };
+        let mut inner = scope.clone();
+        let mut ops = Vec::new();
+        self.plan_match(
+            std::slice::from_ref(&part),
+            predicate,
+            &mut inner,
+            &mut ops,
+            false,
+        )?;
+        Ok((SubPlan { ops }, inner))
+    }
+
+    /// The kind of a projected expression (variables keep theirs).
+    pub(crate) fn kind_of(e: &Expr, scope: &Scope) -> VarKind {
+        match &e.kind {
+            ExprKind::Variable(n) => scope.get(n).map(|v| v.kind).unwrap_or(VarKind::Value),
+            _ => VarKind::Value,
+        }
+    }
+}
+
+/// `[1, 2, 3]` of constants is one constant.
+fn fold_const_list(items: Vec<CExpr>) -> CExpr {
+    if items.iter().all(CExpr::is_const) {
+        CExpr::Const(Value::List(
+            items
+                .into_iter()
+                .map(|x| match x {
+                    CExpr::Const(v) => v,
+                    _ => unreachable!("all items checked constant"),
+                })
+                .collect(),
+        ))
+    } else {
+        CExpr::List(items)
+    }
+}

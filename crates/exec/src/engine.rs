@@ -1,0 +1,170 @@
+//! The entry point: compile a statement against a snapshot, run it, and
+//! materialize the result.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use relgraph_cypher::ast::{QueryMode, Statement};
+use relgraph_graph::temporal::DateTime;
+use relgraph_graph::store::WriteTxn;
+use relgraph_graph::{ChangeSet, Snapshot, Value};
+
+use crate::compile::Compiler;
+use crate::error::Result;
+use crate::exec::{run_pipeline, State};
+use crate::options::{Guard, QueryOptions, VALUE_BYTES};
+use crate::plan::{explain, Op, Plan};
+use crate::result::{QueryResult, QueryStats};
+use crate::value_ops::GroupKey;
+use crate::{materialize, schema};
+
+/// What running a statement produced: its result, and the changes it made
+/// (empty for a read-only statement), for the caller to apply to its
+/// write transaction.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Columns, rows, counters and (for EXPLAIN / PROFILE) the plan.
+    pub result: QueryResult,
+    /// The statement's effects, in order; apply them atomically.
+    pub changes: ChangeSet,
+}
+
+/// The statement clock: now, in UTC.
+pub(crate) fn now() -> DateTime {
+    let t = chrono::Utc::now();
+    DateTime {
+        seconds: t.timestamp(),
+        nanos: t.timestamp_subsec_nanos(),
+        offset_seconds: 0,
+        zone: None,
+    }
+}
+
+/// Compiles and runs one statement against `snapshot`.
+///
+/// Reads see `snapshot` plus the statement's own earlier writes; the
+/// returned [`Outcome::changes`] hold every write, for the caller to apply.
+///
+/// ```no_run
+/// use relgraph_exec::{execute, QueryOptions};
+/// use relgraph_graph::Snapshot;
+/// let stmt = relgraph_cypher::parse("UNWIND [1, 2] AS x RETURN x * 10 AS y").unwrap();
+/// let out = execute(&stmt, &Default::default(), &Snapshot::empty(), &QueryOptions::default()).unwrap();
+/// assert_eq!(out.result.rows.len(), 2);
+/// ```
+pub fn execute(
+    stmt: &Statement,
+    params: &BTreeMap<String, Value>,
+    snapshot: &Snapshot,
+    options: &QueryOptions,
+) -> Result<Outcome> {
+    run(stmt, params, snapshot, options, None)
+}
+
+/// Compiles and runs one statement inside `txn`, applying each clause's
+/// writes to the transaction as it goes (no second application of the
+/// whole change set). On error the transaction may hold part of the
+/// statement's writes: use this only when a failed statement discards the
+/// transaction (autocommit); [`execute`] keeps an explicit transaction
+/// usable after a failed statement.
+///
+/// ```
+/// use relgraph_exec::{execute_in, QueryOptions};
+/// let graph = relgraph_graph::Graph::in_memory();
+/// let mut txn = graph.begin_write().unwrap();
+/// let stmt = relgraph_cypher::parse("CREATE (:N {v: 1})").unwrap();
+/// let res = execute_in(&stmt, &Default::default(), &mut txn, &QueryOptions::default()).unwrap();
+/// assert_eq!(res.stats.nodes_created, 1);
+/// txn.commit().unwrap();
+/// assert_eq!(graph.snapshot().node_count(), 1);
+/// ```
+pub fn execute_in(
+    stmt: &Statement,
+    params: &BTreeMap<String, Value>,
+    txn: &mut WriteTxn,
+    options: &QueryOptions,
+) -> Result<QueryResult> {
+    let snapshot = txn.snapshot().clone();
+    Ok(run(stmt, params, &snapshot, options, Some(txn))?.result)
+}
+
+fn run(
+    stmt: &Statement,
+    params: &BTreeMap<String, Value>,
+    snapshot: &Snapshot,
+    options: &QueryOptions,
+    txn: Option<&mut WriteTxn>,
+) -> Result<Outcome> {
+    let mut compiler = Compiler::new(snapshot, params, options.max_var_length);
+    let plan = compiler.compile(stmt)?;
+    let columns: Vec<String> = match &plan {
+        Plan::Query { parts, .. } => parts[0].columns.clone(),
+        Plan::Schema(cmd) => schema::columns(cmd),
+    };
+    if stmt.mode == QueryMode::Explain {
+        return Ok(Outcome {
+            result: QueryResult {
+                columns: Arc::from(columns),
+                rows: Vec::new(),
+                stats: QueryStats::default(),
+                plan: Some(explain::render(&plan, None)),
+            },
+            changes: ChangeSet::default(),
+        });
+    }
+    let profiling = stmt.mode == QueryMode::Profile;
+    let guard = Guard::new(options);
+    let mut st = State {
+        snapshot: snapshot.clone(),
+        params,
+        txn,
+        guard: &guard,
+        now: now(),
+        changes: ChangeSet::default(),
+        stats: QueryStats::default(),
+        profile: profiling.then(Vec::new),
+    };
+    let mut rows: Vec<Vec<Value>> = Vec::new();
+    let mut profiles = Vec::new();
+    match &plan {
+        Plan::Schema(cmd) => rows = schema::run(cmd, &mut st)?,
+        Plan::Query {
+            parts,
+            union_distinct,
+        } => {
+            for part in parts {
+                let out = run_pipeline(&part.ops, part.width, &mut st)?;
+                if let Some(Op::Produce { slots }) = part.ops.last() {
+                    rows.reserve(out.len());
+                    for r in out {
+                        rows.push(slots.iter().map(|s| r[*s].clone()).collect());
+                    }
+                }
+                if profiling {
+                    profiles.push(st.profile.replace(Vec::new()).unwrap_or_default());
+                }
+            }
+            if *union_distinct {
+                let mut seen = HashSet::new();
+                rows.retain(|r| seen.insert(r.iter().cloned().map(GroupKey).collect::<Vec<_>>()));
+            }
+        }
+    }
+    guard.check_result_rows(rows.len())?;
+    guard.charge((rows.len() * columns.len().max(1)) as u64 * VALUE_BYTES)?;
+    let snap = &st.snapshot;
+    let rows = rows
+        .par_iter()
+        .map(|r| r.iter().map(|v| materialize::value(v, snap)).collect())
+        .collect();
+    Ok(Outcome {
+        result: QueryResult {
+            columns: Arc::from(columns),
+            rows,
+            stats: st.stats,
+            plan: profiling.then(|| explain::render(&plan, Some(&profiles))),
+        },
+        changes: st.changes,
+    })
+}

@@ -1,0 +1,429 @@
+//! Expression evaluation over one row.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use relgraph_cypher::ast::Quantifier;
+use relgraph_graph::Value;
+
+use super::{run_sub_all, run_sub_any, Ctx};
+use crate::error::{ExecError, Result};
+use crate::functions;
+use crate::plan::{CExpr, MapProjItem};
+use crate::value_ops;
+
+/// Evaluates `e` on `row`; `locals` holds comprehension variables.
+pub(crate) fn eval(
+    e: &CExpr,
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+) -> Result<Value> {
+    Ok(match e {
+        CExpr::Const(v) => v.clone(),
+        CExpr::Slot(s) => row.get(*s).cloned().unwrap_or(Value::Null),
+        CExpr::Local(i) => locals.get(*i).cloned().unwrap_or(Value::Null),
+        CExpr::Property(base, key) => {
+            let k = key.resolve(ctx.snapshot.catalog());
+            // Read through a variable without copying it (it may be a large map).
+            match base.as_ref() {
+                CExpr::Slot(s) => property(row.get(*s).unwrap_or(&Value::Null), k, &key.name, ctx)?,
+                CExpr::Local(i) => property(locals.get(*i).unwrap_or(&Value::Null), k, &key.name, ctx)?,
+                _ => {
+                    let b = eval(base, row, locals, ctx)?;
+                    property(&b, k, &key.name, ctx)?
+                }
+            }
+        }
+        CExpr::Index(a, i) => {
+            let a = eval(a, row, locals, ctx)?;
+            let i = eval(i, row, locals, ctx)?;
+            index(&a, &i, ctx)?
+        }
+        CExpr::Slice(a, from, to) => {
+            let a = eval(a, row, locals, ctx)?;
+            let from = match from {
+                Some(x) => Some(eval(x, row, locals, ctx)?),
+                None => None,
+            };
+            let to = match to {
+                Some(x) => Some(eval(x, row, locals, ctx)?),
+                None => None,
+            };
+            slice(&a, from.as_ref(), to.as_ref())?
+        }
+        CExpr::HasLabels(base, labels) => match eval(base, row, locals, ctx)? {
+            Value::Null => Value::Null,
+            Value::Node(n) => {
+                let catalog = ctx.snapshot.catalog();
+                Value::Bool(labels.iter().all(|l| {
+                    l.resolve(catalog)
+                        .is_some_and(|id| ctx.snapshot.has_label(n, id))
+                }))
+            }
+            other => {
+                return Err(ExecError::type_error(
+                    "InvalidArgumentType",
+                    format!("label predicates need a node, got {}", other.type_name()),
+                ))
+            }
+        },
+        CExpr::Binary(op, a, b) => {
+            let a = eval(a, row, locals, ctx)?;
+            let b = eval(b, row, locals, ctx)?;
+            value_ops::binary_op(*op, &a, &b)?
+        }
+        CExpr::Unary(op, a) => {
+            let a = eval(a, row, locals, ctx)?;
+            value_ops::unary_op(*op, &a)?
+        }
+        CExpr::IsNull(a, not) => Value::Bool(eval(a, row, locals, ctx)?.is_null() != *not),
+        CExpr::Call(name, args) => {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(eval(a, row, locals, ctx)?);
+            }
+            functions::call_scalar(name, &vals, ctx)?
+        }
+        CExpr::Case {
+            subject,
+            branches,
+            default,
+        } => {
+            let subject = match subject {
+                Some(s) => Some(eval(s, row, locals, ctx)?),
+                None => None,
+            };
+            for (w, t) in branches {
+                let w = eval(w, row, locals, ctx)?;
+                let hit = match &subject {
+                    Some(s) => value_ops::equals(s, &w) == Some(true),
+                    None => matches!(w, Value::Bool(true)),
+                };
+                if hit {
+                    return eval(t, row, locals, ctx);
+                }
+            }
+            match default {
+                Some(d) => eval(d, row, locals, ctx)?,
+                None => Value::Null,
+            }
+        }
+        CExpr::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for i in items {
+                out.push(eval(i, row, locals, ctx)?);
+            }
+            Value::List(out)
+        }
+        CExpr::Map(items) => {
+            let mut out = BTreeMap::new();
+            for (k, v) in items {
+                out.insert(k.clone(), eval(v, row, locals, ctx)?);
+            }
+            Value::Map(out)
+        }
+        CExpr::ListComp {
+            local,
+            list,
+            predicate,
+            projection,
+        } => {
+            let items = match eval(list, row, locals, ctx)? {
+                Value::Null => return Ok(Value::Null),
+                Value::List(items) => items,
+                other => {
+                    return Err(ExecError::type_error(
+                        "InvalidArgumentType",
+                        format!("expected a list, got {}", other.type_name()),
+                    ))
+                }
+            };
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                locals.truncate(*local);
+                locals.push(item);
+                if let Some(p) = predicate {
+                    if !matches!(eval(p, row, locals, ctx)?, Value::Bool(true)) {
+                        continue;
+                    }
+                }
+                let v = match projection {
+                    Some(p) => eval(p, row, locals, ctx)?,
+                    None => locals[*local].clone(),
+                };
+                out.push(v);
+            }
+            locals.truncate(*local);
+            Value::List(out)
+        }
+        CExpr::Quantifier {
+            kind,
+            local,
+            list,
+            predicate,
+        } => {
+            let items = match eval(list, row, locals, ctx)? {
+                Value::Null => return Ok(Value::Null),
+                Value::List(items) => items,
+                other => {
+                    return Err(ExecError::type_error(
+                        "InvalidArgumentType",
+                        format!("expected a list, got {}", other.type_name()),
+                    ))
+                }
+            };
+            let (mut trues, mut falses, mut nulls) = (0usize, 0usize, 0usize);
+            for item in items {
+                locals.truncate(*local);
+                locals.push(item);
+                let v = match predicate {
+                    Some(p) => eval(p, row, locals, ctx)?,
+                    None => locals[*local].clone(),
+                };
+                match v {
+                    Value::Bool(true) => trues += 1,
+                    Value::Bool(false) => falses += 1,
+                    Value::Null => nulls += 1,
+                    other => {
+                        return Err(ExecError::type_error(
+                            "InvalidArgumentType",
+                            format!(
+                                "a quantifier predicate must be boolean, got {}",
+                                other.type_name()
+                            ),
+                        ))
+                    }
+                }
+            }
+            locals.truncate(*local);
+            match kind {
+                Quantifier::All => {
+                    if falses > 0 {
+                        Value::Bool(false)
+                    } else if nulls > 0 {
+                        Value::Null
+                    } else {
+                        Value::Bool(true)
+                    }
+                }
+                Quantifier::Any => {
+                    if trues > 0 {
+                        Value::Bool(true)
+                    } else if nulls > 0 {
+                        Value::Null
+                    } else {
+                        Value::Bool(false)
+                    }
+                }
+                Quantifier::None => {
+                    if trues > 0 {
+                        Value::Bool(false)
+                    } else if nulls > 0 {
+                        Value::Null
+                    } else {
+                        Value::Bool(true)
+                    }
+                }
+                Quantifier::Single => {
+                    if trues > 1 {
+                        Value::Bool(false)
+                    } else if nulls > 0 {
+                        Value::Null
+                    } else {
+                        Value::Bool(trues == 1)
+                    }
+                }
+            }
+        }
+        CExpr::Reduce {
+            acc,
+            init,
+            local,
+            list,
+            expr,
+        } => {
+            let mut accv = eval(init, row, locals, ctx)?;
+            let items = match eval(list, row, locals, ctx)? {
+                Value::Null => return Ok(Value::Null),
+                Value::List(items) => items,
+                other => {
+                    return Err(ExecError::type_error(
+                        "InvalidArgumentType",
+                        format!("reduce needs a list, got {}", other.type_name()),
+                    ))
+                }
+            };
+            for item in items {
+                locals.truncate(*acc);
+                locals.push(accv);
+                debug_assert_eq!(locals.len(), *local);
+                locals.push(item);
+                accv = eval(expr, row, locals, ctx)?;
+            }
+            locals.truncate(*acc);
+            accv
+        }
+        CExpr::Exists(plan) => Value::Bool(run_sub_any(&plan.ops, row, ctx)?),
+        CExpr::PatternComp(plan, proj) => {
+            let rows = run_sub_all(&plan.ops, row, ctx)?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(eval(proj, r, locals, ctx)?);
+            }
+            Value::List(out)
+        }
+        CExpr::MapProjection(base, items) => {
+            let b = eval(base, row, locals, ctx)?;
+            if b.is_null() {
+                return Ok(Value::Null);
+            }
+            let mut out = BTreeMap::new();
+            for it in items {
+                match it {
+                    MapProjItem::Property(k) => {
+                        let v = property(&b, k.resolve(ctx.snapshot.catalog()), &k.name, ctx)?;
+                        out.insert(k.name.clone(), v);
+                    }
+                    MapProjItem::Entry(k, e) => {
+                        out.insert(k.clone(), eval(e, row, locals, ctx)?);
+                    }
+                    MapProjItem::AllProperties => {
+                        for (k, v) in all_properties(&b, ctx)? {
+                            out.insert(k, v);
+                        }
+                    }
+                }
+            }
+            Value::Map(out)
+        }
+    })
+}
+
+/// All properties of a node, relationship or map, by name.
+pub(crate) fn all_properties(v: &Value, ctx: &Ctx<'_>) -> Result<Vec<(Arc<str>, Value)>> {
+    let catalog = ctx.snapshot.catalog();
+    let named = |props: Vec<(relgraph_graph::PropKeyId, Value)>| {
+        props
+            .into_iter()
+            .filter_map(|(k, v)| catalog.prop_key_name(k).map(|n| (Arc::from(n), v)))
+            .collect::<Vec<_>>()
+    };
+    Ok(match v {
+        Value::Node(n) => named(ctx.snapshot.node_properties(*n)),
+        Value::Relationship(r) => named(ctx.snapshot.rel_properties(*r)),
+        Value::Map(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        Value::Null => Vec::new(),
+        other => {
+            return Err(ExecError::type_error(
+                "InvalidArgumentType",
+                format!(
+                    "expected a node, relationship or map, got {}",
+                    other.type_name()
+                ),
+            ))
+        }
+    })
+}
+
+/// `v.key`.
+pub(crate) fn property(
+    v: &Value,
+    key: Option<relgraph_graph::PropKeyId>,
+    name: &str,
+    ctx: &Ctx<'_>,
+) -> Result<Value> {
+    Ok(match v {
+        Value::Null => Value::Null,
+        Value::Node(n) => match key {
+            Some(k) => ctx
+                .snapshot
+                .node_property(*n, k)
+                .cloned()
+                .unwrap_or(Value::Null),
+            None => Value::Null,
+        },
+        Value::Relationship(r) => match key {
+            Some(k) => ctx
+                .snapshot
+                .rel_property(*r, k)
+                .cloned()
+                .unwrap_or(Value::Null),
+            None => Value::Null,
+        },
+        other => value_ops::property_of_value(other, name)?,
+    })
+}
+
+fn index(a: &Value, i: &Value, ctx: &Ctx<'_>) -> Result<Value> {
+    Ok(match (a, i) {
+        (Value::Null, _) | (_, Value::Null) => Value::Null,
+        (Value::List(items), Value::Int(i)) => {
+            let len = items.len() as i64;
+            let idx = if *i < 0 { len + *i } else { *i };
+            if idx < 0 || idx >= len {
+                Value::Null
+            } else {
+                items[idx as usize].clone()
+            }
+        }
+        (Value::List(_), other) => {
+            return Err(ExecError::type_error(
+                "InvalidArgumentType",
+                format!("a list index must be an integer, got {}", other.type_name()),
+            ))
+        }
+        (Value::Map(m), Value::String(k)) => m.get(k).cloned().unwrap_or(Value::Null),
+        (Value::Node(_) | Value::Relationship(_), Value::String(k)) => {
+            property(a, ctx.snapshot.catalog().prop_key_id(k), k, ctx)?
+        }
+        (Value::Map(_) | Value::Node(_) | Value::Relationship(_), other) => {
+            return Err(ExecError::type_error(
+                "InvalidArgumentType",
+                format!("a map key must be a string, got {}", other.type_name()),
+            ))
+        }
+        (other, _) => {
+            return Err(ExecError::type_error(
+                "InvalidArgumentType",
+                format!("cannot index into {}", other.type_name()),
+            ))
+        }
+    })
+}
+
+fn slice(a: &Value, from: Option<&Value>, to: Option<&Value>) -> Result<Value> {
+    let items = match a {
+        Value::Null => return Ok(Value::Null),
+        Value::List(items) => items,
+        other => {
+            return Err(ExecError::type_error(
+                "InvalidArgumentType",
+                format!("cannot slice {}", other.type_name()),
+            ))
+        }
+    };
+    let len = items.len() as i64;
+    let bound = |v: Option<&Value>, default: i64| -> Result<Option<i64>> {
+        match v {
+            None => Ok(Some(default)),
+            Some(Value::Null) => Ok(None),
+            Some(Value::Int(i)) => Ok(Some(if *i < 0 {
+                (len + *i).max(0)
+            } else {
+                (*i).min(len)
+            })),
+            Some(other) => Err(ExecError::type_error(
+                "InvalidArgumentType",
+                format!("slice bounds must be integers, got {}", other.type_name()),
+            )),
+        }
+    };
+    let (Some(f), Some(t)) = (bound(from, 0)?, bound(to, len)?) else {
+        return Ok(Value::Null);
+    };
+    if f >= t {
+        return Ok(Value::List(Vec::new()));
+    }
+    Ok(Value::List(items[f as usize..t as usize].to_vec()))
+}

@@ -1,0 +1,641 @@
+//! Writing operators. Each builds a list of [`Change`]s for all its input
+//! rows, then applies them to the statement's working snapshot, so later
+//! clauses see earlier clauses' writes. MERGE applies row by row, because
+//! each row's match must see what the previous rows created.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use relgraph_graph::change::CatalogSnapshot;
+use relgraph_graph::{
+    Catalog, Change, ChangeSet, Direction, LabelId, NodeId, PropKeyId, RelId, RelTypeId, Value,
+};
+
+use super::eval::{all_properties, eval};
+use super::stream::build_path;
+use super::{run_sub_all, Ctx, State};
+use crate::error::{ExecError, Result};
+use crate::plan::{CreatePattern, Op, PropsSpec, Row, SetOp};
+
+/// Names interned by this operator on top of the working catalog.
+struct Names<'a> {
+    base: &'a Catalog,
+    pending: Option<Catalog>,
+}
+
+impl Names<'_> {
+    fn cat(&self) -> &Catalog {
+        self.pending.as_ref().unwrap_or(self.base)
+    }
+    fn pending_mut(&mut self) -> &mut Catalog {
+        let base = self.base;
+        self.pending.get_or_insert_with(|| base.clone())
+    }
+    fn label(&mut self, name: &str) -> LabelId {
+        match self.cat().label_id(name) {
+            Some(id) => id,
+            None => self.pending_mut().intern_label(name),
+        }
+    }
+    fn rel_type(&mut self, name: &str) -> RelTypeId {
+        match self.cat().rel_type_id(name) {
+            Some(id) => id,
+            None => self.pending_mut().intern_rel_type(name),
+        }
+    }
+    fn key(&mut self, name: &str) -> PropKeyId {
+        match self.cat().prop_key_id(name) {
+            Some(id) => id,
+            None => self.pending_mut().intern_prop_key(name),
+        }
+    }
+}
+
+/// Counts a change into the statement's side-effect counters.
+fn count(st: &mut crate::result::QueryStats, c: &Change) {
+    match c {
+        Change::CreateNode { labels, props, .. } => {
+            st.nodes_created += 1;
+            st.labels_added += labels.len() as u64;
+            st.properties_set += props.len() as u64;
+        }
+        Change::CreateRel { props, .. } => {
+            st.relationships_created += 1;
+            st.properties_set += props.len() as u64;
+        }
+        Change::DeleteNode { .. } => st.nodes_deleted += 1,
+        Change::DeleteRel { .. } => st.relationships_deleted += 1,
+        Change::SetNodeProp { .. } | Change::SetRelProp { .. } => st.properties_set += 1,
+        Change::AddLabel { .. } => st.labels_added += 1,
+        Change::RemoveLabel { .. } => st.labels_removed += 1,
+    }
+}
+
+/// Applies changes (and newly interned names) to the working snapshot and
+/// records them in the statement's change set.
+fn flush(st: &mut State<'_>, pending: Option<Catalog>, changes: Vec<Change>) -> Result<()> {
+    let cs = ChangeSet {
+        catalog: pending.map(CatalogSnapshot),
+        changes,
+    };
+    if cs.is_empty() {
+        return Ok(());
+    }
+    st.guard.check()?;
+    for c in &cs.changes {
+        count(&mut st.stats, c);
+    }
+    if let Some(txn) = st.txn.as_mut() {
+        txn.apply(cs)?;
+        st.snapshot = txn.snapshot().clone();
+        return Ok(());
+    }
+    st.snapshot = st.snapshot.apply(&cs)?;
+    if cs.catalog.is_some() {
+        st.changes.catalog = cs.catalog;
+    }
+    st.changes.changes.extend(cs.changes);
+    Ok(())
+}
+
+fn check_storable(key: &str, v: &Value) -> Result<()> {
+    if v.is_storable() {
+        Ok(())
+    } else {
+        Err(ExecError::type_error(
+            "InvalidPropertyType",
+            format!(
+                "property `{key}` cannot store a value of type {}",
+                v.type_name()
+            ),
+        ))
+    }
+}
+
+/// Evaluates a property specification to (key, value) pairs without nulls.
+fn eval_props(
+    spec: &PropsSpec,
+    literal_keys: &[PropKeyId],
+    row: &Row,
+    ctx: &Ctx<'_>,
+    names: &mut Names<'_>,
+) -> Result<Vec<(PropKeyId, Value)>> {
+    let mut locals = Vec::new();
+    let mut out = Vec::new();
+    match spec {
+        PropsSpec::None => {}
+        PropsSpec::Literal(items) => {
+            for ((name, e), k) in items.iter().zip(literal_keys) {
+                let v = eval(e, row, &mut locals, ctx)?;
+                if v.is_null() {
+                    continue;
+                }
+                check_storable(name, &v)?;
+                out.push((*k, v));
+            }
+        }
+        PropsSpec::Expr(e) => {
+            let v = eval(e, row, &mut locals, ctx)?;
+            let entries: Vec<(Arc<str>, Value)> = match v {
+                Value::Map(m) => m.into_iter().collect(),
+                Value::Null => Vec::new(),
+                v @ (Value::Node(_) | Value::Relationship(_)) => all_properties(&v, ctx)?,
+                other => {
+                    return Err(ExecError::type_error(
+                        "InvalidArgumentType",
+                        format!("expected a map of properties, got {}", other.type_name()),
+                    ))
+                }
+            };
+            for (name, v) in entries {
+                if v.is_null() {
+                    continue;
+                }
+                check_storable(&name, &v)?;
+                out.push((names.key(&name), v));
+            }
+        }
+    }
+    out.sort_by_key(|(k, _)| *k);
+    out.dedup_by_key(|(k, _)| *k);
+    Ok(out)
+}
+
+fn literal_keys(spec: &PropsSpec, names: &mut Names<'_>) -> Vec<PropKeyId> {
+    match spec {
+        PropsSpec::Literal(items) => items.iter().map(|(k, _)| names.key(k)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Interned names of a CREATE pattern, resolved once per operator.
+struct CreateNames {
+    node_labels: Vec<Vec<LabelId>>,
+    node_keys: Vec<Vec<PropKeyId>>,
+    rel_types: Vec<RelTypeId>,
+    rel_keys: Vec<Vec<PropKeyId>>,
+}
+
+fn create_names(cp: &CreatePattern, names: &mut Names<'_>) -> CreateNames {
+    CreateNames {
+        node_labels: cp
+            .nodes
+            .iter()
+            .map(|n| {
+                let mut ls: Vec<LabelId> = n.labels.iter().map(|l| names.label(l)).collect();
+                ls.sort();
+                ls.dedup();
+                ls
+            })
+            .collect(),
+        node_keys: cp
+            .nodes
+            .iter()
+            .map(|n| literal_keys(&n.props, names))
+            .collect(),
+        rel_types: cp
+            .rels
+            .iter()
+            .map(|r| names.rel_type(&r.rel_type))
+            .collect(),
+        rel_keys: cp
+            .rels
+            .iter()
+            .map(|r| literal_keys(&r.props, names))
+            .collect(),
+    }
+}
+
+/// Ids handed out to created entities.
+struct Ids {
+    node: u64,
+    rel: u64,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn create_row(
+    cp: &CreatePattern,
+    cn: &CreateNames,
+    row: &mut Row,
+    ids: &mut Ids,
+    ctx: &Ctx<'_>,
+    names: &mut Names<'_>,
+    changes: &mut Vec<Change>,
+) -> Result<()> {
+    for (i, n) in cp.nodes.iter().enumerate() {
+        if n.bound {
+            match &row[n.slot] {
+                Value::Node(_) => {}
+                Value::Null => {
+                    return Err(ExecError::semantic(
+                        "InvalidArgumentType",
+                        format!(
+                            "cannot create a relationship with node `{}` because it is null",
+                            n.var
+                        ),
+                        None,
+                    ))
+                }
+                other => {
+                    return Err(ExecError::type_error(
+                        "InvalidArgumentType",
+                        format!("`{}` must be a node, got {}", n.var, other.type_name()),
+                    ))
+                }
+            }
+            continue;
+        }
+        let props = eval_props(&n.props, &cn.node_keys[i], row, ctx, names)?;
+        let id = NodeId(ids.node);
+        ids.node += 1;
+        changes.push(Change::CreateNode {
+            id,
+            labels: cn.node_labels[i].clone(),
+            props,
+        });
+        row[n.slot] = Value::Node(id);
+    }
+    for (i, r) in cp.rels.iter().enumerate() {
+        let (Value::Node(src), Value::Node(dst)) = (&row[r.src], &row[r.dst]) else {
+            return Err(ExecError::semantic(
+                "InvalidArgumentType",
+                format!(
+                    "cannot create relationship `{}`: an endpoint is not a node",
+                    r.var
+                ),
+                None,
+            ));
+        };
+        let (src, dst) = (*src, *dst);
+        let props = eval_props(&r.props, &cn.rel_keys[i], row, ctx, names)?;
+        let id = RelId(ids.rel);
+        ids.rel += 1;
+        changes.push(Change::CreateRel {
+            id,
+            rel_type: cn.rel_types[i],
+            src,
+            dst,
+            props,
+        });
+        row[r.slot] = Value::Relationship(id);
+    }
+    for p in &cp.paths {
+        let v = build_path(p, row, ctx.snapshot)?;
+        row[p.slot] = v;
+    }
+    Ok(())
+}
+
+/// Changes for SET / REMOVE items on one row.
+fn set_row(
+    items: &[SetOp],
+    row: &Row,
+    ctx: &Ctx<'_>,
+    names: &mut Names<'_>,
+    seen_labels: &mut HashSet<(NodeId, LabelId, bool)>,
+    changes: &mut Vec<Change>,
+) -> Result<()> {
+    let snap = ctx.snapshot;
+    let mut locals = Vec::new();
+    for it in items {
+        match it {
+            SetOp::Property { target, key, value } => {
+                let t = eval(target, row, &mut locals, ctx)?;
+                let v = eval(value, row, &mut locals, ctx)?;
+                set_prop(&t, key, v, ctx, names, changes)?;
+            }
+            SetOp::Properties {
+                target,
+                value,
+                merge,
+            } => {
+                let t = eval(target, row, &mut locals, ctx)?;
+                if t.is_null() {
+                    continue;
+                }
+                let v = eval(value, row, &mut locals, ctx)?;
+                let entries: Vec<(Arc<str>, Value)> = match v {
+                    Value::Map(m) => m.into_iter().collect(),
+                    Value::Null => Vec::new(),
+                    v @ (Value::Node(_) | Value::Relationship(_)) => all_properties(&v, ctx)?,
+                    other => {
+                        return Err(ExecError::type_error(
+                            "InvalidArgumentType",
+                            format!("expected a map, got {}", other.type_name()),
+                        ))
+                    }
+                };
+                if !merge {
+                    for (k, _) in all_properties(&t, ctx)? {
+                        if !entries.iter().any(|(n, _)| *n == k) {
+                            set_prop(&t, &k, Value::Null, ctx, names, changes)?;
+                        }
+                    }
+                }
+                for (k, v) in entries {
+                    set_prop(&t, &k, v, ctx, names, changes)?;
+                }
+            }
+            SetOp::AddLabels { target, labels } => match eval(target, row, &mut locals, ctx)? {
+                Value::Null => {}
+                Value::Node(n) => {
+                    for l in labels {
+                        let id = names.label(l);
+                        if !snap.has_label(n, id) && seen_labels.insert((n, id, true)) {
+                            changes.push(Change::AddLabel { id: n, label: id });
+                        }
+                    }
+                }
+                other => {
+                    return Err(ExecError::type_error(
+                        "InvalidArgumentType",
+                        format!("labels can only be set on nodes, not {}", other.type_name()),
+                    ))
+                }
+            },
+            SetOp::RemoveLabels { target, labels } => match eval(target, row, &mut locals, ctx)? {
+                Value::Null => {}
+                Value::Node(n) => {
+                    for l in labels {
+                        if let Some(id) = names.cat().label_id(l) {
+                            if snap.has_label(n, id) && seen_labels.insert((n, id, false)) {
+                                changes.push(Change::RemoveLabel { id: n, label: id });
+                            }
+                        }
+                    }
+                }
+                other => {
+                    return Err(ExecError::type_error(
+                        "InvalidArgumentType",
+                        format!(
+                            "labels can only be removed from nodes, not {}",
+                            other.type_name()
+                        ),
+                    ))
+                }
+            },
+        }
+    }
+    Ok(())
+}
+
+fn set_prop(
+    target: &Value,
+    key: &str,
+    v: Value,
+    ctx: &Ctx<'_>,
+    names: &mut Names<'_>,
+    changes: &mut Vec<Change>,
+) -> Result<()> {
+    let snap = ctx.snapshot;
+    if !v.is_null() {
+        check_storable(key, &v)?;
+    }
+    match target {
+        Value::Null => {}
+        Value::Node(n) => {
+            if v.is_null() {
+                let Some(k) = names.cat().prop_key_id(key) else {
+                    return Ok(());
+                };
+                if snap.node_property(*n, k).is_some() {
+                    changes.push(Change::SetNodeProp {
+                        id: *n,
+                        key: k,
+                        value: Value::Null,
+                    });
+                }
+            } else {
+                let k = names.key(key);
+                changes.push(Change::SetNodeProp {
+                    id: *n,
+                    key: k,
+                    value: v,
+                });
+            }
+        }
+        Value::Relationship(r) => {
+            if v.is_null() {
+                let Some(k) = names.cat().prop_key_id(key) else {
+                    return Ok(());
+                };
+                if snap.rel_property(*r, k).is_some() {
+                    changes.push(Change::SetRelProp {
+                        id: *r,
+                        key: k,
+                        value: Value::Null,
+                    });
+                }
+            } else {
+                let k = names.key(key);
+                changes.push(Change::SetRelProp {
+                    id: *r,
+                    key: k,
+                    value: v,
+                });
+            }
+        }
+        other => {
+            return Err(ExecError::type_error(
+                "InvalidArgumentType",
+                format!(
+                    "properties can only be set on nodes and relationships, not {}",
+                    other.type_name()
+                ),
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// Runs a writing operator over all its input rows.
+pub(crate) fn run_write(op: &Op, mut rows: Vec<Row>, st: &mut State<'_>) -> Result<Vec<Row>> {
+    match op {
+        Op::Create(cp) => {
+            let (pending, changes) = {
+                let ctx = st.ctx();
+                let mut names = Names {
+                    base: ctx.snapshot.catalog(),
+                    pending: None,
+                };
+                let cn = create_names(cp, &mut names);
+                let mut ids = Ids {
+                    node: ctx.snapshot.next_node_id().0,
+                    rel: ctx.snapshot.next_rel_id().0,
+                };
+                let mut changes = Vec::with_capacity(rows.len() * (cp.nodes.len() + cp.rels.len()));
+                for (i, row) in rows.iter_mut().enumerate() {
+                    if i % 4096 == 0 {
+                        ctx.guard.check()?;
+                    }
+                    create_row(cp, &cn, row, &mut ids, &ctx, &mut names, &mut changes)?;
+                }
+                (names.pending, changes)
+            };
+            flush(st, pending, changes)?;
+            Ok(rows)
+        }
+        Op::Set(items) => {
+            let (pending, changes) = {
+                let ctx = st.ctx();
+                let mut names = Names {
+                    base: ctx.snapshot.catalog(),
+                    pending: None,
+                };
+                let mut seen = HashSet::new();
+                let mut changes = Vec::new();
+                for row in &rows {
+                    set_row(items, row, &ctx, &mut names, &mut seen, &mut changes)?;
+                }
+                (names.pending, changes)
+            };
+            flush(st, pending, changes)?;
+            Ok(rows)
+        }
+        Op::Delete { exprs, detach } => {
+            let changes = {
+                let ctx = st.ctx();
+                let snap = ctx.snapshot;
+                let mut rels: Vec<RelId> = Vec::new();
+                let mut rel_seen = HashSet::new();
+                let mut nodes: Vec<NodeId> = Vec::new();
+                let mut node_seen = HashSet::new();
+                let mut locals = Vec::new();
+                let n_types = snap.catalog().rel_types().len() as u32;
+                let mut add_node =
+                    |n: NodeId, rels: &mut Vec<RelId>, rel_seen: &mut HashSet<RelId>| {
+                        if !snap.node_exists(n) || !node_seen.insert(n) {
+                            return;
+                        }
+                        nodes.push(n);
+                        if *detach {
+                            for t in 0..n_types {
+                                for d in [Direction::Outgoing, Direction::Incoming] {
+                                    for a in snap.neighbors(n, RelTypeId(t), d) {
+                                        if rel_seen.insert(a.rel) {
+                                            rels.push(a.rel);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    };
+                for row in &rows {
+                    for e in exprs {
+                        match eval(e, row, &mut locals, &ctx)? {
+                            Value::Null => {}
+                            Value::Node(n) => add_node(n, &mut rels, &mut rel_seen),
+                            Value::Relationship(r) => {
+                                if snap.rel(r).is_some() && rel_seen.insert(r) {
+                                    rels.push(r);
+                                }
+                            }
+                            Value::Path(p) => {
+                                for r in p.rels {
+                                    if snap.rel(r).is_some() && rel_seen.insert(r) {
+                                        rels.push(r);
+                                    }
+                                }
+                                for n in p.nodes {
+                                    add_node(n, &mut rels, &mut rel_seen);
+                                }
+                            }
+                            other => {
+                                return Err(ExecError::type_error(
+                                    "InvalidArgumentType",
+                                    format!(
+                                        "DELETE needs a node, relationship or path, got {}",
+                                        other.type_name()
+                                    ),
+                                ))
+                            }
+                        }
+                    }
+                }
+                let mut changes: Vec<Change> = rels
+                    .into_iter()
+                    .map(|id| Change::DeleteRel { id })
+                    .collect();
+                changes.extend(nodes.into_iter().map(|id| Change::DeleteNode { id }));
+                changes
+            };
+            flush(st, None, changes)?;
+            Ok(rows)
+        }
+        Op::Merge(m) => {
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let found = {
+                    let ctx = st.ctx();
+                    run_sub_all(&m.matcher.ops, &row, &ctx)?
+                };
+                if !found.is_empty() {
+                    let (pending, changes) = {
+                        let ctx = st.ctx();
+                        let mut names = Names {
+                            base: ctx.snapshot.catalog(),
+                            pending: None,
+                        };
+                        let mut seen = HashSet::new();
+                        let mut changes = Vec::new();
+                        for r in &found {
+                            set_row(&m.on_match, r, &ctx, &mut names, &mut seen, &mut changes)?;
+                        }
+                        (names.pending, changes)
+                    };
+                    flush(st, pending, changes)?;
+                    out.extend(found);
+                } else {
+                    let mut r = row;
+                    for s in &m.new_slots {
+                        r[*s] = Value::Null;
+                    }
+                    let (pending, changes) = {
+                        let ctx = st.ctx();
+                        let mut names = Names {
+                            base: ctx.snapshot.catalog(),
+                            pending: None,
+                        };
+                        let cn = create_names(&m.create, &mut names);
+                        let mut ids = Ids {
+                            node: ctx.snapshot.next_node_id().0,
+                            rel: ctx.snapshot.next_rel_id().0,
+                        };
+                        let mut changes = Vec::new();
+                        create_row(
+                            &m.create,
+                            &cn,
+                            &mut r,
+                            &mut ids,
+                            &ctx,
+                            &mut names,
+                            &mut changes,
+                        )?;
+                        (names.pending, changes)
+                    };
+                    flush(st, pending, changes)?;
+                    if !m.on_create.is_empty() {
+                        let (pending, changes) = {
+                            let ctx = st.ctx();
+                            let mut names = Names {
+                                base: ctx.snapshot.catalog(),
+                                pending: None,
+                            };
+                            let mut seen = HashSet::new();
+                            let mut changes = Vec::new();
+                            set_row(&m.on_create, &r, &ctx, &mut names, &mut seen, &mut changes)?;
+                            (names.pending, changes)
+                        };
+                        flush(st, pending, changes)?;
+                    }
+                    out.push(r);
+                }
+            }
+            Ok(out)
+        }
+        other => Err(ExecError::Unsupported {
+            feature: format!("write operator {other:?}"),
+            span: None,
+        }),
+    }
+}

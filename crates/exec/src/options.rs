@@ -1,0 +1,141 @@
+//! Limits and options for one query, and the guard that enforces them while
+//! the query runs.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::error::{ExecError, Result};
+
+/// Per-query limits and settings. A database holds defaults; a query may
+/// override them.
+///
+/// ```
+/// use relgraph_exec::QueryOptions;
+/// use std::time::Duration;
+/// let opts = QueryOptions { timeout: Some(Duration::from_secs(5)), ..QueryOptions::default() };
+/// assert_eq!(opts.max_var_length, 32);
+/// ```
+#[derive(Clone, Debug)]
+pub struct QueryOptions {
+    /// Wall-clock time a query may run; `None` for no limit.
+    pub timeout: Option<Duration>,
+    /// Maximum number of result rows; `None` for no limit.
+    pub max_rows: Option<u64>,
+    /// Approximate memory budget in bytes for materialized rows and values.
+    pub memory_budget: Option<u64>,
+    /// Upper bound of a variable-length relationship pattern written without one (`*`, `*2..`).
+    pub max_var_length: u32,
+    /// Set to true from another thread to cancel the query.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Default for QueryOptions {
+    fn default() -> Self {
+        QueryOptions {
+            timeout: None,
+            max_rows: None,
+            memory_budget: Some(4 << 30),
+            max_var_length: 32,
+            cancel: None,
+        }
+    }
+}
+
+/// Bytes charged per materialized value (a `Value` plus typical heap use).
+pub(crate) const VALUE_BYTES: u64 = 48;
+
+/// Enforces [`QueryOptions`] while a query runs. Shared by worker threads.
+pub(crate) struct Guard {
+    deadline: Option<Instant>,
+    timeout: Option<Duration>,
+    cancel: Option<Arc<AtomicBool>>,
+    memory_budget: Option<u64>,
+    /// Bytes charged by operators that hold rows (sorts, aggregates, results).
+    charged: AtomicU64,
+    /// Set once a limit tripped so other workers stop quickly.
+    tripped: AtomicBool,
+    pub max_rows: Option<u64>,
+}
+
+impl Guard {
+    pub fn new(options: &QueryOptions) -> Guard {
+        Guard {
+            deadline: options.timeout.map(|t| Instant::now() + t),
+            timeout: options.timeout,
+            cancel: options.cancel.clone(),
+            memory_budget: options.memory_budget,
+            charged: AtomicU64::new(0),
+            tripped: AtomicBool::new(false),
+            max_rows: options.max_rows,
+        }
+    }
+
+    /// Checks the timeout and the cancellation flag.
+    pub fn check(&self) -> Result<()> {
+        if self.tripped.load(Ordering::Relaxed) {
+            return Err(ExecError::Limit(
+                "query stopped because another part hit a limit".into(),
+            ));
+        }
+        if let Some(c) = &self.cancel {
+            if c.load(Ordering::Relaxed) {
+                self.tripped.store(true, Ordering::Relaxed);
+                return Err(ExecError::Cancelled);
+            }
+        }
+        if let Some(d) = self.deadline {
+            if Instant::now() >= d {
+                self.tripped.store(true, Ordering::Relaxed);
+                let ms = self.timeout.map(|t| t.as_millis()).unwrap_or(0);
+                return Err(ExecError::Limit(format!("query timed out after {ms} ms")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that `rows` rows of `width` values fit the memory budget
+    /// together with what is already charged.
+    pub fn check_rows(&self, rows: usize, width: usize) -> Result<()> {
+        self.check()?;
+        if let Some(budget) = self.memory_budget {
+            let want = (rows as u64)
+                .saturating_mul(width.max(1) as u64)
+                .saturating_mul(VALUE_BYTES);
+            let total = want.saturating_add(self.charged.load(Ordering::Relaxed));
+            if total > budget {
+                self.tripped.store(true, Ordering::Relaxed);
+                return Err(ExecError::Limit(format!(
+                    "memory budget of {budget} bytes exceeded (about {total} bytes of rows)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Charges bytes held until the end of the query.
+    pub fn charge(&self, bytes: u64) -> Result<()> {
+        let now = self.charged.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if let Some(budget) = self.memory_budget {
+            if now > budget {
+                self.tripped.store(true, Ordering::Relaxed);
+                return Err(ExecError::Limit(format!(
+                    "memory budget of {budget} bytes exceeded"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the result row cap.
+    pub fn check_result_rows(&self, rows: usize) -> Result<()> {
+        if let Some(max) = self.max_rows {
+            if rows as u64 > max {
+                return Err(ExecError::Limit(format!(
+                    "result exceeds the maximum of {max} rows"
+                )));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,169 @@
+//! EXPLAIN / PROFILE rendering: one line per operator, the root (the
+//! result) first, nested plans (OPTIONAL MATCH) indented.
+
+use std::fmt::Write;
+
+use super::{Dir, Op, Plan, Seek};
+use crate::exec::OpProfile;
+
+fn types_text(types: &[super::NameRef<relgraph_graph::RelTypeId>]) -> String {
+    if types.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ":{}",
+            types.iter().map(|t| &*t.name).collect::<Vec<_>>().join("|")
+        )
+    }
+}
+
+/// A one-line description of an operator.
+pub(crate) fn describe(op: &Op) -> String {
+    match op {
+        Op::NodeScan(s) => {
+            let extra: String = s.labels.iter().map(|l| format!(":{}", l.name)).collect();
+            match &s.seek {
+                Seek::All => format!("AllNodesScan({}{extra}) est={}", s.var, s.estimate),
+                Seek::Label(l) => format!(
+                    "NodeByLabelScan({}:{}{extra}) est={}",
+                    s.var, l.name, s.estimate
+                ),
+                Seek::IndexEq { label, key, .. } => {
+                    format!(
+                        "NodeIndexSeek({}:{}({}) =){extra} est={}",
+                        s.var, label.name, key.name, s.estimate
+                    )
+                }
+                Seek::IndexRange { label, key, .. } => {
+                    format!(
+                        "NodeIndexSeekByRange({}:{}({})){extra} est={}",
+                        s.var, label.name, key.name, s.estimate
+                    )
+                }
+            }
+        }
+        Op::Expand(e) => {
+            let (l, r) = match e.dir {
+                Dir::Out => ("-", "->"),
+                Dir::In => ("<-", "-"),
+                Dir::Both => ("-", "-"),
+            };
+            let len = match e.var_length {
+                Some((a, b)) => format!("*{a}..{b}"),
+                None => String::new(),
+            };
+            let name = match (e.var_length.is_some(), e.to_bound) {
+                (true, _) if e.distinct_endpoints => "VarLengthExpandPruning",
+                (true, _) => "VarLengthExpand",
+                (false, true) => "ExpandInto",
+                (false, false) => "Expand",
+            };
+            let labels: String = e.to_labels.iter().map(|l| format!(":{}", l.name)).collect();
+            let name = if e.count_into.is_some() { format!("{name}Count") } else { name.to_string() };
+            format!(
+                "{name}(({}){l}[{}{}{len}]{r}({}{labels}))",
+                e.from_var,
+                e.rel_var,
+                types_text(&e.types),
+                e.to_var
+            )
+        }
+        Op::ShortestPath(s) => format!(
+            "{}(hops {}..{}{})",
+            if s.all {
+                "AllShortestPaths"
+            } else {
+                "ShortestPath"
+            },
+            s.min,
+            s.max,
+            types_text(&s.types)
+        ),
+        Op::Filter(_) => "Filter".to_string(),
+        Op::BuildPath(_) => "BuildPath".to_string(),
+        Op::Optional { .. } => "Optional".to_string(),
+        Op::Unwind { var, .. } => format!("Unwind({var})"),
+        Op::Project { names, .. } => format!("Projection({})", names.join(", ")),
+        Op::Aggregate { names, aggs, .. } => {
+            let a: Vec<&str> = aggs.iter().map(|a| &*a.name).collect();
+            if names.is_empty() {
+                format!("Aggregation({})", a.join(", "))
+            } else {
+                format!(
+                    "EagerAggregation(keys: {}; {})",
+                    names.join(", "),
+                    a.join(", ")
+                )
+            }
+        }
+        Op::Distinct { .. } => "Distinct".to_string(),
+        Op::Sort {
+            limit: Some(k),
+            names,
+            ..
+        } => format!("Top({k}; {})", names.len()),
+        Op::Sort { names, .. } => format!("Sort({} keys)", names.len()),
+        Op::Skip(n) => format!("Skip({n})"),
+        Op::Limit(n) => format!("Limit({n})"),
+        Op::Create(c) => format!(
+            "Create({} nodes, {} relationships)",
+            c.nodes.iter().filter(|n| !n.bound).count(),
+            c.rels.len()
+        ),
+        Op::Merge(_) => "Merge".to_string(),
+        Op::Set(items) => format!("SetOrRemove({} items)", items.len()),
+        Op::Delete { detach, .. } => if *detach { "DetachDelete" } else { "Delete" }.to_string(),
+        Op::Produce { .. } => "ProduceResults".to_string(),
+    }
+}
+
+fn render_ops(ops: &[Op], depth: usize, profile: Option<&[OpProfile]>, out: &mut String) {
+    for (i, op) in ops.iter().enumerate().rev() {
+        let pad = "  ".repeat(depth);
+        let _ = write!(out, "{pad}+ {}", describe(op));
+        if let Some(p) = profile.and_then(|p| p.get(i)) {
+            let _ = write!(
+                out,
+                "  rows={} time={:.3}ms",
+                p.rows,
+                p.time.as_secs_f64() * 1000.0
+            );
+        }
+        out.push('\n');
+        if let Op::Optional { ops, .. } = op {
+            render_ops(ops, depth + 1, None, out);
+        }
+    }
+}
+
+/// The plan as text; with per-operator rows and time when profiled.
+pub(crate) fn render(plan: &Plan, profile: Option<&[Vec<OpProfile>]>) -> String {
+    let mut out = String::new();
+    match plan {
+        Plan::Schema(cmd) => {
+            let _ = writeln!(out, "+ SchemaCommand({cmd:?})");
+        }
+        Plan::Query {
+            parts,
+            union_distinct,
+        } => {
+            if parts.len() > 1 {
+                let _ = writeln!(
+                    out,
+                    "+ {}",
+                    if *union_distinct { "Union" } else { "UnionAll" }
+                );
+            }
+            for (i, p) in parts.iter().enumerate() {
+                let depth = usize::from(parts.len() > 1);
+                render_ops(
+                    &p.ops,
+                    depth,
+                    profile.and_then(|ps| ps.get(i)).map(|v| v.as_slice()),
+                    &mut out,
+                );
+            }
+        }
+    }
+    out
+}

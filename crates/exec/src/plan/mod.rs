@@ -1,0 +1,638 @@
+//! The physical plan: compiled expressions and operators, with slots
+//! (row positions) resolved by the binder. A single query compiles to a
+//! linear pipeline of [`Op`]s over fixed-width rows.
+
+pub(crate) mod explain;
+
+use std::sync::Arc;
+
+use relgraph_cypher::ast::{BinaryOp, Quantifier, UnaryOp};
+use relgraph_graph::{Catalog, LabelId, PropKeyId, RelTypeId, Value};
+
+/// A row: one value per slot of the query.
+pub(crate) type Row = Vec<Value>;
+
+/// A name resolved against the catalog at compile time when known, else
+/// looked up again at run time (a write earlier in the statement may have
+/// interned it).
+#[derive(Clone, Debug)]
+pub(crate) struct NameRef<T> {
+    pub name: Arc<str>,
+    pub id: Option<T>,
+}
+
+impl NameRef<LabelId> {
+    pub fn label(name: &str, catalog: &Catalog) -> Self {
+        NameRef {
+            name: Arc::from(name),
+            id: catalog.label_id(name),
+        }
+    }
+    pub fn resolve(&self, catalog: &Catalog) -> Option<LabelId> {
+        self.id.or_else(|| catalog.label_id(&self.name))
+    }
+}
+
+impl NameRef<PropKeyId> {
+    pub fn key(name: &str, catalog: &Catalog) -> Self {
+        NameRef {
+            name: Arc::from(name),
+            id: catalog.prop_key_id(name),
+        }
+    }
+    pub fn resolve(&self, catalog: &Catalog) -> Option<PropKeyId> {
+        self.id.or_else(|| catalog.prop_key_id(&self.name))
+    }
+}
+
+impl NameRef<RelTypeId> {
+    pub fn rel_type(name: &str, catalog: &Catalog) -> Self {
+        NameRef {
+            name: Arc::from(name),
+            id: catalog.rel_type_id(name),
+        }
+    }
+    pub fn resolve(&self, catalog: &Catalog) -> Option<RelTypeId> {
+        self.id.or_else(|| catalog.rel_type_id(&self.name))
+    }
+}
+
+/// A compiled expression. Variables are slots of the row or locals of an
+/// enclosing comprehension.
+#[derive(Clone, Debug)]
+pub(crate) enum CExpr {
+    Const(Value),
+    Slot(usize),
+    Local(usize),
+    Property(Box<CExpr>, NameRef<PropKeyId>),
+    /// Dynamic property / list index / map key: `a[b]`.
+    Index(Box<CExpr>, Box<CExpr>),
+    Slice(Box<CExpr>, Option<Box<CExpr>>, Option<Box<CExpr>>),
+    HasLabels(Box<CExpr>, Vec<NameRef<LabelId>>),
+    Binary(BinaryOp, Box<CExpr>, Box<CExpr>),
+    Unary(UnaryOp, Box<CExpr>),
+    IsNull(Box<CExpr>, bool),
+    Call(Arc<str>, Vec<CExpr>),
+    Case {
+        subject: Option<Box<CExpr>>,
+        branches: Vec<(CExpr, CExpr)>,
+        default: Option<Box<CExpr>>,
+    },
+    List(Vec<CExpr>),
+    Map(Vec<(Arc<str>, CExpr)>),
+    ListComp {
+        local: usize,
+        list: Box<CExpr>,
+        predicate: Option<Box<CExpr>>,
+        projection: Option<Box<CExpr>>,
+    },
+    Quantifier {
+        kind: Quantifier,
+        local: usize,
+        list: Box<CExpr>,
+        predicate: Option<Box<CExpr>>,
+    },
+    Reduce {
+        acc: usize,
+        init: Box<CExpr>,
+        local: usize,
+        list: Box<CExpr>,
+        expr: Box<CExpr>,
+    },
+    /// True if the sub-plan produces a row from the current row.
+    Exists(Arc<SubPlan>),
+    /// The projection evaluated for every row the sub-plan produces.
+    PatternComp(Arc<SubPlan>, Box<CExpr>),
+    MapProjection(Box<CExpr>, Vec<MapProjItem>),
+}
+
+/// An item of a compiled map projection.
+#[derive(Clone, Debug)]
+pub(crate) enum MapProjItem {
+    Property(NameRef<PropKeyId>),
+    Entry(Arc<str>, CExpr),
+    AllProperties,
+}
+
+/// Operators evaluated per row from an outer row (pattern predicates,
+/// pattern comprehensions, MERGE matching).
+#[derive(Clone, Debug)]
+pub(crate) struct SubPlan {
+    pub ops: Vec<Op>,
+}
+
+impl CExpr {
+    /// Calls `f` on every slot this expression reads (including slots read
+    /// by nested sub-plans).
+    pub fn visit_slots(&self, f: &mut dyn FnMut(usize)) {
+        use CExpr::*;
+        match self {
+            Const(_) | Local(_) => {}
+            Slot(s) => f(*s),
+            Property(e, _) | HasLabels(e, _) | Unary(_, e) | IsNull(e, _) => e.visit_slots(f),
+            Index(a, b) | Binary(_, a, b) => {
+                a.visit_slots(f);
+                b.visit_slots(f);
+            }
+            Slice(a, b, c) => {
+                a.visit_slots(f);
+                if let Some(b) = b {
+                    b.visit_slots(f);
+                }
+                if let Some(c) = c {
+                    c.visit_slots(f);
+                }
+            }
+            Call(_, args) | List(args) => args.iter().for_each(|a| a.visit_slots(f)),
+            Case {
+                subject,
+                branches,
+                default,
+            } => {
+                if let Some(s) = subject {
+                    s.visit_slots(f);
+                }
+                for (w, t) in branches {
+                    w.visit_slots(f);
+                    t.visit_slots(f);
+                }
+                if let Some(d) = default {
+                    d.visit_slots(f);
+                }
+            }
+            Map(items) => items.iter().for_each(|(_, e)| e.visit_slots(f)),
+            ListComp {
+                list,
+                predicate,
+                projection,
+                ..
+            } => {
+                list.visit_slots(f);
+                if let Some(p) = predicate {
+                    p.visit_slots(f);
+                }
+                if let Some(p) = projection {
+                    p.visit_slots(f);
+                }
+            }
+            Quantifier {
+                list, predicate, ..
+            } => {
+                list.visit_slots(f);
+                if let Some(p) = predicate {
+                    p.visit_slots(f);
+                }
+            }
+            Reduce {
+                init, list, expr, ..
+            } => {
+                init.visit_slots(f);
+                list.visit_slots(f);
+                expr.visit_slots(f);
+            }
+            Exists(plan) => plan.visit_slots(f),
+            PatternComp(plan, proj) => {
+                plan.visit_slots(f);
+                proj.visit_slots(f);
+            }
+            MapProjection(base, items) => {
+                base.visit_slots(f);
+                for i in items {
+                    if let MapProjItem::Entry(_, e) = i {
+                        e.visit_slots(f);
+                    }
+                }
+            }
+        }
+    }
+
+    /// True if the expression reads no slot, no local and no graph.
+    pub fn is_const(&self) -> bool {
+        matches!(self, CExpr::Const(_))
+    }
+}
+
+impl SubPlan {
+    /// Slots read by the sub-plan's operators (outer slots and its own).
+    pub fn visit_slots(&self, f: &mut dyn FnMut(usize)) {
+        for op in &self.ops {
+            op.visit_slots(f);
+        }
+    }
+}
+
+/// Relationship direction relative to the node an expansion starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dir {
+    Out,
+    In,
+    Both,
+}
+
+/// How a node scan finds its nodes.
+#[derive(Clone, Debug)]
+pub(crate) enum Seek {
+    /// All nodes carrying the label.
+    Label(NameRef<LabelId>),
+    /// Index equality lookup.
+    IndexEq {
+        label: NameRef<LabelId>,
+        key: NameRef<PropKeyId>,
+        value: CExpr,
+    },
+    /// Index range lookup; bounds are (value, inclusive).
+    IndexRange {
+        label: NameRef<LabelId>,
+        key: NameRef<PropKeyId>,
+        lower: Option<(CExpr, bool)>,
+        upper: Option<(CExpr, bool)>,
+    },
+    /// Every node.
+    All,
+}
+
+/// Produces every matching node for each input row.
+#[derive(Clone, Debug)]
+pub(crate) struct NodeScan {
+    pub slot: usize,
+    pub var: String,
+    pub seek: Seek,
+    /// Labels all found nodes must also carry.
+    pub labels: Vec<NameRef<LabelId>>,
+    /// Planner's estimate of the rows it produces per input row.
+    pub estimate: u64,
+}
+
+/// One hop (or a bounded range of hops) from a bound node.
+#[derive(Clone, Debug)]
+pub(crate) struct Expand {
+    pub from: usize,
+    /// The relationship slot (single hop) or relationship-list slot (variable length).
+    pub rel: usize,
+    pub to: usize,
+    pub from_var: String,
+    pub rel_var: String,
+    pub to_var: String,
+    pub types: Vec<NameRef<RelTypeId>>,
+    pub dir: Dir,
+    /// The target slot is already bound: check instead of bind.
+    pub to_bound: bool,
+    /// The relationship slot is already bound (from an earlier clause).
+    pub rel_bound: bool,
+    /// Labels the target must carry.
+    pub to_labels: Vec<NameRef<LabelId>>,
+    /// Properties every traversed relationship must have.
+    pub rel_props: Vec<(NameRef<PropKeyId>, CExpr)>,
+    /// Relationship (or relationship-list) slots bound earlier in the same
+    /// MATCH: openCypher relationship uniqueness.
+    pub unique_with: Vec<usize>,
+    /// `Some((min, max))` for a variable-length expansion.
+    pub var_length: Option<(u32, u32)>,
+    /// Variable length, expanded right to left: reverse the list to keep pattern order.
+    pub reverse_list: bool,
+    /// Only distinct endpoints matter (a DISTINCT follows and nothing reads
+    /// the relationships): find reachable nodes by BFS instead of every path.
+    pub distinct_endpoints: bool,
+    /// Emit one row per input row with the number of matches in this slot
+    /// instead of one row per match (a `count(*)` follows and nothing reads
+    /// the relationship or the target).
+    pub count_into: Option<usize>,
+}
+
+/// BFS for shortest paths between two bound nodes.
+#[derive(Clone, Debug)]
+pub(crate) struct ShortestPath {
+    pub from: usize,
+    pub to: usize,
+    pub path_slot: usize,
+    pub rel_slot: Option<usize>,
+    pub types: Vec<NameRef<RelTypeId>>,
+    pub dir: Dir,
+    pub min: u32,
+    pub max: u32,
+    pub all: bool,
+    pub rel_props: Vec<(NameRef<PropKeyId>, CExpr)>,
+}
+
+/// One relationship segment of a path being assembled.
+#[derive(Clone, Debug)]
+pub(crate) enum PathStep {
+    /// A single relationship slot, then the node slot after it.
+    Single(usize, usize),
+    /// A relationship-list slot (variable length), then the node slot after it.
+    Var(usize, usize),
+}
+
+/// An aggregate to compute: function name, DISTINCT, argument, extra
+/// (constant) arguments, output slot.
+#[derive(Clone, Debug)]
+pub(crate) struct AggSpec {
+    pub name: Arc<str>,
+    pub distinct: bool,
+    /// `None` for `count(*)`.
+    pub arg: Option<CExpr>,
+    pub extra: Vec<Value>,
+    pub slot: usize,
+    pub text: String,
+}
+
+/// Properties to write: a literal map compiled key by key, or an expression
+/// that must produce a map.
+#[derive(Clone, Debug)]
+pub(crate) enum PropsSpec {
+    None,
+    Literal(Vec<(Arc<str>, CExpr)>),
+    Expr(CExpr),
+}
+
+/// A node of a CREATE / MERGE pattern.
+#[derive(Clone, Debug)]
+pub(crate) struct CreateNode {
+    pub slot: usize,
+    pub var: String,
+    /// Bound before the clause: reuse, do not create.
+    pub bound: bool,
+    pub labels: Vec<Arc<str>>,
+    pub props: PropsSpec,
+}
+
+/// A relationship of a CREATE / MERGE pattern.
+#[derive(Clone, Debug)]
+pub(crate) struct CreateRel {
+    pub slot: usize,
+    pub var: String,
+    pub rel_type: Arc<str>,
+    pub src: usize,
+    pub dst: usize,
+    pub props: PropsSpec,
+}
+
+/// A path variable to assemble from slots.
+#[derive(Clone, Debug)]
+pub(crate) struct BuildPath {
+    pub slot: usize,
+    pub start: usize,
+    pub steps: Vec<PathStep>,
+}
+
+/// What CREATE (or MERGE's create branch) makes.
+#[derive(Clone, Debug)]
+pub(crate) struct CreatePattern {
+    pub nodes: Vec<CreateNode>,
+    pub rels: Vec<CreateRel>,
+    pub paths: Vec<BuildPath>,
+}
+
+/// A compiled SET / REMOVE item.
+#[derive(Clone, Debug)]
+pub(crate) enum SetOp {
+    Property {
+        target: CExpr,
+        key: Arc<str>,
+        value: CExpr,
+    },
+    /// `n = map` (replace) or `n += map` (merge).
+    Properties {
+        target: CExpr,
+        value: CExpr,
+        merge: bool,
+    },
+    AddLabels {
+        target: CExpr,
+        labels: Vec<Arc<str>>,
+    },
+    RemoveLabels {
+        target: CExpr,
+        labels: Vec<Arc<str>>,
+    },
+}
+
+/// MERGE: match the pattern, or create it.
+#[derive(Clone, Debug)]
+pub(crate) struct MergeOp {
+    pub matcher: SubPlan,
+    pub create: CreatePattern,
+    pub on_create: Vec<SetOp>,
+    pub on_match: Vec<SetOp>,
+    /// Slots the pattern binds (reset between attempts).
+    pub new_slots: Vec<usize>,
+}
+
+/// A physical operator.
+#[derive(Clone, Debug)]
+pub(crate) enum Op {
+    NodeScan(NodeScan),
+    Expand(Expand),
+    ShortestPath(ShortestPath),
+    Filter(CExpr),
+    BuildPath(BuildPath),
+    /// Left outer: rows from `ops`, or the input row (whose pattern slots are still null).
+    Optional {
+        ops: Vec<Op>,
+    },
+    Unwind {
+        expr: CExpr,
+        slot: usize,
+        var: String,
+        /// `UNWIND $name`: read the list from the parameters in place
+        /// (a batch of rows is not copied into the plan).
+        param: Option<String>,
+    },
+    /// Evaluates expressions into slots.
+    Project {
+        items: Vec<(CExpr, usize)>,
+        names: Vec<String>,
+    },
+    Aggregate {
+        keys: Vec<(CExpr, usize)>,
+        aggs: Vec<AggSpec>,
+        names: Vec<String>,
+    },
+    Distinct {
+        slots: Vec<usize>,
+    },
+    /// ORDER BY; `limit` keeps only the first rows (top-k).
+    Sort {
+        keys: Vec<(CExpr, bool)>,
+        limit: Option<usize>,
+        names: Vec<String>,
+    },
+    Skip(usize),
+    Limit(usize),
+    Create(CreatePattern),
+    Merge(Box<MergeOp>),
+    Set(Vec<SetOp>),
+    Delete {
+        exprs: Vec<CExpr>,
+        detach: bool,
+    },
+    /// Final projection to the result columns.
+    Produce {
+        slots: Vec<usize>,
+    },
+}
+
+impl Op {
+    /// True for operators that work row by row (can be fused into a parallel pipeline).
+    pub fn is_streaming(&self) -> bool {
+        matches!(
+            self,
+            Op::NodeScan(_)
+                | Op::Expand(_)
+                | Op::ShortestPath(_)
+                | Op::Filter(_)
+                | Op::BuildPath(_)
+                | Op::Optional { .. }
+                | Op::Unwind { .. }
+                | Op::Project { .. }
+        )
+    }
+
+    /// Calls `f` on every slot read by expressions of this operator.
+    pub fn visit_slots(&self, f: &mut dyn FnMut(usize)) {
+        match self {
+            Op::NodeScan(s) => match &s.seek {
+                Seek::IndexEq { value, .. } => value.visit_slots(f),
+                Seek::IndexRange { lower, upper, .. } => {
+                    if let Some((e, _)) = lower {
+                        e.visit_slots(f);
+                    }
+                    if let Some((e, _)) = upper {
+                        e.visit_slots(f);
+                    }
+                }
+                _ => {}
+            },
+            Op::Expand(e) => {
+                f(e.from);
+                if e.to_bound {
+                    f(e.to);
+                }
+                if e.rel_bound {
+                    f(e.rel);
+                }
+                e.unique_with.iter().for_each(|s| f(*s));
+                e.rel_props.iter().for_each(|(_, x)| x.visit_slots(f));
+            }
+            Op::ShortestPath(s) => {
+                f(s.from);
+                f(s.to);
+            }
+            Op::Filter(e) => e.visit_slots(f),
+            Op::BuildPath(p) => {
+                f(p.start);
+                for s in &p.steps {
+                    match s {
+                        PathStep::Single(a, b) | PathStep::Var(a, b) => {
+                            f(*a);
+                            f(*b);
+                        }
+                    }
+                }
+            }
+            Op::Optional { ops, .. } => ops.iter().for_each(|o| o.visit_slots(f)),
+            Op::Unwind { expr, .. } => expr.visit_slots(f),
+            Op::Project { items, .. } => items.iter().for_each(|(e, _)| e.visit_slots(f)),
+            _ => {}
+        }
+    }
+}
+
+/// Marks variable-length expansions whose paths nobody observes before a
+/// DISTINCT: only the set of reachable endpoints matters there, which a BFS
+/// finds without enumerating every trail. Restricted to directed patterns
+/// with at most one minimum hop, where "reachable by a trail of length
+/// min..=max" equals "BFS distance within min..=max" (a shortest walk is a
+/// simple path, hence a trail).
+pub(crate) fn prune_var_length(ops: &mut [Op]) {
+    for i in 0..ops.len() {
+        let Op::Expand(e) = &ops[i] else { continue };
+        let Some((min, _)) = e.var_length else {
+            continue;
+        };
+        if min > 1
+            || e.dir == Dir::Both
+            || !e.rel_var.starts_with("anon_")
+            || !e.unique_with.is_empty()
+        {
+            continue;
+        }
+        let rel = e.rel;
+        let mut ok = false;
+        for later in &ops[i + 1..] {
+            let mut reads = false;
+            later.visit_slots(&mut |s| reads |= s == rel);
+            if reads {
+                break;
+            }
+            if matches!(later, Op::Distinct { .. }) {
+                ok = true;
+                break;
+            }
+            if !later.is_streaming() {
+                break;
+            }
+        }
+        if ok {
+            if let Op::Expand(e) = &mut ops[i] {
+                e.distinct_endpoints = true;
+            }
+        }
+    }
+}
+
+/// Rewrites `Expand` directly followed by an aggregation whose aggregates
+/// are all plain counts of the expansion's rows into a counting expansion
+/// plus `sum`: the adjacency is counted, never materialized as rows.
+pub(crate) fn count_pushdown(ops: &mut [Op], alloc: &mut dyn FnMut() -> usize) {
+    for i in 0..ops.len().saturating_sub(1) {
+        let (head, tail) = ops.split_at_mut(i + 1);
+        let (Op::Expand(e), Op::Aggregate { keys, aggs, .. }) = (&mut head[i], &mut tail[0]) else { continue };
+        if e.count_into.is_some() || aggs.is_empty() {
+            continue;
+        }
+        let (rel, to) = (e.rel, e.to);
+        let mut keys_read = false;
+        for (k, _) in keys.iter() {
+            k.visit_slots(&mut |s| keys_read |= s == rel || s == to);
+        }
+        let plain_counts = aggs.iter().all(|a| {
+            &*a.name == "count"
+                && !a.distinct
+                && match &a.arg {
+                    None => true,
+                    Some(CExpr::Slot(s)) => *s == to || *s == rel,
+                    Some(_) => false,
+                }
+        });
+        if keys_read || !plain_counts {
+            continue;
+        }
+        let w = alloc();
+        e.count_into = Some(w);
+        for a in aggs.iter_mut() {
+            a.name = std::sync::Arc::from("sum");
+            a.arg = Some(CExpr::Slot(w));
+        }
+    }
+}
+
+/// A compiled single query (one part of a UNION).
+#[derive(Clone, Debug)]
+pub(crate) struct SinglePlan {
+    pub ops: Vec<Op>,
+    pub width: usize,
+    pub columns: Vec<String>,
+}
+
+/// A compiled statement.
+#[derive(Clone, Debug)]
+pub(crate) enum Plan {
+    /// One or more single queries; `distinct` unions remove duplicates.
+    Query {
+        parts: Vec<SinglePlan>,
+        union_distinct: bool,
+    },
+    /// A schema command.
+    Schema(relgraph_cypher::ast::SchemaCommand),
+}

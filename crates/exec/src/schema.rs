@@ -1,0 +1,223 @@
+//! Schema statements: indexes and unique constraints are catalog changes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use relgraph_cypher::ast::SchemaCommand;
+use relgraph_graph::catalog::{ConstraintDef, IndexDef};
+use relgraph_graph::change::CatalogSnapshot;
+use relgraph_graph::{ChangeSet, GraphError, Value};
+
+use crate::error::{ExecError, Result};
+use crate::exec::State;
+use crate::value_ops::GroupKey;
+
+/// Result columns of a schema command.
+pub(crate) fn columns(cmd: &SchemaCommand) -> Vec<String> {
+    match cmd {
+        SchemaCommand::ShowIndexes | SchemaCommand::ShowConstraints => {
+            ["name", "type", "labelsOrTypes", "properties"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn s(v: &str) -> Value {
+    Value::String(Arc::from(v))
+}
+
+fn publish(st: &mut State<'_>, catalog: relgraph_graph::Catalog) -> Result<()> {
+    let cs = ChangeSet {
+        catalog: Some(CatalogSnapshot(catalog)),
+        changes: Vec::new(),
+    };
+    if let Some(txn) = st.txn.as_mut() {
+        txn.apply(cs)?;
+        st.snapshot = txn.snapshot().clone();
+        return Ok(());
+    }
+    st.snapshot = st.snapshot.apply(&cs)?;
+    st.changes.catalog = cs.catalog;
+    Ok(())
+}
+
+/// Runs a schema command; returns rows for SHOW commands.
+pub(crate) fn run(cmd: &SchemaCommand, st: &mut State<'_>) -> Result<Vec<Vec<Value>>> {
+    let cat = st.snapshot.catalog();
+    let label_name = |l| cat.label_name(l).unwrap_or_default().to_string();
+    let key_name = |k| cat.prop_key_name(k).unwrap_or_default().to_string();
+    match cmd {
+        SchemaCommand::ShowIndexes => {
+            let mut rows: Vec<Vec<Value>> = cat
+                .indexes
+                .iter()
+                .map(|i| {
+                    vec![
+                        s(&i.name),
+                        s("RANGE"),
+                        Value::List(vec![s(&label_name(i.label))]),
+                        Value::List(vec![s(&key_name(i.key))]),
+                    ]
+                })
+                .collect();
+            rows.extend(cat.constraints.iter().map(|c| {
+                vec![
+                    s(&c.name),
+                    s("UNIQUE"),
+                    Value::List(vec![s(&label_name(c.label))]),
+                    Value::List(vec![s(&key_name(c.key))]),
+                ]
+            }));
+            Ok(rows)
+        }
+        SchemaCommand::ShowConstraints => Ok(cat
+            .constraints
+            .iter()
+            .map(|c| {
+                vec![
+                    s(&c.name),
+                    s("UNIQUENESS"),
+                    Value::List(vec![s(&label_name(c.label))]),
+                    Value::List(vec![s(&key_name(c.key))]),
+                ]
+            })
+            .collect()),
+        SchemaCommand::CreateIndex {
+            name,
+            if_not_exists,
+            label,
+            key,
+        } => {
+            let mut cat = cat.clone();
+            let l = cat.intern_label(&label.name);
+            let k = cat.intern_prop_key(&key.name);
+            let name = name
+                .as_ref()
+                .map(|n| n.name.clone())
+                .unwrap_or_else(|| format!("index_{}_{}", label.name, key.name));
+            let exists = cat
+                .indexes
+                .iter()
+                .any(|i| (i.label == l && i.key == k) || i.name == name);
+            if exists {
+                if *if_not_exists {
+                    return Ok(Vec::new());
+                }
+                return Err(ExecError::semantic(
+                    "IndexAlreadyExists",
+                    format!(
+                        "an index on :{}({}) or named `{name}` already exists",
+                        label.name, key.name
+                    ),
+                    None,
+                ));
+            }
+            cat.indexes.push(IndexDef {
+                name,
+                label: l,
+                key: k,
+            });
+            publish(st, cat)?;
+            st.stats.indexes_added += 1;
+            Ok(Vec::new())
+        }
+        SchemaCommand::DropIndex { name, if_exists } => {
+            let mut cat = cat.clone();
+            let before = cat.indexes.len();
+            cat.indexes.retain(|i| i.name != name.name);
+            if cat.indexes.len() == before {
+                if *if_exists {
+                    return Ok(Vec::new());
+                }
+                return Err(ExecError::semantic(
+                    "IndexNotFound",
+                    format!("no index named `{}`", name.name),
+                    None,
+                ));
+            }
+            publish(st, cat)?;
+            st.stats.indexes_removed += 1;
+            Ok(Vec::new())
+        }
+        SchemaCommand::CreateUnique {
+            name,
+            if_not_exists,
+            label,
+            key,
+        } => {
+            let mut cat = cat.clone();
+            let l = cat.intern_label(&label.name);
+            let k = cat.intern_prop_key(&key.name);
+            let name = name
+                .as_ref()
+                .map(|n| n.name.clone())
+                .unwrap_or_else(|| format!("constraint_{}_{}", label.name, key.name));
+            if cat
+                .constraints
+                .iter()
+                .any(|c| (c.label == l && c.key == k) || c.name == name)
+            {
+                if *if_not_exists {
+                    return Ok(Vec::new());
+                }
+                return Err(ExecError::semantic(
+                    "ConstraintAlreadyExists",
+                    format!(
+                        "a constraint on :{}({}) or named `{name}` already exists",
+                        label.name, key.name
+                    ),
+                    None,
+                ));
+            }
+            // Existing data must already satisfy the constraint.
+            let mut seen: HashMap<GroupKey, relgraph_graph::NodeId> = HashMap::new();
+            if let Some(lid) = st.snapshot.catalog().label_id(&label.name) {
+                if let Some(kid) = st.snapshot.catalog().prop_key_id(&key.name) {
+                    for n in st.snapshot.nodes_with_label(lid) {
+                        st.guard.check()?;
+                        if let Some(v) = st.snapshot.node_property(n, kid) {
+                            if let Some(other) = seen.insert(GroupKey(v.clone()), n) {
+                                return Err(ExecError::Graph(GraphError::ConstraintViolation {
+                                    constraint: name,
+                                    label: label.name.clone(),
+                                    key: key.name.clone(),
+                                    value: format!("{v:?}"),
+                                    node: other,
+                                }));
+                            }
+                        }
+                    }
+                }
+            }
+            cat.constraints.push(ConstraintDef {
+                name,
+                label: l,
+                key: k,
+            });
+            publish(st, cat)?;
+            st.stats.constraints_added += 1;
+            Ok(Vec::new())
+        }
+        SchemaCommand::DropConstraint { name, if_exists } => {
+            let mut cat = cat.clone();
+            let before = cat.constraints.len();
+            cat.constraints.retain(|c| c.name != name.name);
+            if cat.constraints.len() == before {
+                if *if_exists {
+                    return Ok(Vec::new());
+                }
+                return Err(ExecError::semantic(
+                    "ConstraintNotFound",
+                    format!("no constraint named `{}`", name.name),
+                    None,
+                ));
+            }
+            publish(st, cat)?;
+            st.stats.constraints_removed += 1;
+            Ok(Vec::new())
+        }
+    }
+}

@@ -1,0 +1,402 @@
+//! Reading one CSV file of nodes or relationships into rows. Files are read
+//! in parallel (one rayon task per file) against read-only state: names
+//! that only appear inside a file (`:LABEL` and `:TYPE` values) are interned
+//! per file and mapped to catalog ids afterwards, in file order, so ids do
+//! not depend on thread timing.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use csv::{ByteRecord, Reader, ReaderBuilder};
+
+use super::field::parse_field;
+use super::header::{Column, Header};
+use super::idmap::{IdKey, IdMap};
+use super::{IdType, ImportConfig, Phase, Progress, ProgressFn};
+use crate::error::{GraphError, Result};
+use crate::ids::{LabelId, NodeId, PropKeyId, RelId, RelTypeId};
+use crate::record::RelRecord;
+use crate::value::Value;
+
+/// The bit that marks a label or type id as local to one file.
+pub(crate) const LOCAL: u32 = 1 << 31;
+
+/// How often (in rows) a reader publishes progress.
+const PROGRESS_EVERY: u64 = 16 * 1024;
+
+/// One file to read with the header of its group.
+pub(crate) struct Unit<'h> {
+    pub file: PathBuf,
+    pub header: &'h Header,
+    /// True when the file's first line is the header (skip it).
+    pub has_header: bool,
+    /// Labels from `--nodes Label=...` (node files).
+    pub labels: Vec<LabelId>,
+    /// Type from `--relationships TYPE=...` (relationship files).
+    pub rel_type: Option<RelTypeId>,
+}
+
+/// Names seen inside one file, numbered locally.
+#[derive(Default)]
+pub(crate) struct LocalNames {
+    pub names: Vec<Box<str>>,
+    index: HashMap<Box<str>, u32>,
+}
+
+impl LocalNames {
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(i) = self.index.get(name) {
+            return *i | LOCAL;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.into());
+        self.index.insert(name.into(), i);
+        i | LOCAL
+    }
+}
+
+/// A node row before its id is assigned.
+pub(crate) struct NodeRow {
+    pub line: u64,
+    /// The import id and its space.
+    pub id: Option<(usize, IdKey)>,
+    pub labels: Vec<LabelId>,
+    pub props: Vec<(PropKeyId, Value)>,
+}
+
+/// The rows of one node file.
+pub(crate) struct NodeChunk {
+    pub rows: Vec<NodeRow>,
+    pub local_labels: LocalNames,
+}
+
+/// The relationships of one file (ids and local types not yet assigned).
+pub(crate) struct RelChunk {
+    pub rels: Vec<RelRecord>,
+    pub local_types: LocalNames,
+    pub skipped: u64,
+    pub examples: Vec<String>,
+}
+
+/// Shared counters behind the progress callback.
+pub(crate) struct Counters<'a> {
+    pub rows: AtomicU64,
+    pub bytes: AtomicU64,
+    pub total_bytes: u64,
+    pub callback: Option<ProgressFn<'a>>,
+}
+
+impl Counters<'_> {
+    pub(crate) fn add(&self, phase: Phase, rows: u64, bytes: u64) {
+        let rows = self.rows.fetch_add(rows, Ordering::Relaxed) + rows;
+        let bytes = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if let Some(cb) = self.callback {
+            cb(&Progress {
+                phase,
+                rows,
+                bytes,
+                total_bytes: self.total_bytes,
+            });
+        }
+    }
+}
+
+/// Opens a CSV reader with the configured dialect.
+pub(crate) fn open_reader(config: &ImportConfig, file: &Path) -> Result<Reader<BufReader<File>>> {
+    let f = File::open(file).map_err(|source| GraphError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    Ok(ReaderBuilder::new()
+        .delimiter(config.delimiter)
+        .quote(config.quote)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(BufReader::with_capacity(256 * 1024, f)))
+}
+
+/// Reads the first record of `file` as header fields.
+pub(crate) fn read_header_fields(config: &ImportConfig, file: &Path) -> Result<Vec<String>> {
+    let mut reader = open_reader(config, file)?;
+    let mut rec = ByteRecord::new();
+    let found = reader
+        .read_byte_record(&mut rec)
+        .map_err(|e| csv_error(file, e))?;
+    if !found {
+        return Err(GraphError::Import {
+            file: file.to_path_buf(),
+            line: 1,
+            column: 1,
+            reason: "the file is empty; expected a header line".into(),
+        });
+    }
+    rec.iter()
+        .enumerate()
+        .map(|(i, f)| {
+            std::str::from_utf8(f)
+                .map(str::to_string)
+                .map_err(|_| GraphError::Import {
+                    file: file.to_path_buf(),
+                    line: 1,
+                    column: i as u64 + 1,
+                    reason: "header is not valid UTF-8".into(),
+                })
+        })
+        .collect()
+}
+
+fn csv_error(file: &Path, e: csv::Error) -> GraphError {
+    let (line, reason) = match e.kind() {
+        csv::ErrorKind::Io(err) => {
+            return GraphError::Io {
+                path: file.to_path_buf(),
+                source: std::io::Error::new(err.kind(), err.to_string()),
+            }
+        }
+        _ => (e.position().map(|p| p.line()).unwrap_or(0), e.to_string()),
+    };
+    GraphError::Import {
+        file: file.to_path_buf(),
+        line,
+        column: 1,
+        reason,
+    }
+}
+
+/// Iterates a file's data records, publishing progress; calls `row` with
+/// each record and its line number.
+fn for_each_record(
+    config: &ImportConfig,
+    unit: &Unit<'_>,
+    phase: Phase,
+    counters: &Counters<'_>,
+    mut row: impl FnMut(&ByteRecord, u64) -> Result<()>,
+) -> Result<()> {
+    let mut reader = open_reader(config, &unit.file)?;
+    let mut rec = ByteRecord::new();
+    if unit.has_header {
+        reader
+            .read_byte_record(&mut rec)
+            .map_err(|e| csv_error(&unit.file, e))?;
+    }
+    let (mut rows, mut last_bytes) = (0u64, 0u64);
+    loop {
+        let more = reader
+            .read_byte_record(&mut rec)
+            .map_err(|e| csv_error(&unit.file, e))?;
+        if !more {
+            break;
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        row(&rec, line)?;
+        rows += 1;
+        if rows % PROGRESS_EVERY == 0 {
+            let bytes = reader.position().byte();
+            counters.add(phase, PROGRESS_EVERY, bytes - last_bytes);
+            last_bytes = bytes;
+        }
+    }
+    let bytes = reader.position().byte();
+    counters.add(phase, rows % PROGRESS_EVERY, bytes - last_bytes);
+    Ok(())
+}
+
+/// Checks a record's field count: `Err((column, reason))` when wrong.
+fn check_len(rec: &ByteRecord, header: &Header) -> std::result::Result<(), (usize, String)> {
+    let expected = header.columns.len();
+    if rec.len() == expected {
+        return Ok(());
+    }
+    Err((
+        rec.len().min(expected),
+        format!("expected {expected} fields, found {}", rec.len()),
+    ))
+}
+
+fn parse_id(bytes: &[u8], id_type: IdType) -> std::result::Result<IdKey, String> {
+    let s = std::str::from_utf8(bytes).map_err(|_| "id is not valid UTF-8".to_string())?;
+    if s.is_empty() {
+        return Err("empty id".into());
+    }
+    match id_type {
+        IdType::Integer => s
+            .trim()
+            .parse()
+            .map(IdKey::Int)
+            .map_err(|_| format!("'{s}' is not an integer id (--id-type integer)")),
+        IdType::String => Ok(IdKey::Str(s.into())),
+    }
+}
+
+/// Reads a node file into rows.
+pub(crate) fn read_nodes(
+    config: &ImportConfig,
+    unit: &Unit<'_>,
+    counters: &Counters<'_>,
+) -> Result<NodeChunk> {
+    let mut chunk = NodeChunk {
+        rows: Vec::new(),
+        local_labels: LocalNames::default(),
+    };
+    let err = |line, column: usize, reason| GraphError::Import {
+        file: unit.file.clone(),
+        line,
+        column: column as u64 + 1,
+        reason,
+    };
+    for_each_record(config, unit, Phase::Nodes, counters, |rec, line| {
+        check_len(rec, unit.header).map_err(|(i, r)| err(line, i, r))?;
+        let mut row = NodeRow {
+            line,
+            id: None,
+            labels: unit.labels.clone(),
+            props: Vec::with_capacity(rec.len()),
+        };
+        for (i, (field, column)) in rec.iter().zip(&unit.header.columns).enumerate() {
+            match column {
+                Column::Id { space, key } => {
+                    let id = parse_id(field, config.id_type).map_err(|r| err(line, i, r))?;
+                    if let Some(key) = key {
+                        let v = match &id {
+                            IdKey::Int(n) => Value::Int(*n),
+                            IdKey::Str(s) => Value::String(std::sync::Arc::from(&**s)),
+                        };
+                        row.props.push((*key, v));
+                    }
+                    row.id = Some((*space, id));
+                }
+                Column::Property { key, ty } => {
+                    if !field.is_empty() {
+                        let v = parse_field(field, *ty, config.array_delimiter)
+                            .map_err(|r| err(line, i, r))?;
+                        row.props.push((*key, v));
+                    }
+                }
+                Column::Label => {
+                    for name in field.split(|b| *b == config.array_delimiter) {
+                        let name = std::str::from_utf8(name)
+                            .map_err(|_| err(line, i, "label is not valid UTF-8".into()))?
+                            .trim();
+                        if !name.is_empty() {
+                            row.labels.push(LabelId(chunk.local_labels.intern(name)));
+                        }
+                    }
+                }
+                // parse_header rejects relationship columns in node files.
+                Column::Ignore | Column::StartId { .. } | Column::EndId { .. } | Column::Type => {}
+            }
+        }
+        chunk.rows.push(row);
+        Ok(())
+    })?;
+    Ok(chunk)
+}
+
+/// Reads a relationship file, resolving endpoints through the id maps.
+pub(crate) fn read_rels(
+    config: &ImportConfig,
+    unit: &Unit<'_>,
+    maps: &[IdMap],
+    counters: &Counters<'_>,
+) -> Result<RelChunk> {
+    let mut chunk = RelChunk {
+        rels: Vec::new(),
+        local_types: LocalNames::default(),
+        skipped: 0,
+        examples: Vec::new(),
+    };
+    let resolve = |field: &[u8], space: usize| -> std::result::Result<NodeId, String> {
+        let key = parse_id(field, config.id_type)?;
+        let map = maps.get(space);
+        let found = match &key {
+            IdKey::Int(n) => map.and_then(|m| m.get_int(*n)),
+            IdKey::Str(s) => map.and_then(|m| m.get_str(s)),
+        };
+        found.ok_or_else(|| match key {
+            IdKey::Int(n) => format!("unknown node id {n}"),
+            IdKey::Str(s) => format!("unknown node id '{s}'"),
+        })
+    };
+    let mut examples = Vec::new();
+    let mut skipped = 0u64;
+    let file = unit.file.clone();
+    for_each_record(config, unit, Phase::Relationships, counters, |rec, line| {
+        let mut rel = RelRecord {
+            id: RelId(0),
+            rel_type: RelTypeId(u32::MAX),
+            src: NodeId(0),
+            dst: NodeId(0),
+            props: Vec::new(),
+        };
+        let mut has_type = unit.rel_type;
+        let mut bad: Option<(usize, String)> = check_len(rec, unit.header).err();
+        let fields = if bad.is_none() { rec.len() } else { 0 };
+        for (i, (field, column)) in rec
+            .iter()
+            .zip(&unit.header.columns)
+            .take(fields)
+            .enumerate()
+        {
+            let r = match column {
+                Column::StartId { space } => resolve(field, *space).map(|n| rel.src = n),
+                Column::EndId { space } => resolve(field, *space).map(|n| rel.dst = n),
+                Column::Property { key, ty } if !field.is_empty() => {
+                    parse_field(field, *ty, config.array_delimiter)
+                        .map(|v| rel.props.push((*key, v)))
+                }
+                Column::Type => match std::str::from_utf8(field) {
+                    Ok(t) if !t.trim().is_empty() => {
+                        has_type = Some(RelTypeId(chunk.local_types.intern(t.trim())));
+                        Ok(())
+                    }
+                    Ok(_) => Ok(()),
+                    Err(_) => Err("type is not valid UTF-8".into()),
+                },
+                _ => Ok(()),
+            };
+            if let Err(reason) = r {
+                bad = Some((i, reason));
+                break;
+            }
+        }
+        if bad.is_none() {
+            match has_type {
+                Some(t) => rel.rel_type = t,
+                None => {
+                    let col = unit.header.columns.iter().position(|c| *c == Column::Type);
+                    bad = Some((
+                        col.unwrap_or(0),
+                        "no relationship type (give --relationships TYPE=FILE or a :TYPE value)"
+                            .into(),
+                    ));
+                }
+            }
+        }
+        match bad {
+            None => {
+                rel.props.sort_by_key(|(k, _)| *k);
+                chunk.rels.push(rel);
+                Ok(())
+            }
+            Some((i, reason)) if config.skip_bad_relationships => {
+                skipped += 1;
+                if examples.len() < super::MAX_EXAMPLES {
+                    examples.push(format!("{}:{}:{}: {}", file.display(), line, i + 1, reason));
+                }
+                Ok(())
+            }
+            Some((i, reason)) => Err(GraphError::Import {
+                file: file.clone(),
+                line,
+                column: i as u64 + 1,
+                reason,
+            }),
+        }
+    })?;
+    chunk.skipped = skipped;
+    chunk.examples = examples;
+    Ok(chunk)
+}

@@ -1,0 +1,598 @@
+//! The Graph handle over the store of record: commits, reopen (base image
+//! + log replay), checkpoints, version checks, corruption, bulk creation.
+//!
+//! Reopening uses a second `Graph` over the same key-value handle, so a
+//! sled directory is never closed and reopened inside this process.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use relgraph_graph::kv::{KvStore, MemoryKv, SledKv, WriteBatch};
+use relgraph_graph::store::format::{self, u64_key, LOG, META, NODES, RELS};
+use relgraph_graph::store::{ChangeBuilder, CheckpointPolicy, Durability, OpenOptions};
+use relgraph_graph::{Direction, Graph, GraphError, NodeId, RelTypeId, Snapshot, Value};
+
+/// A backend for each kind, with the temporary directory kept alive.
+fn backends() -> Vec<(Arc<dyn KvStore>, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let sled = SledKv::open(&dir.path().join("db"), true).unwrap();
+    vec![
+        (Arc::new(MemoryKv::new()), None),
+        (Arc::new(sled), Some(dir)),
+    ]
+}
+
+fn open(kv: &Arc<dyn KvStore>) -> Graph {
+    Graph::open_backend(kv.clone(), &OpenOptions::default()).unwrap()
+}
+
+type NamedProps = Vec<(String, Value)>;
+
+/// Everything observable about a snapshot, by names, for equality checks.
+#[derive(Debug, PartialEq)]
+struct Dump {
+    next_node: u64,
+    next_rel: u64,
+    /// Labels and properties by node id.
+    nodes: BTreeMap<u64, (Vec<String>, NamedProps)>,
+    /// Type, start, end and properties by relationship id.
+    rels: BTreeMap<u64, (String, u64, u64, NamedProps)>,
+}
+
+fn dump(s: &Snapshot) -> Dump {
+    let c = s.catalog();
+    let props = |p: Vec<(relgraph_graph::PropKeyId, Value)>| -> NamedProps {
+        p.into_iter()
+            .map(|(k, v)| (c.prop_key_name(k).unwrap().to_string(), v))
+            .collect()
+    };
+    let nodes = s
+        .nodes()
+        .map(|n| {
+            let mut labels: Vec<String> = s
+                .node_labels(n)
+                .iter()
+                .map(|l| c.label_name(*l).unwrap().to_string())
+                .collect();
+            labels.sort();
+            (n.0, (labels, props(s.node_properties(n))))
+        })
+        .collect();
+    let rels = s
+        .rels()
+        .map(|r| {
+            let t = c.rel_type_name(r.rel_type).unwrap().to_string();
+            (r.id.0, (t, r.src.0, r.dst.0, props(s.rel_properties(r.id))))
+        })
+        .collect();
+    Dump {
+        next_node: s.next_node_id().0,
+        next_rel: s.next_rel_id().0,
+        nodes,
+        rels,
+    }
+}
+
+/// Writes a small social graph in several transactions.
+fn populate(g: &Graph) {
+    let mut tx = g.begin_write().unwrap();
+    let ada = tx
+        .create_node(
+            &["Person"],
+            vec![("name", Value::from("Ada")), ("age", Value::Int(36))],
+        )
+        .unwrap();
+    let bob = tx
+        .create_node(&["Person", "Customer"], vec![("name", Value::from("Bob"))])
+        .unwrap();
+    let acme = tx
+        .create_node(&["Company"], vec![("name", Value::from("Acme"))])
+        .unwrap();
+    tx.create_rel(ada, "KNOWS", bob, vec![("since", Value::Int(2019))])
+        .unwrap();
+    tx.create_rel(bob, "WORKS_AT", acme, vec![]).unwrap();
+    tx.commit().unwrap();
+
+    let mut tx = g.begin_write().unwrap();
+    tx.set_node_property(bob, "score", Value::Float(0.75))
+        .unwrap();
+    tx.add_label(ada, "Customer").unwrap();
+    let r = tx.create_rel(ada, "WORKS_AT", acme, vec![]).unwrap();
+    tx.set_rel_property(r, "role", Value::from("CTO")).unwrap();
+    tx.commit().unwrap();
+
+    // Rolled back: must leave no trace.
+    let mut tx = g.begin_write().unwrap();
+    tx.create_node(&["Ghost"], vec![]).unwrap();
+    tx.detach_delete_node(acme).unwrap();
+    drop(tx);
+
+    let mut tx = g.begin_write().unwrap();
+    let tmp = tx
+        .create_node(&["Temp"], vec![("list", Value::from(vec![1i64, 2, 3]))])
+        .unwrap();
+    tx.create_rel(tmp, "LOOP", tmp, vec![]).unwrap();
+    tx.commit().unwrap();
+    let mut tx = g.begin_write().unwrap();
+    tx.detach_delete_node(tmp).unwrap();
+    tx.remove_label(bob, "Customer").unwrap();
+    tx.commit().unwrap();
+}
+
+#[test]
+fn commits_survive_reopen_on_every_backend() {
+    for (kv, _dir) in backends() {
+        let before = {
+            let g = open(&kv);
+            g.set_checkpoint_policy(CheckpointPolicy {
+                checkpoint_at_close: false,
+                ..Default::default()
+            })
+            .unwrap();
+            populate(&g);
+            let s = g.snapshot();
+            assert_eq!(s.node_count(), 3, "{}", kv.backend_name());
+            assert_eq!(s.rel_count(), 3);
+            assert!(
+                s.catalog().label_id("Ghost").is_none(),
+                "rolled back names are not interned"
+            );
+            assert_eq!(g.store_stats().unwrap().log_records, 4);
+            dump(&s)
+        };
+        // Reopen replays the four log records over the empty base image.
+        let g = open(&kv);
+        assert_eq!(dump(&g.snapshot()), before, "{}", kv.backend_name());
+        assert_eq!(g.store_stats().unwrap().log_records, 4);
+        g.checkpoint().unwrap();
+        let stats = g.store_stats().unwrap();
+        assert_eq!((stats.log_records, stats.checkpoints), (0, 1));
+        assert!(
+            kv.scan_prefix(LOG, b"").unwrap().is_empty(),
+            "checkpoint deletes folded records"
+        );
+        drop(g);
+        // Reopen reads the base image only.
+        let g = open(&kv);
+        assert_eq!(dump(&g.snapshot()), before);
+        assert_eq!(
+            g.store_stats().unwrap().base_version,
+            g.snapshot().version()
+        );
+    }
+}
+
+#[test]
+fn versions_advance_per_applied_change_set() {
+    let g = Graph::in_memory();
+    let v0 = g.snapshot().version();
+    let tx = g.begin_write().unwrap();
+    assert_eq!(
+        tx.commit().unwrap(),
+        v0,
+        "an empty transaction writes nothing"
+    );
+    let mut tx = g.begin_write().unwrap();
+    tx.create_node(&[], vec![]).unwrap();
+    tx.create_node(&[], vec![]).unwrap();
+    assert_eq!(tx.commit().unwrap(), v0 + 2);
+    assert_eq!(g.snapshot().version(), v0 + 2);
+    assert_eq!(
+        g.store_stats().unwrap().log_records,
+        1,
+        "one record per transaction"
+    );
+}
+
+#[test]
+fn checkpoints_follow_the_policy_and_rewrite_only_touched_blocks() {
+    for (kv, _dir) in backends() {
+        let g = open(&kv);
+        g.set_checkpoint_policy(CheckpointPolicy {
+            max_log_records: 3,
+            ..Default::default()
+        })
+        .unwrap();
+        // 2,100 nodes span three node blocks of 1,024.
+        let mut tx = g.begin_write().unwrap();
+        let mut b = ChangeBuilder::new(tx.snapshot());
+        let ids: Vec<NodeId> = (0..2100)
+            .map(|i| b.create_node(&["N"], vec![("i", Value::Int(i))]))
+            .collect();
+        tx.apply(b.finish()).unwrap();
+        tx.commit().unwrap();
+        for i in 0..5 {
+            let mut tx = g.begin_write().unwrap();
+            tx.create_rel(ids[i], "NEXT", ids[i + 1], vec![]).unwrap();
+            tx.commit().unwrap();
+        }
+        let stats = g.store_stats().unwrap();
+        assert_eq!(stats.checkpoints, 2, "{stats:?}");
+        assert_eq!(stats.log_records, 0);
+        assert_eq!(kv.scan_prefix(NODES, b"").unwrap().len(), 3);
+        assert_eq!(kv.scan_prefix(RELS, b"").unwrap().len(), 1);
+        let node_block_0 = kv.get(NODES, &u64_key(0)).unwrap().unwrap();
+
+        // Deleting every node of the last block removes its key; block 0 is untouched.
+        let mut tx = g.begin_write().unwrap();
+        let mut b = ChangeBuilder::new(tx.snapshot());
+        for id in &ids[2048..] {
+            b.delete_node(*id);
+        }
+        tx.apply(b.finish()).unwrap();
+        tx.commit().unwrap();
+        g.checkpoint().unwrap();
+        assert_eq!(kv.scan_prefix(NODES, b"").unwrap().len(), 2);
+        assert_eq!(kv.get(NODES, &u64_key(0)).unwrap().unwrap(), node_block_0);
+        let before = dump(&g.snapshot());
+        drop(g);
+        let g = open(&kv);
+        assert_eq!(dump(&g.snapshot()), before);
+        assert_eq!(
+            g.snapshot().next_node_id(),
+            NodeId(2100),
+            "ids are never reused"
+        );
+        let next = g.snapshot().catalog().rel_type_id("NEXT").unwrap();
+        assert_eq!(
+            g.snapshot()
+                .neighbors(ids[1], next, Direction::Incoming)
+                .len(),
+            1
+        );
+    }
+}
+
+#[test]
+fn clean_close_checkpoints_when_cheap() {
+    let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+    {
+        let g = open(&kv);
+        let mut tx = g.begin_write().unwrap();
+        tx.create_node(&["A"], vec![]).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(g.store_stats().unwrap().log_records, 1);
+    }
+    assert!(kv.scan_prefix(LOG, b"").unwrap().is_empty());
+    let g = open(&kv);
+    assert_eq!(g.snapshot().node_count(), 1);
+    let mut tx = g.begin_write().unwrap();
+    tx.create_node(&["B"], vec![]).unwrap();
+    tx.commit().unwrap();
+    g.close().unwrap();
+    assert!(
+        kv.scan_prefix(LOG, b"").unwrap().is_empty(),
+        "close() checkpoints and reports errors"
+    );
+}
+
+fn meta_batch(key: &[u8], value: Vec<u8>) -> WriteBatch {
+    let mut b = WriteBatch::new();
+    b.put(META, key.to_vec(), value);
+    b
+}
+
+#[test]
+fn foreign_stores_and_other_versions_are_typed_errors() {
+    // A key-value store with someone else's trees.
+    let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+    kv.commit(meta_batch(b"x", vec![1]), Durability::Durable)
+        .unwrap();
+    let mut b = WriteBatch::new();
+    b.put("users", b"1".to_vec(), b"alice".to_vec());
+    kv.commit(b, Durability::Durable).unwrap();
+    assert!(matches!(
+        Graph::open_backend(kv.clone(), &OpenOptions::default()),
+        Err(GraphError::NotADatabase { .. })
+    ));
+    // Wrong magic.
+    let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+    kv.commit(
+        meta_batch(format::KEY_MAGIC, b"something else".to_vec()),
+        Durability::Durable,
+    )
+    .unwrap();
+    assert!(matches!(
+        Graph::open_backend(kv.clone(), &OpenOptions::default()),
+        Err(GraphError::NotADatabase { .. })
+    ));
+    // Another format version.
+    for (kv, _dir) in backends() {
+        drop(open(&kv));
+        kv.commit(
+            meta_batch(format::KEY_FORMAT_VERSION, 99u32.to_be_bytes().to_vec()),
+            Durability::Durable,
+        )
+        .unwrap();
+        match Graph::open_backend(kv.clone(), &OpenOptions::default()) {
+            Err(GraphError::FormatVersion {
+                found: 99,
+                expected,
+            }) => assert_eq!(expected, format::FORMAT_VERSION),
+            Err(e) => panic!("expected FormatVersion, got {e}"),
+            Ok(_) => panic!("expected FormatVersion, got a graph"),
+        }
+    }
+    // An empty store is not created when creation is off.
+    let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+    let no_create = OpenOptions {
+        create: false,
+        ..OpenOptions::default()
+    };
+    assert!(matches!(
+        Graph::open_backend(kv, &no_create),
+        Err(GraphError::NotADatabase { .. })
+    ));
+}
+
+#[test]
+fn foreign_directories_are_not_databases() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("report.csv"), b"a,b\n").unwrap();
+    match Graph::open(dir.path()) {
+        Err(GraphError::NotADatabase { path, .. }) => assert_eq!(path, dir.path()),
+        Err(e) => panic!("expected NotADatabase, got {e}"),
+        Ok(_) => panic!("expected NotADatabase, got a graph"),
+    }
+    // A sled database that is not ours.
+    let path = dir.path().join("other-sled");
+    {
+        let kv = SledKv::open(&path, true).unwrap();
+        let mut b = WriteBatch::new();
+        b.put("accounts", b"1".to_vec(), b"x".to_vec());
+        kv.commit(b, Durability::Durable).unwrap();
+        assert!(matches!(
+            Graph::open_backend(Arc::new(kv), &OpenOptions::default()),
+            Err(GraphError::NotADatabase { .. })
+        ));
+    }
+}
+
+#[test]
+fn second_open_in_one_process_is_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let g = Graph::open(&path).unwrap();
+    match Graph::open(&path) {
+        Err(GraphError::Locked { path: p }) => assert_eq!(p, path),
+        Err(e) => panic!("expected Locked, got {e}"),
+        Ok(_) => panic!("expected Locked, got a second handle"),
+    }
+    drop(g);
+}
+
+/// Replaces the value of `key` in `tree` with `f(value)`.
+fn tamper(kv: &Arc<dyn KvStore>, tree: &str, key: &[u8], f: impl Fn(&mut Vec<u8>)) {
+    let mut v = kv.get(tree, key).unwrap().expect("value to tamper with");
+    f(&mut v);
+    let mut b = WriteBatch::new();
+    b.put(tree, key.to_vec(), v);
+    kv.commit(b, Durability::Durable).unwrap();
+}
+
+fn expect_corrupt(kv: &Arc<dyn KvStore>, tree: &str) {
+    match Graph::open_backend(kv.clone(), &OpenOptions::default()) {
+        Err(GraphError::Corrupt { tree: t, .. }) => assert_eq!(t, tree),
+        Err(e) => panic!("expected Corrupt in {tree}, got {e}"),
+        Ok(_) => panic!("expected Corrupt in {tree}, got a graph"),
+    }
+}
+
+#[test]
+fn corrupt_records_are_typed_errors_not_panics() {
+    for (kv, _dir) in backends() {
+        {
+            let g = open(&kv);
+            g.set_checkpoint_policy(CheckpointPolicy {
+                checkpoint_at_close: false,
+                ..Default::default()
+            })
+            .unwrap();
+            populate(&g);
+            g.checkpoint().unwrap();
+            let mut tx = g.begin_write().unwrap();
+            tx.create_node(&["Late"], vec![]).unwrap();
+            tx.commit().unwrap();
+        }
+        let log_key = kv.scan_prefix(LOG, b"").unwrap()[0].0.clone();
+        let original_block = kv.get(NODES, &u64_key(0)).unwrap().unwrap();
+        let original_log = kv.get(LOG, &log_key).unwrap().unwrap();
+        let restore = |tree: &str, key: &[u8], v: &[u8]| {
+            let mut b = WriteBatch::new();
+            b.put(tree, key.to_vec(), v.to_vec());
+            kv.commit(b, Durability::Durable).unwrap();
+        };
+        // A flipped bit in a node block.
+        tamper(&kv, NODES, &u64_key(0), |v| {
+            let mid = v.len() / 2;
+            v[mid] ^= 0x10;
+        });
+        expect_corrupt(&kv, NODES);
+        // A truncated block.
+        tamper(&kv, NODES, &u64_key(0), |v| v.truncate(3));
+        expect_corrupt(&kv, NODES);
+        restore(NODES, &u64_key(0), &original_block);
+        // A block key that is not a block number.
+        let mut b = WriteBatch::new();
+        b.put(RELS, b"xyz".to_vec(), original_block.clone());
+        kv.commit(b, Durability::Durable).unwrap();
+        expect_corrupt(&kv, RELS);
+        let mut b = WriteBatch::new();
+        b.delete(RELS, b"xyz".to_vec());
+        kv.commit(b, Durability::Durable).unwrap();
+        // A damaged log record.
+        tamper(&kv, LOG, &log_key, |v| v[0] = 77);
+        expect_corrupt(&kv, LOG);
+        restore(LOG, &log_key, &original_log);
+        // A log record whose version does not follow the base.
+        let mut b = WriteBatch::new();
+        b.delete(LOG, log_key.clone());
+        b.put(LOG, u64_key(1000), original_log.clone());
+        kv.commit(b, Durability::Durable).unwrap();
+        expect_corrupt(&kv, LOG);
+        let mut b = WriteBatch::new();
+        b.delete(LOG, u64_key(1000));
+        b.put(LOG, log_key.clone(), original_log.clone());
+        kv.commit(b, Durability::Durable).unwrap();
+        // A damaged catalog.
+        tamper(&kv, META, format::KEY_CATALOG, |v| v.truncate(v.len() - 1));
+        expect_corrupt(&kv, META);
+    }
+}
+
+#[test]
+fn create_bulk_publishes_a_whole_database() {
+    let source = Graph::in_memory();
+    populate(&source);
+    let snap = source.snapshot();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("imported");
+    // A staging directory left by a process that no longer exists.
+    let stale = dir.path().join(".imported.importing-4000000");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("db"), b"half").unwrap();
+
+    let g = Graph::create_bulk(&target, &snap, &OpenOptions::default()).unwrap();
+    assert!(!stale.exists(), "stale staging directory removed");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(leftovers, vec!["imported".to_string()]);
+    assert_eq!(dump(&g.snapshot()), dump(&snap));
+    assert_eq!(g.snapshot().version(), snap.version());
+    // The new database takes writes; its base image is what was written.
+    let mut tx = g.begin_write().unwrap();
+    let n = tx.create_node(&["New"], vec![]).unwrap();
+    tx.create_rel(n, "KNOWS", NodeId(0), vec![]).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(g.snapshot().node_count(), snap.node_count() + 1);
+    assert!(matches!(
+        Graph::open(&target),
+        Err(GraphError::Locked { .. })
+    ));
+
+    // A non-empty target is refused and left alone.
+    let busy = dir.path().join("busy");
+    std::fs::create_dir(&busy).unwrap();
+    std::fs::write(busy.join("keep.txt"), b"x").unwrap();
+    assert!(matches!(
+        Graph::create_bulk(&busy, &snap, &OpenOptions::default()),
+        Err(GraphError::Invalid(_))
+    ));
+    assert!(busy.join("keep.txt").exists());
+    // An empty directory is a fine target.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let g2 = Graph::create_bulk(&empty, &Snapshot::empty(), &OpenOptions::default()).unwrap();
+    assert_eq!(g2.snapshot().node_count(), 0);
+}
+
+#[test]
+fn bulk_image_reloads_through_blocks() {
+    // Build a graph larger than one block of each kind, write it as a bulk
+    // image into a memory store, and load it back through the blocks.
+    let source = Graph::in_memory();
+    let mut tx = source.begin_write().unwrap();
+    let mut b = ChangeBuilder::new(tx.snapshot());
+    let mut prev = b.create_node(&["P"], vec![("i", Value::Int(0))]);
+    for i in 1..5000i64 {
+        let n = b.create_node(&["P"], vec![("i", Value::Int(i))]);
+        b.create_rel(prev, "NEXT", n, vec![("w", Value::Int(i))]);
+        prev = n;
+    }
+    tx.apply(b.finish()).unwrap();
+    tx.commit().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("big");
+    drop(Graph::create_bulk(&target, &source.snapshot(), &OpenOptions::default()).unwrap());
+    // Read the published files through a fresh key-value handle in a new
+    // process-independent way: a memory copy of every tree.
+    let copy: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+    {
+        let kv = loop {
+            match SledKv::open(&target, false) {
+                Ok(kv) => break kv,
+                Err(GraphError::Locked { .. }) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
+                Err(e) => panic!("{e}"),
+            }
+        };
+        let mut b = WriteBatch::new();
+        for tree in kv.tree_names().unwrap() {
+            for (k, v) in kv.scan_prefix(&tree, b"").unwrap() {
+                b.put(&tree, k, v);
+            }
+        }
+        copy.commit(b, Durability::Durable).unwrap();
+    }
+    assert_eq!(copy.scan_prefix(NODES, b"").unwrap().len(), 5);
+    assert_eq!(copy.scan_prefix(RELS, b"").unwrap().len(), 2);
+    let g = open(&copy);
+    assert_eq!(dump(&g.snapshot()), dump(&source.snapshot()));
+    let next = g.snapshot().catalog().rel_type_id("NEXT").unwrap();
+    assert_eq!(next, RelTypeId(0));
+    assert_eq!(
+        g.snapshot()
+            .neighbors(NodeId(4999), next, Direction::Incoming)[0]
+            .node,
+        NodeId(4998)
+    );
+}
+
+#[test]
+fn handles_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Graph>();
+    send::<relgraph_graph::store::WriteTxn>();
+    send_sync::<Snapshot>();
+}
+
+#[test]
+fn write_api_reports_missing_entities() {
+    let g = Graph::in_memory();
+    let mut tx = g.begin_write().unwrap();
+    let ghost = NodeId(99);
+    assert!(matches!(
+        tx.set_node_property(ghost, "x", Value::Int(1)),
+        Err(GraphError::NodeNotFound(_))
+    ));
+    assert!(matches!(
+        tx.remove_node_property(ghost, "never"),
+        Err(GraphError::NodeNotFound(_))
+    ));
+    assert!(matches!(
+        tx.remove_label(ghost, "Never"),
+        Err(GraphError::NodeNotFound(_))
+    ));
+    assert!(tx.create_rel(ghost, "R", ghost, vec![]).is_err());
+    assert!(matches!(
+        tx.set_rel_property(relgraph_graph::RelId(5), "w", Value::Null),
+        Err(GraphError::RelNotFound(_))
+    ));
+    assert!(
+        tx.change_sets().is_empty(),
+        "failed calls leave nothing behind"
+    );
+    let n = tx
+        .create_node(
+            &["A", "A"],
+            vec![
+                ("k", Value::Int(1)),
+                ("k", Value::Int(2)),
+                ("z", Value::Null),
+            ],
+        )
+        .unwrap();
+    let s = tx.snapshot();
+    assert_eq!(s.node_labels(n).len(), 1, "duplicate labels collapse");
+    let k = s.catalog().prop_key_id("k").unwrap();
+    assert_eq!(
+        s.node_properties(n),
+        vec![(k, Value::Int(2))],
+        "last value wins, nulls dropped"
+    );
+    assert_eq!(tx.commit().unwrap(), 1);
+}

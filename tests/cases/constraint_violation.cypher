@@ -1,0 +1,5 @@
+CREATE CONSTRAINT FOR (p:P) REQUIRE p.k IS UNIQUE
+;
+CREATE (:P {k: 1})
+;
+CREATE (:P {k: 1})

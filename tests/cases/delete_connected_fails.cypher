@@ -1,0 +1,3 @@
+CREATE (:A)-[:R]->(:B)
+;
+MATCH (a:A) DELETE a

@@ -1,0 +1,3 @@
+CREATE (:A)-[:R]->(:B), (:A)
+;
+MATCH (a:A) DETACH DELETE a

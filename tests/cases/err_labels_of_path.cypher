@@ -1,0 +1,1 @@
+MATCH p = (a) RETURN labels(p) AS l

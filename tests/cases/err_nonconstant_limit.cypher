@@ -1,0 +1,1 @@
+MATCH (n) RETURN n LIMIT n.x

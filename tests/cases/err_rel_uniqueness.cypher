@@ -1,0 +1,1 @@
+MATCH (a)-[r]->()-[r]->(a) RETURN r

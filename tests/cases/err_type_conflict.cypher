@@ -1,0 +1,1 @@
+MATCH (a)-[r]->(b) MATCH (r)-->() RETURN r

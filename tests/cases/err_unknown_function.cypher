@@ -1,0 +1,1 @@
+RETURN nosuchfn(1)

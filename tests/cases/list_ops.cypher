@@ -1,0 +1,1 @@
+WITH [1, 2, 3, 4] AS xs RETURN xs[0] AS first, xs[-1] AS last, xs[1..3] AS mid, [x IN xs WHERE x % 2 = 0 | x * 10] AS evens, reduce(s = 0, x IN xs | s + x) AS total, any(x IN xs WHERE x > 3) AS anyBig

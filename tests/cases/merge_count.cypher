@@ -1,0 +1,3 @@
+UNWIND [1, 1, 2] AS k MERGE (n:K {k: k})
+;
+MATCH (n:K) RETURN count(n) AS c

@@ -1,0 +1,3 @@
+CREATE (:N:M {a: 1, b: 2})
+;
+MATCH (n:N) REMOVE n.a, n:M RETURN n

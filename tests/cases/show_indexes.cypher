@@ -1,0 +1,3 @@
+CREATE INDEX FOR (p:P) ON (p.k)
+;
+SHOW INDEXES

@@ -1,0 +1,94 @@
+//! End-to-end read and write queries through the public API.
+
+use relgraph::{Database, Params, ResultValue, Value};
+
+fn db_with(setup: &str) -> Database {
+    let db = Database::in_memory();
+    db.query(setup, &Params::new()).expect("setup query runs");
+    db
+}
+
+fn ints(db: &Database, q: &str) -> Vec<i64> {
+    let res = db
+        .query(q, &Params::new())
+        .unwrap_or_else(|e| panic!("{q}: {e}"));
+    res.rows
+        .iter()
+        .map(|r| match &r[0] {
+            ResultValue::Int(i) => *i,
+            other => panic!("{q}: got {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn match_return_property() {
+    let db = db_with("CREATE (:L {x: 1}), (:L {x: 2}), (:M {x: 3})");
+    let mut got = ints(&db, "MATCH (n:L) RETURN n.x");
+    got.sort();
+    assert_eq!(got, vec![1, 2]);
+}
+
+#[test]
+fn expand_and_filter() {
+    let db = db_with(
+        "CREATE (a:P {name: 'a', age: 30})-[:KNOWS]->(b:P {name: 'b', age: 40}), (b)-[:KNOWS]->(c:P {name: 'c', age: 50}), (a)-[:KNOWS]->(c)",
+    );
+    let res = db
+        .query("MATCH (x:P)-[:KNOWS]->(y:P) WHERE y.age > 35 RETURN x.name AS x, y.name AS y ORDER BY x, y", &Params::new())
+        .unwrap();
+    let pairs: Vec<(String, String)> = res
+        .rows()
+        .map(|r| (r.get::<String>("x").unwrap(), r.get::<String>("y").unwrap()))
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![
+            ("a".into(), "b".into()),
+            ("a".into(), "c".into()),
+            ("b".into(), "c".into())
+        ]
+    );
+}
+
+#[test]
+fn aggregation_and_order() {
+    let db = db_with("UNWIND range(1, 10) AS i CREATE (:N {g: i % 3, v: i})");
+    let res = db
+        .query(
+            "MATCH (n:N) RETURN n.g AS g, count(*) AS c, sum(n.v) AS s ORDER BY g",
+            &Params::new(),
+        )
+        .unwrap();
+    let rows: Vec<(i64, i64, i64)> = res
+        .rows()
+        .map(|r| {
+            (
+                r.get("g").unwrap(),
+                r.get("c").unwrap(),
+                r.get("s").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, vec![(0, 3, 18), (1, 4, 22), (2, 3, 15)]);
+    assert_eq!(
+        ints(&db, "MATCH (n:N) RETURN n.v ORDER BY n.v DESC LIMIT 3"),
+        vec![10, 9, 8]
+    );
+    assert_eq!(ints(&db, "MATCH (n:Nope) RETURN count(n)"), vec![0]);
+}
+
+#[test]
+fn parameters_and_unwind() {
+    let db = Database::in_memory();
+    let mut p = Params::new();
+    p.insert(
+        "xs".into(),
+        Value::List(vec![Value::Int(1), Value::Int(2), Value::Int(3)]),
+    );
+    let res = db
+        .query("UNWIND $xs AS x WITH x WHERE x > 1 RETURN x * 2 AS y", &p)
+        .unwrap();
+    let ys: Vec<i64> = res.rows().map(|r| r.get("y").unwrap()).collect();
+    assert_eq!(ys, vec![4, 6]);
+}

@@ -1,0 +1,149 @@
+//! Every query runs under limits; hitting one is a clear error, quickly,
+//! and the database stays usable.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use relgraph::{Database, Params, QueryOptions};
+
+fn db() -> Database {
+    let db = Database::in_memory();
+    db.query(
+        "UNWIND range(1, 2000) AS i CREATE (:P {i: i})",
+        &Params::new(),
+    )
+    .expect("setup");
+    db
+}
+
+fn still_usable(db: &Database) {
+    let res = db
+        .query("MATCH (p:P) RETURN count(p) AS c", &Params::new())
+        .expect("db still answers");
+    assert_eq!(res.single::<i64>("c").unwrap(), 2000);
+}
+
+#[test]
+fn timeout_stops_a_long_query() {
+    let db = db();
+    let opts = QueryOptions {
+        timeout: Some(Duration::from_millis(100)),
+        ..QueryOptions::default()
+    };
+    let t0 = Instant::now();
+    let err = db
+        .query_with(
+            "MATCH (a:P), (b:P), (c:P) RETURN count(*) AS n",
+            &Params::new(),
+            &opts,
+        )
+        .expect_err("eight billion rows cannot finish in 100 ms");
+    assert_eq!(err.kind, "DatabaseError");
+    assert!(err.message.contains("timed out"), "{}", err.message);
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "stopped after {:?}",
+        t0.elapsed()
+    );
+    still_usable(&db);
+}
+
+#[test]
+fn max_rows_caps_the_result() {
+    let db = db();
+    let opts = QueryOptions {
+        max_rows: Some(10),
+        ..QueryOptions::default()
+    };
+    let err = db
+        .query_with("MATCH (p:P) RETURN p.i", &Params::new(), &opts)
+        .expect_err("2000 > 10 rows");
+    assert!(
+        err.message.contains("maximum of 10 rows"),
+        "{}",
+        err.message
+    );
+    let ok = db
+        .query_with("MATCH (p:P) RETURN p.i LIMIT 10", &Params::new(), &opts)
+        .expect("10 rows fit");
+    assert_eq!(ok.rows.len(), 10);
+    still_usable(&db);
+}
+
+#[test]
+fn memory_budget_stops_a_blowup() {
+    let db = db();
+    let opts = QueryOptions {
+        memory_budget: Some(1 << 20),
+        ..QueryOptions::default()
+    };
+    let err = db
+        .query_with("MATCH (a:P), (b:P) RETURN a.i, b.i", &Params::new(), &opts)
+        .expect_err("four million rows do not fit in 1 MiB");
+    assert!(err.message.contains("memory budget"), "{}", err.message);
+    still_usable(&db);
+}
+
+#[test]
+fn cancellation_flag_stops_the_query() {
+    let db = db();
+    let flag = Arc::new(AtomicBool::new(false));
+    let opts = QueryOptions {
+        cancel: Some(flag.clone()),
+        ..QueryOptions::default()
+    };
+    let setter = {
+        let flag = flag.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            flag.store(true, Ordering::Relaxed);
+        })
+    };
+    let t0 = Instant::now();
+    let err = db
+        .query_with(
+            "MATCH (a:P), (b:P), (c:P) RETURN count(*) AS n",
+            &Params::new(),
+            &opts,
+        )
+        .expect_err("the query is cancelled");
+    setter.join().expect("setter thread");
+    assert!(err.message.contains("cancelled"), "{}", err.message);
+    assert!(t0.elapsed() < Duration::from_secs(5));
+    still_usable(&db);
+}
+
+#[test]
+fn var_length_default_upper_bound() {
+    let db = Database::in_memory();
+    db.query(
+        "UNWIND range(1, 40) AS i CREATE (:C {i: i})",
+        &Params::new(),
+    )
+    .unwrap();
+    db.query(
+        "MATCH (a:C), (b:C) WHERE b.i = a.i + 1 CREATE (a)-[:NEXT]->(b)",
+        &Params::new(),
+    )
+    .unwrap();
+    let opts = QueryOptions {
+        max_var_length: 5,
+        ..QueryOptions::default()
+    };
+    let res = db
+        .query_with(
+            "MATCH (a:C {i: 1})-[:NEXT*]->(b) RETURN max(b.i) AS far",
+            &Params::new(),
+            &opts,
+        )
+        .unwrap();
+    assert_eq!(res.single::<i64>("far").unwrap(), 6);
+    let res = db
+        .query(
+            "MATCH (a:C {i: 1})-[:NEXT*..100]->(b) RETURN max(b.i) AS far",
+            &Params::new(),
+        )
+        .unwrap();
+    assert_eq!(res.single::<i64>("far").unwrap(), 40);
+}

@@ -1,0 +1,49 @@
+//! Law: a query returns the same multiset of rows whatever the number of
+//! worker threads (1 vs 4), on a generated graph large enough to span
+//! several morsels.
+
+use relgraph::{Params, ResultValue};
+use relgraph_exec::{execute, QueryOptions};
+
+fn run(snap: &relgraph::Snapshot, q: &str, threads: usize) -> Vec<String> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a thread pool");
+    let stmt = relgraph_cypher::parse(q).expect("test queries parse");
+    let out = pool
+        .install(|| execute(&stmt, &Params::new(), snap, &QueryOptions::default()))
+        .unwrap_or_else(|e| panic!("{q}: {e}"));
+    let mut rows: Vec<String> = out
+        .result
+        .rows
+        .iter()
+        .map(|r| serde_json::to_string::<Vec<ResultValue>>(r).expect("rows serialize"))
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn same_multiset_for_one_and_four_threads() {
+    let config = relgraph_datagen::Config::new(0.2, 7).expect("valid scale");
+    let (snap, summary) = relgraph_datagen::snapshot(&config).expect("datagen builds a snapshot");
+    assert!(summary.nodes > 4096, "the graph must span several morsels");
+    let queries = [
+        "MATCH (p:Person) RETURN p.name",
+        "MATCH (p:Person)-[:KNOWS]->(q:Person) RETURN p.name, q.name",
+        "MATCH (p:Person)-[:KNOWS]->(q)-[:KNOWS]->(r) WHERE p <> r RETURN count(*) AS c",
+        "MATCH (p:Person)-[:WORKS_AT]->(c:Company) RETURN c.name, count(p) AS n, collect(p.name) AS names",
+        "MATCH (p:Person)-[:KNOWS]-(q) RETURN DISTINCT q.name",
+        "MATCH (p:Person) OPTIONAL MATCH (p)-[:READ]->(c) RETURN p.name, count(c) AS reads",
+        "MATCH (p:Person)-[:KNOWS*1..2]->(q) RETURN count(*) AS c, count(DISTINCT q) AS d",
+        "MATCH (n) RETURN labels(n) AS l, count(*) AS c",
+        "MATCH (a)-[:KNOWS]->(b)-[:KNOWS]->(c)-[:KNOWS]->(a) RETURN count(*) AS triangles",
+    ];
+    for q in queries {
+        let one = run(&snap, q, 1);
+        let four = run(&snap, q, 4);
+        assert!(!one.is_empty(), "{q} returned nothing");
+        assert_eq!(one, four, "{q} differs between 1 and 4 threads");
+    }
+}
