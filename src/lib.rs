@@ -80,7 +80,10 @@ impl Error {
 
     fn from_exec(e: ExecError, text: &str) -> Error {
         let kind = match &e {
-            ExecError::Semantic { detail: "MissingParameter", .. } => "ParameterMissing",
+            ExecError::Semantic {
+                detail: "MissingParameter",
+                ..
+            } => "ParameterMissing",
             _ => e.tck_kind(),
         };
         let (detail, phase, span) = match &e {

@@ -133,10 +133,13 @@ const QUERIES: [&str; 11] = [Q1, Q2, Q3, Q4, Q5, Q6, Q7, Q8, Q9, Q10, Q11];
 
 type Rows = Vec<Vec<String>>;
 
+/// One generated relationship row: start id, end id, properties.
+type RelRow = (u64, u64, Vec<Prop>);
+
 #[derive(Default)]
 struct Capture {
     nodes: HashMap<&'static str, Vec<(u64, Vec<Prop>)>>,
-    rels: HashMap<&'static str, Vec<(u64, u64, Vec<Prop>)>>,
+    rels: HashMap<&'static str, Vec<RelRow>>,
     node_file: Option<&'static str>,
     rel_file: Option<&'static str>,
 }

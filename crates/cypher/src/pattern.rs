@@ -2,6 +2,8 @@
 //! checks that depend on where a pattern appears (CREATE needs one type and a
 //! direction, MATCH and MERGE take no parameter maps).
 
+use std::collections::HashSet;
+
 use nom::bytes::complete::take_while1;
 use nom::Parser;
 
@@ -320,38 +322,44 @@ pub(crate) fn check_pattern_variables(
             Some("VariableTypeConflict"),
         )
     };
-    let mut seen: Vec<(&str, char)> = Vec::new();
+    // Hashed: a CREATE script may bind thousands of variables.
+    let mut seen: HashSet<(&str, char)> = HashSet::new();
+    let mut paths: HashSet<&str> = HashSet::new();
+    let mut names: HashSet<&str> = HashSet::new();
     for part in parts {
         let nodes =
             std::iter::once(&part.element.start).chain(part.element.chain.iter().map(|(_, n)| n));
         for n in nodes {
             if let Some(v) = &n.variable {
-                if seen.contains(&(v.name.as_str(), 'p')) {
+                if paths.contains(v.name.as_str()) {
                     return Err(conflict(v));
                 }
                 let preds = !n.labels.is_empty() || n.properties.is_some();
                 if create && preds && seen.contains(&(v.name.as_str(), 'n')) {
                     return Err(bound(v));
                 }
-                seen.push((&v.name, 'n'));
+                seen.insert((&v.name, 'n'));
+                names.insert(&v.name);
             }
         }
         for (rel, _) in &part.element.chain {
             if let Some(v) = &rel.variable {
-                if seen.contains(&(v.name.as_str(), 'p')) {
+                if paths.contains(v.name.as_str()) {
                     return Err(conflict(v));
                 }
                 if create && seen.contains(&(v.name.as_str(), 'r')) {
                     return Err(bound(v));
                 }
-                seen.push((&v.name, 'r'));
+                seen.insert((&v.name, 'r'));
+                names.insert(&v.name);
             }
         }
         if let Some(p) = &part.variable {
-            if seen.iter().any(|(s, _)| *s == p.name) {
+            if names.contains(p.name.as_str()) {
                 return Err(bound(p));
             }
-            seen.push((&p.name, 'p'));
+            paths.insert(&p.name);
+            names.insert(&p.name);
         }
     }
     Ok(())

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use relgraph_cypher::ast::{QueryMode, Statement};
-use relgraph_graph::temporal::DateTime;
 use relgraph_graph::store::WriteTxn;
+use relgraph_graph::temporal::DateTime;
 use relgraph_graph::{ChangeSet, Snapshot, Value};
 
 use crate::compile::Compiler;

@@ -214,7 +214,9 @@ impl Catalog {
 
     /// The index on (`label`, `key`), if declared (a unique constraint counts).
     pub fn has_index(&self, label: LabelId, key: PropKeyId) -> bool {
-        self.indexes.iter().any(|i| i.label == label && i.key == key)
+        self.indexes
+            .iter()
+            .any(|i| i.label == label && i.key == key)
             || self
                 .constraints
                 .iter()

@@ -40,7 +40,9 @@ pub enum GraphError {
         reason: String,
     },
     /// The database was written in a format this version cannot read.
-    #[error("database format version {found} is not supported (this build reads version {expected})")]
+    #[error(
+        "database format version {found} is not supported (this build reads version {expected})"
+    )]
     FormatVersion {
         /// The version on disk.
         found: u32,

@@ -105,7 +105,29 @@ fn parent() {
         }
         return;
     }
-    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    // Test names to run, as libtest reads them: arguments that are neither
+    // flags nor the values of libtest options that take one.
+    let mut filters: Vec<&String> = Vec::new();
+    let mut skip_value = false;
+    for a in &args {
+        if std::mem::take(&mut skip_value) {
+            continue;
+        }
+        if a.starts_with('-') {
+            skip_value = !a.contains('=')
+                && [
+                    "--test-threads",
+                    "--format",
+                    "--color",
+                    "--skip",
+                    "--logfile",
+                    "-Z",
+                ]
+                .contains(&a.as_str());
+        } else {
+            filters.push(a);
+        }
+    }
     let selected: Vec<_> = tests
         .iter()
         .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))

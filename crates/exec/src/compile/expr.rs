@@ -178,14 +178,21 @@ impl Compiler<'_> {
     /// Compiles an expression in `scope`, folding constant sub-expressions;
     /// a type error found while folding is a compile-time error, as
     /// openCypher requires for literals of the wrong type.
-    pub(crate) fn expr(&mut self, e: &Expr, scope: &Scope, mode: &mut AggMode<'_>) -> Result<CExpr> {
+    pub(crate) fn expr(
+        &mut self,
+        e: &Expr,
+        scope: &Scope,
+        mode: &mut AggMode<'_>,
+    ) -> Result<CExpr> {
         self.check_kinds(e, scope)?;
         let c = self.expr_inner(e, scope, mode)?;
         let foldable = match &c {
             CExpr::Binary(_, a, b) => a.is_const() && b.is_const(),
             CExpr::Unary(_, a) | CExpr::Property(a, _) | CExpr::IsNull(a, _) => a.is_const(),
             CExpr::Call(name, args) => {
-                !args.is_empty() && args.iter().all(CExpr::is_const) && !functions::is_nondeterministic(name)
+                !args.is_empty()
+                    && args.iter().all(CExpr::is_const)
+                    && !functions::is_nondeterministic(name)
             }
             _ => false,
         };
@@ -194,9 +201,11 @@ impl Compiler<'_> {
         }
         match crate::exec::eval_const(&c, self.snapshot) {
             Ok(v) => Ok(CExpr::Const(v)),
-            Err(ExecError::Type { message, .. }) => {
-                Err(ExecError::semantic("InvalidArgumentType", message, Some(e.span)))
-            }
+            Err(ExecError::Type { message, .. }) => Err(ExecError::semantic(
+                "InvalidArgumentType",
+                message,
+                Some(e.span),
+            )),
             // Other errors (division by zero, bad values) stay runtime errors.
             Err(_) => Ok(c),
         }
@@ -208,14 +217,24 @@ impl Compiler<'_> {
             ExprKind::Variable(n) if scope.local(n).is_none() => scope.get(n).map(|v| v.kind),
             _ => None,
         };
-        let bad = |what: String| Err(ExecError::semantic("InvalidArgumentType", what, Some(e.span)));
+        let bad = |what: String| {
+            Err(ExecError::semantic(
+                "InvalidArgumentType",
+                what,
+                Some(e.span),
+            ))
+        };
         match &e.kind {
             ExprKind::FunctionCall { name, args, .. } if args.len() == 1 => {
-                let Some(k) = kind_of_arg(&args[0]) else { return Ok(()) };
+                let Some(k) = kind_of_arg(&args[0]) else {
+                    return Ok(());
+                };
                 let ok = match name.to_ascii_lowercase().as_str() {
                     "labels" => matches!(k, VarKind::Node | VarKind::Value),
                     "type" | "startnode" | "endnode" => matches!(k, VarKind::Rel | VarKind::Value),
-                    "length" | "nodes" | "relationships" => matches!(k, VarKind::Path | VarKind::Value),
+                    "length" | "nodes" | "relationships" => {
+                        matches!(k, VarKind::Path | VarKind::Value)
+                    }
                     "size" => !matches!(k, VarKind::Path | VarKind::Node | VarKind::Rel),
                     _ => true,
                 };
@@ -225,7 +244,11 @@ impl Compiler<'_> {
             }
             ExprKind::Property(base, key) => {
                 if let Some(k @ (VarKind::Path | VarKind::RelList)) = kind_of_arg(base) {
-                    return bad(format!("cannot read property `{}` of a {}", key.name, k.name()));
+                    return bad(format!(
+                        "cannot read property `{}` of a {}",
+                        key.name,
+                        k.name()
+                    ));
                 }
             }
             _ => {}

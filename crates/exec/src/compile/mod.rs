@@ -127,7 +127,9 @@ impl<'a> Compiler<'a> {
                 }
                 Clause::Unwind(u) => {
                     let param = match &u.expr.kind {
-                        ExprKind::Parameter(name) if self.params.contains_key(name) => Some(name.clone()),
+                        ExprKind::Parameter(name) if self.params.contains_key(name) => {
+                            Some(name.clone())
+                        }
                         _ => None,
                     };
                     let e = match param {
@@ -184,13 +186,11 @@ impl<'a> Compiler<'a> {
                     let mut exprs = Vec::new();
                     for e in &d.exprs {
                         match &e.kind {
-                            ExprKind::HasLabels(..) => {
-                                return Err(ExecError::semantic(
-                                    "InvalidDelete",
-                                    "DELETE takes nodes, relationships or paths; use REMOVE for labels",
-                                    Some(e.span),
-                                ))
-                            }
+                            ExprKind::HasLabels(..) => return Err(ExecError::semantic(
+                                "InvalidDelete",
+                                "DELETE takes nodes, relationships or paths; use REMOVE for labels",
+                                Some(e.span),
+                            )),
                             ExprKind::Variable(_)
                             | ExprKind::Property(..)
                             | ExprKind::Index(..)

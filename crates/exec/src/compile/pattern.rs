@@ -55,12 +55,16 @@ pub(crate) struct Declared {
     pub node_props: Vec<(usize, String, Expr)>,
 }
 
+/// `node.key <op> value`: the node's slot, key, operator, value and the
+/// value's slots.
+type Hint = (usize, String, BinaryOp, CExpr, HashSet<usize>);
+
 struct Conj {
     expr: CExpr,
     deps: HashSet<usize>,
     used: bool,
     /// `node.key <op> value` with the node's slot, for index seeks.
-    hint: Option<(usize, String, BinaryOp, CExpr, HashSet<usize>)>,
+    hint: Option<Hint>,
 }
 
 fn deps_of(e: &CExpr) -> HashSet<usize> {
@@ -652,11 +656,7 @@ impl Compiler<'_> {
     }
 
     /// `n.key <op> value` (either side) where `value` does not read `n`.
-    fn index_hint(
-        &mut self,
-        c: &Expr,
-        scope: &Scope,
-    ) -> Result<Option<(usize, String, BinaryOp, CExpr, HashSet<usize>)>> {
+    fn index_hint(&mut self, c: &Expr, scope: &Scope) -> Result<Option<Hint>> {
         let ExprKind::Binary(op, l, r) = &c.kind else {
             return Ok(None);
         };
@@ -705,7 +705,7 @@ impl Compiler<'_> {
         if let Some(l) = labels.iter().find(|l| l.id.is_none()) {
             return (0, Seek::Label(l.clone()));
         }
-        let hints: Vec<&(usize, String, BinaryOp, CExpr, HashSet<usize>)> = conjs
+        let hints: Vec<&Hint> = conjs
             .iter()
             .filter_map(|c| c.hint.as_ref())
             .filter(|h| h.0 == n.slot && h.4.is_subset(bound))

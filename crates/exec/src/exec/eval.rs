@@ -28,7 +28,9 @@ pub(crate) fn eval(
             // Read through a variable without copying it (it may be a large map).
             match base.as_ref() {
                 CExpr::Slot(s) => property(row.get(*s).unwrap_or(&Value::Null), k, &key.name, ctx)?,
-                CExpr::Local(i) => property(locals.get(*i).unwrap_or(&Value::Null), k, &key.name, ctx)?,
+                CExpr::Local(i) => {
+                    property(locals.get(*i).unwrap_or(&Value::Null), k, &key.name, ctx)?
+                }
                 _ => {
                     let b = eval(base, row, locals, ctx)?;
                     property(&b, k, &key.name, ctx)?

@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use relgraph_graph::temporal::DateTime;
 use relgraph_graph::store::WriteTxn;
+use relgraph_graph::temporal::DateTime;
 use relgraph_graph::{ChangeSet, Snapshot, Value};
 
 use self::eval::eval;
@@ -78,7 +78,12 @@ pub(crate) struct State<'a> {
 
 impl State<'_> {
     pub fn ctx(&self) -> Ctx<'_> {
-        Ctx { snapshot: &self.snapshot, params: self.params, guard: self.guard, now: &self.now }
+        Ctx {
+            snapshot: &self.snapshot,
+            params: self.params,
+            guard: self.guard,
+            now: &self.now,
+        }
     }
 }
 
@@ -90,7 +95,12 @@ static NO_PARAMS: BTreeMap<String, Value> = BTreeMap::new();
 pub(crate) fn eval_const(e: &CExpr, snapshot: &Snapshot) -> Result<Value> {
     let guard = Guard::new(&crate::options::QueryOptions::default());
     let now = crate::engine::now();
-    let ctx = Ctx { snapshot, params: &NO_PARAMS, guard: &guard, now: &now };
+    let ctx = Ctx {
+        snapshot,
+        params: &NO_PARAMS,
+        guard: &guard,
+        now: &now,
+    };
     eval(e, &[], &mut Vec::new(), &ctx)
 }
 

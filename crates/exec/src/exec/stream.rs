@@ -88,7 +88,11 @@ pub(crate) fn apply(op: &Op, rows: Vec<Row>, ctx: &Ctx<'_>) -> Result<Vec<Row>> 
             }
             Ok(out)
         }
-        Op::Unwind { slot, param: Some(name), .. } => {
+        Op::Unwind {
+            slot,
+            param: Some(name),
+            ..
+        } => {
             let mut out = Vec::with_capacity(rows.len());
             for row in rows {
                 match ctx.params.get(name) {
@@ -99,7 +103,7 @@ pub(crate) fn apply(op: &Op, rows: Vec<Row>, ctx: &Ctx<'_>) -> Result<Vec<Row>> 
                             let mut r = row.clone();
                             r[*slot] = item.clone();
                             out.push(r);
-                            if out.len() % CHECK_EVERY == 0 {
+                            if out.len().is_multiple_of(CHECK_EVERY) {
                                 ctx.guard.check_rows(out.len(), row.len())?;
                             }
                         }
@@ -124,7 +128,7 @@ pub(crate) fn apply(op: &Op, rows: Vec<Row>, ctx: &Ctx<'_>) -> Result<Vec<Row>> 
                             let mut r = row.clone();
                             r[*slot] = item;
                             out.push(r);
-                            if out.len() % CHECK_EVERY == 0 {
+                            if out.len().is_multiple_of(CHECK_EVERY) {
                                 ctx.guard.check_rows(out.len(), row.len())?;
                             }
                         }
@@ -201,7 +205,7 @@ pub(crate) fn scan(
             let mut r = row.clone();
             r[s.slot] = Value::Node(n);
             out.push(r);
-            if out.len() % CHECK_EVERY == 0 {
+            if out.len().is_multiple_of(CHECK_EVERY) {
                 ctx.guard.check_rows(out.len(), row.len())?;
             }
         }
@@ -411,7 +415,7 @@ fn expand(
                 r[e.rel] = Value::Relationship(a.rel);
                 r[e.to] = Value::Node(a.node);
                 out.push(r);
-                if out.len() % CHECK_EVERY == 0 {
+                if out.len().is_multiple_of(CHECK_EVERY) {
                     ctx.guard.check_rows(out.len(), row.len())?;
                 }
             }
@@ -476,7 +480,7 @@ fn var_expand(
         r[e.rel] = Value::List(list);
         r[e.to] = Value::Node(node);
         out.push(r);
-        if out.len() % CHECK_EVERY == 0 {
+        if out.len().is_multiple_of(CHECK_EVERY) {
             ctx.guard.check_rows(out.len(), row.len())?;
         }
         Ok(())
@@ -497,7 +501,17 @@ fn var_expand(
         v
     };
     if e.distinct_endpoints {
-        reach(e, types, from, min, max, row, ctx, &mut |n, out| emit(n, &[], out), out)?;
+        reach(
+            e,
+            types,
+            from,
+            min,
+            max,
+            row,
+            ctx,
+            &mut |n, out| emit(n, &[], out),
+            out,
+        )?;
         push_count(e, count.get(), row, out);
         return Ok(());
     }
@@ -520,7 +534,7 @@ fn var_expand(
         let (rel, node) = cands[*pos];
         *pos += 1;
         steps_taken += 1;
-        if steps_taken % CHECK_EVERY == 0 {
+        if steps_taken.is_multiple_of(CHECK_EVERY) {
             ctx.guard.check_rows(out.len(), row.len())?;
         }
         if rels.contains(&rel)
@@ -643,10 +657,8 @@ fn shortest(s: &ShortestPath, row: &Row, ctx: &Ctx<'_>, out: &mut Vec<Row>) -> R
                                 parents.insert(a.node, vec![(u, a.rel)]);
                                 next.push(a.node);
                             }
-                            Some(&dd) if dd == depth => {
-                                if s.all {
-                                    parents.entry(a.node).or_default().push((u, a.rel));
-                                }
+                            Some(&dd) if dd == depth && s.all => {
+                                parents.entry(a.node).or_default().push((u, a.rel));
                             }
                             _ => {}
                         }

@@ -59,7 +59,11 @@ pub(crate) fn describe(op: &Op) -> String {
                 (false, false) => "Expand",
             };
             let labels: String = e.to_labels.iter().map(|l| format!(":{}", l.name)).collect();
-            let name = if e.count_into.is_some() { format!("{name}Count") } else { name.to_string() };
+            let name = if e.count_into.is_some() {
+                format!("{name}Count")
+            } else {
+                name.to_string()
+            };
             format!(
                 "{name}(({}){l}[{}{}{len}]{r}({}{labels}))",
                 e.from_var,

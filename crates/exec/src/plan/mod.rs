@@ -587,7 +587,9 @@ pub(crate) fn prune_var_length(ops: &mut [Op]) {
 pub(crate) fn count_pushdown(ops: &mut [Op], alloc: &mut dyn FnMut() -> usize) {
     for i in 0..ops.len().saturating_sub(1) {
         let (head, tail) = ops.split_at_mut(i + 1);
-        let (Op::Expand(e), Op::Aggregate { keys, aggs, .. }) = (&mut head[i], &mut tail[0]) else { continue };
+        let (Op::Expand(e), Op::Aggregate { keys, aggs, .. }) = (&mut head[i], &mut tail[0]) else {
+            continue;
+        };
         if e.count_into.is_some() || aggs.is_empty() {
             continue;
         }
