@@ -314,3 +314,8 @@ impl Transaction {
         self.txn.rollback()
     }
 }
+
+/// The README's Rust example, compiled as a doctest so it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -162,6 +162,17 @@ pub fn conformance_markdown(results: &[(&Scenario, &Outcome)], command: &str) ->
         let rest: usize = classes.iter().skip(40).map(|c| c.1.len()).sum();
         let _ = writeln!(s, "| {rest} | ({} other reasons) | |", classes.len() - 40);
     }
+    let _ = writeln!(s, "\n## Every failing scenario, by reason\n");
+    let _ = writeln!(
+        s,
+        "Each failure below is a known, named gap of the engine (the reason is what the runner observed)."
+    );
+    for (class, ids) in &classes {
+        let _ = writeln!(s, "\n- **{}** ({})", md_escape(class), ids.len());
+        for id in ids.iter() {
+            let _ = writeln!(s, "  - {}", md_escape(id));
+        }
+    }
     let _ = writeln!(s, "\n## Skip reasons\n");
     let _ = writeln!(s, "| scenarios | reason |");
     let _ = writeln!(s, "|---:|---|");

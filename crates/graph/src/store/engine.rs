@@ -256,59 +256,25 @@ impl Store {
         catalog.reindex();
 
         let mut timings = OpenTimings::default();
+        let nodes: Vec<NodeRecord> = load_blocks(
+            &*self.kv,
+            NODES,
+            "node",
+            header.node_block,
+            header.next_node_id,
+            |r: &NodeRecord| r.id.0,
+            &mut timings,
+        )?;
+        let rels: Vec<RelRecord> = load_blocks(
+            &*self.kv,
+            RELS,
+            "relationship",
+            header.rel_block,
+            header.next_rel_id,
+            |r: &RelRecord| r.id.0,
+            &mut timings,
+        )?;
         let t = Instant::now();
-        let node_pairs = self.kv.range(NODES, Bound::Unbounded, Bound::Unbounded)?;
-        timings.read += t.elapsed();
-        let t = Instant::now();
-        let nodes: Vec<Vec<NodeRecord>> = node_pairs
-            .par_iter()
-            .map(|(k, v)| {
-                let block = key_u64(k)
-                    .ok_or_else(|| corrupt(NODES, k, "key is not an 8-byte block number"))?;
-                let recs: Vec<NodeRecord> = decode_framed(NODES, k, v)?;
-                let lo = block.saturating_mul(header.node_block);
-                let hi = lo
-                    .saturating_add(header.node_block)
-                    .min(header.next_node_id);
-                if let Some(r) = recs.iter().find(|r| r.id.0 < lo || r.id.0 >= hi) {
-                    return Err(corrupt(
-                        NODES,
-                        k,
-                        format!("node {} does not belong to block {block}", r.id),
-                    ));
-                }
-                Ok(recs)
-            })
-            .collect::<Result<_>>()?;
-        drop(node_pairs);
-        timings.decode += t.elapsed();
-        let t = Instant::now();
-        let rel_pairs = self.kv.range(RELS, Bound::Unbounded, Bound::Unbounded)?;
-        timings.read += t.elapsed();
-        let t = Instant::now();
-        let rels: Vec<Vec<RelRecord>> = rel_pairs
-            .par_iter()
-            .map(|(k, v)| {
-                let block = key_u64(k)
-                    .ok_or_else(|| corrupt(RELS, k, "key is not an 8-byte block number"))?;
-                let recs: Vec<RelRecord> = decode_framed(RELS, k, v)?;
-                let lo = block.saturating_mul(header.rel_block);
-                let hi = lo.saturating_add(header.rel_block).min(header.next_rel_id);
-                if let Some(r) = recs.iter().find(|r| r.id.0 < lo || r.id.0 >= hi) {
-                    return Err(corrupt(
-                        RELS,
-                        k,
-                        format!("relationship {} does not belong to block {block}", r.id),
-                    ));
-                }
-                Ok(recs)
-            })
-            .collect::<Result<_>>()?;
-        drop(rel_pairs);
-        let nodes: Vec<NodeRecord> = nodes.into_iter().flatten().collect();
-        timings.decode += t.elapsed();
-        let t = Instant::now();
-        let rels: Vec<RelRecord> = rels.into_iter().flatten().collect();
         let mut snapshot = Snapshot::from_records(
             catalog,
             header.version,
@@ -541,6 +507,45 @@ impl Store {
     pub(crate) fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Reads and decodes (in parallel) every block of one record tree, checking
+/// that each record's id belongs to the block it was found in.
+fn load_blocks<R: serde::de::DeserializeOwned + Send>(
+    kv: &dyn KvStore,
+    tree: &str,
+    what: &str,
+    block_size: u64,
+    id_bound: u64,
+    id_of: impl Fn(&R) -> u64 + Sync,
+    timings: &mut OpenTimings,
+) -> Result<Vec<R>> {
+    let t = Instant::now();
+    let pairs = kv.range(tree, Bound::Unbounded, Bound::Unbounded)?;
+    timings.read += t.elapsed();
+    let t = Instant::now();
+    let blocks: Vec<Vec<R>> = pairs
+        .par_iter()
+        .map(|(k, v)| {
+            let block =
+                key_u64(k).ok_or_else(|| corrupt(tree, k, "key is not an 8-byte block number"))?;
+            let recs: Vec<R> = decode_framed(tree, k, v)?;
+            let lo = block.saturating_mul(block_size);
+            let hi = lo.saturating_add(block_size).min(id_bound);
+            if let Some(id) = recs.iter().map(&id_of).find(|id| *id < lo || *id >= hi) {
+                return Err(corrupt(
+                    tree,
+                    k,
+                    format!("{what} {id} does not belong to block {block}"),
+                ));
+            }
+            Ok(recs)
+        })
+        .collect::<Result<_>>()?;
+    drop(pairs);
+    let records = blocks.into_iter().flatten().collect();
+    timings.decode += t.elapsed();
+    Ok(records)
 }
 
 fn put_meta(batch: &mut WriteBatch, header: &BaseHeader, catalog: &Catalog) -> Result<()> {
