@@ -217,7 +217,15 @@ fn import_cli_killed_leaves_no_database() {
             libc::kill(child.id() as libc::pid_t, libc::SIGKILL);
         }
         let status = child.wait().expect("wait");
-        if status.success() {
+        // A kill that lands after the atomic rename that publishes the
+        // database (but before the process exits) leaves a whole database
+        // and no staging directory: that import finished.
+        let published = target.exists()
+            && std::fs::read_dir(&dbs)
+                .expect("read dbs")
+                .flatten()
+                .all(|e| !e.file_name().to_string_lossy().contains(".importing-"));
+        if status.success() || published {
             // It finished first: the database is whole. Start over.
             std::fs::remove_dir_all(&target).expect("remove");
             continue;

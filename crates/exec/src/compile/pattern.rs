@@ -502,6 +502,7 @@ impl Compiler<'_> {
                     reverse_list: !from_left,
                     distinct_endpoints: false,
                     count_into: None,
+                    then_count: None,
                 }));
                 if !r.outer {
                     match_rels.push(ri);

@@ -34,12 +34,26 @@ pub(crate) fn apply(op: &Op, rows: Vec<Row>, ctx: &Ctx<'_>) -> Result<Vec<Row>> 
             let Some(to_labels) = to_labels else {
                 return Ok(Vec::new());
             };
+            let inner = match &e.then_count {
+                Some(inner) => {
+                    let Some(labels) = resolve_labels(&inner.to_labels, ctx.snapshot) else {
+                        return Ok(Vec::new());
+                    };
+                    Some((&**inner, resolve_types(&inner.types, ctx.snapshot), labels))
+                }
+                None => None,
+            };
+            let fused = inner.as_ref().map(|(x, t, l)| Fused {
+                expand: x,
+                types: t,
+                to_labels: l,
+            });
             let mut out = Vec::new();
             for row in &rows {
                 if e.var_length.is_some() {
                     var_expand(e, &types, &to_labels, row, ctx, &mut out)?;
                 } else {
-                    expand(e, &types, &to_labels, row, ctx, &mut out)?;
+                    expand(e, &types, &to_labels, fused.as_ref(), row, ctx, &mut out)?;
                 }
             }
             Ok(out)
@@ -349,10 +363,18 @@ fn rel_props_match(
     Ok(true)
 }
 
+/// The counting `ExpandInto` fused into an expansion, with its resolved ids.
+struct Fused<'a> {
+    expand: &'a Expand,
+    types: &'a [RelTypeId],
+    to_labels: &'a [LabelId],
+}
+
 fn expand(
     e: &Expand,
     types: &[RelTypeId],
     to_labels: &[LabelId],
+    fused: Option<&Fused<'_>>,
     row: &Row,
     ctx: &Ctx<'_>,
     out: &mut Vec<Row>,
@@ -378,6 +400,10 @@ fn expand(
         None
     };
     let mut count = 0i64;
+    // Fused mode: each match is bound into this scratch row and counted
+    // through the closing expansion instead of being emitted.
+    let mut scratch = fused.map(|_| row.clone());
+    let mut closed = Vec::new();
     for &t in types {
         for &d in dirs(e.dir) {
             let adj = snap.neighbors(from, t, d);
@@ -405,6 +431,26 @@ fn expand(
                     continue;
                 }
                 if !rel_props_match(&e.rel_props, a.rel, row, ctx)? {
+                    continue;
+                }
+                if let (Some(f), Some(scratch)) = (fused, scratch.as_mut()) {
+                    scratch[e.rel] = Value::Relationship(a.rel);
+                    scratch[e.to] = Value::Node(a.node);
+                    closed.clear();
+                    expand(
+                        f.expand,
+                        f.types,
+                        f.to_labels,
+                        None,
+                        scratch,
+                        ctx,
+                        &mut closed,
+                    )?;
+                    if let (Some(w), Some(r)) = (f.expand.count_into, closed.first()) {
+                        if let Value::Int(n) = r[w] {
+                            count += n;
+                        }
+                    }
                     continue;
                 }
                 if e.count_into.is_some() {

@@ -64,8 +64,12 @@ pub(crate) fn describe(op: &Op) -> String {
             } else {
                 name.to_string()
             };
+            let then = match &e.then_count {
+                Some(inner) => format!(" -> {}", describe(&Op::Expand((**inner).clone()))),
+                None => String::new(),
+            };
             format!(
-                "{name}(({}){l}[{}{}{len}]{r}({}{labels}))",
+                "{name}(({}){l}[{}{}{len}]{r}({}{labels})){then}",
                 e.from_var,
                 e.rel_var,
                 types_text(&e.types),

@@ -297,6 +297,11 @@ pub(crate) struct Expand {
     /// instead of one row per match (a `count(*)` follows and nothing reads
     /// the relationship or the target).
     pub count_into: Option<usize>,
+    /// Fused cycle-closing count: for each match of this expansion, count
+    /// the matches of this bound-endpoint expansion (an `ExpandInto` in
+    /// counting mode, same count slot) and add them up, instead of emitting
+    /// one row per match for it to check.
+    pub then_count: Option<Box<Expand>>,
 }
 
 /// BFS for shortest paths between two bound nodes.
@@ -513,6 +518,9 @@ impl Op {
                 }
                 e.unique_with.iter().for_each(|s| f(*s));
                 e.rel_props.iter().for_each(|(_, x)| x.visit_slots(f));
+                if let Some(inner) = &e.then_count {
+                    Op::Expand((**inner).clone()).visit_slots(f);
+                }
             }
             Op::ShortestPath(s) => {
                 f(s.from);
@@ -584,7 +592,7 @@ pub(crate) fn prune_var_length(ops: &mut [Op]) {
 /// Rewrites `Expand` directly followed by an aggregation whose aggregates
 /// are all plain counts of the expansion's rows into a counting expansion
 /// plus `sum`: the adjacency is counted, never materialized as rows.
-pub(crate) fn count_pushdown(ops: &mut [Op], alloc: &mut dyn FnMut() -> usize) {
+pub(crate) fn count_pushdown(ops: &mut Vec<Op>, alloc: &mut dyn FnMut() -> usize) {
     for i in 0..ops.len().saturating_sub(1) {
         let (head, tail) = ops.split_at_mut(i + 1);
         let (Op::Expand(e), Op::Aggregate { keys, aggs, .. }) = (&mut head[i], &mut tail[0]) else {
@@ -616,6 +624,53 @@ pub(crate) fn count_pushdown(ops: &mut [Op], alloc: &mut dyn FnMut() -> usize) {
             a.name = std::sync::Arc::from("sum");
             a.arg = Some(CExpr::Slot(w));
         }
+    }
+    fuse_closing_counts(ops);
+}
+
+/// Fuses `Expand` followed by a counting `ExpandInto` that closes a cycle
+/// through the expansion's target (a triangle: `(a)->(b)->(c), (a)->(c)`)
+/// into one counting expansion: the matches of the first expansion are
+/// never materialized as rows, only counted through the second. Requires
+/// that the aggregation after them reads neither the first expansion's
+/// relationship nor its target (it reads only the count slot).
+fn fuse_closing_counts(ops: &mut Vec<Op>) {
+    let mut i = 0;
+    while i + 2 < ops.len() {
+        let fusable = match (&ops[i], &ops[i + 1], &ops[i + 2]) {
+            (Op::Expand(e1), Op::Expand(e2), Op::Aggregate { keys, aggs, .. }) => {
+                let plain = |e: &Expand| e.var_length.is_none() && e.then_count.is_none();
+                let mut later_reads = false;
+                for (k, _) in keys.iter() {
+                    k.visit_slots(&mut |s| later_reads |= s == e1.rel || s == e1.to);
+                }
+                for a in aggs.iter() {
+                    if let Some(x) = &a.arg {
+                        x.visit_slots(&mut |s| later_reads |= s == e1.rel || s == e1.to);
+                    }
+                }
+                plain(e1)
+                    && plain(e2)
+                    && e1.count_into.is_none()
+                    && !e1.to_bound
+                    && !e1.rel_bound
+                    && e2.count_into.is_some()
+                    && e2.to_bound
+                    && (e2.to == e1.to || e2.from == e1.to)
+                    && !later_reads
+            }
+            _ => false,
+        };
+        if fusable {
+            let Op::Expand(e2) = ops.remove(i + 1) else {
+                unreachable!("checked to be an Expand above");
+            };
+            if let Op::Expand(e1) = &mut ops[i] {
+                e1.count_into = e2.count_into;
+                e1.then_count = Some(Box::new(e2));
+            }
+        }
+        i += 1;
     }
 }
 
