@@ -153,3 +153,34 @@ fn semantic_error_has_caret() {
         err.message
     );
 }
+
+#[test]
+fn dropping_indexes_and_constraints() {
+    let db = Database::in_memory();
+    let p = Params::new();
+    db.query("CREATE INDEX person_name FOR (p:Person) ON (p.name)", &p)
+        .unwrap();
+    db.query(
+        "CREATE CONSTRAINT person_email FOR (p:Person) REQUIRE p.email IS UNIQUE",
+        &p,
+    )
+    .unwrap();
+    let dropped = db.query("DROP INDEX person_name", &p).unwrap();
+    assert_eq!(dropped.stats.indexes_removed, 1);
+    let dropped = db.query("DROP CONSTRAINT person_email", &p).unwrap();
+    assert_eq!(dropped.stats.constraints_removed, 1);
+    // The constraint is gone: duplicates are accepted now.
+    db.query("CREATE (:Person {email: 'a'}), (:Person {email: 'a'})", &p)
+        .unwrap();
+    // Dropping what does not exist is an error, unless IF EXISTS says otherwise.
+    let err = db.query("DROP INDEX person_name", &p).unwrap_err();
+    assert_eq!(err.detail, Some("IndexNotFound"));
+    let err = db.query("DROP CONSTRAINT person_email", &p).unwrap_err();
+    assert_eq!(err.detail, Some("ConstraintNotFound"));
+    let quiet = db.query("DROP INDEX person_name IF EXISTS", &p).unwrap();
+    assert_eq!(quiet.stats.indexes_removed, 0);
+    let quiet = db
+        .query("DROP CONSTRAINT person_email IF EXISTS", &p)
+        .unwrap();
+    assert_eq!(quiet.stats.constraints_removed, 0);
+}

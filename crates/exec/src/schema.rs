@@ -126,20 +126,17 @@ pub(crate) fn run(cmd: &SchemaCommand, st: &mut State<'_>) -> Result<Vec<Vec<Val
         }
         SchemaCommand::DropIndex { name, if_exists } => {
             let mut cat = cat.clone();
-            let before = cat.indexes.len();
-            cat.indexes.retain(|i| i.name != name.name);
-            if cat.indexes.len() == before {
-                if *if_exists {
-                    return Ok(Vec::new());
-                }
-                return Err(ExecError::semantic(
-                    "IndexNotFound",
-                    format!("no index named `{}`", name.name),
-                    None,
-                ));
+            if remove_named(
+                &mut cat.indexes,
+                |i| &i.name,
+                &name.name,
+                *if_exists,
+                "IndexNotFound",
+                "index",
+            )? {
+                publish(st, cat)?;
+                st.stats.indexes_removed += 1;
             }
-            publish(st, cat)?;
-            st.stats.indexes_removed += 1;
             Ok(Vec::new())
         }
         SchemaCommand::CreateUnique {
@@ -203,21 +200,43 @@ pub(crate) fn run(cmd: &SchemaCommand, st: &mut State<'_>) -> Result<Vec<Vec<Val
         }
         SchemaCommand::DropConstraint { name, if_exists } => {
             let mut cat = cat.clone();
-            let before = cat.constraints.len();
-            cat.constraints.retain(|c| c.name != name.name);
-            if cat.constraints.len() == before {
-                if *if_exists {
-                    return Ok(Vec::new());
-                }
-                return Err(ExecError::semantic(
-                    "ConstraintNotFound",
-                    format!("no constraint named `{}`", name.name),
-                    None,
-                ));
+            if remove_named(
+                &mut cat.constraints,
+                |c| &c.name,
+                &name.name,
+                *if_exists,
+                "ConstraintNotFound",
+                "constraint",
+            )? {
+                publish(st, cat)?;
+                st.stats.constraints_removed += 1;
             }
-            publish(st, cat)?;
-            st.stats.constraints_removed += 1;
             Ok(Vec::new())
         }
     }
+}
+
+/// Removes the schema entry called `name` from `entries`. Returns whether one
+/// was removed; a missing entry is an error unless `if_exists` is set.
+fn remove_named<T>(
+    entries: &mut Vec<T>,
+    name_of: impl Fn(&T) -> &String,
+    name: &str,
+    if_exists: bool,
+    detail: &'static str,
+    what: &str,
+) -> Result<bool> {
+    let before = entries.len();
+    entries.retain(|e| name_of(e) != name);
+    if entries.len() < before {
+        return Ok(true);
+    }
+    if if_exists {
+        return Ok(false);
+    }
+    Err(ExecError::semantic(
+        detail,
+        format!("no {what} named `{name}`"),
+        None,
+    ))
 }
