@@ -10,6 +10,7 @@
 //! work on the whole materialized input.
 
 pub(crate) mod eval;
+pub(crate) mod shortest;
 pub(crate) mod stream;
 pub(crate) mod write;
 
