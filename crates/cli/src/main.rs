@@ -192,6 +192,12 @@ struct StatsArgs {
     format: ReportFormat,
 }
 
+/// mimalloc: the query executor allocates many small, short-lived rows and
+/// keys; glibc's allocator spent most of an aggregation's time in `free`
+/// once a large snapshot had fragmented its heap (docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {

@@ -14,15 +14,17 @@ pub(crate) mod shortest;
 pub(crate) mod stream;
 pub(crate) mod write;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use relgraph_graph::store::WriteTxn;
 use relgraph_graph::temporal::DateTime;
 use relgraph_graph::{ChangeSet, Snapshot, Value};
+use rustc_hash::FxHashMap;
 
 use self::eval::eval;
+use self::stream::Sink;
 use crate::error::{ExecError, Result};
 use crate::functions::aggregate::Accumulator;
 use crate::functions::FnContext;
@@ -33,8 +35,10 @@ use crate::value_ops::{order_cmp, GroupKey};
 
 /// Rows per task of a parallel segment.
 const BATCH: usize = 256;
-/// Rows per partial aggregation.
+/// Rows per partial aggregation of materialized rows.
 const AGG_CHUNK: usize = 4096;
+/// Rows a sink takes between two checks of the guard.
+const CHECK_EVERY: usize = 4096;
 
 /// What expressions and operators read while running.
 pub(crate) struct Ctx<'a> {
@@ -105,39 +109,63 @@ pub(crate) fn eval_const(e: &CExpr, snapshot: &Snapshot) -> Result<Value> {
     eval(e, &[], &mut Vec::new(), &ctx)
 }
 
-/// Runs streaming operators sequentially on a batch (used inside tasks,
-/// OPTIONAL MATCH and sub-plans).
-pub(crate) fn run_stream_ops(ops: &[Op], mut rows: Vec<Row>, ctx: &Ctx<'_>) -> Result<Vec<Row>> {
-    for op in ops {
-        if rows.is_empty() {
-            break;
-        }
-        rows = stream::apply(op, rows, ctx)?;
+/// Runs streaming operators sequentially on a batch (used by OPTIONAL
+/// sub-plans, pattern comprehensions and MERGE).
+pub(crate) fn run_stream_ops(ops: &[Op], rows: Vec<Row>, ctx: &Ctx<'_>) -> Result<Vec<Row>> {
+    let mut sink = Collect::new(None, ctx.guard);
+    for mut r in rows {
+        stream::push(ops, &mut r, ctx, &mut sink)?;
     }
-    Ok(rows)
+    Ok(sink.rows)
 }
 
 /// True if the sub-plan yields at least one row from `row` (depth first,
 /// stopping at the first match).
 pub(crate) fn run_sub_any(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<bool> {
-    fn go(ops: &[Op], rows: Vec<Row>, ctx: &Ctx<'_>) -> Result<bool> {
-        let Some((first, rest)) = ops.split_first() else {
-            return Ok(!rows.is_empty());
-        };
-        for r in rows {
-            let out = stream::apply(first, vec![r], ctx)?;
-            if !out.is_empty() && go(rest, out, ctx)? {
-                return Ok(true);
-            }
+    struct First(bool);
+    impl Sink for First {
+        fn push(&mut self, _: &mut Row) -> Result<bool> {
+            self.0 = true;
+            Ok(false)
         }
-        Ok(false)
     }
-    go(ops, vec![row.to_vec()], ctx)
+    let mut first = First(false);
+    stream::push(ops, &mut row.to_vec(), ctx, &mut first)?;
+    Ok(first.0)
 }
 
 /// All rows the sub-plan yields from `row`.
 pub(crate) fn run_sub_all(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<Vec<Row>> {
     run_stream_ops(ops, vec![row.to_vec()], ctx)
+}
+
+/// A sink that keeps every row (or the first `limit`), checking the row
+/// budget as it grows.
+pub(crate) struct Collect<'a> {
+    pub rows: Vec<Row>,
+    limit: Option<usize>,
+    guard: &'a Guard,
+}
+
+impl<'a> Collect<'a> {
+    pub fn new(limit: Option<usize>, guard: &'a Guard) -> Self {
+        Collect {
+            rows: Vec::new(),
+            limit,
+            guard,
+        }
+    }
+}
+
+impl Sink for Collect<'_> {
+    fn push(&mut self, row: &mut Row) -> Result<bool> {
+        self.rows.push(row.clone());
+        let n = self.rows.len();
+        if n.is_multiple_of(CHECK_EVERY) {
+            self.guard.check_rows(n, row.len())?;
+        }
+        Ok(self.limit.is_none_or(|l| n < l))
+    }
 }
 
 /// Runs a pipeline from one empty row of `width` slots.
@@ -173,6 +201,13 @@ pub(crate) fn run_pipeline(ops: &[Op], width: usize, st: &mut State<'_>) -> Resu
                 _ => None,
             };
             let ctx = st.ctx();
+            if let Some(Op::Aggregate { keys, aggs, .. }) = ops.get(j) {
+                // The segment feeds its rows straight into per-task groups.
+                st.guard.check()?;
+                rows = aggregate(&ops[i..j], keys, aggs, rows, width, &ctx)?;
+                i = j + 1;
+                continue;
+            }
             rows = run_segment(&ops[i..j], rows, hint, width, &ctx)?;
             i = j;
         } else {
@@ -190,6 +225,76 @@ enum Task {
     Morsel(Row, std::ops::Range<u64>),
 }
 
+/// Splits a segment's input into tasks: morsels of the node id space when
+/// the segment starts with a label or full scan from a single row, else
+/// batches of `batch` rows.
+fn tasks_for(ops: &[Op], input: Vec<Row>, batch: usize, ctx: &Ctx<'_>) -> Vec<Task> {
+    let morsel_scan = input.len() == 1
+        && matches!(ops.first(), Some(Op::NodeScan(s)) if matches!(s.seek, Seek::All | Seek::Label(_)));
+    if morsel_scan {
+        let row = input.into_iter().next().expect("input has exactly one row");
+        return ctx
+            .snapshot
+            .node_morsels()
+            .into_iter()
+            .map(|m| Task::Morsel(row.clone(), m))
+            .collect();
+    }
+    let mut tasks = Vec::with_capacity(input.len() / batch + 1);
+    let mut it = input.into_iter();
+    loop {
+        let chunk: Vec<Row> = it.by_ref().take(batch).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        tasks.push(Task::Rows(chunk));
+    }
+    tasks
+}
+
+/// Runs one task's rows through the segment into `sink`.
+fn run_task(ops: &[Op], task: Task, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<()> {
+    ctx.guard.check()?;
+    match task {
+        Task::Rows(rows) => {
+            for mut r in rows {
+                if !stream::push(ops, &mut r, ctx, sink)? {
+                    break;
+                }
+            }
+        }
+        Task::Morsel(mut row, range) => {
+            let Op::NodeScan(s) = &ops[0] else {
+                unreachable!("morsel tasks start with a scan")
+            };
+            stream::scan(s, &mut row, Some(range), ctx, &mut |r| {
+                stream::push(&ops[1..], r, ctx, sink)
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs every task with a fresh sink from `make`, in parallel, and returns
+/// the sinks in task order (so results do not depend on the thread count).
+fn run_all<S: Sink + Send>(
+    ops: &[Op],
+    tasks: Vec<Task>,
+    ctx: &Ctx<'_>,
+    make: impl Fn() -> S + Sync,
+) -> Result<Vec<S>> {
+    let one = |t: Task| -> Result<S> {
+        let mut sink = make();
+        run_task(ops, t, ctx, &mut sink)?;
+        Ok(sink)
+    };
+    if tasks.len() <= 1 {
+        tasks.into_iter().map(one).collect()
+    } else {
+        tasks.into_par_iter().map(one).collect()
+    }
+}
+
 fn run_segment(
     ops: &[Op],
     input: Vec<Row>,
@@ -197,42 +302,18 @@ fn run_segment(
     width: usize,
     ctx: &Ctx<'_>,
 ) -> Result<Vec<Row>> {
-    let morsel_scan = input.len() == 1
-        && matches!(&ops[0], Op::NodeScan(s) if matches!(s.seek, Seek::All | Seek::Label(_)));
-    let tasks: Vec<Task> = if morsel_scan {
-        let row = input.into_iter().next().expect("input has exactly one row");
-        ctx.snapshot
-            .node_morsels()
-            .into_iter()
-            .map(|m| Task::Morsel(row.clone(), m))
-            .collect()
-    } else {
-        let mut tasks = Vec::with_capacity(input.len() / BATCH + 1);
-        let mut it = input.into_iter();
-        loop {
-            let chunk: Vec<Row> = it.by_ref().take(BATCH).collect();
-            if chunk.is_empty() {
-                break;
-            }
-            tasks.push(Task::Rows(chunk));
-        }
-        tasks
-    };
-    let run_task = |t: Task| -> Result<Vec<Row>> {
-        match t {
-            Task::Rows(rows) => run_stream_ops(ops, rows, ctx),
-            Task::Morsel(row, range) => {
-                let Op::NodeScan(s) = &ops[0] else {
-                    unreachable!("morsel tasks start with a scan")
-                };
-                let mut out = Vec::new();
-                stream::scan(s, &row, Some(range), ctx, &mut out)?;
-                run_stream_ops(&ops[1..], out, ctx)
-            }
-        }
-    };
-    let wave = (rayon::current_num_threads() * 4).max(8);
+    let tasks = tasks_for(ops, input, BATCH, ctx);
     let mut out: Vec<Row> = Vec::new();
+    let Some(h) = hint else {
+        for sink in run_all(ops, tasks, ctx, || Collect::new(None, ctx.guard))? {
+            out.extend(sink.rows);
+        }
+        ctx.guard.check_rows(out.len(), width)?;
+        return Ok(out);
+    };
+    // A LIMIT follows: run waves of tasks in order and stop once enough
+    // rows are in.
+    let wave = (rayon::current_num_threads() * 4).max(8);
     let mut it = tasks.into_iter();
     loop {
         let w: Vec<Task> = it.by_ref().take(wave).collect();
@@ -240,30 +321,256 @@ fn run_segment(
             break;
         }
         ctx.guard.check()?;
-        let results: Vec<Result<Vec<Row>>> = if w.len() == 1 {
-            w.into_iter().map(run_task).collect()
-        } else {
-            w.into_par_iter().map(run_task).collect()
-        };
-        for r in results {
-            out.extend(r?);
+        for sink in run_all(ops, w, ctx, || Collect::new(Some(h), ctx.guard))? {
+            out.extend(sink.rows);
         }
         ctx.guard.check_rows(out.len(), width)?;
-        if hint.is_some_and(|h| out.len() >= h) {
+        if out.len() >= h {
             break;
         }
     }
     Ok(out)
 }
 
-fn group_key(vals: &[Value]) -> Vec<GroupKey> {
-    vals.iter().cloned().map(GroupKey).collect()
+/// A sink that aggregates rows into groups, in first-seen order.
+///
+/// A grouping key that is a property of one variable (`t.name`) is hashed
+/// on the variable's value (a node id: cheap to hash, nothing to copy) and
+/// computed once per group at the end, when [`Groups::finish`] regroups by
+/// the real key values.
+struct Groups<'a, 'c> {
+    keys: &'a [(CExpr, usize)],
+    /// Per key: the slot it is computed from, when deferred.
+    deferred: Vec<Option<usize>>,
+    /// The slot of every key (a variable, or a property deferred to its
+    /// variable), when there are one or two: the fast path reads ids
+    /// straight from the row.
+    key_slots: Option<[usize; 2]>,
+    aggs: &'a [AggSpec],
+    /// Fresh accumulators for a new group.
+    template: &'a [Accumulator],
+    ctx: &'a Ctx<'c>,
+    index: FxHashMap<Vec<GroupKey>, usize>,
+    /// Groups whose keys are all nodes or relationships (at most two),
+    /// by their ids: no key copy, a cheap hash.
+    by_id: FxHashMap<IdKey, usize>,
+    groups: Vec<(Vec<GroupKey>, Vec<Accumulator>)>,
+    key: Vec<GroupKey>,
+    locals: Vec<Value>,
+    seen: usize,
 }
 
-/// Groups of one partial aggregation, in first-seen order.
-struct Groups {
-    index: HashMap<Vec<GroupKey>, usize>,
-    groups: Vec<(Vec<Value>, Vec<Accumulator>)>,
+/// A group key of at most two node/relationship values, by id (the high
+/// bit tells a relationship from a node).
+type IdKey = [u64; 2];
+
+fn id_key(key: &[GroupKey]) -> Option<IdKey> {
+    match key {
+        [a] => Some([id_of(&a.0)?, u64::MAX]),
+        [a, b] => Some([id_of(&a.0)?, id_of(&b.0)?]),
+        _ => None,
+    }
+}
+
+/// A node's or relationship's id as one half of an [`IdKey`].
+#[inline]
+fn id_of(v: &Value) -> Option<u64> {
+    const REL: u64 = 1 << 63;
+    match v {
+        Value::Node(n) if n.0 < REL => Some(n.0),
+        Value::Relationship(r) if r.0 < REL => Some(r.0 | REL),
+        _ => None,
+    }
+}
+
+/// The slot a key expression is a (nested) property of, if it is one.
+fn property_of_slot(e: &CExpr) -> Option<usize> {
+    match e {
+        CExpr::Property(base, _) => match &**base {
+            CExpr::Slot(s) => Some(*s),
+            inner => property_of_slot(inner),
+        },
+        _ => None,
+    }
+}
+
+impl<'a, 'c> Groups<'a, 'c> {
+    fn new(
+        keys: &'a [(CExpr, usize)],
+        aggs: &'a [AggSpec],
+        template: &'a [Accumulator],
+        ctx: &'a Ctx<'c>,
+    ) -> Self {
+        let deferred: Vec<Option<usize>> = keys.iter().map(|(e, _)| property_of_slot(e)).collect();
+        let slot_of = |i: usize| match (&keys[i].0, deferred[i]) {
+            (_, Some(s)) => Some(s),
+            (CExpr::Slot(s), None) => Some(*s),
+            _ => None,
+        };
+        let key_slots = match keys.len() {
+            1 => slot_of(0).map(|a| [a, usize::MAX]),
+            2 => slot_of(0).zip(slot_of(1)).map(|(a, b)| [a, b]),
+            _ => None,
+        };
+        Groups {
+            keys,
+            deferred,
+            key_slots,
+            aggs,
+            template,
+            ctx,
+            index: FxHashMap::default(),
+            by_id: FxHashMap::default(),
+            groups: Vec::new(),
+            key: Vec::with_capacity(keys.len()),
+            locals: Vec::new(),
+            seen: 0,
+        }
+    }
+
+    /// Adds the groups of a later partial aggregation.
+    fn merge(&mut self, other: Groups<'_, '_>) -> Result<()> {
+        for (k, accs) in other.groups {
+            self.absorb(k, accs)?;
+        }
+        Ok(())
+    }
+
+    /// The index of the group of `k`, if there is one yet.
+    fn find(&self, k: &[GroupKey]) -> Option<usize> {
+        match id_key(k) {
+            Some(id) => self.by_id.get(&id).copied(),
+            None => self.index.get(k).copied(),
+        }
+    }
+
+    /// Adds a new group for `k`; returns its index.
+    fn insert(&mut self, k: Vec<GroupKey>, accs: Vec<Accumulator>) -> usize {
+        let i = self.groups.len();
+        match id_key(&k) {
+            Some(id) => {
+                self.by_id.insert(id, i);
+            }
+            None => {
+                self.index.insert(k.clone(), i);
+            }
+        }
+        self.groups.push((k, accs));
+        i
+    }
+
+    fn absorb(&mut self, k: Vec<GroupKey>, accs: Vec<Accumulator>) -> Result<()> {
+        match self.find(&k) {
+            Some(i) => {
+                for (mine, theirs) in self.groups[i].1.iter_mut().zip(accs) {
+                    mine.merge(theirs)?;
+                }
+            }
+            None => {
+                self.insert(k, accs);
+            }
+        }
+        Ok(())
+    }
+
+    /// The groups by their real key values: deferred keys are computed
+    /// from their variable, and groups whose values coincide are merged
+    /// (in first-seen order, as if grouped by the values directly).
+    fn finish(self, width: usize) -> Result<Vec<(Vec<GroupKey>, Vec<Accumulator>)>> {
+        if self.deferred.iter().all(Option::is_none) {
+            return Ok(self.groups);
+        }
+        let mut out = Groups {
+            deferred: Vec::new(),
+            index: FxHashMap::default(),
+            by_id: FxHashMap::default(),
+            groups: Vec::with_capacity(self.groups.len()),
+            key: Vec::new(),
+            locals: Vec::new(),
+            ..self
+        };
+        let mut scratch = vec![Value::Null; width];
+        let mut locals = Vec::new();
+        for (k, accs) in self.groups {
+            let mut real = Vec::with_capacity(k.len());
+            for ((v, (e, _)), d) in k.into_iter().zip(self.keys).zip(&self.deferred) {
+                match d {
+                    Some(s) => {
+                        scratch[*s] = v.0;
+                        real.push(GroupKey(eval(e, &scratch, &mut locals, self.ctx)?));
+                    }
+                    None => real.push(v),
+                }
+            }
+            out.absorb(real, accs)?;
+        }
+        Ok(out.groups)
+    }
+}
+
+impl Groups<'_, '_> {
+    /// The group of a row whose key values are ids in `key_slots`, if they are.
+    #[inline]
+    fn fast_group(&mut self, row: &Row) -> Result<Option<usize>> {
+        let Some([a, b]) = self.key_slots else {
+            return Ok(None);
+        };
+        let Some(x) = row.get(a).and_then(id_of) else {
+            return Ok(None);
+        };
+        let y = if b == usize::MAX {
+            u64::MAX
+        } else {
+            match row.get(b).and_then(id_of) {
+                Some(y) => y,
+                None => return Ok(None),
+            }
+        };
+        if let Some(&i) = self.by_id.get(&[x, y]) {
+            return Ok(Some(i));
+        }
+        let key = if b == usize::MAX {
+            vec![GroupKey(row[a].clone())]
+        } else {
+            vec![GroupKey(row[a].clone()), GroupKey(row[b].clone())]
+        };
+        Ok(Some(self.insert(key, self.template.to_vec())))
+    }
+}
+
+impl Sink for Groups<'_, '_> {
+    fn push(&mut self, row: &mut Row) -> Result<bool> {
+        self.seen += 1;
+        if self.seen.is_multiple_of(CHECK_EVERY) {
+            self.ctx.guard.check()?;
+        }
+        let gi = match self.fast_group(row)? {
+            Some(i) => i,
+            None => {
+                self.key.clear();
+                for ((e, _), d) in self.keys.iter().zip(&self.deferred) {
+                    let v = match d {
+                        Some(s) => row[*s].clone(),
+                        None => eval(e, row, &mut self.locals, self.ctx)?,
+                    };
+                    self.key.push(GroupKey(v));
+                }
+                match self.find(&self.key) {
+                    Some(i) => i,
+                    None => self.insert(self.key.clone(), self.template.to_vec()),
+                }
+            }
+        };
+        let accs = &mut self.groups[gi].1;
+        for (a, acc) in self.aggs.iter().zip(accs.iter_mut()) {
+            match &a.arg {
+                Some(CExpr::Slot(s)) => acc.update(&row[*s])?,
+                Some(e) => acc.update(&eval(e, row, &mut self.locals, self.ctx)?)?,
+                None => acc.update(&Value::Bool(true))?,
+            }
+        }
+        Ok(true)
+    }
 }
 
 fn new_accs(aggs: &[AggSpec]) -> Result<Vec<Accumulator>> {
@@ -272,92 +579,39 @@ fn new_accs(aggs: &[AggSpec]) -> Result<Vec<Accumulator>> {
         .collect()
 }
 
-fn aggregate_chunk(
-    keys: &[(CExpr, usize)],
-    aggs: &[AggSpec],
-    rows: &[Row],
-    ctx: &Ctx<'_>,
-) -> Result<Groups> {
-    let mut g = Groups {
-        index: HashMap::new(),
-        groups: Vec::new(),
-    };
-    let mut locals = Vec::new();
-    for row in rows {
-        let mut kv = Vec::with_capacity(keys.len());
-        for (e, _) in keys {
-            kv.push(eval(e, row, &mut locals, ctx)?);
-        }
-        let k = group_key(&kv);
-        let gi = match g.index.get(&k) {
-            Some(i) => *i,
-            None => {
-                g.groups.push((kv, new_accs(aggs)?));
-                g.index.insert(k, g.groups.len() - 1);
-                g.groups.len() - 1
-            }
-        };
-        let accs = &mut g.groups[gi].1;
-        for (a, acc) in aggs.iter().zip(accs.iter_mut()) {
-            let v = match &a.arg {
-                Some(e) => eval(e, row, &mut locals, ctx)?,
-                None => Value::Bool(true),
-            };
-            acc.update(&v)?;
-        }
-    }
-    Ok(g)
-}
-
+/// Runs the segment `ops` over `rows` and aggregates its output: every
+/// task fills its own groups, which are then merged in task order.
 fn aggregate(
+    ops: &[Op],
     keys: &[(CExpr, usize)],
     aggs: &[AggSpec],
     rows: Vec<Row>,
     width: usize,
     ctx: &Ctx<'_>,
 ) -> Result<Vec<Row>> {
-    let partials: Vec<Groups> = if rows.len() <= AGG_CHUNK {
-        vec![aggregate_chunk(keys, aggs, &rows, ctx)?]
-    } else {
-        rows.par_chunks(AGG_CHUNK)
-            .map(|c| {
-                ctx.guard.check()?;
-                aggregate_chunk(keys, aggs, c, ctx)
-            })
-            .collect::<Result<Vec<_>>>()?
-    };
-    drop(rows);
+    let batch = if ops.is_empty() { AGG_CHUNK } else { BATCH };
+    let tasks = tasks_for(ops, rows, batch, ctx);
+    let template = new_accs(aggs)?;
+    let partials = run_all(ops, tasks, ctx, || Groups::new(keys, aggs, &template, ctx))?;
     let mut it = partials.into_iter();
-    let mut total = it.next().unwrap_or(Groups {
-        index: HashMap::new(),
-        groups: Vec::new(),
-    });
+    let mut total = it
+        .next()
+        .unwrap_or_else(|| Groups::new(keys, aggs, &template, ctx));
     for p in it {
-        for (kv, accs) in p.groups {
-            let k = group_key(&kv);
-            match total.index.get(&k) {
-                Some(&i) => {
-                    for (mine, theirs) in total.groups[i].1.iter_mut().zip(accs) {
-                        mine.merge(theirs)?;
-                    }
-                }
-                None => {
-                    total.groups.push((kv, accs));
-                    total.index.insert(k, total.groups.len() - 1);
-                }
-            }
-        }
+        ctx.guard.check()?;
+        total.merge(p)?;
     }
+    let mut groups = total.finish(width)?;
     // No grouping keys: one row even for no input.
-    if keys.is_empty() && total.groups.is_empty() {
-        total.groups.push((Vec::new(), new_accs(aggs)?));
+    if keys.is_empty() && groups.is_empty() {
+        groups.push((Vec::new(), new_accs(aggs)?));
     }
-    ctx.guard.check_rows(total.groups.len(), width)?;
-    let mut out = Vec::with_capacity(total.groups.len());
-    for (kv, accs) in total.groups {
+    ctx.guard.check_rows(groups.len(), width)?;
+    let mut out = Vec::with_capacity(groups.len());
+    for (kv, accs) in groups {
         let mut row = vec![Value::Null; width];
         for ((_, slot), v) in keys.iter().zip(kv) {
-            row[*slot] = v;
+            row[*slot] = v.0;
         }
         for (a, acc) in aggs.iter().zip(accs) {
             row[a.slot] = acc.finish()?;
@@ -367,12 +621,32 @@ fn aggregate(
     Ok(out)
 }
 
+/// Compares two rows' sort keys (`desc` per key), then their input order.
+fn key_order(keys: &[(CExpr, bool)], a: &[Value], b: &[Value]) -> std::cmp::Ordering {
+    for (i, (_, desc)) in keys.iter().enumerate() {
+        let o = order_cmp(&a[i], &b[i]);
+        let o = if *desc { o.reverse() } else { o };
+        if o != std::cmp::Ordering::Equal {
+            return o;
+        }
+    }
+    std::cmp::Ordering::Equal
+}
+
+/// Largest LIMIT served by the bounded top-k buffer.
+const TOP_K_MAX: usize = 4096;
+
 fn sort(
     keys: &[(CExpr, bool)],
     limit: Option<usize>,
     rows: Vec<Row>,
     ctx: &Ctx<'_>,
 ) -> Result<Vec<Row>> {
+    match limit {
+        Some(0) => return Ok(Vec::new()),
+        Some(k) if k <= TOP_K_MAX && k < rows.len() => return top_k(keys, k, rows, ctx),
+        _ => {}
+    }
     let mut keyed: Vec<(Vec<Value>, usize, Row)> = rows
         .into_par_iter()
         .enumerate()
@@ -387,21 +661,10 @@ fn sort(
         .collect::<Result<Vec<_>>>()?;
     ctx.guard.check()?;
     let cmp = |a: &(Vec<Value>, usize, Row), b: &(Vec<Value>, usize, Row)| {
-        for (i, (_, desc)) in keys.iter().enumerate() {
-            let o = order_cmp(&a.0[i], &b.0[i]);
-            let o = if *desc { o.reverse() } else { o };
-            if o != std::cmp::Ordering::Equal {
-                return o;
-            }
-        }
-        a.1.cmp(&b.1)
+        key_order(keys, &a.0, &b.0).then(a.1.cmp(&b.1))
     };
     match limit {
-        // Top-k: partition around the k-th row, then sort only the head.
         Some(k) if k < keyed.len() => {
-            if k == 0 {
-                return Ok(Vec::new());
-            }
             keyed.select_nth_unstable_by(k - 1, cmp);
             keyed.truncate(k);
             keyed.sort_unstable_by(cmp);
@@ -411,12 +674,43 @@ fn sort(
     Ok(keyed.into_iter().map(|(_, _, r)| r).collect())
 }
 
+/// ORDER BY ... LIMIT k for small k: one pass keeping the best k rows in
+/// order; a row that does not beat the current k-th costs no allocation.
+/// Ties keep input order, as the full sort does.
+fn top_k(keys: &[(CExpr, bool)], k: usize, rows: Vec<Row>, ctx: &Ctx<'_>) -> Result<Vec<Row>> {
+    let mut best: Vec<(Vec<Value>, Row)> = Vec::with_capacity(k + 1);
+    let mut buf: Vec<Value> = Vec::with_capacity(keys.len());
+    let mut locals = Vec::new();
+    for (i, r) in rows.into_iter().enumerate() {
+        if i % CHECK_EVERY == CHECK_EVERY - 1 {
+            ctx.guard.check()?;
+        }
+        buf.clear();
+        for (e, _) in keys {
+            buf.push(eval(e, &r, &mut locals, ctx)?);
+        }
+        // Later rows lose ties, so a row must be strictly better than the k-th.
+        if best.len() == k
+            && best
+                .last()
+                .is_some_and(|w| key_order(keys, &buf, &w.0) != std::cmp::Ordering::Less)
+        {
+            continue;
+        }
+        let pos =
+            best.partition_point(|b| key_order(keys, &b.0, &buf) != std::cmp::Ordering::Greater);
+        best.insert(pos, (buf.clone(), r));
+        best.truncate(k);
+    }
+    Ok(best.into_iter().map(|(_, r)| r).collect())
+}
+
 fn run_breaker(op: &Op, rows: Vec<Row>, width: usize, st: &mut State<'_>) -> Result<Vec<Row>> {
     st.guard.check()?;
     match op {
         Op::Aggregate { keys, aggs, .. } => {
             let ctx = st.ctx();
-            aggregate(keys, aggs, rows, width, &ctx)
+            aggregate(&[], keys, aggs, rows, width, &ctx)
         }
         Op::Distinct { slots } => {
             let mut seen = HashSet::new();

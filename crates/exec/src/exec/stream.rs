@@ -1,169 +1,201 @@
-//! Row-by-row operators: scans, expansions, filters, projections. Each
-//! works on a batch of rows and may run on any worker thread.
+//! Streaming operators: scans, expansions, filters, projections, run
+//! depth first over one scratch row. Each operator binds its slots in place
+//! and pushes the row on to the rest of the segment, so a row is copied only
+//! when it reaches the segment's [`Sink`] (and not at all when the sink
+//! aggregates it). Any worker thread may run a segment.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::ops::{Bound, Range};
 
-use relgraph_graph::{Direction, LabelId, NodeId, Path, RelId, RelTypeId, Snapshot, Value};
+use relgraph_graph::{Adj, Direction, LabelId, NodeId, Path, RelId, RelTypeId, Snapshot, Value};
+use smallvec::SmallVec;
 
 use super::eval::eval;
-use super::{run_stream_ops, Ctx};
+use super::Ctx;
 use crate::error::{ExecError, Result};
 use crate::plan::{BuildPath, CExpr, Dir, Expand, NameRef, NodeScan, Op, PathStep, Row, Seek};
 use crate::value_ops;
 
-/// How many produced rows between two limit checks inside one operator.
-const CHECK_EVERY: usize = 4096;
+/// Units of work (scanned nodes, matched relationships) between two checks
+/// of the guard (timeout, cancellation) on one thread.
+const TICK_EVERY: u32 = 1024;
 
-/// Applies one streaming operator to a batch.
-pub(crate) fn apply(op: &Op, rows: Vec<Row>, ctx: &Ctx<'_>) -> Result<Vec<Row>> {
-    ctx.guard.check()?;
+thread_local! {
+    static TICKS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Counts one unit of work and checks the guard every [`TICK_EVERY`] units.
+#[inline]
+fn tick(ctx: &Ctx<'_>) -> Result<()> {
+    let n = TICKS.with(|c| {
+        let n = c.get().wrapping_add(1);
+        c.set(n);
+        n
+    });
+    if n.is_multiple_of(TICK_EVERY) {
+        ctx.guard.check()?;
+    }
+    Ok(())
+}
+
+/// Where the rows of a segment go.
+pub(crate) trait Sink {
+    /// Takes one output row (copy it to keep it). Returns false when no
+    /// more rows are wanted.
+    fn push(&mut self, row: &mut Row) -> Result<bool>;
+}
+
+/// What operators call for each row they produce: false stops the producer.
+type Emit<'e> = dyn FnMut(&mut Row) -> Result<bool> + 'e;
+
+/// Relationship types resolved for one operator call.
+pub(crate) type Types = SmallVec<[RelTypeId; 4]>;
+type Labels = SmallVec<[LabelId; 4]>;
+
+/// Feeds the rows of `rest` into `sink`, remembering that one arrived
+/// (the matches of an OPTIONAL MATCH).
+struct Found<'a, 'c> {
+    rest: &'a [Op],
+    ctx: &'a Ctx<'c>,
+    sink: &'a mut dyn Sink,
+    found: bool,
+}
+
+impl Sink for Found<'_, '_> {
+    fn push(&mut self, row: &mut Row) -> Result<bool> {
+        self.found = true;
+        push(self.rest, row, self.ctx, self.sink)
+    }
+}
+
+/// Pushes `row` through the streaming operators `ops` into `sink`.
+/// Operators overwrite the slots they bind (and restore the ones they
+/// reassign), so `row` is scratch space. Returns false when the sink wants
+/// no more rows.
+pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<bool> {
+    let Some((op, rest)) = ops.split_first() else {
+        return sink.push(row);
+    };
     match op {
-        Op::NodeScan(s) => {
-            let mut out = Vec::new();
-            for row in &rows {
-                scan(s, row, None, ctx, &mut out)?;
-            }
-            Ok(out)
-        }
+        Op::NodeScan(s) => scan(s, row, None, ctx, &mut |r| push(rest, r, ctx, sink)),
         Op::Expand(e) => {
             let types = resolve_types(&e.types, ctx.snapshot);
-            let to_labels = resolve_labels(&e.to_labels, ctx.snapshot);
-            let Some(to_labels) = to_labels else {
-                return Ok(Vec::new());
+            let Some(to_labels) = resolve_labels(&e.to_labels, ctx.snapshot) else {
+                return Ok(true);
             };
-            let inner = match &e.then_count {
+            if e.var_length.is_some() {
+                return var_expand(e, &types, &to_labels, row, ctx, &mut |r| {
+                    push(rest, r, ctx, sink)
+                });
+            }
+            let fused = match &e.then_count {
                 Some(inner) => {
                     let Some(labels) = resolve_labels(&inner.to_labels, ctx.snapshot) else {
-                        return Ok(Vec::new());
+                        return Ok(true);
                     };
-                    Some((&**inner, resolve_types(&inner.types, ctx.snapshot), labels))
+                    Some(Fused {
+                        expand: inner,
+                        types: resolve_types(&inner.types, ctx.snapshot),
+                        to_labels: labels,
+                    })
                 }
                 None => None,
             };
-            let fused = inner.as_ref().map(|(x, t, l)| Fused {
-                expand: x,
-                types: t,
-                to_labels: l,
-            });
-            let mut out = Vec::new();
-            for row in &rows {
-                if e.var_length.is_some() {
-                    var_expand(e, &types, &to_labels, row, ctx, &mut out)?;
-                } else {
-                    expand(e, &types, &to_labels, fused.as_ref(), row, ctx, &mut out)?;
-                }
-            }
-            Ok(out)
+            expand(e, &types, &to_labels, fused.as_ref(), row, ctx, &mut |r| {
+                push(rest, r, ctx, sink)
+            })
         }
         Op::ShortestPath(s) => {
             let mut out = Vec::new();
-            for row in &rows {
-                super::shortest::shortest(s, row, ctx, &mut out)?;
+            super::shortest::shortest(s, row, ctx, &mut out)?;
+            for mut r in out {
+                if !push(rest, &mut r, ctx, sink)? {
+                    return Ok(false);
+                }
             }
-            Ok(out)
+            Ok(true)
         }
         Op::Filter(pred) => {
-            let mut out = Vec::with_capacity(rows.len());
             let mut locals = Vec::new();
-            for row in rows {
-                match eval(pred, &row, &mut locals, ctx)? {
-                    Value::Bool(true) => out.push(row),
-                    Value::Bool(false) | Value::Null => {}
-                    other => {
-                        return Err(ExecError::type_error(
-                            "InvalidArgumentType",
-                            format!("a predicate must be boolean, got {}", other.type_name()),
-                        ))
-                    }
-                }
+            match eval(pred, row, &mut locals, ctx)? {
+                Value::Bool(true) => push(rest, row, ctx, sink),
+                Value::Bool(false) | Value::Null => Ok(true),
+                other => Err(ExecError::type_error(
+                    "InvalidArgumentType",
+                    format!("a predicate must be boolean, got {}", other.type_name()),
+                )),
             }
-            Ok(out)
         }
         Op::BuildPath(p) => {
-            let mut rows = rows;
-            for row in &mut rows {
-                let v = build_path(p, row, ctx.snapshot)?;
-                row[p.slot] = v;
-            }
-            Ok(rows)
+            let v = build_path(p, row, ctx.snapshot)?;
+            with_slot(row, p.slot, v, |r| push(rest, r, ctx, sink))
         }
-        Op::Optional { ops } => {
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                let found = run_stream_ops(ops, vec![row.clone()], ctx)?;
-                if found.is_empty() {
-                    out.push(row);
-                } else {
-                    out.extend(found);
-                }
+        Op::Optional { ops: inner } => {
+            let saved = row.clone();
+            let mut found = Found {
+                rest,
+                ctx,
+                sink,
+                found: false,
+            };
+            if !push(inner, row, ctx, &mut found)? {
+                return Ok(false);
             }
-            Ok(out)
+            let was_found = found.found;
+            row.clone_from(&saved);
+            if was_found {
+                Ok(true)
+            } else {
+                push(rest, row, ctx, sink)
+            }
         }
         Op::Unwind {
             slot,
             param: Some(name),
             ..
-        } => {
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                match ctx.params.get(name) {
-                    None | Some(Value::Null) => {}
-                    Some(Value::List(items)) => {
-                        out.reserve(items.len());
-                        for item in items {
-                            let mut r = row.clone();
-                            r[*slot] = item.clone();
-                            out.push(r);
-                            if out.len().is_multiple_of(CHECK_EVERY) {
-                                ctx.guard.check_rows(out.len(), row.len())?;
-                            }
-                        }
-                    }
-                    Some(other) => {
-                        let mut r = row;
-                        r[*slot] = other.clone();
-                        out.push(r);
+        } => match ctx.params.get(name) {
+            None | Some(Value::Null) => Ok(true),
+            Some(Value::List(items)) => {
+                for item in items {
+                    tick(ctx)?;
+                    if !with_slot(row, *slot, item.clone(), |r| push(rest, r, ctx, sink))? {
+                        return Ok(false);
                     }
                 }
+                Ok(true)
             }
-            Ok(out)
-        }
+            Some(other) => with_slot(row, *slot, other.clone(), |r| push(rest, r, ctx, sink)),
+        },
         Op::Unwind { expr, slot, .. } => {
-            let mut out = Vec::with_capacity(rows.len());
             let mut locals = Vec::new();
-            for row in rows {
-                match eval(expr, &row, &mut locals, ctx)? {
-                    Value::Null => {}
-                    Value::List(items) => {
-                        for item in items {
-                            let mut r = row.clone();
-                            r[*slot] = item;
-                            out.push(r);
-                            if out.len().is_multiple_of(CHECK_EVERY) {
-                                ctx.guard.check_rows(out.len(), row.len())?;
-                            }
+            match eval(expr, row, &mut locals, ctx)? {
+                Value::Null => Ok(true),
+                Value::List(items) => {
+                    for item in items {
+                        tick(ctx)?;
+                        if !with_slot(row, *slot, item, |r| push(rest, r, ctx, sink))? {
+                            return Ok(false);
                         }
                     }
-                    other => {
-                        let mut r = row;
-                        r[*slot] = other;
-                        out.push(r);
-                    }
+                    Ok(true)
                 }
+                other => with_slot(row, *slot, other, |r| push(rest, r, ctx, sink)),
             }
-            Ok(out)
         }
         Op::Project { items, .. } => {
-            let mut rows = rows;
             let mut locals = Vec::new();
-            for row in &mut rows {
-                for (e, slot) in items {
-                    let v = eval(e, row, &mut locals, ctx)?;
-                    row[*slot] = v;
-                }
+            let mut old: SmallVec<[Value; 4]> = SmallVec::with_capacity(items.len());
+            for (e, slot) in items {
+                let v = eval(e, row, &mut locals, ctx)?;
+                old.push(std::mem::replace(&mut row[*slot], v));
             }
-            Ok(rows)
+            let more = push(rest, row, ctx, sink);
+            // Undo in reverse, so a slot assigned twice gets its first value back.
+            for ((_, slot), v) in items.iter().zip(old).rev() {
+                row[*slot] = v;
+            }
+            more
         }
         other => Err(ExecError::Unsupported {
             feature: format!("streaming {other:?}"),
@@ -172,15 +204,28 @@ pub(crate) fn apply(op: &Op, rows: Vec<Row>, ctx: &Ctx<'_>) -> Result<Vec<Row>> 
     }
 }
 
+/// Runs `f` with `slot` set to `v`, then puts the slot's old value back.
+fn with_slot(
+    row: &mut Row,
+    slot: usize,
+    v: Value,
+    f: impl FnOnce(&mut Row) -> Result<bool>,
+) -> Result<bool> {
+    let old = std::mem::replace(&mut row[slot], v);
+    let more = f(row);
+    row[slot] = old;
+    more
+}
+
 /// Rel types to traverse: the named ones that exist, or all.
-pub(crate) fn resolve_types(types: &[NameRef<RelTypeId>], snapshot: &Snapshot) -> Vec<RelTypeId> {
+pub(crate) fn resolve_types(types: &[NameRef<RelTypeId>], snapshot: &Snapshot) -> Types {
     let catalog = snapshot.catalog();
     if types.is_empty() {
         (0..catalog.rel_types().len() as u32)
             .map(RelTypeId)
             .collect()
     } else {
-        let mut out: Vec<RelTypeId> = types.iter().filter_map(|t| t.resolve(catalog)).collect();
+        let mut out: Types = types.iter().filter_map(|t| t.resolve(catalog)).collect();
         out.sort();
         out.dedup();
         out
@@ -188,7 +233,7 @@ pub(crate) fn resolve_types(types: &[NameRef<RelTypeId>], snapshot: &Snapshot) -
 }
 
 /// Label ids, or `None` if one is unknown (nothing can match).
-fn resolve_labels(labels: &[NameRef<LabelId>], snapshot: &Snapshot) -> Option<Vec<LabelId>> {
+fn resolve_labels(labels: &[NameRef<LabelId>], snapshot: &Snapshot) -> Option<Labels> {
     labels
         .iter()
         .map(|l| l.resolve(snapshot.catalog()))
@@ -202,81 +247,57 @@ fn has_labels(snapshot: &Snapshot, n: NodeId, labels: &[LabelId]) -> bool {
 /// Scans nodes for one input row; `range` restricts to one morsel.
 pub(crate) fn scan(
     s: &NodeScan,
-    row: &Row,
+    row: &mut Row,
     range: Option<Range<u64>>,
     ctx: &Ctx<'_>,
-    out: &mut Vec<Row>,
-) -> Result<()> {
+    emit: &mut Emit<'_>,
+) -> Result<bool> {
     let snap = ctx.snapshot;
     let catalog = snap.catalog();
     let Some(extra) = resolve_labels(&s.labels, snap) else {
-        return Ok(());
+        return Ok(true);
     };
-    let mut emit = |n: NodeId, out: &mut Vec<Row>| -> Result<()> {
-        if has_labels(snap, n, &extra) {
-            let mut r = row.clone();
-            r[s.slot] = Value::Node(n);
-            out.push(r);
-            if out.len().is_multiple_of(CHECK_EVERY) {
-                ctx.guard.check_rows(out.len(), row.len())?;
+    let mut each = |nodes: &mut dyn Iterator<Item = NodeId>, row: &mut Row| -> Result<bool> {
+        for n in nodes {
+            tick(ctx)?;
+            if range.as_ref().is_some_and(|r| !r.contains(&n.0)) || !has_labels(snap, n, &extra) {
+                continue;
+            }
+            row[s.slot] = Value::Node(n);
+            if !emit(row)? {
+                return Ok(false);
             }
         }
-        Ok(())
+        Ok(true)
     };
-    let mut locals = Vec::new();
-    let label_scan = |l: &NameRef<LabelId>,
-                      out: &mut Vec<Row>,
-                      emit: &mut dyn FnMut(NodeId, &mut Vec<Row>) -> Result<()>|
-     -> Result<()> {
+    let label_nodes = |l: &NameRef<LabelId>| -> Box<dyn Iterator<Item = NodeId> + '_> {
         let Some(l) = l.resolve(catalog) else {
-            return Ok(());
+            return Box::new(std::iter::empty());
         };
         match &range {
-            Some(r) => {
-                for n in snap.nodes_in_range(r.clone(), Some(l)) {
-                    emit(n, out)?;
-                }
-            }
-            None => {
-                for n in snap.nodes_with_label(l) {
-                    emit(n, out)?;
-                }
-            }
+            Some(r) => Box::new(snap.nodes_in_range(r.clone(), Some(l)).into_iter()),
+            None => snap.nodes_with_label(l),
         }
-        Ok(())
     };
+    let mut locals = Vec::new();
     match &s.seek {
         Seek::All => match &range {
-            Some(r) => {
-                for n in snap.nodes_in_range(r.clone(), None) {
-                    emit(n, out)?;
-                }
-            }
-            None => {
-                for n in snap.nodes() {
-                    emit(n, out)?;
-                }
-            }
+            Some(r) => each(&mut snap.nodes_in_range(r.clone(), None).into_iter(), row),
+            None => each(&mut snap.nodes(), row),
         },
-        Seek::Label(l) => label_scan(l, out, &mut emit)?,
+        Seek::Label(l) => each(&mut label_nodes(l), row),
         Seek::IndexEq { label, key, value } => {
             let v = eval(value, row, &mut locals, ctx)?;
             if v.is_null() {
-                return Ok(());
+                return Ok(true);
             }
             let found = match (label.resolve(catalog), key.resolve(catalog)) {
                 (Some(l), Some(k)) => snap.index_lookup(l, k, &v),
                 _ => Some(Vec::new()),
             };
             match found {
-                Some(nodes) => {
-                    for n in nodes {
-                        if range.as_ref().is_none_or(|r| r.contains(&n.0)) {
-                            emit(n, out)?;
-                        }
-                    }
-                }
-                None => label_scan(label, out, &mut emit)?,
+                Some(nodes) => each(&mut nodes.into_iter(), row),
+                None => each(&mut label_nodes(label), row),
             }
         }
         Seek::IndexRange {
@@ -296,25 +317,18 @@ pub(crate) fn scan(
                 })
             };
             let (Some(lo), Some(hi)) = (bound(lower)?, bound(upper)?) else {
-                return Ok(());
+                return Ok(true);
             };
             let found = match (label.resolve(catalog), key.resolve(catalog)) {
                 (Some(l), Some(k)) => snap.index_range(l, k, lo.as_ref(), hi.as_ref()),
                 _ => Some(Vec::new()),
             };
             match found {
-                Some(nodes) => {
-                    for n in nodes {
-                        if range.as_ref().is_none_or(|r| r.contains(&n.0)) {
-                            emit(n, out)?;
-                        }
-                    }
-                }
-                None => label_scan(label, out, &mut emit)?,
+                Some(nodes) => each(&mut nodes.into_iter(), row),
+                None => each(&mut label_nodes(label), row),
             }
         }
     }
-    Ok(())
 }
 
 pub(crate) fn dirs(d: Dir) -> &'static [Direction] {
@@ -364,27 +378,30 @@ pub(crate) fn rel_props_match(
 /// The counting `ExpandInto` fused into an expansion, with its resolved ids.
 struct Fused<'a> {
     expand: &'a Expand,
-    types: &'a [RelTypeId],
-    to_labels: &'a [LabelId],
+    types: Types,
+    to_labels: Labels,
 }
 
-fn expand(
+/// Calls `f` with every relationship of `e` from the row's source node
+/// that passes the expansion's checks (target, bound relationship,
+/// uniqueness, target labels, relationship properties). Adjacency lists are
+/// sorted by node, so a bound target is found by binary search.
+fn each_match(
     e: &Expand,
     types: &[RelTypeId],
     to_labels: &[LabelId],
-    fused: Option<&Fused<'_>>,
-    row: &Row,
+    row: &mut Row,
     ctx: &Ctx<'_>,
-    out: &mut Vec<Row>,
-) -> Result<()> {
+    f: &mut dyn FnMut(&mut Row, Adj) -> Result<bool>,
+) -> Result<bool> {
     let snap = ctx.snapshot;
     let Value::Node(from) = row[e.from] else {
-        return Ok(());
+        return Ok(true);
     };
     let target = if e.to_bound {
         match row[e.to] {
             Value::Node(n) => Some(n),
-            _ => return Ok(()),
+            _ => return Ok(true),
         }
     } else {
         None
@@ -392,142 +409,217 @@ fn expand(
     let bound_rel = if e.rel_bound {
         match row[e.rel] {
             Value::Relationship(r) => Some(r),
-            _ => return Ok(()),
+            _ => return Ok(true),
         }
     } else {
         None
     };
-    let mut count = 0i64;
-    // Fused mode: each match is bound into this scratch row and counted
-    // through the closing expansion instead of being emitted.
-    let mut scratch = fused.map(|_| row.clone());
-    let mut closed = Vec::new();
     for &t in types {
         for &d in dirs(e.dir) {
             let adj = snap.neighbors(from, t, d);
             let adj = match target {
-                // Adjacency is sorted by node: binary-search the target's run.
-                Some(to) => {
-                    let lo = adj.partition_point(|a| a.node < to);
-                    let hi = adj.partition_point(|a| a.node <= to);
-                    &adj[lo..hi]
-                }
+                Some(to) => node_run(adj, to),
                 None => adj,
             };
             for a in adj {
+                tick(ctx)?;
                 // An undirected self-loop is in both lists: take it once.
                 if e.dir == Dir::Both && d == Direction::Incoming && a.node == from {
                     continue;
                 }
-                if bound_rel.is_some_and(|r| r != a.rel) {
+                if bound_rel.is_some_and(|r| r != a.rel)
+                    || !rel_unique(a.rel, row, &e.unique_with)
+                    || (target.is_none() && !has_labels(snap, a.node, to_labels))
+                    || !rel_props_match(&e.rel_props, a.rel, row, ctx)?
+                {
                     continue;
                 }
-                if !rel_unique(a.rel, row, &e.unique_with) {
-                    continue;
-                }
-                if target.is_none() && !has_labels(snap, a.node, to_labels) {
-                    continue;
-                }
-                if !rel_props_match(&e.rel_props, a.rel, row, ctx)? {
-                    continue;
-                }
-                if let (Some(f), Some(scratch)) = (fused, scratch.as_mut()) {
-                    scratch[e.rel] = Value::Relationship(a.rel);
-                    scratch[e.to] = Value::Node(a.node);
-                    closed.clear();
-                    expand(
-                        f.expand,
-                        f.types,
-                        f.to_labels,
-                        None,
-                        scratch,
-                        ctx,
-                        &mut closed,
-                    )?;
-                    if let (Some(w), Some(r)) = (f.expand.count_into, closed.first()) {
-                        if let Value::Int(n) = r[w] {
-                            count += n;
-                        }
-                    }
-                    continue;
-                }
-                if e.count_into.is_some() {
-                    count += 1;
-                    continue;
-                }
-                let mut r = row.clone();
-                r[e.rel] = Value::Relationship(a.rel);
-                r[e.to] = Value::Node(a.node);
-                out.push(r);
-                if out.len().is_multiple_of(CHECK_EVERY) {
-                    ctx.guard.check_rows(out.len(), row.len())?;
+                if !f(row, *a)? {
+                    return Ok(false);
                 }
             }
         }
     }
-    push_count(e, count, row, out);
-    Ok(())
+    Ok(true)
 }
 
-/// In counting mode: one row carrying the number of matches.
-fn push_count(e: &Expand, count: i64, row: &Row, out: &mut Vec<Row>) {
-    if let Some(w) = e.count_into {
-        if count > 0 {
-            let mut r = row.clone();
-            r[w] = Value::Int(count);
-            out.push(r);
+/// The entries of a node-sorted adjacency list that lead to `to`.
+#[inline]
+fn node_run(adj: &[Adj], to: NodeId) -> &[Adj] {
+    let lo = adj.partition_point(|a| a.node < to);
+    let hi = lo + adj[lo..].partition_point(|a| a.node <= to);
+    &adj[lo..hi]
+}
+
+fn expand(
+    e: &Expand,
+    types: &[RelTypeId],
+    to_labels: &[LabelId],
+    fused: Option<&Fused<'_>>,
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+    emit: &mut Emit<'_>,
+) -> Result<bool> {
+    let Some(w) = e.count_into else {
+        return each_match(e, types, to_labels, row, ctx, &mut |row, a| {
+            row[e.rel] = Value::Relationship(a.rel);
+            row[e.to] = Value::Node(a.node);
+            emit(row)
+        });
+    };
+    // Counting mode: one row carrying the number of matches.
+    let mut count = 0i64;
+    match fused {
+        Some(f) => {
+            if let Some(n) = intersect_count(e, types, to_labels, f, row, ctx)? {
+                count = n;
+            } else {
+                each_match(e, types, to_labels, row, ctx, &mut |row, a| {
+                    row[e.rel] = Value::Relationship(a.rel);
+                    row[e.to] = Value::Node(a.node);
+                    each_match(f.expand, &f.types, &f.to_labels, row, ctx, &mut |_, _| {
+                        count += 1;
+                        Ok(true)
+                    })
+                })?;
+            }
+        }
+        None => {
+            each_match(e, types, to_labels, row, ctx, &mut |_, _| {
+                count += 1;
+                Ok(true)
+            })?;
         }
     }
+    emit_count(w, count, row, emit)
+}
+
+/// Emits the row with `count` in slot `w`, unless the count is zero.
+fn emit_count(w: usize, count: i64, row: &mut Row, emit: &mut Emit<'_>) -> Result<bool> {
+    if count == 0 {
+        return Ok(true);
+    }
+    with_slot(row, w, Value::Int(count), |r| emit(r))
+}
+
+/// The fused cycle-closing count by intersecting sorted adjacency lists:
+/// for `(x)-e->(y)` then `(z)-f->(y)` with `z` bound, walks both
+/// node-sorted lists of `x` and `z` once in step, instead of probing `z`'s
+/// list for every `y`. `None` when the shape does not allow it (several
+/// types or directions, bound relationships, variable length), and the
+/// caller probes instead.
+fn intersect_count(
+    e: &Expand,
+    types: &[RelTypeId],
+    to_labels: &[LabelId],
+    f: &Fused<'_>,
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+) -> Result<Option<i64>> {
+    let c = f.expand;
+    if types.len() != 1
+        || f.types.len() != 1
+        || e.dir == Dir::Both
+        || c.dir == Dir::Both
+        || e.to_bound
+        || e.rel_bound
+        || c.rel_bound
+        || !c.to_bound
+        || c.to != e.to
+        || c.var_length.is_some()
+    {
+        return Ok(None);
+    }
+    let (Value::Node(x), Value::Node(z)) = (&row[e.from], &row[c.from]) else {
+        return Ok(Some(0));
+    };
+    let snap = ctx.snapshot;
+    let left = snap.neighbors(*x, types[0], dirs(e.dir)[0]);
+    let right = snap.neighbors(*z, f.types[0], dirs(c.dir)[0]);
+    let mut count = 0i64;
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        tick(ctx)?;
+        let (a, b) = (left[i].node, right[j].node);
+        if a < b {
+            i += 1;
+            continue;
+        }
+        if b < a {
+            j += 1;
+            continue;
+        }
+        // Equal runs: every pair of relationships to the shared node.
+        let i_end = i + left[i..].partition_point(|p| p.node == a);
+        let j_end = j + right[j..].partition_point(|p| p.node == a);
+        if has_labels(snap, a, to_labels) {
+            for l in &left[i..i_end] {
+                if !rel_unique(l.rel, row, &e.unique_with)
+                    || !rel_props_match(&e.rel_props, l.rel, row, ctx)?
+                {
+                    continue;
+                }
+                row[e.rel] = Value::Relationship(l.rel);
+                row[e.to] = Value::Node(a);
+                for r in &right[j..j_end] {
+                    if rel_unique(r.rel, row, &c.unique_with)
+                        && rel_props_match(&c.rel_props, r.rel, row, ctx)?
+                    {
+                        count += 1;
+                    }
+                }
+            }
+        }
+        i = i_end;
+        j = j_end;
+    }
+    Ok(Some(count))
 }
 
 fn var_expand(
     e: &Expand,
     types: &[RelTypeId],
     to_labels: &[LabelId],
-    row: &Row,
+    row: &mut Row,
     ctx: &Ctx<'_>,
-    out: &mut Vec<Row>,
-) -> Result<()> {
+    out: &mut Emit<'_>,
+) -> Result<bool> {
     let snap = ctx.snapshot;
     let (min, max) = e
         .var_length
         .expect("var_expand is only called for variable-length expansions");
     let Value::Node(from) = row[e.from] else {
-        return Ok(());
+        return Ok(true);
     };
     let target = if e.to_bound {
         match row[e.to] {
             Value::Node(n) => Some(n),
-            _ => return Ok(()),
+            _ => return Ok(true),
         }
     } else {
         None
     };
-    let count = std::cell::Cell::new(0i64);
-    let emit = |node: NodeId, rels: &[RelId], out: &mut Vec<Row>| -> Result<()> {
+    let mut count = 0i64;
+    let counting = e.count_into.is_some();
+    let mut emit = |node: NodeId, rels: &[RelId], row: &mut Row| -> Result<bool> {
         if let Some(t) = target {
             if t != node {
-                return Ok(());
+                return Ok(true);
             }
         } else if !has_labels(snap, node, to_labels) {
-            return Ok(());
+            return Ok(true);
         }
-        if e.count_into.is_some() {
-            count.set(count.get() + 1);
-            return Ok(());
+        if counting {
+            count += 1;
+            return Ok(true);
         }
         let mut list: Vec<Value> = rels.iter().map(|r| Value::Relationship(*r)).collect();
         if e.reverse_list {
             list.reverse();
         }
-        let mut r = row.clone();
-        r[e.rel] = Value::List(list);
-        r[e.to] = Value::Node(node);
-        out.push(r);
-        if out.len().is_multiple_of(CHECK_EVERY) {
-            ctx.guard.check_rows(out.len(), row.len())?;
-        }
-        Ok(())
+        row[e.rel] = Value::List(list);
+        row[e.to] = Value::Node(node);
+        out(row)
     };
     // Iterative DFS: a stack of (node, candidate steps, next candidate).
     let next_steps = |node: NodeId| -> Vec<(RelId, NodeId)> {
@@ -544,62 +636,55 @@ fn var_expand(
         }
         v
     };
-    if e.distinct_endpoints {
-        reach(
-            e,
-            types,
-            from,
-            min,
-            max,
-            row,
-            ctx,
-            &mut |n, out| emit(n, &[], out),
-            out,
-        )?;
-        push_count(e, count.get(), row, out);
-        return Ok(());
+    let more = 'walk: {
+        if e.distinct_endpoints {
+            break 'walk reach(e, types, from, min, max, row, ctx, &mut |n, row| {
+                emit(n, &[], row)
+            })?;
+        }
+        if min == 0 && !emit(from, &[], row)? {
+            break 'walk false;
+        }
+        if max == 0 {
+            break 'walk true;
+        }
+        let mut rels: Vec<RelId> = Vec::new();
+        let mut stack: Vec<(Vec<(RelId, NodeId)>, usize)> = vec![(next_steps(from), 0)];
+        while let Some((cands, pos)) = stack.last_mut() {
+            if *pos >= cands.len() {
+                stack.pop();
+                rels.pop();
+                continue;
+            }
+            let (rel, node) = cands[*pos];
+            *pos += 1;
+            tick(ctx)?;
+            if rels.contains(&rel)
+                || !rel_unique(rel, row, &e.unique_with)
+                || !rel_props_match(&e.rel_props, rel, row, ctx)?
+            {
+                continue;
+            }
+            rels.push(rel);
+            let depth = rels.len() as u32;
+            if depth >= min && !emit(node, &rels, row)? {
+                break 'walk false;
+            }
+            if depth < max {
+                stack.push((next_steps(node), 0));
+            } else {
+                rels.pop();
+            }
+        }
+        true
+    };
+    if !more {
+        return Ok(false);
     }
-    if min == 0 {
-        emit(from, &[], out)?;
+    match e.count_into {
+        Some(w) => emit_count(w, count, row, out),
+        None => Ok(true),
     }
-    if max == 0 {
-        push_count(e, count.get(), row, out);
-        return Ok(());
-    }
-    let mut rels: Vec<RelId> = Vec::new();
-    let mut stack: Vec<(Vec<(RelId, NodeId)>, usize)> = vec![(next_steps(from), 0)];
-    let mut steps_taken = 0usize;
-    while let Some((cands, pos)) = stack.last_mut() {
-        if *pos >= cands.len() {
-            stack.pop();
-            rels.pop();
-            continue;
-        }
-        let (rel, node) = cands[*pos];
-        *pos += 1;
-        steps_taken += 1;
-        if steps_taken.is_multiple_of(CHECK_EVERY) {
-            ctx.guard.check_rows(out.len(), row.len())?;
-        }
-        if rels.contains(&rel)
-            || !rel_unique(rel, row, &e.unique_with)
-            || !rel_props_match(&e.rel_props, rel, row, ctx)?
-        {
-            continue;
-        }
-        rels.push(rel);
-        let depth = rels.len() as u32;
-        if depth >= min {
-            emit(node, &rels, out)?;
-        }
-        if depth < max {
-            stack.push((next_steps(node), 0));
-        } else {
-            rels.pop();
-        }
-    }
-    push_count(e, count.get(), row, out);
-    Ok(())
 }
 
 /// Endpoints reachable from `from` within `min..=max` hops (directed,
@@ -611,11 +696,10 @@ fn reach(
     from: NodeId,
     min: u32,
     max: u32,
-    row: &Row,
+    row: &mut Row,
     ctx: &Ctx<'_>,
-    emit: &mut dyn FnMut(NodeId, &mut Vec<Row>) -> Result<()>,
-    out: &mut Vec<Row>,
-) -> Result<()> {
+    emit: &mut dyn FnMut(NodeId, &mut Row) -> Result<bool>,
+) -> Result<bool> {
     let snap = ctx.snapshot;
     let d = dirs(e.dir)[0];
     let mut seen: HashMap<NodeId, u32> = HashMap::new();
@@ -624,12 +708,13 @@ fn reach(
     let mut start_again = min == 0;
     let mut depth = 0;
     while !frontier.is_empty() && depth < max {
-        ctx.guard.check_rows(out.len(), row.len())?;
+        ctx.guard.check()?;
         depth += 1;
         let mut next = Vec::new();
         for &u in &frontier {
             for &t in types {
                 for a in snap.neighbors(u, t, d) {
+                    tick(ctx)?;
                     if !rel_props_match(&e.rel_props, a.rel, row, ctx)? {
                         continue;
                     }
@@ -640,7 +725,9 @@ fn reach(
                     if let std::collections::hash_map::Entry::Vacant(v) = seen.entry(a.node) {
                         v.insert(depth);
                         next.push(a.node);
-                        emit(a.node, out)?;
+                        if !emit(a.node, row)? {
+                            return Ok(false);
+                        }
                     }
                 }
             }
@@ -648,9 +735,9 @@ fn reach(
         frontier = next;
     }
     if start_again {
-        emit(from, out)?;
+        return emit(from, row);
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Assembles a path from the slots of a named pattern part.

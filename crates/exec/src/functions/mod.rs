@@ -9,6 +9,9 @@
 
 use relgraph_graph::temporal::DateTime;
 use relgraph_graph::{Snapshot, Value};
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
 
 use crate::error::{ExecError, Result};
 
@@ -165,8 +168,14 @@ const AGGREGATES: &[&str] = &[
 ];
 
 fn lookup(name: &str) -> Option<(&'static str, usize, usize)> {
-    let lower = name.to_ascii_lowercase();
-    SCALARS.iter().find(|(n, _, _)| *n == lower).copied()
+    static BY_NAME: OnceLock<FxHashMap<&'static str, (&'static str, usize, usize)>> =
+        OnceLock::new();
+    let map = BY_NAME.get_or_init(|| SCALARS.iter().map(|s| (s.0, *s)).collect());
+    // Names are usually written in lower case already: no copy then.
+    if let Some(found) = map.get(name) {
+        return Some(*found);
+    }
+    map.get(name.to_ascii_lowercase().as_str()).copied()
 }
 
 /// True if `name` (any case) is a scalar function [`call_scalar`] knows.
