@@ -236,6 +236,7 @@ impl<'a> Compiler<'a> {
             }
         }
         crate::plan::prune_var_length(&mut ops);
+        crate::plan::hash_joins(&mut ops);
         let mut width = self.width;
         crate::plan::count_pushdown(&mut ops, &mut || {
             width += 1;

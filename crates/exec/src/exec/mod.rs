@@ -177,6 +177,7 @@ pub(crate) fn run_pipeline(ops: &[Op], width: usize, st: &mut State<'_>) -> Resu
             let t0 = Instant::now();
             rows = if ops[i].is_streaming() {
                 let ctx = st.ctx();
+                prepare_joins(&ops[i..i + 1], width, &ctx)?;
                 run_segment(&ops[i..i + 1], rows, None, width, &ctx)?
             } else {
                 run_breaker(&ops[i], rows, width, st)?
@@ -201,6 +202,7 @@ pub(crate) fn run_pipeline(ops: &[Op], width: usize, st: &mut State<'_>) -> Resu
                 _ => None,
             };
             let ctx = st.ctx();
+            prepare_joins(&ops[i..j], width, &ctx)?;
             if let Some(Op::Aggregate { keys, aggs, .. }) = ops.get(j) {
                 // The segment feeds its rows straight into per-task groups.
                 st.guard.check()?;
@@ -216,6 +218,17 @@ pub(crate) fn run_pipeline(ops: &[Op], width: usize, st: &mut State<'_>) -> Resu
         }
     }
     Ok(rows)
+}
+
+/// Builds the tables of the segment's hash joins before its tasks start
+/// (so parallel tasks do not race to build them).
+fn prepare_joins(ops: &[Op], width: usize, ctx: &Ctx<'_>) -> Result<()> {
+    for op in ops {
+        if let Op::HashJoin(j) = op {
+            stream::join_table(j, width, ctx)?;
+        }
+    }
+    Ok(())
 }
 
 /// One unit of parallel work.
@@ -295,7 +308,7 @@ fn run_all<S: Sink + Send>(
     }
 }
 
-fn run_segment(
+pub(crate) fn run_segment(
     ops: &[Op],
     input: Vec<Row>,
     hint: Option<usize>,

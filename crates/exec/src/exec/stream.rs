@@ -14,7 +14,9 @@ use smallvec::SmallVec;
 use super::eval::eval;
 use super::Ctx;
 use crate::error::{ExecError, Result};
-use crate::plan::{BuildPath, CExpr, Dir, Expand, NameRef, NodeScan, Op, PathStep, Row, Seek};
+use crate::plan::{
+    BuildPath, CExpr, Dir, Expand, HashJoin, JoinTable, NameRef, NodeScan, Op, PathStep, Row, Seek,
+};
 use crate::value_ops;
 
 /// Units of work (scanned nodes, matched relationships) between two checks
@@ -26,7 +28,7 @@ thread_local! {
 }
 
 /// Counts one unit of work and checks the guard every [`TICK_EVERY`] units.
-#[inline]
+#[inline(always)]
 fn tick(ctx: &Ctx<'_>) -> Result<()> {
     let n = TICKS.with(|c| {
         let n = c.get().wrapping_add(1);
@@ -150,6 +152,50 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
                 push(rest, row, ctx, sink)
             }
         }
+        Op::HashJoin(j) => {
+            let table = join_table(j, row.len(), ctx)?;
+            let mut emit = |b: usize, row: &mut Row| -> Result<bool> {
+                tick(ctx)?;
+                let vals = &table.rows[b];
+                for (bs, ls) in &j.distinct_rels {
+                    if let Ok(k) = j.slots.binary_search(bs) {
+                        if rels_overlap(&vals[k], &row[*ls]) {
+                            return Ok(true);
+                        }
+                    }
+                }
+                for (s, v) in j.slots.iter().zip(vals) {
+                    row[*s] = v.clone();
+                }
+                push(rest, row, ctx, sink)
+            };
+            if j.probe_keys.is_empty() {
+                for b in 0..table.rows.len() {
+                    if !emit(b, row)? {
+                        return Ok(false);
+                    }
+                }
+                return Ok(true);
+            }
+            let mut locals = Vec::new();
+            let mut key = Vec::with_capacity(j.probe_keys.len());
+            for e in &j.probe_keys {
+                let v = eval(e, row, &mut locals, ctx)?;
+                // `=` with null is never true.
+                if v.is_null() {
+                    return Ok(true);
+                }
+                key.push(value_ops::GroupKey(v));
+            }
+            if let Some(bs) = table.index.get(&key) {
+                for &b in bs {
+                    if !emit(b as usize, row)? {
+                        return Ok(false);
+                    }
+                }
+            }
+            Ok(true)
+        }
         Op::Unwind {
             slot,
             param: Some(name),
@@ -201,6 +247,51 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
             feature: format!("streaming {other:?}"),
             span: None,
         }),
+    }
+}
+
+/// The build side of a hash join, made on first use.
+pub(crate) fn join_table<'j>(
+    j: &'j HashJoin,
+    width: usize,
+    ctx: &Ctx<'_>,
+) -> Result<&'j JoinTable> {
+    if let Some(t) = j.table.get() {
+        return Ok(t);
+    }
+    let rows = super::run_segment(&j.build, vec![vec![Value::Null; width]], None, width, ctx)?;
+    let mut table = JoinTable::default();
+    let mut locals = Vec::new();
+    'rows: for r in rows {
+        if !j.build_keys.is_empty() {
+            let mut key = Vec::with_capacity(j.build_keys.len());
+            for e in &j.build_keys {
+                let v = eval(e, &r, &mut locals, ctx)?;
+                if v.is_null() {
+                    continue 'rows;
+                }
+                key.push(value_ops::GroupKey(v));
+            }
+            let id = u32::try_from(table.rows.len()).map_err(|_| {
+                ExecError::Limit("a hash join's build side exceeds 4 billion rows".into())
+            })?;
+            table.index.entry(key).or_default().push(id);
+        }
+        table
+            .rows
+            .push(j.slots.iter().map(|s| r[*s].clone()).collect());
+    }
+    // Another task may have built it meanwhile: either copy is the same.
+    let _ = j.table.set(table);
+    Ok(j.table.get().expect("the join table was just set"))
+}
+
+/// True if two relationship slot values (single or list) share a relationship.
+fn rels_overlap(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Relationship(x), _) => !rel_unique(*x, std::slice::from_ref(b), &[0]),
+        (Value::List(items), _) => items.iter().any(|v| rels_overlap(v, b)),
+        _ => false,
     }
 }
 
@@ -340,7 +431,7 @@ pub(crate) fn dirs(d: Dir) -> &'static [Direction] {
 }
 
 /// True if `rel` is not already used by a relationship slot of the same MATCH.
-fn rel_unique(rel: RelId, row: &Row, unique_with: &[usize]) -> bool {
+fn rel_unique(rel: RelId, row: &[Value], unique_with: &[usize]) -> bool {
     unique_with.iter().all(|s| match &row[*s] {
         Value::Relationship(r) => *r != rel,
         Value::List(items) => !items
@@ -536,10 +627,10 @@ fn intersect_count(
     let snap = ctx.snapshot;
     let left = snap.neighbors(*x, types[0], dirs(e.dir)[0]);
     let right = snap.neighbors(*z, f.types[0], dirs(c.dir)[0]);
+    tick(ctx)?;
     let mut count = 0i64;
     let (mut i, mut j) = (0, 0);
     while i < left.len() && j < right.len() {
-        tick(ctx)?;
         let (a, b) = (left[i].node, right[j].node);
         if a < b {
             i += 1;

@@ -90,6 +90,13 @@ pub(crate) fn describe(op: &Op) -> String {
         Op::Filter(_) => "Filter".to_string(),
         Op::BuildPath(_) => "BuildPath".to_string(),
         Op::Optional { .. } => "Optional".to_string(),
+        Op::HashJoin(j) => {
+            if j.build_keys.is_empty() {
+                "CartesianProduct(build once)".to_string()
+            } else {
+                format!("HashJoin({} keys)", j.build_keys.len())
+            }
+        }
         Op::Unwind { var, .. } => format!("Unwind({var})"),
         Op::Project { names, .. } => format!("Projection({})", names.join(", ")),
         Op::Aggregate { names, aggs, .. } => {
@@ -138,8 +145,10 @@ fn render_ops(ops: &[Op], depth: usize, profile: Option<&[OpProfile]>, out: &mut
             );
         }
         out.push('\n');
-        if let Op::Optional { ops, .. } = op {
-            render_ops(ops, depth + 1, None, out);
+        match op {
+            Op::Optional { ops, .. } => render_ops(ops, depth + 1, None, out),
+            Op::HashJoin(j) => render_ops(&j.build, depth + 1, None, out),
+            _ => {}
         }
     }
 }

@@ -4,10 +4,14 @@
 
 pub(crate) mod explain;
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
 
 use relgraph_cypher::ast::{BinaryOp, Quantifier, UnaryOp};
 use relgraph_graph::{Catalog, LabelId, PropKeyId, RelTypeId, Value};
+use rustc_hash::FxHashMap;
+
+use crate::value_ops::GroupKey;
 
 /// A row: one value per slot of the query.
 pub(crate) type Row = Vec<Value>;
@@ -471,6 +475,9 @@ pub(crate) enum Op {
         exprs: Vec<CExpr>,
         detach: bool,
     },
+    /// Joins each incoming row with the rows of an independent pattern
+    /// part, computed once.
+    HashJoin(Box<HashJoin>),
     /// Final projection to the result columns.
     Produce {
         slots: Vec<usize>,
@@ -488,6 +495,7 @@ impl Op {
                 | Op::Filter(_)
                 | Op::BuildPath(_)
                 | Op::Optional { .. }
+                | Op::HashJoin(_)
                 | Op::Unwind { .. }
                 | Op::Project { .. }
         )
@@ -539,6 +547,11 @@ impl Op {
                 }
             }
             Op::Optional { ops, .. } => ops.iter().for_each(|o| o.visit_slots(f)),
+            Op::HashJoin(j) => {
+                j.build.iter().for_each(|o| o.visit_slots(f));
+                j.probe_keys.iter().for_each(|e| e.visit_slots(f));
+                j.distinct_rels.iter().for_each(|(_, l)| f(*l));
+            }
             Op::Unwind { expr, .. } => expr.visit_slots(f),
             Op::Project { items, .. } => items.iter().for_each(|(e, _)| e.visit_slots(f)),
             _ => {}
@@ -672,6 +685,154 @@ fn fuse_closing_counts(ops: &mut Vec<Op>) {
         }
         i += 1;
     }
+}
+
+/// A hash join. `build` matches a pattern part that shares no variable
+/// with the rows flowing in (a comma-separated part of MATCH, or a MATCH
+/// after WITH); it runs once per statement, and each incoming row is joined
+/// with the build rows whose `build_keys` equal its `probe_keys` (every
+/// build row when there are no keys: a Cartesian product computed once
+/// instead of a scan per incoming row). The equality predicates that gave
+/// the keys stay as filters after the join, so keys only need to bucket.
+#[derive(Clone, Debug)]
+pub(crate) struct HashJoin {
+    pub build: Vec<Op>,
+    pub build_keys: Vec<CExpr>,
+    pub probe_keys: Vec<CExpr>,
+    /// Slots the build side binds, copied into each joined row.
+    pub slots: Vec<usize>,
+    /// (build-side, incoming) relationship slots that must differ:
+    /// relationship uniqueness across the two parts of one MATCH.
+    pub distinct_rels: Vec<(usize, usize)>,
+    /// The build side's rows, made on first use (plans run once).
+    pub table: OnceLock<JoinTable>,
+}
+
+/// The materialized build side of a [`HashJoin`].
+#[derive(Clone, Debug, Default)]
+pub(crate) struct JoinTable {
+    /// Per build row, the values of the join's `slots`.
+    pub rows: Vec<Vec<Value>>,
+    /// Build rows by key; unused when the join has no keys.
+    pub index: FxHashMap<Vec<GroupKey>, Vec<u32>>,
+}
+
+/// Turns scans that would run once per incoming row into hash joins: a
+/// `NodeScan` that is not the pipeline's first operator and reads nothing
+/// from the incoming row starts a pattern part of its own. The scan and the
+/// expansions and filters that stay inside that part become the build
+/// side; equality filters between the part and the incoming row become the
+/// join keys. Only the top-level pipeline is rewritten (it runs once).
+pub(crate) fn hash_joins(ops: &mut Vec<Op>) {
+    let mut i = 1;
+    while i < ops.len() {
+        let Op::NodeScan(scan) = &ops[i] else {
+            i += 1;
+            continue;
+        };
+        let mut reads = false;
+        ops[i].visit_slots(&mut |_| reads = true);
+        if reads {
+            i += 1;
+            continue;
+        }
+        let mut part: HashSet<usize> = HashSet::from([scan.slot]);
+        let mut distinct_rels = Vec::new();
+        let mut post: Vec<Op> = Vec::new();
+        let mut end = i + 1;
+        while end < ops.len() {
+            match &ops[end] {
+                Op::Expand(e) if expand_in_part(e, &part) => {
+                    for u in &e.unique_with {
+                        if !part.contains(u) {
+                            distinct_rels.push((e.rel, *u));
+                        }
+                    }
+                    part.extend([e.rel, e.to]);
+                    part.extend(e.count_into);
+                }
+                Op::Filter(f) => {
+                    let mut inside = true;
+                    f.visit_slots(&mut |s| inside &= part.contains(&s));
+                    if !inside {
+                        post.push(ops[end].clone());
+                    }
+                }
+                _ => break,
+            }
+            end += 1;
+        }
+        let run: Vec<Op> = ops.drain(i..end).collect();
+        let mut build = Vec::with_capacity(run.len());
+        let (mut build_keys, mut probe_keys) = (Vec::new(), Vec::new());
+        for op in run {
+            let Op::Filter(f) = &op else {
+                build.push(op);
+                continue;
+            };
+            let mut inside = true;
+            f.visit_slots(&mut |s| inside &= part.contains(&s));
+            if inside {
+                build.push(op);
+                continue;
+            }
+            if let CExpr::Binary(BinaryOp::Eq, a, b) = f {
+                let side = |e: &CExpr| {
+                    let (mut inn, mut out) = (false, false);
+                    e.visit_slots(&mut |s| {
+                        if part.contains(&s) {
+                            inn = true
+                        } else {
+                            out = true
+                        }
+                    });
+                    (inn, out)
+                };
+                match (side(a), side(b)) {
+                    ((true, false), (false, true)) => {
+                        build_keys.push((**a).clone());
+                        probe_keys.push((**b).clone());
+                    }
+                    ((false, true), (true, false)) => {
+                        build_keys.push((**b).clone());
+                        probe_keys.push((**a).clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut slots: Vec<usize> = part.into_iter().collect();
+        slots.sort_unstable();
+        let join = Op::HashJoin(Box::new(HashJoin {
+            build,
+            build_keys,
+            probe_keys,
+            slots,
+            distinct_rels,
+            table: OnceLock::new(),
+        }));
+        let n_post = post.len();
+        ops.splice(i..i, std::iter::once(join).chain(post));
+        i += 1 + n_post;
+    }
+}
+
+/// True if the expansion reads only slots of the part (and binds new ones).
+fn expand_in_part(e: &Expand, part: &HashSet<usize>) -> bool {
+    let mut inside =
+        part.contains(&e.from) && (!e.to_bound || part.contains(&e.to)) && !e.rel_bound;
+    e.rel_props
+        .iter()
+        .for_each(|(_, x)| x.visit_slots(&mut |s| inside &= part.contains(&s)));
+    if let Some(inner) = &e.then_count {
+        let reach = |s: usize| part.contains(&s) || s == e.rel || s == e.to;
+        inside &= reach(inner.from) && (!inner.to_bound || reach(inner.to));
+        inner
+            .rel_props
+            .iter()
+            .for_each(|(_, x)| x.visit_slots(&mut |s| inside &= reach(s)));
+    }
+    inside
 }
 
 /// A compiled single query (one part of a UNION).
