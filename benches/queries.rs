@@ -78,5 +78,36 @@ fn reads(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, batch_insert, reads);
+/// Shortest paths on the synthetic graph (scale 1): from "me" to 500
+/// other people over undirected KNOWS, one bidirectional search per pair.
+fn shortest_paths(c: &mut Criterion) {
+    let config = relgraph_datagen::Config::new(1.0, 42).expect("valid scale");
+    let (snap, _) = relgraph_datagen::snapshot(&config).expect("datagen builds");
+    let queries = [
+        (
+            "shortest_path_500_pairs",
+            "MATCH (a:Person {me: true}) MATCH (b:Person) WITH a, b LIMIT 500 \
+             MATCH p = shortestPath((a)-[:KNOWS*]-(b)) RETURN count(p), sum(length(p))",
+        ),
+        (
+            "all_shortest_paths_500_pairs",
+            "MATCH (a:Person {me: true}) MATCH (b:Person) WITH a, b LIMIT 500 \
+             MATCH p = allShortestPaths((a)-[:KNOWS*]-(b)) RETURN count(p), sum(length(p))",
+        ),
+    ];
+    let mut g = c.benchmark_group("shortest");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    for (name, q) in queries {
+        let stmt = relgraph_cypher::parse(q).expect("bench queries parse");
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                execute(&stmt, &Params::new(), &snap, &QueryOptions::default())
+                    .expect("bench query runs")
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, batch_insert, reads, shortest_paths);
 criterion_main!(benches);

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use relgraph_cypher::ast::{BinaryOp, Expr, ExprKind, PathKind, PatternPart, RelDirection};
+use relgraph_graph::{Direction, RelTypeId};
 
 use super::expr::AggMode;
 use super::scope::{Scope, VarKind};
@@ -521,9 +522,12 @@ impl Compiler<'_> {
                 if node_bound[ni] {
                     continue;
                 }
+                // Cost of starting here: the scan, plus the cheapest first
+                // expansion from every node it yields.
                 let est = self.node_estimate(n, &conjs, &bound).0;
-                if best.is_none_or(|(e, _)| est < e) {
-                    best = Some((est, ni));
+                let score = est.saturating_add(self.first_expand_cost(d, ni, est, &rel_done));
+                if best.is_none_or(|(e, _)| score < e) {
+                    best = Some((score, ni));
                 }
             }
             if let Some((_, ni)) = best {
@@ -695,6 +699,51 @@ impl Compiler<'_> {
     }
 
     /// Estimated rows of scanning `n`, and the seek that achieves it.
+    /// Adjacency entries the cheapest not yet planned expansion from node
+    /// `ni` would scan for `rows` start rows (by sampled degrees); 0 when
+    /// no plain relationship of the pattern touches the node.
+    fn first_expand_cost(&self, d: &Declared, ni: usize, rows: u64, rel_done: &[bool]) -> u64 {
+        let catalog = self.catalog;
+        let n = &d.nodes[ni];
+        // The node's rarest label describes its nodes best.
+        let from = n
+            .labels
+            .iter()
+            .filter_map(|l| catalog.label_id(l))
+            .min_by_key(|l| self.snapshot.label_count(*l));
+        let mut best: Option<f64> = None;
+        for (ri, r) in d.rels.iter().enumerate() {
+            if rel_done[ri] || d.parts[r.part].kind != PathKind::Plain {
+                continue;
+            }
+            let dirs: &[Direction] = match (r.dir, r.left == ni, r.right == ni) {
+                (_, false, false) => continue,
+                (RelDirection::Both, _, _) => &[Direction::Outgoing, Direction::Incoming],
+                (RelDirection::Right, true, _) | (RelDirection::Left, false, true) => {
+                    &[Direction::Outgoing]
+                }
+                _ => &[Direction::Incoming],
+            };
+            let types: Vec<RelTypeId> = if r.types.is_empty() {
+                (0..catalog.rel_types().len() as u32)
+                    .map(RelTypeId)
+                    .collect()
+            } else {
+                r.types
+                    .iter()
+                    .filter_map(|t| catalog.rel_type_id(t))
+                    .collect()
+            };
+            let (scanned, _) = self.snapshot.degree_sample(from, &types, dirs, &[]);
+            let hops = r.length.map_or(1.0, |(_, max)| f64::from(max.clamp(1, 3)));
+            let cost = rows as f64 * scanned.powf(hops);
+            if best.is_none_or(|b| cost < b) {
+                best = Some(cost);
+            }
+        }
+        best.map_or(0, |c| c.min(u64::MAX as f64) as u64)
+    }
+
     fn node_estimate(&self, n: &PNode, conjs: &[Conj], bound: &HashSet<usize>) -> (u64, Seek) {
         let catalog = self.catalog;
         let labels: Vec<NameRef<relgraph_graph::LabelId>> = n
