@@ -308,6 +308,26 @@ fn run_all<S: Sink + Send>(
     }
 }
 
+/// [`run_all`] for aggregation: tells each task's groups its index.
+fn run_all_indexed<'a, 'c>(
+    ops: &[Op],
+    tasks: Vec<(usize, Task)>,
+    ctx: &Ctx<'_>,
+    make: impl Fn() -> Groups<'a, 'c> + Sync,
+) -> Result<Vec<Groups<'a, 'c>>> {
+    let one = |(i, t): (usize, Task)| -> Result<Groups<'a, 'c>> {
+        let mut g = make();
+        g.start_task(i);
+        run_task(ops, t, ctx, &mut g)?;
+        Ok(g)
+    };
+    if tasks.len() <= 1 {
+        tasks.into_iter().map(one).collect()
+    } else {
+        tasks.into_par_iter().map(one).collect()
+    }
+}
+
 pub(crate) fn run_segment(
     ops: &[Op],
     input: Vec<Row>,
@@ -371,6 +391,12 @@ struct Groups<'a, 'c> {
     key: Vec<GroupKey>,
     locals: Vec<Value>,
     seen: usize,
+    /// Position of the current row: task index in the high half, row in
+    /// the low half.
+    pos: u64,
+    /// Per group, the position of its first row (groups are returned in
+    /// this order, whichever thread saw them first).
+    first: Vec<u64>,
 }
 
 /// A group key of at most two node/relationship values, by id (the high
@@ -438,13 +464,20 @@ impl<'a, 'c> Groups<'a, 'c> {
             key: Vec::with_capacity(keys.len()),
             locals: Vec::new(),
             seen: 0,
+            pos: 0,
+            first: Vec::new(),
         }
+    }
+
+    /// Starts the rows of task `i`.
+    fn start_task(&mut self, i: usize) {
+        self.pos = (i as u64) << 32;
     }
 
     /// Adds the groups of a later partial aggregation.
     fn merge(&mut self, other: Groups<'_, '_>) -> Result<()> {
-        for (k, accs) in other.groups {
-            self.absorb(k, accs)?;
+        for ((k, accs), first) in other.groups.into_iter().zip(other.first) {
+            self.absorb(k, accs, first)?;
         }
         Ok(())
     }
@@ -469,17 +502,20 @@ impl<'a, 'c> Groups<'a, 'c> {
             }
         }
         self.groups.push((k, accs));
+        self.first.push(self.pos);
         i
     }
 
-    fn absorb(&mut self, k: Vec<GroupKey>, accs: Vec<Accumulator>) -> Result<()> {
+    fn absorb(&mut self, k: Vec<GroupKey>, accs: Vec<Accumulator>, first: u64) -> Result<()> {
         match self.find(&k) {
             Some(i) => {
                 for (mine, theirs) in self.groups[i].1.iter_mut().zip(accs) {
                     mine.merge(theirs)?;
                 }
+                self.first[i] = self.first[i].min(first);
             }
             None => {
+                self.pos = first;
                 self.insert(k, accs);
             }
         }
@@ -490,21 +526,27 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// from their variable, and groups whose values coincide are merged
     /// (in first-seen order, as if grouped by the values directly).
     fn finish(self, width: usize) -> Result<Vec<(Vec<GroupKey>, Vec<Accumulator>)>> {
+        let mut groups: Vec<(u64, (Vec<GroupKey>, Vec<Accumulator>))> =
+            self.first.iter().copied().zip(self.groups).collect();
+        if !groups.is_sorted_by_key(|g| g.0) {
+            groups.sort_by_key(|g| g.0);
+        }
         if self.deferred.iter().all(Option::is_none) {
-            return Ok(self.groups);
+            return Ok(groups.into_iter().map(|(_, g)| g).collect());
         }
         let mut out = Groups {
             deferred: Vec::new(),
             index: FxHashMap::default(),
             by_id: FxHashMap::default(),
-            groups: Vec::with_capacity(self.groups.len()),
+            groups: Vec::with_capacity(groups.len()),
+            first: Vec::with_capacity(groups.len()),
             key: Vec::new(),
             locals: Vec::new(),
             ..self
         };
         let mut scratch = vec![Value::Null; width];
         let mut locals = Vec::new();
-        for (k, accs) in self.groups {
+        for (first, (k, accs)) in groups {
             let mut real = Vec::with_capacity(k.len());
             for ((v, (e, _)), d) in k.into_iter().zip(self.keys).zip(&self.deferred) {
                 match d {
@@ -515,7 +557,7 @@ impl<'a, 'c> Groups<'a, 'c> {
                     None => real.push(v),
                 }
             }
-            out.absorb(real, accs)?;
+            out.absorb(real, accs, first)?;
         }
         Ok(out.groups)
     }
@@ -554,6 +596,7 @@ impl Groups<'_, '_> {
 impl Sink for Groups<'_, '_> {
     fn push(&mut self, row: &mut Row) -> Result<bool> {
         self.seen += 1;
+        self.pos += 1;
         if self.seen.is_multiple_of(CHECK_EVERY) {
             self.ctx.guard.check()?;
         }
@@ -605,11 +648,28 @@ fn aggregate(
     let batch = if ops.is_empty() { AGG_CHUNK } else { BATCH };
     let tasks = tasks_for(ops, rows, batch, ctx);
     let template = new_accs(aggs)?;
-    let partials = run_all(ops, tasks, ctx, || Groups::new(keys, aggs, &template, ctx))?;
+    let make = || Groups::new(keys, aggs, &template, ctx);
+    // Counting does not depend on the order rows arrive in, so each worker
+    // folds all its tasks into one set of groups (fewer partials to merge);
+    // other aggregates (collect, float sums) keep one partial per task,
+    // merged in task order, so results do not depend on the thread count.
+    let order_free = aggs.iter().all(|a| &*a.name == "count");
+    let partials: Vec<Groups> = if order_free && tasks.len() > 1 {
+        tasks
+            .into_par_iter()
+            .enumerate()
+            .try_fold(make, |mut g, (i, t)| {
+                g.start_task(i);
+                run_task(ops, t, ctx, &mut g)?;
+                Ok::<_, ExecError>(g)
+            })
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        let tasks: Vec<(usize, Task)> = tasks.into_iter().enumerate().collect();
+        run_all_indexed(ops, tasks, ctx, make)?
+    };
     let mut it = partials.into_iter();
-    let mut total = it
-        .next()
-        .unwrap_or_else(|| Groups::new(keys, aggs, &template, ctx));
+    let mut total = it.next().unwrap_or_else(make);
     for p in it {
         ctx.guard.check()?;
         total.merge(p)?;
