@@ -365,6 +365,9 @@ pub(crate) fn run_segment(
     Ok(out)
 }
 
+/// One group: its key values and its accumulators.
+type Group = (Vec<GroupKey>, Vec<Accumulator>);
+
 /// A sink that aggregates rows into groups, in first-seen order.
 ///
 /// A grouping key that is a property of one variable (`t.name`) is hashed
@@ -387,7 +390,7 @@ struct Groups<'a, 'c> {
     /// Groups whose keys are all nodes or relationships (at most two),
     /// by their ids: no key copy, a cheap hash.
     by_id: FxHashMap<IdKey, usize>,
-    groups: Vec<(Vec<GroupKey>, Vec<Accumulator>)>,
+    groups: Vec<Group>,
     key: Vec<GroupKey>,
     locals: Vec<Value>,
     seen: usize,
@@ -525,9 +528,8 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// The groups by their real key values: deferred keys are computed
     /// from their variable, and groups whose values coincide are merged
     /// (in first-seen order, as if grouped by the values directly).
-    fn finish(self, width: usize) -> Result<Vec<(Vec<GroupKey>, Vec<Accumulator>)>> {
-        let mut groups: Vec<(u64, (Vec<GroupKey>, Vec<Accumulator>))> =
-            self.first.iter().copied().zip(self.groups).collect();
+    fn finish(self, width: usize) -> Result<Vec<Group>> {
+        let mut groups: Vec<(u64, Group)> = self.first.iter().copied().zip(self.groups).collect();
         if !groups.is_sorted_by_key(|g| g.0) {
             groups.sort_by_key(|g| g.0);
         }
