@@ -1,5 +1,6 @@
 //! Expression evaluation over one row.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -11,6 +12,39 @@ use crate::error::{ExecError, Result};
 use crate::functions;
 use crate::plan::{CExpr, MapProjItem};
 use crate::value_ops;
+
+/// Evaluates `e` on `row`, borrowing the value where it already exists
+/// (a constant, a slot, a stored property) instead of copying it: operands
+/// of comparisons and arithmetic, aggregate arguments.
+pub(crate) fn eval_ref<'v>(
+    e: &'v CExpr,
+    row: &'v [Value],
+    locals: &mut Vec<Value>,
+    ctx: &'v Ctx<'_>,
+) -> Result<Cow<'v, Value>> {
+    static NULL: Value = Value::Null;
+    Ok(match e {
+        CExpr::Const(v) => Cow::Borrowed(v),
+        CExpr::Slot(s) => Cow::Borrowed(row.get(*s).unwrap_or(&NULL)),
+        CExpr::Property(base, key) => {
+            let CExpr::Slot(s) = base.as_ref() else {
+                return Ok(Cow::Owned(eval(e, row, locals, ctx)?));
+            };
+            let snap: &'v relgraph_graph::Snapshot = ctx.snapshot;
+            match (row.get(*s).unwrap_or(&NULL), key.resolve(snap.catalog())) {
+                (Value::Node(n), Some(k)) => {
+                    Cow::Borrowed(snap.node_property(*n, k).unwrap_or(&NULL))
+                }
+                (Value::Relationship(r), Some(k)) => {
+                    Cow::Borrowed(snap.rel_property(*r, k).unwrap_or(&NULL))
+                }
+                (Value::Node(_) | Value::Relationship(_), None) => Cow::Borrowed(&NULL),
+                (v, k) => Cow::Owned(property(v, k, &key.name, ctx)?),
+            }
+        }
+        _ => Cow::Owned(eval(e, row, locals, ctx)?),
+    })
+}
 
 /// Evaluates `e` on `row`; `locals` holds comprehension variables.
 pub(crate) fn eval(
@@ -71,8 +105,8 @@ pub(crate) fn eval(
             }
         },
         CExpr::Binary(op, a, b) => {
-            let a = eval(a, row, locals, ctx)?;
-            let b = eval(b, row, locals, ctx)?;
+            let a = eval_ref(a, row, locals, ctx)?;
+            let b = eval_ref(b, row, locals, ctx)?;
             value_ops::binary_op(*op, &a, &b)?
         }
         CExpr::Unary(op, a) => {

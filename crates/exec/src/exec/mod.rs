@@ -622,8 +622,10 @@ impl Sink for Groups<'_, '_> {
         let accs = &mut self.groups[gi].1;
         for (a, acc) in self.aggs.iter().zip(accs.iter_mut()) {
             match &a.arg {
-                Some(CExpr::Slot(s)) => acc.update(&row[*s])?,
-                Some(e) => acc.update(&eval(e, row, &mut self.locals, self.ctx)?)?,
+                Some(e) => {
+                    let v = eval::eval_ref(e, row, &mut self.locals, self.ctx)?;
+                    acc.update(&v)?
+                }
                 None => acc.update(&Value::Bool(true))?,
             }
         }
