@@ -256,8 +256,14 @@ impl Snapshot {
     }
 
     /// True if node `n` exists and carries label `l`.
+    #[inline]
     pub fn has_label(&self, n: NodeId, l: LabelId) -> bool {
-        self.node_labels(n).binary_search(&l).is_ok()
+        // The chunk's membership bitmap (a few labels per chunk, cache
+        // resident) instead of the node's label list.
+        match self.inner.node_chunk(n.0) {
+            Some((c, local)) => c.meta.label_bits(l).is_some_and(|b| b.get(local)),
+            None => false,
+        }
     }
 
     /// The value of property `k` of node `n`, if the node exists and has it.
