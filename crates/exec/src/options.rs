@@ -53,6 +53,9 @@ pub(crate) struct Guard {
     memory_budget: Option<u64>,
     /// Bytes charged by operators that hold rows (sorts, aggregates, results).
     charged: AtomicU64,
+    /// Bytes of rows that running segments are collecting right now
+    /// (released when the collecting sink is dropped).
+    in_flight: AtomicU64,
     /// Set once a limit tripped so other workers stop quickly.
     tripped: AtomicBool,
     pub max_rows: Option<u64>,
@@ -66,6 +69,7 @@ impl Guard {
             cancel: options.cancel.clone(),
             memory_budget: options.memory_budget,
             charged: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
             tripped: AtomicBool::new(false),
             max_rows: options.max_rows,
         }
@@ -111,6 +115,27 @@ impl Guard {
             }
         }
         Ok(())
+    }
+
+    /// Holds `bytes` of rows being collected, across all worker threads:
+    /// fails once they and the charged bytes exceed the memory budget.
+    pub fn hold(&self, bytes: u64) -> Result<()> {
+        let now = self.in_flight.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if let Some(budget) = self.memory_budget {
+            let total = now.saturating_add(self.charged.load(Ordering::Relaxed));
+            if total > budget {
+                self.tripped.store(true, Ordering::Relaxed);
+                return Err(ExecError::Limit(format!(
+                    "memory budget of {budget} bytes exceeded (about {total} bytes of rows)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives back bytes taken by [`Guard::hold`].
+    pub fn release(&self, bytes: u64) {
+        self.in_flight.fetch_sub(bytes, Ordering::Relaxed);
     }
 
     /// Charges bytes held until the end of the query.

@@ -28,7 +28,7 @@ use self::stream::Sink;
 use crate::error::{ExecError, Result};
 use crate::functions::aggregate::Accumulator;
 use crate::functions::FnContext;
-use crate::options::Guard;
+use crate::options::{Guard, VALUE_BYTES};
 use crate::plan::{AggSpec, CExpr, Op, Row, Seek};
 use crate::result::QueryStats;
 use crate::value_ops::{order_cmp, GroupKey};
@@ -116,7 +116,7 @@ pub(crate) fn run_stream_ops(ops: &[Op], rows: Vec<Row>, ctx: &Ctx<'_>) -> Resul
     for mut r in rows {
         stream::push(ops, &mut r, ctx, &mut sink)?;
     }
-    Ok(sink.rows)
+    Ok(std::mem::take(&mut sink.rows))
 }
 
 /// True if the sub-plan yields at least one row from `row` (depth first,
@@ -139,12 +139,14 @@ pub(crate) fn run_sub_all(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<Ve
     run_stream_ops(ops, vec![row.to_vec()], ctx)
 }
 
-/// A sink that keeps every row (or the first `limit`), checking the row
-/// budget as it grows.
+/// A sink that keeps every row (or the first `limit`), holding their
+/// memory in the guard as it grows (all tasks together count against the
+/// memory budget); the hold ends when the sink is dropped.
 pub(crate) struct Collect<'a> {
     pub rows: Vec<Row>,
     limit: Option<usize>,
     guard: &'a Guard,
+    held: u64,
 }
 
 impl<'a> Collect<'a> {
@@ -153,7 +155,14 @@ impl<'a> Collect<'a> {
             rows: Vec::new(),
             limit,
             guard,
+            held: 0,
         }
+    }
+}
+
+impl Drop for Collect<'_> {
+    fn drop(&mut self) {
+        self.guard.release(self.held);
     }
 }
 
@@ -162,7 +171,10 @@ impl Sink for Collect<'_> {
         self.rows.push(row.clone());
         let n = self.rows.len();
         if n.is_multiple_of(CHECK_EVERY) {
-            self.guard.check_rows(n, row.len())?;
+            self.guard.check()?;
+            let bytes = (CHECK_EVERY * row.len().max(1)) as u64 * VALUE_BYTES;
+            self.held += bytes;
+            self.guard.hold(bytes)?;
         }
         Ok(self.limit.is_none_or(|l| n < l))
     }
@@ -338,8 +350,8 @@ pub(crate) fn run_segment(
     let tasks = tasks_for(ops, input, BATCH, ctx);
     let mut out: Vec<Row> = Vec::new();
     let Some(h) = hint else {
-        for sink in run_all(ops, tasks, ctx, || Collect::new(None, ctx.guard))? {
-            out.extend(sink.rows);
+        for mut sink in run_all(ops, tasks, ctx, || Collect::new(None, ctx.guard))? {
+            out.extend(std::mem::take(&mut sink.rows));
         }
         ctx.guard.check_rows(out.len(), width)?;
         return Ok(out);
@@ -354,8 +366,8 @@ pub(crate) fn run_segment(
             break;
         }
         ctx.guard.check()?;
-        for sink in run_all(ops, w, ctx, || Collect::new(Some(h), ctx.guard))? {
-            out.extend(sink.rows);
+        for mut sink in run_all(ops, w, ctx, || Collect::new(Some(h), ctx.guard))? {
+            out.extend(std::mem::take(&mut sink.rows));
         }
         ctx.guard.check_rows(out.len(), width)?;
         if out.len() >= h {
