@@ -33,6 +33,8 @@ use crate::plan::{AggSpec, CExpr, Op, Row, Seek};
 use crate::result::QueryStats;
 use crate::value_ops::{order_cmp, GroupKey};
 
+/// Morsels a label scan is split into (before the 64-node minimum).
+const SCAN_MORSELS: usize = 32;
 /// Rows per task of a parallel segment.
 const BATCH: usize = 256;
 /// Rows per partial aggregation of materialized rows.
@@ -254,13 +256,31 @@ enum Task {
 /// the segment starts with a label or full scan from a single row, else
 /// batches of `batch` rows.
 fn tasks_for(ops: &[Op], input: Vec<Row>, batch: usize, ctx: &Ctx<'_>) -> Vec<Task> {
-    let morsel_scan = input.len() == 1
-        && matches!(ops.first(), Some(Op::NodeScan(s)) if matches!(s.seek, Seek::All | Seek::Label(_)));
-    if morsel_scan {
+    let scan_label = match ops.first() {
+        Some(Op::NodeScan(s)) if input.len() == 1 => match &s.seek {
+            Seek::All => Some(None),
+            Seek::Label(l) => match l.resolve(ctx.snapshot.catalog()) {
+                Some(id) => Some(Some(id)),
+                // An unknown label matches nothing: no task needed.
+                None => return Vec::new(),
+            },
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(label) = scan_label {
+        // About SCAN_MORSELS morsels of 64 to 4096 nodes over the chunks that
+        // hold the label; fixed, not per thread, so partial aggregates (and
+        // float rounding) do not depend on the thread count.
+        let total = match label {
+            Some(l) => ctx.snapshot.label_count(l),
+            None => ctx.snapshot.node_count(),
+        } as usize;
+        let per = (total / SCAN_MORSELS).clamp(64, 4096);
         let row = input.into_iter().next().expect("input has exactly one row");
         return ctx
             .snapshot
-            .node_morsels()
+            .label_morsels(label, per)
             .into_iter()
             .map(|m| Task::Morsel(row.clone(), m))
             .collect();

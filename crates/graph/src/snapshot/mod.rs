@@ -440,6 +440,55 @@ impl Snapshot {
             .collect()
     }
 
+    /// Ranges of node ids that together cover every live node carrying `l`
+    /// (every live node when `None`), each holding about `per_morsel` such
+    /// nodes (at most one chunk): units of parallel work for a scan. Chunks
+    /// without such nodes are left out.
+    ///
+    /// ```
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::{Catalog, NodeId, RelId, Snapshot};
+    /// let mut c = Catalog::default();
+    /// let tag = c.intern_label("Tag");
+    /// let nodes = (0..10).map(|i| NodeRecord { id: NodeId(i), labels: if i >= 4 { vec![tag] } else { vec![] }, props: vec![] }).collect();
+    /// let s = Snapshot::from_records(c, 1, NodeId(10), RelId(0), nodes, vec![]).unwrap();
+    /// let m = s.label_morsels(Some(tag), 4);
+    /// assert_eq!(m, vec![0..8, 8..10]); // 4 tagged nodes in each
+    /// let covered: Vec<_> = m.into_iter().flat_map(|r| s.nodes_in_range(r, Some(tag))).collect();
+    /// assert_eq!(covered.len(), 6);
+    /// ```
+    pub fn label_morsels(&self, l: Option<LabelId>, per_morsel: usize) -> Vec<Range<u64>> {
+        let per_morsel = per_morsel.max(1);
+        let mut out = Vec::new();
+        for (ci, c) in self.inner.nodes.iter().enumerate() {
+            let bits = match l {
+                None => Some(&c.meta.alive),
+                Some(l) => c.meta.label_bits(l),
+            };
+            let Some(bits) = bits else { continue };
+            let count = bits.count() as usize;
+            if count == 0 {
+                continue;
+            }
+            let base = ci as u64 * NODE_CHUNK;
+            let end = (base + NODE_CHUNK).min(self.inner.next_node);
+            if count <= per_morsel {
+                out.push(base..end);
+                continue;
+            }
+            let mut start = base;
+            for (k, local) in bits.ones(0, NODE_CHUNK as usize).enumerate() {
+                if k > 0 && k % per_morsel == 0 {
+                    let cut = base + local as u64;
+                    out.push(start..cut);
+                    start = cut;
+                }
+            }
+            out.push(start..end);
+        }
+        out
+    }
+
     /// Live nodes in `range` carrying `l` (or all live nodes when `l` is None), ascending.
     ///
     /// ```
