@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Correctness check: runs every comparison query on Kuzu and on relgraph
-(`relgraph query --db DIR --format json -f FILE`) and compares the full
-result rows, sorted (so ORDER BY ties cannot cause false alarms; the row
-order of ORDER BY queries is compared too, on the ordering columns' values).
+(all in one `relgraph shell --db DIR` with `:format json`) and compares the
+full result rows, sorted; for queries with ORDER BY the row sequence must
+match too, so their ORDER BY keys should order every row (ties between rows
+that differ elsewhere would be false alarms).
 
 Values are normalized before comparing: Kuzu's Decimal (from sum) becomes
 an int when integral, floats are compared to 9 significant digits.
 
-usage: check.py --db RELGRAPH_DB --kuzu-db KUZU_DB [--bin RELGRAPH] [--queries DIR]
-Exit status 1 when any query differs or fails.
+usage: check.py --db RELGRAPH_DB --kuzu-db KUZU_DB [--bin RELGRAPH] [--queries DIR]...
+                [--only SUBSTRING]
+--queries may be given several times (default: the `queries` folder beside
+this script). Exit status 1 when any query differs or fails on either engine.
 """
 
 import argparse
@@ -42,15 +45,47 @@ def key(row):
     return json.dumps(row, sort_keys=True, default=str)
 
 
-def relgraph_rows(binary, db, path):
+def relgraph_batch(binary, db, queries, memory_cap=8 << 30):
+    """Runs the queries in one `relgraph shell` (the database opens once).
+
+    Returns (answers, stderr): one answer per query, its rows, or None when
+    it failed (the shell prints the error to stderr and goes on). A marker
+    statement after each query delimits the answers. The shell's address
+    space is capped so that a runaway query cannot exhaust the machine.
+    """
+    marker = "__check_marker__"
+    script = [":format json"]
+    for q in queries:
+        script.append(q + ";")
+        script.append(f"RETURN '{marker}' AS m;")
+
+    def cap_memory():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_cap, memory_cap))
+
     p = subprocess.run(
-        [binary, "query", "--db", db, "--format", "json", "-f", path],
+        [binary, "shell", "--db", db],
+        input="\n".join(script) + "\n",
         capture_output=True,
         text=True,
+        preexec_fn=cap_memory,
     )
-    if p.returncode != 0:
-        raise RuntimeError(p.stderr.strip() or f"exit status {p.returncode}")
-    return json.loads(p.stdout)["rows"]
+    out, cur = [], None
+    for line in p.stdout.splitlines():
+        if not line.startswith("{"):
+            continue
+        doc = json.loads(line)
+        if doc.get("rows") == [[marker]]:
+            out.append(cur)
+            cur = None
+        else:
+            cur = doc["rows"]
+    stderr = p.stderr
+    if p.returncode not in (0, 1):
+        stderr = f"relgraph shell ended with status {p.returncode}\n{stderr}"
+    out += [None] * (len(queries) - len(out))
+    return out, stderr
 
 
 def main():
@@ -58,18 +93,31 @@ def main():
     ap.add_argument("--db", required=True, help="relgraph database")
     ap.add_argument("--kuzu-db", required=True, help="Kuzu database")
     ap.add_argument("--bin", default="relgraph", help="relgraph binary")
-    ap.add_argument("--queries", default=os.path.join(kuzu_queries.HERE, "queries"))
+    ap.add_argument(
+        "--queries",
+        action="append",
+        help="folder of NAME.cypher files; repeat for several (default: queries/)",
+    )
+    ap.add_argument("--only", help="run only the queries whose name contains this")
     args = ap.parse_args()
+    folders = args.queries or [os.path.join(kuzu_queries.HERE, "queries")]
     _db, conn = kuzu_queries.open_kuzu(args.kuzu_db)
     failures = 0
-    for name, rg_path, kz_path in kuzu_queries.query_files(args.queries):
-        kz = [norm(list(r)) for r in kuzu_queries.run_kuzu(conn, kuzu_queries.read_query(kz_path))]
+    files = [q for folder in folders for q in kuzu_queries.query_files(folder)]
+    files = [f for f in files if not args.only or args.only in f[0]]
+    rg_answers, rg_stderr = relgraph_batch(args.bin, args.db, [kuzu_queries.read_query(f[1]) for f in files])
+    for (name, rg_path, kz_path), rg_rows in zip(files, rg_answers):
         try:
-            rg = [norm(r) for r in relgraph_rows(args.bin, args.db, rg_path)]
-        except Exception as e:  # report and go on with the other queries
-            print(f"{name}: relgraph FAILED: {e}")
+            kz = [norm(list(r)) for r in kuzu_queries.run_kuzu(conn, kuzu_queries.read_query(kz_path))]
+        except Exception as e:  # a Kuzu error is a broken comparison, not a crash of the check
+            print(f"{name}: kuzu FAILED: {e}")
             failures += 1
             continue
+        if rg_rows is None:
+            print(f"{name}: relgraph FAILED (its error is in the stderr below)")
+            failures += 1
+            continue
+        rg = [norm(r) for r in rg_rows]
         ordered = "ORDER BY" in kuzu_queries.read_query(rg_path).upper()
         same = sorted(map(key, rg)) == sorted(map(key, kz))
         if same and ordered and rg != kz:
@@ -82,6 +130,8 @@ def main():
             print(f"  relgraph: {rg[:5]}")
             print(f"  kuzu:     {kz[:5]}")
     if failures:
+        if rg_stderr.strip():
+            print("relgraph stderr:\n" + rg_stderr.strip())
         print(f"{failures} queries differ or failed")
         sys.exit(1)
     print("all queries agree")

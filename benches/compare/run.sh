@@ -2,7 +2,9 @@
 # Query speed, relgraph vs Kuzu (issue 3 "Speed"): same LDBC files, same
 # machine, same run, warm, median of RUNS runs after one warm-up.
 # Imports both databases fresh, runs `relgraph bench` and kuzu_queries.py,
-# prints the comparison table, then checks full results with check.py.
+# prints the comparison table (the 14 queries in queries/), then checks full
+# results with check.py on queries/ and on the correctness-only queries in
+# queries-extra/ (not timed).
 #
 # usage: benches/compare/run.sh [RUNS]
 # env:   RELGRAPH_BIN (skip the cargo build), LDBC_DATA, COMPARE_WORK,
@@ -19,6 +21,6 @@ status=0
     --out "$work/kuzu-bench.json" --relgraph "$work/relgraph-bench.json" || status=$?
 if [ -z "${SKIP_CHECK:-}" ]; then
     "$python" "$here/check.py" --db "$work/relgraph-ldbc.db" --kuzu-db "$work/kuzu-ldbc.kz" \
-        --bin "$RELGRAPH_BIN" --queries "$here/queries" || status=$?
+        --bin "$RELGRAPH_BIN" --queries "$here/queries" --queries "$here/queries-extra" || status=$?
 fi
 exit $status

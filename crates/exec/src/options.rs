@@ -2,7 +2,7 @@
 //! the query runs.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::error::{ExecError, Result};
@@ -58,6 +58,8 @@ pub(crate) struct Guard {
     in_flight: AtomicU64,
     /// Set once a limit tripped so other workers stop quickly.
     tripped: AtomicBool,
+    /// The first limit's message (`None`: cancelled).
+    reason: OnceLock<Option<String>>,
     pub max_rows: Option<u64>,
 }
 
@@ -71,28 +73,40 @@ impl Guard {
             charged: AtomicU64::new(0),
             in_flight: AtomicU64::new(0),
             tripped: AtomicBool::new(false),
+            reason: OnceLock::new(),
             max_rows: options.max_rows,
         }
+    }
+
+    /// Records the first limit hit, so the other workers report it too.
+    fn trip(&self, e: ExecError) -> ExecError {
+        let _ = self.reason.set(match &e {
+            ExecError::Limit(m) => Some(m.clone()),
+            _ => None,
+        });
+        self.tripped.store(true, Ordering::Relaxed);
+        e
     }
 
     /// Checks the timeout and the cancellation flag.
     pub fn check(&self) -> Result<()> {
         if self.tripped.load(Ordering::Relaxed) {
-            return Err(ExecError::Limit(
-                "query stopped because another part hit a limit".into(),
-            ));
+            // Every part of the query reports the limit that stopped it.
+            return Err(match self.reason.get() {
+                Some(Some(m)) => ExecError::Limit(m.clone()),
+                Some(None) => ExecError::Cancelled,
+                None => ExecError::Limit("query stopped because another part hit a limit".into()),
+            });
         }
         if let Some(c) = &self.cancel {
             if c.load(Ordering::Relaxed) {
-                self.tripped.store(true, Ordering::Relaxed);
-                return Err(ExecError::Cancelled);
+                return Err(self.trip(ExecError::Cancelled));
             }
         }
         if let Some(d) = self.deadline {
             if Instant::now() >= d {
-                self.tripped.store(true, Ordering::Relaxed);
                 let ms = self.timeout.map(|t| t.as_millis()).unwrap_or(0);
-                return Err(ExecError::Limit(format!("query timed out after {ms} ms")));
+                return Err(self.trip(ExecError::Limit(format!("query timed out after {ms} ms"))));
             }
         }
         Ok(())
@@ -108,10 +122,9 @@ impl Guard {
                 .saturating_mul(VALUE_BYTES);
             let total = want.saturating_add(self.charged.load(Ordering::Relaxed));
             if total > budget {
-                self.tripped.store(true, Ordering::Relaxed);
-                return Err(ExecError::Limit(format!(
+                return Err(self.trip(ExecError::Limit(format!(
                     "memory budget of {budget} bytes exceeded (about {total} bytes of rows)"
-                )));
+                ))));
             }
         }
         Ok(())
@@ -124,10 +137,9 @@ impl Guard {
         if let Some(budget) = self.memory_budget {
             let total = now.saturating_add(self.charged.load(Ordering::Relaxed));
             if total > budget {
-                self.tripped.store(true, Ordering::Relaxed);
-                return Err(ExecError::Limit(format!(
+                return Err(self.trip(ExecError::Limit(format!(
                     "memory budget of {budget} bytes exceeded (about {total} bytes of rows)"
-                )));
+                ))));
             }
         }
         Ok(())
@@ -143,10 +155,9 @@ impl Guard {
         let now = self.charged.fetch_add(bytes, Ordering::Relaxed) + bytes;
         if let Some(budget) = self.memory_budget {
             if now > budget {
-                self.tripped.store(true, Ordering::Relaxed);
-                return Err(ExecError::Limit(format!(
+                return Err(self.trip(ExecError::Limit(format!(
                     "memory budget of {budget} bytes exceeded"
-                )));
+                ))));
             }
         }
         Ok(())

@@ -14,7 +14,7 @@ pub(crate) mod shortest;
 pub(crate) mod stream;
 pub(crate) mod write;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -217,6 +217,13 @@ pub(crate) fn run_pipeline(ops: &[Op], width: usize, st: &mut State<'_>) -> Resu
             };
             let ctx = st.ctx();
             prepare_joins(&ops[i..j], width, &ctx)?;
+            if let Some(Op::Distinct { slots }) = ops.get(j) {
+                // The segment's rows go straight into per-task sets.
+                st.guard.check()?;
+                rows = distinct(&ops[i..j], slots, rows, width, &ctx)?;
+                i = j + 1;
+                continue;
+            }
             if let Some(Op::Aggregate { keys, aggs, .. }) = ops.get(j) {
                 // The segment feeds its rows straight into per-task groups.
                 st.guard.check()?;
@@ -730,6 +737,65 @@ fn aggregate(
     Ok(out)
 }
 
+/// A sink that keeps the first row of every distinct combination of
+/// values in `slots`, holding their memory in the guard.
+struct DistinctRows<'a> {
+    slots: &'a [usize],
+    seen: rustc_hash::FxHashSet<Vec<GroupKey>>,
+    rows: Collect<'a>,
+}
+
+impl Sink for DistinctRows<'_> {
+    fn push(&mut self, row: &mut Row) -> Result<bool> {
+        let k: Vec<GroupKey> = self
+            .slots
+            .iter()
+            .map(|s| GroupKey(row[*s].clone()))
+            .collect();
+        if self.seen.insert(k) {
+            self.rows.push(row)?;
+        }
+        Ok(true)
+    }
+}
+
+/// Runs the segment `ops` over `rows` and keeps distinct rows: each task
+/// deduplicates its own output, then the tasks' rows are deduplicated
+/// again in task order (first occurrence wins, as in one pass).
+fn distinct(
+    ops: &[Op],
+    slots: &[usize],
+    rows: Vec<Row>,
+    width: usize,
+    ctx: &Ctx<'_>,
+) -> Result<Vec<Row>> {
+    let batch = if ops.is_empty() { AGG_CHUNK } else { BATCH };
+    let tasks = tasks_for(ops, rows, batch, ctx);
+    let parts = run_all(ops, tasks, ctx, || DistinctRows {
+        slots,
+        seen: Default::default(),
+        rows: Collect::new(None, ctx.guard),
+    })?;
+    let mut all = DistinctRows {
+        slots,
+        seen: Default::default(),
+        rows: Collect::new(None, ctx.guard),
+    };
+    if parts.len() == 1 {
+        all = parts.into_iter().next().expect("one part");
+    } else {
+        for mut p in parts {
+            ctx.guard.check()?;
+            for mut r in std::mem::take(&mut p.rows.rows) {
+                all.push(&mut r)?;
+            }
+        }
+    }
+    let out = std::mem::take(&mut all.rows.rows);
+    ctx.guard.check_rows(out.len(), width)?;
+    Ok(out)
+}
+
 /// Compares two rows' sort keys (`desc` per key), then their input order.
 fn key_order(keys: &[(CExpr, bool)], a: &[Value], b: &[Value]) -> std::cmp::Ordering {
     for (i, (_, desc)) in keys.iter().enumerate() {
@@ -822,15 +888,8 @@ fn run_breaker(op: &Op, rows: Vec<Row>, width: usize, st: &mut State<'_>) -> Res
             aggregate(&[], keys, aggs, rows, width, &ctx)
         }
         Op::Distinct { slots } => {
-            let mut seen = HashSet::new();
-            let mut out = Vec::new();
-            for r in rows {
-                let k: Vec<GroupKey> = slots.iter().map(|s| GroupKey(r[*s].clone())).collect();
-                if seen.insert(k) {
-                    out.push(r);
-                }
-            }
-            Ok(out)
+            let ctx = st.ctx();
+            distinct(&[], slots, rows, width, &ctx)
         }
         Op::Sort { keys, limit, .. } => {
             let ctx = st.ctx();

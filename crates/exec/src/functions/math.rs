@@ -65,7 +65,11 @@ pub(super) fn call(name: &str, args: &[Value]) -> Result<Option<Value>> {
                 Some(Value::Null) => return Ok(Some(Value::Null)),
                 Some(p) => int_arg("round", p)?,
             };
+            // Neo4j's manual: without a mode, ties at precision 0 go towards
+            // positive infinity (round(-1.5) = -1.0, as Java's Math.round);
+            // at other precisions they go away from zero (HALF_UP).
             let mode = match args.get(2) {
+                None if precision == 0 => TIES_TO_CEILING.to_string(),
                 None => "HALF_UP".to_string(),
                 Some(Value::String(m)) => m.to_ascii_uppercase(),
                 Some(Value::Null) => return Ok(Some(Value::Null)),
@@ -79,7 +83,13 @@ pub(super) fn call(name: &str, args: &[Value]) -> Result<Option<Value>> {
     Ok(Some(v))
 }
 
-/// Rounds to `precision` decimal places with a java.math.RoundingMode name.
+/// The default mode of `round(x)` and `round(x, 0)`: nearest, ties towards
+/// positive infinity. Not a java.math.RoundingMode name (a lower-case name
+/// cannot come from a query: modes are upper-cased first).
+const TIES_TO_CEILING: &str = "ties to ceiling";
+
+/// Rounds to `precision` decimal places with a java.math.RoundingMode name
+/// (or [`TIES_TO_CEILING`]).
 fn round(x: f64, precision: i64, mode: &str) -> Result<f64> {
     if !x.is_finite() {
         return Ok(x);
@@ -99,6 +109,13 @@ fn round(x: f64, precision: i64, mode: &str) -> Result<f64> {
         "HALF_UP" => {
             if half {
                 away(y)
+            } else {
+                y.round()
+            }
+        }
+        TIES_TO_CEILING => {
+            if half {
+                fl + 1.0
             } else {
                 y.round()
             }

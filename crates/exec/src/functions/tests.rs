@@ -596,7 +596,13 @@ fn math_functions() {
         ("ceil", vec![f(1.1)], f(2.0)),
         ("floor", vec![f(-1.1)], f(-2.0)),
         ("round", vec![f(2.5)], f(3.0)),
-        ("round", vec![f(-2.5)], f(-3.0)),
+        // Neo4j: ties go towards positive infinity without a precision
+        // or with precision 0, away from zero otherwise (HALF_UP).
+        ("round", vec![f(-2.5)], f(-2.0)),
+        ("round", vec![f(-2.5), i(0)], f(-2.0)),
+        ("round", vec![f(-2.5), i(0), s("HALF_UP")], f(-3.0)),
+        ("round", vec![f(-1.25), i(1)], f(-1.3)),
+        ("round", vec![f(-2.6)], f(-3.0)),
         ("round", vec![f(1.23456), i(2)], f(1.23)),
         ("round", vec![f(2.5), i(0), s("HALF_EVEN")], f(2.0)),
         ("round", vec![f(1.25), i(1), s("HALF_DOWN")], f(1.2)),

@@ -1,0 +1,5 @@
+// Kuzu names relationships(path) rels(path).
+MATCH path = (p:Person {id: 933})-[:KNOWS]->(f:Person)-[:IS_LOCATED_IN]->(c:Place)
+RETURN f.id AS friend, length(path) AS len, size(nodes(path)) AS n,
+       size(rels(path)) AS r, c.name AS city
+ORDER BY friend

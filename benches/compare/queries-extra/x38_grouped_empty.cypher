@@ -1,0 +1,4 @@
+// A grouped aggregate over no rows returns no rows.
+MATCH (p:Person)
+WHERE p.firstName = 'NoSuchName'
+RETURN p.gender AS gender, count(*) AS n
