@@ -698,9 +698,12 @@ fn aggregate(
     // merged in task order, so results do not depend on the thread count.
     let order_free = aggs.iter().all(|a| &*a.name == "count");
     let partials: Vec<Groups> = if order_free && tasks.len() > 1 {
+        // About one fold per thread: every fold is a partial to merge.
+        let per_fold = tasks.len().div_ceil(rayon::current_num_threads().max(1));
         tasks
             .into_par_iter()
             .enumerate()
+            .with_min_len(per_fold)
             .try_fold(make, |mut g, (i, t)| {
                 g.start_task(i);
                 run_task(ops, t, ctx, &mut g)?;
