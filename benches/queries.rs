@@ -7,6 +7,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use relgraph::{Database, Params, Value};
 use relgraph_exec::{execute, QueryOptions};
+use relgraph_graph::Snapshot;
 
 fn person_rows(n: usize) -> Value {
     Value::List(
@@ -64,13 +65,18 @@ fn reads(c: &mut Criterion) {
         ("triangle", "MATCH (a:Person)-[:KNOWS]->(b)-[:KNOWS]->(c)-[:KNOWS]->(a) RETURN count(*)"),
         ("var_length", "MATCH (p:Person)-[:KNOWS*1..2]->(q) RETURN count(*)"),
     ];
-    let mut g = c.benchmark_group("read");
+    bench_group(c, "read", &snap, &queries);
+}
+
+/// Runs each named query against `snap` as one criterion function of `group`.
+fn bench_group(c: &mut Criterion, group: &str, snap: &Snapshot, queries: &[(&str, &str)]) {
+    let mut g = c.benchmark_group(group);
     g.sample_size(10).measurement_time(Duration::from_secs(5));
     for (name, q) in queries {
         let stmt = relgraph_cypher::parse(q).expect("bench queries parse");
-        g.bench_function(name, |b| {
+        g.bench_function(*name, |b| {
             b.iter(|| {
-                execute(&stmt, &Params::new(), &snap, &QueryOptions::default())
+                execute(&stmt, &Params::new(), snap, &QueryOptions::default())
                     .expect("bench query runs")
             })
         });
@@ -95,18 +101,7 @@ fn shortest_paths(c: &mut Criterion) {
              MATCH p = allShortestPaths((a)-[:KNOWS*]-(b)) RETURN count(p), sum(length(p))",
         ),
     ];
-    let mut g = c.benchmark_group("shortest");
-    g.sample_size(10).measurement_time(Duration::from_secs(5));
-    for (name, q) in queries {
-        let stmt = relgraph_cypher::parse(q).expect("bench queries parse");
-        g.bench_function(name, |b| {
-            b.iter(|| {
-                execute(&stmt, &Params::new(), &snap, &QueryOptions::default())
-                    .expect("bench query runs")
-            })
-        });
-    }
-    g.finish();
+    bench_group(c, "shortest", &snap, &queries);
 }
 
 criterion_group!(benches, batch_insert, reads, shortest_paths);

@@ -327,43 +327,24 @@ fn run_task(ops: &[Op], task: Task, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Resul
     Ok(())
 }
 
-/// Runs every task with a fresh sink from `make`, in parallel, and returns
-/// the sinks in task order (so results do not depend on the thread count).
+/// Runs every task with a fresh sink from `make` (given the task's index),
+/// in parallel, and returns the sinks in task order (so results do not
+/// depend on the thread count).
 fn run_all<S: Sink + Send>(
     ops: &[Op],
     tasks: Vec<Task>,
     ctx: &Ctx<'_>,
-    make: impl Fn() -> S + Sync,
+    make: impl Fn(usize) -> S + Sync,
 ) -> Result<Vec<S>> {
-    let one = |t: Task| -> Result<S> {
-        let mut sink = make();
+    let one = |(i, t): (usize, Task)| -> Result<S> {
+        let mut sink = make(i);
         run_task(ops, t, ctx, &mut sink)?;
         Ok(sink)
     };
     if tasks.len() <= 1 {
-        tasks.into_iter().map(one).collect()
+        tasks.into_iter().enumerate().map(one).collect()
     } else {
-        tasks.into_par_iter().map(one).collect()
-    }
-}
-
-/// [`run_all`] for aggregation: tells each task's groups its index.
-fn run_all_indexed<'a, 'c>(
-    ops: &[Op],
-    tasks: Vec<(usize, Task)>,
-    ctx: &Ctx<'_>,
-    make: impl Fn() -> Groups<'a, 'c> + Sync,
-) -> Result<Vec<Groups<'a, 'c>>> {
-    let one = |(i, t): (usize, Task)| -> Result<Groups<'a, 'c>> {
-        let mut g = make();
-        g.start_task(i);
-        run_task(ops, t, ctx, &mut g)?;
-        Ok(g)
-    };
-    if tasks.len() <= 1 {
-        tasks.into_iter().map(one).collect()
-    } else {
-        tasks.into_par_iter().map(one).collect()
+        tasks.into_par_iter().enumerate().map(one).collect()
     }
 }
 
@@ -377,7 +358,7 @@ pub(crate) fn run_segment(
     let tasks = tasks_for(ops, input, BATCH, ctx);
     let mut out: Vec<Row> = Vec::new();
     let Some(h) = hint else {
-        for mut sink in run_all(ops, tasks, ctx, || Collect::new(None, ctx.guard))? {
+        for mut sink in run_all(ops, tasks, ctx, |_| Collect::new(None, ctx.guard))? {
             out.extend(std::mem::take(&mut sink.rows));
         }
         ctx.guard.check_rows(out.len(), width)?;
@@ -393,7 +374,7 @@ pub(crate) fn run_segment(
             break;
         }
         ctx.guard.check()?;
-        for mut sink in run_all(ops, w, ctx, || Collect::new(Some(h), ctx.guard))? {
+        for mut sink in run_all(ops, w, ctx, |_| Collect::new(Some(h), ctx.guard))? {
             out.extend(std::mem::take(&mut sink.rows));
         }
         ctx.guard.check_rows(out.len(), width)?;
@@ -711,8 +692,11 @@ fn aggregate(
             })
             .collect::<Result<Vec<_>>>()?
     } else {
-        let tasks: Vec<(usize, Task)> = tasks.into_iter().enumerate().collect();
-        run_all_indexed(ops, tasks, ctx, make)?
+        run_all(ops, tasks, ctx, |i| {
+            let mut g = make();
+            g.start_task(i);
+            g
+        })?
     };
     let mut it = partials.into_iter();
     let mut total = it.next().unwrap_or_else(make);
@@ -774,7 +758,7 @@ fn distinct(
 ) -> Result<Vec<Row>> {
     let batch = if ops.is_empty() { AGG_CHUNK } else { BATCH };
     let tasks = tasks_for(ops, rows, batch, ctx);
-    let parts = run_all(ops, tasks, ctx, || DistinctRows {
+    let parts = run_all(ops, tasks, ctx, |_| DistinctRows {
         slots,
         seen: Default::default(),
         rows: Collect::new(None, ctx.guard),
