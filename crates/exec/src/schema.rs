@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use relgraph_cypher::ast::SchemaCommand;
+use relgraph_cypher::ast::{Ident, SchemaCommand};
 use relgraph_graph::catalog::{ConstraintDef, IndexDef};
 use relgraph_graph::change::CatalogSnapshot;
 use relgraph_graph::{ChangeSet, GraphError, Value};
@@ -102,18 +102,16 @@ pub(crate) fn run(cmd: &SchemaCommand, st: &mut State<'_>) -> Result<Vec<Vec<Val
                 .indexes
                 .iter()
                 .any(|i| (i.label == l && i.key == k) || i.name == name);
-            if exists {
-                if *if_not_exists {
-                    return Ok(Vec::new());
-                }
-                return Err(ExecError::semantic(
-                    "IndexAlreadyExists",
-                    format!(
-                        "an index on :{}({}) or named `{name}` already exists",
-                        label.name, key.name
-                    ),
-                    None,
-                ));
+            if exists_already(
+                exists,
+                *if_not_exists,
+                "IndexAlreadyExists",
+                "an index",
+                label,
+                key,
+                &name,
+            )? {
+                return Ok(Vec::new());
             }
             cat.indexes.push(IndexDef {
                 name,
@@ -152,22 +150,20 @@ pub(crate) fn run(cmd: &SchemaCommand, st: &mut State<'_>) -> Result<Vec<Vec<Val
                 .as_ref()
                 .map(|n| n.name.clone())
                 .unwrap_or_else(|| format!("constraint_{}_{}", label.name, key.name));
-            if cat
+            let exists = cat
                 .constraints
                 .iter()
-                .any(|c| (c.label == l && c.key == k) || c.name == name)
-            {
-                if *if_not_exists {
-                    return Ok(Vec::new());
-                }
-                return Err(ExecError::semantic(
-                    "ConstraintAlreadyExists",
-                    format!(
-                        "a constraint on :{}({}) or named `{name}` already exists",
-                        label.name, key.name
-                    ),
-                    None,
-                ));
+                .any(|c| (c.label == l && c.key == k) || c.name == name);
+            if exists_already(
+                exists,
+                *if_not_exists,
+                "ConstraintAlreadyExists",
+                "a constraint",
+                label,
+                key,
+                &name,
+            )? {
+                return Ok(Vec::new());
             }
             // Existing data must already satisfy the constraint.
             let mut seen: HashMap<GroupKey, relgraph_graph::NodeId> = HashMap::new();
@@ -214,6 +210,34 @@ pub(crate) fn run(cmd: &SchemaCommand, st: &mut State<'_>) -> Result<Vec<Vec<Val
             Ok(Vec::new())
         }
     }
+}
+
+/// CREATE of a schema entry that clashes with an existing one (same label
+/// and key, or same name): `Ok(true)` makes it a no-op under IF NOT EXISTS,
+/// otherwise it is an error (`code`). `Ok(false)`: nothing clashes.
+fn exists_already(
+    exists: bool,
+    if_not_exists: bool,
+    code: &'static str,
+    what: &str,
+    label: &Ident,
+    key: &Ident,
+    name: &str,
+) -> Result<bool> {
+    if !exists {
+        return Ok(false);
+    }
+    if if_not_exists {
+        return Ok(true);
+    }
+    Err(ExecError::semantic(
+        code,
+        format!(
+            "{what} on :{}({}) or named `{name}` already exists",
+            label.name, key.name
+        ),
+        None,
+    ))
 }
 
 /// Removes the schema entry called `name` from `entries`. Returns whether one

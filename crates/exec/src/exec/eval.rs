@@ -233,43 +233,21 @@ pub(crate) fn eval(
                 }
             }
             locals.truncate(*local);
-            match kind {
-                Quantifier::All => {
-                    if falses > 0 {
-                        Value::Bool(false)
-                    } else if nulls > 0 {
-                        Value::Null
-                    } else {
-                        Value::Bool(true)
-                    }
-                }
-                Quantifier::Any => {
-                    if trues > 0 {
-                        Value::Bool(true)
-                    } else if nulls > 0 {
-                        Value::Null
-                    } else {
-                        Value::Bool(false)
-                    }
-                }
-                Quantifier::None => {
-                    if trues > 0 {
-                        Value::Bool(false)
-                    } else if nulls > 0 {
-                        Value::Null
-                    } else {
-                        Value::Bool(true)
-                    }
-                }
-                Quantifier::Single => {
-                    if trues > 1 {
-                        Value::Bool(false)
-                    } else if nulls > 0 {
-                        Value::Null
-                    } else {
-                        Value::Bool(trues == 1)
-                    }
-                }
+            // A deciding count settles the answer; otherwise a null makes it unknown.
+            let decided = match kind {
+                Quantifier::All => (falses > 0).then_some(false),
+                Quantifier::Any => (trues > 0).then_some(true),
+                Quantifier::None => (trues > 0).then_some(false),
+                Quantifier::Single => (trues > 1).then_some(false),
+            };
+            match decided {
+                Some(b) => Value::Bool(b),
+                None if nulls > 0 => Value::Null,
+                None => Value::Bool(match kind {
+                    Quantifier::All | Quantifier::None => true,
+                    Quantifier::Any => false,
+                    Quantifier::Single => trues == 1,
+                }),
             }
         }
         CExpr::Reduce {

@@ -391,50 +391,11 @@ fn set_prop(
     if !v.is_null() {
         check_storable(key, &v)?;
     }
-    match target {
-        Value::Null => {}
-        Value::Node(n) => {
-            if v.is_null() {
-                let Some(k) = names.cat().prop_key_id(key) else {
-                    return Ok(());
-                };
-                if snap.node_property(*n, k).is_some() {
-                    changes.push(Change::SetNodeProp {
-                        id: *n,
-                        key: k,
-                        value: Value::Null,
-                    });
-                }
-            } else {
-                let k = names.key(key);
-                changes.push(Change::SetNodeProp {
-                    id: *n,
-                    key: k,
-                    value: v,
-                });
-            }
-        }
-        Value::Relationship(r) => {
-            if v.is_null() {
-                let Some(k) = names.cat().prop_key_id(key) else {
-                    return Ok(());
-                };
-                if snap.rel_property(*r, k).is_some() {
-                    changes.push(Change::SetRelProp {
-                        id: *r,
-                        key: k,
-                        value: Value::Null,
-                    });
-                }
-            } else {
-                let k = names.key(key);
-                changes.push(Change::SetRelProp {
-                    id: *r,
-                    key: k,
-                    value: v,
-                });
-            }
-        }
+    // The node (or else the relationship) whose property is set.
+    let node = match target {
+        Value::Null => return Ok(()),
+        Value::Node(n) => Ok(*n),
+        Value::Relationship(r) => Err(*r),
         other => {
             return Err(ExecError::type_error(
                 "InvalidArgumentType",
@@ -444,7 +405,35 @@ fn set_prop(
                 ),
             ))
         }
-    }
+    };
+    let k = if v.is_null() {
+        // Removing a property the entity does not have changes nothing.
+        let Some(k) = names.cat().prop_key_id(key) else {
+            return Ok(());
+        };
+        let has = match node {
+            Ok(n) => snap.node_property(n, k).is_some(),
+            Err(r) => snap.rel_property(r, k).is_some(),
+        };
+        if !has {
+            return Ok(());
+        }
+        k
+    } else {
+        names.key(key)
+    };
+    changes.push(match node {
+        Ok(id) => Change::SetNodeProp {
+            id,
+            key: k,
+            value: v,
+        },
+        Err(id) => Change::SetRelProp {
+            id,
+            key: k,
+            value: v,
+        },
+    });
     Ok(())
 }
 
