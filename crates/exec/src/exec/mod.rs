@@ -111,16 +111,6 @@ pub(crate) fn eval_const(e: &CExpr, snapshot: &Snapshot) -> Result<Value> {
     eval(e, &[], &mut Vec::new(), &ctx)
 }
 
-/// Runs streaming operators sequentially on a batch (used by OPTIONAL
-/// sub-plans, pattern comprehensions and MERGE).
-pub(crate) fn run_stream_ops(ops: &[Op], rows: Vec<Row>, ctx: &Ctx<'_>) -> Result<Vec<Row>> {
-    let mut sink = Collect::new(None, ctx.guard);
-    for mut r in rows {
-        stream::push(ops, &mut r, ctx, &mut sink)?;
-    }
-    Ok(std::mem::take(&mut sink.rows))
-}
-
 /// True if the sub-plan yields at least one row from `row` (depth first,
 /// stopping at the first match).
 pub(crate) fn run_sub_any(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<bool> {
@@ -136,9 +126,11 @@ pub(crate) fn run_sub_any(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<bo
     Ok(first.0)
 }
 
-/// All rows the sub-plan yields from `row`.
+/// All rows the sub-plan yields from `row` (pattern comprehensions, MERGE).
 pub(crate) fn run_sub_all(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<Vec<Row>> {
-    run_stream_ops(ops, vec![row.to_vec()], ctx)
+    let mut sink = Collect::new(None, ctx.guard);
+    stream::push(ops, &mut row.to_vec(), ctx, &mut sink)?;
+    Ok(std::mem::take(&mut sink.rows))
 }
 
 /// A sink that keeps every row (or the first `limit`), holding their

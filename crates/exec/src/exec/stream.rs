@@ -422,7 +422,7 @@ pub(crate) fn scan(
     }
 }
 
-pub(crate) fn dirs(d: Dir) -> &'static [Direction] {
+fn dirs(d: Dir) -> &'static [Direction] {
     match d {
         Dir::Out => &[Direction::Outgoing],
         Dir::In => &[Direction::Incoming],
@@ -441,7 +441,7 @@ fn rel_unique(rel: RelId, row: &[Value], unique_with: &[usize]) -> bool {
     })
 }
 
-pub(crate) fn rel_props_match(
+fn rel_props_match(
     e_props: &[(NameRef<relgraph_graph::PropKeyId>, CExpr)],
     rel: RelId,
     row: &Row,
