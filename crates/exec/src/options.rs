@@ -42,6 +42,21 @@ impl Default for QueryOptions {
     }
 }
 
+/// Most relationships one pattern (all comma-separated parts of one MATCH,
+/// OPTIONAL MATCH or MERGE, or one pattern expression) may have. Every
+/// relationship becomes an operator that the executor runs recursively, so
+/// a longer pattern is refused with [`crate::error::ExecError::Limit`]
+/// naming this limit instead of risking the stack.
+pub const MAX_PATTERN_LENGTH: usize = 256;
+
+/// Most stack the executor may use below the frame where a task (or a
+/// sub-plan evaluated outside a task) started. Operators push rows to the
+/// next operator recursively, so a pipeline that would use more stops with
+/// [`crate::error::ExecError::Limit`] instead of overflowing the stack: safe
+/// on any thread with Rust's default 2 MiB of stack. (Release builds use
+/// about 2.5 KiB per operator, debug builds several times that.)
+pub const EXEC_STACK_BUDGET: usize = 1024 * 1024;
+
 /// Bytes charged per materialized value (a `Value` plus typical heap use).
 pub(crate) const VALUE_BYTES: u64 = 48;
 

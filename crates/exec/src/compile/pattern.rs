@@ -11,6 +11,7 @@ use super::expr::AggMode;
 use super::scope::{Scope, VarKind};
 use super::Compiler;
 use crate::error::{ExecError, Result};
+use crate::options::MAX_PATTERN_LENGTH;
 use crate::plan::{
     BuildPath, CExpr, Dir, Expand, NameRef, NodeScan, Op, PathStep, Seek, ShortestPath,
 };
@@ -103,6 +104,13 @@ impl Compiler<'_> {
         parts: &[PatternPart],
         scope: &mut Scope,
     ) -> Result<Declared> {
+        let length: usize = parts.iter().map(|p| p.element.chain.len()).sum();
+        if length > MAX_PATTERN_LENGTH {
+            return Err(ExecError::Limit(format!(
+                "a pattern may have at most {MAX_PATTERN_LENGTH} relationships \
+                 (MAX_PATTERN_LENGTH), this one has {length}"
+            )));
+        }
         let mut d = Declared::default();
         let mut declared_rels: HashSet<String> = HashSet::new();
         for (pi, part) in parts.iter().enumerate() {

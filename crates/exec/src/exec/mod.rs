@@ -122,14 +122,14 @@ pub(crate) fn run_sub_any(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<bo
         }
     }
     let mut first = First(false);
-    stream::push(ops, &mut row.to_vec(), ctx, &mut first)?;
+    stream::with_stack_base(|| stream::push(ops, &mut row.to_vec(), ctx, &mut first))?;
     Ok(first.0)
 }
 
 /// All rows the sub-plan yields from `row` (pattern comprehensions, MERGE).
 pub(crate) fn run_sub_all(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<Vec<Row>> {
     let mut sink = Collect::new(None, ctx.guard);
-    stream::push(ops, &mut row.to_vec(), ctx, &mut sink)?;
+    stream::with_stack_base(|| stream::push(ops, &mut row.to_vec(), ctx, &mut sink))?;
     Ok(std::mem::take(&mut sink.rows))
 }
 
@@ -299,6 +299,10 @@ fn tasks_for(ops: &[Op], input: Vec<Row>, batch: usize, ctx: &Ctx<'_>) -> Vec<Ta
 /// Runs one task's rows through the segment into `sink`.
 fn run_task(ops: &[Op], task: Task, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<()> {
     ctx.guard.check()?;
+    stream::with_stack_base(|| run_task_rows(ops, task, ctx, sink))
+}
+
+fn run_task_rows(ops: &[Op], task: Task, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<()> {
     match task {
         Task::Rows(rows) => {
             for mut r in rows {

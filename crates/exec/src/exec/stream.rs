@@ -14,6 +14,7 @@ use smallvec::SmallVec;
 use super::eval::eval;
 use super::Ctx;
 use crate::error::{ExecError, Result};
+use crate::options::EXEC_STACK_BUDGET;
 use crate::plan::{
     BuildPath, CExpr, Dir, Expand, HashJoin, JoinTable, NameRef, NodeScan, Op, PathStep, Row, Seek,
 };
@@ -23,8 +24,51 @@ use crate::value_ops;
 /// of the guard (timeout, cancellation) on one thread.
 const TICK_EVERY: u32 = 1024;
 
+/// Operator levels between two checks of the stack in [`push`].
+const STACK_CHECK_EVERY: usize = 4;
+
 thread_local! {
     static TICKS: Cell<u32> = const { Cell::new(0) };
+    /// Stack position where the outermost running task of this thread
+    /// started (0: none running).
+    static STACK_BASE: Cell<usize> = const { Cell::new(0) };
+}
+
+/// An address on the current stack.
+#[inline(never)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(std::ptr::addr_of!(marker)) as usize
+}
+
+/// Runs `f` (a task, or a sub-plan run outside one) with the stack
+/// measured from here, unless an enclosing task on this thread already
+/// measures it.
+pub(crate) fn with_stack_base<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let outer = STACK_BASE.with(|b| b.get());
+    if outer != 0 {
+        return f();
+    }
+    STACK_BASE.with(|b| b.set(stack_position()));
+    let out = f();
+    STACK_BASE.with(|b| b.set(0));
+    out
+}
+
+/// Fails once the running task has used [`EXEC_STACK_BUDGET`] of stack.
+#[cold]
+#[inline(never)]
+fn check_stack() -> Result<()> {
+    let base = STACK_BASE.with(|b| b.get());
+    if base != 0 && stack_position().abs_diff(base) > EXEC_STACK_BUDGET {
+        return Err(ExecError::Limit(format!(
+            "query too deep to execute: its pipeline of operators needs more than the \
+             executor's stack budget of {} KiB (EXEC_STACK_BUDGET); use fewer pattern \
+             steps or clauses",
+            EXEC_STACK_BUDGET / 1024
+        )));
+    }
+    Ok(())
 }
 
 /// Counts one unit of work and checks the guard every [`TICK_EVERY`] units.
@@ -79,6 +123,9 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
     let Some((op, rest)) = ops.split_first() else {
         return sink.push(row);
     };
+    if rest.len() % STACK_CHECK_EVERY == 0 {
+        check_stack()?;
+    }
     match op {
         Op::NodeScan(s) => scan(s, row, None, ctx, &mut |r| push(rest, r, ctx, sink)),
         Op::Expand(e) => {

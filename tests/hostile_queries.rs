@@ -1,0 +1,94 @@
+//! Hostile queries (issue 15): whatever text a user sends, the process
+//! survives, a limit that stops a query is a typed error that names it, and
+//! no answer is silently wrong.
+
+use relgraph::{Database, Params};
+
+/// A chain `(:N {i: 0})-[:NEXT]->(:N {i: 1})-> ... -> (:N {i: last})`.
+fn chain(last: i64) -> Database {
+    let db = Database::in_memory();
+    db.query(
+        &format!("UNWIND range(0, {last}) AS i CREATE (:N {{i: i}})"),
+        &Params::new(),
+    )
+    .expect("nodes");
+    db.query(
+        "MATCH (a:N), (b:N) WHERE b.i = a.i + 1 CREATE (a)-[:NEXT]->(b)",
+        &Params::new(),
+    )
+    .expect("relationships");
+    db
+}
+
+fn count(db: &Database, q: &str) -> i64 {
+    db.query(q, &Params::new())
+        .unwrap_or_else(|e| panic!("{q}: {}", e.message))
+        .single::<i64>("c")
+        .expect("one count")
+}
+
+/// `MATCH (a {i: 0})` followed by `hops` anonymous steps.
+fn hops_query(hops: usize) -> String {
+    let mut q = String::from("MATCH (a {i: 0})");
+    for _ in 0..hops {
+        q.push_str("-->()");
+    }
+    q.push_str(" RETURN count(*) AS c");
+    q
+}
+
+/// Runs `f` on a thread with Rust's default 2 MiB of stack, as an
+/// application's worker thread would.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(f)
+        .expect("thread")
+        .join()
+        .expect("no panic")
+}
+
+#[test]
+fn long_patterns_are_a_typed_error_not_a_stack_overflow() {
+    on_small_stack(|| {
+        let db = chain(1000);
+        for hops in [900, 10_000] {
+            let err = db
+                .query(&hops_query(hops), &Params::new())
+                .expect_err("longer than the pattern limit");
+            assert_eq!(err.kind, "DatabaseError", "{}", err.message);
+            assert!(
+                err.message.contains("MAX_PATTERN_LENGTH"),
+                "{}",
+                err.message
+            );
+            assert!(err.message.contains("at most 256"), "{}", err.message);
+            assert!(err.message.contains(&hops.to_string()), "{}", err.message);
+        }
+        assert_eq!(count(&db, &hops_query(10)), 1);
+    });
+}
+
+#[test]
+fn deep_pipelines_stop_at_the_stack_budget() {
+    on_small_stack(|| {
+        let db = chain(1000);
+        // Within the pattern limit, but more operators than a debug build
+        // fits in its stack budget: the right answer or a typed error.
+        match db.query(&hops_query(250), &Params::new()) {
+            Ok(r) => assert_eq!(r.single::<i64>("c").unwrap(), 1),
+            Err(e) => assert!(e.message.contains("EXEC_STACK_BUDGET"), "{}", e.message),
+        }
+        // Many clauses, each a short pattern: as deep a pipeline.
+        let mut q = String::from("MATCH (a {i: 0})");
+        for _ in 0..400 {
+            q.push_str(" MATCH (a)-->(b) WITH b AS a");
+        }
+        q.push_str(" RETURN a.i AS c");
+        match db.query(&q, &Params::new()) {
+            Ok(r) => assert_eq!(r.single::<i64>("c").unwrap(), 400),
+            Err(e) => assert!(e.message.contains("EXEC_STACK_BUDGET"), "{}", e.message),
+        }
+        assert_eq!(count(&db, &hops_query(20)), 1);
+    });
+}
