@@ -92,3 +92,33 @@ fn deep_pipelines_stop_at_the_stack_budget() {
         assert_eq!(count(&db, &hops_query(20)), 1);
     });
 }
+
+#[test]
+fn var_length_without_upper_bound_has_no_hidden_bound() {
+    let db = chain(10_000);
+    let res = db
+        .query(
+            "MATCH p = (a {i: 0})-[*]->(b) RETURN max(length(p)) AS c",
+            &Params::new(),
+        )
+        .expect("every path of the chain");
+    assert_eq!(res.single::<i64>("c").unwrap(), 10_000);
+    assert_eq!(
+        count(&db, "MATCH (a {i: 0})-[*]->(b) RETURN count(b) AS c"),
+        10_000
+    );
+    assert_eq!(
+        count(
+            &db,
+            "MATCH (a {i: 0})-[*]->(b) WITH DISTINCT b RETURN count(b) AS c"
+        ),
+        10_000
+    );
+    for q in [
+        "MATCH (a:N {i: 0}), (b:N {i: 10000}) MATCH p = shortestPath((a)-[*]->(b)) RETURN length(p) AS c",
+        "MATCH (a:N {i: 0}), (b:N {i: 10000}) MATCH p = allShortestPaths((a)-[*]->(b)) RETURN length(p) AS c",
+        "MATCH (a:N {i: 10000}), (b:N {i: 0}) MATCH p = shortestPath((a)-[*]-(b)) RETURN length(p) AS c",
+    ] {
+        assert_eq!(count(&db, q), 10_000, "{q}");
+    }
+}

@@ -115,7 +115,7 @@ fn cancellation_flag_stops_the_query() {
 }
 
 #[test]
-fn var_length_default_upper_bound() {
+fn var_length_bound_is_an_error_never_a_shorter_answer() {
     let db = Database::in_memory();
     db.query(
         "UNWIND range(1, 40) AS i CREATE (:C {i: i})",
@@ -131,14 +131,46 @@ fn var_length_default_upper_bound() {
         max_var_length: 5,
         ..QueryOptions::default()
     };
+    for q in [
+        "MATCH (a:C {i: 1})-[:NEXT*]->(b) RETURN max(b.i) AS far",
+        "MATCH (a:C {i: 1})-[:NEXT*2..]->(b) RETURN count(*) AS far",
+        // Distinct endpoints only: a breadth-first search.
+        "MATCH (a:C {i: 1})-[:NEXT*]->(b) RETURN DISTINCT b.i AS far",
+    ] {
+        let err = db
+            .query_with(q, &Params::new(), &opts)
+            .expect_err("paths longer than the bound exist");
+        assert!(
+            err.message.contains("bound of 5 hops") && err.message.contains("max_var_length"),
+            "{q}: {}",
+            err.message
+        );
+    }
+    // Within the bound, or with an explicit upper bound, it answers.
     let res = db
         .query_with(
-            "MATCH (a:C {i: 1})-[:NEXT*]->(b) RETURN max(b.i) AS far",
+            "MATCH (a:C {i: 35})-[:NEXT*]->(b) RETURN max(b.i) AS far",
+            &Params::new(),
+            &opts,
+        )
+        .unwrap();
+    assert_eq!(res.single::<i64>("far").unwrap(), 40);
+    let res = db
+        .query_with(
+            "MATCH (a:C {i: 1})-[:NEXT*..5]->(b) RETURN max(b.i) AS far",
             &Params::new(),
             &opts,
         )
         .unwrap();
     assert_eq!(res.single::<i64>("far").unwrap(), 6);
+    // By default there is no hidden bound.
+    let res = db
+        .query(
+            "MATCH (a:C {i: 1})-[:NEXT*]->(b) RETURN max(b.i) AS far",
+            &Params::new(),
+        )
+        .unwrap();
+    assert_eq!(res.single::<i64>("far").unwrap(), 40);
     let res = db
         .query(
             "MATCH (a:C {i: 1})-[:NEXT*..100]->(b) RETURN max(b.i) AS far",

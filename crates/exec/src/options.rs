@@ -14,7 +14,7 @@ use crate::error::{ExecError, Result};
 /// use relgraph_exec::QueryOptions;
 /// use std::time::Duration;
 /// let opts = QueryOptions { timeout: Some(Duration::from_secs(5)), ..QueryOptions::default() };
-/// assert_eq!(opts.max_var_length, 32);
+/// assert_eq!(opts.max_var_length, u32::MAX); // no hidden bound
 /// ```
 #[derive(Clone, Debug)]
 pub struct QueryOptions {
@@ -24,7 +24,14 @@ pub struct QueryOptions {
     pub max_rows: Option<u64>,
     /// Approximate memory budget in bytes for materialized rows and values.
     pub memory_budget: Option<u64>,
-    /// Upper bound of a variable-length relationship pattern written without one (`*`, `*2..`).
+    /// Upper bound of a variable-length relationship pattern written without
+    /// one (`*`, `*2..`). The default, `u32::MAX`, is no bound: such a
+    /// pattern matches paths of any length, and the timeout, memory budget
+    /// and cancellation stop a search that runs too long. When set lower, a
+    /// match that would extend past it is a [`crate::error::ExecError::Limit`]
+    /// naming the bound, never a silently shortened answer. Shortest-path
+    /// searches (`shortestPath`, `allShortestPaths`) ignore it: they have no
+    /// depth bound.
     pub max_var_length: u32,
     /// Set to true from another thread to cancel the query.
     pub cancel: Option<Arc<AtomicBool>>,
@@ -36,7 +43,7 @@ impl Default for QueryOptions {
             timeout: None,
             max_rows: None,
             memory_budget: Some(4 << 30),
-            max_var_length: 32,
+            max_var_length: u32::MAX,
             cancel: None,
         }
     }

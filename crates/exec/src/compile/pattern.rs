@@ -34,6 +34,9 @@ pub(crate) struct PRel {
     pub left: usize,
     pub right: usize,
     pub length: Option<(u32, u32)>,
+    /// The upper bound is `QueryOptions::max_var_length`, not written in the
+    /// pattern: a match that would extend past it is an error.
+    pub implicit_max: bool,
     pub props: Vec<(String, Expr)>,
     pub outer: bool,
     pub part: usize,
@@ -119,11 +122,23 @@ impl Compiler<'_> {
             let mut left = start;
             for (rel, node) in &part.element.chain {
                 let right = self.declare_node(node, scope, &mut d)?;
+                // A shortest path search has no depth bound; elsewhere an
+                // unwritten upper bound is the option's (unbounded by default).
+                let implicit_max = match rel.length {
+                    Some((_, None)) if part.kind == PathKind::Plain => {
+                        self.max_var_length != u32::MAX
+                    }
+                    _ => false,
+                };
                 let length = match rel.length {
                     None => None,
                     Some((min, max)) => {
                         let min = min.unwrap_or(1);
-                        let max = max.unwrap_or(self.max_var_length as u64);
+                        let max = match max {
+                            Some(m) => m,
+                            None if part.kind == PathKind::Plain => u64::from(self.max_var_length),
+                            None => u64::from(u32::MAX),
+                        };
                         Some((
                             min.min(u32::MAX as u64) as u32,
                             max.min(u32::MAX as u64) as u32,
@@ -191,6 +206,7 @@ impl Compiler<'_> {
                     left,
                     right,
                     length,
+                    implicit_max,
                     props,
                     outer,
                     part: pi,
@@ -508,6 +524,7 @@ impl Compiler<'_> {
                     rel_props,
                     unique_with: match_rels.iter().map(|&i| d.rels[i].slot).collect(),
                     var_length: r.length,
+                    max_is_limit: r.implicit_max,
                     reverse_list: !from_left,
                     distinct_endpoints: false,
                     count_into: None,

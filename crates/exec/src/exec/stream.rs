@@ -506,7 +506,7 @@ fn rel_props_match(
         let Some(have) = ctx.snapshot.rel_property(rel, k) else {
             return Ok(false);
         };
-        if value_ops::equals(have, &want) != Some(true) {
+        if value_ops::equals(&have, &want) != Some(true) {
             return Ok(false);
         }
     }
@@ -811,6 +811,17 @@ fn var_expand(
             if depth < max {
                 stack.push((next_steps(node), 0));
             } else {
+                if e.max_is_limit {
+                    // Would the path go on? Then the answer is incomplete.
+                    for (next, _) in next_steps(node) {
+                        if !rels.contains(&next)
+                            && rel_unique(next, row, &e.unique_with)
+                            && rel_props_match(&e.rel_props, next, row, ctx)?
+                        {
+                            return Err(past_bound(max));
+                        }
+                    }
+                }
                 rels.pop();
             }
         }
@@ -823,6 +834,16 @@ fn var_expand(
         Some(w) => emit_count(w, count, row, out),
         None => Ok(true),
     }
+}
+
+/// The error for a variable-length match that would extend past
+/// `QueryOptions::max_var_length`.
+fn past_bound(max: u32) -> ExecError {
+    ExecError::Limit(format!(
+        "a variable-length pattern without an upper bound matched a path longer than \
+         the bound of {max} hops set by QueryOptions::max_var_length; write an explicit \
+         upper bound (e.g. *..{max}) or raise the option"
+    ))
 }
 
 /// Endpoints reachable from `from` within `min..=max` hops (directed,
@@ -871,6 +892,20 @@ fn reach(
             }
         }
         frontier = next;
+    }
+    if e.max_is_limit && depth == max {
+        // Would a node be reached in more hops? Then the answer is incomplete.
+        for &u in &frontier {
+            for &t in types {
+                for a in snap.neighbors(u, t, d) {
+                    if (!seen.contains_key(&a.node) || (a.node == from && !start_again))
+                        && rel_props_match(&e.rel_props, a.rel, row, ctx)?
+                    {
+                        return Err(past_bound(max));
+                    }
+                }
+            }
+        }
     }
     if start_again {
         return emit(from, row);

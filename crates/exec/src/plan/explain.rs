@@ -49,6 +49,7 @@ pub(crate) fn describe(op: &Op) -> String {
                 Dir::Both => ("-", "-"),
             };
             let len = match e.var_length {
+                Some((a, u32::MAX)) => format!("*{a}.."),
                 Some((a, b)) => format!("*{a}..{b}"),
                 None => String::new(),
             };
@@ -84,7 +85,11 @@ pub(crate) fn describe(op: &Op) -> String {
                 "ShortestPath"
             },
             s.min,
-            s.max,
+            if s.max == u32::MAX {
+                String::new()
+            } else {
+                s.max.to_string()
+            },
             types_text(&s.types)
         ),
         Op::Filter(_) => "Filter".to_string(),

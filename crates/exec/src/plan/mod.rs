@@ -292,6 +292,10 @@ pub(crate) struct Expand {
     pub unique_with: Vec<usize>,
     /// `Some((min, max))` for a variable-length expansion.
     pub var_length: Option<(u32, u32)>,
+    /// The upper bound of `var_length` is `QueryOptions::max_var_length`
+    /// (the pattern wrote none): a match that would extend past it is an
+    /// error naming the bound, never silently left out.
+    pub max_is_limit: bool,
     /// Variable length, expanded right to left: reverse the list to keep pattern order.
     pub reverse_list: bool,
     /// Only distinct endpoints matter (a DISTINCT follows and nothing reads
