@@ -2,7 +2,9 @@
 //! survives, a limit that stops a query is a typed error that names it, and
 //! no answer is silently wrong.
 
-use relgraph::{Database, Params};
+use std::time::{Duration, Instant};
+
+use relgraph::{Database, Params, QueryOptions};
 
 /// A chain `(:N {i: 0})-[:NEXT]->(:N {i: 1})-> ... -> (:N {i: last})`.
 fn chain(last: i64) -> Database {
@@ -121,4 +123,82 @@ fn var_length_without_upper_bound_has_no_hidden_bound() {
     ] {
         assert_eq!(count(&db, q), 10_000, "{q}");
     }
+}
+
+fn with_limits(timeout_ms: u64, memory: u64) -> QueryOptions {
+    QueryOptions {
+        timeout: Some(Duration::from_millis(timeout_ms)),
+        memory_budget: Some(memory),
+        ..QueryOptions::default()
+    }
+}
+
+#[test]
+fn timeout_fires_inside_one_expression() {
+    let db = Database::in_memory();
+    let opts = with_limits(1000, 4 << 30);
+    for q in [
+        "RETURN reduce(s = 0, i IN range(1, 100000000) | s + i) AS r",
+        "RETURN size([i IN range(1, 100000000) WHERE i % 7 = 0]) AS r",
+        "RETURN any(i IN range(1, 100000000) WHERE i < 0) AS r",
+        "UNWIND range(1, 3) AS x RETURN reduce(s = 0, i IN range(1, 100000000) | s + x) AS r",
+    ] {
+        let t0 = Instant::now();
+        let err = db
+            .query_with(q, &Params::new(), &opts)
+            .expect_err("10^8 steps do not finish in 1 s");
+        let took = t0.elapsed();
+        assert!(err.message.contains("timed out"), "{q}: {}", err.message);
+        assert!(took < Duration::from_secs(3), "{q}: stopped after {took:?}");
+        eprintln!("{q}: stopped after {took:?}");
+    }
+    let ok = db
+        .query(
+            "RETURN reduce(s = 0, i IN range(1, 1000) | s + i) AS r",
+            &Params::new(),
+        )
+        .expect("small reduce");
+    assert_eq!(ok.single::<i64>("r").unwrap(), 500_500);
+}
+
+#[test]
+fn values_built_in_expressions_respect_the_memory_budget() {
+    let db = Database::in_memory();
+    let opts = with_limits(60_000, 64 << 20);
+    for q in [
+        "RETURN size(range(1, 100000000)) AS r",
+        "UNWIND range(1, 100000000) AS i RETURN count(i) AS r",
+        "RETURN size(reduce(s = 'x', i IN range(1, 40) | s + s)) AS r",
+        "RETURN size(reduce(l = [0], i IN range(1, 40) | l + l)) AS r",
+        "RETURN size([i IN range(1, 1000) | range(1, 100000)]) AS r",
+        "WITH reduce(s = 'x', i IN range(1, 20) | s + s) AS s RETURN size(replace(s, '', s)) AS r",
+    ] {
+        let err = db
+            .query_with(q, &Params::new(), &opts)
+            .expect_err("more than 64 MiB");
+        assert!(
+            err.message.contains("memory budget"),
+            "{q}: {}",
+            err.message
+        );
+    }
+    // Aggregates that keep their values count against the budget too.
+    let small = with_limits(60_000, 16 << 20);
+    for q in [
+        "UNWIND range(1, 1000) AS a UNWIND range(1, 1000) AS b RETURN size(collect(a)) AS r",
+        "UNWIND range(1, 1000) AS a UNWIND range(1, 1000) AS b RETURN count(DISTINCT a * 1000 + b) AS r",
+    ] {
+        let err = db
+            .query_with(q, &Params::new(), &small)
+            .expect_err("a million kept values do not fit in 16 MiB");
+        assert!(err.message.contains("memory budget"), "{q}: {}", err.message);
+    }
+    let ok = db
+        .query_with(
+            "RETURN size(range(1, 100000)) + size(reduce(s = 'x', i IN range(1, 20) | s + s)) AS r",
+            &Params::new(),
+            &opts,
+        )
+        .expect("fits");
+    assert_eq!(ok.single::<i64>("r").unwrap(), 100_000 + (1 << 20));
 }

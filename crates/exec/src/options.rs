@@ -167,6 +167,26 @@ impl Guard {
         Ok(())
     }
 
+    /// Checks the timeout and cancellation, and that a value of about
+    /// `bytes` bytes about to be built fits the memory budget together with
+    /// the rows charged and held (it is not charged: values live as long as
+    /// the row or expression that holds them).
+    pub fn check_alloc(&self, bytes: u64) -> Result<()> {
+        self.check()?;
+        if let Some(budget) = self.memory_budget {
+            let total = bytes
+                .saturating_add(self.charged.load(Ordering::Relaxed))
+                .saturating_add(self.in_flight.load(Ordering::Relaxed));
+            if total > budget {
+                return Err(self.trip(ExecError::Limit(format!(
+                    "memory budget of {budget} bytes exceeded (a value of about {bytes} bytes \
+                     would not fit)"
+                ))));
+            }
+        }
+        Ok(())
+    }
+
     /// Gives back bytes taken by [`Guard::hold`].
     pub fn release(&self, bytes: u64) {
         self.in_flight.fetch_sub(bytes, Ordering::Relaxed);

@@ -4,12 +4,14 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use relgraph_cypher::ast::Quantifier;
+use relgraph_cypher::ast::{BinaryOp, Quantifier};
 use relgraph_graph::Value;
 
+use super::stream::tick;
 use super::{run_sub_all, run_sub_any, Ctx};
 use crate::error::{ExecError, Result};
-use crate::functions;
+use crate::functions::{self, LARGE_VALUE_BYTES};
+use crate::options::VALUE_BYTES;
 use crate::plan::{CExpr, MapProjItem};
 use crate::value_ops;
 
@@ -33,10 +35,10 @@ pub(crate) fn eval_ref<'v>(
             let snap: &'v relgraph_graph::Snapshot = ctx.snapshot;
             match (row.get(*s).unwrap_or(&NULL), key.resolve(snap.catalog())) {
                 (Value::Node(n), Some(k)) => {
-                    Cow::Borrowed(snap.node_property(*n, k).unwrap_or(&NULL))
+                    snap.node_property(*n, k).unwrap_or(Cow::Borrowed(&NULL))
                 }
                 (Value::Relationship(r), Some(k)) => {
-                    Cow::Borrowed(snap.rel_property(*r, k).unwrap_or(&NULL))
+                    snap.rel_property(*r, k).unwrap_or(Cow::Borrowed(&NULL))
                 }
                 (Value::Node(_) | Value::Relationship(_), None) => Cow::Borrowed(&NULL),
                 (v, k) => Cow::Owned(property(v, k, &key.name, ctx)?),
@@ -107,6 +109,12 @@ pub(crate) fn eval(
         CExpr::Binary(op, a, b) => {
             let a = eval_ref(a, row, locals, ctx)?;
             let b = eval_ref(b, row, locals, ctx)?;
+            if *op == BinaryOp::Add {
+                let bytes = concat_bytes(&a, &b);
+                if bytes >= LARGE_VALUE_BYTES {
+                    ctx.guard.check_alloc(bytes)?;
+                }
+            }
             value_ops::binary_op(*op, &a, &b)?
         }
         CExpr::Unary(op, a) => {
@@ -165,18 +173,14 @@ pub(crate) fn eval(
             predicate,
             projection,
         } => {
-            let items = match eval(list, row, locals, ctx)? {
-                Value::Null => return Ok(Value::Null),
-                Value::List(items) => items,
-                other => {
-                    return Err(ExecError::type_error(
-                        "InvalidArgumentType",
-                        format!("expected a list, got {}", other.type_name()),
-                    ))
-                }
+            let Some(items) = items(list, row, locals, ctx, "expected a list")? else {
+                return Ok(Value::Null);
             };
             let mut out = Vec::with_capacity(items.len());
+            // Bytes of the items built so far, held against the memory budget.
+            let mut held = Held::new(ctx);
             for item in items {
+                tick(ctx)?;
                 locals.truncate(*local);
                 locals.push(item);
                 if let Some(p) = predicate {
@@ -188,6 +192,7 @@ pub(crate) fn eval(
                     Some(p) => eval(p, row, locals, ctx)?,
                     None => locals[*local].clone(),
                 };
+                held.add(approx_bytes(&v))?;
                 out.push(v);
             }
             locals.truncate(*local);
@@ -199,18 +204,12 @@ pub(crate) fn eval(
             list,
             predicate,
         } => {
-            let items = match eval(list, row, locals, ctx)? {
-                Value::Null => return Ok(Value::Null),
-                Value::List(items) => items,
-                other => {
-                    return Err(ExecError::type_error(
-                        "InvalidArgumentType",
-                        format!("expected a list, got {}", other.type_name()),
-                    ))
-                }
+            let Some(items) = items(list, row, locals, ctx, "expected a list")? else {
+                return Ok(Value::Null);
             };
             let (mut trues, mut falses, mut nulls) = (0usize, 0usize, 0usize);
             for item in items {
+                tick(ctx)?;
                 locals.truncate(*local);
                 locals.push(item);
                 let v = match predicate {
@@ -258,17 +257,11 @@ pub(crate) fn eval(
             expr,
         } => {
             let mut accv = eval(init, row, locals, ctx)?;
-            let items = match eval(list, row, locals, ctx)? {
-                Value::Null => return Ok(Value::Null),
-                Value::List(items) => items,
-                other => {
-                    return Err(ExecError::type_error(
-                        "InvalidArgumentType",
-                        format!("reduce needs a list, got {}", other.type_name()),
-                    ))
-                }
+            let Some(items) = items(list, row, locals, ctx, "reduce needs a list")? else {
+                return Ok(Value::Null);
             };
             for item in items {
+                tick(ctx)?;
                 locals.truncate(*acc);
                 locals.push(accv);
                 debug_assert_eq!(locals.len(), *local);
@@ -282,8 +275,12 @@ pub(crate) fn eval(
         CExpr::PatternComp(plan, proj) => {
             let rows = run_sub_all(&plan.ops, row, ctx)?;
             let mut out = Vec::with_capacity(rows.len());
+            let mut held = Held::new(ctx);
             for r in &rows {
-                out.push(eval(proj, r, locals, ctx)?);
+                tick(ctx)?;
+                let v = eval(proj, r, locals, ctx)?;
+                held.add(approx_bytes(&v))?;
+                out.push(v);
             }
             Value::List(out)
         }
@@ -353,7 +350,7 @@ pub(crate) fn property(
             Some(k) => ctx
                 .snapshot
                 .node_property(*n, k)
-                .cloned()
+                .map(Cow::into_owned)
                 .unwrap_or(Value::Null),
             None => Value::Null,
         },
@@ -361,7 +358,7 @@ pub(crate) fn property(
             Some(k) => ctx
                 .snapshot
                 .rel_property(*r, k)
-                .cloned()
+                .map(Cow::into_owned)
                 .unwrap_or(Value::Null),
             None => Value::Null,
         },
@@ -440,4 +437,136 @@ fn slice(a: &Value, from: Option<&Value>, to: Option<&Value>) -> Result<Value> {
         return Ok(Value::List(Vec::new()));
     }
     Ok(Value::List(items[f as usize..t as usize].to_vec()))
+}
+
+/// The items a list comprehension, quantifier or `reduce` walks.
+/// `range(...)` is walked without building the list.
+enum Items {
+    List(std::vec::IntoIter<Value>),
+    Range { next: i128, step: i128, left: i128 },
+}
+
+impl Iterator for Items {
+    type Item = Value;
+    fn next(&mut self) -> Option<Value> {
+        match self {
+            Items::List(it) => it.next(),
+            Items::Range { next, step, left } => {
+                if *left <= 0 {
+                    return None;
+                }
+                let v = Value::Int(*next as i64);
+                *left -= 1;
+                if *left > 0 {
+                    *next += *step;
+                }
+                Some(v)
+            }
+        }
+    }
+}
+
+impl Items {
+    fn len(&self) -> usize {
+        match self {
+            Items::List(it) => it.len(),
+            // Capacity hint only: a filter may keep few.
+            Items::Range { left, .. } => (*left).clamp(0, 1024) as usize,
+        }
+    }
+}
+
+/// Evaluates the list a comprehension walks (`None`: null).
+fn items(
+    list: &CExpr,
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+    what: &str,
+) -> Result<Option<Items>> {
+    if let CExpr::Call(name, args) = list {
+        if name.eq_ignore_ascii_case("range") && (args.len() == 2 || args.len() == 3) {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(eval(a, row, locals, ctx)?);
+            }
+            let (start, step, count) = functions::range_args(&vals)?;
+            return Ok(Some(Items::Range {
+                next: start,
+                step,
+                left: count,
+            }));
+        }
+    }
+    match eval(list, row, locals, ctx)? {
+        Value::Null => Ok(None),
+        Value::List(items) => Ok(Some(Items::List(items.into_iter()))),
+        other => Err(ExecError::type_error(
+            "InvalidArgumentType",
+            format!("{what}, got {}", other.type_name()),
+        )),
+    }
+}
+
+/// About how many bytes `v` takes: the value, and one level of the lists,
+/// maps and strings it holds.
+fn approx_bytes(v: &Value) -> u64 {
+    let own = |v: &Value| match v {
+        Value::String(s) => s.len() as u64,
+        Value::List(l) => l.len() as u64 * VALUE_BYTES,
+        Value::Map(m) => m.len() as u64 * 2 * VALUE_BYTES,
+        _ => 0,
+    };
+    let inner: u64 = match v {
+        Value::List(l) => l.iter().map(own).sum(),
+        Value::Map(m) => m.values().map(own).sum(),
+        _ => 0,
+    };
+    VALUE_BYTES + own(v) + inner
+}
+
+/// About how many bytes `a + b` takes when it concatenates strings or lists.
+fn concat_bytes(a: &Value, b: &Value) -> u64 {
+    match (a, b) {
+        (Value::List(x), Value::List(y)) => (x.len() + y.len()) as u64 * VALUE_BYTES,
+        (Value::List(x), _) | (_, Value::List(x)) => (x.len() as u64 + 1) * VALUE_BYTES,
+        (Value::String(x), Value::String(y)) => (x.len() + y.len()) as u64,
+        (Value::String(x), _) | (_, Value::String(x)) => x.len() as u64 + 64,
+        _ => 0,
+    }
+}
+
+/// Bytes of a list being built, held against the memory budget in steps
+/// and given back when it is done.
+struct Held<'a> {
+    guard: &'a crate::options::Guard,
+    /// Bytes added since the last hold.
+    pending: u64,
+    held: u64,
+}
+
+impl<'a> Held<'a> {
+    fn new(ctx: &'a Ctx<'_>) -> Self {
+        Held {
+            guard: ctx.guard,
+            pending: 0,
+            held: 0,
+        }
+    }
+
+    fn add(&mut self, bytes: u64) -> Result<()> {
+        self.pending += bytes;
+        if self.pending >= LARGE_VALUE_BYTES {
+            let b = std::mem::take(&mut self.pending);
+            self.held += b;
+            self.guard.hold(b)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.guard.release(self.held);
+    }
 }

@@ -57,6 +57,9 @@ impl FnContext for Ctx<'_> {
     fn statement_time(&self) -> DateTime {
         self.now.clone()
     }
+    fn reserve(&self, bytes: u64) -> Result<()> {
+        self.guard.check_alloc(bytes)
+    }
 }
 
 /// Per-operator rows and time for PROFILE.
@@ -98,9 +101,17 @@ impl State<'_> {
 /// Parameters of expressions evaluated outside a statement.
 static NO_PARAMS: BTreeMap<String, Value> = BTreeMap::new();
 
-/// Evaluates an expression that reads no row (SKIP / LIMIT arguments).
+/// Most memory a value built while folding constants may take: larger
+/// values are left to run time, where the query's limits apply.
+const FOLD_BUDGET: u64 = 1 << 20;
+
+/// Evaluates an expression that reads no row (SKIP / LIMIT arguments,
+/// constant folding).
 pub(crate) fn eval_const(e: &CExpr, snapshot: &Snapshot) -> Result<Value> {
-    let guard = Guard::new(&crate::options::QueryOptions::default());
+    let guard = Guard::new(&crate::options::QueryOptions {
+        memory_budget: Some(FOLD_BUDGET),
+        ..crate::options::QueryOptions::default()
+    });
     let now = crate::engine::now();
     let ctx = Ctx {
         snapshot,
@@ -416,6 +427,32 @@ struct Groups<'a, 'c> {
     /// Per group, the position of its first row (groups are returned in
     /// this order, whichever thread saw them first).
     first: Vec<u64>,
+    /// Aggregates that keep every value (`collect`, percentiles, DISTINCT).
+    keeps_values: u64,
+    /// Groups already held against the memory budget.
+    held_groups: usize,
+    /// Bytes of groups and kept values held against the memory budget.
+    hold: Hold<'a>,
+}
+
+/// Bytes held against the memory budget ([`Guard::hold`]) by a sink that
+/// is still collecting, given back when it is dropped.
+struct Hold<'g> {
+    guard: &'g Guard,
+    bytes: u64,
+}
+
+impl Hold<'_> {
+    fn add(&mut self, bytes: u64) -> Result<()> {
+        self.bytes += bytes;
+        self.guard.hold(bytes)
+    }
+}
+
+impl Drop for Hold<'_> {
+    fn drop(&mut self) {
+        self.guard.release(self.bytes);
+    }
 }
 
 /// A group key of at most two node/relationship values, by id (the high
@@ -485,6 +522,18 @@ impl<'a, 'c> Groups<'a, 'c> {
             seen: 0,
             pos: 0,
             first: Vec::new(),
+            keeps_values: aggs
+                .iter()
+                .filter(|a| {
+                    a.distinct
+                        || matches!(&*a.name, "collect" | "percentilecont" | "percentiledisc")
+                })
+                .count() as u64,
+            held_groups: 0,
+            hold: Hold {
+                guard: ctx.guard,
+                bytes: 0,
+            },
         }
     }
 
@@ -617,6 +666,14 @@ impl Sink for Groups<'_, '_> {
         self.pos += 1;
         if self.seen.is_multiple_of(CHECK_EVERY) {
             self.ctx.guard.check()?;
+            // New groups and the values kept since the last check.
+            let groups = (self.groups.len() - self.held_groups) as u64;
+            self.held_groups = self.groups.len();
+            let values = CHECK_EVERY as u64 * self.keeps_values
+                + groups * (self.keys.len() + self.aggs.len() + 1) as u64;
+            if values > 0 {
+                self.hold.add(values * VALUE_BYTES)?;
+            }
         }
         let gi = match self.fast_group(row)? {
             Some(i) => i,

@@ -73,7 +73,7 @@ fn check_stack() -> Result<()> {
 
 /// Counts one unit of work and checks the guard every [`TICK_EVERY`] units.
 #[inline(always)]
-fn tick(ctx: &Ctx<'_>) -> Result<()> {
+pub(crate) fn tick(ctx: &Ctx<'_>) -> Result<()> {
     let n = TICKS.with(|c| {
         let n = c.get().wrapping_add(1);
         c.set(n);

@@ -3,14 +3,14 @@
 
 use relgraph_graph::Value;
 
-use super::{bad_arg, int_arg};
+use super::{bad_arg, FnContext};
 use crate::error::{ExecError, Result};
 
 /// The most elements `range()` may produce, so a query cannot ask for
 /// more memory than any machine has.
 const MAX_RANGE: u64 = 100_000_000;
 
-pub(super) fn call(name: &str, args: &[Value]) -> Result<Option<Value>> {
+pub(super) fn call(name: &str, args: &[Value], ctx: &dyn FnContext) -> Result<Option<Value>> {
     let a0 = args.first().unwrap_or(&Value::Null);
     let v = match name {
         "head" | "last" | "tail" => match a0 {
@@ -29,7 +29,7 @@ pub(super) fn call(name: &str, args: &[Value]) -> Result<Option<Value>> {
             Value::String(x) => Value::Bool(x.is_empty()),
             other => return Err(bad_arg("isEmpty", "a LIST, MAP or STRING", other)),
         },
-        "range" => range(args)?,
+        "range" => range(args, ctx)?,
         _ => return Ok(None),
     };
     Ok(Some(v))
@@ -48,7 +48,12 @@ fn range_int(v: &Value) -> Result<i64> {
     }
 }
 
-fn range(args: &[Value]) -> Result<Value> {
+/// Elements of `range(start, end[, step])` produced between two checks of
+/// the query's limits.
+const RANGE_CHUNK: i128 = 1 << 16;
+
+/// The arguments of `range()`: start, step and number of elements.
+pub(crate) fn range_args(args: &[Value]) -> Result<(i128, i128, i128)> {
     let start = range_int(&args[0])?;
     let end = range_int(&args[1])?;
     let step = match args.get(2) {
@@ -73,10 +78,30 @@ fn range(args: &[Value]) -> Result<Value> {
             format!("range() would produce {count} elements, more than {MAX_RANGE}"),
         ));
     }
-    let _ = int_arg;
-    Ok(Value::List(
-        (0..count)
-            .map(|i| Value::Int((start + i * step) as i64))
-            .collect(),
-    ))
+    Ok((start, step, count))
+}
+
+/// The number of elements `range(args)` produces, if the arguments are valid.
+pub(super) fn range_len(args: &[Value]) -> Option<u64> {
+    match args {
+        [_, _] | [_, _, _] => range_args(args).ok().map(|(_, _, n)| n as u64),
+        _ => None,
+    }
+}
+
+/// Builds `range()`, checking the timeout between chunks (the memory
+/// budget was checked before, see `result_bytes`).
+fn range(args: &[Value], ctx: &dyn FnContext) -> Result<Value> {
+    let (start, step, count) = range_args(args)?;
+    let mut out = Vec::with_capacity(count as usize);
+    let mut i = 0;
+    while i < count {
+        let end = (i + RANGE_CHUNK).min(count);
+        out.extend((i..end).map(|i| Value::Int((start + i * step) as i64)));
+        i = end;
+        if i < count {
+            ctx.reserve(0)?;
+        }
+    }
+    Ok(Value::List(out))
 }

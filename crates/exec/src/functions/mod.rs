@@ -14,11 +14,13 @@ use std::sync::OnceLock;
 use rustc_hash::FxHashMap;
 
 use crate::error::{ExecError, Result};
+use crate::options::VALUE_BYTES;
 
 pub mod aggregate;
 mod convert;
 mod graph;
 mod list;
+pub(crate) use list::range_args;
 mod math;
 mod string;
 pub mod temporal;
@@ -41,6 +43,37 @@ pub trait FnContext {
     /// The statement's clock: every `date()` / `datetime()` without
     /// arguments in one statement sees the same instant.
     fn statement_time(&self) -> DateTime;
+    /// Checks the query's limits before a function builds a value of about
+    /// `bytes` bytes (0: only the timeout and cancellation): an error if it
+    /// would not fit the memory budget. A context without limits accepts
+    /// everything.
+    fn reserve(&self, bytes: u64) -> Result<()> {
+        let _ = bytes;
+        Ok(())
+    }
+}
+
+/// Results at least this large are checked against the memory budget
+/// before they are built.
+pub(crate) const LARGE_VALUE_BYTES: u64 = 1 << 16;
+
+/// About how many bytes the result of `lower(args)` takes, for functions
+/// whose result can be far larger than their arguments (0 for the rest).
+fn result_bytes(lower: &str, args: &[Value]) -> u64 {
+    match (lower, args) {
+        ("range", _) => list::range_len(args)
+            .unwrap_or(0)
+            .saturating_mul(VALUE_BYTES),
+        ("replace", [Value::String(x), Value::String(from), Value::String(to)]) => {
+            let hits = if from.is_empty() {
+                x.chars().count() as u64 + 1
+            } else {
+                (x.len() / from.len()) as u64
+            };
+            (x.len() as u64).saturating_add(hits.saturating_mul(to.len() as u64))
+        }
+        _ => 0,
+    }
 }
 
 /// Scalar function names (lower case), with their accepted argument
@@ -263,13 +296,17 @@ pub fn call_scalar(name: &str, args: &[Value], ctx: &dyn FnContext) -> Result<Va
             None,
         ));
     }
+    let bytes = result_bytes(lower, args);
+    if bytes >= LARGE_VALUE_BYTES {
+        ctx.reserve(bytes)?;
+    }
     if let Some(v) = string::call(lower, args)? {
         return Ok(v);
     }
     if let Some(v) = math::call(lower, args)? {
         return Ok(v);
     }
-    if let Some(v) = list::call(lower, args)? {
+    if let Some(v) = list::call(lower, args, ctx)? {
         return Ok(v);
     }
     if let Some(v) = convert::call(lower, args)? {
