@@ -10,6 +10,7 @@ use relgraph_datagen::Config;
 use serde_json::json;
 
 use crate::format::{self, OutputFormat};
+use crate::limits::Limits;
 use crate::CliError;
 
 /// `relgraph query`: runs one statement and prints its result.
@@ -18,10 +19,14 @@ pub fn query(
     text: &str,
     params: Vec<(String, Value)>,
     fmt: OutputFormat,
+    limits: &Limits,
 ) -> Result<(), CliError> {
     let db = Database::open(db).map_err(CliError::Query)?;
     let params: Params = params.into_iter().collect();
-    let result = db.query(text, &params).map_err(CliError::Query)?;
+    let options = limits.apply(db.default_options().clone());
+    let result = db
+        .query_with(text, &params, &options)
+        .map_err(CliError::Query)?;
     let stdout = io::stdout();
     let mut out = stdout.lock();
     if format::is_explain(text) {

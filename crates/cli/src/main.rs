@@ -18,6 +18,7 @@ mod commands;
 mod demo;
 mod format;
 mod import;
+mod limits;
 mod params;
 mod shell;
 
@@ -27,6 +28,16 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use format::OutputFormat;
+use limits::{LimitArgs, Limits};
+
+/// Help text on limits shared by `shell` and `query`.
+const LIMITS_HELP: &str = "\
+Limits: a statement that runs past --timeout, returns more than --max-rows rows or
+needs more than --memory stops with an error; the shell and the database stay usable.
+The shell's defaults are a 60 s timeout and a memory budget of a quarter of physical
+memory (change them with `:set timeout 5s`, `:set memory 2GiB`, `:set max-rows 1000`);
+`query` has the same memory budget and no timeout. Ctrl-C in the shell cancels the
+running statement.";
 
 /// Errors of the command-line tool.
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +85,8 @@ struct Cli {
     /// Database directory for the shell (default: the demo database in the data directory).
     #[arg(long, value_name = "DIR")]
     db: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -81,8 +94,10 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// The interactive shell (the default command).
+    #[command(after_help = LIMITS_HELP)]
     Shell(ShellArgs),
     /// Run one statement and print its result.
+    #[command(after_help = LIMITS_HELP)]
     Query(QueryArgs),
     /// Create a new database from CSV files (neo4j-admin import convention).
     Import(import::ImportArgs),
@@ -99,6 +114,8 @@ struct ShellArgs {
     /// Database directory (created if missing; default: the demo database).
     #[arg(long, value_name = "DIR")]
     db: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Args, Debug)]
@@ -123,6 +140,8 @@ struct QueryArgs {
     /// The statement.
     #[arg(value_name = "QUERY", required_unless_present = "file")]
     query: Option<String>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -212,8 +231,13 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<bool, CliError> {
     match cli.command {
-        None => run_shell(cli.db),
-        Some(Command::Shell(a)) => run_shell(a.db.or(cli.db)),
+        None => run_shell(cli.db, Limits::shell_default().with_args(&cli.limits)),
+        Some(Command::Shell(a)) => run_shell(
+            a.db.or(cli.db),
+            Limits::shell_default()
+                .with_args(&cli.limits)
+                .with_args(&a.limits),
+        ),
         Some(Command::Query(a)) => {
             let text = match (&a.query, &a.file) {
                 (_, Some(f)) => std::fs::read_to_string(f).map_err(|e| CliError::Io {
@@ -224,7 +248,8 @@ fn run(cli: Cli) -> Result<bool, CliError> {
                 (None, None) => return Err(CliError::Usage("give a QUERY or -f FILE".into())),
             };
             let text = text.trim().trim_end_matches(';');
-            commands::query(&a.db, text, a.params, a.format)?;
+            let limits = Limits::query_default().with_args(&a.limits);
+            commands::query(&a.db, text, a.params, a.format, &limits)?;
             Ok(true)
         }
         Some(Command::Import(a)) => {
@@ -272,10 +297,10 @@ fn run(cli: Cli) -> Result<bool, CliError> {
     }
 }
 
-fn run_shell(db: Option<PathBuf>) -> Result<bool, CliError> {
+fn run_shell(db: Option<PathBuf>, limits: Limits) -> Result<bool, CliError> {
     let (db, banner) = match db {
         Some(p) => (relgraph::Database::open(&p).map_err(CliError::Query)?, None),
         None => (demo::open_demo()?, Some(demo::EXAMPLES)),
     };
-    Ok(shell::run(db, demo::history_file(), banner))
+    Ok(shell::run(db, demo::history_file(), banner, limits))
 }

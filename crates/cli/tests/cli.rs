@@ -468,3 +468,178 @@ fn no_db_opens_the_demo_database_in_the_data_dir() {
     assert!(ok(&out).contains("1000"));
     assert!(!text(&out.stderr).contains("creating the demo database"));
 }
+
+/// A statement with ten billion rows: it runs until a limit stops it.
+const ENDLESS: &str =
+    "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b RETURN count(*) AS n";
+
+#[test]
+fn query_limit_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let db = db.to_str().unwrap();
+
+    let t0 = std::time::Instant::now();
+    let out = run(&["query", "--db", db, "--timeout", "500ms", ENDLESS]);
+    let took = t0.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("timed out after 500 ms"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
+
+    let out = run(&[
+        "query",
+        "--db",
+        db,
+        "--max-rows",
+        "3",
+        "UNWIND range(1, 10) AS i RETURN i",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("maximum of 3 rows"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(&[
+        "query",
+        "--db",
+        db,
+        "--memory",
+        "1MB",
+        "RETURN size(range(1, 1000000)) AS n",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("memory budget of 1000000 bytes"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Generous limits, in every unit, let a statement answer.
+    for (timeout, memory) in [
+        ("1m", "1GiB"),
+        ("2s", "512MB"),
+        ("none", "none"),
+        ("90s", "64MiB"),
+    ] {
+        let out = run(&[
+            "query",
+            "--db",
+            db,
+            "--format",
+            "csv",
+            "--timeout",
+            timeout,
+            "--memory",
+            memory,
+            "--max-rows",
+            "10",
+            "RETURN size(range(1, 1000)) AS n",
+        ]);
+        assert_eq!(
+            ok(&out),
+            "n\n1000\n",
+            "--timeout {timeout} --memory {memory}"
+        );
+    }
+
+    for (flag, value, complaint) in [
+        ("--timeout", "2 fortnights", "unknown duration unit"),
+        ("--memory", "12 parsecs", "unknown size unit"),
+        ("--max-rows", "many", "not a number of rows"),
+    ] {
+        let out = run(&["query", "--db", db, flag, value, "RETURN 1"]);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        assert!(
+            text(&out.stderr).contains(complaint),
+            "{flag} {value}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn shell_limits_flags_set_and_defaults() {
+    let help = ok(&run(&["shell", "--help"]));
+    for needle in [
+        "--timeout",
+        "--memory",
+        "--max-rows",
+        "60 s timeout",
+        "quarter of physical",
+    ] {
+        assert!(help.contains(needle), "{needle}: {help}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let db = db.to_str().unwrap();
+    // The defaults, then flags, then :set.
+    let out = run_stdin(&["shell", "--db", db], &[], ":set\n");
+    let stdout = ok(&out);
+    assert!(stdout.contains("timeout   60s"), "{stdout}");
+    assert!(stdout.contains("max-rows  none"), "{stdout}");
+    assert!(
+        stdout.contains("memory    ") && !stdout.contains("memory    none"),
+        "{stdout}"
+    );
+
+    let out = run_stdin(
+        &[
+            "shell",
+            "--db",
+            db,
+            "--timeout",
+            "2s",
+            "--memory",
+            "1GiB",
+            "--max-rows",
+            "5",
+        ],
+        &[],
+        ":set\n",
+    );
+    let stdout = ok(&out);
+    assert!(
+        stdout.contains("timeout   2s\nmax-rows  5\nmemory    1 GiB\n"),
+        "{stdout}"
+    );
+
+    let script = format!(
+        ":set timeout 300ms\n{ENDLESS};\nRETURN 'still here' AS s;\n\
+         :set timeout none\n:set max-rows 2\nUNWIND range(1, 5) AS i RETURN i;\n\
+         :set memory 1MB\nRETURN size(range(1, 1000000)) AS n;\n\
+         :set max-rows none\n:set memory 64MiB\nUNWIND range(1, 5) AS i RETURN count(i) AS c;\n\
+         :set timeout soon\n:set\n"
+    );
+    let t0 = std::time::Instant::now();
+    let out = run_stdin(&["shell", "--db", db], &[], &script);
+    let took = t0.elapsed();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(stderr.contains("timed out after 300 ms"), "{stderr}");
+    assert!(stdout.contains("still here"), "{stdout}");
+    assert!(stderr.contains("maximum of 2 rows"), "{stderr}");
+    assert!(
+        stderr.contains("memory budget of 1000000 bytes"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("c\n5\n") || stdout.contains("│ 5"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("`soon` does not start with a number"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("timeout   none\nmax-rows  none\nmemory    64 MiB\n"),
+        "{stdout}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+}

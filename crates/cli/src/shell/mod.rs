@@ -17,6 +17,7 @@ use rustyline::history::FileHistory;
 use rustyline::Editor;
 
 use crate::format::{self, OutputFormat};
+use crate::limits::{self, Limits};
 use crate::params;
 use complete::{ShellHelper, Vocabulary};
 use statements::StatementBuffer;
@@ -29,13 +30,19 @@ Statements end with `;` and may span lines. Commands:
   :stats                   node counts per label, relationship counts per type
   :timing on|off           show how long each statement took
   :format table|csv|json   how results are printed
+  :set                     show the limits statements run under
+  :set timeout 5s          stop statements after 5 s (500ms, 2s, 1m; `none`: no limit)
+  :set memory 2GiB         memory budget of a statement (KB, MB, GB, KiB, MiB, GiB)
+  :set max-rows 1000       fail statements that return more rows
   :params                  list parameters (`:params clear` removes them)
   :param name => value     set parameter $name (a Cypher literal)
   :explain QUERY           show the plan of QUERY without running it
   :source FILE             run the statements in FILE
   :begin / :commit / :rollback   an explicit write transaction
   :quit                    leave (also Ctrl-D)
-Ctrl-C clears the current input.";
+Ctrl-C clears the current input, or cancels the running statement.
+By default a statement stops after 60 s or past a memory budget of a quarter
+of physical memory.";
 
 /// What to do after a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +69,8 @@ pub struct Session {
     source_depth: usize,
     /// Set by Ctrl-C while a statement runs (see [`crate::cancel`]).
     cancel: Option<Arc<AtomicBool>>,
+    /// Timeout, row cap and memory budget of every statement.
+    limits: Limits,
 }
 
 impl Session {
@@ -78,7 +87,13 @@ impl Session {
             vocabulary_stale: false,
             source_depth: 0,
             cancel: None,
+            limits: Limits::shell_default(),
         }
+    }
+
+    /// Sets the limits statements run under.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
     }
 
     /// Lets `flag` cancel running statements.
@@ -127,7 +142,7 @@ impl Session {
     }
 
     fn run(&mut self, text: &str) -> relgraph::Result<QueryResult> {
-        let mut options = self.db.default_options().clone();
+        let mut options = self.limits.apply(self.db.default_options().clone());
         if let Some(flag) = &self.cancel {
             flag.store(false, Ordering::SeqCst);
             options.cancel = Some(flag.clone());
@@ -199,6 +214,18 @@ impl Session {
                     let _ = writeln!(out, "open transaction rolled back");
                 }
                 return Flow::Quit;
+            }
+            "set" => {
+                if arg.is_empty() {
+                    let _ = write!(out, "{}", self.limits.describe());
+                } else {
+                    let (setting, value) = arg.split_once(char::is_whitespace).unwrap_or((arg, ""));
+                    if value.trim().is_empty() {
+                        self.fail(err, "usage: :set timeout|max-rows|memory VALUE");
+                    } else if let Err(e) = limits::set(&mut self.limits, setting, value) {
+                        self.fail(err, e);
+                    }
+                }
             }
             "schema" => self.schema(out),
             "stats" => self.stats(out),
@@ -388,8 +415,9 @@ fn value_text(v: &Value) -> String {
 
 /// Runs the shell: interactively when stdin is a terminal, else reading
 /// statements from stdin. Returns whether every statement succeeded.
-pub fn run(db: Database, history: Option<PathBuf>, banner: Option<&str>) -> bool {
+pub fn run(db: Database, history: Option<PathBuf>, banner: Option<&str>, limits: Limits) -> bool {
     let mut session = Session::new(db);
+    session.set_limits(limits);
     if io::stdin().is_terminal() {
         interactive(&mut session, history, banner)
     } else {
