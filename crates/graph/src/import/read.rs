@@ -104,18 +104,182 @@ impl Counters<'_> {
     }
 }
 
+/// Most bytes one field of an import file may hold. A longer field (a
+/// quote that is never closed swallowing the rest of the file, a runaway
+/// line) is an import error naming where it starts, never an unbounded
+/// allocation.
+pub const MAX_FIELD_SIZE: u64 = 16 << 20;
+
+/// A field the CSV parser must not be handed: where it starts, and why.
+#[derive(Debug)]
+struct FieldError {
+    line: u64,
+    column: u64,
+    reason: String,
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.reason
+        )
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// Where the [`FieldGuard`] is within the CSV text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lex {
+    /// At the start of a field.
+    Start,
+    /// Inside a field that does not start with a quote.
+    Unquoted,
+    /// Inside a quoted field.
+    Quoted,
+    /// Just after a quote inside a quoted field (closing, or the first of
+    /// a doubled quote).
+    QuoteInQuoted,
+}
+
+/// Passes the bytes of a CSV file through to the parser while following
+/// its quoting (RFC 4180, as the `csv` crate reads it), so that a quoted
+/// field still open at the end of the file, or any field longer than
+/// `max_field` bytes, is an error naming the line and column (field
+/// number) where it starts. The `csv` crate accepts the first and buffers
+/// the second whole.
+pub(crate) struct FieldGuard<R> {
+    inner: R,
+    quote: u8,
+    delimiter: u8,
+    max_field: u64,
+    lex: Lex,
+    /// Current line (1-based; every `\n` counts, as in `csv`'s positions).
+    line: u64,
+    /// Current field number within the record (1-based).
+    column: u64,
+    /// Bytes of the current field so far, and where it started.
+    field_len: u64,
+    field_line: u64,
+}
+
+impl<R> FieldGuard<R> {
+    fn new(inner: R, config: &ImportConfig, max_field: u64) -> Self {
+        FieldGuard {
+            inner,
+            quote: config.quote,
+            delimiter: config.delimiter,
+            max_field,
+            lex: Lex::Start,
+            line: 1,
+            column: 1,
+            field_len: 0,
+            field_line: 1,
+        }
+    }
+
+    fn error(&self, reason: String) -> std::io::Error {
+        std::io::Error::other(FieldError {
+            line: self.field_line,
+            column: self.column,
+            reason,
+        })
+    }
+
+    /// Follows `bytes`; an error once a field grows past the maximum.
+    fn scan(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        for &b in bytes {
+            let end_of_field = match self.lex {
+                Lex::Quoted => {
+                    if b == self.quote {
+                        self.lex = Lex::QuoteInQuoted;
+                    }
+                    false
+                }
+                Lex::QuoteInQuoted if b == self.quote => {
+                    self.lex = Lex::Quoted;
+                    false
+                }
+                _ if b == self.delimiter || b == b'\n' || b == b'\r' => true,
+                Lex::Start => {
+                    self.field_line = self.line;
+                    self.lex = if b == self.quote {
+                        Lex::Quoted
+                    } else {
+                        Lex::Unquoted
+                    };
+                    false
+                }
+                Lex::Unquoted | Lex::QuoteInQuoted => {
+                    self.lex = Lex::Unquoted;
+                    false
+                }
+            };
+            if end_of_field {
+                if b == self.delimiter {
+                    self.column += 1;
+                } else {
+                    self.column = 1;
+                }
+                self.lex = Lex::Start;
+                self.field_len = 0;
+            } else {
+                self.field_len += 1;
+                if self.field_len > self.max_field {
+                    return Err(self.error(format!(
+                        "a field is longer than {} bytes (the most an import field may hold){}",
+                        self.max_field,
+                        if matches!(self.lex, Lex::Quoted | Lex::QuoteInQuoted) {
+                            "; is a closing quote missing?"
+                        } else {
+                            ""
+                        }
+                    )));
+                }
+            }
+            if b == b'\n' {
+                self.line += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for FieldGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && self.lex == Lex::Quoted {
+            return Err(self.error(
+                "a quoted field is never closed: its quote runs to the end of the file".into(),
+            ));
+        }
+        self.scan(&buf[..n])?;
+        Ok(n)
+    }
+}
+
+/// A CSV reader over an import file.
+pub(crate) type CsvReader = Reader<FieldGuard<BufReader<File>>>;
+
 /// Opens a CSV reader with the configured dialect.
-pub(crate) fn open_reader(config: &ImportConfig, file: &Path) -> Result<Reader<BufReader<File>>> {
+pub(crate) fn open_reader(config: &ImportConfig, file: &Path) -> Result<CsvReader> {
     let f = File::open(file).map_err(|source| GraphError::Io {
         path: file.to_path_buf(),
         source,
     })?;
+    let input = FieldGuard::new(
+        BufReader::with_capacity(256 * 1024, f),
+        config,
+        MAX_FIELD_SIZE,
+    );
     Ok(ReaderBuilder::new()
         .delimiter(config.delimiter)
         .quote(config.quote)
         .has_headers(false)
         .flexible(true)
-        .from_reader(BufReader::with_capacity(256 * 1024, f)))
+        .from_reader(input))
 }
 
 /// Reads the first record of `file` as header fields.
@@ -151,10 +315,18 @@ pub(crate) fn read_header_fields(config: &ImportConfig, file: &Path) -> Result<V
 fn csv_error(file: &Path, e: csv::Error) -> GraphError {
     let (line, reason) = match e.kind() {
         csv::ErrorKind::Io(err) => {
+            if let Some(f) = err.get_ref().and_then(|e| e.downcast_ref::<FieldError>()) {
+                return GraphError::Import {
+                    file: file.to_path_buf(),
+                    line: f.line,
+                    column: f.column,
+                    reason: f.reason.clone(),
+                };
+            }
             return GraphError::Io {
                 path: file.to_path_buf(),
                 source: std::io::Error::new(err.kind(), err.to_string()),
-            }
+            };
         }
         _ => (e.position().map(|p| p.line()).unwrap_or(0), e.to_string()),
     };
