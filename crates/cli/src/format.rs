@@ -98,16 +98,36 @@ pub fn write_plan(
     }
 }
 
+/// Most characters of one value a table shows. Longer values are cut with
+/// a marker that says how long they are (CSV and JSON print them whole):
+/// no one reads a megabyte in a table cell, and the table layout costs
+/// time quadratic in a cell's width.
+pub const MAX_CELL_CHARS: usize = 4096;
+
 /// The table text of a result (without the row count).
 pub fn render_table(result: &QueryResult) -> String {
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Disabled);
-    table.set_header(result.columns.iter().map(|c| c.as_str()));
+    table.set_header(result.columns.iter().map(|c| display_cell(c.clone())));
     for row in &result.rows {
-        table.add_row(row.iter().map(cell_text));
+        table.add_row(row.iter().map(|v| display_cell(cell_text(v))));
     }
     table.to_string()
+}
+
+/// `text` cut to [`MAX_CELL_CHARS`] characters, with a marker when cut.
+fn display_cell(mut text: String) -> String {
+    let Some((cut, _)) = text.char_indices().nth(MAX_CELL_CHARS) else {
+        return text;
+    };
+    let rest = text[cut..].chars().count();
+    text.truncate(cut);
+    let _ = write!(
+        text,
+        "… [cut: {rest} more characters; --format csv or json prints the whole value]"
+    );
+    text
 }
 
 /// "3 rows", "1 row", plus write counters when something changed.
@@ -509,6 +529,44 @@ mod tests {
         let t = render_table(&r);
         assert!(t.contains("name") && t.contains("Ada"), "{t}");
         assert_eq!(summary_line(&r), "1 row");
+    }
+
+    #[test]
+    fn wide_cells_are_cut_with_a_marker() {
+        let wide = "x".repeat(10 << 20);
+        let r = result(
+            &["s", "n"],
+            vec![vec![
+                ResultValue::String(wide.clone()),
+                ResultValue::List(vec![ResultValue::String("é".repeat(5000))]),
+            ]],
+        );
+        let t = render_table(&r);
+        assert!(t.len() < 200_000, "{} bytes", t.len());
+        let kept = "x".repeat(MAX_CELL_CHARS);
+        assert!(
+            t.contains(&format!(
+                "{kept}… [cut: {} more characters",
+                (10 << 20) - MAX_CELL_CHARS
+            )),
+            "{}",
+            &t[..200]
+        );
+        // Cut on a character boundary; the literal's quote and bracket are
+        // past the cut.
+        assert!(t.contains(&format!(
+            "['{}… [cut: 908 more characters",
+            "é".repeat(MAX_CELL_CHARS - 2)
+        )));
+        // Narrow cells are untouched, and CSV prints the value whole.
+        assert!(render_table(&result(
+            &["s"],
+            vec![vec![ResultValue::String("abc".into())]]
+        ))
+        .contains("│ abc │"));
+        let mut out = Vec::new();
+        write_result(&mut out, &r, OutputFormat::Csv).unwrap();
+        assert!(out.len() > 10 << 20);
     }
 
     #[test]
