@@ -202,3 +202,40 @@ fn values_built_in_expressions_respect_the_memory_budget() {
         .expect("fits");
     assert_eq!(ok.single::<i64>("r").unwrap(), 100_000 + (1 << 20));
 }
+
+#[test]
+fn values_nested_without_bound_are_a_typed_error() {
+    on_small_stack(|| {
+        let db = Database::in_memory();
+        for n in [1000, 100_000] {
+            let err = db
+                .query(
+                    &format!("RETURN size(reduce(l = [], i IN range(1, {n}) | [l])) AS c"),
+                    &Params::new(),
+                )
+                .expect_err("nested deeper than MAX_VALUE_DEPTH");
+            assert!(err.message.contains("MAX_VALUE_DEPTH"), "{}", err.message);
+        }
+        let err = db
+            .query(
+                "RETURN size(reduce(m = {}, i IN range(1, 1000) | {inner: m})) AS c",
+                &Params::new(),
+            )
+            .expect_err("maps nest too");
+        assert!(err.message.contains("MAX_VALUE_DEPTH"), "{}", err.message);
+        assert_eq!(
+            count(
+                &db,
+                "RETURN size(reduce(l = [], i IN range(1, 200) | [l, i])) AS c"
+            ),
+            2
+        );
+        assert_eq!(
+            count(
+                &db,
+                "RETURN size(reduce(l = [], i IN range(1, 1000) | l + [[i]])) AS c"
+            ),
+            1000
+        );
+    });
+}

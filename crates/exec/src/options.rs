@@ -64,6 +64,13 @@ pub const MAX_PATTERN_LENGTH: usize = 256;
 /// about 2.5 KiB per operator, debug builds several times that.)
 pub const EXEC_STACK_BUDGET: usize = 1024 * 1024;
 
+/// Most levels of lists and maps inside one another that a value built by
+/// a query may have. Values are cloned, compared, dropped and printed
+/// recursively; `reduce` is the one way to nest without bound
+/// (`reduce(l = [], i IN range(1, 100000) | [l])`), and a deeper value is
+/// refused there with [`crate::error::ExecError::Limit`].
+pub const MAX_VALUE_DEPTH: usize = 256;
+
 /// Bytes charged per materialized value (a `Value` plus typical heap use).
 pub(crate) const VALUE_BYTES: u64 = 48;
 

@@ -11,7 +11,7 @@ use super::stream::tick;
 use super::{run_sub_all, run_sub_any, Ctx};
 use crate::error::{ExecError, Result};
 use crate::functions::{self, LARGE_VALUE_BYTES};
-use crate::options::VALUE_BYTES;
+use crate::options::{MAX_VALUE_DEPTH, VALUE_BYTES};
 use crate::plan::{CExpr, MapProjItem};
 use crate::value_ops;
 
@@ -267,6 +267,12 @@ pub(crate) fn eval(
                 debug_assert_eq!(locals.len(), *local);
                 locals.push(item);
                 accv = eval(expr, row, locals, ctx)?;
+                if nested_deeper_than(&accv, MAX_VALUE_DEPTH) {
+                    return Err(ExecError::Limit(format!(
+                        "reduce built a value nested more than {MAX_VALUE_DEPTH} levels deep \
+                         (MAX_VALUE_DEPTH)"
+                    )));
+                }
             }
             locals.truncate(*acc);
             accv
@@ -569,4 +575,36 @@ impl Drop for Held<'_> {
     fn drop(&mut self) {
         self.guard.release(self.held);
     }
+}
+
+/// True if `v` has lists or maps nested more than `limit` levels deep
+/// (found without recursion, so any depth is safe to ask about).
+fn nested_deeper_than(v: &Value, limit: usize) -> bool {
+    fn children(v: &Value) -> Option<Box<dyn Iterator<Item = &Value> + '_>> {
+        match v {
+            Value::List(l) => Some(Box::new(l.iter())),
+            Value::Map(m) => Some(Box::new(m.values())),
+            _ => None,
+        }
+    }
+    let Some(top) = children(v) else {
+        return false;
+    };
+    let mut stack = vec![top];
+    while let Some(it) = stack.last_mut() {
+        match it.next() {
+            Some(child) => {
+                if let Some(grand) = children(child) {
+                    if stack.len() >= limit {
+                        return true;
+                    }
+                    stack.push(grand);
+                }
+            }
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    false
 }
