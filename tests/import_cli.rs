@@ -100,7 +100,7 @@ fn import_cli_loads_the_fixture_and_it_reopens() {
     let name = c.prop_key_id("name").expect("name");
     let ada = snap
         .nodes_with_label(person)
-        .find(|n| snap.node_property(*n, name) == Some(&Value::from("Ada, Countess")))
+        .find(|n| snap.node_property(*n, name).as_deref() == Some(&Value::from("Ada, Countess")))
         .expect("Ada");
     let knows = c.rel_type_id("KNOWS").expect("KNOWS");
     assert_eq!(snap.neighbors(ada, knows, Direction::Outgoing).len(), 2);

@@ -171,7 +171,7 @@ pub(crate) fn run(cmd: &SchemaCommand, st: &mut State<'_>) -> Result<Vec<Vec<Val
                 if let Some(kid) = st.snapshot.catalog().prop_key_id(&key.name) {
                     for n in st.snapshot.nodes_with_label(lid) {
                         st.guard.check()?;
-                        if let Some(v) = st.snapshot.node_property(n, kid) {
+                        if let Some(v) = st.snapshot.node_property(n, kid).as_deref() {
                             if let Some(other) = seen.insert(GroupKey(v.clone()), n) {
                                 return Err(ExecError::Graph(GraphError::ConstraintViolation {
                                     constraint: name,

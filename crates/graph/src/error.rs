@@ -59,6 +59,15 @@ pub enum GraphError {
         /// What failed.
         reason: String,
     },
+    /// A segment file of the base image is missing, has the wrong size, or
+    /// does not match its checksum or directory.
+    #[error("damaged segment file {file}: {reason}")]
+    CorruptSegment {
+        /// The segment file (its path, or its name for in-memory databases).
+        file: String,
+        /// What does not match.
+        reason: String,
+    },
     /// A node was deleted while it still had relationships.
     #[error("cannot delete node {0} because it still has relationships; use DETACH DELETE")]
     NodeHasRelationships(NodeId),

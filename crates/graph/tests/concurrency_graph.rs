@@ -55,7 +55,10 @@ fn setup(g: &Graph) -> Vec<NodeId> {
 
 fn int(s: &Snapshot, n: NodeId, key: &str) -> i64 {
     let k = s.catalog().prop_key_id(key).unwrap();
-    s.node_property(n, k).and_then(Value::as_int).unwrap()
+    s.node_property(n, k)
+        .as_deref()
+        .and_then(Value::as_int)
+        .unwrap()
 }
 
 /// The invariants a reader checks on every snapshot it takes.

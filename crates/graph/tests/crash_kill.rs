@@ -478,6 +478,7 @@ fn int_prop(s: &Snapshot, n: NodeId, key: &str) -> Result<i64, String> {
         .prop_key_id(key)
         .ok_or(format!("no property key {key}"))?;
     s.node_property(n, k)
+        .as_deref()
         .and_then(Value::as_int)
         .ok_or(format!("node {n} lacks integer property {key}"))
 }
@@ -750,6 +751,7 @@ fn random_txn(graph: &Graph, t: i64, rng: &mut StdRng) {
     let balance_key = c.prop_key_id("balance").expect("balance key");
     let balance = |view: &Snapshot, n: NodeId| {
         view.node_property(n, balance_key)
+            .as_deref()
             .and_then(Value::as_int)
             .unwrap_or(0)
     };

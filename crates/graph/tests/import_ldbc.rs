@@ -106,17 +106,17 @@ fn check_snapshot(snap: &Snapshot, expected: &Expected) {
     let first = c.prop_key_id("firstName").expect("firstName");
     let p = snap
         .nodes_with_label(person)
-        .find(|n| snap.node_property(*n, id) == Some(&relgraph_graph::Value::Int(933)))
+        .find(|n| snap.node_property(*n, id).as_deref() == Some(&relgraph_graph::Value::Int(933)))
         .expect("Person 933");
     assert_eq!(
-        snap.node_property(p, first),
+        snap.node_property(p, first).as_deref(),
         Some(&relgraph_graph::Value::from("Mahinda"))
     );
     let located = c.rel_type_id("IS_LOCATED_IN").expect("IS_LOCATED_IN");
     let places = snap.neighbors(p, located, Direction::Outgoing);
     assert_eq!(places.len(), 1);
     assert_eq!(
-        snap.node_property(places[0].node, id),
+        snap.node_property(places[0].node, id).as_deref(),
         Some(&relgraph_graph::Value::Int(1353))
     );
     let knows = c.rel_type_id("KNOWS").expect("KNOWS");

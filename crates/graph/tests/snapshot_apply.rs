@@ -127,7 +127,7 @@ fn apply_creates_nodes_relationships_and_counters() {
     assert!(s.has_label(NodeId(2), n.company));
     assert!(!s.has_label(NodeId(1), n.company));
     // A null in created properties is dropped.
-    assert_eq!(s.node_property(NodeId(2), n.age), None);
+    assert_eq!(s.node_property(NodeId(2), n.age).as_deref(), None);
     assert_eq!(
         s.node_properties(NodeId(0)),
         vec![(n.name, Value::from("Ada")), (n.age, Value::Int(36))]
@@ -215,24 +215,30 @@ fn set_remove_properties_and_labels() {
             },
         ]))
         .unwrap();
-    assert_eq!(s2.node_property(NodeId(1), n.age), Some(&Value::Int(40)));
-    assert_eq!(s2.node_property(NodeId(0), n.name), None);
+    assert_eq!(
+        s2.node_property(NodeId(1), n.age).as_deref(),
+        Some(&Value::Int(40))
+    );
+    assert_eq!(s2.node_property(NodeId(0), n.name).as_deref(), None);
     assert_eq!(s2.node_labels(NodeId(1)), &[n.person, n.company]);
     assert_eq!(s2.node_labels(NodeId(2)), &[n.company]);
     assert_eq!(s2.label_count(n.person), 2);
     assert_eq!(s2.label_count(n.company), 3);
-    assert_eq!(s2.rel_property(RelId(0), n.age), Some(&Value::Float(1.5)));
+    assert_eq!(
+        s2.rel_property(RelId(0), n.age).as_deref(),
+        Some(&Value::Float(1.5))
+    );
     assert_eq!(
         s2.rel_properties(RelId(0)),
         vec![(n.age, Value::Float(1.5))]
     );
     // The old version is untouched.
     assert_eq!(
-        s.node_property(NodeId(0), n.name),
+        s.node_property(NodeId(0), n.name).as_deref(),
         Some(&Value::from("Ada"))
     );
     assert_eq!(s.label_count(n.company), 2);
-    assert_eq!(s.rel_property(RelId(0), n.age), None);
+    assert_eq!(s.rel_property(RelId(0), n.age).as_deref(), None);
     assert_eq!(s2.version(), 2);
 }
 
@@ -269,7 +275,7 @@ fn delete_rules() {
         .unwrap();
     assert!(!s2.node_exists(NodeId(1)));
     assert_eq!(s2.node_labels(NodeId(1)), &[]);
-    assert_eq!(s2.node_property(NodeId(1), n.name), None);
+    assert_eq!(s2.node_property(NodeId(1), n.name).as_deref(), None);
     assert_eq!(s2.node_count(), 3);
     assert_eq!(s2.rel_count(), 3);
     assert_eq!(s2.label_count(n.person), 2);
@@ -359,7 +365,7 @@ fn validation_errors_leave_the_snapshot_intact() {
         assert_eq!(s.rel_count(), 5);
         assert_eq!(s.version(), 1);
         assert_eq!(
-            s.node_property(NodeId(0), n.name),
+            s.node_property(NodeId(0), n.name).as_deref(),
             Some(&Value::from("Ada"))
         );
     }
@@ -426,7 +432,7 @@ fn chunk_boundaries() {
         &[adj(8199, 5)]
     );
     assert_eq!(
-        s.node_property(NodeId(4096), n.age),
+        s.node_property(NodeId(4096), n.age).as_deref(),
         Some(&Value::Int(4096))
     );
     // Touching one chunk leaves the others' data equal.
@@ -448,13 +454,13 @@ fn chunk_boundaries() {
         s2.neighbors(NodeId(4095), n.knows, Direction::Outgoing),
         &[]
     );
-    assert_eq!(s2.node_property(NodeId(4095), n.age), None);
+    assert_eq!(s2.node_property(NodeId(4095), n.age).as_deref(), None);
     assert_eq!(
-        s2.node_property(NodeId(4094), n.age),
+        s2.node_property(NodeId(4094), n.age).as_deref(),
         Some(&Value::Int(4094))
     );
     assert_eq!(
-        s2.node_property(NodeId(8199), n.age),
+        s2.node_property(NodeId(8199), n.age).as_deref(),
         Some(&Value::Int(8199))
     );
     // Records round-trip through from_records.
@@ -983,7 +989,7 @@ fn big_change_set_applies_in_one_go() {
         &[adj(12_344, 12_344)]
     );
     assert_eq!(
-        s.node_property(NodeId(19_999), n.name),
+        s.node_property(NodeId(19_999), n.name).as_deref(),
         Some(&Value::from("p19999"))
     );
 }

@@ -59,9 +59,11 @@ fn roads() -> (Snapshot, RelTypeId, RelTypeId, PropKeyId) {
 fn dijkstra_uses_relationship_properties_as_costs() {
     let (s, road, _, km) = roads();
     let g = s.typed(road);
-    let dist = dijkstra(g, NodeId(0), None, |e| match s.rel_property(e.id(), km) {
-        Some(Value::Int(w)) => *w,
-        _ => i64::MAX / 4,
+    let dist = dijkstra(g, NodeId(0), None, |e| {
+        match s.rel_property(e.id(), km).as_deref() {
+            Some(Value::Int(w)) => *w,
+            _ => i64::MAX / 4,
+        }
     });
     let want: HashMap<NodeId, i64> = [(0, 0), (1, 4), (2, 5), (4, 7)]
         .into_iter()

@@ -1,12 +1,11 @@
 //! docs/storage-format.md is a specification: this test reads a database
 //! with a hand-written decoder that follows only that document (frames,
-//! varints, zigzag, record layouts), not the crate's own decoding.
+//! varints, zigzag, manifest, segment trailer, footer and arrays), not the
+//! crate's own decoding.
 
-use std::sync::Arc;
-
-use relgraph_graph::kv::{KvStore, MemoryKv};
-use relgraph_graph::store::format::{u64_key, LOG, META, NODES, RELS};
-use relgraph_graph::store::{CheckpointPolicy, OpenOptions};
+use relgraph_graph::kv::{KvStore, SledKv};
+use relgraph_graph::store::format::{u64_key, LOG, META};
+use relgraph_graph::store::CheckpointPolicy;
 use relgraph_graph::{Graph, Value};
 
 /// A cursor over a bincode body, per the document.
@@ -64,13 +63,27 @@ impl<'a> Reader<'a> {
             v => panic!("variant {v} not needed by this test"),
         }
     }
-    fn props(&mut self) -> Vec<(u64, Value)> {
-        let n = self.varint();
-        (0..n).map(|_| (self.varint(), self.value())).collect()
-    }
     fn done(&self) -> bool {
         self.pos == self.bytes.len()
     }
+    /// `Arr { off, len }`.
+    fn arr(&mut self) -> (usize, usize) {
+        (self.varint() as usize, self.varint() as usize)
+    }
+}
+
+/// Little-endian fixed-width elements of an array in a segment file.
+fn array(file: &[u8], (off, len): (usize, usize), width: usize) -> Vec<u64> {
+    assert_eq!(off % 8, 0, "arrays are 8-aligned");
+    (0..len)
+        .map(|i| {
+            let mut v = 0u64;
+            for b in 0..width {
+                v |= (file[off + i * width + b] as u64) << (8 * b);
+            }
+            v
+        })
+        .collect()
 }
 
 /// "codec byte 1, CRC-32 (IEEE) of the body big-endian, body".
@@ -83,8 +96,9 @@ fn body(frame: &[u8]) -> &[u8] {
 
 #[test]
 fn a_reader_written_from_the_document_decodes_the_database() {
-    let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
-    let g = Graph::open_backend(kv.clone(), &OpenOptions::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let g = Graph::open(&path).unwrap();
     g.set_checkpoint_policy(CheckpointPolicy {
         checkpoint_at_close: false,
         ..CheckpointPolicy::default()
@@ -112,6 +126,8 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     let mut tx = g.begin_write().unwrap();
     tx.set_node_property(acme, "id", Value::Int(1)).unwrap();
     tx.commit().unwrap();
+    g.close().unwrap();
+    let kv = SledKv::open(&path, false).unwrap();
 
     // meta
     assert_eq!(
@@ -120,17 +136,25 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     );
     assert_eq!(
         kv.get(META, b"format_version").unwrap().unwrap(),
-        1u32.to_be_bytes()
+        2u32.to_be_bytes()
     );
-    let base = kv.get(META, b"base").unwrap().unwrap();
+    let manifest = kv.get(META, b"manifest").unwrap().unwrap();
     let mut r = Reader {
-        bytes: body(&base),
+        bytes: body(&manifest),
         pos: 0,
     };
-    let header: Vec<u64> = (0..5).map(|_| r.varint()).collect();
+    let counts: Vec<u64> = (0..5).map(|_| r.varint()).collect();
+    let version = counts[0];
+    assert_eq!(counts[1..], [2, 1, 2, 1], "next ids, live counts");
+    let label_counts: Vec<u64> = (0..r.varint()).map(|_| r.varint()).collect();
+    assert_eq!(label_counts, vec![1, 1], "one Person, one Company");
+    let type_counts: Vec<u64> = (0..r.varint()).map(|_| r.varint()).collect();
+    assert_eq!(type_counts, vec![1]);
+    assert_eq!(r.varint(), 1, "one segment");
+    let (seg_id, seg_len) = (r.varint(), r.varint());
+    let data_crc = r.varint() as u32;
+    assert_eq!(r.varint(), seg_id + 1, "next segment id");
     assert!(r.done());
-    let version = header[0];
-    assert_eq!(header[1..], [2, 1, 1024, 4096], "next ids and block sizes");
 
     // catalog: three name lists first.
     let cat = kv.get(META, b"catalog").unwrap().unwrap();
@@ -150,44 +174,78 @@ fn a_reader_written_from_the_document_decodes_the_database() {
         vec!["name", "age", "score", "tags", "id", "since"]
     );
 
-    // node block 0
-    let block = kv.get(NODES, &u64_key(0)).unwrap().unwrap();
+    // the segment: trailer, footer, arrays
+    let file = std::fs::read(path.join("segments").join(format!("seg-{seg_id:08}.rgs"))).unwrap();
+    assert_eq!(file.len() as u64, seg_len);
+    let t = &file[file.len() - 28..];
+    assert_eq!(&t[20..], b"RGSEG2\0\0");
+    let footer_off = u64::from_le_bytes(t[0..8].try_into().unwrap()) as usize;
+    let footer_len = u64::from_le_bytes(t[8..16].try_into().unwrap()) as usize;
+    assert_eq!(u32::from_le_bytes(t[16..20].try_into().unwrap()), data_crc);
+    assert_eq!(crc32fast::hash(&file[..footer_off]), data_crc);
+    assert_eq!(footer_off + footer_len, file.len() - 28);
     let mut r = Reader {
-        bytes: body(&block),
+        bytes: body(&file[footer_off..footer_off + footer_len]),
         pos: 0,
     };
-    assert_eq!(r.varint(), 2, "two records");
-    assert_eq!(r.varint(), 0, "id");
-    assert_eq!(r.varint(), 1, "one label");
-    assert_eq!(r.varint(), 0, "Person");
-    let props = r.props();
-    assert_eq!(
-        props,
-        vec![
-            (0, Value::from("Ada")),
-            (1, Value::Int(-300)),
-            (2, Value::Float(2.5)),
-            (3, Value::from(vec!["a", "b"])),
-        ]
-    );
-    assert_eq!(
-        (r.varint(), r.varint(), r.varint()),
-        (1, 1, 1),
-        "id 1, one label: Company"
-    );
-    assert_eq!(r.props(), vec![(4, Value::Int(70_000))]);
-    assert!(r.done());
-
-    // relationship block 0
-    let block = kv.get(RELS, &u64_key(0)).unwrap().unwrap();
-    let mut r = Reader {
-        bytes: body(&block),
+    assert_eq!(r.varint(), 1, "one node chunk");
+    assert_eq!(r.varint(), 0, "chunk 0");
+    let alive = array(&file, r.arr(), 8);
+    assert_eq!(alive[0] & 0b11, 0b11, "nodes 0 and 1 live");
+    let label_offsets = array(&file, r.arr(), 4);
+    let label_data = array(&file, r.arr(), 4);
+    assert_eq!(label_offsets, vec![0, 1, 2]);
+    assert_eq!(label_data, vec![0, 1], "Person, Company");
+    let n_bits = r.varint();
+    for l in 0..n_bits {
+        assert_eq!(r.varint(), l);
+        assert_eq!(array(&file, r.arr(), 8)[0], 1 << l);
+    }
+    assert_eq!(r.varint(), 5, "five property columns");
+    // name: one distinct string among one entry is `Text` (index 5)
+    assert_eq!((r.varint(), r.varint()), (0, 5), "key 0: Text");
+    let present = array(&file, r.arr(), 8);
+    let offsets = array(&file, r.arr(), 4);
+    let (b_off, b_len) = r.arr();
+    assert_eq!((present[0], offsets.clone()), (1, vec![0, 3]));
+    assert_eq!(&file[b_off..b_off + b_len], b"Ada");
+    assert_eq!((r.varint(), r.varint()), (1, 0), "key 1: Int");
+    assert_eq!(array(&file, r.arr(), 8)[0], 1);
+    assert_eq!(array(&file, r.arr(), 8)[0] as i64, -300);
+    assert_eq!((r.varint(), r.varint()), (2, 1), "key 2: Float");
+    assert_eq!(array(&file, r.arr(), 8)[0], 1);
+    assert_eq!(f64::from_bits(array(&file, r.arr(), 8)[0]), 2.5);
+    assert_eq!((r.varint(), r.varint()), (3, 6), "key 3: Encoded");
+    let offsets = array(&file, r.arr(), 4);
+    let (b_off, _) = r.arr();
+    let mut v = Reader {
+        bytes: &file[b_off..b_off + offsets[1] as usize],
         pos: 0,
     };
+    assert_eq!(v.value(), Value::from(vec!["a", "b"]));
+    assert_eq!((r.varint(), r.varint()), (4, 0), "key 4: Int");
+    assert_eq!(array(&file, r.arr(), 8)[0], 0b10);
+    assert_eq!(array(&file, r.arr(), 8), vec![0, 70_000]);
+    assert_eq!(r.varint(), 2, "two adjacency lists");
+    for (dir, local, other) in [(0u64, 0usize, 1u64), (1, 1, 0)] {
+        assert_eq!((r.varint(), r.byte() as u64), (0, dir), "WORKS_AT");
+        let offs = array(&file, r.arr(), 4);
+        let (e_off, e_len) = r.arr();
+        let entries = array(&file, (e_off, 2 * e_len), 8);
+        let (a, b) = (offs[local] as usize, offs[local + 1] as usize);
+        assert_eq!(b - a, 1);
+        assert_eq!(&entries[2 * a..2 * a + 2], &[other, 0], "neighbour, rel");
+    }
+    assert_eq!(r.varint(), 1, "one relationship chunk");
+    assert_eq!(r.varint(), 0);
+    assert_eq!(array(&file, r.arr(), 8)[0], 1, "rel 0 live");
+    assert_eq!(array(&file, r.arr(), 4), vec![0], "type");
+    assert_eq!(array(&file, r.arr(), 8), vec![0], "src");
+    assert_eq!(array(&file, r.arr(), 8), vec![1], "dst");
     assert_eq!(r.varint(), 1);
-    let fields: Vec<u64> = (0..4).map(|_| r.varint()).collect();
-    assert_eq!(fields, vec![0, 0, 0, 1], "id, type, src, dst");
-    assert_eq!(r.props(), vec![(5, Value::Int(2020))]);
+    assert_eq!((r.varint(), r.varint()), (5, 0), "since: Int");
+    assert_eq!(array(&file, r.arr(), 8)[0], 1);
+    assert_eq!(array(&file, r.arr(), 8), vec![2020]);
     assert!(r.done());
 
     // the log record of the second transaction

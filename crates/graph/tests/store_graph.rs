@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use relgraph_graph::kv::{KvStore, MemoryKv, SledKv, WriteBatch};
-use relgraph_graph::store::format::{self, u64_key, LOG, META, NODES, RELS};
-use relgraph_graph::store::{ChangeBuilder, CheckpointPolicy, Durability, OpenOptions};
+use relgraph_graph::store::format::{self, u64_key, LOG, META};
+use relgraph_graph::store::{
+    ChangeBuilder, CheckpointPolicy, Durability, OpenOptions, SEGMENTS_TREE,
+};
 use relgraph_graph::{Direction, Graph, GraphError, NodeId, RelTypeId, Snapshot, Value};
 
 /// A backend for each kind, with the temporary directory kept alive.
@@ -184,63 +186,110 @@ fn versions_advance_per_applied_change_set() {
     );
 }
 
-#[test]
-fn checkpoints_follow_the_policy_and_rewrite_only_touched_blocks() {
-    for (kv, _dir) in backends() {
-        let g = open(&kv);
-        g.set_checkpoint_policy(CheckpointPolicy {
-            max_log_records: 3,
-            ..Default::default()
-        })
-        .unwrap();
-        // 2,100 nodes span three node blocks of 1,024.
-        let mut tx = g.begin_write().unwrap();
-        let mut b = ChangeBuilder::new(tx.snapshot());
-        let ids: Vec<NodeId> = (0..2100)
-            .map(|i| b.create_node(&["N"], vec![("i", Value::Int(i))]))
-            .collect();
-        tx.apply(b.finish()).unwrap();
-        tx.commit().unwrap();
-        for i in 0..5 {
-            let mut tx = g.begin_write().unwrap();
-            tx.create_rel(ids[i], "NEXT", ids[i + 1], vec![]).unwrap();
-            tx.commit().unwrap();
-        }
-        let stats = g.store_stats().unwrap();
-        assert_eq!(stats.checkpoints, 2, "{stats:?}");
-        assert_eq!(stats.log_records, 0);
-        assert_eq!(kv.scan_prefix(NODES, b"").unwrap().len(), 3);
-        assert_eq!(kv.scan_prefix(RELS, b"").unwrap().len(), 1);
-        let node_block_0 = kv.get(NODES, &u64_key(0)).unwrap().unwrap();
+/// Bytes per segment id in the key-value store's `segments` tree.
+fn segment_sizes(kv: &Arc<dyn KvStore>) -> BTreeMap<u64, usize> {
+    let mut out = BTreeMap::new();
+    for (k, v) in kv.scan_prefix(SEGMENTS_TREE, b"").unwrap() {
+        let id = format::key_u64(&k[..8]).unwrap();
+        *out.entry(id).or_default() += v.len();
+    }
+    out
+}
 
-        // Deleting every node of the last block removes its key; block 0 is untouched.
+#[test]
+fn checkpoints_follow_the_policy_and_write_only_changed_chunks() {
+    let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+    let g = open(&kv);
+    g.set_checkpoint_policy(CheckpointPolicy {
+        max_log_records: 3,
+        ..Default::default()
+    })
+    .unwrap();
+    // 9,000 nodes span three node chunks of 4,096.
+    let mut tx = g.begin_write().unwrap();
+    let mut b = ChangeBuilder::new(tx.snapshot());
+    let ids: Vec<NodeId> = (0..9000)
+        .map(|i| b.create_node(&["N"], vec![("i", Value::Int(i))]))
+        .collect();
+    tx.apply(b.finish()).unwrap();
+    tx.commit().unwrap();
+    for i in 0..5 {
         let mut tx = g.begin_write().unwrap();
-        let mut b = ChangeBuilder::new(tx.snapshot());
-        for id in &ids[2048..] {
-            b.delete_node(*id);
-        }
-        tx.apply(b.finish()).unwrap();
+        tx.create_rel(ids[i], "NEXT", ids[i + 1], vec![]).unwrap();
+        tx.commit().unwrap();
+    }
+    let stats = g.store_stats().unwrap();
+    assert_eq!(stats.checkpoints, 2, "{stats:?}");
+    assert_eq!(stats.log_records, 0);
+    assert_eq!(
+        stats.segments, 2,
+        "the first segment holds all, the second chunk 0 only"
+    );
+    let sizes = segment_sizes(&kv);
+    assert_eq!(sizes.len(), 2);
+    let (first, second) = (sizes[&0], sizes[&1]);
+    assert!(second * 2 < first, "{sizes:?}");
+
+    // Deleting every node of the last chunk writes that chunk alone.
+    let mut tx = g.begin_write().unwrap();
+    let mut b = ChangeBuilder::new(tx.snapshot());
+    for id in &ids[8192..] {
+        b.delete_node(*id);
+    }
+    tx.apply(b.finish()).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(g.store_stats().unwrap().dirty_node_blocks, 1);
+    g.checkpoint().unwrap();
+    let sizes = segment_sizes(&kv);
+    assert_eq!(sizes.len(), 3, "{sizes:?}");
+    assert!(sizes[&2] * 4 < sizes[&0], "{sizes:?}");
+    let before = dump(&g.snapshot());
+    drop(g);
+    let g = open(&kv);
+    assert_eq!(dump(&g.snapshot()), before);
+    assert_eq!(
+        g.snapshot().next_node_id(),
+        NodeId(9000),
+        "ids are never reused"
+    );
+    let next = g.snapshot().catalog().rel_type_id("NEXT").unwrap();
+    assert_eq!(
+        g.snapshot()
+            .neighbors(ids[1], next, Direction::Incoming)
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn superseded_chunks_do_not_pile_up() {
+    let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+    let g = open(&kv);
+    let mut tx = g.begin_write().unwrap();
+    let mut b = ChangeBuilder::new(tx.snapshot());
+    let ids: Vec<NodeId> = (0..20_000)
+        .map(|i| b.create_node(&["N"], vec![("i", Value::Int(i))]))
+        .collect();
+    tx.apply(b.finish()).unwrap();
+    tx.commit().unwrap();
+    g.checkpoint().unwrap();
+    let full: usize = segment_sizes(&kv).values().sum();
+    for round in 0..20 {
+        let mut tx = g.begin_write().unwrap();
+        let id = ids[(round as usize * 4096) % ids.len()];
+        tx.set_node_property(id, "i", Value::Int(-round)).unwrap();
         tx.commit().unwrap();
         g.checkpoint().unwrap();
-        assert_eq!(kv.scan_prefix(NODES, b"").unwrap().len(), 2);
-        assert_eq!(kv.get(NODES, &u64_key(0)).unwrap().unwrap(), node_block_0);
-        let before = dump(&g.snapshot());
-        drop(g);
-        let g = open(&kv);
-        assert_eq!(dump(&g.snapshot()), before);
-        assert_eq!(
-            g.snapshot().next_node_id(),
-            NodeId(2100),
-            "ids are never reused"
-        );
-        let next = g.snapshot().catalog().rel_type_id("NEXT").unwrap();
-        assert_eq!(
-            g.snapshot()
-                .neighbors(ids[1], next, Direction::Incoming)
-                .len(),
-            1
+        // Superseded chunks never pile up: at most about twice the image.
+        let stored: usize = segment_sizes(&kv).values().sum();
+        assert!(
+            stored <= 2 * full + 4096,
+            "round {round}: {stored} bytes vs {full}"
         );
     }
+    let before = dump(&g.snapshot());
+    drop(g);
+    assert_eq!(dump(&open(&kv).snapshot()), before);
 }
 
 #[test]
@@ -370,6 +419,14 @@ fn tamper(kv: &Arc<dyn KvStore>, tree: &str, key: &[u8], f: impl Fn(&mut Vec<u8>
     kv.commit(b, Durability::Durable).unwrap();
 }
 
+fn expect_damaged_segment(kv: &Arc<dyn KvStore>) {
+    match Graph::open_backend(kv.clone(), &OpenOptions::default()) {
+        Err(GraphError::CorruptSegment { file, .. }) => assert!(file.contains("seg-"), "{file}"),
+        Err(e) => panic!("expected CorruptSegment, got {e}"),
+        Ok(_) => panic!("expected CorruptSegment, got a graph"),
+    }
+}
+
 fn expect_corrupt(kv: &Arc<dyn KvStore>, tree: &str) {
     match Graph::open_backend(kv.clone(), &OpenOptions::default()) {
         Err(GraphError::Corrupt { tree: t, .. }) => assert_eq!(t, tree),
@@ -395,31 +452,52 @@ fn corrupt_records_are_typed_errors_not_panics() {
             tx.commit().unwrap();
         }
         let log_key = kv.scan_prefix(LOG, b"").unwrap()[0].0.clone();
-        let original_block = kv.get(NODES, &u64_key(0)).unwrap().unwrap();
         let original_log = kv.get(LOG, &log_key).unwrap().unwrap();
         let restore = |tree: &str, key: &[u8], v: &[u8]| {
             let mut b = WriteBatch::new();
             b.put(tree, key.to_vec(), v.to_vec());
             kv.commit(b, Durability::Durable).unwrap();
         };
-        // A flipped bit in a node block.
-        tamper(&kv, NODES, &u64_key(0), |v| {
-            let mid = v.len() / 2;
-            v[mid] ^= 0x10;
-        });
-        expect_corrupt(&kv, NODES);
-        // A truncated block.
-        tamper(&kv, NODES, &u64_key(0), |v| v.truncate(3));
-        expect_corrupt(&kv, NODES);
-        restore(NODES, &u64_key(0), &original_block);
-        // A block key that is not a block number.
+        let (piece, original_piece) = kv.scan_prefix(SEGMENTS_TREE, b"").unwrap()[0].clone();
+        // A flipped bit in the segment's footer or trailer: refused at open.
+        for back in [3, 40] {
+            tamper(&kv, SEGMENTS_TREE, &piece, |v| {
+                let at = v.len() - back;
+                v[at] ^= 0x10;
+            });
+            expect_damaged_segment(&kv);
+            restore(SEGMENTS_TREE, &piece, &original_piece);
+        }
+        // A truncated segment.
+        tamper(&kv, SEGMENTS_TREE, &piece, |v| v.truncate(v.len() - 1));
+        expect_damaged_segment(&kv);
+        // A missing one.
         let mut b = WriteBatch::new();
-        b.put(RELS, b"xyz".to_vec(), original_block.clone());
+        b.delete(SEGMENTS_TREE, piece.clone());
         kv.commit(b, Durability::Durable).unwrap();
-        expect_corrupt(&kv, RELS);
-        let mut b = WriteBatch::new();
-        b.delete(RELS, b"xyz".to_vec());
-        kv.commit(b, Durability::Durable).unwrap();
+        expect_damaged_segment(&kv);
+        restore(SEGMENTS_TREE, &piece, &original_piece);
+        // A flipped bit in the data: opening (which reads no data) works,
+        // the full check names the file.
+        tamper(&kv, SEGMENTS_TREE, &piece, |v| v[0] ^= 0x01);
+        let open_quiet = || {
+            let g = open(&kv);
+            g.set_checkpoint_policy(CheckpointPolicy {
+                checkpoint_at_close: false,
+                ..Default::default()
+            })
+            .unwrap();
+            g
+        };
+        {
+            let g = open_quiet();
+            let report = g.verify_segments().unwrap();
+            assert_eq!(report.len(), 1);
+            let damage = report[0].damage.as_deref().expect("damage found");
+            assert!(damage.contains("data checksum"), "{damage}");
+        }
+        restore(SEGMENTS_TREE, &piece, &original_piece);
+        assert!(open_quiet().verify_segments().unwrap()[0].damage.is_none());
         // A damaged log record.
         tamper(&kv, LOG, &log_key, |v| v[0] = 77);
         expect_corrupt(&kv, LOG);
@@ -489,9 +567,9 @@ fn create_bulk_publishes_a_whole_database() {
 }
 
 #[test]
-fn bulk_image_reloads_through_blocks() {
-    // Build a graph larger than one block of each kind, write it as a bulk
-    // image into a memory store, and load it back through the blocks.
+fn bulk_image_reopens_from_its_segment() {
+    // Build a graph larger than one chunk of each kind, write it as a bulk
+    // image, and open it again from its segment file.
     let source = Graph::in_memory();
     let mut tx = source.begin_write().unwrap();
     let mut b = ChangeBuilder::new(tx.snapshot());
@@ -506,30 +584,29 @@ fn bulk_image_reloads_through_blocks() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("big");
     drop(Graph::create_bulk(&target, &source.snapshot(), &OpenOptions::default()).unwrap());
-    // Read the published files through a fresh key-value handle in a new
-    // process-independent way: a memory copy of every tree.
-    let copy: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
-    {
-        let kv = loop {
-            match SledKv::open(&target, false) {
-                Ok(kv) => break kv,
-                Err(GraphError::Locked { .. }) => {
-                    std::thread::sleep(std::time::Duration::from_millis(20))
-                }
-                Err(e) => panic!("{e}"),
+    let files: Vec<_> = std::fs::read_dir(target.join("segments"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, vec!["seg-00000000.rgs".to_string()]);
+    // A file the manifest does not name (an interrupted checkpoint's) is
+    // removed at open.
+    std::fs::write(target.join("segments").join("seg-00000009.rgs"), b"half").unwrap();
+    let g = loop {
+        match Graph::open(&target) {
+            Ok(g) => break g,
+            Err(GraphError::Locked { .. }) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
             }
-        };
-        let mut b = WriteBatch::new();
-        for tree in kv.tree_names().unwrap() {
-            for (k, v) in kv.scan_prefix(&tree, b"").unwrap() {
-                b.put(&tree, k, v);
-            }
+            Err(e) => panic!("{e}"),
         }
-        copy.commit(b, Durability::Durable).unwrap();
-    }
-    assert_eq!(copy.scan_prefix(NODES, b"").unwrap().len(), 5);
-    assert_eq!(copy.scan_prefix(RELS, b"").unwrap().len(), 2);
-    let g = open(&copy);
+    };
+    assert!(!target.join("segments").join("seg-00000009.rgs").exists());
+    assert!(g
+        .verify_segments()
+        .unwrap()
+        .iter()
+        .all(|c| c.damage.is_none()));
     assert_eq!(dump(&g.snapshot()), dump(&source.snapshot()));
     let next = g.snapshot().catalog().rel_type_id("NEXT").unwrap();
     assert_eq!(next, RelTypeId(0));
@@ -595,4 +672,94 @@ fn write_api_reports_missing_entities() {
         "last value wins, nulls dropped"
     );
     assert_eq!(tx.commit().unwrap(), 1);
+}
+
+#[test]
+fn a_format_1_database_is_upgraded_at_open() {
+    // Format 1 kept record blocks in sled: write one by hand, with a log
+    // record after the base, as the format-1 document describes.
+    use relgraph_graph::record::{NodeRecord, RelRecord};
+    use relgraph_graph::{Catalog, Change, ChangeSet, RelId};
+    let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+    let mut catalog = Catalog::default();
+    let person = catalog.intern_label("Person");
+    let knows = catalog.intern_rel_type("KNOWS");
+    let name = catalog.intern_prop_key("name");
+    let nodes: Vec<NodeRecord> = (0..3)
+        .map(|i| NodeRecord {
+            id: NodeId(i),
+            labels: vec![person],
+            props: vec![(name, Value::from(format!("p{i}")))],
+        })
+        .collect();
+    let rels = vec![RelRecord {
+        id: RelId(0),
+        rel_type: knows,
+        src: NodeId(0),
+        dst: NodeId(2),
+        props: vec![],
+    }];
+    #[derive(serde::Serialize)]
+    struct BaseHeader(u64, u64, u64, u64, u64);
+    let mut b = WriteBatch::new();
+    b.put(META, format::KEY_MAGIC.to_vec(), format::MAGIC.to_vec());
+    b.put(
+        META,
+        format::KEY_FORMAT_VERSION.to_vec(),
+        1u32.to_be_bytes().to_vec(),
+    );
+    b.put(
+        META,
+        format::KEY_CATALOG.to_vec(),
+        format::encode_framed(&catalog).unwrap(),
+    );
+    b.put(
+        META,
+        format::KEY_BASE.to_vec(),
+        format::encode_framed(&BaseHeader(5, 3, 1, 1024, 4096)).unwrap(),
+    );
+    b.put(
+        format::NODES,
+        u64_key(0),
+        format::encode_framed(&nodes).unwrap(),
+    );
+    b.put(
+        format::RELS,
+        u64_key(0),
+        format::encode_framed(&rels).unwrap(),
+    );
+    let record = format::LogRecord {
+        first_version: 6,
+        change_sets: vec![ChangeSet {
+            catalog: None,
+            changes: vec![Change::CreateNode {
+                id: NodeId(3),
+                labels: vec![person],
+                props: vec![],
+            }],
+        }],
+    };
+    b.put(LOG, u64_key(6), format::encode_framed(&record).unwrap());
+    kv.commit(b, Durability::Durable).unwrap();
+
+    let g = open(&kv);
+    let s = g.snapshot();
+    assert_eq!((s.version(), s.node_count(), s.rel_count()), (6, 4, 1));
+    assert_eq!(
+        s.node_property(NodeId(1), name).as_deref(),
+        Some(&Value::from("p1"))
+    );
+    assert_eq!(
+        s.neighbors(NodeId(2), knows, Direction::Incoming)[0].node,
+        NodeId(0)
+    );
+    assert_eq!(
+        kv.get(META, format::KEY_FORMAT_VERSION).unwrap().unwrap(),
+        format::FORMAT_VERSION.to_be_bytes()
+    );
+    assert!(kv.scan_prefix(format::NODES, b"").unwrap().is_empty());
+    assert!(kv.get(META, format::KEY_BASE).unwrap().is_none());
+    let before = dump(&s);
+    drop(g);
+    assert_eq!(dump(&open(&kv).snapshot()), before, "reopens as format 2");
 }

@@ -423,6 +423,7 @@ impl Edges<'_> {
             Some(RelFilter::Props(props)) => props.iter().all(|(k, want)| {
                 self.snap
                     .rel_property(rel, *k)
+                    .as_deref()
                     .is_some_and(|have| value_ops::equals(have, want) == Some(true))
             }),
             Some(RelFilter::Never) => false,

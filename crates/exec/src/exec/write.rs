@@ -412,8 +412,8 @@ fn set_prop(
             return Ok(());
         };
         let has = match node {
-            Ok(n) => snap.node_property(n, k).is_some(),
-            Err(r) => snap.rel_property(r, k).is_some(),
+            Ok(n) => snap.node_property(n, k).as_deref().is_some(),
+            Err(r) => snap.rel_property(r, k).as_deref().is_some(),
         };
         if !has {
             return Ok(());

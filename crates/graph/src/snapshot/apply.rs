@@ -84,7 +84,7 @@ fn base_rel_ends(base: &Inner, r: u64) -> Option<(RelTypeId, NodeId, NodeId)> {
     if !c.ends.alive.get(l) {
         return None;
     }
-    Some((c.ends.rel_type[l], c.ends.src[l], c.ends.dst[l]))
+    c.ends.get(l)
 }
 
 fn base_rel(base: &Inner, r: u64) -> Option<RelState<'static>> {
@@ -171,7 +171,7 @@ pub(super) fn build_index(
             bits.into_iter().flat_map(move |b| {
                 b.ones(0, NODE_CHUNK as usize).filter_map(move |l| {
                     chunk::column_get(&c.props, key, l)
-                        .and_then(IndexKey::from_value)
+                        .and_then(|v| IndexKey::from_value(&v))
                         .map(|k| (k, NodeId(base + l as u64)))
                 })
             })
@@ -189,7 +189,7 @@ pub(super) fn build_index(
                         inner.nodes[node_pos(w[0].1 .0).0].props[i]
                             .1
                             .get(node_pos(w[0].1 .0).1)
-                            .cloned()
+                            .map(std::borrow::Cow::into_owned)
                     })
                     .unwrap_or(Value::Null);
                 return Err(violation(&inner.catalog, name, label, key, &v, w[0].1));
@@ -783,7 +783,7 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
                     c.meta.alive.get(*l) && c.meta.labels(*l).binary_search(&label).is_ok()
                 })
                 .and_then(|(c, l)| chunk::column_get(&c.props, key, l))
-                .and_then(IndexKey::from_value);
+                .and_then(|v| IndexKey::from_value(&v));
             if let Some(k) = old_key {
                 idx.remove(k, NodeId(*id));
             }
@@ -835,7 +835,7 @@ fn inner_node_prop(inner: &Inner, n: NodeId, key: PropKeyId) -> Value {
     inner
         .node_chunk(n.0)
         .and_then(|(c, l)| chunk::column_get(&c.props, key, l))
-        .cloned()
+        .map(std::borrow::Cow::into_owned)
         .unwrap_or(Value::Null)
 }
 
@@ -854,8 +854,8 @@ pub(super) fn check_existing(
                 };
                 for l in bits.ones(0, NODE_CHUNK as usize) {
                     if let Some(v) = chunk::column_get(&c.props, key, l) {
-                        if !type_matches(ty, v) {
-                            return Err(type_error(&inner.catalog, target, key, ty, v));
+                        if !type_matches(ty, &v) {
+                            return Err(type_error(&inner.catalog, target, key, ty, &v));
                         }
                     }
                 }
@@ -864,12 +864,12 @@ pub(super) fn check_existing(
         SchemaTarget::RelType(t) => {
             for c in &inner.rels {
                 for l in c.ends.alive.ones(0, REL_CHUNK as usize) {
-                    if c.ends.rel_type[l] != t {
+                    if c.ends.get(l).is_none_or(|(ty, _, _)| ty != t) {
                         continue;
                     }
                     if let Some(v) = chunk::column_get(&c.props, key, l) {
-                        if !type_matches(ty, v) {
-                            return Err(type_error(&inner.catalog, target, key, ty, v));
+                        if !type_matches(ty, &v) {
+                            return Err(type_error(&inner.catalog, target, key, ty, &v));
                         }
                     }
                 }

@@ -256,13 +256,17 @@ pub(super) fn from_records(
     };
     drop(nodes);
     drop(rels);
-    let mut indexes = Vec::new();
-    for (label, key, unique) in index_defs(&catalog) {
-        indexes.push(build_index(&inner, label, key, unique)?);
-    }
-    inner.indexes = indexes;
+    inner.indexes = build_indexes(&inner)?;
     for d in &catalog.property_types {
         check_existing(&inner, d.target, d.key, d.ty)?;
     }
     Ok(inner)
+}
+
+/// Builds every index the catalog declares over the chunks of `inner`.
+pub(super) fn build_indexes(inner: &Inner) -> Result<Vec<super::index::PropIndex>> {
+    index_defs(&inner.catalog)
+        .into_iter()
+        .map(|(label, key, unique)| build_index(inner, label, key, unique))
+        .collect()
 }

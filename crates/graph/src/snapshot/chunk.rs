@@ -5,11 +5,14 @@
 //! direction), so a rebuilt chunk shares every part a change did not touch
 //! with the chunk it replaces.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::ids::{LabelId, NodeId, PropKeyId, RelId, RelTypeId};
 use crate::value::Value;
 
+use super::buf::Buf;
+use super::column::TypedColumn;
 use super::Adj;
 
 /// log2 of the number of node ids per chunk.
@@ -42,15 +45,20 @@ pub(crate) fn rel_pos(r: u64) -> (usize, usize) {
 /// A fixed-capacity bitset over the local offsets of one chunk.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Bits {
-    words: Vec<u64>,
+    words: Buf<u64>,
 }
 
 impl Bits {
     /// An empty bitset able to hold `capacity` bits.
     pub(crate) fn with_capacity(capacity: usize) -> Bits {
         Bits {
-            words: vec![0; capacity.div_ceil(64)],
+            words: vec![0; capacity.div_ceil(64)].into(),
         }
+    }
+
+    /// A bitset over existing words (read in place from a segment).
+    pub(crate) fn from_words(words: Buf<u64>) -> Bits {
+        Bits { words }
     }
 
     #[inline]
@@ -62,16 +70,17 @@ impl Bits {
 
     /// Sets or clears bit `i`, growing the set when needed.
     pub(crate) fn put(&mut self, i: usize, on: bool) {
-        if i / 64 >= self.words.len() {
-            if !on {
-                return;
-            }
-            self.words.resize(i / 64 + 1, 0);
+        if i / 64 >= self.words.len() && !on {
+            return;
+        }
+        let words = self.words.make_mut();
+        if i / 64 >= words.len() {
+            words.resize(i / 64 + 1, 0);
         }
         if on {
-            self.words[i / 64] |= 1u64 << (i % 64);
+            words[i / 64] |= 1u64 << (i % 64);
         } else {
-            self.words[i / 64] &= !(1u64 << (i % 64));
+            words[i / 64] &= !(1u64 << (i % 64));
         }
     }
 
@@ -101,7 +110,7 @@ impl Bits {
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.words.capacity() * 8
+        self.words.heap_bytes()
     }
 }
 
@@ -142,14 +151,17 @@ impl Iterator for Ones<'_> {
 }
 
 /// The values of one property key within one chunk. Dense columns index by
-/// local offset (`Null` marks absence); sparse ones keep sorted offsets.
-#[derive(Clone, Debug, PartialEq)]
+/// local offset (`Null` marks absence); sparse ones keep sorted offsets;
+/// typed columns are read in place from a segment (see `column.rs`).
+/// Writes rebuild a touched column as dense or sparse on the heap.
+#[derive(Clone, Debug)]
 pub(crate) enum Column {
     Dense(Vec<Value>),
     Sparse {
         locals: Vec<u32>,
         values: Vec<Value>,
     },
+    Typed(TypedColumn),
 }
 
 impl Column {
@@ -171,28 +183,32 @@ impl Column {
     }
 
     #[inline]
-    pub(crate) fn get(&self, local: usize) -> Option<&Value> {
+    pub(crate) fn get(&self, local: usize) -> Option<Cow<'_, Value>> {
         match self {
-            Column::Dense(v) => v.get(local).filter(|v| !v.is_null()),
+            Column::Dense(v) => v.get(local).filter(|v| !v.is_null()).map(Cow::Borrowed),
             Column::Sparse { locals, values } => locals
                 .binary_search(&(local as u32))
                 .ok()
-                .map(|i| &values[i]),
+                .map(|i| Cow::Borrowed(&values[i])),
+            Column::Typed(t) => t.get(local),
         }
     }
 
     /// Present entries, ascending by local offset.
-    pub(crate) fn entries(&self) -> Box<dyn Iterator<Item = (u32, &Value)> + '_> {
+    pub(crate) fn entries(&self) -> Box<dyn Iterator<Item = (u32, Cow<'_, Value>)> + '_> {
         match self {
             Column::Dense(v) => Box::new(
                 v.iter()
                     .enumerate()
                     .filter(|(_, v)| !v.is_null())
-                    .map(|(i, v)| (i as u32, v)),
+                    .map(|(i, v)| (i as u32, Cow::Borrowed(v))),
             ),
             Column::Sparse { locals, values } => {
-                Box::new(locals.iter().copied().zip(values.iter()))
+                Box::new(locals.iter().copied().zip(values.iter().map(Cow::Borrowed)))
             }
+            Column::Typed(t) => Box::new(
+                (0..t.locals() as u32).filter_map(move |l| t.get(l as usize).map(|v| (l, v))),
+            ),
         }
     }
 
@@ -201,6 +217,7 @@ impl Column {
         match self {
             Column::Dense(d) => d.capacity() * v,
             Column::Sparse { locals, values } => locals.capacity() * 4 + values.capacity() * v,
+            Column::Typed(t) => t.heap_bytes(),
         }
     }
 }
@@ -210,7 +227,7 @@ pub(crate) type Columns = Vec<(PropKeyId, Arc<Column>)>;
 
 /// Looks up a property in a chunk's columns.
 #[inline]
-pub(crate) fn column_get(cols: &Columns, key: PropKeyId, local: usize) -> Option<&Value> {
+pub(crate) fn column_get(cols: &Columns, key: PropKeyId, local: usize) -> Option<Cow<'_, Value>> {
     cols.binary_search_by_key(&key, |(k, _)| *k)
         .ok()
         .and_then(|i| cols[i].1.get(local))
@@ -219,7 +236,7 @@ pub(crate) fn column_get(cols: &Columns, key: PropKeyId, local: usize) -> Option
 /// All properties of one entity, sorted by key.
 pub(crate) fn column_props(cols: &Columns, local: usize) -> Vec<(PropKeyId, Value)> {
     cols.iter()
-        .filter_map(|(k, c)| c.get(local).map(|v| (*k, v.clone())))
+        .filter_map(|(k, c)| c.get(local).map(|v| (*k, v.into_owned())))
         .collect()
 }
 
@@ -277,7 +294,7 @@ pub(crate) fn merge_columns<'a>(old: &Columns, edits: &PropEdits<'a>) -> Columns
         // A column is rebuilt only when some edit changes its value.
         let touched = edits
             .iter()
-            .any(|(l, p)| old_col.and_then(|c| c.get(*l as usize)) != new_ref(p));
+            .any(|(l, p)| old_col.and_then(|c| c.get(*l as usize)).as_deref() != new_ref(p));
         if !touched {
             if let Some(c) = old_col {
                 out.push((key, c.clone()));
@@ -334,7 +351,7 @@ pub(crate) fn merge_columns<'a>(old: &Columns, edits: &PropEdits<'a>) -> Columns
                 if ei < edits.len() && edits[ei].0 == l {
                     continue; // replaced by the edit, emitted later
                 }
-                entries.push((l, v.clone()));
+                entries.push((l, v.into_owned()));
             }
         }
         push_edits_below(u32::MAX, &mut entries, &mut ei);
@@ -356,8 +373,8 @@ pub(crate) struct NodeMeta {
     pub(crate) alive: Bits,
     /// CSR of labels: `label_data[label_offsets[l]..label_offsets[l + 1]]`,
     /// trimmed after the last node that has labels.
-    pub(crate) label_offsets: Vec<u32>,
-    pub(crate) label_data: Vec<LabelId>,
+    pub(crate) label_offsets: Buf<u32>,
+    pub(crate) label_data: Buf<LabelId>,
     /// Per-label membership bitmaps, sorted by label.
     pub(crate) label_bits: Vec<(LabelId, Bits)>,
 }
@@ -369,7 +386,7 @@ impl NodeMeta {
             self.label_offsets.get(local),
             self.label_offsets.get(local + 1),
         ) {
-            (Some(&a), Some(&b)) => &self.label_data[a as usize..b as usize],
+            (Some(&a), Some(&b)) => self.label_data.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
         }
     }
@@ -391,15 +408,16 @@ pub(crate) type AdjKey = (RelTypeId, u8);
 pub(crate) struct AdjList {
     /// `entries[offsets[l]..offsets[l + 1]]` are the entries of local `l`;
     /// trimmed after the last node with entries.
-    pub(crate) offsets: Vec<u32>,
-    pub(crate) entries: Vec<Adj>,
+    pub(crate) offsets: Buf<u32>,
+    pub(crate) entries: Buf<Adj>,
 }
 
 impl AdjList {
     #[inline]
     pub(crate) fn get(&self, local: usize) -> &[Adj] {
         match (self.offsets.get(local), self.offsets.get(local + 1)) {
-            (Some(&a), Some(&b)) => &self.entries[a as usize..b as usize],
+            // `get`: offsets read from a damaged segment never panic.
+            (Some(&a), Some(&b)) => self.entries.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
         }
     }
@@ -480,7 +498,10 @@ pub(crate) fn rebuild_adj(old: Option<&AdjList>, edits: &AdjEdits) -> Option<Adj
     offsets.truncate(last_nonempty + 1);
     entries.shrink_to_fit();
     offsets.shrink_to_fit();
-    Some(AdjList { offsets, entries })
+    Some(AdjList {
+        offsets: offsets.into(),
+        entries: entries.into(),
+    })
 }
 
 /// Builds the adjacency lists of one chunk from scratch: a counting sort
@@ -540,8 +561,8 @@ pub(crate) fn build_adj_lists(entries: &[(AdjKey, u32, Adj)]) -> AdjLists {
                 }
             }
             let adj = AdjList {
-                offsets: offs[..=last_nonempty].to_vec(),
-                entries: list,
+                offsets: offs[..=last_nonempty].to_vec().into(),
+                entries: list.into(),
             };
             (*key, Arc::new(adj))
         })
@@ -690,8 +711,8 @@ fn rebuild_meta(old: &NodeMeta, nodes: &[NodeEdit<'_>]) -> NodeMeta {
     label_data.shrink_to_fit();
     NodeMeta {
         alive,
-        label_offsets,
-        label_data,
+        label_offsets: label_offsets.into(),
+        label_data: label_data.into(),
         label_bits,
     }
 }
@@ -700,9 +721,22 @@ fn rebuild_meta(old: &NodeMeta, nodes: &[NodeEdit<'_>]) -> NodeMeta {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RelEnds {
     pub(crate) alive: Bits,
-    pub(crate) rel_type: Vec<RelTypeId>,
-    pub(crate) src: Vec<NodeId>,
-    pub(crate) dst: Vec<NodeId>,
+    pub(crate) rel_type: Buf<RelTypeId>,
+    pub(crate) src: Buf<NodeId>,
+    pub(crate) dst: Buf<NodeId>,
+}
+
+impl RelEnds {
+    /// Type, start and end of local `l` if it is live. Reads with `get`:
+    /// arrays from a damaged segment may be shorter than the liveness
+    /// bitmap says, and that must not panic.
+    #[inline]
+    pub(crate) fn get(&self, l: usize) -> Option<(RelTypeId, NodeId, NodeId)> {
+        if !self.alive.get(l) {
+            return None;
+        }
+        Some((*self.rel_type.get(l)?, *self.src.get(l)?, *self.dst.get(l)?))
+    }
 }
 
 /// One chunk of relationship ids.
@@ -733,18 +767,23 @@ pub(crate) fn rebuild_rel_chunk(old: Option<&RelChunk>, rels: &[RelEdit<'_>]) ->
         ends.alive = Bits::with_capacity(REL_CHUNK as usize);
     }
     let need = rels.last().map_or(0, |(l, _)| *l as usize + 1);
-    if ends.rel_type.len() < need {
-        ends.rel_type.resize(need, RelTypeId(0));
-        ends.src.resize(need, NodeId(0));
-        ends.dst.resize(need, NodeId(0));
+    let (rel_type, src, dst) = (
+        ends.rel_type.make_mut(),
+        ends.src.make_mut(),
+        ends.dst.make_mut(),
+    );
+    if rel_type.len() < need {
+        rel_type.resize(need, RelTypeId(0));
+        src.resize(need, NodeId(0));
+        dst.resize(need, NodeId(0));
     }
     for (l, v) in rels {
         let l = *l as usize;
         ends.alive.put(l, v.is_some());
         if let Some(v) = v {
-            ends.rel_type[l] = v.rel_type;
-            ends.src[l] = v.src;
-            ends.dst[l] = v.dst;
+            rel_type[l] = v.rel_type;
+            src[l] = v.src;
+            dst[l] = v.dst;
         }
     }
     let edits: Vec<PropEdit<'_>> = rels.iter().map(|(l, v)| (*l, v.map(|v| v.props))).collect();
@@ -781,18 +820,24 @@ mod tests {
         assert!(matches!(dense, Column::Dense(_)));
         let sparse = Column::from_sorted(vec![(0, Value::Int(1)), (4000, Value::Int(2))]).unwrap();
         assert!(matches!(sparse, Column::Sparse { .. }));
-        assert_eq!(sparse.get(4000), Some(&Value::Int(2)));
-        assert_eq!(sparse.get(3), None);
+        assert_eq!(sparse.get(4000).as_deref(), Some(&Value::Int(2)));
+        assert_eq!(sparse.get(3).as_deref(), None);
         let cols: Columns = vec![(PropKeyId(0), Arc::new(sparse))];
         let p1 = [(PropKeyId(0), Value::Int(9)), (PropKeyId(1), Value::Int(5))];
         let merged = merge_columns(&cols, &[(0, None), (10, Some(&p1[..]))]);
-        assert_eq!(column_get(&merged, PropKeyId(0), 0), None);
-        assert_eq!(column_get(&merged, PropKeyId(0), 10), Some(&Value::Int(9)));
+        assert_eq!(column_get(&merged, PropKeyId(0), 0).as_deref(), None);
         assert_eq!(
-            column_get(&merged, PropKeyId(0), 4000),
+            column_get(&merged, PropKeyId(0), 10).as_deref(),
+            Some(&Value::Int(9))
+        );
+        assert_eq!(
+            column_get(&merged, PropKeyId(0), 4000).as_deref(),
             Some(&Value::Int(2))
         );
-        assert_eq!(column_get(&merged, PropKeyId(1), 10), Some(&Value::Int(5)));
+        assert_eq!(
+            column_get(&merged, PropKeyId(1), 10).as_deref(),
+            Some(&Value::Int(5))
+        );
     }
 
     #[test]
@@ -819,13 +864,19 @@ mod tests {
         ];
         let merged = merge_columns(&cols, &[(3, Some(&changed[..]))]);
         assert!(!Arc::ptr_eq(&merged[0].1, &cols[0].1) && Arc::ptr_eq(&merged[1].1, &cols[1].1));
-        assert_eq!(column_get(&merged, PropKeyId(0), 3), Some(&Value::Int(30)));
+        assert_eq!(
+            column_get(&merged, PropKeyId(0), 3).as_deref(),
+            Some(&Value::Int(30))
+        );
         // Removing most values makes the column sparse; removing all drops it.
         let edits: Vec<PropEdit<'_>> = (0..7).map(|l| (l, None)).collect();
         let merged = merge_columns(&cols, &edits);
         assert!(matches!(*merged[0].1, Column::Sparse { .. }));
-        assert_eq!(column_get(&merged, PropKeyId(0), 7), Some(&Value::Int(7)));
-        assert_eq!(column_get(&merged, PropKeyId(0), 0), None);
+        assert_eq!(
+            column_get(&merged, PropKeyId(0), 7).as_deref(),
+            Some(&Value::Int(7))
+        );
+        assert_eq!(column_get(&merged, PropKeyId(0), 0).as_deref(), None);
         let edits: Vec<PropEdit<'_>> = (0..8).map(|l| (l, None)).collect();
         assert!(merge_columns(&cols, &edits).is_empty());
     }

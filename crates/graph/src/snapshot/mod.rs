@@ -64,29 +64,42 @@
 //! **petgraph.** [`Snapshot::typed`] returns a [`TypedGraph`], a view of one
 //! relationship type that implements petgraph's graph traits.
 
+use std::borrow::Cow;
+use std::io::Write;
 use std::ops::{Bound, Range};
 use std::sync::{Arc, OnceLock};
 
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
 use crate::catalog::Catalog;
 use crate::change::ChangeSet;
-use crate::error::Result;
+use crate::error::{GraphError, Result};
 use crate::ids::{Direction, LabelId, NodeId, PropKeyId, RelId, RelTypeId};
 use crate::record::{NodeRecord, RelRecord};
 use crate::value::Value;
 
 mod apply;
+mod buf;
 mod build;
 mod chunk;
+mod column;
 mod index;
+pub(crate) mod segment;
 mod typed;
 
-use chunk::{node_pos, rel_pos, NodeChunk, RelChunk, NODE_CHUNK, REL_CHUNK};
+pub use buf::{HeapBytes, SegmentBytes};
+use chunk::{node_pos, rel_pos, NodeChunk, RelChunk};
+pub(crate) use chunk::{NODE_CHUNK, REL_CHUNK};
 use index::{IndexKey, PropIndex};
 pub use typed::{NodeVisitMap, TypedEdge, TypedEdges, TypedGraph, TypedNeighbors};
 
 /// One entry of an adjacency list: the node at the other end and the
 /// relationship that leads there. Lists are sorted by `(node, rel)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, bytemuck::Pod, bytemuck::Zeroable,
+)]
+#[repr(C)]
 pub struct Adj {
     /// The neighbour.
     pub node: NodeId,
@@ -267,7 +280,10 @@ impl Snapshot {
     }
 
     /// The value of property `k` of node `n`, if the node exists and has it.
-    pub fn node_property(&self, n: NodeId, k: PropKeyId) -> Option<&Value> {
+    /// Borrowed where the snapshot holds a `Value` (heap columns,
+    /// dictionaries), built on the fly where a segment column stores plain
+    /// numbers or bytes.
+    pub fn node_property(&self, n: NodeId, k: PropKeyId) -> Option<Cow<'_, Value>> {
         let (c, l) = self.inner.node_chunk(n.0)?;
         chunk::column_get(&c.props, k, l)
     }
@@ -283,19 +299,18 @@ impl Snapshot {
     /// A live relationship's identity and endpoints.
     pub fn rel(&self, r: RelId) -> Option<RelRef> {
         let (c, l) = self.inner.rel_chunk(r.0)?;
-        if !c.ends.alive.get(l) {
-            return None;
-        }
+        let (rel_type, src, dst) = c.ends.get(l)?;
         Some(RelRef {
             id: r,
-            rel_type: c.ends.rel_type[l],
-            src: c.ends.src[l],
-            dst: c.ends.dst[l],
+            rel_type,
+            src,
+            dst,
         })
     }
 
-    /// The value of property `k` of relationship `r`, if it exists and has it.
-    pub fn rel_property(&self, r: RelId, k: PropKeyId) -> Option<&Value> {
+    /// The value of property `k` of relationship `r`, if it exists and has it
+    /// (borrowed or built, as for [`Snapshot::node_property`]).
+    pub fn rel_property(&self, r: RelId, k: PropKeyId) -> Option<Cow<'_, Value>> {
         let (c, l) = self.inner.rel_chunk(r.0)?;
         chunk::column_get(&c.props, k, l)
     }
@@ -579,11 +594,14 @@ impl Snapshot {
         Box::new(self.inner.rels.iter().enumerate().flat_map(|(ci, c)| {
             let base = ci as u64 * REL_CHUNK;
             let ends = &c.ends;
-            ends.alive.ones(0, REL_CHUNK as usize).map(move |l| RelRef {
-                id: RelId(base + l as u64),
-                rel_type: ends.rel_type[l],
-                src: ends.src[l],
-                dst: ends.dst[l],
+            ends.alive.ones(0, REL_CHUNK as usize).filter_map(move |l| {
+                let (rel_type, src, dst) = ends.get(l)?;
+                Some(RelRef {
+                    id: RelId(base + l as u64),
+                    rel_type,
+                    src,
+                    dst,
+                })
             })
         }))
     }
@@ -759,12 +777,15 @@ impl Snapshot {
             let hi = (end.min(chunk_end) - ci as u64 * REL_CHUNK) as usize;
             if let Some(c) = self.inner.rels.get(ci) {
                 let base = ci as u64 * REL_CHUNK;
-                out.extend(c.ends.alive.ones(lo, hi).map(|l| RelRecord {
-                    id: RelId(base + l as u64),
-                    rel_type: c.ends.rel_type[l],
-                    src: c.ends.src[l],
-                    dst: c.ends.dst[l],
-                    props: chunk::column_props(&c.props, l),
+                out.extend(c.ends.alive.ones(lo, hi).filter_map(|l| {
+                    let (rel_type, src, dst) = c.ends.get(l)?;
+                    Some(RelRecord {
+                        id: RelId(base + l as u64),
+                        rel_type,
+                        src,
+                        dst,
+                        props: chunk::column_props(&c.props, l),
+                    })
                 }));
             }
             start = chunk_end;
@@ -809,8 +830,8 @@ impl Snapshot {
             .map(|c| {
                 let m = &c.meta;
                 m.alive.heap_bytes()
-                    + m.label_offsets.capacity() * 4
-                    + m.label_data.capacity() * 4
+                    + m.label_offsets.heap_bytes()
+                    + m.label_data.heap_bytes()
                     + m.label_bits
                         .iter()
                         .map(|(_, b)| b.heap_bytes() + 8)
@@ -818,10 +839,7 @@ impl Snapshot {
                     + c.props.iter().map(|(_, p)| p.heap_bytes()).sum::<usize>()
                     + c.adj
                         .iter()
-                        .map(|(_, a)| {
-                            a.offsets.capacity() * 4
-                                + a.entries.capacity() * std::mem::size_of::<Adj>()
-                        })
+                        .map(|(_, a)| a.offsets.heap_bytes() + a.entries.heap_bytes())
                         .sum::<usize>()
             })
             .sum();
@@ -832,12 +850,179 @@ impl Snapshot {
             .map(|c| {
                 let e = &c.ends;
                 e.alive.heap_bytes()
-                    + e.rel_type.capacity() * 4
-                    + (e.src.capacity() + e.dst.capacity()) * 8
+                    + e.rel_type.heap_bytes()
+                    + e.src.heap_bytes()
+                    + e.dst.heap_bytes()
                     + c.props.iter().map(|(_, p)| p.heap_bytes()).sum::<usize>()
             })
             .sum();
         nodes + rels
+    }
+}
+
+/// The figures of a snapshot that segments do not hold: its version, id
+/// allocation state and live counts. The store keeps them in its manifest,
+/// so a snapshot is assembled from segments without scanning them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotCounts {
+    /// The commit version.
+    pub version: u64,
+    /// The next node id.
+    pub next_node_id: u64,
+    /// The next relationship id.
+    pub next_rel_id: u64,
+    /// Live nodes.
+    pub node_count: u64,
+    /// Live relationships.
+    pub rel_count: u64,
+    /// Live nodes per label id.
+    pub label_counts: Vec<u64>,
+    /// Live relationships per type id.
+    pub rel_type_counts: Vec<u64>,
+}
+
+impl Snapshot {
+    /// This snapshot's version, id bounds and counts.
+    ///
+    /// ```
+    /// let c = relgraph_graph::Snapshot::empty().counts();
+    /// assert_eq!((c.version, c.node_count, c.next_rel_id), (0, 0, 0));
+    /// ```
+    pub fn counts(&self) -> SnapshotCounts {
+        let i = &self.inner;
+        SnapshotCounts {
+            version: i.version,
+            next_node_id: i.next_node,
+            next_rel_id: i.next_rel,
+            node_count: i.node_count,
+            rel_count: i.rel_count,
+            label_counts: i.label_counts.clone(),
+            rel_type_counts: i.rel_type_counts.clone(),
+        }
+    }
+
+    /// Number of node chunks and relationship chunks (segment units).
+    pub(crate) fn chunk_counts(&self) -> (u64, u64) {
+        (self.inner.nodes.len() as u64, self.inner.rels.len() as u64)
+    }
+
+    /// The node and relationship chunks (by index) that differ from
+    /// `base`'s: what a checkpoint over `base` must write. Versions share
+    /// untouched chunks, so this compares pointers, not contents.
+    pub(crate) fn changed_chunks(&self, base: &Snapshot) -> (Vec<u64>, Vec<u64>) {
+        fn diff<T>(new: &[Arc<T>], old: &[Arc<T>]) -> Vec<u64> {
+            (0..new.len())
+                .filter(|&i| old.get(i).is_none_or(|o| !Arc::ptr_eq(o, &new[i])))
+                .map(|i| i as u64)
+                .collect()
+        }
+        (
+            diff(&self.inner.nodes, &base.inner.nodes),
+            diff(&self.inner.rels, &base.inner.rels),
+        )
+    }
+
+    /// Writes the given node and relationship chunks (by index; missing
+    /// ones are written empty, which removes them) into a segment.
+    pub(crate) fn write_chunks<W: Write>(
+        &self,
+        nodes: impl IntoIterator<Item = u64>,
+        rels: impl IntoIterator<Item = u64>,
+        w: &mut segment::SegmentWriter<W>,
+    ) -> Result<()> {
+        let empty_node = NodeChunk::default();
+        let empty_rel = RelChunk::default();
+        for i in nodes {
+            let c = self
+                .inner
+                .nodes
+                .get(i as usize)
+                .map_or(&empty_node, |c| &**c);
+            w.node_chunk(i, c)?;
+        }
+        for i in rels {
+            let c = self.inner.rels.get(i as usize).map_or(&empty_rel, |c| &**c);
+            w.rel_chunk(i, c)?;
+        }
+        Ok(())
+    }
+
+    /// Assembles a snapshot whose chunks are read in place from
+    /// `segments` (later segments replace the chunks of earlier ones),
+    /// then builds the property indexes the catalog declares.
+    pub(crate) fn from_segments(
+        catalog: Catalog,
+        counts: SnapshotCounts,
+        segments: &[segment::OpenSegment],
+    ) -> Result<Snapshot> {
+        let bad = |reason: String| GraphError::CorruptSegment {
+            file: "manifest".into(),
+            reason,
+        };
+        if counts.label_counts.len() > catalog.labels().len()
+            || counts.rel_type_counts.len() > catalog.rel_types().len()
+        {
+            return Err(bad("counts name labels or types the catalog lacks".into()));
+        }
+        let node_chunks = counts.next_node_id.div_ceil(NODE_CHUNK) as usize;
+        let rel_chunks = counts.next_rel_id.div_ceil(REL_CHUNK) as usize;
+        let empty_node = Arc::new(NodeChunk::default());
+        let empty_rel = Arc::new(RelChunk::default());
+        let mut nodes = vec![empty_node; node_chunks];
+        let mut rels = vec![empty_rel; rel_chunks];
+        for seg in segments {
+            let built: Vec<(u64, NodeChunk)> = seg
+                .footer
+                .nodes
+                .par_iter()
+                .map(|(i, d)| seg.node_chunk(d).map(|c| (*i, c)))
+                .collect::<Result<_>>()?;
+            for (i, c) in built {
+                let slot = nodes.get_mut(i as usize).ok_or_else(|| {
+                    bad(format!(
+                        "{} holds node chunk {i} beyond the id bound",
+                        seg.name
+                    ))
+                })?;
+                *slot = Arc::new(c);
+            }
+            let built: Vec<(u64, RelChunk)> = seg
+                .footer
+                .rels
+                .par_iter()
+                .map(|(i, d)| seg.rel_chunk(d).map(|c| (*i, c)))
+                .collect::<Result<_>>()?;
+            for (i, c) in built {
+                let slot = rels.get_mut(i as usize).ok_or_else(|| {
+                    bad(format!(
+                        "{} holds relationship chunk {i} beyond the id bound",
+                        seg.name
+                    ))
+                })?;
+                *slot = Arc::new(c);
+            }
+        }
+        let mut label_counts = counts.label_counts;
+        label_counts.resize(catalog.labels().len(), 0);
+        let mut rel_type_counts = counts.rel_type_counts;
+        rel_type_counts.resize(catalog.rel_types().len(), 0);
+        let catalog = Arc::new(catalog);
+        let mut inner = Inner {
+            version: counts.version,
+            catalog: catalog.clone(),
+            next_node: counts.next_node_id,
+            next_rel: counts.next_rel_id,
+            node_count: counts.node_count,
+            rel_count: counts.rel_count,
+            label_counts,
+            rel_type_counts,
+            nodes,
+            rels,
+            indexes: Vec::new(),
+            rank: OnceLock::new(),
+        };
+        inner.indexes = build::build_indexes(&inner)?;
+        Ok(Snapshot::from_inner(inner))
     }
 }
 

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::engine::Store;
+use super::segments::SegmentDir;
 use super::OpenOptions;
 use crate::error::{GraphError, Result};
 use crate::kv::{KvStore, SledKv};
@@ -103,7 +104,7 @@ pub(crate) fn create(
     }
     {
         let kv = SledKv::open(&staging, true)?;
-        Store::write_image(&kv, snapshot)?;
+        Store::write_image(&kv, &SegmentDir::files(&staging), snapshot)?;
         // Everything, including new blob files and directory entries, on
         // disk before the rename publishes it.
         kv.sync()?;
@@ -115,6 +116,11 @@ pub(crate) fn create(
     // background threads to let go of its file lock.
     let kv = SledKv::open(path, false)?;
     let kv: Arc<dyn KvStore> = Arc::new(kv);
-    let store = Store::attach(kv, path, options.durability, snapshot)?;
-    Ok((store, snapshot.clone()))
+    Store::attach(
+        kv,
+        SegmentDir::files(path),
+        path,
+        options.durability,
+        snapshot,
+    )
 }

@@ -1,15 +1,17 @@
-//! The store of record over a [`KvStore`]: loads the base image and replays
-//! the delta log at open, appends one log record per commit, and folds the
-//! log into rewritten blocks at checkpoints.
+//! The store of record over a [`KvStore`] and a [`SegmentDir`]: opens the
+//! base image from the segments the manifest names and replays the delta
+//! log, appends one log record per commit, and folds the log into new
+//! segments at checkpoints.
 //!
-//! Invariant kept by every batch this module commits: the base image
-//! (blocks + catalog + base header) reflects exactly version
-//! `header.version`, and the log holds one record for every later commit,
-//! with contiguous versions. A checkpoint moves the boundary in one atomic
-//! batch (rewritten blocks, new header, deleted log records), so a crash
-//! at any instant leaves a state that satisfies it.
+//! Invariant kept by every batch this module commits: the base image (the
+//! manifest's segments + catalog) reflects exactly version
+//! `manifest.counts.version`, and the log holds one record for every later
+//! commit, with contiguous versions. A checkpoint first writes and syncs a
+//! new segment, then moves the boundary in one atomic batch (new manifest,
+//! deleted log records), so a crash at any instant leaves either the old
+//! manifest with its segments or the new one with its segments.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,9 +22,10 @@ use rayon::prelude::*;
 
 use super::format::{
     corrupt, decode_framed, decode_version, encode_framed, encode_version, key_u64, u64_key,
-    BaseHeader, LogRecord, DEFAULT_NODE_BLOCK, DEFAULT_REL_BLOCK, FORMAT_VERSION, KEY_BASE,
-    KEY_CATALOG, KEY_FORMAT_VERSION, KEY_MAGIC, LOG, MAGIC, META, NODES, RELS,
+    BaseHeader, LogRecord, Manifest, SegmentEntry, FORMAT_VERSION, FORMAT_VERSION_BLOCKS, KEY_BASE,
+    KEY_CATALOG, KEY_FORMAT_VERSION, KEY_MAGIC, KEY_MANIFEST, LOG, MAGIC, META, NODES, RELS,
 };
+use super::segments::SegmentDir;
 use super::{CheckpointPolicy, Durability, OpenTimings, StoreStats};
 use crate::catalog::Catalog;
 use crate::change::{Change, ChangeSet};
@@ -30,7 +33,8 @@ use crate::error::{GraphError, Result};
 use crate::ids::{NodeId, RelId};
 use crate::kv::{KvStore, WriteBatch};
 use crate::record::{NodeRecord, RelRecord};
-use crate::snapshot::Snapshot;
+use crate::snapshot::segment::OpenSegment;
+use crate::snapshot::{Snapshot, NODE_CHUNK, REL_CHUNK};
 
 /// Log records at least this large are synced even in relaxed mode.
 pub(crate) const RELAXED_SYNC_BYTES: u64 = 64 * 1024;
@@ -42,20 +46,84 @@ struct Pending {
     log_keys: Vec<u64>,
     /// Their total encoded size.
     log_bytes: u64,
-    /// Node blocks touched by those records.
+    /// Node chunks touched by those records.
     dirty_nodes: BTreeSet<u64>,
-    /// Relationship blocks touched by those records.
+    /// Relationship chunks touched by those records.
     dirty_rels: BTreeSet<u64>,
     /// Whether some record changed the catalog.
     catalog_changed: bool,
 }
 
+/// Which segment holds the current version of each chunk, and how many
+/// chunks each segment stores (current or superseded).
+#[derive(Default)]
+struct Owners {
+    nodes: Vec<u64>,
+    rels: Vec<u64>,
+    stored: BTreeMap<u64, u64>,
+}
+
+impl Owners {
+    fn record(
+        &mut self,
+        id: u64,
+        nodes: impl Iterator<Item = u64>,
+        rels: impl Iterator<Item = u64>,
+    ) {
+        let mut n = 0;
+        for (list, chunks) in [
+            (
+                &mut self.nodes,
+                Box::new(nodes) as Box<dyn Iterator<Item = u64>>,
+            ),
+            (&mut self.rels, Box::new(rels)),
+        ] {
+            for c in chunks {
+                let c = c as usize;
+                if list.len() <= c {
+                    list.resize(c + 1, u64::MAX);
+                }
+                list[c] = id;
+                n += 1;
+            }
+        }
+        *self.stored.entry(id).or_default() += n;
+    }
+
+    fn from_segments(segments: &[OpenSegment], entries: &[SegmentEntry]) -> Owners {
+        let mut o = Owners::default();
+        for (seg, e) in segments.iter().zip(entries) {
+            o.record(
+                e.id,
+                seg.footer.nodes.iter().map(|(i, _)| *i),
+                seg.footer.rels.iter().map(|(i, _)| *i),
+            );
+        }
+        o
+    }
+
+    /// Segments that hold the current version of some chunk.
+    fn live(&self) -> BTreeSet<u64> {
+        self.nodes
+            .iter()
+            .chain(&self.rels)
+            .copied()
+            .filter(|i| *i != u64::MAX)
+            .collect()
+    }
+}
+
 /// The persistent half of a [`super::Graph`].
 pub(crate) struct Store {
     kv: Arc<dyn KvStore>,
+    segments: SegmentDir,
     path: PathBuf,
     durability: Durability,
-    header: Mutex<BaseHeader>,
+    manifest: Mutex<Manifest>,
+    /// The snapshot the manifest describes (chunks read in place): a
+    /// checkpoint writes the chunks that differ from it.
+    base: Mutex<Snapshot>,
+    owners: Mutex<Owners>,
     pending: Mutex<Pending>,
     policy: Mutex<CheckpointPolicy>,
     checkpoints: Mutex<u64>,
@@ -72,16 +140,40 @@ fn lock<T>(m: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
 }
 
 impl Store {
-    /// Opens the store in `kv` (initializing an empty one when `create`)
-    /// and returns it with the latest committed snapshot.
+    fn new(
+        kv: Arc<dyn KvStore>,
+        segments: SegmentDir,
+        path: &Path,
+        durability: Durability,
+        manifest: Manifest,
+    ) -> Store {
+        Store {
+            kv,
+            segments,
+            path: path.to_path_buf(),
+            durability,
+            manifest: Mutex::new(manifest),
+            base: Mutex::new(Snapshot::empty()),
+            owners: Mutex::new(Owners::default()),
+            pending: Mutex::new(Pending::default()),
+            policy: Mutex::new(CheckpointPolicy::default()),
+            checkpoints: Mutex::new(0),
+            failed: AtomicBool::new(false),
+            timings: Mutex::new(OpenTimings::default()),
+        }
+    }
+
+    /// Opens the store in `kv` and `segments` (initializing an empty one
+    /// when `create`) and returns it with the latest committed snapshot.
     pub(crate) fn open(
         kv: Arc<dyn KvStore>,
+        segments: SegmentDir,
         path: &Path,
         durability: Durability,
         create: bool,
     ) -> Result<(Store, Snapshot)> {
         let magic = kv.get(META, KEY_MAGIC)?;
-        let header = match magic {
+        let manifest = match magic {
             None => {
                 let names = kv.tree_names()?;
                 if !names.is_empty() {
@@ -99,17 +191,11 @@ impl Store {
                         reason: "the store is empty and creation was not requested".into(),
                     });
                 }
-                let header = BaseHeader {
-                    version: 0,
-                    next_node_id: 0,
-                    next_rel_id: 0,
-                    node_block: DEFAULT_NODE_BLOCK,
-                    rel_block: DEFAULT_REL_BLOCK,
-                };
+                let manifest = Manifest::default();
                 let mut batch = WriteBatch::new();
-                put_meta(&mut batch, &header, &Catalog::default())?;
+                put_meta(&mut batch, &manifest, &Catalog::default())?;
                 kv.commit(batch, Durability::Durable)?;
-                header
+                manifest
             }
             Some(m) if m != MAGIC => {
                 return Err(GraphError::NotADatabase {
@@ -121,39 +207,34 @@ impl Store {
                 let version = kv
                     .get(META, KEY_FORMAT_VERSION)?
                     .ok_or_else(|| corrupt(META, KEY_FORMAT_VERSION, "missing"))?;
-                let found = decode_version(&version)?;
-                if found != FORMAT_VERSION {
-                    return Err(GraphError::FormatVersion {
-                        found,
-                        expected: FORMAT_VERSION,
-                    });
+                match decode_version(&version)? {
+                    FORMAT_VERSION => read_manifest(kv.as_ref())?,
+                    FORMAT_VERSION_BLOCKS => upgrade_blocks(kv.as_ref(), &segments)?,
+                    found => {
+                        return Err(GraphError::FormatVersion {
+                            found,
+                            expected: FORMAT_VERSION,
+                        })
+                    }
                 }
-                read_header(kv.as_ref())?
             }
         };
-        let store = Store {
-            kv,
-            path: path.to_path_buf(),
-            durability,
-            header: Mutex::new(header),
-            pending: Mutex::new(Pending::default()),
-            policy: Mutex::new(CheckpointPolicy::default()),
-            checkpoints: Mutex::new(0),
-            failed: AtomicBool::new(false),
-            timings: Mutex::new(OpenTimings::default()),
-        };
+        // Leftovers of an interrupted checkpoint or import.
+        segments.remove_unnamed(&manifest.segments)?;
+        let store = Store::new(kv, segments, path, durability, manifest);
         let snapshot = store.load()?;
         Ok((store, snapshot))
     }
 
-    /// Attaches to a store just written by [`Store::write_image`] for
-    /// `snapshot`, checking its metadata instead of decoding every block.
+    /// Attaches to a store just written by [`Store::write_image`] and
+    /// returns it with the snapshot read in place from its segments.
     pub(crate) fn attach(
         kv: Arc<dyn KvStore>,
+        segments: SegmentDir,
         path: &Path,
         durability: Durability,
-        snapshot: &Snapshot,
-    ) -> Result<Store> {
+        written: &Snapshot,
+    ) -> Result<(Store, Snapshot)> {
         if kv.get(META, KEY_MAGIC)?.as_deref() != Some(MAGIC) {
             return Err(corrupt(META, KEY_MAGIC, "missing after bulk creation"));
         }
@@ -167,15 +248,12 @@ impl Store {
                 expected: FORMAT_VERSION,
             });
         }
-        let header = read_header(kv.as_ref())?;
-        if header.version != snapshot.version()
-            || header.next_node_id != snapshot.next_node_id().0
-            || header.next_rel_id != snapshot.next_rel_id().0
-        {
+        let manifest = read_manifest(kv.as_ref())?;
+        if manifest.counts != written.counts() {
             return Err(corrupt(
                 META,
-                KEY_BASE,
-                "the header does not describe the image just written",
+                KEY_MANIFEST,
+                "the manifest does not describe the image just written",
             ));
         }
         if !kv
@@ -188,66 +266,33 @@ impl Store {
                 "a freshly created database has log records",
             ));
         }
-        Ok(Store {
-            kv,
-            path: path.to_path_buf(),
-            durability,
-            header: Mutex::new(header),
-            pending: Mutex::new(Pending::default()),
-            policy: Mutex::new(CheckpointPolicy::default()),
-            checkpoints: Mutex::new(0),
-            failed: AtomicBool::new(false),
-            timings: Mutex::new(OpenTimings::default()),
-        })
+        let store = Store::new(kv, segments, path, durability, manifest);
+        let snapshot = store.load()?;
+        Ok((store, snapshot))
     }
 
-    /// Writes a complete base image of `snapshot` into an empty `kv`
-    /// (bulk creation). Does not sync; the caller does.
-    pub(crate) fn write_image(kv: &dyn KvStore, snapshot: &Snapshot) -> Result<()> {
+    /// Writes a complete base image of `snapshot` as one segment and its
+    /// manifest into an empty store (bulk creation). The caller syncs.
+    pub(crate) fn write_image(
+        kv: &dyn KvStore,
+        segments: &SegmentDir,
+        snapshot: &Snapshot,
+    ) -> Result<()> {
         if kv.get(META, KEY_MAGIC)?.is_some() || !kv.tree_names()?.is_empty() {
             return Err(GraphError::Invalid(
                 "bulk creation needs an empty store".into(),
             ));
         }
-        let header = BaseHeader {
-            version: snapshot.version(),
-            next_node_id: snapshot.next_node_id().0,
-            next_rel_id: snapshot.next_rel_id().0,
-            node_block: DEFAULT_NODE_BLOCK,
-            rel_block: DEFAULT_REL_BLOCK,
-        };
-        let node_blocks = header.next_node_id.div_ceil(header.node_block);
-        let rel_blocks = header.next_rel_id.div_ceil(header.rel_block);
-        // Bounded batches keep memory flat for big imports; the temporary
-        // directory this goes into is published only after a full sync.
-        const BLOCKS_PER_BATCH: u64 = 64;
-        for (tree, blocks) in [(NODES, node_blocks), (RELS, rel_blocks)] {
-            let mut start = 0;
-            while start < blocks {
-                let end = (start + BLOCKS_PER_BATCH).min(blocks);
-                let encoded: Vec<(u64, Option<Vec<u8>>)> = (start..end)
-                    .into_par_iter()
-                    .map(|b| encode_block(snapshot, &header, tree, b).map(|v| (b, v)))
-                    .collect::<Result<_>>()?;
-                let mut batch = WriteBatch::new();
-                for (b, v) in encoded {
-                    if let Some(v) = v {
-                        batch.put(tree, u64_key(b), v);
-                    }
-                }
-                kv.commit(batch, Durability::Relaxed)?;
-                start = end;
-            }
-        }
+        let manifest = write_full_image(segments, snapshot, 0)?;
         // The metadata goes last: a store without magic is not a database.
         let mut batch = WriteBatch::new();
-        put_meta(&mut batch, &header, snapshot.catalog())?;
+        put_meta(&mut batch, &manifest, snapshot.catalog())?;
         kv.commit(batch, Durability::Relaxed)
     }
 
-    /// Reads the base image and replays the log.
+    /// Reads the base image in place and replays the log.
     fn load(&self) -> Result<Snapshot> {
-        let header = *lock(&self.header)?;
+        let manifest = lock(&self.manifest)?.clone();
         let catalog_bytes = self
             .kv
             .get(META, KEY_CATALOG)?
@@ -256,45 +301,24 @@ impl Store {
         catalog.reindex();
 
         let mut timings = OpenTimings::default();
-        let nodes: Vec<NodeRecord> = load_blocks(
-            &*self.kv,
-            NODES,
-            "node",
-            header.node_block,
-            header.next_node_id,
-            |r: &NodeRecord| r.id.0,
-            &mut timings,
-        )?;
-        let rels: Vec<RelRecord> = load_blocks(
-            &*self.kv,
-            RELS,
-            "relationship",
-            header.rel_block,
-            header.next_rel_id,
-            |r: &RelRecord| r.id.0,
-            &mut timings,
-        )?;
         let t = Instant::now();
-        let mut snapshot = Snapshot::from_records(
-            catalog,
-            header.version,
-            NodeId(header.next_node_id),
-            RelId(header.next_rel_id),
-            nodes,
-            rels,
-        )
-        .map_err(|e| {
-            corrupt(
-                META,
-                KEY_BASE,
-                format!("the base image is inconsistent: {e}"),
-            )
-        })?;
-
+        let opened: Vec<OpenSegment> = manifest
+            .segments
+            .iter()
+            .map(|e| self.segments.open(e))
+            .collect::<Result<_>>()?;
+        timings.read = t.elapsed();
+        let t = Instant::now();
+        *lock(&self.owners)? = Owners::from_segments(&opened, &manifest.segments);
+        let mut snapshot = Snapshot::from_segments(catalog, manifest.counts.clone(), &opened)?;
+        drop(opened);
+        *lock(&self.base)? = snapshot.clone();
         timings.build = t.elapsed();
+
         let t = Instant::now();
+        let version = manifest.counts.version;
         let mut pending = lock(&self.pending)?;
-        let start = u64_key(header.version.saturating_add(1));
+        let start = u64_key(version.saturating_add(1));
         let older = self
             .kv
             .range(LOG, Bound::Unbounded, Bound::Excluded(&start))?;
@@ -302,7 +326,7 @@ impl Store {
             return Err(corrupt(
                 LOG,
                 k,
-                format!("log record at or below the base version {}", header.version),
+                format!("log record at or below the base version {version}"),
             ));
         }
         for (k, v) in self
@@ -344,13 +368,7 @@ impl Store {
                 }
                 snapshot = next;
             }
-            note_record(
-                &mut pending,
-                &header,
-                key,
-                v.len() as u64,
-                &record.change_sets,
-            );
+            note_record(&mut pending, key, v.len() as u64, &record.change_sets);
         }
         timings.replay = t.elapsed();
         *lock(&self.timings)? = timings;
@@ -389,14 +407,7 @@ impl Store {
             }
             return Err(e);
         }
-        let header = *lock(&self.header)?;
-        note_record(
-            &mut *lock(&self.pending)?,
-            &header,
-            key,
-            len,
-            &record.change_sets,
-        );
+        note_record(&mut *lock(&self.pending)?, key, len, &record.change_sets);
         Ok(())
     }
 
@@ -420,9 +431,12 @@ impl Store {
             && (p.dirty_nodes.len() + p.dirty_rels.len()) as u64 <= policy.max_close_blocks
     }
 
-    /// Folds the log into the base image. `snapshot` must be the latest
-    /// committed snapshot (its version is the last log key); the caller
-    /// holds the writer lock.
+    /// Folds the log into the base image: writes the chunks the log
+    /// touched into a new segment (or every chunk into one segment when
+    /// the segments hold more than twice the live chunks), syncs it, then
+    /// switches the manifest and deletes the folded log records in one
+    /// batch. `snapshot` must be the latest committed snapshot (its version
+    /// is the last log key); the caller holds the writer lock.
     pub(crate) fn checkpoint(&self, snapshot: &Snapshot) -> Result<()> {
         let mut pending = lock(&self.pending)?;
         let Some(&last) = pending.log_keys.last() else {
@@ -434,28 +448,38 @@ impl Store {
                 snapshot.version()
             )));
         }
-        let mut header = *lock(&self.header)?;
-        header.version = snapshot.version();
-        header.next_node_id = snapshot.next_node_id().0;
-        header.next_rel_id = snapshot.next_rel_id().0;
-        let dirty: Vec<(&str, u64)> = pending
-            .dirty_nodes
-            .iter()
-            .map(|b| (NODES, *b))
-            .chain(pending.dirty_rels.iter().map(|b| (RELS, *b)))
-            .collect();
-        let encoded: Vec<(&str, u64, Option<Vec<u8>>)> = dirty
-            .par_iter()
-            .map(|&(tree, b)| encode_block(snapshot, &header, tree, b).map(|v| (tree, b, v)))
-            .collect::<Result<_>>()?;
-        let mut batch = WriteBatch::new();
-        for (tree, b, v) in encoded {
-            match v {
-                Some(v) => batch.put(tree, u64_key(b), v),
-                None => batch.delete(tree, u64_key(b)),
+        let mut manifest = lock(&self.manifest)?.clone();
+        let mut owners = lock(&self.owners)?;
+        let (node_chunks, rel_chunks) = snapshot.chunk_counts();
+        let stored: u64 = owners.stored.values().sum();
+        let mut base = lock(&self.base)?;
+        let (nodes, rels) = snapshot.changed_chunks(&base);
+        let dirty = (nodes.len() + rels.len()) as u64;
+        let id = manifest.next_segment;
+        let removed: Vec<u64> = if stored + dirty > 2 * (node_chunks + rel_chunks).max(1) {
+            // Compaction: one segment with every chunk replaces them all.
+            let old: Vec<u64> = manifest.segments.iter().map(|e| e.id).collect();
+            manifest = write_full_image(&self.segments, snapshot, id)?;
+            *owners = Owners::default();
+            owners.record(id, 0..node_chunks, 0..rel_chunks);
+            old
+        } else {
+            let entry = self.segments.write(id, snapshot, &nodes, &rels)?;
+            manifest.segments.push(entry);
+            manifest.next_segment = id + 1;
+            manifest.counts = snapshot.counts();
+            owners.record(id, nodes.into_iter(), rels.into_iter());
+            let live = owners.live();
+            let (keep, drop): (Vec<SegmentEntry>, Vec<SegmentEntry>) =
+                manifest.segments.iter().partition(|e| live.contains(&e.id));
+            manifest.segments = keep;
+            for e in &drop {
+                owners.stored.remove(&e.id);
             }
-        }
-        batch.put(META, KEY_BASE.to_vec(), encode_framed(&header)?);
+            drop.iter().map(|e| e.id).collect()
+        };
+        let mut batch = WriteBatch::new();
+        batch.put(META, KEY_MANIFEST.to_vec(), encode_framed(&manifest)?);
         if pending.catalog_changed {
             batch.put(
                 META,
@@ -466,13 +490,37 @@ impl Store {
         for k in &pending.log_keys {
             batch.delete(LOG, u64_key(*k));
         }
-        // Always durable: checkpoints are rare, large (blob files in sled)
-        // and rewrite the base image.
+        // Always durable: the manifest names segments that are on disk.
         self.kv.commit(batch, Durability::Durable)?;
-        *lock(&self.header)? = header;
+        *lock(&self.manifest)? = manifest;
+        *base = snapshot.clone();
         *pending = Pending::default();
         *lock(&self.checkpoints)? += 1;
+        // Readers that map a removed file keep it until they drop it.
+        for id in removed {
+            self.segments.remove(id)?;
+        }
         Ok(())
+    }
+
+    /// Reads every segment the manifest names and checks its size,
+    /// footer and data checksum; one entry per segment.
+    pub(crate) fn verify_segments(&self) -> Result<Vec<super::SegmentCheck>> {
+        let manifest = lock(&self.manifest)?.clone();
+        Ok(manifest
+            .segments
+            .iter()
+            .map(|e| super::SegmentCheck {
+                file: self.segments.display(e.id),
+                bytes: e.len,
+                damage: self
+                    .segments
+                    .open(e)
+                    .and_then(|s| s.verify())
+                    .err()
+                    .map(|err| err.to_string()),
+            })
+            .collect())
     }
 
     pub(crate) fn set_policy(&self, policy: CheckpointPolicy) -> Result<()> {
@@ -482,16 +530,17 @@ impl Store {
 
     pub(crate) fn stats(&self) -> Result<StoreStats> {
         let p = lock(&self.pending)?;
-        let h = lock(&self.header)?;
+        let m = lock(&self.manifest)?;
         Ok(StoreStats {
             backend: self.kv.backend_name(),
-            base_version: h.version,
+            base_version: m.counts.version,
+            segments: m.segments.len() as u64,
             log_records: p.log_keys.len() as u64,
             log_bytes: p.log_bytes,
             dirty_node_blocks: p.dirty_nodes.len() as u64,
             dirty_rel_blocks: p.dirty_rels.len() as u64,
             checkpoints: *lock(&self.checkpoints)?,
-            size_on_disk: self.kv.size_on_disk()?,
+            size_on_disk: self.kv.size_on_disk()? + self.segments.size(),
             open_timings: *lock(&self.timings)?,
         })
     }
@@ -548,7 +597,20 @@ fn load_blocks<R: serde::de::DeserializeOwned + Send>(
     Ok(records)
 }
 
-fn put_meta(batch: &mut WriteBatch, header: &BaseHeader, catalog: &Catalog) -> Result<()> {
+/// Writes every chunk of `snapshot` as segment `id`; the manifest naming it alone.
+fn write_full_image(segments: &SegmentDir, snapshot: &Snapshot, id: u64) -> Result<Manifest> {
+    let (node_chunks, rel_chunks) = snapshot.chunk_counts();
+    let nodes: Vec<u64> = (0..node_chunks).collect();
+    let rels: Vec<u64> = (0..rel_chunks).collect();
+    let entry = segments.write(id, snapshot, &nodes, &rels)?;
+    Ok(Manifest {
+        counts: snapshot.counts(),
+        segments: vec![entry],
+        next_segment: id + 1,
+    })
+}
+
+fn put_meta(batch: &mut WriteBatch, manifest: &Manifest, catalog: &Catalog) -> Result<()> {
     batch.put(META, KEY_MAGIC.to_vec(), MAGIC.to_vec());
     batch.put(
         META,
@@ -556,8 +618,78 @@ fn put_meta(batch: &mut WriteBatch, header: &BaseHeader, catalog: &Catalog) -> R
         encode_version(FORMAT_VERSION),
     );
     batch.put(META, KEY_CATALOG.to_vec(), encode_framed(catalog)?);
-    batch.put(META, KEY_BASE.to_vec(), encode_framed(header)?);
+    batch.put(META, KEY_MANIFEST.to_vec(), encode_framed(manifest)?);
     Ok(())
+}
+
+fn read_manifest(kv: &dyn KvStore) -> Result<Manifest> {
+    let bytes = kv
+        .get(META, KEY_MANIFEST)?
+        .ok_or_else(|| corrupt(META, KEY_MANIFEST, "missing"))?;
+    decode_framed(META, KEY_MANIFEST, &bytes)
+}
+
+/// Converts a format-1 database (record blocks in sled) in place: builds
+/// the base image from its blocks, writes it as segment 0, then in one
+/// batch names it in a manifest, sets the format version and deletes the
+/// blocks. The log is untouched: it continues from the same base version.
+fn upgrade_blocks(kv: &dyn KvStore, segments: &SegmentDir) -> Result<Manifest> {
+    let header = read_header(kv)?;
+    let catalog_bytes = kv
+        .get(META, KEY_CATALOG)?
+        .ok_or_else(|| corrupt(META, KEY_CATALOG, "missing"))?;
+    let mut catalog: Catalog = decode_framed(META, KEY_CATALOG, &catalog_bytes)?;
+    catalog.reindex();
+    let mut timings = OpenTimings::default();
+    let nodes: Vec<NodeRecord> = load_blocks(
+        kv,
+        NODES,
+        "node",
+        header.node_block,
+        header.next_node_id,
+        |r: &NodeRecord| r.id.0,
+        &mut timings,
+    )?;
+    let rels: Vec<RelRecord> = load_blocks(
+        kv,
+        RELS,
+        "relationship",
+        header.rel_block,
+        header.next_rel_id,
+        |r: &RelRecord| r.id.0,
+        &mut timings,
+    )?;
+    let base = Snapshot::from_records(
+        catalog,
+        header.version,
+        NodeId(header.next_node_id),
+        RelId(header.next_rel_id),
+        nodes,
+        rels,
+    )
+    .map_err(|e| {
+        corrupt(
+            META,
+            KEY_BASE,
+            format!("the base image is inconsistent: {e}"),
+        )
+    })?;
+    let manifest = write_full_image(segments, &base, 0)?;
+    let mut batch = WriteBatch::new();
+    batch.put(META, KEY_MANIFEST.to_vec(), encode_framed(&manifest)?);
+    batch.put(
+        META,
+        KEY_FORMAT_VERSION.to_vec(),
+        encode_version(FORMAT_VERSION),
+    );
+    batch.delete(META, KEY_BASE.to_vec());
+    for tree in [NODES, RELS] {
+        for (k, _) in kv.range(tree, Bound::Unbounded, Bound::Unbounded)? {
+            batch.delete(tree, k);
+        }
+    }
+    kv.commit(batch, Durability::Durable)?;
+    Ok(manifest)
 }
 
 fn read_header(kv: &dyn KvStore) -> Result<BaseHeader> {
@@ -571,38 +703,8 @@ fn read_header(kv: &dyn KvStore) -> Result<BaseHeader> {
     Ok(h)
 }
 
-/// The encoded block `b` of `tree`, or `None` when it holds no live record.
-fn encode_block(
-    snapshot: &Snapshot,
-    header: &BaseHeader,
-    tree: &str,
-    b: u64,
-) -> Result<Option<Vec<u8>>> {
-    if tree == NODES {
-        let lo = b * header.node_block;
-        let recs = snapshot.node_records(lo..lo + header.node_block);
-        if recs.is_empty() {
-            return Ok(None);
-        }
-        encode_framed(&recs).map(Some)
-    } else {
-        let lo = b * header.rel_block;
-        let recs = snapshot.rel_records(lo..lo + header.rel_block);
-        if recs.is_empty() {
-            return Ok(None);
-        }
-        encode_framed(&recs).map(Some)
-    }
-}
-
-/// Records a log entry and the blocks it dirties.
-fn note_record(
-    p: &mut Pending,
-    header: &BaseHeader,
-    key: u64,
-    bytes: u64,
-    change_sets: &[ChangeSet],
-) {
+/// Records a log entry and the chunks it dirties.
+fn note_record(p: &mut Pending, key: u64, bytes: u64, change_sets: &[ChangeSet]) {
     p.log_keys.push(key);
     p.log_bytes += bytes;
     for cs in change_sets {
@@ -616,12 +718,16 @@ fn note_record(
                 | Change::SetNodeProp { id, .. }
                 | Change::AddLabel { id, .. }
                 | Change::RemoveLabel { id, .. } => {
-                    p.dirty_nodes.insert(id.0 / header.node_block);
+                    p.dirty_nodes.insert(id.0 / NODE_CHUNK);
                 }
-                Change::CreateRel { id, .. }
-                | Change::DeleteRel { id }
-                | Change::SetRelProp { id, .. } => {
-                    p.dirty_rels.insert(id.0 / header.rel_block);
+                Change::CreateRel { id, src, dst, .. } => {
+                    // Adjacency lives in the endpoints' node chunks.
+                    p.dirty_rels.insert(id.0 / REL_CHUNK);
+                    p.dirty_nodes.insert(src.0 / NODE_CHUNK);
+                    p.dirty_nodes.insert(dst.0 / NODE_CHUNK);
+                }
+                Change::DeleteRel { id } | Change::SetRelProp { id, .. } => {
+                    p.dirty_rels.insert(id.0 / REL_CHUNK);
                 }
             }
         }

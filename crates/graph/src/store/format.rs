@@ -17,13 +17,18 @@ use crate::error::{GraphError, Result};
 /// The bytes stored under `meta`/`magic`.
 pub const MAGIC: &[u8] = b"relgraph graph database\n";
 /// The format version this build reads and writes (`meta`/`format_version`, u32 big-endian).
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 1 kept the base image as record blocks in sled (trees `nodes`
+/// and `rels`, header under `meta`/`base`); this build upgrades such a
+/// database to segments when it opens it.
+pub const FORMAT_VERSION: u32 = 2;
+/// The older format this build still reads (and upgrades at open).
+pub const FORMAT_VERSION_BLOCKS: u32 = 1;
 
-/// Tree holding the magic, the format version, the catalog and the base header.
+/// Tree holding the magic, the format version, the catalog and the manifest.
 pub const META: &str = "meta";
-/// Tree holding blocks of node records, keyed by block number.
+/// Format 1 only: tree holding blocks of node records, keyed by block number.
 pub const NODES: &str = "nodes";
-/// Tree holding blocks of relationship records, keyed by block number.
+/// Format 1 only: tree holding blocks of relationship records.
 pub const RELS: &str = "rels";
 /// Tree holding the delta log, keyed by commit version.
 pub const LOG: &str = "log";
@@ -34,8 +39,46 @@ pub const KEY_MAGIC: &[u8] = b"magic";
 pub const KEY_FORMAT_VERSION: &[u8] = b"format_version";
 /// `meta` key of the catalog as of the base image.
 pub const KEY_CATALOG: &[u8] = b"catalog";
-/// `meta` key of the [`BaseHeader`].
+/// Format 1 only: `meta` key of the [`BaseHeader`].
 pub const KEY_BASE: &[u8] = b"base";
+/// `meta` key of the [`Manifest`].
+pub const KEY_MANIFEST: &[u8] = b"manifest";
+
+/// Names the segment files that hold the base image and the figures a
+/// snapshot needs beside them. Stored framed under `meta`/`manifest`;
+/// replaced in the same batch that deletes the log records a checkpoint
+/// folded, so the base image and the log always agree.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Version, id bounds and counts of the base image.
+    pub counts: crate::snapshot::SnapshotCounts,
+    /// The segments, oldest first: a later one replaces the chunks it holds.
+    pub segments: Vec<SegmentEntry>,
+    /// The id the next segment file takes.
+    pub next_segment: u64,
+}
+
+/// One segment file named by the manifest (`segments/seg-{id:08}.rgs`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentEntry {
+    /// File id.
+    pub id: u64,
+    /// Length in bytes.
+    pub len: u64,
+    /// CRC-32 of the file's data region (also in its trailer).
+    pub data_crc: u32,
+}
+
+impl SegmentEntry {
+    /// The file name of segment `id`.
+    ///
+    /// ```
+    /// assert_eq!(relgraph_graph::store::format::SegmentEntry::file_name(7), "seg-00000007.rgs");
+    /// ```
+    pub fn file_name(id: u64) -> String {
+        format!("seg-{id:08}.rgs")
+    }
+}
 
 /// Node ids per node block in newly created databases.
 pub const DEFAULT_NODE_BLOCK: u64 = 1024;

@@ -154,7 +154,7 @@ impl WriteTxn {
     /// let n = tx.create_node(&[], vec![]).unwrap();
     /// tx.set_node_property(n, "score", Value::Float(0.5)).unwrap();
     /// let key = tx.snapshot().catalog().prop_key_id("score").unwrap();
-    /// assert_eq!(tx.snapshot().node_property(n, key), Some(&Value::Float(0.5)));
+    /// assert_eq!(tx.snapshot().node_property(n, key).as_deref(), Some(&Value::Float(0.5)));
     /// ```
     pub fn set_node_property(&mut self, node: NodeId, key: &str, value: Value) -> Result<()> {
         if value.is_null() {

@@ -1,0 +1,192 @@
+//! Arrays that live either on the heap or in place in a segment.
+//!
+//! A [`Buf`] is what every large array of a chunk is made of (adjacency
+//! offsets and entries, relationship endpoints, label bitmaps, typed
+//! property columns). A chunk built by a write owns its arrays
+//! ([`Buf::Heap`]); a chunk opened from a segment file borrows them from the
+//! file's memory map ([`Buf::Shared`]), so opening a database copies nothing
+//! and the operating system pages the data in and out. Both read as a slice;
+//! the first write to a shared array copies it ([`Buf::make_mut`]), which is
+//! the copy-on-write the snapshot already does per chunk part.
+
+use std::fmt;
+use std::ops::Deref;
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+use bytemuck::Pod;
+
+/// A block of bytes that shared arrays point into: a memory-mapped segment
+/// file, or a heap buffer standing in for one (in-memory databases). The
+/// bytes never move or change while the value is alive.
+pub trait SegmentBytes: Send + Sync {
+    /// The bytes, starting at an address aligned to 8.
+    fn bytes(&self) -> &[u8];
+}
+
+impl SegmentBytes for memmap2::Mmap {
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+}
+
+/// Heap bytes aligned to 8 (a `Vec<u8>` guarantees no alignment).
+pub struct HeapBytes {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl HeapBytes {
+    /// Copies `bytes` into an 8-aligned buffer.
+    pub fn new(bytes: &[u8]) -> HeapBytes {
+        let mut words = vec![0u64; bytes.len().div_ceil(8)];
+        bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..bytes.len()].copy_from_slice(bytes);
+        HeapBytes {
+            words,
+            len: bytes.len(),
+        }
+    }
+}
+
+impl SegmentBytes for HeapBytes {
+    fn bytes(&self) -> &[u8] {
+        &bytemuck::cast_slice::<u64, u8>(&self.words)[..self.len]
+    }
+}
+
+/// An array of plain values, owned or borrowed from segment bytes.
+pub(crate) enum Buf<T: Pod> {
+    /// Owned by this chunk part.
+    Heap(Vec<T>),
+    /// A range of a segment's bytes, kept alive by `owner`.
+    Shared {
+        ptr: NonNull<T>,
+        len: usize,
+        owner: Arc<dyn SegmentBytes>,
+    },
+}
+
+// SAFETY: a shared `Buf` points into bytes that `owner` keeps alive and
+// that nothing mutates (`SegmentBytes` is `Send + Sync` and immutable), and
+// `T: Pod` values are plain data.
+unsafe impl<T: Pod> Send for Buf<T> {}
+// SAFETY: as above; `&Buf` only hands out shared slices.
+unsafe impl<T: Pod> Sync for Buf<T> {}
+
+impl<T: Pod> Buf<T> {
+    /// `len` values of `T` at byte `offset` of `owner`, or `None` when the
+    /// range is out of bounds or misaligned for `T` (a corrupt directory).
+    pub(crate) fn shared(owner: &Arc<dyn SegmentBytes>, offset: u64, len: u64) -> Option<Buf<T>> {
+        let bytes = owner.bytes();
+        let size = std::mem::size_of::<T>() as u64;
+        let end = offset.checked_add(len.checked_mul(size)?)?;
+        if end > bytes.len() as u64 {
+            return None;
+        }
+        let (offset, len) = (usize::try_from(offset).ok()?, usize::try_from(len).ok()?);
+        let slice: &[T] = bytemuck::try_cast_slice(&bytes[offset..end as usize]).ok()?;
+        Some(Buf::Shared {
+            ptr: NonNull::from(slice).cast(),
+            len,
+            owner: owner.clone(),
+        })
+    }
+
+    /// The owned vector, copying a shared array first.
+    pub(crate) fn make_mut(&mut self) -> &mut Vec<T> {
+        if let Buf::Shared { .. } = self {
+            *self = Buf::Heap(self.to_vec());
+        }
+        match self {
+            Buf::Heap(v) => v,
+            Buf::Shared { .. } => unreachable!("invariant: converted to Heap just above"),
+        }
+    }
+
+    /// Heap bytes this array holds (shared arrays hold none).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        match self {
+            Buf::Heap(v) => v.capacity() * std::mem::size_of::<T>(),
+            Buf::Shared { .. } => 0,
+        }
+    }
+}
+
+impl<T: Pod> Deref for Buf<T> {
+    type Target = [T];
+
+    #[inline]
+    fn deref(&self) -> &[T] {
+        match self {
+            Buf::Heap(v) => v,
+            // SAFETY: `shared` checked bounds and alignment; `owner` keeps
+            // the bytes alive and unchanged for as long as `self` lives.
+            Buf::Shared { ptr, len, .. } => unsafe {
+                std::slice::from_raw_parts(ptr.as_ptr(), *len)
+            },
+        }
+    }
+}
+
+impl<T: Pod> Clone for Buf<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Buf::Heap(v) => Buf::Heap(v.clone()),
+            Buf::Shared { ptr, len, owner } => Buf::Shared {
+                ptr: *ptr,
+                len: *len,
+                owner: owner.clone(),
+            },
+        }
+    }
+}
+
+impl<T: Pod> Default for Buf<T> {
+    fn default() -> Self {
+        Buf::Heap(Vec::new())
+    }
+}
+
+impl<T: Pod> From<Vec<T>> for Buf<T> {
+    fn from(v: Vec<T>) -> Self {
+        Buf::Heap(v)
+    }
+}
+
+impl<T: Pod + fmt::Debug> fmt::Debug for Buf<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T: Pod + PartialEq> PartialEq for Buf<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: Pod + Eq> Eq for Buf<T> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_reads_in_place_and_copies_on_write() {
+        let mut raw = Vec::new();
+        for x in [1u32, 2, 3, 4] {
+            raw.extend_from_slice(&x.to_le_bytes());
+        }
+        let owner: Arc<dyn SegmentBytes> = Arc::new(HeapBytes::new(&raw));
+        let mut b: Buf<u32> = Buf::shared(&owner, 4, 2).unwrap();
+        assert_eq!(&*b, &[2, 3]);
+        assert_eq!(b.heap_bytes(), 0);
+        b.make_mut().push(9);
+        assert_eq!(&*b, &[2, 3, 9]);
+        assert!(b.heap_bytes() >= 12);
+        // Out of bounds and misaligned ranges are refused, not read.
+        assert!(Buf::<u32>::shared(&owner, 12, 2).is_none());
+        assert!(Buf::<u32>::shared(&owner, 2, 1).is_none());
+        assert!(Buf::<u32>::shared(&owner, u64::MAX, 2).is_none());
+    }
+}

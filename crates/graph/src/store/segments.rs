@@ -1,0 +1,235 @@
+//! Where segment files live: a directory beside sled's files, or, for a
+//! database opened on a key-value backend alone (no directory), the
+//! backend's own tree `segments`, cut into pieces.
+//!
+//! A segment is written completely and made durable (file fsync, then
+//! directory fsync) before a manifest names it; files the manifest does not
+//! name are leftovers of an interrupted checkpoint or import and are
+//! removed at open. A file the manifest stops naming is unlinked at once:
+//! snapshots that still map it keep reading it (the kernel frees the blocks
+//! when the last mapping goes), so no reader ever sees it change.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter};
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::format::{u64_key, SegmentEntry};
+use super::Durability;
+use crate::error::{GraphError, Result};
+use crate::kv::{KvStore, WriteBatch};
+use crate::snapshot::segment::{OpenSegment, SegmentSummary, SegmentWriter};
+use crate::snapshot::{HeapBytes, SegmentBytes, Snapshot};
+
+/// The folder inside a database directory that holds segment files.
+pub const SEGMENTS_DIR: &str = "segments";
+/// The key-value tree that holds segments when there is no directory:
+/// key = segment id (u64 BE) + piece number (u32 BE), value = the piece.
+pub const SEGMENTS_TREE: &str = "segments";
+/// Bytes per piece in [`SEGMENTS_TREE`].
+const PIECE: usize = 1 << 20;
+
+/// The place segment files are kept.
+pub(crate) enum SegmentDir {
+    /// Files in this directory.
+    Files(PathBuf),
+    /// Pieces in a tree of the key-value store (read onto the heap at open).
+    Kv(Arc<dyn KvStore>),
+}
+
+fn piece_key(id: u64, piece: u32) -> Vec<u8> {
+    let mut k = u64_key(id);
+    k.extend_from_slice(&piece.to_be_bytes());
+    k
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> GraphError + '_ {
+    move |source| GraphError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl SegmentDir {
+    /// Segment files in `db/segments`.
+    pub(crate) fn files(db: &Path) -> SegmentDir {
+        SegmentDir::Files(db.join(SEGMENTS_DIR))
+    }
+
+    /// Segments kept in `kv` itself.
+    pub(crate) fn in_kv(kv: Arc<dyn KvStore>) -> SegmentDir {
+        SegmentDir::Kv(kv)
+    }
+
+    fn path_of(&self, id: u64) -> Option<PathBuf> {
+        match self {
+            SegmentDir::Files(dir) => Some(dir.join(SegmentEntry::file_name(id))),
+            SegmentDir::Kv(_) => None,
+        }
+    }
+
+    fn pieces(kv: &dyn KvStore, id: u64) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        kv.scan_prefix(SEGMENTS_TREE, &u64_key(id))
+    }
+
+    /// A name for messages: the file's path, or the segment's name.
+    pub(crate) fn display(&self, id: u64) -> String {
+        match self.path_of(id) {
+            Some(p) => p.display().to_string(),
+            None => SegmentEntry::file_name(id),
+        }
+    }
+
+    /// Writes segment `id` with the given chunks of `snapshot`, durably.
+    pub(crate) fn write(
+        &self,
+        id: u64,
+        snapshot: &Snapshot,
+        nodes: &[u64],
+        rels: &[u64],
+    ) -> Result<SegmentEntry> {
+        let summary = match self {
+            SegmentDir::Files(dir) => {
+                fs::create_dir_all(dir).map_err(io_err(dir))?;
+                let path = dir.join(SegmentEntry::file_name(id));
+                let file = File::create(&path).map_err(io_err(&path))?;
+                let mut w = SegmentWriter::new(BufWriter::with_capacity(1 << 20, file));
+                snapshot.write_chunks(nodes.iter().copied(), rels.iter().copied(), &mut w)?;
+                let (out, summary) = w.finish()?;
+                let file = out
+                    .into_inner()
+                    .map_err(|e| GraphError::Storage(format!("writing {}: {e}", path.display())))?;
+                file.sync_all().map_err(io_err(&path))?;
+                crate::kv::fsync_path(dir)?;
+                summary
+            }
+            SegmentDir::Kv(kv) => {
+                let mut w = SegmentWriter::new(Vec::new());
+                snapshot.write_chunks(nodes.iter().copied(), rels.iter().copied(), &mut w)?;
+                let (bytes, summary) = w.finish()?;
+                let mut batch = WriteBatch::new();
+                for (k, _) in Self::pieces(kv.as_ref(), id)? {
+                    batch.delete(SEGMENTS_TREE, k);
+                }
+                for (i, piece) in bytes.chunks(PIECE).enumerate() {
+                    batch.put(SEGMENTS_TREE, piece_key(id, i as u32), piece.to_vec());
+                }
+                kv.commit(batch, Durability::Durable)?;
+                summary
+            }
+        };
+        Ok(SegmentEntry {
+            id,
+            len: summary.len,
+            data_crc: summary.data_crc,
+        })
+    }
+
+    /// Opens segment `entry`, checking its size, trailer and footer.
+    pub(crate) fn open(&self, entry: &SegmentEntry) -> Result<OpenSegment> {
+        let name = self.display(entry.id);
+        let missing = |reason: String| GraphError::CorruptSegment {
+            file: name.clone(),
+            reason,
+        };
+        let bytes: Arc<dyn SegmentBytes> = match self {
+            SegmentDir::Files(dir) => {
+                let path = dir.join(SegmentEntry::file_name(entry.id));
+                let file = File::open(&path).map_err(|e| missing(format!("cannot open: {e}")))?;
+                // SAFETY: segment files are immutable once a manifest names
+                // them: nothing in relgraph writes to them again, and they
+                // are replaced by new files, never rewritten in place.
+                let map = unsafe { memmap2::Mmap::map(&file) }
+                    .map_err(|e| missing(format!("cannot map: {e}")))?;
+                Arc::new(map)
+            }
+            SegmentDir::Kv(kv) => {
+                let mut bytes = Vec::with_capacity(entry.len as usize);
+                for (i, (k, v)) in Self::pieces(kv.as_ref(), entry.id)?.into_iter().enumerate() {
+                    if k != piece_key(entry.id, i as u32) {
+                        return Err(missing(format!("piece {i} is missing")));
+                    }
+                    bytes.extend_from_slice(&v);
+                }
+                Arc::new(HeapBytes::new(&bytes))
+            }
+        };
+        OpenSegment::open(
+            &name,
+            bytes,
+            SegmentSummary {
+                len: entry.len,
+                data_crc: entry.data_crc,
+            },
+        )
+    }
+
+    /// Deletes segment `id` (already unnamed by the manifest).
+    pub(crate) fn remove(&self, id: u64) -> Result<()> {
+        match self {
+            SegmentDir::Files(dir) => {
+                let path = dir.join(SegmentEntry::file_name(id));
+                match fs::remove_file(&path) {
+                    Ok(()) => Ok(()),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+                    Err(e) => Err(io_err(&path)(e)),
+                }
+            }
+            SegmentDir::Kv(kv) => {
+                let mut batch = WriteBatch::new();
+                for (k, _) in Self::pieces(kv.as_ref(), id)? {
+                    batch.delete(SEGMENTS_TREE, k);
+                }
+                kv.commit(batch, Durability::Durable)
+            }
+        }
+    }
+
+    /// Removes every file in the directory that `keep` does not name.
+    pub(crate) fn remove_unnamed(&self, keep: &[SegmentEntry]) -> Result<()> {
+        let dir = match self {
+            SegmentDir::Files(dir) => dir,
+            SegmentDir::Kv(kv) => {
+                let mut batch = WriteBatch::new();
+                for (k, _) in kv.range(SEGMENTS_TREE, Bound::Unbounded, Bound::Unbounded)? {
+                    let id = k.get(..8).and_then(super::format::key_u64);
+                    if id.is_none_or(|id| !keep.iter().any(|e| e.id == id)) {
+                        batch.delete(SEGMENTS_TREE, k);
+                    }
+                }
+                return kv.commit(batch, Durability::Durable);
+            }
+        };
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io_err(dir)(e)),
+        };
+        let names: Vec<String> = keep.iter().map(|e| SegmentEntry::file_name(e.id)).collect();
+        for entry in entries {
+            let entry = entry.map_err(io_err(dir))?;
+            let name = entry.file_name();
+            if !names.iter().any(|n| name.to_str() == Some(n.as_str())) {
+                let p = entry.path();
+                fs::remove_file(&p).map_err(io_err(&p))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Bytes the segment files take.
+    pub(crate) fn size(&self) -> u64 {
+        match self {
+            SegmentDir::Files(dir) => fs::read_dir(dir)
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok()?.metadata().ok())
+                        .map(|m| m.len())
+                        .sum()
+                })
+                .unwrap_or(0),
+            // Counted by the key-value store's own size.
+            SegmentDir::Kv(_) => 0,
+        }
+    }
+}
