@@ -57,6 +57,7 @@ fn long_patterns_are_a_typed_error_not_a_stack_overflow() {
         for hops in [900, 10_000] {
             let err = db
                 .query(&hops_query(hops), &Params::new())
+                .map(|r| r.rows.len())
                 .expect_err("longer than the pattern limit");
             assert_eq!(err.kind, "DatabaseError", "{}", err.message);
             assert!(
@@ -146,6 +147,7 @@ fn timeout_fires_inside_one_expression() {
         let t0 = Instant::now();
         let err = db
             .query_with(q, &Params::new(), &opts)
+            .map(|r| r.rows.len())
             .expect_err("10^8 steps do not finish in 1 s");
         let took = t0.elapsed();
         assert!(err.message.contains("timed out"), "{q}: {}", err.message);
@@ -175,6 +177,7 @@ fn values_built_in_expressions_respect_the_memory_budget() {
     ] {
         let err = db
             .query_with(q, &Params::new(), &opts)
+            .map(|r| r.rows.len())
             .expect_err("more than 64 MiB");
         assert!(
             err.message.contains("memory budget"),
@@ -190,6 +193,7 @@ fn values_built_in_expressions_respect_the_memory_budget() {
     ] {
         let err = db
             .query_with(q, &Params::new(), &small)
+            .map(|r| r.rows.len())
             .expect_err("a million kept values do not fit in 16 MiB");
         assert!(err.message.contains("memory budget"), "{q}: {}", err.message);
     }
@@ -213,6 +217,7 @@ fn values_nested_without_bound_are_a_typed_error() {
                     &format!("RETURN size(reduce(l = [], i IN range(1, {n}) | [l])) AS c"),
                     &Params::new(),
                 )
+                .map(|r| r.rows.len())
                 .expect_err("nested deeper than MAX_VALUE_DEPTH");
             assert!(err.message.contains("MAX_VALUE_DEPTH"), "{}", err.message);
         }
@@ -221,6 +226,7 @@ fn values_nested_without_bound_are_a_typed_error() {
                 "RETURN size(reduce(m = {}, i IN range(1, 1000) | {inner: m})) AS c",
                 &Params::new(),
             )
+            .map(|r| r.rows.len())
             .expect_err("maps nest too");
         assert!(err.message.contains("MAX_VALUE_DEPTH"), "{}", err.message);
         assert_eq!(
@@ -238,4 +244,39 @@ fn values_nested_without_bound_are_a_typed_error() {
             1000
         );
     });
+}
+
+#[test]
+fn long_paths_count_against_the_memory_budget_by_their_length() {
+    // 3,001 paths from the chain's start, 4.5 million relationships in all:
+    // far more than 32 MiB, although only 3,001 rows.
+    let db = chain(3000);
+    let opts = with_limits(60_000, 32 << 20);
+    for q in [
+        "MATCH p = (a {i: 0})-[*]->(b) RETURN p",
+        "MATCH p = (a {i: 0})-[*]->(b) RETURN size(collect(p)) AS c",
+        "MATCH (a {i: 0})-[r*]->(b) RETURN r",
+    ] {
+        let err = db
+            .query_with(q, &Params::new(), &opts)
+            .map(|r| r.rows.len())
+            .expect_err("the paths do not fit in 32 MiB");
+        assert!(
+            err.message.contains("memory budget"),
+            "{q}: {}",
+            err.message
+        );
+    }
+    // The same rows without their paths fit.
+    assert_eq!(
+        db.query_with(
+            "MATCH p = (a {i: 0})-[*]->(b) RETURN count(DISTINCT length(p)) AS c",
+            &Params::new(),
+            &opts
+        )
+        .expect("fits")
+        .single::<i64>("c")
+        .unwrap(),
+        3000
+    );
 }

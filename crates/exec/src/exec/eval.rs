@@ -515,12 +515,14 @@ fn items(
 }
 
 /// About how many bytes `v` takes: the value, and one level of the lists,
-/// maps and strings it holds.
-fn approx_bytes(v: &Value) -> u64 {
+/// maps, strings and paths it holds.
+#[inline]
+pub(crate) fn approx_bytes(v: &Value) -> u64 {
     let own = |v: &Value| match v {
         Value::String(s) => s.len() as u64,
         Value::List(l) => l.len() as u64 * VALUE_BYTES,
         Value::Map(m) => m.len() as u64 * 2 * VALUE_BYTES,
+        Value::Path(p) => (p.nodes.len() + p.rels.len()) as u64 * 8,
         _ => 0,
     };
     let inner: u64 = match v {
@@ -531,13 +533,15 @@ fn approx_bytes(v: &Value) -> u64 {
     VALUE_BYTES + own(v) + inner
 }
 
-/// About how many bytes `a + b` takes when it concatenates strings or lists.
+/// About how many bytes `a + b` needs while it concatenates strings or
+/// lists (a string is built, then copied into its shared form: twice its
+/// length).
 fn concat_bytes(a: &Value, b: &Value) -> u64 {
     match (a, b) {
         (Value::List(x), Value::List(y)) => (x.len() + y.len()) as u64 * VALUE_BYTES,
         (Value::List(x), _) | (_, Value::List(x)) => (x.len() as u64 + 1) * VALUE_BYTES,
-        (Value::String(x), Value::String(y)) => (x.len() + y.len()) as u64,
-        (Value::String(x), _) | (_, Value::String(x)) => x.len() as u64 + 64,
+        (Value::String(x), Value::String(y)) => 2 * (x.len() + y.len()) as u64,
+        (Value::String(x), _) | (_, Value::String(x)) => 2 * (x.len() as u64 + 64),
         _ => 0,
     }
 }

@@ -152,7 +152,13 @@ pub(crate) struct Collect<'a> {
     limit: Option<usize>,
     guard: &'a Guard,
     held: u64,
+    /// Bytes of rows kept since the last hold.
+    pending: u64,
 }
+
+/// Bytes a sink keeps before it holds them against the memory budget,
+/// whatever the number of rows (one row may hold a long path or list).
+const HOLD_STEP: u64 = 1 << 20;
 
 impl<'a> Collect<'a> {
     pub fn new(limit: Option<usize>, guard: &'a Guard) -> Self {
@@ -161,6 +167,7 @@ impl<'a> Collect<'a> {
             limit,
             guard,
             held: 0,
+            pending: 0,
         }
     }
 }
@@ -174,10 +181,14 @@ impl Drop for Collect<'_> {
 impl Sink for Collect<'_> {
     fn push(&mut self, row: &mut Row) -> Result<bool> {
         self.rows.push(row.clone());
+        self.pending += row.iter().map(eval::approx_bytes).sum::<u64>();
         let n = self.rows.len();
-        if n.is_multiple_of(CHECK_EVERY) {
-            self.guard.check()?;
-            let bytes = (CHECK_EVERY * row.len().max(1)) as u64 * VALUE_BYTES;
+        let check = n.is_multiple_of(CHECK_EVERY);
+        if check || self.pending >= HOLD_STEP {
+            if check {
+                self.guard.check()?;
+            }
+            let bytes = std::mem::take(&mut self.pending);
             self.held += bytes;
             self.guard.hold(bytes)?;
         }
@@ -427,8 +438,11 @@ struct Groups<'a, 'c> {
     /// Per group, the position of its first row (groups are returned in
     /// this order, whichever thread saw them first).
     first: Vec<u64>,
-    /// Aggregates that keep every value (`collect`, percentiles, DISTINCT).
-    keeps_values: u64,
+    /// Per aggregate, whether it keeps values (`collect`, percentiles,
+    /// DISTINCT).
+    keeps: Vec<bool>,
+    /// Bytes of values kept since the last hold.
+    pending: u64,
     /// Groups already held against the memory budget.
     held_groups: usize,
     /// Bytes of groups and kept values held against the memory budget.
@@ -522,13 +536,8 @@ impl<'a, 'c> Groups<'a, 'c> {
             seen: 0,
             pos: 0,
             first: Vec::new(),
-            keeps_values: aggs
-                .iter()
-                .filter(|a| {
-                    a.distinct
-                        || matches!(&*a.name, "collect" | "percentilecont" | "percentiledisc")
-                })
-                .count() as u64,
+            keeps: template.iter().map(keeps_values).collect(),
+            pending: 0,
             held_groups: 0,
             hold: Hold {
                 guard: ctx.guard,
@@ -664,15 +673,18 @@ impl Sink for Groups<'_, '_> {
     fn push(&mut self, row: &mut Row) -> Result<bool> {
         self.seen += 1;
         self.pos += 1;
-        if self.seen.is_multiple_of(CHECK_EVERY) {
-            self.ctx.guard.check()?;
-            // New groups and the values kept since the last check.
+        let check = self.seen.is_multiple_of(CHECK_EVERY);
+        if check || self.pending >= HOLD_STEP {
+            if check {
+                self.ctx.guard.check()?;
+            }
+            // New groups and the values kept since the last hold.
             let groups = (self.groups.len() - self.held_groups) as u64;
             self.held_groups = self.groups.len();
-            let values = CHECK_EVERY as u64 * self.keeps_values
-                + groups * (self.keys.len() + self.aggs.len() + 1) as u64;
-            if values > 0 {
-                self.hold.add(values * VALUE_BYTES)?;
+            let bytes = groups * (self.keys.len() + self.aggs.len() + 1) as u64 * VALUE_BYTES
+                + std::mem::take(&mut self.pending);
+            if bytes > 0 {
+                self.hold.add(bytes)?;
             }
         }
         let gi = match self.fast_group(row)? {
@@ -693,17 +705,35 @@ impl Sink for Groups<'_, '_> {
             }
         };
         let accs = &mut self.groups[gi].1;
-        for (a, acc) in self.aggs.iter().zip(accs.iter_mut()) {
+        for ((a, acc), &keeps) in self.aggs.iter().zip(accs.iter_mut()).zip(&self.keeps) {
             match &a.arg {
                 Some(e) => {
                     let v = eval::eval_ref(e, row, &mut self.locals, self.ctx)?;
-                    acc.update(&v)?
+                    if keeps {
+                        let before = acc.kept();
+                        acc.update(&v)?;
+                        if acc.kept() > before {
+                            // DISTINCT keeps a value twice (set and list).
+                            self.pending += eval::approx_bytes(&v) * (1 + u64::from(a.distinct));
+                        }
+                    } else {
+                        acc.update(&v)?
+                    }
                 }
                 None => acc.update(&Value::Bool(true))?,
             }
         }
         Ok(true)
     }
+}
+
+/// True for accumulators that keep the values they see (whose memory grows
+/// with their input).
+fn keeps_values(a: &Accumulator) -> bool {
+    matches!(
+        a,
+        Accumulator::Collect(_) | Accumulator::Percentile { .. } | Accumulator::Distinct { .. }
+    )
 }
 
 fn new_accs(aggs: &[AggSpec]) -> Result<Vec<Accumulator>> {

@@ -274,6 +274,18 @@ impl Accumulator {
         })
     }
 
+    /// How many values this accumulator keeps: `collect`, percentiles and
+    /// DISTINCT grow with their input, the others keep none.
+    pub fn kept(&self) -> usize {
+        match self {
+            Accumulator::Collect(items) => items.len(),
+            Accumulator::Percentile { values, .. } | Accumulator::Distinct { values, .. } => {
+                values.len()
+            }
+            _ => 0,
+        }
+    }
+
     /// Feeds one value (nulls are ignored).
     pub fn update(&mut self, v: &Value) -> Result<()> {
         if v.is_null() {

@@ -112,6 +112,14 @@ fn add(a: &Value, b: &Value) -> Result<Value> {
         (Int(_) | Float(_), Int(_) | Float(_)) => {
             Float(as_f64(a).unwrap_or(0.0) + as_f64(b).unwrap_or(0.0))
         }
+        (String(x), String(y)) => {
+            // One copy of each side (no intermediate strings): a doubling
+            // string's peak memory stays near the result's size.
+            let mut s = std::string::String::with_capacity(x.len() + y.len());
+            s.push_str(x);
+            s.push_str(y);
+            String(Arc::from(s))
+        }
         (List(x), List(y)) => List(x.iter().chain(y.iter()).cloned().collect()),
         (List(x), y) => List(
             x.iter()
