@@ -320,6 +320,27 @@ impl Graph {
         Ok(Self::assemble(store, snapshot, options))
     }
 
+    /// Bulk creation of a database whose base image is streamed by `f`
+    /// (records in id order, nodes first; `f` finishes the writer and
+    /// returns it with the catalog), written
+    /// and published like [`Graph::create_bulk`] without building the
+    /// snapshot in memory. Used by import.
+    pub(crate) fn create_streamed(
+        path: &Path,
+        options: &OpenOptions,
+        f: impl FnOnce(
+            crate::snapshot::image::ImageWriter<std::io::BufWriter<std::fs::File>>,
+        ) -> Result<(
+            crate::snapshot::image::Finished<std::io::BufWriter<std::fs::File>>,
+            crate::catalog::Catalog,
+        )>,
+    ) -> Result<Graph> {
+        let (store, snapshot) = bulk::create_with(path, options, None, |kv, segments| {
+            Store::write_streamed_image(kv, segments, f)
+        })?;
+        Ok(Self::assemble(store, snapshot, options))
+    }
+
     /// A new empty database that lives in memory only.
     pub fn in_memory() -> Graph {
         let options = OpenOptions {

@@ -147,14 +147,16 @@ fn killed_imports_leave_no_database() {
 
     // Time one write phase so kills can land at random points inside it.
     let start = Instant::now();
+    // The import writes the new database while it reads (records stream
+    // into a segment), so every phase is inside the database write.
     let kills: Vec<(&str, Duration)> = vec![
         ("Nodes", Duration::ZERO),
+        ("Nodes", Duration::from_millis(20)),
+        ("Relationships", Duration::ZERO),
         ("Relationships", Duration::from_millis(5)),
+        ("Relationships", Duration::from_millis(40)),
         ("Building", Duration::ZERO),
         ("Writing", Duration::ZERO),
-        ("Writing", Duration::from_millis(30)),
-        ("Writing", Duration::from_millis(150)),
-        ("Writing", Duration::from_millis(400)),
     ];
     let (mut killed, mut mid_write) = (0, 0);
     for (phase, delay) in kills {

@@ -40,8 +40,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
 use crate::catalog::Catalog;
 use crate::error::{GraphError, Result};
 use crate::ids::{LabelId, NodeId, RelId, RelTypeId};
@@ -234,9 +232,10 @@ pub enum Phase {
     Nodes,
     /// Reading relationship files.
     Relationships,
-    /// Building the in-memory snapshot.
+    /// Sorting relationships into adjacency lists (import) or building a
+    /// snapshot ([`build_snapshot`]).
     Building,
-    /// Writing the database.
+    /// Syncing and publishing the database.
     Writing,
 }
 
@@ -376,9 +375,41 @@ fn plan(config: &ImportConfig, catalog: &mut Catalog) -> Result<Plan> {
     })
 }
 
-/// Returns the first error in input order, or all values.
-fn first_error<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
-    results.into_iter().collect()
+/// Where [`stream_records`] delivers what it reads, in id order: every
+/// node, then every relationship.
+pub(crate) trait RecordSink {
+    fn node(&mut self, n: NodeRecord) -> Result<()>;
+    fn rel(&mut self, r: RelRecord) -> Result<()>;
+}
+
+/// Streams records into a segment ([`import`]).
+struct ImageSink<'w, W: std::io::Write>(&'w mut crate::snapshot::image::ImageWriter<W>);
+
+impl<W: std::io::Write> RecordSink for ImageSink<'_, W> {
+    fn node(&mut self, n: NodeRecord) -> Result<()> {
+        self.0.push_node(n)
+    }
+    fn rel(&mut self, r: RelRecord) -> Result<()> {
+        self.0.push_rel(r)
+    }
+}
+
+/// Collects records in memory ([`read_records`]).
+#[derive(Default)]
+struct Collect {
+    nodes: Vec<NodeRecord>,
+    rels: Vec<RelRecord>,
+}
+
+impl RecordSink for Collect {
+    fn node(&mut self, n: NodeRecord) -> Result<()> {
+        self.nodes.push(n);
+        Ok(())
+    }
+    fn rel(&mut self, r: RelRecord) -> Result<()> {
+        self.rels.push(r);
+        Ok(())
+    }
 }
 
 /// Reads all input files into records. Does not touch any database.
@@ -394,6 +425,48 @@ pub fn read_records(
     config: &ImportConfig,
     progress: Option<ProgressFn<'_>>,
 ) -> Result<ImportedRecords> {
+    let mut sink = Collect::default();
+    let (catalog, summary) = stream_records(config, progress, &mut sink)?;
+    Ok(ImportedRecords {
+        catalog,
+        nodes: sink.nodes,
+        rels: sink.rels,
+        summary,
+    })
+}
+
+/// Reads `unit` on its own thread with `read` (which hands over batches),
+/// consuming each batch on the calling thread as it arrives. The first
+/// error wins: the consumer's, else the reader's.
+fn pipelined<T: Send>(
+    read: impl FnOnce(&mut dyn FnMut(T) -> Result<()>) -> Result<()> + Send,
+    mut consume: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<T>(2);
+        let reader = scope.spawn(move || {
+            read(&mut |batch| {
+                tx.send(batch)
+                    .map_err(|_| GraphError::Invalid("import stopped".into()))
+            })
+        });
+        let consumed = rx.iter().try_for_each(&mut consume);
+        drop(rx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(GraphError::Storage("an import reader panicked".into())));
+        consumed.and(read)
+    })
+}
+
+/// Reads every input file, in order, one file at a time and a batch at a
+/// time, and hands the records to `sink` with their final ids. Memory holds
+/// the id maps and a few batches, not the files.
+pub(crate) fn stream_records(
+    config: &ImportConfig,
+    progress: Option<ProgressFn<'_>>,
+    sink: &mut dyn RecordSink,
+) -> Result<(Catalog, ImportSummary)> {
     let start = Instant::now();
     if config.delimiter == config.array_delimiter {
         return Err(GraphError::Invalid(
@@ -409,163 +482,155 @@ pub fn read_records(
         callback: progress,
     };
     let mut summary = ImportSummary::default();
-
-    // Nodes: read files in parallel, then assign ids in input order.
-    let node_units: Vec<Unit<'_>> = config
-        .nodes
-        .iter()
-        .zip(&plan.node_headers)
-        .flat_map(|(input, header)| {
-            let labels: Vec<LabelId> = input
-                .labels
-                .iter()
-                .filter_map(|l| catalog.label_id(l))
-                .collect();
-            input.files.iter().enumerate().map(move |(i, f)| Unit {
+    let mut maps: Vec<IdMap> = (0..plan.spaces.names.len())
+        .map(|_| IdMap::default())
+        .collect();
+    let mut next_node = 0u64;
+    let mut label_counts: Vec<u64> = Vec::new();
+    for (input, header) in config.nodes.iter().zip(&plan.node_headers) {
+        let labels: Vec<LabelId> = input
+            .labels
+            .iter()
+            .filter_map(|l| catalog.label_id(l))
+            .collect();
+        for (i, f) in input.files.iter().enumerate() {
+            let unit = Unit {
                 file: f.clone(),
                 header,
                 has_header: i == 0,
                 labels: labels.clone(),
                 rel_type: None,
-            })
-        })
-        .collect();
-    let chunks = first_error(
-        node_units
-            .par_iter()
-            .map(|u| read::read_nodes(config, u, &counters))
-            .collect(),
-    )?;
-    let mut maps: Vec<IdMap> = (0..plan.spaces.names.len())
-        .map(|_| IdMap::default())
-        .collect();
-    let total_rows: usize = chunks.iter().map(|c| c.rows.len()).sum();
-    let mut nodes: Vec<NodeRecord> = Vec::with_capacity(total_rows);
-    let mut label_counts: Vec<u64> = Vec::new();
-    for (unit, chunk) in node_units.iter().zip(chunks) {
-        let local: Vec<LabelId> = chunk
-            .local_labels
-            .names
-            .iter()
-            .map(|n| catalog.intern_label(n))
-            .collect();
-        for row in chunk.rows {
-            let id = NodeId(nodes.len() as u64);
-            if let Some((space, key)) = row.id {
-                if maps[space].insert(key.clone(), id).is_some() {
-                    let column = unit.header.id.map(|c| c as u64 + 1).unwrap_or(1);
-                    let shown = match &key {
-                        idmap::IdKey::Int(n) => n.to_string(),
-                        idmap::IdKey::Str(s) => format!("'{s}'"),
-                    };
-                    let space_name = match plan.spaces.names[space].as_str() {
-                        "" => "the default id space".to_string(),
-                        s => format!("id space {s}"),
-                    };
-                    let reason = format!("duplicate node id {shown} in {space_name}");
-                    if config.skip_duplicate_nodes {
-                        summary.skipped_nodes += 1;
-                        if summary.skipped_examples.len() < MAX_EXAMPLES {
-                            summary.skipped_examples.push(format!(
-                                "{}:{}:{}: {}",
-                                unit.file.display(),
-                                row.line,
-                                column,
-                                reason
-                            ));
+            };
+            let counters = &counters;
+            pipelined(
+                |emit| read::read_nodes(config, &unit, counters, emit),
+                |chunk: read::NodeChunk| {
+                    let local: Vec<LabelId> = chunk
+                        .local_labels
+                        .iter()
+                        .map(|n| catalog.intern_label(n))
+                        .collect();
+                    for row in chunk.rows {
+                        let id = NodeId(next_node);
+                        if let Some((space, key)) = row.id {
+                            if maps[space].insert(key.clone(), id).is_some() {
+                                let column = unit.header.id.map(|c| c as u64 + 1).unwrap_or(1);
+                                let shown = match &key {
+                                    idmap::IdKey::Int(n) => n.to_string(),
+                                    idmap::IdKey::Str(s) => format!("'{s}'"),
+                                };
+                                let space_name = match plan.spaces.names[space].as_str() {
+                                    "" => "the default id space".to_string(),
+                                    s => format!("id space {s}"),
+                                };
+                                let reason = format!("duplicate node id {shown} in {space_name}");
+                                if config.skip_duplicate_nodes {
+                                    summary.skipped_nodes += 1;
+                                    if summary.skipped_examples.len() < MAX_EXAMPLES {
+                                        summary.skipped_examples.push(format!(
+                                            "{}:{}:{}: {}",
+                                            unit.file.display(),
+                                            row.line,
+                                            column,
+                                            reason
+                                        ));
+                                    }
+                                    continue;
+                                }
+                                return Err(GraphError::Import {
+                                    file: unit.file.clone(),
+                                    line: row.line,
+                                    column,
+                                    reason,
+                                });
+                            }
                         }
-                        continue;
+                        let mut labels: Vec<LabelId> = row
+                            .labels
+                            .iter()
+                            .map(|l| {
+                                if l.0 & LOCAL != 0 {
+                                    local[(l.0 & !LOCAL) as usize]
+                                } else {
+                                    *l
+                                }
+                            })
+                            .collect();
+                        labels.sort_unstable();
+                        labels.dedup();
+                        for l in &labels {
+                            if label_counts.len() <= l.index() {
+                                label_counts.resize(l.index() + 1, 0);
+                            }
+                            label_counts[l.index()] += 1;
+                        }
+                        let mut props = row.props;
+                        props.sort_by_key(|(k, _)| *k);
+                        props.dedup_by_key(|(k, _)| *k);
+                        props.retain(|(_, v)| !v.is_null());
+                        next_node += 1;
+                        sink.node(NodeRecord { id, labels, props })?;
                     }
-                    return Err(GraphError::Import {
-                        file: unit.file.clone(),
-                        line: row.line,
-                        column,
-                        reason,
-                    });
-                }
-            }
-            let mut labels: Vec<LabelId> = row
-                .labels
-                .iter()
-                .map(|l| {
-                    if l.0 & LOCAL != 0 {
-                        local[(l.0 & !LOCAL) as usize]
-                    } else {
-                        *l
-                    }
-                })
-                .collect();
-            labels.sort_unstable();
-            labels.dedup();
-            for l in &labels {
-                if label_counts.len() <= l.index() {
-                    label_counts.resize(l.index() + 1, 0);
-                }
-                label_counts[l.index()] += 1;
-            }
-            let mut props = row.props;
-            props.sort_by_key(|(k, _)| *k);
-            nodes.push(NodeRecord { id, labels, props });
+                    Ok(())
+                },
+            )?;
         }
     }
 
-    // Relationships: read in parallel against the finished id maps.
-    let rel_units: Vec<Unit<'_>> = config
-        .relationships
-        .iter()
-        .zip(&plan.rel_headers)
-        .flat_map(|(input, header)| {
-            let rel_type = input
-                .rel_type
-                .as_deref()
-                .and_then(|t| catalog.rel_type_id(t));
-            input.files.iter().enumerate().map(move |(i, f)| Unit {
+    // Relationships, against the finished id maps.
+    let maps = maps;
+    let mut next_rel = 0u64;
+    let mut type_counts: Vec<u64> = Vec::new();
+    for (input, header) in config.relationships.iter().zip(&plan.rel_headers) {
+        let rel_type = input
+            .rel_type
+            .as_deref()
+            .and_then(|t| catalog.rel_type_id(t));
+        for (i, f) in input.files.iter().enumerate() {
+            let unit = Unit {
                 file: f.clone(),
                 header,
                 has_header: i == 0,
                 labels: Vec::new(),
                 rel_type,
-            })
-        })
-        .collect();
-    let chunks = first_error(
-        rel_units
-            .par_iter()
-            .map(|u| read::read_rels(config, u, &maps, &counters))
-            .collect(),
-    )?;
-    drop(maps);
-    let total_rels: usize = chunks.iter().map(|c| c.rels.len()).sum();
-    let mut rels: Vec<RelRecord> = Vec::with_capacity(total_rels);
-    let mut type_counts: Vec<u64> = Vec::new();
-    for chunk in chunks {
-        let local: Vec<RelTypeId> = chunk
-            .local_types
-            .names
-            .iter()
-            .map(|n| catalog.intern_rel_type(n))
-            .collect();
-        summary.skipped_relationships += chunk.skipped;
-        for e in chunk.examples {
-            if summary.skipped_examples.len() < MAX_EXAMPLES {
-                summary.skipped_examples.push(e);
-            }
-        }
-        for mut rel in chunk.rels {
-            rel.id = RelId(rels.len() as u64);
-            if rel.rel_type.0 & LOCAL != 0 {
-                rel.rel_type = local[(rel.rel_type.0 & !LOCAL) as usize];
-            }
-            if type_counts.len() <= rel.rel_type.index() {
-                type_counts.resize(rel.rel_type.index() + 1, 0);
-            }
-            type_counts[rel.rel_type.index()] += 1;
-            rels.push(rel);
+            };
+            let (counters, maps) = (&counters, &maps);
+            pipelined(
+                |emit| read::read_rels(config, &unit, maps, counters, emit),
+                |chunk: read::RelChunk| {
+                    let local: Vec<RelTypeId> = chunk
+                        .local_types
+                        .iter()
+                        .map(|n| catalog.intern_rel_type(n))
+                        .collect();
+                    summary.skipped_relationships += chunk.skipped;
+                    for e in chunk.examples {
+                        if summary.skipped_examples.len() < MAX_EXAMPLES {
+                            summary.skipped_examples.push(e);
+                        }
+                    }
+                    for mut rel in chunk.rels {
+                        rel.id = RelId(next_rel);
+                        next_rel += 1;
+                        if rel.rel_type.0 & LOCAL != 0 {
+                            rel.rel_type = local[(rel.rel_type.0 & !LOCAL) as usize];
+                        }
+                        if type_counts.len() <= rel.rel_type.index() {
+                            type_counts.resize(rel.rel_type.index() + 1, 0);
+                        }
+                        type_counts[rel.rel_type.index()] += 1;
+                        rel.props.dedup_by_key(|(k, _)| *k);
+                        rel.props.retain(|(_, v)| !v.is_null());
+                        sink.rel(rel)?;
+                    }
+                    Ok(())
+                },
+            )?;
         }
     }
 
-    summary.nodes = nodes.len() as u64;
-    summary.relationships = rels.len() as u64;
+    summary.nodes = next_node;
+    summary.relationships = next_rel;
     for (i, c) in label_counts.iter().enumerate() {
         if let Some(name) = catalog.label_name(LabelId(i as u32)) {
             summary.labels.insert(name.to_string(), *c);
@@ -580,12 +645,7 @@ pub fn read_records(
     summary.bytes = counters.bytes.load(std::sync::atomic::Ordering::Relaxed);
     summary.read_time = start.elapsed();
     summary.elapsed = summary.read_time;
-    Ok(ImportedRecords {
-        catalog,
-        nodes,
-        rels,
-        summary,
-    })
+    Ok((catalog, summary))
 }
 
 fn report(progress: Option<ProgressFn<'_>>, phase: Phase, summary: &ImportSummary) {
@@ -652,12 +712,19 @@ pub fn import(
     let start = Instant::now();
     check_target(path)?;
     remove_stale_temp_dirs(path)?;
-    let (snapshot, mut summary) = build_snapshot(config, progress)?;
-    report(progress, Phase::Writing, &summary);
-    let write = Instant::now();
-    let graph = Graph::create_bulk(path, &snapshot, options)?;
-    summary.write_time = write.elapsed();
+    let mut summary = ImportSummary::default();
+    let graph = Graph::create_streamed(path, options, |mut writer| {
+        let (catalog, read) = stream_records(config, progress, &mut ImageSink(&mut writer))?;
+        summary = read;
+        report(progress, Phase::Building, &summary);
+        let finished = writer.finish()?;
+        report(progress, Phase::Writing, &summary);
+        Ok((finished, catalog))
+    })?;
+    // Reading and writing the records overlap; what is left after reading
+    // is building adjacency, syncing and publishing.
     summary.elapsed = start.elapsed();
+    summary.write_time = summary.elapsed.saturating_sub(summary.read_time);
     Ok((graph, summary))
 }
 

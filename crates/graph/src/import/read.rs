@@ -1,8 +1,10 @@
-//! Reading one CSV file of nodes or relationships into rows. Files are read
-//! in parallel (one rayon task per file) against read-only state: names
-//! that only appear inside a file (`:LABEL` and `:TYPE` values) are interned
-//! per file and mapped to catalog ids afterwards, in file order, so ids do
-//! not depend on thread timing.
+//! Reading one CSV file of nodes or relationships into batches of rows. A
+//! file is read on its own thread against read-only state and handed over
+//! in batches of [`BATCH_ROWS`] rows, so memory holds a few batches, never
+//! a whole file: names that only appear inside a file (`:LABEL` and
+//! `:TYPE` values) are numbered per file, and every batch carries the
+//! file's names so far, which the consumer maps to catalog ids in file
+//! order, so ids do not depend on thread timing.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -26,6 +28,8 @@ pub(crate) const LOCAL: u32 = 1 << 31;
 
 /// How often (in rows) a reader publishes progress.
 const PROGRESS_EVERY: u64 = 16 * 1024;
+/// Rows per batch handed to the consumer.
+pub(crate) const BATCH_ROWS: usize = 16 * 1024;
 
 /// One file to read with the header of its group.
 pub(crate) struct Unit<'h> {
@@ -67,16 +71,18 @@ pub(crate) struct NodeRow {
     pub props: Vec<(PropKeyId, Value)>,
 }
 
-/// The rows of one node file.
+/// A batch of rows of one node file, with the file's local label names so far.
 pub(crate) struct NodeChunk {
     pub rows: Vec<NodeRow>,
-    pub local_labels: LocalNames,
+    pub local_labels: Vec<Box<str>>,
 }
 
-/// The relationships of one file (ids and local types not yet assigned).
+/// A batch of relationships of one file (ids and local types not yet
+/// assigned), with the file's local type names so far and the rows skipped
+/// since the previous batch.
 pub(crate) struct RelChunk {
     pub rels: Vec<RelRecord>,
-    pub local_types: LocalNames,
+    pub local_types: Vec<Box<str>>,
     pub skipped: u64,
     pub examples: Vec<String>,
 }
@@ -403,16 +409,15 @@ fn parse_id(bytes: &[u8], id_type: IdType) -> std::result::Result<IdKey, String>
     }
 }
 
-/// Reads a node file into rows.
+/// Reads a node file, handing its rows to `emit` in batches.
 pub(crate) fn read_nodes(
     config: &ImportConfig,
     unit: &Unit<'_>,
     counters: &Counters<'_>,
-) -> Result<NodeChunk> {
-    let mut chunk = NodeChunk {
-        rows: Vec::new(),
-        local_labels: LocalNames::default(),
-    };
+    emit: &mut dyn FnMut(NodeChunk) -> Result<()>,
+) -> Result<()> {
+    let mut local_labels = LocalNames::default();
+    let mut rows: Vec<NodeRow> = Vec::with_capacity(BATCH_ROWS);
     let err = |line, column: usize, reason| GraphError::Import {
         file: unit.file.clone(),
         line,
@@ -453,7 +458,7 @@ pub(crate) fn read_nodes(
                             .map_err(|_| err(line, i, "label is not valid UTF-8".into()))?
                             .trim();
                         if !name.is_empty() {
-                            row.labels.push(LabelId(chunk.local_labels.intern(name)));
+                            row.labels.push(LabelId(local_labels.intern(name)));
                         }
                     }
                 }
@@ -461,25 +466,32 @@ pub(crate) fn read_nodes(
                 Column::Ignore | Column::StartId { .. } | Column::EndId { .. } | Column::Type => {}
             }
         }
-        chunk.rows.push(row);
+        rows.push(row);
+        if rows.len() >= BATCH_ROWS {
+            emit(NodeChunk {
+                rows: std::mem::replace(&mut rows, Vec::with_capacity(BATCH_ROWS)),
+                local_labels: local_labels.names.clone(),
+            })?;
+        }
         Ok(())
     })?;
-    Ok(chunk)
+    emit(NodeChunk {
+        rows,
+        local_labels: local_labels.names,
+    })
 }
 
-/// Reads a relationship file, resolving endpoints through the id maps.
+/// Reads a relationship file, resolving endpoints through the id maps and
+/// handing the relationships to `emit` in batches.
 pub(crate) fn read_rels(
     config: &ImportConfig,
     unit: &Unit<'_>,
     maps: &[IdMap],
     counters: &Counters<'_>,
-) -> Result<RelChunk> {
-    let mut chunk = RelChunk {
-        rels: Vec::new(),
-        local_types: LocalNames::default(),
-        skipped: 0,
-        examples: Vec::new(),
-    };
+    emit: &mut dyn FnMut(RelChunk) -> Result<()>,
+) -> Result<()> {
+    let mut local_types = LocalNames::default();
+    let mut rels: Vec<RelRecord> = Vec::with_capacity(BATCH_ROWS);
     let resolve = |field: &[u8], space: usize| -> std::result::Result<NodeId, String> {
         let key = parse_id(field, config.id_type)?;
         let map = maps.get(space);
@@ -521,7 +533,7 @@ pub(crate) fn read_rels(
                 }
                 Column::Type => match std::str::from_utf8(field) {
                     Ok(t) if !t.trim().is_empty() => {
-                        has_type = Some(RelTypeId(chunk.local_types.intern(t.trim())));
+                        has_type = Some(RelTypeId(local_types.intern(t.trim())));
                         Ok(())
                     }
                     Ok(_) => Ok(()),
@@ -550,7 +562,15 @@ pub(crate) fn read_rels(
         match bad {
             None => {
                 rel.props.sort_by_key(|(k, _)| *k);
-                chunk.rels.push(rel);
+                rels.push(rel);
+                if rels.len() >= BATCH_ROWS {
+                    emit(RelChunk {
+                        rels: std::mem::replace(&mut rels, Vec::with_capacity(BATCH_ROWS)),
+                        local_types: local_types.names.clone(),
+                        skipped: std::mem::take(&mut skipped),
+                        examples: std::mem::take(&mut examples),
+                    })?;
+                }
                 Ok(())
             }
             Some((i, reason)) if config.skip_bad_relationships => {
@@ -568,7 +588,10 @@ pub(crate) fn read_rels(
             }),
         }
     })?;
-    chunk.skipped = skipped;
-    chunk.examples = examples;
-    Ok(chunk)
+    emit(RelChunk {
+        rels,
+        local_types: local_types.names,
+        skipped,
+        examples,
+    })
 }

@@ -84,6 +84,7 @@ mod buf;
 mod build;
 mod chunk;
 mod column;
+pub(crate) mod image;
 mod index;
 pub(crate) mod segment;
 mod typed;

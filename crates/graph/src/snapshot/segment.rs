@@ -25,7 +25,9 @@ use crate::store::format::{decode_framed, encode_framed};
 use crate::value::Value;
 
 use super::buf::{Buf, SegmentBytes};
-use super::chunk::{AdjList, Bits, Column, Columns, NodeChunk, NodeMeta, RelChunk, RelEnds};
+use super::chunk::{
+    AdjList, AdjLists, Bits, Column, Columns, NodeChunk, NodeMeta, RelChunk, RelEnds,
+};
 use super::column::{encode_value, ColumnKind, TypedColumn, DICT_ABSENT};
 use super::Adj;
 
@@ -278,6 +280,15 @@ impl<W: Write> SegmentWriter<W> {
 
     /// Appends node chunk `index`.
     pub(crate) fn node_chunk(&mut self, index: u64, c: &NodeChunk) -> Result<()> {
+        let mut dir = self.node_parts(c)?;
+        dir.adj = self.adj_lists(&c.adj)?;
+        self.add_node_dir(index, dir);
+        Ok(())
+    }
+
+    /// Writes a node chunk's liveness, labels and columns (not its
+    /// adjacency); the directory is added later with [`Self::add_node_dir`].
+    pub(crate) fn node_parts(&mut self, c: &NodeChunk) -> Result<NodeChunkDir> {
         let m = &c.meta;
         let mut dir = NodeChunkDir {
             alive: self.array(m.alive.words())?,
@@ -289,13 +300,23 @@ impl<W: Write> SegmentWriter<W> {
             dir.label_bits.push((l.0, self.array(b.words())?));
         }
         dir.props = self.columns(&c.props)?;
-        for ((t, d), list) in &c.adj {
+        Ok(dir)
+    }
+
+    /// Writes adjacency lists; returns their directory entries.
+    pub(crate) fn adj_lists(&mut self, lists: &AdjLists) -> Result<Vec<(u32, u8, Arr, Arr)>> {
+        let mut out = Vec::with_capacity(lists.len());
+        for ((t, d), list) in lists {
             let offsets = self.array(&list.offsets)?;
             let entries = self.array(&list.entries)?;
-            dir.adj.push((t.0, *d, offsets, entries));
+            out.push((t.0, *d, offsets, entries));
         }
+        Ok(out)
+    }
+
+    /// Names node chunk `index` in the footer.
+    pub(crate) fn add_node_dir(&mut self, index: u64, dir: NodeChunkDir) {
         self.footer.nodes.push((index, dir));
-        Ok(())
     }
 
     /// Appends relationship chunk `index`.

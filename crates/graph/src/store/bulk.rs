@@ -66,6 +66,20 @@ pub(crate) fn create(
     snapshot: &Snapshot,
     options: &OpenOptions,
 ) -> Result<(Store, Snapshot)> {
+    create_with(path, options, Some(snapshot), |kv, segments| {
+        Store::write_image(kv, segments, snapshot)
+    })
+}
+
+/// Bulk creation with the image written by `write` into the staging
+/// directory's store and segment directory; `written`, when known, is
+/// checked against the manifest.
+pub(crate) fn create_with(
+    path: &Path,
+    options: &OpenOptions,
+    written: Option<&Snapshot>,
+    write: impl FnOnce(&dyn KvStore, &SegmentDir) -> Result<()>,
+) -> Result<(Store, Snapshot)> {
     match fs::metadata(path) {
         Ok(m) if m.is_dir() => {
             if fs::read_dir(path).map_err(io_err(path))?.next().is_some() {
@@ -104,7 +118,7 @@ pub(crate) fn create(
     }
     {
         let kv = SledKv::open(&staging, true)?;
-        Store::write_image(&kv, &SegmentDir::files(&staging), snapshot)?;
+        write(&kv, &SegmentDir::files(&staging))?;
         // Everything, including new blob files and directory entries, on
         // disk before the rename publishes it.
         kv.sync()?;
@@ -121,6 +135,6 @@ pub(crate) fn create(
         SegmentDir::files(path),
         path,
         options.durability,
-        snapshot,
+        written,
     )
 }

@@ -33,6 +33,7 @@ use crate::error::{GraphError, Result};
 use crate::ids::{NodeId, RelId};
 use crate::kv::{KvStore, WriteBatch};
 use crate::record::{NodeRecord, RelRecord};
+use crate::snapshot::image::{Finished, ImageWriter};
 use crate::snapshot::segment::OpenSegment;
 use crate::snapshot::{Snapshot, NODE_CHUNK, REL_CHUNK};
 
@@ -226,14 +227,15 @@ impl Store {
         Ok((store, snapshot))
     }
 
-    /// Attaches to a store just written by [`Store::write_image`] and
-    /// returns it with the snapshot read in place from its segments.
+    /// Attaches to a store just written by [`Store::write_image`] (of
+    /// `written`, when given) and returns it with the snapshot read in place
+    /// from its segments.
     pub(crate) fn attach(
         kv: Arc<dyn KvStore>,
         segments: SegmentDir,
         path: &Path,
         durability: Durability,
-        written: &Snapshot,
+        written: Option<&Snapshot>,
     ) -> Result<(Store, Snapshot)> {
         if kv.get(META, KEY_MAGIC)?.as_deref() != Some(MAGIC) {
             return Err(corrupt(META, KEY_MAGIC, "missing after bulk creation"));
@@ -249,7 +251,7 @@ impl Store {
             });
         }
         let manifest = read_manifest(kv.as_ref())?;
-        if manifest.counts != written.counts() {
+        if written.is_some_and(|w| manifest.counts != w.counts()) {
             return Err(corrupt(
                 META,
                 KEY_MANIFEST,
@@ -287,6 +289,32 @@ impl Store {
         // The metadata goes last: a store without magic is not a database.
         let mut batch = WriteBatch::new();
         put_meta(&mut batch, &manifest, snapshot.catalog())?;
+        kv.commit(batch, Durability::Relaxed)
+    }
+
+    /// Writes a base image streamed by `f` (which returns the catalog) as
+    /// one segment and its manifest into an empty store (bulk import). The
+    /// caller syncs.
+    pub(crate) fn write_streamed_image(
+        kv: &dyn KvStore,
+        segments: &SegmentDir,
+        f: impl FnOnce(
+            ImageWriter<std::io::BufWriter<std::fs::File>>,
+        ) -> Result<(Finished<std::io::BufWriter<std::fs::File>>, Catalog)>,
+    ) -> Result<()> {
+        if kv.get(META, KEY_MAGIC)?.is_some() || !kv.tree_names()?.is_empty() {
+            return Err(GraphError::Invalid(
+                "bulk creation needs an empty store".into(),
+            ));
+        }
+        let (entry, counts, catalog) = segments.write_streamed(0, f)?;
+        let manifest = Manifest {
+            counts,
+            segments: vec![entry],
+            next_segment: 1,
+        };
+        let mut batch = WriteBatch::new();
+        put_meta(&mut batch, &manifest, &catalog)?;
         kv.commit(batch, Durability::Relaxed)
     }
 

@@ -19,8 +19,9 @@ use super::format::{u64_key, SegmentEntry};
 use super::Durability;
 use crate::error::{GraphError, Result};
 use crate::kv::{KvStore, WriteBatch};
+use crate::snapshot::image::{Finished, ImageWriter};
 use crate::snapshot::segment::{OpenSegment, SegmentSummary, SegmentWriter};
-use crate::snapshot::{HeapBytes, SegmentBytes, Snapshot};
+use crate::snapshot::{HeapBytes, SegmentBytes, Snapshot, SnapshotCounts};
 
 /// The folder inside a database directory that holds segment files.
 pub const SEGMENTS_DIR: &str = "segments";
@@ -124,6 +125,37 @@ impl SegmentDir {
             len: summary.len,
             data_crc: summary.data_crc,
         })
+    }
+
+    /// Writes segment `id` from a stream of records (bulk import), durably:
+    /// `f` fills the writer and finishes it. Only for segment files: a
+    /// directory-less backend imports through a snapshot instead.
+    pub(crate) fn write_streamed<T>(
+        &self,
+        id: u64,
+        f: impl FnOnce(ImageWriter<BufWriter<File>>) -> Result<(Finished<BufWriter<File>>, T)>,
+    ) -> Result<(SegmentEntry, SnapshotCounts, T)> {
+        let SegmentDir::Files(dir) = self else {
+            return Err(GraphError::Invalid(
+                "a streamed image needs a database directory".into(),
+            ));
+        };
+        fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let path = dir.join(SegmentEntry::file_name(id));
+        let file = File::create(&path).map_err(io_err(&path))?;
+        let w = ImageWriter::new(BufWriter::with_capacity(1 << 20, file));
+        let ((out, summary, counts), value) = f(w)?;
+        let file = out
+            .into_inner()
+            .map_err(|e| GraphError::Storage(format!("writing {}: {e}", path.display())))?;
+        file.sync_all().map_err(io_err(&path))?;
+        crate::kv::fsync_path(dir)?;
+        let entry = SegmentEntry {
+            id,
+            len: summary.len,
+            data_crc: summary.data_crc,
+        };
+        Ok((entry, counts, value))
     }
 
     /// Opens segment `entry`, checking its size, trailer and footer.
