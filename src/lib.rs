@@ -225,6 +225,7 @@ impl Database {
         params: &Params,
         options: &QueryOptions,
     ) -> Result<QueryResult> {
+        check_length(text, options)?;
         let stmt = parse(text)?;
         if relgraph_exec::is_read_only(&stmt) {
             let snapshot = self.graph.snapshot();
@@ -267,6 +268,17 @@ impl Database {
     }
 }
 
+/// Refuses query text longer than `options.max_query_bytes` before parsing.
+fn check_length(text: &str, options: &QueryOptions) -> Result<()> {
+    if text.len() > options.max_query_bytes {
+        return Err(Error::from_exec(
+            relgraph_exec::query_too_long(text.len(), options.max_query_bytes),
+            "",
+        ));
+    }
+    Ok(())
+}
+
 /// An explicit write transaction; rolled back on drop unless committed.
 pub struct Transaction {
     txn: relgraph_graph::store::WriteTxn,
@@ -288,6 +300,7 @@ impl Transaction {
         params: &Params,
         options: &QueryOptions,
     ) -> Result<QueryResult> {
+        check_length(text, options)?;
         let stmt = parse(text)?;
         let out = relgraph_exec::execute(&stmt, params, self.txn.snapshot(), options)
             .map_err(|e| Error::from_exec(e, text))?;

@@ -280,3 +280,26 @@ fn long_paths_count_against_the_memory_budget_by_their_length() {
         3000
     );
 }
+
+#[test]
+fn long_query_text_is_refused_before_parsing() {
+    let db = Database::in_memory();
+    let list = format!("RETURN size([{}]) AS c", vec!["1"; 5_000_000].join(","));
+    let hops = format!(
+        "MATCH (a){} RETURN count(*) AS c",
+        "-->()".repeat(2_000_000)
+    );
+    for q in [&list, &hops] {
+        let t0 = Instant::now();
+        let err = db
+            .query(q, &Params::new())
+            .map(|r| r.rows.len())
+            .expect_err("10 MB of query text");
+        assert_eq!(err.kind, "DatabaseError", "{}", err.message);
+        assert!(err.message.contains("max_query_bytes"), "{}", err.message);
+        assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
+    }
+    // Below the maximum a long literal list is fine.
+    let q = format!("RETURN size([{}]) AS c", vec!["1"; 50_000].join(","));
+    assert_eq!(count(&db, &q), 50_000);
+}

@@ -25,4 +25,6 @@ mod schema;
 
 pub use compile::is_read_only;
 pub use engine::{execute, execute_in, Outcome};
-pub use options::{QueryOptions, EXEC_STACK_BUDGET, MAX_PATTERN_LENGTH, MAX_VALUE_DEPTH};
+pub use options::{
+    query_too_long, QueryOptions, EXEC_STACK_BUDGET, MAX_PATTERN_LENGTH, MAX_VALUE_DEPTH,
+};

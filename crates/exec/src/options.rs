@@ -35,6 +35,11 @@ pub struct QueryOptions {
     pub max_var_length: u32,
     /// Set to true from another thread to cancel the query.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Longest query text accepted, in bytes (default 1 MiB). Parsing and
+    /// planning run before the other limits apply and take memory in
+    /// proportion to the text, so longer text is refused up front; large
+    /// data belongs in parameters.
+    pub max_query_bytes: usize,
 }
 
 impl Default for QueryOptions {
@@ -45,6 +50,7 @@ impl Default for QueryOptions {
             memory_budget: Some(4 << 30),
             max_var_length: u32::MAX,
             cancel: None,
+            max_query_bytes: 1 << 20,
         }
     }
 }
@@ -70,6 +76,14 @@ pub const EXEC_STACK_BUDGET: usize = 1024 * 1024;
 /// (`reduce(l = [], i IN range(1, 100000) | [l])`), and a deeper value is
 /// refused there with [`crate::error::ExecError::Limit`].
 pub const MAX_VALUE_DEPTH: usize = 256;
+
+/// The error for query text longer than `QueryOptions::max_query_bytes`.
+pub fn query_too_long(len: usize, max: usize) -> crate::error::ExecError {
+    crate::error::ExecError::Limit(format!(
+        "the query text is {len} bytes, more than the maximum of {max} \
+         (QueryOptions::max_query_bytes); pass large data as parameters"
+    ))
+}
 
 /// Bytes charged per materialized value (a `Value` plus typical heap use).
 pub(crate) const VALUE_BYTES: u64 = 48;

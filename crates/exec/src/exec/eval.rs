@@ -107,15 +107,24 @@ pub(crate) fn eval(
             }
         },
         CExpr::Binary(op, a, b) => {
-            let a = eval_ref(a, row, locals, ctx)?;
-            let b = eval_ref(b, row, locals, ctx)?;
+            // Comprehension variables are borrowed, not copied: `reduce(l =
+            // [], i IN ... | l + [i])` would copy its whole list each time.
+            let ao = match **a {
+                CExpr::Local(_) => None,
+                _ => Some(eval_ref(a, row, locals, ctx)?),
+            };
+            let bo = match **b {
+                CExpr::Local(_) => None,
+                _ => Some(eval_ref(b, row, locals, ctx)?),
+            };
+            let (a, b) = (operand(&ao, a, locals), operand(&bo, b, locals));
             if *op == BinaryOp::Add {
-                let bytes = concat_bytes(&a, &b);
+                let bytes = concat_bytes(a, b);
                 if bytes >= LARGE_VALUE_BYTES {
                     ctx.guard.check_alloc(bytes)?;
                 }
             }
-            value_ops::binary_op(*op, &a, &b)?
+            value_ops::binary_op(*op, a, b)?
         }
         CExpr::Unary(op, a) => {
             let a = eval(a, row, locals, ctx)?;
@@ -533,15 +542,15 @@ pub(crate) fn approx_bytes(v: &Value) -> u64 {
     VALUE_BYTES + own(v) + inner
 }
 
-/// About how many bytes `a + b` needs while it concatenates strings or
-/// lists (a string is built, then copied into its shared form: twice its
-/// length).
+/// About how many bytes are alive while `a + b` concatenates strings or
+/// lists: the operands and the result, and for a string also the copy of
+/// the result into its shared form.
 fn concat_bytes(a: &Value, b: &Value) -> u64 {
     match (a, b) {
-        (Value::List(x), Value::List(y)) => (x.len() + y.len()) as u64 * VALUE_BYTES,
-        (Value::List(x), _) | (_, Value::List(x)) => (x.len() as u64 + 1) * VALUE_BYTES,
-        (Value::String(x), Value::String(y)) => 2 * (x.len() + y.len()) as u64,
-        (Value::String(x), _) | (_, Value::String(x)) => 2 * (x.len() as u64 + 64),
+        (Value::List(x), Value::List(y)) => 2 * (x.len() + y.len()) as u64 * VALUE_BYTES,
+        (Value::List(x), _) | (_, Value::List(x)) => 2 * (x.len() as u64 + 1) * VALUE_BYTES,
+        (Value::String(x), Value::String(y)) => 3 * (x.len() + y.len()) as u64,
+        (Value::String(x), _) | (_, Value::String(x)) => 3 * (x.len() as u64 + 64),
         _ => 0,
     }
 }
@@ -611,4 +620,15 @@ fn nested_deeper_than(v: &Value, limit: usize) -> bool {
         }
     }
     false
+}
+
+/// An operand of a binary operator: its evaluated value, or the local
+/// variable it names (borrowed).
+fn operand<'x>(evaluated: &'x Option<Cow<'_, Value>>, e: &CExpr, locals: &'x [Value]) -> &'x Value {
+    static NULL: Value = Value::Null;
+    match (evaluated, e) {
+        (Some(v), _) => v,
+        (None, CExpr::Local(i)) => locals.get(*i).unwrap_or(&NULL),
+        (None, _) => &NULL,
+    }
 }
