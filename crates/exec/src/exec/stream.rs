@@ -759,21 +759,9 @@ fn var_expand(
         row[e.to] = Value::Node(node);
         out(row)
     };
-    // Iterative DFS: a stack of (node, candidate steps, next candidate).
-    let next_steps = |node: NodeId| -> Vec<(RelId, NodeId)> {
-        let mut v = Vec::new();
-        for &t in types {
-            for &d in dirs(e.dir) {
-                for a in snap.neighbors(node, t, d) {
-                    if e.dir == Dir::Both && d == Direction::Incoming && a.node == node {
-                        continue;
-                    }
-                    v.push((a.rel, a.node));
-                }
-            }
-        }
-        v
-    };
+    // Iterative DFS over a stack of cursors into the adjacency lists: its
+    // memory grows with the path's length, not with the degrees along it.
+    let next_steps = Steps::new;
     let more = 'walk: {
         if e.distinct_endpoints {
             break 'walk reach(e, types, from, min, max, row, ctx, &mut |n, row| {
@@ -787,15 +775,13 @@ fn var_expand(
             break 'walk true;
         }
         let mut rels: Vec<RelId> = Vec::new();
-        let mut stack: Vec<(Vec<(RelId, NodeId)>, usize)> = vec![(next_steps(from), 0)];
-        while let Some((cands, pos)) = stack.last_mut() {
-            if *pos >= cands.len() {
+        let mut stack: Vec<Steps<'_>> = vec![next_steps(from)];
+        while let Some(top) = stack.last_mut() {
+            let Some((rel, node)) = top.next(snap, types, e.dir) else {
                 stack.pop();
                 rels.pop();
                 continue;
-            }
-            let (rel, node) = cands[*pos];
-            *pos += 1;
+            };
             tick(ctx)?;
             if rels.contains(&rel)
                 || !rel_unique(rel, row, &e.unique_with)
@@ -809,11 +795,12 @@ fn var_expand(
                 break 'walk false;
             }
             if depth < max {
-                stack.push((next_steps(node), 0));
+                stack.push(next_steps(node));
             } else {
                 if e.max_is_limit {
                     // Would the path go on? Then the answer is incomplete.
-                    for (next, _) in next_steps(node) {
+                    let mut after = next_steps(node);
+                    while let Some((next, _)) = after.next(snap, types, e.dir) {
                         if !rels.contains(&next)
                             && rel_unique(next, row, &e.unique_with)
                             && rel_props_match(&e.rel_props, next, row, ctx)?
@@ -833,6 +820,60 @@ fn var_expand(
     match e.count_into {
         Some(w) => emit_count(w, count, row, out),
         None => Ok(true),
+    }
+}
+
+/// The steps a variable-length expansion may take from `node`: a position
+/// in its adjacency lists, type by type and direction by direction.
+struct Steps<'s> {
+    node: NodeId,
+    /// Index of the relationship type, and of the direction after the one
+    /// `adj` belongs to.
+    t: usize,
+    d: usize,
+    adj: &'s [Adj],
+    i: usize,
+}
+
+impl<'s> Steps<'s> {
+    fn new(node: NodeId) -> Self {
+        Steps {
+            node,
+            t: 0,
+            d: 0,
+            adj: &[],
+            i: 0,
+        }
+    }
+
+    /// The next step (relationship, neighbour), if any.
+    fn next(
+        &mut self,
+        snap: &'s Snapshot,
+        types: &[RelTypeId],
+        dir: Dir,
+    ) -> Option<(RelId, NodeId)> {
+        let ds = dirs(dir);
+        loop {
+            if let Some(a) = self.adj.get(self.i) {
+                self.i += 1;
+                // An undirected self-loop is one step, not two.
+                if dir == Dir::Both && ds[self.d - 1] == Direction::Incoming && a.node == self.node
+                {
+                    continue;
+                }
+                return Some((a.rel, a.node));
+            }
+            // The next (type, direction) list.
+            if self.d == ds.len() {
+                self.d = 0;
+                self.t += 1;
+            }
+            let t = *types.get(self.t)?;
+            self.adj = snap.neighbors(self.node, t, ds[self.d]);
+            self.d += 1;
+            self.i = 0;
+        }
     }
 }
 
