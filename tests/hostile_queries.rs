@@ -303,3 +303,31 @@ fn long_query_text_is_refused_before_parsing() {
     let q = format!("RETURN size([{}]) AS c", vec!["1"; 50_000].join(","));
     assert_eq!(count(&db, &q), 50_000);
 }
+
+#[test]
+fn writes_count_against_the_memory_budget() {
+    let db = Database::in_memory();
+    let opts = with_limits(60_000, 32 << 20);
+    // 100,000 rows fit in 32 MiB; the 300,000 nodes and relationships
+    // they create do not.
+    let err = db
+        .query_with(
+            "UNWIND range(1, 100000) AS i \
+             CREATE (:X {i: i, s: 'text'})-[:R {i: i}]->(:Y {i: i, s: 'text'})",
+            &Params::new(),
+            &opts,
+        )
+        .map(|r| r.rows.len())
+        .expect_err("more than 32 MiB");
+    assert!(err.message.contains("memory budget"), "{}", err.message);
+    // The failed write wrote nothing; a smaller one fits.
+    assert_eq!(count(&db, "MATCH (x) RETURN count(x) AS c"), 0);
+    db.query_with(
+        "UNWIND range(1, 10000) AS i \
+         CREATE (:X {i: i, s: 'text'})-[:R {i: i}]->(:Y {i: i, s: 'text'})",
+        &Params::new(),
+        &opts,
+    )
+    .expect("10,000 rows fit in 32 MiB");
+    assert_eq!(count(&db, "MATCH (x) RETURN count(x) AS c"), 20_000);
+}

@@ -181,7 +181,7 @@ impl Drop for Collect<'_> {
 impl Sink for Collect<'_> {
     fn push(&mut self, row: &mut Row) -> Result<bool> {
         self.rows.push(row.clone());
-        self.pending += row.iter().map(eval::approx_bytes).sum::<u64>();
+        self.pending += row_bytes(row);
         let n = self.rows.len();
         let check = n.is_multiple_of(CHECK_EVERY);
         if check || self.pending >= HOLD_STEP {
@@ -199,6 +199,12 @@ impl Sink for Collect<'_> {
 /// Runs a pipeline from one empty row of `width` slots.
 pub(crate) fn run_pipeline(ops: &[Op], width: usize, st: &mut State<'_>) -> Result<Vec<Row>> {
     let mut rows: Vec<Row> = vec![vec![Value::Null; width]];
+    // The rows passed from one stage to the next count against the memory
+    // budget until the stage after has replaced them.
+    let mut alive = Hold {
+        guard: st.guard,
+        bytes: 0,
+    };
     let mut i = 0;
     while i < ops.len() {
         if st.profile.is_some() {
@@ -210,6 +216,7 @@ pub(crate) fn run_pipeline(ops: &[Op], width: usize, st: &mut State<'_>) -> Resu
             } else {
                 run_breaker(&ops[i], rows, width, st)?
             };
+            hold_rows(&mut alive, &rows)?;
             let p = st.profile.as_mut().expect("checked is_some above");
             p.push(OpProfile {
                 rows: rows.len(),
@@ -235,6 +242,7 @@ pub(crate) fn run_pipeline(ops: &[Op], width: usize, st: &mut State<'_>) -> Resu
                 // The segment's rows go straight into per-task sets.
                 st.guard.check()?;
                 rows = distinct(&ops[i..j], slots, rows, width, &ctx)?;
+                hold_rows(&mut alive, &rows)?;
                 i = j + 1;
                 continue;
             }
@@ -242,6 +250,7 @@ pub(crate) fn run_pipeline(ops: &[Op], width: usize, st: &mut State<'_>) -> Resu
                 // The segment feeds its rows straight into per-task groups.
                 st.guard.check()?;
                 rows = aggregate(&ops[i..j], keys, aggs, rows, width, &ctx)?;
+                hold_rows(&mut alive, &rows)?;
                 i = j + 1;
                 continue;
             }
@@ -251,8 +260,22 @@ pub(crate) fn run_pipeline(ops: &[Op], width: usize, st: &mut State<'_>) -> Resu
             rows = run_breaker(&ops[i], rows, width, st)?;
             i += 1;
         }
+        hold_rows(&mut alive, &rows)?;
     }
     Ok(rows)
+}
+
+/// About how many bytes a materialized row takes: its values, and the
+/// vector and allocation that hold them.
+fn row_bytes(row: &[Value]) -> u64 {
+    VALUE_BYTES + row.iter().map(eval::approx_bytes).sum::<u64>()
+}
+
+/// Holds the bytes of `rows` instead of what `h` held before.
+fn hold_rows(h: &mut Hold<'_>, rows: &[Row]) -> Result<()> {
+    let bytes: u64 = rows.iter().map(|r| row_bytes(r)).sum();
+    h.guard.release(std::mem::take(&mut h.bytes));
+    h.add(bytes)
 }
 
 /// Builds the tables of the segment's hash joins before its tasks start

@@ -11,7 +11,7 @@ use relgraph_graph::{
     Catalog, Change, ChangeSet, Direction, LabelId, NodeId, PropKeyId, RelId, RelTypeId, Value,
 };
 
-use super::eval::{all_properties, eval};
+use super::eval::{all_properties, approx_bytes, eval};
 use super::stream::build_path;
 use super::{run_sub_all, Ctx, State};
 use crate::error::{ExecError, Result};
@@ -71,8 +71,27 @@ fn count(st: &mut crate::result::QueryStats, c: &Change) {
     }
 }
 
+/// About how many bytes one change takes, in the change set and in the
+/// snapshot it is applied to.
+fn change_bytes(c: &Change) -> u64 {
+    const BASE: u64 = 96;
+    let props = |p: &[(PropKeyId, Value)]| p.iter().map(|(_, v)| 8 + approx_bytes(v)).sum::<u64>();
+    match c {
+        Change::CreateNode {
+            labels, props: p, ..
+        } => BASE + 4 * labels.len() as u64 + props(p),
+        Change::CreateRel { props: p, .. } => BASE + props(p),
+        Change::SetNodeProp { value, .. } | Change::SetRelProp { value, .. } => {
+            BASE + approx_bytes(value)
+        }
+        _ => BASE,
+    }
+}
+
 /// Applies changes (and newly interned names) to the working snapshot and
-/// records them in the statement's change set.
+/// records them in the statement's change set. What they take is charged to
+/// the memory budget first: a statement that writes more than it allows
+/// stops with the budget error and writes nothing.
 fn flush(st: &mut State<'_>, pending: Option<Catalog>, changes: Vec<Change>) -> Result<()> {
     let cs = ChangeSet {
         catalog: pending.map(CatalogSnapshot),
@@ -82,6 +101,8 @@ fn flush(st: &mut State<'_>, pending: Option<Catalog>, changes: Vec<Change>) -> 
         return Ok(());
     }
     st.guard.check()?;
+    st.guard
+        .charge(cs.changes.iter().map(change_bytes).sum::<u64>())?;
     for c in &cs.changes {
         count(&mut st.stats, c);
     }
@@ -453,9 +474,14 @@ pub(crate) fn run_write(op: &Op, mut rows: Vec<Row>, st: &mut State<'_>) -> Resu
                     rel: ctx.snapshot.next_rel_id().0,
                 };
                 let mut changes = Vec::with_capacity(rows.len() * (cp.nodes.len() + cp.rels.len()));
+                // Bytes of the changes built so far, checked against the
+                // budget as they grow (flush charges them).
+                let (mut built, mut counted) = (0u64, 0usize);
                 for (i, row) in rows.iter_mut().enumerate() {
                     if i % 4096 == 0 {
-                        ctx.guard.check()?;
+                        built += changes[counted..].iter().map(change_bytes).sum::<u64>();
+                        counted = changes.len();
+                        ctx.guard.check_alloc(built)?;
                     }
                     create_row(cp, &cn, row, &mut ids, &ctx, &mut names, &mut changes)?;
                 }
