@@ -331,3 +331,28 @@ fn writes_count_against_the_memory_budget() {
     .expect("10,000 rows fit in 32 MiB");
     assert_eq!(count(&db, "MATCH (x) RETURN count(x) AS c"), 20_000);
 }
+
+#[test]
+fn distinct_keys_count_against_the_memory_budget() {
+    let db = Database::in_memory();
+    let opts = with_limits(60_000, 20 << 20);
+    // 90,000 distinct rows: the rows and the set of their keys, about
+    // 23 MB together, do not fit in 20 MiB.
+    let err = db
+        .query_with(
+            "UNWIND range(1, 300) AS a UNWIND range(1, 300) AS b RETURN DISTINCT a, b",
+            &Params::new(),
+            &opts,
+        )
+        .map(|r| r.rows.len())
+        .expect_err("more than 20 MiB");
+    assert!(err.message.contains("memory budget"), "{}", err.message);
+    let ok = db
+        .query_with(
+            "UNWIND range(1, 100) AS a UNWIND range(1, 100) AS b RETURN DISTINCT a, b",
+            &Params::new(),
+            &opts,
+        )
+        .expect("10,000 rows fit");
+    assert_eq!(ok.rows.len(), 10_000);
+}

@@ -736,8 +736,13 @@ impl Sink for Groups<'_, '_> {
                         let before = acc.kept();
                         acc.update(&v)?;
                         if acc.kept() > before {
-                            // DISTINCT keeps a value twice (set and list).
-                            self.pending += eval::approx_bytes(&v) * (1 + u64::from(a.distinct));
+                            // DISTINCT keeps a value twice (set and list),
+                            // with the set's slot and the list's slack.
+                            self.pending += if a.distinct {
+                                2 * (VALUE_BYTES + eval::approx_bytes(&v))
+                            } else {
+                                eval::approx_bytes(&v)
+                            };
                         }
                     } else {
                         acc.update(&v)?
@@ -845,7 +850,10 @@ impl Sink for DistinctRows<'_> {
             .iter()
             .map(|s| GroupKey(row[*s].clone()))
             .collect();
+        // The key kept in the set counts too (with the table's slot).
+        let key_bytes = 2 * VALUE_BYTES + k.iter().map(|v| eval::approx_bytes(&v.0)).sum::<u64>();
         if self.seen.insert(k) {
+            self.rows.pending += key_bytes;
             self.rows.push(row)?;
         }
         Ok(true)
