@@ -92,7 +92,8 @@ fn deep_pipelines_stop_at_the_stack_budget() {
             Ok(r) => assert_eq!(r.single::<i64>("c").unwrap(), 400),
             Err(e) => assert!(e.message.contains("EXEC_STACK_BUDGET"), "{}", e.message),
         }
-        assert_eq!(count(&db, &hops_query(20)), 1);
+        // A hundred hops fit the budget even in a debug build.
+        assert_eq!(count(&db, &hops_query(100)), 1);
     });
 }
 

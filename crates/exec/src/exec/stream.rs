@@ -128,43 +128,8 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
     }
     match op {
         Op::NodeScan(s) => scan(s, row, None, ctx, &mut |r| push(rest, r, ctx, sink)),
-        Op::Expand(e) => {
-            let types = resolve_types(&e.types, ctx.snapshot);
-            let Some(to_labels) = resolve_labels(&e.to_labels, ctx.snapshot) else {
-                return Ok(true);
-            };
-            if e.var_length.is_some() {
-                return var_expand(e, &types, &to_labels, row, ctx, &mut |r| {
-                    push(rest, r, ctx, sink)
-                });
-            }
-            let fused = match &e.then_count {
-                Some(inner) => {
-                    let Some(labels) = resolve_labels(&inner.to_labels, ctx.snapshot) else {
-                        return Ok(true);
-                    };
-                    Some(Fused {
-                        expand: inner,
-                        types: resolve_types(&inner.types, ctx.snapshot),
-                        to_labels: labels,
-                    })
-                }
-                None => None,
-            };
-            expand(e, &types, &to_labels, fused.as_ref(), row, ctx, &mut |r| {
-                push(rest, r, ctx, sink)
-            })
-        }
-        Op::ShortestPath(s) => {
-            let mut out = Vec::new();
-            super::shortest::shortest(s, row, ctx, &mut out)?;
-            for mut r in out {
-                if !push(rest, &mut r, ctx, sink)? {
-                    return Ok(false);
-                }
-            }
-            Ok(true)
-        }
+        Op::Expand(e) => push_expand(e, rest, row, ctx, sink),
+        Op::ShortestPath(s) => push_shortest(s, rest, row, ctx, sink),
         Op::Filter(pred) => {
             let mut locals = Vec::new();
             match eval(pred, row, &mut locals, ctx)? {
@@ -180,69 +145,8 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
             let v = build_path(p, row, ctx.snapshot)?;
             with_slot(row, p.slot, v, |r| push(rest, r, ctx, sink))
         }
-        Op::Optional { ops: inner } => {
-            let saved = row.clone();
-            let mut found = Found {
-                rest,
-                ctx,
-                sink,
-                found: false,
-            };
-            if !push(inner, row, ctx, &mut found)? {
-                return Ok(false);
-            }
-            let was_found = found.found;
-            row.clone_from(&saved);
-            if was_found {
-                Ok(true)
-            } else {
-                push(rest, row, ctx, sink)
-            }
-        }
-        Op::HashJoin(j) => {
-            let table = join_table(j, row.len(), ctx)?;
-            let mut emit = |b: usize, row: &mut Row| -> Result<bool> {
-                tick(ctx)?;
-                let vals = &table.rows[b];
-                for (bs, ls) in &j.distinct_rels {
-                    if let Ok(k) = j.slots.binary_search(bs) {
-                        if rels_overlap(&vals[k], &row[*ls]) {
-                            return Ok(true);
-                        }
-                    }
-                }
-                for (s, v) in j.slots.iter().zip(vals) {
-                    row[*s] = v.clone();
-                }
-                push(rest, row, ctx, sink)
-            };
-            if j.probe_keys.is_empty() {
-                for b in 0..table.rows.len() {
-                    if !emit(b, row)? {
-                        return Ok(false);
-                    }
-                }
-                return Ok(true);
-            }
-            let mut locals = Vec::new();
-            let mut key = Vec::with_capacity(j.probe_keys.len());
-            for e in &j.probe_keys {
-                let v = eval(e, row, &mut locals, ctx)?;
-                // `=` with null is never true.
-                if v.is_null() {
-                    return Ok(true);
-                }
-                key.push(value_ops::GroupKey(v));
-            }
-            if let Some(bs) = table.index.get(&key) {
-                for &b in bs {
-                    if !emit(b as usize, row)? {
-                        return Ok(false);
-                    }
-                }
-            }
-            Ok(true)
-        }
+        Op::Optional { ops: inner } => push_optional(inner, rest, row, ctx, sink),
+        Op::HashJoin(j) => push_hash_join(j, rest, row, ctx, sink),
         Op::Unwind {
             slot,
             param: Some(name),
@@ -260,41 +164,198 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
             }
             Some(other) => with_slot(row, *slot, other.clone(), |r| push(rest, r, ctx, sink)),
         },
-        Op::Unwind { expr, slot, .. } => {
-            let mut locals = Vec::new();
-            match eval(expr, row, &mut locals, ctx)? {
-                Value::Null => Ok(true),
-                Value::List(items) => {
-                    for item in items {
-                        tick(ctx)?;
-                        if !with_slot(row, *slot, item, |r| push(rest, r, ctx, sink))? {
-                            return Ok(false);
-                        }
-                    }
-                    Ok(true)
-                }
-                other => with_slot(row, *slot, other, |r| push(rest, r, ctx, sink)),
-            }
-        }
-        Op::Project { items, .. } => {
-            let mut locals = Vec::new();
-            let mut old: SmallVec<[Value; 4]> = SmallVec::with_capacity(items.len());
-            for (e, slot) in items {
-                let v = eval(e, row, &mut locals, ctx)?;
-                old.push(std::mem::replace(&mut row[*slot], v));
-            }
-            let more = push(rest, row, ctx, sink);
-            // Undo in reverse, so a slot assigned twice gets its first value back.
-            for ((_, slot), v) in items.iter().zip(old).rev() {
-                row[*slot] = v;
-            }
-            more
-        }
+        Op::Unwind { expr, slot, .. } => push_unwind(expr, slot, rest, row, ctx, sink),
+        Op::Project { items, .. } => push_project(items, rest, row, ctx, sink),
         other => Err(ExecError::Unsupported {
             feature: format!("streaming {other:?}"),
             span: None,
         }),
     }
+}
+
+/// [`push`] for one operator (its own frame, so `push` stays small).
+#[inline(never)]
+fn push_expand(
+    e: &Expand,
+    rest: &[Op],
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<bool> {
+    let types = resolve_types(&e.types, ctx.snapshot);
+    let Some(to_labels) = resolve_labels(&e.to_labels, ctx.snapshot) else {
+        return Ok(true);
+    };
+    if e.var_length.is_some() {
+        return var_expand(e, &types, &to_labels, row, ctx, &mut |r| {
+            push(rest, r, ctx, sink)
+        });
+    }
+    let fused = match &e.then_count {
+        Some(inner) => {
+            let Some(labels) = resolve_labels(&inner.to_labels, ctx.snapshot) else {
+                return Ok(true);
+            };
+            Some(Fused {
+                expand: inner,
+                types: resolve_types(&inner.types, ctx.snapshot),
+                to_labels: labels,
+            })
+        }
+        None => None,
+    };
+    expand(e, &types, &to_labels, fused.as_ref(), row, ctx, &mut |r| {
+        push(rest, r, ctx, sink)
+    })
+}
+
+/// [`push`] for one operator (its own frame, so `push` stays small).
+#[inline(never)]
+fn push_shortest(
+    s: &crate::plan::ShortestPath,
+    rest: &[Op],
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<bool> {
+    let mut out = Vec::new();
+    super::shortest::shortest(s, row, ctx, &mut out)?;
+    for mut r in out {
+        if !push(rest, &mut r, ctx, sink)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// [`push`] for one operator (its own frame, so `push` stays small).
+#[inline(never)]
+fn push_optional(
+    inner: &[Op],
+    rest: &[Op],
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<bool> {
+    let saved = row.clone();
+    let mut found = Found {
+        rest,
+        ctx,
+        sink,
+        found: false,
+    };
+    if !push(inner, row, ctx, &mut found)? {
+        return Ok(false);
+    }
+    let was_found = found.found;
+    row.clone_from(&saved);
+    if was_found {
+        Ok(true)
+    } else {
+        push(rest, row, ctx, sink)
+    }
+}
+
+/// [`push`] for one operator (its own frame, so `push` stays small).
+#[inline(never)]
+fn push_hash_join(
+    j: &HashJoin,
+    rest: &[Op],
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<bool> {
+    let table = join_table(j, row.len(), ctx)?;
+    let mut emit = |b: usize, row: &mut Row| -> Result<bool> {
+        tick(ctx)?;
+        let vals = &table.rows[b];
+        for (bs, ls) in &j.distinct_rels {
+            if let Ok(k) = j.slots.binary_search(bs) {
+                if rels_overlap(&vals[k], &row[*ls]) {
+                    return Ok(true);
+                }
+            }
+        }
+        for (s, v) in j.slots.iter().zip(vals) {
+            row[*s] = v.clone();
+        }
+        push(rest, row, ctx, sink)
+    };
+    if j.probe_keys.is_empty() {
+        for b in 0..table.rows.len() {
+            if !emit(b, row)? {
+                return Ok(false);
+            }
+        }
+        return Ok(true);
+    }
+    let mut locals = Vec::new();
+    let mut key = Vec::with_capacity(j.probe_keys.len());
+    for e in &j.probe_keys {
+        let v = eval(e, row, &mut locals, ctx)?;
+        // `=` with null is never true.
+        if v.is_null() {
+            return Ok(true);
+        }
+        key.push(value_ops::GroupKey(v));
+    }
+    if let Some(bs) = table.index.get(&key) {
+        for &b in bs {
+            if !emit(b as usize, row)? {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// [`push`] for one operator (its own frame, so `push` stays small).
+#[inline(never)]
+fn push_unwind(
+    expr: &CExpr,
+    slot: &usize,
+    rest: &[Op],
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<bool> {
+    let mut locals = Vec::new();
+    match eval(expr, row, &mut locals, ctx)? {
+        Value::Null => Ok(true),
+        Value::List(items) => {
+            for item in items {
+                tick(ctx)?;
+                if !with_slot(row, *slot, item, |r| push(rest, r, ctx, sink))? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        other => with_slot(row, *slot, other, |r| push(rest, r, ctx, sink)),
+    }
+}
+
+/// [`push`] for one operator (its own frame, so `push` stays small).
+#[inline(never)]
+fn push_project(
+    items: &[(CExpr, usize)],
+    rest: &[Op],
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<bool> {
+    let mut locals = Vec::new();
+    let mut old: SmallVec<[Value; 4]> = SmallVec::with_capacity(items.len());
+    for (e, slot) in items {
+        let v = eval(e, row, &mut locals, ctx)?;
+        old.push(std::mem::replace(&mut row[*slot], v));
+    }
+    let more = push(rest, row, ctx, sink);
+    // Undo in reverse, so a slot assigned twice gets its first value back.
+    for ((_, slot), v) in items.iter().zip(old).rev() {
+        row[*slot] = v;
+    }
+    more
 }
 
 /// The build side of a hash join, made on first use.
