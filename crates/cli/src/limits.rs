@@ -21,7 +21,7 @@ pub struct LimitArgs {
     #[arg(long, value_name = "N", value_parser = parse_limit_rows)]
     pub max_rows: Option<Limit<u64>>,
     /// Memory budget of a statement: 512MB, 2GB, 1GiB, 800KB, a number of bytes, or
-    /// `none`. [default: a quarter of physical memory]
+    /// `none`. [default: a quarter of physical memory, or of the container's limit if lower]
     #[arg(long, value_name = "SIZE", value_parser = parse_limit_size)]
     pub memory: Option<Limit<u64>>,
 }
@@ -107,9 +107,22 @@ impl Limits {
     }
 }
 
-/// A quarter of physical memory (1 GiB if it cannot be found out).
+/// A quarter of physical memory, or of the container's memory limit when
+/// that is lower (1 GiB if neither can be found out).
 pub fn default_memory() -> u64 {
-    physical_memory().map_or(1 << 30, |m| (m / 4).max(64 << 20))
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|s| cgroup_limit(&s));
+    let memory = match (physical_memory(), cgroup) {
+        (Some(p), Some(c)) => Some(p.min(c)),
+        (p, c) => p.or(c),
+    };
+    memory.map_or(1 << 30, |m| (m / 4).max(64 << 20))
+}
+
+/// The limit in a cgroup v2 `memory.max` file (`max`: none).
+fn cgroup_limit(text: &str) -> Option<u64> {
+    text.trim().parse().ok()
 }
 
 /// Physical memory in bytes.
@@ -307,6 +320,13 @@ mod tests {
         assert!(parse_size("0MB").is_err());
         assert_eq!(parse_limit_size("off"), Ok(Limit::Off));
         assert_eq!(size_text(512 << 20), "512 MiB");
+    }
+
+    #[test]
+    fn container_limits() {
+        assert_eq!(cgroup_limit("max\n"), None);
+        assert_eq!(cgroup_limit("2147483648\n"), Some(2 << 30));
+        assert!(default_memory() >= 64 << 20);
     }
 
     #[test]
