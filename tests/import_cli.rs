@@ -45,7 +45,7 @@ fn fixture(name: &str) -> String {
 fn fixture_args(target: &Path) -> Vec<String> {
     vec![
         "import".into(),
-        "--into".into(),
+        "--db".into(),
         target.display().to_string(),
         "--id-type".into(),
         "integer".into(),
@@ -122,7 +122,7 @@ fn import_cli_reports_bad_rows_with_position() {
     let target = tmp.path().join("bad.db");
     let args: Vec<String> = vec![
         "import".into(),
-        "--into".into(),
+        "--db".into(),
         target.display().to_string(),
         "--delimiter".into(),
         "|".into(),
@@ -182,7 +182,7 @@ fn import_cli_killed_leaves_no_database() {
     let args = |target: &Path| -> Vec<String> {
         vec![
             "import".into(),
-            "--into".into(),
+            "--db".into(),
             target.display().to_string(),
             "--id-type".into(),
             "integer".into(),

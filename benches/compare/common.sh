@@ -20,5 +20,5 @@ mapfile -t relgraph_flags < <("$python" "$here/ldbc_schema.py" "$data" --relgrap
 # relgraph_import DIR: a fresh durable import of the LDBC files into DIR.
 relgraph_import() {
     rm -rf "$1"
-    "$RELGRAPH_BIN" import --into "$1" --no-progress "${relgraph_flags[@]}"
+    "$RELGRAPH_BIN" import --db "$1" --no-progress "${relgraph_flags[@]}"
 }

@@ -268,6 +268,59 @@ pub fn stats(db: &Path, json_output: bool) -> Result<(), CliError> {
     Ok(())
 }
 
+/// `relgraph check`: prints one line per segment file and a verdict;
+/// `Ok(false)` when something is damaged (including a database that does
+/// not open).
+pub fn check(db: &Path) -> Result<bool, CliError> {
+    if !db.exists() {
+        return Err(CliError::Usage(format!("no database at {}", db.display())));
+    }
+    let options = relgraph::OpenOptions {
+        create: false,
+        ..relgraph::OpenOptions::default()
+    };
+    let db = match Database::open_with(db, &options) {
+        Ok(db) => db,
+        Err(e) => {
+            println!("damaged: {}", e.message.trim_end());
+            return Ok(false);
+        }
+    };
+    let report = db
+        .graph()
+        .verify_segments()
+        .map_err(|e| CliError::Other(format!("cannot verify the segments: {e}")))?;
+    let stats = db
+        .graph()
+        .store_stats()
+        .map_err(|e| CliError::Other(format!("cannot read the store's figures: {e}")))?;
+    let mut damaged = 0;
+    for seg in &report {
+        match &seg.damage {
+            None => println!("ok       {} ({} bytes)", seg.file, seg.bytes),
+            Some(d) => {
+                damaged += 1;
+                println!("DAMAGED  {}: {d}", seg.file);
+            }
+        }
+    }
+    let snap = db.snapshot();
+    println!(
+        "version {}: {} nodes, {} relationships; {} segment files, {} log records",
+        snap.version(),
+        snap.node_count(),
+        snap.rel_count(),
+        report.len(),
+        stats.log_records
+    );
+    if damaged > 0 {
+        println!("{damaged} damaged segment file(s)");
+        return Ok(false);
+    }
+    println!("no damage found");
+    Ok(true)
+}
+
 /// `relgraph generate`.
 pub fn generate(
     out: &Path,
@@ -313,7 +366,7 @@ pub fn generate(
             );
             let abs = std::fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf());
             println!(
-                "import them with:\n  relgraph import --into DB_DIR {}",
+                "import them with:\n  relgraph import --db DB_DIR {}",
                 relgraph_datagen::import_flags(&abs).join(" ")
             );
         }

@@ -16,11 +16,12 @@ use relgraph_graph::store::{Durability, OpenOptions};
 #[derive(Debug, Clone, clap::Args)]
 #[command(
     about = "Create a new database from CSV files (neo4j-admin import convention)",
-    after_help = "Example (LDBC SNB files):\n  relgraph import --into ldbc.db --delimiter '|' --id-type integer \\\n    --nodes Person=Person.csv --relationships KNOWS=Person_knows_Person.csv"
+    after_help = "Example (LDBC SNB files):\n  relgraph import --db ldbc.db --delimiter '|' --id-type integer \\\n    --nodes Person=Person.csv --relationships KNOWS=Person_knows_Person.csv"
 )]
 pub struct ImportArgs {
-    /// The new database directory; it must not exist or be empty.
-    #[arg(long, value_name = "DIR")]
+    /// The new database directory; it must not exist or be empty
+    /// (`--into` is accepted as an older spelling).
+    #[arg(long = "db", visible_alias = "into", value_name = "DIR")]
     pub into: PathBuf,
     /// A node file: `[Label[:Label2]=]FILE[,FILE...]` (the first file holds the header). Repeatable.
     #[arg(long = "nodes", value_name = "[LABELS=]FILES")]
@@ -186,7 +187,7 @@ mod tests {
     fn parses_neo4j_admin_style_flags() {
         let cli = Cli::try_parse_from([
             "relgraph",
-            "--into",
+            "--db",
             "g.db",
             "--delimiter",
             "|",

@@ -107,6 +107,17 @@ enum Command {
     Bench(BenchArgs),
     /// Count nodes per label and relationships per type.
     Stats(StatsArgs),
+    /// Verify a database: open it (manifest, catalog, segment footers, the
+    /// delta log) and read every byte of every segment file against its
+    /// checksum; report what is damaged. Exit status 1 when anything is.
+    Check(CheckArgs),
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Database directory.
+    #[arg(long, value_name = "DIR")]
+    db: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -294,6 +305,7 @@ fn run(cli: Cli) -> Result<bool, CliError> {
             commands::stats(&a.db, a.format == ReportFormat::Json)?;
             Ok(true)
         }
+        Some(Command::Check(a)) => commands::check(&a.db),
     }
 }
 

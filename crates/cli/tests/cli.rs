@@ -196,7 +196,7 @@ fn generate_import_and_stats_agree() {
     let mut import = relgraph();
     import
         .current_dir(&csv)
-        .args(["import", "--into", db.to_str().unwrap(), "--no-progress"])
+        .args(["import", "--db", db.to_str().unwrap(), "--no-progress"])
         .args(flags.split_whitespace());
     ok(&import.output().unwrap());
     let stats = json_of(&run(&[
@@ -232,6 +232,47 @@ fn generate_import_and_stats_agree() {
         "MATCH (m:Meta), (p:Person {me: true}) RETURN m.today AS today, p.joined < m.today AS before",
     ]));
     assert_eq!(v["rows"], json!([["2024-06-30", true]]));
+}
+
+#[test]
+fn check_reports_a_damaged_segment_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    ok(&run(&[
+        "query",
+        "--db",
+        db.to_str().unwrap(),
+        "UNWIND range(1, 5000) AS i CREATE (:P {i: i, name: 'p' + toString(i)})",
+    ]));
+    let out = run(&["check", "--db", db.to_str().unwrap()]);
+    ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("no damage found"), "{text}");
+    assert!(text.contains("5000 nodes"), "{text}");
+    // Flip one byte of data in every segment file (the closing checkpoint
+    // wrote at least one).
+    let segments: Vec<_> = std::fs::read_dir(db.join("segments"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!segments.is_empty());
+    for seg in &segments {
+        let mut bytes = std::fs::read(seg).unwrap();
+        bytes[64] ^= 0x40;
+        std::fs::write(seg, bytes).unwrap();
+    }
+    let out = run(&["check", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("DAMAGED") && text.contains("data checksum"),
+        "{text}"
+    );
+    // A truncated file does not even open: still a report, still 1.
+    std::fs::write(&segments[0], b"short").unwrap();
+    let out = run(&["check", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("damaged"));
 }
 
 #[test]

@@ -188,7 +188,7 @@ pub fn write_csv(config: &Config, dir: &Path) -> Result<Summary> {
     Ok(summary)
 }
 
-/// The `relgraph import` arguments (after `--into DIR`) that load the CSV
+/// The `relgraph import` arguments (after `--db DIR`) that load the CSV
 /// files of [`write_csv`] found in `dir`.
 ///
 /// ```
@@ -284,7 +284,7 @@ fn csv_readme(config: &Config, summary: &Summary) -> String {
         dates::iso_date(TODAY)
     ));
     s.push_str("Load it from this directory with:\n\n");
-    s.push_str("    relgraph import --into ../demo-db $(cat import-flags.txt)\n\n");
+    s.push_str("    relgraph import --db ../demo-db $(cat import-flags.txt)\n\n");
     s.push_str("Files (node files: `id:ID(Space)` + typed columns; relationship files:\n");
     s.push_str(
         "`:START_ID(Space)`, `:END_ID(Space)` + typed columns; `,` delimiter, integer ids):\n\n",

@@ -83,6 +83,7 @@ fn populate(kv: &Arc<dyn KvStore>, nodes: u64, log: u64) {
         max_log_bytes: u64::MAX,
         checkpoint_at_close: false,
         max_close_blocks: 0,
+        background: false,
     })
     .unwrap();
     let mut tx = g.begin_write().unwrap();

@@ -26,6 +26,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::change::ChangeSet;
@@ -80,11 +81,14 @@ impl Default for OpenOptions {
 
 /// When the delta log is folded into the base image.
 ///
-/// A checkpoint rewrites every block the log touched and deletes the log
-/// records, in one atomic batch. It runs inside the commit that crosses a
-/// threshold (while that commit still holds the writer gate), on
+/// A checkpoint writes the chunks the log changed into a new segment file
+/// and then switches the manifest and deletes the folded log records in one
+/// atomic batch. It runs on a background thread once a commit crosses a
+/// threshold (never inside the commit: commits go on while it writes), on
 /// [`Graph::checkpoint`], and when the last handle is dropped if the log
-/// touched at most `max_close_blocks` blocks.
+/// touched at most `max_close_blocks` chunks. Afterwards the published
+/// snapshot reads those chunks in place, so the heap copies writes made are
+/// freed.
 ///
 /// ```
 /// use relgraph_graph::store::CheckpointPolicy;
@@ -99,8 +103,12 @@ pub struct CheckpointPolicy {
     pub max_log_bytes: u64,
     /// Checkpoint when the last handle closes.
     pub checkpoint_at_close: bool,
-    /// ... but only if the log touched at most this many blocks.
+    /// ... but only if the log touched at most this many chunks.
     pub max_close_blocks: u64,
+    /// Run threshold checkpoints on the background thread (`true`), or in
+    /// the commit that crosses the threshold (`false`: deterministic, for
+    /// tests).
+    pub background: bool,
 }
 
 impl Default for CheckpointPolicy {
@@ -110,6 +118,7 @@ impl Default for CheckpointPolicy {
             max_log_bytes: 64 * 1024 * 1024,
             checkpoint_at_close: true,
             max_close_blocks: 4096,
+            background: true,
         }
     }
 }
@@ -171,10 +180,93 @@ pub struct Graph {
 }
 
 struct GraphInner {
-    store: Store,
-    current: RwLock<Snapshot>,
+    store: Arc<Store>,
+    current: Arc<RwLock<Snapshot>>,
     gate: WriterGate,
     write_lock_timeout: Duration,
+    checkpointer: Checkpointer,
+}
+
+/// The background checkpoint thread, started on the first request. It
+/// holds the store and the published snapshot, never the `GraphInner`, so
+/// dropping the last handle stops and joins it before the store closes.
+#[derive(Default)]
+struct Checkpointer {
+    wake: Arc<(Mutex<Wake>, Condvar)>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+#[derive(Default)]
+struct Wake {
+    requested: bool,
+    stop: bool,
+}
+
+impl Checkpointer {
+    /// Asks for a checkpoint of the latest snapshot soon.
+    fn request(&self, store: &Arc<Store>, current: &Arc<RwLock<Snapshot>>) {
+        let mut thread = self.thread.lock().unwrap_or_else(|e| e.into_inner());
+        if thread.is_none() {
+            // A handle's `close` stopped an earlier thread; other clones go on.
+            self.wake.0.lock().unwrap_or_else(|e| e.into_inner()).stop = false;
+            let (wake, store, current) = (self.wake.clone(), store.clone(), current.clone());
+            let spawned = std::thread::Builder::new()
+                .name("relgraph-checkpoint".into())
+                .spawn(move || background_checkpoints(&wake, &store, &current));
+            match spawned {
+                Ok(handle) => *thread = Some(handle),
+                // No thread: the next commit asks again; the log keeps
+                // everything meanwhile and close folds it.
+                Err(_) => return,
+            }
+        }
+        let (state, cv) = &*self.wake;
+        state.lock().unwrap_or_else(|e| e.into_inner()).requested = true;
+        cv.notify_one();
+    }
+
+    /// Stops the thread and waits for a checkpoint in progress.
+    fn stop(&self) {
+        let (state, cv) = &*self.wake;
+        state.lock().unwrap_or_else(|e| e.into_inner()).stop = true;
+        cv.notify_one();
+        if let Some(handle) = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn background_checkpoints(
+    wake: &(Mutex<Wake>, Condvar),
+    store: &Store,
+    current: &RwLock<Snapshot>,
+) {
+    let (state, cv) = wake;
+    loop {
+        {
+            let mut w = state.lock().unwrap_or_else(|e| e.into_inner());
+            while !w.requested && !w.stop {
+                w = cv.wait(w).unwrap_or_else(|e| e.into_inner());
+            }
+            if w.stop {
+                return;
+            }
+            w.requested = false;
+        }
+        let snap = current.read().unwrap_or_else(|e| e.into_inner()).clone();
+        // A failed checkpoint leaves the log in place; the next request
+        // retries it.
+        if let Ok(Some(mapped)) = store.checkpoint(&snap) {
+            publish_mapped(current, &snap, &mapped);
+        }
+    }
+}
+
+/// Carries a checkpoint's chunks, now read in place, over to the published
+/// snapshot (same content, same version: readers cannot tell).
+fn publish_mapped(current: &RwLock<Snapshot>, checkpointed: &Snapshot, mapped: &Snapshot) {
+    let mut cur = current.write().unwrap_or_else(|e| e.into_inner());
+    *cur = cur.rebase(checkpointed, mapped);
 }
 
 /// One writer at a time, with a bounded wait.
@@ -223,6 +315,7 @@ impl Drop for WriterPermit {
 
 impl Drop for GraphInner {
     fn drop(&mut self) {
+        self.checkpointer.stop();
         // Best effort: errors at close cannot be reported from a destructor;
         // [`Graph::close`] reports them.
         if self.store.wants_close_checkpoint() {
@@ -291,13 +384,14 @@ impl Graph {
     fn assemble(store: Store, snapshot: Snapshot, options: &OpenOptions) -> Graph {
         Graph {
             inner: Arc::new(GraphInner {
-                store,
-                current: RwLock::new(snapshot),
+                store: Arc::new(store),
+                current: Arc::new(RwLock::new(snapshot)),
                 gate: WriterGate {
                     busy: Mutex::new(false),
                     freed: Condvar::new(),
                 },
                 write_lock_timeout: options.write_lock_timeout,
+                checkpointer: Checkpointer::default(),
             }),
         }
     }
@@ -409,7 +503,10 @@ impl Graph {
             graph: self.inner.clone(),
         };
         let snap = self.snapshot();
-        self.inner.store.checkpoint(&snap)
+        if let Some(mapped) = self.inner.store.checkpoint(&snap)? {
+            publish_mapped(&self.inner.current, &snap, &mapped);
+        }
+        Ok(())
     }
 
     /// Replaces the checkpoint policy.
@@ -454,6 +551,7 @@ impl Graph {
     /// Checkpoints (when the policy allows it at close) and syncs, reporting
     /// errors that a silent drop would swallow. Other clones stay usable.
     pub fn close(self) -> Result<()> {
+        self.inner.checkpointer.stop();
         self.inner.gate.acquire(self.inner.write_lock_timeout)?;
         let _permit = WriterPermit {
             graph: self.inner.clone(),
@@ -542,9 +640,13 @@ impl WriteTxn {
         graph.store.append(key, &record)?;
         *graph.current.write().unwrap_or_else(|e| e.into_inner()) = view.clone();
         if graph.store.wants_checkpoint() {
-            // The commit is already durable; a failed checkpoint leaves the
-            // log in place and is retried by the next commit.
-            let _ = graph.store.checkpoint(&view);
+            if graph.store.background_checkpoints() {
+                graph.checkpointer.request(&graph.store, &graph.current);
+            } else if let Ok(Some(mapped)) = graph.store.checkpoint(&view) {
+                // The commit is already durable; a failed checkpoint leaves
+                // the log in place and is retried by the next commit.
+                publish_mapped(&graph.current, &view, &mapped);
+            }
         }
         drop(permit);
         Ok(key)

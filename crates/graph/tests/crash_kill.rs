@@ -450,6 +450,9 @@ fn open_child_graph(durability: Durability) -> Graph {
             max_log_bytes: 512 * 1024,
             checkpoint_at_close: false,
             max_close_blocks: 0,
+            // Background checkpoints: kills land inside them while the
+            // writers go on committing.
+            background: true,
         })
         .unwrap();
     graph

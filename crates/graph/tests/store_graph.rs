@@ -202,6 +202,7 @@ fn checkpoints_follow_the_policy_and_write_only_changed_chunks() {
     let g = open(&kv);
     g.set_checkpoint_policy(CheckpointPolicy {
         max_log_records: 3,
+        background: false,
         ..Default::default()
     })
     .unwrap();
@@ -762,4 +763,44 @@ fn a_format_1_database_is_upgraded_at_open() {
     let before = dump(&s);
     drop(g);
     assert_eq!(dump(&open(&kv).snapshot()), before, "reopens as format 2");
+}
+
+#[test]
+fn background_checkpoints_fold_the_log_while_commits_go_on() {
+    let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+    let g = open(&kv);
+    g.set_checkpoint_policy(CheckpointPolicy {
+        max_log_records: 5,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut ids = Vec::new();
+    for i in 0..200 {
+        let mut tx = g.begin_write().unwrap();
+        ids.push(tx.create_node(&["N"], vec![("i", Value::Int(i))]).unwrap());
+        tx.commit().unwrap();
+    }
+    // The thread catches up: wait (bounded) until the log is short again.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while g.store_stats().unwrap().log_records >= 5 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no background checkpoint"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let stats = g.store_stats().unwrap();
+    assert!(stats.checkpoints >= 1, "{stats:?}");
+    // After a checkpoint the published snapshot reads the chunk in place.
+    g.checkpoint().unwrap();
+    // (a few bytes of directory per label bitmap remain on the heap)
+    let heap = g.snapshot().heap_bytes();
+    assert!(
+        heap < 100,
+        "chunks are read from the segment, {heap} heap bytes"
+    );
+    let before = dump(&g.snapshot());
+    assert_eq!(g.snapshot().node_count(), 200);
+    drop(g);
+    assert_eq!(dump(&open(&kv).snapshot()), before);
 }

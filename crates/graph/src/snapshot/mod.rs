@@ -923,6 +923,62 @@ impl Snapshot {
         )
     }
 
+    /// The same graph with the chunks `seg` holds read in place from it
+    /// (`seg` was written from this snapshot by a checkpoint), so the heap
+    /// copies that writes made can be freed.
+    pub(crate) fn with_segment(&self, seg: &segment::OpenSegment) -> Result<Snapshot> {
+        let mut nodes = self.inner.nodes.clone();
+        let mut rels = self.inner.rels.clone();
+        for (i, d) in &seg.footer.nodes {
+            if let Some(slot) = nodes.get_mut(*i as usize) {
+                *slot = Arc::new(seg.node_chunk(d)?);
+            }
+        }
+        for (i, d) in &seg.footer.rels {
+            if let Some(slot) = rels.get_mut(*i as usize) {
+                *slot = Arc::new(seg.rel_chunk(d)?);
+            }
+        }
+        Ok(self.replace_chunks(nodes, rels))
+    }
+
+    /// `self` with every chunk it still shares with `old` replaced by
+    /// `new`'s chunk at that index (`new` holds the same content as `old`,
+    /// read in place): carries a checkpoint's mapped chunks over to a later
+    /// version.
+    pub(crate) fn rebase(&self, old: &Snapshot, new: &Snapshot) -> Snapshot {
+        fn pick<T>(mine: &[Arc<T>], old: &[Arc<T>], new: &[Arc<T>]) -> Vec<Arc<T>> {
+            mine.iter()
+                .enumerate()
+                .map(|(i, c)| match (old.get(i), new.get(i)) {
+                    (Some(o), Some(n)) if Arc::ptr_eq(o, c) => n.clone(),
+                    _ => c.clone(),
+                })
+                .collect()
+        }
+        let nodes = pick(&self.inner.nodes, &old.inner.nodes, &new.inner.nodes);
+        let rels = pick(&self.inner.rels, &old.inner.rels, &new.inner.rels);
+        self.replace_chunks(nodes, rels)
+    }
+
+    fn replace_chunks(&self, nodes: Vec<Arc<NodeChunk>>, rels: Vec<Arc<RelChunk>>) -> Snapshot {
+        let i = &self.inner;
+        Snapshot::from_inner(Inner {
+            version: i.version,
+            catalog: i.catalog.clone(),
+            next_node: i.next_node,
+            next_rel: i.next_rel,
+            node_count: i.node_count,
+            rel_count: i.rel_count,
+            label_counts: i.label_counts.clone(),
+            rel_type_counts: i.rel_type_counts.clone(),
+            nodes,
+            rels,
+            indexes: i.indexes.clone(),
+            rank: OnceLock::new(),
+        })
+    }
+
     /// Writes the given node and relationship chunks (by index; missing
     /// ones are written empty, which removes them) into a segment.
     pub(crate) fn write_chunks<W: Write>(

@@ -43,8 +43,9 @@ pub(crate) const RELAXED_SYNC_BYTES: u64 = 64 * 1024;
 /// Log state since the last checkpoint.
 #[derive(Default)]
 struct Pending {
-    /// Keys (commit versions) of the log records not yet folded.
-    log_keys: Vec<u64>,
+    /// Keys (commit versions) of the log records not yet folded, with
+    /// their encoded sizes.
+    log_keys: Vec<(u64, u64)>,
     /// Their total encoded size.
     log_bytes: u64,
     /// Node chunks touched by those records.
@@ -121,6 +122,8 @@ pub(crate) struct Store {
     path: PathBuf,
     durability: Durability,
     manifest: Mutex<Manifest>,
+    /// Serializes checkpoints (a background one and an explicit one).
+    checkpointing: Mutex<()>,
     /// The snapshot the manifest describes (chunks read in place): a
     /// checkpoint writes the chunks that differ from it.
     base: Mutex<Snapshot>,
@@ -154,6 +157,7 @@ impl Store {
             path: path.to_path_buf(),
             durability,
             manifest: Mutex::new(manifest),
+            checkpointing: Mutex::new(()),
             base: Mutex::new(Snapshot::empty()),
             owners: Mutex::new(Owners::default()),
             pending: Mutex::new(Pending::default()),
@@ -459,31 +463,47 @@ impl Store {
             && (p.dirty_nodes.len() + p.dirty_rels.len()) as u64 <= policy.max_close_blocks
     }
 
-    /// Folds the log into the base image: writes the chunks the log
-    /// touched into a new segment (or every chunk into one segment when
-    /// the segments hold more than twice the live chunks), syncs it, then
-    /// switches the manifest and deletes the folded log records in one
-    /// batch. `snapshot` must be the latest committed snapshot (its version
-    /// is the last log key); the caller holds the writer lock.
-    pub(crate) fn checkpoint(&self, snapshot: &Snapshot) -> Result<()> {
-        let mut pending = lock(&self.pending)?;
-        let Some(&last) = pending.log_keys.last() else {
-            return Ok(());
+    /// Folds the log up to `snapshot` into the base image: writes the
+    /// chunks that differ from the base into a new segment (or every chunk
+    /// into one segment when the segments would hold more than twice the
+    /// live chunks), syncs it, then switches the manifest and deletes the
+    /// folded log records in one batch. `snapshot` must be a committed
+    /// snapshot at least as new as the base. Commits may go on meanwhile:
+    /// the log lock is held only to read and then trim the list of records,
+    /// never while the segment is written.
+    ///
+    /// Returns `snapshot` with the chunks just written read in place from
+    /// the new segment (`None` when there was nothing to fold), for the
+    /// caller to publish (see [`Snapshot::rebase`]).
+    pub(crate) fn checkpoint(&self, snapshot: &Snapshot) -> Result<Option<Snapshot>> {
+        let _one_at_a_time = lock(&self.checkpointing)?;
+        let version = snapshot.version();
+        let folded: Vec<u64> = {
+            let pending = lock(&self.pending)?;
+            let folded: Vec<u64> = pending
+                .log_keys
+                .iter()
+                .map(|(k, _)| *k)
+                .take_while(|k| *k <= version)
+                .collect();
+            if folded.is_empty() {
+                return Ok(None);
+            }
+            if folded.last() != Some(&version) {
+                return Err(GraphError::Storage(format!(
+                    "checkpoint of version {version} requested but no log record ends there"
+                )));
+            }
+            folded
         };
-        if last != snapshot.version() {
-            return Err(GraphError::Storage(format!(
-                "checkpoint of version {} requested but the log ends at {last}",
-                snapshot.version()
-            )));
-        }
         let mut manifest = lock(&self.manifest)?.clone();
-        let mut owners = lock(&self.owners)?;
-        let (node_chunks, rel_chunks) = snapshot.chunk_counts();
-        let stored: u64 = owners.stored.values().sum();
         let mut base = lock(&self.base)?;
+        let (node_chunks, rel_chunks) = snapshot.chunk_counts();
         let (nodes, rels) = snapshot.changed_chunks(&base);
-        let dirty = (nodes.len() + rels.len()) as u64;
         let id = manifest.next_segment;
+        let mut owners = lock(&self.owners)?;
+        let stored: u64 = owners.stored.values().sum();
+        let dirty = (nodes.len() + rels.len()) as u64;
         let removed: Vec<u64> = if stored + dirty > 2 * (node_chunks + rel_chunks).max(1) {
             // Compaction: one segment with every chunk replaces them all.
             let old: Vec<u64> = manifest.segments.iter().map(|e| e.id).collect();
@@ -506,29 +526,43 @@ impl Store {
             }
             drop.iter().map(|e| e.id).collect()
         };
+        drop(owners);
         let mut batch = WriteBatch::new();
         batch.put(META, KEY_MANIFEST.to_vec(), encode_framed(&manifest)?);
-        if pending.catalog_changed {
-            batch.put(
-                META,
-                KEY_CATALOG.to_vec(),
-                encode_framed(snapshot.catalog())?,
-            );
-        }
-        for k in &pending.log_keys {
+        batch.put(
+            META,
+            KEY_CATALOG.to_vec(),
+            encode_framed(snapshot.catalog())?,
+        );
+        for k in &folded {
             batch.delete(LOG, u64_key(*k));
         }
         // Always durable: the manifest names segments that are on disk.
         self.kv.commit(batch, Durability::Durable)?;
+        let entry = *manifest
+            .segments
+            .iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| GraphError::Storage("the new segment is not in its manifest".into()))?;
         *lock(&self.manifest)? = manifest;
-        *base = snapshot.clone();
-        *pending = Pending::default();
+        {
+            let mut pending = lock(&self.pending)?;
+            let n = folded.len().min(pending.log_keys.len());
+            let gone: u64 = pending.log_keys.drain(..n).map(|(_, b)| b).sum();
+            pending.log_bytes = pending.log_bytes.saturating_sub(gone);
+            if pending.log_keys.is_empty() {
+                *pending = Pending::default();
+            }
+        }
         *lock(&self.checkpoints)? += 1;
         // Readers that map a removed file keep it until they drop it.
         for id in removed {
             self.segments.remove(id)?;
         }
-        Ok(())
+        // The written chunks, read in place from now on.
+        let mapped = snapshot.with_segment(&self.segments.open(&entry)?)?;
+        *base = mapped.clone();
+        Ok(Some(mapped))
     }
 
     /// Reads every segment the manifest names and checks its size,
@@ -549,6 +583,11 @@ impl Store {
                     .map(|err| err.to_string()),
             })
             .collect())
+    }
+
+    /// Whether threshold checkpoints run on the background thread.
+    pub(crate) fn background_checkpoints(&self) -> bool {
+        lock(&self.policy).map_or(true, |p| p.background)
     }
 
     pub(crate) fn set_policy(&self, policy: CheckpointPolicy) -> Result<()> {
@@ -733,7 +772,7 @@ fn read_header(kv: &dyn KvStore) -> Result<BaseHeader> {
 
 /// Records a log entry and the chunks it dirties.
 fn note_record(p: &mut Pending, key: u64, bytes: u64, change_sets: &[ChangeSet]) {
-    p.log_keys.push(key);
+    p.log_keys.push((key, bytes));
     p.log_bytes += bytes;
     for cs in change_sets {
         if cs.catalog.is_some() {

@@ -1,0 +1,5 @@
+MATCH (me:Person {me: true})-[:KNOWS]-(p:Person)-[:READ]->(:Content {kind: 'white paper'})-[:ABOUT]->(:Topic {name: 'CRM'}),
+      (p)-[w:WORKS_AT]->(c:Company)
+WHERE w.until IS NULL
+RETURN c.name AS company, count(DISTINCT p) AS connections
+ORDER BY connections DESC, company
