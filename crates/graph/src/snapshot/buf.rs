@@ -6,7 +6,7 @@
 //! ([`Buf::Heap`]); a chunk opened from a segment file borrows them from the
 //! file's memory map ([`Buf::Shared`]), so opening a database copies nothing
 //! and the operating system pages the data in and out. Both read as a slice;
-//! the first write to a shared array copies it ([`Buf::make_mut`]), which is
+//! the first write to a shared array copies it ([`Buf::update`]), which is
 //! the copy-on-write the snapshot already does per chunk part.
 
 use std::fmt;
@@ -54,26 +54,43 @@ impl SegmentBytes for HeapBytes {
     }
 }
 
-/// An array of plain values, owned or borrowed from segment bytes.
-pub(crate) enum Buf<T: Pod> {
-    /// Owned by this chunk part.
-    Heap(Vec<T>),
-    /// A range of a segment's bytes, kept alive by `owner`.
-    Shared {
-        ptr: NonNull<T>,
-        len: usize,
-        owner: Arc<dyn SegmentBytes>,
-    },
+/// An array of plain values, owned or borrowed from segment bytes. Reading
+/// is branch-free: `ptr`/`len` always describe the live elements, whoever
+/// owns them.
+pub(crate) struct Buf<T: Pod> {
+    ptr: NonNull<T>,
+    len: usize,
+    owner: Owner<T>,
 }
 
-// SAFETY: a shared `Buf` points into bytes that `owner` keeps alive and
-// that nothing mutates (`SegmentBytes` is `Send + Sync` and immutable), and
-// `T: Pod` values are plain data.
+enum Owner<T> {
+    /// Owned by this chunk part.
+    Heap(Vec<T>),
+    /// A range of a segment's bytes, kept alive here.
+    Shared(Arc<dyn SegmentBytes>),
+}
+
+// SAFETY: `ptr` points into the owner's memory: a `Vec` this value owns
+// (only mutated through `update`, which refreshes `ptr`), or segment bytes
+// that `Owner::Shared` keeps alive and that nothing mutates
+// (`SegmentBytes` is `Send + Sync` and immutable). `T: Pod` is plain data.
 unsafe impl<T: Pod> Send for Buf<T> {}
 // SAFETY: as above; `&Buf` only hands out shared slices.
 unsafe impl<T: Pod> Sync for Buf<T> {}
 
 impl<T: Pod> Buf<T> {
+    fn heap(v: Vec<T>) -> Buf<T> {
+        let (ptr, len) = (
+            NonNull::new(v.as_ptr() as *mut T).unwrap_or(NonNull::dangling()),
+            v.len(),
+        );
+        Buf {
+            ptr,
+            len,
+            owner: Owner::Heap(v),
+        }
+    }
+
     /// `len` values of `T` at byte `offset` of `owner`, or `None` when the
     /// range is out of bounds or misaligned for `T` (a corrupt directory).
     pub(crate) fn shared(owner: &Arc<dyn SegmentBytes>, offset: u64, len: u64) -> Option<Buf<T>> {
@@ -85,29 +102,33 @@ impl<T: Pod> Buf<T> {
         }
         let (offset, len) = (usize::try_from(offset).ok()?, usize::try_from(len).ok()?);
         let slice: &[T] = bytemuck::try_cast_slice(&bytes[offset..end as usize]).ok()?;
-        Some(Buf::Shared {
+        Some(Buf {
             ptr: NonNull::from(slice).cast(),
             len,
-            owner: owner.clone(),
+            owner: Owner::Shared(owner.clone()),
         })
     }
 
-    /// The owned vector, copying a shared array first.
-    pub(crate) fn make_mut(&mut self) -> &mut Vec<T> {
-        if let Buf::Shared { .. } = self {
-            *self = Buf::Heap(self.to_vec());
+    /// Runs `f` on an owned vector of the elements (copying a shared array
+    /// first), then points the view at the result.
+    pub(crate) fn update<R>(&mut self, f: impl FnOnce(&mut Vec<T>) -> R) -> R {
+        if let Owner::Shared(_) = self.owner {
+            *self = Buf::heap(self.to_vec());
         }
-        match self {
-            Buf::Heap(v) => v,
-            Buf::Shared { .. } => unreachable!("invariant: converted to Heap just above"),
-        }
+        let Owner::Heap(v) = &mut self.owner else {
+            unreachable!("invariant: converted to Heap just above")
+        };
+        let r = f(v);
+        self.ptr = NonNull::new(v.as_ptr() as *mut T).unwrap_or(NonNull::dangling());
+        self.len = v.len();
+        r
     }
 
     /// Heap bytes this array holds (shared arrays hold none).
     pub(crate) fn heap_bytes(&self) -> usize {
-        match self {
-            Buf::Heap(v) => v.capacity() * std::mem::size_of::<T>(),
-            Buf::Shared { .. } => 0,
+        match &self.owner {
+            Owner::Heap(v) => v.capacity() * std::mem::size_of::<T>(),
+            Owner::Shared(_) => 0,
         }
     }
 }
@@ -117,25 +138,20 @@ impl<T: Pod> Deref for Buf<T> {
 
     #[inline]
     fn deref(&self) -> &[T] {
-        match self {
-            Buf::Heap(v) => v,
-            // SAFETY: `shared` checked bounds and alignment; `owner` keeps
-            // the bytes alive and unchanged for as long as `self` lives.
-            Buf::Shared { ptr, len, .. } => unsafe {
-                std::slice::from_raw_parts(ptr.as_ptr(), *len)
-            },
-        }
+        // SAFETY: see the `Send` impl: `ptr` and `len` describe live,
+        // aligned, initialized elements owned by `self.owner`.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 }
 
 impl<T: Pod> Clone for Buf<T> {
     fn clone(&self) -> Self {
-        match self {
-            Buf::Heap(v) => Buf::Heap(v.clone()),
-            Buf::Shared { ptr, len, owner } => Buf::Shared {
-                ptr: *ptr,
-                len: *len,
-                owner: owner.clone(),
+        match &self.owner {
+            Owner::Heap(v) => Buf::heap(v.clone()),
+            Owner::Shared(o) => Buf {
+                ptr: self.ptr,
+                len: self.len,
+                owner: Owner::Shared(o.clone()),
             },
         }
     }
@@ -143,13 +159,13 @@ impl<T: Pod> Clone for Buf<T> {
 
 impl<T: Pod> Default for Buf<T> {
     fn default() -> Self {
-        Buf::Heap(Vec::new())
+        Buf::heap(Vec::new())
     }
 }
 
 impl<T: Pod> From<Vec<T>> for Buf<T> {
     fn from(v: Vec<T>) -> Self {
-        Buf::Heap(v)
+        Buf::heap(v)
     }
 }
 
@@ -181,7 +197,7 @@ mod tests {
         let mut b: Buf<u32> = Buf::shared(&owner, 4, 2).unwrap();
         assert_eq!(&*b, &[2, 3]);
         assert_eq!(b.heap_bytes(), 0);
-        b.make_mut().push(9);
+        b.update(|v| v.push(9));
         assert_eq!(&*b, &[2, 3, 9]);
         assert!(b.heap_bytes() >= 12);
         // Out of bounds and misaligned ranges are refused, not read.

@@ -73,15 +73,16 @@ impl Bits {
         if i / 64 >= self.words.len() && !on {
             return;
         }
-        let words = self.words.make_mut();
-        if i / 64 >= words.len() {
-            words.resize(i / 64 + 1, 0);
-        }
-        if on {
-            words[i / 64] |= 1u64 << (i % 64);
-        } else {
-            words[i / 64] &= !(1u64 << (i % 64));
-        }
+        self.words.update(|words| {
+            if i / 64 >= words.len() {
+                words.resize(i / 64 + 1, 0);
+            }
+            if on {
+                words[i / 64] |= 1u64 << (i % 64);
+            } else {
+                words[i / 64] &= !(1u64 << (i % 64));
+            }
+        });
     }
 
     pub(crate) fn count(&self) -> u64 {
@@ -767,24 +768,30 @@ pub(crate) fn rebuild_rel_chunk(old: Option<&RelChunk>, rels: &[RelEdit<'_>]) ->
         ends.alive = Bits::with_capacity(REL_CHUNK as usize);
     }
     let need = rels.last().map_or(0, |(l, _)| *l as usize + 1);
-    let (rel_type, src, dst) = (
-        ends.rel_type.make_mut(),
-        ends.src.make_mut(),
-        ends.dst.make_mut(),
-    );
-    if rel_type.len() < need {
-        rel_type.resize(need, RelTypeId(0));
-        src.resize(need, NodeId(0));
-        dst.resize(need, NodeId(0));
+    ends.rel_type.update(|v| {
+        if v.len() < need {
+            v.resize(need, RelTypeId(0));
+        }
+        for (l, r) in rels {
+            if let Some(r) = r {
+                v[*l as usize] = r.rel_type;
+            }
+        }
+    });
+    for (arr, end) in [(&mut ends.src, 0), (&mut ends.dst, 1)] {
+        arr.update(|v| {
+            if v.len() < need {
+                v.resize(need, NodeId(0));
+            }
+            for (l, r) in rels {
+                if let Some(r) = r {
+                    v[*l as usize] = if end == 0 { r.src } else { r.dst };
+                }
+            }
+        });
     }
     for (l, v) in rels {
-        let l = *l as usize;
-        ends.alive.put(l, v.is_some());
-        if let Some(v) = v {
-            rel_type[l] = v.rel_type;
-            src[l] = v.src;
-            dst[l] = v.dst;
-        }
+        ends.alive.put(*l as usize, v.is_some());
     }
     let edits: Vec<PropEdit<'_>> = rels.iter().map(|(l, v)| (*l, v.map(|v| v.props))).collect();
     RelChunk {
