@@ -804,3 +804,36 @@ fn background_checkpoints_fold_the_log_while_commits_go_on() {
     drop(g);
     assert_eq!(dump(&open(&kv).snapshot()), before);
 }
+
+#[test]
+fn a_lost_newest_log_record_is_detected_at_open() {
+    for (kv, _dir) in backends() {
+        {
+            let g = open(&kv);
+            g.set_checkpoint_policy(CheckpointPolicy {
+                checkpoint_at_close: false,
+                ..Default::default()
+            })
+            .unwrap();
+            for _ in 0..3 {
+                let mut tx = g.begin_write().unwrap();
+                tx.create_node(&["N"], vec![]).unwrap();
+                tx.commit().unwrap();
+            }
+        }
+        let log = kv.scan_prefix(LOG, b"").unwrap();
+        assert_eq!(log.len(), 3);
+        // An acknowledged commit vanishes (a deleted last record).
+        let mut b = WriteBatch::new();
+        b.delete(LOG, log[2].0.clone());
+        kv.commit(b, Durability::Durable).unwrap();
+        match Graph::open_backend(kv.clone(), &OpenOptions::default()) {
+            Err(GraphError::Corrupt { tree, reason, .. }) => {
+                assert_eq!(tree, LOG);
+                assert!(reason.contains("log records are missing"), "{reason}");
+            }
+            Err(e) => panic!("expected Corrupt, got {e}"),
+            Ok(g) => panic!("opened with {} nodes", g.snapshot().node_count()),
+        }
+    }
+}

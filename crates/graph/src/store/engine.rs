@@ -23,7 +23,8 @@ use rayon::prelude::*;
 use super::format::{
     corrupt, decode_framed, decode_version, encode_framed, encode_version, key_u64, u64_key,
     BaseHeader, LogRecord, Manifest, SegmentEntry, FORMAT_VERSION, FORMAT_VERSION_BLOCKS, KEY_BASE,
-    KEY_CATALOG, KEY_FORMAT_VERSION, KEY_MAGIC, KEY_MANIFEST, LOG, MAGIC, META, NODES, RELS,
+    KEY_CATALOG, KEY_FORMAT_VERSION, KEY_LAST_VERSION, KEY_MAGIC, KEY_MANIFEST, LOG, MAGIC, META,
+    NODES, RELS,
 };
 use super::segments::SegmentDir;
 use super::{CheckpointPolicy, Durability, OpenTimings, StoreStats};
@@ -402,6 +403,20 @@ impl Store {
             }
             note_record(&mut pending, key, v.len() as u64, &record.change_sets);
         }
+        if let Some(v) = self.kv.get(META, KEY_LAST_VERSION)? {
+            let last = key_u64(&v)
+                .ok_or_else(|| corrupt(META, KEY_LAST_VERSION, "not an 8-byte version"))?;
+            if snapshot.version() < last {
+                return Err(corrupt(
+                    LOG,
+                    &u64_key(snapshot.version() + 1),
+                    format!(
+                        "the log ends at version {} but version {last} was committed: log records are missing",
+                        snapshot.version()
+                    ),
+                ));
+            }
+        }
         timings.replay = t.elapsed();
         *lock(&self.timings)? = timings;
         Ok(snapshot)
@@ -428,12 +443,20 @@ impl Store {
         }
         let mut batch = WriteBatch::new();
         batch.put(LOG, u64_key(key), bytes);
+        // The last acknowledged version, in the same batch: a log that ends
+        // before it at open has lost records (see `load`).
+        batch.put(META, KEY_LAST_VERSION.to_vec(), u64_key(key));
         if let Err(e) = self.kv.commit(batch, durability) {
             // The record may have reached the store even though the commit
             // failed (an fsync error). It must not stay: the next commit
             // may reuse neither its key nor its versions consistently.
             let mut undo = WriteBatch::new();
             undo.delete(LOG, u64_key(key));
+            undo.put(
+                META,
+                KEY_LAST_VERSION.to_vec(),
+                u64_key(record.first_version.saturating_sub(1)),
+            );
             if self.kv.commit(undo, Durability::Durable).is_err() {
                 self.failed.store(true, Ordering::Release);
             }

@@ -43,6 +43,10 @@ pub const KEY_CATALOG: &[u8] = b"catalog";
 pub const KEY_BASE: &[u8] = b"base";
 /// `meta` key of the [`Manifest`].
 pub const KEY_MANIFEST: &[u8] = b"manifest";
+/// `meta` key of the last committed version (u64 big-endian), written in
+/// the same batch as every log record, so that a log missing its newest
+/// records is detected at open instead of silently losing commits.
+pub const KEY_LAST_VERSION: &[u8] = b"last_version";
 
 /// Names the segment files that hold the base image and the figures a
 /// snapshot needs beside them. Stored framed under `meta`/`manifest`;
