@@ -59,6 +59,9 @@ pub enum GraphError {
         /// What failed.
         reason: String,
     },
+    /// The key-value store's own files are damaged (sled found a bad page).
+    #[error("damaged database files: {0}")]
+    DamagedStore(String),
     /// A segment file of the base image is missing, has the wrong size, or
     /// does not match its checksum or directory.
     #[error("damaged segment file {file}: {reason}")]

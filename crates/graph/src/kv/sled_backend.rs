@@ -394,13 +394,42 @@ fn map_sled_error(path: &Path, e: sled::Error) -> GraphError {
             path: path.to_path_buf(),
             source,
         },
-        sled::Error::Corruption { at, .. } => GraphError::Corrupt {
-            tree: "sled".into(),
-            key: at.map(|p| format!("{p:?}")).unwrap_or_default(),
-            reason: "sled detected corruption in its log".into(),
-        },
+        sled::Error::Corruption { at, .. } => GraphError::DamagedStore(describe_sled_damage(
+            path,
+            at.map(|p| format!("{p:?}")).as_deref(),
+        )),
         other => GraphError::Storage(other.to_string()),
     }
+}
+
+/// Names the damaged file for a person, from sled's disk pointer
+/// (`Inline(offset)`: a page inside `db`; `Blob(offset, id)`: a page kept in
+/// `blobs/<id>`), instead of sled's internal notation.
+fn describe_sled_damage(path: &Path, at: Option<&str>) -> String {
+    let numbers = |s: &str| -> Vec<u64> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect()
+    };
+    let what = match at {
+        Some(p) if p.starts_with("Inline") => match numbers(p).first() {
+            Some(off) => format!("the page at byte {off} of {}", path.join("db").display()),
+            None => format!("a page of {}", path.join("db").display()),
+        },
+        Some(p) if p.starts_with("Blob") => match numbers(p).get(1) {
+            Some(id) => format!(
+                "the blob file {}",
+                path.join("blobs").join(id.to_string()).display()
+            ),
+            None => format!("a blob file in {}", path.join("blobs").display()),
+        },
+        _ => format!("sled's files in {}", path.display()),
+    };
+    format!(
+        "{what} is damaged (the catalog, the manifest or the delta log lives there); \
+         `relgraph check --db {}` reports the rest; restore the database from a copy",
+        path.display()
+    )
 }
 
 /// True when no key can satisfy both bounds (sled and BTreeMap dislike
@@ -514,5 +543,27 @@ impl KvStore for SledKv {
 impl std::fmt::Debug for SledKv {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SledKv").field("path", &self.path).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sled_damage_names_the_file_not_the_pointer() {
+        let p = Path::new("/data/crm.db");
+        let m = describe_sled_damage(p, Some("Inline(676031)"));
+        assert!(
+            m.starts_with("the page at byte 676031 of /data/crm.db/db is damaged"),
+            "{m}"
+        );
+        assert!(!m.contains("Inline"));
+        let m = describe_sled_damage(p, Some("Blob(12, 7)"));
+        assert!(m.contains("/data/crm.db/blobs/7"), "{m}");
+        let m = describe_sled_damage(p, None);
+        assert!(m.contains("sled's files in /data/crm.db"), "{m}");
+        let e = map_sled_error(p, sled::Error::Corruption { at: None, bt: () });
+        assert!(e.to_string().starts_with("damaged database files:"), "{e}");
     }
 }
