@@ -762,7 +762,7 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
         rel_type_counts,
         nodes: new_nodes,
         rels: new_rels,
-        indexes: Vec::new(),
+        indexes: OnceLock::new(),
         rank: OnceLock::new(),
     };
 
@@ -819,7 +819,7 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
         }
         indexes.push(idx);
     }
-    inner.indexes = indexes;
+    inner.indexes = OnceLock::from(indexes);
 
     // Newly declared property types apply to existing data too.
     for d in &catalog.property_types {

@@ -251,12 +251,12 @@ pub(super) fn from_records(
         rel_type_counts,
         nodes: chunks,
         rels: rel_chunks,
-        indexes: Vec::new(),
+        indexes: OnceLock::new(),
         rank: OnceLock::new(),
     };
     drop(nodes);
     drop(rels);
-    inner.indexes = build_indexes(&inner)?;
+    inner.indexes = OnceLock::from(build_indexes(&inner)?);
     for d in &catalog.property_types {
         check_existing(&inner, d.target, d.key, d.ty)?;
     }
