@@ -937,16 +937,7 @@ impl Snapshot {
     pub(crate) fn with_segment(&self, seg: &segment::OpenSegment) -> Result<Snapshot> {
         let mut nodes = self.inner.nodes.clone();
         let mut rels = self.inner.rels.clone();
-        for (i, d) in &seg.footer.nodes {
-            if let Some(slot) = nodes.get_mut(*i as usize) {
-                *slot = Arc::new(seg.node_chunk(d)?);
-            }
-        }
-        for (i, d) in &seg.footer.rels {
-            if let Some(slot) = rels.get_mut(*i as usize) {
-                *slot = Arc::new(seg.rel_chunk(d)?);
-            }
-        }
+        install_segment(seg, &mut nodes, &mut rels)?;
         Ok(self.replace_chunks(nodes, rels))
     }
 
@@ -1040,36 +1031,7 @@ impl Snapshot {
         let mut nodes = vec![empty_node; node_chunks];
         let mut rels = vec![empty_rel; rel_chunks];
         for seg in segments {
-            let built: Vec<(u64, NodeChunk)> = seg
-                .footer
-                .nodes
-                .par_iter()
-                .map(|(i, d)| seg.node_chunk(d).map(|c| (*i, c)))
-                .collect::<Result<_>>()?;
-            for (i, c) in built {
-                let slot = nodes.get_mut(i as usize).ok_or_else(|| {
-                    bad(format!(
-                        "{} holds node chunk {i} beyond the id bound",
-                        seg.name
-                    ))
-                })?;
-                *slot = Arc::new(c);
-            }
-            let built: Vec<(u64, RelChunk)> = seg
-                .footer
-                .rels
-                .par_iter()
-                .map(|(i, d)| seg.rel_chunk(d).map(|c| (*i, c)))
-                .collect::<Result<_>>()?;
-            for (i, c) in built {
-                let slot = rels.get_mut(i as usize).ok_or_else(|| {
-                    bad(format!(
-                        "{} holds relationship chunk {i} beyond the id bound",
-                        seg.name
-                    ))
-                })?;
-                *slot = Arc::new(c);
-            }
+            install_segment(seg, &mut nodes, &mut rels)?;
         }
         let mut label_counts = counts.label_counts;
         label_counts.resize(catalog.labels().len(), 0);
@@ -1092,6 +1054,54 @@ impl Snapshot {
         };
         Ok(Snapshot::from_inner(inner))
     }
+}
+
+/// Puts every chunk `seg` holds, read in place, into its slot.
+fn install_segment(
+    seg: &segment::OpenSegment,
+    nodes: &mut [Arc<NodeChunk>],
+    rels: &mut [Arc<RelChunk>],
+) -> Result<()> {
+    install(
+        nodes,
+        &seg.footer.nodes,
+        |d| seg.node_chunk(d),
+        "node",
+        &seg.name,
+    )?;
+    install(
+        rels,
+        &seg.footer.rels,
+        |d| seg.rel_chunk(d),
+        "relationship",
+        &seg.name,
+    )
+}
+
+/// Builds the chunks a segment's directories describe (in parallel) and
+/// puts each in its slot; a chunk index beyond the slots is a damaged
+/// segment.
+fn install<D: Sync, C: Send>(
+    slots: &mut [Arc<C>],
+    dirs: &[(u64, D)],
+    build: impl Fn(&D) -> Result<C> + Sync,
+    what: &str,
+    segment: &str,
+) -> Result<()> {
+    let built: Vec<(u64, C)> = dirs
+        .par_iter()
+        .map(|(i, d)| build(d).map(|c| (*i, c)))
+        .collect::<Result<_>>()?;
+    for (i, c) in built {
+        let slot = slots
+            .get_mut(i as usize)
+            .ok_or_else(|| GraphError::CorruptSegment {
+                file: segment.to_string(),
+                reason: format!("holds {what} chunk {i} beyond the id bound"),
+            })?;
+        *slot = Arc::new(c);
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for Snapshot {

@@ -92,18 +92,13 @@ impl SegmentDir {
     ) -> Result<SegmentEntry> {
         let summary = match self {
             SegmentDir::Files(dir) => {
-                fs::create_dir_all(dir).map_err(io_err(dir))?;
-                let path = dir.join(SegmentEntry::file_name(id));
-                let file = File::create(&path).map_err(io_err(&path))?;
-                let mut w = SegmentWriter::new(BufWriter::with_capacity(1 << 20, file));
-                snapshot.write_chunks(nodes.iter().copied(), rels.iter().copied(), &mut w)?;
-                let (out, summary) = w.finish()?;
-                let file = out
-                    .into_inner()
-                    .map_err(|e| GraphError::Storage(format!("writing {}: {e}", path.display())))?;
-                file.sync_all().map_err(io_err(&path))?;
-                crate::kv::fsync_path(dir)?;
-                summary
+                write_file(dir, id, |out| {
+                    let mut w = SegmentWriter::new(out);
+                    snapshot.write_chunks(nodes.iter().copied(), rels.iter().copied(), &mut w)?;
+                    let (out, summary) = w.finish()?;
+                    Ok((out, summary, ()))
+                })?
+                .1
             }
             SegmentDir::Kv(kv) => {
                 let mut w = SegmentWriter::new(Vec::new());
@@ -140,16 +135,10 @@ impl SegmentDir {
                 "a streamed image needs a database directory".into(),
             ));
         };
-        fs::create_dir_all(dir).map_err(io_err(dir))?;
-        let path = dir.join(SegmentEntry::file_name(id));
-        let file = File::create(&path).map_err(io_err(&path))?;
-        let w = ImageWriter::new(BufWriter::with_capacity(1 << 20, file));
-        let ((out, summary, counts), value) = f(w)?;
-        let file = out
-            .into_inner()
-            .map_err(|e| GraphError::Storage(format!("writing {}: {e}", path.display())))?;
-        file.sync_all().map_err(io_err(&path))?;
-        crate::kv::fsync_path(dir)?;
+        let ((counts, value), summary) = write_file(dir, id, |out| {
+            let ((out, summary, counts), value) = f(ImageWriter::new(out))?;
+            Ok((out, summary, (counts, value)))
+        })?;
         let entry = SegmentEntry {
             id,
             len: summary.len,
@@ -264,4 +253,23 @@ impl SegmentDir {
             SegmentDir::Kv(_) => 0,
         }
     }
+}
+
+/// Creates segment file `id` in `dir`, lets `f` write it through a buffer,
+/// then makes it durable (file, then directory) before anything names it.
+fn write_file<T>(
+    dir: &Path,
+    id: u64,
+    f: impl FnOnce(BufWriter<File>) -> Result<(BufWriter<File>, SegmentSummary, T)>,
+) -> Result<(T, SegmentSummary)> {
+    fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let path = dir.join(SegmentEntry::file_name(id));
+    let file = File::create(&path).map_err(io_err(&path))?;
+    let (out, summary, value) = f(BufWriter::with_capacity(1 << 20, file))?;
+    let file = out
+        .into_inner()
+        .map_err(|e| GraphError::Storage(format!("writing {}: {e}", path.display())))?;
+    file.sync_all().map_err(io_err(&path))?;
+    crate::kv::fsync_path(dir)?;
+    Ok((value, summary))
 }
