@@ -180,6 +180,21 @@ impl Drop for Collect<'_> {
 
 impl Sink for Collect<'_> {
     fn push(&mut self, row: &mut Row) -> Result<bool> {
+        if self.rows.len() == self.rows.capacity() {
+            // The vector doubles: for a moment the old and the new buffer
+            // both exist. Hold the new one before allocating it, release
+            // the old one after (at millions of rows these buffers are a
+            // large share of the memory a query uses).
+            let slot = std::mem::size_of::<Row>() as u64;
+            let old = self.rows.capacity() as u64 * slot;
+            let new = (self.rows.capacity().max(4) * 2) as u64 * slot;
+            // (`hold` counts the bytes even when it refuses them.)
+            self.held += new;
+            self.guard.hold(new)?;
+            self.rows.reserve_exact(self.rows.capacity().max(4));
+            self.guard.release(old);
+            self.held -= old;
+        }
         self.rows.push(row.clone());
         self.pending += row_bytes(row);
         let n = self.rows.len();
@@ -273,7 +288,8 @@ fn row_bytes(row: &[Value]) -> u64 {
 
 /// Holds the bytes of `rows` instead of what `h` held before.
 fn hold_rows(h: &mut Hold<'_>, rows: &[Row]) -> Result<()> {
-    let bytes: u64 = rows.iter().map(|r| row_bytes(r)).sum();
+    let bytes: u64 = rows.iter().map(|r| row_bytes(r)).sum::<u64>()
+        + (rows.len() * std::mem::size_of::<Row>()) as u64;
     h.guard.release(std::mem::take(&mut h.bytes));
     h.add(bytes)
 }
