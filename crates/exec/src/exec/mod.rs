@@ -288,8 +288,8 @@ fn row_bytes(row: &[Value]) -> u64 {
 
 /// Holds the bytes of `rows` instead of what `h` held before.
 fn hold_rows(h: &mut Hold<'_>, rows: &[Row]) -> Result<()> {
-    let bytes: u64 = rows.iter().map(|r| row_bytes(r)).sum::<u64>()
-        + (rows.len() * std::mem::size_of::<Row>()) as u64;
+    let bytes: u64 =
+        rows.iter().map(|r| row_bytes(r)).sum::<u64>() + std::mem::size_of_val(rows) as u64;
     h.guard.release(std::mem::take(&mut h.bytes));
     h.add(bytes)
 }
