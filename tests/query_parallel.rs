@@ -2,7 +2,9 @@
 //! worker threads (1 vs 4), on a generated graph large enough to span
 //! several morsels.
 
-use relgraph::{Params, ResultValue};
+mod common;
+
+use relgraph::Params;
 use relgraph_exec::{execute, QueryOptions};
 
 fn run(snap: &relgraph::Snapshot, q: &str, threads: usize) -> Vec<String> {
@@ -14,14 +16,7 @@ fn run(snap: &relgraph::Snapshot, q: &str, threads: usize) -> Vec<String> {
     let out = pool
         .install(|| execute(&stmt, &Params::new(), snap, &QueryOptions::default()))
         .unwrap_or_else(|e| panic!("{q}: {e}"));
-    let mut rows: Vec<String> = out
-        .result
-        .rows
-        .iter()
-        .map(|r| serde_json::to_string::<Vec<ResultValue>>(r).expect("rows serialize"))
-        .collect();
-    rows.sort();
-    rows
+    common::sorted_rows(&out.result.rows)
 }
 
 #[test]

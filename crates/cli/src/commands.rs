@@ -211,6 +211,90 @@ pub fn stats_text(snap: &Snapshot) -> String {
     s
 }
 
+/// The planner's statistics (sampled; see `relgraph_graph::snapshot::stats`)
+/// as text: per label its properties (fraction present, distinct values,
+/// most common values) and its degrees per relationship type and
+/// direction (average, max, median / 90th / 99th percentile, labels at the
+/// other end); per relationship type its properties.
+pub fn planner_stats_text(snap: &Snapshot) -> String {
+    use relgraph_graph::snapshot::stats::PropStats;
+    use std::fmt::Write;
+    let stats = snap.stats();
+    let c = snap.catalog();
+    let key = |k: relgraph_graph::PropKeyId| c.prop_key_name(k).unwrap_or("?").to_string();
+    let props = |out: &mut String, ps: &[PropStats]| {
+        for p in ps {
+            let common: Vec<String> = p
+                .mcv
+                .iter()
+                .take(3)
+                .map(|(v, f)| {
+                    let v = match v {
+                        relgraph::Value::String(s) => format!("'{s}'"),
+                        relgraph::Value::Int(i) => i.to_string(),
+                        relgraph::Value::Float(x) => x.to_string(),
+                        relgraph::Value::Bool(b) => b.to_string(),
+                        other => format!("{other:?}"),
+                    };
+                    format!("{v} {:.1}%", f * 100.0)
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "    .{:<20} present {:>5.1}%  distinct {:>10.0}  {}",
+                key(p.key),
+                p.present * 100.0,
+                p.distinct,
+                if common.is_empty() {
+                    String::new()
+                } else {
+                    format!("common: {}", common.join(", "))
+                }
+            );
+        }
+    };
+    let mut out = String::new();
+    for n in &stats.nodes {
+        let name = match n.label {
+            Some(l) => format!(":{}", c.label_name(l).unwrap_or("?")),
+            None => "(any node)".to_string(),
+        };
+        let _ = writeln!(out, "{name}  {} nodes, {} sampled", n.count, n.sampled);
+        props(&mut out, &n.props);
+        for e in &n.expand {
+            let t = c.rel_type_name(e.rel_type).unwrap_or("?");
+            let arrow = match e.dir {
+                relgraph_graph::Direction::Outgoing => format!("-[:{t}]->"),
+                relgraph_graph::Direction::Incoming => format!("<-[:{t}]-"),
+            };
+            let targets: Vec<String> = e
+                .targets
+                .iter()
+                .map(|(l, f)| format!(":{} {:.0}%", c.label_name(*l).unwrap_or("?"), f * 100.0))
+                .collect();
+            let _ = writeln!(
+                out,
+                "    {arrow:<24} avg {:>8.2}  max {:>7}  p50/p90/p99 {}/{}/{}  to {}",
+                e.avg,
+                e.max,
+                e.quantiles[0],
+                e.quantiles[1],
+                e.quantiles[2],
+                targets.join(", ")
+            );
+        }
+    }
+    for r in &stats.rels {
+        if r.props.is_empty() {
+            continue;
+        }
+        let t = c.rel_type_name(r.rel_type).unwrap_or("?");
+        let _ = writeln!(out, "[:{t}]  {} sampled", r.sampled);
+        props(&mut out, &r.props);
+    }
+    out
+}
+
 /// Names with counts, sorted by name.
 pub type Counts = Vec<(String, u64)>;
 
@@ -247,7 +331,7 @@ pub fn stats_counts(snap: &Snapshot) -> (Counts, Counts) {
 }
 
 /// `relgraph stats`.
-pub fn stats(db: &Path, json_output: bool) -> Result<(), CliError> {
+pub fn stats(db: &Path, json_output: bool, planner: bool) -> Result<(), CliError> {
     if !db.exists() {
         return Err(CliError::Usage(format!("no database at {}", db.display())));
     }
@@ -261,9 +345,20 @@ pub fn stats(db: &Path, json_output: bool) -> Result<(), CliError> {
             "labels": labels.into_iter().collect::<BTreeMap<_, _>>(),
             "relationship_types": types.into_iter().collect::<BTreeMap<_, _>>(),
         });
+        let doc = if planner {
+            let mut doc = doc;
+            doc["planner"] = serde_json::to_value(&*snap.stats())
+                .map_err(|e| CliError::Usage(format!("statistics as JSON: {e}")))?;
+            doc
+        } else {
+            doc
+        };
         println!("{doc}");
     } else {
         print!("{}", stats_text(&snap));
+        if planner {
+            print!("{}", planner_stats_text(&snap));
+        }
     }
     Ok(())
 }

@@ -220,6 +220,11 @@ struct StatsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     format: ReportFormat,
+    /// Also print the planner's statistics: per label the properties
+    /// (fraction present, distinct values, most common values) and the
+    /// degrees per relationship type and direction.
+    #[arg(long)]
+    planner: bool,
 }
 
 /// mimalloc: the query executor allocates many small, short-lived rows and
@@ -302,7 +307,7 @@ fn run(cli: Cli) -> Result<bool, CliError> {
             Ok(true)
         }
         Some(Command::Stats(a)) => {
-            commands::stats(&a.db, a.format == ReportFormat::Json)?;
+            commands::stats(&a.db, a.format == ReportFormat::Json, a.planner)?;
             Ok(true)
         }
         Some(Command::Check(a)) => commands::check(&a.db),

@@ -5,6 +5,7 @@
 //! and the clause appends its operators to the pipeline.
 
 pub(crate) mod expr;
+mod order;
 pub(crate) mod pattern;
 pub(crate) mod scope;
 mod writes;
@@ -468,7 +469,7 @@ impl<'a> Compiler<'a> {
         }
         if let Some(w) = &p.where_ {
             let c = self.expr(w, &new_scope, &mut AggMode::Forbidden("WHERE"))?;
-            ops.push(Op::Filter(c));
+            ops.push(Op::Filter(c, None));
         }
         *scope = new_scope;
         Ok(out)

@@ -5,9 +5,9 @@
 use std::collections::HashSet;
 
 use relgraph_cypher::ast::{BinaryOp, Expr, ExprKind, PathKind, PatternPart, RelDirection};
-use relgraph_graph::{Direction, RelTypeId};
 
 use super::expr::AggMode;
+use super::order::{Model, Step};
 use super::scope::{Scope, VarKind};
 use super::Compiler;
 use crate::error::{ExecError, Result};
@@ -62,14 +62,16 @@ pub(crate) struct Declared {
 
 /// `node.key <op> value`: the node's slot, key, operator, value and the
 /// value's slots.
-type Hint = (usize, String, BinaryOp, CExpr, HashSet<usize>);
+pub(crate) type Hint = (usize, String, BinaryOp, CExpr, HashSet<usize>);
 
-struct Conj {
-    expr: CExpr,
-    deps: HashSet<usize>,
-    used: bool,
+/// One conjunct of a MATCH's predicates (property maps and WHERE).
+pub(crate) struct Conj {
+    pub expr: CExpr,
+    /// Slots it reads.
+    pub deps: HashSet<usize>,
+    pub used: bool,
     /// `node.key <op> value` with the node's slot, for index seeks.
-    hint: Option<Hint>,
+    pub hint: Option<Hint>,
 }
 
 fn deps_of(e: &CExpr) -> HashSet<usize> {
@@ -81,6 +83,27 @@ fn deps_of(e: &CExpr) -> HashSet<usize> {
 }
 
 /// Splits an AND chain into conjuncts.
+/// Emits a filter for every conjunct whose slots are now bound, each
+/// with the rows the model expects after it (`estimates`: conjunct and
+/// rows after it; a conjunct not listed keeps the rows as they are).
+fn flush(
+    conjs: &mut [Conj],
+    bound: &HashSet<usize>,
+    estimates: &[(usize, f64)],
+    rows: &mut f64,
+    ops: &mut Vec<Op>,
+) {
+    for (ci, c) in conjs.iter_mut().enumerate() {
+        if !c.used && c.deps.is_subset(bound) {
+            c.used = true;
+            if let Some((_, r)) = estimates.iter().find(|(i, _)| *i == ci) {
+                *rows = *r;
+            }
+            ops.push(Op::Filter(c.expr.clone(), Some(*rows)));
+        }
+    }
+}
+
 pub(crate) fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
     if let ExprKind::Binary(BinaryOp::And, a, b) = &e.kind {
         conjuncts(a, out);
@@ -369,7 +392,73 @@ impl Compiler<'_> {
         outer_slots: &HashSet<usize>,
         ops: &mut Vec<Op>,
     ) -> Result<()> {
-        // Conjuncts: property maps, then WHERE.
+        let mut conjs = self.match_conjuncts(d, where_, scope)?;
+        let mut bound: HashSet<usize> = outer_slots.clone();
+        let mut node_bound: Vec<bool> = d.nodes.iter().map(|n| n.outer).collect();
+        let mut rel_done: Vec<bool> = vec![false; d.rels.len()];
+        let mut path_done: Vec<bool> = d.parts.iter().map(|p| p.path_slot.is_none()).collect();
+        let mut match_rels: Vec<usize> = Vec::new();
+
+        let model = self.cost_model(d, &conjs, outer_slots);
+        let order = model.best_order();
+        let mut rows = 1.0;
+        flush(&mut conjs, &bound, &[], &mut rows, ops);
+        for ((step, after), filters) in order.steps.iter().zip(&order.rows).zip(&order.filters) {
+            rows = *after;
+            match *step {
+                Step::Expand { rel, from_left } => {
+                    let op = self.expand_op(d, rel, from_left, &node_bound, &match_rels, scope)?;
+                    let r = &d.rels[rel];
+                    if !r.outer {
+                        match_rels.push(rel);
+                    }
+                    rel_done[rel] = true;
+                    let to = if from_left { r.right } else { r.left };
+                    node_bound[to] = true;
+                    bound.insert(d.nodes[to].slot);
+                    bound.insert(r.slot);
+                    ops.push(Op::Expand(Expand {
+                        estimate: Some(rows),
+                        ..op
+                    }));
+                }
+                Step::Scan { node } => {
+                    let n = &d.nodes[node];
+                    let (_, seek, _) = self.node_estimate(n, &conjs, &bound);
+                    ops.push(Op::NodeScan(self.scan_op(n, seek, rows)));
+                    node_bound[node] = true;
+                    bound.insert(n.slot);
+                }
+            }
+            self.finish_paths(d, &node_bound, &rel_done, &mut path_done, &mut bound, ops);
+            flush(&mut conjs, &bound, filters, &mut rows, ops);
+        }
+        self.plan_shortest(
+            d,
+            scope,
+            &mut conjs,
+            &mut bound,
+            &mut rel_done,
+            &mut path_done,
+            ops,
+        )?;
+        for c in conjs.iter_mut() {
+            if !c.used {
+                c.used = true;
+                ops.push(Op::Filter(c.expr.clone(), None));
+            }
+        }
+        Ok(())
+    }
+
+    /// The conjuncts of a MATCH: property maps, labels of nodes bound
+    /// before it, then WHERE.
+    fn match_conjuncts(
+        &mut self,
+        d: &Declared,
+        where_: Option<&Expr>,
+        scope: &Scope,
+    ) -> Result<Vec<Conj>> {
         let mut conjs: Vec<Conj> = Vec::new();
         for (ni, key, value) in &d.node_props {
             let node = &d.nodes[*ni];
@@ -432,160 +521,132 @@ impl Compiler<'_> {
                 });
             }
         }
+        Ok(conjs)
+    }
 
-        let mut bound: HashSet<usize> = outer_slots.clone();
-        let mut node_bound: Vec<bool> = d.nodes.iter().map(|n| n.outer).collect();
-        let mut rel_done: Vec<bool> = vec![false; d.rels.len()];
-        let mut path_done: Vec<bool> = d.parts.iter().map(|p| p.path_slot.is_none()).collect();
-        let mut match_rels: Vec<usize> = Vec::new();
-
-        let flush = |conjs: &mut Vec<Conj>, bound: &HashSet<usize>, ops: &mut Vec<Op>| {
-            for c in conjs.iter_mut() {
-                if !c.used && c.deps.is_subset(bound) {
-                    c.used = true;
-                    ops.push(Op::Filter(c.expr.clone()));
-                }
+    /// The estimation model of a pattern: which conjuncts an index seek
+    /// could answer for each node, whatever else is bound by then.
+    fn cost_model(&self, d: &Declared, conjs: &[Conj], outer: &HashSet<usize>) -> Model {
+        let mut all = outer.clone();
+        all.extend(d.nodes.iter().map(|n| n.slot));
+        all.extend(d.rels.iter().map(|r| r.slot));
+        let seek = |ni: usize| {
+            let n = &d.nodes[ni];
+            let (_, seek, used) = self.node_estimate(n, conjs, &all);
+            if matches!(seek, Seek::Label(_) | Seek::All) {
+                return None;
             }
+            let needs: HashSet<usize> = used
+                .iter()
+                .filter_map(|&c| conjs[c].hint.as_ref())
+                .flat_map(|h| h.4.iter().copied())
+                .filter(|s| !outer.contains(s))
+                .collect();
+            Some((used, needs))
         };
-        flush(&mut conjs, &bound, ops);
+        Model::new(self.snapshot, d, conjs, &seek)
+    }
 
-        loop {
-            // 1. Expand a relationship adjacent to a bound node.
-            let mut best: Option<(u64, usize, bool)> = None; // (estimate, rel, from_left)
-            for (ri, r) in d.rels.iter().enumerate() {
-                if rel_done[ri] || d.parts[r.part].kind != PathKind::Plain {
-                    continue;
-                }
-                let (lb, rb) = (node_bound[r.left], node_bound[r.right]);
-                if !lb && !rb {
-                    continue;
-                }
-                let (from_left, est) = if lb && rb {
-                    (true, 0)
-                } else if lb {
-                    (
-                        true,
-                        1 + self.node_estimate(&d.nodes[r.right], &conjs, &bound).0,
-                    )
-                } else {
-                    (
-                        false,
-                        1 + self.node_estimate(&d.nodes[r.left], &conjs, &bound).0,
-                    )
-                };
-                if best.is_none_or(|(e, _, _)| est < e) {
-                    best = Some((est, ri, from_left));
-                }
-            }
-            if let Some((_, ri, from_left)) = best {
-                let r = &d.rels[ri];
-                let (from, to) = if from_left {
-                    (r.left, r.right)
-                } else {
-                    (r.right, r.left)
-                };
-                let dir = match (r.dir, from_left) {
-                    (RelDirection::Both, _) => Dir::Both,
-                    (RelDirection::Right, true) | (RelDirection::Left, false) => Dir::Out,
-                    _ => Dir::In,
-                };
-                let to_bound = node_bound[to];
-                let mut rel_props = Vec::new();
-                for (k, v) in &r.props {
-                    rel_props.push((
-                        NameRef::key(k, self.catalog),
-                        self.expr(v, scope, &mut AggMode::Forbidden("a pattern"))?,
-                    ));
-                }
-                ops.push(Op::Expand(Expand {
-                    from: d.nodes[from].slot,
-                    rel: r.slot,
-                    to: d.nodes[to].slot,
-                    from_var: d.nodes[from].var.clone(),
-                    rel_var: r.var.clone(),
-                    to_var: d.nodes[to].var.clone(),
-                    types: r
-                        .types
-                        .iter()
-                        .map(|t| NameRef::rel_type(t, self.catalog))
-                        .collect(),
-                    dir,
-                    to_bound,
-                    rel_bound: r.outer,
-                    to_labels: if to_bound {
-                        Vec::new()
-                    } else {
-                        d.nodes[to]
-                            .labels
-                            .iter()
-                            .map(|l| NameRef::label(l, self.catalog))
-                            .collect()
-                    },
-                    rel_props,
-                    unique_with: match_rels.iter().map(|&i| d.rels[i].slot).collect(),
-                    var_length: r.length,
-                    max_is_limit: r.implicit_max,
-                    reverse_list: !from_left,
-                    distinct_endpoints: false,
-                    count_into: None,
-                    then_count: None,
-                }));
-                if !r.outer {
-                    match_rels.push(ri);
-                }
-                rel_done[ri] = true;
-                node_bound[to] = true;
-                bound.insert(d.nodes[to].slot);
-                bound.insert(r.slot);
-                self.finish_paths(d, &node_bound, &rel_done, &mut path_done, &mut bound, ops);
-                flush(&mut conjs, &bound, ops);
-                continue;
-            }
-            // 2. Start a new component at the most selective unbound node.
-            let mut best: Option<(u64, usize)> = None;
-            for (ni, n) in d.nodes.iter().enumerate() {
-                if node_bound[ni] {
-                    continue;
-                }
-                // Cost of starting here: the scan, plus the cheapest first
-                // expansion from every node it yields.
-                let est = self.node_estimate(n, &conjs, &bound).0;
-                let score = est.saturating_add(self.first_expand_cost(d, ni, est, &rel_done));
-                if best.is_none_or(|(e, _)| score < e) {
-                    best = Some((score, ni));
-                }
-            }
-            if let Some((_, ni)) = best {
-                let n = &d.nodes[ni];
-                let (estimate, seek) = self.node_estimate(n, &conjs, &bound);
-                let seek_label = match &seek {
-                    Seek::Label(l)
-                    | Seek::IndexEq { label: l, .. }
-                    | Seek::IndexRange { label: l, .. } => Some(l.name.clone()),
-                    Seek::All => None,
-                };
-                let labels = n
+    /// The expansion of relationship `ri` from one of its ends.
+    fn expand_op(
+        &mut self,
+        d: &Declared,
+        ri: usize,
+        from_left: bool,
+        node_bound: &[bool],
+        match_rels: &[usize],
+        scope: &Scope,
+    ) -> Result<Expand> {
+        let r = &d.rels[ri];
+        let (from, to) = if from_left {
+            (r.left, r.right)
+        } else {
+            (r.right, r.left)
+        };
+        let dir = match (r.dir, from_left) {
+            (RelDirection::Both, _) => Dir::Both,
+            (RelDirection::Right, true) | (RelDirection::Left, false) => Dir::Out,
+            _ => Dir::In,
+        };
+        let to_bound = node_bound[to];
+        let mut rel_props = Vec::new();
+        for (k, v) in &r.props {
+            rel_props.push((
+                NameRef::key(k, self.catalog),
+                self.expr(v, scope, &mut AggMode::Forbidden("a pattern"))?,
+            ));
+        }
+        Ok(Expand {
+            from: d.nodes[from].slot,
+            rel: r.slot,
+            to: d.nodes[to].slot,
+            from_var: d.nodes[from].var.clone(),
+            rel_var: r.var.clone(),
+            to_var: d.nodes[to].var.clone(),
+            types: r
+                .types
+                .iter()
+                .map(|t| NameRef::rel_type(t, self.catalog))
+                .collect(),
+            dir,
+            to_bound,
+            rel_bound: r.outer,
+            to_labels: if to_bound {
+                Vec::new()
+            } else {
+                d.nodes[to]
                     .labels
                     .iter()
-                    .filter(|l| Some(l.as_str()) != seek_label.as_deref())
                     .map(|l| NameRef::label(l, self.catalog))
-                    .collect();
-                ops.push(Op::NodeScan(NodeScan {
-                    slot: n.slot,
-                    var: n.var.clone(),
-                    seek,
-                    labels,
-                    estimate,
-                }));
-                node_bound[ni] = true;
-                bound.insert(n.slot);
-                self.finish_paths(d, &node_bound, &rel_done, &mut path_done, &mut bound, ops);
-                flush(&mut conjs, &bound, ops);
-                continue;
+                    .collect()
+            },
+            rel_props,
+            unique_with: match_rels.iter().map(|&i| d.rels[i].slot).collect(),
+            var_length: r.length,
+            max_is_limit: r.implicit_max,
+            reverse_list: !from_left,
+            distinct_endpoints: false,
+            count_into: None,
+            then_count: None,
+            estimate: None,
+        })
+    }
+
+    /// A scan of node `n` through `seek`, estimated to leave `rows` rows.
+    fn scan_op(&self, n: &PNode, seek: Seek, rows: f64) -> NodeScan {
+        let seek_label = match &seek {
+            Seek::Label(l) | Seek::IndexEq { label: l, .. } | Seek::IndexRange { label: l, .. } => {
+                Some(l.name.clone())
             }
-            break;
+            Seek::All => None,
+        };
+        let labels = n
+            .labels
+            .iter()
+            .filter(|l| Some(l.as_str()) != seek_label.as_deref())
+            .map(|l| NameRef::label(l, self.catalog))
+            .collect();
+        NodeScan {
+            slot: n.slot,
+            var: n.var.clone(),
+            seek,
+            labels,
+            estimate: rows,
         }
-        // 3. Shortest paths between now-bound endpoints.
+    }
+
+    /// Shortest paths between endpoints the pattern has bound.
+    #[allow(clippy::too_many_arguments)]
+    fn plan_shortest(
+        &mut self,
+        d: &Declared,
+        scope: &Scope,
+        conjs: &mut [Conj],
+        bound: &mut HashSet<usize>,
+        rel_done: &mut [bool],
+        path_done: &mut [bool],
+        ops: &mut Vec<Op>,
+    ) -> Result<()> {
         for (pi, p) in d.parts.iter().enumerate() {
             if p.kind == PathKind::Plain {
                 continue;
@@ -632,12 +693,11 @@ impl Compiler<'_> {
             path_done[pi] = true;
             bound.insert(path_slot);
             bound.insert(r.slot);
-            flush(&mut conjs, &bound, ops);
-        }
-        for c in conjs.iter_mut() {
-            if !c.used {
-                c.used = true;
-                ops.push(Op::Filter(c.expr.clone()));
+            for c in conjs.iter_mut() {
+                if !c.used && c.deps.is_subset(bound) {
+                    c.used = true;
+                    ops.push(Op::Filter(c.expr.clone(), None));
+                }
             }
         }
         Ok(())
@@ -723,53 +783,14 @@ impl Compiler<'_> {
         Ok(Some((slot, key, op, v, vdeps)))
     }
 
-    /// Estimated rows of scanning `n`, and the seek that achieves it.
-    /// Adjacency entries the cheapest not yet planned expansion from node
-    /// `ni` would scan for `rows` start rows (by sampled degrees); 0 when
-    /// no plain relationship of the pattern touches the node.
-    fn first_expand_cost(&self, d: &Declared, ni: usize, rows: u64, rel_done: &[bool]) -> u64 {
-        let catalog = self.catalog;
-        let n = &d.nodes[ni];
-        // The node's rarest label describes its nodes best.
-        let from = n
-            .labels
-            .iter()
-            .filter_map(|l| catalog.label_id(l))
-            .min_by_key(|l| self.snapshot.label_count(*l));
-        let mut best: Option<f64> = None;
-        for (ri, r) in d.rels.iter().enumerate() {
-            if rel_done[ri] || d.parts[r.part].kind != PathKind::Plain {
-                continue;
-            }
-            let dirs: &[Direction] = match (r.dir, r.left == ni, r.right == ni) {
-                (_, false, false) => continue,
-                (RelDirection::Both, _, _) => &[Direction::Outgoing, Direction::Incoming],
-                (RelDirection::Right, true, _) | (RelDirection::Left, false, true) => {
-                    &[Direction::Outgoing]
-                }
-                _ => &[Direction::Incoming],
-            };
-            let types: Vec<RelTypeId> = if r.types.is_empty() {
-                (0..catalog.rel_types().len() as u32)
-                    .map(RelTypeId)
-                    .collect()
-            } else {
-                r.types
-                    .iter()
-                    .filter_map(|t| catalog.rel_type_id(t))
-                    .collect()
-            };
-            let (scanned, _) = self.snapshot.degree_sample(from, &types, dirs, &[]);
-            let hops = r.length.map_or(1.0, |(_, max)| f64::from(max.clamp(1, 3)));
-            let cost = rows as f64 * scanned.powf(hops);
-            if best.is_none_or(|b| cost < b) {
-                best = Some(cost);
-            }
-        }
-        best.map_or(0, |c| c.min(u64::MAX as f64) as u64)
-    }
-
-    fn node_estimate(&self, n: &PNode, conjs: &[Conj], bound: &HashSet<usize>) -> (u64, Seek) {
+    /// The best way to scan `n` with what is bound: its estimated rows,
+    /// the seek, and the conjuncts an index seek answers.
+    fn node_estimate(
+        &self,
+        n: &PNode,
+        conjs: &[Conj],
+        bound: &HashSet<usize>,
+    ) -> (u64, Seek, Vec<usize>) {
         let catalog = self.catalog;
         let labels: Vec<NameRef<relgraph_graph::LabelId>> = n
             .labels
@@ -778,16 +799,17 @@ impl Compiler<'_> {
             .collect();
         // An unknown label matches nothing: the cheapest possible start.
         if let Some(l) = labels.iter().find(|l| l.id.is_none()) {
-            return (0, Seek::Label(l.clone()));
+            return (0, Seek::Label(l.clone()), Vec::new());
         }
-        let hints: Vec<&Hint> = conjs
+        let hints: Vec<(usize, &Hint)> = conjs
             .iter()
-            .filter_map(|c| c.hint.as_ref())
-            .filter(|h| h.0 == n.slot && h.4.is_subset(bound))
+            .enumerate()
+            .filter_map(|(i, c)| c.hint.as_ref().map(|h| (i, h)))
+            .filter(|(_, h)| h.0 == n.slot && h.4.is_subset(bound))
             .collect();
         for l in &labels {
             let lid = l.id.expect("unknown labels returned above");
-            for h in &hints {
+            for &(ci, h) in &hints {
                 if h.2 != BinaryOp::Eq {
                     continue;
                 }
@@ -800,6 +822,7 @@ impl Compiler<'_> {
                                 key: NameRef::key(&h.1, catalog),
                                 value: h.3.clone(),
                             },
+                            vec![ci],
                         );
                     }
                 }
@@ -810,7 +833,8 @@ impl Compiler<'_> {
             let mut lower = None;
             let mut upper = None;
             let mut key = None;
-            for h in &hints {
+            let mut used = Vec::new();
+            for &(ci, h) in &hints {
                 let Some(k) = catalog.prop_key_id(&h.1) else {
                     continue;
                 };
@@ -821,10 +845,12 @@ impl Compiler<'_> {
                     BinaryOp::Gt | BinaryOp::Ge if lower.is_none() => {
                         lower = Some((h.3.clone(), h.2 == BinaryOp::Ge));
                         key = Some(k);
+                        used.push(ci);
                     }
                     BinaryOp::Lt | BinaryOp::Le if upper.is_none() => {
                         upper = Some((h.3.clone(), h.2 == BinaryOp::Le));
                         key = Some(k);
+                        used.push(ci);
                     }
                     _ => {}
                 }
@@ -843,10 +869,11 @@ impl Compiler<'_> {
                         lower,
                         upper,
                     },
+                    used,
                 );
             }
         }
-        let has_eq = hints.iter().any(|h| h.2 == BinaryOp::Eq);
+        let has_eq = hints.iter().any(|(_, h)| h.2 == BinaryOp::Eq);
         let (mut est, seek) = match labels
             .iter()
             .map(|l| {
@@ -864,6 +891,6 @@ impl Compiler<'_> {
         if has_eq {
             est = est / 10 + 1;
         }
-        (est, seek)
+        (est, seek, Vec::new())
     }
 }

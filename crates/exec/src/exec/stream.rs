@@ -130,7 +130,7 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
         Op::NodeScan(s) => scan(s, row, None, ctx, &mut |r| push(rest, r, ctx, sink)),
         Op::Expand(e) => push_expand(e, rest, row, ctx, sink),
         Op::ShortestPath(s) => push_shortest(s, rest, row, ctx, sink),
-        Op::Filter(pred) => {
+        Op::Filter(pred, _) => {
             let mut locals = Vec::new();
             match eval(pred, row, &mut locals, ctx)? {
                 Value::Bool(true) => push(rest, row, ctx, sink),

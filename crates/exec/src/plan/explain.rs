@@ -17,30 +17,37 @@ fn types_text(types: &[super::NameRef<relgraph_graph::RelTypeId>]) -> String {
     }
 }
 
+/// ` est=N`: the planner's estimate of the rows after an operator.
+fn est(e: Option<f64>) -> String {
+    match e {
+        Some(e) if e < 10.0 => format!(" est={e:.1}"),
+        Some(e) => format!(" est={}", e.round()),
+        None => String::new(),
+    }
+}
+
 /// A one-line description of an operator.
 pub(crate) fn describe(op: &Op) -> String {
     match op {
         Op::NodeScan(s) => {
             let extra: String = s.labels.iter().map(|l| format!(":{}", l.name)).collect();
-            match &s.seek {
-                Seek::All => format!("AllNodesScan({}{extra}) est={}", s.var, s.estimate),
-                Seek::Label(l) => format!(
-                    "NodeByLabelScan({}:{}{extra}) est={}",
-                    s.var, l.name, s.estimate
-                ),
+            let scan = match &s.seek {
+                Seek::All => format!("AllNodesScan({}{extra})", s.var),
+                Seek::Label(l) => format!("NodeByLabelScan({}:{}{extra})", s.var, l.name),
                 Seek::IndexEq { label, key, .. } => {
                     format!(
-                        "NodeIndexSeek({}:{}({}) =){extra} est={}",
-                        s.var, label.name, key.name, s.estimate
+                        "NodeIndexSeek({}:{}({}) =){extra}",
+                        s.var, label.name, key.name
                     )
                 }
                 Seek::IndexRange { label, key, .. } => {
                     format!(
-                        "NodeIndexSeekByRange({}:{}({})){extra} est={}",
-                        s.var, label.name, key.name, s.estimate
+                        "NodeIndexSeekByRange({}:{}({})){extra}",
+                        s.var, label.name, key.name
                     )
                 }
-            }
+            };
+            scan + &est(Some(s.estimate))
         }
         Op::Expand(e) => {
             let (l, r) = match e.dir {
@@ -70,11 +77,12 @@ pub(crate) fn describe(op: &Op) -> String {
                 None => String::new(),
             };
             format!(
-                "{name}(({}){l}[{}{}{len}]{r}({}{labels})){then}",
+                "{name}(({}){l}[{}{}{len}]{r}({}{labels})){then}{}",
                 e.from_var,
                 e.rel_var,
                 types_text(&e.types),
-                e.to_var
+                e.to_var,
+                est(e.estimate)
             )
         }
         Op::ShortestPath(s) => format!(
@@ -92,7 +100,7 @@ pub(crate) fn describe(op: &Op) -> String {
             },
             types_text(&s.types)
         ),
-        Op::Filter(_) => "Filter".to_string(),
+        Op::Filter(_, e) => format!("Filter{}", est(*e)),
         Op::BuildPath(_) => "BuildPath".to_string(),
         Op::Optional { .. } => "Optional".to_string(),
         Op::HashJoin(j) => {

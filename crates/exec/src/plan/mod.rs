@@ -263,8 +263,8 @@ pub(crate) struct NodeScan {
     pub seek: Seek,
     /// Labels all found nodes must also carry.
     pub labels: Vec<NameRef<LabelId>>,
-    /// Planner's estimate of the rows it produces per input row.
-    pub estimate: u64,
+    /// Planner's estimate of the rows after it (per input row of its MATCH).
+    pub estimate: f64,
 }
 
 /// One hop (or a bounded range of hops) from a bound node.
@@ -310,6 +310,8 @@ pub(crate) struct Expand {
     /// counting mode, same count slot) and add them up, instead of emitting
     /// one row per match for it to check.
     pub then_count: Option<Box<Expand>>,
+    /// Planner's estimate of the rows after it (per input row of its MATCH).
+    pub estimate: Option<f64>,
 }
 
 /// BFS for shortest paths between two bound nodes.
@@ -437,7 +439,9 @@ pub(crate) enum Op {
     NodeScan(NodeScan),
     Expand(Expand),
     ShortestPath(ShortestPath),
-    Filter(CExpr),
+    /// Keeps rows for which the predicate is true; with the planner's
+    /// estimate of the rows it keeps, when it made one.
+    Filter(CExpr, Option<f64>),
     BuildPath(BuildPath),
     /// Left outer: rows from `ops`, or the input row (whose pattern slots are still null).
     Optional {
@@ -496,7 +500,7 @@ impl Op {
             Op::NodeScan(_)
                 | Op::Expand(_)
                 | Op::ShortestPath(_)
-                | Op::Filter(_)
+                | Op::Filter(..)
                 | Op::BuildPath(_)
                 | Op::Optional { .. }
                 | Op::HashJoin(_)
@@ -538,7 +542,7 @@ impl Op {
                 f(s.from);
                 f(s.to);
             }
-            Op::Filter(e) => e.visit_slots(f),
+            Op::Filter(e, _) => e.visit_slots(f),
             Op::BuildPath(p) => {
                 f(p.start);
                 for s in &p.steps {
@@ -755,7 +759,7 @@ pub(crate) fn hash_joins(ops: &mut Vec<Op>) {
                     part.extend([e.rel, e.to]);
                     part.extend(e.count_into);
                 }
-                Op::Filter(f) => {
+                Op::Filter(f, _) => {
                     let mut inside = true;
                     f.visit_slots(&mut |s| inside &= part.contains(&s));
                     if !inside {
@@ -770,7 +774,7 @@ pub(crate) fn hash_joins(ops: &mut Vec<Op>) {
         let mut build = Vec::with_capacity(run.len());
         let (mut build_keys, mut probe_keys) = (Vec::new(), Vec::new());
         for op in run {
-            let Op::Filter(f) = &op else {
+            let Op::Filter(f, _) = &op else {
                 build.push(op);
                 continue;
             };

@@ -330,6 +330,36 @@ struct Plan {
     total_bytes: u64,
 }
 
+/// Declares an index on (label, key) for every `key:ID(...)` column of a
+/// node file, for each label the file's nodes all carry, so that `{id: x}`
+/// is a seek; named `index_<Label>_<key>` as `CREATE INDEX` would name it,
+/// and dropped like any index.
+fn add_id_indexes(config: &ImportConfig, plan: &Plan, catalog: &mut Catalog) {
+    for (input, header) in config.nodes.iter().zip(&plan.node_headers) {
+        let Some(key) = header.columns.iter().find_map(|c| match c {
+            header::Column::Id { key: Some(k), .. } => Some(*k),
+            _ => None,
+        }) else {
+            continue;
+        };
+        for l in &input.labels {
+            let Some(label) = catalog.label_id(l) else {
+                continue;
+            };
+            if catalog.has_index(label, key) {
+                continue;
+            }
+            let name = format!(
+                "index_{l}_{}",
+                catalog.prop_key_name(key).unwrap_or_default()
+            );
+            catalog
+                .indexes
+                .push(crate::catalog::IndexDef { name, label, key });
+        }
+    }
+}
+
 fn plan(config: &ImportConfig, catalog: &mut Catalog) -> Result<Plan> {
     let mut spaces = IdSpaces::default();
     let mut total_bytes = 0;
@@ -629,6 +659,7 @@ pub(crate) fn stream_records(
         }
     }
 
+    add_id_indexes(config, &plan, &mut catalog);
     summary.nodes = next_node;
     summary.relationships = next_rel;
     for (i, c) in label_counts.iter().enumerate() {

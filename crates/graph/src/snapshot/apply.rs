@@ -764,6 +764,7 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
         rels: new_rels,
         indexes: OnceLock::new(),
         rank: OnceLock::new(),
+        stats: OnceLock::new(),
     };
 
     // Indexes: update existing ones entry by entry, build new ones.

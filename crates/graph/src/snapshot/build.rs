@@ -253,6 +253,7 @@ pub(super) fn from_records(
         rels: rel_chunks,
         indexes: OnceLock::new(),
         rank: OnceLock::new(),
+        stats: OnceLock::new(),
     };
     drop(nodes);
     drop(rels);

@@ -87,6 +87,7 @@ mod column;
 pub(crate) mod image;
 mod index;
 pub(crate) mod segment;
+pub mod stats;
 mod typed;
 
 pub use buf::{HeapBytes, SegmentBytes};
@@ -171,6 +172,9 @@ struct Inner {
     indexes: OnceLock<Vec<PropIndex>>,
     /// Rank structure for the compact petgraph indexing, built on first use.
     rank: OnceLock<typed::LiveRank>,
+    /// Planner statistics: computed on first use, or inherited from the
+    /// snapshot this one was derived from while still fresh.
+    stats: OnceLock<Arc<stats::GraphStats>>,
 }
 
 impl Inner {
@@ -231,6 +235,7 @@ impl Snapshot {
             rels: Vec::new(),
             indexes: OnceLock::from(Vec::new()),
             rank: OnceLock::new(),
+            stats: OnceLock::new(),
         })
     }
 
@@ -407,6 +412,27 @@ impl Snapshot {
         }
         let seen = seen.max(1) as f64;
         (scanned as f64 / seen, produced as f64 / seen)
+    }
+
+    /// Planner statistics of this snapshot (see [`stats::GraphStats`]):
+    /// sampled on first use, or those of the snapshot it was derived from
+    /// while they are still [fresh](stats::GraphStats::fresh_for).
+    ///
+    /// ```
+    /// let s = relgraph_graph::Snapshot::empty();
+    /// assert_eq!(s.stats().node_count, 0);
+    /// ```
+    pub fn stats(&self) -> Arc<stats::GraphStats> {
+        self.inner
+            .stats
+            .get_or_init(|| Arc::new(stats::GraphStats::compute(self)))
+            .clone()
+    }
+
+    /// Installs statistics computed elsewhere (read from the store, or
+    /// computed by a checkpoint); ignored if this snapshot already has some.
+    pub fn set_stats(&self, stats: Arc<stats::GraphStats>) {
+        let _ = self.inner.stats.set(stats);
     }
 
     /// Live node ids, ascending.
@@ -718,7 +744,14 @@ impl Snapshot {
     /// end of the set (so `DELETE n, r` works in either order). Declared
     /// property types and unique constraints are checked on the final state.
     pub fn apply(&self, changes: &ChangeSet) -> Result<Snapshot> {
-        apply::apply(&self.inner, changes).map(Snapshot::from_inner)
+        let next = Snapshot::from_inner(apply::apply(&self.inner, changes)?);
+        // Statistics move slowly: keep the base's while they still fit.
+        if let Some(stats) = self.inner.stats.get() {
+            if stats.fresh_for(&next) {
+                next.set_stats(stats.clone());
+            }
+        }
+        Ok(next)
     }
 
     /// Builds a snapshot from whole records (import, store load). Records
@@ -978,6 +1011,7 @@ impl Snapshot {
                 None => OnceLock::new(),
             },
             rank: OnceLock::new(),
+            stats: i.stats.clone(),
         })
     }
 
@@ -1051,6 +1085,7 @@ impl Snapshot {
             rels,
             indexes: OnceLock::new(),
             rank: OnceLock::new(),
+            stats: OnceLock::new(),
         };
         Ok(Snapshot::from_inner(inner))
     }

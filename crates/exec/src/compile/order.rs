@@ -1,0 +1,663 @@
+//! Cost-based ordering of a MATCH pattern's scans and expansions.
+//!
+//! A [`Model`] describes the pattern for estimation: per node the
+//! population it is drawn from and what a scan of it costs, per
+//! relationship its types and direction, per conjunct its selectivity and
+//! the pattern elements it reads; all from the snapshot's statistics
+//! ([`relgraph_graph::snapshot::stats::GraphStats`]). [`Model::best_order`]
+//! searches the orders of steps (start a scan at an unbound node; expand a
+//! relationship from a bound endpoint, or check it between two bound ones)
+//! for the one with the least total cost, where a step costs the adjacency
+//! entries or nodes it reads plus the rows it produces. The search is
+//! depth first, cheapest next step first, with branch and bound and a memo
+//! of the cheapest cost seen per set of planned elements (dynamic
+//! programming over the pattern's parts); after [`SEARCH_BUDGET`] states it
+//! finishes greedily, so large patterns still plan in linear time.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
+use std::sync::Arc;
+
+use relgraph_cypher::ast::{BinaryOp, PathKind, RelDirection, UnaryOp};
+use relgraph_graph::snapshot::stats::{GraphStats, PropStats};
+use relgraph_graph::{Catalog, Direction, LabelId, PropKeyId, RelTypeId, Snapshot};
+
+use super::pattern::{Conj, Declared};
+use crate::plan::CExpr;
+
+/// States the exhaustive part of the search may visit.
+pub(crate) const SEARCH_BUDGET: usize = 20_000;
+/// Hops a variable-length expansion is assumed to take at most, for
+/// estimation only.
+const VAR_HOPS: u32 = 3;
+/// Cost of reading one node in a scan or one adjacency entry, relative to
+/// producing one row (measured at scale 45, 2 threads: a label scan with a
+/// property filter reads a node in ~55 ns, an expansion that produces a
+/// row and reads a property of it costs ~400 ns per row).
+const READ_COST: f64 = 0.1;
+/// Selectivity of a predicate nothing is known about.
+const DEFAULT_SEL: f64 = 0.5;
+/// Selectivity of a range predicate without a histogram.
+const RANGE_SEL: f64 = 1.0 / 3.0;
+
+/// One step of a chosen order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Step {
+    /// Scan node `node` (the start of a part, or an independent scan).
+    Scan { node: usize },
+    /// Expand relationship `rel`, from its left node when `from_left`.
+    Expand { rel: usize, from_left: bool },
+}
+
+/// A chosen order with the estimated rows after every step, before the
+/// conjuncts it makes applicable (per input row of the MATCH).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Order {
+    pub steps: Vec<Step>,
+    pub rows: Vec<f64>,
+    /// Per step, the conjuncts it makes applicable with the rows after each.
+    pub filters: Vec<Filters>,
+    pub cost: f64,
+}
+
+struct NodeM {
+    /// Nodes the variable ranges over (its rarest label's count).
+    count: f64,
+    /// The label whose statistics describe it (`None`: any node).
+    label: Option<LabelId>,
+    /// Every label it must carry (resolved; an unknown one makes count 0).
+    labels: Vec<LabelId>,
+    /// Rows a scan yields before conjuncts: `count` times the fractions
+    /// of the further labels.
+    rows: f64,
+    /// The conjuncts an index seek would answer (empty: a label scan).
+    seek: Vec<usize>,
+    /// Pattern nodes and relationships the seek's value reads: until they
+    /// are bound the scan is a label scan, and once they are it runs once
+    /// per row instead of once per statement.
+    seek_nodes: Vec<usize>,
+    seek_rels: Vec<usize>,
+    bound: bool,
+}
+
+struct RelM {
+    left: usize,
+    right: usize,
+    types: Vec<RelTypeId>,
+    dir: RelDirection,
+    length: Option<(u32, u32)>,
+    /// Selectivity of the relationship's property map.
+    props_sel: f64,
+    /// Bound before the MATCH: the expansion only checks it.
+    outer: bool,
+    plannable: bool,
+}
+
+struct ConjM {
+    nodes: Vec<usize>,
+    rels: Vec<usize>,
+    /// Reads something the pattern binds outside the model (a path):
+    /// applied at the end, not estimated.
+    late: bool,
+    sel: f64,
+}
+
+/// The estimation model of one pattern.
+pub(crate) struct Model {
+    stats: Arc<GraphStats>,
+    node_total: f64,
+    nodes: Vec<NodeM>,
+    rels: Vec<RelM>,
+    conjs: Vec<ConjM>,
+}
+
+#[derive(Clone)]
+struct State {
+    node_bound: Vec<bool>,
+    rel_done: Vec<bool>,
+    conj_done: Vec<bool>,
+    /// Rows after the last step, before the conjuncts it made applicable.
+    pre: f64,
+    /// Rows after the last step and those conjuncts.
+    rows: f64,
+    /// The conjuncts the last step made applicable, with rows after each.
+    applied: Filters,
+}
+
+impl State {
+    fn key(&self) -> Vec<bool> {
+        self.node_bound
+            .iter()
+            .chain(&self.rel_done)
+            .copied()
+            .collect()
+    }
+}
+
+impl Model {
+    /// Builds the model of pattern `d` with conjuncts `conjs`;
+    /// `seek(ni)` names the conjuncts an index seek for node `ni` would
+    /// answer and the slots its value reads (`None`: no index applies).
+    pub(crate) fn new(
+        snapshot: &Snapshot,
+        d: &Declared,
+        conjs: &[Conj],
+        seek: &dyn Fn(usize) -> Option<(Vec<usize>, HashSet<usize>)>,
+    ) -> Model {
+        let stats = snapshot.stats();
+        let catalog = snapshot.catalog();
+        let node_total = snapshot.node_count() as f64;
+        let node_of: HashMap<usize, usize> = d
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.slot, i))
+            .collect();
+        let rel_of: HashMap<usize, usize> = d
+            .rels
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.slot, i))
+            .collect();
+        let nodes: Vec<NodeM> = d
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(ni, n)| {
+                let resolved: Vec<Option<LabelId>> =
+                    n.labels.iter().map(|l| catalog.label_id(l)).collect();
+                let labels: Vec<LabelId> = resolved.iter().flatten().copied().collect();
+                let rarest = labels
+                    .iter()
+                    .copied()
+                    .min_by_key(|l| snapshot.label_count(*l));
+                let count = if resolved.iter().any(Option::is_none) {
+                    0.0
+                } else {
+                    rarest.map_or(node_total, |l| snapshot.label_count(l) as f64)
+                };
+                let extra: f64 = labels
+                    .iter()
+                    .filter(|l| Some(**l) != rarest)
+                    .map(|l| snapshot.label_count(*l) as f64 / node_total.max(1.0))
+                    .product();
+                let (seek, needs) = seek(ni).unwrap_or_default();
+                NodeM {
+                    count,
+                    label: rarest,
+                    labels,
+                    rows: count * extra,
+                    seek,
+                    seek_nodes: needs
+                        .iter()
+                        .filter_map(|s| node_of.get(s).copied())
+                        .collect(),
+                    seek_rels: needs
+                        .iter()
+                        .filter_map(|s| rel_of.get(s).copied())
+                        .collect(),
+                    bound: n.outer,
+                }
+            })
+            .collect();
+        let rels: Vec<RelM> = d
+            .rels
+            .iter()
+            .map(|r| {
+                let types: Vec<RelTypeId> = if r.types.is_empty() {
+                    (0..catalog.rel_types().len() as u32)
+                        .map(RelTypeId)
+                        .collect()
+                } else {
+                    r.types
+                        .iter()
+                        .filter_map(|t| catalog.rel_type_id(t))
+                        .collect()
+                };
+                let props_sel = r
+                    .props
+                    .iter()
+                    .map(|(k, _)| {
+                        rel_prop_stats(&stats, catalog, &types, k)
+                            .map_or(DEFAULT_SEL, PropStats::eq_fraction_unknown)
+                    })
+                    .product();
+                RelM {
+                    left: r.left,
+                    right: r.right,
+                    types,
+                    dir: r.dir,
+                    length: r.length,
+                    props_sel,
+                    outer: r.outer,
+                    plannable: d.parts[r.part].kind == PathKind::Plain,
+                }
+            })
+            .collect();
+        let mut model = Model {
+            stats,
+            node_total,
+            nodes,
+            rels,
+            conjs: Vec::new(),
+        };
+        let outer: HashSet<usize> = d
+            .nodes
+            .iter()
+            .filter(|n| n.outer)
+            .map(|n| n.slot)
+            .chain(d.rels.iter().filter(|r| r.outer).map(|r| r.slot))
+            .collect();
+        for c in conjs {
+            let mut m = ConjM {
+                nodes: Vec::new(),
+                rels: Vec::new(),
+                late: false,
+                sel: 1.0,
+            };
+            for s in &c.deps {
+                if let Some(&ni) = node_of.get(s) {
+                    m.nodes.push(ni);
+                } else if let Some(&ri) = rel_of.get(s) {
+                    m.rels.push(ri);
+                } else if !outer.contains(s) && d.parts.iter().any(|p| p.path_slot == Some(*s)) {
+                    m.late = true;
+                }
+            }
+            m.sel = model.selectivity(c, catalog, &node_of, &rel_of);
+            model.conjs.push(m);
+        }
+        model
+    }
+
+    /// The estimated fraction of rows a conjunct keeps.
+    fn selectivity(
+        &self,
+        c: &Conj,
+        catalog: &Catalog,
+        node_of: &HashMap<usize, usize>,
+        rel_of: &HashMap<usize, usize>,
+    ) -> f64 {
+        let prop_stats = |slot: usize, key: &str| -> PropSel {
+            let Some(k) = catalog.prop_key_id(key) else {
+                return PropSel::Absent;
+            };
+            if let Some(&ni) = node_of.get(&slot) {
+                let n = &self.nodes[ni];
+                return self.node_prop(n.label, k, n.count);
+            }
+            if let Some(&ri) = rel_of.get(&slot) {
+                let types = &self.rels[ri].types;
+                return match rel_prop_stats_id(&self.stats, types, k) {
+                    Some(ps) => PropSel::Stats(ps.clone()),
+                    None => PropSel::Unknown,
+                };
+            }
+            PropSel::Unknown
+        };
+        if let Some((slot, key, op, value, _)) = &c.hint {
+            let ps = prop_stats(*slot, key);
+            return match op {
+                BinaryOp::Eq => match (&ps, value) {
+                    (PropSel::Stats(s), CExpr::Const(v)) => s.eq_fraction(v),
+                    (PropSel::Stats(s), _) => s.eq_fraction_unknown(),
+                    (PropSel::Rare(f), _) => *f,
+                    (PropSel::Absent, _) => 0.0,
+                    (PropSel::Unknown, _) => 0.1,
+                },
+                _ => match (&ps, value) {
+                    (PropSel::Stats(s), CExpr::Const(v)) => {
+                        let (lo, hi) = match op {
+                            BinaryOp::Lt => (Bound::Unbounded, Bound::Excluded(v)),
+                            BinaryOp::Le => (Bound::Unbounded, Bound::Included(v)),
+                            BinaryOp::Gt => (Bound::Excluded(v), Bound::Unbounded),
+                            _ => (Bound::Included(v), Bound::Unbounded),
+                        };
+                        s.range_fraction(lo, hi).unwrap_or(RANGE_SEL * s.present)
+                    }
+                    (PropSel::Stats(s), _) => RANGE_SEL * s.present,
+                    (PropSel::Rare(f), _) => *f,
+                    (PropSel::Absent, _) => 0.0,
+                    (PropSel::Unknown, _) => RANGE_SEL,
+                },
+            };
+        }
+        match &c.expr {
+            CExpr::IsNull(inner, negated) => match &**inner {
+                CExpr::Property(base, key) => match &**base {
+                    CExpr::Slot(s) => {
+                        let present = match prop_stats(*s, &key.name) {
+                            PropSel::Stats(p) => p.present,
+                            PropSel::Rare(f) => f,
+                            PropSel::Absent => 0.0,
+                            PropSel::Unknown => 0.5,
+                        };
+                        if *negated {
+                            present
+                        } else {
+                            1.0 - present
+                        }
+                    }
+                    _ => DEFAULT_SEL,
+                },
+                _ => DEFAULT_SEL,
+            },
+            CExpr::Binary(BinaryOp::Ne, _, _) => 0.9,
+            CExpr::Binary(BinaryOp::Eq, a, b) => {
+                let side = |e: &CExpr| match e {
+                    CExpr::Property(base, key) => match &**base {
+                        CExpr::Slot(s) => match prop_stats(*s, &key.name) {
+                            PropSel::Stats(p) => Some(p.eq_fraction_unknown()),
+                            _ => None,
+                        },
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match (side(a), side(b)) {
+                    (Some(x), Some(y)) => x.min(y),
+                    (Some(x), None) | (None, Some(x)) => x,
+                    (None, None) => 0.1,
+                }
+            }
+            CExpr::Binary(BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge, _, _) => {
+                RANGE_SEL
+            }
+            CExpr::HasLabels(base, labels) => match &**base {
+                CExpr::Slot(s) if node_of.contains_key(s) => labels
+                    .iter()
+                    .map(|l| match l.resolve(catalog) {
+                        Some(l) => self.label_fraction(l),
+                        None => 0.0,
+                    })
+                    .product(),
+                _ => DEFAULT_SEL,
+            },
+            CExpr::Unary(UnaryOp::Not, _) => DEFAULT_SEL,
+            _ => DEFAULT_SEL,
+        }
+    }
+
+    fn label_fraction(&self, l: LabelId) -> f64 {
+        let count = self.stats.label(Some(l)).map_or(0, |s| s.count) as f64;
+        (count / self.node_total.max(1.0)).min(1.0)
+    }
+
+    /// What is known of property `k` over nodes of `label` (`count` of them).
+    fn node_prop(&self, label: Option<LabelId>, k: PropKeyId, count: f64) -> PropSel {
+        match self.stats.node_prop(label, k) {
+            Some(ps) => PropSel::Stats(ps.clone()),
+            None => match self.stats.label(label) {
+                // Sampled, and no sampled node had the key: rare at most.
+                Some(s) if s.sampled > 0 => {
+                    if s.sampled >= s.count {
+                        PropSel::Absent
+                    } else {
+                        PropSel::Rare(1.0 / count.max(1.0))
+                    }
+                }
+                _ => PropSel::Unknown,
+            },
+        }
+    }
+
+    /// Adjacency entries per node of `label` for relationship `r` read
+    /// from its `from_left` end, and the fraction of them whose other end
+    /// carries the other node's labels.
+    fn fan_out(&self, ri: usize, from_left: bool) -> (f64, f64) {
+        let r = &self.rels[ri];
+        let (from, to) = if from_left {
+            (&self.nodes[r.left], &self.nodes[r.right])
+        } else {
+            (&self.nodes[r.right], &self.nodes[r.left])
+        };
+        let dirs: &[Direction] = match (r.dir, from_left) {
+            (RelDirection::Both, _) => &[Direction::Outgoing, Direction::Incoming],
+            (RelDirection::Right, true) | (RelDirection::Left, false) => &[Direction::Outgoing],
+            _ => &[Direction::Incoming],
+        };
+        let (mut deg, mut hits) = (0.0, 0.0);
+        for &t in &r.types {
+            for &dir in dirs {
+                let Some(e) = self.stats.expand(from.label, t, dir) else {
+                    continue;
+                };
+                deg += e.avg;
+                let frac = match to.label {
+                    None => 1.0,
+                    Some(l) => e
+                        .targets
+                        .iter()
+                        .find(|(tl, _)| *tl == l)
+                        .map_or(0.0, |(_, f)| *f),
+                };
+                hits += e.avg * frac;
+            }
+        }
+        // Every further label of the target filters independently.
+        let extra: f64 = to
+            .labels
+            .iter()
+            .filter(|l| Some(**l) != to.label)
+            .map(|l| self.label_fraction(*l))
+            .product();
+        let frac = if deg > 0.0 { hits / deg * extra } else { 0.0 };
+        (deg, frac)
+    }
+
+    /// The state before any step.
+    fn start(&self) -> State {
+        let mut s = State {
+            node_bound: self.nodes.iter().map(|n| n.bound).collect(),
+            rel_done: self.rels.iter().map(|r| !r.plannable).collect(),
+            conj_done: vec![false; self.conjs.len()],
+            pre: 1.0,
+            rows: 1.0,
+            applied: Vec::new(),
+        };
+        self.apply_conjs(&mut s);
+        s
+    }
+
+    /// Applies the conjuncts whose elements are now all bound.
+    fn apply_conjs(&self, s: &mut State) {
+        s.applied.clear();
+        for (ci, c) in self.conjs.iter().enumerate() {
+            if s.conj_done[ci] || c.late {
+                continue;
+            }
+            if c.nodes.iter().all(|&n| s.node_bound[n]) && c.rels.iter().all(|&r| s.rel_done[r]) {
+                s.conj_done[ci] = true;
+                s.rows *= c.sel;
+                s.applied.push((ci, s.rows));
+            }
+        }
+    }
+
+    /// The steps possible from `s`, each with its cost and next state.
+    fn moves(&self, s: &State) -> Vec<(f64, Step, State)> {
+        let mut out = Vec::new();
+        for (ri, r) in self.rels.iter().enumerate() {
+            if s.rel_done[ri] {
+                continue;
+            }
+            let (lb, rb) = (s.node_bound[r.left], s.node_bound[r.right]);
+            let sides: &[bool] = match (lb, rb) {
+                (false, false) => continue,
+                (true, false) => &[true],
+                (false, true) => &[false],
+                (true, true) => &[true, false],
+            };
+            for &from_left in sides {
+                let (deg, frac) = self.fan_out(ri, from_left);
+                let to = if from_left { r.right } else { r.left };
+                let mut next = s.clone();
+                let read = if r.outer {
+                    // The relationship is bound: check its ends.
+                    s.rows
+                } else if lb && rb {
+                    // Expand-into: a binary search in the source's list.
+                    let to_count = self.nodes[to].count.max(1.0);
+                    let hops = self.hops_sum(ri, deg);
+                    next.rows = s.rows * (hops * frac / to_count).min(hops) * r.props_sel;
+                    if r.length.is_some() {
+                        s.rows * hops
+                    } else {
+                        s.rows * (deg.max(1.0).log2() + 1.0)
+                    }
+                } else {
+                    let hops = match r.length {
+                        None => deg,
+                        Some(_) => self.hops_sum(ri, deg),
+                    };
+                    next.rows = s.rows * hops * frac * r.props_sel;
+                    s.rows * hops
+                };
+                let cost = READ_COST * read;
+                next.rel_done[ri] = true;
+                next.node_bound[to] = true;
+                next.pre = next.rows;
+                self.apply_conjs(&mut next);
+                // Every row the expansion produces is written and filtered.
+                out.push((cost + next.pre, Step::Expand { rel: ri, from_left }, next));
+            }
+        }
+        for (ni, n) in self.nodes.iter().enumerate() {
+            if s.node_bound[ni] {
+                continue;
+            }
+            let seekable = !n.seek.is_empty()
+                && n.seek_nodes.iter().all(|&m| s.node_bound[m])
+                && n.seek_rels.iter().all(|&r| s.rel_done[r]);
+            let seek_sel = if seekable {
+                n.seek.iter().map(|&c| self.conjs[c].sel).product::<f64>()
+            } else {
+                1.0
+            };
+            let read = n.count * seek_sel;
+            let mut next = s.clone();
+            next.node_bound[ni] = true;
+            next.rows = s.rows * n.rows * seek_sel;
+            next.pre = next.rows;
+            if seekable {
+                // The seek has applied these already.
+                for &c in &n.seek {
+                    next.conj_done[c] = true;
+                }
+            }
+            self.apply_conjs(&mut next);
+            // A scan that reads nothing from the row is built once and
+            // joined; otherwise it runs once per row. Reading a node
+            // includes filtering it, so only the rows kept count in full.
+            let scan = READ_COST
+                * if seekable && !(n.seek_nodes.is_empty() && n.seek_rels.is_empty()) {
+                    s.rows * read
+                } else {
+                    read
+                };
+            out.push((scan + next.rows, Step::Scan { node: ni }, next));
+        }
+        out.sort_by(|a, b| a.0.total_cmp(&b.0));
+        out
+    }
+
+    /// Entries a variable-length expansion reads per start node, assuming
+    /// the same fan-out at every hop (at most [`VAR_HOPS`] hops counted).
+    fn hops_sum(&self, ri: usize, deg: f64) -> f64 {
+        let (min, max) = self.rels[ri].length.unwrap_or((1, 1));
+        let (lo, hi) = (min.max(1), max.min(VAR_HOPS).max(min.max(1)));
+        let mut sum = if min == 0 { 1.0 } else { 0.0 };
+        for k in lo..=hi.min(lo + VAR_HOPS) {
+            sum += deg.powi(k as i32);
+        }
+        sum
+    }
+
+    /// The cheapest order found (see the module documentation).
+    pub(crate) fn best_order(&self) -> Order {
+        let start = self.start();
+        let mut search = Search {
+            model: self,
+            memo: HashMap::new(),
+            budget: SEARCH_BUDGET,
+            best: None,
+            path: Vec::new(),
+        };
+        search.dfs(&start, 0.0);
+        search.best.unwrap_or_default()
+    }
+}
+
+/// What is known of one property for selectivity.
+enum PropSel {
+    Stats(PropStats),
+    /// Never seen in a partial sample: at most this fraction.
+    Rare(f64),
+    /// Never seen in a sample of every entity.
+    Absent,
+    Unknown,
+}
+
+fn rel_prop_stats<'a>(
+    stats: &'a GraphStats,
+    catalog: &Catalog,
+    types: &[RelTypeId],
+    key: &str,
+) -> Option<&'a PropStats> {
+    rel_prop_stats_id(stats, types, catalog.prop_key_id(key)?)
+}
+
+fn rel_prop_stats_id<'a>(
+    stats: &'a GraphStats,
+    types: &[RelTypeId],
+    key: PropKeyId,
+) -> Option<&'a PropStats> {
+    types.iter().find_map(|t| stats.rel_prop(*t, key))
+}
+
+struct Search<'a> {
+    model: &'a Model,
+    memo: HashMap<Vec<bool>, f64>,
+    budget: usize,
+    best: Option<Order>,
+    /// The steps so far: step, rows before and after its conjuncts.
+    path: Vec<(Step, f64, Filters)>,
+}
+
+/// Conjuncts a step makes applicable, with the rows after each.
+type Filters = Vec<(usize, f64)>;
+
+impl Search<'_> {
+    fn dfs(&mut self, s: &State, cost: f64) {
+        if self.best.as_ref().is_some_and(|b| cost >= b.cost) {
+            return;
+        }
+        let moves = self.model.moves(s);
+        if moves.is_empty() {
+            self.best = Some(Order {
+                steps: self.path.iter().map(|(st, _, _)| *st).collect(),
+                rows: self.path.iter().map(|(_, r, _)| *r).collect(),
+                filters: self.path.iter().map(|(_, _, f)| f.clone()).collect(),
+                cost,
+            });
+            return;
+        }
+        for (step_cost, step, next) in moves {
+            let total = cost + step_cost;
+            let key = next.key();
+            if let Some(&seen) = self.memo.get(&key) {
+                if seen <= total {
+                    continue;
+                }
+            }
+            self.memo.insert(key, total);
+            self.path.push((step, next.pre, next.applied.clone()));
+            self.dfs(&next, total);
+            self.path.pop();
+            if self.budget == 0 {
+                return;
+            }
+            self.budget -= 1;
+        }
+    }
+}
