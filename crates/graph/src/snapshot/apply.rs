@@ -763,6 +763,7 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
         nodes: new_nodes,
         rels: new_rels,
         indexes: OnceLock::new(),
+        lazy_indexes: OnceLock::new(),
         rank: OnceLock::new(),
         stats: OnceLock::new(),
     };

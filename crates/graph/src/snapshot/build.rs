@@ -252,6 +252,7 @@ pub(super) fn from_records(
         nodes: chunks,
         rels: rel_chunks,
         indexes: OnceLock::new(),
+        lazy_indexes: OnceLock::new(),
         rank: OnceLock::new(),
         stats: OnceLock::new(),
     };

@@ -170,6 +170,10 @@ struct Inner {
     /// ~120 bytes per entry, which a query that never seeks should not pay);
     /// set at once by writes and by `from_records`.
     indexes: OnceLock<Vec<PropIndex>>,
+    /// While `indexes` is unset: one slot per declared index, each built
+    /// on its first use (a query seeking on `Person(id)` does not pay for
+    /// the other indexes).
+    lazy_indexes: OnceLock<Vec<LazyIndex>>,
     /// Rank structure for the compact petgraph indexing, built on first use.
     rank: OnceLock<typed::LiveRank>,
     /// Planner statistics: computed on first use, or inherited from the
@@ -193,16 +197,38 @@ impl Inner {
     }
 
     fn index(&self, label: LabelId, key: PropKeyId) -> Option<&PropIndex> {
+        if let Some(indexes) = self.indexes.get() {
+            return indexes
+                .binary_search_by_key(&(label, key), |i| (i.label, i.key))
+                .ok()
+                .map(|i| &indexes[i]);
+        }
+        let lazy = self.lazy_indexes.get_or_init(|| {
+            apply::index_defs(&self.catalog)
+                .into_iter()
+                .map(|(label, key, unique)| LazyIndex {
+                    label,
+                    key,
+                    unique,
+                    built: OnceLock::new(),
+                })
+                .collect()
+        });
+        let slot = lazy.iter().find(|l| (l.label, l.key) == (label, key))?;
         // Segments hold validated data, so building cannot find a
         // violation; if damaged data made it fail, queries scan instead.
-        let indexes = self
-            .indexes
-            .get_or_init(|| build::build_indexes(self).unwrap_or_default());
-        indexes
-            .binary_search_by_key(&(label, key), |i| (i.label, i.key))
-            .ok()
-            .map(|i| &indexes[i])
+        slot.built
+            .get_or_init(|| apply::build_index(self, label, key, slot.unique.clone()).ok())
+            .as_ref()
     }
+}
+
+/// A declared index of a snapshot opened from segments, built on first use.
+struct LazyIndex {
+    label: LabelId,
+    key: PropKeyId,
+    unique: Option<String>,
+    built: OnceLock<Option<PropIndex>>,
 }
 
 /// How many nodes [`Snapshot::degree_sample`] looks at, at most.
@@ -234,6 +260,7 @@ impl Snapshot {
             nodes: Vec::new(),
             rels: Vec::new(),
             indexes: OnceLock::from(Vec::new()),
+            lazy_indexes: OnceLock::new(),
             rank: OnceLock::new(),
             stats: OnceLock::new(),
         })
@@ -1010,6 +1037,7 @@ impl Snapshot {
                 Some(built) => OnceLock::from(built.clone()),
                 None => OnceLock::new(),
             },
+            lazy_indexes: OnceLock::new(),
             rank: OnceLock::new(),
             stats: i.stats.clone(),
         })
@@ -1084,6 +1112,7 @@ impl Snapshot {
             nodes,
             rels,
             indexes: OnceLock::new(),
+            lazy_indexes: OnceLock::new(),
             rank: OnceLock::new(),
             stats: OnceLock::new(),
         };
