@@ -37,6 +37,8 @@ const VAR_HOPS: u32 = 3;
 const READ_COST: f64 = 0.1;
 /// Selectivity of a predicate nothing is known about.
 const DEFAULT_SEL: f64 = 0.5;
+/// Selectivity of a string match (`STARTS WITH`, `CONTAINS`, `=~`, ...).
+const MATCH_SEL: f64 = 0.05;
 /// Selectivity of a range predicate without a histogram.
 const RANGE_SEL: f64 = 1.0 / 3.0;
 
@@ -343,6 +345,30 @@ impl Model {
                 _ => DEFAULT_SEL,
             },
             CExpr::Binary(BinaryOp::Ne, _, _) => 0.9,
+            CExpr::Binary(
+                BinaryOp::StartsWith
+                | BinaryOp::EndsWith
+                | BinaryOp::Contains
+                | BinaryOp::RegexMatch,
+                _,
+                _,
+            ) => MATCH_SEL,
+            CExpr::Binary(BinaryOp::In, a, b) => match (&**a, &**b) {
+                (CExpr::Property(base, key), CExpr::Const(relgraph_graph::Value::List(items))) => {
+                    match &**base {
+                        CExpr::Slot(s) => match prop_stats(*s, &key.name) {
+                            PropSel::Stats(p) => {
+                                items.iter().map(|v| p.eq_fraction(v)).sum::<f64>().min(1.0)
+                            }
+                            PropSel::Rare(f) => (f * items.len() as f64).min(1.0),
+                            PropSel::Absent => 0.0,
+                            PropSel::Unknown => DEFAULT_SEL,
+                        },
+                        _ => DEFAULT_SEL,
+                    }
+                }
+                _ => DEFAULT_SEL,
+            },
             CExpr::Binary(BinaryOp::Eq, a, b) => {
                 let side = |e: &CExpr| match e {
                     CExpr::Property(base, key) => match &**base {
