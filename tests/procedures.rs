@@ -755,3 +755,62 @@ fn dbms_procedures_lists_exactly_the_documented_ones() {
     }
     assert_eq!(examples, listed.len(), "one example per procedure");
 }
+
+#[test]
+fn hostile_arguments_are_errors_not_panics() {
+    let db = demo();
+    run(
+        &db,
+        "MATCH (a:Person {name: 'Ann'}), (b:Person {name: 'Bob'}) CREATE (a)-[:OWES {w: -1}]->(b)",
+    );
+    let must_fail = [
+        "CALL algo.pageRank([1, 2])",
+        "CALL algo.pageRank('Person', 'KNOWS', {dampingFactor: 1e308})",
+        "CALL algo.pageRank('Person', 'KNOWS', {tolerance: -1})",
+        "CALL algo.pageRank('Person', 'KNOWS', {tolerance: 0.0 / 0.0})",
+        "CALL algo.pageRank('Person', 'KNOWS', {maxIterations: -9223372036854775808})",
+        "CALL algo.labelPropagation('Person', 'KNOWS', {maxIterations: 0})",
+        "CALL algo.dijkstra('Person', 'KNOWS', {sourceNode: -1})",
+        "CALL algo.dijkstra('Person', 'KNOWS', {sourceNode: 9223372036854775807})",
+        "CALL algo.dijkstra('Person', 'KNOWS', {sourceNode: 'Ann'})",
+        "CALL algo.dijkstra('Person', 'OWES', {sourceNode: 0, weightProperty: 'w'})",
+        "CALL algo.nodeSimilarity('Person', 'KNOWS', {similarityMetric: 'COSINE'})",
+        "CALL algo.wcc('Person', 'KNOWS', {orientation: 'NATURAL'})",
+        "CALL algo.wcc('Person', 'KNOWS', 'config')",
+        "CALL db.labels(1)",
+        "CALL algo.pageRank('Person', 'KNOWS', $cfg)",
+        "CALL nope",
+        "CALL algo",
+    ];
+    for q in must_fail {
+        let e = err(&db, q);
+        assert!(!e.message.is_empty(), "{q}");
+    }
+    let must_run = [
+        "CALL algo.pageRank(null, null, null)",
+        "CALL algo.pageRank([], [], {dampingFactor: null})",
+        "CALL algo.betweenness('Person', 'KNOWS', {samplingSize: 9223372036854775807, samplingSeed: -5})",
+        "CALL algo.nodeSimilarity('Person', 'KNOWS', {topK: 9223372036854775807, similarityCutoff: 1})",
+        "CALL algo.closeness('Company', [])",
+        "CALL algo.triangleCount([], 'WORKS_AT')",
+        "UNWIND range(1, 3) AS i CALL algo.wcc('Person', 'KNOWS') YIELD node RETURN count(*)",
+        "CALL db.labels() YIELD label RETURN label LIMIT 1",
+        "CALL db.labels() UNION CALL db.labels()",
+    ];
+    for q in must_run {
+        run(&db, q);
+    }
+    let plan = db
+        .query(
+            "EXPLAIN CALL algo.pageRank('Person', 'KNOWS') YIELD node RETURN node",
+            &Params::new(),
+        )
+        .unwrap()
+        .plan
+        .unwrap_or_default();
+    assert!(plan.contains("ProcedureCall(algo.pageRank)"), "{plan}");
+    let profile = db
+        .query("PROFILE CALL algo.wcc('Person', 'KNOWS')", &Params::new())
+        .unwrap();
+    assert_eq!(profile.rows.len(), 3);
+}

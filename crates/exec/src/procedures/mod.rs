@@ -103,6 +103,12 @@ impl std::fmt::Display for ProcType {
 }
 
 /// The default of an optional argument.
+///
+/// ```
+/// use relgraph_exec::procedures::{find, ArgDefault};
+/// let p = find("algo.wcc").unwrap();
+/// assert_eq!(p.args[0].default, ArgDefault::EmptyList);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArgDefault {
     /// The argument is required.
@@ -124,6 +130,12 @@ impl ArgDefault {
 }
 
 /// One argument of a procedure.
+///
+/// ```
+/// let p = relgraph_exec::procedures::find("algo.pageRank").unwrap();
+/// let names: Vec<_> = p.args.iter().map(|a| a.name).collect();
+/// assert_eq!(names, ["labels", "types", "config"]);
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct ProcArg {
     /// Its name (also the parameter an implicit-argument call reads).
@@ -135,6 +147,14 @@ pub struct ProcArg {
 }
 
 /// One output column (or one configuration key) of a procedure.
+///
+/// ```
+/// use relgraph_exec::procedures::{find, ProcType};
+/// let p = find("algo.pageRank").unwrap();
+/// assert_eq!(p.outputs[1].name, "score");
+/// assert_eq!(p.outputs[1].ty, ProcType::Float);
+/// assert!(p.config.iter().any(|k| k.name == "dampingFactor"));
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct ProcColumn {
     /// Its name.
@@ -149,6 +169,11 @@ pub(crate) const fn col(name: &'static str, ty: ProcType) -> ProcColumn {
 }
 
 /// Whether a procedure only reads the graph or may write it.
+///
+/// ```
+/// use relgraph_exec::procedures::{procedures, ProcMode};
+/// assert!(procedures().iter().all(|p| p.mode == ProcMode::Read));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProcMode {
     /// Reads the snapshot only.

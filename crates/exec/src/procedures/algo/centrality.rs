@@ -60,10 +60,15 @@ pub(crate) fn page_rank(
                 guard.check()?;
                 for (k, slot) in chunk.iter_mut().enumerate() {
                     let v = (b * BLOCK + k) as u32;
-                    let mut s = 0.0;
-                    for e in inc.range(v) {
-                        s += contrib[inc.targets[e] as usize] * inc.weight(e);
-                    }
+                    let r = inc.range(v);
+                    let s: f64 = match &inc.weights {
+                        None => inc.targets[r].iter().map(|&u| contrib[u as usize]).sum(),
+                        Some(w) => inc.targets[r.clone()]
+                            .iter()
+                            .zip(&w[r])
+                            .map(|(&u, w)| contrib[u as usize] * w)
+                            .sum(),
+                    };
                     *slot = base + damping * s;
                 }
                 Ok(())

@@ -323,9 +323,15 @@ pub(crate) const LABEL_PROPAGATION: Procedure = Procedure {
     body: |ctx, args, emit| {
         let mut args = args.to_vec();
         if let Value::Map(m) = &mut args[2] {
-            m.entry(Arc::from("orientation"))
-                .or_insert_with(|| Value::String(Arc::from("UNDIRECTED")));
-            m.entry(Arc::from("maxIterations")).or_insert(Value::Int(10));
+            // This algorithm's own defaults (a null value means the default).
+            for (k, v) in [
+                ("orientation", Value::String(Arc::from("UNDIRECTED"))),
+                ("maxIterations", Value::Int(10)),
+            ] {
+                if m.get(k).is_none_or(Value::is_null) {
+                    m.insert(Arc::from(k), v);
+                }
+            }
         }
         let c = project(ctx, &args, Combine::Sum, false, None)?;
         let comm = label_propagation(&c.proj.out, c.config.max_iterations, ctx.guard)?;
