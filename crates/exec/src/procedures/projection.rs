@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use relgraph_graph::{Direction, LabelId, NodeId, RelId, RelTypeId, Snapshot, Value};
 
 use crate::error::{ExecError, Result};
+use crate::exec::Hold;
 use crate::options::Guard;
 
 /// Which way relationships are followed.
@@ -132,14 +133,17 @@ pub(crate) struct Spec<'a> {
     pub keep_rels: bool,
 }
 
-/// A projected graph.
-pub(crate) struct Projection {
+/// A projected graph. Its arrays are held against the query's memory
+/// budget while it lives, so what an algorithm builds beside it is checked
+/// against the budget together with it.
+pub(crate) struct Projection<'g> {
     /// Projected node `i` is `nodes[i]`.
     pub nodes: Vec<NodeId>,
     /// Node id -> projected index (`u32::MAX`: not projected).
     index: Vec<u32>,
     /// Edges in the requested orientation.
     pub out: Csr,
+    _held: Hold<'g>,
 }
 
 /// Nodes of a block built per parallel task.
@@ -174,9 +178,9 @@ fn unknown(what: &str, name: &str, known: &[Arc<str>]) -> ExecError {
     )
 }
 
-impl Projection {
+impl<'g> Projection<'g> {
     /// Projects `snap` as `spec` says.
-    pub fn build(snap: &Snapshot, spec: &Spec<'_>, guard: &Guard) -> Result<Projection> {
+    pub fn build(snap: &Snapshot, spec: &Spec<'_>, guard: &'g Guard) -> Result<Projection<'g>> {
         let cat = snap.catalog();
         let mut labels: Vec<LabelId> = Vec::new();
         for l in names(spec.labels) {
@@ -266,7 +270,21 @@ impl Projection {
                 r.extend(b.rels);
             }
         }
-        Ok(Projection { nodes, index, out })
+        let mut held = Hold::new(guard);
+        held.add(
+            (nodes.len() * 8
+                + index.len() * 4
+                + out.offsets.len() * 8
+                + out.targets.len() * 4
+                + out.weights.as_ref().map_or(0, |w| w.len() * 8)
+                + out.rels.as_ref().map_or(0, |r| r.len() * 8)) as u64,
+        )?;
+        Ok(Projection {
+            nodes,
+            index,
+            out,
+            _held: held,
+        })
     }
 
     /// The projected index of node `n`.

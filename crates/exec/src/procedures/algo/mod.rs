@@ -202,21 +202,21 @@ const NODE: ProcColumn = col("node", ProcType::Node);
 const SCORE: ProcColumn = col("score", ProcType::Float);
 
 /// The projection and configuration of a call.
-struct Call {
-    proj: Projection,
+struct Call<'g> {
+    proj: Projection<'g>,
     config: AlgoConfig,
 }
 
 /// Reads the config and projects the graph (`combine` for parallel
 /// relationships; `keep_rels` for paths; `orientation`: forced, or the
 /// config's).
-fn project(
-    ctx: &Ctx<'_>,
+fn project<'g>(
+    ctx: &Ctx<'g>,
     args: &[Value],
     combine: Combine,
     keep_rels: bool,
     orientation: Option<Orientation>,
-) -> Result<Call> {
+) -> Result<Call<'g>> {
     let empty = BTreeMap::new();
     let map = match &args[2] {
         Value::Map(m) => m,
@@ -238,7 +238,7 @@ fn project(
 
 /// Emits `(node, value)` rows in node order.
 fn emit_scores(
-    proj: &Projection,
+    proj: &Projection<'_>,
     values: impl Iterator<Item = Value>,
     emit: &mut Emit<'_>,
 ) -> Result<()> {
@@ -252,7 +252,10 @@ fn emit_scores(
 
 /// A component or community representative as an integer: the smallest
 /// node id in it.
-fn representative(proj: &Projection, labels: Vec<u32>) -> impl Iterator<Item = Value> + '_ {
+fn representative<'p>(
+    proj: &'p Projection<'_>,
+    labels: Vec<u32>,
+) -> impl Iterator<Item = Value> + 'p {
     labels
         .into_iter()
         .map(move |r| Value::Int(proj.nodes[r as usize].0 as i64))

@@ -77,7 +77,7 @@ pub(crate) fn dijkstra(g: &Csr, source: u32, target: Option<u32>, guard: &Guard)
 }
 
 /// The node a `sourceNode` / `targetNode` value names.
-fn endpoint(proj: &Projection, key: &str, v: &Value) -> Result<u32> {
+fn endpoint(proj: &Projection<'_>, key: &str, v: &Value) -> Result<u32> {
     let id = match v {
         Value::Node(n) => *n,
         Value::Int(i) if *i >= 0 => NodeId(*i as u64),
@@ -97,7 +97,7 @@ fn endpoint(proj: &Projection, key: &str, v: &Value) -> Result<u32> {
 }
 
 /// The path from the tree's source to `to`.
-fn path_to(proj: &Projection, tree: &Tree, to: u32) -> Path {
+fn path_to(proj: &Projection<'_>, tree: &Tree, to: u32) -> Path {
     let rels = proj.out.rels.as_deref().unwrap_or_default();
     let mut nodes = vec![proj.nodes[to as usize]];
     let mut path_rels = Vec::new();
