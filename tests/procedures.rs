@@ -343,6 +343,52 @@ proptest! {
     }
 
     #[test]
+    fn yen_matches_all_simple_paths(g in graph_strategy(7, 16), st in (0usize..7, 0usize..7)) {
+        let (s, t) = (st.0 % g.n, st.1 % g.n);
+        let db = load(&g);
+        let rows = run(&db, &format!(
+            "MATCH (s:N {{i: {s}}}), (t:N {{i: {t}}}) \
+             CALL algo.yenKShortest('N', 'E', {{sourceNode: s, targetNode: t, k: 4, weightProperty: 'w'}}) \
+             YIELD index, cost, path \
+             RETURN index, cost, [n IN nodes(path) | n.i], reduce(c = 0, r IN relationships(path) | c + r.w)"));
+        // Every simple path from s to t, by brute force, cheapest weights.
+        let mut w: BTreeMap<(usize, usize), i64> = BTreeMap::new();
+        for &(a, b, x) in &g.edges {
+            let e = w.entry((a, b)).or_insert(x);
+            *e = (*e).min(x);
+        }
+        let mut costs = Vec::new();
+        let mut stack = vec![(vec![s], 0i64)];
+        while let Some((path, c)) = stack.pop() {
+            let last = *path.last().unwrap();
+            if last == t {
+                costs.push(c);
+                continue;
+            }
+            for (&(a, b), x) in &w {
+                if a == last && !path.contains(&b) {
+                    let mut p = path.clone();
+                    p.push(b);
+                    stack.push((p, c + x));
+                }
+            }
+        }
+        costs.sort_unstable();
+        costs.truncate(4);
+        let got: Vec<i64> = rows.iter().map(|r| float(&r[1]) as i64).collect();
+        prop_assert_eq!(&got, &costs);
+        let mut seen = BTreeSet::new();
+        for (i, r) in rows.iter().enumerate() {
+            prop_assert_eq!(int(&r[0]), i as i64);
+            let nodes = match &r[2] { ResultValue::List(l) => l.iter().map(int).collect::<Vec<_>>(), o => panic!("{o:?}") };
+            let distinct: BTreeSet<_> = nodes.iter().collect();
+            prop_assert_eq!(distinct.len(), nodes.len(), "a loop in {:?}", nodes);
+            prop_assert!(seen.insert(nodes.clone()), "{:?} twice", nodes);
+            prop_assert_eq!(int(&r[3]), got[i]);
+        }
+    }
+
+    #[test]
     fn node_similarity_matches_all_pairs(g in graph_strategy(9, 22), overlap in any::<bool>()) {
         let db = load(&g);
         let metric = if overlap { "OVERLAP" } else { "JACCARD" };

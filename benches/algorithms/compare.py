@@ -5,7 +5,8 @@ Correctness, on the LDBC SF0.1 KNOWS graph (../shared/data/ldbc-sf0.1):
 PageRank within 1e-6 of networkx.pagerank (same damping and tolerance),
 WCC and SCC partitions identical, triangle counts and clustering
 coefficients identical, core numbers identical, exact betweenness and
-closeness within 1e-9, Dijkstra distances identical on random pairs,
+closeness within 1e-9, Dijkstra distances identical on random pairs, the
+costs of Yen's k shortest paths equal to networkx.shortest_simple_paths',
 Jaccard similarities identical.
 
 Speed (with --scale-db and --scale-csv, e.g. the demo graph at scale 45):
@@ -20,6 +21,7 @@ usage: python3 benches/algorithms/compare.py [--bin target/release/relgraph]
 """
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -154,6 +156,20 @@ def correctness(binary, nx):
         got = rows[0]["cost"] if rows else None
         bad += got != want
     ok &= check("dijkstra", bad == 0, f"{len(pairs)} random pairs, {bad} differ")
+
+    bad = 0
+    for s, t in pairs[:10]:
+        if s == t:
+            continue
+        rows = call(f"MATCH (s:Person {{id: {s}}}), (t:Person {{id: {t}}}) "
+                    "CALL algo.yenKShortest('Person', 'KNOWS', {orientation: 'UNDIRECTED', sourceNode: s, "
+                    "targetNode: t, k: 5}) YIELD cost RETURN cost")
+        try:
+            want = [len(p) - 1 for p in itertools.islice(nx.shortest_simple_paths(undirected, s, t), 5)]
+        except nx.NetworkXNoPath:
+            want = []
+        bad += [r["cost"] for r in rows] != want
+    ok &= check("yenKShortest (k 5)", bad == 0, f"10 random pairs, {bad} differ")
 
     rows = call("CALL algo.nodeSimilarity('Person', 'KNOWS', {orientation: 'UNDIRECTED', topK: 100000}) "
                 "YIELD node1, node2, similarity RETURN node1.id AS a, node2.id AS b, similarity")

@@ -287,6 +287,7 @@ static REGISTRY: &[Procedure] = &[
     algo::SCC,
     algo::TRIANGLE_COUNT,
     algo::WCC,
+    algo::YEN_K_SHORTEST,
     introspect::INDEXES,
     introspect::LABELS,
     introspect::PROPERTY_KEYS,

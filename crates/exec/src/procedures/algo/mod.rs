@@ -69,6 +69,7 @@ pub(crate) struct AlgoConfig {
     pub metric: Metric,
     pub source: Option<Value>,
     pub target: Option<Value>,
+    pub k: usize,
 }
 
 fn bad(key: &str, msg: &str) -> ArgProblem {
@@ -103,6 +104,7 @@ impl AlgoConfig {
             metric: Metric::Jaccard,
             source: None,
             target: None,
+            k: 1,
         };
         for (k, v) in map {
             if v.is_null() {
@@ -168,6 +170,10 @@ impl AlgoConfig {
                         _ => return Err(bad(k, "must be 'JACCARD' or 'OVERLAP'")),
                     }
                 }
+                "k" => match i {
+                    Some(n) if (1..=100_000).contains(&n) => c.k = n as usize,
+                    _ => return Err(bad(k, "must be an integer from 1 to 100000")),
+                },
                 "sourceNode" => c.source = Some(v.clone()),
                 "targetNode" => c.target = Some(v.clone()),
                 _ => {}
@@ -199,6 +205,8 @@ const ARGS: &[ProcArg] = &[
 const ORIENTATION: ProcColumn = col("orientation", ProcType::String);
 const WEIGHT: ProcColumn = col("weightProperty", ProcType::String);
 const NODE: ProcColumn = col("node", ProcType::Node);
+const SOURCE_NODE: ProcColumn = col("sourceNode", ProcType::NodeOrId);
+const TARGET_NODE: ProcColumn = col("targetNode", ProcType::NodeOrId);
 const SCORE: ProcColumn = col("score", ProcType::Float);
 
 /// The projection and configuration of a call.
@@ -422,22 +430,41 @@ pub(crate) const K_CORE: Procedure = Procedure {
 pub(crate) const DIJKSTRA: Procedure = Procedure {
     name: "algo.dijkstra",
     args: ARGS,
-    outputs: &[
-        col("index", ProcType::Int),
-        col("sourceNode", ProcType::Node),
-        col("targetNode", ProcType::Node),
-        col("cost", ProcType::Float),
-        col("path", ProcType::Path),
-    ],
+    outputs: PATH_OUTPUTS,
     config: &[
         ORIENTATION,
         WEIGHT,
-        col("sourceNode", ProcType::NodeOrId),
-        col("targetNode", ProcType::NodeOrId),
+        SOURCE_NODE,
+        TARGET_NODE,
     ],
     mode: ProcMode::Read,
     description: "Weighted shortest path from sourceNode to targetNode (to every reachable node without targetNode, by cost); weights must be non-negative, missing ones count 1.",
     body: paths::run_dijkstra,
+};
+
+/// The output columns of path algorithms.
+const PATH_OUTPUTS: &[ProcColumn] = &[
+    col("index", ProcType::Int),
+    col("sourceNode", ProcType::Node),
+    col("targetNode", ProcType::Node),
+    col("cost", ProcType::Float),
+    col("path", ProcType::Path),
+];
+
+pub(crate) const YEN_K_SHORTEST: Procedure = Procedure {
+    name: "algo.yenKShortest",
+    args: ARGS,
+    outputs: PATH_OUTPUTS,
+    config: &[
+        ORIENTATION,
+        WEIGHT,
+        SOURCE_NODE,
+        TARGET_NODE,
+        col("k", ProcType::Int),
+    ],
+    mode: ProcMode::Read,
+    description: "The k (default 1) cheapest loopless paths from sourceNode to targetNode (Yen's algorithm), by cost; weights as for algo.dijkstra.",
+    body: paths::run_yen,
 };
 
 pub(crate) const NODE_SIMILARITY: Procedure = Procedure {
