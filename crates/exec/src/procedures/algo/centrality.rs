@@ -235,6 +235,7 @@ pub(crate) fn closeness(out: &Csr, guard: &Guard) -> Result<Vec<f64>> {
     guard.check_alloc((rayon::current_num_threads() * n * 12 + n * 8) as u64)?;
     (0..n as u32)
         .into_par_iter()
+        .with_min_len(super::MIN_SPLIT)
         .map_init(
             || (vec![u32::MAX; n], Vec::<u32>::new(), Ticker::new(guard)),
             |(dist, queue, t), u| -> Result<f64> {

@@ -326,6 +326,7 @@ pub(crate) fn triangles(g: &Csr, guard: &Guard) -> Result<Triangles> {
     guard.check_alloc((n * 16) as u64)?;
     let per: Vec<(u64, f64)> = (0..n as u32)
         .into_par_iter()
+        .with_min_len(super::MIN_SPLIT)
         .map_init(
             || Ticker::new(guard),
             |t, u| -> Result<(u64, f64)> {

@@ -33,6 +33,11 @@ pub(crate) use centrality::{betweenness, closeness, page_rank};
 pub(crate) use community::{core_numbers, label_propagation, scc, triangles, wcc};
 pub(crate) use similarity::{node_similarity, Metric};
 
+/// Fewest nodes per rayon split of a per-node parallel loop: keeps the
+/// per-split buffers of `map_init` (a distance or counter array of `n`
+/// entries each) few.
+const MIN_SPLIT: usize = 256;
+
 /// Checks the guard every 4096 units of work of one loop.
 pub(crate) struct Ticker<'g> {
     guard: &'g Guard,

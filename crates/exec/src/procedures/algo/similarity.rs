@@ -43,6 +43,7 @@ pub(crate) fn node_similarity(
     guard.check_alloc((rayon::current_num_threads() * n * 8) as u64)?;
     let per: Vec<Vec<(u32, u32, f64)>> = (0..n as u32)
         .into_par_iter()
+        .with_min_len(super::MIN_SPLIT)
         .map_init(
             || (vec![0u32; n], Vec::<u32>::new(), Ticker::new(guard)),
             |(count, touched, t), u| -> Result<Vec<(u32, u32, f64)>> {
