@@ -1,5 +1,5 @@
-//! Query benches: the batch-insert idiom and read queries on a generated
-//! graph. Run with `cargo bench --bench queries`.
+//! Query benches: the batch-insert idiom, read queries and graph
+//! algorithms on a generated graph. Run with `cargo bench --bench queries`.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -104,5 +104,30 @@ fn shortest_paths(c: &mut Criterion) {
     bench_group(c, "shortest", &snap, &queries);
 }
 
-criterion_group!(benches, batch_insert, reads, shortest_paths);
+/// Graph algorithms (`CALL algo.*`) on the synthetic graph (scale 1):
+/// projection plus the algorithm, over KNOWS.
+fn algorithms(c: &mut Criterion) {
+    let config = relgraph_datagen::Config::new(1.0, 42).expect("valid scale");
+    let (snap, _) = relgraph_datagen::snapshot(&config).expect("datagen builds");
+    let queries = [
+        (
+            "page_rank_20",
+            "CALL algo.pageRank('Person', 'KNOWS', {maxIterations: 20, tolerance: 0}) YIELD node RETURN count(*)",
+        ),
+        ("wcc", "CALL algo.wcc('Person', 'KNOWS') YIELD component RETURN count(DISTINCT component)"),
+        ("scc", "CALL algo.scc('Person', 'KNOWS') YIELD component RETURN count(DISTINCT component)"),
+        ("triangle_count", "CALL algo.triangleCount('Person', 'KNOWS') YIELD triangles RETURN sum(triangles)"),
+        (
+            "betweenness_100_sources",
+            "CALL algo.betweenness('Person', 'KNOWS', {samplingSize: 100}) YIELD score RETURN max(score)",
+        ),
+        (
+            "node_similarity_top10",
+            "CALL algo.nodeSimilarity('Person', 'KNOWS', {orientation: 'UNDIRECTED'}) YIELD similarity RETURN count(*)",
+        ),
+    ];
+    bench_group(c, "algo", &snap, &queries);
+}
+
+criterion_group!(benches, batch_insert, reads, shortest_paths, algorithms);
 criterion_main!(benches);

@@ -125,8 +125,19 @@ WHERE t.name <> 'churn'
 RETURN t.name AS topic, count(DISTINCT post) AS posts
 ORDER BY posts DESC, topic";
 
+const Q12: &str = "\
+MATCH (me:Person {me: true})-[:KNOWS]-(f:Person)
+WITH collect(f) AS mine
+CALL algo.pageRank('Person', 'KNOWS', {orientation: 'UNDIRECTED'})
+YIELD node, score
+WHERE node IN mine
+RETURN node.name AS connection, round(score * 1000000) / 1000000 AS influence,
+       size([(node)-[:KNOWS]-(:Person) | 1]) AS their_connections
+ORDER BY influence DESC, connection
+LIMIT 10";
+
 /// The queries in the order the cookbook shows them.
-const QUERIES: [&str; 11] = [Q1, Q2, Q3, Q4, Q5, Q6, Q7, Q8, Q9, Q10, Q11];
+const QUERIES: [&str; 12] = [Q1, Q2, Q3, Q4, Q5, Q6, Q7, Q8, Q9, Q10, Q11, Q12];
 
 // ---------------------------------------------------------------------------
 // The generator's output, captured row by row.
@@ -725,6 +736,58 @@ struct Fixture {
     db: Database,
 }
 
+/// PageRank as networkx defines it (damping 0.85, at most 20 iterations,
+/// tolerance 1e-7: the procedure's defaults) over undirected KNOWS between
+/// all people; my connections ranked by it.
+fn a12(g: &Data) -> Rows {
+    let mut ids: Vec<u64> = g.people.keys().copied().collect();
+    ids.sort_unstable();
+    let index: HashMap<u64, usize> = ids.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+    let adj: Vec<Vec<usize>> = ids
+        .iter()
+        .map(|p| {
+            g.friends(*p)
+                .iter()
+                .filter_map(|q| index.get(q).copied())
+                .collect()
+        })
+        .collect();
+    let n = ids.len() as f64;
+    let mut x = vec![1.0 / n; ids.len()];
+    for _ in 0..20 {
+        let dangling: f64 = (0..ids.len())
+            .filter(|u| adj[*u].is_empty())
+            .map(|u| x[u])
+            .sum();
+        let mut next = vec![0.15 / n + 0.85 * dangling / n; ids.len()];
+        for (u, out) in adj.iter().enumerate() {
+            for &v in out {
+                next[v] += 0.85 * x[u] / out.len() as f64;
+            }
+        }
+        let err: f64 = next.iter().zip(&x).map(|(a, b)| (a - b).abs()).sum();
+        x = next;
+        if err < n * 1e-7 {
+            break;
+        }
+    }
+    let mut out: Vec<(&str, f64, usize)> = g
+        .friends(ME)
+        .iter()
+        .map(|p| {
+            let score = x[index[p]];
+            (
+                g.people[p].name.as_str(),
+                (score * 1e6).round() / 1e6,
+                g.friends(*p).len(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    out.truncate(10);
+    out.iter().map(|(c, s, k)| row(&[c, s, k])).collect()
+}
+
 fn build(config: &Config) -> Fixture {
     let mut cap = Capture::default();
     relgraph_datagen::generate(config, &mut cap).expect("the generator runs");
@@ -836,11 +899,12 @@ fn expected(g: &Data, n: usize, got: &Rows) -> Rows {
         9 => a9(g),
         10 => a10(g),
         11 => a11(g),
-        _ => unreachable!("there are eleven questions"),
+        12 => a12(g),
+        _ => unreachable!("there are twelve questions"),
     }
 }
 
-const EXPECTED_COLUMNS: [&[&str]; 11] = [
+const EXPECTED_COLUMNS: [&[&str]; 12] = [
     &["company", "connections"],
     &["id", "person", "last_churn_mention"],
     &["id", "friend", "city", "new_movies_liked"],
@@ -883,6 +947,7 @@ const EXPECTED_COLUMNS: [&[&str]; 11] = [
     ],
     &["also_bought", "customers"],
     &["topic", "posts"],
+    &["connection", "influence", "their_connections"],
 ];
 
 // ---------------------------------------------------------------------------
@@ -1063,6 +1128,7 @@ fn independent_answers_are_not_trivial() {
         (9, a9(g)),
         (10, a10(g)),
         (11, a11(g)),
+        (12, a12(g)),
     ] {
         assert!(!rows.is_empty(), "plain-Rust answer {n} is empty");
     }

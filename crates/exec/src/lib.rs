@@ -12,6 +12,7 @@
 
 pub mod error;
 pub mod functions;
+pub mod procedures;
 pub mod result;
 pub mod value_ops;
 

@@ -44,35 +44,40 @@ fn publish(st: &mut State<'_>, catalog: relgraph_graph::Catalog) -> Result<()> {
     Ok(())
 }
 
+/// The rows of `SHOW INDEXES` (and `db.indexes()`): name, type,
+/// labelsOrTypes, properties; indexes first, then the indexes behind
+/// unique constraints.
+pub(crate) fn index_rows(cat: &relgraph_graph::Catalog) -> Vec<Vec<Value>> {
+    let label_name = |l| cat.label_name(l).unwrap_or_default().to_string();
+    let key_name = |k| cat.prop_key_name(k).unwrap_or_default().to_string();
+    let row = |name: &str, kind: &str, l, k| {
+        vec![
+            s(name),
+            s(kind),
+            Value::List(vec![s(&label_name(l))]),
+            Value::List(vec![s(&key_name(k))]),
+        ]
+    };
+    let mut rows: Vec<Vec<Value>> = cat
+        .indexes
+        .iter()
+        .map(|i| row(&i.name, "RANGE", i.label, i.key))
+        .collect();
+    rows.extend(
+        cat.constraints
+            .iter()
+            .map(|c| row(&c.name, "UNIQUE", c.label, c.key)),
+    );
+    rows
+}
+
 /// Runs a schema command; returns rows for SHOW commands.
 pub(crate) fn run(cmd: &SchemaCommand, st: &mut State<'_>) -> Result<Vec<Vec<Value>>> {
     let cat = st.snapshot.catalog();
     let label_name = |l| cat.label_name(l).unwrap_or_default().to_string();
     let key_name = |k| cat.prop_key_name(k).unwrap_or_default().to_string();
     match cmd {
-        SchemaCommand::ShowIndexes => {
-            let mut rows: Vec<Vec<Value>> = cat
-                .indexes
-                .iter()
-                .map(|i| {
-                    vec![
-                        s(&i.name),
-                        s("RANGE"),
-                        Value::List(vec![s(&label_name(i.label))]),
-                        Value::List(vec![s(&key_name(i.key))]),
-                    ]
-                })
-                .collect();
-            rows.extend(cat.constraints.iter().map(|c| {
-                vec![
-                    s(&c.name),
-                    s("UNIQUE"),
-                    Value::List(vec![s(&label_name(c.label))]),
-                    Value::List(vec![s(&key_name(c.key))]),
-                ]
-            }));
-            Ok(rows)
-        }
+        SchemaCommand::ShowIndexes => Ok(index_rows(cat)),
         SchemaCommand::ShowConstraints => Ok(cat
             .constraints
             .iter()

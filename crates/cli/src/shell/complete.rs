@@ -1,5 +1,6 @@
-//! Tab completion for the shell: Cypher keywords, shell commands, and the
-//! labels, relationship types and property keys of the open database.
+//! Tab completion for the shell: Cypher keywords, shell commands, procedure
+//! names after `CALL`, and the labels, relationship types and property keys
+//! of the open database.
 
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
@@ -139,7 +140,10 @@ impl Vocabulary {
     /// the word and the matching completions.
     pub fn candidates(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
         let pos = pos.min(line.len());
-        let before = &line[..pos];
+        let before = line.get(..pos).unwrap_or(line);
+        if let Some(found) = procedure_candidates(before) {
+            return found;
+        }
         let start = before
             .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
             .map_or(0, |i| {
@@ -182,6 +186,33 @@ impl Vocabulary {
         out.dedup();
         (start, out)
     }
+}
+
+/// After `CALL`, the dotted procedure name being typed is the word: the
+/// registered procedures that start with it (case-insensitively).
+fn procedure_candidates(before: &str) -> Option<(usize, Vec<String>)> {
+    let start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    let head = before[..start].trim_end();
+    let kw_at = head.len().checked_sub(4)?;
+    let kw = head.get(kw_at..)?;
+    let before_kw = &head[..kw_at];
+    if !kw.eq_ignore_ascii_case("CALL")
+        || before_kw.ends_with(|c: char| c.is_alphanumeric() || c == '_')
+    {
+        return None;
+    }
+    let word = before[start..].to_lowercase();
+    let names = relgraph::procedures()
+        .iter()
+        .map(|p| p.name)
+        .filter(|n| n.to_lowercase().starts_with(&word))
+        .map(String::from)
+        .collect();
+    Some((start, names))
 }
 
 /// The rustyline helper: completion only (no hints, highlighting or validation).
@@ -231,6 +262,26 @@ mod tests {
             rel_types: vec!["KNOWS".into(), "WORKS_AT".into()],
             prop_keys: vec!["name".into(), "title".into()],
         }
+    }
+
+    #[test]
+    fn procedures_after_call() {
+        let line = "CALL algo.pa";
+        assert_eq!(
+            vocab().candidates(line, line.len()),
+            (5, vec!["algo.pageRank".to_string()])
+        );
+        let line = "MATCH (n) call DB.SCH";
+        assert_eq!(
+            vocab().candidates(line, line.len()).1,
+            vec![
+                "db.schema.nodeTypeProperties".to_string(),
+                "db.schema.relTypeProperties".to_string()
+            ]
+        );
+        // Not after a word that merely ends in "call".
+        let line = "RETURN recall.x";
+        assert_eq!(vocab().candidates(line, line.len()).1, Vec::<String>::new());
     }
 
     #[test]

@@ -215,17 +215,15 @@ impl<'a> Compiler<'a> {
                     });
                 }
                 Clause::Call(c) => {
-                    return Err(ExecError::Unsupported {
-                        feature: format!(
-                            "procedure {}",
-                            c.procedure
-                                .iter()
-                                .map(|i| i.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(".")
-                        ),
-                        span: Some(c.span),
-                    })
+                    let standalone = n == 1;
+                    let cols = self.call(c, &mut scope, &mut ops, standalone)?;
+                    if standalone {
+                        ops.push(Op::Produce {
+                            slots: cols.iter().map(|(_, s)| *s).collect(),
+                        });
+                        columns = cols.into_iter().map(|(c, _)| c).collect();
+                        break;
+                    }
                 }
             }
             if last && !matches!(clause, Clause::Return(_)) && !has_write {

@@ -490,13 +490,19 @@ struct Groups<'a, 'c> {
 
 /// Bytes held against the memory budget ([`Guard::hold`]) by a sink that
 /// is still collecting, given back when it is dropped.
-struct Hold<'g> {
+pub(crate) struct Hold<'g> {
     guard: &'g Guard,
     bytes: u64,
 }
 
-impl Hold<'_> {
-    fn add(&mut self, bytes: u64) -> Result<()> {
+impl<'g> Hold<'g> {
+    /// Holds nothing yet.
+    pub(crate) fn new(guard: &'g Guard) -> Self {
+        Hold { guard, bytes: 0 }
+    }
+
+    /// Holds `bytes` more (released when dropped); fails past the budget.
+    pub(crate) fn add(&mut self, bytes: u64) -> Result<()> {
         self.bytes += bytes;
         self.guard.hold(bytes)
     }

@@ -166,6 +166,7 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
         },
         Op::Unwind { expr, slot, .. } => push_unwind(expr, slot, rest, row, ctx, sink),
         Op::Project { items, .. } => push_project(items, rest, row, ctx, sink),
+        Op::Procedure(c) => crate::procedures::run::push_call(c, rest, row, ctx, sink),
         other => Err(ExecError::Unsupported {
             feature: format!("streaming {other:?}"),
             span: None,

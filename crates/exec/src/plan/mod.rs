@@ -486,6 +486,8 @@ pub(crate) enum Op {
     /// Joins each incoming row with the rows of an independent pattern
     /// part, computed once.
     HashJoin(Box<HashJoin>),
+    /// `CALL`: a procedure's rows for each incoming row.
+    Procedure(Box<crate::procedures::bind::ProcedureCall>),
     /// Final projection to the result columns.
     Produce {
         slots: Vec<usize>,
@@ -506,6 +508,7 @@ impl Op {
                 | Op::HashJoin(_)
                 | Op::Unwind { .. }
                 | Op::Project { .. }
+                | Op::Procedure(_)
         )
     }
 
@@ -562,6 +565,7 @@ impl Op {
             }
             Op::Unwind { expr, .. } => expr.visit_slots(f),
             Op::Project { items, .. } => items.iter().for_each(|(e, _)| e.visit_slots(f)),
+            Op::Procedure(c) => c.args.iter().for_each(|e| e.visit_slots(f)),
             _ => {}
         }
     }
