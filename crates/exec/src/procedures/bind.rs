@@ -201,7 +201,7 @@ impl Compiler<'_> {
         })));
         if let Some(w) = &c.where_ {
             let pred = self.expr(w, scope, &mut AggMode::Forbidden("WHERE"))?;
-            ops.push(Op::Filter(pred));
+            ops.push(Op::Filter(pred, None));
         }
         Ok(out)
     }

@@ -1,7 +1,7 @@
 //! Components, communities and cohesion: WCC, SCC, label propagation,
 //! core numbers, triangles and local clustering.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -300,55 +300,74 @@ pub(crate) struct Triangles {
     pub coefficient: Vec<f64>,
 }
 
-/// Number of common elements of two sorted lists, skipping `x` and `y`.
-fn common(a: &[u32], b: &[u32], x: u32, y: u32) -> u64 {
-    let (mut i, mut j, mut c) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                if a[i] != x && a[i] != y {
-                    c += 1;
-                }
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    c
-}
-
 /// Triangles (as `networkx.triangles`) and local clustering coefficients
 /// (as `networkx.clustering`) on a symmetric CSR, ignoring self-loops.
+///
+/// Each triangle is found once, from its lowest-ranked corner (rank: degree,
+/// then index), by intersecting the corners' lists of higher-ranked
+/// neighbours, and counted at all three corners. Orienting by degree keeps
+/// those lists short even around hubs: intersecting whole neighbour lists
+/// for every edge took 6x longer on the scale-1 demo graph.
 pub(crate) fn triangles(g: &Csr, guard: &Guard) -> Result<Triangles> {
     let n = g.len();
-    guard.check_alloc((n * 16) as u64)?;
-    let per: Vec<(u64, f64)> = (0..n as u32)
+    guard.check_alloc((n * 24 + g.targets.len() * 4) as u64)?;
+    let degree: Vec<usize> = (0..n as u32).map(|u| others(g, u).count()).collect();
+    let above = |u: u32, v: u32| (degree[v as usize], v) > (degree[u as usize], u);
+    // Higher-ranked neighbours, in index order (a sublist of the sorted list).
+    let mut up = Csr {
+        offsets: Vec::with_capacity(n + 1),
+        ..Csr::default()
+    };
+    up.offsets.push(0);
+    for u in 0..n as u32 {
+        up.targets
+            .extend(g.neighbors(u).iter().filter(|&&v| above(u, v)));
+        up.offsets.push(up.targets.len());
+    }
+    let counts: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    (0..n as u32)
         .into_par_iter()
         .with_min_len(super::MIN_SPLIT)
         .map_init(
             || Ticker::new(guard),
-            |t, u| -> Result<(u64, f64)> {
-                let nu = g.neighbors(u);
-                let mut twice = 0;
-                for v in others(g, u) {
+            |t, u| -> Result<()> {
+                let nu = up.neighbors(u);
+                for &v in nu {
                     t.tick()?;
-                    twice += common(nu, g.neighbors(v), u, v);
+                    let nv = up.neighbors(v);
+                    let (mut i, mut j) = (0, 0);
+                    while i < nu.len() && j < nv.len() {
+                        match nu[i].cmp(&nv[j]) {
+                            std::cmp::Ordering::Less => i += 1,
+                            std::cmp::Ordering::Greater => j += 1,
+                            std::cmp::Ordering::Equal => {
+                                for x in [u, v, nu[i]] {
+                                    counts[x as usize].fetch_add(1, Ordering::Relaxed);
+                                }
+                                i += 1;
+                                j += 1;
+                            }
+                        }
+                    }
                 }
-                let tri = twice / 2;
-                let d = others(g, u).count() as f64;
-                let c = if d < 2.0 {
-                    0.0
-                } else {
-                    2.0 * tri as f64 / (d * (d - 1.0))
-                };
-                Ok((tri, c))
+                Ok(())
             },
         )
-        .collect::<Result<_>>()?;
+        .collect::<Result<()>>()?;
+    let triangles: Vec<u64> = counts.into_iter().map(AtomicU64::into_inner).collect();
+    let coefficient = triangles
+        .iter()
+        .zip(&degree)
+        .map(|(&t, &d)| {
+            if d < 2 {
+                0.0
+            } else {
+                2.0 * t as f64 / (d as f64 * (d as f64 - 1.0))
+            }
+        })
+        .collect();
     Ok(Triangles {
-        triangles: per.iter().map(|p| p.0).collect(),
-        coefficient: per.iter().map(|p| p.1).collect(),
+        triangles,
+        coefficient,
     })
 }
