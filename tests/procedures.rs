@@ -860,3 +860,47 @@ fn hostile_arguments_are_errors_not_panics() {
         .unwrap();
     assert_eq!(profile.rows.len(), 3);
 }
+
+#[test]
+fn db_stats_shows_the_planners_statistics() {
+    let db = Database::in_memory();
+    run(
+        &db,
+        "UNWIND range(1, 30) AS i CREATE (:Person {id: i, city: CASE WHEN i <= 20 THEN 'Oslo' ELSE 'Rome' END})",
+    );
+    run(
+        &db,
+        "MATCH (a:Person), (b:Person) WHERE b.id = a.id + 1 CREATE (a)-[:KNOWS {since: 2000 + a.id}]->(b)",
+    );
+    let rows = run(
+        &db,
+        "CALL db.stats() YIELD kind, label, relationshipType, key, statistics \
+         WHERE label = 'Person' OR relationshipType = 'KNOWS' \
+         RETURN kind, relationshipType, key, statistics.count, statistics.distinct, \
+                statistics.mostCommon[0].value, statistics.mostCommon[0].fraction, \
+                statistics.direction, statistics.average, statistics.max, statistics.targetLabels.Person \
+         ORDER BY kind, key, statistics.direction",
+    );
+    let text: Vec<String> = rows.iter().map(|r| format!("{r:?}")).collect();
+    let find = |prefix: &str| {
+        text.iter()
+            .find(|r| r.contains(prefix))
+            .unwrap_or_else(|| panic!("no row with {prefix} in {text:#?}"))
+            .clone()
+    };
+    assert!(find("\"label\"").contains("Int(30)"), "{text:#?}");
+    let city = find("\"city\"");
+    assert!(city.contains("Float(2.0)"), "distinct cities: {city}");
+    assert!(
+        city.contains("String(\"Oslo\")"),
+        "most common city: {city}"
+    );
+    let out = find("\"OUTGOING\"");
+    // 29 KNOWS out of 30 persons; one each at most; all end at a Person.
+    assert!(out.contains("Float(0.9666"), "{out}");
+    assert!(out.contains("Int(1)"), "{out}");
+    assert!(out.contains("Float(1.0)"), "{out}");
+    let since = find("\"since\"");
+    assert!(since.contains("relationshipProperty"), "{since}");
+    assert!(since.contains("Float(29.0)"), "distinct since: {since}");
+}

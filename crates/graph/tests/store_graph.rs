@@ -412,6 +412,20 @@ fn second_open_in_one_process_is_locked() {
 }
 
 /// Replaces the value of `key` in `tree` with `f(value)`.
+/// Opens the database at `path`, waiting while a just-dropped handle's
+/// lock is still held.
+fn open_when_unlocked(path: &std::path::Path) -> Graph {
+    loop {
+        match Graph::open(path) {
+            Ok(g) => break g,
+            Err(GraphError::Locked { .. }) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
 fn tamper(kv: &Arc<dyn KvStore>, tree: &str, key: &[u8], f: impl Fn(&mut Vec<u8>)) {
     let mut v = kv.get(tree, key).unwrap().expect("value to tamper with");
     f(&mut v);
@@ -593,15 +607,7 @@ fn bulk_image_reopens_from_its_segment() {
     // A file the manifest does not name (an interrupted checkpoint's) is
     // removed at open.
     std::fs::write(target.join("segments").join("seg-00000009.rgs"), b"half").unwrap();
-    let g = loop {
-        match Graph::open(&target) {
-            Ok(g) => break g,
-            Err(GraphError::Locked { .. }) => {
-                std::thread::sleep(std::time::Duration::from_millis(20))
-            }
-            Err(e) => panic!("{e}"),
-        }
-    };
+    let g = open_when_unlocked(&target);
     assert!(!target.join("segments").join("seg-00000009.rgs").exists());
     assert!(g
         .verify_segments()
@@ -836,4 +842,79 @@ fn a_lost_newest_log_record_is_detected_at_open() {
             Ok(g) => panic!("opened with {} nodes", g.snapshot().node_count()),
         }
     }
+}
+
+#[test]
+fn planner_statistics_are_stored_with_the_base_image() {
+    use relgraph_graph::store::format::{decode_framed, encode_framed, StoredStats, KEY_STATS};
+    let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+    let g = open(&kv);
+    populate(&g);
+    assert!(
+        kv.get(META, KEY_STATS).unwrap().is_none(),
+        "no base image yet"
+    );
+    g.checkpoint().unwrap();
+    let version = g.snapshot().version();
+    let read = || -> StoredStats {
+        decode_framed(META, KEY_STATS, &kv.get(META, KEY_STATS).unwrap().unwrap()).unwrap()
+    };
+    let stored = read();
+    assert_eq!(stored.version, version);
+    assert_eq!(stored.stats.node_count, g.snapshot().node_count());
+    let person = g.snapshot().catalog().label_id("Person").unwrap();
+    assert_eq!(stored.stats.label(Some(person)).unwrap().count, 2);
+    drop(g);
+
+    // Installed at open, not recomputed: a changed count shows.
+    let write = |s: &StoredStats| {
+        let mut b = WriteBatch::new();
+        b.put(META, KEY_STATS.to_vec(), encode_framed(s).unwrap());
+        kv.commit(b, Durability::Durable).unwrap();
+    };
+    let mut marked = stored.clone();
+    marked.stats.nodes[0].sampled = 4242;
+    write(&marked);
+    let g = open(&kv);
+    let known = g.snapshot().stats_if_known().expect("installed at open");
+    assert_eq!(known.nodes[0].sampled, 4242);
+    drop(g);
+
+    // Statistics of another base version are not used.
+    marked.version += 1;
+    write(&marked);
+    let g = open(&kv);
+    assert!(g.snapshot().stats_if_known().is_none());
+    assert_ne!(g.snapshot().stats().nodes[0].sampled, 4242);
+
+    // A later checkpoint replaces them.
+    let mut tx = g.begin_write().unwrap();
+    for i in 0..40 {
+        tx.create_node(&["Person"], vec![("i", Value::Int(i))])
+            .unwrap();
+    }
+    tx.commit().unwrap();
+    g.checkpoint().unwrap();
+    let again = read();
+    assert_eq!(again.version, g.snapshot().version());
+    assert_eq!(again.stats.label(Some(person)).unwrap().count, 42);
+    drop(g);
+
+    // Damaged statistics are reported like any damaged record.
+    tamper(&kv, META, KEY_STATS, |v| v.truncate(v.len() - 1));
+    expect_corrupt(&kv, META);
+}
+
+#[test]
+fn a_bulk_image_opens_with_its_statistics() {
+    let source = Graph::in_memory();
+    populate(&source);
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("bulk");
+    let created = Graph::create_bulk(&target, &source.snapshot(), &OpenOptions::default()).unwrap();
+    assert!(created.snapshot().stats_if_known().is_some());
+    drop(created);
+    let g = open_when_unlocked(&target);
+    let known = g.snapshot().stats_if_known().expect("stored at creation");
+    assert_eq!(known.node_count, source.snapshot().node_count());
 }

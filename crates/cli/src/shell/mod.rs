@@ -28,6 +28,7 @@ Statements end with `;` and may span lines. Commands:
   :help                    this text
   :schema                  labels, relationship types, property keys, indexes
   :stats                   node counts per label, relationship counts per type
+  :stats planner           also the planner's statistics (as CALL db.stats())
   :timing on|off           show how long each statement took
   :format table|csv|json   how results are printed
   :set                     show the limits statements run under
@@ -228,7 +229,11 @@ impl Session {
                 }
             }
             "schema" => self.schema(out),
-            "stats" => self.stats(out),
+            "stats" => match arg.to_ascii_lowercase().as_str() {
+                "" => self.stats(out, false),
+                "planner" => self.stats(out, true),
+                _ => self.fail(err, "usage: :stats [planner]"),
+            },
             "timing" => match arg.to_ascii_lowercase().as_str() {
                 "on" => self.timing = true,
                 "off" => self.timing = false,
@@ -377,8 +382,12 @@ impl Session {
         }
     }
 
-    fn stats(&mut self, out: &mut dyn Write) {
-        let _ = write!(out, "{}", crate::commands::stats_text(&self.db.snapshot()));
+    fn stats(&mut self, out: &mut dyn Write, planner: bool) {
+        let snap = self.db.snapshot();
+        let _ = write!(out, "{}", crate::commands::stats_text(&snap));
+        if planner {
+            let _ = write!(out, "{}", crate::commands::planner_stats_text(&snap));
+        }
     }
 }
 

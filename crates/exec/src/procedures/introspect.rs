@@ -222,3 +222,99 @@ pub(super) const PROCEDURES: Procedure = Procedure {
         emit_all(rows, emit)
     },
 };
+
+fn map(entries: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+    Value::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (Arc::from(k), v))
+            .collect(),
+    )
+}
+
+fn name_or_null(name: Option<&str>) -> Value {
+    name.map_or(Value::Null, s)
+}
+
+/// A property's statistics as a map (`present`, `distinct`, `mostCommon`,
+/// `histogram`, `bounded`).
+fn prop_stats_map(p: &relgraph_graph::snapshot::stats::PropStats) -> Value {
+    let common = p
+        .mcv
+        .iter()
+        .map(|(v, f)| map([("value", v.clone()), ("fraction", Value::Float(*f))]))
+        .collect();
+    map([
+        ("present", Value::Float(p.present)),
+        ("distinct", Value::Float(p.distinct)),
+        ("mostCommon", Value::List(common)),
+        ("histogram", Value::List(p.bounds.clone())),
+        ("bounded", Value::Float(p.bounded)),
+    ])
+}
+
+pub(super) const STATS: Procedure = Procedure {
+    name: "db.stats",
+    args: &[],
+    outputs: &[
+        col("kind", ProcType::String),
+        col("label", ProcType::String),
+        col("relationshipType", ProcType::String),
+        col("key", ProcType::String),
+        col("statistics", ProcType::Map),
+    ],
+    config: &[],
+    mode: ProcMode::Read,
+    description: "The planner's statistics: per label its count, per label and key the property statistics, per label, type and direction the degrees; per type and key the relationship property statistics.",
+    body: |ctx, _, emit| {
+        let snap = ctx.snapshot;
+        let cat = snap.catalog();
+        let stats = snap.stats();
+        let int = |v: u64| Value::Int(i64::try_from(v).unwrap_or(i64::MAX));
+        let mut rows = Vec::new();
+        for n in &stats.nodes {
+            let label = name_or_null(n.label.and_then(|l| cat.label_name(l)));
+            let counts = map([("count", int(n.count)), ("sampled", int(n.sampled))]);
+            rows.push(vec![s("label"), label.clone(), Value::Null, Value::Null, counts]);
+            for p in &n.props {
+                let key = name_or_null(cat.prop_key_name(p.key));
+                let m = prop_stats_map(p);
+                rows.push(vec![s("property"), label.clone(), Value::Null, key, m]);
+            }
+            for e in &n.expand {
+                let targets = e
+                    .targets
+                    .iter()
+                    .filter_map(|(l, f)| Some((Arc::from(cat.label_name(*l)?), Value::Float(*f))))
+                    .collect();
+                let dir = match e.dir {
+                    relgraph_graph::Direction::Outgoing => "OUTGOING",
+                    relgraph_graph::Direction::Incoming => "INCOMING",
+                };
+                let m = map([
+                    ("direction", s(dir)),
+                    ("average", Value::Float(e.avg)),
+                    ("max", int(e.max)),
+                    ("p50", int(e.quantiles[0])),
+                    ("p90", int(e.quantiles[1])),
+                    ("p99", int(e.quantiles[2])),
+                    ("targetLabels", Value::Map(targets)),
+                ]);
+                let t = name_or_null(cat.rel_type_name(e.rel_type));
+                rows.push(vec![s("degree"), label.clone(), t, Value::Null, m]);
+            }
+        }
+        for r in &stats.rels {
+            let t = name_or_null(cat.rel_type_name(r.rel_type));
+            for p in &r.props {
+                let key = name_or_null(cat.prop_key_name(p.key));
+                let mut m = prop_stats_map(p);
+                if let Value::Map(m) = &mut m {
+                    m.insert(Arc::from("sampled"), int(r.sampled));
+                }
+                rows.push(vec![s("relationshipProperty"), Value::Null, t.clone(), key, m]);
+            }
+        }
+        emit_all(rows, emit)
+    },
+};

@@ -294,6 +294,7 @@ static REGISTRY: &[Procedure] = &[
     introspect::RELATIONSHIP_TYPES,
     introspect::NODE_TYPE_PROPERTIES,
     introspect::REL_TYPE_PROPERTIES,
+    introspect::STATS,
     introspect::PROCEDURES,
 ];
 

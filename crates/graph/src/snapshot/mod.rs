@@ -442,8 +442,10 @@ impl Snapshot {
     }
 
     /// Planner statistics of this snapshot (see [`stats::GraphStats`]):
-    /// sampled on first use, or those of the snapshot it was derived from
-    /// while they are still [fresh](stats::GraphStats::fresh_for).
+    /// those stored with the base image (written at bulk creation and by
+    /// every checkpoint), or those of the snapshot it was derived from
+    /// while they are still [fresh](stats::GraphStats::fresh_for), else
+    /// sampled on first use.
     ///
     /// ```
     /// let s = relgraph_graph::Snapshot::empty();
@@ -454,6 +456,19 @@ impl Snapshot {
             .stats
             .get_or_init(|| Arc::new(stats::GraphStats::compute(self)))
             .clone()
+    }
+
+    /// The statistics if this snapshot already has them (installed from the
+    /// store, inherited or computed), without computing them.
+    ///
+    /// ```
+    /// let s = relgraph_graph::Snapshot::empty();
+    /// assert!(s.stats_if_known().is_none());
+    /// s.stats();
+    /// assert!(s.stats_if_known().is_some());
+    /// ```
+    pub fn stats_if_known(&self) -> Option<Arc<stats::GraphStats>> {
+        self.inner.stats.get().cloned()
     }
 
     /// Installs statistics computed elsewhere (read from the store, or

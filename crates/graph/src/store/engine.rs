@@ -22,9 +22,9 @@ use rayon::prelude::*;
 
 use super::format::{
     corrupt, decode_framed, decode_version, encode_framed, encode_version, key_u64, u64_key,
-    BaseHeader, LogRecord, Manifest, SegmentEntry, FORMAT_VERSION, FORMAT_VERSION_BLOCKS, KEY_BASE,
-    KEY_CATALOG, KEY_FORMAT_VERSION, KEY_LAST_VERSION, KEY_MAGIC, KEY_MANIFEST, LOG, MAGIC, META,
-    NODES, RELS,
+    BaseHeader, LogRecord, Manifest, SegmentEntry, StoredStats, FORMAT_VERSION,
+    FORMAT_VERSION_BLOCKS, KEY_BASE, KEY_CATALOG, KEY_FORMAT_VERSION, KEY_LAST_VERSION, KEY_MAGIC,
+    KEY_MANIFEST, KEY_STATS, LOG, MAGIC, META, NODES, RELS,
 };
 use super::segments::SegmentDir;
 use super::{CheckpointPolicy, Durability, OpenTimings, StoreStats};
@@ -36,6 +36,7 @@ use crate::kv::{KvStore, WriteBatch};
 use crate::record::{NodeRecord, RelRecord};
 use crate::snapshot::image::{Finished, ImageWriter};
 use crate::snapshot::segment::OpenSegment;
+use crate::snapshot::stats::GraphStats;
 use crate::snapshot::{Snapshot, NODE_CHUNK, REL_CHUNK};
 
 /// Log records at least this large are synced even in relaxed mode.
@@ -275,6 +276,13 @@ impl Store {
         }
         let store = Store::new(kv, segments, path, durability, manifest);
         let snapshot = store.load()?;
+        // Statistics are computed once here, so that no later open pays
+        // for them (a checkpoint replaces them).
+        let stats = Arc::new(GraphStats::compute(&snapshot));
+        let mut batch = WriteBatch::new();
+        put_stats(&mut batch, snapshot.version(), &stats)?;
+        store.kv.commit(batch, Durability::Durable)?;
+        snapshot.set_stats(stats);
         Ok((store, snapshot))
     }
 
@@ -345,6 +353,10 @@ impl Store {
         *lock(&self.owners)? = Owners::from_segments(&opened, &manifest.segments);
         let mut snapshot = Snapshot::from_segments(catalog, manifest.counts.clone(), &opened)?;
         drop(opened);
+        if let Some(stats) = self.read_stats(manifest.counts.version)? {
+            // Replayed commits inherit them while the counts stay close.
+            snapshot.set_stats(Arc::new(stats));
+        }
         *lock(&self.base)? = snapshot.clone();
         timings.build = t.elapsed();
 
@@ -550,6 +562,8 @@ impl Store {
             drop.iter().map(|e| e.id).collect()
         };
         drop(owners);
+        // Fresh statistics of the new base image, from a sample (milliseconds).
+        let stats = Arc::new(GraphStats::compute(snapshot));
         let mut batch = WriteBatch::new();
         batch.put(META, KEY_MANIFEST.to_vec(), encode_framed(&manifest)?);
         batch.put(
@@ -557,6 +571,7 @@ impl Store {
             KEY_CATALOG.to_vec(),
             encode_framed(snapshot.catalog())?,
         );
+        put_stats(&mut batch, version, &stats)?;
         for k in &folded {
             batch.delete(LOG, u64_key(*k));
         }
@@ -584,8 +599,18 @@ impl Store {
         }
         // The written chunks, read in place from now on.
         let mapped = snapshot.with_segment(&self.segments.open(&entry)?)?;
+        mapped.set_stats(stats);
         *base = mapped.clone();
         Ok(Some(mapped))
+    }
+
+    /// The stored statistics, if they describe the base image of `version`.
+    fn read_stats(&self, version: u64) -> Result<Option<GraphStats>> {
+        let Some(bytes) = self.kv.get(META, KEY_STATS)? else {
+            return Ok(None);
+        };
+        let stored: StoredStats = decode_framed(META, KEY_STATS, &bytes)?;
+        Ok((stored.version == version).then_some(stored.stats))
     }
 
     /// Reads every segment the manifest names and checks its size,
@@ -709,6 +734,15 @@ fn put_meta(batch: &mut WriteBatch, manifest: &Manifest, catalog: &Catalog) -> R
     );
     batch.put(META, KEY_CATALOG.to_vec(), encode_framed(catalog)?);
     batch.put(META, KEY_MANIFEST.to_vec(), encode_framed(manifest)?);
+    Ok(())
+}
+
+fn put_stats(batch: &mut WriteBatch, version: u64, stats: &GraphStats) -> Result<()> {
+    let stored = StoredStats {
+        version,
+        stats: stats.clone(),
+    };
+    batch.put(META, KEY_STATS.to_vec(), encode_framed(&stored)?);
     Ok(())
 }
 

@@ -47,6 +47,22 @@ pub const KEY_MANIFEST: &[u8] = b"manifest";
 /// the same batch as every log record, so that a log missing its newest
 /// records is detected at open instead of silently losing commits.
 pub const KEY_LAST_VERSION: &[u8] = b"last_version";
+/// `meta` key of the planner's statistics of the base image
+/// ([`StoredStats`]), written at bulk creation and by every checkpoint.
+/// Older databases lack it; a snapshot then computes its statistics on
+/// first use, as before.
+pub const KEY_STATS: &[u8] = b"stats";
+
+/// The planner's statistics as stored, with the version of the base image
+/// they were computed from: they are installed at open only when that is
+/// still the manifest's version.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StoredStats {
+    /// The base image's version when computed.
+    pub version: u64,
+    /// The statistics.
+    pub stats: crate::snapshot::stats::GraphStats,
+}
 
 /// Names the segment files that hold the base image and the figures a
 /// snapshot needs beside them. Stored framed under `meta`/`manifest`;
