@@ -81,6 +81,7 @@ impl Mode {
 /// let o = relgraph::RegisterOptions::default();
 /// assert_eq!(o.capacity, 1024);
 /// assert_eq!(o.mode, relgraph::Mode::Added);
+/// assert!(o.durable);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RegisterOptions {
@@ -88,6 +89,10 @@ pub struct RegisterOptions {
     pub mode: Mode,
     /// Notifications a subscriber's queue holds before it overflows.
     pub capacity: usize,
+    /// Stored in the database and re-registered when it is opened again
+    /// (the default); false for a registration that lives as long as this
+    /// handle (the shell's `:watch`).
+    pub durable: bool,
 }
 
 impl Default for RegisterOptions {
@@ -95,6 +100,7 @@ impl Default for RegisterOptions {
         RegisterOptions {
             mode: Mode::Added,
             capacity: 1024,
+            durable: true,
         }
     }
 }
@@ -542,7 +548,7 @@ impl StandingQueries {
         options: RegisterOptions,
     ) -> Result<Subscription, StandingError> {
         let mut queries = self.shared.queries();
-        self.insert(&mut queries, name, query, params.clone(), options.mode)?;
+        self.insert(&mut queries, name, query, params.clone(), options)?;
         Ok(subscribe(&mut queries, name, options.capacity)
             .expect("the registration was inserted under the lock held"))
     }
@@ -652,8 +658,9 @@ impl StandingQueries {
         name: &str,
         query: &str,
         params: Params,
-        mode: Mode,
+        options: RegisterOptions,
     ) -> Result<(), StandingError> {
+        let mode = options.mode;
         if name.is_empty() || name.len() > MAX_NAME_BYTES || name.trim().is_empty() {
             return Err(StandingError::BadName(name.to_string()));
         }
@@ -681,12 +688,14 @@ impl StandingQueries {
                 .collect(),
             both: mode == Mode::Both,
         };
-        self.graph
-            .put_standing(name, &record)
-            .map_err(|e| StandingError::Storage {
-                name: name.to_string(),
-                message: e.to_string(),
-            })?;
+        if options.durable {
+            self.graph
+                .put_standing(name, &record)
+                .map_err(|e| StandingError::Storage {
+                    name: name.to_string(),
+                    message: e.to_string(),
+                })?;
+        }
         queries.insert(name.to_string(), standing);
         Ok(())
     }
@@ -719,9 +728,12 @@ impl StandingHost for StandingQueries {
         params: BTreeMap<String, Value>,
         both: bool,
     ) -> Result<StandingInfo, String> {
-        let mode = if both { Mode::Both } else { Mode::Added };
+        let options = RegisterOptions {
+            mode: if both { Mode::Both } else { Mode::Added },
+            ..RegisterOptions::default()
+        };
         let mut queries = self.shared.queries();
-        self.insert(&mut queries, name, query, params, mode)
+        self.insert(&mut queries, name, query, params, options)
             .map_err(|e| e.to_string())?;
         Ok(queries[name].info(name))
     }

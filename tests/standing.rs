@@ -499,7 +499,7 @@ proptest! {
         let mut subs = Vec::new();
         let mut before = Vec::new();
         for (i, q) in queries.iter().enumerate() {
-            let opts = RegisterOptions { mode: Mode::Both, capacity: 64 };
+            let opts = RegisterOptions { mode: Mode::Both, capacity: 64, ..Default::default() };
             subs.push(db.standing().register_with(&format!("q{i}"), q, &p(), opts).unwrap());
             before.push(answer(&db, q));
         }
