@@ -54,9 +54,26 @@ use relgraph_graph::{Graph, Snapshot, Value};
 use crate::{Error, Params, QueryOptions, ResultValue};
 
 /// Longest standing-query name accepted, in bytes.
+///
+/// ```
+/// use relgraph::{Database, Params, StandingError};
+/// let long = "x".repeat(relgraph::standing::MAX_NAME_BYTES + 1);
+/// let err = Database::in_memory().standing().register(&long, "MATCH (n:A) RETURN n.x", &Params::new());
+/// assert!(matches!(err, Err(StandingError::BadName(_))));
+/// ```
 pub const MAX_NAME_BYTES: usize = 128;
 
 /// Which rows a notification carries.
+///
+/// ```
+/// use relgraph::{Database, Mode, Params, RegisterOptions, ResultValue};
+/// let db = Database::in_memory();
+/// db.query("CREATE (:N {v: 1})", &Params::new()).unwrap();
+/// let opts = RegisterOptions { mode: Mode::Both, ..Default::default() };
+/// let sub = db.standing().register_with("n", "MATCH (n:N) RETURN n.v", &Params::new(), opts).unwrap();
+/// db.query("MATCH (n:N) DELETE n", &Params::new()).unwrap();
+/// assert_eq!(sub.recv().unwrap().removed, vec![vec![ResultValue::Int(1)]]);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Mode {
     /// Rows that entered the answer; commits that only remove rows notify nothing.
@@ -106,6 +123,15 @@ impl Default for RegisterOptions {
 }
 
 /// What one commit changed in a standing query's answer.
+///
+/// ```
+/// use relgraph::{Database, Params};
+/// let db = Database::in_memory();
+/// let sub = db.standing().register("n", "MATCH (n:N) RETURN n.v AS v", &Params::new()).unwrap();
+/// db.query("CREATE (:N {v: 1}), (:N {v: 1})", &Params::new()).unwrap();
+/// let n = sub.recv().unwrap();
+/// assert_eq!((n.version, &*n.columns, n.added.len()), (1, &["v".to_string()][..], 2));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notification {
     /// The standing query's name.
@@ -122,6 +148,14 @@ pub struct Notification {
 }
 
 /// Why a standing-query operation failed.
+///
+/// ```
+/// use relgraph::{Database, Params, StandingError};
+/// let db = Database::in_memory();
+/// let err = db.standing().register("w", "CREATE (:A)", &Params::new()).err().unwrap();
+/// assert!(matches!(&err, StandingError::Query { source, .. } if source.detail == Some("NotAStandingQuery")));
+/// assert!(err.to_string().contains("CREATE"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum StandingError {
     /// The query does not parse, cannot stand (writes, ORDER BY, SKIP,
@@ -154,6 +188,15 @@ pub enum StandingError {
 }
 
 /// Why a receive returned no notification.
+///
+/// ```
+/// use std::time::Duration;
+/// use relgraph::{Database, Params, RecvError};
+/// let db = Database::in_memory();
+/// let sub = db.standing().register("n", "MATCH (n:N) RETURN n.v", &Params::new()).unwrap();
+/// let waited = Duration::from_millis(10);
+/// assert_eq!(sub.recv_timeout(waited), Err(RecvError::Timeout(waited)));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RecvError {
     /// The subscriber's queue filled up and it was cut off; `lost`
@@ -777,7 +820,12 @@ fn evaluate(
     options: &QueryOptions,
     text: &str,
 ) -> Result<(Arc<[String]>, Rows), Error> {
-    let out = relgraph_exec::execute(stmt, params, snapshot, options)
+    // A panic in the executor is a bug; on the notifier thread it would
+    // stop every standing query, so it becomes this evaluation's error.
+    let run =
+        std::panic::AssertUnwindSafe(|| relgraph_exec::execute(stmt, params, snapshot, options));
+    let out = std::panic::catch_unwind(run)
+        .map_err(|_| Error::database(format!("the executor panicked evaluating: {text}")))?
         .map_err(|e| Error::from_exec(e, text))?;
     Ok((out.result.columns, out.result.rows))
 }
@@ -789,7 +837,16 @@ fn row_key(row: &[ResultValue]) -> String {
 }
 
 /// `after - before` and `before - after`, as multisets, each in the
-/// order of its own rows.
+/// order of its own rows: what a notification carries.
+///
+/// ```
+/// use relgraph::{standing::diff_rows, ResultValue::Int};
+/// let before = vec![vec![Int(1)], vec![Int(2)], vec![Int(2)]];
+/// let after = vec![vec![Int(2)], vec![Int(3)]];
+/// let (added, removed) = diff_rows(&before, &after);
+/// assert_eq!(added, vec![vec![Int(3)]]);
+/// assert_eq!(removed, vec![vec![Int(1)], vec![Int(2)]]);
+/// ```
 pub fn diff_rows(
     before: &[Vec<ResultValue>],
     after: &[Vec<ResultValue>],
@@ -819,18 +876,40 @@ pub fn diff_rows(
 }
 
 /// The notifier: commits in order, each query touched re-evaluated and diffed.
+///
+/// Evaluations run on a one-thread rayon pool of the notifier's own
+/// (built at the first evaluation), not on the global pool that the
+/// application's queries and commits use: the executor's parallel loops
+/// would otherwise occupy every core, and their idle workers spin after
+/// each evaluation, which measurably slowed commits (docs/performance.md).
 fn notify_loop(shared: &Shared, rx: Receiver<CommitEvent>) {
+    yield_to_application();
+    let mut pool: Option<Option<rayon::ThreadPool>> = None;
     while let Ok(event) = rx.recv() {
         {
             let mut queries = shared.queries();
             if !queries.is_empty() {
+                let pool = pool.get_or_insert_with(|| {
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(1)
+                        .thread_name(|_| "relgraph-standing-eval".into())
+                        .start_handler(|_| yield_to_application())
+                        .build()
+                        .ok()
+                });
                 let touched = Touched::of_commit(&event.before, &event.after, &event.change_sets);
                 for (name, q) in queries.iter_mut() {
                     if q.version >= event.version || !q.footprint.affected_by(&touched) {
                         continue;
                     }
                     q.version = event.version;
-                    match evaluate(&q.stmt, &q.params, &event.after, &shared.options, &q.text) {
+                    let run =
+                        || evaluate(&q.stmt, &q.params, &event.after, &shared.options, &q.text);
+                    let result = match pool {
+                        Some(pool) => pool.install(run),
+                        None => run(),
+                    };
+                    match result {
                         Ok((columns, rows)) => {
                             let (added, mut removed) = diff_rows(&q.answer, &rows);
                             q.answer = rows;
@@ -857,8 +936,24 @@ fn notify_loop(shared: &Shared, rx: Receiver<CommitEvent>) {
                 }
             }
         }
+        // The commit's snapshots go before the commit counts as processed.
+        drop(event);
         let mut c = shared.progress.lock();
         c.1 += 1;
         shared.progress.done.notify_all();
+    }
+}
+
+/// Lowers the calling thread's scheduling priority (Linux: nice 10), so the
+/// notifier's evaluations, which start the moment a commit hands over its
+/// snapshot, do not preempt the committing thread or the application's
+/// queries. Best effort: nothing happens where it is not supported.
+fn yield_to_application() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid and setpriority take no pointers; on failure the
+    // priority is simply unchanged.
+    unsafe {
+        let tid = libc::gettid();
+        let _ = libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10);
     }
 }

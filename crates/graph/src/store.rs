@@ -461,7 +461,13 @@ impl Graph {
 
     /// Installs (or with `None` removes) the observer told of every commit;
     /// returns the one it replaces. There is one observer per database
-    /// (the facade's standing-query registry); see [`CommitObserver`].
+    /// (the facade's standing-query registry); see [`CommitObserver`] and
+    /// the example on [`CommitEvent`].
+    ///
+    /// ```
+    /// let graph = relgraph_graph::Graph::in_memory();
+    /// assert!(graph.set_commit_observer(None).is_none());
+    /// ```
     pub fn set_commit_observer(
         &self,
         observer: Option<Arc<dyn CommitObserver>>,

@@ -64,6 +64,11 @@ pub trait StandingHost: Send + Sync {
 }
 
 /// A shared [`StandingHost`] carried in [`crate::QueryOptions`].
+///
+/// ```
+/// let opts = relgraph_exec::QueryOptions::default();
+/// assert!(opts.standing.is_none()); // relgraph::Database sets it per query
+/// ```
 #[derive(Clone)]
 pub struct StandingHandle(pub Arc<dyn StandingHost>);
 
