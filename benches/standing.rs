@@ -23,18 +23,9 @@
 use std::time::{Duration, Instant};
 
 use relgraph::{Database, Params, RegisterOptions, Value};
+use relgraph_datagen::INDUSTRIES;
 use relgraph_graph::store::OpenOptions;
 
-const INDUSTRIES: [&str; 8] = [
-    "Software",
-    "Retail",
-    "Finance",
-    "Healthcare",
-    "Manufacturing",
-    "Media",
-    "Education",
-    "Logistics",
-];
 const SERIES: [&str; 4] = ["Seed", "Series A", "Series B", "Series C"];
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
