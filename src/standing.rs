@@ -53,6 +53,12 @@ use relgraph_graph::{Graph, Snapshot, Value};
 
 use crate::{Error, Params, QueryOptions, ResultValue};
 
+/// How long one evaluation of a standing query may run when the
+/// database's default options set no timeout: a query that runs longer
+/// gives its subscribers [`RecvError::Failed`] for that commit instead of
+/// holding up every other standing query.
+pub const EVALUATION_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Longest standing-query name accepted, in bytes.
 ///
 /// ```
@@ -437,6 +443,7 @@ impl Standing {
             mode: self.mode.name(),
             version: self.version,
             rows: self.answer.len() as u64,
+            evaluation: self.footprint.to_string(),
         }
     }
 
@@ -512,6 +519,7 @@ impl StandingQueries {
             progress: Progress::default(),
             options: QueryOptions {
                 standing: None,
+                timeout: options.timeout.or(Some(EVALUATION_TIMEOUT)),
                 ..options.clone()
             },
         });

@@ -284,6 +284,34 @@ fn the_procedures_register_list_and_drop() {
         .unwrap();
     let row = listed.rows().next().unwrap();
     assert_eq!(row.get::<i64>("rows").unwrap(), 1);
+    let evaluation = db
+        .query(
+            "CALL db.standing.list() YIELD evaluation RETURN evaluation",
+            &p(),
+        )
+        .unwrap()
+        .single::<String>("evaluation")
+        .unwrap();
+    assert_eq!(
+        evaluation,
+        "full re-evaluation after commits that touch :Company .name .size"
+    );
+    let _whole = db
+        .standing()
+        .register("whole", "MATCH (c:Company) RETURN c", &p())
+        .unwrap();
+    let whole = db
+        .standing()
+        .list()
+        .into_iter()
+        .find(|i| i.name == "whole")
+        .unwrap();
+    assert!(
+        whole.evaluation.contains("every commit"),
+        "{}",
+        whole.evaluation
+    );
+    db.standing().drop("whole").unwrap();
     assert!(row
         .get::<String>("query")
         .unwrap()

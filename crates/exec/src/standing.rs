@@ -178,6 +178,44 @@ impl Footprint {
     }
 }
 
+impl std::fmt::Display for Footprint {
+    /// How the query is kept up to date, for `db.standing.list()`.
+    ///
+    /// ```
+    /// let stmt = relgraph_cypher::parse("MATCH (c:Company)-[:RAISED]->(e) WHERE e.series = 'B' RETURN c.name").unwrap();
+    /// let f = relgraph_exec::standing::footprint(&stmt).unwrap();
+    /// assert_eq!(
+    ///     f.to_string(),
+    ///     "full re-evaluation after commits that touch :Company [:RAISED] .name .series"
+    /// );
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.opaque {
+            return f.write_str(
+                "full re-evaluation after every commit (rows carry whole entities, \
+                 introspect them, or call a procedure)",
+            );
+        }
+        f.write_str("full re-evaluation after commits that touch")?;
+        for l in &self.labels {
+            write!(f, " :{l}")?;
+        }
+        for t in &self.types {
+            write!(f, " [:{t}]")?;
+        }
+        for k in &self.keys {
+            write!(f, " .{k}")?;
+        }
+        if self.any_node {
+            f.write_str(" or create or delete any node")?;
+        }
+        if self.any_rel {
+            f.write_str(" or create or delete any relationship")?;
+        }
+        Ok(())
+    }
+}
+
 /// Functions whose result depends on more of an entity than the names the
 /// query spells out.
 const INTROSPECTION: &[&str] = &[

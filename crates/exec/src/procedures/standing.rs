@@ -29,6 +29,9 @@ pub struct StandingInfo {
     pub version: u64,
     /// Rows in its current answer.
     pub rows: u64,
+    /// How it is kept up to date: which commits make it run again (see
+    /// [`crate::standing::Footprint`]'s `Display`).
+    pub evaluation: String,
 }
 
 /// The database's standing-query registry, as the procedures see it.
@@ -105,6 +108,7 @@ fn info_row(i: &StandingInfo) -> Vec<Value> {
         s(i.mode),
         Value::Int(i64::try_from(i.version).unwrap_or(i64::MAX)),
         Value::Int(i64::try_from(i.rows).unwrap_or(i64::MAX)),
+        s(&i.evaluation),
     ]
 }
 
@@ -115,6 +119,7 @@ const INFO_COLUMNS: &[super::ProcColumn] = &[
     col("mode", ProcType::String),
     col("version", ProcType::Int),
     col("rows", ProcType::Int),
+    col("evaluation", ProcType::String),
 ];
 
 fn text(v: &Value) -> &str {
