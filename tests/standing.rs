@@ -560,3 +560,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_failed_evaluation_is_reported_and_the_next_diffs_against_the_last_answer() {
+    let db = Database::in_memory();
+    db.query("CREATE (:N {v: 1})", &p()).unwrap();
+    let sub = db
+        .standing()
+        .register("ratio", "MATCH (n:N) RETURN 10 / n.v AS r", &p())
+        .unwrap();
+    db.query("CREATE (:N {v: 0})", &p()).unwrap();
+    let failed_at = db.snapshot().version();
+    match sub.recv_timeout(WAIT) {
+        Err(RecvError::Failed { version, message }) => {
+            assert_eq!(version, failed_at);
+            assert!(!message.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    db.query("MATCH (n:N {v: 0}) SET n.v = 5", &p()).unwrap();
+    let n = sub.recv_timeout(WAIT).unwrap();
+    assert_eq!(n.added, vec![vec![ResultValue::Int(2)]]);
+}
