@@ -294,7 +294,7 @@ fn the_procedures_register_list_and_drop() {
         .unwrap();
     assert_eq!(
         evaluation,
-        "full re-evaluation after commits that touch :Company .name .size"
+        "full re-evaluation after commits that touch :Company :Company.name :Company.size"
     );
     let _whole = db
         .standing()
@@ -433,6 +433,21 @@ fn standing_query() -> impl Strategy<Value = String> {
                 };
                 format!("MATCH (a{l1})-[{t1}]->(m)<-[{t2}]-(b{l3}){w} RETURN {proj}")
             }),
+        // Relationship properties, qualified by the relationship's type.
+        (label(), rel_type(), label(), 0i64..2).prop_map(|(l1, t, l2, c)| {
+            format!("MATCH (a{l1})-[r{t}]->(b{l2}) WHERE r.w >= {c} RETURN a.x AS ax, r.w AS w")
+        }),
+        // A bound variable named again with a label in an OPTIONAL MATCH.
+        (label(), rel_type()).prop_map(|(l1, t)| {
+            format!("MATCH (a{l1}) OPTIONAL MATCH (a:B)-[{t}]->(b) RETURN a.x AS ax, b.y AS yb")
+        }),
+        // Variables carried through WITH, map projections, comprehensions.
+        (label(), rel_type(), label()).prop_map(|(l1, t, l2)| {
+            format!(
+                "MATCH (a{l1}) WITH a, a.x AS ax MATCH (a)-[{t}]->(b{l2}) \
+                 RETURN ax, b {{.y}} AS m, [q IN [b, a] | q.x] AS l"
+            )
+        }),
     ]
 }
 
@@ -446,18 +461,20 @@ enum Write {
     RemoveLabel(usize, usize),
     DeleteRel(usize),
     DetachDelete(usize),
+    SetRelW(usize, i64),
 }
 
 fn write() -> impl Strategy<Value = Write> {
     prop_oneof![
         2 => (0..LABELS.len(), 0i64..5, 0i64..5).prop_map(|(l, x, y)| Write::Node(l, x, y)),
         3 => (0..12usize, 0..12usize, 0..TYPES.len()).prop_map(|(a, b, t)| Write::Rel(a, b, t)),
-        2 => (0..12usize, 0i64..5).prop_map(|(n, x)| Write::SetX(n, x)),
+        3 => (0..12usize, 0i64..5).prop_map(|(n, x)| Write::SetX(n, x)),
         1 => (0..12usize).prop_map(Write::RemoveY),
         1 => (0..12usize, 0..LABELS.len()).prop_map(|(n, l)| Write::AddLabel(n, l)),
         1 => (0..12usize, 0..LABELS.len()).prop_map(|(n, l)| Write::RemoveLabel(n, l)),
         1 => (0..20usize).prop_map(Write::DeleteRel),
         1 => (0..12usize).prop_map(Write::DetachDelete),
+        4 => (0..8usize, 0i64..5).prop_map(|(r, w)| Write::SetRelW(r, w)),
     ]
 }
 
@@ -477,6 +494,7 @@ impl Write {
             }
             Write::DeleteRel(r) => format!("MATCH ()-[r]->() WHERE id(r) = {r} DELETE r"),
             Write::DetachDelete(n) => format!("MATCH (n) WHERE id(n) = {n} DETACH DELETE n"),
+            Write::SetRelW(r, w) => format!("MATCH ()-[r]->() WHERE id(r) = {r} SET r.w = {w}"),
         }
     }
 }
@@ -509,7 +527,7 @@ fn answer(db: &Database, q: &str) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
     fn notifications_are_the_difference_of_answers(
@@ -520,6 +538,19 @@ proptest! {
         let db = Database::in_memory();
         for node in 0..6 {
             db.query(&format!("CREATE (:{} {{x: {node}, y: {}}})", LABELS[node % 3], node % 2), &p()).unwrap();
+        }
+        // A ring of relationships with properties, so that writes to them hit.
+        for i in 0..6 {
+            db.query(
+                &format!(
+                    "MATCH (a), (b) WHERE id(a) = {i} AND id(b) = {} CREATE (a)-[:{} {{w: {}}}]->(b)",
+                    (i + 1) % 6,
+                    TYPES[i % 2],
+                    i % 4
+                ),
+                &p(),
+            )
+            .unwrap();
         }
         for w in &seed {
             db.query(&w.cypher(), &p()).unwrap();
@@ -581,4 +612,51 @@ fn a_failed_evaluation_is_reported_and_the_next_diffs_against_the_last_answer() 
     db.query("MATCH (n:N {v: 0}) SET n.v = 5", &p()).unwrap();
     let n = sub.recv_timeout(WAIT).unwrap();
     assert_eq!(n.added, vec![vec![ResultValue::Int(2)]]);
+}
+
+#[test]
+fn keys_are_watched_on_what_introduced_the_variable() {
+    let db = Database::in_memory();
+    db.query(
+        "CREATE (:A {x: 1}), (:A:B {x: 2})-[:R {w: 1}]->(:C {y: 1})",
+        &p(),
+    )
+    .unwrap();
+    let both = RegisterOptions {
+        mode: Mode::Both,
+        ..Default::default()
+    };
+    let optional = db
+        .standing()
+        .register_with(
+            "optional",
+            "MATCH (a:A) OPTIONAL MATCH (a:B)-[:R]->(b) RETURN a.x AS ax, b.y AS yb",
+            &p(),
+            both,
+        )
+        .unwrap();
+    let rel = db
+        .standing()
+        .register_with(
+            "rel",
+            "MATCH (a)-[r:R]->(b:C) WHERE r.w > 0 RETURN r.w AS w",
+            &p(),
+            both,
+        )
+        .unwrap();
+    // x of the A that is not a B: its row changes.
+    db.query("MATCH (a:A) WHERE NOT a:B SET a.x = 5", &p())
+        .unwrap();
+    let n = optional.recv_timeout(WAIT).unwrap();
+    assert_eq!(n.added, vec![vec![ResultValue::Int(5), ResultValue::Null]]);
+    // w of the relationship.
+    db.query("MATCH ()-[r:R]->() SET r.w = 7", &p()).unwrap();
+    let n = rel.recv_timeout(WAIT).unwrap();
+    assert_eq!(n.added, vec![vec![ResultValue::Int(7)]]);
+    // x of a C (no A there): skipped, not re-evaluated.
+    let before = db.standing().list();
+    db.query("MATCH (c:C) SET c.x = 3", &p()).unwrap();
+    assert!(db.standing().sync(WAIT));
+    let after = db.standing().list();
+    assert_eq!(before[0].version, after[0].version, "{after:?}");
 }

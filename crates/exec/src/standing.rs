@@ -15,13 +15,13 @@
 //! EXPLAIN/PROFILE, schema commands, and ORDER BY / SKIP / LIMIT (an answer
 //! that depends on row order or a cut-off has no stable set difference).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use relgraph_cypher::ast::{
     Clause, Expr, ExprKind, MapProjectionItem, PatternElement, PatternPart, Projection, QueryMode,
     Statement, StatementKind,
 };
-use relgraph_graph::{Change, ChangeSet, Snapshot};
+use relgraph_graph::{Change, ChangeSet, NodeId, RelId, Snapshot};
 
 use crate::error::{ExecError, Result};
 use crate::procedures::{find, ProcMode};
@@ -32,7 +32,8 @@ use crate::procedures::{find, ProcMode};
 /// let stmt = relgraph_cypher::parse("MATCH (c:Company)-[:RAISED]->(r) WHERE r.stage = 'B' RETURN c.name").unwrap();
 /// let f = relgraph_exec::standing::footprint(&stmt).unwrap();
 /// assert!(f.labels.contains("Company") && f.types.contains("RAISED"));
-/// assert!(f.keys.contains("stage") && f.keys.contains("name"));
+/// assert!(f.keys.contains("stage")); // `r` has no label: any entity's `stage`
+/// assert!(f.node_keys.contains(&("Company".to_string(), "name".to_string())));
 /// assert!(!f.any_node && !f.any_rel && !f.opaque);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -41,8 +42,17 @@ pub struct Footprint {
     pub labels: BTreeSet<String>,
     /// Relationship types named anywhere.
     pub types: BTreeSet<String>,
-    /// Property keys named anywhere.
+    /// Property keys read where the query does not know what carries them
+    /// (a map, a variable bound without labels): a change of one of them
+    /// on any node or relationship matters.
     pub keys: BTreeSet<String>,
+    /// `(label, key)`: key read on a variable introduced by a node pattern
+    /// with that label (the first of its labels): only a change of the key
+    /// on a node that has the label, before or after the commit, matters.
+    pub node_keys: BTreeSet<(String, String)>,
+    /// `(types, key)`: key read on a relationship variable introduced by a
+    /// single-hop pattern with those type alternatives.
+    pub rel_keys: BTreeSet<(BTreeSet<String>, String)>,
     /// Some pattern binds nodes that no label or relationship type pins
     /// down (`MATCH (n)`): creating or deleting any node may matter.
     pub any_node: bool,
@@ -62,6 +72,11 @@ pub struct Touched {
     pub types: BTreeSet<String>,
     /// Keys set or removed, and keys of created entities.
     pub keys: BTreeSet<String>,
+    /// `(label, key)` for each of those keys on a node and each label the
+    /// node has before or after the commit.
+    pub node_keys: BTreeSet<(String, String)>,
+    /// `(type, key)` for each of those keys on a relationship.
+    pub rel_keys: BTreeSet<(String, String)>,
     /// Some node was created or deleted.
     pub nodes: bool,
     /// Some relationship was created or deleted.
@@ -91,27 +106,38 @@ impl Touched {
         let mut t = Touched::default();
         let mut created_labels = std::collections::HashMap::new();
         let mut created_types = std::collections::HashMap::new();
-        let label = |t: &mut Touched, l| {
-            if let Some(n) = catalog.label_name(l) {
-                t.labels.insert(n.to_string());
+        let label_name = |l| catalog.label_name(l).map(str::to_string);
+        let type_name = |r| catalog.rel_type_name(r).map(str::to_string);
+        // Only the states before and after the commit decide its answers,
+        // so a node's key matters under the labels it has in either.
+        let node_key = |t: &mut Touched, id: NodeId, k| {
+            let Some(key) = catalog.prop_key_name(k) else {
+                return;
+            };
+            t.keys.insert(key.to_string());
+            for l in before.node_labels(id).iter().chain(after.node_labels(id)) {
+                if let Some(l) = label_name(*l) {
+                    t.node_keys.insert((l, key.to_string()));
+                }
             }
         };
-        let key = |t: &mut Touched, k| {
-            if let Some(n) = catalog.prop_key_name(k) {
-                t.keys.insert(n.to_string());
-            }
-        };
-        let rel_type = |t: &mut Touched, r| {
-            if let Some(n) = catalog.rel_type_name(r) {
-                t.types.insert(n.to_string());
+        let rel_key = |t: &mut Touched, id: RelId, k| {
+            let Some(key) = catalog.prop_key_name(k) else {
+                return;
+            };
+            t.keys.insert(key.to_string());
+            let types = before.rel(id).into_iter().chain(after.rel(id));
+            for ty in types.filter_map(|r| type_name(r.rel_type)) {
+                t.rel_keys.insert((ty, key.to_string()));
             }
         };
         for change in change_sets.iter().flat_map(|cs| &cs.changes) {
             match change {
                 Change::CreateNode { id, labels, props } => {
                     t.nodes = true;
-                    labels.iter().for_each(|l| label(&mut t, *l));
-                    props.iter().for_each(|(k, _)| key(&mut t, *k));
+                    t.labels
+                        .extend(labels.iter().filter_map(|l| label_name(*l)));
+                    props.iter().for_each(|(k, _)| node_key(&mut t, *id, *k));
                     created_labels.insert(*id, labels.clone());
                 }
                 Change::DeleteNode { id } => {
@@ -120,7 +146,7 @@ impl Touched {
                         .get(id)
                         .cloned()
                         .unwrap_or_else(|| before.node_labels(*id).to_vec());
-                    labels.into_iter().for_each(|l| label(&mut t, l));
+                    t.labels.extend(labels.into_iter().filter_map(label_name));
                 }
                 Change::CreateRel {
                     id,
@@ -129,8 +155,8 @@ impl Touched {
                     ..
                 } => {
                     t.rels = true;
-                    rel_type(&mut t, *ty);
-                    props.iter().for_each(|(k, _)| key(&mut t, *k));
+                    t.types.extend(type_name(*ty));
+                    props.iter().for_each(|(k, _)| rel_key(&mut t, *id, *k));
                     created_types.insert(*id, *ty);
                 }
                 Change::DeleteRel { id } => {
@@ -139,15 +165,12 @@ impl Touched {
                         .get(id)
                         .copied()
                         .or_else(|| before.rel(*id).map(|r| r.rel_type));
-                    if let Some(ty) = ty {
-                        rel_type(&mut t, ty);
-                    }
+                    t.types.extend(ty.and_then(type_name));
                 }
-                Change::SetNodeProp { key: k, .. } | Change::SetRelProp { key: k, .. } => {
-                    key(&mut t, *k)
-                }
+                Change::SetNodeProp { id, key, .. } => node_key(&mut t, *id, *key),
+                Change::SetRelProp { id, key, .. } => rel_key(&mut t, *id, *key),
                 Change::AddLabel { label: l, .. } | Change::RemoveLabel { label: l, .. } => {
-                    label(&mut t, *l)
+                    t.labels.extend(label_name(*l))
                 }
             }
         }
@@ -175,6 +198,12 @@ impl Footprint {
             || !self.labels.is_disjoint(&t.labels)
             || !self.types.is_disjoint(&t.types)
             || !self.keys.is_disjoint(&t.keys)
+            || !self.node_keys.is_disjoint(&t.node_keys)
+            || self.rel_keys.iter().any(|(types, k)| {
+                types
+                    .iter()
+                    .any(|ty| t.rel_keys.contains(&(ty.clone(), k.clone())))
+            })
     }
 }
 
@@ -186,7 +215,7 @@ impl std::fmt::Display for Footprint {
     /// let f = relgraph_exec::standing::footprint(&stmt).unwrap();
     /// assert_eq!(
     ///     f.to_string(),
-    ///     "full re-evaluation after commits that touch :Company [:RAISED] .name .series"
+    ///     "full re-evaluation after commits that touch :Company [:RAISED] .series :Company.name"
     /// );
     /// ```
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -205,6 +234,13 @@ impl std::fmt::Display for Footprint {
         }
         for k in &self.keys {
             write!(f, " .{k}")?;
+        }
+        for (l, k) in &self.node_keys {
+            write!(f, " :{l}.{k}")?;
+        }
+        for (types, k) in &self.rel_keys {
+            let types: Vec<&str> = types.iter().map(String::as_str).collect();
+            write!(f, " [:{}].{k}", types.join("|"))?;
         }
         if self.any_node {
             f.write_str(" or create or delete any node")?;
@@ -250,6 +286,8 @@ pub fn footprint(stmt: &Statement) -> Result<Footprint> {
     let mut walk = Walk::default();
     for part in std::iter::once(&query.first).chain(query.unions.iter().map(|(_, s)| s)) {
         walk.entities.clear();
+        walk.bound.clear();
+        walk.quals.clear();
         let last = part.clauses.len().saturating_sub(1);
         for (i, clause) in part.clauses.iter().enumerate() {
             walk.clause(clause, i == last)?;
@@ -270,6 +308,20 @@ struct Walk {
     f: Footprint,
     /// Variables that may hold nodes, relationships, paths or lists of them.
     entities: BTreeSet<String>,
+    /// Variables in scope.
+    bound: BTreeSet<String>,
+    /// What every non-null value of a variable is known to carry: the
+    /// label or type alternatives of the clause pattern that introduced it
+    /// (a later pattern naming it again filters rows but, in an OPTIONAL
+    /// MATCH, does not guarantee it, so only the first one counts).
+    quals: BTreeMap<String, Qual>,
+}
+
+/// What a variable's entity is known to carry.
+#[derive(Clone, Debug)]
+enum Qual {
+    Label(String),
+    Types(BTreeSet<String>),
 }
 
 impl Walk {
@@ -288,6 +340,7 @@ impl Walk {
                 if self.carries_entity(&u.expr) {
                     self.entities.insert(u.variable.name.clone());
                 }
+                self.introduce(&u.variable.name);
             }
             Clause::With(p) => self.projection(p, false)?,
             Clause::Return(p) => self.projection(p, last)?,
@@ -304,6 +357,9 @@ impl Walk {
                 self.f.opaque = true;
                 for e in c.args.iter().flatten() {
                     self.expr(e);
+                }
+                for (field, alias) in &c.yields {
+                    self.introduce(&alias.as_ref().unwrap_or(field).name);
                 }
                 if let Some(w) = &c.where_ {
                     self.expr(w);
@@ -333,50 +389,81 @@ impl Walk {
             self.f.opaque = true;
         }
         let mut carried = BTreeSet::new();
+        let (mut bound, mut quals) = if p.star {
+            (self.bound.clone(), self.quals.clone())
+        } else {
+            (BTreeSet::new(), BTreeMap::new())
+        };
         for item in &p.items {
             self.expr(&item.expr);
+            let name = item
+                .alias
+                .as_ref()
+                .map(|a| a.name.clone())
+                .unwrap_or_else(|| item.text.clone());
             if self.carries_entity(&item.expr) {
                 if is_return {
                     self.f.opaque = true;
                 }
-                let name = item
-                    .alias
-                    .as_ref()
-                    .map(|a| a.name.clone())
-                    .unwrap_or_else(|| item.text.clone());
-                carried.insert(name);
+                carried.insert(name.clone());
             }
-        }
-        if let Some(w) = &p.where_ {
-            self.expr(w);
+            quals.remove(&name);
+            if let ExprKind::Variable(v) = &item.expr.kind {
+                if let Some(q) = self.quals.get(v) {
+                    quals.insert(name.clone(), q.clone());
+                }
+            }
+            bound.insert(name);
         }
         if p.star {
             self.entities.extend(carried);
         } else {
             self.entities = carried;
         }
+        self.bound = bound;
+        self.quals = quals;
+        // WITH ... WHERE reads the projected names.
+        if let Some(w) = &p.where_ {
+            self.expr(w);
+        }
         Ok(())
+    }
+
+    /// A variable bound by something other than a pattern (UNWIND, YIELD):
+    /// nothing is known of what it carries.
+    fn introduce(&mut self, name: &str) {
+        self.bound.insert(name.to_string());
+        self.quals.remove(name);
     }
 
     fn part(&mut self, part: &PatternPart) {
         if let Some(v) = &part.variable {
             self.entities.insert(v.name.clone());
+            self.introduce(&v.name);
         }
-        self.element(&part.element);
+        self.element(&part.element, true);
     }
 
-    fn element(&mut self, el: &PatternElement) {
+    /// A pattern; `clause` when it is a MATCH clause's (whose variables
+    /// stay in scope), not a pattern inside an expression.
+    fn element(&mut self, el: &PatternElement, clause: bool) {
         let mut labelled = false;
         for node in std::iter::once(&el.start).chain(el.chain.iter().map(|(_, n)| n)) {
+            let qual = node.labels.first().map(|l| Qual::Label(l.name.clone()));
             if let Some(v) = &node.variable {
                 self.entities.insert(v.name.clone());
+                if clause && self.bound.insert(v.name.clone()) {
+                    if let Some(q) = &qual {
+                        self.quals.insert(v.name.clone(), q.clone());
+                    }
+                }
             }
             labelled |= !node.labels.is_empty();
             self.f
                 .labels
                 .extend(node.labels.iter().map(|l| l.name.clone()));
             if let Some(props) = &node.properties {
-                self.pattern_props(props);
+                self.pattern_props(props, qual);
             }
         }
         // Matches without any relationship (no chain, or `*0..` all the
@@ -387,8 +474,17 @@ impl Walk {
             .all(|(rel, _)| matches!(rel.length, Some((Some(0), _))));
         self.f.any_node |= may_be_empty && !labelled;
         for (rel, _) in &el.chain {
+            let types: BTreeSet<String> = rel.types.iter().map(|t| t.name.clone()).collect();
+            let qual = (!types.is_empty()).then_some(Qual::Types(types));
             if let Some(v) = &rel.variable {
                 self.entities.insert(v.name.clone());
+                // A variable-length relationship binds a list: no key of it
+                // is read through `r.key`.
+                if clause && self.bound.insert(v.name.clone()) && rel.length.is_none() {
+                    if let Some(q) = &qual {
+                        self.quals.insert(v.name.clone(), q.clone());
+                    }
+                }
             }
             // Creating a relationship of a type the query does not name
             // touches no label of its (labelled) ends.
@@ -397,23 +493,49 @@ impl Walk {
                 .types
                 .extend(rel.types.iter().map(|t| t.name.clone()));
             if let Some(props) = &rel.properties {
-                self.pattern_props(props);
+                self.pattern_props(props, qual);
             }
         }
     }
 
-    /// A pattern's property map: keys spelled out, or (a parameter) keys
-    /// the query does not name.
-    fn pattern_props(&mut self, props: &Expr) {
+    /// A pattern's property map: keys spelled out (on what the pattern's
+    /// labels or types say), or (a parameter) keys the query does not name.
+    fn pattern_props(&mut self, props: &Expr, qual: Option<Qual>) {
         match &props.kind {
             ExprKind::Map(items) => {
-                self.f
-                    .keys
-                    .extend(items.iter().map(|(k, _)| k.name.clone()));
+                for (k, _) in items {
+                    self.key(qual.as_ref(), &k.name);
+                }
             }
             _ => self.f.opaque = true,
         }
         self.expr(props);
+    }
+
+    /// Records that `key` is read on an entity known to carry `qual`.
+    fn key(&mut self, qual: Option<&Qual>, key: &str) {
+        match qual {
+            Some(Qual::Label(l)) => {
+                self.f.node_keys.insert((l.clone(), key.to_string()));
+            }
+            Some(Qual::Types(t)) => {
+                self.f.rel_keys.insert((t.clone(), key.to_string()));
+            }
+            None => {
+                self.f.keys.insert(key.to_string());
+            }
+        }
+    }
+
+    /// Walks `e` with `names` out of scope (a comprehension's own variables
+    /// shadow the query's).
+    fn shadowed(&mut self, names: &[&str], e: &Expr) {
+        let saved: Vec<(String, Qual)> = names
+            .iter()
+            .filter_map(|n| self.quals.remove_entry(*n))
+            .collect();
+        each_child(e, &mut |c| self.expr(c));
+        self.quals.extend(saved);
     }
 
     /// True when `e` may evaluate to an entity or a list holding one.
@@ -448,8 +570,23 @@ impl Walk {
     fn expr(&mut self, e: &Expr) {
         match &e.kind {
             ExprKind::Property(inner, key) => {
-                self.f.keys.insert(key.name.clone());
+                let qual = match &inner.kind {
+                    ExprKind::Variable(v) => self.quals.get(v).cloned(),
+                    _ => None,
+                };
+                self.key(qual.as_ref(), &key.name);
                 self.expr(inner);
+            }
+            ExprKind::ListComprehension { variable, .. }
+            | ExprKind::Quantifier { variable, .. } => {
+                self.shadowed(&[variable.name.as_str()], e);
+            }
+            ExprKind::Reduce {
+                accumulator,
+                variable,
+                ..
+            } => {
+                self.shadowed(&[accumulator.name.as_str(), variable.name.as_str()], e);
             }
             ExprKind::HasLabels(inner, labels) => {
                 self.f.labels.extend(labels.iter().map(|l| l.name.clone()));
@@ -478,15 +615,14 @@ impl Walk {
             ExprKind::PatternComprehension { pattern, .. }
             | ExprKind::PatternPredicate(pattern)
             | ExprKind::Exists(pattern) => {
-                self.element(pattern);
+                self.element(pattern, false);
                 each_child(e, &mut |c| self.expr(c));
             }
-            ExprKind::MapProjection { items, .. } => {
+            ExprKind::MapProjection { variable, items } => {
+                let qual = self.quals.get(&variable.name).cloned();
                 for item in items {
                     match item {
-                        MapProjectionItem::Property(k) => {
-                            self.f.keys.insert(k.name.clone());
-                        }
+                        MapProjectionItem::Property(k) => self.key(qual.as_ref(), &k.name),
                         MapProjectionItem::Literal(_, v) => self.expr(v),
                         MapProjectionItem::AllProperties => self.f.opaque = true,
                         MapProjectionItem::Variable(v) => {
@@ -629,5 +765,39 @@ mod tests {
             .contains("A"));
         assert!(fp("MATCH (a)-[:R*0..2]->(b) RETURN b.x").any_node);
         assert!(fp("MATCH (a:A) WHERE a:B RETURN a.x").labels.contains("B"));
+    }
+
+    fn node_key(l: &str, k: &str) -> (String, String) {
+        (l.to_string(), k.to_string())
+    }
+
+    #[test]
+    fn keys_are_qualified_by_the_pattern_that_introduced_the_variable() {
+        let f = fp("MATCH (c:Company:Org {id: 1}) RETURN c.name, c {.size}");
+        assert!(f.keys.is_empty(), "{f:?}");
+        assert!(f.node_keys.contains(&node_key("Company", "name")));
+        assert!(f.node_keys.contains(&node_key("Company", "size")));
+        assert!(f.node_keys.contains(&node_key("Company", "id")));
+        let f = fp("MATCH (c:Company) WITH c AS d WHERE d.x > 1 RETURN d.name");
+        assert!(f.keys.is_empty() && f.node_keys.contains(&node_key("Company", "x")));
+        let f = fp("MATCH (a:A)-[r:R|S]->(b) RETURN r.w, b.k");
+        let types: BTreeSet<String> = ["R".to_string(), "S".to_string()].into();
+        assert!(f.rel_keys.contains(&(types, "w".to_string())));
+        assert!(f.keys.contains("k"), "b has no label: {f:?}");
+        // Introduced without a label: a later pattern does not qualify it
+        // (an OPTIONAL MATCH keeps rows where it has not the label).
+        let f = fp("MATCH (c) OPTIONAL MATCH (c:Company) RETURN c.name");
+        assert!(f.keys.contains("name"), "{f:?}");
+        // A comprehension's variable is not the query's.
+        let f = fp("MATCH (c:Company) RETURN [c IN $list | c.name] AS l, c.size");
+        assert!(f.keys.contains("name") && f.node_keys.contains(&node_key("Company", "size")));
+        let f = fp("MATCH (c:Company) RETURN reduce(s = 0, c IN $l | s + c.v) AS t");
+        assert!(f.keys.contains("v"), "{f:?}");
+        // A projection that is not the plain variable loses what it knew.
+        let f = fp("MATCH (c:Company) WITH coalesce(c, c) AS d RETURN d.name");
+        assert!(f.keys.contains("name"), "{f:?}");
+        // UNWIND and YIELD bind unknown things.
+        let f = fp("MATCH (c:Company) UNWIND [c] AS c2 RETURN c2.name");
+        assert!(f.keys.contains("name"), "{f:?}");
     }
 }
