@@ -660,3 +660,17 @@ fn keys_are_watched_on_what_introduced_the_variable() {
     let after = db.standing().list();
     assert_eq!(before[0].version, after[0].version, "{after:?}");
 }
+
+#[test]
+fn closing_the_database_ends_subscriptions_after_their_queued_notifications() {
+    let db = Database::in_memory();
+    let sub = db
+        .standing()
+        .register("n", "MATCH (n:N) RETURN n.v", &p())
+        .unwrap();
+    db.query("CREATE (:N {v: 1})", &p()).unwrap();
+    drop(db);
+    assert_eq!(sub.recv().unwrap().added.len(), 1, "queued before closing");
+    assert_eq!(sub.recv(), Err(RecvError::Disconnected));
+    assert_eq!(sub.iter().count(), 0);
+}
