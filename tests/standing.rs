@@ -674,3 +674,39 @@ fn closing_the_database_ends_subscriptions_after_their_queued_notifications() {
     assert_eq!(sub.recv(), Err(RecvError::Disconnected));
     assert_eq!(sub.iter().count(), 0);
 }
+
+#[test]
+fn hostile_registrations_are_errors_not_panics() {
+    let db = Database::in_memory();
+    for q in [
+        "CALL db.standing.register(null, 'MATCH (n:A) RETURN n.x')",
+        "CALL db.standing.register('h2', null)",
+        "CALL db.standing.register('h3', '')",
+        "CALL db.standing.register('h4', 'RETURN 1; RETURN 2')",
+        "CALL db.standing.register('h5', 'MATCH (n:A) RETURN n.x', {}, {mode: 3})",
+        "CALL db.standing.register('h6', 'MATCH (n:A) RETURN n.x', {}, {nosuch: 1})",
+        "CALL db.standing.register(1, 'MATCH (n:A) RETURN n.x')",
+        "CALL db.standing.register('h8', 'MATCH (n:A) RETURN n.x', 'not a map')",
+        "CALL db.standing.drop(null)",
+        "CALL db.standing.drop('')",
+        "UNWIND range(1, 3) AS i CALL db.standing.register('dup', 'MATCH (n:A) RETURN n.x') YIELD name RETURN name",
+    ] {
+        let res = db.query(q, &p());
+        assert!(res.is_err(), "{q}: {res:?}");
+    }
+    // The one registration the last statement made before failing stays.
+    let names: Vec<String> = db.standing().list().into_iter().map(|i| i.name).collect();
+    assert_eq!(names, ["dup"]);
+    // Null parameters and configuration are the defaults.
+    db.query(
+        "CALL db.standing.register('defaults', 'MATCH (n:A) RETURN n.x', null, null)",
+        &p(),
+    )
+    .unwrap();
+    let long = format!(
+        "MATCH (n:A) WHERE n.x = '{}' RETURN n.x",
+        "y".repeat(2 << 20)
+    );
+    let err = db.standing().register("long", &long, &p()).err().unwrap();
+    assert!(matches!(err, StandingError::Query { .. }), "{err}");
+}
