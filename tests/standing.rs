@@ -710,3 +710,73 @@ fn hostile_registrations_are_errors_not_panics() {
     let err = db.standing().register("long", &long, &p()).err().unwrap();
     assert!(matches!(err, StandingError::Query { .. }), "{err}");
 }
+
+#[test]
+fn concurrent_writers_are_notified_in_commit_order_once_each() {
+    let db = Database::in_memory();
+    let sub = db
+        .standing()
+        .register_with(
+            "n",
+            "MATCH (n:N) WHERE n.i % 2 = 0 RETURN n.t AS t, n.i AS i",
+            &p(),
+            RegisterOptions {
+                mode: Mode::Both,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    std::thread::scope(|s| {
+        for t in 0..4i64 {
+            let db = &db;
+            s.spawn(move || {
+                for i in 0..25i64 {
+                    db.query(&format!("CREATE (:N {{t: {t}, i: {i}}})"), &p())
+                        .unwrap();
+                    if i % 5 == 4 {
+                        // Odd rows never enter; this removes an even one.
+                        db.query(
+                            &format!("MATCH (n:N {{t: {t}, i: {}}}) DELETE n", i - 4),
+                            &p(),
+                        )
+                        .unwrap();
+                    }
+                }
+            });
+        }
+    });
+    assert!(db.standing().sync(WAIT));
+    let mut versions = Vec::new();
+    let mut folded: Vec<String> = Vec::new();
+    loop {
+        match sub.try_recv() {
+            Ok(n) => {
+                versions.push(n.version);
+                folded.extend(n.added.iter().map(|r| format!("{r:?}")));
+                for r in &n.removed {
+                    let k = format!("{r:?}");
+                    let at = folded
+                        .iter()
+                        .position(|x| *x == k)
+                        .expect("removed a row it had");
+                    folded.swap_remove(at);
+                }
+            }
+            Err(RecvError::Empty) => break,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    // Every commit that created an even row, or deleted one, notified once.
+    let even_creates = 4 * 13;
+    let even_deletes = 4 * 5 - 4 * 2; // i - 4 is even for i = 4, 14, 24
+    assert_eq!(versions.len(), even_creates + even_deletes);
+    folded.sort();
+    assert_eq!(
+        folded,
+        answer(
+            &db,
+            "MATCH (n:N) WHERE n.i % 2 = 0 RETURN n.t AS t, n.i AS i"
+        )
+    );
+}
