@@ -14,6 +14,12 @@
 //! evaluation (seeding the pattern from the changed elements) is not built:
 //! a touched query costs one full evaluation per commit, off the commit path.
 //!
+//! Durable cursors. A registration stored in the database has a cursor:
+//! [`StandingQueries::acknowledge`] stores the answer as of the version a
+//! subscriber has processed. After a reopen, the first subscriber first
+//! receives the rows that entered the answer since (at least once; added
+//! rows only; missed commits folded into one notification).
+//!
 //! Delivery and overflow. Each [`Subscription`] has a bounded queue
 //! ([`RegisterOptions::capacity`], default 1,024 notifications). The
 //! notifier never waits for a subscriber: when a queue is full, that
@@ -47,7 +53,7 @@ use std::time::{Duration, Instant};
 use relgraph_cypher::ast::Statement;
 use relgraph_exec::procedures::{StandingHandle, StandingHost, StandingInfo};
 use relgraph_exec::standing::{footprint, Footprint, Touched};
-use relgraph_graph::store::format::StandingRecord;
+use relgraph_graph::store::format::{StandingCursor, StandingRecord};
 use relgraph_graph::store::{CommitEvent, CommitObserver};
 use relgraph_graph::{Graph, Snapshot, Value};
 
@@ -180,6 +186,11 @@ pub enum StandingError {
     /// No such registration.
     #[error("no standing query named {0:?}")]
     NotFound(String),
+    /// Only a durable registration (stored in the database) has a cursor.
+    #[error(
+        "standing query {0:?} is not stored in the database, so it has no cursor to acknowledge"
+    )]
+    NotDurable(String),
     /// An empty, blank or too long name.
     #[error("invalid standing query name {0:?}: use 1 to 128 bytes, not only spaces")]
     BadName(String),
@@ -402,6 +413,63 @@ struct Standing {
     columns: Arc<[String]>,
     answer: Vec<Vec<ResultValue>>,
     subscribers: Vec<Subscriber>,
+    /// Stored in the database, with a cursor.
+    durable: bool,
+    /// The answer as of the acknowledged cursor (durable registrations).
+    acked: Cursor,
+    /// Changes since the acknowledged cursor, oldest first.
+    history: Vec<Delta>,
+    /// Row identities held in `history`.
+    history_rows: usize,
+    /// `history` passed [`MAX_HISTORY_ROWS`] and was dropped: only an
+    /// acknowledgement of the current answer moves the cursor again.
+    history_lost: bool,
+    /// What changed between the stored cursor and the answer computed at
+    /// open, for the first subscriber.
+    catch_up: Option<Notification>,
+}
+
+/// An acknowledged version and the answer then, as row identities.
+#[derive(Default)]
+struct Cursor {
+    version: u64,
+    rows: HashMap<String, u64>,
+}
+
+impl Cursor {
+    fn of(version: u64, answer: &[Vec<ResultValue>]) -> Cursor {
+        let mut rows: HashMap<String, u64> = HashMap::new();
+        for r in answer {
+            *rows.entry(row_key(r)).or_default() += 1;
+        }
+        Cursor { version, rows }
+    }
+
+    fn record(&self) -> StandingCursor {
+        let mut rows: Vec<(String, u64)> = self.rows.iter().map(|(k, n)| (k.clone(), *n)).collect();
+        rows.sort();
+        StandingCursor {
+            version: self.version,
+            rows,
+        }
+    }
+}
+
+/// Most row identities a durable registration keeps in memory between
+/// acknowledgements (a subscriber that never acknowledges must not grow
+/// memory without bound). Past it the changes are dropped and only an
+/// acknowledgement of the current answer moves the cursor again.
+///
+/// ```
+/// assert_eq!(relgraph::standing::MAX_HISTORY_ROWS, 100_000);
+/// ```
+pub const MAX_HISTORY_ROWS: usize = 100_000;
+
+/// One commit's change to a durable registration's answer.
+struct Delta {
+    version: u64,
+    added: Vec<String>,
+    removed: Vec<String>,
 }
 
 impl Standing {
@@ -432,7 +500,27 @@ impl Standing {
             columns,
             answer,
             subscribers: Vec::new(),
+            durable: false,
+            acked: Cursor::default(),
+            history: Vec::new(),
+            history_rows: 0,
+            history_lost: false,
+            catch_up: None,
         })
+    }
+
+    /// Keeps one commit's change for the next acknowledgement.
+    fn record(&mut self, delta: Delta) {
+        if !self.durable || (delta.added.is_empty() && delta.removed.is_empty()) {
+            return;
+        }
+        self.history_rows += delta.added.len() + delta.removed.len();
+        self.history.push(delta);
+        if self.history_rows > MAX_HISTORY_ROWS {
+            self.history.clear();
+            self.history_rows = 0;
+            self.history_lost = true;
+        }
     }
 
     fn info(&self, name: &str) -> StandingInfo {
@@ -545,7 +633,7 @@ impl StandingQueries {
         for (name, record) in self.graph.standing_records().map_err(Error::from_graph)? {
             let params: Params = record.params.into_iter().collect();
             let mode = if record.both { Mode::Both } else { Mode::Added };
-            self.reinstall(&name, &record.query, params, mode);
+            self.reinstall(&name, &record.query, params, mode)?;
         }
         Ok(())
     }
@@ -739,13 +827,20 @@ impl StandingQueries {
                 .collect(),
             both: mode == Mode::Both,
         };
+        let mut standing = standing;
         if options.durable {
+            let storage = |e: relgraph_graph::GraphError| StandingError::Storage {
+                name: name.to_string(),
+                message: e.to_string(),
+            };
+            // The cursor starts at registration: a subscriber that never
+            // acknowledges catches up from there after a reopen.
+            standing.durable = true;
+            standing.acked = Cursor::of(standing.version, &standing.answer);
             self.graph
-                .put_standing(name, &record)
-                .map_err(|e| StandingError::Storage {
-                    name: name.to_string(),
-                    message: e.to_string(),
-                })?;
+                .put_standing_cursor(name, &standing.acked.record())
+                .map_err(storage)?;
+            self.graph.put_standing(name, &record).map_err(storage)?;
         }
         queries.insert(name.to_string(), standing);
         Ok(())
@@ -755,14 +850,149 @@ impl StandingQueries {
     /// evaluates starts from an empty answer (its first successful
     /// evaluation then notifies every row as added); one that no longer
     /// parses is skipped and stays stored, so a later build may read it.
-    fn reinstall(&self, name: &str, query: &str, params: Params, mode: Mode) {
+    /// Rows in the answer now that were not in it at the stored cursor are
+    /// kept as a catch-up notification for the first subscriber.
+    fn reinstall(&self, name: &str, query: &str, params: Params, mode: Mode) -> Result<(), Error> {
         let mut queries = self.shared.queries();
         let snapshot = self.graph.snapshot();
-        if let Ok(standing) =
+        let Ok(mut standing) =
             Standing::new(query, params, mode, &snapshot, &self.shared.options, true)
+        else {
+            return Ok(());
+        };
+        standing.durable = true;
+        match self
+            .graph
+            .standing_cursor(name)
+            .map_err(Error::from_graph)?
         {
-            queries.insert(name.to_string(), standing);
+            Some(stored) => {
+                let acked = Cursor {
+                    version: stored.version,
+                    rows: stored.rows.into_iter().collect(),
+                };
+                // The answer now against the answer at the cursor.
+                let mut left = acked.rows.clone();
+                let added: Rows = standing
+                    .answer
+                    .iter()
+                    .filter(|r| match left.get_mut(&row_key(r)) {
+                        Some(n) if *n > 0 => {
+                            *n -= 1;
+                            false
+                        }
+                        _ => true,
+                    })
+                    .cloned()
+                    .collect();
+                let removed: Vec<String> = left
+                    .into_iter()
+                    .flat_map(|(k, n)| std::iter::repeat_n(k, n as usize))
+                    .collect();
+                standing.record(Delta {
+                    version: standing.version,
+                    added: added.iter().map(|r| row_key(r)).collect(),
+                    removed,
+                });
+                if !added.is_empty() {
+                    standing.catch_up = Some(Notification {
+                        name: name.to_string(),
+                        version: standing.version,
+                        columns: standing.columns.clone(),
+                        added,
+                        removed: Vec::new(),
+                    });
+                }
+                standing.acked = acked;
+            }
+            None => standing.acked = Cursor::of(standing.version, &standing.answer),
         }
+        queries.insert(name.to_string(), standing);
+        Ok(())
+    }
+
+    /// Acknowledges that the subscriber of durable registration `name` has
+    /// processed every notification up to commit `version`: the answer as
+    /// of that version is stored as its cursor. After the database is
+    /// reopened, the first subscriber first receives one catch-up
+    /// notification with the rows that entered the answer since the last
+    /// acknowledged version (so a notification received but not
+    /// acknowledged before a crash comes again: at least once). A catch-up
+    /// carries added rows only, in either mode.
+    ///
+    /// ```
+    /// use relgraph::{Database, Params};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("db");
+    /// {
+    ///     let db = Database::open(&path).unwrap();
+    ///     let sub = db.standing().register("n", "MATCH (n:N) RETURN n.v", &Params::new()).unwrap();
+    ///     db.query("CREATE (:N {v: 1})", &Params::new()).unwrap();
+    ///     let seen = sub.recv().unwrap();
+    ///     db.standing().acknowledge("n", seen.version).unwrap();
+    ///     db.query("CREATE (:N {v: 2})", &Params::new()).unwrap(); // never acknowledged
+    /// }
+    /// let db = Database::open(&path).unwrap();
+    /// let sub = db.standing().subscribe("n", 16).unwrap();
+    /// let catch_up = sub.recv().unwrap();
+    /// assert_eq!(catch_up.added, vec![vec![relgraph::ResultValue::Int(2)]]);
+    /// ```
+    pub fn acknowledge(&self, name: &str, version: u64) -> Result<(), StandingError> {
+        let mut queries = self.shared.queries();
+        let q = queries
+            .get_mut(name)
+            .ok_or_else(|| StandingError::NotFound(name.to_string()))?;
+        if !q.durable {
+            return Err(StandingError::NotDurable(name.to_string()));
+        }
+        if version <= q.acked.version {
+            return Ok(());
+        }
+        let (next, folded) = if version >= q.version {
+            // Caught up with the answer held now (commits the notifier has
+            // not reached yet land in `history` and are folded later).
+            (Cursor::of(version, &q.answer), q.history.len())
+        } else if q.history_lost {
+            // The changes between the cursor and `version` were dropped:
+            // keep the older cursor (rows may come again, none is lost).
+            return Ok(());
+        } else {
+            let mut next = Cursor {
+                version,
+                rows: q.acked.rows.clone(),
+            };
+            let mut count = 0;
+            for d in q.history.iter().take_while(|d| d.version <= version) {
+                count += 1;
+                for k in &d.added {
+                    *next.rows.entry(k.clone()).or_default() += 1;
+                }
+                for k in &d.removed {
+                    if let Some(n) = next.rows.get_mut(k) {
+                        *n = n.saturating_sub(1);
+                    }
+                }
+            }
+            next.rows.retain(|_, n| *n > 0);
+            (next, count)
+        };
+        self.graph
+            .put_standing_cursor(name, &next.record())
+            .map_err(|e| StandingError::Storage {
+                name: name.to_string(),
+                message: e.to_string(),
+            })?;
+        let dropped: usize = q
+            .history
+            .drain(..folded)
+            .map(|d| d.added.len() + d.removed.len())
+            .sum();
+        q.history_rows -= dropped;
+        if version >= q.version {
+            q.history_lost = false;
+        }
+        q.acked = next;
+        Ok(())
     }
 
     /// The handle the `db.standing.*` procedures reach this registry by.
@@ -805,6 +1035,10 @@ fn subscribe(
 ) -> Option<Subscription> {
     let q = queries.get_mut(name)?;
     let (tx, rx) = mpsc::sync_channel(capacity.max(1));
+    if let Some(n) = q.catch_up.take() {
+        // The queue is empty and holds at least one.
+        let _ = tx.try_send(Ok(n));
+    }
     let cut = Arc::new(CutOff::default());
     q.subscribers.push(Subscriber {
         tx: Some(tx),
@@ -922,6 +1156,13 @@ fn notify_loop(shared: &Shared, rx: Receiver<CommitEvent>) {
                             let (added, mut removed) = diff_rows(&q.answer, &rows);
                             q.answer = rows;
                             q.columns = columns.clone();
+                            if q.durable {
+                                q.record(Delta {
+                                    version: event.version,
+                                    added: added.iter().map(|r| row_key(r)).collect(),
+                                    removed: removed.iter().map(|r| row_key(r)).collect(),
+                                });
+                            }
                             if q.mode == Mode::Added {
                                 removed.clear();
                             }

@@ -780,3 +780,123 @@ fn concurrent_writers_are_notified_in_commit_order_once_each() {
         )
     );
 }
+
+#[test]
+fn a_durable_subscriber_catches_up_from_its_acknowledged_cursor_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let both = RegisterOptions {
+        mode: Mode::Both,
+        ..Default::default()
+    };
+    {
+        let db = Database::open(&path).unwrap();
+        db.query("CREATE (:N {v: 0})", &p()).unwrap();
+        let sub = db
+            .standing()
+            .register_with("n", "MATCH (n:N) RETURN n.v AS v", &p(), both)
+            .unwrap();
+        db.query("CREATE (:N {v: 1})", &p()).unwrap();
+        let first = sub.recv_timeout(WAIT).unwrap();
+        db.standing().acknowledge("n", first.version).unwrap();
+        // Received but not acknowledged: it comes again after the reopen.
+        db.query("CREATE (:N {v: 2})", &p()).unwrap();
+        sub.recv_timeout(WAIT).unwrap();
+        // Not even received; and a row that leaves.
+        db.query("CREATE (:N {v: 3})", &p()).unwrap();
+        db.query("MATCH (n:N {v: 0}) DELETE n", &p()).unwrap();
+        assert!(db.standing().sync(WAIT));
+        assert!(matches!(
+            db.standing().acknowledge("nosuch", 1),
+            Err(StandingError::NotFound(_))
+        ));
+        let _w = db
+            .standing()
+            .register_with(
+                "w",
+                "MATCH (n:N) RETURN n.v",
+                &p(),
+                RegisterOptions {
+                    durable: false,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert!(matches!(
+            db.standing().acknowledge("w", 1),
+            Err(StandingError::NotDurable(_))
+        ));
+    }
+    let version = {
+        let db = Database::open(&path).unwrap();
+        let sub = db.standing().subscribe("n", 8).unwrap();
+        let catch_up = sub.recv_timeout(WAIT).unwrap();
+        assert_eq!(catch_up.version, db.snapshot().version());
+        assert_eq!(
+            bag(&catch_up.added),
+            bag(&[vec![ResultValue::Int(2)], vec![ResultValue::Int(3)]])
+        );
+        assert!(catch_up.removed.is_empty(), "a catch-up carries added rows");
+        // Only the first subscriber gets it; live notifications go on.
+        let second = db.standing().subscribe("n", 8).unwrap();
+        db.query("CREATE (:N {v: 4})", &p()).unwrap();
+        let n = second.recv_timeout(WAIT).unwrap();
+        assert_eq!(n.added, vec![vec![ResultValue::Int(4)]]);
+        assert_eq!(sub.recv_timeout(WAIT).unwrap().version, n.version);
+        db.standing().acknowledge("n", n.version).unwrap();
+        n.version
+    };
+    // Everything acknowledged: nothing to catch up.
+    let db = Database::open(&path).unwrap();
+    let sub = db.standing().subscribe("n", 8).unwrap();
+    assert!(db.standing().sync(WAIT));
+    assert_eq!(sub.try_recv(), Err(RecvError::Empty));
+    assert_eq!(db.snapshot().version(), version);
+    assert_eq!(
+        db.standing().list().len(),
+        1,
+        "the session-only one is gone"
+    );
+}
+
+#[test]
+fn a_cursor_behind_a_dropped_history_stays_put_and_rows_come_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let db = Database::open(&path).unwrap();
+        let sub = db
+            .standing()
+            .register("n", "MATCH (n:N) RETURN n.v AS v", &p())
+            .unwrap();
+        db.query("CREATE (:N {v: -1})", &p()).unwrap();
+        let first = sub.recv_timeout(WAIT).unwrap();
+        // More changed rows than the registry keeps between acknowledgements.
+        let big = relgraph::standing::MAX_HISTORY_ROWS as i64;
+        db.query(
+            &format!("UNWIND range(1, {big}) AS v CREATE (:N {{v: v}})"),
+            &p(),
+        )
+        .unwrap();
+        assert_eq!(sub.recv_timeout(WAIT).unwrap().added.len() as i64, big);
+        // Behind the dropped changes: accepted, the cursor does not move.
+        db.standing().acknowledge("n", first.version).unwrap();
+    }
+    let db = Database::open(&path).unwrap();
+    let sub = db.standing().subscribe("n", 8).unwrap();
+    let catch_up = sub.recv_timeout(WAIT).unwrap();
+    let expected = relgraph::standing::MAX_HISTORY_ROWS + 1;
+    assert_eq!(
+        catch_up.added.len(),
+        expected,
+        "everything since registration"
+    );
+    // Acknowledging the answer held now moves it.
+    db.standing().acknowledge("n", catch_up.version).unwrap();
+    drop(sub);
+    drop(db);
+    let db = Database::open(&path).unwrap();
+    let sub = db.standing().subscribe("n", 8).unwrap();
+    assert!(db.standing().sync(WAIT));
+    assert_eq!(sub.try_recv(), Err(RecvError::Empty));
+}

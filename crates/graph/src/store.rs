@@ -44,7 +44,7 @@ mod txn_api;
 
 pub use builder::ChangeBuilder;
 use engine::Store;
-use format::{LogRecord, StandingRecord};
+use format::{LogRecord, StandingCursor, StandingRecord};
 pub use observe::{CommitEvent, CommitObserver};
 use segments::SegmentDir;
 pub use segments::{SEGMENTS_DIR, SEGMENTS_TREE};
@@ -500,9 +500,30 @@ impl Graph {
         self.inner.store.put_standing(name, record)
     }
 
-    /// Deletes a stored standing-query registration (nothing if absent), durably.
+    /// Deletes a stored standing-query registration and its cursor
+    /// (nothing if absent), durably.
     pub fn delete_standing(&self, name: &str) -> Result<()> {
         self.inner.store.delete_standing(name)
+    }
+
+    /// Stores (or replaces) a standing query's acknowledged cursor, durably.
+    ///
+    /// ```
+    /// use relgraph_graph::{Graph, store::format::StandingCursor};
+    /// let graph = Graph::in_memory();
+    /// let cursor = StandingCursor { version: 3, rows: vec![("[Int(1)]".into(), 2)] };
+    /// graph.put_standing_cursor("a", &cursor).unwrap();
+    /// assert_eq!(graph.standing_cursor("a").unwrap(), Some(cursor));
+    /// graph.delete_standing("a").unwrap();
+    /// assert_eq!(graph.standing_cursor("a").unwrap(), None);
+    /// ```
+    pub fn put_standing_cursor(&self, name: &str, cursor: &StandingCursor) -> Result<()> {
+        self.inner.store.put_standing_cursor(name, cursor)
+    }
+
+    /// The stored cursor of a standing query, if any.
+    pub fn standing_cursor(&self, name: &str) -> Result<Option<StandingCursor>> {
+        self.inner.store.standing_cursor(name)
     }
 
     /// Starts the (single) write transaction, waiting up to the configured timeout.
