@@ -22,7 +22,7 @@ use relgraph_cypher::ast::{BinaryOp, PathKind, RelDirection, UnaryOp};
 use relgraph_graph::snapshot::stats::{GraphStats, PropStats};
 use relgraph_graph::{Catalog, Direction, LabelId, PropKeyId, RelTypeId, Snapshot};
 
-use super::pattern::{Conj, Declared};
+use super::pattern::{Conj, Declared, HintKey};
 use crate::plan::CExpr;
 
 /// States the exhaustive part of the search may visit.
@@ -297,7 +297,14 @@ impl Model {
             }
             PropSel::Unknown
         };
-        if let Some((slot, key, op, value, _)) = &c.hint {
+        if let Some((slot, HintKey::Id, _, _, _)) = &c.hint {
+            // One node has the id; it carries the labels with this chance.
+            return match node_of.get(slot) {
+                Some(&ni) => 1.0 / self.nodes[ni].count.max(1.0),
+                None => DEFAULT_SEL,
+            };
+        }
+        if let Some((slot, HintKey::Prop(key), op, value, _)) = &c.hint {
             let ps = prop_stats(*slot, key);
             return match op {
                 BinaryOp::Eq => match (&ps, value) {

@@ -486,6 +486,19 @@ pub(crate) fn scan(
             None => each(&mut snap.nodes(), row),
         },
         Seek::Label(l) => each(&mut label_nodes(l), row),
+        Seek::NodeId(value) => {
+            // Candidates only: the `id(n) = value` filter after the scan
+            // decides (null, other types and non-integral numbers find none).
+            let id = match eval(value, row, &mut locals, ctx)? {
+                Value::Int(i) => u64::try_from(i).ok(),
+                Value::Float(f) if f.fract() == 0.0 && f >= 0.0 && f < u64::MAX as f64 => {
+                    Some(f as u64)
+                }
+                _ => None,
+            };
+            let found = id.map(NodeId).filter(|n| snap.node_exists(*n));
+            each(&mut found.into_iter(), row)
+        }
         Seek::IndexEq { label, key, value } => {
             let v = eval(value, row, &mut locals, ctx)?;
             if v.is_null() {

@@ -253,6 +253,9 @@ pub(crate) enum Seek {
     },
     /// Every node.
     All,
+    /// The node whose id the expression gives (`id(n) = expr`): at most
+    /// one node, whatever its labels (the scan checks them).
+    NodeId(CExpr),
 }
 
 /// Produces every matching node for each input row.
@@ -516,7 +519,7 @@ impl Op {
     pub fn visit_slots(&self, f: &mut dyn FnMut(usize)) {
         match self {
             Op::NodeScan(s) => match &s.seek {
-                Seek::IndexEq { value, .. } => value.visit_slots(f),
+                Seek::IndexEq { value, .. } | Seek::NodeId(value) => value.visit_slots(f),
                 Seek::IndexRange { lower, upper, .. } => {
                     if let Some((e, _)) = lower {
                         e.visit_slots(f);
