@@ -976,32 +976,43 @@ fn reach(
     emit: &mut dyn FnMut(NodeId, &mut Row) -> Result<bool>,
 ) -> Result<bool> {
     let snap = ctx.snapshot;
-    let d = dirs(e.dir)[0];
-    let mut seen: HashMap<NodeId, u32> = HashMap::new();
-    seen.insert(from, 0);
+    let mut seen: HashMap<NodeId, Reached> = HashMap::new();
+    seen.insert(from, Reached::START);
     let mut frontier = vec![from];
-    let mut start_again = min == 0;
+    // With no minimum the start is an endpoint anyway: emit it first, as
+    // the enumeration of trails does.
+    if min == 0 && !emit(from, row)? {
+        return Ok(false);
+    }
+    // The length of the shortest closed trail through the start found so far.
+    let mut cycle = None;
     let mut depth = 0;
     while !frontier.is_empty() && depth < max {
         ctx.guard.check()?;
         depth += 1;
         let mut next = Vec::new();
         for &u in &frontier {
-            for &t in types {
-                for a in snap.neighbors(u, t, d) {
-                    tick(ctx)?;
-                    if !rel_props_match(&e.rel_props, a.rel, row, ctx)? {
-                        continue;
-                    }
-                    // Back at the start: a cycle through it is a trail of length `depth`.
-                    if a.node == from {
-                        start_again = true;
-                    }
-                    if let std::collections::hash_map::Entry::Vacant(v) = seen.entry(a.node) {
-                        v.insert(depth);
-                        next.push(a.node);
-                        if !emit(a.node, row)? {
-                            return Ok(false);
+            let at_u = seen[&u];
+            for &d in dirs(e.dir) {
+                for &t in types {
+                    for a in snap.neighbors(u, t, d) {
+                        tick(ctx)?;
+                        if !rel_props_match(&e.rel_props, a.rel, row, ctx)? {
+                            continue;
+                        }
+                        match seen.entry(a.node) {
+                            std::collections::hash_map::Entry::Vacant(v) => {
+                                v.insert(at_u.child(a.rel, depth));
+                                next.push(a.node);
+                                if !emit(a.node, row)? {
+                                    return Ok(false);
+                                }
+                            }
+                            std::collections::hash_map::Entry::Occupied(o) => {
+                                if let Some(len) = closes(e.dir, at_u, *o.get(), a.rel) {
+                                    cycle = Some(cycle.map_or(len, |c: u32| c.min(len)));
+                                }
+                            }
                         }
                     }
                 }
@@ -1009,24 +1020,81 @@ fn reach(
         }
         frontier = next;
     }
+    let start_again = min == 0 || cycle.is_some_and(|c| c <= max);
+    if e.max_is_limit && !start_again && cycle.is_some() {
+        // Back at the start only past the bound: the answer would lack it.
+        return Err(past_bound(max));
+    }
     if e.max_is_limit && depth == max {
-        // Would a node be reached in more hops? Then the answer is incomplete.
+        // Would a node (or a trail back to the start) be reached in more
+        // hops? Then the answer is incomplete.
         for &u in &frontier {
-            for &t in types {
-                for a in snap.neighbors(u, t, d) {
-                    if (!seen.contains_key(&a.node) || (a.node == from && !start_again))
-                        && rel_props_match(&e.rel_props, a.rel, row, ctx)?
-                    {
-                        return Err(past_bound(max));
+            let at_u = seen[&u];
+            for &d in dirs(e.dir) {
+                for &t in types {
+                    for a in snap.neighbors(u, t, d) {
+                        let further = match seen.get(&a.node) {
+                            None => true,
+                            Some(at_v) => {
+                                !start_again && closes(e.dir, at_u, *at_v, a.rel).is_some()
+                            }
+                        };
+                        if further && rel_props_match(&e.rel_props, a.rel, row, ctx)? {
+                            return Err(past_bound(max));
+                        }
                     }
                 }
             }
         }
     }
-    if start_again {
+    if start_again && min > 0 {
         return emit(from, row);
     }
     Ok(true)
+}
+
+/// Where the BFS of `reach` found a node: its distance from the start, the
+/// relationship it was found through, and the first relationship of its
+/// path from the start (its branch of the BFS tree).
+#[derive(Clone, Copy)]
+struct Reached {
+    depth: u32,
+    via: Option<RelId>,
+    branch: Option<RelId>,
+}
+
+impl Reached {
+    const START: Reached = Reached {
+        depth: 0,
+        via: None,
+        branch: None,
+    };
+
+    fn child(self, rel: RelId, depth: u32) -> Reached {
+        Reached {
+            depth,
+            via: Some(rel),
+            branch: self.branch.or(Some(rel)),
+        }
+    }
+}
+
+/// The length of a closed trail through the start that relationship `rel`
+/// from `u` to the already reached `v` closes, if it closes one.
+/// Directed: `v` is the start (`u`'s path plus `rel` is a cycle, the
+/// shortest of which is a trail). Undirected: `u` and `v` lie on different
+/// branches of the BFS tree (the start being a branch of its own) and
+/// `rel` is not `u`'s own tree edge, so the two tree paths and `rel` share
+/// no relationship; the shortest closed trail through the start is the
+/// smallest such sum (or 1, a loop on the start).
+fn closes(dir: Dir, u: Reached, v: Reached, rel: RelId) -> Option<u32> {
+    match dir {
+        // A loop on the start itself.
+        Dir::Both if u.depth == 0 && v.depth == 0 => Some(1),
+        Dir::Both => (u.branch != v.branch && u.via != Some(rel) && v.via != Some(rel))
+            .then_some(u.depth + v.depth + 1),
+        _ => (v.depth == 0).then_some(u.depth + 1),
+    }
 }
 
 /// Assembles a path from the slots of a named pattern part.

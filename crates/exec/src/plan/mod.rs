@@ -575,22 +575,21 @@ impl Op {
 }
 
 /// Marks variable-length expansions whose paths nobody observes before a
-/// DISTINCT: only the set of reachable endpoints matters there, which a BFS
-/// finds without enumerating every trail. Restricted to directed patterns
-/// with at most one minimum hop, where "reachable by a trail of length
-/// min..=max" equals "BFS distance within min..=max" (a shortest walk is a
-/// simple path, hence a trail).
+/// DISTINCT, or before an aggregation whose every aggregate ignores how
+/// often a row repeats (`count(DISTINCT x)`, `collect(DISTINCT x)`, `min`,
+/// `max`; grouping alone): only the set of reachable endpoints matters
+/// there, which a BFS finds without enumerating every trail. Restricted to
+/// at most one minimum hop, where "reachable by a trail of length
+/// min..=max" equals "BFS distance within min..=max" for every node but the
+/// start (a shortest walk is a simple path, hence a trail); the BFS decides
+/// the start separately (`reach` in the executor).
 pub(crate) fn prune_var_length(ops: &mut [Op]) {
     for i in 0..ops.len() {
         let Op::Expand(e) = &ops[i] else { continue };
         let Some((min, _)) = e.var_length else {
             continue;
         };
-        if min > 1
-            || e.dir == Dir::Both
-            || !e.rel_var.starts_with("anon_")
-            || !e.unique_with.is_empty()
-        {
+        if min > 1 || !e.rel_var.starts_with("anon_") || !e.unique_with.is_empty() {
             continue;
         }
         let rel = e.rel;
@@ -601,9 +600,18 @@ pub(crate) fn prune_var_length(ops: &mut [Op]) {
             if reads {
                 break;
             }
-            if matches!(later, Op::Distinct { .. }) {
-                ok = true;
-                break;
+            match later {
+                Op::Distinct { .. } => {
+                    ok = true;
+                    break;
+                }
+                Op::Aggregate { aggs, .. } => {
+                    ok = aggs
+                        .iter()
+                        .all(|a| a.distinct || matches!(&*a.name, "min" | "max"));
+                    break;
+                }
+                _ => {}
             }
             if !later.is_streaming() {
                 break;
