@@ -216,3 +216,50 @@ fn node_ids_are_seeks_and_answer_as_filters_would() {
     );
     assert!(!plan.contains("NodeByIdSeek"), "{plan}");
 }
+
+/// The `est=` of the first plan line containing `op`.
+fn estimate_of(plan: &str, op: &str) -> f64 {
+    let line = plan
+        .lines()
+        .find(|l| l.contains(op))
+        .unwrap_or_else(|| panic!("no {op} in {plan}"));
+    line.split_whitespace()
+        .find_map(|t| t.strip_prefix("est="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no estimate in {line}"))
+}
+
+#[test]
+fn a_pinned_node_expands_by_its_real_degree() {
+    let snap = demo();
+    let (rows, _) = run(&snap, "MATCH (me:Person {me: true}) RETURN id(me)");
+    let me: i64 = rows[0]
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse()
+        .expect("an id");
+    // "me" knows many more people than the average person.
+    let (count, _) = run(
+        &snap,
+        &format!("MATCH (me)-[:KNOWS]-(f:Person) WHERE id(me) = {me} RETURN count(*)"),
+    );
+    let actual: f64 = count[0]
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse()
+        .expect("a count");
+    let (_, plan) = run(
+        &snap,
+        &format!("MATCH (me)-[:KNOWS]-(f:Person) WHERE id(me) = {me} RETURN f.name"),
+    );
+    let est = estimate_of(&plan, "Expand(");
+    assert!(
+        (est - actual).abs() <= 0.05 * actual,
+        "est {est}, actual {actual}\n{plan}"
+    );
+    // The average person's fan-out is what an unpinned start gets.
+    let (_, plan) = run(
+        &snap,
+        "MATCH (me:Person)-[:KNOWS]-(f:Person) WHERE me.name STARTS WITH 'x' RETURN f.name",
+    );
+    let avg = estimate_of(&plan, "Expand(") / estimate_of(&plan, "Filter");
+    assert!(avg < actual / 2.0, "average fan-out {avg} vs me's {actual}");
+}
