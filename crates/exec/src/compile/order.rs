@@ -764,6 +764,13 @@ fn pinned_node(snap: &Snapshot, slot: usize, labels: &[LabelId], conjs: &[Conj])
             HintKey::Prop(name) => {
                 let k = catalog.prop_key_id(name)?;
                 let l = labels.iter().copied().find(|l| catalog.has_index(*l, k))?;
+                // Only keys that look unique are looked up while planning
+                // (a common value would copy a long list of nodes).
+                let stats = snap.stats();
+                let ps = stats.node_prop(Some(l), k)?;
+                if ps.distinct < 0.5 * ps.present * snap.label_count(l) as f64 {
+                    return None;
+                }
                 match snap.index_lookup(l, k, v)?.as_slice() {
                     [one] => Some(*one),
                     _ => None,
