@@ -348,6 +348,8 @@ proptest! {
         st in (0usize..9, 0usize..9),
         coords in prop::collection::vec((0.0f64..1.0, 0.0f64..1.0), 9),
     ) {
+        // A weight property must exist for `weightProperty` to name it.
+        prop_assume!(!g.edges.is_empty());
         let (s, t) = (st.0 % g.n, st.1 % g.n);
         let db = load(&g);
         // Points within a 1 x 1 degree box (at most ~157 km apart) and

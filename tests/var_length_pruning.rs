@@ -101,4 +101,50 @@ proptest! {
             _ => {}
         }
     }
+
+    #[test]
+    fn bounded_ends_meet_in_the_middle(
+        n in 1usize..6,
+        raw in prop::collection::vec((0usize..6, 0usize..6), 0..14),
+        ends in (0usize..6, 0usize..6),
+        min in 0u32..3,
+        max in 1u32..3,
+        arrow in 0usize..3,
+    ) {
+        let edges: Vec<(usize, usize)> = raw.iter().map(|&(a, b)| (a % n, b % n)).collect();
+        let (s, t) = (ends.0 % n, ends.1 % n);
+        let min = min.min(max);
+        let db = graph(n, &edges);
+        let (l, r) = [("-", "->"), ("<-", "-"), ("-", "-")][arrow];
+        let mut p = Params::new();
+        p.insert("s".into(), Value::Int(s as i64));
+        p.insert("t".into(), Value::Int(t as i64));
+        let run = |q: &str| {
+            db.query(q, &p)
+                .map(|res| common::sorted_rows(&res.rows))
+                .unwrap_or_else(|e| panic!("{q}: {e}"))
+        };
+        for ret in [
+            "RETURN [x IN rs | id(x)] AS trail",
+            "RETURN count(*) AS n",
+            "RETURN DISTINCT b.i",
+        ] {
+            let q = format!(
+                "MATCH (a:V {{i: $s}}), (b:V {{i: $t}}) MATCH (a){l}[rs:T*{min}..{max}]{r}(b) {ret}"
+            );
+            // Three hops, cut back to the bound: the trail enumeration.
+            let reference = format!(
+                "MATCH (a:V {{i: $s}}), (b:V {{i: $t}}) MATCH (a){l}[rs:T*{min}..3]{r}(b) \
+                 WHERE size(rs) <= {max} {ret}"
+            );
+            prop_assert_eq!(run(&q), run(&reference), "{} from {} to {} over {:?}", q, s, t, edges);
+        }
+        let q = format!(
+            "MATCH (a:V {{i: $s}}), (b:V {{i: $t}}) MATCH (a){l}[:T*{min}..{max}]{r}(b) RETURN DISTINCT b.i"
+        );
+        let reference = format!(
+            "MATCH (a:V {{i: $s}}), (b:V {{i: $t}}) MATCH (a){l}[rs:T*{min}..{max}]{r}(b) RETURN DISTINCT b.i"
+        );
+        prop_assert_eq!(run(&q), run(&reference));
+    }
 }

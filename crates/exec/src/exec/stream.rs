@@ -838,6 +838,11 @@ fn var_expand(
     // memory grows with the path's length, not with the degrees along it.
     let next_steps = Steps::new;
     let more = 'walk: {
+        if let Some(b) = target.filter(|_| max <= 2 && e.rel_props.is_empty() && !e.max_is_limit) {
+            // Both ends bound and at most two hops: meet in the middle.
+            let once = e.distinct_endpoints;
+            break 'walk trails_between(e, types, from, b, min, max, row, ctx, once, &mut emit)?;
+        }
         if e.distinct_endpoints {
             break 'walk reach(e, types, from, min, max, row, ctx, &mut |n, row| {
                 emit(n, &[], row)
@@ -896,6 +901,79 @@ fn var_expand(
         Some(w) => emit_count(w, count, row, out),
         None => Ok(true),
     }
+}
+
+/// Receives a trail's end node and relationships; false stops the search.
+type TrailSink<'a> = dyn FnMut(NodeId, &[RelId], &mut Row) -> Result<bool> + 'a;
+
+/// The trails of `min..=max` (at most 2) hops from `a` to `b`, each emitted
+/// with its relationships in path order (only the first when `once`).
+/// Two-hop trails meet in the middle: the steps that end at `b` are read
+/// once from `b`'s side, so the work is the two nodes' degrees, not the
+/// product of `a`'s degree and its neighbours'.
+#[allow(clippy::too_many_arguments)]
+fn trails_between(
+    e: &Expand,
+    types: &[RelTypeId],
+    a: NodeId,
+    b: NodeId,
+    min: u32,
+    max: u32,
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+    once: bool,
+    emit: &mut TrailSink<'_>,
+) -> Result<bool> {
+    let snap = ctx.snapshot;
+    let mut emitted = false;
+    let mut give = |rels: &[RelId], row: &mut Row| -> Result<bool> {
+        if once && emitted {
+            return Ok(true);
+        }
+        emitted = true;
+        emit(b, rels, row)
+    };
+    if min == 0 && a == b && !give(&[], row)? {
+        return Ok(false);
+    }
+    // The last step of a two-hop trail, by its middle node: the steps from
+    // `b` against the pattern's direction.
+    let back = match e.dir {
+        Dir::Out => Dir::In,
+        Dir::In => Dir::Out,
+        Dir::Both => Dir::Both,
+    };
+    let mut into_b: Vec<(NodeId, RelId)> = Vec::new();
+    if max >= 2 {
+        let mut steps = Steps::new(b);
+        while let Some((rel, m)) = steps.next(snap, types, back) {
+            tick(ctx)?;
+            if rel_unique(rel, row, &e.unique_with) {
+                into_b.push((m, rel));
+            }
+        }
+        into_b.sort_unstable();
+    }
+    let mut steps = Steps::new(a);
+    while let Some((r1, m)) = steps.next(snap, types, e.dir) {
+        tick(ctx)?;
+        if !rel_unique(r1, row, &e.unique_with) {
+            continue;
+        }
+        if min <= 1 && m == b && !give(&[r1], row)? {
+            return Ok(false);
+        }
+        if max < 2 {
+            continue;
+        }
+        let first = into_b.partition_point(|(x, _)| *x < m);
+        for &(_, r2) in into_b[first..].iter().take_while(|(x, _)| *x == m) {
+            if r2 != r1 && !give(&[r1, r2], row)? {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
 }
 
 /// The steps a variable-length expansion may take from `node`: a position
