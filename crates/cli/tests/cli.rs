@@ -235,6 +235,36 @@ fn generate_import_and_stats_agree() {
 }
 
 #[test]
+fn import_max_field_size_is_a_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("people.csv");
+    std::fs::write(&people, "id:ID,name\n1,Ann\n2,Bartholomew\n").unwrap();
+    let spec = format!("Person={}", people.display());
+    let import = |db: &str, size: &str| {
+        run(&[
+            "import",
+            "--db",
+            dir.path().join(db).to_str().unwrap(),
+            "--no-progress",
+            "--max-field-size",
+            size,
+            "--nodes",
+            &spec,
+        ])
+    };
+    let out = import("small.db", "10B");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{}:3:2:", people.display())) && err.contains("longer than 10 bytes"),
+        "{err}"
+    );
+    ok(&import("fits.db", "11B"));
+    let out = import("bad.db", "ten");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
+
+#[test]
 fn check_reports_a_damaged_segment_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
