@@ -87,21 +87,20 @@ impl Error {
             } => "ParameterMissing",
             _ => e.tck_kind(),
         };
-        let (detail, phase, span) = match &e {
-            ExecError::Semantic { detail, span, .. } => (Some(*detail), Phase::Compile, *span),
-            ExecError::Unsupported { span, .. } => {
-                (Some("UnsupportedFeature"), Phase::Compile, *span)
-            }
+        let span = e.span();
+        let (detail, phase) = match &e {
+            ExecError::Semantic { detail, .. } => (Some(*detail), Phase::Compile),
+            ExecError::Unsupported { .. } => (Some("UnsupportedFeature"), Phase::Compile),
             ExecError::Type { detail, .. } | ExecError::Argument { detail, .. } => {
-                (Some(*detail), Phase::Runtime, None)
+                (Some(*detail), Phase::Runtime)
             }
             ExecError::Graph(GraphError::NodeHasRelationships(_)) => {
-                (Some("DeleteConnectedNode"), Phase::Runtime, None)
+                (Some("DeleteConnectedNode"), Phase::Runtime)
             }
             ExecError::Graph(GraphError::ConstraintViolation { .. }) => {
-                (Some("UniquenessConstraintViolation"), Phase::Runtime, None)
+                (Some("UniquenessConstraintViolation"), Phase::Runtime)
             }
-            _ => (None, Phase::Runtime, None),
+            _ => (None, Phase::Runtime),
         };
         let message = match span {
             Some(span) if span.end > span.start || span.start > 0 => {
