@@ -544,6 +544,39 @@ fn no_db_opens_the_demo_database_in_the_data_dir() {
 const ENDLESS: &str =
     "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b RETURN count(*) AS n";
 
+/// CSV and JSON print rows as they come; a table holds its cells, so the
+/// same rows that print as CSV under a budget are refused as a table.
+#[test]
+fn tables_count_against_the_memory_budget_csv_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let param = format!("s='{}'", "x".repeat(4000));
+    let query = |format: &str| {
+        run(&[
+            "query",
+            "--db",
+            db.to_str().unwrap(),
+            "--memory",
+            "24MB",
+            "--format",
+            format,
+            "--param",
+            &param,
+            "UNWIND range(1, 3000) AS i RETURN i, $s AS s",
+        ])
+    };
+    let csv = ok(&query("csv"));
+    assert_eq!(csv.lines().count(), 3001);
+    let json = json_of(&query("json"));
+    assert_eq!(json["rows"].as_array().map(Vec::len), Some(3000));
+    assert_eq!(json["rows"][2999][0], json!(3000));
+    let out = query("table");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "a partial table was printed");
+    let err = text(&out.stderr);
+    assert!(err.contains("more than the memory budget"), "{err}");
+}
+
 #[test]
 fn query_limit_flags() {
     let dir = tempfile::tempdir().unwrap();
