@@ -53,6 +53,9 @@ fn type_and_argument_errors_point_at_their_expression() {
     assert_points_at(&m, 1, 24, "x.name");
     let m = runtime_error(&db, "UNWIND [[1, 2]] AS l RETURN l['a'] AS n");
     assert_points_at(&m, 1, 29, "l['a']");
+    let m = runtime_error(&db, "UNWIND [{a: 1}] AS m WITH m WHERE m.a RETURN m");
+    assert!(m.contains("a predicate must be boolean"), "{m}");
+    assert_points_at(&m, 1, 35, "m.a");
 }
 
 #[test]

@@ -131,6 +131,21 @@ pub(crate) struct SubPlan {
 }
 
 impl CExpr {
+    /// The span of the source expression, for the variants that keep one.
+    pub fn span(&self) -> Option<Span> {
+        use CExpr::*;
+        match self {
+            Property(.., s)
+            | Index(.., s)
+            | Slice(.., s)
+            | HasLabels(.., s)
+            | Binary(.., s)
+            | Unary(.., s)
+            | Call(.., s) => Some(*s),
+            _ => None,
+        }
+    }
+
     /// Calls `f` on every slot this expression reads (including slots read
     /// by nested sub-plans).
     pub fn visit_slots(&self, f: &mut dyn FnMut(usize)) {
