@@ -8,8 +8,8 @@ of the differential tester's grammar (benches/compare/fuzz_compare.py, seed
 1; it samples constants from ../shared/data/ldbc-sf0.1, if present).
 import: the CSV fixtures of tests/fixtures/import, a node file and a
 relationship file joined by a 0 byte as the target expects.
-open: a few edit sequences (one flipped byte, a truncation, a deleted file
-per file index).
+open: one edit of each kind per file index, and random sequences of 2, 4
+and 16 edits.
 """
 import hashlib
 import itertools
@@ -78,4 +78,12 @@ put("import", b"\x01id:ID,age:int\n1,3\n2,4\0:START_ID,:END_ID\n1,2\n2,9\n")
 for f in range(16):
     for op, off in [(0, 40), (0, 4000), (1, 100), (2, 0), (3, 64), (4, 0)]:
         put("open", struct.pack("<BBIBB", f, op, off, 0x55, 7))
+# Several edits at once, up to the 16 the target applies (128 bytes).
+rng = random.Random(2)
+for n in (2, 4, 16):
+    for _ in range(8):
+        put("open", b"".join(
+            struct.pack("<BBIBB", rng.randrange(16), rng.randrange(5),
+                        rng.randrange(1 << 20), rng.randrange(256), rng.randrange(256))
+            for _ in range(n)))
 print("corpora in", FUZZ / "corpus")
