@@ -343,7 +343,7 @@ impl Model {
         }
         match &c.expr {
             CExpr::IsNull(inner, negated) => match &**inner {
-                CExpr::Property(base, key) => match &**base {
+                CExpr::Property(base, key, _) => match &**base {
                     CExpr::Slot(s) => {
                         let present = match prop_stats(*s, &key.name) {
                             PropSel::Stats(p) => p.present,
@@ -361,34 +361,34 @@ impl Model {
                 },
                 _ => DEFAULT_SEL,
             },
-            CExpr::Binary(BinaryOp::Ne, _, _) => 0.9,
+            CExpr::Binary(BinaryOp::Ne, ..) => 0.9,
             CExpr::Binary(
                 BinaryOp::StartsWith
                 | BinaryOp::EndsWith
                 | BinaryOp::Contains
                 | BinaryOp::RegexMatch,
-                _,
-                _,
+                ..,
             ) => MATCH_SEL,
-            CExpr::Binary(BinaryOp::In, a, b) => match (&**a, &**b) {
-                (CExpr::Property(base, key), CExpr::Const(relgraph_graph::Value::List(items))) => {
-                    match &**base {
-                        CExpr::Slot(s) => match prop_stats(*s, &key.name) {
-                            PropSel::Stats(p) => {
-                                items.iter().map(|v| p.eq_fraction(v)).sum::<f64>().min(1.0)
-                            }
-                            PropSel::Rare(f) => (f * items.len() as f64).min(1.0),
-                            PropSel::Absent => 0.0,
-                            PropSel::Unknown => DEFAULT_SEL,
-                        },
-                        _ => DEFAULT_SEL,
-                    }
-                }
+            CExpr::Binary(BinaryOp::In, a, b, _) => match (&**a, &**b) {
+                (
+                    CExpr::Property(base, key, _),
+                    CExpr::Const(relgraph_graph::Value::List(items)),
+                ) => match &**base {
+                    CExpr::Slot(s) => match prop_stats(*s, &key.name) {
+                        PropSel::Stats(p) => {
+                            items.iter().map(|v| p.eq_fraction(v)).sum::<f64>().min(1.0)
+                        }
+                        PropSel::Rare(f) => (f * items.len() as f64).min(1.0),
+                        PropSel::Absent => 0.0,
+                        PropSel::Unknown => DEFAULT_SEL,
+                    },
+                    _ => DEFAULT_SEL,
+                },
                 _ => DEFAULT_SEL,
             },
-            CExpr::Binary(BinaryOp::Eq, a, b) => {
+            CExpr::Binary(BinaryOp::Eq, a, b, _) => {
                 let side = |e: &CExpr| match e {
-                    CExpr::Property(base, key) => match &**base {
+                    CExpr::Property(base, key, _) => match &**base {
                         CExpr::Slot(s) => match prop_stats(*s, &key.name) {
                             PropSel::Stats(p) => Some(p.eq_fraction_unknown()),
                             _ => None,
@@ -403,10 +403,10 @@ impl Model {
                     (None, None) => 0.1,
                 }
             }
-            CExpr::Binary(BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge, _, _) => {
+            CExpr::Binary(BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge, ..) => {
                 RANGE_SEL
             }
-            CExpr::HasLabels(base, labels) => match &**base {
+            CExpr::HasLabels(base, labels, _) => match &**base {
                 CExpr::Slot(s) if node_of.contains_key(s) => labels
                     .iter()
                     .map(|l| match l.resolve(catalog) {
@@ -416,7 +416,7 @@ impl Model {
                     .product(),
                 _ => DEFAULT_SEL,
             },
-            CExpr::Unary(UnaryOp::Not, _) => DEFAULT_SEL,
+            CExpr::Unary(UnaryOp::Not, ..) => DEFAULT_SEL,
             _ => DEFAULT_SEL,
         }
     }

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use relgraph_cypher::ast::{BinaryOp, Expr, ExprKind, PathKind, PatternPart, RelDirection};
+use relgraph_cypher::ast::{BinaryOp, Expr, ExprKind, PathKind, PatternPart, RelDirection, Span};
 
 use super::expr::AggMode;
 use super::order::{Model, Step};
@@ -478,8 +478,10 @@ impl Compiler<'_> {
                 Box::new(CExpr::Property(
                     Box::new(CExpr::Slot(node.slot)),
                     NameRef::key(key, self.catalog),
+                    value.span,
                 )),
                 Box::new(v.clone()),
+                value.span,
             );
             conjs.push(Conj {
                 deps: deps_of(&expr),
@@ -502,6 +504,8 @@ impl Compiler<'_> {
                         .iter()
                         .map(|l| NameRef::label(l, self.catalog))
                         .collect(),
+                    // A label test on a node slot cannot fail.
+                    Span::default(),
                 );
                 conjs.push(Conj {
                     deps: deps_of(&expr),

@@ -135,10 +135,16 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
             match eval(pred, row, &mut locals, ctx)? {
                 Value::Bool(true) => push(rest, row, ctx, sink),
                 Value::Bool(false) | Value::Null => Ok(true),
-                other => Err(ExecError::type_error(
-                    "InvalidArgumentType",
-                    format!("a predicate must be boolean, got {}", other.type_name()),
-                )),
+                other => {
+                    let e = ExecError::type_error(
+                        "InvalidArgumentType",
+                        format!("a predicate must be boolean, got {}", other.type_name()),
+                    );
+                    Err(match pred.span() {
+                        Some(span) => e.at(span),
+                        None => e,
+                    })
+                }
             }
         }
         Op::BuildPath(p) => {

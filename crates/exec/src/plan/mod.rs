@@ -7,7 +7,7 @@ pub(crate) mod explain;
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
-use relgraph_cypher::ast::{BinaryOp, Quantifier, UnaryOp};
+use relgraph_cypher::ast::{BinaryOp, Quantifier, Span, UnaryOp};
 use relgraph_graph::{Catalog, LabelId, PropKeyId, RelTypeId, Value};
 use rustc_hash::FxHashMap;
 
@@ -63,20 +63,25 @@ impl NameRef<RelTypeId> {
 
 /// A compiled expression. Variables are slots of the row or locals of an
 /// enclosing comprehension.
+///
+/// The variants that can fail at run time keep the [`Span`] of their source
+/// expression, so that a runtime type or argument error points at the
+/// expression that failed (`ExecError::at`); planner-made expressions carry
+/// the span of the pattern part they came from, or an empty span.
 #[derive(Clone, Debug)]
 pub(crate) enum CExpr {
     Const(Value),
     Slot(usize),
     Local(usize),
-    Property(Box<CExpr>, NameRef<PropKeyId>),
+    Property(Box<CExpr>, NameRef<PropKeyId>, Span),
     /// Dynamic property / list index / map key: `a[b]`.
-    Index(Box<CExpr>, Box<CExpr>),
-    Slice(Box<CExpr>, Option<Box<CExpr>>, Option<Box<CExpr>>),
-    HasLabels(Box<CExpr>, Vec<NameRef<LabelId>>),
-    Binary(BinaryOp, Box<CExpr>, Box<CExpr>),
-    Unary(UnaryOp, Box<CExpr>),
+    Index(Box<CExpr>, Box<CExpr>, Span),
+    Slice(Box<CExpr>, Option<Box<CExpr>>, Option<Box<CExpr>>, Span),
+    HasLabels(Box<CExpr>, Vec<NameRef<LabelId>>, Span),
+    Binary(BinaryOp, Box<CExpr>, Box<CExpr>, Span),
+    Unary(UnaryOp, Box<CExpr>, Span),
     IsNull(Box<CExpr>, bool),
-    Call(Arc<str>, Vec<CExpr>),
+    Call(Arc<str>, Vec<CExpr>, Span),
     Case {
         subject: Option<Box<CExpr>>,
         branches: Vec<(CExpr, CExpr)>,
@@ -126,6 +131,21 @@ pub(crate) struct SubPlan {
 }
 
 impl CExpr {
+    /// The span of the source expression, for the variants that keep one.
+    pub fn span(&self) -> Option<Span> {
+        use CExpr::*;
+        match self {
+            Property(.., s)
+            | Index(.., s)
+            | Slice(.., s)
+            | HasLabels(.., s)
+            | Binary(.., s)
+            | Unary(.., s)
+            | Call(.., s) => Some(*s),
+            _ => None,
+        }
+    }
+
     /// Calls `f` on every slot this expression reads (including slots read
     /// by nested sub-plans).
     pub fn visit_slots(&self, f: &mut dyn FnMut(usize)) {
@@ -133,12 +153,14 @@ impl CExpr {
         match self {
             Const(_) | Local(_) => {}
             Slot(s) => f(*s),
-            Property(e, _) | HasLabels(e, _) | Unary(_, e) | IsNull(e, _) => e.visit_slots(f),
-            Index(a, b) | Binary(_, a, b) => {
+            Property(e, _, _) | HasLabels(e, _, _) | Unary(_, e, _) | IsNull(e, _) => {
+                e.visit_slots(f)
+            }
+            Index(a, b, _) | Binary(_, a, b, _) => {
                 a.visit_slots(f);
                 b.visit_slots(f);
             }
-            Slice(a, b, c) => {
+            Slice(a, b, c, _) => {
                 a.visit_slots(f);
                 if let Some(b) = b {
                     b.visit_slots(f);
@@ -147,7 +169,7 @@ impl CExpr {
                     c.visit_slots(f);
                 }
             }
-            Call(_, args) | List(args) => args.iter().for_each(|a| a.visit_slots(f)),
+            Call(_, args, _) | List(args) => args.iter().for_each(|a| a.visit_slots(f)),
             Case {
                 subject,
                 branches,
@@ -355,12 +377,12 @@ pub(crate) struct AggSpec {
 }
 
 /// Properties to write: a literal map compiled key by key, or an expression
-/// that must produce a map.
+/// that must produce a map; each with the span a bad value is reported at.
 #[derive(Clone, Debug)]
 pub(crate) enum PropsSpec {
     None,
-    Literal(Vec<(Arc<str>, CExpr)>),
-    Expr(CExpr),
+    Literal(Vec<(Arc<str>, CExpr, Span)>),
+    Expr(CExpr, Span),
 }
 
 /// A node of a CREATE / MERGE pattern.
@@ -404,16 +426,20 @@ pub(crate) struct CreatePattern {
 /// A compiled SET / REMOVE item.
 #[derive(Clone, Debug)]
 pub(crate) enum SetOp {
+    /// `n.key = value` (`REMOVE n.key`: the value is null). `span` is the
+    /// item's, where an error setting it is reported.
     Property {
         target: CExpr,
         key: Arc<str>,
         value: CExpr,
+        span: Span,
     },
     /// `n = map` (replace) or `n += map` (merge).
     Properties {
         target: CExpr,
         value: CExpr,
         merge: bool,
+        span: Span,
     },
     AddLabels {
         target: CExpr,
@@ -799,7 +825,7 @@ pub(crate) fn hash_joins(ops: &mut Vec<Op>) {
                 build.push(op);
                 continue;
             }
-            if let CExpr::Binary(BinaryOp::Eq, a, b) = f {
+            if let CExpr::Binary(BinaryOp::Eq, a, b, _) = f {
                 let side = |e: &CExpr| {
                     let (mut inn, mut out) = (false, false);
                     e.visit_slots(&mut |s| {
