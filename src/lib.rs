@@ -28,6 +28,7 @@ pub use relgraph_exec::procedures::StandingInfo;
 pub use relgraph_exec::procedures::{procedures, Procedure};
 pub use relgraph_exec::result::{
     FromValue, NodeValue, PathValue, QueryResult, QueryStats, RelValue, ResultValue, Row, RowError,
+    RowSink,
 };
 pub use relgraph_exec::QueryOptions;
 pub use relgraph_graph::store::{Durability, OpenOptions};
@@ -94,22 +95,21 @@ impl Error {
             } => "ParameterMissing",
             _ => e.tck_kind(),
         };
-        let (detail, phase, span) = match &e {
-            ExecError::Semantic { detail, span, .. } => (Some(*detail), Phase::Compile, *span),
-            ExecError::Unsupported { span, .. } => {
-                (Some("UnsupportedFeature"), Phase::Compile, *span)
-            }
-            ExecError::NotStanding { .. } => (Some("NotAStandingQuery"), Phase::Compile, None),
+        let span = e.span();
+        let (detail, phase) = match &e {
+            ExecError::Semantic { detail, .. } => (Some(*detail), Phase::Compile),
+            ExecError::Unsupported { .. } => (Some("UnsupportedFeature"), Phase::Compile),
+            ExecError::NotStanding { .. } => (Some("NotAStandingQuery"), Phase::Compile),
             ExecError::Type { detail, .. } | ExecError::Argument { detail, .. } => {
-                (Some(*detail), Phase::Runtime, None)
+                (Some(*detail), Phase::Runtime)
             }
             ExecError::Graph(GraphError::NodeHasRelationships(_)) => {
-                (Some("DeleteConnectedNode"), Phase::Runtime, None)
+                (Some("DeleteConnectedNode"), Phase::Runtime)
             }
             ExecError::Graph(GraphError::ConstraintViolation { .. }) => {
-                (Some("UniquenessConstraintViolation"), Phase::Runtime, None)
+                (Some("UniquenessConstraintViolation"), Phase::Runtime)
             }
-            _ => (None, Phase::Runtime, None),
+            _ => (None, Phase::Runtime),
         };
         let message = match span {
             Some(span) if span.end > span.start || span.start > 0 => {
@@ -151,6 +151,17 @@ impl Error {
 
 /// relgraph's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Hands a collected result's rows to `sink`; the result keeps the rest.
+fn hand_over(mut result: QueryResult, sink: &mut dyn RowSink) -> QueryResult {
+    sink.columns(&result.columns);
+    for row in std::mem::take(&mut result.rows) {
+        if sink.row(row).is_break() {
+            break;
+        }
+    }
+    result
+}
 
 fn parse(text: &str) -> Result<Statement> {
     relgraph_cypher::parse(text).map_err(|e| Error::from_parse(e, text))
@@ -287,6 +298,51 @@ impl Database {
         Ok(result)
     }
 
+    /// Runs one statement under explicit limits and hands its result rows
+    /// to `sink` one at a time (the returned result has the columns,
+    /// counters and plan, and no rows). A read-only statement streams its
+    /// rows as they are materialized, so the caller never holds all of
+    /// them; a statement that writes hands its rows over once it has
+    /// committed, so no row is seen from a statement that then fails.
+    ///
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// use relgraph::{Database, Params, QueryOptions, ResultValue, RowSink};
+    /// struct Count(usize);
+    /// impl RowSink for Count {
+    ///     fn columns(&mut self, columns: &[String]) { assert_eq!(columns, ["x"]); }
+    ///     fn row(&mut self, _row: Vec<ResultValue>) -> ControlFlow<()> {
+    ///         self.0 += 1;
+    ///         ControlFlow::Continue(())
+    ///     }
+    /// }
+    /// let db = Database::in_memory();
+    /// let mut sink = Count(0);
+    /// let res = db
+    ///     .query_streaming("UNWIND range(1, 3) AS x RETURN x", &Params::new(), &QueryOptions::default(), &mut sink)
+    ///     .unwrap();
+    /// assert_eq!((sink.0, res.rows.len()), (3, 0));
+    /// ```
+    pub fn query_streaming(
+        &self,
+        text: &str,
+        params: &Params,
+        options: &QueryOptions,
+        sink: &mut dyn RowSink,
+    ) -> Result<QueryResult> {
+        check_length(text, options)?;
+        let stmt = parse(text)?;
+        if relgraph_exec::is_read_only(&stmt) {
+            let options = &self.with_registry(options);
+            let snapshot = self.graph.snapshot();
+            let out = relgraph_exec::execute_streaming(&stmt, params, &snapshot, options, sink)
+                .map_err(|e| Error::from_exec(e, text))?;
+            return Ok(out.result);
+        }
+        let result = self.query_with(text, params, options)?;
+        Ok(hand_over(result, sink))
+    }
+
     /// Starts an explicit write transaction.
     ///
     /// ```
@@ -368,6 +424,32 @@ impl Transaction {
                 .map_err(|e| Error::from_exec(ExecError::Graph(e), text))?;
         }
         Ok(out.result)
+    }
+
+    /// Runs one statement in the transaction and hands its rows to `sink`
+    /// once it has succeeded (see [`Database::query_streaming`]; a
+    /// statement in a transaction keeps its rows until it has applied its
+    /// writes, so a failed statement shows none).
+    ///
+    /// ```
+    /// use relgraph::{Database, Params, QueryOptions, QueryResult, ResultValue, RowSink};
+    /// let db = Database::in_memory();
+    /// let mut tx = db.begin_write().unwrap();
+    /// // A QueryResult is a sink that collects.
+    /// let mut rows = QueryResult::default();
+    /// tx.query_streaming("CREATE (n {x: 1}) RETURN n.x AS x", &Params::new(), &QueryOptions::default(), &mut rows)
+    ///     .unwrap();
+    /// assert_eq!(rows.rows, vec![vec![ResultValue::Int(1)]]);
+    /// ```
+    pub fn query_streaming(
+        &mut self,
+        text: &str,
+        params: &Params,
+        options: &QueryOptions,
+        sink: &mut dyn RowSink,
+    ) -> Result<QueryResult> {
+        let result = self.query_with(text, params, options)?;
+        Ok(hand_over(result, sink))
     }
 
     /// The transaction's view: the snapshot it began on plus its own writes.

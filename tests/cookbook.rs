@@ -136,8 +136,32 @@ RETURN node.name AS connection, round(score * 1000000) / 1000000 AS influence,
 ORDER BY influence DESC, connection
 LIMIT 10";
 
+const Q13: &str = "\
+MATCH (c:Company)-[:CUSTOMER_OF]->(:Company {name: 'Lumen CRM'})
+WITH collect(c) AS customers
+CALL algo.nodeSimilarity(['Company', 'Topic'], 'INTERESTED_IN', {topK: 1000000, similarityCutoff: 0.5})
+YIELD node1, node2, similarity
+WHERE node1 IN customers AND NOT node2 IN customers AND node2.name <> 'Lumen CRM'
+RETURN node2.name AS prospect, count(*) AS customers_alike,
+       round(max(similarity) * 1000) / 1000 AS closest
+ORDER BY customers_alike DESC, closest DESC, prospect
+LIMIT 10";
+
+const Q14: &str = "\
+MATCH (c:Company)-[:CUSTOMER_OF]->(:Company {name: 'Lumen CRM'})
+WITH collect(c) AS customers
+CALL algo.wcc('Company', 'REFERRED') YIELD node, component
+WITH component, collect(node) AS members, customers
+WITH [m IN members WHERE NOT m IN customers AND m.name <> 'Lumen CRM'] AS prospects,
+     size([m IN members WHERE m IN customers]) AS my_customers
+WHERE my_customers > 0 AND size(prospects) > 0
+UNWIND prospects AS p
+RETURN p.name AS prospect, my_customers AS customers_in_network, size(prospects) AS prospects_in_network
+ORDER BY customers_in_network DESC, prospect
+LIMIT 10";
+
 /// The queries in the order the cookbook shows them.
-const QUERIES: [&str; 12] = [Q1, Q2, Q3, Q4, Q5, Q6, Q7, Q8, Q9, Q10, Q11, Q12];
+const QUERIES: [&str; 14] = [Q1, Q2, Q3, Q4, Q5, Q6, Q7, Q8, Q9, Q10, Q11, Q12, Q13, Q14];
 
 // ---------------------------------------------------------------------------
 // The generator's output, captured row by row.
@@ -788,6 +812,82 @@ fn a12(g: &Data) -> Rows {
     out.iter().map(|(c, s, k)| row(&[c, s, k])).collect()
 }
 
+/// Prospects whose interests match at least half of a customer's (Jaccard
+/// similarity of their topic sets at least 0.5), by how many customers.
+fn a13(g: &Data) -> Rows {
+    let empty = BTreeSet::new();
+    let topics = |c: &u64| g.interested_in.get(c).unwrap_or(&empty);
+    let mut per: BTreeMap<&str, (i64, f64)> = BTreeMap::new();
+    for c in g.customers.keys() {
+        let a = topics(c);
+        for (p, pc) in &g.companies {
+            if p == c || *p == VENDOR || g.customers.contains_key(p) {
+                continue;
+            }
+            let b = topics(p);
+            let shared = a.intersection(b).count();
+            if shared == 0 {
+                continue;
+            }
+            let jaccard = shared as f64 / (a.len() + b.len() - shared) as f64;
+            if jaccard >= 0.5 {
+                let e = per.entry(pc.name.as_str()).or_insert((0, 0.0));
+                e.0 += 1;
+                e.1 = e.1.max(jaccard);
+            }
+        }
+    }
+    let mut out: Vec<(&str, i64, f64)> = per
+        .into_iter()
+        .map(|(n, (k, best))| (n, k, (best * 1000.0).round() / 1000.0))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(b.0)));
+    out.truncate(10);
+    out.iter().map(|(n, k, best)| row(&[n, k, best])).collect()
+}
+
+/// Prospects in a referral network (a connected component of REFERRED,
+/// either direction) that holds customers, with the network's counts.
+fn a14(g: &Data) -> Rows {
+    let mut parent: HashMap<u64, u64> = g.companies.keys().map(|c| (*c, *c)).collect();
+    fn root(parent: &mut HashMap<u64, u64>, mut x: u64) -> u64 {
+        while parent[&x] != x {
+            let up = parent[&parent[&x]];
+            parent.insert(x, up);
+            x = up;
+        }
+        x
+    }
+    for (a, b, _) in &g.referred {
+        let (ra, rb) = (root(&mut parent, *a), root(&mut parent, *b));
+        parent.insert(ra.max(rb), ra.min(rb));
+    }
+    let mut networks: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    for c in g.companies.keys() {
+        let r = root(&mut parent, *c);
+        networks.entry(r).or_default().push(*c);
+    }
+    let mut out: Vec<(&str, usize, usize)> = Vec::new();
+    for members in networks.values() {
+        let mine = members
+            .iter()
+            .filter(|m| g.customers.contains_key(m))
+            .count();
+        let prospects: Vec<&u64> = members
+            .iter()
+            .filter(|m| !g.customers.contains_key(m) && **m != VENDOR)
+            .collect();
+        if mine > 0 {
+            for p in &prospects {
+                out.push((g.companies[p].name.as_str(), mine, prospects.len()));
+            }
+        }
+    }
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    out.truncate(10);
+    out.iter().map(|(n, k, p)| row(&[n, k, p])).collect()
+}
+
 fn build(config: &Config) -> Fixture {
     let mut cap = Capture::default();
     relgraph_datagen::generate(config, &mut cap).expect("the generator runs");
@@ -900,11 +1000,13 @@ fn expected(g: &Data, n: usize, got: &Rows) -> Rows {
         10 => a10(g),
         11 => a11(g),
         12 => a12(g),
-        _ => unreachable!("there are twelve questions"),
+        13 => a13(g),
+        14 => a14(g),
+        _ => unreachable!("there are fourteen questions"),
     }
 }
 
-const EXPECTED_COLUMNS: [&[&str]; 12] = [
+const EXPECTED_COLUMNS: [&[&str]; 14] = [
     &["company", "connections"],
     &["id", "person", "last_churn_mention"],
     &["id", "friend", "city", "new_movies_liked"],
@@ -948,6 +1050,8 @@ const EXPECTED_COLUMNS: [&[&str]; 12] = [
     &["also_bought", "customers"],
     &["topic", "posts"],
     &["connection", "influence", "their_connections"],
+    &["prospect", "customers_alike", "closest"],
+    &["prospect", "customers_in_network", "prospects_in_network"],
 ];
 
 // ---------------------------------------------------------------------------

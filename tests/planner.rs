@@ -146,3 +146,120 @@ fn plans_under_random_statistics_return_the_same_rows() {
     let moved = plans.iter().filter(|p| p.len() > 1).count();
     assert!(moved >= 3, "only {moved} queries got another plan");
 }
+
+#[test]
+fn node_ids_are_seeks_and_answer_as_filters_would() {
+    let snap = demo();
+    // Reference answers: the same predicate, which no seek can answer
+    // (`+ 0` hides the id from the planner).
+    let cases = [
+        ("3", true),
+        ("3.0", true),
+        ("$x", true),
+        ("-1", false),
+        ("null", false),
+        ("'3'", false),
+        ("3.5", false),
+        ("9223372036854775807", false),
+        ("1e300", false),
+    ];
+    for (value, non_empty) in cases {
+        for shape in [
+            "MATCH (n) WHERE id(n) = {v} RETURN id(n), labels(n)",
+            "MATCH (n:Person) WHERE {v} = id(n) RETURN id(n)",
+            "MATCH (p:Person)-[:KNOWS]-(f:Person) WHERE id(f) = {v} RETURN id(p), id(f)",
+            "MATCH (n) WHERE id(n) = {v} MATCH (m) WHERE id(m) = id(n) RETURN id(m)",
+        ] {
+            let q = shape.replace("{v}", value);
+            let reference = q
+                .replace("id(n) =", "id(n) + 0 =")
+                .replace("= id(n)", "= id(n) + 0");
+            let reference = reference
+                .replace("id(f) =", "id(f) + 0 =")
+                .replace("id(m) =", "id(m) + 0 =");
+            let stmt = |text: &str| relgraph_cypher::parse(text).expect("test queries parse");
+            let params: Params = [("x".to_string(), relgraph::Value::Int(3))]
+                .into_iter()
+                .collect();
+            let exec = |text: &str, explain: bool| {
+                let text = if explain {
+                    format!("EXPLAIN {text}")
+                } else {
+                    text.to_string()
+                };
+                execute(&stmt(&text), &params, &snap, &QueryOptions::default())
+                    .unwrap_or_else(|e| panic!("{text}: {e}"))
+                    .result
+            };
+            let got = common::sorted_rows(&exec(&q, false).rows);
+            let want = common::sorted_rows(&exec(&reference, false).rows);
+            assert_eq!(got, want, "{q}");
+            let plan = exec(&q, true).plan.unwrap_or_default();
+            assert!(plan.contains("NodeByIdSeek"), "{q}\n{plan}");
+            let reference_plan = exec(&reference, true).plan.unwrap_or_default();
+            assert!(!reference_plan.contains("NodeByIdSeek"), "{reference_plan}");
+            if shape.starts_with("MATCH (n) WHERE") && !shape.contains("MATCH (m)") {
+                assert_eq!(got.is_empty(), !non_empty, "{q}: {got:?}");
+            }
+        }
+    }
+    // A person's id is a seek even from the far end of a pattern, and a
+    // relationship's id is not a node seek.
+    let (_, plan) = run(
+        &snap,
+        "MATCH (c:Company)<-[:WORKS_AT]-(p:Person) WHERE id(p) = 5 RETURN c.name",
+    );
+    assert!(first_operator(&plan).contains("NodeByIdSeek(p"), "{plan}");
+    let (_, plan) = run(
+        &snap,
+        "MATCH (p:Person)-[r:KNOWS]->(q) WHERE id(r) = 5 RETURN id(q)",
+    );
+    assert!(!plan.contains("NodeByIdSeek"), "{plan}");
+}
+
+/// The `est=` of the first plan line containing `op`.
+fn estimate_of(plan: &str, op: &str) -> f64 {
+    let line = plan
+        .lines()
+        .find(|l| l.contains(op))
+        .unwrap_or_else(|| panic!("no {op} in {plan}"));
+    line.split_whitespace()
+        .find_map(|t| t.strip_prefix("est="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no estimate in {line}"))
+}
+
+#[test]
+fn a_pinned_node_expands_by_its_real_degree() {
+    let snap = demo();
+    let (rows, _) = run(&snap, "MATCH (me:Person {me: true}) RETURN id(me)");
+    let me: i64 = rows[0]
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse()
+        .expect("an id");
+    // "me" knows many more people than the average person.
+    let (count, _) = run(
+        &snap,
+        &format!("MATCH (me)-[:KNOWS]-(f:Person) WHERE id(me) = {me} RETURN count(*)"),
+    );
+    let actual: f64 = count[0]
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse()
+        .expect("a count");
+    let (_, plan) = run(
+        &snap,
+        &format!("MATCH (me)-[:KNOWS]-(f:Person) WHERE id(me) = {me} RETURN f.name"),
+    );
+    let est = estimate_of(&plan, "Expand(");
+    assert!(
+        (est - actual).abs() <= 0.05 * actual,
+        "est {est}, actual {actual}\n{plan}"
+    );
+    // The average person's fan-out is what an unpinned start gets.
+    let (_, plan) = run(
+        &snap,
+        "MATCH (me:Person)-[:KNOWS]-(f:Person) WHERE me.name STARTS WITH 'x' RETURN f.name",
+    );
+    let avg = estimate_of(&plan, "Expand(") / estimate_of(&plan, "Filter");
+    assert!(avg < actual / 2.0, "average fan-out {avg} vs me's {actual}");
+}

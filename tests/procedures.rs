@@ -343,6 +343,40 @@ proptest! {
     }
 
     #[test]
+    fn astar_finds_dijkstras_cost(
+        g in graph_strategy(9, 20),
+        st in (0usize..9, 0usize..9),
+        coords in prop::collection::vec((0.0f64..1.0, 0.0f64..1.0), 9),
+    ) {
+        // A weight property must exist for `weightProperty` to name it.
+        prop_assume!(!g.edges.is_empty());
+        let (s, t) = (st.0 % g.n, st.1 % g.n);
+        let db = load(&g);
+        // Points within a 1 x 1 degree box (at most ~157 km apart) and
+        // weights of at least 200 km: the estimate is a lower bound.
+        for (i, (lat, lon)) in coords.iter().take(g.n).enumerate() {
+            run(&db, &format!("MATCH (n:N {{i: {i}}}) SET n.lat = {}, n.lon = {}", 59.0 + lat, 10.0 + lon));
+        }
+        run(&db, "MATCH ()-[e:E]->() SET e.km = 200 + 50 * e.w");
+        let config = "{sourceNode: s, targetNode: t, weightProperty: 'km'}";
+        let coords_config = "{sourceNode: s, targetNode: t, weightProperty: 'km', latitudeProperty: 'lat', longitudeProperty: 'lon'}";
+        let astar = run(&db, &format!(
+            "MATCH (s:N {{i: {s}}}), (t:N {{i: {t}}}) CALL algo.astar('N', 'E', {coords_config}) \
+             YIELD cost, path RETURN cost, reduce(c = 0.0, r IN relationships(path) | c + r.km), \
+             [n IN nodes(path) | n.i][0], [n IN nodes(path) | n.i][-1]"));
+        let dijkstra = run(&db, &format!(
+            "MATCH (s:N {{i: {s}}}), (t:N {{i: {t}}}) CALL algo.dijkstra('N', 'E', {config}) \
+             YIELD cost RETURN cost"));
+        prop_assert_eq!(astar.len(), dijkstra.len());
+        if let (Some(a), Some(d)) = (astar.first(), dijkstra.first()) {
+            prop_assert!((float(&a[0]) - float(&d[0])).abs() < 1e-9, "{:?} vs {:?}", a, d);
+            prop_assert!((float(&a[1]) - float(&a[0])).abs() < 1e-9);
+            prop_assert_eq!(int(&a[2]) as usize, s);
+            prop_assert_eq!(int(&a[3]) as usize, t);
+        }
+    }
+
+    #[test]
     fn yen_matches_all_simple_paths(g in graph_strategy(7, 16), st in (0usize..7, 0usize..7)) {
         let (s, t) = (st.0 % g.n, st.1 % g.n);
         let db = load(&g);

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::format::{self, OutputFormat};
 use crate::limits::Limits;
+use crate::output::ResultWriter;
 use crate::CliError;
 
 /// `relgraph query`: runs one statement and prints its result.
@@ -24,20 +25,21 @@ pub fn query(
     let db = Database::open(db).map_err(CliError::Query)?;
     let params: Params = params.into_iter().collect();
     let options = limits.apply(db.default_options().clone());
-    let result = db
-        .query_with(text, &params, &options)
-        .map_err(CliError::Query)?;
     let stdout = io::stdout();
-    let mut out = stdout.lock();
+    let mut out = io::BufWriter::new(stdout.lock());
     if format::is_explain(text) {
+        let result = db
+            .query_with(text, &params, &options)
+            .map_err(CliError::Query)?;
         format::write_plan(&mut out, &result, fmt)?;
         out.flush()?;
         return Ok(());
     }
-    format::write_result(&mut out, &result, fmt)?;
-    if fmt == OutputFormat::Table {
-        writeln!(out, "{}", format::summary_line(&result))?;
-    }
+    let mut writer = ResultWriter::new(&mut out, fmt, options.memory_budget);
+    let result = db
+        .query_streaming(text, &params, &options, &mut writer)
+        .map_err(CliError::Query)?;
+    writer.finish(&result, "")?;
     out.flush()?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use comfy_table::{presets, ContentArrangement, Table};
 use relgraph::{NodeValue, QueryResult, QueryStats, RelValue, ResultValue};
-use serde_json::{json, Map as JsonMap, Value as Json};
+use serde_json::{json, Value as Json};
 
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -32,44 +32,6 @@ impl OutputFormat {
             _ => None,
         }
     }
-}
-
-/// Writes `result` to `out` in `format`. Tables end with a row count; an
-/// EXPLAIN result (a plan and no columns) prints the plan.
-pub fn write_result(
-    out: &mut dyn Write,
-    result: &QueryResult,
-    format: OutputFormat,
-) -> io::Result<()> {
-    if result.columns.is_empty() {
-        if let Some(plan) = &result.plan {
-            writeln!(out, "{}", plan.trim_end())?;
-        }
-        if format == OutputFormat::Json {
-            writeln!(out, "{}", to_json_document(result))?;
-        }
-        return Ok(());
-    }
-    match format {
-        OutputFormat::Table => {
-            writeln!(out, "{}", render_table(result))?;
-            if let Some(plan) = &result.plan {
-                writeln!(out, "{}", plan.trim_end())?;
-            }
-        }
-        OutputFormat::Csv => write_csv(out, result)?,
-        OutputFormat::Json => writeln!(out, "{}", to_json_document(result))?,
-        OutputFormat::Jsonl => {
-            for row in &result.rows {
-                let mut obj = JsonMap::new();
-                for (c, v) in result.columns.iter().zip(row) {
-                    obj.insert(c.clone(), to_json(v));
-                }
-                writeln!(out, "{}", Json::Object(obj))?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// True if `statement` is an `EXPLAIN` (it returns a plan and runs nothing).
@@ -104,20 +66,21 @@ pub fn write_plan(
 /// time quadratic in a cell's width.
 pub const MAX_CELL_CHARS: usize = 4096;
 
-/// The table text of a result (without the row count).
-pub fn render_table(result: &QueryResult) -> String {
+/// The table text (without the row count) of `columns` and rows of cell
+/// texts already cut by [`display_cell`].
+pub fn render_table(columns: &[String], rows: &[Vec<String>]) -> String {
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Disabled);
-    table.set_header(result.columns.iter().map(|c| display_cell(c.clone())));
-    for row in &result.rows {
-        table.add_row(row.iter().map(|v| display_cell(cell_text(v))));
+    table.set_header(columns.iter().map(|c| display_cell(c.clone())));
+    for row in rows {
+        table.add_row(row);
     }
     table.to_string()
 }
 
 /// `text` cut to [`MAX_CELL_CHARS`] characters, with a marker when cut.
-fn display_cell(mut text: String) -> String {
+pub fn display_cell(mut text: String) -> String {
     let Some((cut, _)) = text.char_indices().nth(MAX_CELL_CHARS) else {
         return text;
     };
@@ -130,13 +93,13 @@ fn display_cell(mut text: String) -> String {
     text
 }
 
-/// "3 rows", "1 row", plus write counters when something changed.
+/// "3 rows", "1 row", plus write counters when something changed, for a
+/// result whose `rows` rows were printed.
 ///
 /// ```ignore
-/// assert_eq!(summary_line(&result), "1 row");
+/// assert_eq!(summary_line(&result, 1), "1 row");
 /// ```
-pub fn summary_line(result: &QueryResult) -> String {
-    let n = result.rows.len();
+pub fn summary_line(result: &QueryResult, n: u64) -> String {
     let mut s = if result.columns.is_empty() {
         String::new()
     } else if n == 1 {
@@ -185,18 +148,6 @@ pub fn stats_text(stats: &QueryStats) -> String {
         }
     }
     out.join(", ")
-}
-
-fn write_csv(out: &mut dyn Write, result: &QueryResult) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(result.columns.iter())?;
-    for row in &result.rows {
-        w.write_record(row.iter().map(|v| match v {
-            ResultValue::Null => String::new(),
-            other => cell_text(other),
-        }))?;
-    }
-    w.flush()
 }
 
 /// The JSON document `{"columns": [...], "rows": [[...], ...]}`.
@@ -414,15 +365,16 @@ fn write_rel(s: &mut String, r: &RelValue) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::tests::result;
     use std::collections::BTreeMap;
-    use std::sync::Arc;
 
-    fn result(columns: &[&str], rows: Vec<Vec<ResultValue>>) -> QueryResult {
-        QueryResult {
-            columns: Arc::from(columns.iter().map(|c| c.to_string()).collect::<Vec<_>>()),
-            rows,
-            ..QueryResult::default()
-        }
+    fn table(r: &QueryResult) -> String {
+        let rows: Vec<Vec<String>> = r
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|v| display_cell(cell_text(v))).collect())
+            .collect();
+        render_table(&r.columns, &rows)
     }
 
     fn ada() -> NodeValue {
@@ -433,18 +385,6 @@ mod tests {
             labels: vec!["Person".into()],
             properties,
         }
-    }
-
-    #[test]
-    fn json_document_keeps_integers_integral() {
-        let r = result(
-            &["n", "x"],
-            vec![vec![ResultValue::Int(3), ResultValue::Float(1.5)]],
-        );
-        let mut out = Vec::new();
-        write_result(&mut out, &r, OutputFormat::Json).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert_eq!(text.trim(), r#"{"columns":["n","x"],"rows":[[3,1.5]]}"#);
     }
 
     #[test]
@@ -507,31 +447,6 @@ mod tests {
     }
 
     #[test]
-    fn csv_and_jsonl() {
-        let r = result(
-            &["a", "b"],
-            vec![vec![ResultValue::String("x,y".into()), ResultValue::Null]],
-        );
-        let mut out = Vec::new();
-        write_result(&mut out, &r, OutputFormat::Csv).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "a,b\n\"x,y\",\n");
-        let mut out = Vec::new();
-        write_result(&mut out, &r, OutputFormat::Jsonl).unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "{\"a\":\"x,y\",\"b\":null}\n"
-        );
-    }
-
-    #[test]
-    fn table_has_header_and_cells() {
-        let r = result(&["name"], vec![vec![ResultValue::String("Ada".into())]]);
-        let t = render_table(&r);
-        assert!(t.contains("name") && t.contains("Ada"), "{t}");
-        assert_eq!(summary_line(&r), "1 row");
-    }
-
-    #[test]
     fn wide_cells_are_cut_with_a_marker() {
         let wide = "x".repeat(10 << 20);
         let r = result(
@@ -541,7 +456,7 @@ mod tests {
                 ResultValue::List(vec![ResultValue::String("é".repeat(5000))]),
             ]],
         );
-        let t = render_table(&r);
+        let t = table(&r);
         assert!(t.len() < 200_000, "{} bytes", t.len());
         let kept = "x".repeat(MAX_CELL_CHARS);
         assert!(
@@ -559,13 +474,13 @@ mod tests {
             "é".repeat(MAX_CELL_CHARS - 2)
         )));
         // Narrow cells are untouched, and CSV prints the value whole.
-        assert!(render_table(&result(
+        assert!(table(&result(
             &["s"],
             vec![vec![ResultValue::String("abc".into())]]
         ))
         .contains("│ abc │"));
         let mut out = Vec::new();
-        write_result(&mut out, &r, OutputFormat::Csv).unwrap();
+        crate::output::write_result(&mut out, &r, OutputFormat::Csv).unwrap();
         assert!(out.len() > 10 << 20);
     }
 

@@ -47,6 +47,11 @@ pub struct ImportArgs {
     /// Skip and count nodes whose id is already taken instead of failing.
     #[arg(long)]
     pub skip_duplicate_nodes: bool,
+    /// Most bytes one field may hold (`16MB`, `64MiB`, `1GB`; default 16 MiB):
+    /// a longer field, or a quote never closed, stops the import with an
+    /// error naming the file, line and column where the field starts.
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = crate::limits::parse_size)]
+    pub max_field_size: u64,
     /// Do not fsync the new database (faster; a power loss right after may lose it).
     #[arg(long)]
     pub relaxed: bool,
@@ -79,6 +84,7 @@ impl ImportArgs {
             id_type,
             skip_bad_relationships: self.skip_bad_relationships,
             skip_duplicate_nodes: self.skip_duplicate_nodes,
+            max_field_size: self.max_field_size,
         })
     }
 }

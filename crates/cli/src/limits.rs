@@ -212,7 +212,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let bytes = n * scale;
     if !(1.0..=1e18).contains(&bytes) {
         return Err(format!(
-            "`{}` is not a usable memory budget (write `none` for no budget)",
+            "`{}` is not a usable size (from 1 byte to 1 EB; a limit may be `none`)",
             s.trim()
         ));
     }

@@ -19,6 +19,7 @@ mod demo;
 mod format;
 mod import;
 mod limits;
+mod output;
 mod params;
 mod shell;
 
@@ -37,7 +38,11 @@ needs more than --memory stops with an error; the shell and the database stay us
 The shell's defaults are a 60 s timeout and a memory budget of a quarter of physical
 memory (change them with `:set timeout 5s`, `:set memory 2GiB`, `:set max-rows 1000`);
 `query` has the same memory budget and no timeout. Ctrl-C in the shell cancels the
-running statement.";
+running statement.
+
+Output: csv, json and jsonl print rows as they are produced and hold none of them.
+A table must see every row to align its columns: it keeps the cell texts (each cut at
+4096 characters), counted against --memory, and stops with an error past it.";
 
 /// Errors of the command-line tool.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +69,9 @@ pub enum CliError {
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    /// Printing a result failed, or a table passed the memory budget.
+    #[error(transparent)]
+    Print(#[from] output::OutputError),
     /// Generating demo data failed.
     #[error(transparent)]
     Datagen(#[from] relgraph_datagen::DatagenError),
@@ -134,7 +142,8 @@ struct QueryArgs {
     /// Database directory (created empty if it does not exist).
     #[arg(long, value_name = "DIR")]
     db: PathBuf,
-    /// Output format.
+    /// Output format: csv, json and jsonl print rows as they come; a table
+    /// holds its cells until the end, within --memory.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
     /// A parameter as name=value, the value a Cypher literal (42, 'text', [1, 2], {a: 1}, date('2024-01-31')).

@@ -235,6 +235,36 @@ fn generate_import_and_stats_agree() {
 }
 
 #[test]
+fn import_max_field_size_is_a_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("people.csv");
+    std::fs::write(&people, "id:ID,name\n1,Ann\n2,Bartholomew\n").unwrap();
+    let spec = format!("Person={}", people.display());
+    let import = |db: &str, size: &str| {
+        run(&[
+            "import",
+            "--db",
+            dir.path().join(db).to_str().unwrap(),
+            "--no-progress",
+            "--max-field-size",
+            size,
+            "--nodes",
+            &spec,
+        ])
+    };
+    let out = import("small.db", "10B");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{}:3:2:", people.display())) && err.contains("longer than 10 bytes"),
+        "{err}"
+    );
+    ok(&import("fits.db", "11B"));
+    let out = import("bad.db", "ten");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
+
+#[test]
 fn check_reports_a_damaged_segment_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
@@ -559,6 +589,39 @@ fn no_db_opens_the_demo_database_in_the_data_dir() {
 /// A statement with ten billion rows: it runs until a limit stops it.
 const ENDLESS: &str =
     "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b RETURN count(*) AS n";
+
+/// CSV and JSON print rows as they come; a table holds its cells, so the
+/// same rows that print as CSV under a budget are refused as a table.
+#[test]
+fn tables_count_against_the_memory_budget_csv_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let param = format!("s='{}'", "x".repeat(4000));
+    let query = |format: &str| {
+        run(&[
+            "query",
+            "--db",
+            db.to_str().unwrap(),
+            "--memory",
+            "24MB",
+            "--format",
+            format,
+            "--param",
+            &param,
+            "UNWIND range(1, 3000) AS i RETURN i, $s AS s",
+        ])
+    };
+    let csv = ok(&query("csv"));
+    assert_eq!(csv.lines().count(), 3001);
+    let json = json_of(&query("json"));
+    assert_eq!(json["rows"].as_array().map(Vec::len), Some(3000));
+    assert_eq!(json["rows"][2999][0], json!(3000));
+    let out = query("table");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "a partial table was printed");
+    let err = text(&out.stderr);
+    assert!(err.contains("more than the memory budget"), "{err}");
+}
 
 #[test]
 fn query_limit_flags() {

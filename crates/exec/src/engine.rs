@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::exec::{run_pipeline, State};
 use crate::options::{Guard, QueryOptions, VALUE_BYTES};
 use crate::plan::{explain, Op, Plan};
-use crate::result::{QueryResult, QueryStats};
+use crate::result::{QueryResult, QueryStats, RowSink};
 use crate::value_ops::GroupKey;
 use crate::{materialize, schema};
 
@@ -59,7 +59,24 @@ pub fn execute(
     snapshot: &Snapshot,
     options: &QueryOptions,
 ) -> Result<Outcome> {
-    run(stmt, params, snapshot, options, None)
+    run(stmt, params, snapshot, options, None, None)
+}
+
+/// Like [`execute`], but hands the result rows to `sink` one at a time as
+/// they are materialized, instead of collecting them in
+/// [`Outcome::result`] (whose `rows` stay empty). The rows the pipeline
+/// produced are still held, under the memory budget, until the statement
+/// ends; what is no longer built is the second, larger copy with every
+/// entity's labels and properties. Timeout and cancellation are checked
+/// while the rows stream. See [`RowSink`] for an example.
+pub fn execute_streaming(
+    stmt: &Statement,
+    params: &BTreeMap<String, Value>,
+    snapshot: &Snapshot,
+    options: &QueryOptions,
+    sink: &mut dyn RowSink,
+) -> Result<Outcome> {
+    run(stmt, params, snapshot, options, None, Some(sink))
 }
 
 /// Compiles and runs one statement inside `txn`, applying each clause's
@@ -86,7 +103,7 @@ pub fn execute_in(
     options: &QueryOptions,
 ) -> Result<QueryResult> {
     let snapshot = txn.snapshot().clone();
-    Ok(run(stmt, params, &snapshot, options, Some(txn))?.result)
+    Ok(run(stmt, params, &snapshot, options, Some(txn), None)?.result)
 }
 
 fn run(
@@ -95,6 +112,7 @@ fn run(
     snapshot: &Snapshot,
     options: &QueryOptions,
     txn: Option<&mut WriteTxn>,
+    sink: Option<&mut dyn RowSink>,
 ) -> Result<Outcome> {
     let mut compiler = Compiler::new(snapshot, params, options.max_var_length);
     let plan = compiler.compile(stmt)?;
@@ -103,6 +121,9 @@ fn run(
         Plan::Schema(cmd) => schema::columns(cmd),
     };
     if stmt.mode == QueryMode::Explain {
+        if let Some(sink) = sink {
+            sink.columns(&columns);
+        }
         return Ok(Outcome {
             result: QueryResult {
                 columns: Arc::from(columns),
@@ -152,12 +173,28 @@ fn run(
         }
     }
     guard.check_result_rows(rows.len())?;
-    guard.charge((rows.len() * columns.len().max(1)) as u64 * VALUE_BYTES)?;
     let snap = &st.snapshot;
-    let rows = rows
-        .par_iter()
-        .map(|r| r.iter().map(|v| materialize::value(v, snap)).collect())
-        .collect();
+    let rows = match sink {
+        None => {
+            guard.charge((rows.len() * columns.len().max(1)) as u64 * VALUE_BYTES)?;
+            rows.par_iter()
+                .map(|r| r.iter().map(|v| materialize::value(v, snap)).collect())
+                .collect()
+        }
+        Some(sink) => {
+            sink.columns(&columns);
+            for (i, r) in rows.iter().enumerate() {
+                if i % 1024 == 0 {
+                    guard.check()?;
+                }
+                let row = r.iter().map(|v| materialize::value(v, snap)).collect();
+                if sink.row(row).is_break() {
+                    break;
+                }
+            }
+            Vec::new()
+        }
+    };
     Ok(Outcome {
         result: QueryResult {
             columns: Arc::from(columns),

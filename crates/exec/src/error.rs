@@ -33,6 +33,9 @@ pub enum ExecError {
         message: String,
         /// TCK detail code, e.g. `InvalidArgumentType`.
         detail: &'static str,
+        /// The expression in the query text that failed, once evaluation
+        /// knows it (see [`ExecError::at`]).
+        span: Option<Span>,
     },
     /// A runtime argument error (`range(1, 2, 0)`, bad temporal string).
     #[error("argument error: {message}")]
@@ -41,6 +44,9 @@ pub enum ExecError {
         message: String,
         /// TCK detail code, e.g. `NumberOutOfRange`.
         detail: &'static str,
+        /// The expression in the query text that failed, once evaluation
+        /// knows it (see [`ExecError::at`]).
+        span: Option<Span>,
     },
     /// A feature outside the supported subset.
     #[error("not supported: {feature}")]
@@ -80,6 +86,7 @@ impl ExecError {
         ExecError::Type {
             message: message.into(),
             detail,
+            span: None,
         }
     }
 
@@ -88,6 +95,7 @@ impl ExecError {
         ExecError::Argument {
             message: message.into(),
             detail,
+            span: None,
         }
     }
 
@@ -101,6 +109,44 @@ impl ExecError {
             message: message.into(),
             span,
             detail,
+        }
+    }
+
+    /// Points a runtime type or argument error at the expression that
+    /// failed, unless it already points somewhere: the innermost expression
+    /// that knows its place in the query text wins. Other errors are
+    /// returned unchanged.
+    ///
+    /// ```
+    /// use relgraph_cypher::ast::Span;
+    /// use relgraph_exec::error::ExecError;
+    /// let e = ExecError::argument("DivisionByZero", "/ by zero")
+    ///     .at(Span::new(7, 10))
+    ///     .at(Span::new(0, 20));
+    /// assert_eq!(e.span(), Some(Span::new(7, 10)));
+    /// ```
+    pub fn at(mut self, at: Span) -> ExecError {
+        if let ExecError::Type { span, .. } | ExecError::Argument { span, .. } = &mut self {
+            if span.is_none() && at.end > at.start {
+                *span = Some(at);
+            }
+        }
+        self
+    }
+
+    /// Where in the query text the error is, if known.
+    ///
+    /// ```
+    /// use relgraph_exec::error::ExecError;
+    /// assert_eq!(ExecError::type_error("InvalidArgumentType", "no").span(), None);
+    /// ```
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            ExecError::Semantic { span, .. }
+            | ExecError::Unsupported { span, .. }
+            | ExecError::Type { span, .. }
+            | ExecError::Argument { span, .. } => *span,
+            _ => None,
         }
     }
 

@@ -120,6 +120,51 @@ pub struct QueryResult {
     pub plan: Option<String>,
 }
 
+/// Receives a statement's result one row at a time
+/// ([`crate::execute_streaming`], `relgraph::Database::query_streaming`),
+/// so that a caller printing or sending rows never holds every
+/// materialized row (entities with all their properties) at once.
+///
+/// ```
+/// use std::ops::ControlFlow;
+/// use relgraph_exec::result::{ResultValue, RowSink};
+/// /// Keeps the first two rows.
+/// struct FirstTwo(Vec<Vec<ResultValue>>);
+/// impl RowSink for FirstTwo {
+///     fn columns(&mut self, _columns: &[String]) {}
+///     fn row(&mut self, row: Vec<ResultValue>) -> ControlFlow<()> {
+///         self.0.push(row);
+///         if self.0.len() == 2 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+///     }
+/// }
+/// let stmt = relgraph_cypher::parse("UNWIND range(1, 5) AS x RETURN x").unwrap();
+/// let mut sink = FirstTwo(Vec::new());
+/// relgraph_exec::execute_streaming(
+///     &stmt, &Default::default(), &relgraph_graph::Snapshot::empty(),
+///     &relgraph_exec::QueryOptions::default(), &mut sink,
+/// ).unwrap();
+/// assert_eq!(sink.0, vec![vec![ResultValue::Int(1)], vec![ResultValue::Int(2)]]);
+/// ```
+pub trait RowSink {
+    /// The result's column names, once, before any row.
+    fn columns(&mut self, columns: &[String]);
+    /// One row, one value per column. `ControlFlow::Break` stops the
+    /// rows (the reader went away, or has seen enough); the statement
+    /// still ends without an error.
+    fn row(&mut self, row: Vec<ResultValue>) -> std::ops::ControlFlow<()>;
+}
+
+/// A result collects the rows handed to it (its columns are replaced).
+impl RowSink for QueryResult {
+    fn columns(&mut self, columns: &[String]) {
+        self.columns = Arc::from(columns);
+    }
+    fn row(&mut self, row: Vec<ResultValue>) -> std::ops::ControlFlow<()> {
+        self.rows.push(row);
+        std::ops::ControlFlow::Continue(())
+    }
+}
+
 /// Why a value could not be read from a result row.
 ///
 /// ```

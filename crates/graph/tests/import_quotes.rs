@@ -22,7 +22,11 @@ fn config(file: &Path) -> ImportConfig {
 
 /// The import error's (line, column, reason), after checking its file.
 fn import_error(file: &Path) -> (u64, u64, String) {
-    match read_records(&config(file), None) {
+    import_error_with(&config(file), file)
+}
+
+fn import_error_with(config: &ImportConfig, file: &Path) -> (u64, u64, String) {
+    match read_records(config, None) {
         Err(GraphError::Import {
             file: f,
             line,
@@ -101,4 +105,27 @@ fn a_field_past_the_maximum_size_is_an_error() {
     let f = write(dir.path(), "fits.csv", &text);
     let r = read_records(&config(&f), None).expect("a 1 MiB field fits");
     assert_eq!(r.nodes.len(), 1);
+}
+
+#[test]
+fn the_maximum_field_size_is_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "people.csv",
+        b"id:ID,name\n1,Ann\n2,\"0123456789\"\n3,Bob\n",
+    );
+    // The field is 12 bytes with its quotes.
+    let fits = ImportConfig {
+        max_field_size: 12,
+        ..config(&f)
+    };
+    assert_eq!(read_records(&fits, None).expect("fits").nodes.len(), 3);
+    let tight = ImportConfig {
+        max_field_size: 11,
+        ..config(&f)
+    };
+    let (line, column, reason) = import_error_with(&tight, &f);
+    assert_eq!((line, column), (3, 2), "{reason}");
+    assert!(reason.contains("longer than 11 bytes"), "{reason}");
 }

@@ -12,7 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use relgraph::{
-    Database, Params, QueryResult, RecvError, RegisterOptions, Subscription, Transaction, Value,
+    Database, Params, QueryResult, RecvError, RegisterOptions, RowSink, Subscription, Transaction,
+    Value,
 };
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
@@ -20,6 +21,7 @@ use rustyline::Editor;
 
 use crate::format::{self, OutputFormat};
 use crate::limits::{self, Limits};
+use crate::output::ResultWriter;
 use crate::params;
 use complete::{ShellHelper, Vocabulary};
 use statements::StatementBuffer;
@@ -162,48 +164,57 @@ impl Session {
         }
     }
 
-    fn run(&mut self, text: &str) -> relgraph::Result<QueryResult> {
-        let mut options = self.limits.apply(self.db.default_options().clone());
+    /// Runs `text` under the shell's limits, handing its rows to `sink`.
+    fn run(&mut self, text: &str, sink: &mut dyn RowSink) -> relgraph::Result<QueryResult> {
+        let mut options = self.options();
         if let Some(flag) = &self.cancel {
             flag.store(false, Ordering::SeqCst);
             options.cancel = Some(flag.clone());
         }
         match self.txn.as_mut() {
-            Some(txn) => txn.query_with(text, &self.params, &options),
-            None => self.db.query_with(text, &self.params, &options),
+            Some(txn) => txn.query_streaming(text, &self.params, &options, sink),
+            None => self.db.query_streaming(text, &self.params, &options, sink),
         }
     }
 
-    /// Runs one statement and prints its result or error.
+    fn options(&self) -> relgraph::QueryOptions {
+        self.limits.apply(self.db.default_options().clone())
+    }
+
+    /// Runs one statement and prints its result (rows as they come, see
+    /// [`ResultWriter`]) or its error.
     pub fn statement(&mut self, text: &str, out: &mut dyn Write, err: &mut dyn Write) {
         let started = Instant::now();
-        let result = self.run(text);
-        let elapsed = started.elapsed();
-        match result {
+        if format::is_explain(text) {
+            let mut plan = QueryResult::default();
+            match self.run(text, &mut plan) {
+                Ok(result) => {
+                    let _ = format::write_plan(out, &result, self.format);
+                }
+                Err(e) => self.fail(err, e.message.trim_end()),
+            }
+            let _ = out.flush();
+            return;
+        }
+        let budget = self.options().memory_budget;
+        let mut writer = ResultWriter::new(out, self.format, budget);
+        match self.run(text, &mut writer) {
             Ok(result) => {
                 if result.stats != relgraph::QueryStats::default() {
                     self.vocabulary_stale = true;
                 }
-                let mut buf = Vec::new();
-                if format::is_explain(text) {
-                    let _ = format::write_plan(&mut buf, &result, self.format);
-                    let _ = out.write_all(&buf);
-                    let _ = out.flush();
-                    return;
-                }
-                let _ = format::write_result(&mut buf, &result, self.format);
-                let _ = out.write_all(&buf);
-                if self.format == OutputFormat::Table {
-                    let mut line = format::summary_line(&result);
-                    if self.timing {
-                        line.push_str(&format!(" ({:.1} ms)", elapsed.as_secs_f64() * 1000.0));
-                    }
-                    let _ = writeln!(out, "{line}");
+                let note = if self.timing {
+                    format!(" ({:.1} ms)", started.elapsed().as_secs_f64() * 1000.0)
+                } else {
+                    String::new()
+                };
+                if let Err(e) = writer.finish(&result, &note) {
+                    self.fail(err, e);
                 }
             }
             Err(e) => {
-                self.had_error = true;
-                let _ = writeln!(err, "{}", e.message.trim_end());
+                drop(writer);
+                self.fail(err, e.message.trim_end());
             }
         }
         if self.txn.is_none() {
@@ -298,14 +309,20 @@ impl Session {
                             n.version,
                             n.added.len()
                         );
+                        let mut writer = ResultWriter::new(&mut *out, self.format, None);
+                        writer.columns(&n.columns);
+                        for row in n.added {
+                            if writer.row(row).is_break() {
+                                break;
+                            }
+                        }
                         let result = QueryResult {
                             columns: n.columns,
-                            rows: n.added,
                             ..QueryResult::default()
                         };
-                        let mut buf = Vec::new();
-                        let _ = format::write_result(&mut buf, &result, self.format);
-                        let _ = out.write_all(&buf);
+                        if let Err(e) = writer.finish(&result, "") {
+                            let _ = writeln!(err, "watch #{}: {e}", w.id);
+                        }
                     }
                     Err(RecvError::Empty) => break,
                     Err(e @ RecvError::Failed { .. }) => {

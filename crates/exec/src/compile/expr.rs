@@ -187,9 +187,9 @@ impl Compiler<'_> {
         self.check_kinds(e, scope)?;
         let c = self.expr_inner(e, scope, mode)?;
         let foldable = match &c {
-            CExpr::Binary(_, a, b) => a.is_const() && b.is_const(),
-            CExpr::Unary(_, a) | CExpr::Property(a, _) | CExpr::IsNull(a, _) => a.is_const(),
-            CExpr::Call(name, args) => {
+            CExpr::Binary(_, a, b, _) => a.is_const() && b.is_const(),
+            CExpr::Unary(_, a, _) | CExpr::Property(a, _, _) | CExpr::IsNull(a, _) => a.is_const(),
+            CExpr::Call(name, args, _) => {
                 !args.is_empty()
                     && args.iter().all(CExpr::is_const)
                     && !functions::is_nondeterministic(name)
@@ -316,7 +316,7 @@ impl Compiler<'_> {
             }
             ExprKind::Property(base, key) => {
                 let base = self.expr(base, scope, mode)?;
-                CExpr::Property(b(base), NameRef::key(&key.name, self.catalog))
+                CExpr::Property(b(base), NameRef::key(&key.name, self.catalog), e.span)
             }
             ExprKind::HasLabels(base, labels) => {
                 let base = self.expr(base, scope, mode)?;
@@ -326,19 +326,20 @@ impl Compiler<'_> {
                         .iter()
                         .map(|l| NameRef::label(&l.name, self.catalog))
                         .collect(),
+                    e.span,
                 )
             }
             ExprKind::Binary(op, l, r) => {
                 let l = self.expr(l, scope, mode)?;
                 let r = self.expr(r, scope, mode)?;
-                CExpr::Binary(*op, b(l), b(r))
+                CExpr::Binary(*op, b(l), b(r), e.span)
             }
-            ExprKind::Unary(op, x) => CExpr::Unary(*op, b(self.expr(x, scope, mode)?)),
+            ExprKind::Unary(op, x) => CExpr::Unary(*op, b(self.expr(x, scope, mode)?), e.span),
             ExprKind::IsNull(x, not) => CExpr::IsNull(b(self.expr(x, scope, mode)?), *not),
             ExprKind::Index(a, i) => {
                 let a = self.expr(a, scope, mode)?;
                 let i = self.expr(i, scope, mode)?;
-                CExpr::Index(b(a), b(i))
+                CExpr::Index(b(a), b(i), e.span)
             }
             ExprKind::Slice(a, from, to) => {
                 let a = self.expr(a, scope, mode)?;
@@ -350,7 +351,7 @@ impl Compiler<'_> {
                     Some(x) => Some(b(self.expr(x, scope, mode)?)),
                     None => None,
                 };
-                CExpr::Slice(b(a), from, to)
+                CExpr::Slice(b(a), from, to, e.span)
             }
             ExprKind::FunctionCall {
                 name,
@@ -396,7 +397,7 @@ impl Compiler<'_> {
                     .iter()
                     .map(|x| self.expr(x, scope, mode))
                     .collect::<Result<Vec<_>>>()?;
-                CExpr::Call(Arc::from(lower.as_str()), args)
+                CExpr::Call(Arc::from(lower.as_str()), args, e.span)
             }
             ExprKind::CountStar => return self.aggregate(e, "count", false, &[], mode),
             ExprKind::Case {

@@ -20,9 +20,9 @@ use std::sync::Arc;
 
 use relgraph_cypher::ast::{BinaryOp, PathKind, RelDirection, UnaryOp};
 use relgraph_graph::snapshot::stats::{GraphStats, PropStats};
-use relgraph_graph::{Catalog, Direction, LabelId, PropKeyId, RelTypeId, Snapshot};
+use relgraph_graph::{Catalog, Direction, LabelId, NodeId, PropKeyId, RelTypeId, Snapshot};
 
-use super::pattern::{Conj, Declared};
+use super::pattern::{Conj, Declared, HintKey};
 use crate::plan::CExpr;
 
 /// States the exhaustive part of the search may visit.
@@ -80,6 +80,10 @@ struct NodeM {
     seek_nodes: Vec<usize>,
     seek_rels: Vec<usize>,
     bound: bool,
+    /// The one node a constant id or an indexed constant equality pins
+    /// the variable to: expansions from it use its real adjacency, not the
+    /// label's average.
+    pinned: Option<NodeId>,
 }
 
 struct RelM {
@@ -106,6 +110,7 @@ struct ConjM {
 
 /// The estimation model of one pattern.
 pub(crate) struct Model {
+    snapshot: Snapshot,
     stats: Arc<GraphStats>,
     node_total: f64,
     nodes: Vec<NodeM>,
@@ -161,7 +166,7 @@ impl Model {
             .enumerate()
             .map(|(i, r)| (r.slot, i))
             .collect();
-        let nodes: Vec<NodeM> = d
+        let mut nodes: Vec<NodeM> = d
             .nodes
             .iter()
             .enumerate()
@@ -199,6 +204,7 @@ impl Model {
                         .filter_map(|s| rel_of.get(s).copied())
                         .collect(),
                     bound: n.outer,
+                    pinned: None,
                 }
             })
             .collect();
@@ -236,7 +242,11 @@ impl Model {
                 }
             })
             .collect();
+        for (ni, n) in nodes.iter_mut().enumerate() {
+            n.pinned = pinned_node(snapshot, d.nodes[ni].slot, &n.labels, conjs);
+        }
         let mut model = Model {
+            snapshot: snapshot.clone(),
             stats,
             node_total,
             nodes,
@@ -297,7 +307,14 @@ impl Model {
             }
             PropSel::Unknown
         };
-        if let Some((slot, key, op, value, _)) = &c.hint {
+        if let Some((slot, HintKey::Id, _, _, _)) = &c.hint {
+            // One node has the id; it carries the labels with this chance.
+            return match node_of.get(slot) {
+                Some(&ni) => 1.0 / self.nodes[ni].count.max(1.0),
+                None => DEFAULT_SEL,
+            };
+        }
+        if let Some((slot, HintKey::Prop(key), op, value, _)) = &c.hint {
             let ps = prop_stats(*slot, key);
             return match op {
                 BinaryOp::Eq => match (&ps, value) {
@@ -326,7 +343,7 @@ impl Model {
         }
         match &c.expr {
             CExpr::IsNull(inner, negated) => match &**inner {
-                CExpr::Property(base, key) => match &**base {
+                CExpr::Property(base, key, _) => match &**base {
                     CExpr::Slot(s) => {
                         let present = match prop_stats(*s, &key.name) {
                             PropSel::Stats(p) => p.present,
@@ -344,34 +361,34 @@ impl Model {
                 },
                 _ => DEFAULT_SEL,
             },
-            CExpr::Binary(BinaryOp::Ne, _, _) => 0.9,
+            CExpr::Binary(BinaryOp::Ne, ..) => 0.9,
             CExpr::Binary(
                 BinaryOp::StartsWith
                 | BinaryOp::EndsWith
                 | BinaryOp::Contains
                 | BinaryOp::RegexMatch,
-                _,
-                _,
+                ..,
             ) => MATCH_SEL,
-            CExpr::Binary(BinaryOp::In, a, b) => match (&**a, &**b) {
-                (CExpr::Property(base, key), CExpr::Const(relgraph_graph::Value::List(items))) => {
-                    match &**base {
-                        CExpr::Slot(s) => match prop_stats(*s, &key.name) {
-                            PropSel::Stats(p) => {
-                                items.iter().map(|v| p.eq_fraction(v)).sum::<f64>().min(1.0)
-                            }
-                            PropSel::Rare(f) => (f * items.len() as f64).min(1.0),
-                            PropSel::Absent => 0.0,
-                            PropSel::Unknown => DEFAULT_SEL,
-                        },
-                        _ => DEFAULT_SEL,
-                    }
-                }
+            CExpr::Binary(BinaryOp::In, a, b, _) => match (&**a, &**b) {
+                (
+                    CExpr::Property(base, key, _),
+                    CExpr::Const(relgraph_graph::Value::List(items)),
+                ) => match &**base {
+                    CExpr::Slot(s) => match prop_stats(*s, &key.name) {
+                        PropSel::Stats(p) => {
+                            items.iter().map(|v| p.eq_fraction(v)).sum::<f64>().min(1.0)
+                        }
+                        PropSel::Rare(f) => (f * items.len() as f64).min(1.0),
+                        PropSel::Absent => 0.0,
+                        PropSel::Unknown => DEFAULT_SEL,
+                    },
+                    _ => DEFAULT_SEL,
+                },
                 _ => DEFAULT_SEL,
             },
-            CExpr::Binary(BinaryOp::Eq, a, b) => {
+            CExpr::Binary(BinaryOp::Eq, a, b, _) => {
                 let side = |e: &CExpr| match e {
-                    CExpr::Property(base, key) => match &**base {
+                    CExpr::Property(base, key, _) => match &**base {
                         CExpr::Slot(s) => match prop_stats(*s, &key.name) {
                             PropSel::Stats(p) => Some(p.eq_fraction_unknown()),
                             _ => None,
@@ -386,10 +403,10 @@ impl Model {
                     (None, None) => 0.1,
                 }
             }
-            CExpr::Binary(BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge, _, _) => {
+            CExpr::Binary(BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge, ..) => {
                 RANGE_SEL
             }
-            CExpr::HasLabels(base, labels) => match &**base {
+            CExpr::HasLabels(base, labels, _) => match &**base {
                 CExpr::Slot(s) if node_of.contains_key(s) => labels
                     .iter()
                     .map(|l| match l.resolve(catalog) {
@@ -399,7 +416,7 @@ impl Model {
                     .product(),
                 _ => DEFAULT_SEL,
             },
-            CExpr::Unary(UnaryOp::Not, _) => DEFAULT_SEL,
+            CExpr::Unary(UnaryOp::Not, ..) => DEFAULT_SEL,
             _ => DEFAULT_SEL,
         }
     }
@@ -442,6 +459,9 @@ impl Model {
             (RelDirection::Right, true) | (RelDirection::Left, false) => &[Direction::Outgoing],
             _ => &[Direction::Incoming],
         };
+        if let Some(n) = from.pinned {
+            return self.pinned_fan_out(n, &r.types, dirs, to);
+        }
         let (mut deg, mut hits) = (0.0, 0.0);
         for &t in &r.types {
             for &dir in dirs {
@@ -469,6 +489,42 @@ impl Model {
             .product();
         let frac = if deg > 0.0 { hits / deg * extra } else { 0.0 };
         (deg, frac)
+    }
+
+    /// Fan-out of one known node: its real adjacency, and the fraction of
+    /// a bounded sample of its neighbours that carry `to`'s labels.
+    fn pinned_fan_out(
+        &self,
+        n: NodeId,
+        types: &[RelTypeId],
+        dirs: &[Direction],
+        to: &NodeM,
+    ) -> (f64, f64) {
+        const PEEK: usize = 64;
+        let (mut deg, mut peeked, mut hits) = (0usize, 0usize, 0usize);
+        for &t in types {
+            for &dir in dirs {
+                let adj = self.snapshot.neighbors(n, t, dir);
+                deg += adj.len();
+                let step = adj.len().div_ceil(PEEK).max(1);
+                for a in adj.iter().step_by(step) {
+                    peeked += 1;
+                    if to
+                        .labels
+                        .iter()
+                        .all(|l| self.snapshot.has_label(a.node, *l))
+                    {
+                        hits += 1;
+                    }
+                }
+            }
+        }
+        let frac = if peeked == 0 {
+            0.0
+        } else {
+            hits as f64 / peeked as f64
+        };
+        (deg as f64, frac)
     }
 
     /// The state before any step.
@@ -686,4 +742,40 @@ impl Search<'_> {
             self.budget -= 1;
         }
     }
+}
+
+/// The node a conjunct `id(n) = constant`, or `n.key = constant` over an
+/// index of one of `labels`, pins the node at `slot` to, when that is
+/// exactly one node.
+fn pinned_node(snap: &Snapshot, slot: usize, labels: &[LabelId], conjs: &[Conj]) -> Option<NodeId> {
+    let catalog = snap.catalog();
+    conjs.iter().find_map(|c| {
+        let (s, key, BinaryOp::Eq, CExpr::Const(v), _) = c.hint.as_ref()? else {
+            return None;
+        };
+        if *s != slot {
+            return None;
+        }
+        match key {
+            HintKey::Id => {
+                let id = NodeId(u64::try_from(v.as_int()?).ok()?);
+                snap.node_exists(id).then_some(id)
+            }
+            HintKey::Prop(name) => {
+                let k = catalog.prop_key_id(name)?;
+                let l = labels.iter().copied().find(|l| catalog.has_index(*l, k))?;
+                // Only keys that look unique are looked up while planning
+                // (a common value would copy a long list of nodes).
+                let stats = snap.stats();
+                let ps = stats.node_prop(Some(l), k)?;
+                if ps.distinct < 0.5 * ps.present * snap.label_count(l) as f64 {
+                    return None;
+                }
+                match snap.index_lookup(l, k, v)?.as_slice() {
+                    [one] => Some(*one),
+                    _ => None,
+                }
+            }
+        }
+    })
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use relgraph_cypher::ast::{BinaryOp, Expr, ExprKind, PathKind, PatternPart, RelDirection};
+use relgraph_cypher::ast::{BinaryOp, Expr, ExprKind, PathKind, PatternPart, RelDirection, Span};
 
 use super::expr::AggMode;
 use super::order::{Model, Step};
@@ -60,9 +60,18 @@ pub(crate) struct Declared {
     pub node_props: Vec<(usize, String, Expr)>,
 }
 
-/// `node.key <op> value`: the node's slot, key, operator, value and the
-/// value's slots.
-pub(crate) type Hint = (usize, String, BinaryOp, CExpr, HashSet<usize>);
+/// What a seek hint compares: a property, or the node's id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum HintKey {
+    /// `node.key`
+    Prop(String),
+    /// `id(node)` (equality only)
+    Id,
+}
+
+/// `node.key <op> value` or `id(node) = value`: the node's slot, what is
+/// compared, operator, value and the value's slots.
+pub(crate) type Hint = (usize, HintKey, BinaryOp, CExpr, HashSet<usize>);
 
 /// One conjunct of a MATCH's predicates (property maps and WHERE).
 pub(crate) struct Conj {
@@ -469,14 +478,22 @@ impl Compiler<'_> {
                 Box::new(CExpr::Property(
                     Box::new(CExpr::Slot(node.slot)),
                     NameRef::key(key, self.catalog),
+                    value.span,
                 )),
                 Box::new(v.clone()),
+                value.span,
             );
             conjs.push(Conj {
                 deps: deps_of(&expr),
                 expr,
                 used: false,
-                hint: Some((node.slot, key.clone(), BinaryOp::Eq, v, vdeps)),
+                hint: Some((
+                    node.slot,
+                    HintKey::Prop(key.clone()),
+                    BinaryOp::Eq,
+                    v,
+                    vdeps,
+                )),
             });
         }
         for n in &d.nodes {
@@ -487,6 +504,8 @@ impl Compiler<'_> {
                         .iter()
                         .map(|l| NameRef::label(l, self.catalog))
                         .collect(),
+                    // A label test on a node slot cannot fail.
+                    Span::default(),
                 );
                 conjs.push(Conj {
                     deps: deps_of(&expr),
@@ -618,7 +637,7 @@ impl Compiler<'_> {
             Seek::Label(l) | Seek::IndexEq { label: l, .. } | Seek::IndexRange { label: l, .. } => {
                 Some(l.name.clone())
             }
-            Seek::All => None,
+            Seek::All | Seek::NodeId(_) => None,
         };
         let labels = n
             .labels
@@ -745,7 +764,8 @@ impl Compiler<'_> {
         }
     }
 
-    /// `n.key <op> value` (either side) where `value` does not read `n`.
+    /// `n.key <op> value` or `id(n) = value` (either side) where `value`
+    /// does not read `n`.
     fn index_hint(&mut self, c: &Expr, scope: &Scope) -> Result<Option<Hint>> {
         let ExprKind::Binary(op, l, r) = &c.kind else {
             return Ok(None);
@@ -756,17 +776,28 @@ impl Compiler<'_> {
         ) {
             return Ok(None);
         }
-        let prop_of = |e: &Expr| -> Option<(String, String)> {
-            if let ExprKind::Property(base, key) = &e.kind {
-                if let ExprKind::Variable(v) = &base.kind {
-                    return Some((v.clone(), key.name.clone()));
+        let key_of = |e: &Expr| -> Option<(String, HintKey)> {
+            match &e.kind {
+                ExprKind::Property(base, key) => match &base.kind {
+                    ExprKind::Variable(v) => Some((v.clone(), HintKey::Prop(key.name.clone()))),
+                    _ => None,
+                },
+                ExprKind::FunctionCall {
+                    name,
+                    distinct: false,
+                    args,
+                } if *op == BinaryOp::Eq && name.eq_ignore_ascii_case("id") && args.len() == 1 => {
+                    match &args[0].kind {
+                        ExprKind::Variable(v) => Some((v.clone(), HintKey::Id)),
+                        _ => None,
+                    }
                 }
+                _ => None,
             }
-            None
         };
-        let (var, key, value, op) = if let Some((v, k)) = prop_of(l) {
+        let (var, key, value, op) = if let Some((v, k)) = key_of(l) {
             (v, k, r, *op)
-        } else if let Some((v, k)) = prop_of(r) {
+        } else if let Some((v, k)) = key_of(r) {
             (v, k, l, flip(*op))
         } else {
             return Ok(None);
@@ -774,6 +805,9 @@ impl Compiler<'_> {
         let Some(b) = scope.get(&var) else {
             return Ok(None);
         };
+        if key == HintKey::Id && b.kind != VarKind::Node {
+            return Ok(None);
+        }
         let slot = b.slot;
         let v = self.expr(value, scope, &mut AggMode::Forbidden("WHERE"))?;
         let vdeps = deps_of(&v);
@@ -807,19 +841,23 @@ impl Compiler<'_> {
             .filter_map(|(i, c)| c.hint.as_ref().map(|h| (i, h)))
             .filter(|(_, h)| h.0 == n.slot && h.4.is_subset(bound))
             .collect();
+        // A node id: one node at most.
+        if let Some(&(ci, h)) = hints.iter().find(|(_, h)| h.1 == HintKey::Id) {
+            return (1, Seek::NodeId(h.3.clone()), vec![ci]);
+        }
         for l in &labels {
             let lid = l.id.expect("unknown labels returned above");
             for &(ci, h) in &hints {
-                if h.2 != BinaryOp::Eq {
+                let (BinaryOp::Eq, HintKey::Prop(key)) = (h.2, &h.1) else {
                     continue;
-                }
-                if let Some(k) = catalog.prop_key_id(&h.1) {
+                };
+                if let Some(k) = catalog.prop_key_id(key) {
                     if catalog.has_index(lid, k) {
                         return (
                             1,
                             Seek::IndexEq {
                                 label: l.clone(),
-                                key: NameRef::key(&h.1, catalog),
+                                key: NameRef::key(key, catalog),
                                 value: h.3.clone(),
                             },
                             vec![ci],
@@ -835,7 +873,10 @@ impl Compiler<'_> {
             let mut key = None;
             let mut used = Vec::new();
             for &(ci, h) in &hints {
-                let Some(k) = catalog.prop_key_id(&h.1) else {
+                let HintKey::Prop(name) = &h.1 else {
+                    continue;
+                };
+                let Some(k) = catalog.prop_key_id(name) else {
                     continue;
                 };
                 if !catalog.has_index(lid, k) || key.is_some_and(|x| x != k) {

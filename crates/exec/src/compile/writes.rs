@@ -31,11 +31,12 @@ impl Compiler<'_> {
                     out.push((
                         Arc::from(k.name.as_str()),
                         self.expr(v, scope, &mut forbid)?,
+                        v.span,
                     ));
                 }
                 PropsSpec::Literal(out)
             }
-            _ => PropsSpec::Expr(self.expr(p, scope, &mut forbid)?),
+            _ => PropsSpec::Expr(self.expr(p, scope, &mut forbid)?, p.span),
         })
     }
 
@@ -293,21 +294,26 @@ impl Compiler<'_> {
         for it in items {
             out.push(match it {
                 SetItem::Property {
-                    target, key, value, ..
+                    target,
+                    key,
+                    value,
+                    span,
                 } => SetOp::Property {
                     target: self.expr(target, scope, &mut forbid)?,
                     key: Arc::from(key.name.as_str()),
                     value: self.expr(value, scope, &mut forbid)?,
+                    span: *span,
                 },
                 SetItem::Properties {
                     variable,
                     value,
                     merge,
-                    ..
+                    span,
                 } => SetOp::Properties {
                     target: self.var_expr(&variable.name, variable.span, scope)?,
                     value: self.expr(value, scope, &mut forbid)?,
                     merge: *merge,
+                    span: *span,
                 },
                 SetItem::Labels {
                     variable, labels, ..
@@ -342,10 +348,11 @@ impl Compiler<'_> {
         let mut forbid = AggMode::Forbidden("REMOVE");
         for it in &r.items {
             out.push(match it {
-                RemoveItem::Property { target, key, .. } => SetOp::Property {
+                RemoveItem::Property { target, key, span } => SetOp::Property {
                     target: self.expr(target, scope, &mut forbid)?,
                     key: Arc::from(key.name.as_str()),
                     value: CExpr::Const(Value::Null),
+                    span: *span,
                 },
                 RemoveItem::Labels {
                     variable, labels, ..

@@ -28,7 +28,7 @@ pub(crate) fn eval_ref<'v>(
     Ok(match e {
         CExpr::Const(v) => Cow::Borrowed(v),
         CExpr::Slot(s) => Cow::Borrowed(row.get(*s).unwrap_or(&NULL)),
-        CExpr::Property(base, key) => {
+        CExpr::Property(base, key, span) => {
             let CExpr::Slot(s) = base.as_ref() else {
                 return Ok(Cow::Owned(eval(e, row, locals, ctx)?));
             };
@@ -41,7 +41,7 @@ pub(crate) fn eval_ref<'v>(
                     snap.rel_property(*r, k).unwrap_or(Cow::Borrowed(&NULL))
                 }
                 (Value::Node(_) | Value::Relationship(_), None) => Cow::Borrowed(&NULL),
-                (v, k) => Cow::Owned(property(v, k, &key.name, ctx)?),
+                (v, k) => Cow::Owned(property(v, k, &key.name, ctx).map_err(|e| e.at(*span))?),
             }
         }
         _ => Cow::Owned(eval(e, row, locals, ctx)?),
@@ -59,26 +59,27 @@ pub(crate) fn eval(
         CExpr::Const(v) => v.clone(),
         CExpr::Slot(s) => row.get(*s).cloned().unwrap_or(Value::Null),
         CExpr::Local(i) => locals.get(*i).cloned().unwrap_or(Value::Null),
-        CExpr::Property(base, key) => {
+        CExpr::Property(base, key, span) => {
             let k = key.resolve(ctx.snapshot.catalog());
             // Read through a variable without copying it (it may be a large map).
             match base.as_ref() {
-                CExpr::Slot(s) => property(row.get(*s).unwrap_or(&Value::Null), k, &key.name, ctx)?,
+                CExpr::Slot(s) => property(row.get(*s).unwrap_or(&Value::Null), k, &key.name, ctx),
                 CExpr::Local(i) => {
-                    property(locals.get(*i).unwrap_or(&Value::Null), k, &key.name, ctx)?
+                    property(locals.get(*i).unwrap_or(&Value::Null), k, &key.name, ctx)
                 }
                 _ => {
                     let b = eval(base, row, locals, ctx)?;
-                    property(&b, k, &key.name, ctx)?
+                    property(&b, k, &key.name, ctx)
                 }
             }
+            .map_err(|e| e.at(*span))?
         }
-        CExpr::Index(a, i) => {
+        CExpr::Index(a, i, span) => {
             let a = eval(a, row, locals, ctx)?;
             let i = eval(i, row, locals, ctx)?;
-            index(&a, &i, ctx)?
+            index(&a, &i, ctx).map_err(|e| e.at(*span))?
         }
-        CExpr::Slice(a, from, to) => {
+        CExpr::Slice(a, from, to, span) => {
             let a = eval(a, row, locals, ctx)?;
             let from = match from {
                 Some(x) => Some(eval(x, row, locals, ctx)?),
@@ -88,9 +89,9 @@ pub(crate) fn eval(
                 Some(x) => Some(eval(x, row, locals, ctx)?),
                 None => None,
             };
-            slice(&a, from.as_ref(), to.as_ref())?
+            slice(&a, from.as_ref(), to.as_ref()).map_err(|e| e.at(*span))?
         }
-        CExpr::HasLabels(base, labels) => match eval(base, row, locals, ctx)? {
+        CExpr::HasLabels(base, labels, span) => match eval(base, row, locals, ctx)? {
             Value::Null => Value::Null,
             Value::Node(n) => {
                 let catalog = ctx.snapshot.catalog();
@@ -103,10 +104,11 @@ pub(crate) fn eval(
                 return Err(ExecError::type_error(
                     "InvalidArgumentType",
                     format!("label predicates need a node, got {}", other.type_name()),
-                ))
+                )
+                .at(*span))
             }
         },
-        CExpr::Binary(op, a, b) => {
+        CExpr::Binary(op, a, b, span) => {
             // Comprehension variables are borrowed, not copied: `reduce(l =
             // [], i IN ... | l + [i])` would copy its whole list each time.
             let ao = match **a {
@@ -124,19 +126,19 @@ pub(crate) fn eval(
                     ctx.guard.check_alloc(bytes)?;
                 }
             }
-            value_ops::binary_op(*op, a, b)?
+            value_ops::binary_op(*op, a, b).map_err(|e| e.at(*span))?
         }
-        CExpr::Unary(op, a) => {
+        CExpr::Unary(op, a, span) => {
             let a = eval(a, row, locals, ctx)?;
-            value_ops::unary_op(*op, &a)?
+            value_ops::unary_op(*op, &a).map_err(|e| e.at(*span))?
         }
         CExpr::IsNull(a, not) => Value::Bool(eval(a, row, locals, ctx)?.is_null() != *not),
-        CExpr::Call(name, args) => {
+        CExpr::Call(name, args, span) => {
             let mut vals = Vec::with_capacity(args.len());
             for a in args {
                 vals.push(eval(a, row, locals, ctx)?);
             }
-            functions::call_scalar(name, &vals, ctx)?
+            functions::call_scalar(name, &vals, ctx).map_err(|e| e.at(*span))?
         }
         CExpr::Case {
             subject,
@@ -499,13 +501,13 @@ fn items(
     ctx: &Ctx<'_>,
     what: &str,
 ) -> Result<Option<Items>> {
-    if let CExpr::Call(name, args) = list {
+    if let CExpr::Call(name, args, span) = list {
         if name.eq_ignore_ascii_case("range") && (args.len() == 2 || args.len() == 3) {
             let mut vals = Vec::with_capacity(args.len());
             for a in args {
                 vals.push(eval(a, row, locals, ctx)?);
             }
-            let (start, step, count) = functions::range_args(&vals)?;
+            let (start, step, count) = functions::range_args(&vals).map_err(|e| e.at(*span))?;
             return Ok(Some(Items::Range {
                 next: start,
                 step,

@@ -540,7 +540,7 @@ fn id_of(v: &Value) -> Option<u64> {
 /// The slot a key expression is a (nested) property of, if it is one.
 fn property_of_slot(e: &CExpr) -> Option<usize> {
     match e {
-        CExpr::Property(base, _) => match &**base {
+        CExpr::Property(base, _, _) => match &**base {
             CExpr::Slot(s) => Some(*s),
             inner => property_of_slot(inner),
         },

@@ -135,10 +135,16 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
             match eval(pred, row, &mut locals, ctx)? {
                 Value::Bool(true) => push(rest, row, ctx, sink),
                 Value::Bool(false) | Value::Null => Ok(true),
-                other => Err(ExecError::type_error(
-                    "InvalidArgumentType",
-                    format!("a predicate must be boolean, got {}", other.type_name()),
-                )),
+                other => {
+                    let e = ExecError::type_error(
+                        "InvalidArgumentType",
+                        format!("a predicate must be boolean, got {}", other.type_name()),
+                    );
+                    Err(match pred.span() {
+                        Some(span) => e.at(span),
+                        None => e,
+                    })
+                }
             }
         }
         Op::BuildPath(p) => {
@@ -486,6 +492,19 @@ pub(crate) fn scan(
             None => each(&mut snap.nodes(), row),
         },
         Seek::Label(l) => each(&mut label_nodes(l), row),
+        Seek::NodeId(value) => {
+            // Candidates only: the `id(n) = value` filter after the scan
+            // decides (null, other types and non-integral numbers find none).
+            let id = match eval(value, row, &mut locals, ctx)? {
+                Value::Int(i) => u64::try_from(i).ok(),
+                Value::Float(f) if f.fract() == 0.0 && f >= 0.0 && f < u64::MAX as f64 => {
+                    Some(f as u64)
+                }
+                _ => None,
+            };
+            let found = id.map(NodeId).filter(|n| snap.node_exists(*n));
+            each(&mut found.into_iter(), row)
+        }
         Seek::IndexEq { label, key, value } => {
             let v = eval(value, row, &mut locals, ctx)?;
             if v.is_null() {
@@ -825,6 +844,11 @@ fn var_expand(
     // memory grows with the path's length, not with the degrees along it.
     let next_steps = Steps::new;
     let more = 'walk: {
+        if let Some(b) = target.filter(|_| max <= 2 && e.rel_props.is_empty() && !e.max_is_limit) {
+            // Both ends bound and at most two hops: meet in the middle.
+            let once = e.distinct_endpoints;
+            break 'walk trails_between(e, types, from, b, min, max, row, ctx, once, &mut emit)?;
+        }
         if e.distinct_endpoints {
             break 'walk reach(e, types, from, min, max, row, ctx, &mut |n, row| {
                 emit(n, &[], row)
@@ -883,6 +907,79 @@ fn var_expand(
         Some(w) => emit_count(w, count, row, out),
         None => Ok(true),
     }
+}
+
+/// Receives a trail's end node and relationships; false stops the search.
+type TrailSink<'a> = dyn FnMut(NodeId, &[RelId], &mut Row) -> Result<bool> + 'a;
+
+/// The trails of `min..=max` (at most 2) hops from `a` to `b`, each emitted
+/// with its relationships in path order (only the first when `once`).
+/// Two-hop trails meet in the middle: the steps that end at `b` are read
+/// once from `b`'s side, so the work is the two nodes' degrees, not the
+/// product of `a`'s degree and its neighbours'.
+#[allow(clippy::too_many_arguments)]
+fn trails_between(
+    e: &Expand,
+    types: &[RelTypeId],
+    a: NodeId,
+    b: NodeId,
+    min: u32,
+    max: u32,
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+    once: bool,
+    emit: &mut TrailSink<'_>,
+) -> Result<bool> {
+    let snap = ctx.snapshot;
+    let mut emitted = false;
+    let mut give = |rels: &[RelId], row: &mut Row| -> Result<bool> {
+        if once && emitted {
+            return Ok(true);
+        }
+        emitted = true;
+        emit(b, rels, row)
+    };
+    if min == 0 && a == b && !give(&[], row)? {
+        return Ok(false);
+    }
+    // The last step of a two-hop trail, by its middle node: the steps from
+    // `b` against the pattern's direction.
+    let back = match e.dir {
+        Dir::Out => Dir::In,
+        Dir::In => Dir::Out,
+        Dir::Both => Dir::Both,
+    };
+    let mut into_b: Vec<(NodeId, RelId)> = Vec::new();
+    if max >= 2 {
+        let mut steps = Steps::new(b);
+        while let Some((rel, m)) = steps.next(snap, types, back) {
+            tick(ctx)?;
+            if rel_unique(rel, row, &e.unique_with) {
+                into_b.push((m, rel));
+            }
+        }
+        into_b.sort_unstable();
+    }
+    let mut steps = Steps::new(a);
+    while let Some((r1, m)) = steps.next(snap, types, e.dir) {
+        tick(ctx)?;
+        if !rel_unique(r1, row, &e.unique_with) {
+            continue;
+        }
+        if min <= 1 && m == b && !give(&[r1], row)? {
+            return Ok(false);
+        }
+        if max < 2 {
+            continue;
+        }
+        let first = into_b.partition_point(|(x, _)| *x < m);
+        for &(_, r2) in into_b[first..].iter().take_while(|(x, _)| *x == m) {
+            if r2 != r1 && !give(&[r1, r2], row)? {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
 }
 
 /// The steps a variable-length expansion may take from `node`: a position
@@ -963,32 +1060,43 @@ fn reach(
     emit: &mut dyn FnMut(NodeId, &mut Row) -> Result<bool>,
 ) -> Result<bool> {
     let snap = ctx.snapshot;
-    let d = dirs(e.dir)[0];
-    let mut seen: HashMap<NodeId, u32> = HashMap::new();
-    seen.insert(from, 0);
+    let mut seen: HashMap<NodeId, Reached> = HashMap::new();
+    seen.insert(from, Reached::START);
     let mut frontier = vec![from];
-    let mut start_again = min == 0;
+    // With no minimum the start is an endpoint anyway: emit it first, as
+    // the enumeration of trails does.
+    if min == 0 && !emit(from, row)? {
+        return Ok(false);
+    }
+    // The length of the shortest closed trail through the start found so far.
+    let mut cycle = None;
     let mut depth = 0;
     while !frontier.is_empty() && depth < max {
         ctx.guard.check()?;
         depth += 1;
         let mut next = Vec::new();
         for &u in &frontier {
-            for &t in types {
-                for a in snap.neighbors(u, t, d) {
-                    tick(ctx)?;
-                    if !rel_props_match(&e.rel_props, a.rel, row, ctx)? {
-                        continue;
-                    }
-                    // Back at the start: a cycle through it is a trail of length `depth`.
-                    if a.node == from {
-                        start_again = true;
-                    }
-                    if let std::collections::hash_map::Entry::Vacant(v) = seen.entry(a.node) {
-                        v.insert(depth);
-                        next.push(a.node);
-                        if !emit(a.node, row)? {
-                            return Ok(false);
+            let at_u = seen[&u];
+            for &d in dirs(e.dir) {
+                for &t in types {
+                    for a in snap.neighbors(u, t, d) {
+                        tick(ctx)?;
+                        if !rel_props_match(&e.rel_props, a.rel, row, ctx)? {
+                            continue;
+                        }
+                        match seen.entry(a.node) {
+                            std::collections::hash_map::Entry::Vacant(v) => {
+                                v.insert(at_u.child(a.rel, depth));
+                                next.push(a.node);
+                                if !emit(a.node, row)? {
+                                    return Ok(false);
+                                }
+                            }
+                            std::collections::hash_map::Entry::Occupied(o) => {
+                                if let Some(len) = closes(e.dir, at_u, *o.get(), a.rel) {
+                                    cycle = Some(cycle.map_or(len, |c: u32| c.min(len)));
+                                }
+                            }
                         }
                     }
                 }
@@ -996,24 +1104,81 @@ fn reach(
         }
         frontier = next;
     }
+    let start_again = min == 0 || cycle.is_some_and(|c| c <= max);
+    if e.max_is_limit && !start_again && cycle.is_some() {
+        // Back at the start only past the bound: the answer would lack it.
+        return Err(past_bound(max));
+    }
     if e.max_is_limit && depth == max {
-        // Would a node be reached in more hops? Then the answer is incomplete.
+        // Would a node (or a trail back to the start) be reached in more
+        // hops? Then the answer is incomplete.
         for &u in &frontier {
-            for &t in types {
-                for a in snap.neighbors(u, t, d) {
-                    if (!seen.contains_key(&a.node) || (a.node == from && !start_again))
-                        && rel_props_match(&e.rel_props, a.rel, row, ctx)?
-                    {
-                        return Err(past_bound(max));
+            let at_u = seen[&u];
+            for &d in dirs(e.dir) {
+                for &t in types {
+                    for a in snap.neighbors(u, t, d) {
+                        let further = match seen.get(&a.node) {
+                            None => true,
+                            Some(at_v) => {
+                                !start_again && closes(e.dir, at_u, *at_v, a.rel).is_some()
+                            }
+                        };
+                        if further && rel_props_match(&e.rel_props, a.rel, row, ctx)? {
+                            return Err(past_bound(max));
+                        }
                     }
                 }
             }
         }
     }
-    if start_again {
+    if start_again && min > 0 {
         return emit(from, row);
     }
     Ok(true)
+}
+
+/// Where the BFS of `reach` found a node: its distance from the start, the
+/// relationship it was found through, and the first relationship of its
+/// path from the start (its branch of the BFS tree).
+#[derive(Clone, Copy)]
+struct Reached {
+    depth: u32,
+    via: Option<RelId>,
+    branch: Option<RelId>,
+}
+
+impl Reached {
+    const START: Reached = Reached {
+        depth: 0,
+        via: None,
+        branch: None,
+    };
+
+    fn child(self, rel: RelId, depth: u32) -> Reached {
+        Reached {
+            depth,
+            via: Some(rel),
+            branch: self.branch.or(Some(rel)),
+        }
+    }
+}
+
+/// The length of a closed trail through the start that relationship `rel`
+/// from `u` to the already reached `v` closes, if it closes one.
+/// Directed: `v` is the start (`u`'s path plus `rel` is a cycle, the
+/// shortest of which is a trail). Undirected: `u` and `v` lie on different
+/// branches of the BFS tree (the start being a branch of its own) and
+/// `rel` is not `u`'s own tree edge, so the two tree paths and `rel` share
+/// no relationship; the shortest closed trail through the start is the
+/// smallest such sum (or 1, a loop on the start).
+fn closes(dir: Dir, u: Reached, v: Reached, rel: RelId) -> Option<u32> {
+    match dir {
+        // A loop on the start itself.
+        Dir::Both if u.depth == 0 && v.depth == 0 => Some(1),
+        Dir::Both => (u.branch != v.branch && u.via != Some(rel) && v.via != Some(rel))
+            .then_some(u.depth + v.depth + 1),
+        _ => (v.depth == 0).then_some(u.depth + 1),
+    }
 }
 
 /// Assembles a path from the slots of a named pattern part.

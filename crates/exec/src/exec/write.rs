@@ -146,33 +146,23 @@ fn eval_props(
     match spec {
         PropsSpec::None => {}
         PropsSpec::Literal(items) => {
-            for ((name, e), k) in items.iter().zip(literal_keys) {
+            for ((name, e, span), k) in items.iter().zip(literal_keys) {
                 let v = eval(e, row, &mut locals, ctx)?;
                 if v.is_null() {
                     continue;
                 }
-                check_storable(name, &v)?;
+                check_storable(name, &v).map_err(|e| e.at(*span))?;
                 out.push((*k, v));
             }
         }
-        PropsSpec::Expr(e) => {
+        PropsSpec::Expr(e, span) => {
             let v = eval(e, row, &mut locals, ctx)?;
-            let entries: Vec<(Arc<str>, Value)> = match v {
-                Value::Map(m) => m.into_iter().collect(),
-                Value::Null => Vec::new(),
-                v @ (Value::Node(_) | Value::Relationship(_)) => all_properties(&v, ctx)?,
-                other => {
-                    return Err(ExecError::type_error(
-                        "InvalidArgumentType",
-                        format!("expected a map of properties, got {}", other.type_name()),
-                    ))
-                }
-            };
+            let entries = property_entries(v, ctx).map_err(|e| e.at(*span))?;
             for (name, v) in entries {
                 if v.is_null() {
                     continue;
                 }
-                check_storable(&name, &v)?;
+                check_storable(&name, &v).map_err(|e| e.at(*span))?;
                 out.push((names.key(&name), v));
             }
         }
@@ -184,7 +174,7 @@ fn eval_props(
 
 fn literal_keys(spec: &PropsSpec, names: &mut Names<'_>) -> Vec<PropKeyId> {
     match spec {
-        PropsSpec::Literal(items) => items.iter().map(|(k, _)| names.key(k)).collect(),
+        PropsSpec::Literal(items) => items.iter().map(|(k, _, _)| names.key(k)).collect(),
         _ => Vec::new(),
     }
 }
@@ -320,42 +310,28 @@ fn set_row(
     let mut locals = Vec::new();
     for it in items {
         match it {
-            SetOp::Property { target, key, value } => {
+            SetOp::Property {
+                target,
+                key,
+                value,
+                span,
+            } => {
                 let t = eval(target, row, &mut locals, ctx)?;
                 let v = eval(value, row, &mut locals, ctx)?;
-                set_prop(&t, key, v, ctx, names, changes)?;
+                set_prop(&t, key, v, ctx, names, changes).map_err(|e| e.at(*span))?;
             }
             SetOp::Properties {
                 target,
                 value,
                 merge,
+                span,
             } => {
                 let t = eval(target, row, &mut locals, ctx)?;
                 if t.is_null() {
                     continue;
                 }
                 let v = eval(value, row, &mut locals, ctx)?;
-                let entries: Vec<(Arc<str>, Value)> = match v {
-                    Value::Map(m) => m.into_iter().collect(),
-                    Value::Null => Vec::new(),
-                    v @ (Value::Node(_) | Value::Relationship(_)) => all_properties(&v, ctx)?,
-                    other => {
-                        return Err(ExecError::type_error(
-                            "InvalidArgumentType",
-                            format!("expected a map, got {}", other.type_name()),
-                        ))
-                    }
-                };
-                if !merge {
-                    for (k, _) in all_properties(&t, ctx)? {
-                        if !entries.iter().any(|(n, _)| *n == k) {
-                            set_prop(&t, &k, Value::Null, ctx, names, changes)?;
-                        }
-                    }
-                }
-                for (k, v) in entries {
-                    set_prop(&t, &k, v, ctx, names, changes)?;
-                }
+                set_props(&t, v, *merge, ctx, names, changes).map_err(|e| e.at(*span))?;
             }
             SetOp::AddLabels { target, labels } => match eval(target, row, &mut locals, ctx)? {
                 Value::Null => {}
@@ -396,6 +372,45 @@ fn set_row(
                 }
             },
         }
+    }
+    Ok(())
+}
+
+/// The properties a map, node or relationship value gives (`CREATE (n $map)`,
+/// `SET n = m`, `SET n += m`); null gives none.
+fn property_entries(v: Value, ctx: &Ctx<'_>) -> Result<Vec<(Arc<str>, Value)>> {
+    Ok(match v {
+        Value::Map(m) => m.into_iter().collect(),
+        Value::Null => Vec::new(),
+        v @ (Value::Node(_) | Value::Relationship(_)) => all_properties(&v, ctx)?,
+        other => {
+            return Err(ExecError::type_error(
+                "InvalidArgumentType",
+                format!("expected a map of properties, got {}", other.type_name()),
+            ))
+        }
+    })
+}
+
+/// `t = v` (replace every property) or `t += v` (merge).
+fn set_props(
+    t: &Value,
+    v: Value,
+    merge: bool,
+    ctx: &Ctx<'_>,
+    names: &mut Names<'_>,
+    changes: &mut Vec<Change>,
+) -> Result<()> {
+    let entries = property_entries(v, ctx)?;
+    if !merge {
+        for (k, _) in all_properties(t, ctx)? {
+            if !entries.iter().any(|(n, _)| *n == k) {
+                set_prop(t, &k, Value::Null, ctx, names, changes)?;
+            }
+        }
+    }
+    for (k, v) in entries {
+        set_prop(t, &k, v, ctx, names, changes)?;
     }
     Ok(())
 }

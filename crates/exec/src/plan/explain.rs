@@ -33,6 +33,7 @@ pub(crate) fn describe(op: &Op) -> String {
             let extra: String = s.labels.iter().map(|l| format!(":{}", l.name)).collect();
             let scan = match &s.seek {
                 Seek::All => format!("AllNodesScan({}{extra})", s.var),
+                Seek::NodeId(_) => format!("NodeByIdSeek({}{extra})", s.var),
                 Seek::Label(l) => format!("NodeByLabelScan({}:{}{extra})", s.var, l.name),
                 Seek::IndexEq { label, key, .. } => {
                     format!(

@@ -7,7 +7,7 @@ pub(crate) mod explain;
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
-use relgraph_cypher::ast::{BinaryOp, Quantifier, UnaryOp};
+use relgraph_cypher::ast::{BinaryOp, Quantifier, Span, UnaryOp};
 use relgraph_graph::{Catalog, LabelId, PropKeyId, RelTypeId, Value};
 use rustc_hash::FxHashMap;
 
@@ -63,20 +63,25 @@ impl NameRef<RelTypeId> {
 
 /// A compiled expression. Variables are slots of the row or locals of an
 /// enclosing comprehension.
+///
+/// The variants that can fail at run time keep the [`Span`] of their source
+/// expression, so that a runtime type or argument error points at the
+/// expression that failed (`ExecError::at`); planner-made expressions carry
+/// the span of the pattern part they came from, or an empty span.
 #[derive(Clone, Debug)]
 pub(crate) enum CExpr {
     Const(Value),
     Slot(usize),
     Local(usize),
-    Property(Box<CExpr>, NameRef<PropKeyId>),
+    Property(Box<CExpr>, NameRef<PropKeyId>, Span),
     /// Dynamic property / list index / map key: `a[b]`.
-    Index(Box<CExpr>, Box<CExpr>),
-    Slice(Box<CExpr>, Option<Box<CExpr>>, Option<Box<CExpr>>),
-    HasLabels(Box<CExpr>, Vec<NameRef<LabelId>>),
-    Binary(BinaryOp, Box<CExpr>, Box<CExpr>),
-    Unary(UnaryOp, Box<CExpr>),
+    Index(Box<CExpr>, Box<CExpr>, Span),
+    Slice(Box<CExpr>, Option<Box<CExpr>>, Option<Box<CExpr>>, Span),
+    HasLabels(Box<CExpr>, Vec<NameRef<LabelId>>, Span),
+    Binary(BinaryOp, Box<CExpr>, Box<CExpr>, Span),
+    Unary(UnaryOp, Box<CExpr>, Span),
     IsNull(Box<CExpr>, bool),
-    Call(Arc<str>, Vec<CExpr>),
+    Call(Arc<str>, Vec<CExpr>, Span),
     Case {
         subject: Option<Box<CExpr>>,
         branches: Vec<(CExpr, CExpr)>,
@@ -126,6 +131,21 @@ pub(crate) struct SubPlan {
 }
 
 impl CExpr {
+    /// The span of the source expression, for the variants that keep one.
+    pub fn span(&self) -> Option<Span> {
+        use CExpr::*;
+        match self {
+            Property(.., s)
+            | Index(.., s)
+            | Slice(.., s)
+            | HasLabels(.., s)
+            | Binary(.., s)
+            | Unary(.., s)
+            | Call(.., s) => Some(*s),
+            _ => None,
+        }
+    }
+
     /// Calls `f` on every slot this expression reads (including slots read
     /// by nested sub-plans).
     pub fn visit_slots(&self, f: &mut dyn FnMut(usize)) {
@@ -133,12 +153,14 @@ impl CExpr {
         match self {
             Const(_) | Local(_) => {}
             Slot(s) => f(*s),
-            Property(e, _) | HasLabels(e, _) | Unary(_, e) | IsNull(e, _) => e.visit_slots(f),
-            Index(a, b) | Binary(_, a, b) => {
+            Property(e, _, _) | HasLabels(e, _, _) | Unary(_, e, _) | IsNull(e, _) => {
+                e.visit_slots(f)
+            }
+            Index(a, b, _) | Binary(_, a, b, _) => {
                 a.visit_slots(f);
                 b.visit_slots(f);
             }
-            Slice(a, b, c) => {
+            Slice(a, b, c, _) => {
                 a.visit_slots(f);
                 if let Some(b) = b {
                     b.visit_slots(f);
@@ -147,7 +169,7 @@ impl CExpr {
                     c.visit_slots(f);
                 }
             }
-            Call(_, args) | List(args) => args.iter().for_each(|a| a.visit_slots(f)),
+            Call(_, args, _) | List(args) => args.iter().for_each(|a| a.visit_slots(f)),
             Case {
                 subject,
                 branches,
@@ -253,6 +275,9 @@ pub(crate) enum Seek {
     },
     /// Every node.
     All,
+    /// The node whose id the expression gives (`id(n) = expr`): at most
+    /// one node, whatever its labels (the scan checks them).
+    NodeId(CExpr),
 }
 
 /// Produces every matching node for each input row.
@@ -352,12 +377,12 @@ pub(crate) struct AggSpec {
 }
 
 /// Properties to write: a literal map compiled key by key, or an expression
-/// that must produce a map.
+/// that must produce a map; each with the span a bad value is reported at.
 #[derive(Clone, Debug)]
 pub(crate) enum PropsSpec {
     None,
-    Literal(Vec<(Arc<str>, CExpr)>),
-    Expr(CExpr),
+    Literal(Vec<(Arc<str>, CExpr, Span)>),
+    Expr(CExpr, Span),
 }
 
 /// A node of a CREATE / MERGE pattern.
@@ -401,16 +426,20 @@ pub(crate) struct CreatePattern {
 /// A compiled SET / REMOVE item.
 #[derive(Clone, Debug)]
 pub(crate) enum SetOp {
+    /// `n.key = value` (`REMOVE n.key`: the value is null). `span` is the
+    /// item's, where an error setting it is reported.
     Property {
         target: CExpr,
         key: Arc<str>,
         value: CExpr,
+        span: Span,
     },
     /// `n = map` (replace) or `n += map` (merge).
     Properties {
         target: CExpr,
         value: CExpr,
         merge: bool,
+        span: Span,
     },
     AddLabels {
         target: CExpr,
@@ -516,7 +545,7 @@ impl Op {
     pub fn visit_slots(&self, f: &mut dyn FnMut(usize)) {
         match self {
             Op::NodeScan(s) => match &s.seek {
-                Seek::IndexEq { value, .. } => value.visit_slots(f),
+                Seek::IndexEq { value, .. } | Seek::NodeId(value) => value.visit_slots(f),
                 Seek::IndexRange { lower, upper, .. } => {
                     if let Some((e, _)) = lower {
                         e.visit_slots(f);
@@ -572,22 +601,21 @@ impl Op {
 }
 
 /// Marks variable-length expansions whose paths nobody observes before a
-/// DISTINCT: only the set of reachable endpoints matters there, which a BFS
-/// finds without enumerating every trail. Restricted to directed patterns
-/// with at most one minimum hop, where "reachable by a trail of length
-/// min..=max" equals "BFS distance within min..=max" (a shortest walk is a
-/// simple path, hence a trail).
+/// DISTINCT, or before an aggregation whose every aggregate ignores how
+/// often a row repeats (`count(DISTINCT x)`, `collect(DISTINCT x)`, `min`,
+/// `max`; grouping alone): only the set of reachable endpoints matters
+/// there, which a BFS finds without enumerating every trail. Restricted to
+/// at most one minimum hop, where "reachable by a trail of length
+/// min..=max" equals "BFS distance within min..=max" for every node but the
+/// start (a shortest walk is a simple path, hence a trail); the BFS decides
+/// the start separately (`reach` in the executor).
 pub(crate) fn prune_var_length(ops: &mut [Op]) {
     for i in 0..ops.len() {
         let Op::Expand(e) = &ops[i] else { continue };
         let Some((min, _)) = e.var_length else {
             continue;
         };
-        if min > 1
-            || e.dir == Dir::Both
-            || !e.rel_var.starts_with("anon_")
-            || !e.unique_with.is_empty()
-        {
+        if min > 1 || !e.rel_var.starts_with("anon_") || !e.unique_with.is_empty() {
             continue;
         }
         let rel = e.rel;
@@ -598,9 +626,18 @@ pub(crate) fn prune_var_length(ops: &mut [Op]) {
             if reads {
                 break;
             }
-            if matches!(later, Op::Distinct { .. }) {
-                ok = true;
-                break;
+            match later {
+                Op::Distinct { .. } => {
+                    ok = true;
+                    break;
+                }
+                Op::Aggregate { aggs, .. } => {
+                    ok = aggs
+                        .iter()
+                        .all(|a| a.distinct || matches!(&*a.name, "min" | "max"));
+                    break;
+                }
+                _ => {}
             }
             if !later.is_streaming() {
                 break;
@@ -788,7 +825,7 @@ pub(crate) fn hash_joins(ops: &mut Vec<Op>) {
                 build.push(op);
                 continue;
             }
-            if let CExpr::Binary(BinaryOp::Eq, a, b) = f {
+            if let CExpr::Binary(BinaryOp::Eq, a, b, _) = f {
                 let side = |e: &CExpr| {
                     let (mut inn, mut out) = (false, false);
                     e.visit_slots(&mut |s| {

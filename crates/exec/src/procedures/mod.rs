@@ -282,6 +282,7 @@ pub fn find(name: &str) -> Option<&'static Procedure> {
 
 /// The registry, sorted by name (a test checks the order).
 static REGISTRY: &[Procedure] = &[
+    algo::ASTAR,
     algo::BETWEENNESS,
     algo::CLOSENESS,
     algo::DIJKSTRA,

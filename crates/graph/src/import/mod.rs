@@ -49,6 +49,7 @@ use crate::store::{Graph, OpenOptions};
 
 use header::{parse_header, FileKind, Header, IdSpaces};
 use idmap::IdMap;
+pub use read::DEFAULT_MAX_FIELD_SIZE;
 use read::{Counters, Unit, LOCAL};
 
 /// How many skipped rows the summary describes individually.
@@ -208,6 +209,11 @@ pub struct ImportConfig {
     /// Skip (and count) node rows whose id is already taken in its space
     /// instead of failing; the first node keeps the id.
     pub skip_duplicate_nodes: bool,
+    /// Most bytes one field may hold (default [`DEFAULT_MAX_FIELD_SIZE`],
+    /// 16 MiB). A longer field, or a quoted field never closed, is an
+    /// [`GraphError::Import`] naming the file, line and column where it
+    /// starts; the reader never buffers more than this for one field.
+    pub max_field_size: u64,
 }
 
 impl Default for ImportConfig {
@@ -221,6 +227,7 @@ impl Default for ImportConfig {
             id_type: IdType::String,
             skip_bad_relationships: false,
             skip_duplicate_nodes: false,
+            max_field_size: DEFAULT_MAX_FIELD_SIZE,
         }
     }
 }

@@ -110,11 +110,18 @@ impl Counters<'_> {
     }
 }
 
-/// Most bytes one field of an import file may hold. A longer field (a
-/// quote that is never closed swallowing the rest of the file, a runaway
+/// The default for [`ImportConfig::max_field_size`](super::ImportConfig::max_field_size):
+/// most bytes one field of an import file may hold (16 MiB). A longer field
+/// (a quote that is never closed swallowing the rest of the file, a runaway
 /// line) is an import error naming where it starts, never an unbounded
 /// allocation.
-pub const MAX_FIELD_SIZE: u64 = 16 << 20;
+///
+/// ```
+/// use relgraph_graph::import::{ImportConfig, DEFAULT_MAX_FIELD_SIZE};
+/// assert_eq!(ImportConfig::default().max_field_size, DEFAULT_MAX_FIELD_SIZE);
+/// assert_eq!(DEFAULT_MAX_FIELD_SIZE, 16 * 1024 * 1024);
+/// ```
+pub const DEFAULT_MAX_FIELD_SIZE: u64 = 16 << 20;
 
 /// A field the CSV parser must not be handed: where it starts, and why.
 #[derive(Debug)]
@@ -278,7 +285,7 @@ pub(crate) fn open_reader(config: &ImportConfig, file: &Path) -> Result<CsvReade
     let input = FieldGuard::new(
         BufReader::with_capacity(256 * 1024, f),
         config,
-        MAX_FIELD_SIZE,
+        config.max_field_size,
     );
     Ok(ReaderBuilder::new()
         .delimiter(config.delimiter)

@@ -596,6 +596,27 @@ pub(super) fn rebuild_rels<'s>(
     out
 }
 
+/// Takes one off `counts[i]` for what entity `id` of the base image holds.
+/// An index out of range, or a count already zero, means the base image's
+/// data is damaged: opening checks segment footers and sizes, not every
+/// data byte (`relgraph check` does), and a change must not panic on it.
+fn count_out(counts: &mut [u64], i: usize, what: &str, id: u64) -> Result<()> {
+    match counts.get_mut(i) {
+        Some(c) if *c > 0 => {
+            *c -= 1;
+            Ok(())
+        }
+        _ => Err(GraphError::Corrupt {
+            tree: "segments".into(),
+            key: format!("entity {id}"),
+            reason: format!(
+                "the base image's data is damaged: it gives entity {id} a {what} ({i}) \
+                 that its counts do not hold; `relgraph check` names the damaged segment file"
+            ),
+        }),
+    }
+}
+
 pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
     let catalog: Arc<Catalog> = match &cs.catalog {
         Some(c) => Arc::new(c.0.clone()),
@@ -652,9 +673,9 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
     for (id, s) in &nodes {
         if let Some((c, l)) = base.node_chunk(*id) {
             if c.meta.alive.get(l) {
-                node_count -= 1;
+                count_out(std::slice::from_mut(&mut node_count), 0, "node", *id)?;
                 for lab in c.meta.labels(l) {
-                    label_counts[lab.index()] -= 1;
+                    count_out(&mut label_counts, lab.index(), "label", *id)?;
                 }
             }
         }
@@ -674,8 +695,8 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
     for (id, s) in &rel_list {
         let old = base_rel_ends(base, *id);
         if let Some((t, _, _)) = old {
-            rel_count -= 1;
-            rel_type_counts[t.index()] -= 1;
+            count_out(std::slice::from_mut(&mut rel_count), 0, "relationship", *id)?;
+            count_out(&mut rel_type_counts, t.index(), "relationship type", *id)?;
         }
         if let Some(s) = s {
             rel_count += 1;

@@ -75,6 +75,10 @@ pub(crate) struct AlgoConfig {
     pub source: Option<Value>,
     pub target: Option<Value>,
     pub k: usize,
+    /// A* coordinates: node properties holding latitude and longitude in
+    /// degrees.
+    pub latitude: Option<Arc<str>>,
+    pub longitude: Option<Arc<str>>,
 }
 
 fn bad(key: &str, msg: &str) -> ArgProblem {
@@ -110,6 +114,8 @@ impl AlgoConfig {
             source: None,
             target: None,
             k: 1,
+            latitude: None,
+            longitude: None,
         };
         for (k, v) in map {
             if v.is_null() {
@@ -179,6 +185,15 @@ impl AlgoConfig {
                     Some(n) if (1..=100_000).contains(&n) => c.k = n as usize,
                     _ => return Err(bad(k, "must be an integer from 1 to 100000")),
                 },
+                "latitudeProperty" | "longitudeProperty" => {
+                    if let Value::String(p) = v {
+                        if &**k == "latitudeProperty" {
+                            c.latitude = Some(p.clone());
+                        } else {
+                            c.longitude = Some(p.clone());
+                        }
+                    }
+                }
                 "sourceNode" => c.source = Some(v.clone()),
                 "targetNode" => c.target = Some(v.clone()),
                 _ => {}
@@ -455,6 +470,23 @@ const PATH_OUTPUTS: &[ProcColumn] = &[
     col("cost", ProcType::Float),
     col("path", ProcType::Path),
 ];
+
+pub(crate) const ASTAR: Procedure = Procedure {
+    name: "algo.astar",
+    args: ARGS,
+    outputs: PATH_OUTPUTS,
+    config: &[
+        ORIENTATION,
+        WEIGHT,
+        SOURCE_NODE,
+        TARGET_NODE,
+        col("latitudeProperty", ProcType::String),
+        col("longitudeProperty", ProcType::String),
+    ],
+    mode: ProcMode::Read,
+    description: "Weighted shortest path from sourceNode to targetNode guided by the great-circle distance (km) between the nodes' latitudeProperty/longitudeProperty (degrees); weights as for algo.dijkstra and at least that distance, or the path may not be the cheapest.",
+    body: paths::run_astar,
+};
 
 pub(crate) const YEN_K_SHORTEST: Procedure = Procedure {
     name: "algo.yenKShortest",

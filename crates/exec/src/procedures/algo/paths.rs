@@ -50,6 +50,20 @@ pub(crate) fn dijkstra(
     guard: &Guard,
     allow: Allow<'_>,
 ) -> Result<Tree> {
+    search(g, source, target, guard, allow, &|_| 0.0)
+}
+
+/// Dijkstra ordered by distance plus `estimate(node)`, a lower bound of
+/// the rest of the way to `target` (A*; with a consistent estimate every
+/// node is settled at its true distance, and 0 everywhere is Dijkstra).
+fn search(
+    g: &Csr,
+    source: u32,
+    target: Option<u32>,
+    guard: &Guard,
+    allow: Allow<'_>,
+    estimate: &dyn Fn(u32) -> f64,
+) -> Result<Tree> {
     let n = g.len();
     guard.check_alloc((n * 24) as u64)?;
     let mut t = Ticker::new(guard);
@@ -61,11 +75,12 @@ pub(crate) fn dijkstra(
     let mut done = vec![false; n];
     let mut heap = BinaryHeap::new();
     tree.dist[source as usize] = 0.0;
-    heap.push(Reverse(Entry(0.0, source)));
-    while let Some(Reverse(Entry(d, v))) = heap.pop() {
+    heap.push(Reverse(Entry(estimate(source), source)));
+    while let Some(Reverse(Entry(_, v))) = heap.pop() {
         if done[v as usize] {
             continue;
         }
+        let d = tree.dist[v as usize];
         done[v as usize] = true;
         if Some(v) == target {
             break;
@@ -81,7 +96,7 @@ pub(crate) fn dijkstra(
                 tree.dist[w] = nd;
                 tree.via[w] = e;
                 tree.from[w] = v;
-                heap.push(Reverse(Entry(nd, w as u32)));
+                heap.push(Reverse(Entry(nd + estimate(w as u32), w as u32)));
             }
         }
     }
@@ -323,4 +338,75 @@ pub(super) fn run_dijkstra(ctx: &Ctx<'_>, args: &[Value], emit: &mut Emit<'_>) -
         r
     });
     emit_routes(&c.proj, routes, emit)
+}
+
+/// Great-circle distance in kilometres between two (latitude, longitude)
+/// points in degrees (haversine, mean Earth radius 6,371 km).
+pub(crate) fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (la1, lo1, la2, lo2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().min(1.0).asin()
+}
+
+/// The body of `algo.astar`.
+pub(super) fn run_astar(ctx: &Ctx<'_>, args: &[Value], emit: &mut Emit<'_>) -> Result<()> {
+    let c = project_paths(ctx, args, "algo.astar")?;
+    let (source, target) = endpoints(&c, "algo.astar", true)?;
+    let target = target.expect("endpoints requires a target here");
+    let (Some(lat), Some(lon)) = (&c.config.latitude, &c.config.longitude) else {
+        return Err(ExecError::argument(
+            "InvalidArgumentValue",
+            "algo.astar needs the configuration keys `latitudeProperty` and `longitudeProperty`",
+        ));
+    };
+    let snap = ctx.snapshot;
+    let (lat, lon) = (
+        snap.catalog().prop_key_id(lat),
+        snap.catalog().prop_key_id(lon),
+    );
+    let coords = |i: u32| -> Option<(f64, f64)> {
+        let n = c.proj.nodes[i as usize];
+        let read = |k: Option<relgraph_graph::PropKeyId>| match snap.node_property(n, k?)?.as_ref()
+        {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) if f.is_finite() => Some(*f),
+            _ => None,
+        };
+        Some((read(lat)?, read(lon)?))
+    };
+    // Without coordinates a node's estimate is 0: still a lower bound.
+    let goal = coords(target);
+    let estimate = |v: u32| match (goal, coords(v)) {
+        (Some(g), Some(p)) => haversine_km(p, g),
+        _ => 0.0,
+    };
+    let g = &c.proj.out;
+    let tree = search(g, source, Some(target), ctx.guard, &|_, _| true, &estimate)?;
+    if !tree.dist[target as usize].is_finite() {
+        return Ok(());
+    }
+    let mut r = Route::from_tree(g, &tree, target);
+    r.cost = tree.dist[target as usize];
+    emit_routes(&c.proj, std::iter::once(r), emit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::haversine_km;
+
+    #[test]
+    fn great_circle_distances() {
+        // Oslo to London, about 1,150 km; a quarter meridian, 10,008 km.
+        let d = haversine_km((59.9139, 10.7522), (51.5072, -0.1276));
+        assert!((d - 1153.0).abs() < 5.0, "{d}");
+        let q = haversine_km((0.0, 0.0), (90.0, 0.0));
+        assert!((q - 10_007.5).abs() < 1.0, "{q}");
+        assert_eq!(haversine_km((12.0, 34.0), (12.0, 34.0)), 0.0);
+    }
 }
