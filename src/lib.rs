@@ -18,11 +18,13 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use relgraph_cypher::ast::Statement;
 use relgraph_exec::error::ExecError;
 use relgraph_graph::{Graph, GraphError};
 
+pub use relgraph_exec::procedures::StandingInfo;
 pub use relgraph_exec::procedures::{procedures, Procedure};
 pub use relgraph_exec::result::{
     FromValue, NodeValue, PathValue, QueryResult, QueryStats, RelValue, ResultValue, Row, RowError,
@@ -31,6 +33,11 @@ pub use relgraph_exec::result::{
 pub use relgraph_exec::QueryOptions;
 pub use relgraph_graph::store::{Durability, OpenOptions};
 pub use relgraph_graph::{Snapshot, Value};
+pub use standing::{
+    Mode, Notification, RecvError, RegisterOptions, StandingError, StandingQueries, Subscription,
+};
+
+pub mod standing;
 
 /// Query parameters by name.
 pub type Params = BTreeMap<String, Value>;
@@ -92,6 +99,7 @@ impl Error {
         let (detail, phase) = match &e {
             ExecError::Semantic { detail, .. } => (Some(*detail), Phase::Compile),
             ExecError::Unsupported { .. } => (Some("UnsupportedFeature"), Phase::Compile),
+            ExecError::NotStanding { .. } => (Some("NotAStandingQuery"), Phase::Compile),
             ExecError::Type { detail, .. } | ExecError::Argument { detail, .. } => {
                 (Some(*detail), Phase::Runtime)
             }
@@ -114,6 +122,15 @@ impl Error {
             kind,
             detail,
             phase,
+        }
+    }
+
+    fn database(message: String) -> Error {
+        Error {
+            message,
+            kind: "DatabaseError",
+            detail: None,
+            phase: Phase::Runtime,
         }
     }
 
@@ -156,6 +173,7 @@ fn parse(text: &str) -> Result<Statement> {
 pub struct Database {
     graph: Graph,
     options: QueryOptions,
+    standing: Arc<StandingQueries>,
 }
 
 impl Database {
@@ -173,25 +191,50 @@ impl Database {
     /// Opens with options.
     pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Database> {
         let graph = Graph::open_with(path.as_ref(), options).map_err(Error::from_graph)?;
+        let db = Self::assemble(graph)?;
+        db.standing.load()?;
+        Ok(db)
+    }
+
+    fn assemble(graph: Graph) -> Result<Database> {
+        let options = QueryOptions::default();
+        let standing = StandingQueries::start(&graph, &options)?;
         Ok(Database {
             graph,
-            options: QueryOptions::default(),
+            options,
+            standing,
         })
     }
 
     /// A new empty in-memory database.
     pub fn in_memory() -> Database {
-        Database {
-            graph: Graph::in_memory(),
-            options: QueryOptions::default(),
-        }
+        Self::assemble(Graph::in_memory())
+            .expect("the standing-query thread starts (the only failure: no threads left)")
     }
 
-    /// Wraps an already open graph handle (import, tools).
+    /// Wraps an already open graph handle (import, tools). Registrations
+    /// stored in it that cannot be read are not re-registered; open with
+    /// [`Database::open`] to have that reported.
     pub fn from_graph(graph: Graph) -> Database {
-        Database {
-            graph,
-            options: QueryOptions::default(),
+        let db = Self::assemble(graph)
+            .expect("the standing-query thread starts (the only failure: no threads left)");
+        let _ = db.standing.load();
+        db
+    }
+
+    /// The standing queries: read queries registered under a name that
+    /// notify subscribers of the rows each commit adds to their answer.
+    /// See [`standing`].
+    pub fn standing(&self) -> &StandingQueries {
+        &self.standing
+    }
+
+    /// `options` with this database's standing-query registry, for the
+    /// `db.standing.*` procedures.
+    fn with_registry(&self, options: &QueryOptions) -> QueryOptions {
+        QueryOptions {
+            standing: Some(self.standing.handle()),
+            ..options.clone()
         }
     }
 
@@ -239,6 +282,7 @@ impl Database {
     ) -> Result<QueryResult> {
         check_length(text, options)?;
         let stmt = parse(text)?;
+        let options = &self.with_registry(options);
         if relgraph_exec::is_read_only(&stmt) {
             let snapshot = self.graph.snapshot();
             let out = relgraph_exec::execute(&stmt, params, &snapshot, options)
@@ -315,12 +359,20 @@ impl Database {
         Ok(Transaction {
             txn,
             options: self.options.clone(),
+            standing: self.standing.handle(),
         })
     }
 
     /// The latest committed snapshot.
     pub fn snapshot(&self) -> Snapshot {
         self.graph.snapshot()
+    }
+}
+
+impl Drop for Database {
+    /// Stops the standing-query notifier after the commits already queued.
+    fn drop(&mut self) {
+        self.standing.stop();
     }
 }
 
@@ -339,6 +391,7 @@ fn check_length(text: &str, options: &QueryOptions) -> Result<()> {
 pub struct Transaction {
     txn: relgraph_graph::store::WriteTxn,
     options: QueryOptions,
+    standing: relgraph_exec::procedures::StandingHandle,
 }
 
 impl Transaction {
@@ -358,6 +411,10 @@ impl Transaction {
     ) -> Result<QueryResult> {
         check_length(text, options)?;
         let stmt = parse(text)?;
+        let options = &QueryOptions {
+            standing: Some(self.standing.clone()),
+            ..options.clone()
+        };
         let out = relgraph_exec::execute(&stmt, params, self.txn.snapshot(), options)
             .map_err(|e| Error::from_exec(e, text))?;
         if !out.changes.is_empty() {

@@ -1237,3 +1237,159 @@ fn independent_answers_are_not_trivial() {
         assert!(!rows.is_empty(), "plain-Rust answer {n} is empty");
     }
 }
+
+// ---------------------------------------------------------------------------
+// The standing question: notifications as funding rounds are committed.
+
+/// The standing query between its markers in docs/cookbook.md.
+fn standing_query_in(md: &str) -> String {
+    let start = md
+        .find("<!-- standing query -->\n")
+        .expect("the cookbook marks its standing query");
+    let end = md[start..]
+        .find("<!-- end standing query -->")
+        .expect("the standing query's end marker")
+        + start;
+    md[start..end]
+        .lines()
+        .filter_map(|l| l.strip_prefix("    "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Series B rounds of company `c` in the generated data, as the query's rows.
+fn series_b_rows(g: &Data, c: u64) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = g
+        .raised
+        .iter()
+        .filter(|(co, _)| *co == c)
+        .map(|(_, ev)| &g.rounds[ev])
+        .filter(|(series, _, _)| series == "Series B")
+        .map(|(_, amount, at)| row(&[&g.companies[&c].name, amount, &date(*at)]))
+        .collect();
+    rows.sort();
+    rows
+}
+
+fn text_rows(rows: &[Vec<ResultValue>]) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(cell).collect()).collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn standing_question_series_b_in_my_market() {
+    let query = standing_query_in(&read_cookbook());
+    // A graph of its own: the shared demo fixture must not change.
+    let fx = build(&demo_config());
+    let (g, db) = (&fx.data, &fx.db);
+    let mine = g.employer[&ME];
+    let market = g.companies[&mine].industry.clone();
+    let mut in_market: Vec<u64> = g
+        .companies
+        .iter()
+        .filter(|(id, c)| c.industry == market && **id != mine)
+        .map(|(id, _)| *id)
+        .collect();
+    in_market.sort();
+    let outside = g
+        .companies
+        .iter()
+        .filter(|(_, c)| c.industry != market)
+        .map(|(id, _)| *id)
+        .min()
+        .expect("the demo graph has companies in other markets");
+    assert!(in_market.len() >= 2, "two companies in my market");
+    let initial: usize = in_market.iter().map(|c| series_b_rows(g, *c).len()).sum();
+
+    let sub = db
+        .standing()
+        .register("series-b-in-my-market", &query, &Params::new())
+        .unwrap();
+    assert_eq!(db.standing().list()[0].rows as usize, initial);
+
+    let round = |company: u64, series: &str, amount: i64, on: &str| {
+        format!(
+            "MATCH (c:Company {{id: {company}}}) CREATE (c)-[:RAISED]->(:Event \
+             {{kind: 'FundingRound', series: '{series}', amount: {amount}, date: date('{on}')}})"
+        )
+    };
+    let wait = std::time::Duration::from_secs(30);
+    let quiet = |what: &str| {
+        assert!(db.standing().sync(wait));
+        assert_eq!(sub.try_recv(), Err(relgraph::RecvError::Empty), "{what}");
+    };
+
+    // A Series B in my market: one notification, one row.
+    let c1 = in_market[0];
+    db.query(
+        &round(c1, "Series B", 42_000_000, "2024-07-01"),
+        &Params::new(),
+    )
+    .unwrap();
+    let n = sub.recv_timeout(wait).unwrap();
+    assert_eq!(n.version, db.snapshot().version());
+    let name1 = g.companies[&c1].name.clone();
+    assert_eq!(
+        text_rows(&n.added),
+        vec![row(&[&name1, &42_000_000, &"2024-07-01"])]
+    );
+    let first_version = n.version;
+
+    // A Series A in my market, a Series B elsewhere: nothing new.
+    db.query(
+        &round(c1, "Series A", 5_000_000, "2024-07-02"),
+        &Params::new(),
+    )
+    .unwrap();
+    quiet("a Series A is no answer");
+    db.query(
+        &round(outside, "Series B", 77_000_000, "2024-07-03"),
+        &Params::new(),
+    )
+    .unwrap();
+    quiet("a Series B outside my market is no answer");
+
+    // Two rounds in one transaction: one notification for the commit.
+    let c2 = in_market[1];
+    let mut tx = db.begin_write().unwrap();
+    tx.query(
+        &round(c2, "Series B", 18_000_000, "2024-07-04"),
+        &Params::new(),
+    )
+    .unwrap();
+    tx.query(
+        &round(c2, "Series C", 90_000_000, "2024-07-05"),
+        &Params::new(),
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    let n = sub.recv_timeout(wait).unwrap();
+    assert!(n.version > first_version);
+    assert_eq!(
+        text_rows(&n.added),
+        vec![row(&[&g.companies[&c2].name, &18_000_000, &"2024-07-04"])]
+    );
+    quiet("exactly one notification per commit");
+
+    // A company moves into my market: all its Series B rounds are new answers.
+    db.query(
+        &format!("MATCH (c:Company {{id: {outside}}}) SET c.industry = '{market}'"),
+        &Params::new(),
+    )
+    .unwrap();
+    let n = sub.recv_timeout(wait).unwrap();
+    let mut want = series_b_rows(g, outside);
+    want.push(row(&[
+        &g.companies[&outside].name,
+        &77_000_000,
+        &"2024-07-03",
+    ]));
+    want.sort();
+    assert_eq!(text_rows(&n.added), want);
+    quiet("nothing more");
+    assert_eq!(
+        db.standing().list()[0].rows as usize,
+        initial + 2 + want.len()
+    );
+}

@@ -517,6 +517,52 @@ fn shell_commands_in_a_pipe() {
 }
 
 #[test]
+fn watch_prints_the_rows_each_commit_adds() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let script = "\
+CREATE (:Company {name: 'Old', stage: 'B'});
+:watch MATCH (c:Company) WHERE c.stage = 'B' RETURN c.name AS company;
+:watch
+CREATE (:Company {name: 'Acme', stage: 'B'}), (:Company {name: 'Seedy', stage: 'Seed'});
+CREATE (:Person {name: 'Ann'});
+:begin
+CREATE (:Company {name: 'Initech', stage: 'B'});
+:commit
+:unwatch
+CREATE (:Company {name: 'Globex', stage: 'B'});
+:watch MATCH (c:Company) RETURN c.name ORDER BY c.name
+:unwatch 7
+";
+    let out = run_stdin(&["--db", db.to_str().unwrap()], &[], script);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(stdout.contains("watch #1: 1 row(s) now"), "{stdout}");
+    assert!(stdout.contains("#1 MATCH (c:Company)"), "{stdout}");
+    assert_eq!(stdout.matches("new row(s)").count(), 2, "{stdout}");
+    assert!(stdout.contains("at version 2: 1 new row(s)"), "{stdout}");
+    assert!(stdout.contains("at version 4: 1 new row(s)"), "{stdout}");
+    assert!(
+        stdout.contains("Acme") && stdout.contains("Initech"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("Seedy") && !stdout.contains("Globex"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("stopped watch #1"), "{stdout}");
+    assert!(stderr.contains("ORDER BY"), "{stderr}");
+    assert!(stderr.contains("no watch 7"), "{stderr}");
+    // A watch is not stored in the database.
+    let out = run(&[
+        "query",
+        "--db",
+        db.to_str().unwrap(),
+        "CALL db.standing.list()",
+    ]);
+    assert!(!ok(&out).contains("shell-"), "{}", ok(&out));
+}
+
+#[test]
 fn no_db_opens_the_demo_database_in_the_data_dir() {
     let dir = tempfile::tempdir().unwrap();
     let out = run_stdin(

@@ -42,6 +42,7 @@ use std::path::{Path, PathBuf};
 
 pub use model::{Prop, Sink, ME, MY_CONNECTIONS, TODAY, TOPIC_CHURN, TOPIC_CRM, VENDOR};
 pub use sinks::{Counter, CsvSink, GeneratedGraph, RecordSink, Summary};
+pub use words::INDUSTRIES;
 
 use relgraph_graph::store::{Graph, OpenOptions};
 use relgraph_graph::{GraphError, NodeId, RelId, Snapshot};

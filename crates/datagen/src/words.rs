@@ -98,8 +98,12 @@ pub(crate) const CITIES: &[&str] = &[
     "Cape Town",
 ];
 
-/// Industries ("markets"), most common first.
-pub(crate) const INDUSTRIES: &[&str] = &[
+/// Industries ("markets"), most common first: the values of `Company.industry`.
+///
+/// ```
+/// assert_eq!(relgraph_datagen::INDUSTRIES[0], "Software");
+/// ```
+pub const INDUSTRIES: &[&str] = &[
     "Software",
     "Retail",
     "Finance",

@@ -65,6 +65,19 @@ pub enum ExecError {
     /// The query was cancelled.
     #[error("query cancelled")]
     Cancelled,
+    /// A query that cannot be registered as a standing query: a write,
+    /// ORDER BY, SKIP, LIMIT, EXPLAIN/PROFILE or a schema command.
+    #[error("cannot register a standing query with {clause}: {reason}")]
+    NotStanding {
+        /// The clause refused, e.g. `ORDER BY`.
+        clause: &'static str,
+        /// Why, and what to do instead.
+        reason: String,
+    },
+    /// A standing-query registry operation failed (duplicate or unknown
+    /// name, no registry, storage).
+    #[error("{0}")]
+    Standing(String),
 }
 
 impl ExecError {
@@ -150,6 +163,7 @@ impl ExecError {
             ExecError::Graph(GraphError::NodeHasRelationships(_)) => "ConstraintVerificationFailed",
             ExecError::Graph(_) => "DatabaseError",
             ExecError::Limit(_) | ExecError::Cancelled => "DatabaseError",
+            ExecError::NotStanding { .. } | ExecError::Standing(_) => "ArgumentError",
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod functions;
 pub mod procedures;
 pub mod result;
+pub mod standing;
 pub mod value_ops;
 
 mod compile;

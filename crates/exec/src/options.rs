@@ -40,6 +40,9 @@ pub struct QueryOptions {
     /// proportion to the text, so longer text is refused up front; large
     /// data belongs in parameters.
     pub max_query_bytes: usize,
+    /// The database's standing-query registry, for the `db.standing.*`
+    /// procedures; `relgraph::Database` sets it on every query.
+    pub standing: Option<crate::procedures::StandingHandle>,
 }
 
 impl Default for QueryOptions {
@@ -51,6 +54,7 @@ impl Default for QueryOptions {
             max_var_length: u32::MAX,
             cancel: None,
             max_query_bytes: 1 << 20,
+            standing: None,
         }
     }
 }
@@ -104,6 +108,8 @@ pub(crate) struct Guard {
     /// The first limit's message (`None`: cancelled).
     reason: OnceLock<Option<String>>,
     pub max_rows: Option<u64>,
+    /// The registry the `db.standing.*` procedures act on.
+    standing: Option<crate::procedures::StandingHandle>,
 }
 
 impl Guard {
@@ -118,7 +124,13 @@ impl Guard {
             tripped: AtomicBool::new(false),
             reason: OnceLock::new(),
             max_rows: options.max_rows,
+            standing: options.standing.clone(),
         }
+    }
+
+    /// The standing-query registry of the database running the query.
+    pub fn standing(&self) -> Option<&crate::procedures::StandingHandle> {
+        self.standing.as_ref()
     }
 
     /// Records the first limit hit, so the other workers report it too.

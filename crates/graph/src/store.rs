@@ -38,12 +38,14 @@ mod builder;
 mod bulk;
 mod engine;
 pub mod format;
+mod observe;
 mod segments;
 mod txn_api;
 
 pub use builder::ChangeBuilder;
 use engine::Store;
-use format::LogRecord;
+use format::{LogRecord, StandingCursor, StandingRecord};
+pub use observe::{CommitEvent, CommitObserver};
 use segments::SegmentDir;
 pub use segments::{SEGMENTS_DIR, SEGMENTS_TREE};
 
@@ -185,6 +187,8 @@ struct GraphInner {
     gate: WriterGate,
     write_lock_timeout: Duration,
     checkpointer: Checkpointer,
+    /// Told of every commit, in order (see [`CommitObserver`]).
+    observer: RwLock<Option<Arc<dyn CommitObserver>>>,
 }
 
 /// The background checkpoint thread, started on the first request. It
@@ -392,6 +396,7 @@ impl Graph {
                 },
                 write_lock_timeout: options.write_lock_timeout,
                 checkpointer: Checkpointer::default(),
+                observer: RwLock::new(None),
             }),
         }
     }
@@ -452,6 +457,73 @@ impl Graph {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Installs (or with `None` removes) the observer told of every commit;
+    /// returns the one it replaces. There is one observer per database
+    /// (the facade's standing-query registry); see [`CommitObserver`] and
+    /// the example on [`CommitEvent`].
+    ///
+    /// ```
+    /// let graph = relgraph_graph::Graph::in_memory();
+    /// assert!(graph.set_commit_observer(None).is_none());
+    /// ```
+    pub fn set_commit_observer(
+        &self,
+        observer: Option<Arc<dyn CommitObserver>>,
+    ) -> Option<Arc<dyn CommitObserver>> {
+        let mut slot = self
+            .inner
+            .observer
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        std::mem::replace(&mut *slot, observer)
+    }
+
+    /// Every stored standing-query registration (tree `standing`), by name.
+    ///
+    /// ```
+    /// use relgraph_graph::{Graph, store::format::StandingRecord};
+    /// let graph = Graph::in_memory();
+    /// let rec = StandingRecord { query: "MATCH (n:A) RETURN n.x".into(), params: vec![], both: false };
+    /// graph.put_standing("a", &rec).unwrap();
+    /// assert_eq!(graph.standing_records().unwrap(), vec![("a".to_string(), rec)]);
+    /// graph.delete_standing("a").unwrap();
+    /// assert!(graph.standing_records().unwrap().is_empty());
+    /// ```
+    pub fn standing_records(&self) -> Result<Vec<(String, StandingRecord)>> {
+        self.inner.store.standing_records()
+    }
+
+    /// Stores (or replaces) a standing-query registration, durably.
+    pub fn put_standing(&self, name: &str, record: &StandingRecord) -> Result<()> {
+        self.inner.store.put_standing(name, record)
+    }
+
+    /// Deletes a stored standing-query registration and its cursor
+    /// (nothing if absent), durably.
+    pub fn delete_standing(&self, name: &str) -> Result<()> {
+        self.inner.store.delete_standing(name)
+    }
+
+    /// Stores (or replaces) a standing query's acknowledged cursor, durably.
+    ///
+    /// ```
+    /// use relgraph_graph::{Graph, store::format::StandingCursor};
+    /// let graph = Graph::in_memory();
+    /// let cursor = StandingCursor { version: 3, rows: vec![("[Int(1)]".into(), 2)] };
+    /// graph.put_standing_cursor("a", &cursor).unwrap();
+    /// assert_eq!(graph.standing_cursor("a").unwrap(), Some(cursor));
+    /// graph.delete_standing("a").unwrap();
+    /// assert_eq!(graph.standing_cursor("a").unwrap(), None);
+    /// ```
+    pub fn put_standing_cursor(&self, name: &str, cursor: &StandingCursor) -> Result<()> {
+        self.inner.store.put_standing_cursor(name, cursor)
+    }
+
+    /// The stored cursor of a standing query, if any.
+    pub fn standing_cursor(&self, name: &str) -> Result<Option<StandingCursor>> {
+        self.inner.store.standing_cursor(name)
     }
 
     /// Starts the (single) write transaction, waiting up to the configured timeout.
@@ -638,7 +710,24 @@ impl WriteTxn {
         }
         let graph = &permit.graph;
         graph.store.append(key, &record)?;
-        *graph.current.write().unwrap_or_else(|e| e.into_inner()) = view.clone();
+        let before = std::mem::replace(
+            &mut *graph.current.write().unwrap_or_else(|e| e.into_inner()),
+            view.clone(),
+        );
+        // Still under the writer gate: observers see commits in order.
+        let observer = graph
+            .observer
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(observer) = observer {
+            observer.committed(CommitEvent {
+                version: key,
+                before,
+                after: view.clone(),
+                change_sets: record.change_sets.into(),
+            });
+        }
         if graph.store.wants_checkpoint() {
             if graph.store.background_checkpoints() {
                 graph.checkpointer.request(&graph.store, &graph.current);

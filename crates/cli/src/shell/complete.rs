@@ -108,6 +108,8 @@ pub const COMMANDS: &[&str] = &[
     ":begin",
     ":commit",
     ":rollback",
+    ":watch",
+    ":unwatch",
     ":quit",
 ];
 

@@ -9,9 +9,12 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use relgraph::{Database, Params, QueryResult, RowSink, Transaction, Value};
+use relgraph::{
+    Database, Params, QueryResult, RecvError, RegisterOptions, RowSink, Subscription, Transaction,
+    Value,
+};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::Editor;
@@ -41,6 +44,9 @@ Statements end with `;` and may span lines. Commands:
   :explain QUERY           show the plan of QUERY without running it
   :source FILE             run the statements in FILE
   :begin / :commit / :rollback   an explicit write transaction
+  :watch QUERY             print the rows each commit adds to QUERY's answer
+  :watch                   list this shell's watches
+  :unwatch [N]             stop watch N (all watches without N)
   :quit                    leave (also Ctrl-D)
 Ctrl-C clears the current input, or cancels the running statement.
 By default a statement stops after 60 s or past a memory budget of a quarter
@@ -73,7 +79,20 @@ pub struct Session {
     cancel: Option<Arc<AtomicBool>>,
     /// Timeout, row cap and memory budget of every statement.
     limits: Limits,
+    /// Standing queries registered with `:watch`, for this session only.
+    watches: Vec<Watch>,
+    next_watch: usize,
 }
+
+/// One `:watch`: a standing query that is not stored in the database.
+struct Watch {
+    id: usize,
+    query: String,
+    sub: Subscription,
+}
+
+/// How long the shell waits for its watches to be evaluated after a commit.
+const WATCH_WAIT: Duration = Duration::from_secs(10);
 
 impl Session {
     /// A session over `db` with table output and timing on.
@@ -90,6 +109,8 @@ impl Session {
             source_depth: 0,
             cancel: None,
             limits: Limits::shell_default(),
+            watches: Vec::new(),
+            next_watch: 1,
         }
     }
 
@@ -196,7 +217,122 @@ impl Session {
                 self.fail(err, e.message.trim_end());
             }
         }
+        if self.txn.is_none() {
+            self.report_watches(out, err);
+        }
         let _ = out.flush();
+    }
+
+    /// `:watch QUERY`: registers QUERY as a standing query of this session.
+    fn watch(&mut self, query: &str, out: &mut dyn Write, err: &mut dyn Write) {
+        let query = query.trim_end().trim_end_matches(';').trim_end();
+        if query.is_empty() {
+            if self.watches.is_empty() {
+                let _ = writeln!(out, "no watches (add one with :watch QUERY)");
+            }
+            for w in &self.watches {
+                let _ = writeln!(out, "#{} {}", w.id, w.query);
+            }
+            return;
+        }
+        let id = self.next_watch;
+        let name = format!("shell-{}-watch-{id}", std::process::id());
+        let options = RegisterOptions {
+            durable: false,
+            ..RegisterOptions::default()
+        };
+        match self
+            .db
+            .standing()
+            .register_with(&name, query, &self.params, options)
+        {
+            Ok(sub) => {
+                self.next_watch += 1;
+                let rows = self
+                    .db
+                    .standing()
+                    .list()
+                    .into_iter()
+                    .find(|i| i.name == name)
+                    .map_or(0, |i| i.rows);
+                let _ = writeln!(
+                    out,
+                    "watch #{id}: {rows} row(s) now; rows that commits add are printed after each statement"
+                );
+                self.watches.push(Watch {
+                    id,
+                    query: query.to_string(),
+                    sub,
+                });
+            }
+            Err(e) => self.fail(err, e),
+        }
+    }
+
+    /// `:unwatch [N]`.
+    fn unwatch(&mut self, arg: &str, out: &mut dyn Write, err: &mut dyn Write) {
+        let keep = match arg {
+            "" => None,
+            n => match n.trim_start_matches('#').parse::<usize>() {
+                Ok(id) if self.watches.iter().any(|w| w.id == id) => Some(id),
+                _ => return self.fail(err, format!("no watch {n} (:watch lists them)")),
+            },
+        };
+        let (gone, kept): (Vec<Watch>, Vec<Watch>) = std::mem::take(&mut self.watches)
+            .into_iter()
+            .partition(|w| keep.is_none_or(|id| w.id == id));
+        self.watches = kept;
+        for w in gone {
+            let _ = self.db.standing().drop(w.sub.name());
+            let _ = writeln!(out, "stopped watch #{}", w.id);
+        }
+    }
+
+    /// Prints what the watches were told since the last report (commits
+    /// from this shell and from anyone else).
+    fn report_watches(&mut self, out: &mut dyn Write, err: &mut dyn Write) {
+        if self.watches.is_empty() {
+            return;
+        }
+        if !self.db.standing().sync(WATCH_WAIT) {
+            let _ = writeln!(err, "watches: still evaluating; new rows will show later");
+        }
+        let mut ended = Vec::new();
+        for w in &self.watches {
+            loop {
+                match w.sub.try_recv() {
+                    Ok(n) => {
+                        let _ = writeln!(
+                            out,
+                            "watch #{} at version {}: {} new row(s)",
+                            w.id,
+                            n.version,
+                            n.added.len()
+                        );
+                        let result = QueryResult {
+                            columns: n.columns,
+                            rows: n.added,
+                            ..QueryResult::default()
+                        };
+                        let mut buf = Vec::new();
+                        let _ = crate::output::write_result(&mut buf, &result, self.format);
+                        let _ = out.write_all(&buf);
+                    }
+                    Err(RecvError::Empty) => break,
+                    Err(e @ RecvError::Failed { .. }) => {
+                        let _ = writeln!(err, "watch #{}: {e}", w.id);
+                    }
+                    Err(e) => {
+                        let _ = writeln!(err, "watch #{} ended: {e}", w.id);
+                        ended.push(w.id);
+                        break;
+                    }
+                }
+            }
+        }
+        for id in ended {
+            self.unwatch(&id.to_string(), out, err);
+        }
     }
 
     fn fail(&mut self, err: &mut dyn Write, message: impl std::fmt::Display) {
@@ -308,11 +444,14 @@ impl Session {
                     }
                 }
             }
+            "watch" => self.watch(arg, out, err),
+            "unwatch" => self.unwatch(arg, out, err),
             "commit" => match self.txn.take() {
                 Some(t) => match t.commit() {
                     Ok(()) => {
                         self.vocabulary_stale = true;
                         let _ = writeln!(out, "committed");
+                        self.report_watches(out, err);
                     }
                     Err(e) => self.fail(err, e.message),
                 },

@@ -22,6 +22,9 @@ pub(crate) mod bind;
 mod introspect;
 pub(crate) mod projection;
 pub(crate) mod run;
+mod standing;
+
+pub use standing::{StandingHandle, StandingHost, StandingInfo};
 
 use std::fmt::Write as _;
 
@@ -171,14 +174,16 @@ pub(crate) const fn col(name: &'static str, ty: ProcType) -> ProcColumn {
 /// Whether a procedure only reads the graph or may write it.
 ///
 /// ```
-/// use relgraph_exec::procedures::{procedures, ProcMode};
-/// assert!(procedures().iter().all(|p| p.mode == ProcMode::Read));
+/// use relgraph_exec::procedures::{find, procedures, ProcMode};
+/// assert!(procedures().iter().filter(|p| p.mode == ProcMode::Write).all(|p| p.name.starts_with("db.standing.")));
+/// assert_eq!(find("db.standing.register").unwrap().mode, ProcMode::Write);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProcMode {
     /// Reads the snapshot only.
     Read,
-    /// May change the graph (none is registered yet).
+    /// Changes the database's state: the `db.standing.*` registry (no
+    /// procedure writes the graph).
     Write,
 }
 
@@ -295,6 +300,9 @@ static REGISTRY: &[Procedure] = &[
     introspect::RELATIONSHIP_TYPES,
     introspect::NODE_TYPE_PROPERTIES,
     introspect::REL_TYPE_PROPERTIES,
+    standing::DROP,
+    standing::LIST,
+    standing::REGISTER,
     introspect::STATS,
     introspect::PROCEDURES,
 ];

@@ -22,9 +22,10 @@ use rayon::prelude::*;
 
 use super::format::{
     corrupt, decode_framed, decode_version, encode_framed, encode_version, key_u64, u64_key,
-    BaseHeader, LogRecord, Manifest, SegmentEntry, StoredStats, FORMAT_VERSION,
-    FORMAT_VERSION_BLOCKS, KEY_BASE, KEY_CATALOG, KEY_FORMAT_VERSION, KEY_LAST_VERSION, KEY_MAGIC,
-    KEY_MANIFEST, KEY_STATS, LOG, MAGIC, META, NODES, RELS,
+    BaseHeader, LogRecord, Manifest, SegmentEntry, StandingCursor, StandingRecord, StoredStats,
+    FORMAT_VERSION, FORMAT_VERSION_BLOCKS, KEY_BASE, KEY_CATALOG, KEY_FORMAT_VERSION,
+    KEY_LAST_VERSION, KEY_MAGIC, KEY_MANIFEST, KEY_STATS, LOG, MAGIC, META, NODES, RELS, STANDING,
+    STANDING_CURSORS,
 };
 use super::segments::SegmentDir;
 use super::{CheckpointPolicy, Durability, OpenTimings, StoreStats};
@@ -432,6 +433,53 @@ impl Store {
         timings.replay = t.elapsed();
         *lock(&self.timings)? = timings;
         Ok(snapshot)
+    }
+
+    /// Stores (or replaces) the standing-query registration `name`, durably.
+    pub(crate) fn put_standing(&self, name: &str, record: &StandingRecord) -> Result<()> {
+        let mut batch = WriteBatch::new();
+        batch.put(STANDING, name.as_bytes().to_vec(), encode_framed(record)?);
+        self.kv.commit(batch, Durability::Durable)
+    }
+
+    /// Deletes the registration `name` and its cursor (nothing if
+    /// absent), durably, in one batch.
+    pub(crate) fn delete_standing(&self, name: &str) -> Result<()> {
+        let mut batch = WriteBatch::new();
+        batch.delete(STANDING, name.as_bytes().to_vec());
+        batch.delete(STANDING_CURSORS, name.as_bytes().to_vec());
+        self.kv.commit(batch, Durability::Durable)
+    }
+
+    /// Stores (or replaces) the cursor of registration `name`, durably.
+    pub(crate) fn put_standing_cursor(&self, name: &str, cursor: &StandingCursor) -> Result<()> {
+        let mut batch = WriteBatch::new();
+        batch.put(
+            STANDING_CURSORS,
+            name.as_bytes().to_vec(),
+            encode_framed(cursor)?,
+        );
+        self.kv.commit(batch, Durability::Durable)
+    }
+
+    /// The cursor of registration `name`, if one was stored.
+    pub(crate) fn standing_cursor(&self, name: &str) -> Result<Option<StandingCursor>> {
+        let key = name.as_bytes();
+        match self.kv.get(STANDING_CURSORS, key)? {
+            Some(bytes) => Ok(Some(decode_framed(STANDING_CURSORS, key, &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every stored registration, by name.
+    pub(crate) fn standing_records(&self) -> Result<Vec<(String, StandingRecord)>> {
+        let mut out = Vec::new();
+        for (key, value) in self.kv.scan_prefix(STANDING, b"")? {
+            let name = String::from_utf8(key.clone())
+                .map_err(|_| corrupt(STANDING, &key, "the name is not UTF-8"))?;
+            out.push((name, decode_framed(STANDING, &key, &value)?));
+        }
+        Ok(out)
     }
 
     /// Appends one committed transaction to the log (all-or-nothing, per

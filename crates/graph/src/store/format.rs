@@ -32,6 +32,13 @@ pub const NODES: &str = "nodes";
 pub const RELS: &str = "rels";
 /// Tree holding the delta log, keyed by commit version.
 pub const LOG: &str = "log";
+/// Tree holding standing-query registrations ([`StandingRecord`]), keyed
+/// by the registration's name in UTF-8. Optional: a database that never
+/// registered one has no such tree, and older builds ignore it.
+pub const STANDING: &str = "standing";
+/// Tree holding standing-query cursors ([`StandingCursor`]), keyed like
+/// `standing`. Optional, like `standing`.
+pub const STANDING_CURSORS: &str = "standing_cursors";
 
 /// `meta` key of the magic bytes.
 pub const KEY_MAGIC: &[u8] = b"magic";
@@ -139,6 +146,32 @@ pub struct LogRecord {
     pub first_version: u64,
     /// The change sets, applied in order, each producing the next version.
     pub change_sets: Vec<ChangeSet>,
+}
+
+/// A registered standing query as stored under `standing`/`<name>`: the
+/// query text and parameters exactly as registered. The graph crate stores
+/// it and knows nothing of its language; the facade re-registers it at open.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StandingRecord {
+    /// The query text.
+    pub query: String,
+    /// Its parameters, sorted by name.
+    pub params: Vec<(String, crate::value::Value)>,
+    /// True when notifications also carry the rows that left the answer.
+    pub both: bool,
+}
+
+/// The acknowledged state of a durable standing query, stored under
+/// `standing_cursors`/`<name>`: the commit version its subscriber
+/// acknowledged and the answer as of that version, as a multiset of row
+/// identities (opaque strings the facade computes; the graph crate does
+/// not interpret them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandingCursor {
+    /// The acknowledged commit version.
+    pub version: u64,
+    /// `(row identity, how many times the row is in the answer)`, sorted.
+    pub rows: Vec<(String, u64)>,
 }
 
 /// A big-endian `u64` key.
