@@ -192,8 +192,8 @@ impl RowSink for ResultWriter<'_> {
 }
 
 /// Writes a whole result (already collected) to `out` in `format`, as
-/// [`ResultWriter`] prints it row by row; tables end with the row count.
-#[cfg(test)]
+/// [`ResultWriter`] prints it row by row; tables end with the row count
+/// (the shell's `:watch` notifications).
 pub(crate) fn write_result(
     out: &mut dyn Write,
     result: &QueryResult,

@@ -309,20 +309,14 @@ impl Session {
                             n.version,
                             n.added.len()
                         );
-                        let mut writer = ResultWriter::new(&mut *out, self.format, None);
-                        writer.columns(&n.columns);
-                        for row in n.added {
-                            if writer.row(row).is_break() {
-                                break;
-                            }
-                        }
                         let result = QueryResult {
                             columns: n.columns,
+                            rows: n.added,
                             ..QueryResult::default()
                         };
-                        if let Err(e) = writer.finish(&result, "") {
-                            let _ = writeln!(err, "watch #{}: {e}", w.id);
-                        }
+                        let mut buf = Vec::new();
+                        let _ = crate::output::write_result(&mut buf, &result, self.format);
+                        let _ = out.write_all(&buf);
                     }
                     Err(RecvError::Empty) => break,
                     Err(e @ RecvError::Failed { .. }) => {
