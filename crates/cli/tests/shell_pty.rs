@@ -85,6 +85,11 @@ fn the_demo_database_with_tab_completion() {
     p.send_line(":stats").unwrap();
     p.exp_string("[:KNOWS]").unwrap();
     p.exp_string("relgraph> ").unwrap();
+    // The planner's statistics: degrees per label and type.
+    p.send_line(":stats planner").unwrap();
+    p.exp_string("-[:KNOWS]->").unwrap();
+    p.exp_string("p50/p90/p99").unwrap();
+    p.exp_string("relgraph> ").unwrap();
     p.send_control('d').unwrap();
     p.exp_eof().unwrap();
 }
