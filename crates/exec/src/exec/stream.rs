@@ -8,7 +8,10 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::ops::{Bound, Range};
 
-use relgraph_graph::{Adj, Direction, LabelId, NodeId, Path, RelId, RelTypeId, Snapshot, Value};
+use relgraph_cypher::ast::BinaryOp;
+use relgraph_graph::{
+    Adj, Direction, LabelId, NodeId, Path, PropKeyId, RelId, RelTypeId, Snapshot, Value,
+};
 use smallvec::SmallVec;
 
 use super::eval::eval;
@@ -127,7 +130,11 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
         check_stack()?;
     }
     match op {
-        Op::NodeScan(s) => scan(s, row, None, ctx, &mut |r| push(rest, r, ctx, sink)),
+        Op::NodeScan(s) => {
+            let (equal, fused) = scan_equalities(s, rest);
+            let rest = &rest[fused..];
+            scan(s, &equal, row, None, ctx, &mut |r| push(rest, r, ctx, sink))
+        }
         Op::Expand(e) => push_expand(e, rest, row, ctx, sink),
         Op::ShortestPath(s) => push_shortest(s, rest, row, ctx, sink),
         Op::Filter(pred, _) => {
@@ -450,9 +457,42 @@ fn has_labels(snapshot: &Snapshot, n: NodeId, labels: &[LabelId]) -> bool {
     labels.iter().all(|l| snapshot.has_label(n, *l))
 }
 
-/// Scans nodes for one input row; `range` restricts to one morsel.
+/// A property of the scanned node compared with a constant: `n.key = v`.
+pub(crate) type ScanEquality<'p> = (&'p NameRef<PropKeyId>, &'p Value);
+
+/// The filters right after scan `s` that compare one of its node's
+/// properties with a constant, and how many operators they are: the scan
+/// checks them on each node before it writes a row (the same test as the
+/// filter: the node passes when the values are equal, not when the
+/// comparison is false or null), instead of interpreting each predicate
+/// per row. Profiling runs operators one at a time and so never fuses.
+pub(crate) fn scan_equalities<'p>(s: &NodeScan, rest: &'p [Op]) -> (Vec<ScanEquality<'p>>, usize) {
+    let mut out = Vec::new();
+    for op in rest {
+        let Op::Filter(CExpr::Binary(BinaryOp::Eq, a, b, _), _) = op else {
+            break;
+        };
+        let pair = match (&**a, &**b) {
+            (CExpr::Property(base, key, _), CExpr::Const(v))
+            | (CExpr::Const(v), CExpr::Property(base, key, _)) => match &**base {
+                CExpr::Slot(slot) if *slot == s.slot => Some((key, v)),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(pair) = pair else { break };
+        out.push(pair);
+    }
+    let n = out.len();
+    (out, n)
+}
+
+/// Scans nodes for one input row; `range` restricts to one morsel; every
+/// node must have a value equal to each of `equal` (see
+/// [`scan_equalities`]).
 pub(crate) fn scan(
     s: &NodeScan,
+    equal: &[ScanEquality<'_>],
     row: &mut Row,
     range: Option<Range<u64>>,
     ctx: &Ctx<'_>,
@@ -463,10 +503,27 @@ pub(crate) fn scan(
     let Some(extra) = resolve_labels(&s.labels, snap) else {
         return Ok(true);
     };
+    let mut keys = Vec::with_capacity(equal.len());
+    for (key, v) in equal {
+        // A key no node has: no node is equal.
+        let Some(k) = key.resolve(catalog) else {
+            return Ok(true);
+        };
+        keys.push((k, *v));
+    }
+    let equal_props = |n: NodeId| {
+        keys.iter().all(|(k, v)| {
+            snap.node_property(n, *k)
+                .is_some_and(|x| value_ops::equals(&x, v) == Some(true))
+        })
+    };
     let mut each = |nodes: &mut dyn Iterator<Item = NodeId>, row: &mut Row| -> Result<bool> {
         for n in nodes {
             tick(ctx)?;
-            if range.as_ref().is_some_and(|r| !r.contains(&n.0)) || !has_labels(snap, n, &extra) {
+            if range.as_ref().is_some_and(|r| !r.contains(&n.0))
+                || !has_labels(snap, n, &extra)
+                || !equal_props(n)
+            {
                 continue;
             }
             row[s.slot] = Value::Node(n);
