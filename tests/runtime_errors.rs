@@ -2,88 +2,166 @@
 //! caret under it, like parse and semantic errors (issue 15 item 9:
 //! `/ by zero` and `expected a map` said neither where nor what).
 
-use relgraph::{Database, Params, Phase};
+use relgraph::{Database, Params, Phase, Value};
 
-/// The rendered error of `q`, after checking it is a runtime error.
-fn runtime_error(db: &Database, q: &str) -> String {
-    let e = db
-        .query(q, &Params::new())
-        .map(|r| r.rows.len())
-        .expect_err(q);
-    assert_eq!(e.phase, Phase::Runtime, "{q}: {}", e.message);
-    e.message
+/// A query that fails at run time, what its message says, and where it
+/// points: line, column (in characters) and the text underlined.
+struct Case {
+    query: &'static str,
+    says: &'static str,
+    line: usize,
+    column: usize,
+    marked: &'static str,
 }
 
-/// Asserts `message` names `line` and `column` and that its caret line
-/// underlines exactly `marked` in the quoted query line.
-fn assert_points_at(message: &str, line: usize, column: usize, marked: &str) {
-    assert!(
-        message.contains(&format!("at line {line}, column {column}\n")),
-        "{message}"
-    );
-    let lines: Vec<&str> = message.lines().collect();
-    let (text, caret) = (lines[lines.len() - 2], lines[lines.len() - 1]);
-    let from = caret.find('^').expect("a caret");
-    let width = caret.len() - from;
-    assert_eq!(&text[from..from + width], marked, "{message}");
+const fn case(
+    query: &'static str,
+    says: &'static str,
+    line: usize,
+    column: usize,
+    marked: &'static str,
+) -> Case {
+    Case {
+        query,
+        says,
+        line,
+        column,
+        marked,
+    }
 }
 
-#[test]
-fn division_by_zero_points_at_the_division() {
-    let db = Database::in_memory();
-    let m = runtime_error(&db, "WITH 0 AS z\nRETURN 1 + 10 / z AS x");
-    assert!(m.contains("/ by zero"), "{m}");
-    assert_points_at(&m, 2, 12, "10 / z");
+const CASES: &[Case] = &[
+    case(
+        "WITH 0 AS z\nRETURN 1 + 10 / z AS x",
+        "/ by zero",
+        2,
+        12,
+        "10 / z",
+    ),
     // Inside a comprehension, the innermost failing expression is named.
-    let m = runtime_error(&db, "RETURN [x IN [2, 1, 0] | 6 % x] AS l");
-    assert!(m.contains("% by zero"), "{m}");
-    assert_points_at(&m, 1, 26, "6 % x");
-}
+    case(
+        "RETURN [x IN [2, 1, 0] | 6 % x] AS l",
+        "% by zero",
+        1,
+        26,
+        "6 % x",
+    ),
+    case(
+        "UNWIND [1, 'a'] AS x RETURN x - 1 AS y",
+        "type error",
+        1,
+        29,
+        "x - 1",
+    ),
+    case(
+        "UNWIND [0] AS s RETURN range(1, 5, s) AS r",
+        "argument error",
+        1,
+        24,
+        "range(1, 5, s)",
+    ),
+    case(
+        "UNWIND [1] AS x RETURN x.name AS n",
+        "error",
+        1,
+        24,
+        "x.name",
+    ),
+    case(
+        "UNWIND [[1, 2]] AS l RETURN l['a'] AS n",
+        "error",
+        1,
+        29,
+        "l['a']",
+    ),
+    case(
+        "UNWIND [{a: 1}] AS m WITH m WHERE m.a RETURN m",
+        "a predicate must be boolean",
+        1,
+        35,
+        "m.a",
+    ),
+    // Writes: the item that failed.
+    case(
+        "MATCH (n:P)\nWITH n, 1 AS one\nSET n = one",
+        "expected a map",
+        3,
+        5,
+        "n = one",
+    ),
+    case(
+        "MATCH (n:P) WITH n, {a: 1} AS m SET n.x = m",
+        "cannot store",
+        1,
+        37,
+        "n.x = m",
+    ),
+    case(
+        "UNWIND [{a: 1}] AS m CREATE (:Q {x: m})",
+        "cannot store",
+        1,
+        37,
+        "m",
+    ),
+    case(
+        "CREATE (:Q $p)",
+        "expected a map of properties",
+        1,
+        12,
+        "$p",
+    ),
+    case(
+        "UNWIND [1] AS x\nDELETE x",
+        "DELETE needs a node",
+        2,
+        8,
+        "x",
+    ),
+    case(
+        "UNWIND [1] AS x SET x:L",
+        "labels can only be set on nodes",
+        1,
+        21,
+        "x:L",
+    ),
+    case(
+        "UNWIND [1] AS x REMOVE x:L",
+        "labels can only be removed",
+        1,
+        24,
+        "x:L",
+    ),
+];
 
 #[test]
-fn type_and_argument_errors_point_at_their_expression() {
-    let db = Database::in_memory();
-    let m = runtime_error(&db, "UNWIND [1, 'a'] AS x RETURN x - 1 AS y");
-    assert!(m.contains("type error"), "{m}");
-    assert_points_at(&m, 1, 29, "x - 1");
-    let m = runtime_error(&db, "UNWIND [0] AS s RETURN range(1, 5, s) AS r");
-    assert!(m.contains("argument error"), "{m}");
-    assert_points_at(&m, 1, 24, "range(1, 5, s)");
-    let m = runtime_error(&db, "UNWIND [1] AS x RETURN x.name AS n");
-    assert_points_at(&m, 1, 24, "x.name");
-    let m = runtime_error(&db, "UNWIND [[1, 2]] AS l RETURN l['a'] AS n");
-    assert_points_at(&m, 1, 29, "l['a']");
-    let m = runtime_error(&db, "UNWIND [{a: 1}] AS m WITH m WHERE m.a RETURN m");
-    assert!(m.contains("a predicate must be boolean"), "{m}");
-    assert_points_at(&m, 1, 35, "m.a");
-}
-
-#[test]
-fn write_errors_point_at_the_item() {
+fn runtime_errors_point_at_the_expression_that_failed() {
     let db = Database::in_memory();
     db.query("CREATE (:P)", &Params::new()).unwrap();
-    let m = runtime_error(&db, "MATCH (n:P)\nWITH n, 1 AS one\nSET n = one");
-    assert!(m.contains("expected a map"), "{m}");
-    assert_points_at(&m, 3, 5, "n = one");
-    let m = runtime_error(&db, "MATCH (n:P) WITH n, {a: 1} AS m SET n.x = m");
-    assert!(m.contains("cannot store"), "{m}");
-    assert_points_at(&m, 1, 37, "n.x = m");
-    let m = runtime_error(&db, "UNWIND [{a: 1}] AS m CREATE (:Q {x: m})");
-    assert_points_at(&m, 1, 37, "m");
-    let mut p = Params::new();
-    p.insert("p".into(), relgraph::Value::Int(1));
-    let e = db.query("CREATE (:Q $p)", &p).expect_err("not a map");
-    assert!(
-        e.message.contains("expected a map of properties"),
-        "{}",
-        e.message
-    );
-    assert_points_at(&e.message, 1, 12, "$p");
+    let mut params = Params::new();
+    params.insert("p".into(), Value::Int(1));
+    for c in CASES {
+        let e = db
+            .query(c.query, &params)
+            .map(|r| r.rows.len())
+            .expect_err(c.query);
+        let m = e.message;
+        assert_eq!(e.phase, Phase::Runtime, "{m}");
+        assert!(m.contains(c.says), "{m}");
+        assert!(
+            m.contains(&format!("at line {}, column {}\n", c.line, c.column)),
+            "{m}"
+        );
+        // The last two lines: the query line, and carets under `marked`.
+        let lines: Vec<&str> = m.lines().collect();
+        let (text, caret) = (lines[lines.len() - 2], lines[lines.len() - 1]);
+        let from = caret.find('^').expect("a caret");
+        assert_eq!(&text[from..caret.len()], c.marked, "{m}");
+    }
     // Nothing was written by the failed statements.
-    let c = db
+    let n = db
         .query("MATCH (n) RETURN count(n) AS c", &Params::new())
         .unwrap()
         .single::<i64>("c")
         .unwrap();
-    assert_eq!(c, 1);
+    assert_eq!(n, 1);
 }

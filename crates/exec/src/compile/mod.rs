@@ -207,7 +207,10 @@ impl<'a> Compiler<'a> {
                                 ))
                             }
                         }
-                        exprs.push(self.expr(e, &scope, &mut AggMode::Forbidden("DELETE"))?);
+                        exprs.push((
+                            self.expr(e, &scope, &mut AggMode::Forbidden("DELETE"))?,
+                            e.span,
+                        ));
                     }
                     ops.push(Op::Delete {
                         exprs,

@@ -316,10 +316,13 @@ impl Compiler<'_> {
                     span: *span,
                 },
                 SetItem::Labels {
-                    variable, labels, ..
+                    variable,
+                    labels,
+                    span,
                 } => SetOp::AddLabels {
                     target: self.var_expr(&variable.name, variable.span, scope)?,
                     labels: labels.iter().map(|l| Arc::from(l.name.as_str())).collect(),
+                    span: *span,
                 },
             });
         }
@@ -355,10 +358,13 @@ impl Compiler<'_> {
                     span: *span,
                 },
                 RemoveItem::Labels {
-                    variable, labels, ..
+                    variable,
+                    labels,
+                    span,
                 } => SetOp::RemoveLabels {
                     target: self.var_expr(&variable.name, variable.span, scope)?,
                     labels: labels.iter().map(|l| Arc::from(l.name.as_str())).collect(),
+                    span: *span,
                 },
             });
         }

@@ -333,7 +333,11 @@ fn set_row(
                 let v = eval(value, row, &mut locals, ctx)?;
                 set_props(&t, v, *merge, ctx, names, changes).map_err(|e| e.at(*span))?;
             }
-            SetOp::AddLabels { target, labels } => match eval(target, row, &mut locals, ctx)? {
+            SetOp::AddLabels {
+                target,
+                labels,
+                span,
+            } => match eval(target, row, &mut locals, ctx)? {
                 Value::Null => {}
                 Value::Node(n) => {
                     for l in labels {
@@ -347,10 +351,15 @@ fn set_row(
                     return Err(ExecError::type_error(
                         "InvalidArgumentType",
                         format!("labels can only be set on nodes, not {}", other.type_name()),
-                    ))
+                    )
+                    .at(*span))
                 }
             },
-            SetOp::RemoveLabels { target, labels } => match eval(target, row, &mut locals, ctx)? {
+            SetOp::RemoveLabels {
+                target,
+                labels,
+                span,
+            } => match eval(target, row, &mut locals, ctx)? {
                 Value::Null => {}
                 Value::Node(n) => {
                     for l in labels {
@@ -368,7 +377,8 @@ fn set_row(
                             "labels can only be removed from nodes, not {}",
                             other.type_name()
                         ),
-                    ))
+                    )
+                    .at(*span))
                 }
             },
         }
@@ -551,7 +561,7 @@ pub(crate) fn run_write(op: &Op, mut rows: Vec<Row>, st: &mut State<'_>) -> Resu
                         }
                     };
                 for row in &rows {
-                    for e in exprs {
+                    for (e, span) in exprs {
                         match eval(e, row, &mut locals, &ctx)? {
                             Value::Null => {}
                             Value::Node(n) => add_node(n, &mut rels, &mut rel_seen),
@@ -577,7 +587,8 @@ pub(crate) fn run_write(op: &Op, mut rows: Vec<Row>, st: &mut State<'_>) -> Resu
                                         "DELETE needs a node, relationship or path, got {}",
                                         other.type_name()
                                     ),
-                                ))
+                                )
+                                .at(*span))
                             }
                         }
                     }

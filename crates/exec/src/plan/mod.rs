@@ -444,10 +444,12 @@ pub(crate) enum SetOp {
     AddLabels {
         target: CExpr,
         labels: Vec<Arc<str>>,
+        span: Span,
     },
     RemoveLabels {
         target: CExpr,
         labels: Vec<Arc<str>>,
+        span: Span,
     },
 }
 
@@ -508,8 +510,9 @@ pub(crate) enum Op {
     Create(CreatePattern),
     Merge(Box<MergeOp>),
     Set(Vec<SetOp>),
+    /// `[DETACH] DELETE`: each expression with its span.
     Delete {
-        exprs: Vec<CExpr>,
+        exprs: Vec<(CExpr, Span)>,
         detach: bool,
     },
     /// Joins each incoming row with the rows of an independent pattern
