@@ -1,6 +1,7 @@
-//! A label scan checks `n.key = constant` filters right after it on each
-//! node (instead of interpreting them per row): the answers are those of
-//! the same comparison evaluated as an expression.
+//! A label scan checks the filters right after it that compare a property
+//! with a constant (`=`, `<>`, `<`, `<=`, `>`, `>=`) on each node, instead
+//! of interpreting them per row: the answers are those of the same
+//! comparison evaluated as an expression.
 
 mod common;
 
@@ -10,7 +11,7 @@ use relgraph::{Database, Params};
 fn fused_equalities_answer_as_the_expression_does() {
     let db = Database::in_memory();
     db.query(
-        "CREATE (:N {i: 0, v: 1}), (:N {i: 1, v: 1.0}), (:N {i: 2, v: '1'}), (:N {i: 3, v: true}), \
+        "CREATE (:N {i: 0, v: 1}), (:N {i: 1, v: 1.0}), (:N {i: 9, v: 0.0 / 0.0}), (:N {i: 2, v: '1'}), (:N {i: 3, v: true}), \
          (:N {i: 4, v: [1]}), (:N {i: 5}), (:N {i: 6, v: 2, w: 'x'}), (:N {i: 7, v: 1, w: 'x'}), \
          (:M {i: 8, v: 1})",
         &Params::new(),
@@ -36,6 +37,18 @@ fn fused_equalities_answer_as_the_expression_does() {
             (
                 format!("MATCH (n:N {{nokey: {v}}}) RETURN n.i"),
                 format!("MATCH (n:N) WITH n WHERE n.nokey = {v} RETURN n.i"),
+            ),
+            (
+                format!("MATCH (n:N) WHERE n.v < {v} RETURN n.i"),
+                format!("MATCH (n:N) WITH n WHERE n.v < {v} RETURN n.i"),
+            ),
+            (
+                format!("MATCH (n:N) WHERE {v} >= n.v AND n.v <> 2 RETURN n.i"),
+                format!("MATCH (n:N) WITH n WHERE {v} >= n.v AND n.v <> 2 RETURN n.i"),
+            ),
+            (
+                format!("MATCH (n:N) WHERE n.v > {v} AND {v} <= n.w RETURN n.i"),
+                format!("MATCH (n:N) WITH n WHERE n.v > {v} AND {v} <= n.w RETURN n.i"),
             ),
         ] {
             let run = |q: &str| {

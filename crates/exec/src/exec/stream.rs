@@ -131,9 +131,11 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
     }
     match op {
         Op::NodeScan(s) => {
-            let (equal, fused) = scan_equalities(s, rest);
+            let (checks, fused) = scan_comparisons(s, rest);
             let rest = &rest[fused..];
-            scan(s, &equal, row, None, ctx, &mut |r| push(rest, r, ctx, sink))
+            scan(s, &checks, row, None, ctx, &mut |r| {
+                push(rest, r, ctx, sink)
+            })
         }
         Op::Expand(e) => push_expand(e, rest, row, ctx, sink),
         Op::ShortestPath(s) => push_shortest(s, rest, row, ctx, sink),
@@ -457,42 +459,53 @@ fn has_labels(snapshot: &Snapshot, n: NodeId, labels: &[LabelId]) -> bool {
     labels.iter().all(|l| snapshot.has_label(n, *l))
 }
 
-/// A property of the scanned node compared with a constant: `n.key = v`.
-pub(crate) type ScanEquality<'p> = (&'p NameRef<PropKeyId>, &'p Value);
+/// A property of the scanned node compared with a constant: the key, the
+/// operator (`=`, `<>`, `<`, `<=`, `>`, `>=`), the constant, and whether
+/// the constant is the left operand.
+pub(crate) type ScanCompare<'p> = (&'p NameRef<PropKeyId>, BinaryOp, &'p Value, bool);
 
 /// The filters right after scan `s` that compare one of its node's
 /// properties with a constant, and how many operators they are: the scan
-/// checks them on each node before it writes a row (the same test as the
-/// filter: the node passes when the values are equal, not when the
-/// comparison is false or null), instead of interpreting each predicate
-/// per row. Profiling runs operators one at a time and so never fuses.
-pub(crate) fn scan_equalities<'p>(s: &NodeScan, rest: &'p [Op]) -> (Vec<ScanEquality<'p>>, usize) {
+/// checks them on each node before it writes a row (the same comparison
+/// as the filter, `value_ops::compare_op`: the node passes when it is
+/// true, not when it is false or null), instead of interpreting each
+/// predicate per row. Profiling runs operators one at a time and so never
+/// fuses.
+pub(crate) fn scan_comparisons<'p>(s: &NodeScan, rest: &'p [Op]) -> (Vec<ScanCompare<'p>>, usize) {
     let mut out = Vec::new();
     for op in rest {
-        let Op::Filter(CExpr::Binary(BinaryOp::Eq, a, b, _), _) = op else {
+        let Op::Filter(CExpr::Binary(bop, a, b, _), _) = op else {
             break;
         };
-        let pair = match (&**a, &**b) {
-            (CExpr::Property(base, key, _), CExpr::Const(v))
-            | (CExpr::Const(v), CExpr::Property(base, key, _)) => match &**base {
-                CExpr::Slot(slot) if *slot == s.slot => Some((key, v)),
-                _ => None,
-            },
+        if !matches!(
+            bop,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+        ) {
+            break;
+        }
+        let of_scan = |e: &'p CExpr| match e {
+            CExpr::Property(base, key, _) if matches!(&**base, CExpr::Slot(x) if *x == s.slot) => {
+                Some(key)
+            }
             _ => None,
         };
-        let Some(pair) = pair else { break };
-        out.push(pair);
+        let found = match (&**a, &**b) {
+            (p, CExpr::Const(v)) => of_scan(p).map(|k| (k, *bop, v, false)),
+            (CExpr::Const(v), p) => of_scan(p).map(|k| (k, *bop, v, true)),
+            _ => None,
+        };
+        let Some(found) = found else { break };
+        out.push(found);
     }
     let n = out.len();
     (out, n)
 }
 
 /// Scans nodes for one input row; `range` restricts to one morsel; every
-/// node must have a value equal to each of `equal` (see
-/// [`scan_equalities`]).
+/// node must pass each of `checks` (see [`scan_comparisons`]).
 pub(crate) fn scan(
     s: &NodeScan,
-    equal: &[ScanEquality<'_>],
+    checks: &[ScanCompare<'_>],
     row: &mut Row,
     range: Option<Range<u64>>,
     ctx: &Ctx<'_>,
@@ -503,18 +516,24 @@ pub(crate) fn scan(
     let Some(extra) = resolve_labels(&s.labels, snap) else {
         return Ok(true);
     };
-    let mut keys = Vec::with_capacity(equal.len());
-    for (key, v) in equal {
-        // A key no node has: no node is equal.
+    let mut keys = Vec::with_capacity(checks.len());
+    for &(key, op, v, const_first) in checks {
+        // A key no node has: every comparison is null, no node passes.
         let Some(k) = key.resolve(catalog) else {
             return Ok(true);
         };
-        keys.push((k, *v));
+        keys.push((k, op, v, const_first));
     }
-    let equal_props = |n: NodeId| {
-        keys.iter().all(|(k, v)| {
-            snap.node_property(n, *k)
-                .is_some_and(|x| value_ops::equals(&x, v) == Some(true))
+    let passes = |n: NodeId| {
+        keys.iter().all(|&(k, op, v, const_first)| {
+            snap.node_property(n, k).is_some_and(|x| {
+                let passed = if const_first {
+                    value_ops::compare_op(op, v, &x)
+                } else {
+                    value_ops::compare_op(op, &x, v)
+                };
+                passed == Some(true)
+            })
         })
     };
     let mut each = |nodes: &mut dyn Iterator<Item = NodeId>, row: &mut Row| -> Result<bool> {
@@ -522,7 +541,7 @@ pub(crate) fn scan(
             tick(ctx)?;
             if range.as_ref().is_some_and(|r| !r.contains(&n.0))
                 || !has_labels(snap, n, &extra)
-                || !equal_props(n)
+                || !passes(n)
             {
                 continue;
             }
