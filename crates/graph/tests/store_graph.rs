@@ -28,6 +28,18 @@ fn open(kv: &Arc<dyn KvStore>) -> Graph {
     Graph::open_backend(kv.clone(), &OpenOptions::default()).unwrap()
 }
 
+/// Opens the graph with no checkpoint at close, so that what it commits
+/// stays in the log.
+fn open_keeping_the_log(kv: &Arc<dyn KvStore>) -> Graph {
+    let g = open(kv);
+    g.set_checkpoint_policy(CheckpointPolicy {
+        checkpoint_at_close: false,
+        ..Default::default()
+    })
+    .unwrap();
+    g
+}
+
 type NamedProps = Vec<(String, Value)>;
 
 /// Everything observable about a snapshot, by names, for equality checks.
@@ -125,12 +137,7 @@ fn populate(g: &Graph) {
 fn commits_survive_reopen_on_every_backend() {
     for (kv, _dir) in backends() {
         let before = {
-            let g = open(&kv);
-            g.set_checkpoint_policy(CheckpointPolicy {
-                checkpoint_at_close: false,
-                ..Default::default()
-            })
-            .unwrap();
+            let g = open_keeping_the_log(&kv);
             populate(&g);
             let s = g.snapshot();
             assert_eq!(s.node_count(), 3, "{}", kv.backend_name());
@@ -454,12 +461,7 @@ fn expect_corrupt(kv: &Arc<dyn KvStore>, tree: &str) {
 fn corrupt_records_are_typed_errors_not_panics() {
     for (kv, _dir) in backends() {
         {
-            let g = open(&kv);
-            g.set_checkpoint_policy(CheckpointPolicy {
-                checkpoint_at_close: false,
-                ..Default::default()
-            })
-            .unwrap();
+            let g = open_keeping_the_log(&kv);
             populate(&g);
             g.checkpoint().unwrap();
             let mut tx = g.begin_write().unwrap();
@@ -495,15 +497,7 @@ fn corrupt_records_are_typed_errors_not_panics() {
         // A flipped bit in the data: opening (which reads no data) works,
         // the full check names the file.
         tamper(&kv, SEGMENTS_TREE, &piece, |v| v[0] ^= 0x01);
-        let open_quiet = || {
-            let g = open(&kv);
-            g.set_checkpoint_policy(CheckpointPolicy {
-                checkpoint_at_close: false,
-                ..Default::default()
-            })
-            .unwrap();
-            g
-        };
+        let open_quiet = || open_keeping_the_log(&kv);
         {
             let g = open_quiet();
             let report = g.verify_segments().unwrap();
@@ -815,12 +809,7 @@ fn background_checkpoints_fold_the_log_while_commits_go_on() {
 fn a_lost_newest_log_record_is_detected_at_open() {
     for (kv, _dir) in backends() {
         {
-            let g = open(&kv);
-            g.set_checkpoint_policy(CheckpointPolicy {
-                checkpoint_at_close: false,
-                ..Default::default()
-            })
-            .unwrap();
+            let g = open_keeping_the_log(&kv);
             for _ in 0..3 {
                 let mut tx = g.begin_write().unwrap();
                 tx.create_node(&["N"], vec![]).unwrap();

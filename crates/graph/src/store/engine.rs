@@ -279,9 +279,12 @@ impl Store {
         let snapshot = store.load()?;
         // Statistics are computed once here, so that no later open pays
         // for them (a checkpoint replaces them).
-        let stats = Arc::new(GraphStats::compute(&snapshot));
         let mut batch = WriteBatch::new();
-        put_stats(&mut batch, snapshot.version(), &stats)?;
+        let stats = put_stats(
+            &mut batch,
+            snapshot.version(),
+            GraphStats::compute(&snapshot),
+        )?;
         store.kv.commit(batch, Durability::Durable)?;
         snapshot.set_stats(stats);
         Ok((store, snapshot))
@@ -610,8 +613,6 @@ impl Store {
             drop.iter().map(|e| e.id).collect()
         };
         drop(owners);
-        // Fresh statistics of the new base image, from a sample (milliseconds).
-        let stats = Arc::new(GraphStats::compute(snapshot));
         let mut batch = WriteBatch::new();
         batch.put(META, KEY_MANIFEST.to_vec(), encode_framed(&manifest)?);
         batch.put(
@@ -619,7 +620,8 @@ impl Store {
             KEY_CATALOG.to_vec(),
             encode_framed(snapshot.catalog())?,
         );
-        put_stats(&mut batch, version, &stats)?;
+        // Fresh statistics of the new base image, from a sample (milliseconds).
+        let stats = put_stats(&mut batch, version, GraphStats::compute(snapshot))?;
         for k in &folded {
             batch.delete(LOG, u64_key(*k));
         }
@@ -785,13 +787,12 @@ fn put_meta(batch: &mut WriteBatch, manifest: &Manifest, catalog: &Catalog) -> R
     Ok(())
 }
 
-fn put_stats(batch: &mut WriteBatch, version: u64, stats: &GraphStats) -> Result<()> {
-    let stored = StoredStats {
-        version,
-        stats: stats.clone(),
-    };
+/// Puts `stats` of the base image of `version` into `batch`; returns them
+/// for the snapshot.
+fn put_stats(batch: &mut WriteBatch, version: u64, stats: GraphStats) -> Result<Arc<GraphStats>> {
+    let stored = StoredStats { version, stats };
     batch.put(META, KEY_STATS.to_vec(), encode_framed(&stored)?);
-    Ok(())
+    Ok(Arc::new(stored.stats))
 }
 
 fn read_manifest(kv: &dyn KvStore) -> Result<Manifest> {
