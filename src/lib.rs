@@ -32,7 +32,10 @@ pub use relgraph_exec::result::{
 };
 pub use relgraph_exec::QueryOptions;
 pub use relgraph_graph::store::{Durability, OpenOptions};
-pub use relgraph_graph::{Snapshot, Value};
+/// The temporal values of [`Value`] and [`ResultValue`] (dates, times,
+/// date-times, durations), to build parameters and read results.
+pub use relgraph_graph::temporal;
+pub use relgraph_graph::{NodeId, RelId, Snapshot, Value};
 pub use standing::{
     Mode, Notification, RecvError, RegisterOptions, StandingError, StandingQueries, Subscription,
 };
@@ -49,6 +52,48 @@ pub enum Phase {
     Compile,
     /// While running.
     Runtime,
+}
+
+/// Where in the query text an error points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+}
+
+/// What failed, for callers that handle some failures differently from
+/// others (the Python binding raises one exception class per cause).
+///
+/// ```
+/// use relgraph::{Cause, Database, Params, QueryOptions};
+/// let db = Database::in_memory();
+/// let opts = QueryOptions { max_rows: Some(2), ..Default::default() };
+/// let err = db.query_with("UNWIND range(1, 10) AS x RETURN x", &Params::new(), &opts).unwrap_err();
+/// assert_eq!(err.cause, Cause::Limit);
+/// let err = db.query("RETURN 1 +", &Params::new()).unwrap_err();
+/// assert_eq!(err.cause, Cause::Query);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cause {
+    /// The statement itself: its syntax, meaning, types, arguments, or a
+    /// constraint or property type its writes would break.
+    Query,
+    /// One of the statement's limits ([`QueryOptions`]: time, rows,
+    /// memory, variable-length bound, query length) or a fixed one (stack,
+    /// pattern length).
+    Limit,
+    /// The statement was cancelled through [`QueryOptions::cancel`].
+    Cancelled,
+    /// Another process holds the database open.
+    Locked,
+    /// Another write transaction held the write lock longer than
+    /// [`OpenOptions::write_lock_timeout`].
+    WriterBusy,
+    /// The database itself: I/O, damaged or unsupported files, storage.
+    Database,
 }
 
 /// Any relgraph error.
@@ -75,6 +120,10 @@ pub struct Error {
     pub detail: Option<&'static str>,
     /// When it was detected.
     pub phase: Phase,
+    /// Where in the query text it points, when it points somewhere.
+    pub position: Option<Position>,
+    /// What failed.
+    pub cause: Cause,
 }
 
 impl Error {
@@ -84,6 +133,11 @@ impl Error {
             kind: "SyntaxError",
             detail: e.detail,
             phase: Phase::Compile,
+            position: Some(Position {
+                line: e.line,
+                column: e.column,
+            }),
+            cause: Cause::Query,
         }
     }
 
@@ -111,17 +165,29 @@ impl Error {
             }
             _ => (None, Phase::Runtime),
         };
-        let message = match span {
+        let cause = match &e {
+            ExecError::Limit(_) => Cause::Limit,
+            ExecError::Cancelled => Cause::Cancelled,
+            ExecError::Graph(g) => Self::graph_cause(g),
+            _ => Cause::Query,
+        };
+        let (message, position) = match span {
             Some(span) if span.end > span.start || span.start > 0 => {
-                relgraph_cypher::render_caret(text, span, &e.to_string())
+                let (line, column) = relgraph_cypher::line_column(text, span.start);
+                (
+                    relgraph_cypher::render_caret(text, span, &e.to_string()),
+                    Some(Position { line, column }),
+                )
             }
-            _ => e.to_string(),
+            _ => (e.to_string(), None),
         };
         Error {
             message,
             kind,
             detail,
             phase,
+            position,
+            cause,
         }
     }
 
@@ -131,6 +197,23 @@ impl Error {
             kind: "DatabaseError",
             detail: None,
             phase: Phase::Runtime,
+            position: None,
+            cause: Cause::Database,
+        }
+    }
+
+    /// What a graph error says failed.
+    fn graph_cause(e: &GraphError) -> Cause {
+        match e {
+            GraphError::Locked { .. } => Cause::Locked,
+            GraphError::WriterBusy { .. } => Cause::WriterBusy,
+            GraphError::NodeHasRelationships(_)
+            | GraphError::NodeNotFound(_)
+            | GraphError::RelNotFound(_)
+            | GraphError::ConstraintViolation { .. }
+            | GraphError::InvalidProperty { .. }
+            | GraphError::Invalid(_) => Cause::Query,
+            _ => Cause::Database,
         }
     }
 
@@ -145,6 +228,8 @@ impl Error {
             kind,
             detail: None,
             phase: Phase::Runtime,
+            position: None,
+            cause: Self::graph_cause(&e),
         }
     }
 }

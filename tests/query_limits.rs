@@ -41,6 +41,7 @@ fn timeout_stops_a_long_query() {
         .expect_err("eight billion rows cannot finish in 100 ms");
     assert_eq!(err.kind, "DatabaseError");
     assert!(err.message.contains("timed out"), "{}", err.message);
+    assert_eq!(err.cause, relgraph::Cause::Limit);
     assert!(
         t0.elapsed() < Duration::from_secs(5),
         "stopped after {:?}",
@@ -82,6 +83,7 @@ fn memory_budget_stops_a_blowup() {
         .query_with("MATCH (a:P), (b:P) RETURN a.i, b.i", &Params::new(), &opts)
         .expect_err("four million rows do not fit in 1 MiB");
     assert!(err.message.contains("memory budget"), "{}", err.message);
+    assert_eq!(err.cause, relgraph::Cause::Limit);
     still_usable(&db);
 }
 
@@ -110,6 +112,7 @@ fn cancellation_flag_stops_the_query() {
         .expect_err("the query is cancelled");
     setter.join().expect("setter thread");
     assert!(err.message.contains("cancelled"), "{}", err.message);
+    assert_eq!(err.cause, relgraph::Cause::Cancelled);
     assert!(t0.elapsed() < Duration::from_secs(5));
     still_usable(&db);
 }

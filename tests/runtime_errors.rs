@@ -2,7 +2,7 @@
 //! caret under it, like parse and semantic errors (issue 15 item 9:
 //! `/ by zero` and `expected a map` said neither where nor what).
 
-use relgraph::{Database, Params, Phase, Value};
+use relgraph::{Cause, Database, Params, Phase, Position, Value};
 
 /// A query that fails at run time, what its message says, and where it
 /// points: line, column (in characters) and the text underlined.
@@ -144,6 +144,16 @@ fn runtime_errors_point_at_the_expression_that_failed() {
             .query(c.query, &params)
             .map(|r| r.rows.len())
             .expect_err(c.query);
+        assert_eq!(
+            e.position,
+            Some(Position {
+                line: c.line,
+                column: c.column
+            }),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.cause, Cause::Query, "{}", e.message);
         let m = e.message;
         assert_eq!(e.phase, Phase::Runtime, "{m}");
         assert!(m.contains(c.says), "{m}");

@@ -192,3 +192,22 @@ fn dropping_indexes_and_constraints() {
         .unwrap();
     assert_eq!(quiet.stats.constraints_removed, 0);
 }
+
+#[test]
+fn a_busy_writer_and_a_second_open_say_so_in_their_cause() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("db");
+    let opts = relgraph::OpenOptions {
+        write_lock_timeout: std::time::Duration::from_millis(50),
+        ..Default::default()
+    };
+    let db = Database::open_with(&path, &opts).expect("open");
+    let tx = db.begin_write().expect("first writer");
+    let err = db.query("CREATE ()", &Params::new()).unwrap_err();
+    assert_eq!(err.cause, relgraph::Cause::WriterBusy, "{}", err.message);
+    tx.rollback();
+    let err = Database::open(&path)
+        .err()
+        .expect("the first handle holds the lock");
+    assert_eq!(err.cause, relgraph::Cause::Locked, "{}", err.message);
+}

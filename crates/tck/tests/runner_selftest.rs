@@ -254,6 +254,8 @@ fn err(kind: &'static str, detail: Option<&'static str>, message: &str) -> relgr
         kind,
         detail,
         phase: Phase::Compile,
+        position: None,
+        cause: relgraph::Cause::Query,
     }
 }
 
