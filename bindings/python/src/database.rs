@@ -173,8 +173,8 @@ impl Database {
         let db = self.handle()?;
         let begun = run::detached(py, || db.begin_write())?.map_err(|e| errors::to_py(py, e))?;
         Ok(Transaction {
-            state: Mutex::new(Some(begun)),
-            db,
+            options: db.default_options().clone(),
+            state: Mutex::new(Some(OpenTransaction { tx: begun, db })),
         })
     }
 
@@ -233,15 +233,21 @@ impl Database {
 /// back when the block raises.
 #[pyclass(module = "relgraph", frozen)]
 pub struct Transaction {
-    state: Mutex<Option<relgraph::Transaction>>,
-    /// Keeps the database open while the transaction is.
+    state: Mutex<Option<OpenTransaction>>,
+    /// The database's default limits when the transaction began.
+    options: QueryOptions,
+}
+
+/// A transaction not yet ended, and the database it keeps open until then.
+struct OpenTransaction {
+    tx: relgraph::Transaction,
     db: Arc<relgraph::Database>,
 }
 
 impl Transaction {
     /// Takes the transaction out to end it (after a statement running in
     /// another thread finished).
-    fn take(&self, py: Python<'_>) -> PyResult<relgraph::Transaction> {
+    fn take(&self, py: Python<'_>) -> PyResult<OpenTransaction> {
         let state = &self.state;
         run::detached(py, || {
             state.lock().unwrap_or_else(PoisonError::into_inner).take()
@@ -277,24 +283,33 @@ impl Transaction {
             query,
             parameters,
             limits,
-            self.db.default_options(),
+            &self.options,
             |t, p, o| {
                 let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
-                state.as_mut().map(|tx| tx.query_with(t, p, o))
+                state.as_mut().map(|open| open.tx.query_with(t, p, o))
             },
         )
     }
 
     /// Makes the transaction's writes durable and visible.
     fn commit(&self, py: Python<'_>) -> PyResult<()> {
-        let tx = self.take(py)?;
-        run::detached(py, || tx.commit())?.map_err(|e| errors::to_py(py, e))
+        let open = self.take(py)?;
+        // Dropping the database handle may close the database: detached.
+        run::detached(py, move || {
+            let committed = open.tx.commit();
+            drop(open.db);
+            committed
+        })?
+        .map_err(|e| errors::to_py(py, e))
     }
 
     /// Discards the transaction's writes.
     fn rollback(&self, py: Python<'_>) -> PyResult<()> {
-        let tx = self.take(py)?;
-        run::detached(py, || tx.rollback())
+        let open = self.take(py)?;
+        run::detached(py, move || {
+            open.tx.rollback();
+            drop(open.db);
+        })
     }
 
     /// Whether the transaction has been committed or rolled back.
