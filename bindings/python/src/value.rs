@@ -24,7 +24,9 @@ use std::sync::Arc;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{
+    PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple, PyType,
+};
 use relgraph::temporal::{self, Date, DateTime, LocalDateTime, LocalTime, Time};
 use relgraph::{NodeId, RelId, ResultValue, Value};
 
@@ -144,13 +146,14 @@ pub fn parameters(
     let Some(parameters) = parameters else {
         return Ok(out);
     };
-    let dict = parameters.cast::<PyDict>().map_err(|_| {
+    let mapping = parameters.cast::<PyMapping>().map_err(|_| {
         PyTypeError::new_err(format!(
-            "parameters must be a dict of names to values, not {}",
+            "parameters must be a dict (a mapping) of names to values, not {}",
             type_name(parameters)
         ))
     })?;
-    for (key, value) in dict.iter() {
+    for item in mapping.items()?.iter() {
+        let (key, value) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()?;
         let name = key.extract::<String>().map_err(|_| {
             PyTypeError::new_err(format!(
                 "parameter names must be str, not {}",

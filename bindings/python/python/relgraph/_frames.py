@@ -10,10 +10,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List
 
-from relgraph._relgraph import Duration, Node, Path, Relationship
+from relgraph import Duration, Node, Path, Relationship
 
 if TYPE_CHECKING:  # pragma: no cover
-    from relgraph._relgraph import Result
+    from relgraph import Result
 
 
 def _require(module: str, extra: str) -> Any:
@@ -123,15 +123,13 @@ def to_networkx(result: Result) -> Any:
             f"(columns: {', '.join(result.columns)}); return the entities, e.g. RETURN n"
         )
     for n in nodes.values():
-        attrs = n.properties
-        attrs["labels"] = n.labels
+        attrs: Dict[str, Any] = {**n.properties, "labels": n.labels}
         # Not add_node(id, **attrs): a property could be named like one of
         # its parameters.
         graph.add_node(n.id)
         graph.nodes[n.id].update(attrs)
     for r in rels.values():
-        attrs = r.properties
-        attrs["type"] = r.type
+        attrs = {**r.properties, "type": r.type}
         graph.add_edge(r.start, r.end, key=r.id)
         graph.edges[r.start, r.end, r.id].update(attrs)
     return graph
