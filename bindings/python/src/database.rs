@@ -54,8 +54,11 @@ fn seconds(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Duration> {
             "{what} must be seconds (int or float) or a datetime.timedelta"
         )));
     };
-    Duration::try_from_secs_f64(secs)
-        .map_err(|_| PyValueError::new_err(format!("{what} must be a finite number of seconds >= 0, not {secs}")))
+    Duration::try_from_secs_f64(secs).map_err(|_| {
+        PyValueError::new_err(format!(
+            "{what} must be a finite number of seconds >= 0, not {secs}"
+        ))
+    })
 }
 
 /// Runs `text` through `query` on a worker thread, cancellable by Ctrl-C,
@@ -161,9 +164,14 @@ impl Database {
             max_rows,
             memory,
         };
-        execute_with(py, query, parameters, limits, db.default_options(), |t, p, o| {
-            Some(db.query_with(t, p, o))
-        })
+        execute_with(
+            py,
+            query,
+            parameters,
+            limits,
+            db.default_options(),
+            |t, p, o| Some(db.query_with(t, p, o)),
+        )
     }
 
     /// Begins a write transaction (waiting up to `write_lock_timeout` for
@@ -278,17 +286,10 @@ impl Transaction {
         // The lock is taken on the worker thread, so a statement of this
         // transaction running in another Python thread is waited for
         // without holding the interpreter.
-        execute_with(
-            py,
-            query,
-            parameters,
-            limits,
-            &self.options,
-            |t, p, o| {
-                let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
-                state.as_mut().map(|open| open.tx.query_with(t, p, o))
-            },
-        )
+        execute_with(py, query, parameters, limits, &self.options, |t, p, o| {
+            let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+            state.as_mut().map(|open| open.tx.query_with(t, p, o))
+        })
     }
 
     /// Makes the transaction's writes durable and visible.
@@ -315,10 +316,7 @@ impl Transaction {
     /// Whether the transaction has been committed or rolled back.
     #[getter]
     fn closed(&self) -> bool {
-        self.state
-            .try_lock()
-            .map(|s| s.is_none())
-            .unwrap_or(false)
+        self.state.try_lock().map(|s| s.is_none()).unwrap_or(false)
     }
 
     fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {

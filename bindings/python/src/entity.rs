@@ -217,14 +217,23 @@ impl Path {
     #[getter]
     fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let nodes = self.0.nodes.iter().map(|n| Node(n.clone()));
-        PyList::new(py, nodes.map(|n| Bound::new(py, n)).collect::<PyResult<Vec<_>>>()?)
+        PyList::new(
+            py,
+            nodes
+                .map(|n| Bound::new(py, n))
+                .collect::<PyResult<Vec<_>>>()?,
+        )
     }
 
     /// The relationships, in the order they were traversed.
     #[getter]
     fn relationships<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let rels = self.0.rels.iter().map(|r| Relationship(r.clone()));
-        PyList::new(py, rels.map(|r| Bound::new(py, r)).collect::<PyResult<Vec<_>>>()?)
+        PyList::new(
+            py,
+            rels.map(|r| Bound::new(py, r))
+                .collect::<PyResult<Vec<_>>>()?,
+        )
     }
 
     /// The first node.
@@ -278,7 +287,11 @@ impl Path {
             .zip(std::iter::once(None).chain(self.0.rels.iter().map(Some)))
         {
             if let (Some(r), Some(p)) = (r, previous) {
-                let (head, tail) = if r.start == p { ("-", "->") } else { ("<-", "-") };
+                let (head, tail) = if r.start == p {
+                    ("-", "->")
+                } else {
+                    ("<-", "-")
+                };
                 s.push_str(&format!("{head}[{}:{}]{tail}", r.id, r.rel_type));
             }
             s.push_str(&format!("({})", n.id));

@@ -114,5 +114,7 @@ fn caret(message: &str) -> String {
 /// An error for a failure inside the binding or the engine that is not the
 /// caller's (a panic, a thread that could not start).
 pub fn internal(what: impl std::fmt::Display) -> PyErr {
-    DatabaseError::new_err(format!("internal error in relgraph (please report it): {what}"))
+    DatabaseError::new_err(format!(
+        "internal error in relgraph (please report it): {what}"
+    ))
 }

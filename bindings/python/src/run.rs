@@ -70,7 +70,9 @@ where
         match outcome {
             Some(Ok(value)) => Ok(value),
             Some(Err(panic)) => Err(errors::internal(panic_message(&*panic))),
-            None => Err(errors::internal("the statement's thread ended without an answer")),
+            None => Err(errors::internal(
+                "the statement's thread ended without an answer",
+            )),
         }
     })
 }
