@@ -32,6 +32,67 @@ fn repr_properties(py: Python<'_>, properties: &BTreeMap<String, ResultValue>) -
     Ok(value::map_to_py(py, properties)?.repr()?.to_string())
 }
 
+/// `#[pymethods]` of an entity class (a tuple struct around a value with
+/// `id` and `properties`): what nodes and relationships share (the id,
+/// properties read like a dict, equality by id), then `$extra`.
+macro_rules! entity_methods {
+    ($class:ident { $($extra:tt)* }) => {
+        impl $class {
+            /// Its id.
+            pub fn id(&self) -> u64 {
+                self.0.id
+            }
+        }
+
+        #[pymethods]
+        impl $class {
+            /// Its id (stable while it exists).
+            #[getter(id)]
+            fn py_id(&self) -> u64 {
+                self.0.id
+            }
+
+            /// Its properties, as a new dict.
+            #[getter]
+            fn properties<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+                value::map_to_py(py, &self.0.properties)
+            }
+
+            fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
+                property(py, &self.0.properties, key, None)
+            }
+
+            /// The property `key`, or `default` when there is none.
+            #[pyo3(signature = (key, default=None))]
+            fn get<'py>(
+                &self,
+                py: Python<'py>,
+                key: &str,
+                default: Option<Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let default = default.unwrap_or_else(|| py.None().into_bound(py));
+                property(py, &self.0.properties, key, Some(default))
+            }
+
+            fn __contains__(&self, key: &str) -> bool {
+                self.0.properties.contains_key(key)
+            }
+
+            fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+                other
+                    .cast::<$class>()
+                    .is_ok_and(|o| o.get().0.id == self.0.id)
+            }
+
+            fn __hash__(&self) -> u64 {
+                self.0.id
+            }
+
+            $($extra)*
+        }
+    };
+}
+
 /// A node: its id, labels and properties.
 #[pyclass(module = "relgraph", frozen)]
 pub struct Node(NodeValue);
@@ -42,61 +103,11 @@ impl From<NodeValue> for Node {
     }
 }
 
-impl Node {
-    /// The node's id.
-    pub fn id(&self) -> u64 {
-        self.0.id
-    }
-}
-
-#[pymethods]
-impl Node {
-    /// The node's id (stable while the node exists).
-    #[getter(id)]
-    fn py_id(&self) -> u64 {
-        self.0.id
-    }
-
+entity_methods!(Node {
     /// The node's labels.
     #[getter]
     fn labels(&self) -> Vec<String> {
         self.0.labels.clone()
-    }
-
-    /// The node's properties, as a new dict.
-    #[getter]
-    fn properties<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        value::map_to_py(py, &self.0.properties)
-    }
-
-    fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        property(py, &self.0.properties, key, None)
-    }
-
-    /// The property `key`, or `default` when the node has none.
-    #[pyo3(signature = (key, default=None))]
-    fn get<'py>(
-        &self,
-        py: Python<'py>,
-        key: &str,
-        default: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let default = default.unwrap_or_else(|| py.None().into_bound(py));
-        property(py, &self.0.properties, key, Some(default))
-    }
-
-    fn __contains__(&self, key: &str) -> bool {
-        self.0.properties.contains_key(key)
-    }
-
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other
-            .cast::<Node>()
-            .is_ok_and(|o| o.get().0.id == self.0.id)
-    }
-
-    fn __hash__(&self) -> u64 {
-        self.0.id
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -107,7 +118,7 @@ impl Node {
             repr_properties(py, &self.0.properties)?
         ))
     }
-}
+});
 
 /// A relationship: its id, type, start and end node ids, and properties.
 #[pyclass(module = "relgraph", frozen)]
@@ -119,21 +130,7 @@ impl From<RelValue> for Relationship {
     }
 }
 
-impl Relationship {
-    /// The relationship's id.
-    pub fn id(&self) -> u64 {
-        self.0.id
-    }
-}
-
-#[pymethods]
-impl Relationship {
-    /// The relationship's id.
-    #[getter(id)]
-    fn py_id(&self) -> u64 {
-        self.0.id
-    }
-
+entity_methods!(Relationship {
     /// The relationship's type.
     #[getter(r#type)]
     fn rel_type(&self) -> String {
@@ -152,42 +149,6 @@ impl Relationship {
         self.0.end
     }
 
-    /// The relationship's properties, as a new dict.
-    #[getter]
-    fn properties<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        value::map_to_py(py, &self.0.properties)
-    }
-
-    fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        property(py, &self.0.properties, key, None)
-    }
-
-    /// The property `key`, or `default` when the relationship has none.
-    #[pyo3(signature = (key, default=None))]
-    fn get<'py>(
-        &self,
-        py: Python<'py>,
-        key: &str,
-        default: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let default = default.unwrap_or_else(|| py.None().into_bound(py));
-        property(py, &self.0.properties, key, Some(default))
-    }
-
-    fn __contains__(&self, key: &str) -> bool {
-        self.0.properties.contains_key(key)
-    }
-
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other
-            .cast::<Relationship>()
-            .is_ok_and(|o| o.get().0.id == self.0.id)
-    }
-
-    fn __hash__(&self) -> u64 {
-        self.0.id
-    }
-
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "relgraph.Relationship(id={}, type={}, start={}, end={}, properties={})",
@@ -198,7 +159,7 @@ impl Relationship {
             repr_properties(py, &self.0.properties)?
         ))
     }
-}
+});
 
 /// A path: its nodes in order, and the relationships between them in the
 /// order they were traversed (`len(path)` of them, one fewer than nodes).

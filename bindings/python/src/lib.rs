@@ -14,6 +14,17 @@ mod result;
 mod run;
 mod value;
 
+/// Panics on a statement's worker thread: the test that a panic in the
+/// engine is raised as `relgraph.DatabaseError`, never a crash, calls it
+/// (no query is known to panic).
+#[pyfunction]
+fn _panic_on_worker(py: Python<'_>) -> PyResult<()> {
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    run::interruptible(py, &cancel, || {
+        panic!("a deliberate panic");
+    })
+}
+
 /// The extension module.
 #[pymodule]
 fn _relgraph(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -24,6 +35,7 @@ fn _relgraph(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<entity::Relationship>()?;
     m.add_class::<entity::Path>()?;
     m.add_class::<value::Duration>()?;
+    m.add_function(wrap_pyfunction!(_panic_on_worker, m)?)?;
     errors::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

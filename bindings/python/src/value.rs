@@ -102,36 +102,33 @@ impl From<temporal::Duration> for Duration {
     }
 }
 
-/// Python's `datetime` classes and `zoneinfo.ZoneInfo`, imported once.
-struct Classes;
+/// A Python class imported on first use.
+struct Class {
+    cell: PyOnceLock<Py<PyType>>,
+    module: &'static str,
+    name: &'static str,
+}
 
-static DATE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static TIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static TIMEDELTA: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static TIMEZONE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static ZONEINFO: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+impl Class {
+    const fn new(module: &'static str, name: &'static str) -> Class {
+        Class {
+            cell: PyOnceLock::new(),
+            module,
+            name,
+        }
+    }
 
-impl Classes {
-    fn date(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-        DATE.import(py, "datetime", "date")
-    }
-    fn time(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-        TIME.import(py, "datetime", "time")
-    }
-    fn datetime(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-        DATETIME.import(py, "datetime", "datetime")
-    }
-    fn timedelta(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-        TIMEDELTA.import(py, "datetime", "timedelta")
-    }
-    fn timezone(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-        TIMEZONE.import(py, "datetime", "timezone")
-    }
-    fn zoneinfo(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-        ZONEINFO.import(py, "zoneinfo", "ZoneInfo")
+    fn get<'py>(&'py self, py: Python<'py>) -> PyResult<&'py Bound<'py, PyType>> {
+        self.cell.import(py, self.module, self.name)
     }
 }
+
+static DATE: Class = Class::new("datetime", "date");
+static TIME: Class = Class::new("datetime", "time");
+static DATETIME: Class = Class::new("datetime", "datetime");
+static TIMEDELTA: Class = Class::new("datetime", "timedelta");
+static TIMEZONE: Class = Class::new("datetime", "timezone");
+static ZONEINFO: Class = Class::new("zoneinfo", "ZoneInfo");
 
 // ---------------------------------------------------------------------------
 // Python -> Value (parameters)
@@ -230,14 +227,14 @@ pub fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         return Ok(Value::Map(map));
     }
     // `datetime` is a subclass of `date`: test it first.
-    if obj.is_instance(Classes::datetime(py)?)? {
+    if obj.is_instance(DATETIME.get(py)?)? {
         return datetime_value(obj);
     }
-    if obj.is_instance(Classes::date(py)?)? {
+    if obj.is_instance(DATE.get(py)?)? {
         let ordinal: i64 = obj.call_method0("toordinal")?.extract()?;
         return Ok(Value::Date(date_from_ordinal(ordinal)?));
     }
-    if obj.is_instance(Classes::time(py)?)? {
+    if obj.is_instance(TIME.get(py)?)? {
         let local = local_time(obj)?;
         return Ok(match offset_seconds(obj)? {
             Some(offset_seconds) => Value::Time(Time {
@@ -247,7 +244,7 @@ pub fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
             None => Value::LocalTime(local),
         });
     }
-    if obj.is_instance(Classes::timedelta(py)?)? {
+    if obj.is_instance(TIMEDELTA.get(py)?)? {
         let days: i64 = obj.getattr("days")?.extract()?;
         let seconds: i64 = obj.getattr("seconds")?.extract()?;
         let micros: i64 = obj.getattr("microseconds")?.extract()?;
@@ -351,7 +348,7 @@ pub fn to_py<'py>(py: Python<'py>, v: &ResultValue) -> PyResult<Bound<'py, PyAny
         ResultValue::DateTime(t) => {
             let fixed = datetime_to_py(py, t.local(), Some(t.offset_seconds))?;
             match &t.zone {
-                Some(zone) => match Classes::zoneinfo(py).and_then(|z| z.call1((zone,))) {
+                Some(zone) => match ZONEINFO.get(py).and_then(|z| z.call1((zone,))) {
                     Ok(tz) => fixed.call_method1("astimezone", (tz,))?,
                     // No such zone in Python's database: the offset is exact.
                     Err(_) => fixed,
@@ -362,7 +359,9 @@ pub fn to_py<'py>(py: Python<'py>, v: &ResultValue) -> PyResult<Bound<'py, PyAny
         ResultValue::Duration(d) => {
             let d = d.normalized();
             if d.months == 0 {
-                Classes::timedelta(py)?.call1((d.days, d.seconds, d.nanos / 1000))?
+                TIMEDELTA
+                    .get(py)?
+                    .call1((d.days, d.seconds, d.nanos / 1000))?
             } else {
                 Bound::new(py, Duration::from(d))?.into_any()
             }
@@ -398,12 +397,12 @@ fn python_ymd(date: Date) -> PyResult<(i64, u32, u32)> {
 
 fn date_to_py(py: Python<'_>, date: Date) -> PyResult<Bound<'_, PyAny>> {
     let (y, m, d) = python_ymd(date)?;
-    Classes::date(py)?.call1((y, m, d))
+    DATE.get(py)?.call1((y, m, d))
 }
 
 fn tzinfo(py: Python<'_>, offset_seconds: i32) -> PyResult<Bound<'_, PyAny>> {
-    let delta = Classes::timedelta(py)?.call1((0, offset_seconds))?;
-    Classes::timezone(py)?.call1((delta,))
+    let delta = TIMEDELTA.get(py)?.call1((0, offset_seconds))?;
+    TIMEZONE.get(py)?.call1((delta,))
 }
 
 /// Hour, minute, second and microsecond of a time of day.
@@ -417,7 +416,7 @@ fn time_to_py(py: Python<'_>, t: LocalTime, offset: Option<i32>) -> PyResult<Bou
         Some(o) => tzinfo(py, o)?,
         None => py.None().into_bound(py),
     };
-    Classes::time(py)?.call1((h, m, s, us, tz))
+    TIME.get(py)?.call1((h, m, s, us, tz))
 }
 
 fn datetime_to_py(
@@ -437,5 +436,5 @@ fn datetime_to_py(
         Some(o) => tzinfo(py, o)?,
         None => py.None().into_bound(py),
     };
-    Classes::datetime(py)?.call1((y, mo, d, h, mi, s, us, tz))
+    DATETIME.get(py)?.call1((y, mo, d, h, mi, s, us, tz))
 }

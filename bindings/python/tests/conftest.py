@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Dict, Iterator, List, Mapping, Tuple
 
 import pytest
 
@@ -76,3 +77,33 @@ def crm_copy(crm_path: Path, tmp_path: Path) -> Path:
 def db() -> Iterator[relgraph.Database]:
     with relgraph.Database.in_memory() as db:
         yield db
+
+
+def run_together(
+    db: relgraph.Database, queries: Mapping[str, Tuple[str, Dict[str, Any]]]
+) -> Dict[str, List[Tuple[Any, ...]]]:
+    """Runs each named (query, parameters) on a thread of its own, all
+    released at once, and returns their rows by name; raises the first
+    error any of them met."""
+    barrier = threading.Barrier(len(queries))
+    answers: Dict[str, List[Tuple[Any, ...]]] = {}
+    failures: List[BaseException] = []
+
+    def ask(name: str, query: str, parameters: Dict[str, Any]) -> None:
+        try:
+            barrier.wait()
+            answers[name] = db.execute(query, parameters).fetchall()
+        except BaseException as e:  # re-raised below, in the test's thread
+            failures.append(e)
+
+    threads = [
+        threading.Thread(target=ask, args=(name, query, parameters))
+        for name, (query, parameters) in queries.items()
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise failures[0]
+    return answers

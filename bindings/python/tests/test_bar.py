@@ -6,14 +6,13 @@ at once, and see a malformed query raise QueryError with line and column."""
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 
 import pandas as pd
 
 import relgraph
 
-from conftest import REPO
+from conftest import REPO, run_together
 
 # Cookbook question 1 with its topic as a parameter.
 QUESTION_1 = """
@@ -50,29 +49,13 @@ def test_the_bar(crm_path: Path) -> None:
         assert df["connections"].sum() == sum(n for _, n in answer)
 
         # Two queries from two threads at once.
-        barrier = threading.Barrier(2)
-        answers: dict = {}
-        failures: list = []
-
-        def ask(name: str, query: str, parameters: dict) -> None:
-            try:
-                barrier.wait()
-                answers[name] = db.execute(query, parameters).fetchall()
-            except Exception as e:  # noqa: BLE001 - asserted below
-                failures.append(e)
-
-        threads = [
-            threading.Thread(target=ask, args=("q1", QUESTION_1, {"topic": "CRM"})),
-            threading.Thread(
-                target=ask,
-                args=("people", "MATCH (p:Person) WHERE p.city = $city RETURN count(p) AS n", {"city": "Stockholm"}),
-            ),
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert failures == []
+        answers = run_together(
+            db,
+            {
+                "q1": (QUESTION_1, {"topic": "CRM"}),
+                "people": ("MATCH (p:Person) WHERE p.city = $city RETURN count(p) AS n", {"city": "Stockholm"}),
+            },
+        )
         assert answers["q1"] == answer.fetchall()
         assert answers["people"][0][0] > 0
 

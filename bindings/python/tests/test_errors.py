@@ -149,3 +149,11 @@ def test_an_error_inside_the_with_block_still_closes(tmp_path) -> None:
         with relgraph.Database(tmp_path / "db") as db:
             db.execute("RETURN")
     assert db.closed
+
+
+def test_a_panic_in_the_engine_is_a_database_error_not_a_crash(db: relgraph.Database) -> None:
+    from relgraph import _relgraph
+
+    with pytest.raises(relgraph.DatabaseError, match="internal error.*deliberate panic"):
+        _relgraph._panic_on_worker()
+    assert db.execute("RETURN 1")[0] == (1,)

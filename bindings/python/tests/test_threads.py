@@ -7,6 +7,8 @@ import time
 
 import relgraph
 
+from conftest import run_together
+
 CROSS = "MATCH (a:P), (b:P), (c:P) RETURN count(*) AS n"
 
 
@@ -47,26 +49,13 @@ def test_other_python_threads_run_while_a_statement_runs(db: relgraph.Database) 
 
 def test_two_threads_query_at_once_and_both_succeed(db: relgraph.Database) -> None:
     grid(db)
-    barrier = threading.Barrier(2)
-    answers: dict = {}
-    errors: list = []
-
-    def ask(name: str, query: str, parameters: dict) -> None:
-        try:
-            barrier.wait()
-            answers[name] = db.execute(query, parameters).fetchall()
-        except Exception as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-
-    threads = [
-        threading.Thread(target=ask, args=("sum", "MATCH (p:P) WHERE p.i <= $n RETURN sum(p.i)", {"n": 1000})),
-        threading.Thread(target=ask, args=("pairs", "MATCH (a:P), (b:P) WHERE a.i < $n AND b.i < $n RETURN count(*)", {"n": 301})),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    answers = run_together(
+        db,
+        {
+            "sum": ("MATCH (p:P) WHERE p.i <= $n RETURN sum(p.i)", {"n": 1000}),
+            "pairs": ("MATCH (a:P), (b:P) WHERE a.i < $n AND b.i < $n RETURN count(*)", {"n": 301}),
+        },
+    )
     assert answers == {"sum": [(500500,)], "pairs": [(90000,)]}
 
 
