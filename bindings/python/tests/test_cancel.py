@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import _thread
+import os
+import signal
 import threading
 import time
+from typing import Callable
 
 import pytest
 
@@ -21,14 +24,21 @@ def big(db: relgraph.Database) -> relgraph.Database:
     return db
 
 
-def interrupt_after(seconds: float) -> threading.Timer:
-    timer = threading.Timer(seconds, _thread.interrupt_main)
+def interrupt_after(seconds: float, interrupt: Callable[[], None] = _thread.interrupt_main) -> threading.Timer:
+    timer = threading.Timer(seconds, interrupt)
     timer.start()
     return timer
 
 
-def test_keyboard_interrupt_cancels_a_running_statement(big: relgraph.Database) -> None:
-    timer = interrupt_after(0.3)
+def sigint() -> None:
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.mark.parametrize("interrupt", [_thread.interrupt_main, sigint], ids=["interrupt_main", "SIGINT"])
+def test_keyboard_interrupt_cancels_a_running_statement(
+    big: relgraph.Database, interrupt: Callable[[], None]
+) -> None:
+    timer = interrupt_after(0.3, interrupt)
     t0 = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         big.execute(CROSS, timeout=60)
