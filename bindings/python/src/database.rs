@@ -84,6 +84,13 @@ fn execute_with(
 
 /// An open relgraph database: a directory on disk, or in memory.
 ///
+/// `Database(path, *, create=True, write_lock_timeout=None)` opens the
+/// database in directory `path`, creating it when the directory does not
+/// exist or is empty (unless `create` is False); `write_lock_timeout`
+/// (seconds, default 10) is how long a write waits for another write
+/// transaction before raising `LockedError`. `Database.in_memory()` makes
+/// an empty one in memory.
+///
 /// Use it as a context manager to close it at the end of a block. It can
 /// be shared between threads: statements run with the interpreter
 /// released, reads in parallel on the latest committed snapshot.
@@ -105,10 +112,7 @@ impl Database {
 
 #[pymethods]
 impl Database {
-    /// Opens the database in directory `path`, creating it when the
-    /// directory does not exist or is empty (unless `create` is False).
-    /// `write_lock_timeout` is how long, in seconds, a write waits for
-    /// another write transaction before raising `LockedError`.
+    /// Opens the database in `path` (see the class's documentation).
     #[new]
     #[pyo3(signature = (path, *, create=true, write_lock_timeout=None))]
     fn open(
