@@ -261,6 +261,11 @@ pub fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     if let Ok(r) = obj.cast::<Relationship>() {
         return Ok(Value::Relationship(RelId(r.get().id())));
     }
+    // Other integers (numpy's, for one) say so with `__index__`.
+    if obj.hasattr("__index__")? {
+        let i = obj.call_method0("__index__")?;
+        return to_value(&i, depth + 1);
+    }
     if obj.is_instance_of::<Path>() {
         return Err(PyTypeError::new_err(
             "a path cannot be a parameter; pass its nodes or relationships",

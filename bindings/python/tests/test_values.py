@@ -229,3 +229,12 @@ def test_result_rows_columns_and_stats(db: relgraph.Database) -> None:
     assert created.stats["properties_set"] == 1
     assert db.execute("EXPLAIN MATCH (n) RETURN n").plan
     assert res.plan is None
+
+
+def test_numpy_scalars_are_parameters(db: relgraph.Database) -> None:
+    np = pytest.importorskip("numpy")
+    assert back(db, np.int64(7)) == 7 and type(back(db, np.int64(7))) is int
+    assert back(db, np.float64(0.5)) == 0.5
+    assert back(db, [np.int32(1), np.uint8(2)]) == [1, 2]
+    with pytest.raises(OverflowError):
+        back(db, np.uint64(2**64 - 1))
