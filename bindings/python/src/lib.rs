@@ -12,6 +12,7 @@ mod entity;
 mod errors;
 mod result;
 mod run;
+mod temporal;
 mod value;
 
 /// Panics on a statement's worker thread: the test that a panic in the
@@ -34,7 +35,7 @@ fn _relgraph(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<entity::Node>()?;
     m.add_class::<entity::Relationship>()?;
     m.add_class::<entity::Path>()?;
-    m.add_class::<value::Duration>()?;
+    m.add_class::<temporal::Duration>()?;
     m.add_function(wrap_pyfunction!(_panic_on_worker, m)?)?;
     errors::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
