@@ -14,6 +14,17 @@ use crate::limits::Limits;
 use crate::output::ResultWriter;
 use crate::CliError;
 
+/// Makes every statement on `db` run as `role` (none: the administrator).
+pub fn set_role(db: &mut Database, role: Option<String>) {
+    if role.is_some() {
+        let options = relgraph::QueryOptions {
+            role,
+            ..db.default_options().clone()
+        };
+        db.set_default_options(options);
+    }
+}
+
 /// `relgraph query`: runs one statement and prints its result.
 pub fn query(
     db: &Path,
@@ -21,8 +32,10 @@ pub fn query(
     params: Vec<(String, Value)>,
     fmt: OutputFormat,
     limits: &Limits,
+    role: Option<String>,
 ) -> Result<(), CliError> {
-    let db = Database::open(db).map_err(CliError::Query)?;
+    let mut db = Database::open(db).map_err(CliError::Query)?;
+    set_role(&mut db, role);
     let params: Params = params.into_iter().collect();
     let options = limits.apply(db.default_options().clone());
     let stdout = io::stdout();

@@ -219,6 +219,9 @@ struct BenchArgs {
     /// Record a failing query as {"error": ...} and go on (default: stop with exit code 1).
     #[arg(long)]
     keep_going: bool,
+    /// Run the queries as this role (docs/access.md). [default: the administrator]
+    #[arg(long, value_name = "NAME")]
+    role: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -256,12 +259,17 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<bool, CliError> {
     match cli.command {
-        None => run_shell(cli.db, Limits::shell_default().with_args(&cli.limits)),
+        None => run_shell(
+            cli.db,
+            Limits::shell_default().with_args(&cli.limits),
+            cli.limits.role,
+        ),
         Some(Command::Shell(a)) => run_shell(
             a.db.or(cli.db),
             Limits::shell_default()
                 .with_args(&cli.limits)
                 .with_args(&a.limits),
+            a.limits.role.or(cli.limits.role),
         ),
         Some(Command::Query(a)) => {
             let text = match (&a.query, &a.file) {
@@ -274,7 +282,8 @@ fn run(cli: Cli) -> Result<bool, CliError> {
             };
             let text = text.trim().trim_end_matches(';');
             let limits = Limits::query_default().with_args(&a.limits);
-            commands::query(&a.db, text, a.params, a.format, &limits)?;
+            let role = a.limits.role.or(cli.limits.role);
+            commands::query(&a.db, text, a.params, a.format, &limits, role)?;
             Ok(true)
         }
         Some(Command::Import(a)) => {
@@ -298,7 +307,8 @@ fn run(cli: Cli) -> Result<bool, CliError> {
                     a.db.display()
                 )));
             }
-            let db = relgraph::Database::open(&a.db).map_err(CliError::Query)?;
+            let mut db = relgraph::Database::open(&a.db).map_err(CliError::Query)?;
+            commands::set_role(&mut db, a.role);
             let results = match a.threads {
                 Some(n) => {
                     let pool = rayon::ThreadPoolBuilder::new()
@@ -323,10 +333,11 @@ fn run(cli: Cli) -> Result<bool, CliError> {
     }
 }
 
-fn run_shell(db: Option<PathBuf>, limits: Limits) -> Result<bool, CliError> {
-    let (db, banner) = match db {
+fn run_shell(db: Option<PathBuf>, limits: Limits, role: Option<String>) -> Result<bool, CliError> {
+    let (mut db, banner) = match db {
         Some(p) => (relgraph::Database::open(&p).map_err(CliError::Query)?, None),
         None => (demo::open_demo()?, Some(demo::EXAMPLES)),
     };
+    commands::set_role(&mut db, role);
     Ok(shell::run(db, demo::history_file(), banner, limits))
 }
