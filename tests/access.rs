@@ -11,7 +11,7 @@
 mod common;
 
 use proptest::prelude::*;
-use relgraph::{Database, Params, Value};
+use relgraph::{Database, Params};
 
 fn q(db: &Database, text: &str) -> relgraph::QueryResult {
     db.query(text, &Params::new())

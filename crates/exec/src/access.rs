@@ -39,12 +39,13 @@ pub(crate) fn restrict(snapshot: &Snapshot, role: Option<&str>) -> Result<Snapsh
         return Ok(snapshot.clone());
     };
     let raw = snapshot.unrestricted();
-    let catalog = raw.catalog();
-    let rules = AccessRules::compile(role, &catalog.policies, catalog, &mut |c| {
-        compile_condition(&raw, c).map(|p| Arc::new(p) as Arc<dyn RowPredicate>)
+    raw.restrict_as(role, || {
+        let catalog = raw.catalog();
+        AccessRules::compile(role, &catalog.policies, catalog, &mut |c| {
+            compile_condition(&raw, c).map(|p| Arc::new(p) as Arc<dyn RowPredicate>)
+        })
+        .map_err(|e| denied(e.to_string()))
     })
-    .map_err(|e| denied(e.to_string()))?;
-    Ok(snapshot.restrict(Arc::new(rules)))
 }
 
 /// A row condition compiled against a snapshot's catalog.
@@ -248,9 +249,8 @@ pub(crate) fn run(cmd: &AccessCommand, st: &mut State<'_>) -> Result<Vec<Vec<Val
                 match p.verb {
                     PrivilegeVerb::Grant | PrivilegeVerb::Deny => {
                         for x in &privileges {
-                            // A grant replaces an equal denial and the other
-                            // way round, as in Neo4j.
-                            r.privileges.retain(|y| !same_but_access(x, y));
+                            // A grant and a denial of the same privilege
+                            // both stay (the denial wins); REVOKE removes.
                             if !r.privileges.contains(x) {
                                 r.privileges.push(x.clone());
                             }

@@ -290,6 +290,13 @@ pub struct AccessRules {
     writes: Vec<Privilege>,
     predicates: Vec<Arc<dyn RowPredicate>>,
     conditions: Vec<Condition>,
+    /// Per node property key: readable on every visible node without
+    /// looking at the node (an unconditional grant on every label and no
+    /// denial of the key); `open_every` for keys past the end.
+    open_keys: Vec<bool>,
+    open_every: bool,
+    /// Per relationship type, per key: readable (no conditions apply).
+    rel_keys: Vec<Vec<bool>>,
 }
 
 impl fmt::Debug for AccessRules {
@@ -331,7 +338,6 @@ impl AccessRules {
         let r = policies
             .role(role)
             .ok_or_else(|| AccessError::UnknownRole(role.to_string()))?;
-        let _ = catalog;
         let mut rules = AccessRules {
             role: role.to_string(),
             traverse_nodes: PerId::default(),
@@ -341,6 +347,9 @@ impl AccessRules {
             writes: Vec::new(),
             predicates: Vec::new(),
             conditions: Vec::new(),
+            open_keys: Vec::new(),
+            open_every: false,
+            rel_keys: Vec::new(),
         };
         for p in &r.privileges {
             let pred = match &p.condition {
@@ -385,7 +394,32 @@ impl AccessRules {
                 slot.grant.add(pred);
             }
         }
+        rules.precompute(catalog);
         Ok(rules)
+    }
+
+    /// The key tables that spare per-read rule walks.
+    fn precompute(&mut self, catalog: &Catalog) {
+        let keys = catalog.prop_keys().len();
+        let r = &self.read_nodes;
+        let denied = |per: &PerId| per.every.deny.any() || per.by_id.iter().any(|e| e.deny.any());
+        let every_open = r.every.every.grant.always && !denied(&r.every);
+        self.open_every = every_open;
+        self.open_keys = (0..keys)
+            .map(|k| {
+                let keyed = r.by_key.get(k);
+                let granted = every_open || keyed.is_some_and(|p| p.every.grant.always);
+                granted && !denied(&r.every) && !keyed.is_some_and(denied)
+            })
+            .collect();
+        let types = catalog.rel_types().len();
+        self.rel_keys = (0..types)
+            .map(|t| {
+                (0..keys)
+                    .map(|k| self.rel_key_rules(RelTypeId(t as u32), PropKeyId(k as u32)))
+                    .collect()
+            })
+            .collect();
     }
 
     /// The role's name.
@@ -447,7 +481,20 @@ impl AccessRules {
     }
 
     /// True when the role may read key `k` of node `n` (assumed visible).
+    #[inline]
     pub fn node_key_readable(&self, raw: &Snapshot, n: NodeId, k: PropKeyId) -> bool {
+        if self
+            .open_keys
+            .get(k.index())
+            .copied()
+            .unwrap_or(self.open_every)
+        {
+            return true;
+        }
+        self.node_key_rules(raw, n, k)
+    }
+
+    fn node_key_rules(&self, raw: &Snapshot, n: NodeId, k: PropKeyId) -> bool {
         let labels = raw.node_labels(n);
         let rules = &self.read_nodes;
         let keyed = rules.by_key.get(k.index());
@@ -472,7 +519,19 @@ impl AccessRules {
     }
 
     /// True when the role may read key `k` of relationships of type `t`.
+    #[inline]
     pub fn rel_key_readable(&self, t: RelTypeId, k: PropKeyId) -> bool {
+        match self
+            .rel_keys
+            .get(t.index())
+            .and_then(|ks| ks.get(k.index()))
+        {
+            Some(open) => *open,
+            None => self.rel_key_rules(t, k),
+        }
+    }
+
+    fn rel_key_rules(&self, t: RelTypeId, k: PropKeyId) -> bool {
         let rules = &self.read_rels;
         let keyed = rules.by_key.get(k.index());
         let pers = || [Some(&rules.every), keyed].into_iter().flatten();

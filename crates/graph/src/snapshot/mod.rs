@@ -182,6 +182,9 @@ struct Inner {
     /// Planner statistics: computed on first use, or inherited from the
     /// snapshot this one was derived from while still fresh.
     stats: OnceLock<Arc<stats::GraphStats>>,
+    /// Role views of this version already built ([`Snapshot::restrict_as`]),
+    /// so that their visibility memos serve every query of the version.
+    role_views: std::sync::Mutex<Vec<(String, Arc<Restriction>)>>,
 }
 
 impl Inner {
@@ -267,6 +270,7 @@ impl Snapshot {
             lazy_indexes: OnceLock::new(),
             rank: OnceLock::new(),
             stats: OnceLock::new(),
+            role_views: Default::default(),
         })
     }
 
@@ -338,6 +342,36 @@ impl Snapshot {
             inner: self.inner.clone(),
             access: Some(Arc::new(Restriction::new(rules, raw))),
         }
+    }
+
+    /// This version as `role` sees it, built by `rules` the first time a
+    /// role asks and kept for the version's later queries (the catalog,
+    /// and so the policies, belong to the version).
+    pub fn restrict_as<E>(
+        &self,
+        role: &str,
+        rules: impl FnOnce() -> std::result::Result<AccessRules, E>,
+    ) -> std::result::Result<Snapshot, E> {
+        let cached = self.inner.role_views.lock().ok().and_then(|views| {
+            views
+                .iter()
+                .find(|(r, _)| r == role)
+                .map(|(_, v)| v.clone())
+        });
+        let view = match cached {
+            Some(v) => v,
+            None => {
+                let v = Arc::new(Restriction::new(Arc::new(rules()?), self.unrestricted()));
+                if let Ok(mut views) = self.inner.role_views.lock() {
+                    views.push((role.to_string(), v.clone()));
+                }
+                v
+            }
+        };
+        Ok(Snapshot {
+            inner: self.inner.clone(),
+            access: Some(view),
+        })
     }
 
     /// The same version without any role's restriction.
@@ -766,12 +800,18 @@ impl Snapshot {
                 if all.is_empty() || !a.rules.rel_type_visible(t) || !a.node_visible(n) {
                     return Cow::Borrowed(&[]);
                 }
-                Cow::Owned(
-                    all.iter()
+                // Usually every neighbour is visible: no copy then.
+                let Some(first_hidden) = all.iter().position(|e| !a.node_visible(e.node)) else {
+                    return Cow::Borrowed(all);
+                };
+                let mut seen = all[..first_hidden].to_vec();
+                seen.extend(
+                    all[first_hidden + 1..]
+                        .iter()
                         .copied()
-                        .filter(|e| a.node_visible(e.node))
-                        .collect(),
-                )
+                        .filter(|e| a.node_visible(e.node)),
+                );
+                Cow::Owned(seen)
             }
         }
     }
@@ -1214,6 +1254,7 @@ impl Snapshot {
             lazy_indexes: OnceLock::new(),
             rank: OnceLock::new(),
             stats: i.stats.clone(),
+            role_views: Default::default(),
         })
     }
 
@@ -1289,6 +1330,7 @@ impl Snapshot {
             lazy_indexes: OnceLock::new(),
             rank: OnceLock::new(),
             stats: OnceLock::new(),
+            role_views: Default::default(),
         };
         Ok(Snapshot::from_inner(inner))
     }
