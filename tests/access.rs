@@ -581,3 +581,46 @@ proptest! {
         }
     }
 }
+
+/// Policy changes are commits: a statement running as a role sees the
+/// policies of its snapshot, whole. One thread grants and revokes while
+/// two others count under the role: every count is the count under one
+/// of the two policies, never a mixture.
+#[test]
+fn readers_see_one_policy_while_it_changes() {
+    let db = std::sync::Arc::new(crm());
+    q(&db, "CREATE ROLE auditor");
+    q(&db, "GRANT TRAVERSE ON GRAPH * NODES Person TO auditor");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, stop) = (db.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut seen = std::collections::BTreeSet::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let r = db
+                        .session("auditor")
+                        .query("MATCH (n) RETURN count(*) AS c", &Params::new())
+                        .unwrap();
+                    seen.insert(r.single::<i64>("c").unwrap());
+                }
+                seen
+            })
+        })
+        .collect();
+    for _ in 0..40 {
+        q(&db, "GRANT TRAVERSE ON GRAPH * NODES Company TO auditor");
+        q(
+            &db,
+            "REVOKE GRANT TRAVERSE ON GRAPH * NODES Company FROM auditor",
+        );
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for r in readers {
+        let seen = r.join().unwrap();
+        assert!(
+            seen.iter().all(|c| *c == 4 || *c == 5),
+            "counts under a changing policy: {seen:?}"
+        );
+    }
+}
