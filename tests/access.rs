@@ -302,6 +302,20 @@ fn writes_need_write_privileges_and_policy_statements_the_administrator() {
         rows_as(&db, None, "MATCH (p:Person {name: 'Eve'}) RETURN count(p)"),
         ["[1]"]
     );
+    // A denial through a label the role cannot see holds, and the error
+    // does not name that label.
+    q(&db, "MATCH (c:Person {name: 'Cy'}) SET c:Vip");
+    q(
+        &db,
+        "DENY SET PROPERTY {consent} ON GRAPH * NODES Vip TO marketing",
+    );
+    let err = m
+        .query("MATCH (c:Person {name: 'Cy'}) SET c.consent = true", &p)
+        .unwrap_err();
+    assert_eq!(err.kind, "SecurityError");
+    assert!(!err.to_string().contains("Vip"), "{err}");
+    m.query("MATCH (c:Person {name: 'Ada'}) SET c.consent = true", &p)
+        .unwrap();
     // A transaction of a session runs as its role too.
     let mut tx = m.begin_write().unwrap();
     assert_eq!(

@@ -485,7 +485,7 @@ pub(crate) fn check_writes(snapshot: &Snapshot, cs: &ChangeSet) -> Result<()> {
                     return Err(denied(format!(
                         "role `{role}` may not {} nodes labelled {}",
                         what(Action::Create),
-                        names(labels, &label)
+                        names(labels, &label, rules)
                     )));
                 }
                 for (k, _) in props {
@@ -493,7 +493,7 @@ pub(crate) fn check_writes(snapshot: &Snapshot, cs: &ChangeSet) -> Result<()> {
                         return Err(denied(format!(
                             "role `{role}` may not set property `{}` on nodes labelled {}",
                             key_name(*k),
-                            names(labels, &label)
+                            names(labels, &label, rules)
                         )));
                     }
                 }
@@ -503,7 +503,7 @@ pub(crate) fn check_writes(snapshot: &Snapshot, cs: &ChangeSet) -> Result<()> {
                 if !node_ok(Action::Delete, &labels, None) {
                     return Err(denied(format!(
                         "role `{role}` may not delete nodes labelled {}",
-                        names(&labels, &label)
+                        names(&labels, &label, rules)
                     )));
                 }
             }
@@ -513,7 +513,7 @@ pub(crate) fn check_writes(snapshot: &Snapshot, cs: &ChangeSet) -> Result<()> {
                     return Err(denied(format!(
                         "role `{role}` may not set property `{}` on nodes labelled {}",
                         key_name(*key),
-                        names(&labels, &label)
+                        names(&labels, &label, rules)
                     )));
                 }
             }
@@ -596,13 +596,16 @@ pub(crate) fn check_writes(snapshot: &Snapshot, cs: &ChangeSet) -> Result<()> {
     Ok(())
 }
 
-fn names(labels: &[LabelId], name: &dyn Fn(LabelId) -> String) -> String {
-    if labels.is_empty() {
-        return "(no label)".to_string();
-    }
-    labels
+/// The labels of a node as the role may name them: a label it may not see
+/// is not named (the node is then described by the labels it may see).
+fn names(labels: &[LabelId], name: &dyn Fn(LabelId) -> String, rules: &AccessRules) -> String {
+    let seen: Vec<String> = labels
         .iter()
+        .filter(|l| rules.label_visible(**l))
         .map(|l| format!(":{}", name(*l)))
-        .collect::<Vec<_>>()
-        .join("")
+        .collect();
+    if seen.is_empty() {
+        return "(no label it may see)".to_string();
+    }
+    seen.join("")
 }
