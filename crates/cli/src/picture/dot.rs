@@ -96,11 +96,12 @@ mod tests {
     #[test]
     fn nodes_and_edges() {
         let mut c = GraphCollector::new(None);
-        c.row(vec![
+        let more = c.row(vec![
             ResultValue::Node(node(1, "Person", "Ada \"the\" first")),
             ResultValue::Node(node(2, "Company", "Acme")),
             ResultValue::Relationship(rel(5, "WORKS_AT", 1, 2)),
         ]);
+        assert!(more.is_continue());
         let dot = c.finish().unwrap().render(PictureFormat::Dot);
         assert!(dot.starts_with("digraph relgraph {\n") && dot.ends_with("}\n"));
         assert!(

@@ -31,7 +31,7 @@ pointer-events:none;white-space:pre-wrap;word-break:break-word}\
 
 /// The page.
 pub(crate) fn render(d: &Drawing<'_>) -> String {
-    let summary = format!("{} nodes, {} relationships", d.nodes.len(), d.rels.len());
+    let summary = super::counts_text(d.nodes.len(), d.rels.len());
     let mut s = String::new();
     s.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     s.push_str(

@@ -398,8 +398,8 @@ mod tests {
         // a crowd on one spot (MAX_DEPTH) and still push them apart.
         let pos = vec![Point { x: 5.0, y: 5.0 }; 50];
         let tree = QuadTree::build(&pos);
-        for i in 0..pos.len() {
-            let f = tree.repulsion(i, pos[i], 8100.0, 0.8);
+        for (i, p) in pos.iter().enumerate() {
+            let f = tree.repulsion(i, *p, 8100.0, 0.8);
             assert!(f.x.is_finite() && f.y.is_finite() && len(f) > 0.0);
         }
     }

@@ -170,14 +170,19 @@ impl Picture {
 
     /// A one-line description: "12 nodes, 15 relationships".
     pub fn summary(&self) -> String {
-        let plural =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        format!(
-            "{}, {}",
-            plural(self.nodes.len(), "node", "nodes"),
-            plural(self.rels.len(), "relationship", "relationships")
-        )
+        counts_text(self.nodes.len(), self.rels.len())
     }
+}
+
+/// "1 node, 2 relationships".
+fn counts_text(nodes: usize, rels: usize) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{}, {}",
+        plural(nodes, "node", "nodes"),
+        plural(rels, "relationship", "relationships")
+    )
 }
 
 /// A laid-out picture: nodes in id order with their positions, and the

@@ -56,11 +56,11 @@ pub(crate) fn write_svg(s: &mut String, d: &Drawing<'_>, attributes: &str) {
         x: d.nodes[i].at.x + shift.x,
         y: d.nodes[i].at.y + shift.y,
     };
-    let _ = write!(
+    let _ = writeln!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" \
          width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"Helvetica, Arial, sans-serif\" \
-         data-nodes=\"{}\" data-relationships=\"{}\"{attributes}>\n",
+         data-nodes=\"{}\" data-relationships=\"{}\"{attributes}>",
         d.nodes.len(),
         d.rels.len()
     );
@@ -74,11 +74,11 @@ pub(crate) fn write_svg(s: &mut String, d: &Drawing<'_>, attributes: &str) {
     s.push_str("<g id=\"viewport\">\n<g class=\"rels\">\n");
     for r in &d.rels {
         let geo = edge(at(r.from), at(r.to), r.from == r.to, r.bend);
-        let _ = write!(
+        let _ = writeln!(
             s,
             "<g class=\"rel\" data-id=\"{}\" data-from=\"{}\" data-to=\"{}\" data-bend=\"{}\">\
              <path d=\"{}\" marker-end=\"url(#arrow)\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\">{}</text><title>{}</title></g>\n",
+             <text x=\"{:.1}\" y=\"{:.1}\">{}</text><title>{}</title></g>",
             r.rel.id,
             d.nodes[r.from].node.id,
             d.nodes[r.to].node.id,
@@ -123,11 +123,11 @@ pub(crate) fn write_svg(s: &mut String, d: &Drawing<'_>, attributes: &str) {
                 ),
             )
         };
-        let _ = write!(
+        let _ = writeln!(
             s,
             "<g class=\"{class}\" data-id=\"{}\" transform=\"translate({:.1} {:.1})\">\
              <circle r=\"{RADIUS}\" fill=\"{fill}\"/>\
-             <text y=\"{:.0}\">{}</text><title>{}</title></g>\n",
+             <text y=\"{:.0}\">{}</text><title>{}</title></g>",
             n.node.id,
             p.x,
             p.y,
@@ -295,13 +295,14 @@ mod tests {
     #[test]
     fn one_circle_per_node_and_one_path_per_relationship() {
         let mut c = GraphCollector::new(None);
-        c.row(vec![
+        let more = c.row(vec![
             ResultValue::Node(node(1, "Person", "Ada")),
             ResultValue::Node(node(2, "", "")),
             ResultValue::Relationship(rel(5, "KNOWS", 1, 2)),
             ResultValue::Relationship(rel(6, "KNOWS", 2, 1)),
             ResultValue::Relationship(rel(7, "LIKES", 1, 1)),
         ]);
+        assert!(more.is_continue());
         let svg = c.finish().unwrap().render(PictureFormat::Svg);
         assert_eq!(svg.matches("<circle").count(), 2);
         assert_eq!(svg.matches("class=\"rel\"").count(), 3);
