@@ -27,14 +27,13 @@ fn demo_db(dir: &Path) -> String {
 const TWO_HOPS: &str = "MATCH path = (me:Person {me: true})-[*1..2]-(x) RETURN path";
 
 /// The cookbook's question 5 drawn: the introduction paths from Me to the
-/// new CMO, the job change and its company (as in docs/cookbook.md).
-const INTRODUCTIONS: &str = "\
-MATCH (m:Meta), (me:Person {me: true})-[:WORKS_AT]->(mine:Company),
-      (p:Person)-[cj:CHANGED_JOB]->(e:Event {title: 'CMO'})-[at:AT]->(c:Company)
-WHERE e.date >= m.today - duration('P365D') AND c.industry = mine.industry
-  AND p <> me AND NOT (me)-[:KNOWS]-(p)
-MATCH path = (me)-[:KNOWS]-(f:Person)-[:KNOWS]-(p)
-RETURN path, cj, e, at, c";
+/// new CMO, the job change and its company (docs/cookbook.md shows it).
+const INTRODUCTIONS: &str = include_str!("../../../docs/pictures/cookbook-5-introductions.cypher");
+
+/// The committed picture of [`INTRODUCTIONS`].
+fn cookbook_picture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/pictures/cookbook-5-introductions.svg")
+}
 
 /// Ids of the nodes and relationships anywhere in a JSON result (nodes
 /// have `labels`, relationships `type`).
@@ -123,6 +122,28 @@ fn svg_of_a_two_hop_neighbourhood_draws_one_shape_per_distinct_node() {
     // The layout is deterministic: the same query draws the same file.
     let again = query(&db, "svg", TWO_HOPS);
     assert!(again == svg, "two runs drew different SVGs");
+}
+
+#[test]
+fn the_cookbook_picture_is_what_the_command_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let svg = query(&db, "svg", INTRODUCTIONS);
+    let (nodes, rels) = entities(&db, INTRODUCTIONS);
+    assert_eq!((nodes.len(), rels.len()), (6, 6));
+    assert_eq!(svg.matches("<circle").count(), nodes.len());
+    let committed = cookbook_picture();
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(&committed, &svg).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(&committed).unwrap_or_default();
+    assert!(
+        have == svg,
+        "{} is not what `relgraph query --format svg` draws now; \
+         refresh it with UPDATE_EXPECT=1 cargo test -p relgraph-cli --test picture",
+        committed.display()
+    );
 }
 
 #[test]
@@ -465,6 +486,11 @@ fn page_status(browser: &Path, page: &Path, profile: &Path) -> String {
 #[test]
 fn html_of_a_cookbook_answer_renders_in_headless_chromium() {
     let Some(browser) = chromium() else {
+        // CI installs Chromium and says so: there a missing browser fails.
+        assert!(
+            std::env::var_os("RELGRAPH_REQUIRE_CHROMIUM").is_none(),
+            "RELGRAPH_REQUIRE_CHROMIUM is set but no chromium is on the PATH"
+        );
         eprintln!(
             "skipped: no chromium on the PATH (apt-get install chromium, or set \
              RELGRAPH_CHROMIUM); the HTML picture was not tested in a browser"
