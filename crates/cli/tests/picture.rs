@@ -530,6 +530,33 @@ fn html_of_a_cookbook_answer_renders_in_headless_chromium() {
         std::fs::copy(&shot, keep).unwrap();
     }
 
+    // Drag, hover, zoom and pan, driven by events a script dispatches.
+    let html = std::fs::read_to_string(&page).unwrap();
+    let driven = html.replacen(
+        "</body>",
+        &format!("<script>{INTERACTIONS}</script>\n</body>"),
+        1,
+    );
+    let driven_page = dir.path().join("driven.html");
+    std::fs::write(&driven_page, driven).unwrap();
+    let dom = headless(
+        &browser,
+        &driven_page,
+        &dir.path().join("profile-5"),
+        &["--virtual-time-budget=5000", "--dump-dom"],
+    );
+    assert!(dom.contains("data-status=\"ready\""), "{dom}");
+    assert!(
+        dom.contains("data-interactions=\"drag edge hover zoom pan\""),
+        "{}",
+        dom.split("<body")
+            .nth(1)
+            .unwrap_or(&dom)
+            .lines()
+            .next()
+            .unwrap_or("")
+    );
+
     // The check can fail: a page whose data is broken reports an error.
     let html = std::fs::read_to_string(&page).unwrap();
     let broken = html.replacen(
@@ -558,6 +585,56 @@ fn html_of_a_cookbook_answer_renders_in_headless_chromium() {
     assert!(dom.contains("<title>relgraph: 2 nodes, 1 relationship</title>"));
     assert!(!dom.contains("pwned</title>"));
 }
+
+/// A script that plays a user on the page: drags the first node (it and
+/// its relationships must move), points at it (the tooltip must show its
+/// name), scrolls (the view must zoom in) and drags the background (the view
+/// must move). It writes what worked into `<body data-interactions>`.
+const INTERACTIONS: &str = r#"
+(function () {
+  var done = [];
+  try {
+    var svg = document.getElementById("picture");
+    var vp = svg.getElementById("viewport");
+    var node = vp.querySelector("g.node");
+    var circle = node.querySelector("circle");
+    var id = node.getAttribute("data-id");
+    var rel = vp.querySelector('g.rel[data-from="' + id + '"], g.rel[data-to="' + id + '"]');
+    function pointer(target, type, x, y) {
+      target.dispatchEvent(new PointerEvent(type, {clientX: x, clientY: y, pointerId: 7,
+        isPrimary: true, bubbles: true, cancelable: true}));
+    }
+    function centre() {
+      var r = circle.getBoundingClientRect();
+      return [r.left + r.width / 2, r.top + r.height / 2];
+    }
+    var at = centre(), moved = node.getAttribute("transform");
+    var path = rel.querySelector("path").getAttribute("d");
+    pointer(circle, "pointerdown", at[0], at[1]);
+    pointer(svg, "pointermove", at[0] + 40, at[1] + 30);
+    pointer(svg, "pointerup", at[0] + 40, at[1] + 30);
+    if (node.getAttribute("transform") !== moved) done.push("drag");
+    if (rel.querySelector("path").getAttribute("d") !== path) done.push("edge");
+    at = centre();
+    pointer(circle, "pointermove", at[0], at[1]);
+    var tip = document.getElementById("tip");
+    if (tip.style.display === "block" && tip.textContent.indexOf("name: ") >= 0) done.push("hover");
+    var before = vp.getAttribute("transform") || "";
+    svg.dispatchEvent(new WheelEvent("wheel", {clientX: 300, clientY: 300, deltaY: -200,
+      bubbles: true, cancelable: true}));
+    var zoomed = vp.getAttribute("transform") || "";
+    if (zoomed !== before && /scale\(1\.[0-9]/.test(zoomed)) done.push("zoom");
+    var bg = svg.querySelector("rect.background");
+    pointer(bg, "pointerdown", 5, 300);
+    pointer(svg, "pointermove", 60, 330);
+    pointer(svg, "pointerup", 60, 330);
+    if ((vp.getAttribute("transform") || "") !== zoomed) done.push("pan");
+  } catch (e) {
+    done.push("threw: " + e.message);
+  }
+  document.body.setAttribute("data-interactions", done.join(" "));
+})();
+"#;
 
 /// A PNG's size and pixels as RGB.
 fn decode_rgb(path: &Path) -> (u32, u32, Vec<[u8; 3]>) {

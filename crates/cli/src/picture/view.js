@@ -117,7 +117,13 @@
       } else {
         drag = { pan: true, x: at.x - view.tx, y: at.y - view.ty };
       }
-      svg.setPointerCapture(e.pointerId);
+      try {
+        // Keeps the drag when the pointer leaves the picture; a pointer the
+        // browser does not track (a synthetic event) cannot be captured.
+        svg.setPointerCapture(e.pointerId);
+      } catch (ignored) {
+        // The drag still works while the pointer stays over the picture.
+      }
       e.preventDefault();
     });
     svg.addEventListener("pointermove", function (e) {
