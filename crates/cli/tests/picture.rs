@@ -463,14 +463,19 @@ fn headless(browser: &Path, page: &Path, profile: &Path, args: &[&str]) -> Strin
     text(&out.stdout)
 }
 
-/// The page's status as its script wrote it into `<body data-status>`.
-fn page_status(browser: &Path, page: &Path, profile: &Path) -> String {
-    let dom = headless(
+/// The DOM of `page` once its scripts have run (five seconds of virtual time).
+fn dump_dom(browser: &Path, page: &Path, profile: &Path) -> String {
+    headless(
         browser,
         page,
         profile,
         &["--virtual-time-budget=5000", "--dump-dom"],
-    );
+    )
+}
+
+/// The page's status as its script wrote it into `<body data-status>`.
+fn page_status(browser: &Path, page: &Path, profile: &Path) -> String {
+    let dom = dump_dom(browser, page, profile);
     let body = dom
         .split("<body")
         .nth(1)
@@ -539,12 +544,7 @@ fn html_of_a_cookbook_answer_renders_in_headless_chromium() {
     );
     let driven_page = dir.path().join("driven.html");
     std::fs::write(&driven_page, driven).unwrap();
-    let dom = headless(
-        &browser,
-        &driven_page,
-        &dir.path().join("profile-5"),
-        &["--virtual-time-budget=5000", "--dump-dom"],
-    );
+    let dom = dump_dom(&browser, &driven_page, &dir.path().join("profile-5"));
     assert!(dom.contains("data-status=\"ready\""), "{dom}");
     assert!(
         dom.contains("data-interactions=\"drag edge hover zoom pan\""),
@@ -575,12 +575,7 @@ fn html_of_a_cookbook_answer_renders_in_headless_chromium() {
     let hostile = hostile_db(dir.path());
     let hostile_page = dir.path().join("hostile.html");
     draw_to(&hostile, "html", HOSTILE_QUERY, &hostile_page);
-    let dom = headless(
-        &browser,
-        &hostile_page,
-        &dir.path().join("profile-4"),
-        &["--virtual-time-budget=5000", "--dump-dom"],
-    );
+    let dom = dump_dom(&browser, &hostile_page, &dir.path().join("profile-4"));
     assert!(dom.contains("data-status=\"ready\""), "{dom}");
     assert!(dom.contains("<title>relgraph: 2 nodes, 1 relationship</title>"));
     assert!(!dom.contains("pwned</title>"));

@@ -93,6 +93,19 @@ pub enum PictureError {
         /// Rows read when the cap was passed.
         rows: u64,
     },
+    /// With the ends of its relationships, the result has more nodes than
+    /// a picture draws.
+    #[error(
+        "the picture would draw more than {max} nodes (the most a picture draws) \
+         with the {ends} ends of its relationships that the result lacks; return \
+         the end nodes too, or narrow the query (LIMIT, WHERE)"
+    )]
+    TooManyEnds {
+        /// The cap, [`MAX_NODES`].
+        max: usize,
+        /// Relationship ends added to the result's nodes.
+        ends: usize,
+    },
     /// The nodes and relationships would pass the memory budget.
     #[error(
         "the picture's nodes and relationships would need more than the memory \
@@ -135,6 +148,7 @@ impl Picture {
         &mut self,
         found: impl IntoIterator<Item = NodeValue>,
     ) -> Result<(), PictureError> {
+        let before = self.nodes.len();
         for n in found {
             self.nodes.entry(n.id).or_insert(n);
         }
@@ -150,9 +164,9 @@ impl Picture {
             );
         }
         if self.nodes.len() > MAX_NODES {
-            return Err(PictureError::TooManyNodes {
+            return Err(PictureError::TooManyEnds {
                 max: MAX_NODES,
-                rows: 0,
+                ends: self.nodes.len() - before,
             });
         }
         Ok(())
@@ -599,6 +613,19 @@ pub(crate) mod tests {
             collect(rels, None),
             Err(PictureError::TooManyRelationships { .. })
         ));
+        // Under the cap, but not with the relationships' ends.
+        let rows: Vec<Vec<ResultValue>> = (0..MAX_NODES as u64 / 2 + 1)
+            .map(|i| vec![ResultValue::Relationship(rel(i, "R", 2 * i, 2 * i + 1))])
+            .collect();
+        let mut p = collect(rows, None).unwrap();
+        let err = p.add_endpoints([]).unwrap_err();
+        assert_eq!(
+            err,
+            PictureError::TooManyEnds {
+                max: MAX_NODES,
+                ends: MAX_NODES + 2
+            }
+        );
         let big = vec![vec![ResultValue::Node(node(1, "N", &"x".repeat(5000)))]];
         let err = collect(big, Some(4096)).unwrap_err();
         assert!(err.to_string().contains("memory budget of 4 KiB"), "{err}");
