@@ -122,6 +122,22 @@ fn file_csv_and_jsonl_output() {
         ok(&run(&["query", "--db", db, "--format", "jsonl", "-f", f])),
         "{\"s\":\"a,b\",\"x\":1}\n{\"s\":\"a,b\",\"x\":2}\n"
     );
+    // --output: the same bytes in a file, nothing on stdout; a failed
+    // statement leaves no file.
+    let out = dir.path().join("out.csv");
+    let o = out.to_str().unwrap();
+    let args = [
+        "query", "--db", db, "--format", "csv", "-f", f, "--output", o,
+    ];
+    assert_eq!(ok(&run(&args)), "");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "x,s\n1,\"a,b\"\n2,\"a,b\"\n"
+    );
+    std::fs::remove_file(&out).unwrap();
+    let failed = run(&["query", "--db", db, "-o", o, "RETURN 1 / 0"]);
+    assert!(!failed.status.success());
+    assert!(!out.exists());
 }
 
 #[test]
