@@ -8,10 +8,15 @@
 //! seed always give the same picture (the committed SVG in `docs/` does not
 //! change when it is regenerated).
 //!
+//! Each step computes the nodes' pushes in parallel (rayon) from one
+//! quadtree; the threads change the speed, never the positions.
+//!
 //! Why our own and not a crate (December 2026): `forceatlas2` is
 //! AGPL-3.0-only, which an Apache-2.0 library cannot ship; `fdg-sim` and
 //! `force_graph` (MIT) have no seedable start and no Barnes-Hut step, and
 //! no release for years.
+
+use rayon::prelude::*;
 
 /// A point of the plane, in picture units (about a pixel).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -86,11 +91,15 @@ pub fn layout(n: usize, edges: &[(usize, usize)], params: &LayoutParams) -> Vec<
     for step in 0..params.iterations {
         let temp = start_temp * (1.0 - step as f64 / params.iterations as f64);
         let tree = QuadTree::build(&pos);
-        for (i, d) in disp.iter_mut().enumerate() {
-            *d = tree.repulsion(i, pos[i], k * k, params.theta);
-            d.x -= params.gravity * pos[i].x;
-            d.y -= params.gravity * pos[i].y;
-        }
+        // Each node's push is read from the same tree: the threads cannot
+        // change the result, only its speed.
+        disp.par_iter_mut()
+            .enumerate()
+            .for_each_init(Vec::new, |stack, (i, d)| {
+                *d = tree.repulsion(i, pos[i], k * k, params.theta, stack);
+                d.x -= params.gravity * pos[i].x;
+                d.y -= params.gravity * pos[i].y;
+            });
         for &(a, b) in &edges {
             let dx = pos[a].x - pos[b].x;
             let dy = pos[a].y - pos[b].y;
@@ -249,10 +258,12 @@ impl QuadTree {
         }
     }
 
-    /// The repulsion on body `i` at `p`, opening cells by `theta`.
-    fn repulsion(&self, i: usize, p: Point, k2: f64, theta: f64) -> Point {
+    /// The repulsion on body `i` at `p`, opening cells by `theta`; `stack`
+    /// is scratch space, kept by the caller to save an allocation a call.
+    fn repulsion(&self, i: usize, p: Point, k2: f64, theta: f64, stack: &mut Vec<usize>) -> Point {
         let mut f = Point { x: 0.0, y: 0.0 };
-        let mut stack = vec![0usize];
+        stack.clear();
+        stack.push(0);
         while let Some(c) = stack.pop() {
             let cell = &self.cells[c];
             if cell.mass == 0.0 || cell.body == Some(i) {
@@ -364,7 +375,7 @@ mod tests {
         let tree = QuadTree::build(&pos);
         for i in 0..pos.len() {
             let exact = exact_repulsion(&pos, i, 8100.0);
-            let bh = tree.repulsion(i, pos[i], 8100.0, 0.0);
+            let bh = tree.repulsion(i, pos[i], 8100.0, 0.0, &mut Vec::new());
             assert!(
                 len(Point {
                     x: exact.x - bh.x,
@@ -382,7 +393,7 @@ mod tests {
         let mut worst: f64 = 0.0;
         for i in (0..pos.len()).step_by(37) {
             let exact = exact_repulsion(&pos, i, 8100.0);
-            let bh = tree.repulsion(i, pos[i], 8100.0, 0.8);
+            let bh = tree.repulsion(i, pos[i], 8100.0, 0.8, &mut Vec::new());
             let err = len(Point {
                 x: exact.x - bh.x,
                 y: exact.y - bh.y,
@@ -399,7 +410,7 @@ mod tests {
         let pos = vec![Point { x: 5.0, y: 5.0 }; 50];
         let tree = QuadTree::build(&pos);
         for (i, p) in pos.iter().enumerate() {
-            let f = tree.repulsion(i, *p, 8100.0, 0.8);
+            let f = tree.repulsion(i, *p, 8100.0, 0.8, &mut Vec::new());
             assert!(f.x.is_finite() && f.y.is_finite() && len(f) > 0.0);
         }
     }
