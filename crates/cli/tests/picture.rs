@@ -184,6 +184,36 @@ fn nodes_in_lists_and_maps_and_relationship_ends_are_drawn() {
 }
 
 #[test]
+fn a_picture_shows_only_what_the_role_may_see() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("roles");
+    let db = db.to_str().unwrap();
+    for statement in [
+        "CREATE (ada:Person {name: 'Ada'}), (bob:Person {name: 'Bob'}), \
+         (dee:Person:Secret {name: 'Dee'}), (ada)-[:KNOWS]->(bob), (ada)-[:KNOWS]->(dee)",
+        "CREATE ROLE viewer",
+        "GRANT MATCH {*} ON GRAPH * NODES Person TO viewer",
+        "GRANT MATCH {*} ON GRAPH * RELATIONSHIPS KNOWS TO viewer",
+        "DENY TRAVERSE ON GRAPH * NODES Secret TO viewer",
+    ] {
+        ok(&run(&["query", "--db", db, statement]));
+    }
+    // Relationships only: the ends are read as the same role.
+    let q = "MATCH ()-[r:KNOWS]->() RETURN r";
+    let admin = query(db, "svg", q);
+    assert_eq!(admin.matches("class=\"node\"").count(), 3);
+    let viewer = ok(&run(&[
+        "query", "--db", db, "--role", "viewer", "--format", "svg", q,
+    ]));
+    assert_eq!(viewer.matches("class=\"node\"").count(), 2, "{viewer}");
+    assert_eq!(viewer.matches("class=\"rel\"").count(), 1);
+    assert!(
+        viewer.contains(">Bob<") && !viewer.contains("Dee"),
+        "{viewer}"
+    );
+}
+
+#[test]
 fn dot_has_a_node_per_distinct_node_and_an_edge_per_relationship() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
