@@ -4,14 +4,14 @@
 //!   demo database when no `--db` is given); reads statements from stdin
 //!   when it is not a terminal;
 //! - `relgraph query --db DIR 'QUERY'`: one statement, printed as a table,
-//!   CSV, JSON or JSON lines;
+//!   CSV, JSON or JSON lines, or drawn as a picture (SVG, HTML, DOT);
 //! - `relgraph import`: bulk CSV import (neo4j-admin convention);
 //! - `relgraph generate`: the demo CRM graph as CSV or as a database;
 //! - `relgraph bench`: timings of a folder of queries;
 //! - `relgraph stats`: counts per label and relationship type.
 //!
 //! Architecture invariant: this crate is the only one that formats results
-//! for people (tables, CSV, JSON).
+//! for people (tables, CSV, JSON, pictures).
 
 mod cancel;
 mod commands;
@@ -21,6 +21,7 @@ mod import;
 mod limits;
 mod output;
 mod params;
+mod picture;
 mod shell;
 
 use std::path::PathBuf;
@@ -42,7 +43,10 @@ running statement.
 
 Output: csv, json and jsonl print rows as they are produced and hold none of them.
 A table must see every row to align its columns: it keeps the cell texts (each cut at
-4096 characters), counted against --memory, and stops with an error past it.";
+4096 characters), counted against --memory, and stops with an error past it.
+A picture (svg, html, dot) draws every node, relationship and path in the result; it
+keeps them (counted against --memory) to lay them out, and is an error past 10,000
+nodes or 50,000 relationships.";
 
 /// Errors of the command-line tool.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +76,9 @@ pub enum CliError {
     /// Printing a result failed, or a table passed the memory budget.
     #[error(transparent)]
     Print(#[from] output::OutputError),
+    /// A result cannot be drawn (a cap or the memory budget).
+    #[error(transparent)]
+    Picture(#[from] picture::PictureError),
     /// Generating demo data failed.
     #[error(transparent)]
     Datagen(#[from] relgraph_datagen::DatagenError),
@@ -143,9 +150,13 @@ struct QueryArgs {
     #[arg(long, value_name = "DIR")]
     db: PathBuf,
     /// Output format: csv, json and jsonl print rows as they come; a table
-    /// holds its cells until the end, within --memory.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-    format: OutputFormat,
+    /// holds its cells until the end, within --memory; svg, html and dot
+    /// draw the nodes, relationships and paths of the result.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+    format: QueryFormat,
+    /// Write the output to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// A parameter as name=value, the value a Cypher literal (42, 'text', [1, 2], {a: 1}, date('2024-01-31')).
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = params::parse_assignment)]
     params: Vec<(String, relgraph::Value)>,
@@ -162,6 +173,40 @@ struct QueryArgs {
     query: Option<String>,
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+/// What `relgraph query` prints: rows, or a picture of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum QueryFormat {
+    /// An aligned table with a row count.
+    Table,
+    /// CSV with a header line.
+    Csv,
+    /// One JSON document: `{"columns": [...], "rows": [[...], ...]}`.
+    Json,
+    /// One JSON object per row, keyed by column name.
+    Jsonl,
+    /// A picture of the result's graph as a static SVG image.
+    Svg,
+    /// A picture as a self-contained HTML page (pan, zoom, drag, hover).
+    Html,
+    /// The result's graph as Graphviz DOT.
+    Dot,
+}
+
+impl QueryFormat {
+    fn output(self) -> commands::QueryOutput {
+        use commands::QueryOutput::{Picture, Rows};
+        match self {
+            QueryFormat::Table => Rows(OutputFormat::Table),
+            QueryFormat::Csv => Rows(OutputFormat::Csv),
+            QueryFormat::Json => Rows(OutputFormat::Json),
+            QueryFormat::Jsonl => Rows(OutputFormat::Jsonl),
+            QueryFormat::Svg => Picture(picture::PictureFormat::Svg),
+            QueryFormat::Html => Picture(picture::PictureFormat::Html),
+            QueryFormat::Dot => Picture(picture::PictureFormat::Dot),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -283,7 +328,15 @@ fn run(cli: Cli) -> Result<bool, CliError> {
             let text = text.trim().trim_end_matches(';');
             let limits = Limits::query_default().with_args(&a.limits);
             let role = a.limits.role.or(cli.limits.role);
-            commands::query(&a.db, text, a.params, a.format, &limits, role)?;
+            commands::query(
+                &a.db,
+                text,
+                a.params,
+                a.format.output(),
+                a.output.as_deref(),
+                &limits,
+                role,
+            )?;
             Ok(true)
         }
         Some(Command::Import(a)) => {
