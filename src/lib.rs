@@ -87,6 +87,9 @@ pub enum Cause {
     Limit,
     /// The statement was cancelled through [`QueryOptions::cancel`].
     Cancelled,
+    /// The statement's role may not do what it asked
+    /// ([`Database::session`]).
+    PermissionDenied,
     /// Another process holds the database open.
     Locked,
     /// Another write transaction held the write lock longer than
@@ -168,6 +171,7 @@ impl Error {
         let cause = match &e {
             ExecError::Limit(_) => Cause::Limit,
             ExecError::Cancelled => Cause::Cancelled,
+            ExecError::PermissionDenied(_) => Cause::PermissionDenied,
             ExecError::Graph(g) => Self::graph_cause(g),
             _ => Cause::Query,
         };
@@ -453,6 +457,77 @@ impl Database {
     pub fn snapshot(&self) -> Snapshot {
         self.graph.snapshot()
     }
+
+    /// A session that runs every statement as `role` (docs/access.md):
+    /// it sees only the nodes, relationships and properties the role's
+    /// privileges allow, and writes only what they allow. Without a
+    /// session (or with `QueryOptions::role` unset) statements run as the
+    /// administrator.
+    ///
+    /// ```
+    /// use relgraph::{Database, Params};
+    /// let db = Database::in_memory();
+    /// let p = Params::new();
+    /// db.query("CREATE (:Person {name: 'Ada', consent: true}), (:Person {name: 'Bob', consent: false})", &p).unwrap();
+    /// db.query("CREATE ROLE marketing", &p).unwrap();
+    /// db.query("GRANT MATCH {*} ON GRAPH * NODES Person WHERE n.consent = true TO marketing", &p).unwrap();
+    /// let marketing = db.session("marketing");
+    /// let seen = marketing.query("MATCH (p:Person) RETURN p.name AS name", &p).unwrap();
+    /// assert_eq!(seen.single::<String>("name").unwrap(), "Ada");
+    /// let denied = marketing.query("CREATE ROLE x", &p).unwrap_err();
+    /// assert_eq!(denied.kind, "SecurityError");
+    /// assert_eq!(denied.cause, relgraph::Cause::PermissionDenied);
+    /// ```
+    pub fn session(&self, role: &str) -> Session<'_> {
+        Session {
+            db: self,
+            options: QueryOptions {
+                role: Some(role.to_string()),
+                ..self.options.clone()
+            },
+        }
+    }
+}
+
+/// Statements run as one role; see [`Database::session`].
+pub struct Session<'db> {
+    db: &'db Database,
+    options: QueryOptions,
+}
+
+impl Session<'_> {
+    /// The role this session runs as.
+    pub fn role(&self) -> &str {
+        self.options.role.as_deref().unwrap_or_default()
+    }
+
+    /// Runs one statement in its own transaction, as the session's role.
+    pub fn query(&self, text: &str, params: &Params) -> Result<QueryResult> {
+        self.db.query_with(text, params, &self.options)
+    }
+
+    /// Runs one statement under explicit limits, as the session's role
+    /// (the role in `options` is replaced by the session's).
+    pub fn query_with(
+        &self,
+        text: &str,
+        params: &Params,
+        options: &QueryOptions,
+    ) -> Result<QueryResult> {
+        let options = QueryOptions {
+            role: self.options.role.clone(),
+            ..options.clone()
+        };
+        self.db.query_with(text, params, &options)
+    }
+
+    /// Starts an explicit write transaction whose statements run as the
+    /// session's role.
+    pub fn begin_write(&self) -> Result<Transaction> {
+        let mut tx = self.db.begin_write()?;
+        tx.options.role = self.options.role.clone();
+        Ok(tx)
+    }
 }
 
 impl Drop for Database {
@@ -499,6 +574,8 @@ impl Transaction {
         let stmt = parse(text)?;
         let options = &QueryOptions {
             standing: Some(self.standing.clone()),
+            // A session's transaction keeps its role whatever the options say.
+            role: self.options.role.clone().or_else(|| options.role.clone()),
             ..options.clone()
         };
         let out = relgraph_exec::execute(&stmt, params, self.txn.snapshot(), options)

@@ -49,10 +49,16 @@ pub struct Question {
 /// Every adjacency entry of `n` over `t` in both directions, one per
 /// relationship (a relationship from `n` to itself appears twice).
 fn both<'a>(snap: &'a Snapshot, n: NodeId, t: RelTypeId) -> impl Iterator<Item = NodeId> + 'a {
-    snap.neighbors(n, t, Direction::Outgoing)
-        .iter()
-        .chain(snap.neighbors(n, t, Direction::Incoming))
-        .map(|a| a.node)
+    let out = snap.neighbors(n, t, Direction::Outgoing);
+    let inc = snap.neighbors(n, t, Direction::Incoming);
+    let split = out.len();
+    (0..split + inc.len()).map(move |i| {
+        if i < split {
+            out[i].node
+        } else {
+            inc[i - split].node
+        }
+    })
 }
 
 /// The distinct neighbours of `n` over `t` in either direction, sorted.
@@ -142,11 +148,14 @@ fn friends_topics(snap: &Snapshot, ids: &Ids, me: NodeId, _: NodeId) -> Vec<Vec<
         if !snap.has_label(f, ids.person) {
             continue;
         }
-        for c in snap.neighbors(f, ids.read, Direction::Outgoing) {
+        for c in snap.neighbors(f, ids.read, Direction::Outgoing).iter() {
             if !snap.has_label(c.node, ids.content) {
                 continue;
             }
-            for t in snap.neighbors(c.node, ids.about, Direction::Outgoing) {
+            for t in snap
+                .neighbors(c.node, ids.about, Direction::Outgoing)
+                .iter()
+            {
                 if snap.has_label(t.node, ids.topic) {
                     *per_topic.entry(t.node).or_default() += 1;
                 }

@@ -79,7 +79,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 pub fn to_py(py: Python<'_>, e: relgraph::Error) -> PyErr {
     let message = e.message.clone();
     let err = match e.cause {
-        Cause::Query => QueryError::new_err(message),
+        // The Python API runs every statement as the administrator (it
+        // has no sessions), who is never denied; were it denied, the
+        // statement asked for what it may not do.
+        Cause::Query | Cause::PermissionDenied => QueryError::new_err(message),
         Cause::Limit => LimitError::new_err(message),
         Cause::Locked | Cause::WriterBusy => LockedError::new_err(message),
         Cause::Cancelled => CancelledError::new_err(message),
@@ -96,7 +99,7 @@ fn annotate(py: Python<'_>, err: &PyErr, e: &relgraph::Error) -> PyResult<()> {
     let value = err.value(py);
     value.setattr("kind", e.kind)?;
     value.setattr("detail", e.detail)?;
-    if e.cause == Cause::Query {
+    if err.is_instance_of::<QueryError>(py) {
         value.setattr("line", e.position.map(|p| p.line))?;
         value.setattr("column", e.position.map(|p| p.column))?;
         value.setattr("caret", e.position.map(|_| caret(&e.message)))?;

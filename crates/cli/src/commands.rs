@@ -5,42 +5,148 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use relgraph::{Database, Params, Snapshot, Value};
+use relgraph::{Database, Params, QueryOptions, QueryResult, Snapshot, Value};
 use relgraph_datagen::Config;
 use serde_json::json;
 
 use crate::format::{self, OutputFormat};
 use crate::limits::Limits;
 use crate::output::ResultWriter;
+use crate::picture::{endpoint_nodes, GraphCollector, Picture, PictureFormat, ENDPOINTS_QUERY};
 use crate::CliError;
 
-/// `relgraph query`: runs one statement and prints its result.
+/// Makes every statement on `db` run as `role` (none: the administrator).
+pub fn set_role(db: &mut Database, role: Option<String>) {
+    if role.is_some() {
+        let options = relgraph::QueryOptions {
+            role,
+            ..db.default_options().clone()
+        };
+        db.set_default_options(options);
+    }
+}
+
+/// What `relgraph query` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryOutput {
+    /// The rows, in a row format.
+    Rows(OutputFormat),
+    /// A picture of the nodes, relationships and paths in the rows.
+    Picture(PictureFormat),
+}
+
+/// `relgraph query`: runs one statement and prints its result (to
+/// `output` when given; the file is removed again when the statement fails).
 pub fn query(
     db: &Path,
     text: &str,
     params: Vec<(String, Value)>,
-    fmt: OutputFormat,
+    fmt: QueryOutput,
+    output: Option<&Path>,
     limits: &Limits,
+    role: Option<String>,
 ) -> Result<(), CliError> {
-    let db = Database::open(db).map_err(CliError::Query)?;
+    let mut db = Database::open(db).map_err(CliError::Query)?;
+    set_role(&mut db, role);
     let params: Params = params.into_iter().collect();
     let options = limits.apply(db.default_options().clone());
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    if format::is_explain(text) {
+    let fmt = match fmt {
+        QueryOutput::Rows(fmt) => fmt,
+        QueryOutput::Picture(picture) => {
+            return draw(&db, text, &params, &options, picture, output);
+        }
+    };
+    write_output(output, |out| {
+        if format::is_explain(text) {
+            let result = db
+                .query_with(text, &params, &options)
+                .map_err(CliError::Query)?;
+            format::write_plan(out, &result, fmt)?;
+            return Ok(());
+        }
+        let mut writer = ResultWriter::new(out, fmt, options.memory_budget);
         let result = db
-            .query_with(text, &params, &options)
+            .query_streaming(text, &params, &options, &mut writer)
             .map_err(CliError::Query)?;
-        format::write_plan(&mut out, &result, fmt)?;
+        writer.finish(&result, "")?;
+        Ok(())
+    })
+}
+
+/// `relgraph query --format svg|html|dot`: runs one statement, keeping the
+/// nodes and relationships of its rows, and writes their picture.
+fn draw(
+    db: &Database,
+    text: &str,
+    params: &Params,
+    options: &QueryOptions,
+    picture: PictureFormat,
+    output: Option<&Path>,
+) -> Result<(), CliError> {
+    if format::is_explain(text) {
+        return Err(CliError::Usage(
+            "EXPLAIN returns a plan, not a graph to draw; use --format table".into(),
+        ));
+    }
+    let mut collector = GraphCollector::new(options.memory_budget);
+    db.query_streaming(text, params, options, &mut collector)
+        .map_err(CliError::Query)?;
+    let mut graph = collector.finish()?;
+    complete_endpoints(&mut graph, |q, p| db.query_with(q, p, options))?;
+    let drawn = graph.render(picture);
+    write_output(output, |out| Ok(out.write_all(drawn.as_bytes())?))
+}
+
+/// Runs `write` on standard output, or on a new `path` that is removed
+/// again when `write` fails.
+fn write_output(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let Some(path) = path else {
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::new(stdout.lock());
+        write(&mut out)?;
         out.flush()?;
         return Ok(());
+    };
+    let io_error = |source| CliError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::create(path).map_err(io_error)?;
+    let mut out = io::BufWriter::new(file);
+    let written = write(&mut out).and_then(|()| {
+        out.flush().map_err(io_error)?;
+        out.get_ref().sync_all().map_err(io_error)
+    });
+    if written.is_err() {
+        drop(out);
+        let _ = std::fs::remove_file(path);
     }
-    let mut writer = ResultWriter::new(&mut out, fmt, options.memory_budget);
-    let result = db
-        .query_streaming(text, &params, &options, &mut writer)
-        .map_err(CliError::Query)?;
-    writer.finish(&result, "")?;
-    out.flush()?;
+    written
+}
+
+/// Reads the relationship ends that `graph` lacks through `run` (the
+/// statement [`ENDPOINTS_QUERY`] with `$ids`, under the caller's limits and
+/// rights); those it cannot read become placeholders.
+pub fn complete_endpoints(
+    graph: &mut Picture,
+    run: impl FnOnce(&str, &Params) -> relgraph::Result<QueryResult>,
+) -> Result<(), CliError> {
+    let missing = graph.missing_endpoints();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let ids = missing
+        .into_iter()
+        .filter_map(|id| i64::try_from(id).ok().map(Value::Int))
+        .collect();
+    let params: Params = [("ids".to_string(), Value::List(ids))]
+        .into_iter()
+        .collect();
+    let found = run(ENDPOINTS_QUERY, &params).map_err(CliError::Query)?;
+    graph.add_endpoints(endpoint_nodes(found.rows))?;
     Ok(())
 }
 

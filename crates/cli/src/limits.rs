@@ -24,6 +24,10 @@ pub struct LimitArgs {
     /// `none`. [default: a quarter of physical memory, or of the container's limit if lower]
     #[arg(long, value_name = "SIZE", value_parser = parse_limit_size)]
     pub memory: Option<Limit<u64>>,
+    /// Run statements as this role: see and write only what its privileges
+    /// allow (docs/access.md). [default: the administrator]
+    #[arg(long, value_name = "NAME")]
+    pub role: Option<String>,
 }
 
 /// A limit given on the command line: a value, or `none`.

@@ -4,14 +4,14 @@
 //!   demo database when no `--db` is given); reads statements from stdin
 //!   when it is not a terminal;
 //! - `relgraph query --db DIR 'QUERY'`: one statement, printed as a table,
-//!   CSV, JSON or JSON lines;
+//!   CSV, JSON or JSON lines, or drawn as a picture (SVG, HTML, DOT);
 //! - `relgraph import`: bulk CSV import (neo4j-admin convention);
 //! - `relgraph generate`: the demo CRM graph as CSV or as a database;
 //! - `relgraph bench`: timings of a folder of queries;
 //! - `relgraph stats`: counts per label and relationship type.
 //!
 //! Architecture invariant: this crate is the only one that formats results
-//! for people (tables, CSV, JSON).
+//! for people (tables, CSV, JSON, pictures).
 
 mod cancel;
 mod commands;
@@ -21,6 +21,7 @@ mod import;
 mod limits;
 mod output;
 mod params;
+mod picture;
 mod shell;
 
 use std::path::PathBuf;
@@ -42,7 +43,10 @@ running statement.
 
 Output: csv, json and jsonl print rows as they are produced and hold none of them.
 A table must see every row to align its columns: it keeps the cell texts (each cut at
-4096 characters), counted against --memory, and stops with an error past it.";
+4096 characters), counted against --memory, and stops with an error past it.
+A picture (svg, html, dot) draws every node, relationship and path in the result; it
+keeps them (counted against --memory) to lay them out, and is an error past 10,000
+nodes or 50,000 relationships.";
 
 /// Errors of the command-line tool.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +76,9 @@ pub enum CliError {
     /// Printing a result failed, or a table passed the memory budget.
     #[error(transparent)]
     Print(#[from] output::OutputError),
+    /// A result cannot be drawn (a cap or the memory budget).
+    #[error(transparent)]
+    Picture(#[from] picture::PictureError),
     /// Generating demo data failed.
     #[error(transparent)]
     Datagen(#[from] relgraph_datagen::DatagenError),
@@ -143,9 +150,13 @@ struct QueryArgs {
     #[arg(long, value_name = "DIR")]
     db: PathBuf,
     /// Output format: csv, json and jsonl print rows as they come; a table
-    /// holds its cells until the end, within --memory.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-    format: OutputFormat,
+    /// holds its cells until the end, within --memory; svg, html and dot
+    /// draw the nodes, relationships and paths of the result.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+    format: QueryFormat,
+    /// Write the output to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// A parameter as name=value, the value a Cypher literal (42, 'text', [1, 2], {a: 1}, date('2024-01-31')).
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = params::parse_assignment)]
     params: Vec<(String, relgraph::Value)>,
@@ -162,6 +173,40 @@ struct QueryArgs {
     query: Option<String>,
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+/// What `relgraph query` prints: rows, or a picture of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum QueryFormat {
+    /// An aligned table with a row count.
+    Table,
+    /// CSV with a header line.
+    Csv,
+    /// One JSON document: `{"columns": [...], "rows": [[...], ...]}`.
+    Json,
+    /// One JSON object per row, keyed by column name.
+    Jsonl,
+    /// A picture of the result's graph as a static SVG image.
+    Svg,
+    /// A picture as a self-contained HTML page (pan, zoom, drag, hover).
+    Html,
+    /// The result's graph as Graphviz DOT.
+    Dot,
+}
+
+impl QueryFormat {
+    fn output(self) -> commands::QueryOutput {
+        use commands::QueryOutput::{Picture, Rows};
+        match self {
+            QueryFormat::Table => Rows(OutputFormat::Table),
+            QueryFormat::Csv => Rows(OutputFormat::Csv),
+            QueryFormat::Json => Rows(OutputFormat::Json),
+            QueryFormat::Jsonl => Rows(OutputFormat::Jsonl),
+            QueryFormat::Svg => Picture(picture::PictureFormat::Svg),
+            QueryFormat::Html => Picture(picture::PictureFormat::Html),
+            QueryFormat::Dot => Picture(picture::PictureFormat::Dot),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -219,6 +264,9 @@ struct BenchArgs {
     /// Record a failing query as {"error": ...} and go on (default: stop with exit code 1).
     #[arg(long)]
     keep_going: bool,
+    /// Run the queries as this role (docs/access.md). [default: the administrator]
+    #[arg(long, value_name = "NAME")]
+    role: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -256,12 +304,17 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<bool, CliError> {
     match cli.command {
-        None => run_shell(cli.db, Limits::shell_default().with_args(&cli.limits)),
+        None => run_shell(
+            cli.db,
+            Limits::shell_default().with_args(&cli.limits),
+            cli.limits.role,
+        ),
         Some(Command::Shell(a)) => run_shell(
             a.db.or(cli.db),
             Limits::shell_default()
                 .with_args(&cli.limits)
                 .with_args(&a.limits),
+            a.limits.role.or(cli.limits.role),
         ),
         Some(Command::Query(a)) => {
             let text = match (&a.query, &a.file) {
@@ -274,7 +327,16 @@ fn run(cli: Cli) -> Result<bool, CliError> {
             };
             let text = text.trim().trim_end_matches(';');
             let limits = Limits::query_default().with_args(&a.limits);
-            commands::query(&a.db, text, a.params, a.format, &limits)?;
+            let role = a.limits.role.or(cli.limits.role);
+            commands::query(
+                &a.db,
+                text,
+                a.params,
+                a.format.output(),
+                a.output.as_deref(),
+                &limits,
+                role,
+            )?;
             Ok(true)
         }
         Some(Command::Import(a)) => {
@@ -298,7 +360,8 @@ fn run(cli: Cli) -> Result<bool, CliError> {
                     a.db.display()
                 )));
             }
-            let db = relgraph::Database::open(&a.db).map_err(CliError::Query)?;
+            let mut db = relgraph::Database::open(&a.db).map_err(CliError::Query)?;
+            commands::set_role(&mut db, a.role);
             let results = match a.threads {
                 Some(n) => {
                     let pool = rayon::ThreadPoolBuilder::new()
@@ -323,10 +386,11 @@ fn run(cli: Cli) -> Result<bool, CliError> {
     }
 }
 
-fn run_shell(db: Option<PathBuf>, limits: Limits) -> Result<bool, CliError> {
-    let (db, banner) = match db {
+fn run_shell(db: Option<PathBuf>, limits: Limits, role: Option<String>) -> Result<bool, CliError> {
+    let (mut db, banner) = match db {
         Some(p) => (relgraph::Database::open(&p).map_err(CliError::Query)?, None),
         None => (demo::open_demo()?, Some(demo::EXAMPLES)),
     };
+    commands::set_role(&mut db, role);
     Ok(shell::run(db, demo::history_file(), banner, limits))
 }

@@ -1,63 +1,9 @@
 //! The `relgraph` binary's subcommands, run as a user would run them.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use serde_json::json;
 
-use serde_json::{json, Value as Json};
-
-fn relgraph() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_relgraph"));
-    // Never touch the user's real data directory.
-    c.env(
-        "RELGRAPH_DATA_DIR",
-        std::env::temp_dir().join("relgraph-cli-tests-unused"),
-    );
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    relgraph().args(args).output().expect("run relgraph")
-}
-
-fn run_stdin(args: &[&str], env: &[(&str, &Path)], input: &str) -> Output {
-    let mut cmd = relgraph();
-    cmd.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("spawn relgraph");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("wait for relgraph")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-fn json_of(out: &Output) -> Json {
-    let s = ok(out);
-    serde_json::from_str(&s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
-}
+mod common;
+use common::{json_of, ok, relgraph, run, run_stdin, text};
 
 #[test]
 fn query_creates_a_missing_database_and_prints_json() {
@@ -176,6 +122,22 @@ fn file_csv_and_jsonl_output() {
         ok(&run(&["query", "--db", db, "--format", "jsonl", "-f", f])),
         "{\"s\":\"a,b\",\"x\":1}\n{\"s\":\"a,b\",\"x\":2}\n"
     );
+    // --output: the same bytes in a file, nothing on stdout; a failed
+    // statement leaves no file.
+    let out = dir.path().join("out.csv");
+    let o = out.to_str().unwrap();
+    let args = [
+        "query", "--db", db, "--format", "csv", "-f", f, "--output", o,
+    ];
+    assert_eq!(ok(&run(&args)), "");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "x,s\n1,\"a,b\"\n2,\"a,b\"\n"
+    );
+    std::fs::remove_file(&out).unwrap();
+    let failed = run(&["query", "--db", db, "-o", o, "RETURN 1 / 0"]);
+    assert!(!failed.status.success());
+    assert!(!out.exists());
 }
 
 #[test]

@@ -349,6 +349,109 @@ pub enum SchemaCommand {
     ShowIndexes,
     /// `SHOW CONSTRAINTS`.
     ShowConstraints,
+    /// A role or privilege command (the administrator's only).
+    Access(AccessCommand),
+}
+
+/// Roles and privileges, in Neo4j's syntax (docs/access.md).
+#[derive(Clone, Debug, PartialEq)]
+pub enum AccessCommand {
+    /// `CREATE ROLE name [IF NOT EXISTS]`.
+    CreateRole {
+        /// The role.
+        name: Ident,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+    },
+    /// `DROP ROLE name [IF EXISTS]`.
+    DropRole {
+        /// The role.
+        name: Ident,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+    /// `SHOW ROLES`.
+    ShowRoles,
+    /// `SHOW PRIVILEGES` or `SHOW ROLE name PRIVILEGES`.
+    ShowPrivileges {
+        /// Only this role's.
+        role: Option<Ident>,
+    },
+    /// `GRANT`, `DENY` or `REVOKE` a privilege.
+    Privilege(Box<PrivilegeCommand>),
+}
+
+/// What a privilege command does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrivilegeVerb {
+    /// `GRANT ... TO`.
+    Grant,
+    /// `DENY ... TO`.
+    Deny,
+    /// `REVOKE [GRANT | DENY] ... FROM`: `Some(true)` only denials,
+    /// `Some(false)` only grants, `None` both.
+    Revoke(Option<bool>),
+}
+
+/// The action a privilege names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrivilegeAction {
+    /// `TRAVERSE`.
+    Traverse,
+    /// `READ {keys}`.
+    Read,
+    /// `MATCH {keys}`: TRAVERSE and READ.
+    Match,
+    /// `CREATE`.
+    Create,
+    /// `DELETE`.
+    Delete,
+    /// `SET PROPERTY {keys}`.
+    SetProperty,
+    /// `SET LABEL labels`.
+    SetLabel,
+    /// `REMOVE LABEL labels`.
+    RemoveLabel,
+    /// `MERGE {keys}`: MATCH, CREATE and SET PROPERTY.
+    Merge,
+    /// `WRITE`: every write action.
+    Write,
+    /// `ALL [GRAPH] PRIVILEGES`: MATCH {*} and WRITE.
+    All,
+}
+
+/// Which elements a privilege names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ElementKind {
+    /// `NODES`.
+    Nodes,
+    /// `RELATIONSHIPS`.
+    Relationships,
+    /// `ELEMENTS` (or no segment): nodes and relationships.
+    Elements,
+}
+
+/// `GRANT|DENY|REVOKE action [{keys}] ON GRAPH * [segment] [WHERE cond] TO|FROM roles`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrivilegeCommand {
+    /// Grant, deny or revoke.
+    pub verb: PrivilegeVerb,
+    /// The action.
+    pub action: PrivilegeAction,
+    /// The property keys (`None`: every key, `{*}`).
+    pub keys: Option<Vec<Ident>>,
+    /// The element kind.
+    pub kind: ElementKind,
+    /// Labels or types (`None`: every one, `*`); for SET/REMOVE LABEL, the
+    /// labels that may be set or removed.
+    pub names: Option<Vec<Ident>>,
+    /// A row condition: the variable (if named by `FOR (v:Label)`) and the
+    /// expression.
+    pub condition: Option<(Option<Ident>, Expr)>,
+    /// The roles.
+    pub roles: Vec<Ident>,
+    /// The whole command.
+    pub span: Span,
 }
 
 /// One comma-separated element of a pattern: `[p =] chain` or

@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+mod access;
 pub mod ast;
 mod clause;
 mod error;

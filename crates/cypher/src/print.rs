@@ -741,7 +741,131 @@ impl Display for SchemaCommand {
             }
             SchemaCommand::ShowIndexes => f.write_str("SHOW INDEXES"),
             SchemaCommand::ShowConstraints => f.write_str("SHOW CONSTRAINTS"),
+            SchemaCommand::Access(a) => write!(f, "{a}"),
         }
+    }
+}
+
+impl Display for AccessCommand {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            AccessCommand::CreateRole {
+                name,
+                if_not_exists,
+            } => write!(
+                f,
+                "CREATE ROLE {}{}",
+                Name(&name.name),
+                if *if_not_exists { " IF NOT EXISTS" } else { "" }
+            ),
+            AccessCommand::DropRole { name, if_exists } => write!(
+                f,
+                "DROP ROLE {}{}",
+                Name(&name.name),
+                if *if_exists { " IF EXISTS" } else { "" }
+            ),
+            AccessCommand::ShowRoles => f.write_str("SHOW ROLES"),
+            AccessCommand::ShowPrivileges { role: None } => f.write_str("SHOW PRIVILEGES"),
+            AccessCommand::ShowPrivileges { role: Some(r) } => {
+                write!(f, "SHOW ROLE {} PRIVILEGES", Name(&r.name))
+            }
+            AccessCommand::Privilege(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+fn name_list(f: &mut Formatter<'_>, names: &Option<Vec<Ident>>) -> fmt::Result {
+    match names {
+        None => f.write_str("*"),
+        Some(names) => {
+            for (i, n) in names.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{}", Name(&n.name))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+impl Display for PrivilegeCommand {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.verb {
+            PrivilegeVerb::Grant => "GRANT ",
+            PrivilegeVerb::Deny => "DENY ",
+            PrivilegeVerb::Revoke(None) => "REVOKE ",
+            PrivilegeVerb::Revoke(Some(false)) => "REVOKE GRANT ",
+            PrivilegeVerb::Revoke(Some(true)) => "REVOKE DENY ",
+        })?;
+        f.write_str(match self.action {
+            PrivilegeAction::Traverse => "TRAVERSE",
+            PrivilegeAction::Read => "READ",
+            PrivilegeAction::Match => "MATCH",
+            PrivilegeAction::Create => "CREATE",
+            PrivilegeAction::Delete => "DELETE",
+            PrivilegeAction::SetProperty => "SET PROPERTY",
+            PrivilegeAction::SetLabel => "SET LABEL",
+            PrivilegeAction::RemoveLabel => "REMOVE LABEL",
+            PrivilegeAction::Merge => "MERGE",
+            PrivilegeAction::Write => "WRITE",
+            PrivilegeAction::All => "ALL GRAPH PRIVILEGES",
+        })?;
+        let label_action = matches!(
+            self.action,
+            PrivilegeAction::SetLabel | PrivilegeAction::RemoveLabel
+        );
+        if matches!(
+            self.action,
+            PrivilegeAction::Read
+                | PrivilegeAction::Match
+                | PrivilegeAction::SetProperty
+                | PrivilegeAction::Merge
+        ) {
+            f.write_str(" {")?;
+            name_list(f, &self.keys)?;
+            f.write_str("}")?;
+        }
+        if label_action {
+            f.write_str(" ")?;
+            name_list(f, &self.names)?;
+        }
+        f.write_str(" ON GRAPH *")?;
+        if !label_action {
+            match (&self.condition, self.kind) {
+                (Some((Some(var), e)), _) => {
+                    write!(f, " FOR ({}", Name(&var.name))?;
+                    if let Some(names) = &self.names {
+                        if let Some(l) = names.first() {
+                            write!(f, ":{}", Name(&l.name))?;
+                        }
+                    }
+                    write!(f, ") WHERE {e}")?;
+                }
+                (cond, kind) => {
+                    f.write_str(match kind {
+                        ElementKind::Nodes => " NODES ",
+                        ElementKind::Relationships => " RELATIONSHIPS ",
+                        ElementKind::Elements => " ELEMENTS ",
+                    })?;
+                    name_list(f, &self.names)?;
+                    if let Some((_, e)) = cond {
+                        write!(f, " WHERE {e}")?;
+                    }
+                }
+            }
+        }
+        f.write_str(match self.verb {
+            PrivilegeVerb::Revoke(_) => " FROM ",
+            _ => " TO ",
+        })?;
+        for (i, r) in self.roles.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{}", Name(&r.name))?;
+        }
+        Ok(())
     }
 }
 

@@ -9,6 +9,9 @@ use crate::lexer::{Cx, R};
 impl<'a> Cx<'a> {
     /// Schema commands (CREATE/DROP INDEX, CREATE/DROP CONSTRAINT, SHOW).
     pub(crate) fn schema_command(&self, i: &'a str) -> R<'a, SchemaCommand> {
+        if let Some((r, cmd)) = attempt(self.access_command(i))? {
+            return Ok((r, SchemaCommand::Access(cmd)));
+        }
         if let Some((r, _)) = attempt(self.kw(i, "SHOW"))? {
             for (w, cmd) in [
                 ("INDEXES", SchemaCommand::ShowIndexes),

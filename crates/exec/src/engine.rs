@@ -114,6 +114,16 @@ fn run(
     txn: Option<&mut WriteTxn>,
     sink: Option<&mut dyn RowSink>,
 ) -> Result<Outcome> {
+    let restricted = crate::access::restrict(snapshot, options.role.as_deref())?;
+    let snapshot = &restricted;
+    if let (Some(role), relgraph_cypher::ast::StatementKind::Schema(cmd)) =
+        (&options.role, &stmt.kind)
+    {
+        return Err(crate::error::ExecError::PermissionDenied(format!(
+            "role `{role}` may not run `{}`: role, privilege and schema commands need the administrator (no role)",
+            cmd.to_string().split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+        )));
+    }
     let mut compiler = Compiler::new(snapshot, params, options.max_var_length);
     let plan = compiler.compile(stmt)?;
     let columns: Vec<String> = match &plan {
@@ -129,7 +139,11 @@ fn run(
                 columns: Arc::from(columns),
                 rows: Vec::new(),
                 stats: QueryStats::default(),
-                plan: Some(explain::render(&plan, None)),
+                plan: Some(explain::render(
+                    &plan,
+                    None,
+                    snapshot.access_rules().map(|r| &**r),
+                )),
             },
             changes: ChangeSet::default(),
         });
@@ -200,7 +214,13 @@ fn run(
             columns: Arc::from(columns),
             rows,
             stats: st.stats,
-            plan: profiling.then(|| explain::render(&plan, Some(&profiles))),
+            plan: profiling.then(|| {
+                explain::render(
+                    &plan,
+                    Some(&profiles),
+                    snapshot.access_rules().map(|r| &**r),
+                )
+            }),
         },
         changes: st.changes,
     })

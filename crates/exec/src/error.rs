@@ -74,6 +74,11 @@ pub enum ExecError {
         /// Why, and what to do instead.
         reason: String,
     },
+    /// The statement's role may not do what it asked (a write privilege
+    /// it lacks, a policy statement, an unknown role). Names only what the
+    /// role may see.
+    #[error("permission denied: {0}")]
+    PermissionDenied(String),
     /// A standing-query registry operation failed (duplicate or unknown
     /// name, no registry, storage).
     #[error("{0}")]
@@ -164,6 +169,7 @@ impl ExecError {
             ExecError::Graph(_) => "DatabaseError",
             ExecError::Limit(_) | ExecError::Cancelled => "DatabaseError",
             ExecError::NotStanding { .. } | ExecError::Standing(_) => "ArgumentError",
+            ExecError::PermissionDenied(_) => "SecurityError",
         }
     }
 }

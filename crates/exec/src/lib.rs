@@ -17,6 +17,7 @@ pub mod result;
 pub mod standing;
 pub mod value_ops;
 
+mod access;
 mod compile;
 mod engine;
 mod exec;

@@ -43,6 +43,11 @@ pub struct QueryOptions {
     /// The database's standing-query registry, for the `db.standing.*`
     /// procedures; `relgraph::Database` sets it on every query.
     pub standing: Option<crate::procedures::StandingHandle>,
+    /// The role the statement runs as (docs/access.md): it sees and
+    /// writes only what the role's privileges allow. `None`, the default,
+    /// is the administrator, who sees everything and alone may run role,
+    /// privilege and schema commands.
+    pub role: Option<String>,
 }
 
 impl Default for QueryOptions {
@@ -55,6 +60,7 @@ impl Default for QueryOptions {
             cancel: None,
             max_query_bytes: 1 << 20,
             standing: None,
+            role: None,
         }
     }
 }

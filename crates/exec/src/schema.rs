@@ -21,6 +21,7 @@ pub(crate) fn columns(cmd: &SchemaCommand) -> Vec<String> {
                 .map(|s| s.to_string())
                 .collect()
         }
+        SchemaCommand::Access(a) => crate::access::columns(a),
         _ => Vec::new(),
     }
 }
@@ -29,7 +30,7 @@ fn s(v: &str) -> Value {
     Value::String(Arc::from(v))
 }
 
-fn publish(st: &mut State<'_>, catalog: relgraph_graph::Catalog) -> Result<()> {
+pub(crate) fn publish(st: &mut State<'_>, catalog: relgraph_graph::Catalog) -> Result<()> {
     let cs = ChangeSet {
         catalog: Some(CatalogSnapshot(catalog)),
         changes: Vec::new(),
@@ -76,7 +77,12 @@ pub(crate) fn run(cmd: &SchemaCommand, st: &mut State<'_>) -> Result<Vec<Vec<Val
     let cat = st.snapshot.catalog();
     let label_name = |l| cat.label_name(l).unwrap_or_default().to_string();
     let key_name = |k| cat.prop_key_name(k).unwrap_or_default().to_string();
+    if let SchemaCommand::Access(a) = cmd {
+        return crate::access::run(a, st);
+    }
     match cmd {
+        // Run above, before `cat` borrows the state.
+        SchemaCommand::Access(_) => Ok(Vec::new()),
         SchemaCommand::ShowIndexes => Ok(index_rows(cat)),
         SchemaCommand::ShowConstraints => Ok(cat
             .constraints

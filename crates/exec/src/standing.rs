@@ -115,7 +115,11 @@ impl Touched {
                 return;
             };
             t.keys.insert(key.to_string());
-            for l in before.node_labels(id).iter().chain(after.node_labels(id)) {
+            for l in before
+                .node_labels(id)
+                .iter()
+                .chain(after.node_labels(id).iter())
+            {
                 if let Some(l) = label_name(*l) {
                     t.node_keys.insert((l, key.to_string()));
                 }

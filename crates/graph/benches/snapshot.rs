@@ -99,7 +99,10 @@ fn expand(c: &mut Criterion) {
         b.iter(|| {
             let mut sum = 0u64;
             for n in persons.clone() {
-                for a in s.neighbors(NodeId(n), has_creator, Direction::Incoming) {
+                for a in s
+                    .neighbors(NodeId(n), has_creator, Direction::Incoming)
+                    .iter()
+                {
                     sum = sum.wrapping_add(a.node.0);
                 }
             }
@@ -109,7 +112,10 @@ fn expand(c: &mut Criterion) {
     // 2 hops: friends of friends of every person; throughput counts paths.
     let paths: u64 = persons
         .clone()
-        .flat_map(|n| s.neighbors(NodeId(n), knows, Direction::Outgoing))
+        .flat_map(|n| {
+            s.neighbors(NodeId(n), knows, Direction::Outgoing)
+                .into_owned()
+        })
         .map(|a| s.neighbors(a.node, knows, Direction::Outgoing).len() as u64)
         .sum();
     group.throughput(Throughput::Elements(paths));
@@ -117,7 +123,7 @@ fn expand(c: &mut Criterion) {
         b.iter(|| {
             let mut count = 0u64;
             for n in persons.clone() {
-                for a in s.neighbors(NodeId(n), knows, Direction::Outgoing) {
+                for a in s.neighbors(NodeId(n), knows, Direction::Outgoing).iter() {
                     count += s.neighbors(a.node, knows, Direction::Outgoing).len() as u64;
                 }
             }

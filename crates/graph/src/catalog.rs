@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::access::Policies;
 use crate::ids::{LabelId, PropKeyId, RelTypeId};
 
 /// Interns names to dense `u32` ids in first-seen order.
@@ -151,6 +152,50 @@ pub struct Catalog {
     pub constraints: Vec<ConstraintDef>,
     /// Declared property types.
     pub property_types: Vec<PropertyTypeDef>,
+    /// Roles and their privileges (format version 3 on).
+    pub policies: Policies,
+}
+
+/// The catalog's layout in storage formats 1 and 2 (before policies):
+/// read by the upgrade to format 3, and written by tests of it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CatalogV2 {
+    labels: Interner,
+    rel_types: Interner,
+    prop_keys: Interner,
+    indexes: Vec<IndexDef>,
+    constraints: Vec<ConstraintDef>,
+    property_types: Vec<PropertyTypeDef>,
+}
+
+impl From<CatalogV2> for Catalog {
+    fn from(c: CatalogV2) -> Catalog {
+        let mut out = Catalog {
+            labels: c.labels,
+            rel_types: c.rel_types,
+            prop_keys: c.prop_keys,
+            indexes: c.indexes,
+            constraints: c.constraints,
+            property_types: c.property_types,
+            policies: Policies::default(),
+        };
+        out.reindex();
+        out
+    }
+}
+
+impl From<&Catalog> for CatalogV2 {
+    /// Drops the policies: for writing format-2 data in tests.
+    fn from(c: &Catalog) -> CatalogV2 {
+        CatalogV2 {
+            labels: c.labels.clone(),
+            rel_types: c.rel_types.clone(),
+            prop_keys: c.prop_keys.clone(),
+            indexes: c.indexes.clone(),
+            constraints: c.constraints.clone(),
+            property_types: c.property_types.clone(),
+        }
+    }
 }
 
 impl Catalog {

@@ -115,5 +115,6 @@ impl PartialEq for CatalogSnapshot {
             && self.0.indexes == other.0.indexes
             && self.0.constraints == other.0.constraints
             && self.0.property_types == other.0.property_types
+            && self.0.policies == other.0.policies
     }
 }

@@ -14,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod catalog;
 pub mod change;
 pub mod error;

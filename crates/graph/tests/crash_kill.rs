@@ -647,7 +647,7 @@ fn verify(s: &Snapshot, min: i64, max: i64) -> Result<i64, String> {
                 .into_iter()
                 .enumerate()
             {
-                for a in s.neighbors(n, RelTypeId(t), dir) {
+                for a in s.neighbors(n, RelTypeId(t), dir).iter() {
                     adjacency[i] += 1;
                     let ok = s.rel(a.rel).is_some_and(|r| {
                         r.rel_type == RelTypeId(t)

@@ -123,7 +123,7 @@ fn apply_creates_nodes_relationships_and_counters() {
     assert_eq!(s.label_count(n.company), 2);
     assert_eq!(s.rel_type_count(n.knows), 4);
     assert_eq!(s.rel_type_count(n.works), 1);
-    assert_eq!(s.node_labels(NodeId(2)), &[n.person, n.company]);
+    assert_eq!(s.node_labels(NodeId(2)).to_vec(), &[n.person, n.company]);
     assert!(s.has_label(NodeId(2), n.company));
     assert!(!s.has_label(NodeId(1), n.company));
     // A null in created properties is dropped.
@@ -149,30 +149,44 @@ fn apply_creates_nodes_relationships_and_counters() {
 fn adjacency_agrees_in_both_directions_and_self_loops_appear_twice() {
     let (n, s) = small();
     assert_eq!(
-        s.neighbors(NodeId(0), n.knows, Direction::Outgoing),
+        s.neighbors(NodeId(0), n.knows, Direction::Outgoing)
+            .to_vec(),
         &[adj(1, 0), adj(2, 1)]
     );
     assert_eq!(
-        s.neighbors(NodeId(2), n.knows, Direction::Incoming),
+        s.neighbors(NodeId(2), n.knows, Direction::Incoming)
+            .to_vec(),
         &[adj(0, 1), adj(1, 2), adj(2, 4)]
     );
     assert_eq!(
-        s.neighbors(NodeId(2), n.knows, Direction::Outgoing),
+        s.neighbors(NodeId(2), n.knows, Direction::Outgoing)
+            .to_vec(),
         &[adj(2, 4)]
     );
     assert_eq!(
-        s.neighbors(NodeId(0), n.works, Direction::Outgoing),
+        s.neighbors(NodeId(0), n.works, Direction::Outgoing)
+            .to_vec(),
         &[adj(3, 3)]
     );
-    assert_eq!(s.neighbors(NodeId(3), n.knows, Direction::Incoming), &[]);
-    assert_eq!(s.neighbors(NodeId(99), n.knows, Direction::Incoming), &[]);
+    assert_eq!(
+        s.neighbors(NodeId(3), n.knows, Direction::Incoming)
+            .to_vec(),
+        &[]
+    );
+    assert_eq!(
+        s.neighbors(NodeId(99), n.knows, Direction::Incoming)
+            .to_vec(),
+        &[]
+    );
     // Every relationship is in its source's outgoing and its target's incoming list.
     for r in s.rels() {
         assert!(s
             .neighbors(r.src, r.rel_type, Direction::Outgoing)
+            .to_vec()
             .contains(&adj(r.dst.0, r.id.0)));
         assert!(s
             .neighbors(r.dst, r.rel_type, Direction::Incoming)
+            .to_vec()
             .contains(&adj(r.src.0, r.id.0)));
     }
     assert_eq!(
@@ -220,8 +234,8 @@ fn set_remove_properties_and_labels() {
         Some(&Value::Int(40))
     );
     assert_eq!(s2.node_property(NodeId(0), n.name).as_deref(), None);
-    assert_eq!(s2.node_labels(NodeId(1)), &[n.person, n.company]);
-    assert_eq!(s2.node_labels(NodeId(2)), &[n.company]);
+    assert_eq!(s2.node_labels(NodeId(1)).to_vec(), &[n.person, n.company]);
+    assert_eq!(s2.node_labels(NodeId(2)).to_vec(), &[n.company]);
     assert_eq!(s2.label_count(n.person), 2);
     assert_eq!(s2.label_count(n.company), 3);
     assert_eq!(
@@ -274,18 +288,20 @@ fn delete_rules() {
         ]))
         .unwrap();
     assert!(!s2.node_exists(NodeId(1)));
-    assert_eq!(s2.node_labels(NodeId(1)), &[]);
+    assert_eq!(s2.node_labels(NodeId(1)).to_vec(), &[]);
     assert_eq!(s2.node_property(NodeId(1), n.name).as_deref(), None);
     assert_eq!(s2.node_count(), 3);
     assert_eq!(s2.rel_count(), 3);
     assert_eq!(s2.label_count(n.person), 2);
     assert_eq!(s2.rel_type_count(n.knows), 2);
     assert_eq!(
-        s2.neighbors(NodeId(0), n.knows, Direction::Outgoing),
+        s2.neighbors(NodeId(0), n.knows, Direction::Outgoing)
+            .to_vec(),
         &[adj(2, 1)]
     );
     assert_eq!(
-        s2.neighbors(NodeId(2), n.knows, Direction::Incoming),
+        s2.neighbors(NodeId(2), n.knows, Direction::Incoming)
+            .to_vec(),
         &[adj(0, 1), adj(2, 4)]
     );
     assert!(s2.rel(RelId(0)).is_none());
@@ -309,7 +325,11 @@ fn delete_rules() {
     assert_eq!(s3.next_node_id(), NodeId(5));
     assert_eq!(s3.next_rel_id(), RelId(6));
     assert_eq!(s3.label_count(n.person), 2);
-    assert_eq!(s3.neighbors(NodeId(0), n.knows, Direction::Incoming), &[]);
+    assert_eq!(
+        s3.neighbors(NodeId(0), n.knows, Direction::Incoming)
+            .to_vec(),
+        &[]
+    );
 }
 
 #[test]
@@ -412,23 +432,28 @@ fn chunk_boundaries() {
     );
     assert_eq!(s.nodes_in_range(8190..100_000, None).len(), 10);
     assert_eq!(
-        s.neighbors(NodeId(4095), n.knows, Direction::Outgoing),
+        s.neighbors(NodeId(4095), n.knows, Direction::Outgoing)
+            .to_vec(),
         &[adj(4096, 0)]
     );
     assert_eq!(
-        s.neighbors(NodeId(4095), n.knows, Direction::Incoming),
+        s.neighbors(NodeId(4095), n.knows, Direction::Incoming)
+            .to_vec(),
         &[adj(4096, 1), adj(8192, 3)]
     );
     assert_eq!(
-        s.neighbors(NodeId(4096), n.knows, Direction::Outgoing),
+        s.neighbors(NodeId(4096), n.knows, Direction::Outgoing)
+            .to_vec(),
         &[adj(4095, 1), adj(4096, 4)]
     );
     assert_eq!(
-        s.neighbors(NodeId(4096), n.knows, Direction::Incoming),
+        s.neighbors(NodeId(4096), n.knows, Direction::Incoming)
+            .to_vec(),
         &[adj(4095, 0), adj(4096, 4)]
     );
     assert_eq!(
-        s.neighbors(NodeId(0), n.knows, Direction::Incoming),
+        s.neighbors(NodeId(0), n.knows, Direction::Incoming)
+            .to_vec(),
         &[adj(8199, 5)]
     );
     assert_eq!(
@@ -447,11 +472,13 @@ fn chunk_boundaries() {
         ]))
         .unwrap();
     assert_eq!(
-        s2.neighbors(NodeId(4096), n.knows, Direction::Incoming),
+        s2.neighbors(NodeId(4096), n.knows, Direction::Incoming)
+            .to_vec(),
         &[adj(4096, 4)]
     );
     assert_eq!(
-        s2.neighbors(NodeId(4095), n.knows, Direction::Outgoing),
+        s2.neighbors(NodeId(4095), n.knows, Direction::Outgoing)
+            .to_vec(),
         &[]
     );
     assert_eq!(s2.node_property(NodeId(4095), n.age).as_deref(), None);
@@ -479,8 +506,8 @@ fn chunk_boundaries() {
     for id in [0, 4095, 4096, 8192, 8199] {
         for dir in [Direction::Outgoing, Direction::Incoming] {
             assert_eq!(
-                s3.neighbors(NodeId(id), n.knows, dir),
-                s2.neighbors(NodeId(id), n.knows, dir)
+                s3.neighbors(NodeId(id), n.knows, dir).to_vec(),
+                s2.neighbors(NodeId(id), n.knows, dir).to_vec()
             );
         }
     }
@@ -875,7 +902,8 @@ fn from_records_validates() {
     assert_eq!(ok.label_count(n.person), 3);
     assert_eq!(ok.rel_type_count(n.knows), 2);
     assert_eq!(
-        ok.neighbors(NodeId(0), n.knows, Direction::Incoming),
+        ok.neighbors(NodeId(0), n.knows, Direction::Incoming)
+            .to_vec(),
         &[adj(9, 2)]
     );
     let bad = |nodes: Vec<NodeRecord>, rels: Vec<RelRecord>| {
@@ -906,7 +934,9 @@ fn from_records_validates() {
     )
     .unwrap();
     assert_eq!(
-        sparse.neighbors(NodeId(0), n.knows, Direction::Incoming),
+        sparse
+            .neighbors(NodeId(0), n.knows, Direction::Incoming)
+            .to_vec(),
         &[adj(9_999_999, 0)]
     );
     let err = Snapshot::from_records(
@@ -981,11 +1011,13 @@ fn big_change_set_applies_in_one_go() {
     assert_eq!(s.node_count(), count);
     assert_eq!(s.rel_count(), count - 1);
     assert_eq!(
-        s.neighbors(NodeId(12_345), n.knows, Direction::Outgoing),
+        s.neighbors(NodeId(12_345), n.knows, Direction::Outgoing)
+            .to_vec(),
         &[adj(12_346, 12_345)]
     );
     assert_eq!(
-        s.neighbors(NodeId(12_345), n.knows, Direction::Incoming),
+        s.neighbors(NodeId(12_345), n.knows, Direction::Incoming)
+            .to_vec(),
         &[adj(12_344, 12_344)]
     );
     assert_eq!(

@@ -342,7 +342,7 @@ fn check_equal(s: &Snapshot, m: &Model) {
     );
     for (id, (labels, props)) in &m.nodes {
         assert_eq!(
-            s.node_labels(NodeId(*id)),
+            s.node_labels(NodeId(*id)).to_vec(),
             labels.iter().copied().collect::<Vec<_>>().as_slice()
         );
         let props: Vec<(PropKeyId, Value)> = props.iter().map(|(k, v)| (*k, v.clone())).collect();
@@ -350,7 +350,7 @@ fn check_equal(s: &Snapshot, m: &Model) {
         for t in 0..TYPES {
             for dir in [Direction::Outgoing, Direction::Incoming] {
                 assert_eq!(
-                    s.neighbors(NodeId(*id), RelTypeId(t), dir),
+                    &*s.neighbors(NodeId(*id), RelTypeId(t), dir),
                     m.neighbors(*id, RelTypeId(t), dir).as_slice(),
                     "node {id} type {t} {dir:?}"
                 );

@@ -136,7 +136,7 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     );
     assert_eq!(
         kv.get(META, b"format_version").unwrap().unwrap(),
-        2u32.to_be_bytes()
+        3u32.to_be_bytes()
     );
     let manifest = kv.get(META, b"manifest").unwrap().unwrap();
     let mut r = Reader {
@@ -173,6 +173,12 @@ fn a_reader_written_from_the_document_decodes_the_database() {
         lists[2],
         vec!["name", "age", "score", "tags", "id", "since"]
     );
+    // then indexes, constraints and property types (none here), and
+    // (format 3) the policies: no roles.
+    for what in ["indexes", "constraints", "property types", "roles"] {
+        assert_eq!(r.varint(), 0, "{what}");
+    }
+    assert!(r.done());
 
     // the segment: trailer, footer, arrays
     let file = std::fs::read(path.join("segments").join(format!("seg-{seg_id:08}.rgs"))).unwrap();

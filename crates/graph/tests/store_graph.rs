@@ -712,7 +712,7 @@ fn a_format_1_database_is_upgraded_at_open() {
     b.put(
         META,
         format::KEY_CATALOG.to_vec(),
-        format::encode_framed(&catalog).unwrap(),
+        format::encode_framed(&relgraph_graph::catalog::CatalogV2::from(&catalog)).unwrap(),
     );
     b.put(
         META,
@@ -762,7 +762,7 @@ fn a_format_1_database_is_upgraded_at_open() {
     assert!(kv.get(META, format::KEY_BASE).unwrap().is_none());
     let before = dump(&s);
     drop(g);
-    assert_eq!(dump(&open(&kv).snapshot()), before, "reopens as format 2");
+    assert_eq!(dump(&open(&kv).snapshot()), before, "reopens as format 3");
 }
 
 #[test]
@@ -906,4 +906,85 @@ fn a_bulk_image_opens_with_its_statistics() {
     let g = open_when_unlocked(&target);
     let known = g.snapshot().stats_if_known().expect("stored at creation");
     assert_eq!(known.node_count, source.snapshot().node_count());
+}
+
+/// A format-2 database (the catalog without policies, in `meta` and in the
+/// log records that carry one) opens as format 3 with the same graph, and
+/// its catalog can then hold policies.
+#[test]
+fn a_format_2_database_is_upgraded_to_format_3() {
+    use relgraph_graph::catalog::CatalogV2;
+    use relgraph_graph::store::format::{ChangeSetV2, LogRecord, LogRecordV2};
+    let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+    let before = {
+        let g = open_keeping_the_log(&kv);
+        populate(&g);
+        dump(&g.snapshot())
+    };
+    // Rewrite what this build wrote in the older layout.
+    let mut b = WriteBatch::new();
+    let cat: relgraph_graph::Catalog = format::decode_framed(
+        META,
+        format::KEY_CATALOG,
+        &kv.get(META, format::KEY_CATALOG).unwrap().unwrap(),
+    )
+    .unwrap();
+    b.put(
+        META,
+        format::KEY_CATALOG.to_vec(),
+        format::encode_framed(&CatalogV2::from(&cat)).unwrap(),
+    );
+    let mut with_catalog = 0;
+    for (k, v) in kv.scan_prefix(LOG, b"").unwrap() {
+        let rec: LogRecord = format::decode_framed(LOG, &k, &v).unwrap();
+        let old = LogRecordV2 {
+            first_version: rec.first_version,
+            change_sets: rec
+                .change_sets
+                .iter()
+                .map(|cs| ChangeSetV2 {
+                    catalog: cs.catalog.as_ref().map(|c| CatalogV2::from(&c.0)),
+                    changes: cs.changes.clone(),
+                })
+                .collect(),
+        };
+        with_catalog += old
+            .change_sets
+            .iter()
+            .filter(|c| c.catalog.is_some())
+            .count();
+        b.put(LOG, k, format::encode_framed(&old).unwrap());
+    }
+    assert!(
+        with_catalog > 0,
+        "the log must carry a catalog for the test to mean anything"
+    );
+    b.put(
+        META,
+        format::KEY_FORMAT_VERSION.to_vec(),
+        2u32.to_be_bytes().to_vec(),
+    );
+    kv.commit(b, Durability::Durable).unwrap();
+
+    let g = open_keeping_the_log(&kv);
+    assert_eq!(dump(&g.snapshot()), before);
+    assert_eq!(
+        kv.get(META, format::KEY_FORMAT_VERSION).unwrap().unwrap(),
+        format::FORMAT_VERSION.to_be_bytes()
+    );
+    assert_eq!(format::FORMAT_VERSION, 3);
+    // Policies now persist with the catalog.
+    let mut tx = g.begin_write().unwrap();
+    let mut cat = tx.snapshot().catalog().clone();
+    assert!(cat.policies.create_role("analyst"));
+    tx.apply(relgraph_graph::ChangeSet {
+        catalog: Some(relgraph_graph::change::CatalogSnapshot(cat)),
+        changes: vec![],
+    })
+    .unwrap();
+    tx.commit().unwrap();
+    drop(g);
+    let g = open(&kv);
+    assert!(g.snapshot().catalog().policies.role("analyst").is_some());
+    assert_eq!(dump(&g.snapshot()), before);
 }

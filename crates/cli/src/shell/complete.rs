@@ -108,6 +108,7 @@ pub const COMMANDS: &[&str] = &[
     ":begin",
     ":commit",
     ":rollback",
+    ":graph",
     ":watch",
     ":unwatch",
     ":quit",

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use relgraph::{
-    Database, Params, QueryResult, RecvError, RegisterOptions, RowSink, Subscription, Transaction,
-    Value,
+    Database, Params, QueryResult, RecvError, RegisterOptions, ResultValue, RowSink, Subscription,
+    Transaction, Value,
 };
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
@@ -23,6 +23,7 @@ use crate::format::{self, OutputFormat};
 use crate::limits::{self, Limits};
 use crate::output::ResultWriter;
 use crate::params;
+use crate::picture::{GraphCollector, Picture, PictureError, PictureFormat};
 use complete::{ShellHelper, Vocabulary};
 use statements::StatementBuffer;
 
@@ -44,6 +45,9 @@ Statements end with `;` and may span lines. Commands:
   :explain QUERY           show the plan of QUERY without running it
   :source FILE             run the statements in FILE
   :begin / :commit / :rollback   an explicit write transaction
+  :graph [FILE]            draw the last result's nodes, relationships and paths
+                           (FILE.svg, .html or .dot; default: an HTML page in the
+                           temporary directory)
   :watch QUERY             print the rows each commit adds to QUERY's answer
   :watch                   list this shell's watches
   :unwatch [N]             stop watch N (all watches without N)
@@ -82,6 +86,11 @@ pub struct Session {
     /// Standing queries registered with `:watch`, for this session only.
     watches: Vec<Watch>,
     next_watch: usize,
+    /// The nodes and relationships of the last statement's result, for
+    /// `:graph` (or why they cannot be drawn); `None` before any result.
+    last_graph: Option<Result<Picture, PictureError>>,
+    /// Pictures written to the temporary directory by `:graph`.
+    pictures: usize,
 }
 
 /// One `:watch`: a standing query that is not stored in the database.
@@ -111,6 +120,8 @@ impl Session {
             limits: Limits::shell_default(),
             watches: Vec::new(),
             next_watch: 1,
+            last_graph: None,
+            pictures: 0,
         }
     }
 
@@ -166,14 +177,26 @@ impl Session {
 
     /// Runs `text` under the shell's limits, handing its rows to `sink`.
     fn run(&mut self, text: &str, sink: &mut dyn RowSink) -> relgraph::Result<QueryResult> {
+        self.run_with(text, None, sink)
+    }
+
+    /// Runs `text` with `params` (default: the session's), in the open
+    /// transaction if there is one.
+    fn run_with(
+        &mut self,
+        text: &str,
+        params: Option<&Params>,
+        sink: &mut dyn RowSink,
+    ) -> relgraph::Result<QueryResult> {
         let mut options = self.options();
         if let Some(flag) = &self.cancel {
             flag.store(false, Ordering::SeqCst);
             options.cancel = Some(flag.clone());
         }
+        let params = params.unwrap_or(&self.params);
         match self.txn.as_mut() {
-            Some(txn) => txn.query_streaming(text, &self.params, &options, sink),
-            None => self.db.query_streaming(text, &self.params, &options, sink),
+            Some(txn) => txn.query_streaming(text, params, &options, sink),
+            None => self.db.query_streaming(text, params, &options, sink),
         }
     }
 
@@ -198,8 +221,14 @@ impl Session {
         }
         let budget = self.options().memory_budget;
         let mut writer = ResultWriter::new(out, self.format, budget);
-        match self.run(text, &mut writer) {
+        let mut graph = GraphCollector::new(budget);
+        let mut tee = Tee {
+            rows: &mut writer,
+            graph: &mut graph,
+        };
+        match self.run(text, &mut tee) {
             Ok(result) => {
+                self.last_graph = Some(graph.finish());
                 if result.stats != relgraph::QueryStats::default() {
                     self.vocabulary_stale = true;
                 }
@@ -221,6 +250,59 @@ impl Session {
             self.report_watches(out, err);
         }
         let _ = out.flush();
+    }
+
+    /// `:graph [FILE]`: writes the picture of the last result to FILE (its
+    /// extension says which kind) or to a new HTML page in the temporary
+    /// directory. Relationship ends missing from the result are read now.
+    fn graph(&mut self, arg: &str, out: &mut dyn Write, err: &mut dyn Write) {
+        let path = if arg.is_empty() {
+            self.pictures += 1;
+            std::env::temp_dir().join(format!(
+                "relgraph-{}-graph-{}.html",
+                std::process::id(),
+                self.pictures
+            ))
+        } else {
+            PathBuf::from(arg)
+        };
+        let Some(format) = PictureFormat::from_path(&path) else {
+            return self.fail(
+                err,
+                format!(
+                    "cannot tell the picture's kind from {}: name a .svg, .html or .dot file",
+                    path.display()
+                ),
+            );
+        };
+        let mut picture = match self.last_graph.take() {
+            None => return self.fail(err, "no result to draw yet: run a statement first"),
+            Some(Err(e)) => {
+                self.fail(err, format!("cannot draw the last result: {e}"));
+                self.last_graph = Some(Err(e));
+                return;
+            }
+            Some(Ok(p)) => p,
+        };
+        let completed = crate::commands::complete_endpoints(&mut picture, |q, p| {
+            let mut rows = QueryResult::default();
+            self.run_with(q, Some(p), &mut rows)?;
+            Ok(rows)
+        });
+        if let Err(e) = completed {
+            self.fail(
+                err,
+                format!("cannot read the ends of the relationships: {e}"),
+            );
+        } else {
+            match std::fs::write(&path, picture.render(format)) {
+                Ok(()) => {
+                    let _ = writeln!(out, "wrote {} ({})", path.display(), picture.summary());
+                }
+                Err(e) => self.fail(err, format!("cannot write {}: {e}", path.display())),
+            }
+        }
+        self.last_graph = Some(Ok(picture));
     }
 
     /// `:watch QUERY`: registers QUERY as a standing query of this session.
@@ -444,6 +526,7 @@ impl Session {
                     }
                 }
             }
+            "graph" => self.graph(arg, out, err),
             "watch" => self.watch(arg, out, err),
             "unwatch" => self.unwatch(arg, out, err),
             "commit" => match self.txn.take() {
@@ -537,6 +620,26 @@ impl Session {
         if planner {
             let _ = write!(out, "{}", crate::commands::planner_stats_text(&snap));
         }
+    }
+}
+
+/// Hands every row to a printer and to the collector of its graph; only
+/// the printer can stop the rows (a graph past its caps keeps its error
+/// for `:graph`).
+struct Tee<'a, 'w> {
+    rows: &'a mut ResultWriter<'w>,
+    graph: &'a mut GraphCollector,
+}
+
+impl RowSink for Tee<'_, '_> {
+    fn columns(&mut self, columns: &[String]) {
+        self.rows.columns(columns);
+        self.graph.columns(columns);
+    }
+
+    fn row(&mut self, row: Vec<ResultValue>) -> std::ops::ControlFlow<()> {
+        let _ = self.graph.see(&row);
+        self.rows.row(row)
     }
 }
 

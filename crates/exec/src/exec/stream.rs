@@ -711,10 +711,10 @@ fn each_match(
     };
     for &t in types {
         for &d in dirs(e.dir) {
-            let adj = snap.neighbors(from, t, d);
+            let all = snap.neighbors(from, t, d);
             let adj = match target {
-                Some(to) => node_run(adj, to),
-                None => adj,
+                Some(to) => node_run(&all, to),
+                None => &all[..],
             };
             for a in adj {
                 tick(ctx)?;
@@ -1066,7 +1066,7 @@ struct Steps<'s> {
     /// `adj` belongs to.
     t: usize,
     d: usize,
-    adj: &'s [Adj],
+    adj: std::borrow::Cow<'s, [Adj]>,
     i: usize,
 }
 
@@ -1076,7 +1076,7 @@ impl<'s> Steps<'s> {
             node,
             t: 0,
             d: 0,
-            adj: &[],
+            adj: std::borrow::Cow::Borrowed(&[]),
             i: 0,
         }
     }
@@ -1155,7 +1155,7 @@ fn reach(
             let at_u = seen[&u];
             for &d in dirs(e.dir) {
                 for &t in types {
-                    for a in snap.neighbors(u, t, d) {
+                    for a in snap.neighbors(u, t, d).iter() {
                         tick(ctx)?;
                         if !rel_props_match(&e.rel_props, a.rel, row, ctx)? {
                             continue;
@@ -1192,7 +1192,7 @@ fn reach(
             let at_u = seen[&u];
             for &d in dirs(e.dir) {
                 for &t in types {
-                    for a in snap.neighbors(u, t, d) {
+                    for a in snap.neighbors(u, t, d).iter() {
                         let further = match seen.get(&a.node) {
                             None => true,
                             Some(at_v) => {

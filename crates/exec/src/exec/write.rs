@@ -103,12 +103,16 @@ fn flush(st: &mut State<'_>, pending: Option<Catalog>, changes: Vec<Change>) -> 
     st.guard.check()?;
     st.guard
         .charge(cs.changes.iter().map(change_bytes).sum::<u64>())?;
+    crate::access::check_writes(&st.snapshot, &cs)?;
     for c in &cs.changes {
         count(&mut st.stats, c);
     }
     if let Some(txn) = st.txn.as_mut() {
         txn.apply(cs)?;
-        st.snapshot = txn.snapshot().clone();
+        st.snapshot = match st.snapshot.access_rules() {
+            None => txn.snapshot().clone(),
+            Some(rules) => txn.snapshot().restrict(rules.clone()),
+        };
         return Ok(());
     }
     st.snapshot = st.snapshot.apply(&cs)?;
@@ -551,7 +555,7 @@ pub(crate) fn run_write(op: &Op, mut rows: Vec<Row>, st: &mut State<'_>) -> Resu
                         if *detach {
                             for t in 0..n_types {
                                 for d in [Direction::Outgoing, Direction::Incoming] {
-                                    for a in snap.neighbors(n, RelTypeId(t), d) {
+                                    for a in snap.neighbors(n, RelTypeId(t), d).iter() {
                                         if rel_seen.insert(a.rel) {
                                             rels.push(a.rel);
                                         }

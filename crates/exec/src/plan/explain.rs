@@ -147,10 +147,28 @@ pub(crate) fn describe(op: &Op) -> String {
     }
 }
 
-fn render_ops(ops: &[Op], depth: usize, profile: Option<&[OpProfile]>, out: &mut String) {
+/// True for the operators that read the graph: where a role's policy
+/// filters what they see.
+fn reads_graph(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::NodeScan(_) | Op::Expand(_) | Op::ShortestPath(_) | Op::Procedure(_)
+    )
+}
+
+fn render_ops(
+    ops: &[Op],
+    depth: usize,
+    profile: Option<&[OpProfile]>,
+    policy: Option<&str>,
+    out: &mut String,
+) {
     for (i, op) in ops.iter().enumerate().rev() {
         let pad = "  ".repeat(depth);
         let _ = write!(out, "{pad}+ {}", describe(op));
+        if let Some(role) = policy.filter(|_| reads_graph(op)) {
+            let _ = write!(out, " policy({role})");
+        }
         if let Some(p) = profile.and_then(|p| p.get(i)) {
             let _ = write!(
                 out,
@@ -161,16 +179,26 @@ fn render_ops(ops: &[Op], depth: usize, profile: Option<&[OpProfile]>, out: &mut
         }
         out.push('\n');
         match op {
-            Op::Optional { ops, .. } => render_ops(ops, depth + 1, None, out),
-            Op::HashJoin(j) => render_ops(&j.build, depth + 1, None, out),
+            Op::Optional { ops, .. } => render_ops(ops, depth + 1, None, policy, out),
+            Op::HashJoin(j) => render_ops(&j.build, depth + 1, None, policy, out),
             _ => {}
         }
     }
 }
 
 /// The plan as text; with per-operator rows and time when profiled.
-pub(crate) fn render(plan: &Plan, profile: Option<&[Vec<OpProfile>]>) -> String {
+///
+/// Under a role's policy, every operator that reads the graph (scans,
+/// seeks, expansions, shortest paths, procedures) is marked
+/// `policy(role)`: the policy filters what it reads, and a last line
+/// states the policy's row conditions.
+pub(crate) fn render(
+    plan: &Plan,
+    profile: Option<&[Vec<OpProfile>]>,
+    rules: Option<&relgraph_graph::access::AccessRules>,
+) -> String {
     let mut out = String::new();
+    let policy = rules.map(|r| r.role());
     match plan {
         Plan::Schema(cmd) => {
             let _ = writeln!(out, "+ SchemaCommand({cmd:?})");
@@ -192,10 +220,28 @@ pub(crate) fn render(plan: &Plan, profile: Option<&[Vec<OpProfile>]>) -> String 
                     &p.ops,
                     depth,
                     profile.and_then(|ps| ps.get(i)).map(|v| v.as_slice()),
+                    policy,
                     &mut out,
                 );
             }
         }
+    }
+    if let Some(r) = rules {
+        let conds: Vec<String> = r
+            .conditions()
+            .iter()
+            .map(|c| format!("{}: {}", c.variable, c.text))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Policy: role `{}`: scans, seeks and expansions see only what it may traverse; properties it may not read are null{}",
+            r.role(),
+            if conds.is_empty() {
+                String::new()
+            } else {
+                format!("; row conditions: {}", conds.join(", "))
+            }
+        );
     }
     out
 }

@@ -37,7 +37,8 @@ pub(super) const LABELS: Procedure = Procedure {
         let names = snap.catalog().labels().names();
         let rows = names.iter().enumerate().filter_map(|(i, n)| {
             let id = LabelId(u32::try_from(i).ok()?);
-            (snap.label_count(id) > 0).then(|| vec![Value::String(n.clone())])
+            let seen = snap.access_rules().is_none_or(|r| r.label_visible(id));
+            (seen && snap.label_count(id) > 0).then(|| vec![Value::String(n.clone())])
         });
         emit_all(rows, emit)
     },
@@ -55,7 +56,8 @@ pub(super) const RELATIONSHIP_TYPES: Procedure = Procedure {
         let names = snap.catalog().rel_types().names();
         let rows = names.iter().enumerate().filter_map(|(i, n)| {
             let id = relgraph_graph::RelTypeId(u32::try_from(i).ok()?);
-            (snap.rel_type_count(id) > 0).then(|| vec![Value::String(n.clone())])
+            let seen = snap.access_rules().is_none_or(|r| r.rel_type_visible(id));
+            (seen && snap.rel_type_count(id) > 0).then(|| vec![Value::String(n.clone())])
         });
         emit_all(rows, emit)
     },
@@ -69,8 +71,14 @@ pub(super) const PROPERTY_KEYS: Procedure = Procedure {
     mode: ProcMode::Read,
     description: "Every property key ever used, in catalog order.",
     body: |ctx, _, emit| {
-        let names = ctx.snapshot.catalog().prop_keys().names();
-        emit_all(names.iter().map(|n| vec![Value::String(n.clone())]), emit)
+        let snap = ctx.snapshot;
+        let names = snap.catalog().prop_keys().names();
+        let rows = names.iter().enumerate().filter_map(|(i, n)| {
+            let k = relgraph_graph::PropKeyId(u32::try_from(i).ok()?);
+            let seen = snap.access_rules().is_none_or(|r| r.key_visible(k));
+            seen.then(|| vec![Value::String(n.clone())])
+        });
+        emit_all(rows, emit)
     },
 };
 
@@ -86,7 +94,28 @@ pub(super) const INDEXES: Procedure = Procedure {
     config: &[],
     mode: ProcMode::Read,
     description: "The indexes, as SHOW INDEXES lists them.",
-    body: |ctx, _, emit| emit_all(crate::schema::index_rows(ctx.snapshot.catalog()), emit),
+    body: |ctx, _, emit| {
+        let snap = ctx.snapshot;
+        let cat = snap.catalog();
+        // Under a role: the indexes on labels and keys it may see.
+        let seen = |l: &str, k: &str| {
+            snap.access_rules().is_none_or(|r| {
+                cat.label_id(l).is_some_and(|l| r.label_visible(l))
+                    && cat.prop_key_id(k).is_some_and(|k| r.key_visible(k))
+            })
+        };
+        let rows = crate::schema::index_rows(cat).into_iter().filter(|row| {
+            let first = |v: &Value| match v {
+                Value::List(xs) => match xs.first() {
+                    Some(Value::String(s)) => s.to_string(),
+                    _ => String::new(),
+                },
+                _ => String::new(),
+            };
+            seen(&first(&row[2]), &first(&row[3]))
+        });
+        emit_all(rows, emit)
+    },
 };
 
 /// Per property key: the observed type names and how many entities have it.

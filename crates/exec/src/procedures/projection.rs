@@ -346,7 +346,7 @@ fn build_block(
         buf.clear();
         for &t in types {
             for &d in spec.orientation.dirs() {
-                for a in snap.neighbors(n, t, d) {
+                for a in snap.neighbors(n, t, d).iter() {
                     let j = index.get(a.node.0 as usize).copied().unwrap_or(u32::MAX);
                     if j == u32::MAX {
                         continue;

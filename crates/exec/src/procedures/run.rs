@@ -20,6 +20,15 @@ pub(crate) fn push_call(
     sink: &mut dyn Sink,
 ) -> Result<bool> {
     let p = call.procedure;
+    if let Some(rules) = ctx.snapshot.access_rules() {
+        if p.mode == super::ProcMode::Write || p.name == "db.stats" {
+            return Err(ExecError::PermissionDenied(format!(
+                "role `{}` may not call {}: it needs the administrator (no role)",
+                rules.role(),
+                p.name
+            )));
+        }
+    }
     let mut locals = Vec::new();
     let mut args = Vec::with_capacity(call.args.len());
     for (i, e) in call.args.iter().enumerate() {

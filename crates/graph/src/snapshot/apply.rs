@@ -787,6 +787,7 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
         lazy_indexes: OnceLock::new(),
         rank: OnceLock::new(),
         stats: OnceLock::new(),
+        role_views: Default::default(),
     };
 
     // Indexes: update existing ones entry by entry, build new ones.

@@ -255,6 +255,7 @@ pub(super) fn from_records(
         lazy_indexes: OnceLock::new(),
         rank: OnceLock::new(),
         stats: OnceLock::new(),
+        role_views: Default::default(),
     };
     drop(nodes);
     drop(rels);

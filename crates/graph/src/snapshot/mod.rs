@@ -72,6 +72,7 @@ use std::sync::{Arc, OnceLock};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::access::{AccessRules, Restriction};
 use crate::catalog::Catalog;
 use crate::change::ChangeSet;
 use crate::error::{GraphError, Result};
@@ -149,6 +150,8 @@ pub struct RelRef {
 #[derive(Clone)]
 pub struct Snapshot {
     inner: Arc<Inner>,
+    /// A role's view: what it may not see is left out by every accessor.
+    access: Option<Arc<Restriction>>,
 }
 
 /// The root of one version.
@@ -179,6 +182,9 @@ struct Inner {
     /// Planner statistics: computed on first use, or inherited from the
     /// snapshot this one was derived from while still fresh.
     stats: OnceLock<Arc<stats::GraphStats>>,
+    /// Role views of this version already built ([`Snapshot::restrict_as`]),
+    /// so that their visibility memos serve every query of the version.
+    role_views: std::sync::Mutex<Vec<(String, Arc<Restriction>)>>,
 }
 
 impl Inner {
@@ -238,6 +244,7 @@ impl Snapshot {
     fn from_inner(inner: Inner) -> Snapshot {
         Snapshot {
             inner: Arc::new(inner),
+            access: None,
         }
     }
 
@@ -263,6 +270,7 @@ impl Snapshot {
             lazy_indexes: OnceLock::new(),
             rank: OnceLock::new(),
             stats: OnceLock::new(),
+            role_views: Default::default(),
         })
     }
 
@@ -298,14 +306,103 @@ impl Snapshot {
 
     /// True if node `n` exists (is live) in this snapshot.
     pub fn node_exists(&self, n: NodeId) -> bool {
-        self.inner.node_alive(n.0)
+        match &self.access {
+            None => self.inner.node_alive(n.0),
+            Some(a) => a.node_visible(n),
+        }
+    }
+
+    /// This snapshot as `rules` let their role see it (see
+    /// [`crate::access`]): nodes and relationships it may not traverse are
+    /// left out of every scan, seek, expansion and lookup, labels it may
+    /// not see are left out of label lists, and properties it may not read
+    /// are absent. Writes through [`Snapshot::apply`] keep the restriction.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use relgraph_graph::access::{AccessRules, Policies};
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::{Catalog, NodeId, RelId, Snapshot};
+    /// let mut c = Catalog::default();
+    /// let person = c.intern_label("Person");
+    /// let s = Snapshot::from_records(c.clone(), 1, NodeId(1), RelId(0),
+    ///     vec![NodeRecord { id: NodeId(0), labels: vec![person], props: vec![] }], vec![]).unwrap();
+    /// let mut p = Policies::default();
+    /// p.create_role("nobody"); // a new role sees nothing
+    /// let rules = AccessRules::compile("nobody", &p, &c, &mut |_| unreachable!()).unwrap();
+    /// let r = s.restrict(Arc::new(rules));
+    /// assert!(s.node_exists(NodeId(0)));
+    /// assert!(!r.node_exists(NodeId(0)));
+    /// assert_eq!(r.nodes().count(), 0);
+    /// assert!(r.unrestricted().node_exists(NodeId(0)));
+    /// ```
+    pub fn restrict(&self, rules: Arc<AccessRules>) -> Snapshot {
+        let raw = self.unrestricted();
+        Snapshot {
+            inner: self.inner.clone(),
+            access: Some(Arc::new(Restriction::new(rules, raw))),
+        }
+    }
+
+    /// This version as `role` sees it, built by `rules` the first time a
+    /// role asks and kept for the version's later queries (the catalog,
+    /// and so the policies, belong to the version).
+    pub fn restrict_as<E>(
+        &self,
+        role: &str,
+        rules: impl FnOnce() -> std::result::Result<AccessRules, E>,
+    ) -> std::result::Result<Snapshot, E> {
+        let cached = self.inner.role_views.lock().ok().and_then(|views| {
+            views
+                .iter()
+                .find(|(r, _)| r == role)
+                .map(|(_, v)| v.clone())
+        });
+        let view = match cached {
+            Some(v) => v,
+            None => {
+                let v = Arc::new(Restriction::new(Arc::new(rules()?), self.unrestricted()));
+                if let Ok(mut views) = self.inner.role_views.lock() {
+                    views.push((role.to_string(), v.clone()));
+                }
+                v
+            }
+        };
+        Ok(Snapshot {
+            inner: self.inner.clone(),
+            access: Some(view),
+        })
+    }
+
+    /// The same version without any role's restriction.
+    pub fn unrestricted(&self) -> Snapshot {
+        Snapshot {
+            inner: self.inner.clone(),
+            access: None,
+        }
+    }
+
+    /// The rules restricting this snapshot, if any.
+    pub fn access_rules(&self) -> Option<&Arc<AccessRules>> {
+        self.access.as_ref().map(|a| &a.rules)
     }
 
     /// Labels of a node, ascending by id; empty for a missing node.
-    pub fn node_labels(&self, n: NodeId) -> &[LabelId] {
-        match self.inner.node_chunk(n.0) {
+    pub fn node_labels(&self, n: NodeId) -> Cow<'_, [LabelId]> {
+        let all = match self.inner.node_chunk(n.0) {
             Some((c, l)) => c.meta.labels(l),
             None => &[],
+        };
+        match &self.access {
+            None => Cow::Borrowed(all),
+            Some(a) if !a.node_visible(n) => Cow::Borrowed(&[]),
+            Some(a) if all.iter().all(|l| a.rules.label_visible(*l)) => Cow::Borrowed(all),
+            Some(a) => Cow::Owned(
+                all.iter()
+                    .copied()
+                    .filter(|l| a.rules.label_visible(*l))
+                    .collect(),
+            ),
         }
     }
 
@@ -314,10 +411,14 @@ impl Snapshot {
     pub fn has_label(&self, n: NodeId, l: LabelId) -> bool {
         // The chunk's membership bitmap (a few labels per chunk, cache
         // resident) instead of the node's label list.
-        match self.inner.node_chunk(n.0) {
+        let raw = match self.inner.node_chunk(n.0) {
             Some((c, local)) => c.meta.label_bits(l).is_some_and(|b| b.get(local)),
             None => false,
-        }
+        };
+        raw && self
+            .access
+            .as_ref()
+            .is_none_or(|a| a.rules.label_visible(l) && a.node_visible(n))
     }
 
     /// The value of property `k` of node `n`, if the node exists and has it.
@@ -326,26 +427,47 @@ impl Snapshot {
     /// numbers or bytes.
     pub fn node_property(&self, n: NodeId, k: PropKeyId) -> Option<Cow<'_, Value>> {
         let (c, l) = self.inner.node_chunk(n.0)?;
+        if let Some(a) = &self.access {
+            if !(a.node_visible(n) && a.rules.node_key_readable(&a.raw, n, k)) {
+                return None;
+            }
+        }
         chunk::column_get(&c.props, k, l)
     }
 
     /// All properties of a node, sorted by key id.
     pub fn node_properties(&self, n: NodeId) -> Vec<(PropKeyId, Value)> {
-        match self.inner.node_chunk(n.0) {
+        let mut all = match self.inner.node_chunk(n.0) {
             Some((c, l)) => chunk::column_props(&c.props, l),
             None => Vec::new(),
+        };
+        if let Some(a) = &self.access {
+            if !a.node_visible(n) {
+                return Vec::new();
+            }
+            all.retain(|(k, _)| a.rules.node_key_readable(&a.raw, n, *k));
         }
+        all
     }
 
     /// A live relationship's identity and endpoints.
     pub fn rel(&self, r: RelId) -> Option<RelRef> {
         let (c, l) = self.inner.rel_chunk(r.0)?;
         let (rel_type, src, dst) = c.ends.get(l)?;
-        Some(RelRef {
+        let rel = RelRef {
             id: r,
             rel_type,
             src,
             dst,
+        };
+        self.rel_visible(&rel).then_some(rel)
+    }
+
+    /// True when the role (if any) sees `r`: its type and both ends.
+    #[inline]
+    fn rel_visible(&self, r: &RelRef) -> bool {
+        self.access.as_ref().is_none_or(|a| {
+            a.rules.rel_type_visible(r.rel_type) && a.node_visible(r.src) && a.node_visible(r.dst)
         })
     }
 
@@ -353,15 +475,29 @@ impl Snapshot {
     /// (borrowed or built, as for [`Snapshot::node_property`]).
     pub fn rel_property(&self, r: RelId, k: PropKeyId) -> Option<Cow<'_, Value>> {
         let (c, l) = self.inner.rel_chunk(r.0)?;
+        if self.access.is_some() {
+            let rel = self.rel(r)?;
+            let a = self.access.as_ref()?;
+            if !a.rules.rel_key_readable(rel.rel_type, k) {
+                return None;
+            }
+        }
         chunk::column_get(&c.props, k, l)
     }
 
     /// All properties of a relationship, sorted by key id.
     pub fn rel_properties(&self, r: RelId) -> Vec<(PropKeyId, Value)> {
-        match self.inner.rel_chunk(r.0) {
+        let mut all = match self.inner.rel_chunk(r.0) {
             Some((c, l)) => chunk::column_props(&c.props, l),
             None => Vec::new(),
+        };
+        if let Some(a) = &self.access {
+            match self.rel(r) {
+                None => return Vec::new(),
+                Some(rel) => all.retain(|(k, _)| a.rules.rel_key_readable(rel.rel_type, *k)),
+            }
         }
+        all
     }
 
     /// Number of live nodes carrying label `l`.
@@ -479,13 +615,17 @@ impl Snapshot {
 
     /// Live node ids, ascending.
     pub fn nodes(&self) -> Box<dyn Iterator<Item = NodeId> + '_> {
-        Box::new(self.inner.nodes.iter().enumerate().flat_map(|(ci, c)| {
+        let all = self.inner.nodes.iter().enumerate().flat_map(|(ci, c)| {
             let base = ci as u64 * NODE_CHUNK;
             c.meta
                 .alive
                 .ones(0, NODE_CHUNK as usize)
                 .map(move |l| NodeId(base + l as u64))
-        }))
+        });
+        match &self.access {
+            None => Box::new(all),
+            Some(a) => Box::new(all.filter(move |n| a.node_visible(*n))),
+        }
     }
 
     /// Live node ids carrying `l`, ascending.
@@ -502,6 +642,13 @@ impl Snapshot {
     /// assert_eq!(s.nodes().count(), 3);
     /// ```
     pub fn nodes_with_label(&self, l: LabelId) -> Box<dyn Iterator<Item = NodeId> + '_> {
+        if let Some(a) = &self.access {
+            if !a.rules.label_visible(l) {
+                return Box::new(std::iter::empty());
+            }
+            let raw = &a.raw;
+            return Box::new(raw.nodes_with_label(l).filter(move |n| a.node_visible(*n)));
+        }
         Box::new(
             self.inner
                 .nodes
@@ -613,6 +760,12 @@ impl Snapshot {
             }
             start = chunk_end;
         }
+        if let Some(a) = &self.access {
+            if l.is_some_and(|l| !a.rules.label_visible(l)) {
+                out.clear();
+            }
+            out.retain(|n| a.node_visible(*n));
+        }
         out
     }
 
@@ -627,19 +780,39 @@ impl Snapshot {
     /// let n = |i| NodeRecord { id: NodeId(i), labels: vec![], props: vec![] };
     /// let r = |i, s, d| RelRecord { id: RelId(i), rel_type: t, src: NodeId(s), dst: NodeId(d), props: vec![] };
     /// let s = Snapshot::from_records(c, 1, NodeId(2), RelId(2), vec![n(0), n(1)], vec![r(0, 0, 1), r(1, 1, 1)]).unwrap();
-    /// assert_eq!(s.neighbors(NodeId(1), t, Direction::Incoming),
+    /// assert_eq!(&*s.neighbors(NodeId(1), t, Direction::Incoming),
     ///            &[Adj { node: NodeId(0), rel: RelId(0) }, Adj { node: NodeId(1), rel: RelId(1) }]);
-    /// assert_eq!(s.neighbors(NodeId(1), t, Direction::Outgoing), &[Adj { node: NodeId(1), rel: RelId(1) }]);
+    /// assert_eq!(&*s.neighbors(NodeId(1), t, Direction::Outgoing), &[Adj { node: NodeId(1), rel: RelId(1) }]);
     /// ```
     #[inline]
-    pub fn neighbors(&self, n: NodeId, t: RelTypeId, dir: Direction) -> &[Adj] {
+    pub fn neighbors(&self, n: NodeId, t: RelTypeId, dir: Direction) -> Cow<'_, [Adj]> {
         let d = match dir {
             Direction::Outgoing => 0,
             Direction::Incoming => 1,
         };
-        match self.inner.node_chunk(n.0) {
+        let all: &[Adj] = match self.inner.node_chunk(n.0) {
             Some((c, l)) => c.adj_list((t, d)).map_or(&[], |a| a.get(l)),
             None => &[],
+        };
+        match &self.access {
+            None => Cow::Borrowed(all),
+            Some(a) => {
+                if all.is_empty() || !a.rules.rel_type_visible(t) || !a.node_visible(n) {
+                    return Cow::Borrowed(&[]);
+                }
+                // Usually every neighbour is visible: no copy then.
+                let Some(first_hidden) = all.iter().position(|e| !a.node_visible(e.node)) else {
+                    return Cow::Borrowed(all);
+                };
+                let mut seen = all[..first_hidden].to_vec();
+                seen.extend(
+                    all[first_hidden + 1..]
+                        .iter()
+                        .copied()
+                        .filter(|e| a.node_visible(e.node)),
+                );
+                Cow::Owned(seen)
+            }
         }
     }
 
@@ -661,6 +834,11 @@ impl Snapshot {
                 .iter()
                 .filter(|((_, dd), a)| *dd == d && !a.get(l).is_empty())
                 .map(|((t, _), _)| *t)
+                .filter(|t| {
+                    self.access
+                        .as_ref()
+                        .is_none_or(|a| a.rules.rel_type_visible(*t) && a.node_visible(n))
+                })
                 .collect(),
             None => Vec::new(),
         }
@@ -668,6 +846,9 @@ impl Snapshot {
 
     /// Live relationships, ascending by id.
     pub fn rels(&self) -> Box<dyn Iterator<Item = RelRef> + '_> {
+        if let Some(a) = &self.access {
+            return Box::new(a.raw.rels().filter(move |r| self.rel_visible(r)));
+        }
         Box::new(self.inner.rels.iter().enumerate().flat_map(|(ci, c)| {
             let base = ci as u64 * REL_CHUNK;
             let ends = &c.ends;
@@ -706,10 +887,23 @@ impl Snapshot {
         value: &Value,
     ) -> Option<Vec<NodeId>> {
         let idx = self.inner.index(label, key)?;
-        Some(match IndexKey::from_value(value) {
+        let mut hits = match IndexKey::from_value(value) {
             Some(k) => idx.lookup(&k),
             None => Vec::new(),
-        })
+        };
+        self.keep_seen(label, key, &mut hits);
+        Some(hits)
+    }
+
+    /// Under a role: keeps the index hits the role may find by this
+    /// label and read this key of.
+    fn keep_seen(&self, label: LabelId, key: PropKeyId, hits: &mut Vec<NodeId>) {
+        if let Some(a) = &self.access {
+            if !a.rules.label_visible(label) {
+                hits.clear();
+            }
+            hits.retain(|n| a.node_visible(*n) && a.rules.node_key_readable(&a.raw, *n, key));
+        }
     }
 
     /// Nodes with label `label` whose property `key` lies in the range
@@ -742,7 +936,9 @@ impl Snapshot {
         lower: Bound<&Value>,
         upper: Bound<&Value>,
     ) -> Option<Vec<NodeId>> {
-        self.inner.index(label, key)?.range(lower, upper)
+        let mut hits = self.inner.index(label, key)?.range(lower, upper)?;
+        self.keep_seen(label, key, &mut hits);
+        Some(hits)
     }
 
     /// Number of entries in the index on (`label`, `key`), if one exists
@@ -793,7 +989,10 @@ impl Snapshot {
                 next.set_stats(stats.clone());
             }
         }
-        Ok(next)
+        Ok(match &self.access {
+            None => next,
+            Some(a) => next.restrict(a.rules.clone()),
+        })
     }
 
     /// Builds a snapshot from whole records (import, store load). Records
@@ -844,7 +1043,7 @@ impl Snapshot {
             .into_iter()
             .map(|id| NodeRecord {
                 id,
-                labels: self.node_labels(id).to_vec(),
+                labels: self.node_labels(id).into_owned(),
                 props: self.node_properties(id),
             })
             .collect()
@@ -1055,6 +1254,7 @@ impl Snapshot {
             lazy_indexes: OnceLock::new(),
             rank: OnceLock::new(),
             stats: i.stats.clone(),
+            role_views: Default::default(),
         })
     }
 
@@ -1130,6 +1330,7 @@ impl Snapshot {
             lazy_indexes: OnceLock::new(),
             rank: OnceLock::new(),
             stats: OnceLock::new(),
+            role_views: Default::default(),
         };
         Ok(Snapshot::from_inner(inner))
     }

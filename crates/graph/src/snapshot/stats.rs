@@ -391,7 +391,7 @@ fn expand_stats(
         degrees.push(adj.len() as u64);
         for a in adj.iter().take(TARGET_PEEK) {
             peeked += 1;
-            for &l in snap.node_labels(a.node) {
+            for &l in snap.node_labels(a.node).iter() {
                 *targets.entry(l).or_default() += 1;
             }
             if let Some(c) = collect.as_deref_mut() {

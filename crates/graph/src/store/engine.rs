@@ -22,14 +22,14 @@ use rayon::prelude::*;
 
 use super::format::{
     corrupt, decode_framed, decode_version, encode_framed, encode_version, key_u64, u64_key,
-    BaseHeader, LogRecord, Manifest, SegmentEntry, StandingCursor, StandingRecord, StoredStats,
-    FORMAT_VERSION, FORMAT_VERSION_BLOCKS, KEY_BASE, KEY_CATALOG, KEY_FORMAT_VERSION,
-    KEY_LAST_VERSION, KEY_MAGIC, KEY_MANIFEST, KEY_STATS, LOG, MAGIC, META, NODES, RELS, STANDING,
-    STANDING_CURSORS,
+    BaseHeader, LogRecord, LogRecordV2, Manifest, SegmentEntry, StandingCursor, StandingRecord,
+    StoredStats, FORMAT_VERSION, FORMAT_VERSION_BLOCKS, FORMAT_VERSION_SEGMENTS, KEY_BASE,
+    KEY_CATALOG, KEY_FORMAT_VERSION, KEY_LAST_VERSION, KEY_MAGIC, KEY_MANIFEST, KEY_STATS, LOG,
+    MAGIC, META, NODES, RELS, STANDING, STANDING_CURSORS,
 };
 use super::segments::SegmentDir;
 use super::{CheckpointPolicy, Durability, OpenTimings, StoreStats};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, CatalogV2};
 use crate::change::{Change, ChangeSet};
 use crate::error::{GraphError, Result};
 use crate::ids::{NodeId, RelId};
@@ -217,7 +217,15 @@ impl Store {
                     .ok_or_else(|| corrupt(META, KEY_FORMAT_VERSION, "missing"))?;
                 match decode_version(&version)? {
                     FORMAT_VERSION => read_manifest(kv.as_ref())?,
-                    FORMAT_VERSION_BLOCKS => upgrade_blocks(kv.as_ref(), &segments)?,
+                    FORMAT_VERSION_SEGMENTS => {
+                        upgrade_catalog_layout(kv.as_ref())?;
+                        read_manifest(kv.as_ref())?
+                    }
+                    FORMAT_VERSION_BLOCKS => {
+                        upgrade_blocks(kv.as_ref(), &segments)?;
+                        upgrade_catalog_layout(kv.as_ref())?;
+                        read_manifest(kv.as_ref())?
+                    }
                     found => {
                         return Err(GraphError::FormatVersion {
                             found,
@@ -811,8 +819,7 @@ fn upgrade_blocks(kv: &dyn KvStore, segments: &SegmentDir) -> Result<Manifest> {
     let catalog_bytes = kv
         .get(META, KEY_CATALOG)?
         .ok_or_else(|| corrupt(META, KEY_CATALOG, "missing"))?;
-    let mut catalog: Catalog = decode_framed(META, KEY_CATALOG, &catalog_bytes)?;
-    catalog.reindex();
+    let catalog: Catalog = decode_framed::<CatalogV2>(META, KEY_CATALOG, &catalog_bytes)?.into();
     let mut timings = OpenTimings::default();
     let nodes: Vec<NodeRecord> = load_blocks(
         kv,
@@ -850,10 +857,12 @@ fn upgrade_blocks(kv: &dyn KvStore, segments: &SegmentDir) -> Result<Manifest> {
     let manifest = write_full_image(segments, &base, 0)?;
     let mut batch = WriteBatch::new();
     batch.put(META, KEY_MANIFEST.to_vec(), encode_framed(&manifest)?);
+    // Format 2: the catalog and log keep their older layout until
+    // `upgrade_catalog_layout` rewrites them.
     batch.put(
         META,
         KEY_FORMAT_VERSION.to_vec(),
-        encode_version(FORMAT_VERSION),
+        encode_version(FORMAT_VERSION_SEGMENTS),
     );
     batch.delete(META, KEY_BASE.to_vec());
     for tree in [NODES, RELS] {
@@ -863,6 +872,28 @@ fn upgrade_blocks(kv: &dyn KvStore, segments: &SegmentDir) -> Result<Manifest> {
     }
     kv.commit(batch, Durability::Durable)?;
     Ok(manifest)
+}
+
+/// Format 2 to 3: rewrites the catalog and every log record in the
+/// catalog's new layout (with policies, none yet) and sets the version, in
+/// one durable batch: an interruption leaves format 2 as it was.
+fn upgrade_catalog_layout(kv: &dyn KvStore) -> Result<()> {
+    let bytes = kv
+        .get(META, KEY_CATALOG)?
+        .ok_or_else(|| corrupt(META, KEY_CATALOG, "missing"))?;
+    let catalog: Catalog = decode_framed::<CatalogV2>(META, KEY_CATALOG, &bytes)?.into();
+    let mut batch = WriteBatch::new();
+    batch.put(META, KEY_CATALOG.to_vec(), encode_framed(&catalog)?);
+    for (k, v) in kv.range(LOG, Bound::Unbounded, Bound::Unbounded)? {
+        let record: LogRecord = decode_framed::<LogRecordV2>(LOG, &k, &v)?.into();
+        batch.put(LOG, k, encode_framed(&record)?);
+    }
+    batch.put(
+        META,
+        KEY_FORMAT_VERSION.to_vec(),
+        encode_version(FORMAT_VERSION),
+    );
+    kv.commit(batch, Durability::Durable)
 }
 
 fn read_header(kv: &dyn KvStore) -> Result<BaseHeader> {

@@ -20,8 +20,11 @@ pub const MAGIC: &[u8] = b"relgraph graph database\n";
 /// Version 1 kept the base image as record blocks in sled (trees `nodes`
 /// and `rels`, header under `meta`/`base`); this build upgrades such a
 /// database to segments when it opens it.
-pub const FORMAT_VERSION: u32 = 2;
-/// The older format this build still reads (and upgrades at open).
+pub const FORMAT_VERSION: u32 = 3;
+/// Format 2: segments, with the catalog's older layout (no policies);
+/// upgraded to 3 at open by rewriting the catalog and the log records.
+pub const FORMAT_VERSION_SEGMENTS: u32 = 2;
+/// The oldest format this build still reads (and upgrades at open).
 pub const FORMAT_VERSION_BLOCKS: u32 = 1;
 
 /// Tree holding the magic, the format version, the catalog and the manifest.
@@ -146,6 +149,41 @@ pub struct LogRecord {
     pub first_version: u64,
     /// The change sets, applied in order, each producing the next version.
     pub change_sets: Vec<ChangeSet>,
+}
+
+/// A log record as formats 1 and 2 lay it out (catalogs without
+/// policies); read by the upgrade to format 3.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LogRecordV2 {
+    /// As [`LogRecord::first_version`].
+    pub first_version: u64,
+    /// The change sets.
+    pub change_sets: Vec<ChangeSetV2>,
+}
+
+/// A change set as formats 1 and 2 lay it out.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ChangeSetV2 {
+    /// The catalog, in its older layout.
+    pub catalog: Option<crate::catalog::CatalogV2>,
+    /// The changes (unchanged layout).
+    pub changes: Vec<crate::change::Change>,
+}
+
+impl From<LogRecordV2> for LogRecord {
+    fn from(r: LogRecordV2) -> LogRecord {
+        LogRecord {
+            first_version: r.first_version,
+            change_sets: r
+                .change_sets
+                .into_iter()
+                .map(|cs| ChangeSet {
+                    catalog: cs.catalog.map(|c| crate::change::CatalogSnapshot(c.into())),
+                    changes: cs.changes,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A registered standing query as stored under `standing`/`<name>`: the
