@@ -105,17 +105,8 @@ impl<'a> Cx<'a> {
             PrivilegeVerb::Revoke(_) => "FROM",
             _ => "TO",
         };
-        let (mut r, _) = self.kw(r, to)?;
-        let mut roles = Vec::new();
-        loop {
-            let (r2, role) = self.ident(r, "a role name")?;
-            roles.push(role);
-            r = r2;
-            match attempt(self.sym(r, ",", "','"))? {
-                Some((r2, _)) => r = r2,
-                None => break,
-            }
-        }
+        let (r, _) = self.kw(r, to)?;
+        let (r, roles) = self.ident_list(r, "a role name")?;
         let span = self.span(start, r);
         Ok((
             r,
@@ -161,17 +152,7 @@ impl<'a> Cx<'a> {
             let (r2, _) = self.sym(r2, "}", "'}'")?;
             return Ok((r2, None));
         }
-        let mut keys = Vec::new();
-        let mut r = r;
-        loop {
-            let (r2, k) = self.ident(r, "a property key")?;
-            keys.push(k);
-            r = r2;
-            match attempt(self.sym(r, ",", "','"))? {
-                Some((r2, _)) => r = r2,
-                None => break,
-            }
-        }
+        let (r, keys) = self.ident_list(r, "a property key")?;
         let (r, _) = self.sym(r, "}", "'}'")?;
         Ok((r, Some(keys)))
     }
@@ -181,6 +162,12 @@ impl<'a> Cx<'a> {
         if let Some((r, _)) = attempt(self.sym(i, "*", what))? {
             return Ok((r, None));
         }
+        let (r, names) = self.ident_list(i, what)?;
+        Ok((r, Some(names)))
+    }
+
+    /// `name [, name ...]`.
+    fn ident_list(&self, i: &'a str, what: &'static str) -> R<'a, Vec<Ident>> {
         let mut names = Vec::new();
         let mut r = i;
         loop {
@@ -189,10 +176,9 @@ impl<'a> Cx<'a> {
             r = r2;
             match attempt(self.sym(r, ",", "','"))? {
                 Some((r2, _)) => r = r2,
-                None => break,
+                None => return Ok((r, names)),
             }
         }
-        Ok((r, Some(names)))
     }
 
     /// `GRAPH *`, `GRAPHS *`, `GRAPH name` or `HOME GRAPH`: relgraph holds
