@@ -86,6 +86,7 @@ mod chunk;
 mod column;
 pub(crate) mod image;
 mod index;
+pub(crate) mod scrub;
 pub(crate) mod segment;
 pub mod stats;
 mod typed;
@@ -149,6 +150,16 @@ pub struct RelRef {
 #[derive(Clone)]
 pub struct Snapshot {
     inner: Arc<Inner>,
+}
+
+/// Whether a version is still held (see [`Snapshot::watch`]).
+pub(crate) struct SnapshotWatch(std::sync::Weak<Inner>);
+
+impl SnapshotWatch {
+    /// True while some [`Snapshot`] of this version exists.
+    pub(crate) fn alive(&self) -> bool {
+        self.0.strong_count() > 0
+    }
 }
 
 /// The root of one version.
@@ -1033,6 +1044,26 @@ impl Snapshot {
         let nodes = pick(&self.inner.nodes, &old.inner.nodes, &new.inner.nodes);
         let rels = pick(&self.inner.rels, &old.inner.rels, &new.inner.rels);
         self.replace_chunks(nodes, rels)
+    }
+
+    /// The same graph without the derived caches a reader may have built
+    /// from earlier versions (property indexes, which keep removed keys in
+    /// their shared base arrays until merged; the rank structure): they are
+    /// built again from the chunks on first use. Used after an erasure.
+    pub(crate) fn without_caches(&self) -> Snapshot {
+        let fresh = self.replace_chunks(self.inner.nodes.clone(), self.inner.rels.clone());
+        let mut inner = match Arc::try_unwrap(fresh.inner) {
+            Ok(inner) => inner,
+            Err(shared) => return Snapshot { inner: shared },
+        };
+        inner.indexes = OnceLock::new();
+        Snapshot::from_inner(inner)
+    }
+
+    /// A handle that tells whether this version is still held by anyone,
+    /// without keeping it alive.
+    pub(crate) fn watch(&self) -> SnapshotWatch {
+        SnapshotWatch(Arc::downgrade(&self.inner))
     }
 
     fn replace_chunks(&self, nodes: Vec<Arc<NodeChunk>>, rels: Vec<Arc<RelChunk>>) -> Snapshot {

@@ -59,6 +59,8 @@ pub const KEY_LAST_VERSION: &[u8] = b"last_version";
 /// Older databases lack it; a snapshot then computes its statistics on
 /// first use, as before.
 pub const KEY_STATS: &[u8] = b"stats";
+/// `meta` key of the pending erasure, if any: an [`ErasureIntent`].
+pub const KEY_ERASURE: &[u8] = b"erasure";
 
 /// The planner's statistics as stored, with the version of the base image
 /// they were computed from: they are installed at open only when that is
@@ -172,6 +174,67 @@ pub struct StandingCursor {
     pub version: u64,
     /// `(row identity, how many times the row is in the answer)`, sorted.
     pub rows: Vec<(String, u64)>,
+}
+
+/// An erasure that is committed (the entities are deleted) but whose
+/// copies the files may still hold, stored under `meta`/`erasure` in the
+/// same batch as the deleting log record. It holds ids and chunk numbers
+/// only, never a value. Every step that follows is redone at open until
+/// the key is gone (docs/erasure.md).
+///
+/// ```
+/// use relgraph_graph::store::format::{ErasureIntent, ErasureStage};
+/// let i = ErasureIntent { nodes: vec![7], rels: vec![3], node_chunks: vec![0], rel_chunks: vec![0], stage: ErasureStage::Deleted };
+/// assert_eq!(i.stage, ErasureStage::Deleted);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasureIntent {
+    /// The erased node ids.
+    pub nodes: Vec<u64>,
+    /// The erased relationship ids.
+    pub rels: Vec<u64>,
+    /// Node chunks that held them (their own and their neighbours'), ascending.
+    pub node_chunks: Vec<u64>,
+    /// Relationship chunks that held them, ascending.
+    pub rel_chunks: Vec<u64>,
+    /// How far the erasure got.
+    pub stage: ErasureStage,
+}
+
+/// The steps of an erasure after its delete committed, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErasureStage {
+    /// Deleted; the log still holds the records that wrote the entities
+    /// and older segments hold superseded chunks.
+    Deleted,
+    /// The log was folded; these in-place rewrites of older segments are
+    /// planned (recorded before the first byte of a file changes).
+    Scrubbing(Vec<ScrubPlan>),
+    /// Segments scrubbed and the manifest updated; what remains is
+    /// rewriting the key-value store's own files.
+    Rewriting,
+}
+
+/// The in-place rewrite of one segment file that removes superseded
+/// chunks: every byte range of their arrays becomes zero, the footer is
+/// replaced by one without their directories, and the file is cut to
+/// `new_len`. Applying it twice gives the same file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScrubPlan {
+    /// The segment id.
+    pub segment: u64,
+    /// `(offset, length)` byte ranges to zero, ascending, inside the data region.
+    pub zero: Vec<(u64, u64)>,
+    /// Where the new footer starts (the old footer's offset).
+    pub tail_off: u64,
+    /// The new footer frame and trailer.
+    pub tail: Vec<u8>,
+    /// The file's length before.
+    pub old_len: u64,
+    /// The file's length after (`tail_off + tail.len()`).
+    pub new_len: u64,
+    /// The new data checksum (the trailer's and the manifest's).
+    pub new_crc: u32,
 }
 
 /// A big-endian `u64` key.

@@ -1,0 +1,220 @@
+//! Erasure of nodes: delete them and their relationships, then remove every
+//! copy the database files hold (docs/erasure.md). The store's steps and
+//! the crash protocol are in `engine/erase.rs`; this is the [`Graph`] API
+//! and the waiting for readers of older versions.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use super::format::{ErasureIntent, ErasureStage};
+use super::{publish_mapped, Graph, WriterPermit};
+use crate::change::{Change, ChangeSet};
+use crate::error::{GraphError, Result};
+use crate::ids::{Direction, NodeId, RelId, RelTypeId};
+use crate::snapshot::{SnapshotWatch, NODE_CHUNK, REL_CHUNK};
+
+/// What an erasure removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Erased {
+    /// Nodes erased.
+    pub nodes: u64,
+    /// Relationships erased (those of the erased nodes).
+    pub relationships: u64,
+}
+
+fn union(a: &mut Vec<u64>, b: &[u64]) {
+    let set: BTreeSet<u64> = a.iter().chain(b).copied().collect();
+    *a = set.into_iter().collect();
+}
+
+impl Graph {
+    /// Erases `nodes`: deletes them with their relationships (and so
+    /// every property value stored on them), then removes every copy the
+    /// database files hold (delta log records, superseded chunks in older
+    /// segment files, the key-value store's old versions). Returns when the
+    /// erasure is durable. Ids of nodes that do not exist are ignored.
+    ///
+    /// It waits (up to the write-lock timeout) until no reader holds a
+    /// snapshot taken before the erasure, since those read the file
+    /// regions it overwrites; after that it fails with
+    /// [`GraphError::ErasureBlocked`], the entities already deleted, and
+    /// the rest is done by [`Graph::finish_erasure`], at close, or at the
+    /// next open.
+    ///
+    /// ```
+    /// use relgraph_graph::{Graph, Value};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let graph = Graph::open(&dir.path().join("db")).unwrap();
+    /// let mut tx = graph.begin_write().unwrap();
+    /// let ada = tx.create_node(&["Person"], vec![("email", Value::from("ada@example.com"))]).unwrap();
+    /// let bob = tx.create_node(&["Person"], vec![]).unwrap();
+    /// tx.create_rel(ada, "KNOWS", bob, vec![]).unwrap();
+    /// tx.commit().unwrap();
+    /// let erased = graph.erase(&[ada]).unwrap();
+    /// assert_eq!((erased.nodes, erased.relationships), (1, 1));
+    /// assert!(!graph.snapshot().node_exists(ada));
+    /// assert!(!graph.erasure_pending());
+    /// ```
+    pub fn erase(&self, nodes: &[NodeId]) -> Result<Erased> {
+        let erased = self.delete_for_erasure(nodes)?;
+        self.finish_erasure()?;
+        Ok(erased)
+    }
+
+    /// The first half of [`Graph::erase`]: deletes `nodes` and their
+    /// relationships and records the erasure, in one durable commit. The
+    /// files still hold copies until [`Graph::finish_erasure`] runs (a
+    /// crash in between is finished at the next open). For callers that
+    /// hold a snapshot themselves (a query that found the nodes) and
+    /// release it before finishing.
+    pub fn delete_for_erasure(&self, nodes: &[NodeId]) -> Result<Erased> {
+        let mut txn = self.begin_write()?;
+        let view = txn.snapshot().clone();
+        let mut node_ids = BTreeSet::new();
+        let mut rel_ids = BTreeSet::new();
+        let types = view.catalog().rel_types().len();
+        for n in nodes {
+            if !view.node_exists(*n) {
+                continue;
+            }
+            node_ids.insert(n.0);
+            for t in 0..types {
+                for dir in [Direction::Outgoing, Direction::Incoming] {
+                    let adj = view.neighbors(*n, RelTypeId(t as u32), dir);
+                    rel_ids.extend(adj.iter().map(|a| a.rel.0));
+                }
+            }
+        }
+        if node_ids.is_empty() {
+            return Ok(Erased::default());
+        }
+        let mut node_chunks: BTreeSet<u64> = node_ids.iter().map(|n| n / NODE_CHUNK).collect();
+        let mut rel_chunks = BTreeSet::new();
+        for r in &rel_ids {
+            rel_chunks.insert(r / REL_CHUNK);
+            if let Some(rel) = view.rel(RelId(*r)) {
+                // Their adjacency entries are in the endpoints' chunks.
+                node_chunks.insert(rel.src.0 / NODE_CHUNK);
+                node_chunks.insert(rel.dst.0 / NODE_CHUNK);
+            }
+        }
+        drop(view);
+        let mut changes: Vec<Change> = rel_ids
+            .iter()
+            .map(|r| Change::DeleteRel { id: RelId(*r) })
+            .collect();
+        changes.extend(
+            node_ids
+                .iter()
+                .map(|n| Change::DeleteNode { id: NodeId(*n) }),
+        );
+        txn.apply(ChangeSet {
+            catalog: None,
+            changes,
+        })?;
+        let erased = Erased {
+            nodes: node_ids.len() as u64,
+            relationships: rel_ids.len() as u64,
+        };
+        let mut intent = ErasureIntent {
+            nodes: node_ids.into_iter().collect(),
+            rels: rel_ids.into_iter().collect(),
+            node_chunks: node_chunks.into_iter().collect(),
+            rel_chunks: rel_chunks.into_iter().collect(),
+            stage: ErasureStage::Deleted,
+        };
+        // An unfinished earlier erasure is finished together with this one.
+        if let Some(prev) = self.inner.store.erasure_intent()? {
+            union(&mut intent.nodes, &prev.nodes);
+            union(&mut intent.rels, &prev.rels);
+            union(&mut intent.node_chunks, &prev.node_chunks);
+            union(&mut intent.rel_chunks, &prev.rel_chunks);
+        }
+        txn.erasure = Some(intent);
+        txn.commit()?;
+        Ok(erased)
+    }
+
+    /// Whether an erasure is committed but its copies not yet all removed.
+    pub fn erasure_pending(&self) -> bool {
+        self.inner.store.erasure_pending()
+    }
+
+    /// Finishes a pending erasure (the second half of [`Graph::erase`]):
+    /// folds the log, waits for readers of versions from before the fold,
+    /// scrubs older segments, rewrites the key-value store. Returns whether
+    /// there was one.
+    pub fn finish_erasure(&self) -> Result<bool> {
+        if !self.inner.store.erasure_pending() {
+            return Ok(false);
+        }
+        self.inner.gate.acquire(self.inner.write_lock_timeout)?;
+        let _permit = WriterPermit {
+            graph: self.inner.clone(),
+        };
+        let store = &self.inner.store;
+        let Some(intent) = store.erasure_intent()? else {
+            return Ok(false);
+        };
+        match intent.stage {
+            ErasureStage::Deleted => {
+                let snap = self.snapshot();
+                if let Some(mapped) = store.checkpoint(&snap)? {
+                    publish_mapped(store, &self.inner.current, &snap, &mapped);
+                }
+                drop(snap);
+                let older = store.take_published()?;
+                {
+                    let mut cur = self
+                        .inner
+                        .current
+                        .write()
+                        .unwrap_or_else(|e| e.into_inner());
+                    *cur = cur.without_caches();
+                    store.note_published(&cur);
+                }
+                store.forget_base_caches()?;
+                if let Err(e) = self.wait_for_readers(&older) {
+                    // Still watched: a later attempt waits for them too.
+                    for w in older {
+                        store.note_watch(w);
+                    }
+                    return Err(e);
+                }
+                store.scrub_superseded(&intent)?;
+            }
+            ErasureStage::Scrubbing(_) => {
+                // Recorded plans are applied at open, before any segment
+                // is mapped; a failure while applying them here leaves
+                // files the manifest does not describe.
+                return Err(GraphError::Storage(
+                    "an erasure's segment scrub was interrupted; reopen the database to finish it"
+                        .into(),
+                ));
+            }
+            ErasureStage::Rewriting => {}
+        }
+        store.rewrite_kv()?;
+        Ok(true)
+    }
+
+    /// Waits until every version in `older` is released.
+    fn wait_for_readers(&self, older: &[SnapshotWatch]) -> Result<()> {
+        let start = Instant::now();
+        let timeout = self.inner.write_lock_timeout;
+        loop {
+            let held = older.iter().filter(|w| w.alive()).count();
+            if held == 0 {
+                return Ok(());
+            }
+            let waited = start.elapsed();
+            if waited >= timeout {
+                return Err(GraphError::ErasureBlocked {
+                    readers: held,
+                    waited_ms: waited.as_millis() as u64,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(2).min(timeout - waited));
+        }
+    }
+}
