@@ -78,6 +78,10 @@ pub enum ExecError {
     /// name, no registry, storage).
     #[error("{0}")]
     Standing(String),
+    /// `db.erase` could not run or failed (no database to erase through,
+    /// an explicit transaction, storage, readers holding older versions).
+    #[error("erasure failed: {0}")]
+    Erasure(String),
 }
 
 impl ExecError {
@@ -164,6 +168,7 @@ impl ExecError {
             ExecError::Graph(_) => "DatabaseError",
             ExecError::Limit(_) | ExecError::Cancelled => "DatabaseError",
             ExecError::NotStanding { .. } | ExecError::Standing(_) => "ArgumentError",
+            ExecError::Erasure(_) => "DatabaseError",
         }
     }
 }

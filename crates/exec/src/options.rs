@@ -43,6 +43,9 @@ pub struct QueryOptions {
     /// The database's standing-query registry, for the `db.standing.*`
     /// procedures; `relgraph::Database` sets it on every query.
     pub standing: Option<crate::procedures::StandingHandle>,
+    /// What `db.erase` erases through; `relgraph::Database` sets it on
+    /// statements outside explicit transactions.
+    pub erasure: Option<crate::procedures::ErasureHandle>,
 }
 
 impl Default for QueryOptions {
@@ -55,6 +58,7 @@ impl Default for QueryOptions {
             cancel: None,
             max_query_bytes: 1 << 20,
             standing: None,
+            erasure: None,
         }
     }
 }
@@ -110,6 +114,8 @@ pub(crate) struct Guard {
     pub max_rows: Option<u64>,
     /// The registry the `db.standing.*` procedures act on.
     standing: Option<crate::procedures::StandingHandle>,
+    /// What `db.erase` erases through.
+    erasure: Option<crate::procedures::ErasureHandle>,
 }
 
 impl Guard {
@@ -125,7 +131,13 @@ impl Guard {
             reason: OnceLock::new(),
             max_rows: options.max_rows,
             standing: options.standing.clone(),
+            erasure: options.erasure.clone(),
         }
+    }
+
+    /// What `db.erase` erases through, if the query may erase.
+    pub fn erasure(&self) -> Option<&crate::procedures::ErasureHandle> {
+        self.erasure.as_ref()
     }
 
     /// The standing-query registry of the database running the query.
