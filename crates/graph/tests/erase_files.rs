@@ -14,53 +14,14 @@ use relgraph_graph::{Graph, GraphError, NodeId, Value};
 
 const PEOPLE: u64 = 40;
 
-/// The marker of person `i` of kind `k`: `n` name, `e` email, `a` first
-/// bio, `b` second bio, `r` note on the KNOWS to `i + 2` (same parity),
-/// `s` note on the KNOWS to `i + 1`.
-fn marker(i: u64, k: char) -> String {
-    format!("zqx{i:04}{k}")
-}
+#[path = "../../../tests/common/markers.rs"]
+mod markers;
 
-/// Every marker found in the files under `dir`, in any of the three encodings.
-fn markers_in(dir: &Path) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            let bytes = std::fs::read(&p).unwrap();
-            scan(&bytes, &mut found);
-        }
-    }
-    found
-}
+use markers::{copy_dir, marker, markers_in};
 
-fn scan(bytes: &[u8], found: &mut BTreeSet<String>) {
-    // UTF-8: "zqx" + 4 digits + kind.
-    for (i, w) in bytes.windows(3).enumerate() {
-        if w == b"zqx" {
-            if let Some(rest) = bytes.get(i..i + 8) {
-                found.insert(String::from_utf8_lossy(rest).into_owned());
-            }
-        }
-    }
-    // UTF-16: every other byte.
-    for (le, pat) in [(true, b"z\0q\0x\0"), (false, b"\0z\0q\0x")] {
-        for (i, w) in bytes.windows(6).enumerate() {
-            if w == pat {
-                let start = if le { i } else { i + 1 };
-                let chars: Vec<u8> = (0..8)
-                    .filter_map(|k| bytes.get(start + 2 * k).copied())
-                    .collect();
-                found.insert(String::from_utf8_lossy(&chars).into_owned());
-            }
-        }
-    }
-}
+// Markers of person `i`: `n` name, `e` email, `a` first bio, `b` second
+// bio, `c` nickname (only in the log), `r` note on the KNOWS to `i + 2` (same parity), `s` note on the
+// KNOWS to `i + 1`.
 
 fn open(path: &Path) -> Graph {
     let g = Graph::open_with(
@@ -100,9 +61,10 @@ fn text(g: &Graph, n: NodeId, key: &str) -> Option<String> {
     }
 }
 
-/// Builds the graph: 4 x 4096 fillers (node chunks 0-3, never changed again),
-/// people 0..20 committed and checkpointed, their bios
-/// changed, people 20..40 only in the log; KNOWS notes on both rounds.
+/// Builds the graph: 4 x 4096 fillers (node chunks 0-3, never changed
+/// again), people 0..20 committed and checkpointed; then people 20..40,
+/// second bios and KNOWS notes, checkpointed; then nicknames, only in the
+/// log.
 fn build(g: &Graph) -> Vec<NodeId> {
     let mut ids = Vec::new();
     let mut tx = g.begin_write().unwrap();
@@ -174,10 +136,18 @@ fn build(g: &Graph) -> Vec<NodeId> {
     }
     tx.commit().unwrap();
     g.checkpoint().unwrap();
-    // More writes that stay in the log.
+    // More writes that stay in the log: nicknames, `c`.
     let mut tx = g.begin_write().unwrap();
     tx.create_node(&["Company"], vec![("name", Value::from("Initech"))])
         .unwrap();
+    for i in 0..PEOPLE {
+        tx.set_node_property(
+            ids[i as usize],
+            "nick",
+            Value::from(format!("nick {}", marker(i, 'c'))),
+        )
+        .unwrap();
+    }
     tx.commit().unwrap();
     ids
 }
@@ -189,11 +159,11 @@ fn expectations() -> (BTreeSet<String>, BTreeSet<String>) {
     let mut kept = BTreeSet::new();
     for i in 0..PEOPLE {
         if i % 2 == 0 {
-            for k in ['n', 'e', 'a', 'b', 'r', 's'] {
+            for k in ['n', 'e', 'a', 'b', 'c', 'r', 's'] {
                 gone.insert(marker(i, k));
             }
         } else {
-            for k in ['n', 'e', 'b', 'r'] {
+            for k in ['n', 'e', 'b', 'c', 'r'] {
                 kept.insert(marker(i, k));
             }
             // The note to an erased neighbour is erased with the relationship.
@@ -251,8 +221,8 @@ fn erased_values_leave_every_file_and_kept_ones_answer() {
 
     let even: Vec<NodeId> = ids.iter().step_by(2).copied().collect();
     let erased = g.erase(&even).unwrap();
-    // The first segment (fillers) stays: its superseded chunks were
-    // scrubbed in place rather than dropped with the file.
+    // The first segment (fillers) stays in use: the people's chunk in it
+    // is a superseded copy, redacted in place like the current one.
     assert!(g.store_stats().unwrap().segments >= 2);
     assert_eq!(erased.nodes, PEOPLE / 2);
     // Each even person: WORKS_AT (people < 20), KNOWS out x2, KNOWS in from
@@ -318,17 +288,4 @@ fn a_reader_of_an_older_version_blocks_the_scrub_and_keeps_reading() {
     assert!(!g.erasure_pending());
     check_files(&path);
     check_answers(&g);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }

@@ -1048,15 +1048,21 @@ impl Snapshot {
 
     /// The same graph without the derived caches a reader may have built
     /// from earlier versions (property indexes, which keep removed keys in
-    /// their shared base arrays until merged; the rank structure): they are
-    /// built again from the chunks on first use. Used after an erasure.
-    pub(crate) fn without_caches(&self) -> Snapshot {
+    /// their shared base arrays until merged; the rank structure; planner
+    /// statistics, which sample values: replaced by `stats`, or computed on
+    /// first use): the indexes are built again from the chunks on first
+    /// use. Used by erasure.
+    pub(crate) fn without_caches(&self, stats: Option<Arc<stats::GraphStats>>) -> Snapshot {
         let fresh = self.replace_chunks(self.inner.nodes.clone(), self.inner.rels.clone());
         let mut inner = match Arc::try_unwrap(fresh.inner) {
             Ok(inner) => inner,
             Err(shared) => return Snapshot { inner: shared },
         };
         inner.indexes = OnceLock::new();
+        inner.stats = match stats {
+            Some(s) => OnceLock::from(s),
+            None => OnceLock::new(),
+        };
         Snapshot::from_inner(inner)
     }
 

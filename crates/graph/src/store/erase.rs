@@ -7,11 +7,11 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use super::format::{ErasureIntent, ErasureStage};
-use super::{publish_mapped, Graph, WriterPermit};
+use super::{Graph, WriterPermit};
 use crate::change::{Change, ChangeSet};
 use crate::error::{GraphError, Result};
 use crate::ids::{Direction, NodeId, RelId, RelTypeId};
-use crate::snapshot::{SnapshotWatch, NODE_CHUNK, REL_CHUNK};
+use crate::snapshot::SnapshotWatch;
 
 /// What an erasure removed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -29,14 +29,15 @@ fn union(a: &mut Vec<u64>, b: &[u64]) {
 
 impl Graph {
     /// Erases `nodes`: deletes them with their relationships (and so
-    /// every property value stored on them), then removes every copy the
-    /// database files hold (delta log records, superseded chunks in older
-    /// segment files, the key-value store's old versions). Returns when the
-    /// erasure is durable. Ids of nodes that do not exist are ignored.
+    /// every property value stored on them), then removes every copy of
+    /// those values the database files hold (delta log records, current and
+    /// superseded chunks in every segment file, the key-value store's old
+    /// versions, statistics). Returns when the erasure is durable. Ids of
+    /// nodes that do not exist are ignored.
     ///
     /// It waits (up to the write-lock timeout) until no reader holds a
-    /// snapshot taken before the erasure, since those read the file
-    /// regions it overwrites; after that it fails with
+    /// snapshot taken before the delete, since those read the bytes it
+    /// overwrites; after that it fails with
     /// [`GraphError::ErasureBlocked`], the entities already deleted, and
     /// the rest is done by [`Graph::finish_erasure`], at close, or at the
     /// next open.
@@ -88,16 +89,6 @@ impl Graph {
         if node_ids.is_empty() {
             return Ok(Erased::default());
         }
-        let mut node_chunks: BTreeSet<u64> = node_ids.iter().map(|n| n / NODE_CHUNK).collect();
-        let mut rel_chunks = BTreeSet::new();
-        for r in &rel_ids {
-            rel_chunks.insert(r / REL_CHUNK);
-            if let Some(rel) = view.rel(RelId(*r)) {
-                // Their adjacency entries are in the endpoints' chunks.
-                node_chunks.insert(rel.src.0 / NODE_CHUNK);
-                node_chunks.insert(rel.dst.0 / NODE_CHUNK);
-            }
-        }
         drop(view);
         let mut changes: Vec<Change> = rel_ids
             .iter()
@@ -119,16 +110,14 @@ impl Graph {
         let mut intent = ErasureIntent {
             nodes: node_ids.into_iter().collect(),
             rels: rel_ids.into_iter().collect(),
-            node_chunks: node_chunks.into_iter().collect(),
-            rel_chunks: rel_chunks.into_iter().collect(),
             stage: ErasureStage::Deleted,
         };
-        // An unfinished earlier erasure is finished together with this one.
+        // An unfinished earlier erasure is finished together with this one
+        // (from its start: its redaction plans, if any, were applied at
+        // open or are refused below).
         if let Some(prev) = self.inner.store.erasure_intent()? {
             union(&mut intent.nodes, &prev.nodes);
             union(&mut intent.rels, &prev.rels);
-            union(&mut intent.node_chunks, &prev.node_chunks);
-            union(&mut intent.rel_chunks, &prev.rel_chunks);
         }
         txn.erasure = Some(intent);
         txn.commit()?;
@@ -141,9 +130,10 @@ impl Graph {
     }
 
     /// Finishes a pending erasure (the second half of [`Graph::erase`]):
-    /// folds the log, waits for readers of versions from before the fold,
-    /// scrubs older segments, rewrites the key-value store. Returns whether
-    /// there was one.
+    /// waits for readers of versions from before the delete, redacts the
+    /// values in every segment and in the log, refreshes the planner
+    /// statistics, rewrites the key-value store. Returns whether there was
+    /// one.
     pub fn finish_erasure(&self) -> Result<bool> {
         if !self.inner.store.erasure_pending() {
             return Ok(false);
@@ -156,44 +146,51 @@ impl Graph {
         let Some(intent) = store.erasure_intent()? else {
             return Ok(false);
         };
-        match intent.stage {
-            ErasureStage::Deleted => {
-                let snap = self.snapshot();
-                if let Some(mapped) = store.checkpoint(&snap)? {
-                    publish_mapped(store, &self.inner.current, &snap, &mapped);
-                }
-                drop(snap);
-                let older = store.take_published()?;
-                {
-                    let mut cur = self
-                        .inner
-                        .current
-                        .write()
-                        .unwrap_or_else(|e| e.into_inner());
-                    *cur = cur.without_caches();
-                    store.note_published(&cur);
-                }
-                store.forget_base_caches()?;
-                if let Err(e) = self.wait_for_readers(&older) {
-                    // Still watched: a later attempt waits for them too.
-                    for w in older {
-                        store.note_watch(w);
-                    }
-                    return Err(e);
-                }
-                store.scrub_superseded(&intent)?;
+        let mut intent = intent;
+        if intent.stage == ErasureStage::Deleted {
+            let older = store.take_published()?;
+            {
+                let mut cur = self
+                    .inner
+                    .current
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner());
+                *cur = cur.without_caches(None);
+                store.note_published(&cur);
             }
-            ErasureStage::Scrubbing(_) => {
-                // Recorded plans are applied at open, before any segment
-                // is mapped; a failure while applying them here leaves
-                // files the manifest does not describe.
-                return Err(GraphError::Storage(
-                    "an erasure's segment scrub was interrupted; reopen the database to finish it"
-                        .into(),
-                ));
+            store.forget_base_caches()?;
+            if let Err(e) = self.wait_for_readers(&older) {
+                // Still watched: a later attempt waits for them too.
+                for w in older {
+                    store.note_watch(w);
+                }
+                return Err(e);
             }
-            ErasureStage::Rewriting => {}
+            store.redact(&intent)?;
+            intent.stage = ErasureStage::Rewriting;
         }
+        if let ErasureStage::Scrubbing(_) = intent.stage {
+            // Recorded plans are applied at open, before any segment is
+            // mapped; a failure while applying them here leaves files the
+            // manifest does not describe yet.
+            return Err(GraphError::Storage(
+                "an erasure's segment redaction was interrupted by an error; reopen the \
+                 database to finish it"
+                    .into(),
+            ));
+        }
+        let snap = self.snapshot();
+        let stats = store.refresh_stats(&snap)?;
+        {
+            let mut cur = self
+                .inner
+                .current
+                .write()
+                .unwrap_or_else(|e| e.into_inner());
+            *cur = cur.without_caches(Some(stats));
+            store.note_published(&cur);
+        }
+        drop(snap);
         store.rewrite_kv()?;
         Ok(true)
     }

@@ -178,25 +178,21 @@ pub struct StandingCursor {
 
 /// An erasure that is committed (the entities are deleted) but whose
 /// copies the files may still hold, stored under `meta`/`erasure` in the
-/// same batch as the deleting log record. It holds ids and chunk numbers
-/// only, never a value. Every step that follows is redone at open until
-/// the key is gone (docs/erasure.md).
+/// same batch as the deleting log record. It holds ids only, never a value.
+/// Every step that follows is redone at open until the key is gone
+/// (docs/erasure.md).
 ///
 /// ```
 /// use relgraph_graph::store::format::{ErasureIntent, ErasureStage};
-/// let i = ErasureIntent { nodes: vec![7], rels: vec![3], node_chunks: vec![0], rel_chunks: vec![0], stage: ErasureStage::Deleted };
+/// let i = ErasureIntent { nodes: vec![7], rels: vec![3], stage: ErasureStage::Deleted };
 /// assert_eq!(i.stage, ErasureStage::Deleted);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErasureIntent {
-    /// The erased node ids.
+    /// The erased node ids, ascending.
     pub nodes: Vec<u64>,
-    /// The erased relationship ids.
+    /// The erased relationship ids (those of the erased nodes), ascending.
     pub rels: Vec<u64>,
-    /// Node chunks that held them (their own and their neighbours'), ascending.
-    pub node_chunks: Vec<u64>,
-    /// Relationship chunks that held them, ascending.
-    pub rel_chunks: Vec<u64>,
     /// How far the erasure got.
     pub stage: ErasureStage,
 }
@@ -204,27 +200,29 @@ pub struct ErasureIntent {
 /// The steps of an erasure after its delete committed, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ErasureStage {
-    /// Deleted; the log still holds the records that wrote the entities
-    /// and older segments hold superseded chunks.
+    /// Deleted; the log records that wrote the entities and the segments'
+    /// chunks still hold their values.
     Deleted,
-    /// The log was folded; these in-place rewrites of older segments are
-    /// planned (recorded before the first byte of a file changes).
+    /// These in-place redactions of segment files are planned (recorded
+    /// before the first byte of a file changes).
     Scrubbing(Vec<ScrubPlan>),
-    /// Segments scrubbed and the manifest updated; what remains is
-    /// rewriting the key-value store's own files.
+    /// Segments redacted, the manifest and the redacted log records
+    /// written; what remains is fresh statistics and rewriting the
+    /// key-value store's own files.
     Rewriting,
 }
 
-/// The in-place rewrite of one segment file that removes superseded
-/// chunks: every byte range of their arrays becomes zero, the footer is
-/// replaced by one without their directories, and the file is cut to
-/// `new_len`. Applying it twice gives the same file.
+/// The in-place redaction of one segment file: byte runs to write (zeros,
+/// cleared presence bits, "absent" dictionary codes), then the new footer
+/// (blanked dictionary strings) and trailer at `tail_off`, the rest of the
+/// old footer zeroed, the file cut to `new_len`. Applying it twice gives
+/// the same file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScrubPlan {
     /// The segment id.
     pub segment: u64,
-    /// `(offset, length)` byte ranges to zero, ascending, inside the data region.
-    pub zero: Vec<(u64, u64)>,
+    /// `(offset, bytes)` runs to write, ascending, inside the data region.
+    pub writes: Vec<(u64, Vec<u8>)>,
     /// Where the new footer starts (the old footer's offset).
     pub tail_off: u64,
     /// The new footer frame and trailer.

@@ -208,11 +208,12 @@ impl SegmentDir {
     }
 
     /// Rewrites segment `plan.segment` in place as `plan` says (erasure):
-    /// zeroes the ranges, writes the new footer and trailer, zeroes what
-    /// is left of the old footer, cuts the file to its new length and
-    /// syncs it. Idempotent, so an interrupted scrub is simply applied
-    /// again. Mapped readers never read the changed ranges (the caller
-    /// waits for them), and no data array lies beyond the new length.
+    /// writes the runs, the new footer and trailer, zeroes what is left of
+    /// the old footer, cuts the file to its new length and syncs it.
+    /// Idempotent, so an interrupted scrub is simply applied again. Mapped
+    /// readers never read the changed bytes (they belong to deleted
+    /// entities, and the caller waits for older readers), and no data
+    /// array lies beyond the new length.
     pub(crate) fn apply_scrub(&self, plan: &ScrubPlan) -> Result<()> {
         match self {
             SegmentDir::Files(dir) => {
@@ -234,8 +235,8 @@ impl SegmentDir {
                     }
                     Ok(())
                 };
-                for &(off, n) in &plan.zero {
-                    zero(off, n)?;
+                for (off, run) in &plan.writes {
+                    file.write_all_at(run, *off).map_err(io_err(&path))?;
                 }
                 file.write_all_at(&plan.tail, plan.tail_off)
                     .map_err(io_err(&path))?;

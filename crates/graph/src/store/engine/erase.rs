@@ -1,34 +1,46 @@
 //! The store's half of erasure (docs/erasure.md): the intent record, the
-//! in-place scrub of superseded chunks in older segments, and the rewrite
-//! of the key-value store's files. The order of the steps, and what is
-//! redone at open, is the crash protocol:
+//! in-place redaction of the erased entities' values in every segment, the
+//! redaction of the delta log, and the rewrite of the key-value store's
+//! files. The order of the steps, and what is redone at open, is the crash
+//! protocol:
 //!
 //! 1. `Deleted`: the delete's log record and the intent, one durable batch
 //!    ([`Store::append`]).
-//! 2. The log is folded (an ordinary checkpoint): the chunks that held the
-//!    entities are written anew without them, and the records that wrote
-//!    them are deleted from the log.
-//! 3. `Scrubbing(plans)`: the in-place rewrites of older segments, recorded
-//!    before any file changes; then applied; then the manifest (new sizes
-//!    and checksums) and `Rewriting`, one batch. At open, recorded plans
-//!    are applied again before any segment is read ([`resume_scrubs`]).
-//! 4. The key-value store is rewritten into fresh files without the
-//!    intent ([`crate::kv::KvStore::rewrite`]), which drops every old
-//!    version of the log records, manifests and statistics.
+//! 2. `Scrubbing(plans)`: the in-place redactions of the segments, recorded
+//!    before any file changes; then applied; then one batch writes the
+//!    manifest (new sizes and checksums), the log records rewritten
+//!    without the entities' values, and `Rewriting`. At open, recorded
+//!    plans are applied again before any segment is read
+//!    ([`resume_scrubs`]).
+//! 3. Fresh planner statistics (they sample values), then the key-value
+//!    store is rewritten into fresh files without the intent
+//!    ([`crate::kv::KvStore::rewrite`]), which drops every old version of
+//!    the log records, manifests and statistics.
+//!
+//! The base image keeps the entities' ids (alive, without properties) and
+//! the neighbours' adjacency entries until a checkpoint folds the log's
+//! delete: the image replayed with the log is exactly the graph, and no
+//! chunk of a neighbour has to be rewritten (at scale 45 a person's
+//! neighbours span most of the node chunks, hundreds of megabytes).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
-use super::{lock, Store};
+use super::{lock, put_stats, Store};
+use crate::change::Change;
 use crate::error::Result;
 use crate::kv::{KvStore, WriteBatch};
-use crate::snapshot::{scrub, Snapshot, SnapshotWatch};
+use crate::snapshot::stats::GraphStats;
+use crate::snapshot::{scrub, Snapshot, SnapshotWatch, NODE_CHUNK, REL_CHUNK};
 use crate::store::format::{
-    corrupt, decode_framed, encode_framed, ErasureIntent, ErasureStage, Manifest, ScrubPlan,
-    KEY_ERASURE, KEY_MANIFEST, META,
+    corrupt, decode_framed, encode_framed, ErasureIntent, ErasureStage, LogRecord, Manifest,
+    ScrubPlan, KEY_ERASURE, KEY_MANIFEST, LOG, META,
 };
 use crate::store::segments::SegmentDir;
 use crate::store::Durability;
+use crate::value::Value;
 
 /// Reads the pending erasure, if any.
 fn read_intent(kv: &dyn KvStore) -> Result<Option<ErasureIntent>> {
@@ -87,10 +99,75 @@ fn apply_plans(
     }
     intent.stage = ErasureStage::Rewriting;
     let mut batch = WriteBatch::new();
+    redact_log(kv, intent, &mut batch)?;
     batch.put(META, KEY_MANIFEST.to_vec(), encode_framed(&manifest)?);
     batch.put(META, KEY_ERASURE.to_vec(), encode_framed(&*intent)?);
     kv.commit(batch, Durability::Durable)?;
     Ok(manifest)
+}
+
+/// Puts into `batch` every log record that names an erased entity,
+/// rewritten without its values: created ones get no properties, and
+/// every property set on them becomes a removal (so each change set keeps
+/// its changes and its version, and replaying gives the same graph, since
+/// the record's delete comes later).
+fn redact_log(kv: &dyn KvStore, intent: &ErasureIntent, batch: &mut WriteBatch) -> Result<()> {
+    let nodes: BTreeSet<u64> = intent.nodes.iter().copied().collect();
+    let mut rels: BTreeSet<u64> = intent.rels.iter().copied().collect();
+    for (k, v) in kv.range(LOG, Bound::Unbounded, Bound::Unbounded)? {
+        let mut record: LogRecord = decode_framed(LOG, &k, &v)?;
+        let mut changed = false;
+        for cs in &mut record.change_sets {
+            for c in &mut cs.changes {
+                match c {
+                    Change::CreateNode { id, props, .. } if nodes.contains(&id.0) => {
+                        changed |= !props.is_empty();
+                        props.clear();
+                    }
+                    // Relationships of the person deleted before the
+                    // erasure are the person's too.
+                    Change::CreateRel {
+                        id,
+                        src,
+                        dst,
+                        props,
+                        ..
+                    } if rels.contains(&id.0)
+                        || nodes.contains(&src.0)
+                        || nodes.contains(&dst.0) =>
+                    {
+                        rels.insert(id.0);
+                        changed |= !props.is_empty();
+                        props.clear();
+                    }
+                    Change::SetNodeProp { id, value, .. } if nodes.contains(&id.0) => {
+                        changed |= *value != Value::Null;
+                        *value = Value::Null;
+                    }
+                    Change::SetRelProp { id, value, .. } if rels.contains(&id.0) => {
+                        changed |= *value != Value::Null;
+                        *value = Value::Null;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if changed {
+            batch.put(LOG, k, encode_framed(&record)?);
+        }
+    }
+    Ok(())
+}
+
+/// The erased entities' locals per chunk.
+fn locals(ids: &[u64], per_chunk: u64) -> BTreeMap<u64, BTreeSet<u64>> {
+    let mut out: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
+    for id in ids {
+        out.entry(id / per_chunk)
+            .or_default()
+            .insert(id % per_chunk);
+    }
+    out
 }
 
 impl Store {
@@ -125,7 +202,7 @@ impl Store {
     /// (its indexes were updated entry by entry and may keep erased keys).
     pub(crate) fn forget_base_caches(&self) -> Result<()> {
         let mut base = lock(&self.base)?;
-        *base = base.without_caches();
+        *base = base.without_caches(None);
         Ok(())
     }
 
@@ -134,44 +211,20 @@ impl Store {
         Ok(std::mem::take(&mut *lock(&self.published)?))
     }
 
-    /// Step 3: zeroes, in every segment of the manifest, the chunks named
-    /// by `intent` that a newer segment replaced, and cuts their
-    /// directories from the footer. The caller has folded the log (so the
-    /// current version of each such chunk is in a newer segment) and made
-    /// sure that no snapshot from before the fold is still held.
-    pub(crate) fn scrub_superseded(&self, intent: &ErasureIntent) -> Result<()> {
+    /// Step 2: redacts the erased entities' values in every segment of
+    /// the manifest (current and superseded chunks alike) and in the log.
+    /// The caller made sure that no snapshot from before the delete is
+    /// still held.
+    pub(crate) fn redact(&self, intent: &ErasureIntent) -> Result<()> {
         let _one_at_a_time = lock(&self.checkpointing)?;
         let manifest = lock(&self.manifest)?.clone();
-        let node_set: BTreeSet<u64> = intent.node_chunks.iter().copied().collect();
-        let rel_set: BTreeSet<u64> = intent.rel_chunks.iter().copied().collect();
+        let nodes = locals(&intent.nodes, NODE_CHUNK);
+        let rels = locals(&intent.rels, REL_CHUNK);
         let mut plans = Vec::new();
-        let mut removed: Vec<(u64, u64)> = Vec::new();
-        {
-            let owners = lock(&self.owners)?;
-            let owner = |list: &[u64], c: u64| list.get(c as usize).copied();
-            for entry in &manifest.segments {
-                let seg = self.segments.open(entry)?;
-                let nodes: BTreeSet<u64> = seg
-                    .footer
-                    .nodes
-                    .iter()
-                    .map(|(c, _)| *c)
-                    .filter(|c| node_set.contains(c) && owner(&owners.nodes, *c) != Some(entry.id))
-                    .collect();
-                let rels: BTreeSet<u64> = seg
-                    .footer
-                    .rels
-                    .iter()
-                    .map(|(c, _)| *c)
-                    .filter(|c| rel_set.contains(c) && owner(&owners.rels, *c) != Some(entry.id))
-                    .collect();
-                if nodes.is_empty() && rels.is_empty() {
-                    continue;
-                }
-                if let Some(plan) = scrub::plan(entry.id, &seg, entry.data_crc, &nodes, &rels)? {
-                    removed.push((entry.id, (nodes.len() + rels.len()) as u64));
-                    plans.push(plan);
-                }
+        for entry in &manifest.segments {
+            let seg = self.segments.open(entry)?;
+            if let Some(plan) = scrub::plan(entry.id, &seg, entry.data_crc, &nodes, &rels)? {
+                plans.push(plan);
             }
         }
         let mut intent = intent.clone();
@@ -191,16 +244,21 @@ impl Store {
             &plans,
         )?;
         *lock(&self.manifest)? = manifest;
-        let mut owners = lock(&self.owners)?;
-        for (id, n) in removed {
-            if let Some(stored) = owners.stored.get_mut(&id) {
-                *stored = stored.saturating_sub(n);
-            }
-        }
         Ok(())
     }
 
-    /// Step 4: rewrites the key-value store's files without the intent;
+    /// Planner statistics sampled from `snapshot` (which no longer holds
+    /// the erased entities), stored for the base image durably; the stored
+    /// ones may hold their values as common values or bounds.
+    pub(crate) fn refresh_stats(&self, snapshot: &Snapshot) -> Result<Arc<GraphStats>> {
+        let version = lock(&self.manifest)?.counts.version;
+        let mut batch = WriteBatch::new();
+        let stats = put_stats(&mut batch, version, GraphStats::compute(snapshot))?;
+        self.kv.commit(batch, Durability::Durable)?;
+        Ok(stats)
+    }
+
+    /// Step 3: rewrites the key-value store's files without the intent;
     /// the erasure is then complete.
     pub(crate) fn rewrite_kv(&self) -> Result<()> {
         let mut batch = WriteBatch::new();
