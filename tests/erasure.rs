@@ -169,12 +169,14 @@ fn db_erase_refuses_to_run_inside_an_explicit_transaction() {
         err.message
     );
     tx.rollback();
-    // A null (nobody found) erases nothing.
-    let res = run(
-        &db,
-        "OPTIONAL MATCH (p:Nobody) CALL db.erase(p) YIELD nodes, relationships RETURN nodes, relationships",
-    );
-    assert_eq!(rows_ints(&res), vec![0, 0]);
+    // A null (nobody found) is a type error, not a silent no-op.
+    let err = db
+        .query(
+            "OPTIONAL MATCH (p:Nobody) CALL db.erase(p) YIELD nodes RETURN nodes",
+            &Params::new(),
+        )
+        .unwrap_err();
+    assert!(err.message.contains("must be NODE"), "{}", err.message);
     assert_eq!(db.snapshot().node_count(), 1);
 }
 

@@ -75,11 +75,14 @@ pub(super) const ERASE: Procedure = Procedure {
                     .into(),
             )
         })?;
-        let node = match &args[0] {
-            Value::Node(n) => *n,
-            // A null (an OPTIONAL MATCH that found nobody) erases nothing.
-            _ => return emit(vec![Value::Int(0), Value::Int(0)]).map(|_| ()),
+        // The signature check refuses anything else (a null too).
+        let Value::Node(node) = &args[0] else {
+            return Err(ExecError::type_error(
+                "InvalidArgumentType",
+                "db.erase takes a node",
+            ));
         };
+        let node = *node;
         let (nodes, rels) = host.0.erase(node).map_err(ExecError::Erasure)?;
         let int = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
         emit(vec![int(nodes), int(rels)]).map(|_| ())
