@@ -8,22 +8,25 @@
 //! directory and re-executes itself (`RELGRAPH_ERASE_ROLE=child`) as the
 //! child, which erases the people one at a time with `CALL db.erase(p)`,
 //! printing `ERASED <i>` after each returns. The parent kills it after a
-//! random delay, opens the copy (a path this process never opened), and
-//! checks. `RELGRAPH_ERASE_CYCLES` (default 8) sets the number of kills.
+//! random delay (uniform over the time a first, unkilled child took),
+//! opens the copy (a path this process never opened), and checks. `RELGRAPH_ERASE_CYCLES` (default 8) sets the number of kills.
 
+#[path = "common/child.rs"]
+mod child;
 #[path = "common/markers.rs"]
 mod markers;
+#[path = "common/people.rs"]
+mod people;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use child::Child;
 use markers::{copy_dir, marker, markers_in};
+use people::{create_person, prepare, run};
 use rand::{Rng, SeedableRng};
-use relgraph::{Database, Params, ResultValue};
-use relgraph_graph::store::CheckpointPolicy;
+use relgraph::{Database, ResultValue};
 
 const ROLE: &str = "RELGRAPH_ERASE_ROLE";
 const DIR: &str = "RELGRAPH_ERASE_DIR";
@@ -36,11 +39,6 @@ fn main() {
         )),
         _ => parent(),
     }
-}
-
-fn run(db: &Database, q: &str) -> relgraph::QueryResult {
-    db.query(q, &Params::new())
-        .unwrap_or_else(|e| panic!("{q}: {}", e.message))
 }
 
 fn child(path: &Path) {
@@ -61,31 +59,12 @@ fn child(path: &Path) {
 /// before the first checkpoint, half after; more writes left in the log.
 fn build(path: &Path) {
     let db = Database::open(path).expect("the template opens");
-    db.graph()
-        .set_checkpoint_policy(CheckpointPolicy {
-            checkpoint_at_close: false,
-            background: false,
-            ..CheckpointPolicy::default()
-        })
-        .unwrap();
-    run(&db, "UNWIND range(1, 16384) AS i CREATE (:Filler)");
-    run(&db, "CREATE (:Company {name: 'Acme'})");
+    prepare(&db);
     for i in 0..PEOPLE {
         if i == PEOPLE / 2 {
             db.graph().checkpoint().unwrap();
         }
-        run(
-            &db,
-            &format!(
-                "MATCH (c:Company {{name: 'Acme'}}) \
-                 CREATE (p:Person {{i: {i}, name: 'Person {}', email: '{}@example.com', bio: 'first {}'}}) \
-                 CREATE (p)-[:WORKS_AT {{note: 'hired {}'}}]->(c)",
-                marker(i, 'n'),
-                marker(i, 'e'),
-                marker(i, 'a'),
-                marker(i, 'r')
-            ),
-        );
+        create_person(&db, i);
     }
     db.graph().checkpoint().unwrap();
     for i in 0..PEOPLE {
@@ -115,38 +94,26 @@ fn parent() {
         markers_in(&template).contains(&marker(PEOPLE - 1, 'b')),
         "the template holds the second bios"
     );
-    let exe = std::env::current_exe().expect("the test binary's path");
+    // How long a child takes to erase everyone: kills fall uniformly in it.
+    let calibration = dir.path().join("calibration");
+    copy_dir(&template, &calibration);
+    let started = std::time::Instant::now();
+    let lines = Child::start(
+        &[(ROLE, "child".as_ref()), (DIR, calibration.as_os_str())],
+        0,
+    )
+    .finish();
+    let span = started.elapsed().as_millis().max(1) as u64;
+    assert_eq!(lines.last().map(String::as_str), Some("DONE"));
+    println!("erase_kill: a child erases {PEOPLE} people in {span} ms");
     let mut finished_cycles = 0;
     for cycle in 0..cycles {
         let path = dir.path().join(format!("cycle-{cycle}"));
         copy_dir(&template, &path);
-        let mut child = Command::new(&exe)
-            .env(ROLE, "child")
-            .env(DIR, &path)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the child starts");
-        let stdout = child.stdout.take().expect("the child's stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let ready = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|e| panic!("cycle {cycle}: the child never got ready: {e}"));
-        assert_eq!(ready, "READY");
-        std::thread::sleep(Duration::from_millis(rng.random_range(0..600)));
-        child.kill().expect("SIGKILL the child");
-        child.wait().expect("the child is reaped");
-        reader.join().expect("the reader ends");
+        let child = Child::start(&[(ROLE, "child".as_ref()), (DIR, path.as_os_str())], cycle);
+        let lines = child.kill_after(Duration::from_millis(rng.random_range(0..span)));
         let mut acknowledged = BTreeSet::new();
-        for line in rx.try_iter() {
+        for line in lines {
             if let Some(i) = line.strip_prefix("ERASED ") {
                 acknowledged.insert(i.parse::<u64>().expect("a person number"));
             }

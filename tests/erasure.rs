@@ -6,35 +6,22 @@
 
 #[path = "common/markers.rs"]
 mod markers;
+#[path = "common/people.rs"]
+mod people;
 
 use std::path::Path;
 
 use markers::{copy_dir, marker, markers_in};
+use people::{create_person, prepare, run};
 use relgraph::{Database, Params, ResultValue};
-use relgraph_graph::store::CheckpointPolicy;
 
 const PEOPLE: u64 = 30;
-
-fn run(db: &Database, q: &str) -> relgraph::QueryResult {
-    db.query(q, &Params::new())
-        .unwrap_or_else(|e| panic!("{q}: {}", e.message))
-}
 
 /// People 0..PEOPLE: `n` name, `e` email, `a` first bio (replaced by `b`
 /// after a checkpoint), `r` note on their WORKS_AT, `k` note on a KNOWS to
 /// the person two further on (same parity), `s` note on a KNOWS to the next.
 fn build(db: &Database) {
-    db.graph()
-        .set_checkpoint_policy(CheckpointPolicy {
-            checkpoint_at_close: false,
-            background: false,
-            ..CheckpointPolicy::default()
-        })
-        .unwrap();
-    // Four node chunks nobody erases: the first segment stays in use, so
-    // its superseded chunks must be scrubbed in place.
-    run(db, "UNWIND range(1, 16384) AS i CREATE (:Filler)");
-    run(db, "CREATE (:Company {name: 'Acme'})");
+    prepare(db);
     for i in 0..PEOPLE / 2 {
         create_person(db, i);
     }
@@ -59,21 +46,6 @@ fn build(db: &Database) {
     }
     db.graph().checkpoint().unwrap();
     run(db, "CREATE (:Company {name: 'Initech'})");
-}
-
-fn create_person(db: &Database, i: u64) {
-    run(
-        db,
-        &format!(
-            "MATCH (c:Company {{name: 'Acme'}}) \
-             CREATE (p:Person {{i: {i}, name: 'Person {}', email: '{}@example.com', bio: 'first {}'}}) \
-             CREATE (p)-[:WORKS_AT {{note: 'hired {}'}}]->(c)",
-            marker(i, 'n'),
-            marker(i, 'e'),
-            marker(i, 'a'),
-            marker(i, 'r')
-        ),
-    );
 }
 
 fn check(db: &Database, path: &Path) {

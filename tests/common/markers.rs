@@ -1,7 +1,7 @@
 //! Marker strings for erasure tests, and a scan of every byte of every
 //! file under a directory for them. Shared by `tests/erasure.rs`,
 //! `tests/erase_kill.rs` and `crates/graph/tests/erase_files.rs` (included
-//! with `#[path]`).
+//! with `#[path]`; `people.rs` has the Cypher side).
 
 #![allow(dead_code)]
 

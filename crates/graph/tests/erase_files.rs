@@ -61,6 +61,22 @@ fn text(g: &Graph, n: NodeId, key: &str) -> Option<String> {
     }
 }
 
+/// Person `i` with a name, an email and a first bio.
+fn create_person(tx: &mut relgraph_graph::store::WriteTxn, i: u64) -> NodeId {
+    tx.create_node(
+        &["Person"],
+        vec![
+            ("name", Value::from(format!("Person {}", marker(i, 'n')))),
+            (
+                "email",
+                Value::from(format!("{}@example.com", marker(i, 'e'))),
+            ),
+            ("bio", Value::from(format!("first {}", marker(i, 'a')))),
+        ],
+    )
+    .unwrap()
+}
+
 /// Builds the graph: 4 x 4096 fillers (node chunks 0-3, never changed
 /// again), people 0..20 committed and checkpointed; then people 20..40,
 /// second bios and KNOWS notes, checkpointed; then nicknames, only in the
@@ -78,19 +94,7 @@ fn build(g: &Graph) -> Vec<NodeId> {
         .create_node(&["Company"], vec![("name", Value::from("Acme"))])
         .unwrap();
     for i in 0..PEOPLE / 2 {
-        let p = tx
-            .create_node(
-                &["Person"],
-                vec![
-                    ("name", Value::from(format!("Person {}", marker(i, 'n')))),
-                    (
-                        "email",
-                        Value::from(format!("{}@example.com", marker(i, 'e'))),
-                    ),
-                    ("bio", Value::from(format!("first {}", marker(i, 'a')))),
-                ],
-            )
-            .unwrap();
+        let p = create_person(&mut tx, i);
         tx.create_rel(p, "WORKS_AT", acme, vec![]).unwrap();
         ids.push(p);
     }
@@ -98,19 +102,7 @@ fn build(g: &Graph) -> Vec<NodeId> {
     g.checkpoint().unwrap();
     let mut tx = g.begin_write().unwrap();
     for i in PEOPLE / 2..PEOPLE {
-        let p = tx
-            .create_node(
-                &["Person"],
-                vec![
-                    ("name", Value::from(format!("Person {}", marker(i, 'n')))),
-                    (
-                        "email",
-                        Value::from(format!("{}@example.com", marker(i, 'e'))),
-                    ),
-                    ("bio", Value::from(format!("first {}", marker(i, 'a')))),
-                ],
-            )
-            .unwrap();
+        let p = create_person(&mut tx, i);
         ids.push(p);
     }
     for i in 0..PEOPLE {
@@ -210,6 +202,11 @@ fn check_answers(g: &Graph) {
     assert_eq!(s.rel_count(), PEOPLE / 2 + PEOPLE / 4);
 }
 
+fn assert_segments_intact(g: &Graph) {
+    let report = g.verify_segments().unwrap();
+    assert!(report.iter().all(|s| s.damage.is_none()), "{report:?}");
+}
+
 #[test]
 fn erased_values_leave_every_file_and_kept_ones_answer() {
     let dir = tempfile::tempdir().unwrap();
@@ -235,11 +232,7 @@ fn erased_values_leave_every_file_and_kept_ones_answer() {
     check_files(&path);
     check_answers(&g);
     // The store keeps working and stays consistent.
-    assert!(g
-        .verify_segments()
-        .unwrap()
-        .iter()
-        .all(|s| s.damage.is_none()));
+    assert_segments_intact(&g);
     let mut tx = g.begin_write().unwrap();
     tx.create_node(&["Person"], vec![("name", Value::from("after"))])
         .unwrap();
@@ -252,11 +245,7 @@ fn erased_values_leave_every_file_and_kept_ones_answer() {
     copy_dir(&path, &copy);
     let g = open(&copy);
     check_answers(&g);
-    assert!(g
-        .verify_segments()
-        .unwrap()
-        .iter()
-        .all(|s| s.damage.is_none()));
+    assert_segments_intact(&g);
     drop(g);
     check_files(&copy);
 }

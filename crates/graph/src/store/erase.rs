@@ -4,6 +4,7 @@
 //! and the waiting for readers of older versions.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::format::{ErasureIntent, ErasureStage};
@@ -11,6 +12,7 @@ use super::{Graph, WriterPermit};
 use crate::change::{Change, ChangeSet};
 use crate::error::{GraphError, Result};
 use crate::ids::{Direction, NodeId, RelId, RelTypeId};
+use crate::snapshot::stats::GraphStats;
 use crate::snapshot::SnapshotWatch;
 
 /// What an erasure removed.
@@ -149,15 +151,7 @@ impl Graph {
         let mut intent = intent;
         if intent.stage == ErasureStage::Deleted {
             let older = store.take_published()?;
-            {
-                let mut cur = self
-                    .inner
-                    .current
-                    .write()
-                    .unwrap_or_else(|e| e.into_inner());
-                *cur = cur.without_caches(None);
-                store.note_published(&cur);
-            }
+            self.republish_without_caches(None);
             store.forget_base_caches()?;
             if let Err(e) = self.wait_for_readers(&older) {
                 // Still watched: a later attempt waits for them too.
@@ -179,20 +173,22 @@ impl Graph {
                     .into(),
             ));
         }
-        let snap = self.snapshot();
-        let stats = store.refresh_stats(&snap)?;
-        {
-            let mut cur = self
-                .inner
-                .current
-                .write()
-                .unwrap_or_else(|e| e.into_inner());
-            *cur = cur.without_caches(Some(stats));
-            store.note_published(&cur);
-        }
-        drop(snap);
+        let stats = store.refresh_stats(&self.snapshot())?;
+        self.republish_without_caches(Some(stats));
         store.rewrite_kv()?;
         Ok(true)
+    }
+
+    /// Publishes the current version again without derived caches (see
+    /// [`crate::Snapshot`]'s `without_caches`), with `stats` if given.
+    fn republish_without_caches(&self, stats: Option<Arc<GraphStats>>) {
+        let mut cur = self
+            .inner
+            .current
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        *cur = cur.without_caches(stats);
+        self.inner.store.note_published(&cur);
     }
 
     /// Waits until every version in `older` is released.
