@@ -283,7 +283,7 @@ impl Database {
         check_length(text, options)?;
         let stmt = parse(text)?;
         if relgraph_exec::is_read_only(&stmt) {
-            let eraser = Eraser::new(&self.graph);
+            let eraser = Eraser::new(self);
             let options = &QueryOptions {
                 erasure: Some(eraser.handle()),
                 ..self.with_registry(options)
@@ -340,7 +340,7 @@ impl Database {
         check_length(text, options)?;
         let stmt = parse(text)?;
         if relgraph_exec::is_read_only(&stmt) {
-            let eraser = Eraser::new(&self.graph);
+            let eraser = Eraser::new(self);
             let options = &QueryOptions {
                 erasure: Some(eraser.handle()),
                 ..self.with_registry(options)
@@ -398,7 +398,11 @@ impl Database {
         drop(out);
         let ids: Vec<relgraph_graph::NodeId> =
             found.keys().map(|id| relgraph_graph::NodeId(*id)).collect();
-        let erased = self.graph.erase(&ids).map_err(Error::from_graph)?;
+        let erased = self
+            .graph
+            .delete_for_erasure(&ids)
+            .map_err(Error::from_graph)?;
+        finish_erasure(&self.graph, &self.standing)?;
         Ok(ErasureReport {
             nodes: found.into_iter().collect(),
             relationships: erased.relationships,
@@ -474,6 +478,7 @@ struct Eraser {
 
 struct EraserInner {
     graph: Graph,
+    standing: Arc<StandingQueries>,
     erased: std::sync::atomic::AtomicBool,
 }
 
@@ -490,10 +495,11 @@ impl relgraph_exec::procedures::ErasureHost for EraserInner {
 }
 
 impl Eraser {
-    fn new(graph: &Graph) -> Eraser {
+    fn new(db: &Database) -> Eraser {
         Eraser {
             inner: Arc::new(EraserInner {
-                graph: graph.clone(),
+                graph: db.graph.clone(),
+                standing: db.standing.clone(),
                 erased: std::sync::atomic::AtomicBool::new(false),
             }),
         }
@@ -507,13 +513,22 @@ impl Eraser {
     /// failed after erasing: the deletes are committed).
     fn finish(self) -> Result<()> {
         if self.inner.erased.load(std::sync::atomic::Ordering::Acquire) {
-            self.inner
-                .graph
-                .finish_erasure()
-                .map_err(Error::from_graph)?;
+            finish_erasure(&self.inner.graph, &self.inner.standing)?;
         }
         Ok(())
     }
+}
+
+/// The second half of an erasure, after the deleting commits: the
+/// standing-query cursors lose the rows that left their answers, then the
+/// graph removes every copy from its files (sled's rewrite drops the old
+/// cursors too).
+fn finish_erasure(graph: &Graph, standing: &StandingQueries) -> Result<()> {
+    // A notifier that does not catch up leaves the cursors as they are
+    // (docs/erasure.md says what that leaves).
+    standing.forget_departed_rows(std::time::Duration::from_secs(10))?;
+    graph.finish_erasure().map_err(Error::from_graph)?;
+    Ok(())
 }
 
 /// Refuses query text longer than `options.max_query_bytes` before parsing.

@@ -1,5 +1,6 @@
 //! `CALL db.erase(p)` through Cypher: half of the people are erased after
-//! commits, a checkpoint and more writes; then every byte of every file of
+//! commits, a checkpoint, more writes and the registration of a durable
+//! standing query whose stored answer holds their names; then every byte of every file of
 //! the database directory is read: no marker of an erased person is left
 //! (UTF-8, UTF-16LE, UTF-16BE; sled 0.34 is built without compression),
 //! and every marker of a kept person still answers, also after a reopen.
@@ -98,6 +99,15 @@ fn call_db_erase_removes_every_copy_and_keeps_the_rest() {
     let path = dir.path().join("db");
     let db = Database::open(&path).unwrap();
     build(&db);
+    // A durable standing query stores its answer (the names) in a cursor.
+    let sub = db
+        .standing()
+        .register(
+            "people",
+            "MATCH (p:Person) RETURN p.name AS name",
+            &Params::new(),
+        )
+        .unwrap();
     let before = markers_in(&path);
     assert!(before.contains(&marker(0, 'n')) && before.contains(&marker(0, 'a')));
 
@@ -116,6 +126,7 @@ fn call_db_erase_removes_every_copy_and_keeps_the_rest() {
     assert!(!db.graph().erasure_pending());
     assert!(db.graph().store_stats().unwrap().segments >= 2);
     check(&db, &path);
+    drop(sub);
     drop(db);
 
     let copy = dir.path().join("copy");
