@@ -24,6 +24,17 @@ pub struct Erased {
     pub relationships: u64,
 }
 
+/// An earlier erasure's redaction failed half-way (an I/O error): the
+/// files are only consistent again once its recorded plans are applied,
+/// which opening does before reading any segment.
+fn interrupted_scrub() -> GraphError {
+    GraphError::Storage(
+        "an erasure's segment redaction was interrupted by an error; reopen the database \
+         to finish it"
+            .into(),
+    )
+}
+
 fn union(a: &mut Vec<u64>, b: &[u64]) {
     let set: BTreeSet<u64> = a.iter().chain(b).copied().collect();
     *a = set.into_iter().collect();
@@ -72,6 +83,13 @@ impl Graph {
     /// release it before finishing.
     pub fn delete_for_erasure(&self, nodes: &[NodeId]) -> Result<Erased> {
         let mut txn = self.begin_write()?;
+        if let Some(ErasureIntent {
+            stage: ErasureStage::Scrubbing(_),
+            ..
+        }) = self.inner.store.erasure_intent()?
+        {
+            return Err(interrupted_scrub());
+        }
         let view = txn.snapshot().clone();
         let mut node_ids = BTreeSet::new();
         let mut rel_ids = BTreeSet::new();
@@ -167,11 +185,7 @@ impl Graph {
             // Recorded plans are applied at open, before any segment is
             // mapped; a failure while applying them here leaves files the
             // manifest does not describe yet.
-            return Err(GraphError::Storage(
-                "an erasure's segment redaction was interrupted by an error; reopen the \
-                 database to finish it"
-                    .into(),
-            ));
+            return Err(interrupted_scrub());
         }
         let stats = store.refresh_stats(&self.snapshot())?;
         self.republish_without_caches(Some(stats));
