@@ -371,13 +371,20 @@ impl Database {
     ) -> Result<QueryResult> {
         check_length(text, options)?;
         let stmt = parse(text)?;
-        let options = &self.with_registry(options);
         if relgraph_exec::is_read_only(&stmt) {
+            let eraser = Eraser::new(self);
+            let options = &QueryOptions {
+                erasure: Some(eraser.handle()),
+                ..self.with_registry(options)
+            };
             let snapshot = self.graph.snapshot();
             let out = relgraph_exec::execute(&stmt, params, &snapshot, options)
-                .map_err(|e| Error::from_exec(e, text))?;
-            return Ok(out.result);
+                .map_err(|e| Error::from_exec(e, text));
+            drop(snapshot);
+            eraser.finish()?;
+            return Ok(out?.result);
         }
+        let options = &self.with_registry(options);
         // Autocommit: a failed statement drops the transaction, so writes
         // may go straight into it.
         let mut txn = self.graph.begin_write().map_err(Error::from_graph)?;
@@ -422,14 +429,73 @@ impl Database {
         check_length(text, options)?;
         let stmt = parse(text)?;
         if relgraph_exec::is_read_only(&stmt) {
-            let options = &self.with_registry(options);
+            let eraser = Eraser::new(self);
+            let options = &QueryOptions {
+                erasure: Some(eraser.handle()),
+                ..self.with_registry(options)
+            };
             let snapshot = self.graph.snapshot();
             let out = relgraph_exec::execute_streaming(&stmt, params, &snapshot, options, sink)
-                .map_err(|e| Error::from_exec(e, text))?;
-            return Ok(out.result);
+                .map_err(|e| Error::from_exec(e, text));
+            drop(snapshot);
+            eraser.finish()?;
+            return Ok(out?.result);
         }
         let result = self.query_with(text, params, options)?;
         Ok(hand_over(result, sink))
+    }
+
+    /// Erases every node the read-only query `text` returns (in any
+    /// column, also inside lists and paths): deletes them with their
+    /// relationships and every value stored on them, then removes every
+    /// copy the database files hold, all in one erasure (see
+    /// `docs/erasure.md` and [`Graph::erase`]). Returns when that is
+    /// durable. The command line's `relgraph erase` runs this.
+    ///
+    /// ```
+    /// use relgraph::{Database, Params};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let db = Database::open(dir.path().join("db")).unwrap();
+    /// db.query("CREATE (:Person {email: 'ada@example.com'})-[:KNOWS]->(:Person {email: 'bob@example.com'})", &Params::new()).unwrap();
+    /// let erased = db
+    ///     .erase_matching("MATCH (p:Person {email: 'ada@example.com'}) RETURN p", &Params::new())
+    ///     .unwrap();
+    /// assert_eq!((erased.nodes.len(), erased.relationships), (1, 1));
+    /// assert_eq!(db.snapshot().node_count(), 1);
+    /// ```
+    pub fn erase_matching(&self, text: &str, params: &Params) -> Result<ErasureReport> {
+        check_length(text, &self.options)?;
+        let stmt = parse(text)?;
+        if !relgraph_exec::is_read_only(&stmt) {
+            return Err(Error::database(
+                "an erasure takes a read-only query that returns the nodes to erase \
+                 (e.g. MATCH (p:Person {email: 'x'}) RETURN p)"
+                    .into(),
+            ));
+        }
+        let options = self.with_registry(&self.options);
+        let snapshot = self.graph.snapshot();
+        let out = relgraph_exec::execute(&stmt, params, &snapshot, &options)
+            .map_err(|e| Error::from_exec(e, text))?;
+        drop(snapshot);
+        let mut found = BTreeMap::new();
+        for row in &out.result.rows {
+            for v in row {
+                collect_nodes(v, &mut found);
+            }
+        }
+        drop(out);
+        let ids: Vec<relgraph_graph::NodeId> =
+            found.keys().map(|id| relgraph_graph::NodeId(*id)).collect();
+        let erased = self
+            .graph
+            .delete_for_erasure(&ids)
+            .map_err(Error::from_graph)?;
+        finish_erasure(&self.graph, &self.standing)?;
+        Ok(ErasureReport {
+            nodes: found.into_iter().collect(),
+            relationships: erased.relationships,
+        })
     }
 
     /// Starts an explicit write transaction.
@@ -535,6 +601,94 @@ impl Drop for Database {
     fn drop(&mut self) {
         self.standing.stop();
     }
+}
+
+/// What [`Database::erase_matching`] erased.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ErasureReport {
+    /// The erased nodes: id and labels (no property values: an erasure
+    /// does not echo what it removes).
+    pub nodes: Vec<(u64, Vec<String>)>,
+    /// Relationships erased with them.
+    pub relationships: u64,
+}
+
+/// Adds every node in `v` (id and labels) to `found`.
+fn collect_nodes(v: &ResultValue, found: &mut BTreeMap<u64, Vec<String>>) {
+    match v {
+        ResultValue::Node(n) => {
+            found.entry(n.id).or_insert_with(|| n.labels.clone());
+        }
+        ResultValue::List(items) => items.iter().for_each(|i| collect_nodes(i, found)),
+        ResultValue::Map(m) => m.values().for_each(|i| collect_nodes(i, found)),
+        ResultValue::Path(p) => p.nodes.iter().for_each(|n| {
+            found.entry(n.id).or_insert_with(|| n.labels.clone());
+        }),
+        _ => {}
+    }
+}
+
+/// `db.erase` for one read-only statement: each call deletes for erasure
+/// at once; the copies are removed by [`Eraser::finish`] once the
+/// statement has released its snapshot (which reads the file regions the
+/// erasure overwrites).
+struct Eraser {
+    inner: Arc<EraserInner>,
+}
+
+struct EraserInner {
+    graph: Graph,
+    standing: Arc<StandingQueries>,
+    erased: std::sync::atomic::AtomicBool,
+}
+
+impl relgraph_exec::procedures::ErasureHost for EraserInner {
+    fn erase(&self, node: relgraph_graph::NodeId) -> std::result::Result<(u64, u64), String> {
+        let done = self
+            .graph
+            .delete_for_erasure(&[node])
+            .map_err(|e| e.to_string())?;
+        self.erased
+            .store(true, std::sync::atomic::Ordering::Release);
+        Ok((done.nodes, done.relationships))
+    }
+}
+
+impl Eraser {
+    fn new(db: &Database) -> Eraser {
+        Eraser {
+            inner: Arc::new(EraserInner {
+                graph: db.graph.clone(),
+                standing: db.standing.clone(),
+                erased: std::sync::atomic::AtomicBool::new(false),
+            }),
+        }
+    }
+
+    fn handle(&self) -> relgraph_exec::procedures::ErasureHandle {
+        relgraph_exec::procedures::ErasureHandle(self.inner.clone())
+    }
+
+    /// Removes the copies if the statement erased something (also when it
+    /// failed after erasing: the deletes are committed).
+    fn finish(self) -> Result<()> {
+        if self.inner.erased.load(std::sync::atomic::Ordering::Acquire) {
+            finish_erasure(&self.inner.graph, &self.inner.standing)?;
+        }
+        Ok(())
+    }
+}
+
+/// The second half of an erasure, after the deleting commits: the
+/// standing-query cursors lose the rows that left their answers, then the
+/// graph removes every copy from its files (sled's rewrite drops the old
+/// cursors too).
+fn finish_erasure(graph: &Graph, standing: &StandingQueries) -> Result<()> {
+    // A notifier that does not catch up leaves the cursors as they are
+    // (docs/erasure.md says what that leaves).
+    standing.forget_departed_rows(std::time::Duration::from_secs(10))?;
+    graph.finish_erasure().map_err(Error::from_graph)?;
+    Ok(())
 }
 
 /// Refuses query text longer than `options.max_query_bytes` before parsing.

@@ -788,6 +788,40 @@ impl StandingQueries {
         true
     }
 
+    /// After an erasure: drops from every stored cursor the rows that are
+    /// no longer in the query's answer (such a row may hold the erased
+    /// person's values), once the notifier has reached the latest commit
+    /// (waiting up to `timeout`). A row outside the answer never counts in
+    /// what entered it since the cursor, so subscribers get the same
+    /// notifications. Returns false when the notifier did not catch up.
+    pub(crate) fn forget_departed_rows(&self, timeout: Duration) -> Result<bool, Error> {
+        if !self.sync(timeout) {
+            return Ok(false);
+        }
+        let mut queries = self.shared.queries();
+        for (name, q) in queries.iter_mut().filter(|(_, q)| q.durable) {
+            let mut now: HashMap<String, u64> = HashMap::new();
+            for r in &q.answer {
+                *now.entry(row_key(r)).or_default() += 1;
+            }
+            let mut trimmed = Cursor {
+                version: q.acked.version,
+                rows: q.acked.rows.clone(),
+            };
+            trimmed.rows.retain(|k, n| {
+                *n = (*n).min(now.get(k).copied().unwrap_or(0));
+                *n > 0
+            });
+            if trimmed.rows != q.acked.rows {
+                self.graph
+                    .put_standing_cursor(name, &trimmed.record())
+                    .map_err(Error::from_graph)?;
+                q.acked = trimmed;
+            }
+        }
+        Ok(true)
+    }
+
     /// Checks, evaluates, stores and inserts a registration (the caller
     /// holds the lock, so the notifier cannot pass the snapshot's version
     /// in between).

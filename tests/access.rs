@@ -638,3 +638,32 @@ fn readers_see_one_policy_while_it_changes() {
         );
     }
 }
+
+/// A role's view is kept inside its version without keeping the version
+/// alive: after a query as a role and a later write, erasing (which waits
+/// until no reader holds a version from before its delete) goes through.
+#[test]
+fn role_views_do_not_keep_old_versions_alive() {
+    let db = crm();
+    assert_eq!(
+        rows_as(&db, Some("marketing"), "MATCH (n) RETURN count(*)"),
+        ["[3]"]
+    );
+    q(&db, "CREATE (:Person {name: 'Gil', consent: true})");
+    assert_eq!(
+        rows_as(&db, Some("marketing"), "MATCH (n) RETURN count(*)"),
+        ["[4]"]
+    );
+    let erased = rows_as(
+        &db,
+        None,
+        "MATCH (p:Person {name: 'Gil'}) CALL db.erase(p) YIELD nodes RETURN nodes",
+    );
+    // Blocked by a version kept alive, it would fail (ErasureBlocked)
+    // after the write-lock timeout instead.
+    assert_eq!(erased, ["[1]"]);
+    assert_eq!(
+        rows_as(&db, Some("marketing"), "MATCH (n) RETURN count(*)"),
+        ["[3]"]
+    );
+}

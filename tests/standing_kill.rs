@@ -12,11 +12,14 @@
 //! checks that every row in the answer was printed (or comes in its own
 //! catch-up). `RELGRAPH_STANDING_CYCLES` (default 8) sets the number of kills.
 
+#[path = "common/child.rs"]
+mod child;
+
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use child::Child;
 
 use rand::{Rng, SeedableRng};
 use relgraph::{Database, Params, RecvError, ResultValue};
@@ -90,36 +93,14 @@ fn parent() {
     println!("standing_kill: {cycles} kill cycles, seed {seed}");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let exe = std::env::current_exe().expect("the test binary's path");
     let mut got = BTreeSet::new();
     for cycle in 0..cycles {
-        let mut child = Command::new(&exe)
-            .env(ROLE, "child")
-            .env(DIR, dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the child starts");
-        let stdout = child.stdout.take().expect("the child's stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        // Kill only once the child is running its loop.
-        let ready = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|e| panic!("cycle {cycle}: the child never got ready: {e}"));
-        assert_eq!(ready, "READY");
-        std::thread::sleep(Duration::from_millis(rng.random_range(20..400)));
-        child.kill().expect("SIGKILL the child");
-        child.wait().expect("the child is reaped");
-        reader.join().expect("the reader ends");
-        for line in rx.try_iter() {
+        let child = Child::start(
+            &[(ROLE, "child".as_ref()), (DIR, dir.path().as_os_str())],
+            cycle,
+        );
+        let lines = child.kill_after(Duration::from_millis(rng.random_range(20..400)));
+        for line in lines {
             if let Some(v) = line.strip_prefix("GOT ") {
                 got.insert(v.parse::<i64>().expect("a row value"));
             }

@@ -150,6 +150,36 @@ pub fn complete_endpoints(
     Ok(())
 }
 
+/// `relgraph erase`: erases the nodes `text` returns; prints each erased
+/// node's id and labels (never its values), the counts, and the time.
+pub fn erase(db: &Path, text: &str, params: Vec<(String, Value)>) -> Result<(), CliError> {
+    if !db.exists() {
+        return Err(CliError::Usage(format!("no database at {}", db.display())));
+    }
+    let db = Database::open(db).map_err(CliError::Query)?;
+    let params: Params = params.into_iter().collect();
+    let start = std::time::Instant::now();
+    let report = db.erase_matching(text, &params).map_err(CliError::Query)?;
+    let took = start.elapsed();
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    for (id, labels) in &report.nodes {
+        let labels: String = labels.iter().map(|l| format!(":{l}")).collect();
+        writeln!(out, "erased node {id}{labels}")?;
+    }
+    writeln!(
+        out,
+        "erased {} node{} and {} relationship{} in {:.3} s; no file of the database holds them",
+        report.nodes.len(),
+        if report.nodes.len() == 1 { "" } else { "s" },
+        report.relationships,
+        if report.relationships == 1 { "" } else { "s" },
+        took.as_secs_f64()
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
 /// Timings of one benchmark query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchResult {

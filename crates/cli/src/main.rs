@@ -8,7 +8,9 @@
 //! - `relgraph import`: bulk CSV import (neo4j-admin convention);
 //! - `relgraph generate`: the demo CRM graph as CSV or as a database;
 //! - `relgraph bench`: timings of a folder of queries;
-//! - `relgraph stats`: counts per label and relationship type.
+//! - `relgraph stats`: counts per label and relationship type;
+//! - `relgraph erase --db DIR --query 'MATCH (p ...) RETURN p'`: erase the
+//!   nodes a query returns and every copy of them in the files.
 //!
 //! Architecture invariant: this crate is the only one that formats results
 //! for people (tables, CSV, JSON, pictures).
@@ -126,6 +128,24 @@ enum Command {
     /// delta log) and read every byte of every segment file against its
     /// checksum; report what is damaged. Exit status 1 when anything is.
     Check(CheckArgs),
+    /// Erase the nodes a read-only query returns (with their relationships
+    /// and every value stored on them) and every copy the database files
+    /// hold; prints what it erased and how long it took.
+    Erase(EraseArgs),
+}
+
+#[derive(Args, Debug)]
+struct EraseArgs {
+    /// Database directory.
+    #[arg(long, value_name = "DIR")]
+    db: PathBuf,
+    /// A read-only query returning the nodes to erase, e.g.
+    /// "MATCH (p:Person {email: 'x'}) RETURN p".
+    #[arg(long, value_name = "QUERY")]
+    query: String,
+    /// A parameter as name=value, the value a Cypher literal; repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = params::parse_assignment)]
+    params: Vec<(String, relgraph::Value)>,
 }
 
 #[derive(Args, Debug)]
@@ -383,6 +403,11 @@ fn run(cli: Cli) -> Result<bool, CliError> {
             Ok(true)
         }
         Some(Command::Check(a)) => commands::check(&a.db),
+        Some(Command::Erase(a)) => {
+            let text = a.query.trim().trim_end_matches(';');
+            commands::erase(&a.db, text, a.params)?;
+            Ok(true)
+        }
     }
 }
 

@@ -755,3 +755,70 @@ fn shell_limits_flags_set_and_defaults() {
     assert_eq!(out.status.code(), Some(1));
     assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
 }
+
+/// Every file under `dir` as bytes, concatenated (for a search).
+fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(all_bytes(&p));
+        } else {
+            out.extend(std::fs::read(&p).unwrap());
+        }
+    }
+    out
+}
+
+#[test]
+fn erase_prints_what_it_erased_and_no_file_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let db = db.to_str().unwrap();
+    ok(&run(&[
+        "query",
+        "--db",
+        db,
+        "CREATE (:Person {email: 'qqada@example.com', bio: 'qqsecret'})-[:KNOWS {note: 'qqnote'}]->(:Person {email: 'qqbob@example.com'})",
+    ]));
+    let has = |needle: &str| {
+        all_bytes(std::path::Path::new(db))
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    };
+    assert!(has("qqsecret") && has("qqnote") && has("qqbob"));
+    let out = run(&[
+        "erase",
+        "--db",
+        db,
+        "--query",
+        "MATCH (p:Person {email: $e}) RETURN p",
+        "--param",
+        "e='qqada@example.com'",
+    ]);
+    ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("erased node 0:Person"), "{text}");
+    assert!(
+        text.contains("erased 1 node and 1 relationship in"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("qqsecret"),
+        "erase never echoes values: {text}"
+    );
+    for gone in ["qqada", "qqsecret", "qqnote"] {
+        assert!(!has(gone), "{gone} is still in the files");
+    }
+    assert!(has("qqbob"));
+    // A query that writes is refused, and nothing is erased.
+    let out = run(&[
+        "erase",
+        "--db",
+        db,
+        "--query",
+        "MATCH (p:Person) DETACH DELETE p",
+    ]);
+    assert!(!out.status.success());
+    assert!(has("qqbob"));
+}

@@ -83,6 +83,10 @@ pub enum ExecError {
     /// name, no registry, storage).
     #[error("{0}")]
     Standing(String),
+    /// `db.erase` could not run or failed (no database to erase through,
+    /// an explicit transaction, storage, readers holding older versions).
+    #[error("erasure failed: {0}")]
+    Erasure(String),
 }
 
 impl ExecError {
@@ -170,6 +174,7 @@ impl ExecError {
             ExecError::Limit(_) | ExecError::Cancelled => "DatabaseError",
             ExecError::NotStanding { .. } | ExecError::Standing(_) => "ArgumentError",
             ExecError::PermissionDenied(_) => "SecurityError",
+            ExecError::Erasure(_) => "DatabaseError",
         }
     }
 }

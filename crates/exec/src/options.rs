@@ -48,6 +48,9 @@ pub struct QueryOptions {
     /// is the administrator, who sees everything and alone may run role,
     /// privilege and schema commands.
     pub role: Option<String>,
+    /// What `db.erase` erases through; `relgraph::Database` sets it on
+    /// statements outside explicit transactions.
+    pub erasure: Option<crate::procedures::ErasureHandle>,
 }
 
 impl Default for QueryOptions {
@@ -61,6 +64,7 @@ impl Default for QueryOptions {
             max_query_bytes: 1 << 20,
             standing: None,
             role: None,
+            erasure: None,
         }
     }
 }
@@ -116,6 +120,8 @@ pub(crate) struct Guard {
     pub max_rows: Option<u64>,
     /// The registry the `db.standing.*` procedures act on.
     standing: Option<crate::procedures::StandingHandle>,
+    /// What `db.erase` erases through.
+    erasure: Option<crate::procedures::ErasureHandle>,
 }
 
 impl Guard {
@@ -131,7 +137,13 @@ impl Guard {
             reason: OnceLock::new(),
             max_rows: options.max_rows,
             standing: options.standing.clone(),
+            erasure: options.erasure.clone(),
         }
+    }
+
+    /// What `db.erase` erases through, if the query may erase.
+    pub fn erasure(&self) -> Option<&crate::procedures::ErasureHandle> {
+        self.erasure.as_ref()
     }
 
     /// The standing-query registry of the database running the query.

@@ -494,6 +494,16 @@ impl AccessRules {
         self.node_key_rules(raw, n, k)
     }
 
+    /// True when key `k` is readable on every node the role sees, without
+    /// looking at the node.
+    #[inline]
+    pub fn node_key_open(&self, k: PropKeyId) -> bool {
+        self.open_keys
+            .get(k.index())
+            .copied()
+            .unwrap_or(self.open_every)
+    }
+
     fn node_key_rules(&self, raw: &Snapshot, n: NodeId, k: PropKeyId) -> bool {
         let labels = raw.node_labels(n);
         let rules = &self.read_nodes;
@@ -598,35 +608,38 @@ pub enum WriteTarget<'a> {
     Rel(RelTypeId),
 }
 
-/// A snapshot's view of one role: the rules, the unrestricted snapshot the
-/// rules read stored values from, and a memo of node visibility (two bits
-/// a node: unknown, visible, hidden).
+/// A snapshot's view of one role: the rules and a memo of node visibility
+/// (two bits a node: unknown, visible, hidden). It holds no snapshot: the
+/// views of a version are kept inside the version, so a strong reference
+/// back would keep every version alive; the unrestricted snapshot the
+/// rules read is made on demand (`raw`) from the restricted one.
 pub(crate) struct Restriction {
     pub(crate) rules: Arc<AccessRules>,
-    pub(crate) raw: Snapshot,
     memo: Box<[AtomicU64]>,
 }
 
 impl Restriction {
-    pub(crate) fn new(rules: Arc<AccessRules>, raw: Snapshot) -> Restriction {
-        let words = (raw.next_node_id().0 as usize).div_ceil(32);
+    pub(crate) fn new(rules: Arc<AccessRules>, next_node: u64) -> Restriction {
+        let words = (next_node as usize).div_ceil(32);
         let memo = (0..words).map(|_| AtomicU64::new(0)).collect();
-        Restriction { rules, raw, memo }
+        Restriction { rules, memo }
     }
 
-    /// True when `n` is live and visible; memoized.
+    /// True when `n` is live and visible; memoized. `raw` gives the
+    /// unrestricted snapshot, asked for only when the memo does not know.
     #[inline]
-    pub(crate) fn node_visible(&self, n: NodeId) -> bool {
+    pub(crate) fn node_visible(&self, n: NodeId, raw: impl FnOnce() -> Snapshot) -> bool {
+        let decide = |raw: Snapshot| raw.node_exists(n) && self.rules.node_visible(&raw, n);
         let i = n.0 as usize;
         let Some(word) = self.memo.get(i / 32) else {
-            return self.raw.node_exists(n) && self.rules.node_visible(&self.raw, n);
+            return decide(raw());
         };
         let shift = (i % 32) * 2;
         match (word.load(Ordering::Relaxed) >> shift) & 3 {
             1 => true,
             2 => false,
             _ => {
-                let v = self.raw.node_exists(n) && self.rules.node_visible(&self.raw, n);
+                let v = decide(raw());
                 word.fetch_or((if v { 1 } else { 2 }) << shift, Ordering::Relaxed);
                 v
             }

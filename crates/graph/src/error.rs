@@ -108,6 +108,20 @@ pub enum GraphError {
         /// How long this writer waited.
         waited_ms: u64,
     },
+    /// An erasure deleted its entities, but snapshots taken before it are
+    /// still held, and they read the file regions erasure must overwrite.
+    #[error(
+        "the erased entities are deleted, but {readers} snapshot(s) taken before the erasure \
+         were still held after {waited_ms} ms; the database files keep copies of them until \
+         those readers finish and the erasure completes (Graph::finish_erasure, closing, or \
+         the next open)"
+    )]
+    ErasureBlocked {
+        /// Snapshots from before the erasure still held.
+        readers: usize,
+        /// How long the erasure waited for them.
+        waited_ms: u64,
+    },
     /// A bad row or header in an import file.
     #[error("{file}:{line}:{column}: {reason}")]
     Import {

@@ -37,6 +37,7 @@ use crate::snapshot::Snapshot;
 mod builder;
 mod bulk;
 mod engine;
+mod erase;
 pub mod format;
 mod observe;
 mod segments;
@@ -44,6 +45,7 @@ mod txn_api;
 
 pub use builder::ChangeBuilder;
 use engine::Store;
+pub use erase::Erased;
 use format::{LogRecord, StandingCursor, StandingRecord};
 pub use observe::{CommitEvent, CommitObserver};
 use segments::SegmentDir;
@@ -261,16 +263,22 @@ fn background_checkpoints(
         // A failed checkpoint leaves the log in place; the next request
         // retries it.
         if let Ok(Some(mapped)) = store.checkpoint(&snap) {
-            publish_mapped(current, &snap, &mapped);
+            publish_mapped(store, current, &snap, &mapped);
         }
     }
 }
 
 /// Carries a checkpoint's chunks, now read in place, over to the published
 /// snapshot (same content, same version: readers cannot tell).
-fn publish_mapped(current: &RwLock<Snapshot>, checkpointed: &Snapshot, mapped: &Snapshot) {
+fn publish_mapped(
+    store: &Store,
+    current: &RwLock<Snapshot>,
+    checkpointed: &Snapshot,
+    mapped: &Snapshot,
+) {
     let mut cur = current.write().unwrap_or_else(|e| e.into_inner());
     *cur = cur.rebase(checkpointed, mapped);
+    store.note_published(&cur);
 }
 
 /// One writer at a time, with a bounded wait.
@@ -382,10 +390,17 @@ impl Graph {
     ) -> Result<Graph> {
         let (store, snapshot) =
             Store::open(kv, segments, path, options.durability, options.create)?;
-        Ok(Self::assemble(store, snapshot, options))
+        let graph = Self::assemble(store, snapshot, options);
+        // An erasure interrupted by a crash is finished before anything
+        // reads the database.
+        if graph.inner.store.erasure_pending() {
+            graph.finish_erasure()?;
+        }
+        Ok(graph)
     }
 
     fn assemble(store: Store, snapshot: Snapshot, options: &OpenOptions) -> Graph {
+        store.note_published(&snapshot);
         Graph {
             inner: Arc::new(GraphInner {
                 store: Arc::new(store),
@@ -554,6 +569,7 @@ impl Graph {
             view,
             change_sets: Vec::new(),
             permit,
+            erasure: None,
         })
     }
 
@@ -576,7 +592,7 @@ impl Graph {
         };
         let snap = self.snapshot();
         if let Some(mapped) = self.inner.store.checkpoint(&snap)? {
-            publish_mapped(&self.inner.current, &snap, &mapped);
+            publish_mapped(&self.inner.store, &self.inner.current, &snap, &mapped);
         }
         Ok(())
     }
@@ -632,6 +648,10 @@ impl Graph {
             let snap = self.snapshot();
             self.inner.store.checkpoint(&snap)?;
         }
+        drop(_permit);
+        if self.inner.store.erasure_pending() {
+            self.finish_erasure()?;
+        }
         self.inner.store.sync()
     }
 }
@@ -649,6 +669,8 @@ pub struct WriteTxn {
     /// Applied change sets, in order (one per statement / API call).
     change_sets: Vec<ChangeSet>,
     permit: WriterPermit,
+    /// Set when the transaction is an erasure's delete (see `erase.rs`).
+    erasure: Option<format::ErasureIntent>,
 }
 
 impl WriteTxn {
@@ -693,6 +715,7 @@ impl WriteTxn {
             view,
             change_sets,
             permit,
+            erasure,
         } = self;
         if change_sets.is_empty() {
             return Ok(base_version);
@@ -709,7 +732,8 @@ impl WriteTxn {
             )));
         }
         let graph = &permit.graph;
-        graph.store.append(key, &record)?;
+        graph.store.append(key, &record, erasure.as_ref())?;
+        graph.store.note_published(&view);
         let before = std::mem::replace(
             &mut *graph.current.write().unwrap_or_else(|e| e.into_inner()),
             view.clone(),
@@ -734,7 +758,7 @@ impl WriteTxn {
             } else if let Ok(Some(mapped)) = graph.store.checkpoint(&view) {
                 // The commit is already durable; a failed checkpoint leaves
                 // the log in place and is retried by the next commit.
-                publish_mapped(&graph.current, &view, &mapped);
+                publish_mapped(&graph.store, &graph.current, &view, &mapped);
             }
         }
         drop(permit);

@@ -19,11 +19,13 @@
 
 pub(crate) mod algo;
 pub(crate) mod bind;
+mod erase;
 mod introspect;
 pub(crate) mod projection;
 pub(crate) mod run;
 mod standing;
 
+pub use erase::{ErasureHandle, ErasureHost};
 pub use standing::{StandingHandle, StandingHost, StandingInfo};
 
 use std::fmt::Write as _;
@@ -175,15 +177,15 @@ pub(crate) const fn col(name: &'static str, ty: ProcType) -> ProcColumn {
 ///
 /// ```
 /// use relgraph_exec::procedures::{find, procedures, ProcMode};
-/// assert!(procedures().iter().filter(|p| p.mode == ProcMode::Write).all(|p| p.name.starts_with("db.standing.")));
+/// assert!(procedures().iter().filter(|p| p.mode == ProcMode::Write).all(|p| p.name.starts_with("db.standing.") || p.name == "db.erase"));
 /// assert_eq!(find("db.standing.register").unwrap().mode, ProcMode::Write);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProcMode {
     /// Reads the snapshot only.
     Read,
-    /// Changes the database's state: the `db.standing.*` registry (no
-    /// procedure writes the graph).
+    /// Changes the database's state: the `db.standing.*` registry, or
+    /// (`db.erase`) the graph, in a commit of its own.
     Write,
 }
 
@@ -294,6 +296,7 @@ static REGISTRY: &[Procedure] = &[
     algo::TRIANGLE_COUNT,
     algo::WCC,
     algo::YEN_K_SHORTEST,
+    erase::ERASE,
     introspect::INDEXES,
     introspect::LABELS,
     introspect::PROPERTY_KEYS,

@@ -28,6 +28,7 @@ pub fn check_backend(kv: &dyn KvStore) {
     large_values(kv);
     empty_batch_is_noop(kv);
     sync_succeeds(kv);
+    rewrite_keeps_live_pairs(kv);
 }
 
 fn put(kv: &dyn KvStore, tree: &str, pairs: &[(&[u8], &[u8])], durability: Durability) {
@@ -272,3 +273,46 @@ fn empty_batch_is_noop(kv: &dyn KvStore) {
 fn sync_succeeds(kv: &dyn KvStore) {
     kv.sync().expect("sync");
 }
+
+fn rewrite_keeps_live_pairs(kv: &dyn KvStore) {
+    put(
+        kv,
+        "rw_a",
+        &[(b"1", b"one"), (b"2", b"two")],
+        Durability::Durable,
+    );
+    put(kv, "rw_b", &[(b"x", b"ex")], Durability::Relaxed);
+    let before: Vec<Vec<KvPairOwned>> = kv
+        .tree_names()
+        .expect("tree names")
+        .iter()
+        .map(|t| {
+            kv.range(t, Bound::Unbounded, Bound::Unbounded)
+                .expect("range scan succeeds")
+        })
+        .collect();
+    let mut b = WriteBatch::new();
+    b.delete("rw_a", b"2".to_vec());
+    b.put("rw_b", b"y".to_vec(), b"why".to_vec());
+    kv.rewrite(b).expect("rewrite succeeds");
+    assert_eq!(kv.get("rw_a", b"1").unwrap(), Some(b"one".to_vec()));
+    assert_eq!(kv.get("rw_a", b"2").unwrap(), None);
+    assert_eq!(kv.get("rw_b", b"y").unwrap(), Some(b"why".to_vec()));
+    assert_eq!(
+        before.iter().map(Vec::len).sum::<usize>(),
+        kv.tree_names()
+            .unwrap()
+            .iter()
+            .map(|t| kv
+                .range(t, Bound::Unbounded, Bound::Unbounded)
+                .unwrap()
+                .len())
+            .sum::<usize>(),
+        "a rewrite keeps every other pair"
+    );
+    // The store stays writable.
+    put(kv, "rw_a", &[(b"3", b"three")], Durability::Durable);
+    assert_eq!(kv.get("rw_a", b"3").unwrap(), Some(b"three".to_vec()));
+}
+
+type KvPairOwned = (Vec<u8>, Vec<u8>);

@@ -61,6 +61,11 @@ impl KvStore for MemoryKv {
             .collect())
     }
 
+    fn rewrite(&self, batch: WriteBatch) -> Result<()> {
+        // Values live in maps only: a removed one is gone.
+        self.commit(batch, Durability::Durable)
+    }
+
     fn commit(&self, batch: WriteBatch, _durability: Durability) -> Result<()> {
         if batch.is_empty() {
             return Ok(());

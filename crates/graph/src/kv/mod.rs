@@ -37,7 +37,7 @@ mod sled_backend;
 
 pub use memory::MemoryKv;
 pub(crate) use sled_backend::fsync_path;
-pub use sled_backend::{SledKv, LOCK_FILE};
+pub use sled_backend::{SledKv, LOCK_FILE, SLED_POINTER};
 
 /// One key and its value, as returned by scans.
 pub type KvPair = (Vec<u8>, Vec<u8>);
@@ -152,6 +152,15 @@ pub trait KvStore: Send + Sync + 'static {
 
     /// The names of the trees that hold at least one key or were written.
     fn tree_names(&self) -> Result<Vec<String>>;
+
+    /// Applies `batch` and rewrites the store's files so that none of them
+    /// still holds a value that was deleted or replaced (erasure, see
+    /// docs/erasure.md): afterwards the files hold exactly the live pairs.
+    /// Atomic like [`commit`](KvStore::commit) (either the old files
+    /// without `batch`, or the rewritten ones with it, also across a
+    /// crash) and durable when it returns. A backend that keeps no files
+    /// just commits the batch.
+    fn rewrite(&self, batch: WriteBatch) -> Result<()>;
 
     /// Approximate bytes used on disk (0 for memory).
     fn size_on_disk(&self) -> Result<u64> {

@@ -49,14 +49,51 @@ pub const LOCK_FILE: &str = "relgraph.lock";
 /// assert_eq!(kv.get("meta", b"k").unwrap(), Some(b"v".to_vec()));
 /// ```
 pub struct SledKv {
-    db: sled::Db,
+    /// The database directory (lock file, pointer file, segments).
     path: PathBuf,
+    /// sled's files as they are now; replaced whole by
+    /// [`KvStore::rewrite`].
+    files: RwLock<SledFiles>,
+    /// Held for the lifetime of the store; closing it releases the flock.
+    _lock: LockFile,
+}
+
+/// One generation of sled's files: sled's directory, the open handle and
+/// what has been made durable in it.
+struct SledFiles {
+    db: sled::Db,
+    /// Where sled's files are: the database directory itself (generation
+    /// 0, as every database is created) or `sled-NNNNNNNN` inside it (the
+    /// generation a rewrite made, named by the pointer file).
+    dir: PathBuf,
+    generation: u64,
     trees: RwLock<HashMap<String, sled::Tree>>,
     /// sled's log file, kept open to fsync it.
     log_file: File,
     synced: Mutex<SyncState>,
-    /// Held for the lifetime of the store; closing it releases the flock.
-    _lock: LockFile,
+}
+
+/// The file naming the directory that holds sled's files, once a rewrite
+/// moved them out of the database directory itself.
+pub const SLED_POINTER: &str = "sled.current";
+
+/// The directory name of rewrite generation `n`.
+fn generation_dir(n: u64) -> String {
+    format!("sled-{n:08}")
+}
+
+/// The generation a directory name stands for.
+fn parse_generation(name: &str) -> Option<u64> {
+    let digits = name.strip_prefix("sled-")?;
+    if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// sled's own entries in a directory that holds its files.
+fn is_sled_entry(name: &str) -> bool {
+    name == "db" || name == "conf" || name == "blobs" || name.starts_with("snap.")
 }
 
 /// Directory entries already made durable.
@@ -140,7 +177,9 @@ fn inspect_dir(path: &Path) -> Result<DirState> {
     if names.is_empty() {
         return Ok(DirState::Empty);
     }
-    if names.iter().any(|n| n == "db") && names.iter().any(|n| n == "conf") {
+    if names.iter().any(|n| n == SLED_POINTER)
+        || (names.iter().any(|n| n == "db") && names.iter().any(|n| n == "conf"))
+    {
         return Ok(DirState::Sled);
     }
     names.sort();
@@ -219,47 +258,12 @@ impl SledKv {
             DirState::Empty => true,
         };
         let lock = LockFile::acquire(path)?;
-        let config = sled::Config::new()
-            .path(path)
-            .cache_capacity(64 * 1024 * 1024)
-            .mode(sled::Mode::HighThroughput)
-            .flush_every_ms(Some(500));
-        // Holding our lock, a sled lock error can only come from a handle
-        // this process closed a moment ago whose background threads still
-        // hold sled's file; wait for them briefly.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        let db = loop {
-            // sled may panic on some damaged files instead of returning an
-            // error; a database file must never crash the application.
-            let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()));
-            match opened {
-                Ok(Ok(db)) => break db,
-                Ok(Err(e)) => match map_open_error(path, e) {
-                    GraphError::Locked { .. } if std::time::Instant::now() < deadline => {
-                        std::thread::sleep(std::time::Duration::from_millis(20));
-                    }
-                    e => return Err(e),
-                },
-                Err(_) => {
-                    return Err(GraphError::Corrupt {
-                        tree: "sled".into(),
-                        key: String::new(),
-                        reason: "sled failed while recovering its files".into(),
-                    })
-                }
-            }
-        };
-        let log_path = path.join("db");
-        let log_file = File::open(&log_path).map_err(|source| GraphError::Io {
-            path: log_path,
-            source,
-        })?;
+        let (dir, generation) = settle_generations(path)?;
+        let db = open_sled(&dir)?;
+        let files = SledFiles::new(db, dir, generation)?;
         let kv = SledKv {
-            db,
             path: path.to_path_buf(),
-            trees: RwLock::new(HashMap::new()),
-            log_file,
-            synced: Mutex::new(SyncState::default()),
+            files: RwLock::new(files),
             _lock: lock,
         };
         if fresh {
@@ -277,11 +281,136 @@ impl SledKv {
         &self.path
     }
 
-    fn storage_error(&self, e: sled::Error) -> GraphError {
-        map_sled_error(&self.path, e)
+    fn files(&self) -> Result<std::sync::RwLockReadGuard<'_, SledFiles>> {
+        self.files.read().map_err(|_| poisoned())
+    }
+}
+
+/// Opens sled's files in `dir` (creating them if missing).
+fn open_sled(dir: &Path) -> Result<sled::Db> {
+    let config = sled::Config::new()
+        .path(dir)
+        .cache_capacity(64 * 1024 * 1024)
+        .mode(sled::Mode::HighThroughput)
+        .flush_every_ms(Some(500));
+    // Holding our lock, a sled lock error can only come from a handle
+    // this process closed a moment ago whose background threads still
+    // hold sled's file; wait for them briefly.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        // sled may panic on some damaged files instead of returning an
+        // error; a database file must never crash the application.
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()));
+        match opened {
+            Ok(Ok(db)) => return Ok(db),
+            Ok(Err(e)) => match map_open_error(dir, e) {
+                GraphError::Locked { .. } if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                e => return Err(e),
+            },
+            Err(_) => {
+                return Err(GraphError::Corrupt {
+                    tree: "sled".into(),
+                    key: String::new(),
+                    reason: "sled failed while recovering its files".into(),
+                })
+            }
+        }
+    }
+}
+
+fn io_at(path: &Path) -> impl FnOnce(io::Error) -> GraphError + '_ {
+    move |source| GraphError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn remove_entry(p: &Path) -> Result<()> {
+    let removed = match fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(p),
+        Ok(_) => fs::remove_file(p),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => Err(e),
+    };
+    match removed {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_at(p)(e)),
+        _ => Ok(()),
+    }
+}
+
+/// Finds where sled's files are and finishes or undoes an interrupted
+/// rewrite (see [`KvStore::rewrite`]): with a pointer file, the generation
+/// it names is the store and every other generation, and sled's files at
+/// the top level, are leftovers of the one before; without one, the top
+/// level is the store and any generation directory is an unfinished copy.
+fn settle_generations(path: &Path) -> Result<(PathBuf, u64)> {
+    let pointer = path.join(SLED_POINTER);
+    let current = match fs::read_to_string(&pointer) {
+        Ok(text) => {
+            let name = text.trim();
+            let n = parse_generation(name).ok_or_else(|| GraphError::NotADatabase {
+                path: path.to_path_buf(),
+                reason: format!("{SLED_POINTER} names {name:?}, not a sled-NNNNNNNN directory"),
+            })?;
+            if !path.join(name).join("db").exists() {
+                return Err(GraphError::DamagedStore(format!(
+                    "{} names {name}, which holds no sled files; restore the database from a copy",
+                    pointer.display()
+                )));
+            }
+            Some(n)
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(GraphError::Io {
+                path: pointer,
+                source,
+            })
+        }
+    };
+    let mut changed = false;
+    for name in list_names(path)? {
+        let name = name.to_string_lossy().into_owned();
+        let stale = match parse_generation(&name) {
+            Some(n) => Some(n) != current,
+            None => {
+                name == format!("{SLED_POINTER}.tmp") || (current.is_some() && is_sled_entry(&name))
+            }
+        };
+        if stale {
+            remove_entry(&path.join(&name))?;
+            changed = true;
+        }
+    }
+    if changed {
+        fsync_path(path)?;
+    }
+    Ok(match current {
+        Some(n) => (path.join(generation_dir(n)), n),
+        None => (path.to_path_buf(), 0),
+    })
+}
+
+impl SledFiles {
+    fn new(db: sled::Db, dir: PathBuf, generation: u64) -> Result<SledFiles> {
+        let log_path = dir.join("db");
+        let log_file = File::open(&log_path).map_err(io_at(&log_path))?;
+        Ok(SledFiles {
+            db,
+            dir,
+            generation,
+            trees: RwLock::new(HashMap::new()),
+            log_file,
+            synced: Mutex::new(SyncState::default()),
+        })
     }
 
-    /// The tree for reading: `None` if it was never created.
+    fn storage_error(&self, e: sled::Error) -> GraphError {
+        map_sled_error(&self.dir, e)
+    }
+
     fn read_tree(&self, name: &str) -> Result<Option<sled::Tree>> {
         if let Some(t) = self.trees.read().map_err(|_| poisoned())?.get(name) {
             return Ok(Some(t.clone()));
@@ -297,7 +426,6 @@ impl SledKv {
         self.write_tree(name).map(Some)
     }
 
-    /// The tree for writing, created if needed.
     fn write_tree(&self, name: &str) -> Result<sled::Tree> {
         if let Some(t) = self.trees.read().map_err(|_| poisoned())?.get(name) {
             return Ok(t.clone());
@@ -310,14 +438,17 @@ impl SledKv {
         Ok(tree)
     }
 
-    /// fsyncs the log file, new blob files and changed directories.
+    fn sync(&self) -> Result<()> {
+        self.db.flush().map_err(|e| self.storage_error(e))?;
+        self.fsync_files()
+    }
+
     fn fsync_files(&self) -> Result<()> {
         let mut synced = self.synced.lock().map_err(|_| poisoned())?;
-        self.log_file.sync_all().map_err(|source| GraphError::Io {
-            path: self.path.join("db"),
-            source,
-        })?;
-        let blob_dir = self.path.join("blobs");
+        self.log_file
+            .sync_all()
+            .map_err(io_at(&self.dir.join("db")))?;
+        let blob_dir = self.dir.join("blobs");
         let blobs = list_names(&blob_dir)?;
         let mut new_blob = false;
         for name in blobs.difference(&synced.blobs) {
@@ -342,19 +473,75 @@ impl SledKv {
             })?;
         }
         synced.blobs = blobs;
-        let top = list_names(&self.path)?;
+        let top = list_names(&self.dir)?;
         if top != synced.top {
             for name in &top {
                 if name == "conf" || name.to_string_lossy().starts_with("snap.") {
-                    let p = self.path.join(name);
+                    let p = self.dir.join(name);
                     if let Ok(f) = File::open(&p) {
                         f.sync_all()
                             .map_err(|source| GraphError::Io { path: p, source })?;
                     }
                 }
             }
-            fsync_path(&self.path)?;
+            fsync_path(&self.dir)?;
             synced.top = top;
+        }
+        Ok(())
+    }
+
+    /// Applies `batch` atomically (one tree: a sled batch; several: a
+    /// blind-write transaction).
+    fn apply(&self, batch: WriteBatch) -> Result<()> {
+        let mut trees = Vec::new();
+        let mut batches = Vec::new();
+        for (name, ops) in batch.into_ops() {
+            trees.push(self.write_tree(&name)?);
+            let mut b = sled::Batch::default();
+            for (k, v) in ops {
+                match v {
+                    Some(v) => b.insert(k, v),
+                    None => b.remove(k),
+                }
+            }
+            batches.push(b);
+        }
+        if trees.len() == 1 {
+            let b = batches.pop().expect("one batch per tree");
+            trees[0].apply_batch(b).map_err(|e| self.storage_error(e))?;
+        } else {
+            let result: sled::transaction::TransactionResult<(), ()> =
+                trees.as_slice().transaction(|tx| {
+                    for (t, b) in tx.iter().zip(&batches) {
+                        t.apply_batch(b)?;
+                    }
+                    Ok(())
+                });
+            match result {
+                Ok(()) => {}
+                Err(sled::transaction::TransactionError::Storage(e)) => {
+                    return Err(self.storage_error(e))
+                }
+                Err(sled::transaction::TransactionError::Abort(())) => {
+                    return Err(GraphError::Storage(
+                        "sled aborted a blind-write batch".into(),
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies every tree of `self` into `to`.
+    fn copy_into(&self, to: &sled::Db) -> Result<()> {
+        let copy_err = |e: sled::Error| map_sled_error(&self.dir, e);
+        for name in self.db.tree_names() {
+            let src = self.db.open_tree(&name).map_err(copy_err)?;
+            let dst = to.open_tree(&name).map_err(copy_err)?;
+            for item in src.iter() {
+                let (k, v) = item.map_err(copy_err)?;
+                dst.insert(k, v).map_err(copy_err)?;
+            }
         }
         Ok(())
     }
@@ -450,10 +637,11 @@ impl KvStore for SledKv {
     }
 
     fn get(&self, tree: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let Some(t) = self.read_tree(tree)? else {
+        let files = self.files()?;
+        let Some(t) = files.read_tree(tree)? else {
             return Ok(None);
         };
-        let v = t.get(key).map_err(|e| self.storage_error(e))?;
+        let v = t.get(key).map_err(|e| files.storage_error(e))?;
         Ok(v.map(|v| v.to_vec()))
     }
 
@@ -461,12 +649,13 @@ impl KvStore for SledKv {
         if bounds_empty(start, end) {
             return Ok(Vec::new());
         }
-        let Some(t) = self.read_tree(tree)? else {
+        let files = self.files()?;
+        let Some(t) = files.read_tree(tree)? else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for item in t.range::<&[u8], _>((start, end)) {
-            let (k, v) = item.map_err(|e| self.storage_error(e))?;
+            let (k, v) = item.map_err(|e| files.storage_error(e))?;
             out.push((k.to_vec(), v.to_vec()));
         }
         Ok(out)
@@ -476,55 +665,21 @@ impl KvStore for SledKv {
         if batch.is_empty() {
             return Ok(());
         }
-        let mut trees = Vec::new();
-        let mut batches = Vec::new();
-        for (name, ops) in batch.into_ops() {
-            trees.push(self.write_tree(&name)?);
-            let mut b = sled::Batch::default();
-            for (k, v) in ops {
-                match v {
-                    Some(v) => b.insert(k, v),
-                    None => b.remove(k),
-                }
-            }
-            batches.push(b);
-        }
-        if trees.len() == 1 {
-            let b = batches.pop().expect("one batch per tree");
-            trees[0].apply_batch(b).map_err(|e| self.storage_error(e))?;
-        } else {
-            let result: sled::transaction::TransactionResult<(), ()> =
-                trees.as_slice().transaction(|tx| {
-                    for (t, b) in tx.iter().zip(&batches) {
-                        t.apply_batch(b)?;
-                    }
-                    Ok(())
-                });
-            match result {
-                Ok(()) => {}
-                Err(sled::transaction::TransactionError::Storage(e)) => {
-                    return Err(self.storage_error(e))
-                }
-                Err(sled::transaction::TransactionError::Abort(())) => {
-                    return Err(GraphError::Storage(
-                        "sled aborted a blind-write batch".into(),
-                    ))
-                }
-            }
-        }
+        let files = self.files()?;
+        files.apply(batch)?;
         if durability == Durability::Durable {
-            self.sync()?;
+            files.sync()?;
         }
         Ok(())
     }
 
     fn sync(&self) -> Result<()> {
-        self.db.flush().map_err(|e| self.storage_error(e))?;
-        self.fsync_files()
+        self.files()?.sync()
     }
 
     fn tree_names(&self) -> Result<Vec<String>> {
-        let mut names: Vec<String> = self
+        let files = self.files()?;
+        let mut names: Vec<String> = files
             .db
             .tree_names()
             .iter()
@@ -536,7 +691,57 @@ impl KvStore for SledKv {
     }
 
     fn size_on_disk(&self) -> Result<u64> {
-        self.db.size_on_disk().map_err(|e| self.storage_error(e))
+        let files = self.files()?;
+        files.db.size_on_disk().map_err(|e| files.storage_error(e))
+    }
+
+    /// Copies every tree into a fresh generation directory
+    /// (`sled-NNNNNNNN`), applies `batch` there, makes it durable, and
+    /// switches to it by renaming the pointer file [`SLED_POINTER`] into
+    /// place (the one atomic step); then closes the old generation and
+    /// deletes its files. sled 0.34 keeps superseded versions of pages in
+    /// its log until it happens to rewrite their segments, and it has no
+    /// call that forces that; a copy holds only the live values. A crash
+    /// before the rename leaves the old generation in force (the copy is
+    /// deleted at the next open), after it the new one (the old files are).
+    fn rewrite(&self, batch: WriteBatch) -> Result<()> {
+        let mut files = self.files.write().map_err(|_| poisoned())?;
+        let generation = files.generation + 1;
+        let name = generation_dir(generation);
+        let dir = self.path.join(&name);
+        remove_entry(&dir)?;
+        let db = open_sled(&dir)?;
+        files.copy_into(&db)?;
+        let fresh = SledFiles::new(db, dir, generation)?;
+        fresh.apply(batch)?;
+        fresh.sync()?;
+        fsync_path(&self.path)?;
+        let tmp = self.path.join(format!("{SLED_POINTER}.tmp"));
+        {
+            let mut f = File::create(&tmp).map_err(io_at(&tmp))?;
+            io::Write::write_all(&mut f, format!("{name}\n").as_bytes()).map_err(io_at(&tmp))?;
+            f.sync_all().map_err(io_at(&tmp))?;
+        }
+        let pointer = self.path.join(SLED_POINTER);
+        fs::rename(&tmp, &pointer).map_err(io_at(&pointer))?;
+        fsync_path(&self.path)?;
+        let old = std::mem::replace(&mut *files, fresh);
+        drop(files);
+        let (old_dir, old_generation) = (old.dir.clone(), old.generation);
+        // Closing sled flushes what it still buffers into the old files,
+        // which are deleted next.
+        drop(old);
+        if old_generation == 0 {
+            for entry in list_names(&self.path)? {
+                let entry = entry.to_string_lossy().into_owned();
+                if is_sled_entry(&entry) {
+                    remove_entry(&self.path.join(entry))?;
+                }
+            }
+        } else {
+            remove_entry(&old_dir)?;
+        }
+        fsync_path(&self.path)
     }
 }
 

@@ -87,6 +87,7 @@ mod chunk;
 mod column;
 pub(crate) mod image;
 mod index;
+pub(crate) mod scrub;
 pub(crate) mod segment;
 pub mod stats;
 mod typed;
@@ -152,6 +153,16 @@ pub struct Snapshot {
     inner: Arc<Inner>,
     /// A role's view: what it may not see is left out by every accessor.
     access: Option<Arc<Restriction>>,
+}
+
+/// Whether a version is still held (see [`Snapshot::watch`]).
+pub(crate) struct SnapshotWatch(std::sync::Weak<Inner>);
+
+impl SnapshotWatch {
+    /// True while some [`Snapshot`] of this version exists.
+    pub(crate) fn alive(&self) -> bool {
+        self.0.strong_count() > 0
+    }
 }
 
 /// The root of one version.
@@ -308,7 +319,7 @@ impl Snapshot {
     pub fn node_exists(&self, n: NodeId) -> bool {
         match &self.access {
             None => self.inner.node_alive(n.0),
-            Some(a) => a.node_visible(n),
+            Some(a) => self.seen(a, n),
         }
     }
 
@@ -337,10 +348,9 @@ impl Snapshot {
     /// assert!(r.unrestricted().node_exists(NodeId(0)));
     /// ```
     pub fn restrict(&self, rules: Arc<AccessRules>) -> Snapshot {
-        let raw = self.unrestricted();
         Snapshot {
             inner: self.inner.clone(),
-            access: Some(Arc::new(Restriction::new(rules, raw))),
+            access: Some(Arc::new(Restriction::new(rules, self.inner.next_node))),
         }
     }
 
@@ -361,7 +371,7 @@ impl Snapshot {
         let view = match cached {
             Some(v) => v,
             None => {
-                let v = Arc::new(Restriction::new(Arc::new(rules()?), self.unrestricted()));
+                let v = Arc::new(Restriction::new(Arc::new(rules()?), self.inner.next_node));
                 if let Ok(mut views) = self.inner.role_views.lock() {
                     views.push((role.to_string(), v.clone()));
                 }
@@ -382,6 +392,18 @@ impl Snapshot {
         }
     }
 
+    /// Under restriction `a` (this snapshot's): whether node `n` is seen.
+    #[inline]
+    fn seen(&self, a: &Restriction, n: NodeId) -> bool {
+        a.node_visible(n, || self.unrestricted())
+    }
+
+    /// Under restriction `a`: whether key `k` of (visible) node `n` is read.
+    #[inline]
+    fn key_seen(&self, a: &Restriction, n: NodeId, k: PropKeyId) -> bool {
+        a.rules.node_key_open(k) || a.rules.node_key_readable(&self.unrestricted(), n, k)
+    }
+
     /// The rules restricting this snapshot, if any.
     pub fn access_rules(&self) -> Option<&Arc<AccessRules>> {
         self.access.as_ref().map(|a| &a.rules)
@@ -395,7 +417,7 @@ impl Snapshot {
         };
         match &self.access {
             None => Cow::Borrowed(all),
-            Some(a) if !a.node_visible(n) => Cow::Borrowed(&[]),
+            Some(a) if !self.seen(a, n) => Cow::Borrowed(&[]),
             Some(a) if all.iter().all(|l| a.rules.label_visible(*l)) => Cow::Borrowed(all),
             Some(a) => Cow::Owned(
                 all.iter()
@@ -418,7 +440,7 @@ impl Snapshot {
         raw && self
             .access
             .as_ref()
-            .is_none_or(|a| a.rules.label_visible(l) && a.node_visible(n))
+            .is_none_or(|a| a.rules.label_visible(l) && self.seen(a, n))
     }
 
     /// The value of property `k` of node `n`, if the node exists and has it.
@@ -428,7 +450,7 @@ impl Snapshot {
     pub fn node_property(&self, n: NodeId, k: PropKeyId) -> Option<Cow<'_, Value>> {
         let (c, l) = self.inner.node_chunk(n.0)?;
         if let Some(a) = &self.access {
-            if !(a.node_visible(n) && a.rules.node_key_readable(&a.raw, n, k)) {
+            if !(self.seen(a, n) && self.key_seen(a, n, k)) {
                 return None;
             }
         }
@@ -442,10 +464,10 @@ impl Snapshot {
             None => Vec::new(),
         };
         if let Some(a) = &self.access {
-            if !a.node_visible(n) {
+            if !self.seen(a, n) {
                 return Vec::new();
             }
-            all.retain(|(k, _)| a.rules.node_key_readable(&a.raw, n, *k));
+            all.retain(|(k, _)| self.key_seen(a, n, *k));
         }
         all
     }
@@ -467,7 +489,7 @@ impl Snapshot {
     #[inline]
     fn rel_visible(&self, r: &RelRef) -> bool {
         self.access.as_ref().is_none_or(|a| {
-            a.rules.rel_type_visible(r.rel_type) && a.node_visible(r.src) && a.node_visible(r.dst)
+            a.rules.rel_type_visible(r.rel_type) && self.seen(a, r.src) && self.seen(a, r.dst)
         })
     }
 
@@ -624,7 +646,7 @@ impl Snapshot {
         });
         match &self.access {
             None => Box::new(all),
-            Some(a) => Box::new(all.filter(move |n| a.node_visible(*n))),
+            Some(a) => Box::new(all.filter(move |n| self.seen(a, *n))),
         }
     }
 
@@ -646,9 +668,13 @@ impl Snapshot {
             if !a.rules.label_visible(l) {
                 return Box::new(std::iter::empty());
             }
-            let raw = &a.raw;
-            return Box::new(raw.nodes_with_label(l).filter(move |n| a.node_visible(*n)));
+            return Box::new(self.all_with_label(l).filter(move |n| self.seen(a, *n)));
         }
+        self.all_with_label(l)
+    }
+
+    /// Live node ids carrying `l`, whatever the restriction.
+    fn all_with_label(&self, l: LabelId) -> Box<dyn Iterator<Item = NodeId> + '_> {
         Box::new(
             self.inner
                 .nodes
@@ -764,7 +790,7 @@ impl Snapshot {
             if l.is_some_and(|l| !a.rules.label_visible(l)) {
                 out.clear();
             }
-            out.retain(|n| a.node_visible(*n));
+            out.retain(|n| self.seen(a, *n));
         }
         out
     }
@@ -797,11 +823,11 @@ impl Snapshot {
         match &self.access {
             None => Cow::Borrowed(all),
             Some(a) => {
-                if all.is_empty() || !a.rules.rel_type_visible(t) || !a.node_visible(n) {
+                if all.is_empty() || !a.rules.rel_type_visible(t) || !self.seen(a, n) {
                     return Cow::Borrowed(&[]);
                 }
                 // Usually every neighbour is visible: no copy then.
-                let Some(first_hidden) = all.iter().position(|e| !a.node_visible(e.node)) else {
+                let Some(first_hidden) = all.iter().position(|e| !self.seen(a, e.node)) else {
                     return Cow::Borrowed(all);
                 };
                 let mut seen = all[..first_hidden].to_vec();
@@ -809,7 +835,7 @@ impl Snapshot {
                     all[first_hidden + 1..]
                         .iter()
                         .copied()
-                        .filter(|e| a.node_visible(e.node)),
+                        .filter(|e| self.seen(a, e.node)),
                 );
                 Cow::Owned(seen)
             }
@@ -837,7 +863,7 @@ impl Snapshot {
                 .filter(|t| {
                     self.access
                         .as_ref()
-                        .is_none_or(|a| a.rules.rel_type_visible(*t) && a.node_visible(n))
+                        .is_none_or(|a| a.rules.rel_type_visible(*t) && self.seen(a, n))
                 })
                 .collect(),
             None => Vec::new(),
@@ -846,10 +872,7 @@ impl Snapshot {
 
     /// Live relationships, ascending by id.
     pub fn rels(&self) -> Box<dyn Iterator<Item = RelRef> + '_> {
-        if let Some(a) = &self.access {
-            return Box::new(a.raw.rels().filter(move |r| self.rel_visible(r)));
-        }
-        Box::new(self.inner.rels.iter().enumerate().flat_map(|(ci, c)| {
+        let all = self.inner.rels.iter().enumerate().flat_map(|(ci, c)| {
             let base = ci as u64 * REL_CHUNK;
             let ends = &c.ends;
             ends.alive.ones(0, REL_CHUNK as usize).filter_map(move |l| {
@@ -861,7 +884,11 @@ impl Snapshot {
                     dst,
                 })
             })
-        }))
+        });
+        match &self.access {
+            None => Box::new(all),
+            Some(_) => Box::new(all.filter(move |r| self.rel_visible(r))),
+        }
     }
 
     /// Nodes with label `label` whose property `key` equals `value` under
@@ -902,7 +929,7 @@ impl Snapshot {
             if !a.rules.label_visible(label) {
                 hits.clear();
             }
-            hits.retain(|n| a.node_visible(*n) && a.rules.node_key_readable(&a.raw, *n, key));
+            hits.retain(|n| self.seen(a, *n) && self.key_seen(a, *n, key));
         }
     }
 
@@ -1232,6 +1259,37 @@ impl Snapshot {
         let nodes = pick(&self.inner.nodes, &old.inner.nodes, &new.inner.nodes);
         let rels = pick(&self.inner.rels, &old.inner.rels, &new.inner.rels);
         self.replace_chunks(nodes, rels)
+    }
+
+    /// The same graph without the derived caches a reader may have built
+    /// from earlier versions (property indexes, which keep removed keys in
+    /// their shared base arrays until merged; the rank structure; planner
+    /// statistics, which sample values: replaced by `stats`, or computed on
+    /// first use): the indexes are built again from the chunks on first
+    /// use. Used by erasure.
+    pub(crate) fn without_caches(&self, stats: Option<Arc<stats::GraphStats>>) -> Snapshot {
+        let fresh = self.replace_chunks(self.inner.nodes.clone(), self.inner.rels.clone());
+        let mut inner = match Arc::try_unwrap(fresh.inner) {
+            Ok(inner) => inner,
+            Err(shared) => {
+                return Snapshot {
+                    inner: shared,
+                    access: None,
+                }
+            }
+        };
+        inner.indexes = OnceLock::new();
+        inner.stats = match stats {
+            Some(s) => OnceLock::from(s),
+            None => OnceLock::new(),
+        };
+        Snapshot::from_inner(inner)
+    }
+
+    /// A handle that tells whether this version is still held by anyone,
+    /// without keeping it alive.
+    pub(crate) fn watch(&self) -> SnapshotWatch {
+        SnapshotWatch(Arc::downgrade(&self.inner))
     }
 
     fn replace_chunks(&self, nodes: Vec<Arc<NodeChunk>>, rels: Vec<Arc<RelChunk>>) -> Snapshot {

@@ -22,10 +22,10 @@ use rayon::prelude::*;
 
 use super::format::{
     corrupt, decode_framed, decode_version, encode_framed, encode_version, key_u64, u64_key,
-    BaseHeader, LogRecord, LogRecordV2, Manifest, SegmentEntry, StandingCursor, StandingRecord,
-    StoredStats, FORMAT_VERSION, FORMAT_VERSION_BLOCKS, FORMAT_VERSION_SEGMENTS, KEY_BASE,
-    KEY_CATALOG, KEY_FORMAT_VERSION, KEY_LAST_VERSION, KEY_MAGIC, KEY_MANIFEST, KEY_STATS, LOG,
-    MAGIC, META, NODES, RELS, STANDING, STANDING_CURSORS,
+    BaseHeader, ErasureIntent, LogRecord, LogRecordV2, Manifest, SegmentEntry, StandingCursor,
+    StandingRecord, StoredStats, FORMAT_VERSION, FORMAT_VERSION_BLOCKS, FORMAT_VERSION_SEGMENTS,
+    KEY_BASE, KEY_CATALOG, KEY_ERASURE, KEY_FORMAT_VERSION, KEY_LAST_VERSION, KEY_MAGIC,
+    KEY_MANIFEST, KEY_STATS, LOG, MAGIC, META, NODES, RELS, STANDING, STANDING_CURSORS,
 };
 use super::segments::SegmentDir;
 use super::{CheckpointPolicy, Durability, OpenTimings, StoreStats};
@@ -38,7 +38,9 @@ use crate::record::{NodeRecord, RelRecord};
 use crate::snapshot::image::{Finished, ImageWriter};
 use crate::snapshot::segment::OpenSegment;
 use crate::snapshot::stats::GraphStats;
-use crate::snapshot::{Snapshot, NODE_CHUNK, REL_CHUNK};
+use crate::snapshot::{Snapshot, SnapshotWatch, NODE_CHUNK, REL_CHUNK};
+
+mod erase;
 
 /// Log records at least this large are synced even in relaxed mode.
 pub(crate) const RELAXED_SYNC_BYTES: u64 = 64 * 1024;
@@ -139,6 +141,11 @@ pub(crate) struct Store {
     failed: AtomicBool,
     /// How long the last open took, by phase.
     timings: Mutex<OpenTimings>,
+    /// Every snapshot version published since the last erasure, so that
+    /// an erasure can wait until no reader holds one (see `erase.rs`).
+    published: Mutex<Vec<SnapshotWatch>>,
+    /// Whether `meta`/`erasure` holds an unfinished erasure.
+    erasure_pending: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
@@ -168,6 +175,8 @@ impl Store {
             checkpoints: Mutex::new(0),
             failed: AtomicBool::new(false),
             timings: Mutex::new(OpenTimings::default()),
+            published: Mutex::new(Vec::new()),
+            erasure_pending: AtomicBool::new(false),
         }
     }
 
@@ -235,9 +244,12 @@ impl Store {
                 }
             }
         };
+        let mut manifest = manifest;
+        let pending = erase::resume_scrubs(kv.as_ref(), &segments, &mut manifest)?;
         // Leftovers of an interrupted checkpoint or import.
         segments.remove_unnamed(&manifest.segments)?;
         let store = Store::new(kv, segments, path, durability, manifest);
+        store.erasure_pending.store(pending, Ordering::Release);
         let snapshot = store.load()?;
         Ok((store, snapshot))
     }
@@ -495,14 +507,21 @@ impl Store {
 
     /// Appends one committed transaction to the log (all-or-nothing, per
     /// the durability mode). `key` is the version after the last change set.
-    pub(crate) fn append(&self, key: u64, record: &LogRecord) -> Result<()> {
+    /// With `intent`, the record is an erasure's delete: the intent is
+    /// written in the same batch, and the batch is always durable.
+    pub(crate) fn append(
+        &self,
+        key: u64,
+        record: &LogRecord,
+        intent: Option<&ErasureIntent>,
+    ) -> Result<()> {
         let bytes = encode_framed(record)?;
         let len = bytes.len() as u64;
         // sled keeps large pages in separate blob files, which its periodic
         // flush never fsyncs; a large record is therefore made durable even
         // in relaxed mode, so a power loss cannot leave a log entry that
         // points at a lost blob.
-        let durability = if len >= RELAXED_SYNC_BYTES {
+        let durability = if len >= RELAXED_SYNC_BYTES || intent.is_some() {
             Durability::Durable
         } else {
             self.durability
@@ -517,6 +536,13 @@ impl Store {
         // The last acknowledged version, in the same batch: a log that ends
         // before it at open has lost records (see `load`).
         batch.put(META, KEY_LAST_VERSION.to_vec(), u64_key(key));
+        let previous_intent = match intent {
+            Some(intent) => {
+                batch.put(META, KEY_ERASURE.to_vec(), encode_framed(intent)?);
+                self.kv.get(META, KEY_ERASURE)?
+            }
+            None => None,
+        };
         if let Err(e) = self.kv.commit(batch, durability) {
             // The record may have reached the store even though the commit
             // failed (an fsync error). It must not stay: the next commit
@@ -528,12 +554,21 @@ impl Store {
                 KEY_LAST_VERSION.to_vec(),
                 u64_key(record.first_version.saturating_sub(1)),
             );
+            if intent.is_some() {
+                match previous_intent {
+                    Some(v) => undo.put(META, KEY_ERASURE.to_vec(), v),
+                    None => undo.delete(META, KEY_ERASURE.to_vec()),
+                }
+            }
             if self.kv.commit(undo, Durability::Durable).is_err() {
                 self.failed.store(true, Ordering::Release);
             }
             return Err(e);
         }
         note_record(&mut *lock(&self.pending)?, key, len, &record.change_sets);
+        if intent.is_some() {
+            self.erasure_pending.store(true, Ordering::Release);
+        }
         Ok(())
     }
 

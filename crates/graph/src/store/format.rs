@@ -62,6 +62,8 @@ pub const KEY_LAST_VERSION: &[u8] = b"last_version";
 /// Older databases lack it; a snapshot then computes its statistics on
 /// first use, as before.
 pub const KEY_STATS: &[u8] = b"stats";
+/// `meta` key of the pending erasure, if any: an [`ErasureIntent`].
+pub const KEY_ERASURE: &[u8] = b"erasure";
 
 /// The planner's statistics as stored, with the version of the base image
 /// they were computed from: they are installed at open only when that is
@@ -210,6 +212,65 @@ pub struct StandingCursor {
     pub version: u64,
     /// `(row identity, how many times the row is in the answer)`, sorted.
     pub rows: Vec<(String, u64)>,
+}
+
+/// An erasure that is committed (the entities are deleted) but whose
+/// copies the files may still hold, stored under `meta`/`erasure` in the
+/// same batch as the deleting log record. It holds ids only, never a value.
+/// Every step that follows is redone at open until the key is gone
+/// (docs/erasure.md).
+///
+/// ```
+/// use relgraph_graph::store::format::{ErasureIntent, ErasureStage};
+/// let i = ErasureIntent { nodes: vec![7], rels: vec![3], stage: ErasureStage::Deleted };
+/// assert_eq!(i.stage, ErasureStage::Deleted);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasureIntent {
+    /// The erased node ids, ascending.
+    pub nodes: Vec<u64>,
+    /// The erased relationship ids (those of the erased nodes), ascending.
+    pub rels: Vec<u64>,
+    /// How far the erasure got.
+    pub stage: ErasureStage,
+}
+
+/// The steps of an erasure after its delete committed, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErasureStage {
+    /// Deleted; the log records that wrote the entities and the segments'
+    /// chunks still hold their values.
+    Deleted,
+    /// These in-place redactions of segment files are planned (recorded
+    /// before the first byte of a file changes).
+    Scrubbing(Vec<ScrubPlan>),
+    /// Segments redacted, the manifest and the redacted log records
+    /// written; what remains is fresh statistics and rewriting the
+    /// key-value store's own files.
+    Rewriting,
+}
+
+/// The in-place redaction of one segment file: byte runs to write (zeros,
+/// cleared presence bits, "absent" dictionary codes), then the new footer
+/// (blanked dictionary strings) and trailer at `tail_off`, the rest of the
+/// old footer zeroed, the file cut to `new_len`. Applying it twice gives
+/// the same file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScrubPlan {
+    /// The segment id.
+    pub segment: u64,
+    /// `(offset, bytes)` runs to write, ascending, inside the data region.
+    pub writes: Vec<(u64, Vec<u8>)>,
+    /// Where the new footer starts (the old footer's offset).
+    pub tail_off: u64,
+    /// The new footer frame and trailer.
+    pub tail: Vec<u8>,
+    /// The file's length before.
+    pub old_len: u64,
+    /// The file's length after (`tail_off + tail.len()`).
+    pub new_len: u64,
+    /// The new data checksum (the trailer's and the manifest's).
+    pub new_crc: u32,
 }
 
 /// A big-endian `u64` key.

@@ -15,7 +15,7 @@ use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::format::{u64_key, SegmentEntry};
+use super::format::{u64_key, ScrubPlan, SegmentEntry};
 use super::Durability;
 use crate::error::{GraphError, Result};
 use crate::kv::{KvStore, WriteBatch};
@@ -201,6 +201,70 @@ impl SegmentDir {
                 let mut batch = WriteBatch::new();
                 for (k, _) in Self::pieces(kv.as_ref(), id)? {
                     batch.delete(SEGMENTS_TREE, k);
+                }
+                kv.commit(batch, Durability::Durable)
+            }
+        }
+    }
+
+    /// Rewrites segment `plan.segment` in place as `plan` says (erasure):
+    /// writes the runs, the new footer and trailer, zeroes what is left of
+    /// the old footer, cuts the file to its new length and syncs it.
+    /// Idempotent, so an interrupted scrub is simply applied again. Mapped
+    /// readers never read the changed bytes (they belong to deleted
+    /// entities, and the caller waits for older readers), and no data
+    /// array lies beyond the new length.
+    pub(crate) fn apply_scrub(&self, plan: &ScrubPlan) -> Result<()> {
+        match self {
+            SegmentDir::Files(dir) => {
+                use std::os::unix::fs::FileExt;
+                let path = dir.join(SegmentEntry::file_name(plan.segment));
+                let file = fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .map_err(io_err(&path))?;
+                let len = file.metadata().map_err(io_err(&path))?.len();
+                let zeros = vec![0u8; 1 << 16];
+                let zero = |off: u64, n: u64| -> Result<()> {
+                    let mut done = 0;
+                    while done < n {
+                        let k = (n - done).min(zeros.len() as u64) as usize;
+                        file.write_all_at(&zeros[..k], off + done)
+                            .map_err(io_err(&path))?;
+                        done += k as u64;
+                    }
+                    Ok(())
+                };
+                for (off, run) in &plan.writes {
+                    file.write_all_at(run, *off).map_err(io_err(&path))?;
+                }
+                file.write_all_at(&plan.tail, plan.tail_off)
+                    .map_err(io_err(&path))?;
+                // The old footer's rest (it held string dictionaries):
+                // overwritten before the cut, never just freed.
+                let old_end = len.min(plan.old_len);
+                if old_end > plan.new_len {
+                    zero(plan.new_len, old_end - plan.new_len)?;
+                }
+                file.sync_all().map_err(io_err(&path))?;
+                file.set_len(plan.new_len).map_err(io_err(&path))?;
+                file.sync_all().map_err(io_err(&path))
+            }
+            SegmentDir::Kv(kv) => {
+                let pieces = Self::pieces(kv.as_ref(), plan.segment)?;
+                let mut bytes = Vec::new();
+                let mut batch = WriteBatch::new();
+                for (k, v) in pieces {
+                    bytes.extend_from_slice(&v);
+                    batch.delete(SEGMENTS_TREE, k);
+                }
+                crate::snapshot::scrub::apply_in_memory(&mut bytes, plan);
+                for (i, piece) in bytes.chunks(PIECE).enumerate() {
+                    batch.put(
+                        SEGMENTS_TREE,
+                        piece_key(plan.segment, i as u32),
+                        piece.to_vec(),
+                    );
                 }
                 kv.commit(batch, Durability::Durable)
             }
