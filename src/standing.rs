@@ -52,7 +52,7 @@ use std::time::{Duration, Instant};
 
 use relgraph_cypher::ast::Statement;
 use relgraph_exec::procedures::{StandingHandle, StandingHost, StandingInfo};
-use relgraph_exec::standing::{footprint, Footprint, Touched};
+use relgraph_exec::standing::{footprint, DeltaPlan, Footprint, Touched, TouchedIds};
 use relgraph_graph::store::format::{StandingCursor, StandingRecord};
 use relgraph_graph::store::{CommitEvent, CommitObserver};
 use relgraph_graph::{Graph, Snapshot, Value};
@@ -407,6 +407,9 @@ struct Standing {
     params: Params,
     stmt: Statement,
     footprint: Footprint,
+    /// How a commit's change to the answer is computed from what it
+    /// touched; `None`: the query is evaluated whole and diffed.
+    delta: Option<DeltaPlan>,
     mode: Mode,
     /// The version `answer` reflects; commits up to it are skipped.
     version: u64,
@@ -485,16 +488,20 @@ impl Standing {
     ) -> Result<Standing, Error> {
         let stmt = crate::parse(text)?;
         let footprint = footprint(&stmt).map_err(|e| Error::from_exec(e, text))?;
-        let (columns, answer) = match evaluate(&stmt, &params, snapshot, options, text) {
-            Ok(answer) => answer,
-            Err(_) if tolerate => (Arc::from(Vec::new()), Vec::new()),
+        let (columns, answer, whole) = match evaluate(&stmt, &params, snapshot, options, text) {
+            Ok((columns, answer)) => (columns, answer, true),
+            Err(_) if tolerate => (Arc::from(Vec::new()), Vec::new(), false),
             Err(e) => return Err(e),
         };
+        // Deltas apply to a complete answer only: one that failed to
+        // evaluate is evaluated whole from then on.
+        let delta = if whole { DeltaPlan::of(&stmt) } else { None };
         Ok(Standing {
             text: text.to_string(),
             params,
             stmt,
             footprint,
+            delta,
             mode,
             version: snapshot.version(),
             columns,
@@ -1151,6 +1158,71 @@ pub fn diff_rows(
     (added, removed)
 }
 
+/// What one commit did to a standing query's answer: its columns, the rows
+/// added and removed, and (evaluated whole) the new answer.
+type Change = (Arc<[String]>, Rows, Rows, Option<Rows>);
+
+/// Evaluates `q` whole after the commit and diffs it with its answer.
+fn evaluate_whole(
+    q: &Standing,
+    event: &CommitEvent,
+    options: &QueryOptions,
+) -> Result<Change, Error> {
+    let (columns, rows) = evaluate(&q.stmt, &q.params, &event.after, options, &q.text)?;
+    let (added, removed) = diff_rows(&q.answer, &rows);
+    Ok((columns, added, removed, Some(rows)))
+}
+
+/// Evaluates only the matches that bind an element the commit touched,
+/// before and after it ([`DeltaPlan`]).
+fn evaluate_delta(
+    plan: &DeltaPlan,
+    q: &Standing,
+    ids: &TouchedIds,
+    event: &CommitEvent,
+    options: &QueryOptions,
+) -> Result<Change, Error> {
+    if ids.is_empty() {
+        return Ok((q.columns.clone(), Vec::new(), Vec::new(), None));
+    }
+    if ids.nodes.len() + ids.rels.len() > MAX_DELTA_SEEDS {
+        // The parts test membership in the touched lists row by row: a
+        // large commit is cheaper to answer whole.
+        return evaluate_whole(q, event, options);
+    }
+    let mut params = q.params.clone();
+    params.extend(ids.params());
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    for part in plan.parts() {
+        before.extend(evaluate(part, &params, &event.before, options, &q.text)?.1);
+        after.extend(evaluate(part, &params, &event.after, options, &q.text)?.1);
+    }
+    let (added, removed) = diff_rows(&before, &after);
+    Ok((q.columns.clone(), added, removed, None))
+}
+
+/// Above this many touched nodes and relationships, a commit's effect on a
+/// standing query is computed by evaluating it whole.
+const MAX_DELTA_SEEDS: usize = 1024;
+
+/// Takes `removed` out of `answer` (as a multiset) and adds `added`.
+fn apply_delta(answer: &mut Rows, added: &Rows, removed: &Rows) {
+    let mut gone: HashMap<String, usize> = HashMap::new();
+    for r in removed {
+        *gone.entry(row_key(r)).or_default() += 1;
+    }
+    if !gone.is_empty() {
+        answer.retain(|r| match gone.get_mut(&row_key(r)) {
+            Some(c) if *c > 0 => {
+                *c -= 1;
+                false
+            }
+            _ => true,
+        });
+    }
+    answer.extend(added.iter().cloned());
+}
+
 /// The notifier: commits in order, each query touched re-evaluated and diffed.
 ///
 /// Evaluations run on a one-thread rayon pool of the notifier's own
@@ -1174,21 +1246,27 @@ fn notify_loop(shared: &Shared, rx: Receiver<CommitEvent>) {
                         .ok()
                 });
                 let touched = Touched::of_commit(&event.before, &event.after, &event.change_sets);
+                let ids = TouchedIds::of_commit(&event.before, &event.change_sets);
                 for (name, q) in queries.iter_mut() {
                     if q.version >= event.version || !q.footprint.affected_by(&touched) {
                         continue;
                     }
                     q.version = event.version;
-                    let run =
-                        || evaluate(&q.stmt, &q.params, &event.after, &shared.options, &q.text);
+                    let run = || match &q.delta {
+                        Some(plan) => evaluate_delta(plan, q, &ids, &event, &shared.options)
+                            .or_else(|_| evaluate_whole(q, &event, &shared.options)),
+                        None => evaluate_whole(q, &event, &shared.options),
+                    };
                     let result = match pool {
                         Some(pool) => pool.install(run),
                         None => run(),
                     };
                     match result {
-                        Ok((columns, rows)) => {
-                            let (added, mut removed) = diff_rows(&q.answer, &rows);
-                            q.answer = rows;
+                        Ok((columns, added, mut removed, answer)) => {
+                            match answer {
+                                Some(rows) => q.answer = rows,
+                                None => apply_delta(&mut q.answer, &added, &removed),
+                            }
                             q.columns = columns.clone();
                             if q.durable {
                                 q.record(Delta {

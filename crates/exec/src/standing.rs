@@ -805,3 +805,319 @@ mod tests {
         assert!(f.keys.contains("name"), "{f:?}");
     }
 }
+
+/// Parameter holding the ids of the nodes a commit touched.
+pub const SEED_NODES: &str = "__relgraph_touched_nodes";
+/// Parameter holding the ids of the relationships a commit touched.
+pub const SEED_RELS: &str = "__relgraph_touched_rels";
+/// Parameter holding the end nodes of the relationships a commit touched.
+pub const SEED_ENDS: &str = "__relgraph_touched_ends";
+
+/// The ids one commit touched: nodes created, deleted, or whose labels or
+/// properties changed; relationships created, deleted or changed, and
+/// their end nodes. A match that binds none of them has the same row
+/// before and after the commit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TouchedIds {
+    /// Node ids, ascending.
+    pub nodes: Vec<i64>,
+    /// Relationship ids, ascending.
+    pub rels: Vec<i64>,
+    /// End nodes of those relationships (before or after), ascending.
+    pub ends: Vec<i64>,
+}
+
+impl TouchedIds {
+    /// The ids `change_sets` touched; ends of deleted relationships come
+    /// from `before` (or from their creation earlier in the commit).
+    ///
+    /// ```
+    /// use relgraph_exec::standing::TouchedIds;
+    /// use relgraph_graph::{Graph, Value};
+    /// let graph = Graph::in_memory();
+    /// let before = graph.snapshot();
+    /// let mut tx = graph.begin_write().unwrap();
+    /// let a = tx.create_node(&["Company"], vec![("name", Value::from("Acme"))]).unwrap();
+    /// let r = tx.create_rel(a, "OWNS", a, vec![]).unwrap();
+    /// let sets = tx.change_sets().to_vec();
+    /// tx.commit().unwrap();
+    /// let t = TouchedIds::of_commit(&before, &sets);
+    /// assert_eq!((t.nodes, t.rels, t.ends), (vec![a.0 as i64], vec![r.0 as i64], vec![a.0 as i64]));
+    /// ```
+    pub fn of_commit(before: &Snapshot, change_sets: &[ChangeSet]) -> TouchedIds {
+        let (mut nodes, mut rels, mut ends) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+        let mut created: BTreeMap<RelId, (NodeId, NodeId)> = BTreeMap::new();
+        for change in change_sets.iter().flat_map(|cs| &cs.changes) {
+            match change {
+                Change::CreateNode { id, .. }
+                | Change::DeleteNode { id }
+                | Change::SetNodeProp { id, .. }
+                | Change::AddLabel { id, .. }
+                | Change::RemoveLabel { id, .. } => {
+                    nodes.insert(id.0);
+                }
+                Change::CreateRel { id, src, dst, .. } => {
+                    rels.insert(id.0);
+                    created.insert(*id, (*src, *dst));
+                    ends.extend([src.0, dst.0]);
+                }
+                Change::DeleteRel { id } | Change::SetRelProp { id, .. } => {
+                    rels.insert(id.0);
+                    let e = created
+                        .get(id)
+                        .copied()
+                        .or_else(|| before.rel(*id).map(|r| (r.src, r.dst)));
+                    if let Some((s, d)) = e {
+                        ends.extend([s.0, d.0]);
+                    }
+                }
+            }
+        }
+        let ints = |s: BTreeSet<u64>| {
+            s.into_iter()
+                .filter_map(|i| i64::try_from(i).ok())
+                .collect()
+        };
+        TouchedIds {
+            nodes: ints(nodes),
+            rels: ints(rels),
+            ends: ints(ends),
+        }
+    }
+
+    /// True when the commit touched no node and no relationship.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty() && self.rels.is_empty()
+    }
+
+    /// The seed parameters the parts of a [`DeltaPlan`] read.
+    pub fn params(&self) -> [(String, relgraph_graph::Value); 3] {
+        let list = |xs: &[i64]| {
+            relgraph_graph::Value::List(xs.iter().map(|i| relgraph_graph::Value::Int(*i)).collect())
+        };
+        [
+            (SEED_NODES.to_string(), list(&self.nodes)),
+            (SEED_RELS.to_string(), list(&self.rels)),
+            (SEED_ENDS.to_string(), list(&self.ends)),
+        ]
+    }
+}
+
+/// Incremental evaluation of a standing query (docs/cookbook.md,
+/// "Standing questions"): the rows a commit adds and removes come from the
+/// matches that bind at least one element the commit touched
+/// ([`TouchedIds`]), evaluated on the snapshots before and after it; a
+/// match that binds none has the same row in both.
+///
+/// The query is split into one part per pattern element `e_i` (anonymous
+/// elements are named first): part `i` keeps the matches whose first
+/// touched element, in pattern order, is `e_i` (`id(e_i) IN touched AND
+/// NOT id(e_j) IN touched` for every earlier `e_j`; for a relationship,
+/// also `id(a) IN ends` for its first node, so that the planner can start
+/// there), so every such match is counted once. The rows added are the
+/// parts' rows after minus those before, as multisets; the rows removed,
+/// the other way round.
+///
+/// Built for single-part queries of plain `MATCH` clauses (fixed-length
+/// patterns, WHERE) and a `RETURN` without DISTINCT, aggregates or `*`,
+/// with no pattern inside an expression; [`DeltaPlan::of`] gives `None`
+/// for anything else, which is evaluated whole and diffed.
+///
+/// ```
+/// let stmt = relgraph_cypher::parse(
+///     "MATCH (c:Company)-[:RAISED]->(e:Event) WHERE e.series = 'B' RETURN c.name, e.amount").unwrap();
+/// let plan = relgraph_exec::standing::DeltaPlan::of(&stmt).unwrap();
+/// assert_eq!(plan.parts().len(), 3); // c, the RAISED relationship, e
+/// let counted = relgraph_cypher::parse("MATCH (c:Company) RETURN count(c)").unwrap();
+/// assert!(relgraph_exec::standing::DeltaPlan::of(&counted).is_none());
+/// ```
+#[derive(Clone, Debug)]
+pub struct DeltaPlan {
+    parts: Vec<Statement>,
+}
+
+/// An element of a pattern, once named.
+#[derive(Clone, Debug)]
+enum Element {
+    Node(String),
+    /// A relationship and the node before it in its chain.
+    Rel(String, String),
+}
+
+impl DeltaPlan {
+    /// The plan for `stmt`, or `None` when its shape is not one the delta
+    /// rule is derived for.
+    pub fn of(stmt: &Statement) -> Option<DeltaPlan> {
+        if stmt.mode != QueryMode::Normal {
+            return None;
+        }
+        let StatementKind::Query(q) = &stmt.kind else {
+            return None;
+        };
+        if !q.unions.is_empty() {
+            return None;
+        }
+        let (ret, matches) = q.first.clauses.split_last()?;
+        let Clause::Return(ret) = ret else {
+            return None;
+        };
+        if ret.distinct || ret.star || matches.is_empty() {
+            return None;
+        }
+        if !ret.items.iter().all(|i| simple_expr(&i.expr)) {
+            return None;
+        }
+        let mut named = stmt.clone();
+        let StatementKind::Query(nq) = &mut named.kind else {
+            return None;
+        };
+        let mut elements: Vec<Element> = Vec::new();
+        let mut fresh = 0usize;
+        let mut name = |v: &mut Option<relgraph_cypher::ast::Ident>, span| -> String {
+            if v.is_none() {
+                *v = Some(relgraph_cypher::ast::Ident {
+                    name: format!("  delta{fresh}"),
+                    span,
+                });
+                fresh += 1;
+            }
+            v.as_ref().map(|i| i.name.clone()).unwrap_or_default()
+        };
+        let push = |e: Element, elements: &mut Vec<Element>| {
+            let key = match &e {
+                Element::Node(n) | Element::Rel(n, _) => n.clone(),
+            };
+            if !elements
+                .iter()
+                .any(|x| matches!(x, Element::Node(n) | Element::Rel(n, _) if *n == key))
+            {
+                elements.push(e);
+            }
+        };
+        let last = nq.first.clauses.len() - 1;
+        for clause in &mut nq.first.clauses[..last] {
+            let Clause::Match(m) = clause else {
+                return None;
+            };
+            if m.optional {
+                return None;
+            }
+            if let Some(w) = &m.where_ {
+                if !simple_expr(w) {
+                    return None;
+                }
+            }
+            for part in &mut m.pattern {
+                if part.kind != relgraph_cypher::ast::PathKind::Plain {
+                    return None;
+                }
+                let el = &mut part.element;
+                if !props_simple(&el.start.properties) {
+                    return None;
+                }
+                let mut prev = name(&mut el.start.variable, el.start.span);
+                push(Element::Node(prev.clone()), &mut elements);
+                for (rel, node) in &mut el.chain {
+                    if rel.length.is_some()
+                        || !props_simple(&rel.properties)
+                        || !props_simple(&node.properties)
+                    {
+                        return None;
+                    }
+                    let r = name(&mut rel.variable, rel.span);
+                    push(Element::Rel(r, prev.clone()), &mut elements);
+                    prev = name(&mut node.variable, node.span);
+                    push(Element::Node(prev.clone()), &mut elements);
+                }
+            }
+        }
+        let span = stmt.span;
+        let parts = (0..elements.len())
+            .map(|i| {
+                let mut part = named.clone();
+                let StatementKind::Query(pq) = &mut part.kind else {
+                    return part;
+                };
+                let mut conj: Vec<Expr> = Vec::new();
+                match &elements[i] {
+                    Element::Node(n) => conj.push(id_in(n, SEED_NODES, span)),
+                    Element::Rel(r, a) => {
+                        conj.push(id_in(r, SEED_RELS, span));
+                        conj.push(id_in(a, SEED_ENDS, span));
+                    }
+                }
+                for e in &elements[..i] {
+                    let (v, seeds) = match e {
+                        Element::Node(n) => (n, SEED_NODES),
+                        Element::Rel(r, _) => (r, SEED_RELS),
+                    };
+                    conj.push(Expr {
+                        kind: ExprKind::Unary(
+                            relgraph_cypher::ast::UnaryOp::Not,
+                            Box::new(id_in(v, seeds, span)),
+                        ),
+                        span,
+                    });
+                }
+                let Some(Clause::Match(m)) = pq.first.clauses.get_mut(last.saturating_sub(1))
+                else {
+                    return part;
+                };
+                for c in conj {
+                    m.where_ = Some(match m.where_.take() {
+                        None => c,
+                        Some(w) => Expr {
+                            kind: ExprKind::Binary(
+                                relgraph_cypher::ast::BinaryOp::And,
+                                Box::new(w),
+                                Box::new(c),
+                            ),
+                            span,
+                        },
+                    });
+                }
+                part
+            })
+            .collect();
+        Some(DeltaPlan { parts })
+    }
+
+    /// One statement per pattern element; run each with the query's
+    /// parameters plus [`TouchedIds::params`].
+    pub fn parts(&self) -> &[Statement] {
+        &self.parts
+    }
+}
+
+/// `id(var) IN $param`.
+fn id_in(var: &str, param: &str, span: relgraph_cypher::ast::Span) -> Expr {
+    let e = |kind| Expr { kind, span };
+    e(ExprKind::Binary(
+        relgraph_cypher::ast::BinaryOp::In,
+        Box::new(e(ExprKind::FunctionCall {
+            name: "id".to_string(),
+            distinct: false,
+            args: vec![e(ExprKind::Variable(var.to_string()))],
+        })),
+        Box::new(e(ExprKind::Parameter(param.to_string()))),
+    ))
+}
+
+fn props_simple(p: &Option<Box<Expr>>) -> bool {
+    p.as_deref().is_none_or(simple_expr)
+}
+
+/// True when `e` reads nothing of the graph beyond the elements it names:
+/// no pattern, no aggregate.
+fn simple_expr(e: &Expr) -> bool {
+    let mut ok = true;
+    crate::compile::expr::walk(e, &mut |x| match &x.kind {
+        ExprKind::PatternComprehension { .. }
+        | ExprKind::PatternPredicate(_)
+        | ExprKind::Exists(_)
+        | ExprKind::CountStar => ok = false,
+        ExprKind::FunctionCall { name, .. } if crate::functions::is_aggregate(name) => ok = false,
+        _ => {}
+    });
+    ok
+}

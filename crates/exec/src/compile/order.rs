@@ -307,6 +307,17 @@ impl Model {
             }
             PropSel::Unknown
         };
+        if let Some((slot, HintKey::IdIn, _, value, _)) = &c.hint {
+            // As many nodes as the list names, at most.
+            let n = match value {
+                CExpr::Const(relgraph_graph::Value::List(xs)) => xs.len() as f64,
+                _ => super::pattern::ID_LIST_GUESS as f64,
+            };
+            return match node_of.get(slot) {
+                Some(&ni) => (n / self.nodes[ni].count.max(1.0)).min(1.0),
+                None => DEFAULT_SEL,
+            };
+        }
         if let Some((slot, HintKey::Id, _, _, _)) = &c.hint {
             // One node has the id; it carries the labels with this chance.
             return match node_of.get(slot) {
@@ -761,6 +772,7 @@ fn pinned_node(snap: &Snapshot, slot: usize, labels: &[LabelId], conjs: &[Conj])
                 let id = NodeId(u64::try_from(v.as_int()?).ok()?);
                 snap.node_exists(id).then_some(id)
             }
+            HintKey::IdIn => None,
             HintKey::Prop(name) => {
                 let k = catalog.prop_key_id(name)?;
                 let l = labels.iter().copied().find(|l| catalog.has_index(*l, k))?;

@@ -12,6 +12,10 @@ use super::scope::{Scope, VarKind};
 use super::Compiler;
 use crate::error::{ExecError, Result};
 use crate::options::MAX_PATTERN_LENGTH;
+
+/// How many nodes an `id(n) IN list` seek is taken to find when the list
+/// is known only at run time (a parameter).
+pub(crate) const ID_LIST_GUESS: u64 = 8;
 use crate::plan::{
     BuildPath, CExpr, Dir, Expand, NameRef, NodeScan, Op, PathStep, Seek, ShortestPath,
 };
@@ -67,6 +71,8 @@ pub(crate) enum HintKey {
     Prop(String),
     /// `id(node)` (equality only)
     Id,
+    /// `id(node) IN list`
+    IdIn,
 }
 
 /// `node.key <op> value` or `id(node) = value`: the node's slot, what is
@@ -637,7 +643,7 @@ impl Compiler<'_> {
             Seek::Label(l) | Seek::IndexEq { label: l, .. } | Seek::IndexRange { label: l, .. } => {
                 Some(l.name.clone())
             }
-            Seek::All | Seek::NodeId(_) => None,
+            Seek::All | Seek::NodeId(_) | Seek::NodeIds(_) => None,
         };
         let labels = n
             .labels
@@ -772,7 +778,7 @@ impl Compiler<'_> {
         };
         if !matches!(
             op,
-            BinaryOp::Eq | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+            BinaryOp::Eq | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::In
         ) {
             return Ok(None);
         }
@@ -786,9 +792,15 @@ impl Compiler<'_> {
                     name,
                     distinct: false,
                     args,
-                } if *op == BinaryOp::Eq && name.eq_ignore_ascii_case("id") && args.len() == 1 => {
+                } if matches!(op, BinaryOp::Eq | BinaryOp::In)
+                    && name.eq_ignore_ascii_case("id")
+                    && args.len() == 1 =>
+                {
                     match &args[0].kind {
-                        ExprKind::Variable(v) => Some((v.clone(), HintKey::Id)),
+                        ExprKind::Variable(v) if *op == BinaryOp::Eq => {
+                            Some((v.clone(), HintKey::Id))
+                        }
+                        ExprKind::Variable(v) => Some((v.clone(), HintKey::IdIn)),
                         _ => None,
                     }
                 }
@@ -797,6 +809,9 @@ impl Compiler<'_> {
         };
         let (var, key, value, op) = if let Some((v, k)) = key_of(l) {
             (v, k, r, *op)
+        } else if *op == BinaryOp::In {
+            // `x IN id(n)` is not a seek.
+            return Ok(None);
         } else if let Some((v, k)) = key_of(r) {
             (v, k, l, flip(*op))
         } else {
@@ -805,7 +820,7 @@ impl Compiler<'_> {
         let Some(b) = scope.get(&var) else {
             return Ok(None);
         };
-        if key == HintKey::Id && b.kind != VarKind::Node {
+        if matches!(key, HintKey::Id | HintKey::IdIn) && b.kind != VarKind::Node {
             return Ok(None);
         }
         let slot = b.slot;
@@ -844,6 +859,14 @@ impl Compiler<'_> {
         // A node id: one node at most.
         if let Some(&(ci, h)) = hints.iter().find(|(_, h)| h.1 == HintKey::Id) {
             return (1, Seek::NodeId(h.3.clone()), vec![ci]);
+        }
+        // Nodes by a list of ids: as many as the list holds, at most.
+        if let Some(&(ci, h)) = hints.iter().find(|(_, h)| h.1 == HintKey::IdIn) {
+            let n = match &h.3 {
+                CExpr::Const(relgraph_graph::Value::List(xs)) => xs.len() as u64,
+                _ => ID_LIST_GUESS,
+            };
+            return (n, Seek::NodeIds(h.3.clone()), vec![ci]);
         }
         for l in &labels {
             let lid = l.id.expect("unknown labels returned above");

@@ -571,15 +571,21 @@ pub(crate) fn scan(
         Seek::NodeId(value) => {
             // Candidates only: the `id(n) = value` filter after the scan
             // decides (null, other types and non-integral numbers find none).
-            let id = match eval(value, row, &mut locals, ctx)? {
-                Value::Int(i) => u64::try_from(i).ok(),
-                Value::Float(f) if f.fract() == 0.0 && f >= 0.0 && f < u64::MAX as f64 => {
-                    Some(f as u64)
-                }
-                _ => None,
-            };
-            let found = id.map(NodeId).filter(|n| snap.node_exists(*n));
+            let id = node_id_of(&eval(value, row, &mut locals, ctx)?);
+            let found = id.filter(|n| snap.node_exists(*n));
             each(&mut found.into_iter(), row)
+        }
+        Seek::NodeIds(value) => {
+            // Candidates only, as for one id; a list that is not a list
+            // finds none (the filter then raises what it raises).
+            let mut ids: Vec<NodeId> = match eval(value, row, &mut locals, ctx)? {
+                Value::List(xs) => xs.iter().filter_map(node_id_of).collect(),
+                _ => Vec::new(),
+            };
+            ids.sort_unstable();
+            ids.dedup();
+            ids.retain(|n| snap.node_exists(*n));
+            each(&mut ids.into_iter(), row)
         }
         Seek::IndexEq { label, key, value } => {
             let v = eval(value, row, &mut locals, ctx)?;
@@ -1301,4 +1307,15 @@ pub(crate) fn build_path(p: &BuildPath, row: &Row, snap: &Snapshot) -> Result<Va
         }
     }
     Ok(Value::Path(Path { nodes, rels }))
+}
+
+/// The node id a value names, if it is a whole non-negative number.
+fn node_id_of(v: &Value) -> Option<NodeId> {
+    match v {
+        Value::Int(i) => u64::try_from(*i).ok().map(NodeId),
+        Value::Float(f) if f.fract() == 0.0 && *f >= 0.0 && *f < u64::MAX as f64 => {
+            Some(NodeId(*f as u64))
+        }
+        _ => None,
+    }
 }

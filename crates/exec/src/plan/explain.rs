@@ -34,6 +34,7 @@ pub(crate) fn describe(op: &Op) -> String {
             let scan = match &s.seek {
                 Seek::All => format!("AllNodesScan({}{extra})", s.var),
                 Seek::NodeId(_) => format!("NodeByIdSeek({}{extra})", s.var),
+                Seek::NodeIds(_) => format!("NodeByIdListSeek({}{extra})", s.var),
                 Seek::Label(l) => format!("NodeByLabelScan({}:{}{extra})", s.var, l.name),
                 Seek::IndexEq { label, key, .. } => {
                     format!(

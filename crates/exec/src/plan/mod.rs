@@ -278,6 +278,9 @@ pub(crate) enum Seek {
     /// The node whose id the expression gives (`id(n) = expr`): at most
     /// one node, whatever its labels (the scan checks them).
     NodeId(CExpr),
+    /// The nodes whose ids the list gives (`id(n) IN list`), each once,
+    /// ascending, whatever their labels.
+    NodeIds(CExpr),
 }
 
 /// Produces every matching node for each input row.
@@ -548,7 +551,9 @@ impl Op {
     pub fn visit_slots(&self, f: &mut dyn FnMut(usize)) {
         match self {
             Op::NodeScan(s) => match &s.seek {
-                Seek::IndexEq { value, .. } | Seek::NodeId(value) => value.visit_slots(f),
+                Seek::IndexEq { value, .. } | Seek::NodeId(value) | Seek::NodeIds(value) => {
+                    value.visit_slots(f)
+                }
                 Seek::IndexRange { lower, upper, .. } => {
                     if let Some((e, _)) = lower {
                         e.visit_slots(f);
