@@ -538,7 +538,15 @@ impl Standing {
             mode: self.mode.name(),
             version: self.version,
             rows: self.answer.len() as u64,
-            evaluation: self.footprint.to_string(),
+            evaluation: match &self.delta {
+                None => self.footprint.to_string(),
+                Some(_) => self.footprint.to_string().replacen(
+                    "full re-evaluation",
+                    "incremental evaluation (the matches of the elements a commit touched; \
+                     whole above 1024 of them)",
+                    1,
+                ),
+            },
         }
     }
 

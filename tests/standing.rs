@@ -294,7 +294,8 @@ fn the_procedures_register_list_and_drop() {
         .unwrap();
     assert_eq!(
         evaluation,
-        "full re-evaluation after commits that touch :Company :Company.name :Company.size"
+        "incremental evaluation (the matches of the elements a commit touched; \
+         whole above 1024 of them) after commits that touch :Company :Company.name :Company.size"
     );
     let _whole = db
         .standing()
