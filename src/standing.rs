@@ -1201,9 +1201,16 @@ fn evaluate_delta(
     let mut params = q.params.clone();
     params.extend(ids.params());
     let (mut before, mut after) = (Vec::new(), Vec::new());
-    for part in plan.parts() {
-        before.extend(evaluate(part, &params, &event.before, options, &q.text)?.1);
-        after.extend(evaluate(part, &params, &event.after, options, &q.text)?.1);
+    // A part runs on a snapshot only where a touched element could start
+    // one of its matches there (a round created by the commit is in no
+    // match before it).
+    for (part, seed) in plan.parts().iter().zip(plan.seeds()) {
+        if seed.possible(&event.before, ids) {
+            before.extend(evaluate(part, &params, &event.before, options, &q.text)?.1);
+        }
+        if seed.possible(&event.after, ids) {
+            after.extend(evaluate(part, &params, &event.after, options, &q.text)?.1);
+        }
     }
     let (added, removed) = diff_rows(&before, &after);
     Ok((q.columns.clone(), added, removed, None))

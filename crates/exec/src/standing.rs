@@ -934,6 +934,18 @@ impl TouchedIds {
 #[derive(Clone, Debug)]
 pub struct DeltaPlan {
     parts: Vec<Statement>,
+    seeds: Vec<Seed>,
+}
+
+/// What the element a part of a [`DeltaPlan`] is seeded by must be: a
+/// touched element that is not one cannot start a match of the part, so
+/// the part need not run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seed {
+    /// A node carrying every one of these labels.
+    Node(Vec<String>),
+    /// A relationship of one of these types (any type when empty).
+    Rel(Vec<String>),
 }
 
 /// An element of a pattern, once named.
@@ -972,6 +984,7 @@ impl DeltaPlan {
             return None;
         };
         let mut elements: Vec<Element> = Vec::new();
+        let mut seeds: BTreeMap<String, Seed> = BTreeMap::new();
         let mut fresh = 0usize;
         let mut name = |v: &mut Option<relgraph_cypher::ast::Ident>, span| -> String {
             if v.is_none() {
@@ -1017,6 +1030,7 @@ impl DeltaPlan {
                 }
                 let mut prev = name(&mut el.start.variable, el.start.span);
                 push(Element::Node(prev.clone()), &mut elements);
+                add_labels(&mut seeds, &prev, &el.start.labels);
                 for (rel, node) in &mut el.chain {
                     if rel.length.is_some()
                         || !props_simple(&rel.properties)
@@ -1025,9 +1039,13 @@ impl DeltaPlan {
                         return None;
                     }
                     let r = name(&mut rel.variable, rel.span);
+                    seeds.entry(r.clone()).or_insert_with(|| {
+                        Seed::Rel(rel.types.iter().map(|t| t.name.clone()).collect())
+                    });
                     push(Element::Rel(r, prev.clone()), &mut elements);
                     prev = name(&mut node.variable, node.span);
                     push(Element::Node(prev.clone()), &mut elements);
+                    add_labels(&mut seeds, &prev, &node.labels);
                 }
             }
         }
@@ -1079,13 +1097,76 @@ impl DeltaPlan {
                 part
             })
             .collect();
-        Some(DeltaPlan { parts })
+        let seeds = elements
+            .iter()
+            .map(|e| match e {
+                Element::Node(n) | Element::Rel(n, _) => {
+                    seeds.get(n).cloned().unwrap_or(Seed::Node(Vec::new()))
+                }
+            })
+            .collect();
+        Some(DeltaPlan { parts, seeds })
+    }
+
+    /// Per part, what its seed element must be.
+    pub fn seeds(&self) -> &[Seed] {
+        &self.seeds
     }
 
     /// One statement per pattern element; run each with the query's
     /// parameters plus [`TouchedIds::params`].
     pub fn parts(&self) -> &[Statement] {
         &self.parts
+    }
+}
+
+/// Adds a node pattern's labels to what its variable's seed must carry.
+fn add_labels(
+    seeds: &mut BTreeMap<String, Seed>,
+    var: &str,
+    labels: &[relgraph_cypher::ast::Ident],
+) {
+    let seed = seeds
+        .entry(var.to_string())
+        .or_insert_with(|| Seed::Node(Vec::new()));
+    if let Seed::Node(ls) = seed {
+        for l in labels {
+            if !ls.contains(&l.name) {
+                ls.push(l.name.clone());
+            }
+        }
+    }
+}
+
+impl Seed {
+    /// Whether some touched element could seed the part in `snap`.
+    pub fn possible(&self, snap: &Snapshot, ids: &TouchedIds) -> bool {
+        let cat = snap.catalog();
+        match self {
+            Seed::Node(labels) => {
+                let Some(ls) = labels
+                    .iter()
+                    .map(|l| cat.label_id(l))
+                    .collect::<Option<Vec<_>>>()
+                else {
+                    return false;
+                };
+                ids.nodes.iter().any(|&n| {
+                    let n = NodeId(n as u64);
+                    snap.node_exists(n) && ls.iter().all(|l| snap.has_label(n, *l))
+                })
+            }
+            Seed::Rel(types) => {
+                let ts: Vec<_> = types.iter().filter_map(|t| cat.rel_type_id(t)).collect();
+                if !types.is_empty() && ts.is_empty() {
+                    return false;
+                }
+                ids.rels.iter().any(|&r| {
+                    snap.rel(RelId(r as u64))
+                        .is_some_and(|r| types.is_empty() || ts.contains(&r.rel_type))
+                })
+            }
+        }
     }
 }
 
