@@ -372,17 +372,9 @@ impl Database {
         check_length(text, options)?;
         let stmt = parse(text)?;
         if relgraph_exec::is_read_only(&stmt) {
-            let eraser = Eraser::new(self);
-            let options = &QueryOptions {
-                erasure: Some(eraser.handle()),
-                ..self.with_registry(options)
-            };
-            let snapshot = self.graph.snapshot();
-            let out = relgraph_exec::execute(&stmt, params, &snapshot, options)
-                .map_err(|e| Error::from_exec(e, text));
-            drop(snapshot);
-            eraser.finish()?;
-            return Ok(out?.result);
+            return self.read_only(text, options, |snapshot, options| {
+                relgraph_exec::execute(&stmt, params, snapshot, options)
+            });
         }
         let options = &self.with_registry(options);
         // Autocommit: a failed statement drops the transaction, so writes
@@ -392,6 +384,30 @@ impl Database {
             .map_err(|e| Error::from_exec(e, text))?;
         txn.commit().map_err(Error::from_graph)?;
         Ok(result)
+    }
+
+    /// Runs a read-only statement on the latest snapshot with the
+    /// registries set (standing queries, erasure); erasures it asked for
+    /// complete once the statement has released its snapshot.
+    fn read_only(
+        &self,
+        text: &str,
+        options: &QueryOptions,
+        run: impl FnOnce(
+            &Snapshot,
+            &QueryOptions,
+        ) -> std::result::Result<relgraph_exec::Outcome, ExecError>,
+    ) -> Result<QueryResult> {
+        let eraser = Eraser::new(self);
+        let options = QueryOptions {
+            erasure: Some(eraser.handle()),
+            ..self.with_registry(options)
+        };
+        let snapshot = self.graph.snapshot();
+        let out = run(&snapshot, &options).map_err(|e| Error::from_exec(e, text));
+        drop(snapshot);
+        eraser.finish()?;
+        Ok(out?.result)
     }
 
     /// Runs one statement under explicit limits and hands its result rows
@@ -429,17 +445,9 @@ impl Database {
         check_length(text, options)?;
         let stmt = parse(text)?;
         if relgraph_exec::is_read_only(&stmt) {
-            let eraser = Eraser::new(self);
-            let options = &QueryOptions {
-                erasure: Some(eraser.handle()),
-                ..self.with_registry(options)
-            };
-            let snapshot = self.graph.snapshot();
-            let out = relgraph_exec::execute_streaming(&stmt, params, &snapshot, options, sink)
-                .map_err(|e| Error::from_exec(e, text));
-            drop(snapshot);
-            eraser.finish()?;
-            return Ok(out?.result);
+            return self.read_only(text, options, |snapshot, options| {
+                relgraph_exec::execute_streaming(&stmt, params, snapshot, options, sink)
+            });
         }
         let result = self.query_with(text, params, options)?;
         Ok(hand_over(result, sink))
