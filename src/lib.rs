@@ -24,8 +24,8 @@ use relgraph_cypher::ast::Statement;
 use relgraph_exec::error::ExecError;
 use relgraph_graph::{Graph, GraphError};
 
-pub use relgraph_exec::procedures::StandingInfo;
 pub use relgraph_exec::procedures::{procedures, Procedure};
+pub use relgraph_exec::procedures::{StandingInfo, StandingPart};
 pub use relgraph_exec::result::{
     FromValue, NodeValue, PathValue, QueryResult, QueryStats, RelValue, ResultValue, Row, RowError,
     RowSink,

@@ -51,8 +51,11 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use relgraph_cypher::ast::Statement;
-use relgraph_exec::procedures::{StandingHandle, StandingHost, StandingInfo};
-use relgraph_exec::standing::{footprint, DeltaPlan, Footprint, Touched, TouchedIds};
+use relgraph_exec::procedures::{StandingHandle, StandingHost, StandingInfo, StandingPart};
+use relgraph_exec::standing::{
+    footprint, DeltaPlan, Footprint, Touched, TouchedIds, SEED_ENDS, SEED_NODES, SEED_RELS,
+};
+use relgraph_exec::Prepared;
 use relgraph_graph::store::format::{StandingCursor, StandingRecord};
 use relgraph_graph::store::{CommitEvent, CommitObserver};
 use relgraph_graph::{Graph, Snapshot, Value};
@@ -410,6 +413,9 @@ struct Standing {
     /// How a commit's change to the answer is computed from what it
     /// touched; `None`: the query is evaluated whole and diffed.
     delta: Option<DeltaPlan>,
+    /// Compiled plans of the query and of its delta parts, kept between
+    /// commits (compiling cost more than running a part).
+    plans: Mutex<Plans>,
     mode: Mode,
     /// The version `answer` reflects; commits up to it are skipped.
     version: u64,
@@ -496,12 +502,19 @@ impl Standing {
         // Deltas apply to a complete answer only: one that failed to
         // evaluate is evaluated whole from then on.
         let delta = if whole { DeltaPlan::of(&stmt) } else { None };
+        let plans = Mutex::new(Plans {
+            whole: None,
+            parts: std::iter::repeat_with(|| None)
+                .take(delta.as_ref().map_or(0, |d| d.parts().len()))
+                .collect(),
+        });
         Ok(Standing {
             text: text.to_string(),
             params,
             stmt,
             footprint,
             delta,
+            plans,
             mode,
             version: snapshot.version(),
             columns,
@@ -1044,6 +1057,65 @@ impl StandingQueries {
         Ok(())
     }
 
+    /// How the registration `name` is evaluated after a commit: each query
+    /// it runs, with the touched elements that start it and its plan (the
+    /// plan the registration keeps, compiled on the current snapshot when
+    /// it has none yet). `CALL db.standing.explain(name)` in Cypher.
+    ///
+    /// ```
+    /// use relgraph::{Database, Params};
+    /// let db = Database::in_memory();
+    /// db.standing()
+    ///     .register("rounds", "MATCH (c:Company)-[:RAISED]->(e:Event) RETURN c.name, e.amount", &Params::new())
+    ///     .unwrap();
+    /// let parts = db.standing().explain("rounds").unwrap();
+    /// // One delta part per pattern element, then the whole query as the fallback.
+    /// assert_eq!(parts.iter().filter(|p| p.path == "delta").count(), 3);
+    /// assert!(parts[1].seed.contains(":RAISED"));
+    /// assert!(parts[1].plan.contains("by id list"), "{}", parts[1].plan);
+    /// assert_eq!(parts.last().unwrap().path, "whole");
+    /// ```
+    pub fn explain(&self, name: &str) -> Result<Vec<StandingPart>, StandingError> {
+        let queries = self.shared.queries();
+        let q = queries
+            .get(name)
+            .ok_or_else(|| StandingError::NotFound(name.to_string()))?;
+        let snapshot = self.graph.snapshot();
+        let options = &self.shared.options;
+        let plan_of = |stmt: &Statement, params: &Params, late: &[String]| {
+            relgraph_exec::prepare(stmt, params, &snapshot, options, late)
+                .and_then(|p| p.explain(&snapshot, options))
+                .unwrap_or_else(|e| format!("(no plan: {e})"))
+        };
+        let mut parts = Vec::new();
+        if let Some(delta) = &q.delta {
+            let mut params = q.params.clone();
+            params.extend(TouchedIds::default().params());
+            for (stmt, seed) in delta.parts().iter().zip(delta.seeds()) {
+                parts.push(StandingPart {
+                    path: "delta",
+                    seed: seed.to_string(),
+                    query: stmt.to_string(),
+                    plan: plan_of(stmt, &params, &seed_params()),
+                });
+            }
+        }
+        let seed = match &q.delta {
+            Some(_) => format!(
+                "commits that touch more than {MAX_DELTA_SEEDS} nodes and relationships, \
+                 or where a part fails"
+            ),
+            None => q.footprint.to_string(),
+        };
+        parts.push(StandingPart {
+            path: "whole",
+            seed,
+            query: q.text.clone(),
+            plan: plan_of(&q.stmt, &q.params, &[]),
+        });
+        Ok(parts)
+    }
+
     /// The handle the `db.standing.*` procedures reach this registry by.
     pub(crate) fn handle(self: &Arc<Self>) -> StandingHandle {
         StandingHandle(self.clone())
@@ -1075,6 +1147,10 @@ impl StandingHost for StandingQueries {
     fn drop_query(&self, name: &str) -> Result<(), String> {
         self.drop(name).map_err(|e| e.to_string())
     }
+
+    fn explain(&self, name: &str) -> Result<Vec<StandingPart>, String> {
+        StandingQueries::explain(self, name).map_err(|e| e.to_string())
+    }
 }
 
 fn subscribe(
@@ -1103,7 +1179,7 @@ fn subscribe(
 /// Result rows, in the order the query produced them.
 type Rows = Vec<Vec<ResultValue>>;
 
-/// Runs a standing query on `snapshot`.
+/// Runs a standing query on `snapshot`, compiling it for this one run.
 fn evaluate(
     stmt: &Statement,
     params: &Params,
@@ -1111,14 +1187,56 @@ fn evaluate(
     options: &QueryOptions,
     text: &str,
 ) -> Result<(Arc<[String]>, Rows), Error> {
-    // A panic in the executor is a bug; on the notifier thread it would
-    // stop every standing query, so it becomes this evaluation's error.
-    let run =
-        std::panic::AssertUnwindSafe(|| relgraph_exec::execute(stmt, params, snapshot, options));
-    let out = std::panic::catch_unwind(run)
+    guarded(text, || {
+        relgraph_exec::execute(stmt, params, snapshot, options)
+    })
+}
+
+/// Runs `f`, turning a panic in the executor (a bug; on the notifier
+/// thread it would stop every standing query) into this evaluation's error.
+fn guarded(
+    text: &str,
+    f: impl FnOnce() -> Result<relgraph_exec::Outcome, relgraph_exec::error::ExecError>,
+) -> Result<(Arc<[String]>, Rows), Error> {
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
         .map_err(|_| Error::database(format!("the executor panicked evaluating: {text}")))?
         .map_err(|e| Error::from_exec(e, text))?;
     Ok((out.result.columns, out.result.rows))
+}
+
+/// The compiled plans a registration keeps between commits.
+struct Plans {
+    /// The whole query, every parameter folded in.
+    whole: Option<Prepared>,
+    /// The delta parts, one per part, the touched-id lists left late.
+    parts: Vec<Option<Prepared>>,
+}
+
+/// The parameters a delta part reads at run time (the touched ids).
+fn seed_params() -> [String; 3] {
+    [SEED_NODES, SEED_RELS, SEED_ENDS].map(String::from)
+}
+
+/// Runs `stmt` on `snapshot` with the plan kept in `slot`, compiling it
+/// first when there is none or the catalog changed since it was compiled.
+fn evaluate_prepared(
+    slot: &mut Option<Prepared>,
+    stmt: &Statement,
+    params: &Params,
+    late: &[String],
+    snapshot: &Snapshot,
+    options: &QueryOptions,
+    text: &str,
+) -> Result<(Arc<[String]>, Rows), Error> {
+    guarded(text, || {
+        let prepared = match slot.take() {
+            Some(p) if p.fits(snapshot) => p,
+            _ => relgraph_exec::prepare(stmt, params, snapshot, options, late)?,
+        };
+        let out = prepared.execute(params, snapshot, options);
+        *slot = Some(prepared);
+        out
+    })
 }
 
 /// A row's identity for multiset comparison: its debug rendering, which
@@ -1176,7 +1294,17 @@ fn evaluate_whole(
     event: &CommitEvent,
     options: &QueryOptions,
 ) -> Result<Change, Error> {
-    let (columns, rows) = evaluate(&q.stmt, &q.params, &event.after, options, &q.text)?;
+    let mut plans = q.plans.lock().unwrap_or_else(|e| e.into_inner());
+    let slot = &mut plans.whole;
+    let (columns, rows) = evaluate_prepared(
+        slot,
+        &q.stmt,
+        &q.params,
+        &[],
+        &event.after,
+        options,
+        &q.text,
+    )?;
     let (added, removed) = diff_rows(&q.answer, &rows);
     Ok((columns, added, removed, Some(rows)))
 }
@@ -1200,16 +1328,19 @@ fn evaluate_delta(
     }
     let mut params = q.params.clone();
     params.extend(ids.params());
+    let late = seed_params();
+    let mut plans = q.plans.lock().unwrap_or_else(|e| e.into_inner());
     let (mut before, mut after) = (Vec::new(), Vec::new());
     // A part runs on a snapshot only where a touched element could start
     // one of its matches there (a round created by the commit is in no
     // match before it).
-    for (part, seed) in plan.parts().iter().zip(plan.seeds()) {
-        if seed.possible(&event.before, ids) {
-            before.extend(evaluate(part, &params, &event.before, options, &q.text)?.1);
-        }
-        if seed.possible(&event.after, ids) {
-            after.extend(evaluate(part, &params, &event.after, options, &q.text)?.1);
+    for ((part, seed), slot) in plan.parts().iter().zip(plan.seeds()).zip(&mut plans.parts) {
+        for (snapshot, rows) in [(&event.before, &mut before), (&event.after, &mut after)] {
+            if seed.possible(snapshot, ids) {
+                let (_, found) =
+                    evaluate_prepared(slot, part, &params, &late, snapshot, options, &q.text)?;
+                rows.extend(found);
+            }
         }
     }
     let (added, removed) = diff_rows(&before, &after);
@@ -1260,55 +1391,12 @@ fn notify_loop(shared: &Shared, rx: Receiver<CommitEvent>) {
                         .build()
                         .ok()
                 });
-                let touched = Touched::of_commit(&event.before, &event.after, &event.change_sets);
-                let ids = TouchedIds::of_commit(&event.before, &event.change_sets);
-                for (name, q) in queries.iter_mut() {
-                    if q.version >= event.version || !q.footprint.affected_by(&touched) {
-                        continue;
-                    }
-                    q.version = event.version;
-                    let run = || match &q.delta {
-                        Some(plan) => evaluate_delta(plan, q, &ids, &event, &shared.options)
-                            .or_else(|_| evaluate_whole(q, &event, &shared.options)),
-                        None => evaluate_whole(q, &event, &shared.options),
-                    };
-                    let result = match pool {
-                        Some(pool) => pool.install(run),
-                        None => run(),
-                    };
-                    match result {
-                        Ok((columns, added, mut removed, answer)) => {
-                            match answer {
-                                Some(rows) => q.answer = rows,
-                                None => apply_delta(&mut q.answer, &added, &removed),
-                            }
-                            q.columns = columns.clone();
-                            if q.durable {
-                                q.record(Delta {
-                                    version: event.version,
-                                    added: added.iter().map(|r| row_key(r)).collect(),
-                                    removed: removed.iter().map(|r| row_key(r)).collect(),
-                                });
-                            }
-                            if q.mode == Mode::Added {
-                                removed.clear();
-                            }
-                            if added.is_empty() && removed.is_empty() {
-                                continue;
-                            }
-                            q.deliver(Ok(Notification {
-                                name: name.clone(),
-                                version: event.version,
-                                columns,
-                                added,
-                                removed,
-                            }));
-                        }
-                        Err(e) => q.deliver(Err(RecvError::Failed {
-                            version: event.version,
-                            message: e.message,
-                        })),
-                    }
+                // One hand-over to the pool per commit, not per query: each
+                // costs a wake-up of its thread and a wait for it.
+                let queries: &mut BTreeMap<String, Standing> = &mut queries;
+                match pool {
+                    Some(pool) => pool.install(|| process_commit(queries, &event, &shared.options)),
+                    None => process_commit(queries, &event, &shared.options),
                 }
             }
         }
@@ -1317,6 +1405,61 @@ fn notify_loop(shared: &Shared, rx: Receiver<CommitEvent>) {
         let mut c = shared.progress.lock();
         c.1 += 1;
         shared.progress.done.notify_all();
+    }
+}
+
+/// Brings every standing query the commit touched up to its version and
+/// notifies their subscribers.
+fn process_commit(
+    queries: &mut BTreeMap<String, Standing>,
+    event: &CommitEvent,
+    options: &QueryOptions,
+) {
+    let touched = Touched::of_commit(&event.before, &event.after, &event.change_sets);
+    let ids = TouchedIds::of_commit(&event.before, &event.change_sets);
+    for (name, q) in queries.iter_mut() {
+        if q.version >= event.version || !q.footprint.affected_by(&touched) {
+            continue;
+        }
+        q.version = event.version;
+        let result = match &q.delta {
+            Some(plan) => evaluate_delta(plan, q, &ids, event, options)
+                .or_else(|_| evaluate_whole(q, event, options)),
+            None => evaluate_whole(q, event, options),
+        };
+        match result {
+            Ok((columns, added, mut removed, answer)) => {
+                match answer {
+                    Some(rows) => q.answer = rows,
+                    None => apply_delta(&mut q.answer, &added, &removed),
+                }
+                q.columns = columns.clone();
+                if q.durable {
+                    q.record(Delta {
+                        version: event.version,
+                        added: added.iter().map(|r| row_key(r)).collect(),
+                        removed: removed.iter().map(|r| row_key(r)).collect(),
+                    });
+                }
+                if q.mode == Mode::Added {
+                    removed.clear();
+                }
+                if added.is_empty() && removed.is_empty() {
+                    continue;
+                }
+                q.deliver(Ok(Notification {
+                    name: name.clone(),
+                    version: event.version,
+                    columns,
+                    added,
+                    removed,
+                }));
+            }
+            Err(e) => q.deliver(Err(RecvError::Failed {
+                version: event.version,
+                message: e.message,
+            })),
+        }
     }
 }
 

@@ -142,6 +142,13 @@ fn denied_properties_read_as_null_and_are_not_found_by_index() {
         .unwrap();
     assert!(plan.contains("policy(marketing)"), "{plan}");
     assert!(plan.contains("n: n.consent = true"), "{plan}");
+    // Estimates come from whole-graph statistics: shown to the
+    // administrator, not under a role.
+    assert!(!plan.contains("est="), "{plan}");
+    let admin = q(&db, "EXPLAIN MATCH (p:Person {email: 'ada@x'}) RETURN p")
+        .plan
+        .unwrap();
+    assert!(admin.contains("est="), "{admin}");
     assert!(rows_as(
         &db,
         Some("marketing"),

@@ -312,6 +312,48 @@ fn the_procedures_register_list_and_drop() {
         "{}",
         whole.evaluation
     );
+    // The path each takes: `big` by one delta part (one element) and the
+    // whole query as the fallback; an aggregate only whole.
+    let explained = |name: &str| -> Vec<(String, String)> {
+        db.query(
+            "CALL db.standing.explain($name) YIELD path, plan RETURN path, plan",
+            &[("name".to_string(), relgraph::Value::from(name))]
+                .into_iter()
+                .collect(),
+        )
+        .unwrap()
+        .rows()
+        .map(|r| {
+            (
+                r.get::<String>("path").unwrap(),
+                r.get::<String>("plan").unwrap(),
+            )
+        })
+        .collect()
+    };
+    let big = explained("big");
+    assert_eq!(
+        big.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+        ["delta", "whole"]
+    );
+    assert!(big[0].1.contains("NodeByIdListSeek"), "{}", big[0].1);
+    let _counted = db
+        .standing()
+        .register("counted", "MATCH (c:Company) RETURN count(c)", &p())
+        .unwrap();
+    let counted = explained("counted");
+    assert_eq!(
+        counted.len(),
+        1,
+        "an aggregate is evaluated whole: {counted:?}"
+    );
+    assert_eq!(counted[0].0, "whole");
+    assert!(counted[0].1.contains("Aggregation"), "{}", counted[0].1);
+    db.standing().drop("counted").unwrap();
+    let err = db
+        .query("CALL db.standing.explain('nope')", &p())
+        .unwrap_err();
+    assert!(err.message.contains("nope"), "{err}");
     db.standing().drop("whole").unwrap();
     assert!(row
         .get::<String>("query")

@@ -63,6 +63,8 @@ impl RowPredicate for CompiledCondition {
             params: &self.params,
             guard: &self.guard,
             now: &self.now,
+            joins: &[],
+            param_sets: &[],
         };
         matches!(
             eval(&self.expr, &[Value::Node(n)], &mut Vec::new(), &ctx),

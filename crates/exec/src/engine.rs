@@ -16,7 +16,7 @@ use crate::exec::{run_pipeline, State};
 use crate::options::{Guard, QueryOptions, VALUE_BYTES};
 use crate::plan::{explain, Op, Plan};
 use crate::result::{QueryResult, QueryStats, RowSink};
-use crate::value_ops::GroupKey;
+use crate::value_ops::{GroupKey, InSet, IN_SET_MIN};
 use crate::{materialize, schema};
 
 /// What running a statement produced: its result, and the changes it made
@@ -106,6 +106,104 @@ pub fn execute_in(
     Ok(run(stmt, params, &snapshot, options, Some(txn), None)?.result)
 }
 
+/// A statement compiled once, to run many times on successive snapshots:
+/// what a standing query evaluates at every commit. Parameters are folded
+/// into the plan as constants when it is prepared, except the *late*
+/// parameters named to [`prepare`], which each run reads from the values
+/// it is given. The plan holds no run-time state: each run has its own
+/// hash join tables, clock and limits.
+///
+/// A plan is tied to the catalog it was compiled against (names resolved
+/// to ids, indexes chosen): [`Prepared::fits`] says whether a snapshot
+/// still has that catalog; prepare again when it does not. Statistics that
+/// changed since do not make a plan wrong, only possibly slower.
+///
+/// ```
+/// use relgraph_exec::{prepare, QueryOptions};
+/// use relgraph_graph::{Graph, Value};
+/// let graph = Graph::in_memory();
+/// let opts = QueryOptions::default();
+/// let create = relgraph_cypher::parse("CREATE (:N {v: 1}), (:N {v: 2}), (:N {v: 3})").unwrap();
+/// let mut txn = graph.begin_write().unwrap();
+/// relgraph_exec::execute_in(&create, &Default::default(), &mut txn, &opts).unwrap();
+/// txn.commit().unwrap();
+///
+/// let stmt = relgraph_cypher::parse("MATCH (n:N) WHERE n.v >= $min AND n.v IN $pick RETURN n.v AS v").unwrap();
+/// let mut params = std::collections::BTreeMap::new();
+/// params.insert("min".to_string(), Value::Int(2));
+/// params.insert("pick".to_string(), Value::List(vec![]));
+/// let snap = graph.snapshot();
+/// let prepared = prepare(&stmt, &params, &snap, &opts, &["pick".to_string()]).unwrap();
+/// assert!(prepared.fits(&snap));
+/// params.insert("pick".to_string(), Value::List(vec![Value::Int(1), Value::Int(3)]));
+/// let out = prepared.execute(&params, &snap, &opts).unwrap();
+/// assert_eq!(out.result.rows.len(), 1); // v = 3: `min` was folded in as 2
+/// ```
+#[derive(Debug)]
+pub struct Prepared {
+    plan: Plan,
+    mode: QueryMode,
+    catalog: Arc<relgraph_graph::catalog::Catalog>,
+    late_params: Vec<String>,
+}
+
+/// Compiles `stmt` against `snapshot` for repeated runs ([`Prepared`]).
+/// `params` must hold every parameter the statement reads, the late ones
+/// included (their values here only serve planning estimates).
+pub fn prepare(
+    stmt: &Statement,
+    params: &BTreeMap<String, Value>,
+    snapshot: &Snapshot,
+    options: &QueryOptions,
+    late_params: &[String],
+) -> Result<Prepared> {
+    let restricted = crate::access::restrict(snapshot, options.role.as_deref())?;
+    Ok(Prepared {
+        plan: compile(stmt, params, &restricted, options, late_params)?,
+        mode: stmt.mode,
+        catalog: snapshot.shared_catalog(),
+        late_params: late_params.to_vec(),
+    })
+}
+
+impl Prepared {
+    /// True if `snapshot` has the catalog the plan was compiled against
+    /// (no label, type, key, index or policy was added or changed since).
+    pub fn fits(&self, snapshot: &Snapshot) -> bool {
+        Arc::ptr_eq(&self.catalog, &snapshot.shared_catalog())
+    }
+
+    /// The plan as EXPLAIN shows it, under the role of `options` (whose
+    /// view of `snapshot` it reads for the policy line).
+    pub fn explain(&self, snapshot: &Snapshot, options: &QueryOptions) -> Result<String> {
+        let restricted = crate::access::restrict(snapshot, options.role.as_deref())?;
+        Ok(explain::render(
+            &self.plan,
+            None,
+            restricted.access_rules().map(|r| &**r),
+        ))
+    }
+
+    /// Runs the plan on `snapshot` like [`execute`]. `params` holds the
+    /// late parameters' values for this run (and the parameters that
+    /// `UNWIND $list` reads when it runs); the other parameters keep the
+    /// values they had when the plan was prepared.
+    pub fn execute(
+        &self,
+        params: &BTreeMap<String, Value>,
+        snapshot: &Snapshot,
+        options: &QueryOptions,
+    ) -> Result<Outcome> {
+        let restricted = crate::access::restrict(snapshot, options.role.as_deref())?;
+        let compiled = Compiled {
+            plan: &self.plan,
+            mode: self.mode,
+            late_params: &self.late_params,
+        };
+        run_plan(compiled, params, &restricted, None, None, options)
+    }
+}
+
 fn run(
     stmt: &Statement,
     params: &BTreeMap<String, Value>,
@@ -115,7 +213,33 @@ fn run(
     sink: Option<&mut dyn RowSink>,
 ) -> Result<Outcome> {
     let restricted = crate::access::restrict(snapshot, options.role.as_deref())?;
-    let snapshot = &restricted;
+    let plan = compile(stmt, params, &restricted, options, &[])?;
+    let compiled = Compiled {
+        plan: &plan,
+        mode: stmt.mode,
+        late_params: &[],
+    };
+    run_plan(compiled, params, &restricted, txn, sink, options)
+}
+
+/// A compiled plan as it is run: its statement's mode (EXPLAIN, PROFILE
+/// or a plain run) and the parameters it reads when it runs.
+#[derive(Clone, Copy)]
+struct Compiled<'p> {
+    plan: &'p Plan,
+    mode: QueryMode,
+    late_params: &'p [String],
+}
+
+/// Refuses what a role may not run, then compiles `stmt` against
+/// `snapshot` (already restricted to the role's view).
+fn compile(
+    stmt: &Statement,
+    params: &BTreeMap<String, Value>,
+    snapshot: &Snapshot,
+    options: &QueryOptions,
+    late_params: &[String],
+) -> Result<Plan> {
     if let (Some(role), relgraph_cypher::ast::StatementKind::Schema(cmd)) =
         (&options.role, &stmt.kind)
     {
@@ -125,12 +249,34 @@ fn run(
         )));
     }
     let mut compiler = Compiler::new(snapshot, params, options.max_var_length);
-    let plan = compiler.compile(stmt)?;
-    let columns: Vec<String> = match &plan {
+    compiler.late_params = late_params;
+    compiler.compile(stmt)
+}
+
+fn plan_columns(plan: &Plan) -> Vec<String> {
+    match plan {
         Plan::Query { parts, .. } => parts[0].columns.clone(),
         Plan::Schema(cmd) => schema::columns(cmd),
-    };
-    if stmt.mode == QueryMode::Explain {
+    }
+}
+
+/// Runs a compiled plan on `snapshot` (already restricted to the role's
+/// view) and materializes its rows.
+fn run_plan(
+    compiled: Compiled<'_>,
+    params: &BTreeMap<String, Value>,
+    snapshot: &Snapshot,
+    txn: Option<&mut WriteTxn>,
+    sink: Option<&mut dyn RowSink>,
+    options: &QueryOptions,
+) -> Result<Outcome> {
+    let Compiled {
+        plan,
+        mode,
+        late_params,
+    } = compiled;
+    let columns = plan_columns(plan);
+    if mode == QueryMode::Explain {
         if let Some(sink) = sink {
             sink.columns(&columns);
         }
@@ -140,7 +286,7 @@ fn run(
                 rows: Vec::new(),
                 stats: QueryStats::default(),
                 plan: Some(explain::render(
-                    &plan,
+                    plan,
                     None,
                     snapshot.access_rules().map(|r| &**r),
                 )),
@@ -148,8 +294,12 @@ fn run(
             changes: ChangeSet::default(),
         });
     }
-    let profiling = stmt.mode == QueryMode::Profile;
+    let profiling = mode == QueryMode::Profile;
     let guard = Guard::new(options);
+    let join_tables = match plan {
+        Plan::Query { join_tables, .. } => *join_tables,
+        Plan::Schema(_) => 0,
+    };
     let mut st = State {
         snapshot: snapshot.clone(),
         params,
@@ -159,14 +309,25 @@ fn run(
         changes: ChangeSet::default(),
         stats: QueryStats::default(),
         profile: profiling.then(Vec::new),
+        joins: (0..join_tables).map(|_| Default::default()).collect(),
+        param_sets: late_params
+            .iter()
+            .filter_map(|name| match params.get(name) {
+                Some(Value::List(items)) if items.len() >= IN_SET_MIN => {
+                    Some((Arc::from(name.as_str()), InSet::new(items)))
+                }
+                _ => None,
+            })
+            .collect(),
     };
     let mut rows: Vec<Vec<Value>> = Vec::new();
     let mut profiles = Vec::new();
-    match &plan {
+    match plan {
         Plan::Schema(cmd) => rows = schema::run(cmd, &mut st)?,
         Plan::Query {
             parts,
             union_distinct,
+            ..
         } => {
             for part in parts {
                 let out = run_pipeline(&part.ops, part.width, &mut st)?;
@@ -215,11 +376,7 @@ fn run(
             rows,
             stats: st.stats,
             plan: profiling.then(|| {
-                explain::render(
-                    &plan,
-                    Some(&profiles),
-                    snapshot.access_rules().map(|r| &**r),
-                )
+                explain::render(plan, Some(&profiles), snapshot.access_rules().map(|r| &**r))
             }),
         },
         changes: st.changes,

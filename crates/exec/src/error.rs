@@ -87,6 +87,10 @@ pub enum ExecError {
     /// an explicit transaction, storage, readers holding older versions).
     #[error("erasure failed: {0}")]
     Erasure(String),
+    /// An invariant of the engine did not hold: a bug, reported instead
+    /// of a panic. The statement changed nothing.
+    #[error("internal error (a bug in relgraph): {0}")]
+    Internal(String),
 }
 
 impl ExecError {
@@ -174,7 +178,7 @@ impl ExecError {
             ExecError::Limit(_) | ExecError::Cancelled => "DatabaseError",
             ExecError::NotStanding { .. } | ExecError::Standing(_) => "ArgumentError",
             ExecError::PermissionDenied(_) => "SecurityError",
-            ExecError::Erasure(_) => "DatabaseError",
+            ExecError::Erasure(_) | ExecError::Internal(_) => "DatabaseError",
         }
     }
 }

@@ -948,6 +948,49 @@ pub enum Seed {
     Rel(Vec<String>),
 }
 
+/// What touched elements start a part, in words.
+///
+/// ```
+/// use relgraph_exec::standing::Seed;
+/// assert_eq!(
+///     Seed::Rel(vec!["RAISED".into()]).to_string(),
+///     "relationships of type :RAISED the commit created, deleted or changed"
+/// );
+/// assert_eq!(
+///     Seed::Node(vec![]).to_string(),
+///     "nodes the commit created, deleted or changed"
+/// );
+/// ```
+impl std::fmt::Display for Seed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |prefix: &str, names: &[String], sep: &str| {
+            names
+                .iter()
+                .map(|n| format!("{prefix}{n}"))
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        match self {
+            Seed::Node(labels) if labels.is_empty() => {
+                write!(f, "nodes the commit created, deleted or changed")
+            }
+            Seed::Node(labels) => write!(
+                f,
+                "nodes with labels {} the commit created, deleted or changed",
+                names(":", labels, "")
+            ),
+            Seed::Rel(types) if types.is_empty() => {
+                write!(f, "relationships the commit created, deleted or changed")
+            }
+            Seed::Rel(types) => write!(
+                f,
+                "relationships of type {} the commit created, deleted or changed",
+                names(":", types, "|")
+            ),
+        }
+    }
+}
+
 /// An element of a pattern, once named.
 #[derive(Clone, Debug)]
 enum Element {

@@ -393,8 +393,10 @@ fn hash_value<H: Hasher>(v: &Value, state: &mut H) {
     }
 }
 
+mod in_set;
 mod ops;
 
+pub(crate) use in_set::{InSet, IN_SET_MIN};
 pub(crate) use ops::display_scalar;
 pub use ops::{binary_op, format_float, property_of_value, unary_op};
 

@@ -3,14 +3,15 @@
 
 use std::sync::Arc;
 
-use relgraph_cypher::ast::{Expr, ExprKind, Literal, MapProjectionItem};
+use relgraph_cypher::ast::{BinaryOp, Expr, ExprKind, Literal, MapProjectionItem};
 use relgraph_graph::Value;
 
 use super::scope::{Scope, VarKind};
 use super::Compiler;
 use crate::error::{ExecError, Result};
 use crate::functions;
-use crate::plan::{AggSpec, CExpr, MapProjItem, NameRef, SubPlan};
+use crate::plan::{AggSpec, CExpr, InList, MapProjItem, NameRef, SubPlan};
+use crate::value_ops::{InSet, IN_SET_MIN};
 
 /// How aggregate function calls are treated while compiling an expression.
 pub(crate) enum AggMode<'s> {
@@ -267,6 +268,9 @@ impl Compiler<'_> {
         Ok(match &e.kind {
             ExprKind::Literal(l) => CExpr::Const(literal(l)),
             ExprKind::Parameter(name) => match self.params.get(name) {
+                Some(_) if self.late_params.contains(name) => {
+                    CExpr::Param(Arc::from(name.as_str()))
+                }
                 Some(v) => CExpr::Const(v.clone()),
                 None => {
                     return Err(ExecError::semantic(
@@ -332,7 +336,18 @@ impl Compiler<'_> {
             ExprKind::Binary(op, l, r) => {
                 let l = self.expr(l, scope, mode)?;
                 let r = self.expr(r, scope, mode)?;
-                CExpr::Binary(*op, b(l), b(r), e.span)
+                match (op, &r) {
+                    // A list known before the rows: hashed once.
+                    (BinaryOp::In, CExpr::Const(Value::List(items)))
+                        if items.len() >= IN_SET_MIN && !l.is_const() =>
+                    {
+                        CExpr::InSet(b(l), InList::Const(Arc::new(InSet::new(items))), e.span)
+                    }
+                    (BinaryOp::In, CExpr::Param(name)) => {
+                        CExpr::InSet(b(l), InList::Param(name.clone()), e.span)
+                    }
+                    _ => CExpr::Binary(*op, b(l), b(r), e.span),
+                }
             }
             ExprKind::Unary(op, x) => CExpr::Unary(*op, b(self.expr(x, scope, mode)?), e.span),
             ExprKind::IsNull(x, not) => CExpr::IsNull(b(self.expr(x, scope, mode)?), *not),

@@ -34,6 +34,11 @@ pub(crate) struct Compiler<'a> {
     pub merge_new: HashSet<usize>,
     /// While compiling MERGE's create branch: slots of anonymous elements by span.
     pub merge_anon: HashMap<(usize, usize), usize>,
+    /// Hash joins planned so far (each gets its own run-time table).
+    pub join_tables: usize,
+    /// Parameters read when the plan runs instead of folded into it as
+    /// constants: a prepared plan runs with new values of these.
+    pub late_params: &'a [String],
 }
 
 impl<'a> Compiler<'a> {
@@ -50,6 +55,8 @@ impl<'a> Compiler<'a> {
             width: 0,
             merge_new: HashSet::new(),
             merge_anon: HashMap::new(),
+            join_tables: 0,
+            late_params: &[],
         }
     }
 
@@ -90,6 +97,7 @@ impl<'a> Compiler<'a> {
                 Ok(Plan::Query {
                     parts,
                     union_distinct,
+                    join_tables: self.join_tables,
                 })
             }
         }
@@ -238,7 +246,7 @@ impl<'a> Compiler<'a> {
             }
         }
         crate::plan::prune_var_length(&mut ops);
-        crate::plan::hash_joins(&mut ops);
+        crate::plan::hash_joins(&mut ops, &mut self.join_tables);
         let mut width = self.width;
         crate::plan::count_pushdown(&mut ops, &mut || {
             width += 1;
@@ -511,8 +519,12 @@ impl<'a> Compiler<'a> {
     }
 
     /// A SKIP / LIMIT argument: a constant non-negative integer.
+    /// Its parameters are folded even when late: the count shapes the plan.
     fn const_count(&mut self, e: &Expr, what: &'static str) -> Result<usize> {
-        let c = match self.expr(e, &Scope::default(), &mut AggMode::Forbidden(what)) {
+        let late = std::mem::take(&mut self.late_params);
+        let c = self.expr(e, &Scope::default(), &mut AggMode::Forbidden(what));
+        self.late_params = late;
+        let c = match c {
             Ok(c) => c,
             Err(ExecError::Semantic {
                 detail: "UndefinedVariable",

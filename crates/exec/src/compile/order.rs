@@ -307,6 +307,21 @@ impl Model {
             }
             PropSel::Unknown
         };
+        // `x.key IN list`: the items' equality fractions added up.
+        let in_sel = |a: &CExpr, items: &[relgraph_graph::Value]| match a {
+            CExpr::Property(base, key, _) => match &**base {
+                CExpr::Slot(s) => match prop_stats(*s, &key.name) {
+                    PropSel::Stats(p) => {
+                        items.iter().map(|v| p.eq_fraction(v)).sum::<f64>().min(1.0)
+                    }
+                    PropSel::Rare(f) => (f * items.len() as f64).min(1.0),
+                    PropSel::Absent => 0.0,
+                    PropSel::Unknown => DEFAULT_SEL,
+                },
+                _ => DEFAULT_SEL,
+            },
+            _ => DEFAULT_SEL,
+        };
         if let Some((slot, HintKey::IdIn, _, value, _)) = &c.hint {
             // As many nodes as the list names, at most.
             let n = match value {
@@ -380,21 +395,9 @@ impl Model {
                 | BinaryOp::RegexMatch,
                 ..,
             ) => MATCH_SEL,
-            CExpr::Binary(BinaryOp::In, a, b, _) => match (&**a, &**b) {
-                (
-                    CExpr::Property(base, key, _),
-                    CExpr::Const(relgraph_graph::Value::List(items)),
-                ) => match &**base {
-                    CExpr::Slot(s) => match prop_stats(*s, &key.name) {
-                        PropSel::Stats(p) => {
-                            items.iter().map(|v| p.eq_fraction(v)).sum::<f64>().min(1.0)
-                        }
-                        PropSel::Rare(f) => (f * items.len() as f64).min(1.0),
-                        PropSel::Absent => 0.0,
-                        PropSel::Unknown => DEFAULT_SEL,
-                    },
-                    _ => DEFAULT_SEL,
-                },
+            CExpr::InSet(a, crate::plan::InList::Const(set), _) => in_sel(a, set.items()),
+            CExpr::Binary(BinaryOp::In, a, b, _) => match &**b {
+                CExpr::Const(relgraph_graph::Value::List(items)) => in_sel(a, items),
                 _ => DEFAULT_SEL,
             },
             CExpr::Binary(BinaryOp::Eq, a, b, _) => {

@@ -97,6 +97,25 @@ fn deps_of(e: &CExpr) -> HashSet<usize> {
     d
 }
 
+/// The relationship ids an expansion binding `rel` may produce, from a
+/// conjunct `id(rel) = x` or `id(rel) IN list` whose value is known once
+/// `bound` is: the expansion then looks those relationships up instead of
+/// reading the node's whole adjacency when they are fewer. The conjunct
+/// stays a filter (the list only narrows the candidates).
+fn rel_id_candidates(conjs: &[Conj], rel: usize, bound: &HashSet<usize>) -> Option<CExpr> {
+    conjs.iter().find_map(|c| {
+        let (slot, key, _, value, deps) = c.hint.as_ref()?;
+        if *slot != rel || !deps.is_subset(bound) {
+            return None;
+        }
+        match key {
+            HintKey::Id => Some(CExpr::List(vec![value.clone()])),
+            HintKey::IdIn => Some(value.clone()),
+            HintKey::Prop(_) => None,
+        }
+    })
+}
+
 /// Splits an AND chain into conjuncts.
 /// Emits a filter for every conjunct whose slots are now bound, each
 /// with the rows the model expects after it (`estimates`: conjunct and
@@ -431,9 +450,15 @@ impl Compiler<'_> {
                     let to = if from_left { r.right } else { r.left };
                     node_bound[to] = true;
                     bound.insert(d.nodes[to].slot);
+                    let rel_ids = if op.var_length.is_none() && !op.rel_bound {
+                        rel_id_candidates(&conjs, r.slot, &bound)
+                    } else {
+                        None
+                    };
                     bound.insert(r.slot);
                     ops.push(Op::Expand(Expand {
                         estimate: Some(rows),
+                        rel_ids,
                         ..op
                     }));
                 }
@@ -633,6 +658,7 @@ impl Compiler<'_> {
             distinct_endpoints: false,
             count_into: None,
             then_count: None,
+            rel_ids: None,
             estimate: None,
         })
     }
@@ -820,7 +846,9 @@ impl Compiler<'_> {
         let Some(b) = scope.get(&var) else {
             return Ok(None);
         };
-        if matches!(key, HintKey::Id | HintKey::IdIn) && b.kind != VarKind::Node {
+        if matches!(key, HintKey::Id | HintKey::IdIn)
+            && !matches!(b.kind, VarKind::Node | VarKind::Rel)
+        {
             return Ok(None);
         }
         let slot = b.slot;

@@ -12,7 +12,7 @@ use super::{run_sub_all, run_sub_any, Ctx};
 use crate::error::{ExecError, Result};
 use crate::functions::{self, LARGE_VALUE_BYTES};
 use crate::options::{MAX_VALUE_DEPTH, VALUE_BYTES};
-use crate::plan::{CExpr, MapProjItem};
+use crate::plan::{CExpr, InList, MapProjItem};
 use crate::value_ops;
 
 /// Evaluates `e` on `row`, borrowing the value where it already exists
@@ -27,6 +27,7 @@ pub(crate) fn eval_ref<'v>(
     static NULL: Value = Value::Null;
     Ok(match e {
         CExpr::Const(v) => Cow::Borrowed(v),
+        CExpr::Param(name) => Cow::Borrowed(ctx.params.get(&**name).unwrap_or(&NULL)),
         CExpr::Slot(s) => Cow::Borrowed(row.get(*s).unwrap_or(&NULL)),
         CExpr::Property(base, key, span) => {
             let CExpr::Slot(s) = base.as_ref() else {
@@ -57,6 +58,7 @@ pub(crate) fn eval(
 ) -> Result<Value> {
     Ok(match e {
         CExpr::Const(v) => v.clone(),
+        CExpr::Param(name) => ctx.params.get(&**name).cloned().unwrap_or(Value::Null),
         CExpr::Slot(s) => row.get(*s).cloned().unwrap_or(Value::Null),
         CExpr::Local(i) => locals.get(*i).cloned().unwrap_or(Value::Null),
         CExpr::Property(base, key, span) => {
@@ -127,6 +129,21 @@ pub(crate) fn eval(
                 }
             }
             value_ops::binary_op(*op, a, b).map_err(|e| e.at(*span))?
+        }
+        CExpr::InSet(a, list, span) => {
+            let needle = eval_ref(a, row, locals, ctx)?;
+            match list {
+                InList::Const(set) => set.contains(&needle),
+                InList::Param(name) => match ctx.param_sets.iter().find(|(n, _)| n == name) {
+                    Some((_, set)) => set.contains(&needle),
+                    None => value_ops::binary_op(
+                        BinaryOp::In,
+                        &needle,
+                        ctx.params.get(&**name).unwrap_or(&Value::Null),
+                    ),
+                },
+            }
+            .map_err(|e| e.at(*span))?
         }
         CExpr::Unary(op, a, span) => {
             let a = eval(a, row, locals, ctx)?;

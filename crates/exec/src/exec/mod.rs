@@ -15,6 +15,7 @@ pub(crate) mod stream;
 pub(crate) mod write;
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -29,9 +30,9 @@ use crate::error::{ExecError, Result};
 use crate::functions::aggregate::Accumulator;
 use crate::functions::FnContext;
 use crate::options::{Guard, VALUE_BYTES};
-use crate::plan::{AggSpec, CExpr, Op, Row, Seek};
+use crate::plan::{AggSpec, CExpr, JoinTable, Op, Row, Seek};
 use crate::result::QueryStats;
-use crate::value_ops::{order_cmp, GroupKey};
+use crate::value_ops::{order_cmp, GroupKey, InSet};
 
 /// Morsels a label scan is split into (before the 64-node minimum).
 const SCAN_MORSELS: usize = 32;
@@ -48,6 +49,11 @@ pub(crate) struct Ctx<'a> {
     pub params: &'a BTreeMap<String, Value>,
     pub guard: &'a Guard,
     pub now: &'a DateTime,
+    /// The statement's hash join tables, built on first use
+    /// ([`HashJoin::table`](crate::plan::HashJoin) indexes them).
+    pub joins: &'a [OnceLock<JoinTable>],
+    /// Late parameters holding long lists, hashed for `x IN $param`.
+    pub param_sets: &'a [(Arc<str>, InSet)],
 }
 
 impl FnContext for Ctx<'_> {
@@ -84,6 +90,10 @@ pub(crate) struct State<'a> {
     pub stats: QueryStats,
     /// Filled when profiling: one entry per top-level operator.
     pub profile: Option<Vec<OpProfile>>,
+    /// One table per hash join of the plan, built on first use.
+    pub joins: Vec<OnceLock<JoinTable>>,
+    /// Late parameters holding long lists, hashed for `x IN $param`.
+    pub param_sets: Vec<(Arc<str>, InSet)>,
 }
 
 impl State<'_> {
@@ -93,6 +103,8 @@ impl State<'_> {
             params: self.params,
             guard: self.guard,
             now: &self.now,
+            joins: &self.joins,
+            param_sets: &self.param_sets,
         }
     }
 }
@@ -118,6 +130,8 @@ pub(crate) fn eval_const(e: &CExpr, snapshot: &Snapshot) -> Result<Value> {
         params: &NO_PARAMS,
         guard: &guard,
         now: &now,
+        joins: &[],
+        param_sets: &[],
     };
     eval(e, &[], &mut Vec::new(), &ctx)
 }

@@ -4,6 +4,7 @@
 //! when it reaches the segment's [`Sink`] (and not at all when the sink
 //! aggregates it). Any worker thread may run a segment.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::ops::{Bound, Range};
@@ -12,9 +13,10 @@ use relgraph_cypher::ast::BinaryOp;
 use relgraph_graph::{
     Adj, Direction, LabelId, NodeId, Path, PropKeyId, RelId, RelTypeId, Snapshot, Value,
 };
+use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
-use super::eval::eval;
+use super::eval::{eval, eval_ref};
 use super::Ctx;
 use crate::error::{ExecError, Result};
 use crate::options::EXEC_STACK_BUDGET;
@@ -375,12 +377,15 @@ fn push_project(
 }
 
 /// The build side of a hash join, made on first use.
-pub(crate) fn join_table<'j>(
-    j: &'j HashJoin,
-    width: usize,
-    ctx: &Ctx<'_>,
-) -> Result<&'j JoinTable> {
-    if let Some(t) = j.table.get() {
+pub(crate) fn join_table<'c>(j: &HashJoin, width: usize, ctx: &Ctx<'c>) -> Result<&'c JoinTable> {
+    let slot = ctx.joins.get(j.table).ok_or_else(|| {
+        ExecError::Internal(format!(
+            "hash join table {} of a plan with {}",
+            j.table,
+            ctx.joins.len()
+        ))
+    })?;
+    if let Some(t) = slot.get() {
         return Ok(t);
     }
     let rows = super::run_segment(&j.build, vec![vec![Value::Null; width]], None, width, ctx)?;
@@ -406,8 +411,8 @@ pub(crate) fn join_table<'j>(
             .push(j.slots.iter().map(|s| r[*s].clone()).collect());
     }
     // Another task may have built it meanwhile: either copy is the same.
-    let _ = j.table.set(table);
-    Ok(j.table.get().expect("the join table was just set"))
+    let _ = slot.set(table);
+    Ok(slot.get().expect("the join table was just set"))
 }
 
 /// True if two relationship slot values (single or list) share a relationship.
@@ -715,9 +720,16 @@ fn each_match(
     } else {
         None
     };
+    let listed = match &e.rel_ids {
+        Some(ids) => listed_rels(ids, e, types, from, row, ctx)?,
+        None => None,
+    };
     for &t in types {
         for &d in dirs(e.dir) {
-            let all = snap.neighbors(from, t, d);
+            let all = match &listed {
+                Some(by_key) => Cow::Borrowed(by_key.get(&(t, d)).map_or(&[][..], |v| &v[..])),
+                None => snap.neighbors(from, t, d),
+            };
             let adj = match target {
                 Some(to) => node_run(&all, to),
                 None => &all[..],
@@ -742,6 +754,70 @@ fn each_match(
         }
     }
     Ok(true)
+}
+
+/// Adjacency entries per relationship type and direction.
+type ListedRels = FxHashMap<(RelTypeId, Direction), Vec<Adj>>;
+
+/// The adjacency entries of `from` (per type and direction of the
+/// expansion, node-sorted like the adjacency) for the relationships of
+/// the list `ids` evaluates to, when the list is shorter than `from`'s
+/// adjacency; `None` to read the adjacency instead. Values that are not
+/// relationship ids, and relationships that do not exist, have another
+/// type or do not touch `from`, give nothing; the `id(r) IN list` filter
+/// after the expansion decides the rest.
+fn listed_rels(
+    ids: &CExpr,
+    e: &Expand,
+    types: &[RelTypeId],
+    from: NodeId,
+    row: &Row,
+    ctx: &Ctx<'_>,
+) -> Result<Option<ListedRels>> {
+    let snap = ctx.snapshot;
+    let mut by_key = ListedRels::default();
+    for &t in types {
+        for &d in dirs(e.dir) {
+            by_key.insert((t, d), Vec::new());
+        }
+    }
+    let list = eval_ref(ids, row, &mut Vec::new(), ctx)?;
+    // Not a list: the adjacency, so that the filter raises what it raises.
+    let Value::List(items) = list.as_ref() else {
+        return Ok(None);
+    };
+    let degree: usize = by_key
+        .keys()
+        .map(|&(t, d)| snap.neighbors(from, t, d).len())
+        .sum();
+    if items.len() >= degree {
+        return Ok(None);
+    }
+    let mut rels: Vec<RelId> = items
+        .iter()
+        .filter_map(node_id_of)
+        .map(|n| RelId(n.0))
+        .collect();
+    rels.sort_unstable();
+    rels.dedup();
+    for r in rels {
+        tick(ctx)?;
+        let Some(rel) = snap.rel(r) else { continue };
+        for &d in dirs(e.dir) {
+            let node = match d {
+                Direction::Outgoing if rel.src == from => rel.dst,
+                Direction::Incoming if rel.dst == from => rel.src,
+                _ => continue,
+            };
+            if let Some(list) = by_key.get_mut(&(rel.rel_type, d)) {
+                list.push(Adj { node, rel: r });
+            }
+        }
+    }
+    for list in by_key.values_mut() {
+        list.sort_unstable_by_key(|a| (a.node, a.rel));
+    }
+    Ok(Some(by_key))
 }
 
 /// The entries of a node-sorted adjacency list that lead to `to`.

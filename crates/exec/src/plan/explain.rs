@@ -78,8 +78,14 @@ pub(crate) fn describe(op: &Op) -> String {
                 Some(inner) => format!(" -> {}", describe(&Op::Expand((**inner).clone()))),
                 None => String::new(),
             };
+            // Relationships looked up by id where the list is the shorter.
+            let listed = if e.rel_ids.is_some() {
+                " by id list"
+            } else {
+                ""
+            };
             format!(
-                "{name}(({}){l}[{}{}{len}]{r}({}{labels})){then}{}",
+                "{name}(({}){l}[{}{}{len}]{r}({}{labels})){listed}{then}{}",
                 e.from_var,
                 e.rel_var,
                 types_text(&e.types),
@@ -157,6 +163,19 @@ fn reads_graph(op: &Op) -> bool {
     )
 }
 
+/// `text` without its ` est=N` parts.
+fn without_estimates(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(" est=") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + " est=".len()..];
+        rest = &tail[tail.find(' ').unwrap_or(tail.len())..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn render_ops(
     ops: &[Op],
     depth: usize,
@@ -166,7 +185,13 @@ fn render_ops(
 ) {
     for (i, op) in ops.iter().enumerate().rev() {
         let pad = "  ".repeat(depth);
-        let _ = write!(out, "{pad}+ {}", describe(op));
+        let text = match policy {
+            // Estimates come from whole-graph statistics: under a role they
+            // would tell rough counts of what it may not see.
+            Some(_) => without_estimates(&describe(op)),
+            None => describe(op),
+        };
+        let _ = write!(out, "{pad}+ {text}");
         if let Some(role) = policy.filter(|_| reads_graph(op)) {
             let _ = write!(out, " policy({role})");
         }
@@ -207,6 +232,7 @@ pub(crate) fn render(
         Plan::Query {
             parts,
             union_distinct,
+            ..
         } => {
             if parts.len() > 1 {
                 let _ = writeln!(

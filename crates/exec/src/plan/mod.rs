@@ -5,13 +5,13 @@
 pub(crate) mod explain;
 
 use std::collections::HashSet;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use relgraph_cypher::ast::{BinaryOp, Quantifier, Span, UnaryOp};
 use relgraph_graph::{Catalog, LabelId, PropKeyId, RelTypeId, Value};
 use rustc_hash::FxHashMap;
 
-use crate::value_ops::GroupKey;
+use crate::value_ops::{GroupKey, InSet};
 
 /// A row: one value per slot of the query.
 pub(crate) type Row = Vec<Value>;
@@ -71,6 +71,12 @@ impl NameRef<RelTypeId> {
 #[derive(Clone, Debug)]
 pub(crate) enum CExpr {
     Const(Value),
+    /// A parameter read when the plan runs (a prepared plan's late
+    /// parameter); other parameters are folded into constants.
+    Param(Arc<str>),
+    /// `expr IN list` where the list is known before the rows arrive: its
+    /// items hashed once instead of scanned per row.
+    InSet(Box<CExpr>, InList, Span),
     Slot(usize),
     Local(usize),
     Property(Box<CExpr>, NameRef<PropKeyId>, Span),
@@ -141,6 +147,7 @@ impl CExpr {
             | HasLabels(.., s)
             | Binary(.., s)
             | Unary(.., s)
+            | InSet(.., s)
             | Call(.., s) => Some(*s),
             _ => None,
         }
@@ -151,11 +158,13 @@ impl CExpr {
     pub fn visit_slots(&self, f: &mut dyn FnMut(usize)) {
         use CExpr::*;
         match self {
-            Const(_) | Local(_) => {}
+            Const(_) | Param(_) | Local(_) => {}
             Slot(s) => f(*s),
-            Property(e, _, _) | HasLabels(e, _, _) | Unary(_, e, _) | IsNull(e, _) => {
-                e.visit_slots(f)
-            }
+            Property(e, _, _)
+            | HasLabels(e, _, _)
+            | Unary(_, e, _)
+            | IsNull(e, _)
+            | InSet(e, _, _) => e.visit_slots(f),
             Index(a, b, _) | Binary(_, a, b, _) => {
                 a.visit_slots(f);
                 b.visit_slots(f);
@@ -245,6 +254,16 @@ impl SubPlan {
             op.visit_slots(f);
         }
     }
+}
+
+/// The list of a [`CExpr::InSet`].
+#[derive(Clone, Debug)]
+pub(crate) enum InList {
+    /// A constant list, hashed when the plan was compiled.
+    Const(Arc<InSet>),
+    /// A late parameter, hashed when the plan starts to run
+    /// (`Ctx::param_sets`).
+    Param(Arc<str>),
 }
 
 /// Relationship direction relative to the node an expansion starts from.
@@ -338,6 +357,12 @@ pub(crate) struct Expand {
     /// counting mode, same count slot) and add them up, instead of emitting
     /// one row per match for it to check.
     pub then_count: Option<Box<Expand>>,
+    /// A list of relationship ids (evaluated per input row) that holds
+    /// every relationship a match may bind (`WHERE id(r) IN list` or
+    /// `id(r) = x`): when it is shorter than the node's adjacency, the
+    /// expansion looks the listed relationships up instead of reading
+    /// the adjacency. Single hops only.
+    pub rel_ids: Option<CExpr>,
     /// Planner's estimate of the rows after it (per input row of its MATCH).
     pub estimate: Option<f64>,
 }
@@ -574,6 +599,9 @@ impl Op {
                 }
                 e.unique_with.iter().for_each(|s| f(*s));
                 e.rel_props.iter().for_each(|(_, x)| x.visit_slots(f));
+                if let Some(ids) = &e.rel_ids {
+                    ids.visit_slots(f);
+                }
                 if let Some(inner) = &e.then_count {
                     Op::Expand((**inner).clone()).visit_slots(f);
                 }
@@ -761,8 +789,10 @@ pub(crate) struct HashJoin {
     /// (build-side, incoming) relationship slots that must differ:
     /// relationship uniqueness across the two parts of one MATCH.
     pub distinct_rels: Vec<(usize, usize)>,
-    /// The build side's rows, made on first use (plans run once).
-    pub table: OnceLock<JoinTable>,
+    /// Which of the running statement's join tables holds the build
+    /// side's rows (`Ctx::joins`): run-time state stays out of the plan,
+    /// so a prepared plan can run again on another snapshot.
+    pub table: usize,
 }
 
 /// The materialized build side of a [`HashJoin`].
@@ -780,7 +810,10 @@ pub(crate) struct JoinTable {
 /// expansions and filters that stay inside that part become the build
 /// side; equality filters between the part and the incoming row become the
 /// join keys. Only the top-level pipeline is rewritten (it runs once).
-pub(crate) fn hash_joins(ops: &mut Vec<Op>) {
+///
+/// `tables` counts the statement's hash joins: each new join gets the next
+/// number as its run-time table.
+pub(crate) fn hash_joins(ops: &mut Vec<Op>, tables: &mut usize) {
     let mut i = 1;
     while i < ops.len() {
         let Op::NodeScan(scan) = &ops[i] else {
@@ -866,8 +899,9 @@ pub(crate) fn hash_joins(ops: &mut Vec<Op>) {
             probe_keys,
             slots,
             distinct_rels,
-            table: OnceLock::new(),
+            table: *tables,
         }));
+        *tables += 1;
         let n_post = post.len();
         ops.splice(i..i, std::iter::once(join).chain(post));
         i += 1 + n_post;
@@ -907,6 +941,8 @@ pub(crate) enum Plan {
     Query {
         parts: Vec<SinglePlan>,
         union_distinct: bool,
+        /// How many hash joins the parts hold (their run-time tables).
+        join_tables: usize,
     },
     /// A schema command.
     Schema(relgraph_cypher::ast::SchemaCommand),

@@ -26,7 +26,7 @@ pub(crate) mod run;
 mod standing;
 
 pub use erase::{ErasureHandle, ErasureHost};
-pub use standing::{StandingHandle, StandingHost, StandingInfo};
+pub use standing::{StandingHandle, StandingHost, StandingInfo, StandingPart};
 
 use std::fmt::Write as _;
 
@@ -304,6 +304,7 @@ static REGISTRY: &[Procedure] = &[
     introspect::NODE_TYPE_PROPERTIES,
     introspect::REL_TYPE_PROPERTIES,
     standing::DROP,
+    standing::EXPLAIN,
     standing::LIST,
     standing::REGISTER,
     introspect::STATS,

@@ -64,6 +64,28 @@ pub trait StandingHost: Send + Sync {
     fn list(&self) -> Vec<StandingInfo>;
     /// Drops the registration `name`.
     fn drop_query(&self, name: &str) -> std::result::Result<(), String>;
+    /// How the registration `name` is evaluated after a commit: one entry
+    /// per query it runs (each delta part, or the whole query), with the
+    /// plan on the current snapshot. A registry that cannot tell says why.
+    fn explain(&self, name: &str) -> std::result::Result<Vec<StandingPart>, String> {
+        Err(format!(
+            "this registry cannot explain standing query `{name}`"
+        ))
+    }
+}
+
+/// One query a standing query runs after a commit, as
+/// `db.standing.explain()` shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StandingPart {
+    /// `delta` (a part seeded by what the commit touched) or `whole`.
+    pub path: &'static str,
+    /// Which touched elements start it, or when the whole query runs.
+    pub seed: String,
+    /// The query text it runs.
+    pub query: String,
+    /// Its plan (EXPLAIN) on the current snapshot.
+    pub plan: String,
 }
 
 /// A shared [`StandingHost`] carried in [`crate::QueryOptions`].
@@ -218,5 +240,36 @@ pub(super) const DROP: Procedure = Procedure {
         let name = text(&args[0]);
         host(ctx)?.drop_query(name).map_err(ExecError::Standing)?;
         emit(vec![s(name)]).map(|_| ())
+    },
+};
+
+pub(super) const EXPLAIN: Procedure = Procedure {
+    name: "db.standing.explain",
+    args: &[ProcArg {
+        name: "name",
+        ty: ProcType::String,
+        default: ArgDefault::Required,
+    }],
+    outputs: &[
+        col("path", ProcType::String),
+        col("seed", ProcType::String),
+        col("query", ProcType::String),
+        col("plan", ProcType::String),
+    ],
+    config: &[],
+    mode: ProcMode::Write,
+    description: "How a standing query is evaluated after a commit: each query it runs \
+                  (the delta parts seeded by what the commit touched, or the whole query) \
+                  with its plan.",
+    body: |ctx, args, emit: &mut Emit<'_>| {
+        let parts = host(ctx)?
+            .explain(text(&args[0]))
+            .map_err(ExecError::Standing)?;
+        for p in parts {
+            if !emit(vec![s(p.path), s(&p.seed), s(&p.query), s(&p.plan)])? {
+                break;
+            }
+        }
+        Ok(())
     },
 };

@@ -240,25 +240,29 @@ fn pow(a: &Value, b: &Value) -> Result<Value> {
 fn in_list(a: &Value, b: &Value) -> Result<Value> {
     match b {
         Value::Null => Ok(Value::Null),
-        Value::List(items) => {
-            let mut unknown = false;
-            for x in items {
-                match equals(a, x) {
-                    Some(true) => return Ok(Value::Bool(true)),
-                    None => unknown = true,
-                    Some(false) => {}
-                }
-            }
-            Ok(if unknown {
-                Value::Null
-            } else {
-                Value::Bool(false)
-            })
-        }
+        Value::List(items) => Ok(scan_in(a, items)),
         other => Err(ExecError::type_error(
             "InvalidArgumentType",
             format!("IN expects a LIST on the right, got {}", other.type_name()),
         )),
+    }
+}
+
+/// `a IN items` by comparing `a` with each item: true if one equals it,
+/// else null if a comparison was unknown (a null), else false.
+pub(crate) fn scan_in<'v>(a: &Value, items: impl IntoIterator<Item = &'v Value>) -> Value {
+    let mut unknown = false;
+    for x in items {
+        match equals(a, x) {
+            Some(true) => return Value::Bool(true),
+            None => unknown = true,
+            Some(false) => {}
+        }
+    }
+    if unknown {
+        Value::Null
+    } else {
+        Value::Bool(false)
     }
 }
 

@@ -295,6 +295,24 @@ impl Snapshot {
         &self.inner.catalog
     }
 
+    /// The catalog as a shared handle: snapshots whose commits changed no
+    /// name, index, constraint or policy share one, so `Arc::ptr_eq` on
+    /// two handles says the catalog did not change between them.
+    ///
+    /// ```
+    /// let graph = relgraph_graph::Graph::in_memory();
+    /// let before = graph.snapshot();
+    /// let mut txn = graph.begin_write().unwrap();
+    /// txn.create_node(&["Person"], vec![]).unwrap();
+    /// txn.commit().unwrap();
+    /// let after = graph.snapshot();
+    /// // A new label changed the catalog.
+    /// assert!(!std::sync::Arc::ptr_eq(&before.shared_catalog(), &after.shared_catalog()));
+    /// ```
+    pub fn shared_catalog(&self) -> Arc<Catalog> {
+        self.inner.catalog.clone()
+    }
+
     /// Number of live nodes.
     pub fn node_count(&self) -> u64 {
         self.inner.node_count

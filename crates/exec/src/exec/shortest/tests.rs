@@ -200,6 +200,8 @@ fn run(
         params: &params,
         guard: &guard,
         now: &now,
+        joins: &[],
+        param_sets: &[],
     };
     let mut out = Vec::new();
     shortest(&s, &row, &ctx, &mut out)?;
