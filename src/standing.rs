@@ -55,7 +55,7 @@ use relgraph_exec::procedures::{StandingHandle, StandingHost, StandingInfo, Stan
 use relgraph_exec::standing::{
     footprint, DeltaPlan, Footprint, Touched, TouchedIds, SEED_ENDS, SEED_NODES, SEED_RELS,
 };
-use relgraph_exec::Prepared;
+use relgraph_exec::{LateParams, Prepared};
 use relgraph_graph::store::format::{StandingCursor, StandingRecord};
 use relgraph_graph::store::{CommitEvent, CommitObserver};
 use relgraph_graph::{Graph, Snapshot, Value};
@@ -1058,9 +1058,10 @@ impl StandingQueries {
     }
 
     /// How the registration `name` is evaluated after a commit: each query
-    /// it runs, with the touched elements that start it and its plan (the
-    /// plan the registration keeps, compiled on the current snapshot when
-    /// it has none yet). `CALL db.standing.explain(name)` in Cypher.
+    /// it runs, with the touched elements that start it and its plan,
+    /// compiled as the registration compiles it (touched lists read when
+    /// it runs) on the current snapshot. `CALL db.standing.explain(name)`
+    /// in Cypher.
     ///
     /// ```
     /// use relgraph::{Database, Params};
@@ -1089,6 +1090,7 @@ impl StandingQueries {
         };
         let mut parts = Vec::new();
         if let Some(delta) = &q.delta {
+            // Placeholders: the plan reads the touched lists when it runs.
             let mut params = q.params.clone();
             params.extend(TouchedIds::default().params());
             for (stmt, seed) in delta.parts().iter().zip(delta.seeds()) {
@@ -1217,13 +1219,19 @@ fn seed_params() -> [String; 3] {
     [SEED_NODES, SEED_RELS, SEED_ENDS].map(String::from)
 }
 
+/// The late parameters of a run: their names, and this run's values.
+struct Late<'a> {
+    names: &'a [String],
+    values: &'a LateParams,
+}
+
 /// Runs `stmt` on `snapshot` with the plan kept in `slot`, compiling it
 /// first when there is none or the catalog changed since it was compiled.
 fn evaluate_prepared(
     slot: &mut Option<Prepared>,
     stmt: &Statement,
     params: &Params,
-    late: &[String],
+    late: &Late<'_>,
     snapshot: &Snapshot,
     options: &QueryOptions,
     text: &str,
@@ -1231,9 +1239,16 @@ fn evaluate_prepared(
     guarded(text, || {
         let prepared = match slot.take() {
             Some(p) if p.fits(snapshot) => p,
-            _ => relgraph_exec::prepare(stmt, params, snapshot, options, late)?,
+            _ => {
+                // The compiler checks that every parameter has a value.
+                let mut all = params.clone();
+                for name in late.names {
+                    all.insert(name.clone(), Value::List(Vec::new()));
+                }
+                relgraph_exec::prepare(stmt, &all, snapshot, options, late.names)?
+            }
         };
-        let out = prepared.execute(params, snapshot, options);
+        let out = prepared.execute(params, late.values, snapshot, options);
         *slot = Some(prepared);
         out
     })
@@ -1295,12 +1310,16 @@ fn evaluate_whole(
     options: &QueryOptions,
 ) -> Result<Change, Error> {
     let mut plans = q.plans.lock().unwrap_or_else(|e| e.into_inner());
-    let slot = &mut plans.whole;
+    let none = LateParams::default();
+    let late = Late {
+        names: &[],
+        values: &none,
+    };
     let (columns, rows) = evaluate_prepared(
-        slot,
+        &mut plans.whole,
         &q.stmt,
         &q.params,
-        &[],
+        &late,
         &event.after,
         options,
         &q.text,
@@ -1314,7 +1333,7 @@ fn evaluate_whole(
 fn evaluate_delta(
     plan: &DeltaPlan,
     q: &Standing,
-    ids: &TouchedIds,
+    (ids, seeds): (&TouchedIds, &LateParams),
     event: &CommitEvent,
     options: &QueryOptions,
 ) -> Result<Change, Error> {
@@ -1322,13 +1341,15 @@ fn evaluate_delta(
         return Ok((q.columns.clone(), Vec::new(), Vec::new(), None));
     }
     if ids.nodes.len() + ids.rels.len() > MAX_DELTA_SEEDS {
-        // The parts test membership in the touched lists row by row: a
-        // large commit is cheaper to answer whole.
+        // Each part reads every match of a touched element: a large
+        // commit is cheaper to answer whole.
         return evaluate_whole(q, event, options);
     }
-    let mut params = q.params.clone();
-    params.extend(ids.params());
-    let late = seed_params();
+    let names = seed_params();
+    let late = Late {
+        names: &names,
+        values: seeds,
+    };
     let mut plans = q.plans.lock().unwrap_or_else(|e| e.into_inner());
     let (mut before, mut after) = (Vec::new(), Vec::new());
     // A part runs on a snapshot only where a touched element could start
@@ -1338,7 +1359,7 @@ fn evaluate_delta(
         for (snapshot, rows) in [(&event.before, &mut before), (&event.after, &mut after)] {
             if seed.possible(snapshot, ids) {
                 let (_, found) =
-                    evaluate_prepared(slot, part, &params, &late, snapshot, options, &q.text)?;
+                    evaluate_prepared(slot, part, &q.params, &late, snapshot, options, &q.text)?;
                 rows.extend(found);
             }
         }
@@ -1417,13 +1438,15 @@ fn process_commit(
 ) {
     let touched = Touched::of_commit(&event.before, &event.after, &event.change_sets);
     let ids = TouchedIds::of_commit(&event.before, &event.change_sets);
+    // The touched lists, hashed once for every query's parts.
+    let seeds = LateParams::new(ids.params().into_iter().collect());
     for (name, q) in queries.iter_mut() {
         if q.version >= event.version || !q.footprint.affected_by(&touched) {
             continue;
         }
         q.version = event.version;
         let result = match &q.delta {
-            Some(plan) => evaluate_delta(plan, q, &ids, event, options)
+            Some(plan) => evaluate_delta(plan, q, (&ids, &seeds), event, options)
                 .or_else(|_| evaluate_whole(q, event, options)),
             None => evaluate_whole(q, event, options),
         };

@@ -64,7 +64,8 @@ impl RowPredicate for CompiledCondition {
             guard: &self.guard,
             now: &self.now,
             joins: &[],
-            param_sets: &[],
+            late: &crate::exec::NO_LATE,
+            rel_lists: &[],
         };
         matches!(
             eval(&self.expr, &[Value::Node(n)], &mut Vec::new(), &ctx),

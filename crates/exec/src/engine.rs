@@ -119,7 +119,7 @@ pub fn execute_in(
 /// changed since do not make a plan wrong, only possibly slower.
 ///
 /// ```
-/// use relgraph_exec::{prepare, QueryOptions};
+/// use relgraph_exec::{prepare, LateParams, QueryOptions};
 /// use relgraph_graph::{Graph, Value};
 /// let graph = Graph::in_memory();
 /// let opts = QueryOptions::default();
@@ -135,8 +135,8 @@ pub fn execute_in(
 /// let snap = graph.snapshot();
 /// let prepared = prepare(&stmt, &params, &snap, &opts, &["pick".to_string()]).unwrap();
 /// assert!(prepared.fits(&snap));
-/// params.insert("pick".to_string(), Value::List(vec![Value::Int(1), Value::Int(3)]));
-/// let out = prepared.execute(&params, &snap, &opts).unwrap();
+/// let late = LateParams::new([("pick".to_string(), Value::List(vec![Value::Int(1), Value::Int(3)]))].into());
+/// let out = prepared.execute(&params, &late, &snap, &opts).unwrap();
 /// assert_eq!(out.result.rows.len(), 1); // v = 3: `min` was folded in as 2
 /// ```
 #[derive(Debug)]
@@ -144,7 +144,56 @@ pub struct Prepared {
     plan: Plan,
     mode: QueryMode,
     catalog: Arc<relgraph_graph::catalog::Catalog>,
-    late_params: Vec<String>,
+}
+
+/// The values of a prepared plan's late parameters for one or more runs,
+/// long lists hashed once for `x IN $param`: build it once and pass it
+/// to every plan that reads the same values.
+///
+/// ```
+/// use relgraph_exec::LateParams;
+/// use relgraph_graph::Value;
+/// let late = LateParams::new([("ids".to_string(), Value::List((0..100).map(Value::Int).collect()))].into());
+/// assert!(late.get("ids").is_some());
+/// ```
+#[derive(Debug, Default)]
+pub struct LateParams {
+    values: BTreeMap<String, Value>,
+    sets: Vec<(Arc<str>, InSet)>,
+}
+
+impl LateParams {
+    /// No late parameters.
+    pub(crate) const fn empty() -> LateParams {
+        LateParams {
+            values: BTreeMap::new(),
+            sets: Vec::new(),
+        }
+    }
+
+    /// Holds `values`, hashing every list of at least 8 items.
+    pub fn new(values: BTreeMap<String, Value>) -> LateParams {
+        let sets = values
+            .iter()
+            .filter_map(|(name, v)| match v {
+                Value::List(items) if items.len() >= IN_SET_MIN => {
+                    Some((Arc::from(name.as_str()), InSet::new(items)))
+                }
+                _ => None,
+            })
+            .collect();
+        LateParams { values, sets }
+    }
+
+    /// The value of late parameter `name`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    /// The hashed list of late parameter `name`, if it is a long list.
+    pub(crate) fn set(&self, name: &str) -> Option<&InSet> {
+        self.sets.iter().find(|(n, _)| &**n == name).map(|(_, s)| s)
+    }
 }
 
 /// Compiles `stmt` against `snapshot` for repeated runs ([`Prepared`]).
@@ -162,7 +211,6 @@ pub fn prepare(
         plan: compile(stmt, params, &restricted, options, late_params)?,
         mode: stmt.mode,
         catalog: snapshot.shared_catalog(),
-        late_params: late_params.to_vec(),
     })
 }
 
@@ -184,13 +232,14 @@ impl Prepared {
         ))
     }
 
-    /// Runs the plan on `snapshot` like [`execute`]. `params` holds the
-    /// late parameters' values for this run (and the parameters that
-    /// `UNWIND $list` reads when it runs); the other parameters keep the
+    /// Runs the plan on `snapshot` like [`execute`], with `late`'s values
+    /// of the late parameters. `params` are the statement's parameters
+    /// (what `UNWIND $list` reads when it runs); the others keep the
     /// values they had when the plan was prepared.
     pub fn execute(
         &self,
         params: &BTreeMap<String, Value>,
+        late: &LateParams,
         snapshot: &Snapshot,
         options: &QueryOptions,
     ) -> Result<Outcome> {
@@ -198,7 +247,7 @@ impl Prepared {
         let compiled = Compiled {
             plan: &self.plan,
             mode: self.mode,
-            late_params: &self.late_params,
+            late,
         };
         run_plan(compiled, params, &restricted, None, None, options)
     }
@@ -217,18 +266,18 @@ fn run(
     let compiled = Compiled {
         plan: &plan,
         mode: stmt.mode,
-        late_params: &[],
+        late: &crate::exec::NO_LATE,
     };
     run_plan(compiled, params, &restricted, txn, sink, options)
 }
 
 /// A compiled plan as it is run: its statement's mode (EXPLAIN, PROFILE
-/// or a plain run) and the parameters it reads when it runs.
+/// or a plain run) and the late parameters' values it reads when it runs.
 #[derive(Clone, Copy)]
 struct Compiled<'p> {
     plan: &'p Plan,
     mode: QueryMode,
-    late_params: &'p [String],
+    late: &'p LateParams,
 }
 
 /// Refuses what a role may not run, then compiles `stmt` against
@@ -270,11 +319,7 @@ fn run_plan(
     sink: Option<&mut dyn RowSink>,
     options: &QueryOptions,
 ) -> Result<Outcome> {
-    let Compiled {
-        plan,
-        mode,
-        late_params,
-    } = compiled;
+    let Compiled { plan, mode, late } = compiled;
     let columns = plan_columns(plan);
     if mode == QueryMode::Explain {
         if let Some(sink) = sink {
@@ -296,9 +341,13 @@ fn run_plan(
     }
     let profiling = mode == QueryMode::Profile;
     let guard = Guard::new(options);
-    let join_tables = match plan {
-        Plan::Query { join_tables, .. } => *join_tables,
-        Plan::Schema(_) => 0,
+    let (join_tables, rel_lists) = match plan {
+        Plan::Query {
+            join_tables,
+            rel_lists,
+            ..
+        } => (*join_tables, *rel_lists),
+        Plan::Schema(_) => (0, 0),
     };
     let mut st = State {
         snapshot: snapshot.clone(),
@@ -310,15 +359,8 @@ fn run_plan(
         stats: QueryStats::default(),
         profile: profiling.then(Vec::new),
         joins: (0..join_tables).map(|_| Default::default()).collect(),
-        param_sets: late_params
-            .iter()
-            .filter_map(|name| match params.get(name) {
-                Some(Value::List(items)) if items.len() >= IN_SET_MIN => {
-                    Some((Arc::from(name.as_str()), InSet::new(items)))
-                }
-                _ => None,
-            })
-            .collect(),
+        rel_lists: (0..rel_lists).map(|_| Default::default()).collect(),
+        late,
     };
     let mut rows: Vec<Vec<Value>> = Vec::new();
     let mut profiles = Vec::new();

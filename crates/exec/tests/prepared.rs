@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use relgraph_exec::result::ResultValue;
-use relgraph_exec::{execute, execute_in, prepare, QueryOptions};
+use relgraph_exec::{execute, execute_in, prepare, LateParams, QueryOptions};
 use relgraph_graph::{Graph, Value};
 
 fn write(graph: &Graph, q: &str) {
@@ -78,7 +78,12 @@ fn a_hash_join_builds_its_table_again_on_each_run() {
     let prepared =
         prepare(&stmt, &Default::default(), &graph.snapshot(), &opts, &[]).expect("prepares");
     let first = prepared
-        .execute(&Default::default(), &graph.snapshot(), &opts)
+        .execute(
+            &Default::default(),
+            &LateParams::default(),
+            &graph.snapshot(),
+            &opts,
+        )
         .expect("first run");
     assert_eq!(first.result.rows.len(), 1);
 
@@ -91,7 +96,7 @@ fn a_hash_join_builds_its_table_again_on_each_run() {
         "no new name: the catalog is unchanged"
     );
     let second = prepared
-        .execute(&Default::default(), &snap, &opts)
+        .execute(&Default::default(), &LateParams::default(), &snap, &opts)
         .expect("second run");
     assert_eq!(
         sorted(second.result.rows),
@@ -118,15 +123,24 @@ fn late_parameters_are_read_at_each_run_and_others_stay_folded() {
     ]);
     let prepared = prepare(&stmt, &params, &snap, &opts, &["ids".to_string()]).expect("prepares");
 
-    for pick in [vec![ids[0]], vec![ids[1]], vec![ids[0], ids[1]], vec![]] {
-        params.insert(
-            "ids".to_string(),
-            Value::List(pick.iter().map(|i| Value::Int(*i)).collect()),
-        );
+    // The last list is long enough to be hashed.
+    let long: Vec<i64> = (100..120).chain([ids[1]]).collect();
+    for pick in [
+        vec![ids[0]],
+        vec![ids[1]],
+        vec![ids[0], ids[1]],
+        vec![],
+        long,
+    ] {
+        let list = Value::List(pick.iter().map(|i| Value::Int(*i)).collect());
+        params.insert("ids".to_string(), list.clone());
+        let late = LateParams::new(BTreeMap::from([("ids".to_string(), list)]));
         // `min` is folded: changing it here must not change the answer.
         let mut run_params = params.clone();
         run_params.insert("min".to_string(), Value::Int(0));
-        let got = prepared.execute(&run_params, &snap, &opts).expect("runs");
+        let got = prepared
+            .execute(&run_params, &late, &snap, &opts)
+            .expect("runs");
         assert_eq!(
             sorted(got.result.rows),
             fresh(&graph, q, &params),
@@ -152,7 +166,7 @@ fn a_new_name_makes_the_plan_not_fit() {
     // Names the plan did not know are resolved when it runs: even a plan
     // that no longer fits answers correctly (it may only be slower).
     let rows = prepared
-        .execute(&Default::default(), &snap, &opts)
+        .execute(&Default::default(), &LateParams::default(), &snap, &opts)
         .expect("runs")
         .result
         .rows;
@@ -180,6 +194,8 @@ fn an_expansion_restricted_to_listed_relationships_gives_what_the_filter_gives()
         "MATCH (h:H)<-[r:S|R]-(x) WHERE id(r) IN $ids RETURN r.i AS i, x.v AS v",
         "MATCH (h:H)-[r:R]->(h) WHERE id(r) IN $ids RETURN r.i AS i",
         "MATCH (h:H)-[r]-(x) WHERE id(r) = $ids[0] RETURN r.i AS i, x.v AS v",
+        // A list read from the row: looked at per row, not indexed once.
+        "MATCH (h:H) WITH h, $ids AS ids MATCH (h)-[r]-(x) WHERE id(r) IN ids RETURN r.i AS i, x.v AS v",
     ];
     let picks: Vec<Vec<Value>> = vec![
         vec![],

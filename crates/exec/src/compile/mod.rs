@@ -36,6 +36,8 @@ pub(crate) struct Compiler<'a> {
     pub merge_anon: HashMap<(usize, usize), usize>,
     /// Hash joins planned so far (each gets its own run-time table).
     pub join_tables: usize,
+    /// Relationship id lists indexed per run so far (`RelIdList::index`).
+    pub rel_lists: usize,
     /// Parameters read when the plan runs instead of folded into it as
     /// constants: a prepared plan runs with new values of these.
     pub late_params: &'a [String],
@@ -56,6 +58,7 @@ impl<'a> Compiler<'a> {
             merge_new: HashSet::new(),
             merge_anon: HashMap::new(),
             join_tables: 0,
+            rel_lists: 0,
             late_params: &[],
         }
     }
@@ -98,6 +101,7 @@ impl<'a> Compiler<'a> {
                     parts,
                     union_distinct,
                     join_tables: self.join_tables,
+                    rel_lists: self.rel_lists,
                 })
             }
         }

@@ -17,7 +17,7 @@ use crate::options::MAX_PATTERN_LENGTH;
 /// is known only at run time (a parameter).
 pub(crate) const ID_LIST_GUESS: u64 = 8;
 use crate::plan::{
-    BuildPath, CExpr, Dir, Expand, NameRef, NodeScan, Op, PathStep, Seek, ShortestPath,
+    BuildPath, CExpr, Dir, Expand, NameRef, NodeScan, Op, PathStep, RelIdList, Seek, ShortestPath,
 };
 
 /// A node of the pattern being planned.
@@ -451,7 +451,13 @@ impl Compiler<'_> {
                     node_bound[to] = true;
                     bound.insert(d.nodes[to].slot);
                     let rel_ids = if op.var_length.is_none() && !op.rel_bound {
-                        rel_id_candidates(&conjs, r.slot, &bound)
+                        rel_id_candidates(&conjs, r.slot, &bound).map(|list| {
+                            let index = deps_of(&list).is_empty().then(|| {
+                                self.rel_lists += 1;
+                                self.rel_lists - 1
+                            });
+                            RelIdList { list, index }
+                        })
                     } else {
                         None
                     };

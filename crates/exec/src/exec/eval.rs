@@ -27,7 +27,7 @@ pub(crate) fn eval_ref<'v>(
     static NULL: Value = Value::Null;
     Ok(match e {
         CExpr::Const(v) => Cow::Borrowed(v),
-        CExpr::Param(name) => Cow::Borrowed(ctx.params.get(&**name).unwrap_or(&NULL)),
+        CExpr::Param(name) => Cow::Borrowed(ctx.late.get(name).unwrap_or(&NULL)),
         CExpr::Slot(s) => Cow::Borrowed(row.get(*s).unwrap_or(&NULL)),
         CExpr::Property(base, key, span) => {
             let CExpr::Slot(s) = base.as_ref() else {
@@ -58,7 +58,7 @@ pub(crate) fn eval(
 ) -> Result<Value> {
     Ok(match e {
         CExpr::Const(v) => v.clone(),
-        CExpr::Param(name) => ctx.params.get(&**name).cloned().unwrap_or(Value::Null),
+        CExpr::Param(name) => ctx.late.get(name).cloned().unwrap_or(Value::Null),
         CExpr::Slot(s) => row.get(*s).cloned().unwrap_or(Value::Null),
         CExpr::Local(i) => locals.get(*i).cloned().unwrap_or(Value::Null),
         CExpr::Property(base, key, span) => {
@@ -134,12 +134,12 @@ pub(crate) fn eval(
             let needle = eval_ref(a, row, locals, ctx)?;
             match list {
                 InList::Const(set) => set.contains(&needle),
-                InList::Param(name) => match ctx.param_sets.iter().find(|(n, _)| n == name) {
-                    Some((_, set)) => set.contains(&needle),
+                InList::Param(name) => match ctx.late.set(name) {
+                    Some(set) => set.contains(&needle),
                     None => value_ops::binary_op(
                         BinaryOp::In,
                         &needle,
-                        ctx.params.get(&**name).unwrap_or(&Value::Null),
+                        ctx.late.get(name).unwrap_or(&Value::Null),
                     ),
                 },
             }

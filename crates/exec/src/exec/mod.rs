@@ -15,7 +15,7 @@ pub(crate) mod stream;
 pub(crate) mod write;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -26,13 +26,14 @@ use rustc_hash::FxHashMap;
 
 use self::eval::eval;
 use self::stream::Sink;
+use crate::engine::LateParams;
 use crate::error::{ExecError, Result};
 use crate::functions::aggregate::Accumulator;
 use crate::functions::FnContext;
 use crate::options::{Guard, VALUE_BYTES};
 use crate::plan::{AggSpec, CExpr, JoinTable, Op, Row, Seek};
 use crate::result::QueryStats;
-use crate::value_ops::{order_cmp, GroupKey, InSet};
+use crate::value_ops::{order_cmp, GroupKey};
 
 /// Morsels a label scan is split into (before the 64-node minimum).
 const SCAN_MORSELS: usize = 32;
@@ -52,8 +53,11 @@ pub(crate) struct Ctx<'a> {
     /// The statement's hash join tables, built on first use
     /// ([`HashJoin::table`](crate::plan::HashJoin) indexes them).
     pub joins: &'a [OnceLock<JoinTable>],
-    /// Late parameters holding long lists, hashed for `x IN $param`.
-    pub param_sets: &'a [(Arc<str>, InSet)],
+    /// The values of a prepared plan's late parameters (`CExpr::Param`).
+    pub late: &'a LateParams,
+    /// Row-independent relationship id lists of expansions, indexed by
+    /// end node on first use (`RelIdList::index`).
+    pub rel_lists: &'a [OnceLock<stream::RelListIndex>],
 }
 
 impl FnContext for Ctx<'_> {
@@ -92,8 +96,10 @@ pub(crate) struct State<'a> {
     pub profile: Option<Vec<OpProfile>>,
     /// One table per hash join of the plan, built on first use.
     pub joins: Vec<OnceLock<JoinTable>>,
-    /// Late parameters holding long lists, hashed for `x IN $param`.
-    pub param_sets: Vec<(Arc<str>, InSet)>,
+    /// The values of a prepared plan's late parameters.
+    pub late: &'a LateParams,
+    /// One index per row-independent relationship id list, built on first use.
+    pub rel_lists: Vec<OnceLock<stream::RelListIndex>>,
 }
 
 impl State<'_> {
@@ -104,7 +110,8 @@ impl State<'_> {
             guard: self.guard,
             now: &self.now,
             joins: &self.joins,
-            param_sets: &self.param_sets,
+            late: self.late,
+            rel_lists: &self.rel_lists,
         }
     }
 }
@@ -112,6 +119,9 @@ impl State<'_> {
 /// Evaluates an expression that reads no row (SKIP / LIMIT arguments).
 /// Parameters of expressions evaluated outside a statement.
 static NO_PARAMS: BTreeMap<String, Value> = BTreeMap::new();
+
+/// No late parameters (expressions evaluated outside a prepared plan).
+pub(crate) static NO_LATE: LateParams = LateParams::empty();
 
 /// Most memory a value built while folding constants may take: larger
 /// values are left to run time, where the query's limits apply.
@@ -131,7 +141,8 @@ pub(crate) fn eval_const(e: &CExpr, snapshot: &Snapshot) -> Result<Value> {
         guard: &guard,
         now: &now,
         joins: &[],
-        param_sets: &[],
+        late: &NO_LATE,
+        rel_lists: &[],
     };
     eval(e, &[], &mut Vec::new(), &ctx)
 }

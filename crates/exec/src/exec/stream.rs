@@ -11,7 +11,7 @@ use std::ops::{Bound, Range};
 
 use relgraph_cypher::ast::BinaryOp;
 use relgraph_graph::{
-    Adj, Direction, LabelId, NodeId, Path, PropKeyId, RelId, RelTypeId, Snapshot, Value,
+    Adj, Direction, LabelId, NodeId, Path, PropKeyId, RelId, RelRef, RelTypeId, Snapshot, Value,
 };
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -21,7 +21,8 @@ use super::Ctx;
 use crate::error::{ExecError, Result};
 use crate::options::EXEC_STACK_BUDGET;
 use crate::plan::{
-    BuildPath, CExpr, Dir, Expand, HashJoin, JoinTable, NameRef, NodeScan, Op, PathStep, Row, Seek,
+    BuildPath, CExpr, Dir, Expand, HashJoin, JoinTable, NameRef, NodeScan, Op, PathStep, RelIdList,
+    Row, Seek,
 };
 use crate::value_ops;
 
@@ -168,7 +169,7 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
             slot,
             param: Some(name),
             ..
-        } => match ctx.params.get(name) {
+        } => match ctx.late.get(name).or_else(|| ctx.params.get(name)) {
             None | Some(Value::Null) => Ok(true),
             Some(Value::List(items)) => {
                 for item in items {
@@ -759,15 +760,69 @@ fn each_match(
 /// Adjacency entries per relationship type and direction.
 type ListedRels = FxHashMap<(RelTypeId, Direction), Vec<Adj>>;
 
+/// A row-independent relationship id list, its relationships indexed by
+/// each end node (a self-loop once): built once per run.
+#[derive(Debug, Default)]
+pub(crate) struct RelListIndex {
+    /// The list was not a list: read the adjacency (the filter after the
+    /// expansion raises what it raises).
+    not_a_list: bool,
+    by_node: FxHashMap<NodeId, Vec<RelRef>>,
+}
+
+/// The relationships of `ids` that exist, deduplicated.
+fn listed(items: &[Value], ctx: &Ctx<'_>) -> Result<Vec<RelRef>> {
+    let mut rels: Vec<RelId> = items
+        .iter()
+        .filter_map(node_id_of)
+        .map(|n| RelId(n.0))
+        .collect();
+    rels.sort_unstable();
+    rels.dedup();
+    let mut out = Vec::with_capacity(rels.len());
+    for r in rels {
+        tick(ctx)?;
+        out.extend(ctx.snapshot.rel(r));
+    }
+    Ok(out)
+}
+
+fn rel_list_index<'c>(ids: &CExpr, table: usize, ctx: &Ctx<'c>) -> Result<&'c RelListIndex> {
+    let slot = ctx.rel_lists.get(table).ok_or_else(|| {
+        ExecError::Internal(format!(
+            "relationship list {table} of a plan with {}",
+            ctx.rel_lists.len()
+        ))
+    })?;
+    if let Some(index) = slot.get() {
+        return Ok(index);
+    }
+    let mut index = RelListIndex::default();
+    match eval(ids, &[], &mut Vec::new(), ctx)? {
+        Value::List(items) => {
+            for rel in listed(&items, ctx)? {
+                index.by_node.entry(rel.src).or_default().push(rel);
+                if rel.dst != rel.src {
+                    index.by_node.entry(rel.dst).or_default().push(rel);
+                }
+            }
+        }
+        _ => index.not_a_list = true,
+    }
+    // Another task may have built it meanwhile: either copy is the same.
+    let _ = slot.set(index);
+    Ok(slot.get().expect("the index was just set"))
+}
+
 /// The adjacency entries of `from` (per type and direction of the
-/// expansion, node-sorted like the adjacency) for the relationships of
-/// the list `ids` evaluates to, when the list is shorter than `from`'s
-/// adjacency; `None` to read the adjacency instead. Values that are not
+/// expansion, node-sorted like the adjacency) for the listed
+/// relationships, when that is cheaper than reading `from`'s adjacency;
+/// `None` to read the adjacency instead. Values that are not
 /// relationship ids, and relationships that do not exist, have another
 /// type or do not touch `from`, give nothing; the `id(r) IN list` filter
 /// after the expansion decides the rest.
 fn listed_rels(
-    ids: &CExpr,
+    ids: &RelIdList,
     e: &Expand,
     types: &[RelTypeId],
     from: NodeId,
@@ -781,28 +836,31 @@ fn listed_rels(
             by_key.insert((t, d), Vec::new());
         }
     }
-    let list = eval_ref(ids, row, &mut Vec::new(), ctx)?;
-    // Not a list: the adjacency, so that the filter raises what it raises.
-    let Value::List(items) = list.as_ref() else {
-        return Ok(None);
+    let found: Cow<'_, [RelRef]> = match ids.index {
+        Some(table) => {
+            let index = rel_list_index(&ids.list, table, ctx)?;
+            if index.not_a_list {
+                return Ok(None);
+            }
+            Cow::Borrowed(index.by_node.get(&from).map_or(&[][..], |v| &v[..]))
+        }
+        None => {
+            let list = eval_ref(&ids.list, row, &mut Vec::new(), ctx)?;
+            // Not a list: the adjacency, so that the filter raises what it raises.
+            let Value::List(items) = list.as_ref() else {
+                return Ok(None);
+            };
+            let degree: usize = by_key
+                .keys()
+                .map(|&(t, d)| snap.neighbors(from, t, d).len())
+                .sum();
+            if items.len() >= degree {
+                return Ok(None);
+            }
+            Cow::Owned(listed(items, ctx)?)
+        }
     };
-    let degree: usize = by_key
-        .keys()
-        .map(|&(t, d)| snap.neighbors(from, t, d).len())
-        .sum();
-    if items.len() >= degree {
-        return Ok(None);
-    }
-    let mut rels: Vec<RelId> = items
-        .iter()
-        .filter_map(node_id_of)
-        .map(|n| RelId(n.0))
-        .collect();
-    rels.sort_unstable();
-    rels.dedup();
-    for r in rels {
-        tick(ctx)?;
-        let Some(rel) = snap.rel(r) else { continue };
+    for rel in found.iter() {
         for &d in dirs(e.dir) {
             let node = match d {
                 Direction::Outgoing if rel.src == from => rel.dst,
@@ -810,7 +868,7 @@ fn listed_rels(
                 _ => continue,
             };
             if let Some(list) = by_key.get_mut(&(rel.rel_type, d)) {
-                list.push(Adj { node, rel: r });
+                list.push(Adj { node, rel: rel.id });
             }
         }
     }

@@ -357,14 +357,25 @@ pub(crate) struct Expand {
     /// counting mode, same count slot) and add them up, instead of emitting
     /// one row per match for it to check.
     pub then_count: Option<Box<Expand>>,
-    /// A list of relationship ids (evaluated per input row) that holds
-    /// every relationship a match may bind (`WHERE id(r) IN list` or
-    /// `id(r) = x`): when it is shorter than the node's adjacency, the
-    /// expansion looks the listed relationships up instead of reading
-    /// the adjacency. Single hops only.
-    pub rel_ids: Option<CExpr>,
+    /// A list of relationship ids that holds every relationship a match
+    /// may bind (`WHERE id(r) IN list` or `id(r) = x`): the expansion
+    /// reads the listed relationships instead of the node's adjacency
+    /// when they are fewer. Single hops only.
+    pub rel_ids: Option<RelIdList>,
     /// Planner's estimate of the rows after it (per input row of its MATCH).
     pub estimate: Option<f64>,
+}
+
+/// The relationship id list of an [`Expand`].
+#[derive(Clone, Debug)]
+pub(crate) struct RelIdList {
+    /// The list, evaluated per input row unless `index` is set.
+    pub list: CExpr,
+    /// For a list that reads no row (a constant, a parameter): which of
+    /// the run's tables (`Ctx::rel_lists`) holds it indexed by end node,
+    /// built once per run, so each node finds its listed relationships
+    /// without scanning the list.
+    pub index: Option<usize>,
 }
 
 /// BFS for shortest paths between two bound nodes.
@@ -600,7 +611,7 @@ impl Op {
                 e.unique_with.iter().for_each(|s| f(*s));
                 e.rel_props.iter().for_each(|(_, x)| x.visit_slots(f));
                 if let Some(ids) = &e.rel_ids {
-                    ids.visit_slots(f);
+                    ids.list.visit_slots(f);
                 }
                 if let Some(inner) = &e.then_count {
                     Op::Expand((**inner).clone()).visit_slots(f);
@@ -943,6 +954,8 @@ pub(crate) enum Plan {
         union_distinct: bool,
         /// How many hash joins the parts hold (their run-time tables).
         join_tables: usize,
+        /// How many indexed relationship id lists they hold.
+        rel_lists: usize,
     },
     /// A schema command.
     Schema(relgraph_cypher::ast::SchemaCommand),

@@ -201,7 +201,8 @@ fn run(
         guard: &guard,
         now: &now,
         joins: &[],
-        param_sets: &[],
+        late: &crate::exec::NO_LATE,
+        rel_lists: &[],
     };
     let mut out = Vec::new();
     shortest(&s, &row, &ctx, &mut out)?;
