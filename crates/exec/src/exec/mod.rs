@@ -15,7 +15,7 @@ pub(crate) mod stream;
 pub(crate) mod write;
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -32,6 +32,7 @@ use crate::functions::aggregate::Accumulator;
 use crate::functions::FnContext;
 use crate::options::{Guard, VALUE_BYTES};
 use crate::plan::{AggSpec, CExpr, JoinTable, Op, Row, Seek};
+use crate::procedures::Table;
 use crate::result::QueryStats;
 use crate::value_ops::{order_cmp, GroupKey};
 
@@ -331,23 +332,31 @@ fn prepare_joins(ops: &[Op], width: usize, ctx: &Ctx<'_>) -> Result<()> {
 }
 
 /// One unit of parallel work.
-enum Task {
+enum Task<'t> {
     Rows(Vec<Row>),
     /// The first scan of a segment over one morsel of node ids.
     Morsel(Row, std::ops::Range<u64>),
+    /// Rows of the table of the procedure call that starts the segment.
+    Table(Row, Arc<dyn Table + 't>, std::ops::Range<usize>),
 }
 
 /// Splits a segment's input into tasks: morsels of the node id space when
-/// the segment starts with a label or full scan from a single row, else
-/// batches of `batch` rows.
-fn tasks_for(ops: &[Op], input: Vec<Row>, batch: usize, ctx: &Ctx<'_>) -> Vec<Task> {
+/// the segment starts with a label or full scan from a single row, morsels
+/// of a procedure's table when it starts with a call that computes one
+/// from a single row, else batches of `batch` rows.
+fn tasks_for<'c>(
+    ops: &[Op],
+    input: Vec<Row>,
+    batch: usize,
+    ctx: &Ctx<'c>,
+) -> Result<Vec<Task<'c>>> {
     let scan_label = match ops.first() {
         Some(Op::NodeScan(s)) if input.len() == 1 => match &s.seek {
             Seek::All => Some(None),
             Seek::Label(l) => match l.resolve(ctx.snapshot.catalog()) {
                 Some(id) => Some(Some(id)),
                 // An unknown label matches nothing: no task needed.
-                None => return Vec::new(),
+                None => return Ok(Vec::new()),
             },
             _ => None,
         },
@@ -363,12 +372,25 @@ fn tasks_for(ops: &[Op], input: Vec<Row>, batch: usize, ctx: &Ctx<'_>) -> Vec<Ta
         } as usize;
         let per = (total / SCAN_MORSELS).clamp(64, 4096);
         let row = input.into_iter().next().expect("input has exactly one row");
-        return ctx
+        return Ok(ctx
             .snapshot
             .label_morsels(label, per)
             .into_iter()
             .map(|m| Task::Morsel(row.clone(), m))
-            .collect();
+            .collect());
+    }
+    if let (Some(Op::Procedure(call)), [row]) = (ops.first(), input.as_slice()) {
+        if let Some(table) = crate::procedures::run::table_for(call, row, ctx)? {
+            // About SCAN_MORSELS morsels, by row count alone (not per
+            // thread), for the same reason as scans.
+            let table: Arc<dyn Table + 'c> = Arc::from(table);
+            let n = table.len();
+            let per = (n / SCAN_MORSELS).clamp(1024, 1 << 16);
+            return Ok((0..n)
+                .step_by(per)
+                .map(|s| Task::Table(row.clone(), table.clone(), s..(s + per).min(n)))
+                .collect());
+        }
     }
     let mut tasks = Vec::with_capacity(input.len() / batch + 1);
     let mut it = input.into_iter();
@@ -379,7 +401,7 @@ fn tasks_for(ops: &[Op], input: Vec<Row>, batch: usize, ctx: &Ctx<'_>) -> Vec<Ta
         }
         tasks.push(Task::Rows(chunk));
     }
-    tasks
+    Ok(tasks)
 }
 
 /// Runs one task's rows through the segment into `sink`.
@@ -393,6 +415,17 @@ fn run_task_rows(ops: &[Op], task: Task, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> 
         Task::Rows(rows) => {
             for mut r in rows {
                 if !stream::push(ops, &mut r, ctx, sink)? {
+                    break;
+                }
+            }
+        }
+        Task::Table(mut row, table, range) => {
+            let Op::Procedure(call) = &ops[0] else {
+                unreachable!("table tasks start with a procedure call")
+            };
+            for i in range {
+                crate::procedures::run::bind_table_row(call, &*table, i, &mut row);
+                if !stream::push(&ops[1..], &mut row, ctx, sink)? {
                     break;
                 }
             }
@@ -439,7 +472,7 @@ pub(crate) fn run_segment(
     width: usize,
     ctx: &Ctx<'_>,
 ) -> Result<Vec<Row>> {
-    let tasks = tasks_for(ops, input, BATCH, ctx);
+    let tasks = tasks_for(ops, input, BATCH, ctx)?;
     let mut out: Vec<Row> = Vec::new();
     let Some(h) = hint else {
         for mut sink in run_all(ops, tasks, ctx, |_| Collect::new(None, ctx.guard))? {
@@ -526,6 +559,11 @@ impl<'g> Hold<'g> {
     /// Holds nothing yet.
     pub(crate) fn new(guard: &'g Guard) -> Self {
         Hold { guard, bytes: 0 }
+    }
+
+    /// The guard it holds bytes of.
+    pub(crate) fn guard(&self) -> &'g Guard {
+        self.guard
     }
 
     /// Holds `bytes` more (released when dropped); fails past the budget.
@@ -761,6 +799,8 @@ impl Sink for Groups<'_, '_> {
         }
         let gi = match self.fast_group(row)? {
             Some(i) => i,
+            // No grouping keys: one group.
+            None if self.keys.is_empty() && !self.groups.is_empty() => 0,
             None => {
                 self.key.clear();
                 for ((e, _), d) in self.keys.iter().zip(&self.deferred) {
@@ -830,7 +870,7 @@ fn aggregate(
     ctx: &Ctx<'_>,
 ) -> Result<Vec<Row>> {
     let batch = if ops.is_empty() { AGG_CHUNK } else { BATCH };
-    let tasks = tasks_for(ops, rows, batch, ctx);
+    let tasks = tasks_for(ops, rows, batch, ctx)?;
     let template = new_accs(aggs)?;
     let make = || Groups::new(keys, aggs, &template, ctx);
     // Counting does not depend on the order rows arrive in, so each worker
@@ -840,14 +880,25 @@ fn aggregate(
     let order_free = aggs.iter().all(|a| &*a.name == "count");
     let partials: Vec<Groups> = if order_free && tasks.len() > 1 {
         // About one fold per thread: every fold is a partial to merge.
+        // The folds are explicit runs of consecutive tasks (rayon's
+        // `with_min_len` + `try_fold` left the second half of the tasks
+        // to the first thread in `relgraph bench --threads 2`).
         let per_fold = tasks.len().div_ceil(rayon::current_num_threads().max(1));
-        tasks
+        let mut folds: Vec<Vec<(usize, Task)>> = Vec::new();
+        for (i, t) in tasks.into_iter().enumerate() {
+            if i % per_fold == 0 {
+                folds.push(Vec::with_capacity(per_fold));
+            }
+            folds.last_mut().expect("pushed above").push((i, t));
+        }
+        folds
             .into_par_iter()
-            .enumerate()
-            .with_min_len(per_fold)
-            .try_fold(make, |mut g, (i, t)| {
-                g.start_task(i);
-                run_task(ops, t, ctx, &mut g)?;
+            .map(|fold| {
+                let mut g = make();
+                for (i, t) in fold {
+                    g.start_task(i);
+                    run_task(ops, t, ctx, &mut g)?;
+                }
                 Ok::<_, ExecError>(g)
             })
             .collect::<Result<Vec<_>>>()?
@@ -920,7 +971,7 @@ fn distinct(
     ctx: &Ctx<'_>,
 ) -> Result<Vec<Row>> {
     let batch = if ops.is_empty() { AGG_CHUNK } else { BATCH };
-    let tasks = tasks_for(ops, rows, batch, ctx);
+    let tasks = tasks_for(ops, rows, batch, ctx)?;
     let parts = run_all(ops, tasks, ctx, |_| DistinctRows {
         slots,
         seen: Default::default(),

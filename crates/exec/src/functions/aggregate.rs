@@ -10,7 +10,7 @@
 //! order) and aggregates them at the end. `count(*)` is `count` fed a
 //! non-null value per row.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use relgraph_graph::temporal::Duration;
 use relgraph_graph::Value;
@@ -201,7 +201,7 @@ pub enum Accumulator {
         /// A fresh accumulator the distinct values are fed to at the end.
         inner: Box<Accumulator>,
         /// Values seen, for membership.
-        seen: HashSet<GroupKey>,
+        seen: FxHashSet<GroupKey>,
         /// Values seen, in first-seen order.
         values: Vec<Value>,
     },
@@ -266,7 +266,7 @@ impl Accumulator {
         Ok(if distinct {
             Accumulator::Distinct {
                 inner: Box::new(base),
-                seen: HashSet::new(),
+                seen: FxHashSet::default(),
                 values: Vec::new(),
             }
         } else {

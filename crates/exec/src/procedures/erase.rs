@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use relgraph_graph::{NodeId, Value};
 
-use super::{col, ArgDefault, ProcArg, ProcMode, ProcType, Procedure};
+use super::{col, ArgDefault, Body, ProcArg, ProcMode, ProcType, Procedure};
 use crate::error::ExecError;
 use crate::exec::Ctx;
 
@@ -67,7 +67,7 @@ pub(super) const ERASE: Procedure = Procedure {
     description: "Erases a node: deletes it, its relationships and every value stored on them, \
                   then removes every copy the database files hold (log, old segments, the \
                   key-value store's old versions); returns when that is durable.",
-    body: |ctx: &Ctx<'_>, args, emit| {
+    body: Body::Rows(|ctx: &Ctx<'_>, args, emit| {
         let host = ctx.guard.erasure().ok_or_else(|| {
             ExecError::Erasure(
                 "db.erase runs in a statement of its own, outside an explicit transaction, \
@@ -86,5 +86,5 @@ pub(super) const ERASE: Procedure = Procedure {
         let (nodes, rels) = host.0.erase(node).map_err(ExecError::Erasure)?;
         let int = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
         emit(vec![int(nodes), int(rels)]).map(|_| ())
-    },
+    }),
 };

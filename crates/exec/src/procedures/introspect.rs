@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use relgraph_graph::{LabelId, Value};
 
-use super::{col, Emit, ProcMode, ProcType, Procedure};
+use super::{col, Body, Emit, ProcMode, ProcType, Procedure};
 use crate::error::Result;
 use crate::exec::stream::tick;
 use crate::exec::Ctx;
@@ -32,7 +32,7 @@ pub(super) const LABELS: Procedure = Procedure {
     config: &[],
     mode: ProcMode::Read,
     description: "The node labels in use, in catalog order.",
-    body: |ctx, _, emit| {
+    body: Body::Rows(|ctx, _, emit| {
         let snap = ctx.snapshot;
         let names = snap.catalog().labels().names();
         let rows = names.iter().enumerate().filter_map(|(i, n)| {
@@ -41,7 +41,7 @@ pub(super) const LABELS: Procedure = Procedure {
             (seen && snap.label_count(id) > 0).then(|| vec![Value::String(n.clone())])
         });
         emit_all(rows, emit)
-    },
+    }),
 };
 
 pub(super) const RELATIONSHIP_TYPES: Procedure = Procedure {
@@ -51,7 +51,7 @@ pub(super) const RELATIONSHIP_TYPES: Procedure = Procedure {
     config: &[],
     mode: ProcMode::Read,
     description: "The relationship types in use, in catalog order.",
-    body: |ctx, _, emit| {
+    body: Body::Rows(|ctx, _, emit| {
         let snap = ctx.snapshot;
         let names = snap.catalog().rel_types().names();
         let rows = names.iter().enumerate().filter_map(|(i, n)| {
@@ -60,7 +60,7 @@ pub(super) const RELATIONSHIP_TYPES: Procedure = Procedure {
             (seen && snap.rel_type_count(id) > 0).then(|| vec![Value::String(n.clone())])
         });
         emit_all(rows, emit)
-    },
+    }),
 };
 
 pub(super) const PROPERTY_KEYS: Procedure = Procedure {
@@ -70,7 +70,7 @@ pub(super) const PROPERTY_KEYS: Procedure = Procedure {
     config: &[],
     mode: ProcMode::Read,
     description: "Every property key ever used, in catalog order.",
-    body: |ctx, _, emit| {
+    body: Body::Rows(|ctx, _, emit| {
         let snap = ctx.snapshot;
         let names = snap.catalog().prop_keys().names();
         let rows = names.iter().enumerate().filter_map(|(i, n)| {
@@ -79,7 +79,7 @@ pub(super) const PROPERTY_KEYS: Procedure = Procedure {
             seen.then(|| vec![Value::String(n.clone())])
         });
         emit_all(rows, emit)
-    },
+    }),
 };
 
 pub(super) const INDEXES: Procedure = Procedure {
@@ -94,7 +94,7 @@ pub(super) const INDEXES: Procedure = Procedure {
     config: &[],
     mode: ProcMode::Read,
     description: "The indexes, as SHOW INDEXES lists them.",
-    body: |ctx, _, emit| {
+    body: Body::Rows(|ctx, _, emit| {
         let snap = ctx.snapshot;
         let cat = snap.catalog();
         // Under a role: the indexes on labels and keys it may see.
@@ -115,7 +115,7 @@ pub(super) const INDEXES: Procedure = Procedure {
             seen(&first(&row[2]), &first(&row[3]))
         });
         emit_all(rows, emit)
-    },
+    }),
 };
 
 /// Per property key: the observed type names and how many entities have it.
@@ -172,7 +172,7 @@ pub(super) const NODE_TYPE_PROPERTIES: Procedure = Procedure {
     config: &[],
     mode: ProcMode::Read,
     description: "Per label set and property key: the observed value types, and whether every such node has the key (scans all nodes).",
-    body: |ctx, _, emit| {
+    body: Body::Rows(|ctx, _, emit| {
         let snap = ctx.snapshot;
         let cat = snap.catalog();
         let mut by_set: BTreeMap<Vec<LabelId>, (u64, KeyStats)> = BTreeMap::new();
@@ -192,7 +192,7 @@ pub(super) const NODE_TYPE_PROPERTIES: Procedure = Procedure {
             rows.extend(type_rows(prefix, count, keys));
         }
         emit_all(rows, emit)
-    },
+    }),
 };
 
 pub(super) const REL_TYPE_PROPERTIES: Procedure = Procedure {
@@ -207,7 +207,7 @@ pub(super) const REL_TYPE_PROPERTIES: Procedure = Procedure {
     config: &[],
     mode: ProcMode::Read,
     description: "Per relationship type and property key: the observed value types, and whether every such relationship has the key (scans all relationships).",
-    body: |ctx, _, emit| {
+    body: Body::Rows(|ctx, _, emit| {
         let snap = ctx.snapshot;
         let cat = snap.catalog();
         let mut by_type: BTreeMap<relgraph_graph::RelTypeId, (u64, KeyStats)> = BTreeMap::new();
@@ -221,7 +221,7 @@ pub(super) const REL_TYPE_PROPERTIES: Procedure = Procedure {
             rows.extend(type_rows(vec![s(&name)], count, keys));
         }
         emit_all(rows, emit)
-    },
+    }),
 };
 
 pub(super) const PROCEDURES: Procedure = Procedure {
@@ -236,7 +236,7 @@ pub(super) const PROCEDURES: Procedure = Procedure {
     config: &[],
     mode: ProcMode::Read,
     description: "Every procedure with its signature, a one-line description and its mode.",
-    body: |_, _, emit| {
+    body: Body::Rows(|_, _, emit| {
         let rows = super::procedures().iter().map(|p| {
             vec![
                 s(p.name),
@@ -249,7 +249,7 @@ pub(super) const PROCEDURES: Procedure = Procedure {
             ]
         });
         emit_all(rows, emit)
-    },
+    }),
 };
 
 fn map(entries: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
@@ -295,7 +295,7 @@ pub(super) const STATS: Procedure = Procedure {
     config: &[],
     mode: ProcMode::Read,
     description: "The planner's statistics: per label its count, per label and key the property statistics, per label, type and direction the degrees; per type and key the relationship property statistics.",
-    body: |ctx, _, emit| {
+    body: Body::Rows(|ctx, _, emit| {
         let snap = ctx.snapshot;
         let cat = snap.catalog();
         let stats = snap.stats();
@@ -345,5 +345,5 @@ pub(super) const STATS: Procedure = Procedure {
             }
         }
         emit_all(rows, emit)
-    },
+    }),
 };

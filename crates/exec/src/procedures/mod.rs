@@ -193,9 +193,30 @@ pub enum ProcMode {
 /// order); false when no more rows are wanted.
 pub(crate) type Emit<'e> = dyn FnMut(Vec<Value>) -> Result<bool> + 'e;
 
+/// Output rows computed up front, read by row index: the executor pushes
+/// them into the rest of the query in parallel morsels of fixed size (so
+/// aggregates over them do not depend on the thread count), and builds
+/// only the columns the call yields.
+pub(crate) trait Table: Send + Sync {
+    /// Number of rows.
+    fn len(&self) -> usize;
+    /// Output column `col` of row `row`.
+    fn get(&self, row: usize, col: usize) -> Value;
+}
+
+/// The rows of a table procedure for checked arguments.
+pub(crate) type TableOf<'c> = Result<Box<dyn Table + 'c>>;
+
 /// A procedure's body: arguments checked against the signature (defaults
 /// filled in), rows out.
-pub(crate) type Body = fn(&Ctx<'_>, &[Value], &mut Emit<'_>) -> Result<()>;
+#[derive(Clone, Copy)]
+pub(crate) enum Body {
+    /// Emits its rows one at a time (it may stop early when the consumer
+    /// wants no more).
+    Rows(fn(&Ctx<'_>, &[Value], &mut Emit<'_>) -> Result<()>),
+    /// Computes all its rows as a [`Table`] (algorithms: one row per node).
+    Table(for<'c> fn(&Ctx<'c>, &[Value]) -> TableOf<'c>),
+}
 
 /// A registered procedure.
 ///

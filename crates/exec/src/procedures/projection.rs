@@ -9,6 +9,7 @@
 //! and neighbour lists are sorted. Built in parallel over blocks of nodes
 //! straight from the snapshot's per-type adjacency lists.
 
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -84,40 +85,108 @@ impl Csr {
         self.weights.as_ref().map_or(1.0, |w| w[e])
     }
 
-    /// The same edges, each reversed (incoming lists), weights kept.
+    /// The same edges, each reversed (incoming lists, each ascending),
+    /// weights kept.
+    ///
+    /// In parallel over a few ranges of sources with about equal numbers
+    /// of edges (a counting sort): each range counts its edges per target,
+    /// so it knows where in every target's list its own sources go, then
+    /// fills them in order. The lists come out the same for any number of
+    /// ranges. Ranges: one per thread, fewer when the graph is so sparse
+    /// that their counters (a `usize` per node each) would outweigh the
+    /// edges.
     pub fn transpose(&self, guard: &Guard) -> Result<Csr> {
         let n = self.len();
-        guard.check_alloc((self.targets.len() * 12 + n * 8) as u64)?;
-        let mut offsets = vec![0usize; n + 1];
-        for &t in &self.targets {
-            offsets[t as usize + 1] += 1;
+        let m = self.targets.len();
+        let parts = rayon::current_num_threads().min(m / n.max(1)).clamp(1, 64);
+        guard.check_alloc((m * 12 + n * 8 + parts * n * 8) as u64)?;
+        // Source ranges with about m / parts edges each.
+        let mut cuts = vec![0u32; parts + 1];
+        for (p, cut) in cuts.iter_mut().enumerate().skip(1) {
+            let edges = m * p / parts;
+            *cut = self.offsets[..n].partition_point(|&o| o < edges) as u32;
         }
-        for i in 0..n {
-            offsets[i + 1] += offsets[i];
+        cuts[parts] = n as u32;
+        // counts[p * n + t]: edges from range p to target t, then where
+        // range p's next source goes in t's list. Each range touches only
+        // its own counters (relaxed loads and stores: plain moves).
+        let counts: Vec<AtomicUsize> = (0..parts * n)
+            .into_par_iter()
+            .map(|_| AtomicUsize::new(0))
+            .collect();
+        let bump = |c: &AtomicUsize| {
+            let v = c.load(Ordering::Relaxed);
+            c.store(v + 1, Ordering::Relaxed);
+            v
+        };
+        (0..parts).into_par_iter().try_for_each(|p| -> Result<()> {
+            let mine = &counts[p * n..(p + 1) * n];
+            let (lo, hi) = (
+                self.offsets[cuts[p] as usize],
+                self.offsets[cuts[p + 1] as usize],
+            );
+            for (k, &t) in self.targets[lo..hi].iter().enumerate() {
+                if k % (1 << 16) == 0 {
+                    guard.check()?;
+                }
+                bump(&mine[t as usize]);
+            }
+            Ok(())
+        })?;
+        let degree: Vec<usize> = (0..n)
+            .into_par_iter()
+            .map(|t| {
+                (0..parts)
+                    .map(|p| counts[p * n + t].load(Ordering::Relaxed))
+                    .sum()
+            })
+            .collect();
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0usize);
+        let mut sum = 0;
+        for d in &degree {
+            sum += d;
+            offsets.push(sum);
         }
-        let mut fill = offsets.clone();
-        let mut targets = vec![0u32; self.targets.len()];
-        let mut weights = self
+        drop(degree);
+        (0..n).into_par_iter().for_each(|t| {
+            let mut at = offsets[t];
+            for p in 0..parts {
+                let c = &counts[p * n + t];
+                let k = c.load(Ordering::Relaxed);
+                c.store(at, Ordering::Relaxed);
+                at += k;
+            }
+        });
+        let targets: Vec<AtomicU32> = (0..m).into_par_iter().map(|_| AtomicU32::new(0)).collect();
+        let weights: Option<Vec<AtomicU64>> = self
             .weights
             .as_ref()
-            .map(|_| vec![0f64; self.targets.len()]);
-        for i in 0..n as u32 {
-            if i % 4096 == 0 {
-                guard.check()?;
-            }
-            for e in self.range(i) {
-                let t = self.targets[e] as usize;
-                targets[fill[t]] = i;
-                if let (Some(w), Some(src)) = (weights.as_mut(), self.weights.as_ref()) {
-                    w[fill[t]] = src[e];
+            .map(|_| (0..m).into_par_iter().map(|_| AtomicU64::new(0)).collect());
+        (0..parts).into_par_iter().try_for_each(|p| -> Result<()> {
+            let mine = &counts[p * n..(p + 1) * n];
+            for i in cuts[p]..cuts[p + 1] {
+                if i % 4096 == 0 {
+                    guard.check()?;
                 }
-                fill[t] += 1;
+                for e in self.range(i) {
+                    let at = bump(&mine[self.targets[e] as usize]);
+                    targets[at].store(i, Ordering::Relaxed);
+                    if let (Some(w), Some(src)) = (weights.as_ref(), self.weights.as_ref()) {
+                        w[at].store(src[e].to_bits(), Ordering::Relaxed);
+                    }
+                }
             }
-        }
+            Ok(())
+        })?;
         Ok(Csr {
             offsets,
-            targets,
-            weights,
+            targets: targets.into_iter().map(AtomicU32::into_inner).collect(),
+            weights: weights.map(|w| {
+                w.into_iter()
+                    .map(|x| f64::from_bits(x.into_inner()))
+                    .collect()
+            }),
             rels: None,
         })
     }
@@ -178,27 +247,50 @@ fn unknown(what: &str, name: &str, known: &[Arc<str>]) -> ExecError {
     )
 }
 
+/// The label ids and relationship type ids a call's `labels` and `types`
+/// name (no labels: every node; every type when none is named), and the
+/// end of the node id space (`next_node_id`, checked to fit a `u32`).
+pub(crate) fn resolve(
+    snap: &Snapshot,
+    labels: &Value,
+    types: &Value,
+) -> Result<(Vec<LabelId>, Vec<RelTypeId>, usize)> {
+    let cat = snap.catalog();
+    let mut label_ids: Vec<LabelId> = Vec::new();
+    for l in names(labels) {
+        label_ids.push(
+            cat.label_id(&l)
+                .ok_or_else(|| unknown("label", &l, cat.labels().names()))?,
+        );
+    }
+    let mut type_ids: Vec<RelTypeId> = Vec::new();
+    for t in names(types) {
+        type_ids.push(
+            cat.rel_type_id(&t)
+                .ok_or_else(|| unknown("relationship type", &t, cat.rel_types().names()))?,
+        );
+    }
+    if type_ids.is_empty() {
+        type_ids = (0..cat.rel_types().len() as u32).map(RelTypeId).collect();
+    }
+    let next = snap.next_node_id().0;
+    let span = usize::try_from(next)
+        .ok()
+        .filter(|n| *n < u32::MAX as usize)
+        .ok_or_else(|| {
+            ExecError::Limit(format!(
+                "graph algorithms project at most {} nodes",
+                u32::MAX - 1
+            ))
+        })?;
+    Ok((label_ids, type_ids, span))
+}
+
 impl<'g> Projection<'g> {
     /// Projects `snap` as `spec` says.
     pub fn build(snap: &Snapshot, spec: &Spec<'_>, guard: &'g Guard) -> Result<Projection<'g>> {
         let cat = snap.catalog();
-        let mut labels: Vec<LabelId> = Vec::new();
-        for l in names(spec.labels) {
-            labels.push(
-                cat.label_id(&l)
-                    .ok_or_else(|| unknown("label", &l, cat.labels().names()))?,
-            );
-        }
-        let mut types: Vec<RelTypeId> = Vec::new();
-        for t in names(spec.types) {
-            types.push(
-                cat.rel_type_id(&t)
-                    .ok_or_else(|| unknown("relationship type", &t, cat.rel_types().names()))?,
-            );
-        }
-        if types.is_empty() {
-            types = (0..cat.rel_types().len() as u32).map(RelTypeId).collect();
-        }
+        let (labels, types, span) = resolve(snap, spec.labels, spec.types)?;
         let weight_key = match spec.weight {
             None => None,
             Some(w) => Some(
@@ -206,16 +298,6 @@ impl<'g> Projection<'g> {
                     .ok_or_else(|| unknown("property key", w, cat.prop_keys().names()))?,
             ),
         };
-        let next = snap.next_node_id().0;
-        let span = usize::try_from(next)
-            .ok()
-            .filter(|n| *n < u32::MAX as usize)
-            .ok_or_else(|| {
-                ExecError::Limit(format!(
-                    "graph algorithms project at most {} nodes",
-                    u32::MAX - 1
-                ))
-            })?;
         guard.check_alloc(span as u64 * 12)?;
         let mut nodes: Vec<NodeId> = if labels.is_empty() {
             snap.nodes().collect()
@@ -300,6 +382,17 @@ impl<'g> Projection<'g> {
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
+
+    /// The projected nodes, the rest dropped; the list stays held against
+    /// the memory budget.
+    pub fn into_nodes(self) -> Result<(Vec<NodeId>, Hold<'g>)> {
+        let guard = self._held.guard();
+        let nodes = self.nodes;
+        drop((self.index, self.out, self._held));
+        let mut held = Hold::new(guard);
+        held.add(nodes.len() as u64 * 8)?;
+        Ok((nodes, held))
+    }
 }
 
 /// The edges of one block of nodes.
@@ -364,7 +457,11 @@ fn build_block(
             work = 0;
             guard.check()?;
         }
-        buf.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.2.cmp(&y.2)));
+        // One list of the snapshot is already in this order (by neighbour,
+        // then relationship; indices ascend with node ids).
+        if !buf.is_sorted_by(|x, y| (x.0, x.2) <= (y.0, y.2)) {
+            buf.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.2.cmp(&y.2)));
+        }
         let mut k = 0;
         while k < buf.len() {
             let (j, mut w, mut rel) = buf[k];

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use relgraph_graph::Value;
 
-use super::{col, ArgDefault, Emit, ProcArg, ProcMode, ProcType, Procedure};
+use super::{col, ArgDefault, Body, Emit, ProcArg, ProcMode, ProcType, Procedure};
 use crate::error::{ExecError, Result};
 use crate::exec::Ctx;
 
@@ -181,7 +181,7 @@ pub(super) const REGISTER: Procedure = Procedure {
     description: "Registers a read query under a name; after each commit that changes its \
                   answer, subscribers are told the rows that entered it (and, with mode \
                   'both', those that left).",
-    body: |ctx, args, emit| {
+    body: Body::Rows(|ctx, args, emit| {
         let params = match &args[2] {
             Value::Map(m) => m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
             _ => BTreeMap::new(),
@@ -204,7 +204,7 @@ pub(super) const REGISTER: Procedure = Procedure {
             .register(text(&args[0]), text(&args[1]), params, both)
             .map_err(ExecError::Standing)?;
         emit(info_row(&info)).map(|_| ())
-    },
+    }),
 };
 
 pub(super) const LIST: Procedure = Procedure {
@@ -214,14 +214,14 @@ pub(super) const LIST: Procedure = Procedure {
     config: &[],
     mode: ProcMode::Write,
     description: "The registered standing queries, by name.",
-    body: |ctx, _, emit| {
+    body: Body::Rows(|ctx, _, emit| {
         for info in host(ctx)?.list() {
             if !emit(info_row(&info))? {
                 break;
             }
         }
         Ok(())
-    },
+    }),
 };
 
 pub(super) const DROP: Procedure = Procedure {
@@ -236,11 +236,11 @@ pub(super) const DROP: Procedure = Procedure {
     mode: ProcMode::Write,
     description: "Drops a standing query: its subscribers receive nothing more and it is \
                   removed from the store.",
-    body: |ctx, args, emit: &mut Emit<'_>| {
+    body: Body::Rows(|ctx, args, emit: &mut Emit<'_>| {
         let name = text(&args[0]);
         host(ctx)?.drop_query(name).map_err(ExecError::Standing)?;
         emit(vec![s(name)]).map(|_| ())
-    },
+    }),
 };
 
 pub(super) const EXPLAIN: Procedure = Procedure {
@@ -261,7 +261,7 @@ pub(super) const EXPLAIN: Procedure = Procedure {
     description: "How a standing query is evaluated after a commit: each query it runs \
                   (the delta parts seeded by what the commit touched, or the whole query) \
                   with its plan.",
-    body: |ctx, args, emit: &mut Emit<'_>| {
+    body: Body::Rows(|ctx, args, emit: &mut Emit<'_>| {
         let parts = host(ctx)?
             .explain(text(&args[0]))
             .map_err(ExecError::Standing)?;
@@ -271,5 +271,5 @@ pub(super) const EXPLAIN: Procedure = Procedure {
             }
         }
         Ok(())
-    },
+    }),
 };

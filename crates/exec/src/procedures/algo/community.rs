@@ -1,7 +1,7 @@
-//! Components, communities and cohesion: WCC, SCC, label propagation,
+//! Components, communities and cohesion: SCC, label propagation,
 //! core numbers, triangles and local clustering.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -9,69 +9,6 @@ use super::Ticker;
 use crate::error::Result;
 use crate::options::Guard;
 use crate::procedures::projection::Csr;
-
-/// Nodes per parallel block.
-const BLOCK: usize = 4096;
-
-/// The root of `x`, halving the path on the way (parents only ever point
-/// to smaller indices, so the root of a set is its smallest member).
-fn find(parent: &[AtomicU32], mut x: u32) -> u32 {
-    loop {
-        let p = parent[x as usize].load(Ordering::Relaxed);
-        if p == x {
-            return x;
-        }
-        let gp = parent[p as usize].load(Ordering::Relaxed);
-        if gp != p {
-            let _ = parent[x as usize].compare_exchange_weak(
-                p,
-                gp,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            );
-        }
-        x = p;
-    }
-}
-
-fn union(parent: &[AtomicU32], a: u32, b: u32) {
-    loop {
-        let (ra, rb) = (find(parent, a), find(parent, b));
-        if ra == rb {
-            return;
-        }
-        let (hi, lo) = if ra > rb { (ra, rb) } else { (rb, ra) };
-        if parent[hi as usize]
-            .compare_exchange(hi, lo, Ordering::AcqRel, Ordering::Relaxed)
-            .is_ok()
-        {
-            return;
-        }
-    }
-}
-
-/// Weakly connected components by a lock-free parallel union-find: for
-/// each node, the smallest node index of its component.
-pub(crate) fn wcc(g: &Csr, guard: &Guard) -> Result<Vec<u32>> {
-    let n = g.len();
-    guard.check_alloc((n * 8) as u64)?;
-    let parent: Vec<AtomicU32> = (0..n as u32).map(AtomicU32::new).collect();
-    (0..n.div_ceil(BLOCK))
-        .into_par_iter()
-        .try_for_each(|b| -> Result<()> {
-            guard.check()?;
-            for u in (b * BLOCK) as u32..((b + 1) * BLOCK).min(n) as u32 {
-                for &v in g.neighbors(u) {
-                    union(&parent, u, v);
-                }
-            }
-            Ok(())
-        })?;
-    Ok((0..n as u32)
-        .into_par_iter()
-        .map(|i| find(&parent, i))
-        .collect())
-}
 
 /// The state of an iterative Tarjan search.
 struct Tarjan {

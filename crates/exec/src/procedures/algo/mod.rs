@@ -1,11 +1,13 @@
 //! Graph algorithms as procedures: `CALL algo.NAME(labels, types, config)`.
 //!
-//! Every algorithm projects the snapshot (`projection.rs`) and runs over
-//! the CSR with `u32` node indices; the hot loops of PageRank, WCC,
-//! betweenness, closeness, triangle counting and similarity run in parallel
-//! with rayon over fixed blocks of nodes, and floating-point sums are
-//! reduced in block order, so scores do not depend on the thread count.
-//! Rows stream out in ascending node id order.
+//! Every algorithm but WCC projects the snapshot (`projection.rs`) and runs
+//! over the CSR with `u32` node indices (WCC runs over the snapshot's
+//! lists, `wcc.rs`); the hot loops of PageRank, WCC, betweenness,
+//! closeness, triangle counting and similarity run in parallel with rayon
+//! over fixed blocks of nodes, and floating-point sums are reduced in block
+//! order, so scores do not depend on the thread count. Per-node results
+//! are a [`Table`] in ascending node id order, which the executor may read
+//! in parallel morsels.
 //!
 //! Written over the CSR rather than through petgraph's traits on
 //! `TypedGraph`: a projection spans several relationship types and a label
@@ -16,22 +18,25 @@ mod centrality;
 mod community;
 mod paths;
 mod similarity;
+mod wcc;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use relgraph_graph::Value;
+use rayon::prelude::*;
+use relgraph_graph::{NodeId, Value};
 
 use super::bind::ArgProblem;
-use super::projection::{Combine, Orientation, Projection, Spec};
-use super::{col, ArgDefault, Emit, ProcArg, ProcColumn, ProcMode, ProcType, Procedure};
+use super::projection::{resolve, Combine, Orientation, Projection, Spec};
+use super::{col, ArgDefault, Body, ProcArg, ProcColumn, ProcMode, ProcType, Procedure, Table};
 use crate::error::Result;
-use crate::exec::Ctx;
+use crate::exec::{Ctx, Hold};
 use crate::options::Guard;
 
 pub(crate) use centrality::{betweenness, closeness, page_rank};
-pub(crate) use community::{core_numbers, label_propagation, scc, triangles, wcc};
+pub(crate) use community::{core_numbers, label_propagation, scc, triangles};
 pub(crate) use similarity::{node_similarity, Metric};
+pub(crate) use wcc::wcc;
 
 /// Fewest nodes per rayon split of a per-node parallel loop: keeps the
 /// per-split buffers of `map_init` (a distance or counter array of `n`
@@ -264,29 +269,68 @@ fn project<'g>(
     Ok(Call { proj, config })
 }
 
-/// Emits `(node, value)` rows in node order.
-fn emit_scores(
-    proj: &Projection<'_>,
-    values: impl Iterator<Item = Value>,
-    emit: &mut Emit<'_>,
-) -> Result<()> {
-    for (n, v) in proj.nodes.iter().zip(values) {
-        if !emit(vec![Value::Node(*n), v])? {
-            break;
-        }
-    }
-    Ok(())
+/// One row per projected node, in node order: the node, then the columns
+/// that `value` makes of the node's result (`value(result, column)` for
+/// columns from 1).
+struct PerNode<'g, T, F> {
+    nodes: Vec<NodeId>,
+    values: Vec<T>,
+    value: F,
+    _held: Hold<'g>,
 }
 
-/// A component or community representative as an integer: the smallest
-/// node id in it.
-fn representative<'p>(
-    proj: &'p Projection<'_>,
-    labels: Vec<u32>,
-) -> impl Iterator<Item = Value> + 'p {
+impl<T, F> Table for PerNode<'_, T, F>
+where
+    T: Send + Sync,
+    F: Fn(&T, usize) -> Value + Send + Sync,
+{
+    fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    #[inline]
+    fn get(&self, row: usize, col: usize) -> Value {
+        match col {
+            0 => Value::Node(self.nodes[row]),
+            c => (self.value)(&self.values[row], c),
+        }
+    }
+}
+
+/// The table of `values` (one per projected node of `proj`); the CSR is
+/// dropped, the node list kept (and held against the memory budget).
+fn per_node<'g, T, F>(proj: Projection<'g>, values: Vec<T>, value: F) -> Result<Box<dyn Table + 'g>>
+where
+    T: Send + Sync + 'g,
+    F: Fn(&T, usize) -> Value + Send + Sync + 'g,
+{
+    let (nodes, held) = proj.into_nodes()?;
+    debug_assert_eq!(nodes.len(), values.len());
+    Ok(Box::new(PerNode {
+        nodes,
+        values,
+        value,
+        _held: held,
+    }))
+}
+
+/// Component or community representatives (projected indices) as the
+/// smallest node id in each, as integers.
+fn representatives(proj: &Projection<'_>, labels: Vec<u32>) -> Vec<i64> {
     labels
-        .into_iter()
-        .map(move |r| Value::Int(proj.nodes[r as usize].0 as i64))
+        .into_par_iter()
+        .map(|r| proj.nodes[r as usize].0 as i64)
+        .collect()
+}
+
+/// A table of one float per node.
+fn floats<'g>(proj: Projection<'g>, values: Vec<f64>) -> Result<Box<dyn Table + 'g>> {
+    per_node(proj, values, |v, _| Value::Float(*v))
+}
+
+/// A table of one integer per node.
+fn ints<'g>(proj: Projection<'g>, values: Vec<i64>) -> Result<Box<dyn Table + 'g>> {
+    per_node(proj, values, |v, _| Value::Int(*v))
 }
 
 pub(crate) const PAGE_RANK: Procedure = Procedure {
@@ -302,7 +346,7 @@ pub(crate) const PAGE_RANK: Procedure = Procedure {
     ],
     mode: ProcMode::Read,
     description: "PageRank as networkx.pagerank defines it (dangling nodes' rank spread uniformly); defaults dampingFactor 0.85, maxIterations 20, tolerance 1e-7.",
-    body: |ctx, args, emit| {
+    body: Body::Table(|ctx, args| {
         let c = project(ctx, args, Combine::Sum, false, None)?;
         let cfg = &c.config;
         let scores = page_rank(
@@ -312,8 +356,8 @@ pub(crate) const PAGE_RANK: Procedure = Procedure {
             cfg.tolerance,
             ctx.guard,
         )?;
-        emit_scores(&c.proj, scores.into_iter().map(Value::Float), emit)
-    },
+        floats(c.proj, scores)
+    }),
 };
 
 pub(crate) const WCC: Procedure = Procedure {
@@ -323,11 +367,18 @@ pub(crate) const WCC: Procedure = Procedure {
     config: &[],
     mode: ProcMode::Read,
     description: "Weakly connected components; component is the smallest node id in it.",
-    body: |ctx, args, emit| {
-        let c = project(ctx, args, Combine::Sum, false, Some(Orientation::Natural))?;
-        let comp = wcc(&c.proj.out, ctx.guard)?;
-        emit_scores(&c.proj, representative(&c.proj, comp), emit)
-    },
+    body: Body::Table(|ctx, args| {
+        let (labels, types, span) = resolve(ctx.snapshot, &args[0], &args[1])?;
+        let (nodes, comps) = wcc(ctx.snapshot, &labels, &types, span, ctx.guard)?;
+        let mut held = Hold::new(ctx.guard);
+        held.add(nodes.len() as u64 * 16)?;
+        Ok(Box::new(PerNode {
+            nodes,
+            values: comps,
+            value: |c: &i64, _| Value::Int(*c),
+            _held: held,
+        }))
+    }),
 };
 
 pub(crate) const SCC: Procedure = Procedure {
@@ -337,11 +388,12 @@ pub(crate) const SCC: Procedure = Procedure {
     config: &[ORIENTATION],
     mode: ProcMode::Read,
     description: "Strongly connected components (Tarjan); component is the smallest node id in it.",
-    body: |ctx, args, emit| {
+    body: Body::Table(|ctx, args| {
         let c = project(ctx, args, Combine::Sum, false, None)?;
         let comp = scc(&c.proj.out, ctx.guard)?;
-        emit_scores(&c.proj, representative(&c.proj, comp), emit)
-    },
+        let comp = representatives(&c.proj, comp);
+        ints(c.proj, comp)
+    }),
 };
 
 pub(crate) const LABEL_PROPAGATION: Procedure = Procedure {
@@ -351,7 +403,7 @@ pub(crate) const LABEL_PROPAGATION: Procedure = Procedure {
     config: &[ORIENTATION, WEIGHT, col("maxIterations", ProcType::Int)],
     mode: ProcMode::Read,
     description: "Communities by label propagation (each node takes its neighbours' heaviest label; order and ties from a fixed seed); default orientation UNDIRECTED, maxIterations 10.",
-    body: |ctx, args, emit| {
+    body: Body::Table(|ctx, args| {
         let mut args = args.to_vec();
         if let Value::Map(m) = &mut args[2] {
             // This algorithm's own defaults (a null value means the default).
@@ -366,8 +418,9 @@ pub(crate) const LABEL_PROPAGATION: Procedure = Procedure {
         }
         let c = project(ctx, &args, Combine::Sum, false, None)?;
         let comm = label_propagation(&c.proj.out, c.config.max_iterations, ctx.guard)?;
-        emit_scores(&c.proj, representative(&c.proj, comm), emit)
-    },
+        let comm = representatives(&c.proj, comm);
+        ints(c.proj, comm)
+    }),
 };
 
 pub(crate) const BETWEENNESS: Procedure = Procedure {
@@ -381,7 +434,7 @@ pub(crate) const BETWEENNESS: Procedure = Procedure {
     ],
     mode: ProcMode::Read,
     description: "Betweenness centrality (Brandes, unnormalized as networkx with normalized=False); samplingSize k estimates it from k seeded random sources, scaled by n/k.",
-    body: |ctx, args, emit| {
+    body: Body::Table(|ctx, args| {
         let c = project(ctx, args, Combine::Sum, false, None)?;
         let undirected = c.config.orientation == Orientation::Undirected;
         let scores = betweenness(
@@ -391,8 +444,8 @@ pub(crate) const BETWEENNESS: Procedure = Procedure {
             c.config.sampling_seed,
             ctx.guard,
         )?;
-        emit_scores(&c.proj, scores.into_iter().map(Value::Float), emit)
-    },
+        floats(c.proj, scores)
+    }),
 };
 
 pub(crate) const CLOSENESS: Procedure = Procedure {
@@ -402,11 +455,11 @@ pub(crate) const CLOSENESS: Procedure = Procedure {
     config: &[ORIENTATION],
     mode: ProcMode::Read,
     description: "Closeness centrality as networkx.closeness_centrality (distances to the node, Wasserman-Faust scaling for unreachable nodes).",
-    body: |ctx, args, emit| {
+    body: Body::Table(|ctx, args| {
         let c = project(ctx, args, Combine::Sum, false, None)?;
         let scores = closeness(&c.proj.out, ctx.guard)?;
-        emit_scores(&c.proj, scores.into_iter().map(Value::Float), emit)
-    },
+        floats(c.proj, scores)
+    }),
 };
 
 pub(crate) const TRIANGLE_COUNT: Procedure = Procedure {
@@ -420,17 +473,15 @@ pub(crate) const TRIANGLE_COUNT: Procedure = Procedure {
     config: &[],
     mode: ProcMode::Read,
     description: "Triangles through each node and its local clustering coefficient, on the undirected graph without self-loops.",
-    body: |ctx, args, emit| {
+    body: Body::Table(|ctx, args| {
         let c = project(ctx, args, Combine::Sum, false, Some(Orientation::Undirected))?;
         let t = triangles(&c.proj.out, ctx.guard)?;
-        for (i, n) in c.proj.nodes.iter().enumerate() {
-            let row = vec![Value::Node(*n), Value::Int(t.triangles[i] as i64), Value::Float(t.coefficient[i])];
-            if !emit(row)? {
-                break;
-            }
-        }
-        Ok(())
-    },
+        let both: Vec<(u64, f64)> = t.triangles.into_iter().zip(t.coefficient).collect();
+        per_node(c.proj, both, |&(t, c), col| match col {
+            1 => Value::Int(t as i64),
+            _ => Value::Float(c),
+        })
+    }),
 };
 
 pub(crate) const K_CORE: Procedure = Procedure {
@@ -440,11 +491,11 @@ pub(crate) const K_CORE: Procedure = Procedure {
     config: &[],
     mode: ProcMode::Read,
     description: "Core number of each node (networkx.core_number), on the undirected graph without self-loops.",
-    body: |ctx, args, emit| {
+    body: Body::Table(|ctx, args| {
         let c = project(ctx, args, Combine::Sum, false, Some(Orientation::Undirected))?;
         let cores = core_numbers(&c.proj.out, ctx.guard)?;
-        emit_scores(&c.proj, cores.into_iter().map(|k| Value::Int(k as i64)), emit)
-    },
+        ints(c.proj, cores.into_iter().map(|k| k as i64).collect())
+    }),
 };
 
 pub(crate) const DIJKSTRA: Procedure = Procedure {
@@ -459,7 +510,7 @@ pub(crate) const DIJKSTRA: Procedure = Procedure {
     ],
     mode: ProcMode::Read,
     description: "Weighted shortest path from sourceNode to targetNode (to every reachable node without targetNode, by cost); weights must be non-negative, missing ones count 1.",
-    body: paths::run_dijkstra,
+    body: Body::Rows(paths::run_dijkstra),
 };
 
 /// The output columns of path algorithms.
@@ -485,7 +536,7 @@ pub(crate) const ASTAR: Procedure = Procedure {
     ],
     mode: ProcMode::Read,
     description: "Weighted shortest path from sourceNode to targetNode guided by the great-circle distance (km) between the nodes' latitudeProperty/longitudeProperty (degrees); weights as for algo.dijkstra and at least that distance, or the path may not be the cheapest.",
-    body: paths::run_astar,
+    body: Body::Rows(paths::run_astar),
 };
 
 pub(crate) const YEN_K_SHORTEST: Procedure = Procedure {
@@ -501,7 +552,7 @@ pub(crate) const YEN_K_SHORTEST: Procedure = Procedure {
     ],
     mode: ProcMode::Read,
     description: "The k (default 1) cheapest loopless paths from sourceNode to targetNode (Yen's algorithm), by cost; weights as for algo.dijkstra.",
-    body: paths::run_yen,
+    body: Body::Rows(paths::run_yen),
 };
 
 pub(crate) const NODE_SIMILARITY: Procedure = Procedure {
@@ -520,7 +571,7 @@ pub(crate) const NODE_SIMILARITY: Procedure = Procedure {
     ],
     mode: ProcMode::Read,
     description: "Jaccard (or overlap) similarity of neighbour sets, the topK most similar per node (default 10) above similarityCutoff.",
-    body: |ctx, args, emit| {
+    body: Body::Rows(|ctx, args, emit| {
         let c = project(ctx, args, Combine::Sum, false, None)?;
         let cfg = &c.config;
         let pairs = node_similarity(&c.proj.out, cfg.metric, cfg.top_k, cfg.cutoff, ctx.guard)?;
@@ -535,5 +586,5 @@ pub(crate) const NODE_SIMILARITY: Procedure = Procedure {
             }
         }
         Ok(())
-    },
+    }),
 };
