@@ -74,6 +74,10 @@ pub struct StoredStats {
     pub version: u64,
     /// The statistics.
     pub stats: crate::snapshot::stats::GraphStats,
+    /// How they were sampled ([`crate::snapshot::stats::STATS_REVISION`]):
+    /// statistics of another revision (or that do not decode as this one,
+    /// written before the field existed) are not installed.
+    pub revision: u32,
 }
 
 /// Names the segment files that hold the base image and the figures a
@@ -321,10 +325,8 @@ pub fn encode_framed<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Decodes a frame written by [`encode_framed`]; any defect (short frame,
-/// unknown codec, checksum mismatch, undecodable or trailing bytes) is a
-/// [`GraphError::Corrupt`].
-pub fn decode_framed<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) -> Result<T> {
+/// The body of a frame whose length, codec and checksum are sound.
+fn frame_body<'b>(tree: &str, key: &[u8], bytes: &'b [u8]) -> Result<&'b [u8]> {
     if bytes.len() < FRAME_HEADER {
         return Err(corrupt(
             tree,
@@ -352,14 +354,37 @@ pub fn decode_framed<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) 
             format!("checksum mismatch (stored {stored:08x}, computed {actual:08x})"),
         ));
     }
+    Ok(body)
+}
+
+/// Decodes a frame written by [`encode_framed`]; any defect (short frame,
+/// unknown codec, checksum mismatch, undecodable or trailing bytes) is a
+/// [`GraphError::Corrupt`].
+pub fn decode_framed<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) -> Result<T> {
+    decode_body(frame_body(tree, key, bytes)?).map_err(|e| corrupt(tree, key, e))
+}
+
+/// Like [`decode_framed`], but a sound frame (codec and checksum right)
+/// whose body is not a `T` is `None`, not an error: for derived records
+/// whose layout changed (the planner's statistics), which are computed
+/// again instead.
+pub fn decode_framed_if_current<T: DeserializeOwned>(
+    tree: &str,
+    key: &[u8],
+    bytes: &[u8],
+) -> Result<Option<T>> {
+    Ok(decode_body(frame_body(tree, key, bytes)?).ok())
+}
+
+/// Decodes the body of a frame whose header and checksum are sound.
+fn decode_body<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, String> {
     let config = bincode::config::standard().with_limit::<DECODE_LIMIT>();
     let (value, used): (T, usize) = bincode::serde::decode_from_slice(body, config)
-        .map_err(|e| corrupt(tree, key, format!("cannot decode: {e}")))?;
+        .map_err(|e| format!("cannot decode: {e}"))?;
     if used != body.len() {
-        return Err(corrupt(
-            tree,
-            key,
-            format!("{} trailing bytes after the record", body.len() - used),
+        return Err(format!(
+            "{} trailing bytes after the record",
+            body.len() - used
         ));
     }
     Ok(value)
