@@ -34,6 +34,9 @@ pub(crate) struct Compiler<'a> {
     pub merge_new: HashSet<usize>,
     /// While compiling MERGE's create branch: slots of anonymous elements by span.
     pub merge_anon: HashMap<(usize, usize), usize>,
+    /// The labels a node slot was first matched with: a later MATCH that
+    /// names the node without labels is estimated from them.
+    pub matched_labels: HashMap<usize, Vec<String>>,
 }
 
 impl<'a> Compiler<'a> {
@@ -50,6 +53,7 @@ impl<'a> Compiler<'a> {
             width: 0,
             merge_new: HashSet::new(),
             merge_anon: HashMap::new(),
+            matched_labels: HashMap::new(),
         }
     }
 
@@ -97,6 +101,7 @@ impl<'a> Compiler<'a> {
 
     fn single(&mut self, q: &SingleQuery) -> Result<SinglePlan> {
         self.width = 0;
+        self.matched_labels.clear();
         let mut scope = Scope::default();
         let mut ops = Vec::new();
         let mut columns = Vec::new();

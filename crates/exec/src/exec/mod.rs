@@ -122,6 +122,41 @@ pub(crate) fn eval_const(e: &CExpr, snapshot: &Snapshot) -> Result<Value> {
     eval(e, &[], &mut Vec::new(), &ctx)
 }
 
+/// Evaluates predicate `e` with each of `nodes` in `slot` (every other
+/// slot null): whether it holds for each, or `None` when it fails on one.
+/// The planner measures a filter's selectivity on a sample this way.
+pub(crate) fn eval_on_nodes(
+    e: &CExpr,
+    slot: usize,
+    nodes: &[relgraph_graph::NodeId],
+    snapshot: &Snapshot,
+) -> Option<Vec<bool>> {
+    let guard = Guard::new(&crate::options::QueryOptions {
+        memory_budget: Some(FOLD_BUDGET),
+        ..crate::options::QueryOptions::default()
+    });
+    let now = crate::engine::now();
+    let ctx = Ctx {
+        snapshot,
+        params: &NO_PARAMS,
+        guard: &guard,
+        now: &now,
+    };
+    let mut row = vec![Value::Null; slot + 1];
+    let mut locals = Vec::new();
+    nodes
+        .iter()
+        .map(|&n| {
+            row[slot] = Value::Node(n);
+            match eval(e, &row, &mut locals, &ctx) {
+                Ok(Value::Bool(b)) => Some(b),
+                Ok(_) => Some(false),
+                Err(_) => None,
+            }
+        })
+        .collect()
+}
+
 /// True if the sub-plan yields at least one row from `row` (depth first,
 /// stopping at the first match).
 pub(crate) fn run_sub_any(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<bool> {
