@@ -286,6 +286,18 @@ fn near(est: f64, actual: f64, f: f64) -> bool {
     e / a <= f && a / e <= f
 }
 
+/// Asserts that the estimate after the first `op` of `MATCH {pattern}
+/// RETURN {ret}` is within a factor of `f` of the rows the match has.
+fn assert_estimated(snap: &Snapshot, pattern: &str, ret: &str, op: &str, f: f64) {
+    let actual = count_of(snap, &format!("MATCH {pattern} RETURN count(*)"));
+    let (_, plan) = run(snap, &format!("MATCH {pattern} RETURN {ret}"));
+    let est = estimate_of(&plan, op);
+    assert!(
+        near(est, actual, f),
+        "{pattern}: est {est}, actual {actual}\n{plan}"
+    );
+}
+
 #[test]
 fn filters_the_statistics_cannot_estimate_are_measured_on_a_sample() {
     let snap = demo();
@@ -295,19 +307,8 @@ fn filters_the_statistics_cannot_estimate_are_measured_on_a_sample() {
         "toUpper(p.name) CONTAINS 'AN'",
         "p.name < 'C' OR p.name > 'W'",
     ] {
-        let actual = count_of(
-            &snap,
-            &format!("MATCH (p:Person) WHERE {cond} RETURN count(*)"),
-        );
-        let (_, plan) = run(
-            &snap,
-            &format!("MATCH (p:Person) WHERE {cond} RETURN p.name"),
-        );
-        let est = estimate_of(&plan, "Filter");
-        assert!(
-            near(est, actual, 2.0),
-            "{cond}: est {est}, actual {actual}\n{plan}"
-        );
+        let pattern = format!("(p:Person) WHERE {cond}");
+        assert_estimated(&snap, &pattern, "p.name", "Filter", 2.0);
     }
 }
 
@@ -321,19 +322,8 @@ fn a_hub_named_by_a_unique_value_expands_by_its_real_degree() {
         "MATCH (t:Topic)<-[:ABOUT]-(c) WITH t, count(c) AS n ORDER BY n DESC LIMIT 1 RETURN t.name",
     );
     let name = rows[0].trim_matches(|c| c == '[' || c == ']' || c == '"');
-    let actual = count_of(
-        &snap,
-        &format!("MATCH (t:Topic {{name: '{name}'}})<-[:ABOUT]-(c:Content) RETURN count(*)"),
-    );
-    let (_, plan) = run(
-        &snap,
-        &format!("MATCH (t:Topic {{name: '{name}'}})<-[:ABOUT]-(c:Content) RETURN c.title"),
-    );
-    let est = estimate_of(&plan, "Expand(");
-    assert!(
-        near(est, actual, 1.1),
-        "{name}: est {est}, actual {actual}\n{plan}"
-    );
+    let pattern = format!("(t:Topic {{name: '{name}'}})<-[:ABOUT]-(c:Content)");
+    assert_estimated(&snap, &pattern, "c.title", "Expand(", 1.1);
 }
 
 #[test]
@@ -347,14 +337,6 @@ fn counted_expansions_and_later_matches_estimate_the_rows_they_emit() {
     );
     assert!(estimate_of(&plan, "ExpandCount(") <= people, "{plan}");
     // A MATCH right after another counts all rows, not rows per input row.
-    let actual = count_of(
-        &snap,
-        "MATCH (p:Person) WHERE p.name STARTS WITH 'A' MATCH (p)-[:KNOWS]->(f:Person) RETURN count(*)",
-    );
-    let (_, plan) = run(
-        &snap,
-        "MATCH (p:Person) WHERE p.name STARTS WITH 'A' MATCH (p)-[:KNOWS]->(f:Person) RETURN f.name",
-    );
-    let est = estimate_of(&plan, "Expand(");
-    assert!(near(est, actual, 3.0), "est {est}, actual {actual}\n{plan}");
+    let pattern = "(p:Person) WHERE p.name STARTS WITH 'A' MATCH (p)-[:KNOWS]->(f:Person)";
+    assert_estimated(&snap, pattern, "f.name", "Expand(", 3.0);
 }

@@ -469,7 +469,20 @@ impl Model {
                 },
                 _ => DEFAULT_SEL,
             },
-            CExpr::Binary(BinaryOp::Ne, ..) => 0.9,
+            CExpr::Binary(BinaryOp::Ne, a, b, _) => match (&**a, &**b) {
+                (CExpr::Property(base, key, _), CExpr::Const(v))
+                | (CExpr::Const(v), CExpr::Property(base, key, _)) => match &**base {
+                    // Present and not that value (null compares to nothing).
+                    CExpr::Slot(s) => match prop_stats(*s, &key.name) {
+                        PropSel::Stats(p) => (p.present - p.eq_fraction(v)).max(0.0),
+                        PropSel::Rare(f) => f,
+                        PropSel::Absent => 0.0,
+                        PropSel::Unknown => 0.9,
+                    },
+                    _ => 0.9,
+                },
+                _ => 0.9,
+            },
             CExpr::Binary(
                 BinaryOp::StartsWith
                 | BinaryOp::EndsWith
@@ -947,9 +960,16 @@ fn sampled_kind(c: &Conj) -> bool {
             _ => false,
         }
     }
-    c.hint.is_none()
-        && !matches!(c.expr, CExpr::HasLabels(..) | CExpr::IsNull(..))
-        && cheap(&c.expr)
+    // A property compared with a constant by `<>`: the statistics know.
+    let known = match &c.expr {
+        CExpr::Binary(BinaryOp::Ne, a, b, _) => matches!(
+            (&**a, &**b),
+            (CExpr::Property(..), CExpr::Const(_)) | (CExpr::Const(_), CExpr::Property(..))
+        ),
+        CExpr::HasLabels(..) | CExpr::IsNull(..) => true,
+        _ => false,
+    };
+    c.hint.is_none() && !known && cheap(&c.expr)
 }
 
 /// The directions of relationship `dir` expanded from its left end

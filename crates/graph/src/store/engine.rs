@@ -25,8 +25,8 @@ use super::format::{
     encode_version, key_u64, u64_key, BaseHeader, ErasureIntent, LogRecord, LogRecordV2, Manifest,
     SegmentEntry, StandingCursor, StandingRecord, StoredStats, FORMAT_VERSION,
     FORMAT_VERSION_BLOCKS, FORMAT_VERSION_SEGMENTS, KEY_BASE, KEY_CATALOG, KEY_ERASURE,
-    KEY_FORMAT_VERSION, KEY_LAST_VERSION, KEY_MAGIC, KEY_MANIFEST, KEY_STATS, LOG, MAGIC, META,
-    NODES, RELS, STANDING, STANDING_CURSORS,
+    KEY_FORMAT_VERSION, KEY_LAST_VERSION, KEY_MAGIC, KEY_MANIFEST, KEY_STATS, KEY_STATS_LEGACY,
+    LOG, MAGIC, META, NODES, RELS, STANDING, STANDING_CURSORS,
 };
 use super::segments::SegmentDir;
 use super::{CheckpointPolicy, Durability, OpenTimings, StoreStats};
@@ -844,6 +844,7 @@ fn put_stats(batch: &mut WriteBatch, version: u64, stats: GraphStats) -> Result<
         revision: STATS_REVISION,
     };
     batch.put(META, KEY_STATS.to_vec(), encode_framed(&stored)?);
+    batch.delete(META, KEY_STATS_LEGACY.to_vec());
     Ok(Arc::new(stored.stats))
 }
 

@@ -60,8 +60,14 @@ pub const KEY_LAST_VERSION: &[u8] = b"last_version";
 /// `meta` key of the planner's statistics of the base image
 /// ([`StoredStats`]), written at bulk creation and by every checkpoint.
 /// Older databases lack it; a snapshot then computes its statistics on
-/// first use, as before.
-pub const KEY_STATS: &[u8] = b"stats";
+/// first use, as before. (Until statistics carried a revision they were
+/// stored under `stats`, in a layout binaries of that time read strictly:
+/// the new key leaves those binaries a database they can open.)
+pub const KEY_STATS: &[u8] = b"planner_stats";
+/// `meta` key the statistics were stored under before [`KEY_STATS`]:
+/// deleted whenever statistics are written (they sample property values,
+/// so an erasure must not leave an old copy behind).
+pub const KEY_STATS_LEGACY: &[u8] = b"stats";
 /// `meta` key of the pending erasure, if any: an [`ErasureIntent`].
 pub const KEY_ERASURE: &[u8] = b"erasure";
 
