@@ -869,6 +869,14 @@ fn planner_statistics_are_stored_with_the_base_image() {
     assert_eq!(known.nodes[0].sampled, 4242);
     drop(g);
 
+    // Statistics sampled by another revision are not used.
+    marked.revision += 1;
+    write(&marked);
+    let g = open(&kv);
+    assert!(g.snapshot().stats_if_known().is_none());
+    drop(g);
+    marked.revision -= 1;
+
     // Statistics of another base version are not used.
     marked.version += 1;
     write(&marked);

@@ -41,6 +41,9 @@ pub(crate) struct Compiler<'a> {
     /// Parameters read when the plan runs instead of folded into it as
     /// constants: a prepared plan runs with new values of these.
     pub late_params: &'a [String],
+    /// The labels a node slot was first matched with: a later MATCH that
+    /// names the node without labels is estimated from them.
+    pub matched_labels: HashMap<usize, Vec<String>>,
 }
 
 impl<'a> Compiler<'a> {
@@ -60,6 +63,7 @@ impl<'a> Compiler<'a> {
             join_tables: 0,
             rel_lists: 0,
             late_params: &[],
+            matched_labels: HashMap::new(),
         }
     }
 
@@ -109,6 +113,7 @@ impl<'a> Compiler<'a> {
 
     fn single(&mut self, q: &SingleQuery) -> Result<SinglePlan> {
         self.width = 0;
+        self.matched_labels.clear();
         let mut scope = Scope::default();
         let mut ops = Vec::new();
         let mut columns = Vec::new();

@@ -41,6 +41,29 @@ const DEFAULT_SEL: f64 = 0.5;
 const MATCH_SEL: f64 = 0.05;
 /// Selectivity of a range predicate without a histogram.
 const RANGE_SEL: f64 = 1.0 / 3.0;
+/// Nodes of a label a filter is measured on while planning, at most.
+const FILTER_SAMPLE: usize = 256;
+/// Consecutive nodes per run of that sample.
+const FILTER_RUN: usize = 8;
+/// Passing sampled nodes whose adjacency stands for a filtered node's.
+const PASSED_PEEK: usize = 16;
+/// Passing sampled nodes needed before they stand for the node's fan-out.
+const PASSED_MIN: usize = 8;
+
+impl Order {
+    /// Scales every estimate by `incoming`, the rows expected into the
+    /// MATCH (estimates are then of all rows, not per input row).
+    pub(crate) fn scale(&mut self, incoming: f64) {
+        for r in &mut self.rows {
+            *r *= incoming;
+        }
+        for f in &mut self.filters {
+            for (_, r) in f {
+                *r *= incoming;
+            }
+        }
+    }
+}
 
 /// One step of a chosen order.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -84,6 +107,9 @@ struct NodeM {
     /// the variable to: expansions from it use its real adjacency, not the
     /// label's average.
     pinned: Option<NodeId>,
+    /// Sampled nodes that pass the node's sampled conjuncts (empty: none
+    /// sampled, or all passed): expansions from it use their adjacency.
+    passed: Vec<NodeId>,
 }
 
 struct RelM {
@@ -129,6 +155,8 @@ struct State {
     rows: f64,
     /// The conjuncts the last step made applicable, with rows after each.
     applied: Filters,
+    /// Per node, the expansion that bound it (relationship, from left).
+    via: Vec<Option<(usize, bool)>>,
 }
 
 impl State {
@@ -144,12 +172,15 @@ impl State {
 impl Model {
     /// Builds the model of pattern `d` with conjuncts `conjs`;
     /// `seek(ni)` names the conjuncts an index seek for node `ni` would
-    /// answer and the slots its value reads (`None`: no index applies).
+    /// answer and the slots its value reads (`None`: no index applies);
+    /// `matched_labels` gives the labels earlier clauses matched node
+    /// slots with.
     pub(crate) fn new(
         snapshot: &Snapshot,
         d: &Declared,
         conjs: &[Conj],
         seek: &dyn Fn(usize) -> Option<(Vec<usize>, HashSet<usize>)>,
+        matched_labels: &HashMap<usize, Vec<String>>,
     ) -> Model {
         let stats = snapshot.stats();
         let catalog = snapshot.catalog();
@@ -171,8 +202,14 @@ impl Model {
             .iter()
             .enumerate()
             .map(|(ni, n)| {
+                // A node bound earlier and named here without labels is
+                // estimated with those it was matched with.
+                let names = match matched_labels.get(&n.slot) {
+                    Some(known) if n.outer && n.labels.is_empty() => known,
+                    _ => &n.labels,
+                };
                 let resolved: Vec<Option<LabelId>> =
-                    n.labels.iter().map(|l| catalog.label_id(l)).collect();
+                    names.iter().map(|l| catalog.label_id(l)).collect();
                 let labels: Vec<LabelId> = resolved.iter().flatten().copied().collect();
                 let rarest = labels
                     .iter()
@@ -205,6 +242,7 @@ impl Model {
                         .collect(),
                     bound: n.outer,
                     pinned: None,
+                    passed: Vec::new(),
                 }
             })
             .collect();
@@ -279,7 +317,66 @@ impl Model {
             m.sel = model.selectivity(c, catalog, &node_of, &rel_of);
             model.conjs.push(m);
         }
+        model.sample_filters(d, conjs);
         model
+    }
+
+    /// Measures on a sample of each node's label the conjuncts that read
+    /// only that node and that the statistics cannot estimate (string
+    /// matches, functions, `OR`, ...): the fraction of [`FILTER_SAMPLE`]
+    /// nodes they keep replaces the guess (at least half a node of the
+    /// sample, so a filter never looks empty). The nodes that pass them
+    /// all stand for the node when it is expanded from.
+    fn sample_filters(&mut self, d: &Declared, conjs: &[Conj]) {
+        for (ni, dn) in d.nodes.iter().enumerate() {
+            if self.nodes[ni].bound || self.nodes[ni].pinned.is_some() {
+                continue;
+            }
+            let local: Vec<usize> = conjs
+                .iter()
+                .enumerate()
+                .filter(|(ci, c)| {
+                    c.deps.len() == 1
+                        && c.deps.contains(&dn.slot)
+                        && !self.conjs[*ci].late
+                        && sampled_kind(c)
+                })
+                .map(|(ci, _)| ci)
+                .collect();
+            if local.is_empty() {
+                continue;
+            }
+            let sample = self.snapshot.label_sample(
+                self.nodes[ni].label,
+                FILTER_SAMPLE / FILTER_RUN,
+                FILTER_RUN,
+            );
+            if sample.is_empty() {
+                continue;
+            }
+            let mut keep = vec![true; sample.len()];
+            for ci in local {
+                let Some(hold) =
+                    crate::exec::eval_on_nodes(&conjs[ci].expr, dn.slot, &sample, &self.snapshot)
+                else {
+                    continue;
+                };
+                let hits = hold.iter().filter(|h| **h).count() as f64;
+                self.conjs[ci].sel = hits.max(0.5) / sample.len() as f64;
+                for (k, h) in keep.iter_mut().zip(hold) {
+                    *k &= h;
+                }
+            }
+            let passed: Vec<NodeId> = sample
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(n, _)| *n)
+                .collect();
+            if !passed.is_empty() && passed.len() < sample.len() {
+                self.nodes[ni].passed = passed;
+            }
+        }
     }
 
     /// The estimated fraction of rows a conjunct keeps.
@@ -387,7 +484,20 @@ impl Model {
                 },
                 _ => DEFAULT_SEL,
             },
-            CExpr::Binary(BinaryOp::Ne, ..) => 0.9,
+            CExpr::Binary(BinaryOp::Ne, a, b, _) => match (&**a, &**b) {
+                (CExpr::Property(base, key, _), CExpr::Const(v))
+                | (CExpr::Const(v), CExpr::Property(base, key, _)) => match &**base {
+                    // Present and not that value (null compares to nothing).
+                    CExpr::Slot(s) => match prop_stats(*s, &key.name) {
+                        PropSel::Stats(p) => (p.present - p.eq_fraction(v)).max(0.0),
+                        PropSel::Rare(f) => f,
+                        PropSel::Absent => 0.0,
+                        PropSel::Unknown => 0.9,
+                    },
+                    _ => 0.9,
+                },
+                _ => 0.9,
+            },
             CExpr::Binary(
                 BinaryOp::StartsWith
                 | BinaryOp::EndsWith
@@ -411,6 +521,12 @@ impl Model {
                     },
                     _ => None,
                 };
+                // The same node: one of the larger side's nodes.
+                if let (CExpr::Slot(x), CExpr::Slot(y)) = (&**a, &**b) {
+                    if let (Some(&i), Some(&j)) = (node_of.get(x), node_of.get(y)) {
+                        return 1.0 / self.nodes[i].count.max(self.nodes[j].count).max(1.0);
+                    }
+                }
                 match (side(a), side(b)) {
                     (Some(x), Some(y)) => x.min(y),
                     (Some(x), None) | (None, Some(x)) => x,
@@ -421,6 +537,9 @@ impl Model {
                 RANGE_SEL
             }
             CExpr::HasLabels(base, labels, _) => match &**base {
+                // A node bound before the MATCH is checked again for the
+                // labels it was written with; assume it was bound with them.
+                CExpr::Slot(s) if node_of.get(s).is_some_and(|&ni| self.nodes[ni].bound) => 1.0,
                 CExpr::Slot(s) if node_of.contains_key(s) => labels
                     .iter()
                     .map(|l| match l.resolve(catalog) {
@@ -430,7 +549,37 @@ impl Model {
                     .product(),
                 _ => DEFAULT_SEL,
             },
-            CExpr::Unary(UnaryOp::Not, ..) => DEFAULT_SEL,
+            // Boolean combinations of predicates taken as independent.
+            CExpr::Binary(op @ (BinaryOp::Or | BinaryOp::And), a, b, _) => {
+                let part = |e: &CExpr| {
+                    let sub = Conj {
+                        expr: e.clone(),
+                        deps: HashSet::new(),
+                        used: false,
+                        hint: None,
+                    };
+                    self.selectivity(&sub, catalog, node_of, rel_of)
+                };
+                let (x, y) = (part(a), part(b));
+                if *op == BinaryOp::Or {
+                    x + y - x * y
+                } else {
+                    x * y
+                }
+            }
+            CExpr::Unary(UnaryOp::Not, inner, _) => match &**inner {
+                // A pattern predicate's chance is not known either way.
+                CExpr::Exists(_) => DEFAULT_SEL,
+                e => {
+                    let sub = Conj {
+                        expr: e.clone(),
+                        deps: HashSet::new(),
+                        used: false,
+                        hint: None,
+                    };
+                    1.0 - self.selectivity(&sub, catalog, node_of, rel_of)
+                }
+            },
             _ => DEFAULT_SEL,
         }
     }
@@ -461,28 +610,57 @@ impl Model {
     /// Adjacency entries per node of `label` for relationship `r` read
     /// from its `from_left` end, and the fraction of them whose other end
     /// carries the other node's labels.
-    fn fan_out(&self, ri: usize, from_left: bool) -> (f64, f64) {
+    fn fan_out(&self, ri: usize, from_left: bool, via: Option<(usize, bool)>) -> (f64, f64) {
         let r = &self.rels[ri];
         let (from, to) = if from_left {
             (&self.nodes[r.left], &self.nodes[r.right])
         } else {
             (&self.nodes[r.right], &self.nodes[r.left])
         };
-        let dirs: &[Direction] = match (r.dir, from_left) {
-            (RelDirection::Both, _) => &[Direction::Outgoing, Direction::Incoming],
-            (RelDirection::Right, true) | (RelDirection::Left, false) => &[Direction::Outgoing],
-            _ => &[Direction::Incoming],
-        };
-        if let Some(n) = from.pinned {
+        let dirs = rel_dirs(r.dir, from_left);
+        // The later hops of a variable-length expansion leave from other
+        // nodes than the one it starts at.
+        let later_hop = via.is_some_and(|(v, _)| v == ri);
+        if let (Some(n), false) = (from.pinned, later_hop) {
             return self.pinned_fan_out(n, &r.types, dirs, to);
         }
+        if let Some(fo) = self.reached_from_pinned(ri, via, dirs, to, from) {
+            return fo;
+        }
+        if from.passed.len() >= PASSED_MIN && !later_hop {
+            // The nodes a filter keeps may have other degrees than their
+            // label's average: average those of the sampled ones it kept.
+            let step = from.passed.len().div_ceil(PASSED_PEEK).max(1);
+            let (mut deg, mut hits, mut k) = (0.0, 0.0, 0.0);
+            for &n in from.passed.iter().step_by(step) {
+                let (d, f) = self.pinned_fan_out(n, &r.types, dirs, to);
+                deg += d;
+                hits += d * f;
+                k += 1.0;
+            }
+            let frac = if deg > 0.0 { hits / deg } else { 0.0 };
+            return (deg / k, frac);
+        }
+        // How the node was reached, seen from it: the expansion that bound
+        // it, reversed.
+        let reached: Vec<(RelTypeId, Direction)> = match via {
+            Some((vr, vl)) if !self.rels[vr].outer => {
+                let v = &self.rels[vr];
+                rel_dirs(v.dir, vl)
+                    .iter()
+                    .flat_map(|d| v.types.iter().map(move |t| (*t, d.reverse())))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         let (mut deg, mut hits) = (0.0, 0.0);
         for &t in &r.types {
             for &dir in dirs {
                 let Some(e) = self.stats.expand(from.label, t, dir) else {
                     continue;
                 };
-                deg += e.avg;
+                let avg = self.reached_avg(from.label, e, &reached);
+                deg += avg;
                 let frac = match to.label {
                     None => 1.0,
                     Some(l) => e
@@ -491,7 +669,7 @@ impl Model {
                         .find(|(tl, _)| *tl == l)
                         .map_or(0.0, |(_, f)| *f),
                 };
-                hits += e.avg * frac;
+                hits += avg * frac;
             }
         }
         // Every further label of the target filters independently.
@@ -503,6 +681,76 @@ impl Model {
             .product();
         let frac = if deg > 0.0 { hits / deg * extra } else { 0.0 };
         (deg, frac)
+    }
+
+    /// The fan-out of relationship `ri` from a node reached (`via`) from a
+    /// pinned node: measured on up to [`PASSED_PEEK`] of that node's real
+    /// neighbours that carry `from`'s labels (a country's cities have
+    /// people, not the posts located in countries).
+    fn reached_from_pinned(
+        &self,
+        ri: usize,
+        via: Option<(usize, bool)>,
+        dirs: &[Direction],
+        to: &NodeM,
+        from: &NodeM,
+    ) -> Option<(f64, f64)> {
+        let (vr, vl) = via?;
+        let v = &self.rels[vr];
+        if vr == ri || v.outer || v.length.is_some() {
+            return None;
+        }
+        let pinned = self.nodes[if vl { v.left } else { v.right }].pinned?;
+        let mut near: Vec<NodeId> = Vec::new();
+        for &t in &v.types {
+            for &d in rel_dirs(v.dir, vl) {
+                let adj = self.snapshot.neighbors(pinned, t, d);
+                let step = adj.len().div_ceil(2 * PASSED_PEEK).max(1);
+                near.extend(adj.iter().step_by(step).map(|a| a.node));
+            }
+        }
+        near.retain(|n| from.labels.iter().all(|l| self.snapshot.has_label(*n, *l)));
+        if near.is_empty() {
+            return None;
+        }
+        let step = near.len().div_ceil(PASSED_PEEK).max(1);
+        let r = &self.rels[ri];
+        let (mut deg, mut hits, mut k) = (0.0, 0.0, 0.0);
+        for &n in near.iter().step_by(step) {
+            let (d, f) = self.pinned_fan_out(n, &r.types, dirs, to);
+            deg += d;
+            hits += d * f;
+            k += 1.0;
+        }
+        let frac = if deg > 0.0 { hits / deg } else { 0.0 };
+        Some((deg / k, frac))
+    }
+
+    /// The average degree `e` of a node of `label` reached through one of
+    /// `reached` (its own view of those relationships): weighted by how
+    /// often each is the way in; the label's average when nothing is known.
+    fn reached_avg(
+        &self,
+        label: Option<LabelId>,
+        e: &relgraph_graph::snapshot::stats::ExpandStats,
+        reached: &[(RelTypeId, Direction)],
+    ) -> f64 {
+        let (mut sum, mut weight) = (0.0, 0.0);
+        for &(t, d) in reached {
+            let Some(w) = self.stats.expand(label, t, d).map(|x| x.avg) else {
+                continue;
+            };
+            let Some(&(_, _, v)) = e.via.iter().find(|(vt, vd, _)| *vt == t && *vd == d) else {
+                continue;
+            };
+            sum += v * w;
+            weight += w;
+        }
+        if weight > 0.0 {
+            sum / weight
+        } else {
+            e.avg
+        }
     }
 
     /// Fan-out of one known node: its real adjacency, and the fraction of
@@ -545,6 +793,7 @@ impl Model {
     fn start(&self) -> State {
         let mut s = State {
             node_bound: self.nodes.iter().map(|n| n.bound).collect(),
+            via: vec![None; self.nodes.len()],
             rel_done: self.rels.iter().map(|r| !r.plannable).collect(),
             conj_done: vec![false; self.conjs.len()],
             pre: 1.0,
@@ -585,8 +834,18 @@ impl Model {
                 (true, true) => &[true, false],
             };
             for &from_left in sides {
-                let (deg, frac) = self.fan_out(ri, from_left);
-                let to = if from_left { r.right } else { r.left };
+                let (from, to) = if from_left {
+                    (r.left, r.right)
+                } else {
+                    (r.right, r.left)
+                };
+                let (deg, frac) = self.fan_out(ri, from_left, s.via[from]);
+                // Later hops of a variable-length expansion start at nodes
+                // reached through the relationship itself.
+                let later = match r.length {
+                    Some(_) => self.fan_out(ri, from_left, Some((ri, from_left))).0,
+                    None => deg,
+                };
                 let mut next = s.clone();
                 let read = if r.outer {
                     // The relationship is bound: check its ends.
@@ -594,7 +853,7 @@ impl Model {
                 } else if lb && rb {
                     // Expand-into: a binary search in the source's list.
                     let to_count = self.nodes[to].count.max(1.0);
-                    let hops = self.hops_sum(ri, deg);
+                    let hops = self.hops_sum(ri, deg, later);
                     next.rows = s.rows * (hops * frac / to_count).min(hops) * r.props_sel;
                     if r.length.is_some() {
                         s.rows * hops
@@ -604,7 +863,7 @@ impl Model {
                 } else {
                     let hops = match r.length {
                         None => deg,
-                        Some(_) => self.hops_sum(ri, deg),
+                        Some(_) => self.hops_sum(ri, deg, later),
                     };
                     next.rows = s.rows * hops * frac * r.props_sel;
                     s.rows * hops
@@ -612,6 +871,7 @@ impl Model {
                 let cost = READ_COST * read;
                 next.rel_done[ri] = true;
                 next.node_bound[to] = true;
+                next.via[to] = Some((ri, from_left));
                 next.pre = next.rows;
                 self.apply_conjs(&mut next);
                 // Every row the expansion produces is written and filtered.
@@ -657,14 +917,16 @@ impl Model {
         out
     }
 
-    /// Entries a variable-length expansion reads per start node, assuming
-    /// the same fan-out at every hop (at most [`VAR_HOPS`] hops counted).
-    fn hops_sum(&self, ri: usize, deg: f64) -> f64 {
+    /// Entries a variable-length expansion reads per start node: `deg`
+    /// at the first hop, `later` at each further one (the fan-out of a
+    /// node reached through the relationship; at most [`VAR_HOPS`] hops
+    /// counted).
+    fn hops_sum(&self, ri: usize, deg: f64, later: f64) -> f64 {
         let (min, max) = self.rels[ri].length.unwrap_or((1, 1));
         let (lo, hi) = (min.max(1), max.min(VAR_HOPS).max(min.max(1)));
         let mut sum = if min == 0 { 1.0 } else { 0.0 };
         for k in lo..=hi.min(lo + VAR_HOPS) {
-            sum += deg.powi(k as i32);
+            sum += deg * later.powi(k as i32 - 1);
         }
         sum
     }
@@ -681,6 +943,45 @@ impl Model {
         };
         search.dfs(&start, 0.0);
         search.best.unwrap_or_default()
+    }
+}
+
+/// Whether a conjunct is measured on a sample: one the statistics answer
+/// (an index hint, a null check, a label test) is not, nor one whose
+/// evaluation could be costly or reads what planning cannot know.
+fn sampled_kind(c: &Conj) -> bool {
+    fn cheap(e: &CExpr) -> bool {
+        match e {
+            CExpr::Const(_) | CExpr::Slot(_) => true,
+            CExpr::Property(b, _, _) | CExpr::Unary(_, b, _) | CExpr::IsNull(b, _) => cheap(b),
+            CExpr::HasLabels(b, _, _) => cheap(b),
+            CExpr::Index(a, b, _) | CExpr::Binary(_, a, b, _) => cheap(a) && cheap(b),
+            CExpr::Slice(a, b, c, _) => {
+                cheap(a) && b.as_deref().is_none_or(cheap) && c.as_deref().is_none_or(cheap)
+            }
+            CExpr::Call(_, args, _) | CExpr::List(args) => args.iter().all(cheap),
+            _ => false,
+        }
+    }
+    // A property compared with a constant by `<>`: the statistics know.
+    let known = match &c.expr {
+        CExpr::Binary(BinaryOp::Ne, a, b, _) => matches!(
+            (&**a, &**b),
+            (CExpr::Property(..), CExpr::Const(_)) | (CExpr::Const(_), CExpr::Property(..))
+        ),
+        CExpr::HasLabels(..) | CExpr::IsNull(..) => true,
+        _ => false,
+    };
+    c.hint.is_none() && !known && cheap(&c.expr)
+}
+
+/// The directions of relationship `dir` expanded from its left end
+/// (`from_left`) or its right one, as the storage reads them.
+fn rel_dirs(dir: RelDirection, from_left: bool) -> &'static [Direction] {
+    match (dir, from_left) {
+        (RelDirection::Both, _) => &[Direction::Outgoing, Direction::Incoming],
+        (RelDirection::Right, true) | (RelDirection::Left, false) => &[Direction::Outgoing],
+        _ => &[Direction::Incoming],
     }
 }
 
@@ -758,6 +1059,34 @@ impl Search<'_> {
     }
 }
 
+/// Without an index: the hub among the sampled nodes with the most
+/// relationships of one of `labels` (`ExpandStats::heavy`) whose `key` is
+/// `v`, if the key looks unique. A query that names one node by a unique
+/// value often names a hub (a country, a hierarchy's root), whose degree
+/// is far from its label's average; a node that is no hub is estimated
+/// by the average.
+fn heavy_node(
+    snap: &Snapshot,
+    labels: &[LabelId],
+    k: PropKeyId,
+    v: &relgraph_graph::Value,
+) -> Option<NodeId> {
+    let stats = snap.stats();
+    labels.iter().find_map(|&l| {
+        let ps = stats.node_prop(Some(l), k)?;
+        if ps.distinct < 0.5 * ps.present * snap.label_count(l) as f64 {
+            return None;
+        }
+        stats.label(Some(l))?.expand.iter().find_map(|e| {
+            e.heavy.iter().find_map(|&(n, _)| {
+                let same = snap.has_label(n, l)
+                    && snap.node_property(n, k).is_some_and(|x| x.as_ref() == v);
+                same.then_some(n)
+            })
+        })
+    })
+}
+
 /// The node a conjunct `id(n) = constant`, or `n.key = constant` over an
 /// index of one of `labels`, pins the node at `slot` to, when that is
 /// exactly one node.
@@ -778,7 +1107,9 @@ fn pinned_node(snap: &Snapshot, slot: usize, labels: &[LabelId], conjs: &[Conj])
             HintKey::IdIn => None,
             HintKey::Prop(name) => {
                 let k = catalog.prop_key_id(name)?;
-                let l = labels.iter().copied().find(|l| catalog.has_index(*l, k))?;
+                let Some(l) = labels.iter().copied().find(|l| catalog.has_index(*l, k)) else {
+                    return heavy_node(snap, labels, k, v);
+                };
                 // Only keys that look unique are looked up while planning
                 // (a common value would copy a long list of nodes).
                 let stats = snap.stats();

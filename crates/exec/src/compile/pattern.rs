@@ -371,6 +371,9 @@ impl Compiler<'_> {
                         None => {
                             let slot = self.alloc();
                             scope.bind(&v.name, slot, VarKind::Node, v.span)?;
+                            if !labels.is_empty() {
+                                self.matched_labels.insert(slot, labels.clone());
+                            }
                             (slot, false)
                         }
                     };
@@ -434,8 +437,11 @@ impl Compiler<'_> {
         let mut match_rels: Vec<usize> = Vec::new();
 
         let model = self.cost_model(d, &conjs, outer_slots);
-        let order = model.best_order();
-        let mut rows = 1.0;
+        let mut order = model.best_order();
+        // A MATCH planned right after another runs once per row of it:
+        // estimates count all rows, so scale them by that one's estimate.
+        let mut rows = ops.last().and_then(Op::estimate).unwrap_or(1.0);
+        order.scale(rows);
         flush(&mut conjs, &bound, &[], &mut rows, ops);
         for ((step, after), filters) in order.steps.iter().zip(&order.rows).zip(&order.filters) {
             rows = *after;
@@ -600,7 +606,7 @@ impl Compiler<'_> {
                 .collect();
             Some((used, needs))
         };
-        Model::new(self.snapshot, d, conjs, &seek)
+        Model::new(self.snapshot, d, conjs, &seek, &self.matched_labels)
     }
 
     /// The expansion of relationship `ri` from one of its ends.

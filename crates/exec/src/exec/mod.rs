@@ -131,6 +131,12 @@ const FOLD_BUDGET: u64 = 1 << 20;
 /// Evaluates an expression that reads no row (SKIP / LIMIT arguments,
 /// constant folding).
 pub(crate) fn eval_const(e: &CExpr, snapshot: &Snapshot) -> Result<Value> {
+    with_planning_ctx(snapshot, |ctx| eval(e, &[], &mut Vec::new(), ctx))
+}
+
+/// Runs `f` with a context for evaluating while planning: no parameters,
+/// at most [`FOLD_BUDGET`] of memory.
+fn with_planning_ctx<T>(snapshot: &Snapshot, f: impl FnOnce(&Ctx<'_>) -> T) -> T {
     let guard = Guard::new(&crate::options::QueryOptions {
         memory_budget: Some(FOLD_BUDGET),
         ..crate::options::QueryOptions::default()
@@ -145,7 +151,33 @@ pub(crate) fn eval_const(e: &CExpr, snapshot: &Snapshot) -> Result<Value> {
         late: &NO_LATE,
         rel_lists: &[],
     };
-    eval(e, &[], &mut Vec::new(), &ctx)
+    f(&ctx)
+}
+
+/// Evaluates predicate `e` with each of `nodes` in `slot` (every other
+/// slot null): whether it holds for each, or `None` when it fails on one.
+/// The planner measures a filter's selectivity on a sample this way.
+pub(crate) fn eval_on_nodes(
+    e: &CExpr,
+    slot: usize,
+    nodes: &[relgraph_graph::NodeId],
+    snapshot: &Snapshot,
+) -> Option<Vec<bool>> {
+    with_planning_ctx(snapshot, |ctx| {
+        let mut row = vec![Value::Null; slot + 1];
+        let mut locals = Vec::new();
+        nodes
+            .iter()
+            .map(|&n| {
+                row[slot] = Value::Node(n);
+                match eval(e, &row, &mut locals, ctx) {
+                    Ok(Value::Bool(b)) => Some(b),
+                    Ok(_) => Some(false),
+                    Err(_) => None,
+                }
+            })
+            .collect()
+    })
 }
 
 /// True if the sub-plan yields at least one row from `row` (depth first,

@@ -310,7 +310,8 @@ pub(crate) struct NodeScan {
     pub seek: Seek,
     /// Labels all found nodes must also carry.
     pub labels: Vec<NameRef<LabelId>>,
-    /// Planner's estimate of the rows after it (per input row of its MATCH).
+    /// Planner's estimate of the rows after it: per input row of its
+    /// MATCH, or of all rows where that MATCH directly follows another.
     pub estimate: f64,
 }
 
@@ -362,7 +363,8 @@ pub(crate) struct Expand {
     /// reads the listed relationships instead of the node's adjacency
     /// when they are fewer. Single hops only.
     pub rel_ids: Option<RelIdList>,
-    /// Planner's estimate of the rows after it (per input row of its MATCH).
+    /// Planner's estimate of the rows after it: per input row of its
+    /// MATCH, or of all rows where that MATCH directly follows another.
     pub estimate: Option<f64>,
 }
 
@@ -566,6 +568,16 @@ pub(crate) enum Op {
 }
 
 impl Op {
+    /// The planner's estimate of the rows after this operator, if it made one.
+    pub(crate) fn estimate(&self) -> Option<f64> {
+        match self {
+            Op::NodeScan(s) => Some(s.estimate),
+            Op::Expand(e) => e.estimate,
+            Op::Filter(_, e) => *e,
+            _ => None,
+        }
+    }
+
     /// True for operators that work row by row (can be fused into a parallel pipeline).
     pub fn is_streaming(&self) -> bool {
         matches!(
@@ -703,6 +715,7 @@ pub(crate) fn prune_var_length(ops: &mut [Op]) {
 /// plus `sum`: the adjacency is counted, never materialized as rows.
 pub(crate) fn count_pushdown(ops: &mut Vec<Op>, alloc: &mut dyn FnMut() -> usize) {
     for i in 0..ops.len().saturating_sub(1) {
+        let input = i.checked_sub(1).and_then(|p| ops[p].estimate());
         let (head, tail) = ops.split_at_mut(i + 1);
         let (Op::Expand(e), Op::Aggregate { keys, aggs, .. }) = (&mut head[i], &mut tail[0]) else {
             continue;
@@ -729,12 +742,22 @@ pub(crate) fn count_pushdown(ops: &mut Vec<Op>, alloc: &mut dyn FnMut() -> usize
         }
         let w = alloc();
         e.count_into = Some(w);
+        // One row per input row that has a match: at most the input.
+        e.estimate = cap(e.estimate, input);
         for a in aggs.iter_mut() {
             a.name = std::sync::Arc::from("sum");
             a.arg = Some(CExpr::Slot(w));
         }
     }
     fuse_closing_counts(ops);
+}
+
+/// An estimate capped at another, when both are known.
+fn cap(estimate: Option<f64>, at_most: Option<f64>) -> Option<f64> {
+    match (estimate, at_most) {
+        (Some(e), Some(m)) => Some(e.min(m)),
+        (e, _) => e,
+    }
 }
 
 /// Fuses `Expand` followed by a counting `ExpandInto` that closes a cycle
@@ -774,7 +797,10 @@ fn fuse_closing_counts(ops: &mut Vec<Op>) {
             let Op::Expand(e2) = ops.remove(i + 1) else {
                 unreachable!("checked to be an Expand above");
             };
+            let input = i.checked_sub(1).and_then(|p| ops[p].estimate());
             if let Op::Expand(e1) = &mut ops[i] {
+                // One row per input row whose matches close a cycle.
+                e1.estimate = cap(e2.estimate, input);
                 e1.count_into = e2.count_into;
                 e1.then_count = Some(Box::new(e2));
             }

@@ -772,6 +772,58 @@ impl Snapshot {
         out
     }
 
+    /// A small sample of the live nodes carrying `l` (every live node for
+    /// `None`) for estimation while planning: up to `runs` runs of at most
+    /// `run` consecutive ones, spread evenly over the nodes of evenly
+    /// spaced chunks that hold the label (several runs per chunk when the
+    /// label has few chunks). Reads a few chunks, not the whole label, so
+    /// it costs microseconds at any size.
+    ///
+    /// ```
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::{Catalog, NodeId, RelId, Snapshot};
+    /// let mut c = Catalog::default();
+    /// let tag = c.intern_label("Tag");
+    /// let nodes = (0..100).map(|i| NodeRecord { id: NodeId(i), labels: if i % 2 == 0 { vec![tag] } else { vec![] }, props: vec![] }).collect();
+    /// let s = Snapshot::from_records(c, 1, NodeId(100), RelId(0), nodes, vec![]).unwrap();
+    /// let sample = s.label_sample(Some(tag), 4, 2);
+    /// assert_eq!(sample, vec![NodeId(0), NodeId(2), NodeId(24), NodeId(26), NodeId(50), NodeId(52), NodeId(74), NodeId(76)]);
+    /// assert_eq!(s.label_sample(Some(tag), 100, 100).len(), 50); // at most the whole label
+    /// ```
+    pub fn label_sample(&self, l: Option<LabelId>, runs: usize, run: usize) -> Vec<NodeId> {
+        let chunks: Vec<usize> = self
+            .inner
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                match l {
+                    None => Some(&c.meta.alive),
+                    Some(l) => c.meta.label_bits(l),
+                }
+                .is_some_and(|b| b.count() > 0)
+            })
+            .map(|(ci, _)| ci)
+            .collect();
+        let (runs, run) = (runs.max(1), run.max(1));
+        let step = chunks.len().div_ceil(runs).max(1);
+        let per_chunk = runs.div_ceil(chunks.len().max(1));
+        let mut out = Vec::new();
+        for &ci in chunks.iter().skip(step / 2).step_by(step) {
+            let base = ci as u64 * NODE_CHUNK;
+            let all = self.nodes_in_range(base..base + NODE_CHUNK, l);
+            if all.len() <= per_chunk * run {
+                out.extend(all);
+                continue;
+            }
+            for j in 0..per_chunk {
+                let at = j * all.len() / per_chunk;
+                out.extend(&all[at..(at + run).min(all.len())]);
+            }
+        }
+        out
+    }
+
     /// Live nodes in `range` carrying `l` (or all live nodes when `l` is None), ascending.
     ///
     /// ```

@@ -41,6 +41,14 @@ const BUCKETS: usize = 32;
 const TARGET_PEEK: usize = 2;
 /// Relationships sampled per type, at most.
 const REL_SAMPLE: u64 = 512;
+/// Nodes with the most entries kept per (label, type, direction).
+pub const HEAVY: usize = 8;
+/// Relationships whose ends are looked at to find hubs, at most.
+const HUB_SAMPLE: u64 = 4096;
+/// The revision of how statistics are sampled and what they hold:
+/// stored statistics of another revision are not installed (a snapshot
+/// samples them again on first use, and the next checkpoint stores them).
+pub const STATS_REVISION: u32 = 2;
 
 /// Statistics of one snapshot; see the module documentation.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -116,6 +124,18 @@ pub struct ExpandStats {
     pub quantiles: [u64; 3],
     /// Fraction of entries whose other end carries each label.
     pub targets: Vec<(LabelId, f64)>,
+    /// Per (type, direction) that reaches the label's nodes, seen from
+    /// them: the average degree here of a node reached that way, i.e.
+    /// weighted by its degree in that type and direction (a node with many
+    /// relationships is reached often; people reached through `KNOWS` have
+    /// more friends than the average person).
+    pub via: Vec<(RelTypeId, Direction, f64)>,
+    /// The sampled nodes with the most entries, most first (at most
+    /// [`HEAVY`]): a node a query names by a unique value is often such a
+    /// hub (a country, the root of a hierarchy), and the planner looks it
+    /// up here to use its real degree. Ids may be stale after writes; they
+    /// only inform estimates.
+    pub heavy: Vec<(NodeId, u64)>,
 }
 
 impl GraphStats {
@@ -147,6 +167,7 @@ impl GraphStats {
         for l in 0..catalog.labels().len() as u32 {
             nodes.push(node_stats(snap, Some(LabelId(l)), &types, &mut rel_samples));
         }
+        add_hubs(snap, &mut nodes);
         let rels = types
             .iter()
             .zip(rel_samples)
@@ -352,6 +373,7 @@ fn node_stats(
         props.add(snap.node_properties(n));
     }
     let mut expand = Vec::new();
+    let mut degrees: Vec<Vec<u64>> = Vec::new();
     for &t in types {
         for dir in [Direction::Outgoing, Direction::Incoming] {
             let collect = if dir == Direction::Outgoing {
@@ -359,10 +381,28 @@ fn node_stats(
             } else {
                 None
             };
-            if let Some(e) = expand_stats(snap, &sample, t, dir, collect) {
+            let (e, d) = expand_stats(snap, &sample, t, dir, collect);
+            if let Some(e) = e {
                 expand.push(e);
+                degrees.push(d);
             }
         }
+    }
+    // Degrees conditioned on how a node is reached, from the same sample.
+    let sums: Vec<f64> = degrees
+        .iter()
+        .map(|d| d.iter().sum::<u64>() as f64)
+        .collect();
+    let keys: Vec<(RelTypeId, Direction)> = expand.iter().map(|e| (e.rel_type, e.dir)).collect();
+    for (i, e) in expand.iter_mut().enumerate() {
+        e.via = keys
+            .iter()
+            .enumerate()
+            .map(|(j, &(t, dir))| {
+                let both: u64 = degrees[j].iter().zip(&degrees[i]).map(|(a, b)| a * b).sum();
+                (t, dir, both as f64 / sums[j])
+            })
+            .collect();
     }
     NodeStats {
         label,
@@ -373,7 +413,8 @@ fn node_stats(
     }
 }
 
-/// Degree statistics of `t`/`dir` over the sampled nodes; relationships
+/// Degree statistics of `t`/`dir` over the sampled nodes, and each sampled
+/// node's degree (in sample order); relationships
 /// seen are added to `collect` (up to [`REL_SAMPLE`]) for the type's
 /// property statistics.
 fn expand_stats(
@@ -382,17 +423,22 @@ fn expand_stats(
     t: RelTypeId,
     dir: Direction,
     mut collect: Option<&mut Vec<RelId>>,
-) -> Option<ExpandStats> {
+) -> (Option<ExpandStats>, Vec<u64>) {
     let mut degrees: Vec<u64> = Vec::with_capacity(sample.len());
-    let mut targets: BTreeMap<LabelId, u64> = BTreeMap::new();
-    let mut peeked = 0u64;
+    let mut targets: BTreeMap<LabelId, f64> = BTreeMap::new();
     for &n in sample {
         let adj = snap.neighbors(n, t, dir);
         degrees.push(adj.len() as u64);
-        for a in adj.iter().take(TARGET_PEEK) {
-            peeked += 1;
+        // Spread over the list: adjacency is sorted by neighbour, and the
+        // first entries are the oldest neighbours, not a fair sample.
+        let step = adj.len().div_ceil(TARGET_PEEK).max(1);
+        // Each entry looked at stands for its share of this node's list:
+        // the fractions are of entries, so a node with a long list (a
+        // country with many posts) weighs more than one with two.
+        let weight = adj.len() as f64 / adj.len().div_ceil(step).max(1) as f64;
+        for a in adj.iter().step_by(step) {
             for &l in snap.node_labels(a.node).iter() {
-                *targets.entry(l).or_default() += 1;
+                *targets.entry(l).or_default() += weight;
             }
             if let Some(c) = collect.as_deref_mut() {
                 if (c.len() as u64) < REL_SAMPLE {
@@ -403,11 +449,20 @@ fn expand_stats(
     }
     let sum: u64 = degrees.iter().sum();
     if sum == 0 {
-        return None;
+        return (None, degrees);
     }
+    let per_node = degrees.clone();
+    let mut heavy: Vec<(NodeId, u64)> = sample
+        .iter()
+        .copied()
+        .zip(per_node.iter().copied())
+        .filter(|(_, d)| *d > 0)
+        .collect();
+    heavy.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    heavy.truncate(HEAVY);
     degrees.sort_unstable();
     let q = |p: f64| degrees[((degrees.len() - 1) as f64 * p) as usize];
-    Some(ExpandStats {
+    let e = ExpandStats {
         rel_type: t,
         dir,
         avg: sum as f64 / degrees.len() as f64,
@@ -415,9 +470,106 @@ fn expand_stats(
         quantiles: [q(0.5), q(0.9), q(0.99)],
         targets: targets
             .into_iter()
-            .map(|(l, c)| (l, c as f64 / peeked.max(1) as f64))
+            .map(|(l, c)| (l, c / sum as f64))
             .collect(),
-    })
+        via: Vec::new(),
+        heavy,
+    };
+    (Some(e), per_node)
+}
+
+/// Finds the hubs a node sample misses: the ends of relationships spread
+/// evenly over the relationship ids are drawn in proportion to their
+/// degree, so a node holding a large share of a type's relationships (the
+/// one vendor all customers point at) turns up even in a label of
+/// millions. Each end found joins the `heavy` list of its labels for that
+/// type and direction, with its exact degree; where the node sample saw no
+/// relationship of that type at all, the entry is made from the hubs
+/// (their degrees spread over the label, the labels of a few of their
+/// neighbours).
+fn add_hubs(snap: &Snapshot, nodes: &mut [NodeStats]) {
+    let next = snap.next_rel_id().0;
+    if next == 0 {
+        return;
+    }
+    let step = (next / HUB_SAMPLE).max(1);
+    // (node, type, outgoing) -> times drawn.
+    let mut ends: BTreeMap<(NodeId, RelTypeId, bool), u64> = BTreeMap::new();
+    for i in (step / 2..next).step_by(step as usize) {
+        let Some(r) = snap.rel(RelId(i)) else {
+            continue;
+        };
+        *ends.entry((r.src, r.rel_type, true)).or_default() += 1;
+        *ends.entry((r.dst, r.rel_type, false)).or_default() += 1;
+    }
+    for ((n, t, out), hits) in ends {
+        let dir = if out {
+            Direction::Outgoing
+        } else {
+            Direction::Incoming
+        };
+        // Drawn once is chance; a hub is drawn again and again.
+        if hits < 2 {
+            continue;
+        }
+        let adj = snap.neighbors(n, t, dir);
+        let degree = adj.len() as u64;
+        let labels = snap.node_labels(n);
+        let slots = std::iter::once(0).chain(labels.iter().map(|l| l.index() + 1));
+        for slot in slots {
+            let Some(ns) = nodes.get_mut(slot) else {
+                continue;
+            };
+            let e = match ns
+                .expand
+                .iter()
+                .position(|e| e.rel_type == t && e.dir == dir)
+            {
+                Some(i) => &mut ns.expand[i],
+                None => {
+                    let mut targets: BTreeMap<LabelId, f64> = BTreeMap::new();
+                    let peek = adj.len().div_ceil(8).max(1);
+                    let looked = adj.len().div_ceil(peek).max(1) as f64;
+                    for a in adj.iter().step_by(peek) {
+                        for &l in snap.node_labels(a.node).iter() {
+                            *targets.entry(l).or_default() += 1.0 / looked;
+                        }
+                    }
+                    ns.expand.push(ExpandStats {
+                        rel_type: t,
+                        dir,
+                        avg: 0.0,
+                        max: 0,
+                        quantiles: [0; 3],
+                        targets: targets.into_iter().collect(),
+                        via: Vec::new(),
+                        heavy: Vec::new(),
+                    });
+                    let last = ns.expand.len() - 1;
+                    let e = &mut ns.expand[last];
+                    // Unseen by the node sample: what is known is the hubs.
+                    e.avg = -1.0;
+                    e
+                }
+            };
+            if e.heavy.iter().any(|(h, _)| *h == n) {
+                continue;
+            }
+            e.max = e.max.max(degree);
+            e.heavy.push((n, degree));
+            e.heavy.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            e.heavy.truncate(HEAVY);
+        }
+    }
+    // Entries made from hubs alone: their degrees spread over the label.
+    for ns in nodes.iter_mut() {
+        let count = ns.count.max(1) as f64;
+        for e in &mut ns.expand {
+            if e.avg < 0.0 {
+                e.avg = e.heavy.iter().map(|(_, d)| *d as f64).sum::<f64>() / count;
+            }
+        }
+    }
 }
 
 fn rel_type_stats(snap: &Snapshot, t: RelTypeId, sample: &[RelId]) -> RelTypeStats {

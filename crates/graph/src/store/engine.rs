@@ -21,11 +21,12 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::format::{
-    corrupt, decode_framed, decode_version, encode_framed, encode_version, key_u64, u64_key,
-    BaseHeader, ErasureIntent, LogRecord, LogRecordV2, Manifest, SegmentEntry, StandingCursor,
-    StandingRecord, StoredStats, FORMAT_VERSION, FORMAT_VERSION_BLOCKS, FORMAT_VERSION_SEGMENTS,
-    KEY_BASE, KEY_CATALOG, KEY_ERASURE, KEY_FORMAT_VERSION, KEY_LAST_VERSION, KEY_MAGIC,
-    KEY_MANIFEST, KEY_STATS, LOG, MAGIC, META, NODES, RELS, STANDING, STANDING_CURSORS,
+    corrupt, decode_framed, decode_framed_if_current, decode_version, encode_framed,
+    encode_version, key_u64, u64_key, BaseHeader, ErasureIntent, LogRecord, LogRecordV2, Manifest,
+    SegmentEntry, StandingCursor, StandingRecord, StoredStats, FORMAT_VERSION,
+    FORMAT_VERSION_BLOCKS, FORMAT_VERSION_SEGMENTS, KEY_BASE, KEY_CATALOG, KEY_ERASURE,
+    KEY_FORMAT_VERSION, KEY_LAST_VERSION, KEY_MAGIC, KEY_MANIFEST, KEY_STATS, KEY_STATS_LEGACY,
+    LOG, MAGIC, META, NODES, RELS, STANDING, STANDING_CURSORS,
 };
 use super::segments::SegmentDir;
 use super::{CheckpointPolicy, Durability, OpenTimings, StoreStats};
@@ -37,7 +38,7 @@ use crate::kv::{KvStore, WriteBatch};
 use crate::record::{NodeRecord, RelRecord};
 use crate::snapshot::image::{Finished, ImageWriter};
 use crate::snapshot::segment::OpenSegment;
-use crate::snapshot::stats::GraphStats;
+use crate::snapshot::stats::{GraphStats, STATS_REVISION};
 use crate::snapshot::{Snapshot, SnapshotWatch, NODE_CHUNK, REL_CHUNK};
 
 mod erase;
@@ -702,8 +703,12 @@ impl Store {
         let Some(bytes) = self.kv.get(META, KEY_STATS)? else {
             return Ok(None);
         };
-        let stored: StoredStats = decode_framed(META, KEY_STATS, &bytes)?;
-        Ok((stored.version == version).then_some(stored.stats))
+        // Derived data: statistics of another revision, or of a layout
+        // that no longer decodes, are sampled again instead.
+        let stored: Option<StoredStats> = decode_framed_if_current(META, KEY_STATS, &bytes)?;
+        Ok(stored
+            .filter(|s| s.version == version && s.revision == STATS_REVISION)
+            .map(|s| s.stats))
     }
 
     /// Reads every segment the manifest names and checks its size,
@@ -833,8 +838,13 @@ fn put_meta(batch: &mut WriteBatch, manifest: &Manifest, catalog: &Catalog) -> R
 /// Puts `stats` of the base image of `version` into `batch`; returns them
 /// for the snapshot.
 fn put_stats(batch: &mut WriteBatch, version: u64, stats: GraphStats) -> Result<Arc<GraphStats>> {
-    let stored = StoredStats { version, stats };
+    let stored = StoredStats {
+        version,
+        stats,
+        revision: STATS_REVISION,
+    };
     batch.put(META, KEY_STATS.to_vec(), encode_framed(&stored)?);
+    batch.delete(META, KEY_STATS_LEGACY.to_vec());
     Ok(Arc::new(stored.stats))
 }
 

@@ -60,8 +60,14 @@ pub const KEY_LAST_VERSION: &[u8] = b"last_version";
 /// `meta` key of the planner's statistics of the base image
 /// ([`StoredStats`]), written at bulk creation and by every checkpoint.
 /// Older databases lack it; a snapshot then computes its statistics on
-/// first use, as before.
-pub const KEY_STATS: &[u8] = b"stats";
+/// first use, as before. (Until statistics carried a revision they were
+/// stored under `stats`, in a layout binaries of that time read strictly:
+/// the new key leaves those binaries a database they can open.)
+pub const KEY_STATS: &[u8] = b"planner_stats";
+/// `meta` key the statistics were stored under before [`KEY_STATS`]:
+/// deleted whenever statistics are written (they sample property values,
+/// so an erasure must not leave an old copy behind).
+pub const KEY_STATS_LEGACY: &[u8] = b"stats";
 /// `meta` key of the pending erasure, if any: an [`ErasureIntent`].
 pub const KEY_ERASURE: &[u8] = b"erasure";
 
@@ -74,6 +80,10 @@ pub struct StoredStats {
     pub version: u64,
     /// The statistics.
     pub stats: crate::snapshot::stats::GraphStats,
+    /// How they were sampled ([`crate::snapshot::stats::STATS_REVISION`]):
+    /// statistics of another revision (or that do not decode as this one,
+    /// written before the field existed) are not installed.
+    pub revision: u32,
 }
 
 /// Names the segment files that hold the base image and the figures a
@@ -321,10 +331,8 @@ pub fn encode_framed<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Decodes a frame written by [`encode_framed`]; any defect (short frame,
-/// unknown codec, checksum mismatch, undecodable or trailing bytes) is a
-/// [`GraphError::Corrupt`].
-pub fn decode_framed<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) -> Result<T> {
+/// The body of a frame whose length, codec and checksum are sound.
+fn frame_body<'b>(tree: &str, key: &[u8], bytes: &'b [u8]) -> Result<&'b [u8]> {
     if bytes.len() < FRAME_HEADER {
         return Err(corrupt(
             tree,
@@ -352,14 +360,37 @@ pub fn decode_framed<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) 
             format!("checksum mismatch (stored {stored:08x}, computed {actual:08x})"),
         ));
     }
+    Ok(body)
+}
+
+/// Decodes a frame written by [`encode_framed`]; any defect (short frame,
+/// unknown codec, checksum mismatch, undecodable or trailing bytes) is a
+/// [`GraphError::Corrupt`].
+pub fn decode_framed<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) -> Result<T> {
+    decode_body(frame_body(tree, key, bytes)?).map_err(|e| corrupt(tree, key, e))
+}
+
+/// Like [`decode_framed`], but a sound frame (codec and checksum right)
+/// whose body is not a `T` is `None`, not an error: for derived records
+/// whose layout changed (the planner's statistics), which are computed
+/// again instead.
+pub fn decode_framed_if_current<T: DeserializeOwned>(
+    tree: &str,
+    key: &[u8],
+    bytes: &[u8],
+) -> Result<Option<T>> {
+    Ok(decode_body(frame_body(tree, key, bytes)?).ok())
+}
+
+/// Decodes the body of a frame whose header and checksum are sound.
+fn decode_body<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, String> {
     let config = bincode::config::standard().with_limit::<DECODE_LIMIT>();
     let (value, used): (T, usize) = bincode::serde::decode_from_slice(body, config)
-        .map_err(|e| corrupt(tree, key, format!("cannot decode: {e}")))?;
+        .map_err(|e| format!("cannot decode: {e}"))?;
     if used != body.len() {
-        return Err(corrupt(
-            tree,
-            key,
-            format!("{} trailing bytes after the record", body.len() - used),
+        return Err(format!(
+            "{} trailing bytes after the record",
+            body.len() - used
         ));
     }
     Ok(value)
