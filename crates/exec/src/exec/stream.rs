@@ -461,6 +461,7 @@ fn resolve_labels(labels: &[NameRef<LabelId>], snapshot: &Snapshot) -> Option<La
         .collect()
 }
 
+#[inline]
 fn has_labels(snapshot: &Snapshot, n: NodeId, labels: &[LabelId]) -> bool {
     labels.iter().all(|l| snapshot.has_label(n, *l))
 }
