@@ -53,7 +53,8 @@ use std::time::{Duration, Instant};
 use relgraph_cypher::ast::Statement;
 use relgraph_exec::procedures::{StandingHandle, StandingHost, StandingInfo, StandingPart};
 use relgraph_exec::standing::{
-    footprint, DeltaPlan, Footprint, Touched, TouchedIds, SEED_ENDS, SEED_NODES, SEED_RELS,
+    footprint, DeltaPlan, Footprint, Touched, TouchedIds, SEED_CHANGED, SEED_ENDS, SEED_NODES,
+    SEED_RELS,
 };
 use relgraph_exec::{LateParams, Prepared};
 use relgraph_graph::store::format::{StandingCursor, StandingRecord};
@@ -1215,8 +1216,8 @@ struct Plans {
 }
 
 /// The parameters a delta part reads at run time (the touched ids).
-fn seed_params() -> [String; 3] {
-    [SEED_NODES, SEED_RELS, SEED_ENDS].map(String::from)
+fn seed_params() -> [String; 4] {
+    [SEED_NODES, SEED_RELS, SEED_ENDS, SEED_CHANGED].map(String::from)
 }
 
 /// The late parameters of a run: their names, and this run's values.

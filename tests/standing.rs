@@ -435,6 +435,15 @@ fn projection() -> impl Strategy<Value = &'static str> {
 /// 1-2 hop standing queries with filters (the end node is `b`).
 fn standing_query() -> impl Strategy<Value = String> {
     prop_oneof![
+        // One node: its delta part is seeded by created nodes too.
+        (label(), filter("a")).prop_map(|(l, f)| {
+            let w = if f.is_empty() {
+                String::new()
+            } else {
+                format!(" WHERE {f}")
+            };
+            format!("MATCH (a{l}){w} RETURN a.x AS ax, a.y AS ay")
+        }),
         (label(), filter("a")).prop_map(|(l, f)| {
             let w = if f.is_empty() {
                 String::new()
@@ -498,6 +507,8 @@ fn standing_query() -> impl Strategy<Value = String> {
 enum Write {
     Node(usize, i64, i64),
     Rel(usize, usize, usize),
+    /// A new node and a relationship to it from an existing one, in one statement.
+    NodeFrom(usize, usize, usize, i64),
     SetX(usize, i64),
     RemoveY(usize),
     AddLabel(usize, usize),
@@ -511,6 +522,8 @@ fn write() -> impl Strategy<Value = Write> {
     prop_oneof![
         2 => (0..LABELS.len(), 0i64..5, 0i64..5).prop_map(|(l, x, y)| Write::Node(l, x, y)),
         3 => (0..12usize, 0..12usize, 0..TYPES.len()).prop_map(|(a, b, t)| Write::Rel(a, b, t)),
+        2 => (0..12usize, 0..TYPES.len(), 0..LABELS.len(), 0i64..5)
+            .prop_map(|(a, t, l, x)| Write::NodeFrom(a, t, l, x)),
         3 => (0..12usize, 0i64..5).prop_map(|(n, x)| Write::SetX(n, x)),
         1 => (0..12usize).prop_map(Write::RemoveY),
         1 => (0..12usize, 0..LABELS.len()).prop_map(|(n, l)| Write::AddLabel(n, l)),
@@ -528,6 +541,10 @@ impl Write {
             Write::Rel(a, b, t) => format!(
                 "MATCH (a), (b) WHERE id(a) = {a} AND id(b) = {b} CREATE (a)-[:{}]->(b)",
                 TYPES[*t]
+            ),
+            Write::NodeFrom(a, t, l, x) => format!(
+                "MATCH (a) WHERE id(a) = {a} CREATE (a)-[:{}]->(:{} {{x: {x}, y: 1}})",
+                TYPES[*t], LABELS[*l]
             ),
             Write::SetX(n, x) => format!("MATCH (n) WHERE id(n) = {n} SET n.x = {x}"),
             Write::RemoveY(n) => format!("MATCH (n) WHERE id(n) = {n} REMOVE n.y"),

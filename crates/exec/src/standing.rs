@@ -812,6 +812,9 @@ pub const SEED_NODES: &str = "__relgraph_touched_nodes";
 pub const SEED_RELS: &str = "__relgraph_touched_rels";
 /// Parameter holding the end nodes of the relationships a commit touched.
 pub const SEED_ENDS: &str = "__relgraph_touched_ends";
+/// Parameter holding the nodes a commit touched that existed before it
+/// (changed or deleted, not created).
+pub const SEED_CHANGED: &str = "__relgraph_touched_changed_nodes";
 
 /// The ids one commit touched: nodes created, deleted, or whose labels or
 /// properties changed; relationships created, deleted or changed, and
@@ -825,6 +828,9 @@ pub struct TouchedIds {
     pub rels: Vec<i64>,
     /// End nodes of those relationships (before or after), ascending.
     pub ends: Vec<i64>,
+    /// The touched nodes that existed before the commit, ascending: a
+    /// node it created has only relationships it created.
+    pub changed: Vec<i64>,
 }
 
 impl TouchedIds {
@@ -846,8 +852,12 @@ impl TouchedIds {
     /// ```
     pub fn of_commit(before: &Snapshot, change_sets: &[ChangeSet]) -> TouchedIds {
         let (mut nodes, mut rels, mut ends) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+        let mut created_nodes = BTreeSet::new();
         let mut created: BTreeMap<RelId, (NodeId, NodeId)> = BTreeMap::new();
         for change in change_sets.iter().flat_map(|cs| &cs.changes) {
+            if let Change::CreateNode { id, .. } = change {
+                created_nodes.insert(id.0);
+            }
             match change {
                 Change::CreateNode { id, .. }
                 | Change::DeleteNode { id }
@@ -878,10 +888,12 @@ impl TouchedIds {
                 .filter_map(|i| i64::try_from(i).ok())
                 .collect()
         };
+        let changed = nodes.difference(&created_nodes).copied().collect();
         TouchedIds {
             nodes: ints(nodes),
             rels: ints(rels),
             ends: ints(ends),
+            changed: ints(changed),
         }
     }
 
@@ -891,7 +903,7 @@ impl TouchedIds {
     }
 
     /// The seed parameters the parts of a [`DeltaPlan`] read.
-    pub fn params(&self) -> [(String, relgraph_graph::Value); 3] {
+    pub fn params(&self) -> [(String, relgraph_graph::Value); 4] {
         let list = |xs: &[i64]| {
             relgraph_graph::Value::List(xs.iter().map(|i| relgraph_graph::Value::Int(*i)).collect())
         };
@@ -899,6 +911,7 @@ impl TouchedIds {
             (SEED_NODES.to_string(), list(&self.nodes)),
             (SEED_RELS.to_string(), list(&self.rels)),
             (SEED_ENDS.to_string(), list(&self.ends)),
+            (SEED_CHANGED.to_string(), list(&self.changed)),
         ]
     }
 }
@@ -944,6 +957,11 @@ pub struct DeltaPlan {
 pub enum Seed {
     /// A node carrying every one of these labels.
     Node(Vec<String>),
+    /// A node carrying every one of these labels that existed before the
+    /// commit: the part's element comes after a relationship at it, which
+    /// must be untouched, and a node the commit created has only
+    /// relationships the commit created.
+    ChangedNode(Vec<String>),
     /// A relationship of one of these types (any type when empty).
     Rel(Vec<String>),
 }
@@ -977,6 +995,17 @@ impl std::fmt::Display for Seed {
             Seed::Node(labels) => write!(
                 f,
                 "nodes with labels {} the commit created, deleted or changed",
+                names(":", labels, "")
+            ),
+            Seed::ChangedNode(labels) => write!(
+                f,
+                "nodes{}{} the commit changed or deleted (one it created has only \
+                 relationships it created, and an earlier one must be untouched)",
+                if labels.is_empty() {
+                    ""
+                } else {
+                    " with labels "
+                },
                 names(":", labels, "")
             ),
             Seed::Rel(types) if types.is_empty() => {
@@ -1028,6 +1057,8 @@ impl DeltaPlan {
         };
         let mut elements: Vec<Element> = Vec::new();
         let mut seeds: BTreeMap<String, Seed> = BTreeMap::new();
+        // The nodes each relationship variable is bound at.
+        let mut incident: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut fresh = 0usize;
         let mut name = |v: &mut Option<relgraph_cypher::ast::Ident>, span| -> String {
             if v.is_none() {
@@ -1085,8 +1116,12 @@ impl DeltaPlan {
                     seeds.entry(r.clone()).or_insert_with(|| {
                         Seed::Rel(rel.types.iter().map(|t| t.name.clone()).collect())
                     });
-                    push(Element::Rel(r, prev.clone()), &mut elements);
-                    prev = name(&mut node.variable, node.span);
+                    push(Element::Rel(r.clone(), prev.clone()), &mut elements);
+                    let before = std::mem::replace(&mut prev, name(&mut node.variable, node.span));
+                    incident
+                        .entry(r)
+                        .or_default()
+                        .extend([before, prev.clone()]);
                     push(Element::Node(prev.clone()), &mut elements);
                     add_labels(&mut seeds, &prev, &node.labels);
                 }
@@ -1101,6 +1136,9 @@ impl DeltaPlan {
                 };
                 let mut conj: Vec<Expr> = Vec::new();
                 match &elements[i] {
+                    Element::Node(n) if after_incident_rel(&elements[..i], &incident, n) => {
+                        conj.push(id_in(n, SEED_CHANGED, span))
+                    }
                     Element::Node(n) => conj.push(id_in(n, SEED_NODES, span)),
                     Element::Rel(r, a) => {
                         conj.push(id_in(r, SEED_RELS, span));
@@ -1142,9 +1180,15 @@ impl DeltaPlan {
             .collect();
         let seeds = elements
             .iter()
-            .map(|e| match e {
+            .enumerate()
+            .map(|(i, e)| match e {
                 Element::Node(n) | Element::Rel(n, _) => {
-                    seeds.get(n).cloned().unwrap_or(Seed::Node(Vec::new()))
+                    match seeds.get(n).cloned().unwrap_or(Seed::Node(Vec::new())) {
+                        Seed::Node(labels) if after_incident_rel(&elements[..i], &incident, n) => {
+                            Seed::ChangedNode(labels)
+                        }
+                        seed => seed,
+                    }
                 }
             })
             .collect();
@@ -1186,7 +1230,11 @@ impl Seed {
     pub fn possible(&self, snap: &Snapshot, ids: &TouchedIds) -> bool {
         let cat = snap.catalog();
         match self {
-            Seed::Node(labels) => {
+            Seed::Node(labels) | Seed::ChangedNode(labels) => {
+                let candidates = match self {
+                    Seed::ChangedNode(_) => &ids.changed,
+                    _ => &ids.nodes,
+                };
                 let Some(ls) = labels
                     .iter()
                     .map(|l| cat.label_id(l))
@@ -1194,7 +1242,7 @@ impl Seed {
                 else {
                     return false;
                 };
-                ids.nodes.iter().any(|&n| {
+                candidates.iter().any(|&n| {
                     let n = NodeId(n as u64);
                     snap.node_exists(n) && ls.iter().all(|l| snap.has_label(n, *l))
                 })
@@ -1211,6 +1259,18 @@ impl Seed {
             }
         }
     }
+}
+
+/// True when one of `earlier` is a relationship bound at node `n`.
+fn after_incident_rel(
+    earlier: &[Element],
+    incident: &BTreeMap<String, Vec<String>>,
+    n: &str,
+) -> bool {
+    earlier.iter().any(|e| match e {
+        Element::Rel(r, _) => incident.get(r).is_some_and(|ns| ns.iter().any(|x| x == n)),
+        Element::Node(_) => false,
+    })
 }
 
 /// `id(var) IN $param`.
