@@ -435,22 +435,19 @@ fn projection() -> impl Strategy<Value = &'static str> {
 /// 1-2 hop standing queries with filters (the end node is `b`).
 fn standing_query() -> impl Strategy<Value = String> {
     prop_oneof![
-        // One node: its delta part is seeded by created nodes too.
-        (label(), filter("a")).prop_map(|(l, f)| {
+        // One node, plain (its delta part is seeded by created nodes too)
+        // or through WITH (evaluated whole).
+        (label(), filter("a"), any::<bool>()).prop_map(|(l, f, with)| {
             let w = if f.is_empty() {
                 String::new()
             } else {
                 format!(" WHERE {f}")
             };
-            format!("MATCH (a{l}){w} RETURN a.x AS ax, a.y AS ay")
-        }),
-        (label(), filter("a")).prop_map(|(l, f)| {
-            let w = if f.is_empty() {
-                String::new()
+            if with {
+                format!("MATCH (a{l}){w} WITH a, a AS b RETURN a.x AS ax, b.y AS yb")
             } else {
-                format!(" WHERE {f}")
-            };
-            format!("MATCH (a{l}){w} WITH a, a AS b RETURN a.x AS ax, b.y AS yb")
+                format!("MATCH (a{l}){w} RETURN a.x AS ax, a.y AS ay")
+            }
         }),
         (
             label(),
