@@ -82,6 +82,14 @@ fn execute_with(
     }
 }
 
+/// `options` with statements run as `role` (None: the administrator).
+fn with_role(options: &QueryOptions, role: Option<String>) -> QueryOptions {
+    QueryOptions {
+        role,
+        ..options.clone()
+    }
+}
+
 /// An open relgraph database: a directory on disk, or in memory.
 ///
 /// `Database(path, *, create=True, write_lock_timeout=None)` opens the
@@ -151,8 +159,11 @@ impl Database {
     /// `parameters` maps names to values (`$name` in the query).
     /// `timeout` (seconds or a timedelta), `max_rows` and `memory` (bytes)
     /// limit this statement; a statement past one raises `LimitError`.
+    /// `role` runs it as that role: it sees and writes only what the role's
+    /// privileges allow (docs/access.md); None is the administrator.
     /// Ctrl-C cancels it (KeyboardInterrupt).
-    #[pyo3(signature = (query, parameters=None, timeout=None, max_rows=None, memory=None))]
+    #[pyo3(signature = (query, parameters=None, timeout=None, max_rows=None, memory=None, role=None))]
+    #[allow(clippy::too_many_arguments)]
     fn execute(
         &self,
         py: Python<'_>,
@@ -161,6 +172,7 @@ impl Database {
         timeout: Option<&Bound<'_, PyAny>>,
         max_rows: Option<u64>,
         memory: Option<u64>,
+        role: Option<String>,
     ) -> PyResult<QueryResult> {
         let db = self.handle()?;
         let limits = Limits {
@@ -168,24 +180,22 @@ impl Database {
             max_rows,
             memory,
         };
-        execute_with(
-            py,
-            query,
-            parameters,
-            limits,
-            db.default_options(),
-            |t, p, o| Some(db.query_with(t, p, o)),
-        )
+        let base = with_role(db.default_options(), role);
+        execute_with(py, query, parameters, limits, &base, |t, p, o| {
+            Some(db.query_with(t, p, o))
+        })
     }
 
     /// Begins a write transaction (waiting up to `write_lock_timeout` for
-    /// another one to end). As a context manager it commits when the block
-    /// ends normally and rolls back when it raises.
-    fn transaction(&self, py: Python<'_>) -> PyResult<Transaction> {
+    /// another one to end), as `role` when one is given. As a context
+    /// manager it commits when the block ends normally and rolls back when
+    /// it raises.
+    #[pyo3(signature = (role=None))]
+    fn transaction(&self, py: Python<'_>, role: Option<String>) -> PyResult<Transaction> {
         let db = self.handle()?;
         let begun = run::detached(py, || db.begin_write())?.map_err(|e| errors::to_py(py, e))?;
         Ok(Transaction {
-            options: db.default_options().clone(),
+            options: with_role(db.default_options(), role),
             state: Mutex::new(Some(OpenTransaction { tx: begun, db })),
         })
     }

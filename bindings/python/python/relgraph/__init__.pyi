@@ -239,11 +239,13 @@ class Database:
         timeout: Optional[_Seconds] = None,
         max_rows: Optional[int] = None,
         memory: Optional[int] = None,
+        role: Optional[str] = None,
     ) -> Result:
         """Runs one statement in its own transaction. `timeout` (seconds),
         `max_rows` and `memory` (bytes) limit it (LimitError); Ctrl-C
-        cancels it (KeyboardInterrupt)."""
-    def transaction(self) -> Transaction: ...
+        cancels it (KeyboardInterrupt). `role` runs it as that role
+        (docs/access.md); None is the administrator."""
+    def transaction(self, role: Optional[str] = None) -> Transaction: ...
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
