@@ -1439,16 +1439,20 @@ fn process_commit(
 ) {
     let touched = Touched::of_commit(&event.before, &event.after, &event.change_sets);
     let ids = TouchedIds::of_commit(&event.before, &event.change_sets);
-    // The touched lists, hashed once for every query's parts.
-    let seeds = LateParams::new(ids.params().into_iter().collect());
+    // The touched lists, hashed once for every query's parts (when one runs).
+    let seeds = std::cell::OnceCell::new();
     for (name, q) in queries.iter_mut() {
         if q.version >= event.version || !q.footprint.affected_by(&touched) {
             continue;
         }
         q.version = event.version;
         let result = match &q.delta {
-            Some(plan) => evaluate_delta(plan, q, (&ids, &seeds), event, options)
-                .or_else(|_| evaluate_whole(q, event, options)),
+            Some(plan) => {
+                let seeds =
+                    seeds.get_or_init(|| LateParams::new(ids.params().into_iter().collect()));
+                evaluate_delta(plan, q, (&ids, seeds), event, options)
+                    .or_else(|_| evaluate_whole(q, event, options))
+            }
             None => evaluate_whole(q, event, options),
         };
         match result {

@@ -1127,6 +1127,22 @@ impl DeltaPlan {
                 }
             }
         }
+        // What seeds each part; a node after a relationship at it only
+        // by nodes that existed before the commit.
+        let part_seeds: Vec<Seed> = elements
+            .iter()
+            .enumerate()
+            .map(|(i, e)| match e {
+                Element::Node(n) | Element::Rel(n, _) => {
+                    match seeds.get(n).cloned().unwrap_or(Seed::Node(Vec::new())) {
+                        Seed::Node(labels) if after_incident_rel(&elements[..i], &incident, n) => {
+                            Seed::ChangedNode(labels)
+                        }
+                        seed => seed,
+                    }
+                }
+            })
+            .collect();
         let span = stmt.span;
         let parts = (0..elements.len())
             .map(|i| {
@@ -1136,7 +1152,7 @@ impl DeltaPlan {
                 };
                 let mut conj: Vec<Expr> = Vec::new();
                 match &elements[i] {
-                    Element::Node(n) if after_incident_rel(&elements[..i], &incident, n) => {
+                    Element::Node(n) if matches!(part_seeds.get(i), Some(Seed::ChangedNode(_))) => {
                         conj.push(id_in(n, SEED_CHANGED, span))
                     }
                     Element::Node(n) => conj.push(id_in(n, SEED_NODES, span)),
@@ -1178,21 +1194,10 @@ impl DeltaPlan {
                 part
             })
             .collect();
-        let seeds = elements
-            .iter()
-            .enumerate()
-            .map(|(i, e)| match e {
-                Element::Node(n) | Element::Rel(n, _) => {
-                    match seeds.get(n).cloned().unwrap_or(Seed::Node(Vec::new())) {
-                        Seed::Node(labels) if after_incident_rel(&elements[..i], &incident, n) => {
-                            Seed::ChangedNode(labels)
-                        }
-                        seed => seed,
-                    }
-                }
-            })
-            .collect();
-        Some(DeltaPlan { parts, seeds })
+        Some(DeltaPlan {
+            parts,
+            seeds: part_seeds,
+        })
     }
 
     /// Per part, what its seed element must be.

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::ops::{Bound, Range};
+use std::sync::OnceLock;
 
 use relgraph_cypher::ast::BinaryOp;
 use relgraph_graph::{
@@ -377,15 +378,16 @@ fn push_project(
     more
 }
 
+/// Run-time table `i` of the running plan (numbered when it was compiled).
+fn run_table<'c, T>(tables: &'c [OnceLock<T>], i: usize, what: &str) -> Result<&'c OnceLock<T>> {
+    tables
+        .get(i)
+        .ok_or_else(|| ExecError::Internal(format!("{what} {i} of a plan with {}", tables.len())))
+}
+
 /// The build side of a hash join, made on first use.
 pub(crate) fn join_table<'c>(j: &HashJoin, width: usize, ctx: &Ctx<'c>) -> Result<&'c JoinTable> {
-    let slot = ctx.joins.get(j.table).ok_or_else(|| {
-        ExecError::Internal(format!(
-            "hash join table {} of a plan with {}",
-            j.table,
-            ctx.joins.len()
-        ))
-    })?;
+    let slot = run_table(ctx.joins, j.table, "hash join table")?;
     if let Some(t) = slot.get() {
         return Ok(t);
     }
@@ -789,12 +791,7 @@ fn listed(items: &[Value], ctx: &Ctx<'_>) -> Result<Vec<RelRef>> {
 }
 
 fn rel_list_index<'c>(ids: &CExpr, table: usize, ctx: &Ctx<'c>) -> Result<&'c RelListIndex> {
-    let slot = ctx.rel_lists.get(table).ok_or_else(|| {
-        ExecError::Internal(format!(
-            "relationship list {table} of a plan with {}",
-            ctx.rel_lists.len()
-        ))
-    })?;
+    let slot = run_table(ctx.rel_lists, table, "relationship list")?;
     if let Some(index) = slot.get() {
         return Ok(index);
     }
