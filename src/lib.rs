@@ -575,6 +575,31 @@ impl Session<'_> {
         self.options.role.as_deref().unwrap_or_default()
     }
 
+    /// The latest committed snapshot as the session's role sees it: its
+    /// accessors and its petgraph views ([`Snapshot::typed`],
+    /// [`Snapshot::all_types`]) leave out what the role may not see.
+    ///
+    /// ```
+    /// use petgraph::visit::{IntoNeighbors, NodeCount};
+    /// use relgraph::{Database, Params};
+    /// let db = Database::in_memory();
+    /// let p = Params::new();
+    /// db.query("CREATE (:Person {name: 'Ada', consent: true})-[:KNOWS]->(:Person {name: 'Bob', consent: false})", &p).unwrap();
+    /// db.query("CREATE ROLE marketing", &p).unwrap();
+    /// db.query("GRANT MATCH {*} ON GRAPH * NODES Person WHERE n.consent = true TO marketing", &p).unwrap();
+    /// db.query("GRANT MATCH {*} ON GRAPH * RELATIONSHIPS * TO marketing", &p).unwrap();
+    /// let seen = db.session("marketing").snapshot().unwrap();
+    /// let g = seen.all_types();
+    /// assert_eq!(g.node_count(), 1);
+    /// let ada = seen.nodes().next().unwrap();
+    /// assert_eq!(g.neighbors(ada).count(), 0); // Bob is hidden, and so is the KNOWS
+    /// assert_eq!(db.snapshot().all_types().neighbors(ada).count(), 1);
+    /// ```
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        relgraph_exec::restrict(&self.db.snapshot(), self.options.role.as_deref())
+            .map_err(|e| Error::from_exec(e, ""))
+    }
+
     /// Runs one statement in its own transaction, as the session's role.
     pub fn query(&self, text: &str, params: &Params) -> Result<QueryResult> {
         self.db.query_with(text, params, &self.options)

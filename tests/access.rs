@@ -600,7 +600,46 @@ proptest! {
             let on_copy = rows_as(&copy, None, text);
             prop_assert_eq!(under_policy, on_copy, "{} under {:?}", text, privs);
         }
+        // The petgraph views of the role's snapshot are the copy's graph.
+        let (role_snap, copy_snap) = (db.session("r").snapshot().unwrap(), copy.snapshot());
+        for (mine, theirs) in [
+            (role_snap.all_types(), copy_snap.all_types()),
+            (
+                role_snap.typed(relgraph_graph::RelTypeId(0)),
+                copy_snap.typed(relgraph_graph::RelTypeId(0)),
+            ),
+        ] {
+            prop_assert_eq!(petgraph_shape(mine), petgraph_shape(theirs), "under {:?}", privs);
+        }
     }
+}
+
+/// A petgraph view as seen through its traits: nodes, edges (id,
+/// source, target), node and edge counts, weak components.
+type Shape = (Vec<u64>, Vec<(u64, u64, u64)>, usize, usize, usize);
+
+/// What petgraph sees of a view: its nodes, its edges, its counts, its
+/// compact indexing and its weak components.
+fn petgraph_shape(g: relgraph_graph::snapshot::TypedGraph<'_>) -> Shape {
+    use petgraph::visit::{
+        EdgeCount, EdgeRef, IntoEdgeReferences, IntoNodeIdentifiers, NodeCount, NodeIndexable,
+    };
+    let nodes: Vec<u64> = g.node_identifiers().map(|n| n.0).collect();
+    for (i, n) in g.node_identifiers().enumerate() {
+        assert_eq!((g.to_index(n), g.from_index(i)), (i, n), "compact indexing");
+    }
+    let mut edges: Vec<(u64, u64, u64)> = g
+        .edge_references()
+        .map(|e| (e.id().0, e.source().0, e.target().0))
+        .collect();
+    edges.sort_unstable();
+    (
+        nodes,
+        edges,
+        g.node_count(),
+        g.edge_count(),
+        petgraph::algo::connected_components(g),
+    )
 }
 
 /// Policy changes are commits: a statement running as a role sees the

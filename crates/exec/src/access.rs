@@ -33,8 +33,18 @@ fn denied(message: impl Into<String>) -> ExecError {
     ExecError::PermissionDenied(message.into())
 }
 
-/// `snapshot` as `role` sees it, or unchanged for the administrator.
-pub(crate) fn restrict(snapshot: &Snapshot, role: Option<&str>) -> Result<Snapshot> {
+/// `snapshot` as `role` sees it, or unchanged for the administrator
+/// (`None`). Every accessor of the result, and its petgraph views, leave
+/// out what the role may not see; an unknown role is refused.
+///
+/// ```
+/// use relgraph_exec::restrict;
+/// use relgraph_graph::Snapshot;
+/// let s = Snapshot::empty();
+/// assert!(restrict(&s, None).is_ok()); // the administrator
+/// assert!(restrict(&s, Some("nobody")).is_err()); // no such role
+/// ```
+pub fn restrict(snapshot: &Snapshot, role: Option<&str>) -> Result<Snapshot> {
     let Some(role) = role else {
         return Ok(snapshot.clone());
     };

@@ -26,6 +26,7 @@ mod options;
 mod plan;
 mod schema;
 
+pub use access::restrict;
 pub use compile::is_read_only;
 pub use engine::{execute, execute_in, execute_streaming, prepare, LateParams, Outcome, Prepared};
 pub use options::{

@@ -346,13 +346,108 @@ pub struct GroupKey(pub Value);
 
 impl PartialEq for GroupKey {
     fn eq(&self, other: &Self) -> bool {
-        match (&self.0, &other.0) {
-            (Value::Int(x), Value::Int(y)) => return x == y,
-            (Value::Node(x), Value::Node(y)) => return x == y,
-            (Value::String(x), Value::String(y)) => return x == y,
-            _ => {}
+        key_eq(&self.0, &other.0)
+    }
+}
+
+/// openCypher equivalence of two values, as [`GroupKey`] compares them.
+#[inline]
+fn key_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Node(x), Value::Node(y)) => x == y,
+        (Value::String(x), Value::String(y)) => x == y,
+        _ => key_eq_other(a, b),
+    }
+}
+
+/// [`key_eq`] beyond its inlined common cases.
+#[inline(never)]
+fn key_eq_other(a: &Value, b: &Value) -> bool {
+    type_rank(a) == type_rank(b) && order_cmp(a, b) == Ordering::Equal
+}
+
+/// The hash of a value that [`GroupKey`] uses, with FxHash (the common
+/// integer case inlined: it hashes as [`hash_value`] does).
+#[inline]
+fn key_hash(v: &Value) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    match v {
+        Value::Int(i) => {
+            type_rank(v).hash(&mut h);
+            i.hash(&mut h);
         }
-        type_rank(&self.0) == type_rank(&other.0) && order_cmp(&self.0, &other.0) == Ordering::Equal
+        _ => hash_value(v, &mut h),
+    }
+    h.finish()
+}
+
+/// Distinct values in first-seen order, each kept once: a hash table of
+/// positions into the list, so that a value already seen is neither
+/// cloned nor stored again (the `DISTINCT` of an aggregate).
+///
+/// ```
+/// use relgraph_exec::value_ops::DistinctValues;
+/// use relgraph_graph::Value;
+/// let mut d = DistinctValues::default();
+/// for v in [Value::Int(2), Value::Float(2.0), Value::Null, Value::Int(1), Value::Null] {
+///     d.insert(&v);
+/// }
+/// assert_eq!(d.into_values(), vec![Value::Int(2), Value::Null, Value::Int(1)]);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct DistinctValues {
+    table: hashbrown::HashTable<usize>,
+    values: Vec<Value>,
+}
+
+impl DistinctValues {
+    /// Adds `v` unless an equivalent value is already there; true when added.
+    pub fn insert(&mut self, v: &Value) -> bool {
+        let hash = key_hash(v);
+        if self.contains_hashed(hash, v) {
+            return false;
+        }
+        self.push_hashed(hash, v.clone());
+        true
+    }
+
+    /// [`DistinctValues::insert`] of a value given by ownership.
+    pub fn insert_owned(&mut self, v: Value) -> bool {
+        let hash = key_hash(&v);
+        if self.contains_hashed(hash, &v) {
+            return false;
+        }
+        self.push_hashed(hash, v);
+        true
+    }
+
+    fn contains_hashed(&self, hash: u64, v: &Value) -> bool {
+        self.table
+            .find(hash, |&i| key_eq(&self.values[i], v))
+            .is_some()
+    }
+
+    fn push_hashed(&mut self, hash: u64, v: Value) {
+        let i = self.values.len();
+        self.values.push(v);
+        let values = &self.values;
+        self.table.insert_unique(hash, i, |&j| key_hash(&values[j]));
+    }
+
+    /// How many distinct values there are.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// True when no value was added.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The distinct values, in first-seen order.
+    pub fn into_values(self) -> Vec<Value> {
+        self.values
     }
 }
 

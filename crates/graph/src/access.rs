@@ -616,13 +616,20 @@ pub enum WriteTarget<'a> {
 pub(crate) struct Restriction {
     pub(crate) rules: Arc<AccessRules>,
     memo: Box<[AtomicU64]>,
+    /// The visible nodes as a bitset with its rank, for the petgraph
+    /// views of the restricted snapshot; built on their first use.
+    pub(crate) typed: std::sync::OnceLock<crate::snapshot::VisibleNodes>,
 }
 
 impl Restriction {
     pub(crate) fn new(rules: Arc<AccessRules>, next_node: u64) -> Restriction {
         let words = (next_node as usize).div_ceil(32);
         let memo = (0..words).map(|_| AtomicU64::new(0)).collect();
-        Restriction { rules, memo }
+        Restriction {
+            rules,
+            memo,
+            typed: std::sync::OnceLock::new(),
+        }
     }
 
     /// True when `n` is live and visible; memoized. `raw` gives the

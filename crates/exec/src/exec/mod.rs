@@ -857,10 +857,10 @@ impl Sink for Groups<'_, '_> {
                         let before = acc.kept();
                         acc.update(&v)?;
                         if acc.kept() > before {
-                            // DISTINCT keeps a value twice (set and list),
-                            // with the set's slot and the list's slack.
+                            // DISTINCT keeps a value once, with the
+                            // list's slack and the table's slot.
                             self.pending += if a.distinct {
-                                2 * (VALUE_BYTES + eval::approx_bytes(&v))
+                                2 * VALUE_BYTES + eval::approx_bytes(&v)
                             } else {
                                 eval::approx_bytes(&v)
                             };

@@ -10,13 +10,11 @@
 //! order) and aggregates them at the end. `count(*)` is `count` fed a
 //! non-null value per row.
 
-use rustc_hash::FxHashSet;
-
 use relgraph_graph::temporal::Duration;
 use relgraph_graph::Value;
 
 use crate::error::{ExecError, Result};
-use crate::value_ops::{order_cmp, temporal_err, GroupKey};
+use crate::value_ops::{order_cmp, temporal_err, DistinctValues};
 
 /// Exact integer, compensated float and duration sums, kept apart so the
 /// result type can follow the inputs (all integers give an integer).
@@ -200,10 +198,8 @@ pub enum Accumulator {
     Distinct {
         /// A fresh accumulator the distinct values are fed to at the end.
         inner: Box<Accumulator>,
-        /// Values seen, for membership.
-        seen: FxHashSet<GroupKey>,
-        /// Values seen, in first-seen order.
-        values: Vec<Value>,
+        /// The distinct values seen, in first-seen order.
+        values: DistinctValues,
     },
 }
 
@@ -266,8 +262,7 @@ impl Accumulator {
         Ok(if distinct {
             Accumulator::Distinct {
                 inner: Box::new(base),
-                seen: FxHashSet::default(),
-                values: Vec::new(),
+                values: DistinctValues::default(),
             }
         } else {
             base
@@ -279,9 +274,8 @@ impl Accumulator {
     pub fn kept(&self) -> usize {
         match self {
             Accumulator::Collect(items) => items.len(),
-            Accumulator::Percentile { values, .. } | Accumulator::Distinct { values, .. } => {
-                values.len()
-            }
+            Accumulator::Percentile { values, .. } => values.len(),
+            Accumulator::Distinct { values, .. } => values.len(),
             _ => 0,
         }
     }
@@ -314,10 +308,8 @@ impl Accumulator {
                 number(v, "percentile")?;
                 values.push(v.clone());
             }
-            Accumulator::Distinct { seen, values, .. } => {
-                if seen.insert(GroupKey(v.clone())) {
-                    values.push(v.clone());
-                }
+            Accumulator::Distinct { values, .. } => {
+                values.insert(v);
             }
         }
         Ok(())
@@ -354,13 +346,11 @@ impl Accumulator {
                 Accumulator::Percentile { values: b, .. },
             ) => a.extend(b),
             (
-                Accumulator::Distinct { seen, values, .. },
+                Accumulator::Distinct { values, .. },
                 Accumulator::Distinct { values: theirs, .. },
             ) => {
-                for v in theirs {
-                    if seen.insert(GroupKey(v.clone())) {
-                        values.push(v);
-                    }
+                for v in theirs.into_values() {
+                    values.insert_owned(v);
                 }
             }
             (a, b) => {
@@ -423,7 +413,7 @@ impl Accumulator {
             Accumulator::Distinct {
                 mut inner, values, ..
             } => {
-                for v in &values {
+                for v in &values.into_values() {
                     inner.update(v)?;
                 }
                 inner.finish()?

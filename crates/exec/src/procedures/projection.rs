@@ -435,21 +435,24 @@ fn build_block(
     let mut b = Block::default();
     let mut buf: Vec<(u32, f64, RelId)> = Vec::new();
     let mut work = 0usize;
+    let mut lists: Vec<_> = types
+        .iter()
+        .flat_map(|&t| spec.orientation.dirs().iter().map(move |&d| (t, d)))
+        .map(|(t, d)| snap.neighbor_lists(t, d))
+        .collect();
     for &n in chunk {
         buf.clear();
-        for &t in types {
-            for &d in spec.orientation.dirs() {
-                for a in snap.neighbors(n, t, d).iter() {
-                    let j = index.get(a.node.0 as usize).copied().unwrap_or(u32::MAX);
-                    if j == u32::MAX {
-                        continue;
-                    }
-                    let w = match weight_key {
-                        None => 1.0,
-                        Some(k) => weight(snap, a.rel, k, spec.weight.unwrap_or_default())?,
-                    };
-                    buf.push((j, w, a.rel));
+        for list in &mut lists {
+            for a in list.get(n).iter() {
+                let j = index.get(a.node.0 as usize).copied().unwrap_or(u32::MAX);
+                if j == u32::MAX {
+                    continue;
                 }
+                let w = match weight_key {
+                    None => 1.0,
+                    Some(k) => weight(snap, a.rel, k, spec.weight.unwrap_or_default())?,
+                };
+                buf.push((j, w, a.rel));
             }
         }
         work += buf.len() + 1;

@@ -103,5 +103,26 @@ mod tests {
             let got = set.contains(&needle).unwrap();
             prop_assert_eq!(format!("{got:?}"), format!("{scan:?}"));
         }
+
+        /// `DistinctValues` keeps what a set of `GroupKey`s keeps, in
+        /// first-seen order, whether values come by reference or owned.
+        #[test]
+        fn distinct_values_agree_with_group_keys(items in prop::collection::vec(value(), 0..30)) {
+            let mut seen = std::collections::HashSet::new();
+            let want: Vec<Value> = items
+                .iter()
+                .filter(|v| seen.insert(crate::value_ops::GroupKey((*v).clone())))
+                .cloned()
+                .collect();
+            let mut by_ref = crate::value_ops::DistinctValues::default();
+            let mut owned = crate::value_ops::DistinctValues::default();
+            for v in &items {
+                let added = by_ref.insert(v);
+                prop_assert_eq!(added, owned.insert_owned(v.clone()));
+            }
+            prop_assert_eq!(by_ref.len(), want.len());
+            prop_assert_eq!(format!("{:?}", by_ref.into_values()), format!("{want:?}"));
+            prop_assert_eq!(format!("{:?}", owned.into_values()), format!("{want:?}"));
+        }
     }
 }

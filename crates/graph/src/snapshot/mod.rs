@@ -93,9 +93,10 @@ pub mod stats;
 mod typed;
 
 pub use buf::{HeapBytes, SegmentBytes};
-use chunk::{node_pos, rel_pos, NodeChunk, RelChunk};
+use chunk::{node_pos, rel_pos, AdjList, NodeChunk, RelChunk};
 pub(crate) use chunk::{NODE_CHUNK, REL_CHUNK};
 use index::{IndexKey, PropIndex};
+pub(crate) use typed::VisibleNodes;
 pub use typed::{NodeVisitMap, TypedEdge, TypedEdges, TypedGraph, TypedNeighbors};
 
 /// One entry of an adjacency list: the node at the other end and the
@@ -153,6 +154,42 @@ pub struct Snapshot {
     inner: Arc<Inner>,
     /// A role's view: what it may not see is left out by every accessor.
     access: Option<Arc<Restriction>>,
+}
+
+/// Reads the lists of one relationship type and direction node by node,
+/// looking each chunk's list up once ([`Snapshot::neighbor_lists`]).
+pub struct NeighborLists<'a> {
+    snap: &'a Snapshot,
+    t: RelTypeId,
+    dir: Direction,
+    /// The chunk `list` belongs to (`usize::MAX`: none yet).
+    chunk: usize,
+    list: Option<&'a AdjList>,
+}
+
+impl<'a> NeighborLists<'a> {
+    /// The list of `n`, as [`Snapshot::neighbors`] gives it.
+    #[inline]
+    pub fn get(&mut self, n: NodeId) -> Cow<'a, [Adj]> {
+        if self.snap.access.is_some() {
+            return self.snap.neighbors(n, self.t, self.dir);
+        }
+        let (c, l) = node_pos(n.0);
+        if c != self.chunk {
+            let d = match self.dir {
+                Direction::Outgoing => 0,
+                Direction::Incoming => 1,
+            };
+            self.chunk = c;
+            self.list = self
+                .snap
+                .inner
+                .nodes
+                .get(c)
+                .and_then(|c| c.adj_list((self.t, d)));
+        }
+        Cow::Borrowed(self.list.map_or(&[], |a| a.get(l)))
+    }
 }
 
 /// Whether a version is still held (see [`Snapshot::watch`]).
@@ -892,23 +929,63 @@ impl Snapshot {
         };
         match &self.access {
             None => Cow::Borrowed(all),
-            Some(a) => {
-                if all.is_empty() || !a.rules.rel_type_visible(t) || !self.seen(a, n) {
-                    return Cow::Borrowed(&[]);
-                }
-                // Usually every neighbour is visible: no copy then.
-                let Some(first_hidden) = all.iter().position(|e| !self.seen(a, e.node)) else {
-                    return Cow::Borrowed(all);
-                };
-                let mut seen = all[..first_hidden].to_vec();
-                seen.extend(
-                    all[first_hidden + 1..]
-                        .iter()
-                        .copied()
-                        .filter(|e| self.seen(a, e.node)),
-                );
-                Cow::Owned(seen)
-            }
+            Some(a) => self.visible_neighbors(a, n, t, all),
+        }
+    }
+
+    /// The entries of `all` (the list of `n` over type `t`) that role view
+    /// `a` sees. Kept out of line so that [`Snapshot::neighbors`] inlines.
+    #[inline(never)]
+    fn visible_neighbors<'s>(
+        &self,
+        a: &Restriction,
+        n: NodeId,
+        t: RelTypeId,
+        all: &'s [Adj],
+    ) -> Cow<'s, [Adj]> {
+        if all.is_empty() || !a.rules.rel_type_visible(t) || !self.seen(a, n) {
+            return Cow::Borrowed(&[]);
+        }
+        // Usually every neighbour is visible: no copy then.
+        let Some(first_hidden) = all.iter().position(|e| !self.seen(a, e.node)) else {
+            return Cow::Borrowed(all);
+        };
+        let mut seen = all[..first_hidden].to_vec();
+        seen.extend(
+            all[first_hidden + 1..]
+                .iter()
+                .copied()
+                .filter(|e| self.seen(a, e.node)),
+        );
+        Cow::Owned(seen)
+    }
+
+    /// A reader of the lists of relationship type `t` in direction `dir`
+    /// for many nodes. It looks up a chunk's list once for all the nodes
+    /// of that chunk, so reading the lists of nodes in ascending id order
+    /// (a scan's morsel, an algorithm's pass) costs one slice per node.
+    /// It reads exactly what [`Snapshot::neighbors`] reads.
+    ///
+    /// ```
+    /// use relgraph_graph::record::{NodeRecord, RelRecord};
+    /// use relgraph_graph::{Catalog, Direction, NodeId, RelId, Snapshot};
+    /// let mut c = Catalog::default();
+    /// let t = c.intern_rel_type("KNOWS");
+    /// let n = |i| NodeRecord { id: NodeId(i), labels: vec![], props: vec![] };
+    /// let r = |i, s, d| RelRecord { id: RelId(i), rel_type: t, src: NodeId(s), dst: NodeId(d), props: vec![] };
+    /// let s = Snapshot::from_records(c, 1, NodeId(3), RelId(2), vec![n(0), n(1), n(2)], vec![r(0, 0, 1), r(1, 0, 2)]).unwrap();
+    /// let mut lists = s.neighbor_lists(t, Direction::Outgoing);
+    /// for i in 0..3 {
+    ///     assert_eq!(lists.get(NodeId(i)), s.neighbors(NodeId(i), t, Direction::Outgoing));
+    /// }
+    /// ```
+    pub fn neighbor_lists(&self, t: RelTypeId, dir: Direction) -> NeighborLists<'_> {
+        NeighborLists {
+            snap: self,
+            t,
+            dir,
+            chunk: usize::MAX,
+            list: None,
         }
     }
 
@@ -1174,6 +1251,8 @@ impl Snapshot {
     }
 
     /// A petgraph view of the relationships of type `t` (see [`TypedGraph`]).
+    /// On a role's view ([`Snapshot::restrict`]) it holds only what the
+    /// role sees: hidden nodes and their relationships are not in it.
     ///
     /// ```
     /// use petgraph::visit::IntoNeighbors;
@@ -1185,7 +1264,8 @@ impl Snapshot {
         TypedGraph::new(self, Some(t))
     }
 
-    /// A petgraph view of all relationships regardless of type.
+    /// A petgraph view of all relationships regardless of type (of the
+    /// types a role's view sees, on one).
     ///
     /// ```
     /// use petgraph::visit::NodeCount;

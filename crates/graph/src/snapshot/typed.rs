@@ -22,6 +22,7 @@ use petgraph::visit::{
     NodeCompactIndexable, NodeCount, NodeIndexable, VisitMap, Visitable,
 };
 
+use crate::access::AccessRules;
 use crate::ids::{NodeId, RelId, RelTypeId};
 
 use super::chunk::{node_pos, AdjKey, AdjList, NODE_CHUNK};
@@ -45,21 +46,81 @@ fn alive_word(inner: &Inner, w: usize) -> u64 {
 impl LiveRank {
     fn build(inner: &Inner) -> LiveRank {
         let words = (inner.next_node as usize).div_ceil(64);
+        LiveRank::of_words(words, |w| alive_word(inner, w))
+    }
+
+    /// The rank of the set bits of `words` words given by `word`.
+    fn of_words(words: usize, word: impl Fn(usize) -> u64) -> LiveRank {
         let mut prefix = Vec::with_capacity(words + 1);
         let mut acc = 0u64;
         prefix.push(0);
         for w in 0..words {
-            acc += u64::from(alive_word(inner, w).count_ones());
+            acc += u64::from(word(w).count_ones());
             prefix.push(acc);
         }
         LiveRank { prefix }
     }
+
+    /// How many nodes are ranked.
+    fn count(&self) -> u64 {
+        self.prefix.last().copied().unwrap_or(0)
+    }
 }
+
+/// The nodes a role's view sees, as a bitset over node ids with its rank:
+/// what the live-node rank is to an unrestricted snapshot.
+pub(crate) struct VisibleNodes {
+    words: Vec<u64>,
+    rank: LiveRank,
+}
+
+impl VisibleNodes {
+    /// Decides the visibility of every live node of `snap` (a role's view).
+    fn build(snap: &Snapshot, a: &crate::access::Restriction) -> VisibleNodes {
+        let mut words = vec![0u64; (snap.inner.next_node as usize).div_ceil(64)];
+        for n in live_nodes(&snap.inner) {
+            if snap.seen(a, n) {
+                words[(n.0 / 64) as usize] |= 1u64 << (n.0 % 64);
+            }
+        }
+        let rank = LiveRank::of_words(words.len(), |w| words[w]);
+        VisibleNodes { words, rank }
+    }
+
+    #[inline]
+    fn contains(&self, n: NodeId) -> bool {
+        self.words
+            .get((n.0 / 64) as usize)
+            .is_some_and(|w| w & (1u64 << (n.0 % 64)) != 0)
+    }
+
+    fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.words.iter().enumerate().flat_map(|(w, &bits)| {
+            let mut rest = bits;
+            std::iter::from_fn(move || {
+                if rest == 0 {
+                    return None;
+                }
+                let b = rest.trailing_zeros();
+                rest &= rest - 1;
+                Some(NodeId(w as u64 * 64 + u64::from(b)))
+            })
+        })
+    }
+}
+
+/// What a role's view of a [`TypedGraph`] keeps: the nodes it sees and
+/// the rules that say which relationship types it sees.
+type View<'a> = Option<(&'a VisibleNodes, &'a AccessRules)>;
 
 /// A petgraph view of one relationship type of a [`Snapshot`] (or of all
 /// types, from [`Snapshot::all_types`]). Directed: `neighbors` follows
 /// outgoing relationships. Edge weights are the relationship types; read
-/// properties through the snapshot in the cost closure.
+/// properties through the snapshot in the cost closure. Over a role's
+/// view ([`Snapshot::restrict`]) it has only the nodes and relationships
+/// the role sees, compactly indexed among those (the first use of such a
+/// view decides the visibility of every node; counting its edges walks
+/// them).
 ///
 /// ```
 /// use petgraph::algo::dijkstra;
@@ -80,15 +141,44 @@ pub struct TypedGraph<'a> {
     inner: &'a Inner,
     rel_type: Option<RelTypeId>,
     rank: &'a LiveRank,
+    view: View<'a>,
 }
 
 impl<'a> TypedGraph<'a> {
     pub(super) fn new(snap: &'a Snapshot, rel_type: Option<RelTypeId>) -> TypedGraph<'a> {
         let inner = &*snap.inner;
-        TypedGraph {
-            inner,
-            rel_type,
-            rank: inner.rank.get_or_init(|| LiveRank::build(inner)),
+        match &snap.access {
+            None => TypedGraph {
+                inner,
+                rel_type,
+                rank: inner.rank.get_or_init(|| LiveRank::build(inner)),
+                view: None,
+            },
+            Some(a) => {
+                let seen = a.typed.get_or_init(|| VisibleNodes::build(snap, a));
+                TypedGraph {
+                    inner,
+                    rel_type,
+                    rank: &seen.rank,
+                    view: Some((seen, &*a.rules)),
+                }
+            }
+        }
+    }
+
+    /// Word `w` of the bitset of the nodes in this view.
+    fn word(&self, w: usize) -> u64 {
+        match self.view {
+            None => alive_word(self.inner, w),
+            Some((seen, _)) => seen.words.get(w).copied().unwrap_or(0),
+        }
+    }
+
+    /// The nodes in this view, ascending.
+    fn nodes(self) -> Box<dyn Iterator<Item = NodeId> + 'a> {
+        match self.view {
+            None => Box::new(live_nodes(self.inner)),
+            Some((seen, _)) => Box::new(seen.nodes()),
         }
     }
 
@@ -101,8 +191,12 @@ impl<'a> TypedGraph<'a> {
     }
 
     fn edges_dir(&self, n: NodeId, dir: u8) -> TypedEdges<'a> {
-        let (lists, local) = self.lists(n);
+        let (lists, local) = match self.view {
+            Some((seen, _)) if !seen.contains(n) => (&[][..], 0),
+            _ => self.lists(n),
+        };
         TypedEdges {
+            view: self.view,
             lists,
             next_list: 0,
             cur: [].iter(),
@@ -148,6 +242,7 @@ impl EdgeRef for TypedEdge {
 
 /// Edges of one node in one direction, over the matching adjacency lists.
 pub struct TypedEdges<'a> {
+    view: View<'a>,
     lists: &'a [(AdjKey, std::sync::Arc<AdjList>)],
     next_list: usize,
     cur: slice::Iter<'a, Adj>,
@@ -163,6 +258,9 @@ impl Iterator for TypedEdges<'_> {
     fn next(&mut self) -> Option<TypedEdge> {
         loop {
             if let Some(a) = self.cur.next() {
+                if self.view.is_some_and(|(seen, _)| !seen.contains(a.node)) {
+                    continue;
+                }
                 let t = self.lists[self.next_list - 1].0 .0;
                 let (source, target) = if self.dir == 0 {
                     (self.node, a.node)
@@ -178,7 +276,12 @@ impl Iterator for TypedEdges<'_> {
             }
             let ((t, d), list) = self.lists.get(self.next_list)?;
             self.next_list += 1;
-            if *d == self.dir && self.rel_type.is_none_or(|x| x == *t) {
+            if *d == self.dir
+                && self.rel_type.is_none_or(|x| x == *t)
+                && self
+                    .view
+                    .is_none_or(|(_, rules)| rules.rel_type_visible(*t))
+            {
                 self.cur = list.get(self.local).iter();
             }
         }
@@ -283,7 +386,7 @@ impl<'a> IntoEdgeReferences for TypedGraph<'a> {
 
     fn edge_references(self) -> Self::EdgeReferences {
         let g = self;
-        Box::new(live_nodes(self.inner).flat_map(move |n| g.edges_dir(n, 0)))
+        Box::new(self.nodes().flat_map(move |n| g.edges_dir(n, 0)))
     }
 }
 
@@ -324,18 +427,25 @@ impl<'a> IntoNodeIdentifiers for TypedGraph<'a> {
     type NodeIdentifiers = Box<dyn Iterator<Item = NodeId> + 'a>;
 
     fn node_identifiers(self) -> Self::NodeIdentifiers {
-        Box::new(live_nodes(self.inner))
+        self.nodes()
     }
 }
 
 impl NodeCount for TypedGraph<'_> {
     fn node_count(&self) -> usize {
-        self.inner.node_count as usize
+        match self.view {
+            None => self.inner.node_count as usize,
+            Some(_) => self.rank.count() as usize,
+        }
     }
 }
 
 impl EdgeCount for TypedGraph<'_> {
     fn edge_count(&self) -> usize {
+        if self.view.is_some() {
+            let g = *self;
+            return g.nodes().map(|n| g.edges_dir(n, 0).count()).sum();
+        }
         match self.rel_type {
             Some(t) => self
                 .inner
@@ -349,24 +459,24 @@ impl EdgeCount for TypedGraph<'_> {
 }
 
 impl NodeIndexable for TypedGraph<'_> {
-    /// The number of live nodes (indexing is compact).
+    /// The number of live nodes in the view (indexing is compact).
     fn node_bound(&self) -> usize {
-        self.inner.node_count as usize
+        self.node_count()
     }
 
-    /// The rank of `a` among live nodes (meaningless for a deleted id).
+    /// The rank of `a` among the view's nodes (meaningless for others).
     fn to_index(&self, a: NodeId) -> usize {
         let w = (a.0 / 64) as usize;
         match self.rank.prefix.get(w) {
             Some(p) => {
-                let below = alive_word(self.inner, w) & ((1u64 << (a.0 % 64)) - 1);
+                let below = self.word(w) & ((1u64 << (a.0 % 64)) - 1);
                 (*p + u64::from(below.count_ones())) as usize
             }
-            None => self.inner.node_count as usize,
+            None => self.node_count(),
         }
     }
 
-    /// The live node of rank `i`; `next_node_id` for an out-of-range rank.
+    /// The node of rank `i`; `next_node_id` for an out-of-range rank.
     fn from_index(&self, i: usize) -> NodeId {
         let i = i as u64;
         let p = &self.rank.prefix;
@@ -374,7 +484,7 @@ impl NodeIndexable for TypedGraph<'_> {
             return NodeId(self.inner.next_node);
         }
         let w = p.partition_point(|x| *x <= i) - 1;
-        let mut word = alive_word(self.inner, w);
+        let mut word = self.word(w);
         for _ in 0..(i - p[w]) {
             word &= word - 1;
         }

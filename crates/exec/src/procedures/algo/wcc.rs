@@ -10,7 +10,9 @@
 //! Connectivity Computation via Subgraph Sampling", IPDPS 2018):
 //!
 //! 1. link each node to the first two neighbours of each of its outgoing
-//!    lists (most nodes of a connected graph join one component here);
+//!    lists (most nodes of a connected graph join one component here),
+//!    then point every node straight at its root (so that the later
+//!    passes read a node's component with one sequential load);
 //! 2. find the most frequent component `c` in a fixed sample of nodes;
 //! 3. for the nodes outside `c` only, link the rest of their outgoing
 //!    lists and all of their incoming lists.
@@ -63,6 +65,29 @@ fn find(parent: &[AtomicU32], mut x: u32) -> u32 {
         }
         x = p;
     }
+}
+
+/// The root of `x` without writing (for passes that only read).
+#[inline]
+fn root(parent: &[AtomicU32], mut x: u32) -> u32 {
+    loop {
+        let p = parent[x as usize].load(Ordering::Relaxed);
+        if p == x {
+            return x;
+        }
+        x = p;
+    }
+}
+
+/// Points every node of `parts` straight at its root, so that later
+/// passes read a node's component with one load instead of a walk.
+fn compress(parent: &[AtomicU32], parts: &[Vec<NodeId>]) {
+    parts.par_iter().for_each(|nodes| {
+        for v in nodes {
+            let r = root(parent, v.0 as u32);
+            parent[v.0 as usize].store(r, Ordering::Relaxed);
+        }
+    });
 }
 
 /// Joins the sets of `a` and `b`: the larger root points to the smaller.
@@ -145,14 +170,16 @@ pub(crate) fn wcc(
     // 1. The first neighbours of each outgoing list.
     parts.par_iter().try_for_each(|nodes| -> Result<()> {
         guard.check()?;
-        for u in nodes {
-            for &t in types {
-                let adj = snap.neighbors(*u, t, Direction::Outgoing);
+        for &t in types {
+            let mut lists = snap.neighbor_lists(t, Direction::Outgoing);
+            for u in nodes {
+                let adj = lists.get(*u);
                 link_all(parent, u.0 as u32, &adj[..adj.len().min(FIRST)]);
             }
         }
         Ok(())
     })?;
+    compress(parent, &parts);
     // 2. The most frequent root in a fixed sample of nodes.
     let largest = if n == 0 {
         u32::MAX
@@ -162,7 +189,7 @@ pub(crate) fn wcc(
             .iter()
             .flatten()
             .step_by(step)
-            .map(|v| find(parent, v.0 as u32))
+            .map(|v| parent[v.0 as usize].load(Ordering::Relaxed))
             .collect();
         roots.sort_unstable();
         let mut best = (0usize, u32::MAX);
@@ -176,15 +203,27 @@ pub(crate) fn wcc(
     // 3. The remaining relationships of the nodes outside it.
     parts.par_iter().try_for_each(|nodes| -> Result<()> {
         guard.check()?;
+        let mut lists: Vec<_> = types
+            .iter()
+            .map(|&t| {
+                (
+                    snap.neighbor_lists(t, Direction::Outgoing),
+                    snap.neighbor_lists(t, Direction::Incoming),
+                )
+            })
+            .collect();
         for u in nodes {
             let ui = u.0 as u32;
-            if find(parent, ui) == largest {
+            // Compressed: a node of the largest component points at its
+            // root (a root that later links elsewhere only makes more
+            // nodes take the slow path, which adds no wrong link).
+            if parent[u.0 as usize].load(Ordering::Relaxed) == largest {
                 continue;
             }
-            for &t in types {
-                let out = snap.neighbors(*u, t, Direction::Outgoing);
+            for (outgoing, incoming) in &mut lists {
+                let out = outgoing.get(*u);
                 link_all(parent, ui, &out[out.len().min(FIRST)..]);
-                link_all(parent, ui, &snap.neighbors(*u, t, Direction::Incoming));
+                link_all(parent, ui, &incoming.get(*u));
             }
         }
         Ok(())
@@ -194,7 +233,7 @@ pub(crate) fn wcc(
         .map(|nodes| {
             nodes
                 .iter()
-                .map(|v| i64::from(find(parent, v.0 as u32)))
+                .map(|v| i64::from(root(parent, v.0 as u32)))
                 .collect()
         })
         .collect();
