@@ -228,14 +228,11 @@ pub(crate) fn wcc(
         }
         Ok(())
     })?;
-    let comps: Vec<Vec<i64>> = parts
+    let nodes = parts.concat();
+    // Collected straight into place: no per-morsel lists to join.
+    let comps: Vec<i64> = nodes
         .par_iter()
-        .map(|nodes| {
-            nodes
-                .iter()
-                .map(|v| i64::from(root(parent, v.0 as u32)))
-                .collect()
-        })
+        .map(|v| i64::from(root(parent, v.0 as u32)))
         .collect();
-    Ok((parts.concat(), comps.concat()))
+    Ok((nodes, comps))
 }
