@@ -8,11 +8,15 @@
 //! writer gate, which only queues them. One notifier thread per database
 //! takes commits in order and, for each standing query whose labels,
 //! relationship types and property keys the commit touched
-//! ([`relgraph_exec::standing::Footprint`]), runs the whole query again on
-//! the new snapshot and diffs the rows (as multisets) against its previous
-//! answer. Queries the commit does not touch are skipped. Incremental
-//! evaluation (seeding the pattern from the changed elements) is not built:
-//! a touched query costs one full evaluation per commit, off the commit path.
+//! ([`relgraph_exec::standing::Footprint`]), brings its answer up to date.
+//! Queries the commit does not touch are skipped. A query with a delta rule
+//! (a MATCH ... WHERE ... RETURN of one pattern) runs its delta parts,
+//! seeded by the created, changed and deleted elements, on the snapshots
+//! before and after the commit; the others run whole on the new snapshot
+//! and are diffed (as multisets) against their previous answer
+//! ([`StandingQueries::explain`] shows which path a query takes). The
+//! touched queries of one commit are evaluated in parallel on the
+//! notifier's own pool, off the commit path.
 //!
 //! Durable cursors. A registration stored in the database has a cursor:
 //! [`StandingQueries::acknowledge`] stores the answer as of the version a
@@ -1393,11 +1397,11 @@ fn apply_delta(answer: &mut Rows, added: &Rows, removed: &Rows) {
 
 /// The notifier: commits in order, each query touched re-evaluated and diffed.
 ///
-/// Evaluations run on a one-thread rayon pool of the notifier's own
-/// (built at the first evaluation), not on the global pool that the
-/// application's queries and commits use: the executor's parallel loops
-/// would otherwise occupy every core, and their idle workers spin after
-/// each evaluation, which measurably slowed commits (docs/performance.md).
+/// Evaluations run on a rayon pool of the notifier's own (built at the
+/// first evaluation, one thread per core, at a lower priority), not on the
+/// global pool that the application's queries and commits use, whose idle
+/// workers spin after each evaluation, which measurably slowed commits
+/// (docs/performance.md).
 fn notify_loop(shared: &Shared, rx: Receiver<CommitEvent>) {
     yield_to_application();
     let mut pool: Option<Option<rayon::ThreadPool>> = None;
@@ -1407,7 +1411,7 @@ fn notify_loop(shared: &Shared, rx: Receiver<CommitEvent>) {
             if !queries.is_empty() {
                 let pool = pool.get_or_insert_with(|| {
                     rayon::ThreadPoolBuilder::new()
-                        .num_threads(1)
+                        .num_threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
                         .thread_name(|_| "relgraph-standing-eval".into())
                         .start_handler(|_| yield_to_application())
                         .build()
@@ -1431,22 +1435,26 @@ fn notify_loop(shared: &Shared, rx: Receiver<CommitEvent>) {
 }
 
 /// Brings every standing query the commit touched up to its version and
-/// notifies their subscribers.
+/// notifies their subscribers. The touched queries are evaluated in
+/// parallel (on the notifier's pool); their results are then applied and
+/// delivered one query at a time, in name order.
 fn process_commit(
     queries: &mut BTreeMap<String, Standing>,
     event: &CommitEvent,
     options: &QueryOptions,
 ) {
+    use rayon::prelude::*;
     let touched = Touched::of_commit(&event.before, &event.after, &event.change_sets);
     let ids = TouchedIds::of_commit(&event.before, &event.change_sets);
     // The touched lists, hashed once for every query's parts (when one runs).
-    let seeds = std::cell::OnceCell::new();
-    for (name, q) in queries.iter_mut() {
-        if q.version >= event.version || !q.footprint.affected_by(&touched) {
-            continue;
-        }
-        q.version = event.version;
-        let result = match &q.delta {
+    let seeds = std::sync::OnceLock::new();
+    let mut due: Vec<(&String, &mut Standing)> = queries
+        .iter_mut()
+        .filter(|(_, q)| q.version < event.version && q.footprint.affected_by(&touched))
+        .collect();
+    let results: Vec<Result<Change, Error>> = due
+        .par_iter()
+        .map(|(_, q)| match &q.delta {
             Some(plan) => {
                 let seeds =
                     seeds.get_or_init(|| LateParams::new(ids.params().into_iter().collect()));
@@ -1454,7 +1462,10 @@ fn process_commit(
                     .or_else(|_| evaluate_whole(q, event, options))
             }
             None => evaluate_whole(q, event, options),
-        };
+        })
+        .collect();
+    for ((name, q), result) in due.iter_mut().zip(results) {
+        q.version = event.version;
         match result {
             Ok((columns, added, mut removed, answer)) => {
                 match answer {
@@ -1476,7 +1487,7 @@ fn process_commit(
                     continue;
                 }
                 q.deliver(Ok(Notification {
-                    name: name.clone(),
+                    name: (*name).clone(),
                     version: event.version,
                     columns,
                     added,
