@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """Estimation quality of the planner: q-errors of every estimated operator.
 
-usage: benches/planner/qerror.py DB QUERY_DIR [QUERY_DIR ...]
+usage: benches/planner/qerror.py DB QUERY_DIR [QUERY_DIR ...] [--db DB QUERY_DIR ...]
 env:   RELGRAPH_BIN (default target/release/relgraph)
+
+`--db DB` switches the database for the folders after it, so one run can
+cover both datasets and print the bar over all their operators:
+  qerror.py LDBC_DB benches/compare/queries benches/compare/queries-extra \
+            --db DEMO45_DB benches/scale/cookbook
 
 Runs `PROFILE <query>` for every .cypher file (files named *.kuzu.cypher are
 skipped) with `relgraph query --db DB`, reads each operator line that
@@ -86,7 +91,11 @@ def main():
     db = sys.argv[1]
     all_q = []
     print(f"{'query':<44} {'ops':>4} {'worst q-error':>14}  worst operator")
-    for folder in sys.argv[2:]:
+    args = iter(sys.argv[2:])
+    for folder in args:
+        if folder == "--db":
+            db = next(args)
+            continue
         for name in sorted(os.listdir(folder)):
             if not name.endswith(".cypher") or name.endswith(".kuzu.cypher"):
                 continue

@@ -854,7 +854,21 @@ impl Model {
                     // Expand-into: a binary search in the source's list.
                     let to_count = self.nodes[to].count.max(1.0);
                     let hops = self.hops_sum(ri, deg, later);
-                    next.rows = s.rows * (hops * frac / to_count).min(hops) * r.props_sel;
+                    let per_row = match (self.nodes[to].pinned, r.length) {
+                        // Into one known node: the share of the source's
+                        // nodes among that node's own neighbours.
+                        (Some(v), None) => {
+                            let (d, f) = self.pinned_fan_out(
+                                v,
+                                &r.types,
+                                rel_dirs(r.dir, !from_left),
+                                &self.nodes[from],
+                            );
+                            (d * f / self.nodes[from].rows.max(1.0)).min(hops)
+                        }
+                        _ => (hops * frac / to_count).min(hops),
+                    };
+                    next.rows = s.rows * per_row * r.props_sel;
                     if r.length.is_some() {
                         s.rows * hops
                     } else {
