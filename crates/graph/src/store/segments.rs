@@ -21,7 +21,7 @@ use crate::error::{GraphError, Result};
 use crate::kv::{KvStore, WriteBatch};
 use crate::snapshot::image::{Finished, ImageWriter};
 use crate::snapshot::segment::{OpenSegment, SegmentSummary, SegmentWriter};
-use crate::snapshot::{HeapBytes, SegmentBytes, Snapshot, SnapshotCounts};
+use crate::snapshot::{DamageLog, HeapBytes, SegmentBytes, Snapshot, SnapshotCounts};
 
 /// The folder inside a database directory that holds segment files.
 pub const SEGMENTS_DIR: &str = "segments";
@@ -147,8 +147,13 @@ impl SegmentDir {
         Ok((entry, counts, value))
     }
 
-    /// Opens segment `entry`, checking its size, trailer and footer.
-    pub(crate) fn open(&self, entry: &SegmentEntry) -> Result<OpenSegment> {
+    /// Opens segment `entry`, checking its size, trailer and footer; its
+    /// arrays, checked when first read, report damage to `damage`.
+    pub(crate) fn open(
+        &self,
+        entry: &SegmentEntry,
+        damage: &Arc<DamageLog>,
+    ) -> Result<OpenSegment> {
         let name = self.display(entry.id);
         let missing = |reason: String| GraphError::CorruptSegment {
             file: name.clone(),
@@ -183,6 +188,7 @@ impl SegmentDir {
                 len: entry.len,
                 data_crc: entry.data_crc,
             },
+            damage,
         )
     }
 
