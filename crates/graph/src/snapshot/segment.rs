@@ -232,11 +232,11 @@ fn map_cols<A: Copy, B>(
     cols.into_iter().map(|(k, c)| (k, c.map(f))).collect()
 }
 
-impl From<SegmentFooter<ArrV2>> for SegmentFooter {
-    fn from(old: SegmentFooter<ArrV2>) -> SegmentFooter {
-        let f = &Arr::from;
+impl<A: Copy> SegmentFooter<A> {
+    /// The same footer with every array converted by `f`.
+    fn map_arrays<B>(self, f: &impl Fn(A) -> B) -> SegmentFooter<B> {
         SegmentFooter {
-            nodes: old
+            nodes: self
                 .nodes
                 .into_iter()
                 .map(|(i, d)| {
@@ -255,7 +255,7 @@ impl From<SegmentFooter<ArrV2>> for SegmentFooter {
                     (i, dir)
                 })
                 .collect(),
-            rels: old
+            rels: self
                 .rels
                 .into_iter()
                 .map(|(i, d)| {
@@ -270,6 +270,12 @@ impl From<SegmentFooter<ArrV2>> for SegmentFooter {
                 })
                 .collect(),
         }
+    }
+}
+
+impl From<SegmentFooter<ArrV2>> for SegmentFooter {
+    fn from(old: SegmentFooter<ArrV2>) -> SegmentFooter {
+        old.map_arrays(&Arr::from)
     }
 }
 
@@ -902,4 +908,155 @@ pub(crate) fn trailer(name: &str, b: &[u8]) -> Result<Trailer> {
         data_crc: u32::from_le_bytes(c),
         v2,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kv::{KvStore, MemoryKv, WriteBatch};
+    use crate::store::format::{self, Manifest, KEY_FORMAT_VERSION, KEY_MANIFEST, META};
+    use crate::store::{Durability, Graph, OpenOptions, SEGMENTS_TREE};
+
+    fn dump(g: &Graph) -> Vec<String> {
+        let s = g.snapshot();
+        let mut out: Vec<String> = s
+            .nodes()
+            .map(|n| format!("{n:?} {:?} {:?}", s.node_labels(n), s.node_properties(n)))
+            .collect();
+        out.extend(
+            s.rels()
+                .map(|r| format!("{r:?} {:?}", s.rel_properties(r.id))),
+        );
+        out
+    }
+
+    /// The whole segment `id` of a database kept in `kv`.
+    fn segment_bytes(kv: &dyn KvStore, id: u64) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for (_, v) in kv.scan_prefix(SEGMENTS_TREE, &id.to_be_bytes()).unwrap() {
+            bytes.extend_from_slice(&v);
+        }
+        bytes
+    }
+
+    /// Rewrites every segment of a format 4 database held in `kv` as a
+    /// format 3 database has it (`RGSEG2`, no per-array checksums) and sets
+    /// the version to 3; `damage` flips a data byte first (checksums of the
+    /// file made to match).
+    fn downgrade(kv: &dyn KvStore, damage: bool) {
+        let raw = kv.get(META, KEY_MANIFEST).unwrap().unwrap();
+        let mut m: Manifest = format::decode_framed(META, KEY_MANIFEST, &raw).unwrap();
+        let mut b = WriteBatch::new();
+        for e in &mut m.segments {
+            let bytes = segment_bytes(kv, e.id);
+            let (footer, data_len) = read_footer(&bytes).unwrap();
+            let old = footer.map_arrays(&|a: Arr| ArrV2 {
+                off: a.off,
+                len: a.len,
+            });
+            let mut file = bytes[..data_len as usize].to_vec();
+            let crc = crc32fast::hash(&file);
+            if damage {
+                // Damaged after it was written: the file's checksum no
+                // longer matches (the only check an RGSEG2 file has).
+                file[0] ^= 1;
+            }
+            let framed = encode_framed(&old).unwrap();
+            file.extend_from_slice(&framed);
+            file.extend_from_slice(&data_len.to_le_bytes());
+            file.extend_from_slice(&(framed.len() as u64).to_le_bytes());
+            file.extend_from_slice(&crc.to_le_bytes());
+            file.extend_from_slice(SEGMENT_MAGIC_V2);
+            for (k, _) in kv.scan_prefix(SEGMENTS_TREE, &e.id.to_be_bytes()).unwrap() {
+                b.delete(SEGMENTS_TREE, k);
+            }
+            let mut key = e.id.to_be_bytes().to_vec();
+            key.extend_from_slice(&0u32.to_be_bytes());
+            b.put(SEGMENTS_TREE, key, file.clone());
+            e.len = file.len() as u64;
+            e.data_crc = crc;
+        }
+        b.put(
+            META,
+            KEY_MANIFEST.to_vec(),
+            format::encode_framed(&m).unwrap(),
+        );
+        b.put(
+            META,
+            KEY_FORMAT_VERSION.to_vec(),
+            3u32.to_be_bytes().to_vec(),
+        );
+        kv.commit(b, Durability::Durable).unwrap();
+    }
+
+    fn populated() -> (Arc<dyn KvStore>, Vec<String>) {
+        let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+        let g = Graph::open_backend(kv.clone(), &OpenOptions::default()).unwrap();
+        let mut tx = g.begin_write().unwrap();
+        let mut prev = None;
+        for i in 0..50 {
+            let n = tx
+                .create_node(
+                    &["P"],
+                    vec![("i", Value::Int(i)), ("s", Value::from(format!("n{i}")))],
+                )
+                .unwrap();
+            if let Some(p) = prev {
+                tx.create_rel(p, "NEXT", n, vec![("w", Value::Float(i as f64))])
+                    .unwrap();
+            }
+            prev = Some(n);
+        }
+        tx.commit().unwrap();
+        g.checkpoint().unwrap();
+        let before = dump(&g);
+        drop(g);
+        (kv, before)
+    }
+
+    /// A format 3 database (`RGSEG2` segments) is verified whole and
+    /// rewritten as one `RGSEG3` segment at open: the same graph, format 4.
+    #[test]
+    fn a_format_3_database_is_rewritten_with_array_checksums() {
+        let (kv, before) = populated();
+        downgrade(kv.as_ref(), false);
+        let g = Graph::open_backend(kv.clone(), &OpenOptions::default()).unwrap();
+        assert_eq!(dump(&g), before);
+        assert_eq!(
+            kv.get(META, KEY_FORMAT_VERSION).unwrap().unwrap(),
+            4u32.to_be_bytes()
+        );
+        let raw = kv.get(META, KEY_MANIFEST).unwrap().unwrap();
+        let m: Manifest = format::decode_framed(META, KEY_MANIFEST, &raw).unwrap();
+        assert_eq!(m.segments.len(), 1);
+        let bytes = segment_bytes(kv.as_ref(), m.segments[0].id);
+        assert_eq!(&bytes[bytes.len() - 8..], SEGMENT_MAGIC);
+        let (footer, _) = read_footer(&bytes).unwrap();
+        assert!(footer.arrays().iter().any(|(a, _, _)| a.crc != 0));
+        assert!(g.verify_segments().unwrap()[0].damage.is_none());
+        drop(g);
+        // Opened again: nothing more to upgrade.
+        let g = Graph::open_backend(kv, &OpenOptions::default()).unwrap();
+        assert_eq!(dump(&g), before);
+    }
+
+    /// Damaged data in a format 3 segment refuses the upgrade (it would be
+    /// copied under fresh checksums), naming the file; nothing changes.
+    #[test]
+    fn a_damaged_format_3_segment_refuses_the_upgrade() {
+        let (kv, _) = populated();
+        downgrade(kv.as_ref(), true);
+        let err = Graph::open_backend(kv.clone(), &OpenOptions::default())
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(
+            err.contains("seg-") && err.contains("data checksum"),
+            "{err}"
+        );
+        assert_eq!(
+            kv.get(META, KEY_FORMAT_VERSION).unwrap().unwrap(),
+            3u32.to_be_bytes()
+        );
+    }
 }
