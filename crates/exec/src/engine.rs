@@ -362,7 +362,7 @@ fn run_plan(
         });
     }
     let profiling = mode == QueryMode::Profile;
-    let guard = Guard::new(options);
+    let guard = Guard::new(options).watching(snapshot);
     let (join_tables, rel_lists) = match plan {
         Plan::Query {
             join_tables,

@@ -500,8 +500,7 @@ fn corrupt_records_are_typed_errors_not_panics() {
         tamper(&kv, SEGMENTS_TREE, &piece, |v| v[0] ^= 0x01);
         let open_quiet = || open_keeping_the_log(&kv);
         let err = Graph::open_backend(kv.clone(), &OpenOptions::default())
-            .err()
-            .expect("the replay reads the damaged array")
+            .expect_err("the replay reads the damaged array")
             .to_string();
         assert!(
             err.contains("seg-00000000.rgs")

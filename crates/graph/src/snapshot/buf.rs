@@ -24,6 +24,14 @@ use super::check::ArrayCheck;
 pub trait SegmentBytes: Send + Sync {
     /// The bytes, starting at an address aligned to 8.
     fn bytes(&self) -> &[u8];
+
+    /// CRC-32 of `bytes()[range]` (0 for a range out of bounds). A file
+    /// that is mapped may read the range through the file instead, so
+    /// that checking an array does not make all of its pages resident in
+    /// the process (a query usually reads a few entries of it).
+    fn crc32(&self, range: std::ops::Range<usize>) -> u32 {
+        self.bytes().get(range).map_or(0, crc32fast::hash)
+    }
 }
 
 impl SegmentBytes for memmap2::Mmap {
@@ -139,7 +147,15 @@ impl<T: Pod> Buf<T> {
     #[cold]
     #[inline(never)]
     fn verified(&self, check: &ArrayCheck) -> &[T] {
-        if check.verify(bytemuck::cast_slice(self.raw())) {
+        let raw: &[u8] = bytemuck::cast_slice(self.raw());
+        let crc = || match &self.owner {
+            Owner::Shared(o) => {
+                let start = (raw.as_ptr() as usize).wrapping_sub(o.bytes().as_ptr() as usize);
+                o.crc32(start..start + raw.len())
+            }
+            Owner::Heap(_) => crc32fast::hash(raw),
+        };
+        if check.verify(crc) {
             self.raw()
         } else {
             &[]

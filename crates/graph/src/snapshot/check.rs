@@ -167,7 +167,8 @@ pub(crate) struct ArrayCheck {
     crc: u32,
     part: ArrayPart,
     seg: Arc<SegmentInfo>,
-    ok: OnceLock<bool>,
+    /// The checksum the bytes have, once computed.
+    actual: OnceLock<u32>,
 }
 
 impl ArrayCheck {
@@ -176,33 +177,33 @@ impl ArrayCheck {
             crc,
             part,
             seg,
-            ok: OnceLock::new(),
+            actual: OnceLock::new(),
         }
     }
 
     /// True once the array is known to match (the fast path).
     #[inline]
     pub(crate) fn passed(&self) -> bool {
-        self.ok.get() == Some(&true)
+        self.actual.get() == Some(&self.crc)
     }
 
-    /// Hashes `bytes` once (concurrent first readers wait for one hash);
-    /// on a mismatch counts a damaged read every time and returns false.
+    /// Computes the array's checksum with `hash` once (concurrent first
+    /// readers wait for one hash); on a mismatch counts a damaged read,
+    /// every time, and returns false.
     #[cold]
-    pub(crate) fn verify(&self, bytes: &[u8]) -> bool {
-        let crc = self.crc;
-        let ok = *self.ok.get_or_init(|| crc32fast::hash(bytes) == crc);
-        if !ok {
+    pub(crate) fn verify(&self, hash: impl FnOnce() -> u32) -> bool {
+        let actual = *self.actual.get_or_init(hash);
+        if actual != self.crc {
             self.seg.damage.record(
                 &self.seg.name,
                 format!(
-                    "{}: checksum {:08x}, the footer says {crc:08x}",
-                    self.part,
-                    crc32fast::hash(bytes)
+                    "{}: checksum {actual:08x}, the footer says {:08x}",
+                    self.part, self.crc
                 ),
             );
+            return false;
         }
-        ok
+        true
     }
 }
 
@@ -224,10 +225,10 @@ mod tests {
         let good = ArrayCheck::new(crc32fast::hash(b"abc"), part, seg.clone());
         let mark = log.mark();
         assert!(!good.passed());
-        assert!(good.verify(b"abc") && good.passed());
+        assert!(good.verify(|| crc32fast::hash(b"abc")) && good.passed());
         assert!(log.since(mark).is_ok());
         let bad = ArrayCheck::new(crc32fast::hash(b"abc"), part, seg);
-        assert!(!bad.verify(b"abd") && !bad.passed());
+        assert!(!bad.verify(|| crc32fast::hash(b"abd")) && !bad.passed());
         let msg = log.since(mark).unwrap_err().to_string();
         assert!(msg.contains("seg-00000000.rgs"), "{msg}");
         assert!(

@@ -1047,8 +1047,7 @@ mod tests {
         let (kv, _) = populated();
         downgrade(kv.as_ref(), true);
         let err = Graph::open_backend(kv.clone(), &OpenOptions::default())
-            .err()
-            .expect("refused")
+            .expect_err("refused")
             .to_string();
         assert!(
             err.contains("seg-") && err.contains("data checksum"),
