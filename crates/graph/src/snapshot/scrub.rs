@@ -132,7 +132,19 @@ fn redact_columns(
     locals: &BTreeSet<u64>,
 ) -> Result<bool> {
     let mut footer_changed = false;
-    for (_, col) in cols.iter_mut() {
+    for (key, col) in cols.iter_mut() {
+        // The column's arrays are read to find the bytes to clear, and the
+        // changed ones get fresh checksums: a damaged one must not be
+        // redacted under a checksum that would then vouch for it.
+        for (a, size, what) in col.arrays() {
+            let len = a.len.saturating_mul(size);
+            if ov.crc_of(a.off, len)? != a.crc {
+                return Err(ov.damaged(format!(
+                    "the {what} of property column of key id {key} fails its checksum; \
+                     `relgraph check` names every damaged array"
+                )));
+            }
+        }
         match col {
             ColumnDir::Int { present, values } | ColumnDir::Float { present, values } => {
                 for &l in locals {
