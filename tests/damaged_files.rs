@@ -154,6 +154,24 @@ fn a_damaged_adjacency_array_fails_the_queries_that_read_it() {
         "MATCH (a:Person)-[:KNOWS]->(b) WHERE a.id >= 4096 RETURN sum(b.id) AS s"
     )
     .is_err());
+    // A write that rebuilds the damaged list is refused (it would fold
+    // the damage into the next checkpoint); one elsewhere commits.
+    let err = answer(
+        &d,
+        "MATCH (a:Person {id: 4500}), (b:Person {id: 1}) CREATE (a)-[:KNOWS]->(b)",
+    )
+    .expect_err("rebuilds the damaged list");
+    assert!(
+        err.contains("adjacency of type id 0 outgoing, entries"),
+        "{err}"
+    );
+    assert_eq!(
+        answer(
+            &d,
+            "MATCH (a:Person {id: 5}), (b:Person {id: 1}) CREATE (a)-[:KNOWS]->(b)"
+        ),
+        Ok(vec![])
+    );
     // The full check names the array too (and not the data checksum,
     // which was made to match).
     let report = d.graph().verify_segments().expect("check");

@@ -151,7 +151,7 @@ impl<T: Pod> Buf<T> {
         let crc = || match &self.owner {
             Owner::Shared(o) => {
                 let start = (raw.as_ptr() as usize).wrapping_sub(o.bytes().as_ptr() as usize);
-                o.crc32(start..start + raw.len())
+                o.crc32(start..start.saturating_add(raw.len()))
             }
             Owner::Heap(_) => crc32fast::hash(raw),
         };
