@@ -142,3 +142,82 @@ pub const QUERIES: [&str; 4] = [
     "MATCH (n:Person {id: 5}) RETURN n.name AS name",
     "MATCH (n) RETURN labels(n), properties(n) ORDER BY id(n) LIMIT 20",
 ];
+
+/// CRC-32 (IEEE, as zlib), bit by bit: the files here are small.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Copies the closed database `from` to `to`, flips bits `mask` of byte
+/// `at` of the array `pick` chooses in the footer of its newest segment
+/// file, and makes everything else agree with the damage: the file's
+/// data checksum in its trailer and in the manifest are recomputed, so
+/// only the array's own checksum (format 4) can tell. Returns the
+/// segment file's name.
+pub fn flip_in_array(
+    from: &Path,
+    to: &Path,
+    pick: impl Fn(
+        &relgraph_graph::snapshot::segment::SegmentFooter,
+    ) -> Option<relgraph_graph::snapshot::segment::Arr>,
+    at: u64,
+    mask: u8,
+) -> String {
+    use relgraph_graph::kv::{KvStore, SledKv, WriteBatch};
+    use relgraph_graph::store::format::{self, Manifest, KEY_MANIFEST, META};
+    // Edited in a scratch copy: sled opens each path once per process.
+    let scratch = to.with_extension("editing");
+    copy_dir(from, &scratch);
+    let mut segs: Vec<PathBuf> = std::fs::read_dir(scratch.join("segments"))
+        .expect("segments")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    segs.sort();
+    let path = segs.pop().expect("a segment file");
+    let mut bytes = std::fs::read(&path).expect("read segment");
+    let (footer, data_len) =
+        relgraph_graph::snapshot::segment::read_footer(&bytes).expect("footer");
+    let arr = pick(&footer).expect("the array to damage");
+    assert!(arr.off + at < data_len, "inside the data region");
+    bytes[(arr.off + at) as usize] ^= mask;
+    let crc = crc32(&bytes[..data_len as usize]);
+    let t = bytes.len() - 28;
+    bytes[t + 16..t + 20].copy_from_slice(&crc.to_le_bytes());
+    std::fs::write(&path, &bytes).expect("write segment");
+    let name = path
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    {
+        let kv = SledKv::open(&scratch, false).expect("sled");
+        let raw = kv.get(META, KEY_MANIFEST).expect("get").expect("manifest");
+        let mut m: Manifest = format::decode_framed(META, KEY_MANIFEST, &raw).expect("decode");
+        for e in &mut m.segments {
+            if format::SegmentEntry::file_name(e.id) == name {
+                e.data_crc = crc;
+            }
+        }
+        let mut b = WriteBatch::new();
+        b.put(
+            META,
+            KEY_MANIFEST.to_vec(),
+            format::encode_framed(&m).expect("encode"),
+        );
+        kv.commit(b, relgraph_graph::store::Durability::Durable)
+            .expect("commit");
+    }
+    copy_dir(&scratch, to);
+    name
+}

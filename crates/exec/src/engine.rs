@@ -243,13 +243,18 @@ impl Prepared {
         snapshot: &Snapshot,
         options: &QueryOptions,
     ) -> Result<Outcome> {
+        let mark = snapshot.damage_mark();
         let restricted = crate::access::restrict(snapshot, options.role.as_deref())?;
         let compiled = Compiled {
             plan: &self.plan,
             mode: self.mode,
             late,
         };
-        run_plan(compiled, params, &restricted, None, None, options)
+        undamaged(
+            snapshot,
+            mark,
+            run_plan(compiled, params, &restricted, None, None, options),
+        )
     }
 }
 
@@ -261,14 +266,31 @@ fn run(
     txn: Option<&mut WriteTxn>,
     sink: Option<&mut dyn RowSink>,
 ) -> Result<Outcome> {
-    let restricted = crate::access::restrict(snapshot, options.role.as_deref())?;
-    let plan = compile(stmt, params, &restricted, options, &[])?;
-    let compiled = Compiled {
-        plan: &plan,
-        mode: stmt.mode,
-        late: &crate::exec::NO_LATE,
+    let mark = snapshot.damage_mark();
+    let run = || {
+        let restricted = crate::access::restrict(snapshot, options.role.as_deref())?;
+        let plan = compile(stmt, params, &restricted, options, &[])?;
+        let compiled = Compiled {
+            plan: &plan,
+            mode: stmt.mode,
+            late: &crate::exec::NO_LATE,
+        };
+        run_plan(compiled, params, &restricted, txn, sink, options)
     };
-    run_plan(compiled, params, &restricted, txn, sink, options)
+    undamaged(snapshot, mark, run())
+}
+
+/// `result`, unless the statement read a damaged segment array since
+/// `mark`: such an array reads as empty, so the answer could be wrong, and
+/// the statement fails with the damage (`GraphError::CorruptSegment`,
+/// naming the file, the chunk and the array) instead.
+fn undamaged<T>(
+    snapshot: &Snapshot,
+    mark: relgraph_graph::DamageMark,
+    result: Result<T>,
+) -> Result<T> {
+    snapshot.check_damage(mark)?;
+    result
 }
 
 /// A compiled plan as it is run: its statement's mode (EXPLAIN, PROFILE
@@ -340,7 +362,7 @@ fn run_plan(
         });
     }
     let profiling = mode == QueryMode::Profile;
-    let guard = Guard::new(options);
+    let guard = Guard::new(options).watching(snapshot);
     let (join_tables, rel_lists) = match plan {
         Plan::Query {
             join_tables,

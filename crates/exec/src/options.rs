@@ -122,9 +122,20 @@ pub(crate) struct Guard {
     standing: Option<crate::procedures::StandingHandle>,
     /// What `db.erase` erases through.
     erasure: Option<crate::procedures::ErasureHandle>,
+    /// The snapshot whose damaged segment reads stop the query, and the
+    /// count when it started (see [`Guard::watching`]).
+    damage: Option<(relgraph_graph::Snapshot, relgraph_graph::DamageMark)>,
 }
 
 impl Guard {
+    /// Also stops the query, at its next check, once it (or a statement
+    /// running beside it) has read a damaged segment array of `snapshot`:
+    /// such an array reads as empty, so there is no point going on.
+    pub fn watching(mut self, snapshot: &relgraph_graph::Snapshot) -> Guard {
+        self.damage = Some((snapshot.clone(), snapshot.damage_mark()));
+        self
+    }
+
     pub fn new(options: &QueryOptions) -> Guard {
         Guard {
             deadline: options.timeout.map(|t| Instant::now() + t),
@@ -138,6 +149,7 @@ impl Guard {
             max_rows: options.max_rows,
             standing: options.standing.clone(),
             erasure: options.erasure.clone(),
+            damage: None,
         }
     }
 
@@ -181,6 +193,11 @@ impl Guard {
                 let ms = self.timeout.map(|t| t.as_millis()).unwrap_or(0);
                 return Err(self.trip(ExecError::Limit(format!("query timed out after {ms} ms"))));
             }
+        }
+        if let Some((snapshot, mark)) = &self.damage {
+            snapshot
+                .check_damage(*mark)
+                .map_err(|e| self.trip(ExecError::Graph(e)))?;
         }
         Ok(())
     }

@@ -66,15 +66,28 @@ impl<'a> Reader<'a> {
     fn done(&self) -> bool {
         self.pos == self.bytes.len()
     }
-    /// `Arr { off, len }`.
-    fn arr(&mut self) -> (usize, usize) {
-        (self.varint() as usize, self.varint() as usize)
+    /// `Arr { off, len, crc }`.
+    fn arr(&mut self) -> (usize, usize, u32) {
+        (
+            self.varint() as usize,
+            self.varint() as usize,
+            self.varint() as u32,
+        )
     }
 }
 
-/// Little-endian fixed-width elements of an array in a segment file.
-fn array(file: &[u8], (off, len): (usize, usize), width: usize) -> Vec<u64> {
+/// The bytes of an array of `width`-byte elements, checked against the
+/// array's own CRC-32.
+fn array_bytes(file: &[u8], (off, len, crc): (usize, usize, u32), width: usize) -> &[u8] {
     assert_eq!(off % 8, 0, "arrays are 8-aligned");
+    let bytes = &file[off..off + len * width];
+    assert_eq!(crc32fast::hash(bytes), crc, "the array's checksum");
+    bytes
+}
+
+/// Little-endian fixed-width elements of an array in a segment file.
+fn array(file: &[u8], (off, len, crc): (usize, usize, u32), width: usize) -> Vec<u64> {
+    array_bytes(file, (off, len, crc), width);
     (0..len)
         .map(|i| {
             let mut v = 0u64;
@@ -136,7 +149,7 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     );
     assert_eq!(
         kv.get(META, b"format_version").unwrap().unwrap(),
-        3u32.to_be_bytes()
+        4u32.to_be_bytes()
     );
     let manifest = kv.get(META, b"manifest").unwrap().unwrap();
     let mut r = Reader {
@@ -184,7 +197,7 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     let file = std::fs::read(path.join("segments").join(format!("seg-{seg_id:08}.rgs"))).unwrap();
     assert_eq!(file.len() as u64, seg_len);
     let t = &file[file.len() - 28..];
-    assert_eq!(&t[20..], b"RGSEG2\0\0");
+    assert_eq!(&t[20..], b"RGSEG3\0\0");
     let footer_off = u64::from_le_bytes(t[0..8].try_into().unwrap()) as usize;
     let footer_len = u64::from_le_bytes(t[8..16].try_into().unwrap()) as usize;
     assert_eq!(u32::from_le_bytes(t[16..20].try_into().unwrap()), data_crc);
@@ -212,9 +225,9 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     assert_eq!((r.varint(), r.varint()), (0, 5), "key 0: Text");
     let present = array(&file, r.arr(), 8);
     let offsets = array(&file, r.arr(), 4);
-    let (b_off, b_len) = r.arr();
+    let name = r.arr();
     assert_eq!((present[0], offsets.clone()), (1, vec![0, 3]));
-    assert_eq!(&file[b_off..b_off + b_len], b"Ada");
+    assert_eq!(array_bytes(&file, name, 1), b"Ada");
     assert_eq!((r.varint(), r.varint()), (1, 0), "key 1: Int");
     assert_eq!(array(&file, r.arr(), 8)[0], 1);
     assert_eq!(array(&file, r.arr(), 8)[0] as i64, -300);
@@ -223,9 +236,9 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     assert_eq!(f64::from_bits(array(&file, r.arr(), 8)[0]), 2.5);
     assert_eq!((r.varint(), r.varint()), (3, 6), "key 3: Encoded");
     let offsets = array(&file, r.arr(), 4);
-    let (b_off, _) = r.arr();
+    let encoded = r.arr();
     let mut v = Reader {
-        bytes: &file[b_off..b_off + offsets[1] as usize],
+        bytes: &array_bytes(&file, encoded, 1)[..offsets[1] as usize],
         pos: 0,
     };
     assert_eq!(v.value(), Value::from(vec!["a", "b"]));
@@ -236,8 +249,8 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     for (dir, local, other) in [(0u64, 0usize, 1u64), (1, 1, 0)] {
         assert_eq!((r.varint(), r.byte() as u64), (0, dir), "WORKS_AT");
         let offs = array(&file, r.arr(), 4);
-        let (e_off, e_len) = r.arr();
-        let entries = array(&file, (e_off, 2 * e_len), 8);
+        let (e_off, e_len, e_crc) = r.arr();
+        let entries = array(&file, (e_off, 2 * e_len, e_crc), 8);
         let (a, b) = (offs[local] as usize, offs[local + 1] as usize);
         assert_eq!(b - a, 1);
         assert_eq!(&entries[2 * a..2 * a + 2], &[other, 0], "neighbour, rel");

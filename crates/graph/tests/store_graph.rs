@@ -494,17 +494,19 @@ fn corrupt_records_are_typed_errors_not_panics() {
         kv.commit(b, Durability::Durable).unwrap();
         expect_damaged_segment(&kv);
         restore(SEGMENTS_TREE, &piece, &original_piece);
-        // A flipped bit in the data: opening (which reads no data) works,
-        // the full check names the file.
+        // A flipped bit in the data (the first array: chunk 0's liveness):
+        // opening reads no data, but replaying the log record reads that
+        // array, whose own checksum names it.
         tamper(&kv, SEGMENTS_TREE, &piece, |v| v[0] ^= 0x01);
         let open_quiet = || open_keeping_the_log(&kv);
-        {
-            let g = open_quiet();
-            let report = g.verify_segments().unwrap();
-            assert_eq!(report.len(), 1);
-            let damage = report[0].damage.as_deref().expect("damage found");
-            assert!(damage.contains("data checksum"), "{damage}");
-        }
+        let err = Graph::open_backend(kv.clone(), &OpenOptions::default())
+            .expect_err("the replay reads the damaged array")
+            .to_string();
+        assert!(
+            err.contains("seg-00000000.rgs")
+                && err.contains("node chunk 0 (ids 0..=4095): liveness bitmap: checksum"),
+            "{err}"
+        );
         restore(SEGMENTS_TREE, &piece, &original_piece);
         assert!(open_quiet().verify_segments().unwrap()[0].damage.is_none());
         // A damaged log record.
@@ -762,7 +764,7 @@ fn a_format_1_database_is_upgraded_at_open() {
     assert!(kv.get(META, format::KEY_BASE).unwrap().is_none());
     let before = dump(&s);
     drop(g);
-    assert_eq!(dump(&open(&kv).snapshot()), before, "reopens as format 3");
+    assert_eq!(dump(&open(&kv).snapshot()), before, "reopens as format 4");
 }
 
 #[test]
@@ -917,10 +919,10 @@ fn a_bulk_image_opens_with_its_statistics() {
 }
 
 /// A format-2 database (the catalog without policies, in `meta` and in the
-/// log records that carry one) opens as format 3 with the same graph, and
+/// log records that carry one) opens as format 4 (via 3) with the same graph, and
 /// its catalog can then hold policies.
 #[test]
-fn a_format_2_database_is_upgraded_to_format_3() {
+fn a_format_2_database_is_upgraded_to_format_4() {
     use relgraph_graph::catalog::CatalogV2;
     use relgraph_graph::store::format::{ChangeSetV2, LogRecord, LogRecordV2};
     let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
@@ -980,7 +982,7 @@ fn a_format_2_database_is_upgraded_to_format_3() {
         kv.get(META, format::KEY_FORMAT_VERSION).unwrap().unwrap(),
         format::FORMAT_VERSION.to_be_bytes()
     );
-    assert_eq!(format::FORMAT_VERSION, 3);
+    assert_eq!(format::FORMAT_VERSION, 4);
     // Policies now persist with the catalog.
     let mut tx = g.begin_write().unwrap();
     let mut cat = tx.snapshot().catalog().clone();

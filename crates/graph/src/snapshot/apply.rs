@@ -788,6 +788,7 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
         rank: OnceLock::new(),
         stats: OnceLock::new(),
         role_views: Default::default(),
+        damage: base.damage.clone(),
     };
 
     // Indexes: update existing ones entry by entry, build new ones.

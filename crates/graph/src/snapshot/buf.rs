@@ -16,12 +16,22 @@ use std::sync::Arc;
 
 use bytemuck::Pod;
 
+use super::check::ArrayCheck;
+
 /// A block of bytes that shared arrays point into: a memory-mapped segment
 /// file, or a heap buffer standing in for one (in-memory databases). The
 /// bytes never move or change while the value is alive.
 pub trait SegmentBytes: Send + Sync {
     /// The bytes, starting at an address aligned to 8.
     fn bytes(&self) -> &[u8];
+
+    /// CRC-32 of `bytes()[range]` (0 for a range out of bounds). A file
+    /// that is mapped may read the range through the file instead, so
+    /// that checking an array does not make all of its pages resident in
+    /// the process (a query usually reads a few entries of it).
+    fn crc32(&self, range: std::ops::Range<usize>) -> u32 {
+        self.bytes().get(range).map_or(0, crc32fast::hash)
+    }
 }
 
 impl SegmentBytes for memmap2::Mmap {
@@ -54,13 +64,16 @@ impl SegmentBytes for HeapBytes {
     }
 }
 
-/// An array of plain values, owned or borrowed from segment bytes. Reading
-/// is branch-free: `ptr`/`len` always describe the live elements, whoever
-/// owns them.
+/// An array of plain values, owned or borrowed from segment bytes.
+/// `ptr`/`len` always describe the live elements, whoever owns them. An
+/// array borrowed from a format-4 segment carries its checksum: the first
+/// read hashes it, every read costs one atomic load and a branch, and a
+/// damaged array reads as empty (see `check.rs`).
 pub(crate) struct Buf<T: Pod> {
     ptr: NonNull<T>,
     len: usize,
     owner: Owner<T>,
+    check: Option<Arc<ArrayCheck>>,
 }
 
 enum Owner<T> {
@@ -88,12 +101,19 @@ impl<T: Pod> Buf<T> {
             ptr,
             len,
             owner: Owner::Heap(v),
+            check: None,
         }
     }
 
     /// `len` values of `T` at byte `offset` of `owner`, or `None` when the
     /// range is out of bounds or misaligned for `T` (a corrupt directory).
-    pub(crate) fn shared(owner: &Arc<dyn SegmentBytes>, offset: u64, len: u64) -> Option<Buf<T>> {
+    /// With `check`, the bytes are verified on first read.
+    pub(crate) fn shared(
+        owner: &Arc<dyn SegmentBytes>,
+        offset: u64,
+        len: u64,
+        check: Option<ArrayCheck>,
+    ) -> Option<Buf<T>> {
         let bytes = owner.bytes();
         let size = std::mem::size_of::<T>() as u64;
         let end = offset.checked_add(len.checked_mul(size)?)?;
@@ -106,7 +126,40 @@ impl<T: Pod> Buf<T> {
             ptr: NonNull::from(slice).cast(),
             len,
             owner: Owner::Shared(owner.clone()),
+            check: check.map(Arc::new),
         })
+    }
+
+    /// The elements, unverified.
+    #[inline]
+    fn raw(&self) -> &[T] {
+        // SAFETY: see the `Send` impl: `ptr` and `len` describe live,
+        // aligned, initialized elements owned by `self.owner`.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+
+    /// The number of elements the array claims, without reading it (a
+    /// damaged array reads as empty through `Deref`).
+    pub(crate) fn stored_len(&self) -> usize {
+        self.len
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn verified(&self, check: &ArrayCheck) -> &[T] {
+        let raw: &[u8] = bytemuck::cast_slice(self.raw());
+        let crc = || match &self.owner {
+            Owner::Shared(o) => {
+                let start = (raw.as_ptr() as usize).wrapping_sub(o.bytes().as_ptr() as usize);
+                o.crc32(start..start.saturating_add(raw.len()))
+            }
+            Owner::Heap(_) => crc32fast::hash(raw),
+        };
+        if check.verify(crc) {
+            self.raw()
+        } else {
+            &[]
+        }
     }
 
     /// Runs `f` on an owned vector of the elements (copying a shared array
@@ -118,6 +171,7 @@ impl<T: Pod> Buf<T> {
         let Owner::Heap(v) = &mut self.owner else {
             unreachable!("invariant: converted to Heap just above")
         };
+        self.check = None;
         let r = f(v);
         self.ptr = NonNull::new(v.as_ptr() as *mut T).unwrap_or(NonNull::dangling());
         self.len = v.len();
@@ -138,9 +192,12 @@ impl<T: Pod> Deref for Buf<T> {
 
     #[inline]
     fn deref(&self) -> &[T] {
-        // SAFETY: see the `Send` impl: `ptr` and `len` describe live,
-        // aligned, initialized elements owned by `self.owner`.
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+        if let Some(c) = &self.check {
+            if !c.passed() {
+                return self.verified(c);
+            }
+        }
+        self.raw()
     }
 }
 
@@ -152,6 +209,7 @@ impl<T: Pod> Clone for Buf<T> {
                 ptr: self.ptr,
                 len: self.len,
                 owner: Owner::Shared(o.clone()),
+                check: self.check.clone(),
             },
         }
     }
@@ -194,15 +252,49 @@ mod tests {
             raw.extend_from_slice(&x.to_le_bytes());
         }
         let owner: Arc<dyn SegmentBytes> = Arc::new(HeapBytes::new(&raw));
-        let mut b: Buf<u32> = Buf::shared(&owner, 4, 2).unwrap();
+        let mut b: Buf<u32> = Buf::shared(&owner, 4, 2, None).unwrap();
         assert_eq!(&*b, &[2, 3]);
         assert_eq!(b.heap_bytes(), 0);
         b.update(|v| v.push(9));
         assert_eq!(&*b, &[2, 3, 9]);
         assert!(b.heap_bytes() >= 12);
         // Out of bounds and misaligned ranges are refused, not read.
-        assert!(Buf::<u32>::shared(&owner, 12, 2).is_none());
-        assert!(Buf::<u32>::shared(&owner, 2, 1).is_none());
-        assert!(Buf::<u32>::shared(&owner, u64::MAX, 2).is_none());
+        assert!(Buf::<u32>::shared(&owner, 12, 2, None).is_none());
+        assert!(Buf::<u32>::shared(&owner, 2, 1, None).is_none());
+        assert!(Buf::<u32>::shared(&owner, u64::MAX, 2, None).is_none());
+    }
+
+    #[test]
+    fn checked_arrays_verify_once_and_read_empty_when_damaged() {
+        use super::super::check::{ArrayName, ArrayPart, DamageLog, SegmentInfo};
+        let mut raw = Vec::new();
+        for x in [1u32, 2, 3, 4] {
+            raw.extend_from_slice(&x.to_le_bytes());
+        }
+        let owner: Arc<dyn SegmentBytes> = Arc::new(HeapBytes::new(&raw));
+        let log = Arc::new(DamageLog::default());
+        let seg = Arc::new(SegmentInfo {
+            name: "s".into(),
+            damage: log.clone(),
+        });
+        let part = ArrayPart {
+            chunk: 0,
+            name: ArrayName::LabelData,
+        };
+        let good_crc = crc32fast::hash(&raw[4..12]);
+        let check = |crc| Some(ArrayCheck::new(crc, part, seg.clone()));
+        let mark = log.mark();
+        let good: Buf<u32> = Buf::shared(&owner, 4, 2, check(good_crc)).unwrap();
+        assert_eq!(&*good, &[2, 3]);
+        assert!(log.since(mark).is_ok());
+        let bad: Buf<u32> = Buf::shared(&owner, 4, 2, check(good_crc ^ 1)).unwrap();
+        assert_eq!(bad.stored_len(), 2);
+        assert!(log.since(mark).is_ok(), "nothing read yet");
+        assert!(bad.is_empty());
+        assert!(log.since(mark).is_err());
+        // A copy for writing starts from what was read: nothing.
+        let mut copy = bad.clone();
+        copy.update(|v| v.push(7));
+        assert_eq!(&*copy, &[7]);
     }
 }

@@ -256,6 +256,7 @@ pub(super) fn from_records(
         rank: OnceLock::new(),
         stats: OnceLock::new(),
         role_views: Default::default(),
+        damage: Default::default(),
     };
     drop(nodes);
     drop(rels);

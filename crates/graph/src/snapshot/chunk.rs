@@ -383,10 +383,9 @@ pub(crate) struct NodeMeta {
 impl NodeMeta {
     #[inline]
     pub(crate) fn labels(&self, local: usize) -> &[LabelId] {
-        match (
-            self.label_offsets.get(local),
-            self.label_offsets.get(local + 1),
-        ) {
+        // One checked read of each array (see `Buf`'s `Deref`).
+        let offsets: &[u32] = &self.label_offsets;
+        match (offsets.get(local), offsets.get(local + 1)) {
             (Some(&a), Some(&b)) => self.label_data.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
         }
@@ -416,7 +415,9 @@ pub(crate) struct AdjList {
 impl AdjList {
     #[inline]
     pub(crate) fn get(&self, local: usize) -> &[Adj] {
-        match (self.offsets.get(local), self.offsets.get(local + 1)) {
+        // One checked read of each array (see `Buf`'s `Deref`).
+        let offsets: &[u32] = &self.offsets;
+        match (offsets.get(local), offsets.get(local + 1)) {
             // `get`: offsets read from a damaged segment never panic.
             (Some(&a), Some(&b)) => self.entries.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],

@@ -136,6 +136,7 @@ impl TypedColumn {
 
 #[inline]
 fn slice_at<'a>(offsets: &Buf<u32>, bytes: &'a Buf<u8>, local: usize) -> Option<&'a [u8]> {
+    let offsets: &[u32] = offsets;
     let (a, b) = (
         *offsets.get(local)? as usize,
         *offsets.get(local + 1)? as usize,

@@ -83,16 +83,19 @@ use crate::value::Value;
 mod apply;
 mod buf;
 mod build;
+mod check;
 mod chunk;
 mod column;
 pub(crate) mod image;
 mod index;
 pub(crate) mod scrub;
-pub(crate) mod segment;
+pub mod segment;
 pub mod stats;
 mod typed;
 
 pub use buf::{HeapBytes, SegmentBytes};
+pub(crate) use check::DamageLog;
+pub use check::DamageMark;
 use chunk::{node_pos, rel_pos, AdjList, NodeChunk, RelChunk};
 pub(crate) use chunk::{NODE_CHUNK, REL_CHUNK};
 use index::{IndexKey, PropIndex};
@@ -233,6 +236,9 @@ struct Inner {
     /// Role views of this version already built ([`Snapshot::restrict_as`]),
     /// so that their visibility memos serve every query of the version.
     role_views: std::sync::Mutex<Vec<(String, Arc<Restriction>)>>,
+    /// Reads of damaged segment arrays (shared by every version of one
+    /// database; see `check.rs`).
+    damage: Arc<DamageLog>,
 }
 
 impl Inner {
@@ -270,9 +276,15 @@ impl Inner {
         });
         let slot = lazy.iter().find(|l| (l.label, l.key) == (label, key))?;
         // Segments hold validated data, so building cannot find a
-        // violation; if damaged data made it fail, queries scan instead.
+        // violation; if damaged data made it fail, or the build read a
+        // damaged array (which reads as empty), queries scan instead, and
+        // the scan reports the damage.
         slot.built
-            .get_or_init(|| apply::build_index(self, label, key, slot.unique.clone()).ok())
+            .get_or_init(|| {
+                let mark = self.damage.mark();
+                let built = apply::build_index(self, label, key, slot.unique.clone()).ok();
+                built.filter(|_| self.damage.since(mark).is_ok())
+            })
             .as_ref()
     }
 }
@@ -319,6 +331,7 @@ impl Snapshot {
             rank: OnceLock::new(),
             stats: OnceLock::new(),
             role_views: Default::default(),
+            damage: Default::default(),
         })
     }
 
@@ -437,6 +450,30 @@ impl Snapshot {
             inner: self.inner.clone(),
             access: Some(view),
         })
+    }
+
+    /// A mark to pass to [`Snapshot::check_damage`] when a statement
+    /// ends. Segment arrays are verified by checksum the first time they
+    /// are read; a damaged one reads as empty and is counted, so a reader
+    /// takes a mark before it starts and checks it when it is done.
+    ///
+    /// ```
+    /// let s = relgraph_graph::Snapshot::empty();
+    /// let mark = s.damage_mark();
+    /// assert_eq!(s.node_count(), 0);
+    /// s.check_damage(mark).unwrap(); // nothing damaged was read
+    /// ```
+    pub fn damage_mark(&self) -> DamageMark {
+        self.inner.damage.mark()
+    }
+
+    /// `Err(GraphError::CorruptSegment)`, naming the file, chunk and
+    /// array, if a damaged segment array was read since `mark` (by this
+    /// reader, or by one running at the same time on the same database:
+    /// the count is per database, so a concurrent reader may be refused
+    /// too; none is ever answered from damaged bytes).
+    pub fn check_damage(&self, mark: DamageMark) -> Result<()> {
+        self.inner.damage.since(mark)
     }
 
     /// The same version without any role's restriction.
@@ -1156,7 +1193,12 @@ impl Snapshot {
     /// end of the set (so `DELETE n, r` works in either order). Declared
     /// property types and unique constraints are checked on the final state.
     pub fn apply(&self, changes: &ChangeSet) -> Result<Snapshot> {
-        let next = Snapshot::from_inner(apply::apply(&self.inner, changes)?);
+        // A write that read a damaged array (read as empty) would build
+        // its chunks from nothing: refused instead.
+        let mark = self.damage_mark();
+        let next = apply::apply(&self.inner, changes);
+        self.check_damage(mark)?;
+        let next = Snapshot::from_inner(next?);
         // Statistics move slowly: keep the base's while they still fit.
         if let Some(stats) = self.inner.stats.get() {
             if stats.fresh_for(&next) {
@@ -1463,6 +1505,7 @@ impl Snapshot {
             rank: OnceLock::new(),
             stats: i.stats.clone(),
             role_views: Default::default(),
+            damage: i.damage.clone(),
         })
     }
 
@@ -1474,6 +1517,7 @@ impl Snapshot {
         rels: impl IntoIterator<Item = u64>,
         w: &mut segment::SegmentWriter<W>,
     ) -> Result<()> {
+        let mark = self.damage_mark();
         let empty_node = NodeChunk::default();
         let empty_rel = RelChunk::default();
         for i in nodes {
@@ -1488,7 +1532,8 @@ impl Snapshot {
             let c = self.inner.rels.get(i as usize).map_or(&empty_rel, |c| &**c);
             w.rel_chunk(i, c)?;
         }
-        Ok(())
+        // Damaged arrays read as empty: never fold them into a new segment.
+        self.check_damage(mark)
     }
 
     /// Assembles a snapshot whose chunks are read in place from
@@ -1499,6 +1544,7 @@ impl Snapshot {
         catalog: Catalog,
         counts: SnapshotCounts,
         segments: &[segment::OpenSegment],
+        damage: Arc<DamageLog>,
     ) -> Result<Snapshot> {
         let bad = |reason: String| GraphError::CorruptSegment {
             file: "manifest".into(),
@@ -1539,6 +1585,7 @@ impl Snapshot {
             rank: OnceLock::new(),
             stats: OnceLock::new(),
             role_views: Default::default(),
+            damage,
         };
         Ok(Snapshot::from_inner(inner))
     }
@@ -1553,14 +1600,14 @@ fn install_segment(
     install(
         nodes,
         &seg.footer.nodes,
-        |d| seg.node_chunk(d),
+        |i, d| seg.node_chunk(i, d),
         "node",
         &seg.name,
     )?;
     install(
         rels,
         &seg.footer.rels,
-        |d| seg.rel_chunk(d),
+        |i, d| seg.rel_chunk(i, d),
         "relationship",
         &seg.name,
     )
@@ -1572,13 +1619,13 @@ fn install_segment(
 fn install<D: Sync, C: Send>(
     slots: &mut [Arc<C>],
     dirs: &[(u64, D)],
-    build: impl Fn(&D) -> Result<C> + Sync,
+    build: impl Fn(u64, &D) -> Result<C> + Sync,
     what: &str,
     segment: &str,
 ) -> Result<()> {
     let built: Vec<(u64, C)> = dirs
         .par_iter()
-        .map(|(i, d)| build(d).map(|c| (*i, c)))
+        .map(|(i, d)| build(*i, d).map(|c| (*i, c)))
         .collect::<Result<_>>()?;
     for (i, c) in built {
         let slot = slots

@@ -12,7 +12,8 @@
 //! replayed over the image then deletes. The data checksum is updated from
 //! the changed bytes alone (CRC-32 is affine: `crc(a ^ b ^ c) = crc(a) ^
 //! crc(b) ^ crc(c)` for equal lengths), so the cost is the person's, not
-//! the file's.
+//! the file's; each changed array's own checksum (in the footer, which is
+//! written again) is recomputed from its new bytes (one chunk's column).
 //!
 //! Only snapshots from before the erasure's delete read these bytes (a
 //! deleted entity is never read again); the caller waits for them.
@@ -88,6 +89,28 @@ impl Overlay<'_> {
         Ok(Some(u32::from_le_bytes(x)))
     }
 
+    /// The CRC-32 of `len` bytes at `off` as they will be.
+    fn crc_of(&self, off: u64, len: u64) -> Result<u32> {
+        let end = off.saturating_add(len);
+        let old = self
+            .data
+            .get(off as usize..end as usize)
+            .ok_or_else(|| self.damaged(format!("array at {off} is past the data region")))?;
+        let mut new = old.to_vec();
+        for (&o, &b) in self.bytes.range(off..end) {
+            new[(o - off) as usize] = b;
+        }
+        Ok(crc32fast::hash(&new))
+    }
+
+    /// Whether any byte in `off .. off + len` changes.
+    fn changes(&self, off: u64, len: u64) -> bool {
+        self.bytes
+            .range(off..off.saturating_add(len))
+            .next()
+            .is_some()
+    }
+
     /// Runs of consecutive changed bytes.
     fn runs(&self) -> Vec<(u64, Vec<u8>)> {
         let mut out: Vec<(u64, Vec<u8>)> = Vec::new();
@@ -109,7 +132,19 @@ fn redact_columns(
     locals: &BTreeSet<u64>,
 ) -> Result<bool> {
     let mut footer_changed = false;
-    for (_, col) in cols.iter_mut() {
+    for (key, col) in cols.iter_mut() {
+        // The column's arrays are read to find the bytes to clear, and the
+        // changed ones get fresh checksums: a damaged one must not be
+        // redacted under a checksum that would then vouch for it.
+        for (a, size, what) in col.arrays() {
+            let len = a.len.saturating_mul(size);
+            if ov.crc_of(a.off, len)? != a.crc {
+                return Err(ov.damaged(format!(
+                    "the {what} of property column of key id {key} fails its checksum; \
+                     `relgraph check` names every damaged array"
+                )));
+            }
+        }
         match col {
             ColumnDir::Int { present, values } | ColumnDir::Float { present, values } => {
                 for &l in locals {
@@ -176,6 +211,13 @@ fn redact_columns(
                 for &l in locals {
                     zero_entry(ov, *offsets, *bytes, l)?;
                 }
+            }
+        }
+        // The checksums of the arrays that change.
+        for (a, size) in col.arrays_mut() {
+            let len = a.len.saturating_mul(size);
+            if ov.changes(a.off, len) {
+                a.crc = ov.crc_of(a.off, len)?;
             }
         }
     }
@@ -250,6 +292,11 @@ pub(crate) fn plan(
         file: seg.name.clone(),
         reason: reason.to_string(),
     };
+    if seg.is_v2() {
+        return Err(damaged(
+            "an RGSEG2 segment cannot be redacted by this build",
+        ));
+    }
     let t = bytes
         .get(bytes.len().saturating_sub(TRAILER_LEN as usize)..)
         .filter(|t| t.len() == TRAILER_LEN as usize && &t[20..28] == SEGMENT_MAGIC)

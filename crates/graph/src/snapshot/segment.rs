@@ -4,8 +4,12 @@
 //! some node and relationship chunks), then a footer that says where each
 //! chunk's parts are (its directory, framed bincode with a CRC-32), then a
 //! fixed 28-byte trailer: footer offset (u64), footer length (u64), CRC-32
-//! of everything before the footer (u32), and the magic `RGSEG2\0\0`.
-//! docs/storage-format.md gives the same layout byte by byte.
+//! of everything before the footer (u32), and the magic `RGSEG3\0\0`.
+//! docs/storage-format.md gives the same layout byte by byte. Every array
+//! the footer names carries the CRC-32 of its own bytes, checked the first
+//! time a snapshot reads the array (`check.rs`). Segments of format 3
+//! databases (`RGSEG2`, no per-array checksums) are read only to upgrade
+//! them (`store/engine.rs`).
 //!
 //! Opening a segment reads the trailer and the footer only; every array is
 //! then a [`Buf::Shared`] view of the memory map. Which segment holds the
@@ -25,90 +29,294 @@ use crate::store::format::{decode_framed, encode_framed};
 use crate::value::Value;
 
 use super::buf::{Buf, SegmentBytes};
+use super::check::{ArrayCheck, ArrayName, ArrayPart, DamageLog, SegmentInfo};
 use super::chunk::{
     AdjList, AdjLists, Bits, Column, Columns, NodeChunk, NodeMeta, RelChunk, RelEnds,
 };
 use super::column::{encode_value, ColumnKind, TypedColumn, DICT_ABSENT};
 use super::Adj;
 
-/// Magic bytes at the very end of a segment file.
-pub const SEGMENT_MAGIC: &[u8; 8] = b"RGSEG2\0\0";
+/// Magic bytes at the very end of a segment file (format 4 databases).
+pub const SEGMENT_MAGIC: &[u8; 8] = b"RGSEG3\0\0";
+/// Magic bytes of a segment of a format 2 or 3 database, whose arrays
+/// carry no checksums of their own (read only to upgrade it).
+pub const SEGMENT_MAGIC_V2: &[u8; 8] = b"RGSEG2\0\0";
 /// Length of the trailer.
 pub const TRAILER_LEN: u64 = 28;
 
-/// Where one array lies: absolute byte offset in the segment, element count.
+/// Where one array lies: absolute byte offset in the segment, element
+/// count, and the CRC-32 of its `len * element size` bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Arr {
     /// Byte offset from the start of the file (a multiple of 8).
     pub off: u64,
     /// Number of elements.
     pub len: u64,
+    /// CRC-32 (IEEE) of the array's bytes (padding excluded).
+    pub crc: u32,
+}
+
+/// An array of an `RGSEG2` segment: no checksum.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArrV2 {
+    /// Byte offset from the start of the file.
+    pub off: u64,
+    /// Number of elements.
+    pub len: u64,
+}
+
+impl From<ArrV2> for Arr {
+    fn from(a: ArrV2) -> Arr {
+        Arr {
+            off: a.off,
+            len: a.len,
+            crc: 0,
+        }
+    }
 }
 
 /// The stored form of one property column of one chunk.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub enum ColumnDir {
+pub enum ColumnDir<A = Arr> {
     /// `i64` values and a presence bitmap (`u64` words).
-    Int { present: Arr, values: Arr },
+    Int { present: A, values: A },
     /// `f64` values and a presence bitmap.
-    Float { present: Arr, values: Arr },
+    Float { present: A, values: A },
     /// Two bitmaps: presence and value.
-    Bool { present: Arr, values: Arr },
+    Bool { present: A, values: A },
     /// `i32` days since 1970-01-01 and a presence bitmap.
-    Date { present: Arr, values: Arr },
+    Date { present: A, values: A },
     /// `u32` codes into `dict` (`u32::MAX` = absent).
-    Dict { codes: Arr, dict: Vec<String> },
+    Dict { codes: A, dict: Vec<String> },
     /// `u32` offsets (one more than entries) into UTF-8 bytes, and a presence bitmap.
-    Text {
-        present: Arr,
-        offsets: Arr,
-        bytes: Arr,
-    },
+    Text { present: A, offsets: A, bytes: A },
     /// `u32` offsets into bincode-encoded values (an empty range is absent).
-    Encoded { offsets: Arr, bytes: Arr },
+    Encoded { offsets: A, bytes: A },
 }
 
 /// Directory of one node chunk.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct NodeChunkDir {
+pub struct NodeChunkDir<A = Arr> {
     /// Liveness bitmap words.
-    pub alive: Arr,
+    pub alive: A,
     /// Label CSR offsets (`u32`).
-    pub label_offsets: Arr,
+    pub label_offsets: A,
     /// Label ids (`u32`).
-    pub label_data: Arr,
+    pub label_data: A,
     /// Per-label membership bitmaps.
-    pub label_bits: Vec<(u32, Arr)>,
+    pub label_bits: Vec<(u32, A)>,
     /// Property columns by key id.
-    pub props: Vec<(u32, ColumnDir)>,
+    pub props: Vec<(u32, ColumnDir<A>)>,
     /// Adjacency per (type id, direction 0 = out / 1 = in): offsets (`u32`)
     /// and entries (16 bytes each: neighbour id, relationship id, `u64` LE).
-    pub adj: Vec<(u32, u8, Arr, Arr)>,
+    pub adj: Vec<(u32, u8, A, A)>,
 }
 
 /// Directory of one relationship chunk.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct RelChunkDir {
+pub struct RelChunkDir<A = Arr> {
     /// Liveness bitmap words.
-    pub alive: Arr,
+    pub alive: A,
     /// Type ids (`u32`).
-    pub rel_type: Arr,
+    pub rel_type: A,
     /// Start node ids (`u64`).
-    pub src: Arr,
+    pub src: A,
     /// End node ids (`u64`).
-    pub dst: Arr,
+    pub dst: A,
     /// Property columns by key id.
-    pub props: Vec<(u32, ColumnDir)>,
+    pub props: Vec<(u32, ColumnDir<A>)>,
 }
 
 /// The footer of a segment: the chunks it holds, by chunk index.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct SegmentFooter {
+pub struct SegmentFooter<A = Arr> {
     /// Node chunks.
-    pub nodes: Vec<(u64, NodeChunkDir)>,
+    pub nodes: Vec<(u64, NodeChunkDir<A>)>,
     /// Relationship chunks.
-    pub rels: Vec<(u64, RelChunkDir)>,
+    pub rels: Vec<(u64, RelChunkDir<A>)>,
+}
+
+impl<A: Copy> ColumnDir<A> {
+    /// The column's arrays: each with its element size in bytes and name.
+    pub(crate) fn arrays(&self) -> Vec<(A, u64, &'static str)> {
+        match self {
+            ColumnDir::Int { present, values } | ColumnDir::Float { present, values } => {
+                vec![(*present, 8, "presence"), (*values, 8, "values")]
+            }
+            ColumnDir::Bool { present, values } => {
+                vec![(*present, 8, "presence"), (*values, 8, "values")]
+            }
+            ColumnDir::Date { present, values } => {
+                vec![(*present, 8, "presence"), (*values, 4, "values")]
+            }
+            ColumnDir::Dict { codes, .. } => vec![(*codes, 4, "codes")],
+            ColumnDir::Text {
+                present,
+                offsets,
+                bytes,
+            } => vec![
+                (*present, 8, "presence"),
+                (*offsets, 4, "offsets"),
+                (*bytes, 1, "bytes"),
+            ],
+            ColumnDir::Encoded { offsets, bytes } => {
+                vec![(*offsets, 4, "offsets"), (*bytes, 1, "bytes")]
+            }
+        }
+    }
+
+    /// The same column with every array converted.
+    fn map<B>(self, f: &impl Fn(A) -> B) -> ColumnDir<B> {
+        match self {
+            ColumnDir::Int { present, values } => ColumnDir::Int {
+                present: f(present),
+                values: f(values),
+            },
+            ColumnDir::Float { present, values } => ColumnDir::Float {
+                present: f(present),
+                values: f(values),
+            },
+            ColumnDir::Bool { present, values } => ColumnDir::Bool {
+                present: f(present),
+                values: f(values),
+            },
+            ColumnDir::Date { present, values } => ColumnDir::Date {
+                present: f(present),
+                values: f(values),
+            },
+            ColumnDir::Dict { codes, dict } => ColumnDir::Dict {
+                codes: f(codes),
+                dict,
+            },
+            ColumnDir::Text {
+                present,
+                offsets,
+                bytes,
+            } => ColumnDir::Text {
+                present: f(present),
+                offsets: f(offsets),
+                bytes: f(bytes),
+            },
+            ColumnDir::Encoded { offsets, bytes } => ColumnDir::Encoded {
+                offsets: f(offsets),
+                bytes: f(bytes),
+            },
+        }
+    }
+}
+
+impl ColumnDir {
+    /// The column's arrays, mutable, each with its element size.
+    pub(crate) fn arrays_mut(&mut self) -> Vec<(&mut Arr, u64)> {
+        match self {
+            ColumnDir::Int { present, values }
+            | ColumnDir::Float { present, values }
+            | ColumnDir::Bool { present, values } => vec![(present, 8), (values, 8)],
+            ColumnDir::Date { present, values } => vec![(present, 8), (values, 4)],
+            ColumnDir::Dict { codes, .. } => vec![(codes, 4)],
+            ColumnDir::Text {
+                present,
+                offsets,
+                bytes,
+            } => vec![(present, 8), (offsets, 4), (bytes, 1)],
+            ColumnDir::Encoded { offsets, bytes } => vec![(offsets, 4), (bytes, 1)],
+        }
+    }
+}
+
+fn map_cols<A: Copy, B>(
+    cols: Vec<(u32, ColumnDir<A>)>,
+    f: &impl Fn(A) -> B,
+) -> Vec<(u32, ColumnDir<B>)> {
+    cols.into_iter().map(|(k, c)| (k, c.map(f))).collect()
+}
+
+impl<A: Copy> SegmentFooter<A> {
+    /// The same footer with every array converted by `f`.
+    fn map_arrays<B>(self, f: &impl Fn(A) -> B) -> SegmentFooter<B> {
+        SegmentFooter {
+            nodes: self
+                .nodes
+                .into_iter()
+                .map(|(i, d)| {
+                    let dir = NodeChunkDir {
+                        alive: f(d.alive),
+                        label_offsets: f(d.label_offsets),
+                        label_data: f(d.label_data),
+                        label_bits: d.label_bits.into_iter().map(|(l, a)| (l, f(a))).collect(),
+                        props: map_cols(d.props, f),
+                        adj: d
+                            .adj
+                            .into_iter()
+                            .map(|(t, dir, o, e)| (t, dir, f(o), f(e)))
+                            .collect(),
+                    };
+                    (i, dir)
+                })
+                .collect(),
+            rels: self
+                .rels
+                .into_iter()
+                .map(|(i, d)| {
+                    let dir = RelChunkDir {
+                        alive: f(d.alive),
+                        rel_type: f(d.rel_type),
+                        src: f(d.src),
+                        dst: f(d.dst),
+                        props: map_cols(d.props, f),
+                    };
+                    (i, dir)
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<SegmentFooter<ArrV2>> for SegmentFooter {
+    fn from(old: SegmentFooter<ArrV2>) -> SegmentFooter {
+        old.map_arrays(&Arr::from)
+    }
+}
+
+impl SegmentFooter {
+    /// Every array the footer names: the array, its element size in bytes
+    /// and what it is.
+    pub(crate) fn arrays(&self) -> Vec<(Arr, u64, ArrayPart)> {
+        let mut out = Vec::new();
+        let mut push = |chunk: u64, a: Arr, size: u64, name: ArrayName| {
+            out.push((a, size, ArrayPart { chunk, name }));
+        };
+        for (c, d) in &self.nodes {
+            push(*c, d.alive, 8, ArrayName::NodeAlive);
+            push(*c, d.label_offsets, 4, ArrayName::LabelOffsets);
+            push(*c, d.label_data, 4, ArrayName::LabelData);
+            for (l, a) in &d.label_bits {
+                push(*c, *a, 8, ArrayName::LabelBits(*l));
+            }
+            for (k, col) in &d.props {
+                for (a, size, what) in col.arrays() {
+                    push(*c, a, size, ArrayName::NodeProp(*k, what));
+                }
+            }
+            for (t, dir, o, e) in &d.adj {
+                push(*c, *o, 4, ArrayName::AdjOffsets(*t, *dir));
+                push(*c, *e, 16, ArrayName::AdjEntries(*t, *dir));
+            }
+        }
+        for (c, d) in &self.rels {
+            push(*c, d.alive, 8, ArrayName::RelAlive);
+            push(*c, d.rel_type, 4, ArrayName::RelType);
+            push(*c, d.src, 8, ArrayName::RelSrc);
+            push(*c, d.dst, 8, ArrayName::RelDst);
+            for (k, col) in &d.props {
+                for (a, size, what) in col.arrays() {
+                    push(*c, a, size, ArrayName::RelProp(*k, what));
+                }
+            }
+        }
+        out
+    }
 }
 
 /// What a finished segment file is, for the manifest.
@@ -151,10 +359,19 @@ impl<W: Write> SegmentWriter<W> {
         let pad = (8 - self.pos % 8) % 8;
         self.raw(&[0u8; 8][..pad as usize])?;
         let off = self.pos;
-        self.raw(bytemuck::cast_slice(data))?;
+        let bytes: &[u8] = bytemuck::cast_slice(data);
+        self.out
+            .write_all(bytes)
+            .map_err(|e| GraphError::Storage(format!("writing a segment: {e}")))?;
+        // The array's own checksum, folded into the file's: one pass.
+        let mut own = crc32fast::Hasher::new();
+        own.update(bytes);
+        self.crc.combine(&own);
+        self.pos += bytes.len() as u64;
         Ok(Arr {
             off,
             len: data.len() as u64,
+            crc: own.finalize(),
         })
     }
 
@@ -371,6 +588,9 @@ pub(crate) struct OpenSegment {
     pub(crate) name: String,
     pub(crate) bytes: Arc<dyn SegmentBytes>,
     pub(crate) footer: SegmentFooter,
+    /// Where the arrays' checksums report damage; `None` for an `RGSEG2`
+    /// segment, whose arrays have no checksums.
+    checks: Option<Arc<SegmentInfo>>,
 }
 
 fn damaged(name: &str, reason: impl Into<String>) -> GraphError {
@@ -380,13 +600,18 @@ fn damaged(name: &str, reason: impl Into<String>) -> GraphError {
     }
 }
 
+/// How many damaged arrays [`OpenSegment::verify`] names before counting.
+const NAMED_DAMAGE: usize = 8;
+
 impl OpenSegment {
     /// Checks the trailer against `expected` (from the manifest) and
-    /// decodes the footer.
+    /// decodes the footer. Damaged arrays found later are counted in
+    /// `damage`.
     pub(crate) fn open(
         name: &str,
         bytes: Arc<dyn SegmentBytes>,
         expected: SegmentSummary,
+        damage: &Arc<DamageLog>,
     ) -> Result<OpenSegment> {
         let b = bytes.bytes();
         if b.len() as u64 != expected.len {
@@ -395,46 +620,101 @@ impl OpenSegment {
                 format!("{} bytes long, the manifest says {}", b.len(), expected.len),
             ));
         }
-        let (footer_off, footer_len, data_crc) = trailer(name, b)?;
-        if data_crc != expected.data_crc {
+        let t = trailer(name, b)?;
+        if t.data_crc != expected.data_crc {
             return Err(damaged(
                 name,
                 "its checksum is not the one the manifest names (a different file)",
             ));
         }
-        let footer_end = footer_off
-            .checked_add(footer_len)
+        let footer_end = t
+            .footer_off
+            .checked_add(t.footer_len)
             .filter(|e| *e == b.len() as u64 - TRAILER_LEN)
             .ok_or_else(|| damaged(name, "the trailer's footer range is out of bounds"))?;
-        let footer: SegmentFooter = decode_framed(
-            "segment footer",
-            name.as_bytes(),
-            &b[footer_off as usize..footer_end as usize],
-        )
-        .map_err(|e| damaged(name, format!("footer: {e}")))?;
+        let raw = &b[t.footer_off as usize..footer_end as usize];
+        let footer: SegmentFooter = if t.v2 {
+            decode_framed::<SegmentFooter<ArrV2>>("segment footer", name.as_bytes(), raw)
+                .map_err(|e| damaged(name, format!("footer: {e}")))?
+                .into()
+        } else {
+            decode_framed("segment footer", name.as_bytes(), raw)
+                .map_err(|e| damaged(name, format!("footer: {e}")))?
+        };
+        let checks = (!t.v2).then(|| {
+            Arc::new(SegmentInfo {
+                name: name.to_string(),
+                damage: damage.clone(),
+            })
+        });
         Ok(OpenSegment {
             name: name.to_string(),
             bytes,
             footer,
+            checks,
         })
     }
 
-    /// Recomputes the data checksum (reads the whole file).
-    pub(crate) fn verify(&self) -> Result<()> {
-        let b = self.bytes.bytes();
-        let (footer_off, _, data_crc) = trailer(&self.name, b)?;
-        let actual = crc32fast::hash(&b[..footer_off as usize]);
-        if actual != data_crc {
-            return Err(damaged(
-                &self.name,
-                format!("data checksum {actual:08x}, expected {data_crc:08x}"),
-            ));
-        }
-        Ok(())
+    /// True for an `RGSEG2` segment (a format 3 database's): its arrays
+    /// have no checksums of their own.
+    pub(crate) fn is_v2(&self) -> bool {
+        self.checks.is_none()
     }
 
-    fn buf<T: Pod>(&self, a: Arr) -> Result<Buf<T>> {
-        Buf::shared(&self.bytes, a.off, a.len).ok_or_else(|| {
+    /// Recomputes the data checksum and every array's checksum (reads the
+    /// whole file); the error names the damaged arrays.
+    pub(crate) fn verify(&self) -> Result<()> {
+        let b = self.bytes.bytes();
+        let t = trailer(&self.name, b)?;
+        let mut found = Vec::new();
+        let actual = crc32fast::hash(&b[..t.footer_off as usize]);
+        if actual != t.data_crc {
+            found.push(format!(
+                "data checksum {actual:08x}, expected {:08x}",
+                t.data_crc
+            ));
+        }
+        if !self.is_v2() {
+            let mut bad = 0usize;
+            for (a, size, part) in self.footer.arrays() {
+                let range = a
+                    .len
+                    .checked_mul(size)
+                    .and_then(|n| a.off.checked_add(n))
+                    .filter(|end| *end <= t.footer_off)
+                    .map(|end| a.off as usize..end as usize);
+                let what = match range {
+                    None => format!("{part}: out of bounds"),
+                    Some(r) => {
+                        let crc = crc32fast::hash(&b[r]);
+                        if crc == a.crc {
+                            continue;
+                        }
+                        format!("{part}: checksum {crc:08x}, the footer says {:08x}", a.crc)
+                    }
+                };
+                bad += 1;
+                if bad <= NAMED_DAMAGE {
+                    found.push(what);
+                }
+            }
+            if bad > NAMED_DAMAGE {
+                found.push(format!("{} more damaged arrays", bad - NAMED_DAMAGE));
+            }
+        }
+        if found.is_empty() {
+            Ok(())
+        } else {
+            Err(damaged(&self.name, found.join("; ")))
+        }
+    }
+
+    fn buf<T: Pod>(&self, a: Arr, chunk: u64, name: ArrayName) -> Result<Buf<T>> {
+        let check = self
+            .checks
+            .as_ref()
+            .map(|seg| ArrayCheck::new(a.crc, ArrayPart { chunk, name }, seg.clone()));
+        Buf::shared(&self.bytes, a.off, a.len, check).ok_or_else(|| {
             damaged(
                 &self.name,
                 format!("array at {} of {} elements is out of bounds", a.off, a.len),
@@ -442,32 +722,38 @@ impl OpenSegment {
         })
     }
 
-    fn bits(&self, a: Arr) -> Result<Bits> {
-        Ok(Bits::from_words(self.buf(a)?))
+    fn bits(&self, a: Arr, chunk: u64, name: ArrayName) -> Result<Bits> {
+        Ok(Bits::from_words(self.buf(a, chunk, name)?))
     }
 
-    fn columns(&self, dirs: &[(u32, ColumnDir)]) -> Result<Columns> {
+    fn columns(
+        &self,
+        dirs: &[(u32, ColumnDir)],
+        chunk: u64,
+        name: fn(u32, &'static str) -> ArrayName,
+    ) -> Result<Columns> {
         let mut out: Columns = Vec::with_capacity(dirs.len());
         for (k, d) in dirs {
+            let n = |what: &'static str| name(*k, what);
             let col = match d {
                 ColumnDir::Int { present, values } => TypedColumn::Int {
-                    present: self.bits(*present)?,
-                    values: self.buf(*values)?,
+                    present: self.bits(*present, chunk, n("presence"))?,
+                    values: self.buf(*values, chunk, n("values"))?,
                 },
                 ColumnDir::Float { present, values } => TypedColumn::Float {
-                    present: self.bits(*present)?,
-                    values: self.buf(*values)?,
+                    present: self.bits(*present, chunk, n("presence"))?,
+                    values: self.buf(*values, chunk, n("values"))?,
                 },
                 ColumnDir::Bool { present, values } => TypedColumn::Bool {
-                    present: self.bits(*present)?,
-                    values: self.bits(*values)?,
+                    present: self.bits(*present, chunk, n("presence"))?,
+                    values: self.bits(*values, chunk, n("values"))?,
                 },
                 ColumnDir::Date { present, values } => TypedColumn::Date {
-                    present: self.bits(*present)?,
-                    values: self.buf(*values)?,
+                    present: self.bits(*present, chunk, n("presence"))?,
+                    values: self.buf(*values, chunk, n("values"))?,
                 },
                 ColumnDir::Dict { codes, dict } => TypedColumn::Dict {
-                    codes: self.buf(*codes)?,
+                    codes: self.buf(*codes, chunk, n("codes"))?,
                     dict: dict.iter().map(|s| Value::from(s.as_str())).collect(),
                 },
                 ColumnDir::Text {
@@ -475,13 +761,13 @@ impl OpenSegment {
                     offsets,
                     bytes,
                 } => TypedColumn::Text {
-                    present: self.bits(*present)?,
-                    offsets: self.buf(*offsets)?,
-                    bytes: self.buf(*bytes)?,
+                    present: self.bits(*present, chunk, n("presence"))?,
+                    offsets: self.buf(*offsets, chunk, n("offsets"))?,
+                    bytes: self.buf(*bytes, chunk, n("bytes"))?,
                 },
                 ColumnDir::Encoded { offsets, bytes } => TypedColumn::Encoded {
-                    offsets: self.buf(*offsets)?,
-                    bytes: self.buf(*bytes)?,
+                    offsets: self.buf(*offsets, chunk, n("offsets"))?,
+                    bytes: self.buf(*bytes, chunk, n("bytes"))?,
                 },
             };
             out.push((PropKeyId(*k), Arc::new(Column::Typed(col))));
@@ -492,23 +778,23 @@ impl OpenSegment {
         Ok(out)
     }
 
-    /// The node chunk a directory describes, reading in place.
-    pub(crate) fn node_chunk(&self, d: &NodeChunkDir) -> Result<NodeChunk> {
+    /// Node chunk `c` as directory `d` describes it, reading in place.
+    pub(crate) fn node_chunk(&self, c: u64, d: &NodeChunkDir) -> Result<NodeChunk> {
         let mut label_bits = Vec::with_capacity(d.label_bits.len());
         for (l, a) in &d.label_bits {
-            label_bits.push((LabelId(*l), self.bits(*a)?));
+            label_bits.push((LabelId(*l), self.bits(*a, c, ArrayName::LabelBits(*l))?));
         }
         let meta = NodeMeta {
-            alive: self.bits(d.alive)?,
-            label_offsets: self.buf(d.label_offsets)?,
-            label_data: self.buf::<LabelId>(d.label_data)?,
+            alive: self.bits(d.alive, c, ArrayName::NodeAlive)?,
+            label_offsets: self.buf(d.label_offsets, c, ArrayName::LabelOffsets)?,
+            label_data: self.buf::<LabelId>(d.label_data, c, ArrayName::LabelData)?,
             label_bits,
         };
         let mut adj = Vec::with_capacity(d.adj.len());
         for (t, dir, offsets, entries) in &d.adj {
             let list = AdjList {
-                offsets: self.buf(*offsets)?,
-                entries: self.buf::<Adj>(*entries)?,
+                offsets: self.buf(*offsets, c, ArrayName::AdjOffsets(*t, *dir))?,
+                entries: self.buf::<Adj>(*entries, c, ArrayName::AdjEntries(*t, *dir))?,
             };
             if *dir > 1 {
                 return Err(damaged(&self.name, "an adjacency direction is not 0 or 1"));
@@ -525,23 +811,24 @@ impl OpenSegment {
         }
         Ok(NodeChunk {
             meta: Arc::new(meta),
-            props: self.columns(&d.props)?,
+            props: self.columns(&d.props, c, ArrayName::NodeProp)?,
             adj,
         })
     }
 
-    /// The relationship chunk a directory describes, reading in place.
-    pub(crate) fn rel_chunk(&self, d: &RelChunkDir) -> Result<RelChunk> {
+    /// Relationship chunk `c` as directory `d` describes it, reading in place.
+    pub(crate) fn rel_chunk(&self, c: u64, d: &RelChunkDir) -> Result<RelChunk> {
         let ends = RelEnds {
-            alive: self.bits(d.alive)?,
-            rel_type: self.buf::<RelTypeId>(d.rel_type)?,
-            src: self.buf::<NodeId>(d.src)?,
-            dst: self.buf::<NodeId>(d.dst)?,
+            alive: self.bits(d.alive, c, ArrayName::RelAlive)?,
+            rel_type: self.buf::<RelTypeId>(d.rel_type, c, ArrayName::RelType)?,
+            src: self.buf::<NodeId>(d.src, c, ArrayName::RelSrc)?,
+            dst: self.buf::<NodeId>(d.dst, c, ArrayName::RelDst)?,
         };
         // Lengths only: reading the arrays here would page the whole
-        // segment in at open. Accessors tolerate short arrays.
-        let n = ends.rel_type.len();
-        if ends.src.len() != n || ends.dst.len() != n {
+        // segment in at open (and verify it). Accessors tolerate short
+        // arrays.
+        let n = ends.rel_type.stored_len();
+        if ends.src.stored_len() != n || ends.dst.stored_len() != n {
             return Err(damaged(
                 &self.name,
                 "a relationship chunk's arrays disagree in length",
@@ -549,20 +836,58 @@ impl OpenSegment {
         }
         Ok(RelChunk {
             ends: Arc::new(ends),
-            props: self.columns(&d.props)?,
+            props: self.columns(&d.props, c, ArrayName::RelProp)?,
         })
     }
 }
 
-/// Reads the trailer: footer offset, footer length, data checksum.
-fn trailer(name: &str, b: &[u8]) -> Result<(u64, u64, u32)> {
+/// Decodes the footer of a whole segment file's bytes (format `RGSEG3`,
+/// or `RGSEG2` with every checksum 0) and returns it with the length of
+/// the data region (where the footer starts). For tools and tests that
+/// look at a file's arrays; reading a database goes through the manifest.
+///
+/// ```
+/// use relgraph_graph::snapshot::segment::read_footer;
+/// assert!(read_footer(b"too short").is_err());
+/// ```
+pub fn read_footer(bytes: &[u8]) -> Result<(SegmentFooter, u64)> {
+    let owner: Arc<dyn SegmentBytes> = Arc::new(super::HeapBytes::new(bytes));
+    let t = trailer("segment", bytes)?;
+    let seg = OpenSegment::open(
+        "segment",
+        owner,
+        SegmentSummary {
+            len: bytes.len() as u64,
+            data_crc: t.data_crc,
+        },
+        &Arc::default(),
+    )?;
+    Ok((seg.footer, t.footer_off))
+}
+
+/// A segment's trailer.
+pub(crate) struct Trailer {
+    /// Where the footer starts (= the data region's length).
+    pub(crate) footer_off: u64,
+    /// The footer's length.
+    pub(crate) footer_len: u64,
+    /// CRC-32 of the data region.
+    pub(crate) data_crc: u32,
+    /// An `RGSEG2` segment (no per-array checksums).
+    pub(crate) v2: bool,
+}
+
+/// Reads the trailer of segment bytes `b`.
+pub(crate) fn trailer(name: &str, b: &[u8]) -> Result<Trailer> {
     if (b.len() as u64) < TRAILER_LEN {
         return Err(damaged(name, "shorter than a segment trailer"));
     }
     let t = &b[b.len() - TRAILER_LEN as usize..];
-    if &t[20..28] != SEGMENT_MAGIC {
-        return Err(damaged(name, "no segment magic at the end (truncated?)"));
-    }
+    let v2 = match &t[20..28] {
+        m if m == SEGMENT_MAGIC => false,
+        m if m == SEGMENT_MAGIC_V2 => true,
+        _ => return Err(damaged(name, "no segment magic at the end (truncated?)")),
+    };
     let u64_at = |i: usize| {
         let mut x = [0u8; 8];
         x.copy_from_slice(&t[i..i + 8]);
@@ -570,5 +895,167 @@ fn trailer(name: &str, b: &[u8]) -> Result<(u64, u64, u32)> {
     };
     let mut c = [0u8; 4];
     c.copy_from_slice(&t[16..20]);
-    Ok((u64_at(0), u64_at(8), u32::from_le_bytes(c)))
+    let footer_off = u64_at(0);
+    if footer_off > b.len() as u64 {
+        return Err(damaged(
+            name,
+            "the trailer's footer offset is out of bounds",
+        ));
+    }
+    Ok(Trailer {
+        footer_off,
+        footer_len: u64_at(8),
+        data_crc: u32::from_le_bytes(c),
+        v2,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kv::{KvStore, MemoryKv, WriteBatch};
+    use crate::store::format::{self, Manifest, KEY_FORMAT_VERSION, KEY_MANIFEST, META};
+    use crate::store::{Durability, Graph, OpenOptions, SEGMENTS_TREE};
+
+    fn dump(g: &Graph) -> Vec<String> {
+        let s = g.snapshot();
+        let mut out: Vec<String> = s
+            .nodes()
+            .map(|n| format!("{n:?} {:?} {:?}", s.node_labels(n), s.node_properties(n)))
+            .collect();
+        out.extend(
+            s.rels()
+                .map(|r| format!("{r:?} {:?}", s.rel_properties(r.id))),
+        );
+        out
+    }
+
+    /// The whole segment `id` of a database kept in `kv`.
+    fn segment_bytes(kv: &dyn KvStore, id: u64) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for (_, v) in kv.scan_prefix(SEGMENTS_TREE, &id.to_be_bytes()).unwrap() {
+            bytes.extend_from_slice(&v);
+        }
+        bytes
+    }
+
+    /// Rewrites every segment of a format 4 database held in `kv` as a
+    /// format 3 database has it (`RGSEG2`, no per-array checksums) and sets
+    /// the version to 3; `damage` flips a data byte first (checksums of the
+    /// file made to match).
+    fn downgrade(kv: &dyn KvStore, damage: bool) {
+        let raw = kv.get(META, KEY_MANIFEST).unwrap().unwrap();
+        let mut m: Manifest = format::decode_framed(META, KEY_MANIFEST, &raw).unwrap();
+        let mut b = WriteBatch::new();
+        for e in &mut m.segments {
+            let bytes = segment_bytes(kv, e.id);
+            let (footer, data_len) = read_footer(&bytes).unwrap();
+            let old = footer.map_arrays(&|a: Arr| ArrV2 {
+                off: a.off,
+                len: a.len,
+            });
+            let mut file = bytes[..data_len as usize].to_vec();
+            let crc = crc32fast::hash(&file);
+            if damage {
+                // Damaged after it was written: the file's checksum no
+                // longer matches (the only check an RGSEG2 file has).
+                file[0] ^= 1;
+            }
+            let framed = encode_framed(&old).unwrap();
+            file.extend_from_slice(&framed);
+            file.extend_from_slice(&data_len.to_le_bytes());
+            file.extend_from_slice(&(framed.len() as u64).to_le_bytes());
+            file.extend_from_slice(&crc.to_le_bytes());
+            file.extend_from_slice(SEGMENT_MAGIC_V2);
+            for (k, _) in kv.scan_prefix(SEGMENTS_TREE, &e.id.to_be_bytes()).unwrap() {
+                b.delete(SEGMENTS_TREE, k);
+            }
+            let mut key = e.id.to_be_bytes().to_vec();
+            key.extend_from_slice(&0u32.to_be_bytes());
+            b.put(SEGMENTS_TREE, key, file.clone());
+            e.len = file.len() as u64;
+            e.data_crc = crc;
+        }
+        b.put(
+            META,
+            KEY_MANIFEST.to_vec(),
+            format::encode_framed(&m).unwrap(),
+        );
+        b.put(
+            META,
+            KEY_FORMAT_VERSION.to_vec(),
+            3u32.to_be_bytes().to_vec(),
+        );
+        kv.commit(b, Durability::Durable).unwrap();
+    }
+
+    fn populated() -> (Arc<dyn KvStore>, Vec<String>) {
+        let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+        let g = Graph::open_backend(kv.clone(), &OpenOptions::default()).unwrap();
+        let mut tx = g.begin_write().unwrap();
+        let mut prev = None;
+        for i in 0..50 {
+            let n = tx
+                .create_node(
+                    &["P"],
+                    vec![("i", Value::Int(i)), ("s", Value::from(format!("n{i}")))],
+                )
+                .unwrap();
+            if let Some(p) = prev {
+                tx.create_rel(p, "NEXT", n, vec![("w", Value::Float(i as f64))])
+                    .unwrap();
+            }
+            prev = Some(n);
+        }
+        tx.commit().unwrap();
+        g.checkpoint().unwrap();
+        let before = dump(&g);
+        drop(g);
+        (kv, before)
+    }
+
+    /// A format 3 database (`RGSEG2` segments) is verified whole and
+    /// rewritten as one `RGSEG3` segment at open: the same graph, format 4.
+    #[test]
+    fn a_format_3_database_is_rewritten_with_array_checksums() {
+        let (kv, before) = populated();
+        downgrade(kv.as_ref(), false);
+        let g = Graph::open_backend(kv.clone(), &OpenOptions::default()).unwrap();
+        assert_eq!(dump(&g), before);
+        assert_eq!(
+            kv.get(META, KEY_FORMAT_VERSION).unwrap().unwrap(),
+            4u32.to_be_bytes()
+        );
+        let raw = kv.get(META, KEY_MANIFEST).unwrap().unwrap();
+        let m: Manifest = format::decode_framed(META, KEY_MANIFEST, &raw).unwrap();
+        assert_eq!(m.segments.len(), 1);
+        let bytes = segment_bytes(kv.as_ref(), m.segments[0].id);
+        assert_eq!(&bytes[bytes.len() - 8..], SEGMENT_MAGIC);
+        let (footer, _) = read_footer(&bytes).unwrap();
+        assert!(footer.arrays().iter().any(|(a, _, _)| a.crc != 0));
+        assert!(g.verify_segments().unwrap()[0].damage.is_none());
+        drop(g);
+        // Opened again: nothing more to upgrade.
+        let g = Graph::open_backend(kv, &OpenOptions::default()).unwrap();
+        assert_eq!(dump(&g), before);
+    }
+
+    /// Damaged data in a format 3 segment refuses the upgrade (it would be
+    /// copied under fresh checksums), naming the file; nothing changes.
+    #[test]
+    fn a_damaged_format_3_segment_refuses_the_upgrade() {
+        let (kv, _) = populated();
+        downgrade(kv.as_ref(), true);
+        let err = Graph::open_backend(kv.clone(), &OpenOptions::default())
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            err.contains("seg-") && err.contains("data checksum"),
+            "{err}"
+        );
+        assert_eq!(
+            kv.get(META, KEY_FORMAT_VERSION).unwrap().unwrap(),
+            3u32.to_be_bytes()
+        );
+    }
 }

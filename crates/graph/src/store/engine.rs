@@ -24,9 +24,9 @@ use super::format::{
     corrupt, decode_framed, decode_framed_if_current, decode_version, encode_framed,
     encode_version, key_u64, u64_key, BaseHeader, ErasureIntent, LogRecord, LogRecordV2, Manifest,
     SegmentEntry, StandingCursor, StandingRecord, StoredStats, FORMAT_VERSION,
-    FORMAT_VERSION_BLOCKS, FORMAT_VERSION_SEGMENTS, KEY_BASE, KEY_CATALOG, KEY_ERASURE,
-    KEY_FORMAT_VERSION, KEY_LAST_VERSION, KEY_MAGIC, KEY_MANIFEST, KEY_STATS, KEY_STATS_LEGACY,
-    LOG, MAGIC, META, NODES, RELS, STANDING, STANDING_CURSORS,
+    FORMAT_VERSION_BLOCKS, FORMAT_VERSION_CATALOG, FORMAT_VERSION_SEGMENTS, KEY_BASE, KEY_CATALOG,
+    KEY_ERASURE, KEY_FORMAT_VERSION, KEY_LAST_VERSION, KEY_MAGIC, KEY_MANIFEST, KEY_STATS,
+    KEY_STATS_LEGACY, LOG, MAGIC, META, NODES, RELS, STANDING, STANDING_CURSORS,
 };
 use super::segments::SegmentDir;
 use super::{CheckpointPolicy, Durability, OpenTimings, StoreStats};
@@ -39,7 +39,7 @@ use crate::record::{NodeRecord, RelRecord};
 use crate::snapshot::image::{Finished, ImageWriter};
 use crate::snapshot::segment::OpenSegment;
 use crate::snapshot::stats::{GraphStats, STATS_REVISION};
-use crate::snapshot::{Snapshot, SnapshotWatch, NODE_CHUNK, REL_CHUNK};
+use crate::snapshot::{DamageLog, Snapshot, SnapshotWatch, NODE_CHUNK, REL_CHUNK};
 
 mod erase;
 
@@ -147,6 +147,8 @@ pub(crate) struct Store {
     published: Mutex<Vec<SnapshotWatch>>,
     /// Whether `meta`/`erasure` holds an unfinished erasure.
     erasure_pending: AtomicBool,
+    /// Reads of damaged segment arrays, shared by every snapshot.
+    pub(crate) damage: Arc<DamageLog>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
@@ -178,6 +180,7 @@ impl Store {
             timings: Mutex::new(OpenTimings::default()),
             published: Mutex::new(Vec::new()),
             erasure_pending: AtomicBool::new(false),
+            damage: Arc::default(),
         }
     }
 
@@ -191,6 +194,7 @@ impl Store {
         create: bool,
     ) -> Result<(Store, Snapshot)> {
         let magic = kv.get(META, KEY_MAGIC)?;
+        let mut upgrade = false;
         let manifest = match magic {
             None => {
                 let names = kv.tree_names()?;
@@ -227,13 +231,19 @@ impl Store {
                     .ok_or_else(|| corrupt(META, KEY_FORMAT_VERSION, "missing"))?;
                 match decode_version(&version)? {
                     FORMAT_VERSION => read_manifest(kv.as_ref())?,
+                    FORMAT_VERSION_CATALOG => {
+                        upgrade = true;
+                        read_manifest(kv.as_ref())?
+                    }
                     FORMAT_VERSION_SEGMENTS => {
                         upgrade_catalog_layout(kv.as_ref())?;
+                        upgrade = true;
                         read_manifest(kv.as_ref())?
                     }
                     FORMAT_VERSION_BLOCKS => {
                         upgrade_blocks(kv.as_ref(), &segments)?;
                         upgrade_catalog_layout(kv.as_ref())?;
+                        upgrade = true;
                         read_manifest(kv.as_ref())?
                     }
                     found => {
@@ -247,8 +257,11 @@ impl Store {
         };
         let mut manifest = manifest;
         let pending = erase::resume_scrubs(kv.as_ref(), &segments, &mut manifest)?;
-        // Leftovers of an interrupted checkpoint or import.
+        // Leftovers of an interrupted checkpoint, import or upgrade.
         segments.remove_unnamed(&manifest.segments)?;
+        if upgrade {
+            manifest = upgrade_segments(kv.as_ref(), &segments, manifest)?;
+        }
         let store = Store::new(kv, segments, path, durability, manifest);
         store.erasure_pending.store(pending, Ordering::Release);
         let snapshot = store.load()?;
@@ -371,12 +384,25 @@ impl Store {
         let opened: Vec<OpenSegment> = manifest
             .segments
             .iter()
-            .map(|e| self.segments.open(e))
+            .map(|e| self.segments.open(e, &self.damage))
             .collect::<Result<_>>()?;
         timings.read = t.elapsed();
         let t = Instant::now();
         *lock(&self.owners)? = Owners::from_segments(&opened, &manifest.segments);
-        let mut snapshot = Snapshot::from_segments(catalog, manifest.counts.clone(), &opened)?;
+        if let Some(old) = opened.iter().find(|s| s.is_v2()) {
+            return Err(GraphError::CorruptSegment {
+                file: old.name.clone(),
+                reason: format!(
+                    "a segment of format {FORMAT_VERSION_CATALOG} (RGSEG2) in a database of format {FORMAT_VERSION}"
+                ),
+            });
+        }
+        let mut snapshot = Snapshot::from_segments(
+            catalog,
+            manifest.counts.clone(),
+            &opened,
+            self.damage.clone(),
+        )?;
         drop(opened);
         if let Some(stats) = self.read_stats(manifest.counts.version)? {
             // Replayed commits inherit them while the counts stay close.
@@ -692,7 +718,7 @@ impl Store {
             self.segments.remove(id)?;
         }
         // The written chunks, read in place from now on.
-        let mapped = snapshot.with_segment(&self.segments.open(&entry)?)?;
+        let mapped = snapshot.with_segment(&self.segments.open(&entry, &self.damage)?)?;
         mapped.set_stats(stats);
         *base = mapped.clone();
         Ok(Some(mapped))
@@ -723,7 +749,7 @@ impl Store {
                 bytes: e.len,
                 damage: self
                     .segments
-                    .open(e)
+                    .open(e, &self.damage)
                     .and_then(|s| s.verify())
                     .err()
                     .map(|err| err.to_string()),
@@ -936,9 +962,60 @@ fn upgrade_catalog_layout(kv: &dyn KvStore) -> Result<()> {
     batch.put(
         META,
         KEY_FORMAT_VERSION.to_vec(),
-        encode_version(FORMAT_VERSION),
+        encode_version(FORMAT_VERSION_CATALOG),
     );
     kv.commit(batch, Durability::Durable)
+}
+
+/// Format 3 to 4: segments of format 3 (`RGSEG2`) carry no checksum per
+/// array, so the base image is verified whole (every file's data
+/// checksum, a read of all of it), written again as one new segment
+/// (`RGSEG3`, every array checksummed), and the manifest naming it and
+/// the version are one durable batch; the old files are removed after
+/// it. An interruption leaves format 3 as it was (the new file unnamed,
+/// removed at the next open). The log is untouched: the base version
+/// stays. A damaged old segment refuses the upgrade, naming the file.
+fn upgrade_segments(
+    kv: &dyn KvStore,
+    segments: &SegmentDir,
+    manifest: Manifest,
+) -> Result<Manifest> {
+    let damage = Arc::default();
+    let opened: Vec<OpenSegment> = manifest
+        .segments
+        .iter()
+        .map(|e| segments.open(e, &damage))
+        .collect::<Result<_>>()?;
+    let mut batch = WriteBatch::new();
+    let mut removed = Vec::new();
+    let mut manifest = manifest;
+    if opened.iter().any(OpenSegment::is_v2) {
+        for seg in &opened {
+            seg.verify()?;
+        }
+        let bytes = kv
+            .get(META, KEY_CATALOG)?
+            .ok_or_else(|| corrupt(META, KEY_CATALOG, "missing"))?;
+        let mut catalog: Catalog = decode_framed(META, KEY_CATALOG, &bytes)?;
+        catalog.reindex();
+        let base = Snapshot::from_segments(catalog, manifest.counts.clone(), &opened, damage)?;
+        let rewritten = write_full_image(segments, &base, manifest.next_segment)?;
+        drop(base);
+        drop(opened);
+        removed = manifest.segments.iter().map(|e| e.id).collect();
+        manifest = rewritten;
+        batch.put(META, KEY_MANIFEST.to_vec(), encode_framed(&manifest)?);
+    }
+    batch.put(
+        META,
+        KEY_FORMAT_VERSION.to_vec(),
+        encode_version(FORMAT_VERSION),
+    );
+    kv.commit(batch, Durability::Durable)?;
+    for id in removed {
+        segments.remove(id)?;
+    }
+    Ok(manifest)
 }
 
 fn read_header(kv: &dyn KvStore) -> Result<BaseHeader> {

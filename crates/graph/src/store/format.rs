@@ -20,7 +20,11 @@ pub const MAGIC: &[u8] = b"relgraph graph database\n";
 /// Version 1 kept the base image as record blocks in sled (trees `nodes`
 /// and `rels`, header under `meta`/`base`); this build upgrades such a
 /// database to segments when it opens it.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
+/// Format 3: as 4, but segment files are `RGSEG2` (no checksum per
+/// array); upgraded to 4 at open by rewriting the base image into one
+/// `RGSEG3` segment after verifying the old files whole.
+pub const FORMAT_VERSION_CATALOG: u32 = 3;
 /// Format 2: segments, with the catalog's older layout (no policies);
 /// upgraded to 3 at open by rewriting the catalog and the log records.
 pub const FORMAT_VERSION_SEGMENTS: u32 = 2;

@@ -21,7 +21,7 @@ use crate::error::{GraphError, Result};
 use crate::kv::{KvStore, WriteBatch};
 use crate::snapshot::image::{Finished, ImageWriter};
 use crate::snapshot::segment::{OpenSegment, SegmentSummary, SegmentWriter};
-use crate::snapshot::{HeapBytes, SegmentBytes, Snapshot, SnapshotCounts};
+use crate::snapshot::{DamageLog, HeapBytes, SegmentBytes, Snapshot, SnapshotCounts};
 
 /// The folder inside a database directory that holds segment files.
 pub const SEGMENTS_DIR: &str = "segments";
@@ -147,8 +147,13 @@ impl SegmentDir {
         Ok((entry, counts, value))
     }
 
-    /// Opens segment `entry`, checking its size, trailer and footer.
-    pub(crate) fn open(&self, entry: &SegmentEntry) -> Result<OpenSegment> {
+    /// Opens segment `entry`, checking its size, trailer and footer; its
+    /// arrays, checked when first read, report damage to `damage`.
+    pub(crate) fn open(
+        &self,
+        entry: &SegmentEntry,
+        damage: &Arc<DamageLog>,
+    ) -> Result<OpenSegment> {
         let name = self.display(entry.id);
         let missing = |reason: String| GraphError::CorruptSegment {
             file: name.clone(),
@@ -163,7 +168,7 @@ impl SegmentDir {
                 // are replaced by new files, never rewritten in place.
                 let map = unsafe { memmap2::Mmap::map(&file) }
                     .map_err(|e| missing(format!("cannot map: {e}")))?;
-                Arc::new(map)
+                Arc::new(MappedFile { map, file })
             }
             SegmentDir::Kv(kv) => {
                 let mut bytes = Vec::with_capacity(entry.len as usize);
@@ -183,6 +188,7 @@ impl SegmentDir {
                 len: entry.len,
                 data_crc: entry.data_crc,
             },
+            damage,
         )
     }
 
@@ -316,6 +322,40 @@ impl SegmentDir {
             // Counted by the key-value store's own size.
             SegmentDir::Kv(_) => 0,
         }
+    }
+}
+
+/// A segment file mapped for reading, with the file kept open to check
+/// arrays through `pread` rather than the map (see
+/// [`SegmentBytes::crc32`]): checking a whole array for a query that
+/// reads a few of its entries would otherwise make every page of it
+/// resident (measured at scale 45: +120 MB after the cookbook queries).
+struct MappedFile {
+    map: memmap2::Mmap,
+    file: File,
+}
+
+impl SegmentBytes for MappedFile {
+    fn bytes(&self) -> &[u8] {
+        &self.map
+    }
+
+    fn crc32(&self, range: std::ops::Range<usize>) -> u32 {
+        use std::os::unix::fs::FileExt;
+        let mut h = crc32fast::Hasher::new();
+        let mut buf = vec![0u8; (range.end.saturating_sub(range.start)).min(1 << 16)];
+        let mut at = range.start;
+        while at < range.end {
+            let n = (range.end - at).min(buf.len());
+            // A read error or a short file: hash what the map holds (the
+            // same bytes; a short file would fail the check either way).
+            if self.file.read_exact_at(&mut buf[..n], at as u64).is_err() {
+                return self.map.get(range).map_or(0, crc32fast::hash);
+            }
+            h.update(&buf[..n]);
+            at += n;
+        }
+        h.finalize()
     }
 }
 

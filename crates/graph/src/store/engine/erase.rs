@@ -222,7 +222,7 @@ impl Store {
         let rels = locals(&intent.rels, REL_CHUNK);
         let mut plans = Vec::new();
         for entry in &manifest.segments {
-            let seg = self.segments.open(entry)?;
+            let seg = self.segments.open(entry, &self.damage)?;
             if let Some(plan) = scrub::plan(entry.id, &seg, entry.data_crc, &nodes, &rels)? {
                 plans.push(plan);
             }
@@ -341,7 +341,7 @@ mod tests {
         let rels = locals(&intent.rels, REL_CHUNK);
         let mut plans = Vec::new();
         for entry in &manifest.segments {
-            let seg = store.segments.open(entry).unwrap();
+            let seg = store.segments.open(entry, &store.damage).unwrap();
             plans.extend(scrub::plan(entry.id, &seg, entry.data_crc, &nodes, &rels).unwrap());
         }
         assert!(!plans.is_empty());
