@@ -18,13 +18,32 @@ use crate::value_ops;
 /// Evaluates `e` on `row`, borrowing the value where it already exists
 /// (a constant, a slot, a stored property) instead of copying it: operands
 /// of comparisons and arithmetic, aggregate arguments.
+#[inline]
 pub(crate) fn eval_ref<'v>(
     e: &'v CExpr,
     row: &'v [Value],
     locals: &mut Vec<Value>,
     ctx: &'v Ctx<'_>,
 ) -> Result<Cow<'v, Value>> {
-    static NULL: Value = Value::Null;
+    // A variable or a constant (most aggregate and sort arguments) is read
+    // in place, inlined into the caller's loop.
+    match e {
+        CExpr::Slot(s) => Ok(Cow::Borrowed(row.get(*s).unwrap_or(&NULL))),
+        CExpr::Const(v) => Ok(Cow::Borrowed(v)),
+        _ => eval_ref_other(e, row, locals, ctx),
+    }
+}
+
+/// The null a missing slot or late parameter reads as.
+static NULL: Value = Value::Null;
+
+/// [`eval_ref`] beyond a variable or a constant.
+fn eval_ref_other<'v>(
+    e: &'v CExpr,
+    row: &'v [Value],
+    locals: &mut Vec<Value>,
+    ctx: &'v Ctx<'_>,
+) -> Result<Cow<'v, Value>> {
     Ok(match e {
         CExpr::Const(v) => Cow::Borrowed(v),
         CExpr::Param(name) => Cow::Borrowed(ctx.late.get(name).unwrap_or(&NULL)),

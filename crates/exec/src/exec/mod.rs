@@ -852,7 +852,14 @@ impl Sink for Groups<'_, '_> {
         for ((a, acc), &keeps) in self.aggs.iter().zip(accs.iter_mut()).zip(&self.keeps) {
             match &a.arg {
                 Some(e) => {
-                    let v = eval::eval_ref(e, row, &mut self.locals, self.ctx)?;
+                    // A variable (the usual argument) is read in place,
+                    // without going through a `Result`.
+                    let v = match e {
+                        CExpr::Slot(s) => {
+                            std::borrow::Cow::Borrowed(row.get(*s).unwrap_or(&NULL_VALUE))
+                        }
+                        _ => eval::eval_ref(e, row, &mut self.locals, self.ctx)?,
+                    };
                     if keeps {
                         let before = acc.kept();
                         acc.update(&v)?;
@@ -875,6 +882,9 @@ impl Sink for Groups<'_, '_> {
         Ok(true)
     }
 }
+
+/// The null a missing slot reads as.
+static NULL_VALUE: Value = Value::Null;
 
 /// True for accumulators that keep the values they see (whose memory grows
 /// with their input).
