@@ -852,13 +852,9 @@ impl Sink for Groups<'_, '_> {
         for ((a, acc), &keeps) in self.aggs.iter().zip(accs.iter_mut()).zip(&self.keeps) {
             match &a.arg {
                 Some(e) => {
-                    // A variable (the usual argument) is read in place,
-                    // without going through a `Result`.
-                    let v = match e {
-                        CExpr::Slot(s) => {
-                            std::borrow::Cow::Borrowed(row.get(*s).unwrap_or(&NULL_VALUE))
-                        }
-                        _ => eval::eval_ref(e, row, &mut self.locals, self.ctx)?,
+                    let v = match eval::in_place(e, row) {
+                        Some(v) => v,
+                        None => eval::eval_ref(e, row, &mut self.locals, self.ctx)?,
                     };
                     if keeps {
                         let before = acc.kept();
@@ -882,9 +878,6 @@ impl Sink for Groups<'_, '_> {
         Ok(true)
     }
 }
-
-/// The null a missing slot reads as.
-static NULL_VALUE: Value = Value::Null;
 
 /// True for accumulators that keep the values they see (whose memory grows
 /// with their input).

@@ -159,6 +159,15 @@ pub struct Snapshot {
     access: Option<Arc<Restriction>>,
 }
 
+/// The direction byte of an adjacency list key (0 outgoing, 1 incoming).
+#[inline]
+fn adj_dir(dir: Direction) -> u8 {
+    match dir {
+        Direction::Outgoing => 0,
+        Direction::Incoming => 1,
+    }
+}
+
 /// Reads the lists of one relationship type and direction node by node,
 /// looking each chunk's list up once ([`Snapshot::neighbor_lists`]).
 pub struct NeighborLists<'a> {
@@ -179,10 +188,7 @@ impl<'a> NeighborLists<'a> {
         }
         let (c, l) = node_pos(n.0);
         if c != self.chunk {
-            let d = match self.dir {
-                Direction::Outgoing => 0,
-                Direction::Incoming => 1,
-            };
+            let d = adj_dir(self.dir);
             self.chunk = c;
             self.list = self
                 .snap
@@ -963,10 +969,7 @@ impl Snapshot {
     /// ```
     #[inline]
     pub fn neighbors(&self, n: NodeId, t: RelTypeId, dir: Direction) -> Cow<'_, [Adj]> {
-        let d = match dir {
-            Direction::Outgoing => 0,
-            Direction::Incoming => 1,
-        };
+        let d = adj_dir(dir);
         let all: &[Adj] = match self.inner.node_chunk(n.0) {
             Some((c, l)) => c.adj_list((t, d)).map_or(&[], |a| a.get(l)),
             None => &[],
@@ -1041,10 +1044,7 @@ impl Snapshot {
     /// assert!(s.rel_types_of(relgraph_graph::NodeId(0), relgraph_graph::Direction::Outgoing).is_empty());
     /// ```
     pub fn rel_types_of(&self, n: NodeId, dir: Direction) -> Vec<RelTypeId> {
-        let d = match dir {
-            Direction::Outgoing => 0,
-            Direction::Incoming => 1,
-        };
+        let d = adj_dir(dir);
         match self.inner.node_chunk(n.0) {
             Some((c, l)) => c
                 .adj
