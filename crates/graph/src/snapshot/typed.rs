@@ -25,7 +25,7 @@ use petgraph::visit::{
 use crate::access::AccessRules;
 use crate::ids::{NodeId, RelId, RelTypeId};
 
-use super::chunk::{node_pos, AdjKey, AdjList, NODE_CHUNK};
+use super::chunk::{node_pos, AdjKey, AdjList, Bits, NODE_CHUNK};
 use super::{Adj, Inner, Snapshot};
 
 /// Live-node rank structure: live nodes before each 64-id word.
@@ -70,7 +70,7 @@ impl LiveRank {
 /// The nodes a role's view sees, as a bitset over node ids with its rank:
 /// what the live-node rank is to an unrestricted snapshot.
 pub(crate) struct VisibleNodes {
-    words: Vec<u64>,
+    bits: Bits,
     rank: LiveRank,
 }
 
@@ -84,28 +84,21 @@ impl VisibleNodes {
             }
         }
         let rank = LiveRank::of_words(words.len(), |w| words[w]);
-        VisibleNodes { words, rank }
+        VisibleNodes {
+            bits: Bits::from_words(words.into()),
+            rank,
+        }
     }
 
     #[inline]
     fn contains(&self, n: NodeId) -> bool {
-        self.words
-            .get((n.0 / 64) as usize)
-            .is_some_and(|w| w & (1u64 << (n.0 % 64)) != 0)
+        self.bits.get(n.0 as usize)
     }
 
     fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
-        self.words.iter().enumerate().flat_map(|(w, &bits)| {
-            let mut rest = bits;
-            std::iter::from_fn(move || {
-                if rest == 0 {
-                    return None;
-                }
-                let b = rest.trailing_zeros();
-                rest &= rest - 1;
-                Some(NodeId(w as u64 * 64 + u64::from(b)))
-            })
-        })
+        self.bits
+            .ones(0, self.bits.words().len() * 64)
+            .map(|i| NodeId(i as u64))
     }
 }
 
@@ -170,7 +163,7 @@ impl<'a> TypedGraph<'a> {
     fn word(&self, w: usize) -> u64 {
         match self.view {
             None => alive_word(self.inner, w),
-            Some((seen, _)) => seen.words.get(w).copied().unwrap_or(0),
+            Some((seen, _)) => seen.bits.words().get(w).copied().unwrap_or(0),
         }
     }
 
