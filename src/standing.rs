@@ -14,9 +14,12 @@
 //! seeded by the created, changed and deleted elements, on the snapshots
 //! before and after the commit; the others run whole on the new snapshot
 //! and are diffed (as multisets) against their previous answer
-//! ([`StandingQueries::explain`] shows which path a query takes). The
-//! touched queries of one commit are evaluated in parallel on the
-//! notifier's own pool, off the commit path.
+//! ([`StandingQueries::explain`] shows which path a query takes).
+//! Registrations of one text that read their parameters only in
+//! comparisons share one run of its delta parts, each keeping the rows its
+//! own values select ([`relgraph_exec::standing::Lifted`]). The touched
+//! queries of one commit are evaluated in parallel on the notifier's own
+//! pool, off the commit path.
 //!
 //! Durable cursors. A registration stored in the database has a cursor:
 //! [`StandingQueries::acknowledge`] stores the answer as of the version a
@@ -57,8 +60,8 @@ use std::time::{Duration, Instant};
 use relgraph_cypher::ast::Statement;
 use relgraph_exec::procedures::{StandingHandle, StandingHost, StandingInfo, StandingPart};
 use relgraph_exec::standing::{
-    footprint, DeltaPlan, Footprint, Touched, TouchedIds, SEED_CHANGED, SEED_ENDS, SEED_NODES,
-    SEED_RELS,
+    footprint, DeltaPlan, Footprint, Lifted, Touched, TouchedIds, SEED_CHANGED, SEED_ENDS,
+    SEED_NODES, SEED_RELS,
 };
 use relgraph_exec::{LateParams, Prepared};
 use relgraph_graph::store::format::{StandingCursor, StandingRecord};
@@ -421,6 +424,9 @@ struct Standing {
     /// Compiled plans of the query and of its delta parts, kept between
     /// commits (compiling cost more than running a part).
     plans: Mutex<Plans>,
+    /// The evaluation shared with the other registrations of the same
+    /// text, when its parameters can be lifted out ([`Group`]).
+    group: Option<Arc<Group>>,
     mode: Mode,
     /// The version `answer` reflects; commits up to it are skipped.
     version: u64,
@@ -513,6 +519,10 @@ impl Standing {
                 .take(delta.as_ref().map_or(0, |d| d.parts().len()))
                 .collect(),
         });
+        let group = delta
+            .as_ref()
+            .and_then(|_| Lifted::of(&stmt))
+            .map(|lifted| Arc::new(Group::new(lifted)));
         Ok(Standing {
             text: text.to_string(),
             params,
@@ -520,6 +530,7 @@ impl Standing {
             footprint,
             delta,
             plans,
+            group,
             mode,
             version: snapshot.version(),
             columns,
@@ -909,6 +920,7 @@ impl StandingQueries {
                 .map_err(storage)?;
             self.graph.put_standing(name, &record).map_err(storage)?;
         }
+        join_group(queries, &mut standing);
         queries.insert(name.to_string(), standing);
         Ok(())
     }
@@ -974,6 +986,7 @@ impl StandingQueries {
             }
             None => standing.acked = Cursor::of(standing.version, &standing.answer),
         }
+        join_group(&queries, &mut standing);
         queries.insert(name.to_string(), standing);
         Ok(())
     }
@@ -1105,6 +1118,29 @@ impl StandingQueries {
                     query: stmt.to_string(),
                     plan: plan_of(stmt, &params, &seed_params()),
                 });
+            }
+        }
+        if let Some(g) = &q.group {
+            let sharing = queries
+                .values()
+                .filter(|o| o.group.as_ref().is_some_and(|o| Arc::ptr_eq(o, g)))
+                .count();
+            if sharing >= MIN_SHARED {
+                let mut late: Params = TouchedIds::default().params().into_iter().collect();
+                late.extend(g.lifted.prefilters(std::iter::once(&q.params)));
+                let delta = g.lifted.delta();
+                for (stmt, seed) in delta.parts().iter().zip(delta.seeds()) {
+                    parts.push(StandingPart {
+                        path: "shared",
+                        seed: format!(
+                            "{seed}, when {MIN_SHARED} or more of the {sharing} registrations \
+                             of this text are due: run once for them, each keeping the rows \
+                             its parameters compare true with"
+                        ),
+                        query: stmt.to_string(),
+                        plan: plan_of(stmt, &late, &g.late),
+                    });
+                }
             }
         }
         let seed = match &q.delta {
@@ -1248,7 +1284,8 @@ fn evaluate_prepared(
                 // The compiler checks that every parameter has a value.
                 let mut all = params.clone();
                 for name in late.names {
-                    all.insert(name.clone(), Value::List(Vec::new()));
+                    let value = late.values.get(name).cloned();
+                    all.insert(name.clone(), value.unwrap_or(Value::List(Vec::new())));
                 }
                 relgraph_exec::prepare(stmt, &all, snapshot, options, late.names)?
             }
@@ -1377,6 +1414,152 @@ fn evaluate_delta(
 /// standing query is computed by evaluating it whole.
 const MAX_DELTA_SEEDS: usize = 1024;
 
+/// The evaluation that the registrations of one text share: the text
+/// with its parameters lifted out ([`Lifted`]), and the compiled plans of
+/// its delta parts.
+struct Group {
+    lifted: Lifted,
+    /// The late parameters of its parts: the touched lists, then the
+    /// prefilters.
+    late: Vec<String>,
+    plans: Mutex<Vec<Option<Prepared>>>,
+}
+
+impl Group {
+    fn new(lifted: Lifted) -> Group {
+        let late = seed_params()
+            .into_iter()
+            .chain(lifted.prefilter_names())
+            .collect();
+        let plans = Mutex::new(
+            std::iter::repeat_with(|| None)
+                .take(lifted.delta().parts().len())
+                .collect(),
+        );
+        Group {
+            lifted,
+            late,
+            plans,
+        }
+    }
+}
+
+/// Gives `standing` the group of an earlier registration of the same text.
+fn join_group(queries: &BTreeMap<String, Standing>, standing: &mut Standing) {
+    if standing.group.is_none() {
+        return;
+    }
+    let earlier = queries
+        .values()
+        .find(|q| q.text == standing.text && q.group.is_some());
+    if let Some(q) = earlier {
+        standing.group = q.group.clone();
+    }
+}
+
+/// A shared evaluation is used when at least this many registrations of
+/// one text are due at a commit; a single one runs its own parts, which
+/// read its parameters directly.
+const MIN_SHARED: usize = 2;
+
+/// One row of a group's parts: the query's own columns and the hidden
+/// columns its registrations' comparisons read.
+type LiftedRow = (Vec<ResultValue>, Vec<Value>);
+
+/// A group's rows on the snapshots before and after a commit.
+#[derive(Default)]
+struct GroupRows {
+    before: Vec<LiftedRow>,
+    after: Vec<LiftedRow>,
+}
+
+/// Runs a group's delta parts once for its due `members`: the touched
+/// lists seed them, the members' values of each equality prefilter them.
+fn evaluate_group(
+    group: &Group,
+    members: &[&Standing],
+    (ids, event): (&TouchedIds, &CommitEvent),
+    options: &QueryOptions,
+) -> Result<GroupRows, Error> {
+    let text = members.first().map_or("", |q| q.text.as_str());
+    let mut values: BTreeMap<String, Value> = ids.params().into_iter().collect();
+    values.extend(group.lifted.prefilters(members.iter().map(|q| &q.params)));
+    let values = LateParams::new(values);
+    let late = Late {
+        names: &group.late,
+        values: &values,
+    };
+    let none = Params::new();
+    let visible = group.lifted.visible();
+    let delta = group.lifted.delta();
+    let mut plans = group.plans.lock().unwrap_or_else(|e| e.into_inner());
+    let mut out = GroupRows::default();
+    for ((part, seed), slot) in delta
+        .parts()
+        .iter()
+        .zip(delta.seeds())
+        .zip(plans.iter_mut())
+    {
+        for (snapshot, rows) in [
+            (&event.before, &mut out.before),
+            (&event.after, &mut out.after),
+        ] {
+            if !seed.possible(snapshot, ids) {
+                continue;
+            }
+            let (_, found) = evaluate_prepared(slot, part, &none, &late, snapshot, options, text)?;
+            for mut row in found {
+                let hidden = row
+                    .split_off(visible.min(row.len()))
+                    .iter()
+                    .map(ResultValue::to_value)
+                    .collect::<Option<Vec<Value>>>()
+                    .ok_or_else(|| {
+                        Error::database(format!("a lifted comparison read an entity: {text}"))
+                    })?;
+                rows.push((row, hidden));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What a commit did to one member of a group, from the group's rows:
+/// the rows its own parameters keep, diffed.
+fn member_change(group: &Group, rows: &GroupRows, q: &Standing) -> Change {
+    let keep = |rows: &[LiftedRow]| -> Rows {
+        rows.iter()
+            .filter(|(_, hidden)| group.lifted.keeps(hidden, &q.params))
+            .map(|(row, _)| row.clone())
+            .collect()
+    };
+    let (added, removed) = diff_rows(&keep(&rows.before), &keep(&rows.after));
+    (q.columns.clone(), added, removed, None)
+}
+
+/// The groups with at least [`MIN_SHARED`] of `due` in them, with their
+/// members' positions in `due`; none when the commit is answered whole.
+fn shared_groups(
+    due: &[(&String, &mut Standing)],
+    ids: &TouchedIds,
+) -> Vec<(Arc<Group>, Vec<usize>)> {
+    if ids.is_empty() || ids.nodes.len() + ids.rels.len() > MAX_DELTA_SEEDS {
+        return Vec::new();
+    }
+    let mut groups: Vec<(Arc<Group>, Vec<usize>)> = Vec::new();
+    let mut index: HashMap<*const Group, usize> = HashMap::new();
+    for (i, (_, q)) in due.iter().enumerate() {
+        let Some(g) = &q.group else { continue };
+        let at = *index.entry(Arc::as_ptr(g)).or_insert_with(|| {
+            groups.push((g.clone(), Vec::new()));
+            groups.len() - 1
+        });
+        groups[at].1.push(i);
+    }
+    groups.retain(|(_, members)| members.len() >= MIN_SHARED);
+    groups
+}
+
 /// Takes `removed` out of `answer` (as a multiset) and adds `added`.
 fn apply_delta(answer: &mut Rows, added: &Rows, removed: &Rows) {
     let mut gone: HashMap<String, usize> = HashMap::new();
@@ -1452,17 +1635,35 @@ fn process_commit(
         .iter_mut()
         .filter(|(_, q)| q.version < event.version && q.footprint.affected_by(&touched))
         .collect();
+    let groups = shared_groups(&due, &ids);
+    let group_rows: Vec<Result<GroupRows, Error>> = groups
+        .par_iter()
+        .map(|(g, members)| {
+            let members: Vec<&Standing> = members.iter().map(|&i| &*due[i].1).collect();
+            evaluate_group(g, &members, (&ids, event), options)
+        })
+        .collect();
+    let mut in_group: Vec<Option<usize>> = vec![None; due.len()];
+    for (at, (_, members)) in groups.iter().enumerate() {
+        members.iter().for_each(|&i| in_group[i] = Some(at));
+    }
     let results: Vec<Result<Change, Error>> = due
         .par_iter()
-        .map(|(_, q)| match &q.delta {
-            Some(plan) => {
-                let seeds =
-                    seeds.get_or_init(|| LateParams::new(ids.params().into_iter().collect()));
-                evaluate_delta(plan, q, (&ids, seeds), event, options)
-                    .or_else(|_| evaluate_whole(q, event, options))
-            }
-            None => evaluate_whole(q, event, options),
-        })
+        .zip(&in_group)
+        .map(
+            |((_, q), at)| match (&q.delta, at.map(|at| (&groups[at].0, &group_rows[at]))) {
+                // A group that failed (an error or an entity in a lifted
+                // comparison) leaves its members to their own evaluation.
+                (_, Some((g, Ok(rows)))) => Ok(member_change(g, rows, q)),
+                (Some(plan), _) => {
+                    let seeds =
+                        seeds.get_or_init(|| LateParams::new(ids.params().into_iter().collect()));
+                    evaluate_delta(plan, q, (&ids, seeds), event, options)
+                        .or_else(|_| evaluate_whole(q, event, options))
+                }
+                (None, _) => evaluate_whole(q, event, options),
+            },
+        )
         .collect();
     for ((name, q), result) in due.iter_mut().zip(results) {
         q.version = event.version;

@@ -216,6 +216,46 @@ impl ResultValue {
             ResultValue::Path(_) => "PATH",
         }
     }
+
+    /// The value as a parameter value, or `None` for a node, relationship
+    /// or path (or a list or map holding one), which have no parameter form.
+    ///
+    /// ```
+    /// use relgraph_exec::result::ResultValue;
+    /// use relgraph_graph::Value;
+    /// let list = ResultValue::List(vec![ResultValue::Int(1), ResultValue::Null]);
+    /// assert_eq!(list.to_value(), Some(Value::List(vec![Value::Int(1), Value::Null])));
+    /// ```
+    pub fn to_value(&self) -> Option<relgraph_graph::Value> {
+        use relgraph_graph::Value;
+        Some(match self {
+            ResultValue::Null => Value::Null,
+            ResultValue::Bool(b) => Value::Bool(*b),
+            ResultValue::Int(i) => Value::Int(*i),
+            ResultValue::Float(f) => Value::Float(*f),
+            ResultValue::String(s) => Value::String(Arc::from(s.as_str())),
+            ResultValue::List(items) => Value::List(
+                items
+                    .iter()
+                    .map(ResultValue::to_value)
+                    .collect::<Option<_>>()?,
+            ),
+            ResultValue::Map(m) => Value::Map(
+                m.iter()
+                    .map(|(k, v)| Some((Arc::from(k.as_str()), v.to_value()?)))
+                    .collect::<Option<_>>()?,
+            ),
+            ResultValue::Date(d) => Value::Date(*d),
+            ResultValue::LocalTime(t) => Value::LocalTime(*t),
+            ResultValue::Time(t) => Value::Time(*t),
+            ResultValue::LocalDateTime(t) => Value::LocalDateTime(*t),
+            ResultValue::DateTime(t) => Value::DateTime(t.clone()),
+            ResultValue::Duration(d) => Value::Duration(*d),
+            ResultValue::Node(_) | ResultValue::Relationship(_) | ResultValue::Path(_) => {
+                return None
+            }
+        })
+    }
 }
 
 /// Conversion of a result value to a Rust type, for [`Row::get`].

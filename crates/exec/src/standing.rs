@@ -26,6 +26,9 @@ use relgraph_graph::{Change, ChangeSet, NodeId, RelId, Snapshot};
 use crate::error::{ExecError, Result};
 use crate::procedures::{find, ProcMode};
 
+mod lift;
+pub use lift::{Lifted, LiftedCond};
+
 /// The names a standing query reads, and the conservative flags.
 ///
 /// ```

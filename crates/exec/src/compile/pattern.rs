@@ -147,7 +147,8 @@ pub(crate) fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
     }
 }
 
-fn flip(op: BinaryOp) -> BinaryOp {
+/// `a op b` as `b op' a`.
+pub(crate) fn flip(op: BinaryOp) -> BinaryOp {
     match op {
         BinaryOp::Lt => BinaryOp::Gt,
         BinaryOp::Le => BinaryOp::Ge,

@@ -78,7 +78,8 @@ pub trait StandingHost: Send + Sync {
 /// `db.standing.explain()` shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StandingPart {
-    /// `delta` (a part seeded by what the commit touched) or `whole`.
+    /// `delta` (a part seeded by what the commit touched), `shared` (a part
+    /// run once for the registrations of one text) or `whole`.
     pub path: &'static str,
     /// Which touched elements start it, or when the whole query runs.
     pub seed: String,
