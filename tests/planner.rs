@@ -340,3 +340,73 @@ fn counted_expansions_and_later_matches_estimate_the_rows_they_emit() {
     let pattern = "(p:Person) WHERE p.name STARTS WITH 'A' MATCH (p)-[:KNOWS]->(f:Person)";
     assert_estimated(&snap, pattern, "f.name", "Expand(", 3.0);
 }
+
+/// Posts whose comment and tag counts grow together (one post in ten has
+/// `n = 20` tags, the others one; each has `2n` comments), each comment
+/// tagged like its post once plus one tag of its own; five tags are also on
+/// 400 comments each that reply to nothing.
+fn correlated_threads() -> Snapshot {
+    let db = relgraph::Database::in_memory();
+    let q = |text: &str| {
+        db.query(text, &Params::new())
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+    };
+    q("UNWIND range(0, 299) AS i CREATE (:Tag {id: i})");
+    q("UNWIND range(0, 399) AS i CREATE (:Post {id: i, n: CASE WHEN i % 10 = 0 THEN 20 ELSE 1 END})");
+    q("MATCH (p:Post) UNWIND range(0, p.n - 1) AS j \
+       MATCH (t:Tag {id: (p.id * 7 + j) % 300}) CREATE (p)-[:HAS_TAG]->(t)");
+    q("MATCH (p:Post) UNWIND range(1, 2 * p.n) AS k \
+       MATCH (first:Tag {id: (p.id * 7) % 300}), (own:Tag {id: (p.id * 13 + k * 31 + 150) % 300}) \
+       CREATE (p)<-[:REPLY_OF]-(c:Comment {id: p.id * 100 + k}), \
+              (c)-[:HAS_TAG]->(first), (c)-[:HAS_TAG]->(own)");
+    q("UNWIND range(0, 1999) AS k MATCH (t:Tag {id: k % 5}) \
+       CREATE (:Comment {id: 100000 + k})-[:HAS_TAG]->(t)");
+    db.snapshot()
+}
+
+#[test]
+fn a_closing_relationship_is_estimated_from_how_often_the_cycle_closes() {
+    // A comment is tagged like the post it replies to far more often than
+    // two random ends would be related: the sampled closure rate, not
+    // independence (which estimates about 1/150 of the rows here).
+    let snap = correlated_threads();
+    let pattern = "(c:Comment)-[:REPLY_OF]->(p:Post)-[:HAS_TAG]->(t:Tag)<-[:HAS_TAG]-(c)";
+    assert_estimated(&snap, pattern, "t.id", "ExpandInto(", 3.0);
+}
+
+#[test]
+fn degrees_weigh_by_every_expansion_done_at_a_node() {
+    // Rows that expanded a post once weigh it by its degree there; its
+    // other degree grows with that one, so the next expansion's fan-out is
+    // weighted by the first (about 4.9 times the posts' plain averages).
+    let snap = correlated_threads();
+    let pattern = "(c:Comment)-[:REPLY_OF]->(p:Post)-[:HAS_TAG]->(t:Tag)";
+    assert_estimated(&snap, pattern, "t.id", "Expand(", 1.5);
+}
+
+#[test]
+fn the_labels_at_the_far_end_are_a_share_of_the_entries() {
+    // Five tags hold most HAS_TAG entries (comments). The share of a tag's
+    // entries whose far end is a post is measured on relationships drawn
+    // evenly, not on a few entries of each sampled tag.
+    let snap = correlated_threads();
+    let stats = GraphStats::compute(&snap);
+    let cat = snap.catalog();
+    let (tag, post) = (cat.label_id("Tag"), cat.label_id("Post"));
+    let has_tag = cat.rel_type_id("HAS_TAG").expect("the type exists");
+    let e = stats
+        .expand(tag, has_tag, relgraph_graph::Direction::Incoming)
+        .expect("tags have HAS_TAG entries");
+    let share = e
+        .targets
+        .iter()
+        .find(|(l, _)| Some(*l) == post)
+        .map_or(0.0, |(_, f)| *f);
+    let posts = count_of(&snap, "MATCH (:Post)-[r:HAS_TAG]->(:Tag) RETURN count(r)");
+    let all = count_of(&snap, "MATCH ()-[r:HAS_TAG]->(:Tag) RETURN count(r)");
+    assert!(
+        near(share * 100.0, posts / all * 100.0, 1.25),
+        "share {share}, actual {}",
+        posts / all
+    );
+}

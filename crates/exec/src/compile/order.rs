@@ -49,6 +49,10 @@ const FILTER_RUN: usize = 8;
 const PASSED_PEEK: usize = 16;
 /// Passing sampled nodes needed before they stand for the node's fan-out.
 const PASSED_MIN: usize = 8;
+/// Middle nodes a cycle's closure rate is measured through, at most.
+const CLOSURE_SAMPLE: usize = 128;
+/// Ends per side of a sampled middle node whose pairs are checked.
+const CLOSURE_PEEK: usize = 6;
 
 impl Order {
     /// Scales every estimate by `incoming`, the rows expected into the
@@ -610,7 +614,17 @@ impl Model {
     /// Adjacency entries per node of `label` for relationship `r` read
     /// from its `from_left` end, and the fraction of them whose other end
     /// carries the other node's labels.
-    fn fan_out(&self, ri: usize, from_left: bool, via: Option<(usize, bool)>) -> (f64, f64) {
+    ///
+    /// `via` is the expansion that bound the node; `others` the other
+    /// relationships done at it (index, whether the node is its left
+    /// end), whose expansions weighted the rows by the node's degree there.
+    fn fan_out(
+        &self,
+        ri: usize,
+        from_left: bool,
+        via: Option<(usize, bool)>,
+        others: &[(usize, bool)],
+    ) -> (f64, f64) {
         let r = &self.rels[ri];
         let (from, to) = if from_left {
             (&self.nodes[r.left], &self.nodes[r.right])
@@ -643,7 +657,7 @@ impl Model {
         }
         // How the node was reached, seen from it: the expansion that bound
         // it, reversed.
-        let reached: Vec<(RelTypeId, Direction)> = match via {
+        let mut reached: Vec<(RelTypeId, Direction)> = match via {
             Some((vr, vl)) if !self.rels[vr].outer => {
                 let v = &self.rels[vr];
                 rel_dirs(v.dir, vl)
@@ -653,6 +667,14 @@ impl Model {
             }
             _ => Vec::new(),
         };
+        // Expansions from the node multiplied its rows by its degree
+        // there, just as the one that reached it did.
+        for &(j, is_left) in others {
+            let x = &self.rels[j];
+            for d in rel_dirs(x.dir, is_left) {
+                reached.extend(x.types.iter().map(|t| (*t, *d)));
+            }
+        }
         let (mut deg, mut hits) = (0.0, 0.0);
         for &t in &r.types {
             for &dir in dirs {
@@ -789,6 +811,143 @@ impl Model {
         (deg as f64, frac)
     }
 
+    /// A node bound in `s` that single-hop relationships done in `s`
+    /// join to both ends of relationship `ri`: (relationship at its left
+    /// node, the middle node, relationship at its right node).
+    fn middle(&self, s: &State, ri: usize) -> Option<(usize, usize, usize)> {
+        let r = &self.rels[ri];
+        let joins = |j: usize, a: usize, b: usize| {
+            let x = &self.rels[j];
+            j != ri
+                && s.rel_done[j]
+                && !x.outer
+                && x.length.is_none()
+                && ((x.left == a && x.right == b) || (x.left == b && x.right == a))
+        };
+        (0..self.nodes.len())
+            .filter(|&m| m != r.left && m != r.right && s.node_bound[m])
+            .find_map(|m| {
+                let r1 = (0..self.rels.len()).find(|&j| joins(j, r.left, m))?;
+                let r2 = (0..self.rels.len()).find(|&j| joins(j, m, r.right))?;
+                Some((r1, m, r2))
+            })
+    }
+
+    /// How many relationships `ri` joins its two ends by, on average, where
+    /// they are joined through `(r1, m, r2)`: measured on paths through a
+    /// sample of `m`'s nodes (weighted by the paths each stands for), since
+    /// the ends of a closed path are not independent (a reply is tagged
+    /// like its post; friends of a friend know each other far more often
+    /// than strangers). `None` when the sample finds no such path.
+    ///
+    /// Measured once per shape (the types, directions and labels of the
+    /// three relationships and nodes) and kept with the statistics.
+    fn closure(&self, ri: usize, key: (usize, usize, usize)) -> Option<f64> {
+        let (r1, m, r2) = key;
+        let rel = |j: usize| {
+            let x = &self.rels[j];
+            (&x.types, x.dir, x.left, x.right)
+        };
+        let labels = |n: usize| &self.nodes[n].labels;
+        let (left, right) = (self.rels[ri].left, self.rels[ri].right);
+        let shape = format!(
+            "closure {:?} {:?} {:?} {:?}",
+            [rel(ri), rel(r1), rel(r2)].map(|(t, d, a, b)| {
+                // Ends as roles (left end, middle, right end), not slots.
+                let role = |n: usize| {
+                    if n == left {
+                        0
+                    } else if n == m {
+                        1
+                    } else if n == right {
+                        2
+                    } else {
+                        3
+                    }
+                };
+                (t.clone(), d, role(a), role(b))
+            }),
+            labels(left),
+            labels(m),
+            labels(right)
+        );
+        self.stats
+            .measured
+            .get_or_measure(&shape, || self.sample_closure(ri, key))
+    }
+
+    fn sample_closure(&self, ri: usize, (r1, m, r2): (usize, usize, usize)) -> Option<f64> {
+        let r = &self.rels[ri];
+        let mids = self.snapshot.label_sample(
+            self.nodes[m].label,
+            CLOSURE_SAMPLE / FILTER_RUN,
+            FILTER_RUN,
+        );
+        let (mut paths, mut closed) = (0.0, 0.0);
+        for mid in mids {
+            let (a, a_all) = self.ends_of(mid, r1, r.left);
+            let (b, b_all) = self.ends_of(mid, r2, r.right);
+            if a.is_empty() || b.is_empty() {
+                continue;
+            }
+            let mut hits = 0usize;
+            for &u in &a {
+                for &v in &b {
+                    hits += self.rels_between(u, v, ri);
+                }
+            }
+            // The pairs looked at stand for all of this node's paths.
+            let all = a_all * b_all;
+            paths += all;
+            closed += hits as f64 * all / (a.len() * b.len()) as f64;
+        }
+        (paths > 0.0).then(|| closed / paths)
+    }
+
+    /// Up to [`CLOSURE_PEEK`] neighbours of `mid` through relationship
+    /// `rj` that carry the labels of pattern node `end`, and how many of
+    /// its neighbours that way are estimated to carry them.
+    fn ends_of(&self, mid: NodeId, rj: usize, end: usize) -> (Vec<NodeId>, f64) {
+        let x = &self.rels[rj];
+        let labels = &self.nodes[end].labels;
+        let (mut out, mut len, mut looked) = (Vec::new(), 0usize, 0usize);
+        for &t in &x.types {
+            for &d in rel_dirs(x.dir, x.right == end) {
+                let adj = self.snapshot.neighbors(mid, t, d);
+                len += adj.len();
+                let step = adj.len().div_ceil(4 * CLOSURE_PEEK).max(1);
+                for a in adj.iter().step_by(step) {
+                    looked += 1;
+                    if labels.iter().all(|l| self.snapshot.has_label(a.node, *l)) {
+                        out.push(a.node);
+                    }
+                }
+            }
+        }
+        let all = if looked == 0 {
+            0.0
+        } else {
+            len as f64 * out.len() as f64 / looked as f64
+        };
+        let step = out.len().div_ceil(CLOSURE_PEEK).max(1);
+        let kept = out.into_iter().step_by(step).collect();
+        (kept, all)
+    }
+
+    /// Relationships `ri` from `u` (at its left node) to `v`.
+    fn rels_between(&self, u: NodeId, v: NodeId, ri: usize) -> usize {
+        let r = &self.rels[ri];
+        let mut n = 0;
+        for &t in &r.types {
+            for &d in rel_dirs(r.dir, true) {
+                let adj = self.snapshot.neighbors(u, t, d);
+                let from = adj.partition_point(|a| a.node < v);
+                n += adj[from..].iter().take_while(|a| a.node == v).count();
+            }
+        }
+        n
+    }
+
     /// The state before any step.
     fn start(&self) -> State {
         let mut s = State {
@@ -839,11 +998,26 @@ impl Model {
                 } else {
                     (r.right, r.left)
                 };
-                let (deg, frac) = self.fan_out(ri, from_left, s.via[from]);
+                let others: Vec<(usize, bool)> = self
+                    .rels
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, x)| {
+                        j != ri
+                            && s.rel_done[j]
+                            && !x.outer
+                            && x.length.is_none()
+                            && x.left != x.right
+                            && (x.left == from || x.right == from)
+                            && s.via[from].is_none_or(|(v, _)| v != j)
+                    })
+                    .map(|(j, x)| (j, x.left == from))
+                    .collect();
+                let (deg, frac) = self.fan_out(ri, from_left, s.via[from], &others);
                 // Later hops of a variable-length expansion start at nodes
                 // reached through the relationship itself.
                 let later = match r.length {
-                    Some(_) => self.fan_out(ri, from_left, Some((ri, from_left))).0,
+                    Some(_) => self.fan_out(ri, from_left, Some((ri, from_left)), &[]).0,
                     None => deg,
                 };
                 let mut next = s.clone();
@@ -866,7 +1040,12 @@ impl Model {
                             );
                             (d * f / self.nodes[from].rows.max(1.0)).min(hops)
                         }
-                        _ => (hops * frac / to_count).min(hops),
+                        // Closing a triangle of the pattern: the sampled
+                        // rate at which its two other sides close.
+                        _ => match self.middle(s, ri).and_then(|k| self.closure(ri, k)) {
+                            Some(rate) => rate.min(hops),
+                            None => (hops * frac / to_count).min(hops),
+                        },
                     };
                     next.rows = s.rows * per_row * r.props_sel;
                     if r.length.is_some() {

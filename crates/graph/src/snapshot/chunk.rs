@@ -89,6 +89,23 @@ impl Bits {
         self.words.iter().map(|w| u64::from(w.count_ones())).sum()
     }
 
+    /// The position of the `rank`-th set bit (from 0), if there are that many.
+    pub(crate) fn select(&self, rank: u64) -> Option<usize> {
+        let mut left = rank;
+        for (wi, &w) in self.words().iter().enumerate() {
+            let ones = u64::from(w.count_ones());
+            if left < ones {
+                let mut w = w;
+                for _ in 0..left {
+                    w &= w - 1;
+                }
+                return Some(wi * 64 + w.trailing_zeros() as usize);
+            }
+            left -= ones;
+        }
+        None
+    }
+
     pub(crate) fn words(&self) -> &[u64] {
         &self.words
     }

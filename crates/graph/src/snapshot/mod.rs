@@ -898,15 +898,55 @@ impl Snapshot {
         let mut out = Vec::new();
         for &ci in chunks.iter().skip(step / 2).step_by(step) {
             let base = ci as u64 * NODE_CHUNK;
-            let all = self.nodes_in_range(base..base + NODE_CHUNK, l);
-            if all.len() <= per_chunk * run {
-                out.extend(all);
+            let Some(bits) = self.inner.nodes.get(ci).and_then(|c| match l {
+                None => Some(&c.meta.alive),
+                Some(l) => c.meta.label_bits(l),
+            }) else {
+                continue;
+            };
+            let count = bits.count();
+            if count <= (per_chunk * run) as u64 {
+                out.extend(self.nodes_in_range(base..base + NODE_CHUNK, l));
                 continue;
             }
-            for j in 0..per_chunk {
-                let at = j * all.len() / per_chunk;
-                out.extend(&all[at..(at + run).min(all.len())]);
+            // Each run starts at its rank, found by counting the bits of
+            // whole words: listing the chunk's nodes first cost most of
+            // planning a query that samples.
+            for j in 0..per_chunk as u64 {
+                if let Some(at) = bits.select(j * count / per_chunk as u64) {
+                    out.extend(self.first_nodes(base + at as u64..base + NODE_CHUNK, l, run));
+                }
             }
+        }
+        out
+    }
+
+    /// The first `n` live nodes in `range` (within one chunk) carrying `l`
+    /// (any live node for `None`), without the access filter.
+    fn first_nodes(&self, range: Range<u64>, l: Option<LabelId>, n: usize) -> Vec<NodeId> {
+        let (ci, lo) = node_pos(range.start);
+        let base = ci as u64 * NODE_CHUNK;
+        let hi = (range.end.min(base + NODE_CHUNK) - base) as usize;
+        let Some(c) = self.inner.nodes.get(ci) else {
+            return Vec::new();
+        };
+        let bits = match l {
+            None => Some(&c.meta.alive),
+            Some(l) => c.meta.label_bits(l),
+        };
+        let mut out: Vec<NodeId> = match bits {
+            Some(bits) if lo < hi => bits
+                .ones(lo, hi)
+                .take(n)
+                .map(|x| NodeId(base + x as u64))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if let Some(a) = &self.access {
+            if l.is_some_and(|l| !a.rules.label_visible(l)) {
+                out.clear();
+            }
+            out.retain(|n| self.seen(a, *n));
         }
         out
     }
