@@ -92,3 +92,60 @@ fn parameters_and_unwind() {
     let ys: Vec<i64> = res.rows().map(|r| r.get("y").unwrap()).collect();
     assert_eq!(ys, vec![4, 6]);
 }
+
+#[test]
+fn cycles_closed_by_intersecting_lists_match_as_probing_would() {
+    // Two self-loops on one node (an undirected self-loop matches once),
+    // a triangle with one doubled side, and a labelled corner.
+    let db = db_with(
+        "CREATE (s:S), (s)-[:T]->(s), (s)-[:U]->(s), \
+                (a:P {v: 1}), (b:P {v: 2}), (c:Q {v: 3}), \
+                (a)-[:T]->(b), (b)-[:T]->(c), (c)-[:T]->(a), (a)-[:U]->(b)",
+    );
+    // r and s are distinct self-loops of s: (L0, L1) and (L1, L0).
+    assert_eq!(
+        ints(&db, "MATCH (x:S)-[r]-(y)-[s]-(x) RETURN count(*)"),
+        vec![2]
+    );
+    // Undirected triangles a-b-c through either a-b relationship: each of
+    // the 3! orderings of the corners, doubled where a-b is crossed (s's
+    // two loops make no cycle of three distinct relationships).
+    assert_eq!(
+        ints(&db, "MATCH (x)-[r]-(y)-[s]-(z)-[t]-(x) RETURN count(*)"),
+        vec![12]
+    );
+    // The target's labels hold: y must be a Q.
+    assert_eq!(
+        ints(
+            &db,
+            "MATCH (x)-[:T]->(y:Q)-[:T]->(z)-[:T]->(x) RETURN count(*)"
+        ),
+        vec![1]
+    );
+    // Closing at a hub (its list 20 times the target's): a chain of 20
+    // spokes, each joined to the next, every one from the hub.
+    let hub = db_with(
+        "CREATE (h:H) WITH h UNWIND range(0, 19) AS i CREATE (h)-[:T]->(:S {i: i})",
+    );
+    hub.query(
+        "MATCH (a:S), (b:S) WHERE b.i = a.i + 1 CREATE (a)-[:T]->(b)",
+        &Params::new(),
+    )
+    .expect("the chain is created");
+    assert_eq!(
+        ints(&hub, "MATCH (h:H)-[:T]->(a)-[:T]->(b)<-[:T]-(h) RETURN count(*)"),
+        vec![19]
+    );
+    assert_eq!(
+        ints(&hub, "MATCH (h:H)-[:T]->(a)-[:T]-(b)-[:T]-(h) RETURN count(*)"),
+        vec![38]
+    );
+    // Directed around the triangle from a, through either a-b relationship.
+    assert_eq!(
+        ints(
+            &db,
+            "MATCH (x {v: 1})-[r]->(y)-[s]->(z)-[t]->(x) RETURN count(*)"
+        ),
+        vec![2]
+    );
+}

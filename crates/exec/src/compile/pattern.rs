@@ -670,7 +670,7 @@ impl Compiler<'_> {
             reverse_list: !from_left,
             distinct_endpoints: false,
             count_into: None,
-            then_count: None,
+            closing: None,
             rel_ids: None,
             estimate: None,
         })

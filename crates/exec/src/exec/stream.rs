@@ -211,7 +211,7 @@ fn push_expand(
             push(rest, r, ctx, sink)
         });
     }
-    let fused = match &e.then_count {
+    let fused = match &e.closing {
         Some(inner) => {
             let Some(labels) = resolve_labels(&inner.to_labels, ctx.snapshot) else {
                 return Ok(true);
@@ -893,38 +893,35 @@ fn expand(
     ctx: &Ctx<'_>,
     emit: &mut Emit<'_>,
 ) -> Result<bool> {
-    let Some(w) = e.count_into else {
-        return each_match(e, types, to_labels, row, ctx, &mut |row, a| {
+    match (e.count_into, fused) {
+        (None, None) => each_match(e, types, to_labels, row, ctx, &mut |row, a| {
             row[e.rel] = Value::Relationship(a.rel);
             row[e.to] = Value::Node(a.node);
             emit(row)
-        });
-    };
-    // Counting mode: one row carrying the number of matches.
-    let mut count = 0i64;
-    match fused {
-        Some(f) => {
-            if let Some(n) = intersect_count(e, types, to_labels, f, row, ctx)? {
-                count = n;
-            } else {
-                each_match(e, types, to_labels, row, ctx, &mut |row, a| {
-                    row[e.rel] = Value::Relationship(a.rel);
-                    row[e.to] = Value::Node(a.node);
-                    each_match(f.expand, &f.types, &f.to_labels, row, ctx, &mut |_, _| {
-                        count += 1;
-                        Ok(true)
-                    })
-                })?;
-            }
+        }),
+        // A fused closing expansion: one row per pair of relationships.
+        (None, Some(f)) => each_closing_pair(e, types, to_labels, f, row, ctx, &mut |row, r| {
+            row[f.expand.rel] = Value::Relationship(r);
+            emit(row)
+        }),
+        // Counting mode: one row carrying the number of matches.
+        (Some(w), Some(f)) => {
+            let mut count = 0i64;
+            each_closing_pair(e, types, to_labels, f, row, ctx, &mut |_, _| {
+                count += 1;
+                Ok(true)
+            })?;
+            emit_count(w, count, row, emit)
         }
-        None => {
+        (Some(w), None) => {
+            let mut count = 0i64;
             each_match(e, types, to_labels, row, ctx, &mut |_, _| {
                 count += 1;
                 Ok(true)
             })?;
+            emit_count(w, count, row, emit)
         }
     }
-    emit_count(w, count, row, emit)
 }
 
 /// Emits the row with `count` in slot `w`, unless the count is zero.
@@ -935,78 +932,217 @@ fn emit_count(w: usize, count: i64, row: &mut Row, emit: &mut Emit<'_>) -> Resul
     with_slot(row, w, Value::Int(count), |r| emit(r))
 }
 
-/// The fused cycle-closing count by intersecting sorted adjacency lists:
-/// for `(x)-e->(y)` then `(z)-f->(y)` with `z` bound, walks both
-/// node-sorted lists of `x` and `z` once in step, instead of probing `z`'s
-/// list for every `y`. `None` when the shape does not allow it (several
-/// types or directions, bound relationships, variable length), and the
-/// caller probes instead.
-fn intersect_count(
+/// Calls `f` for every match of `e` and then of its fused closing
+/// expansion, with `e`'s relationship and target bound in the row and the
+/// closing relationship passed. The targets come from intersecting the
+/// sorted adjacency lists of `e`'s source and of the closing expansion's
+/// other end, walked once in step; the matches are those of probing the
+/// second list for every match of the first ([`each_match`] twice).
+fn each_closing_pair(
     e: &Expand,
     types: &[RelTypeId],
     to_labels: &[LabelId],
     f: &Fused<'_>,
     row: &mut Row,
     ctx: &Ctx<'_>,
-) -> Result<Option<i64>> {
+    on_pair: &mut dyn FnMut(&mut Row, RelId) -> Result<bool>,
+) -> Result<bool> {
     let c = f.expand;
-    if types.len() != 1
-        || f.types.len() != 1
-        || e.dir == Dir::Both
-        || c.dir == Dir::Both
-        || e.to_bound
-        || e.rel_bound
-        || c.rel_bound
-        || !c.to_bound
-        || c.to != e.to
-        || c.var_length.is_some()
-    {
-        return Ok(None);
+    if e.to_bound || e.rel_bound || c.rel_bound || !c.to_bound || c.var_length.is_some() {
+        // Not a shape the fusion makes; probe as the two operators would.
+        return each_match(e, types, to_labels, row, ctx, &mut |row, a| {
+            row[e.rel] = Value::Relationship(a.rel);
+            row[e.to] = Value::Node(a.node);
+            each_match(c, &f.types, &f.to_labels, row, ctx, &mut |row, b| {
+                on_pair(row, b.rel)
+            })
+        });
     }
-    let (Value::Node(x), Value::Node(z)) = (&row[e.from], &row[c.from]) else {
-        return Ok(Some(0));
+    // The closing expansion's other end `z`, and whether it is written
+    // from `e`'s target (its list is then read in the reverse direction).
+    let (z_slot, reversed) = if c.to == e.to {
+        (c.from, false)
+    } else {
+        (c.to, true)
     };
+    let (Value::Node(x), Value::Node(z)) = (&row[e.from], &row[z_slot]) else {
+        return Ok(true);
+    };
+    let (x, z) = (*x, *z);
     let snap = ctx.snapshot;
-    let left = snap.neighbors(*x, types[0], dirs(e.dir)[0]);
-    let right = snap.neighbors(*z, f.types[0], dirs(c.dir)[0]);
-    tick(ctx)?;
-    let mut count = 0i64;
-    let (mut i, mut j) = (0, 0);
-    while i < left.len() && j < right.len() {
-        let (a, b) = (left[i].node, right[j].node);
-        if a < b {
-            i += 1;
-            continue;
-        }
-        if b < a {
-            j += 1;
-            continue;
-        }
-        // Equal runs: every pair of relationships to the shared node.
-        let i_end = i + left[i..].partition_point(|p| p.node == a);
-        let j_end = j + right[j..].partition_point(|p| p.node == a);
-        if has_labels(snap, a, to_labels) {
-            for l in &left[i..i_end] {
-                if !rel_unique(l.rel, row, &e.unique_with)
-                    || !rel_props_match(&e.rel_props, l.rel, row, ctx)?
-                {
-                    continue;
-                }
-                row[e.rel] = Value::Relationship(l.rel);
-                row[e.to] = Value::Node(a);
-                for r in &right[j..j_end] {
-                    if rel_unique(r.rel, row, &c.unique_with)
-                        && rel_props_match(&c.rel_props, r.rel, row, ctx)?
-                    {
-                        count += 1;
+    for &t1 in types {
+        for &d1 in dirs(e.dir) {
+            let left = snap.neighbors(x, t1, d1);
+            // An undirected self-loop is in both lists: take it once.
+            let skip_left = e.dir == Dir::Both && d1 == Direction::Incoming;
+            for &t2 in &f.types {
+                for &d2 in dirs(c.dir) {
+                    // From `z`, and from a target `y`, the closing direction.
+                    let (from_z, from_y) = if reversed {
+                        (d2.reverse(), d2)
+                    } else {
+                        (d2, d2.reverse())
+                    };
+                    let right = snap.neighbors(z, t2, from_z);
+                    let skip_right = c.dir == Dir::Both && d2 == Direction::Incoming;
+                    let pair = Pair {
+                        e,
+                        c,
+                        x,
+                        z,
+                        skip: (skip_left, skip_right),
+                        to_labels,
+                    };
+                    if right.len() > SharedRuns::SEARCH_RATIO * left.len() {
+                        // `z` is a hub: look it up in each target's own list.
+                        let mut i = 0;
+                        while i < left.len() {
+                            tick(ctx)?;
+                            let a = left[i].node;
+                            let i_end = i + left[i..].partition_point(|p| p.node == a);
+                            let own = snap.neighbors(a, t2, from_y);
+                            let rs = node_run(&own, z);
+                            if !rs.is_empty()
+                                && !pair.visit(a, &left[i..i_end], rs, row, ctx, on_pair)?
+                            {
+                                return Ok(false);
+                            }
+                            i = i_end;
+                        }
+                    } else {
+                        for (a, ls, rs) in SharedRuns::new(&left, &right) {
+                            tick(ctx)?;
+                            if !pair.visit(a, ls, rs, row, ctx, on_pair)? {
+                                return Ok(false);
+                            }
+                        }
                     }
                 }
             }
         }
-        i = i_end;
-        j = j_end;
     }
-    Ok(Some(count))
+    Ok(true)
+}
+
+/// One list pair of a fused closing expansion ([`each_closing_pair`]).
+struct Pair<'e> {
+    e: &'e Expand,
+    c: &'e Expand,
+    x: NodeId,
+    z: NodeId,
+    /// Undirected self-loops to take once: in `x`'s list, in `z`'s.
+    skip: (bool, bool),
+    to_labels: &'e [LabelId],
+}
+
+impl Pair<'_> {
+    /// The pairs through target `a`: `ls` its entries in `x`'s list, `rs`
+    /// the closing relationships between it and `z`.
+    #[allow(clippy::too_many_arguments)]
+    fn visit(
+        &self,
+        a: NodeId,
+        ls: &[Adj],
+        rs: &[Adj],
+        row: &mut Row,
+        ctx: &Ctx<'_>,
+        on_pair: &mut dyn FnMut(&mut Row, RelId) -> Result<bool>,
+    ) -> Result<bool> {
+        let (e, c) = (self.e, self.c);
+        if (self.skip.0 && a == self.x)
+            || (self.skip.1 && a == self.z)
+            || !has_labels(ctx.snapshot, a, self.to_labels)
+        {
+            return Ok(true);
+        }
+        for l in ls {
+            if !rel_unique(l.rel, row, &e.unique_with)
+                || !rel_props_match(&e.rel_props, l.rel, row, ctx)?
+            {
+                continue;
+            }
+            row[e.rel] = Value::Relationship(l.rel);
+            row[e.to] = Value::Node(a);
+            for r in rs {
+                if rel_unique(r.rel, row, &c.unique_with)
+                    && rel_props_match(&c.rel_props, r.rel, row, ctx)?
+                    && !on_pair(row, r.rel)?
+                {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// The nodes two node-sorted adjacency lists share, ascending, each with
+/// its run of entries in either list. Lists of similar length are walked
+/// in step; where one is much shorter (a company's few referrals against
+/// a vendor's 13,433 customers), each of its nodes is found in the other
+/// by binary search from where the last one was, so the cost follows the
+/// shorter list.
+struct SharedRuns<'a> {
+    short: &'a [Adj],
+    long: &'a [Adj],
+    /// `short` is the second list.
+    swapped: bool,
+    i: usize,
+    j: usize,
+    search: bool,
+}
+
+impl<'a> SharedRuns<'a> {
+    /// Above this length ratio the longer list is searched, not walked.
+    const SEARCH_RATIO: usize = 16;
+
+    fn new(left: &'a [Adj], right: &'a [Adj]) -> SharedRuns<'a> {
+        let swapped = right.len() < left.len();
+        let (short, long) = if swapped {
+            (right, left)
+        } else {
+            (left, right)
+        };
+        SharedRuns {
+            short,
+            long,
+            swapped,
+            i: 0,
+            j: 0,
+            search: long.len() > Self::SEARCH_RATIO * short.len(),
+        }
+    }
+}
+
+impl<'a> Iterator for SharedRuns<'a> {
+    /// The shared node, its entries in the left list, then in the right.
+    type Item = (NodeId, &'a [Adj], &'a [Adj]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.i < self.short.len() && self.j < self.long.len() {
+            let a = self.short[self.i].node;
+            if self.search {
+                self.j += self.long[self.j..].partition_point(|p| p.node < a);
+            } else {
+                let b = self.long[self.j].node;
+                if b < a {
+                    self.j += 1;
+                    continue;
+                }
+            }
+            let i_end = self.i + self.short[self.i..].partition_point(|p| p.node == a);
+            let here = self.long.get(self.j).is_some_and(|p| p.node == a);
+            if !here {
+                self.i = i_end;
+                continue;
+            }
+            let j_end = self.j + self.long[self.j..].partition_point(|p| p.node == a);
+            let (s, l) = (&self.short[self.i..i_end], &self.long[self.j..j_end]);
+            (self.i, self.j) = (i_end, j_end);
+            return Some(if self.swapped { (a, l, s) } else { (a, s, l) });
+        }
+        None
+    }
 }
 
 fn var_expand(
@@ -1449,5 +1585,57 @@ fn node_id_of(v: &Value) -> Option<NodeId> {
             Some(NodeId(*f as u64))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod shared_runs_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A node-sorted adjacency list of `nodes` (relationship ids by position).
+    fn list(mut nodes: Vec<u64>, base: u64) -> Vec<Adj> {
+        nodes.sort_unstable();
+        nodes
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| Adj {
+                node: NodeId(n),
+                rel: RelId(base + i as u64),
+            })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn shared_runs_are_the_pairs_of_equal_nodes(
+            left in prop::collection::vec(0u64..40, 0..8),
+            right in prop::collection::vec(0u64..40, 0..200),
+            swap in any::<bool>(),
+        ) {
+            // Lists of very different lengths (searched) and alike (walked).
+            let (l, r) = (list(left, 0), list(right, 1000));
+            let (l, r) = if swap { (r, l) } else { (l, r) };
+            let mut want = Vec::new();
+            for a in &l {
+                for b in &r {
+                    if a.node == b.node {
+                        want.push((a.rel, b.rel));
+                    }
+                }
+            }
+            let mut got = Vec::new();
+            for (n, ls, rs) in SharedRuns::new(&l, &r) {
+                for a in ls {
+                    for b in rs {
+                        prop_assert!(a.node == n && b.node == n);
+                        got.push((a.rel, b.rel));
+                    }
+                }
+            }
+            want.sort();
+            got.sort();
+            prop_assert_eq!(got, want);
+        }
     }
 }

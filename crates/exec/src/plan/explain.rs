@@ -74,8 +74,13 @@ pub(crate) fn describe(op: &Op) -> String {
             } else {
                 name.to_string()
             };
-            let then = match &e.then_count {
-                Some(inner) => format!(" -> {}", describe(&Op::Expand((**inner).clone()))),
+            // The fused closing expansion; the estimate is the pair's, after it.
+            let then = match &e.closing {
+                Some(inner) => {
+                    let mut inner = (**inner).clone();
+                    inner.estimate = None;
+                    format!(" -> {}", describe(&Op::Expand(inner)))
+                }
                 None => String::new(),
             };
             // Relationships looked up by id where the list is the shorter.

@@ -353,11 +353,14 @@ pub(crate) struct Expand {
     /// instead of one row per match (a `count(*)` follows and nothing reads
     /// the relationship or the target).
     pub count_into: Option<usize>,
-    /// Fused cycle-closing count: for each match of this expansion, count
-    /// the matches of this bound-endpoint expansion (an `ExpandInto` in
-    /// counting mode, same count slot) and add them up, instead of emitting
-    /// one row per match for it to check.
-    pub then_count: Option<Box<Expand>>,
+    /// A fused cycle-closing expansion: the bound-endpoint expansion (an
+    /// `ExpandInto`) that followed this one and joins this one's target to
+    /// a node bound before it. The targets come from intersecting the two
+    /// nodes' sorted adjacency lists instead of probing the second list
+    /// once per match of the first. In counting mode (`count_into`, the
+    /// same slot in both) the pairs are counted; otherwise each pair is
+    /// one row binding both relationships.
+    pub closing: Option<Box<Expand>>,
     /// A list of relationship ids that holds every relationship a match
     /// may bind (`WHERE id(r) IN list` or `id(r) = x`): the expansion
     /// reads the listed relationships instead of the node's adjacency
@@ -625,7 +628,7 @@ impl Op {
                 if let Some(ids) = &e.rel_ids {
                     ids.list.visit_slots(f);
                 }
-                if let Some(inner) = &e.then_count {
+                if let Some(inner) = &e.closing {
                     Op::Expand((**inner).clone()).visit_slots(f);
                 }
             }
@@ -714,6 +717,9 @@ pub(crate) fn prune_var_length(ops: &mut [Op]) {
 /// are all plain counts of the expansion's rows into a counting expansion
 /// plus `sum`: the adjacency is counted, never materialized as rows.
 pub(crate) fn count_pushdown(ops: &mut Vec<Op>, alloc: &mut dyn FnMut() -> usize) {
+    // Closing expansions first: a fused pair before a count counts its
+    // pairs, with the filters between the two moved after the pair.
+    fuse_closing_expansions(ops);
     for i in 0..ops.len().saturating_sub(1) {
         let input = i.checked_sub(1).and_then(|p| ops[p].estimate());
         let (head, tail) = ops.split_at_mut(i + 1);
@@ -723,17 +729,21 @@ pub(crate) fn count_pushdown(ops: &mut Vec<Op>, alloc: &mut dyn FnMut() -> usize
         if e.count_into.is_some() || aggs.is_empty() {
             continue;
         }
+        // The slots the expansion binds (with a fused closing one's
+        // relationship), never null in its rows.
         let (rel, to) = (e.rel, e.to);
+        let closing = e.closing.as_ref().map(|c| c.rel);
+        let binds = |s: usize| s == rel || s == to || Some(s) == closing;
         let mut keys_read = false;
         for (k, _) in keys.iter() {
-            k.visit_slots(&mut |s| keys_read |= s == rel || s == to);
+            k.visit_slots(&mut |s| keys_read |= binds(s));
         }
         let plain_counts = aggs.iter().all(|a| {
             &*a.name == "count"
                 && !a.distinct
                 && match &a.arg {
                     None => true,
-                    Some(CExpr::Slot(s)) => *s == to || *s == rel,
+                    Some(CExpr::Slot(s)) => binds(*s),
                     Some(_) => false,
                 }
         });
@@ -749,7 +759,78 @@ pub(crate) fn count_pushdown(ops: &mut Vec<Op>, alloc: &mut dyn FnMut() -> usize
             a.arg = Some(CExpr::Slot(w));
         }
     }
-    fuse_closing_counts(ops);
+}
+
+/// Fuses `Expand` followed by an `ExpandInto` that joins the expansion's
+/// target to a node bound before it (a triangle `(a)-(b)-(c)-(a)`, a
+/// reply tagged like its post) into one expansion whose targets are the
+/// intersection of the two nodes' adjacency lists: a friend's friends
+/// are not each written as a row to be checked against my list. Filters
+/// between the two (placed where the first bound what they read) move
+/// after the fused expansion: they read nothing the second binds, and
+/// they now see only the rows that close the cycle.
+fn fuse_closing_expansions(ops: &mut Vec<Op>) {
+    let mut i = 0;
+    while i + 1 < ops.len() {
+        let filters = ops[i + 1..]
+            .iter()
+            .take_while(|o| matches!(o, Op::Filter(..)))
+            .count();
+        let j = i + 1 + filters;
+        let fusable = match (&ops[i], ops.get(j)) {
+            (Op::Expand(e1), Some(Op::Expand(e2))) => {
+                let plain = |e: &Expand| {
+                    e.var_length.is_none()
+                        && e.closing.is_none()
+                        && e.count_into.is_none()
+                        && !e.rel_bound
+                        && e.rel_ids.is_none()
+                };
+                // The closing expansion's other end, bound before the first.
+                let other = if e2.to == e1.to { e2.from } else { e2.to };
+                plain(e1)
+                    && plain(e2)
+                    && !e1.to_bound
+                    && e2.to_bound
+                    && (e2.to == e1.to || e2.from == e1.to)
+                    && other != e1.to
+                    && other != e1.rel
+            }
+            _ => false,
+        };
+        if fusable {
+            let Op::Expand(e2) = ops.remove(j) else {
+                unreachable!("checked to be an Expand above");
+            };
+            let moved: Vec<Op> = ops.drain(i + 1..j).collect();
+            // Rows after the pair before the filters, and the filters'
+            // shares of the first expansion's rows, kept.
+            let first = ops[i].estimate();
+            let last = moved.last().and_then(Op::estimate).or(first);
+            let fused = match (e2.estimate, first, last) {
+                (Some(e), Some(f), Some(l)) if l > 0.0 => Some(e * f / l),
+                (e, ..) => e,
+            };
+            if let Op::Expand(e1) = &mut ops[i] {
+                e1.estimate = fused;
+                e1.closing = Some(Box::new(e2));
+            }
+            let n = moved.len();
+            let rescaled = moved.into_iter().map(|op| match op {
+                Op::Filter(c, est) => {
+                    let est = match (est, first, fused) {
+                        (Some(e), Some(f), Some(x)) if f > 0.0 => Some(x * e / f),
+                        (e, ..) => e,
+                    };
+                    Op::Filter(c, est)
+                }
+                other => other,
+            });
+            ops.splice(i + 1..i + 1, rescaled);
+            i += n;
+        }
+        i += 1;
+    }
 }
 
 /// An estimate capped at another, when both are known.
@@ -757,55 +838,6 @@ fn cap(estimate: Option<f64>, at_most: Option<f64>) -> Option<f64> {
     match (estimate, at_most) {
         (Some(e), Some(m)) => Some(e.min(m)),
         (e, _) => e,
-    }
-}
-
-/// Fuses `Expand` followed by a counting `ExpandInto` that closes a cycle
-/// through the expansion's target (a triangle: `(a)->(b)->(c), (a)->(c)`)
-/// into one counting expansion: the matches of the first expansion are
-/// never materialized as rows, only counted through the second. Requires
-/// that the aggregation after them reads neither the first expansion's
-/// relationship nor its target (it reads only the count slot).
-fn fuse_closing_counts(ops: &mut Vec<Op>) {
-    let mut i = 0;
-    while i + 2 < ops.len() {
-        let fusable = match (&ops[i], &ops[i + 1], &ops[i + 2]) {
-            (Op::Expand(e1), Op::Expand(e2), Op::Aggregate { keys, aggs, .. }) => {
-                let plain = |e: &Expand| e.var_length.is_none() && e.then_count.is_none();
-                let mut later_reads = false;
-                for (k, _) in keys.iter() {
-                    k.visit_slots(&mut |s| later_reads |= s == e1.rel || s == e1.to);
-                }
-                for a in aggs.iter() {
-                    if let Some(x) = &a.arg {
-                        x.visit_slots(&mut |s| later_reads |= s == e1.rel || s == e1.to);
-                    }
-                }
-                plain(e1)
-                    && plain(e2)
-                    && e1.count_into.is_none()
-                    && !e1.to_bound
-                    && !e1.rel_bound
-                    && e2.count_into.is_some()
-                    && e2.to_bound
-                    && (e2.to == e1.to || e2.from == e1.to)
-                    && !later_reads
-            }
-            _ => false,
-        };
-        if fusable {
-            let Op::Expand(e2) = ops.remove(i + 1) else {
-                unreachable!("checked to be an Expand above");
-            };
-            let input = i.checked_sub(1).and_then(|p| ops[p].estimate());
-            if let Op::Expand(e1) = &mut ops[i] {
-                // One row per input row whose matches close a cycle.
-                e1.estimate = cap(e2.estimate, input);
-                e1.count_into = e2.count_into;
-                e1.then_count = Some(Box::new(e2));
-            }
-        }
-        i += 1;
     }
 }
 
@@ -952,7 +984,7 @@ fn expand_in_part(e: &Expand, part: &HashSet<usize>) -> bool {
     e.rel_props
         .iter()
         .for_each(|(_, x)| x.visit_slots(&mut |s| inside &= part.contains(&s)));
-    if let Some(inner) = &e.then_count {
+    if let Some(inner) = &e.closing {
         let reach = |s: usize| part.contains(&s) || s == e.rel || s == e.to;
         inside &= reach(inner.from) && (!inner.to_bound || reach(inner.to));
         inner
