@@ -124,20 +124,24 @@ fn cycles_closed_by_intersecting_lists_match_as_probing_would() {
     );
     // Closing at a hub (its list 20 times the target's): a chain of 20
     // spokes, each joined to the next, every one from the hub.
-    let hub = db_with(
-        "CREATE (h:H) WITH h UNWIND range(0, 19) AS i CREATE (h)-[:T]->(:S {i: i})",
-    );
+    let hub = db_with("CREATE (h:H) WITH h UNWIND range(0, 19) AS i CREATE (h)-[:T]->(:S {i: i})");
     hub.query(
         "MATCH (a:S), (b:S) WHERE b.i = a.i + 1 CREATE (a)-[:T]->(b)",
         &Params::new(),
     )
     .expect("the chain is created");
     assert_eq!(
-        ints(&hub, "MATCH (h:H)-[:T]->(a)-[:T]->(b)<-[:T]-(h) RETURN count(*)"),
+        ints(
+            &hub,
+            "MATCH (h:H)-[:T]->(a)-[:T]->(b)<-[:T]-(h) RETURN count(*)"
+        ),
         vec![19]
     );
     assert_eq!(
-        ints(&hub, "MATCH (h:H)-[:T]->(a)-[:T]-(b)-[:T]-(h) RETURN count(*)"),
+        ints(
+            &hub,
+            "MATCH (h:H)-[:T]->(a)-[:T]-(b)-[:T]-(h) RETURN count(*)"
+        ),
         vec![38]
     );
     // Directed around the triangle from a, through either a-b relationship.
