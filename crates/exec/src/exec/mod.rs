@@ -42,6 +42,9 @@ const SCAN_MORSELS: usize = 32;
 const BATCH: usize = 256;
 /// Rows per partial aggregation of materialized rows.
 const AGG_CHUNK: usize = 4096;
+/// Fewer rows than this are processed on the calling thread: a parallel
+/// pass hands work to the pool and waits for it (tens of microseconds).
+pub(crate) const PAR_MIN_ROWS: usize = 1024;
 /// Rows a sink takes between two checks of the guard.
 const CHECK_EVERY: usize = 4096;
 
@@ -1058,18 +1061,27 @@ fn sort(
         Some(k) if k <= TOP_K_MAX && k < rows.len() => return top_k(keys, k, rows, ctx),
         _ => {}
     }
-    let mut keyed: Vec<(Vec<Value>, usize, Row)> = rows
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut locals = Vec::new();
-            let mut k = Vec::with_capacity(keys.len());
-            for (e, _) in keys {
-                k.push(eval(e, &r, &mut locals, ctx)?);
-            }
-            Ok((k, i, r))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let small = rows.len() < PAR_MIN_ROWS;
+    let key = |(i, r): (usize, Row)| -> Result<(Vec<Value>, usize, Row)> {
+        let mut locals = Vec::new();
+        let mut k = Vec::with_capacity(keys.len());
+        for (e, _) in keys {
+            k.push(eval(e, &r, &mut locals, ctx)?);
+        }
+        Ok((k, i, r))
+    };
+    // A few rows are sorted where they are (see PAR_MIN_ROWS).
+    let mut keyed: Vec<(Vec<Value>, usize, Row)> = if small {
+        rows.into_iter()
+            .enumerate()
+            .map(key)
+            .collect::<Result<_>>()?
+    } else {
+        rows.into_par_iter()
+            .enumerate()
+            .map(key)
+            .collect::<Result<_>>()?
+    };
     ctx.guard.check()?;
     let cmp = |a: &(Vec<Value>, usize, Row), b: &(Vec<Value>, usize, Row)| {
         key_order(keys, &a.0, &b.0).then(a.1.cmp(&b.1))
@@ -1080,6 +1092,7 @@ fn sort(
             keyed.truncate(k);
             keyed.sort_unstable_by(cmp);
         }
+        _ if small => keyed.sort_unstable_by(cmp),
         _ => keyed.par_sort_unstable_by(cmp),
     }
     Ok(keyed.into_iter().map(|(_, _, r)| r).collect())
