@@ -153,3 +153,44 @@ fn cycles_closed_by_intersecting_lists_match_as_probing_would() {
         vec![2]
     );
 }
+
+#[test]
+fn size_of_a_pattern_comprehension_counts_its_matches() {
+    let db = db_with(
+        "CREATE (a:C {n: 1}), (b:C {n: 2}), (t1:T {k: 'bug'}), (t2:T {k: 'idea'}), (x:X), \
+                (a)-[:O]->(t1), (a)-[:O]->(t1), (a)-[:O]->(t2), (a)-[:O]->(x), (b)-[:O]->(t2)",
+    );
+    // Counted (the projection is a variable) against collected (a list
+    // projection), with labels, properties, a WHERE and parallel edges.
+    for pattern in [
+        "(c)-[:O]->(t:T)",
+        "(c)-[:O]->(t:T {k: 'bug'})",
+        "(c)-[r:O]->(t) WHERE NOT t:X",
+        "(c)-[:O]-(t)<-[:O]-(c)",
+    ] {
+        let counted = ints(
+            &db,
+            &format!("MATCH (c:C) RETURN size([{pattern} | t]) AS k ORDER BY c.n"),
+        );
+        let collected = ints(
+            &db,
+            &format!("MATCH (c:C) RETURN size([{pattern} | [t]]) AS k ORDER BY c.n"),
+        );
+        assert_eq!(counted, collected, "{pattern}");
+    }
+    assert_eq!(
+        ints(
+            &db,
+            "MATCH (c:C) RETURN size([(c)-[:O]->(t:T) | t]) AS k ORDER BY c.n"
+        ),
+        vec![3, 1]
+    );
+    // The projection's errors are still the query's.
+    let err = db
+        .query(
+            "MATCH (c:C) RETURN size([(c)-->(t) | nope])",
+            &Params::new(),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("nope"), "{err}");
+}

@@ -377,6 +377,36 @@ impl Compiler<'_> {
                 if functions::is_aggregate(&lower) {
                     return self.aggregate(e, &lower, *distinct, args, mode);
                 }
+                if lower == "size" && args.len() == 1 && scope.locals_depth() == 0 {
+                    if let ExprKind::PatternComprehension {
+                        variable,
+                        pattern,
+                        predicate,
+                        projection,
+                    } = &args[0].kind
+                    {
+                        // A projection that cannot fail changes nothing
+                        // about the count: the matches are counted, not
+                        // collected (it is still compiled, for its errors).
+                        if matches!(
+                            projection.kind,
+                            ExprKind::Variable(_) | ExprKind::Literal(_) | ExprKind::Parameter(_)
+                        ) {
+                            let (plan, inner) = self.pattern_comprehension_plan(
+                                variable.as_ref(),
+                                pattern,
+                                predicate.as_deref(),
+                                scope,
+                            )?;
+                            self.expr(
+                                projection,
+                                &inner,
+                                &mut AggMode::Forbidden("a pattern comprehension"),
+                            )?;
+                            return Ok(CExpr::PatternCount(Arc::new(plan)));
+                        }
+                    }
+                }
                 if lower == "exists" && args.len() == 1 {
                     if let ExprKind::PatternPredicate(p) = &args[0].kind {
                         return Ok(CExpr::Exists(Arc::new(self.pattern_subplan(p, scope)?)));

@@ -8,7 +8,7 @@ use relgraph_cypher::ast::{BinaryOp, Quantifier};
 use relgraph_graph::Value;
 
 use super::stream::tick;
-use super::{run_sub_all, run_sub_any, Ctx};
+use super::{run_sub_all, run_sub_any, run_sub_count, Ctx};
 use crate::error::{ExecError, Result};
 use crate::functions::{self, LARGE_VALUE_BYTES};
 use crate::options::{MAX_VALUE_DEPTH, VALUE_BYTES};
@@ -333,6 +333,7 @@ pub(crate) fn eval(
             accv
         }
         CExpr::Exists(plan) => Value::Bool(run_sub_any(&plan.ops, row, ctx)?),
+        CExpr::PatternCount(plan) => Value::Int(run_sub_count(&plan.ops, row, ctx)?),
         CExpr::PatternComp(plan, proj) => {
             let rows = run_sub_all(&plan.ops, row, ctx)?;
             let mut out = Vec::with_capacity(rows.len());

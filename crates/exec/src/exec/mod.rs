@@ -198,6 +198,21 @@ pub(crate) fn run_sub_any(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<bo
     Ok(first.0)
 }
 
+/// How many rows the sub-plan yields from `row` (`size()` of a pattern
+/// comprehension), none of them copied.
+pub(crate) fn run_sub_count(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<i64> {
+    struct Count(i64);
+    impl Sink for Count {
+        fn push(&mut self, _: &mut Row) -> Result<bool> {
+            self.0 += 1;
+            Ok(true)
+        }
+    }
+    let mut count = Count(0);
+    stream::with_stack_base(|| stream::push(ops, &mut row.to_vec(), ctx, &mut count))?;
+    Ok(count.0)
+}
+
 /// All rows the sub-plan yields from `row` (pattern comprehensions, MERGE).
 pub(crate) fn run_sub_all(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<Vec<Row>> {
     let mut sink = Collect::new(None, ctx.guard);

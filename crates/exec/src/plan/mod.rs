@@ -118,6 +118,9 @@ pub(crate) enum CExpr {
     Exists(Arc<SubPlan>),
     /// The projection evaluated for every row the sub-plan produces.
     PatternComp(Arc<SubPlan>, Box<CExpr>),
+    /// How many rows the sub-plan produces: `size([pattern | x])` where
+    /// the projection cannot fail, counted without building the list.
+    PatternCount(Arc<SubPlan>),
     MapProjection(Box<CExpr>, Vec<MapProjItem>),
 }
 
@@ -225,7 +228,7 @@ impl CExpr {
                 list.visit_slots(f);
                 expr.visit_slots(f);
             }
-            Exists(plan) => plan.visit_slots(f),
+            Exists(plan) | PatternCount(plan) => plan.visit_slots(f),
             PatternComp(plan, proj) => {
                 plan.visit_slots(f);
                 proj.visit_slots(f);
