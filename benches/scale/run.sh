@@ -9,7 +9,9 @@
 # disk, the first answer of a one-shot `relgraph query 'RETURN 1'` (open
 # included, median of 5), resident memory after open and after running the
 # cookbook queries (RssAnon / RssFile from /proc/PID/status), per
-# relationship, and the cookbook queries' latencies (`relgraph bench`).
+# relationship, and the cookbook queries' latencies (`relgraph bench`), then
+# the cookbook on Kuzu: full results compared (check.py) and medians side by
+# side (kuzu_queries.py; cbNN.kuzu.cypher where Kuzu needs another text).
 # Run by hand (not in CI): scale 45 needs ~1.5 GB of disk, scale 450 ~12 GB.
 # Environment: RELGRAPH_BIN (default target/release/relgraph), SKIP_KUZU=1.
 set -euo pipefail
@@ -70,6 +72,7 @@ sleep 2
 rss() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$pid/status"; }
 open_anon=$(rss RssAnon); open_file=$(rss RssFile)
 for q in "$here"/cookbook/*.cypher; do
+    case "$q" in *.kuzu.cypher) continue ;; esac  # Kuzu's texts of the same questions
     printf '%s;\n' "$(cat "$q")" >&3
 done
 echo 'RETURN "cookbook-done";' >&3
@@ -95,3 +98,15 @@ echo
 echo "Cookbook query latencies (relgraph bench --runs 3):"
 echo
 "$bin" bench --db "$db" "$here/cookbook" --runs 3
+if [ "${SKIP_KUZU:-0}" != 1 ] && [ -d "$work/kuzu$scale" ]; then
+    # The same questions on Kuzu (cbNN.kuzu.cypher where its dialect or
+    # schema needs another text): full results compared, then medians.
+    echo
+    echo "Cookbook against Kuzu 0.11.3 (same data, same run):"
+    compare="$here/../compare"
+    "$python" "$compare/check.py" --db "$db" --kuzu-db "$work/kuzu$scale" --bin "$bin" \
+        --queries "$here/cookbook" || true
+    "$bin" bench --db "$db" "$here/cookbook" --runs 5 --format json > "$work/cookbook-rg.json"
+    "$python" "$compare/kuzu_queries.py" --db "$work/kuzu$scale" --queries "$here/cookbook" \
+        --runs 5 --relgraph "$work/cookbook-rg.json" || true
+fi
