@@ -164,13 +164,27 @@ struct State {
 }
 
 impl State {
-    fn key(&self) -> Vec<bool> {
-        self.node_bound
-            .iter()
-            .chain(&self.rel_done)
-            .copied()
-            .collect()
+    /// Which nodes are bound and relationships done: the memo's key, as
+    /// bits of one integer for patterns of up to 128 elements (no
+    /// allocation per step considered).
+    fn key(&self) -> MemoKey {
+        let all = self.node_bound.iter().chain(&self.rel_done);
+        if self.node_bound.len() + self.rel_done.len() <= 128 {
+            MemoKey::Bits(
+                all.enumerate()
+                    .fold(0u128, |k, (i, b)| k | (u128::from(*b) << i)),
+            )
+        } else {
+            MemoKey::Long(all.copied().collect())
+        }
     }
+}
+
+/// A set of planned elements ([`State::key`]).
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum MemoKey {
+    Bits(u128),
+    Long(Vec<bool>),
 }
 
 impl Model {
@@ -1129,7 +1143,7 @@ impl Model {
         let start = self.start();
         let mut search = Search {
             model: self,
-            memo: HashMap::new(),
+            memo: Default::default(),
             budget: SEARCH_BUDGET,
             best: None,
             path: Vec::new(),
@@ -1207,7 +1221,7 @@ fn rel_prop_stats_id<'a>(
 
 struct Search<'a> {
     model: &'a Model,
-    memo: HashMap<Vec<bool>, f64>,
+    memo: rustc_hash::FxHashMap<MemoKey, f64>,
     budget: usize,
     best: Option<Order>,
     /// The steps so far: step, rows before and after its conjuncts.
