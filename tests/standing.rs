@@ -626,41 +626,89 @@ proptest! {
         commits in prop::collection::vec(prop::collection::vec(write(), 1..3), 1..10),
     ) {
         let db = starting_graph(&seed);
-        let mut subs = Vec::new();
-        let mut before = Vec::new();
-        for (i, q) in queries.iter().enumerate() {
-            let opts = RegisterOptions { mode: Mode::Both, capacity: 64, ..Default::default() };
-            subs.push(db.standing().register_with(&format!("q{i}"), q, &p(), opts).unwrap());
-            before.push(answer(&db, q));
+        let registrations: Vec<(String, Params)> = queries.into_iter().map(|q| (q, p())).collect();
+        notified_as_answers_change(&db, &registrations, &commits)?;
+    }
+}
+
+/// Registers every (query, parameters) in mode both, runs each of
+/// `commits` as one explicit transaction, and checks after each that every
+/// registration was notified exactly once of the rows its answer gained
+/// and lost (re-running it), or not at all when it did not change.
+fn notified_as_answers_change(
+    db: &Database,
+    registrations: &[(String, Params)],
+    commits: &[Vec<Write>],
+) -> Result<(), TestCaseError> {
+    let answer = |(q, params): &(String, Params)| bag(&db.query(q, params).unwrap().rows);
+    let mut subs = Vec::new();
+    let mut before = Vec::new();
+    for (i, reg) in registrations.iter().enumerate() {
+        let opts = RegisterOptions {
+            mode: Mode::Both,
+            capacity: 64,
+            ..Default::default()
+        };
+        subs.push(
+            db.standing()
+                .register_with(&format!("q{i}"), &reg.0, &reg.1, opts)
+                .unwrap(),
+        );
+        before.push(answer(reg));
+    }
+    for commit in commits {
+        let mut tx = db.begin_write().unwrap();
+        for w in commit {
+            tx.query(&w.cypher(), &p()).unwrap();
         }
-        for commit in &commits {
-            // Each commit is one explicit transaction of 1-2 statements.
-            let mut tx = db.begin_write().unwrap();
-            for w in commit {
-                tx.query(&w.cypher(), &p()).unwrap();
+        tx.commit().unwrap();
+        let version = db.snapshot().version();
+        prop_assert!(db.standing().sync(WAIT));
+        for (i, reg) in registrations.iter().enumerate() {
+            let (q, params) = reg;
+            let after = answer(reg);
+            let added = minus(&after, &before[i]);
+            let removed = minus(&before[i], &after);
+            if added.is_empty() && removed.is_empty() {
+                prop_assert_eq!(
+                    subs[i].try_recv(),
+                    Err(RecvError::Empty),
+                    "{} {:?}",
+                    q,
+                    params
+                );
+            } else {
+                let n = subs[i].try_recv();
+                prop_assert!(n.is_ok(), "{} {:?}: {:?}", q, params, n);
+                let n = n.unwrap();
+                prop_assert_eq!(n.version, version);
+                prop_assert_eq!(
+                    bag(&n.added),
+                    added,
+                    "{} {:?} after {:?}",
+                    q,
+                    params,
+                    commit
+                );
+                prop_assert_eq!(
+                    bag(&n.removed),
+                    removed,
+                    "{} {:?} after {:?}",
+                    q,
+                    params,
+                    commit
+                );
+                prop_assert_eq!(
+                    subs[i].try_recv(),
+                    Err(RecvError::Empty),
+                    "exactly once: {}",
+                    q
+                );
             }
-            tx.commit().unwrap();
-            let version = db.snapshot().version();
-            prop_assert!(db.standing().sync(WAIT));
-            for (i, q) in queries.iter().enumerate() {
-                let after = answer(&db, q);
-                let added = minus(&after, &before[i]);
-                let removed = minus(&before[i], &after);
-                if added.is_empty() && removed.is_empty() {
-                    prop_assert_eq!(subs[i].try_recv(), Err(RecvError::Empty), "{}", q);
-                } else {
-                    let n = subs[i].try_recv();
-                    prop_assert!(n.is_ok(), "{}: {:?}", q, n);
-                    let n = n.unwrap();
-                    prop_assert_eq!(n.version, version);
-                    prop_assert_eq!(bag(&n.added), added, "{} after {:?}", q, commit);
-                    prop_assert_eq!(bag(&n.removed), removed, "{} after {:?}", q, commit);
-                    prop_assert_eq!(subs[i].try_recv(), Err(RecvError::Empty), "exactly once: {}", q);
-                }
-                before[i] = after;
-            }
+            before[i] = after;
         }
     }
+    Ok(())
 }
 
 // Registrations of one text with different parameters share one
@@ -714,39 +762,9 @@ proptest! {
             .iter()
             .map(|(c, k)| [("c".to_string(), c.clone()), ("k".to_string(), k.clone())].into())
             .collect();
-        let answer = |p: &Params| bag(&db.query(&query, p).unwrap().rows);
-        let mut subs = Vec::new();
-        let mut before = Vec::new();
-        for (i, p) in params.iter().enumerate() {
-            let opts = RegisterOptions { mode: Mode::Both, capacity: 64, ..Default::default() };
-            subs.push(db.standing().register_with(&format!("q{i}"), &query, p, opts).unwrap());
-            before.push(answer(p));
-        }
-        for commit in &commits {
-            let mut tx = db.begin_write().unwrap();
-            for w in commit {
-                tx.query(&w.cypher(), &p()).unwrap();
-            }
-            tx.commit().unwrap();
-            let version = db.snapshot().version();
-            prop_assert!(db.standing().sync(WAIT));
-            for (i, p) in params.iter().enumerate() {
-                let after = answer(p);
-                let added = minus(&after, &before[i]);
-                let removed = minus(&before[i], &after);
-                if added.is_empty() && removed.is_empty() {
-                    prop_assert_eq!(subs[i].try_recv(), Err(RecvError::Empty), "{} {:?}", query, p);
-                } else {
-                    let n = subs[i].try_recv();
-                    prop_assert!(n.is_ok(), "{} {:?}: {:?}", query, p, n);
-                    let n = n.unwrap();
-                    prop_assert_eq!(n.version, version);
-                    prop_assert_eq!(bag(&n.added), added, "{} {:?} after {:?}", query, p, commit);
-                    prop_assert_eq!(bag(&n.removed), removed, "{} {:?} after {:?}", query, p, commit);
-                }
-                before[i] = after;
-            }
-        }
+        let registrations: Vec<(String, Params)> =
+            params.into_iter().map(|p| (query.clone(), p)).collect();
+        notified_as_answers_change(&db, &registrations, &commits)?;
     }
 }
 

@@ -377,33 +377,17 @@ impl Compiler<'_> {
                 if functions::is_aggregate(&lower) {
                     return self.aggregate(e, &lower, *distinct, args, mode);
                 }
-                if lower == "size" && args.len() == 1 && scope.locals_depth() == 0 {
-                    if let ExprKind::PatternComprehension {
-                        variable,
-                        pattern,
-                        predicate,
-                        projection,
-                    } = &args[0].kind
-                    {
-                        // A projection that cannot fail changes nothing
-                        // about the count: the matches are counted, not
-                        // collected (it is still compiled, for its errors).
+                if lower == "size" && args.len() == 1 {
+                    // A projection that cannot fail changes nothing about
+                    // the count: the matches are counted, not collected.
+                    if let ExprKind::PatternComprehension { projection, .. } = &args[0].kind {
                         if matches!(
                             projection.kind,
                             ExprKind::Variable(_) | ExprKind::Literal(_) | ExprKind::Parameter(_)
                         ) {
-                            let (plan, inner) = self.pattern_comprehension_plan(
-                                variable.as_ref(),
-                                pattern,
-                                predicate.as_deref(),
-                                scope,
-                            )?;
-                            self.expr(
-                                projection,
-                                &inner,
-                                &mut AggMode::Forbidden("a pattern comprehension"),
-                            )?;
-                            return Ok(CExpr::PatternCount(Arc::new(plan)));
+                            if let CExpr::PatternComp(plan, _) = self.expr(&args[0], scope, mode)? {
+                                return Ok(CExpr::PatternCount(plan));
+                            }
                         }
                     }
                 }

@@ -629,15 +629,15 @@ impl Model {
     /// from its `from_left` end, and the fraction of them whose other end
     /// carries the other node's labels.
     ///
-    /// `via` is the expansion that bound the node; `others` the other
-    /// relationships done at it (index, whether the node is its left
-    /// end), whose expansions weighted the rows by the node's degree there.
+    /// `via` is the expansion that bound the node; `done` (per
+    /// relationship, when given) which are planned: the others done at
+    /// the node weighted the rows by its degree there.
     fn fan_out(
         &self,
         ri: usize,
         from_left: bool,
         via: Option<(usize, bool)>,
-        others: &[(usize, bool)],
+        done: &[bool],
     ) -> (f64, f64) {
         let r = &self.rels[ri];
         let (from, to) = if from_left {
@@ -683,10 +683,19 @@ impl Model {
         };
         // Expansions from the node multiplied its rows by its degree
         // there, just as the one that reached it did.
-        for &(j, is_left) in others {
-            let x = &self.rels[j];
-            for d in rel_dirs(x.dir, is_left) {
-                reached.extend(x.types.iter().map(|t| (*t, *d)));
+        let node = if from_left { r.left } else { r.right };
+        for (j, x) in self.rels.iter().enumerate() {
+            let other = j != ri
+                && done.get(j).copied().unwrap_or(false)
+                && !x.outer
+                && x.length.is_none()
+                && x.left != x.right
+                && (x.left == node || x.right == node)
+                && via.is_none_or(|(v, _)| v != j);
+            if other {
+                for d in rel_dirs(x.dir, x.left == node) {
+                    reached.extend(x.types.iter().map(|t| (*t, *d)));
+                }
             }
         }
         let (mut deg, mut hits) = (0.0, 0.0);
@@ -1012,22 +1021,7 @@ impl Model {
                 } else {
                     (r.right, r.left)
                 };
-                let others: Vec<(usize, bool)> = self
-                    .rels
-                    .iter()
-                    .enumerate()
-                    .filter(|&(j, x)| {
-                        j != ri
-                            && s.rel_done[j]
-                            && !x.outer
-                            && x.length.is_none()
-                            && x.left != x.right
-                            && (x.left == from || x.right == from)
-                            && s.via[from].is_none_or(|(v, _)| v != j)
-                    })
-                    .map(|(j, x)| (j, x.left == from))
-                    .collect();
-                let (deg, frac) = self.fan_out(ri, from_left, s.via[from], &others);
+                let (deg, frac) = self.fan_out(ri, from_left, s.via[from], &s.rel_done);
                 // Later hops of a variable-length expansion start at nodes
                 // reached through the relationship itself.
                 let later = match r.length {

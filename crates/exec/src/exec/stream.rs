@@ -1038,7 +1038,6 @@ struct Pair<'e> {
 impl Pair<'_> {
     /// The pairs through target `a`: `ls` its entries in `x`'s list, `rs`
     /// the closing relationships between it and `z`.
-    #[allow(clippy::too_many_arguments)]
     fn visit(
         &self,
         a: NodeId,

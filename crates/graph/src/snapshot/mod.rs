@@ -883,13 +883,7 @@ impl Snapshot {
             .nodes
             .iter()
             .enumerate()
-            .filter(|(_, c)| {
-                match l {
-                    None => Some(&c.meta.alive),
-                    Some(l) => c.meta.label_bits(l),
-                }
-                .is_some_and(|b| b.count() > 0)
-            })
+            .filter(|(ci, _)| self.chunk_bits(*ci, l).is_some_and(|b| b.count() > 0))
             .map(|(ci, _)| ci)
             .collect();
         let (runs, run) = (runs.max(1), run.max(1));
@@ -898,10 +892,7 @@ impl Snapshot {
         let mut out = Vec::new();
         for &ci in chunks.iter().skip(step / 2).step_by(step) {
             let base = ci as u64 * NODE_CHUNK;
-            let Some(bits) = self.inner.nodes.get(ci).and_then(|c| match l {
-                None => Some(&c.meta.alive),
-                Some(l) => c.meta.label_bits(l),
-            }) else {
+            let Some(bits) = self.chunk_bits(ci, l) else {
                 continue;
             };
             let count = bits.count();
@@ -914,41 +905,21 @@ impl Snapshot {
             // planning a query that samples.
             for j in 0..per_chunk as u64 {
                 if let Some(at) = bits.select(j * count / per_chunk as u64) {
-                    out.extend(self.first_nodes(base + at as u64..base + NODE_CHUNK, l, run));
+                    let from = base + at as u64;
+                    out.extend(self.nodes_in_range_upto(from..base + NODE_CHUNK, l, run));
                 }
             }
         }
         out
     }
 
-    /// The first `n` live nodes in `range` (within one chunk) carrying `l`
-    /// (any live node for `None`), without the access filter.
-    fn first_nodes(&self, range: Range<u64>, l: Option<LabelId>, n: usize) -> Vec<NodeId> {
-        let (ci, lo) = node_pos(range.start);
-        let base = ci as u64 * NODE_CHUNK;
-        let hi = (range.end.min(base + NODE_CHUNK) - base) as usize;
-        let Some(c) = self.inner.nodes.get(ci) else {
-            return Vec::new();
-        };
-        let bits = match l {
+    /// Chunk `ci`'s bits of nodes carrying `l` (of live nodes for `None`).
+    fn chunk_bits(&self, ci: usize, l: Option<LabelId>) -> Option<&chunk::Bits> {
+        let c = self.inner.nodes.get(ci)?;
+        match l {
             None => Some(&c.meta.alive),
             Some(l) => c.meta.label_bits(l),
-        };
-        let mut out: Vec<NodeId> = match bits {
-            Some(bits) if lo < hi => bits
-                .ones(lo, hi)
-                .take(n)
-                .map(|x| NodeId(base + x as u64))
-                .collect(),
-            _ => Vec::new(),
-        };
-        if let Some(a) = &self.access {
-            if l.is_some_and(|l| !a.rules.label_visible(l)) {
-                out.clear();
-            }
-            out.retain(|n| self.seen(a, *n));
         }
-        out
     }
 
     /// Live nodes in `range` carrying `l` (or all live nodes when `l` is None), ascending.
@@ -964,22 +935,27 @@ impl Snapshot {
     /// assert_eq!(s.nodes_in_range(8..100, None), vec![NodeId(8), NodeId(9)]);
     /// ```
     pub fn nodes_in_range(&self, range: Range<u64>, l: Option<LabelId>) -> Vec<NodeId> {
+        self.nodes_in_range_upto(range, l, usize::MAX)
+    }
+
+    /// [`Snapshot::nodes_in_range`], stopping after the first `n` in the
+    /// range (those the role may not see are then left out of them).
+    fn nodes_in_range_upto(&self, range: Range<u64>, l: Option<LabelId>, n: usize) -> Vec<NodeId> {
         let end = range.end.min(self.inner.next_node);
         let mut out = Vec::new();
         let mut start = range.start;
-        while start < end {
+        while start < end && out.len() < n {
             let (ci, lo) = node_pos(start);
             let chunk_end = ((ci as u64) + 1) * NODE_CHUNK;
             let hi = (end.min(chunk_end) - ci as u64 * NODE_CHUNK) as usize;
-            if let Some(c) = self.inner.nodes.get(ci) {
+            if let Some(bits) = self.chunk_bits(ci, l) {
                 let base = ci as u64 * NODE_CHUNK;
-                let bits = match l {
-                    None => Some(&c.meta.alive),
-                    Some(l) => c.meta.label_bits(l),
-                };
-                if let Some(bits) = bits {
-                    out.extend(bits.ones(lo, hi).map(|x| NodeId(base + x as u64)));
-                }
+                let left = n - out.len();
+                out.extend(
+                    bits.ones(lo, hi)
+                        .take(left)
+                        .map(|x| NodeId(base + x as u64)),
+                );
             }
             start = chunk_end;
         }
