@@ -78,7 +78,6 @@ pub struct LiftedCond {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Lifted {
-    stmt: Statement,
     conds: Vec<LiftedCond>,
     visible: usize,
     delta: DeltaPlan,
@@ -164,20 +163,14 @@ impl Lifted {
         }
         let delta = DeltaPlan::of(&stmt)?;
         Some(Lifted {
-            stmt,
             conds: lift.conds,
             visible,
             delta,
         })
     }
 
-    /// The lifted query: the original's columns, then one hidden column
-    /// per [`LiftedCond`].
-    pub fn statement(&self) -> &Statement {
-        &self.stmt
-    }
-
-    /// The incremental parts of the lifted query.
+    /// The incremental parts of the lifted query: the original's columns,
+    /// then one hidden column per [`LiftedCond`].
     pub fn delta(&self) -> &DeltaPlan {
         &self.delta
     }
