@@ -169,7 +169,7 @@ pub fn erase(db: &Path, text: &str, params: Vec<(String, Value)>) -> Result<(), 
     }
     writeln!(
         out,
-        "erased {} node{} and {} relationship{} in {:.3} s; no file of the database holds their values (their ids go at the next checkpoint)",
+        "erased {} node{} and {} relationship{} in {:.3} s; no file of the database holds them or their values",
         report.nodes.len(),
         if report.nodes.len() == 1 { "" } else { "s" },
         report.relationships,

@@ -149,7 +149,7 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     );
     assert_eq!(
         kv.get(META, b"format_version").unwrap().unwrap(),
-        4u32.to_be_bytes()
+        5u32.to_be_bytes()
     );
     let manifest = kv.get(META, b"manifest").unwrap().unwrap();
     let mut r = Reader {

@@ -429,6 +429,23 @@ pub(crate) struct AdjList {
     pub(crate) entries: Buf<Adj>,
 }
 
+/// The bit of an adjacency offset `offsets[l + 1]` that says the list of
+/// local `l` ends in [`HOLE`] entries (left by an erasure, which removes
+/// entries in place: docs/storage-format.md). The other 31 bits are the
+/// offset, so a chunk's list holds fewer than 2^31 entries.
+pub(crate) const ENDS_IN_HOLES: u32 = 1 << 31;
+/// The offset bits of an adjacency offset.
+pub(crate) const OFFSET_BITS: u32 = ENDS_IN_HOLES - 1;
+/// The most entries one chunk's adjacency list may hold.
+pub(crate) const MAX_LIST_ENTRIES: u64 = OFFSET_BITS as u64;
+
+/// An adjacency entry removed in place: no node or relationship has this
+/// id, and it sorts after every real entry.
+pub(crate) const HOLE: Adj = Adj {
+    node: NodeId(u64::MAX),
+    rel: RelId(u64::MAX),
+};
+
 impl AdjList {
     #[inline]
     pub(crate) fn get(&self, local: usize) -> &[Adj] {
@@ -436,7 +453,15 @@ impl AdjList {
         let offsets: &[u32] = &self.offsets;
         match (offsets.get(local), offsets.get(local + 1)) {
             // `get`: offsets read from a damaged segment never panic.
-            (Some(&a), Some(&b)) => self.entries.get(a as usize..b as usize).unwrap_or(&[]),
+            (Some(&a), Some(&b)) => {
+                let range = (a & OFFSET_BITS) as usize..(b & OFFSET_BITS) as usize;
+                let list = self.entries.get(range).unwrap_or(&[]);
+                if b & ENDS_IN_HOLES == 0 {
+                    list
+                } else {
+                    without_holes(list)
+                }
+            }
             _ => &[],
         }
     }
@@ -445,6 +470,13 @@ impl AdjList {
     pub(crate) fn locals(&self) -> usize {
         self.offsets.len().saturating_sub(1)
     }
+}
+
+/// `list` without its trailing [`HOLE`]s.
+#[cold]
+fn without_holes(list: &[Adj]) -> &[Adj] {
+    let kept = list.iter().rposition(|a| *a != HOLE).map_or(0, |i| i + 1);
+    &list[..kept]
 }
 
 /// Edits to one adjacency list: entries to insert and (local, rel) entries
@@ -508,7 +540,9 @@ pub(crate) fn rebuild_adj(old: Option<&AdjList>, edits: &AdjEdits) -> Option<Adj
         }
         offsets.push(
             u32::try_from(entries.len())
-                .expect("invariant: a chunk's adjacency list holds fewer than 2^32 entries"),
+                .ok()
+                .filter(|n| *n <= OFFSET_BITS)
+                .expect("invariant: a chunk's adjacency list holds fewer than 2^31 entries"),
         );
     }
     if entries.is_empty() {
@@ -790,10 +824,10 @@ pub(crate) fn rebuild_rel_chunk(old: Option<&RelChunk>, rels: &[RelEdit<'_>]) ->
         if v.len() < need {
             v.resize(need, RelTypeId(0));
         }
+        // A deleted relationship keeps no type or ends (erasure relies on
+        // a folded delete leaving none in the new chunk).
         for (l, r) in rels {
-            if let Some(r) = r {
-                v[*l as usize] = r.rel_type;
-            }
+            v[*l as usize] = r.map_or(RelTypeId(0), |r| r.rel_type);
         }
     });
     for (arr, end) in [(&mut ends.src, 0), (&mut ends.dst, 1)] {
@@ -802,9 +836,11 @@ pub(crate) fn rebuild_rel_chunk(old: Option<&RelChunk>, rels: &[RelEdit<'_>]) ->
                 v.resize(need, NodeId(0));
             }
             for (l, r) in rels {
-                if let Some(r) = r {
-                    v[*l as usize] = if end == 0 { r.src } else { r.dst };
-                }
+                v[*l as usize] = match r {
+                    Some(r) if end == 0 => r.src,
+                    Some(r) => r.dst,
+                    None => NodeId(0),
+                };
             }
         });
     }

@@ -1,35 +1,48 @@
-//! Planning the in-place redaction of erased entities' property values in
-//! a segment file (erasure, docs/erasure.md).
+//! Planning the in-place redaction of erased entities in a segment file
+//! (erasure, docs/erasure.md).
 //!
 //! For every chunk of the segment (current or superseded) that holds an
 //! erased node or relationship, the entity's value in every property
 //! column is removed where it lies: its presence bit is cleared, its fixed
 //! value or its text/encoded bytes are zeroed, its dictionary code becomes
 //! "absent", and a dictionary string that only erased entities used is
-//! blanked in the footer (which is rewritten). Nothing else changes: the
-//! other entities' bytes, the arrays' places, ids and labels. An erased
-//! entity reads as having no properties afterwards, which is what the log
-//! replayed over the image then deletes. The data checksum is updated from
-//! the changed bytes alone (CRC-32 is affine: `crc(a ^ b ^ c) = crc(a) ^
-//! crc(b) ^ crc(c)` for equal lengths), so the cost is the person's, not
-//! the file's; each changed array's own checksum (in the footer, which is
-//! written again) is recomputed from its new bytes (one chunk's column).
+//! blanked in the footer (which is rewritten). Then the entity itself: a
+//! node's liveness and label bits are cleared and its label ids zeroed, a
+//! relationship's liveness bit cleared and its type and ends zeroed, and
+//! every adjacency entry that names an erased node or relationship (in the
+//! erased nodes' lists and their neighbours') is removed within its own
+//! node's list: the rest of the list moves up and the places freed at its
+//! end become [`HOLE`]s, flagged by [`ENDS_IN_HOLES`] on the list's end
+//! offset. No array moves and no other list changes. The data checksum is
+//! updated from the changed bytes alone (CRC-32 is affine: `crc(a ^ b ^
+//! c) = crc(a) ^ crc(b) ^ crc(c)` for equal lengths), so the cost is the
+//! person's, not the file's, and so is each changed array's own checksum
+//! (in the footer, which is written again), except a value column's,
+//! computed from its new bytes after its old bytes were checked. Finding
+//! the relationships a segment still holds ([`Erased::add_connections`])
+//! reads every relationship chunk's ends: that part grows with the graph.
 //!
-//! Only snapshots from before the erasure's delete read these bytes (a
-//! deleted entity is never read again); the caller waits for them.
+//! Only snapshots from before the erasure's delete read these bytes (the
+//! delete rebuilt every list it changed; a deleted entity is never read
+//! again); the caller waits for them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::chunk::{ENDS_IN_HOLES, HOLE, OFFSET_BITS};
 use super::column::DICT_ABSENT;
-use super::segment::{Arr, ColumnDir, OpenSegment, SEGMENT_MAGIC, TRAILER_LEN};
+use super::segment::{
+    Arr, ColumnDir, NodeChunkDir, OpenSegment, RelChunkDir, SEGMENT_MAGIC, TRAILER_LEN,
+};
+use super::{Adj, NODE_CHUNK, REL_CHUNK};
 use crate::error::{GraphError, Result};
 use crate::store::format::{encode_framed, ScrubPlan};
 
-/// New values of single bytes of the file, over its current bytes.
+/// New bytes of the file, over its current bytes: runs that do not
+/// overlap, by offset.
 struct Overlay<'a> {
     data: &'a [u8],
     name: &'a str,
-    bytes: BTreeMap<u64, u8>,
+    runs: BTreeMap<u64, Vec<u8>>,
 }
 
 impl Overlay<'_> {
@@ -40,84 +53,176 @@ impl Overlay<'_> {
         }
     }
 
-    fn byte(&self, off: u64) -> Result<u8> {
-        match self.bytes.get(&off) {
-            Some(b) => Ok(*b),
-            None => self
-                .data
-                .get(off as usize)
-                .copied()
-                .ok_or_else(|| self.damaged(format!("byte {off} is past the data region"))),
+    fn check_range(&self, off: u64, len: u64) -> Result<()> {
+        match off.checked_add(len) {
+            Some(end) if end <= self.data.len() as u64 => Ok(()),
+            _ => Err(self.damaged(format!("bytes {off}+{len} are past the data region"))),
         }
     }
 
-    fn set(&mut self, off: u64, b: u8) -> Result<()> {
-        if off as usize >= self.data.len() {
-            return Err(self.damaged(format!("byte {off} is past the data region")));
+    /// The run holding byte `off`, if any: its start and bytes.
+    fn run_at(&self, off: u64) -> Option<(u64, &Vec<u8>)> {
+        self.runs
+            .range(..=off)
+            .next_back()
+            .filter(|(start, run)| off < *start + run.len() as u64)
+            .map(|(start, run)| (*start, run))
+    }
+
+    fn byte(&self, off: u64) -> Result<u8> {
+        if let Some((start, run)) = self.run_at(off) {
+            return Ok(run[(off - start) as usize]);
         }
-        self.bytes.insert(off, b);
+        self.data
+            .get(off as usize)
+            .copied()
+            .ok_or_else(|| self.damaged(format!("byte {off} is past the data region")))
+    }
+
+    fn set(&mut self, off: u64, b: u8) -> Result<()> {
+        self.check_range(off, 1)?;
+        if let Some(start) = self.run_at(off).map(|(start, _)| start) {
+            if let Some(run) = self.runs.get_mut(&start) {
+                run[(off - start) as usize] = b;
+            }
+        } else {
+            self.runs.insert(off, vec![b]);
+        }
+        Ok(())
+    }
+
+    /// Writes `bytes` at `off`, byte by byte where earlier writes overlap.
+    fn write(&mut self, off: u64, bytes: &[u8]) -> Result<()> {
+        self.check_range(off, bytes.len() as u64)?;
+        let end = off + bytes.len() as u64;
+        let overlaps = self.run_at(off).is_some() || self.runs.range(off..end).next().is_some();
+        if overlaps {
+            for (i, b) in bytes.iter().enumerate() {
+                self.set(off + i as u64, *b)?;
+            }
+        } else if !bytes.is_empty() {
+            self.runs.insert(off, bytes.to_vec());
+        }
         Ok(())
     }
 
     fn zero(&mut self, off: u64, len: u64) -> Result<()> {
-        for i in off..off.saturating_add(len) {
-            self.set(i, 0)?;
-        }
-        Ok(())
+        self.check_range(off, len)?;
+        self.write(off, &vec![0u8; len as usize])
     }
 
-    /// Clears bit `l` of a bitmap of `u64` words (nothing if `l` is past it).
-    fn clear_bit(&mut self, bitmap: Arr, l: u64) -> Result<()> {
+    /// Clears bit `l` of a bitmap of `u64` words (nothing if `l` is past
+    /// it); returns whether it was set.
+    fn clear_bit(&mut self, bitmap: Arr, l: u64) -> Result<bool> {
         if l / 64 >= bitmap.len {
-            return Ok(());
+            return Ok(false);
         }
         let off = bitmap.off + (l / 64) * 8 + (l % 64) / 8;
         let b = self.byte(off)?;
-        self.set(off, b & !(1u8 << (l % 8)))
+        let bit = 1u8 << (l % 8);
+        self.set(off, b & !bit)?;
+        Ok(b & bit != 0)
     }
 
-    /// Element `i` of a `u32` array, as the file holds it.
+    /// `n` bytes at `off` as they will be.
+    fn read<const N: usize>(&self, off: u64) -> Result<[u8; N]> {
+        let mut x = [0u8; N];
+        for (k, b) in x.iter_mut().enumerate() {
+            *b = self.byte(off + k as u64)?;
+        }
+        Ok(x)
+    }
+
+    /// Element `i` of a `u32` array, as it will be.
     fn u32_at(&self, a: Arr, i: u64) -> Result<Option<u32>> {
         if i >= a.len {
             return Ok(None);
         }
-        let off = a.off + 4 * i;
-        let mut x = [0u8; 4];
-        for (k, b) in x.iter_mut().enumerate() {
-            *b = self.byte(off + k as u64)?;
+        Ok(Some(u32::from_le_bytes(self.read(a.off + 4 * i)?)))
+    }
+
+    /// Sets element `i` of a `u32` array.
+    fn set_u32(&mut self, a: Arr, i: u64, v: u32) -> Result<()> {
+        if i < a.len {
+            self.write(a.off + 4 * i, &v.to_le_bytes())?;
         }
-        Ok(Some(u32::from_le_bytes(x)))
+        Ok(())
+    }
+
+    /// The adjacency entries `a .. b` of an entries array, as they will be.
+    fn entries(&self, list: Arr, a: u64, b: u64) -> Result<Vec<Adj>> {
+        if a > b || b > list.len {
+            return Err(self.damaged(format!(
+                "adjacency offsets {a}..{b} are outside a list of {} entries",
+                list.len
+            )));
+        }
+        let (off, len) = (list.off + 16 * a, 16 * (b - a));
+        self.check_range(off, len)?;
+        if !self.changes(off, len) {
+            // Not written yet (the usual case): straight from the file.
+            let bytes = &self.data[off as usize..(off + len) as usize];
+            return Ok(bytes
+                .chunks_exact(16)
+                .map(bytemuck::pod_read_unaligned::<Adj>)
+                .collect());
+        }
+        (a..b)
+            .map(|i| {
+                let x: [u8; 16] = self.read(list.off + 16 * i)?;
+                Ok(bytemuck::pod_read_unaligned::<Adj>(&x))
+            })
+            .collect()
+    }
+
+    /// Runs that lie in `off .. off + len`, relative to `off`.
+    fn runs_in(&self, off: u64, len: u64) -> Vec<(u64, Vec<u8>)> {
+        let end = off.saturating_add(len);
+        let mut out = Vec::new();
+        for (&start, run) in self.runs.range(off..end) {
+            let n = (run.len() as u64).min(end - start) as usize;
+            out.push((start - off, run[..n].to_vec()));
+        }
+        out
     }
 
     /// The CRC-32 of `len` bytes at `off` as they will be.
     fn crc_of(&self, off: u64, len: u64) -> Result<u32> {
-        let end = off.saturating_add(len);
-        let old = self
-            .data
-            .get(off as usize..end as usize)
-            .ok_or_else(|| self.damaged(format!("array at {off} is past the data region")))?;
-        let mut new = old.to_vec();
-        for (&o, &b) in self.bytes.range(off..end) {
-            new[(o - off) as usize] = b;
+        self.check_range(off, len)?;
+        let mut new = self.data[off as usize..(off + len) as usize].to_vec();
+        for (o, run) in self.runs_in(off, len) {
+            new[o as usize..o as usize + run.len()].copy_from_slice(&run);
         }
         Ok(crc32fast::hash(&new))
     }
 
-    /// Whether any byte in `off .. off + len` changes.
-    fn changes(&self, off: u64, len: u64) -> bool {
-        self.bytes
-            .range(off..off.saturating_add(len))
-            .next()
-            .is_some()
+    /// The checksum of array `a` of `size`-byte elements after the writes,
+    /// from its recorded checksum and the changed bytes alone. An array
+    /// that was damaged before stays detectably damaged.
+    fn array_crc(&self, a: Arr, size: u64) -> Result<u32> {
+        let len = a.len.saturating_mul(size);
+        self.check_range(a.off, len)?;
+        let writes = self.runs_in(a.off, len);
+        if writes.is_empty() {
+            return Ok(a.crc);
+        }
+        let data = &self.data[a.off as usize..(a.off + len) as usize];
+        Ok(crc_after_writes(a.crc, data, &writes))
     }
 
-    /// Runs of consecutive changed bytes.
-    fn runs(&self) -> Vec<(u64, Vec<u8>)> {
+    /// Whether any byte in `off .. off + len` changes.
+    fn changes(&self, off: u64, len: u64) -> bool {
+        let end = off.saturating_add(len);
+        self.run_at(off).is_some() || self.runs.range(off..end).next().is_some()
+    }
+
+    /// The writes, adjacent runs joined.
+    fn into_runs(self) -> Vec<(u64, Vec<u8>)> {
         let mut out: Vec<(u64, Vec<u8>)> = Vec::new();
-        for (&off, &b) in &self.bytes {
+        for (off, run) in self.runs {
             match out.last_mut() {
-                Some((start, run)) if *start + run.len() as u64 == off => run.push(b),
-                _ => out.push((off, vec![b])),
+                Some((start, last)) if *start + last.len() as u64 == off => last.extend(run),
+                _ => out.push((off, run)),
             }
         }
         out
@@ -276,18 +381,264 @@ pub(crate) fn crc_after_writes(crc: u32, data: &[u8], writes: &[(u64, Vec<u8>)])
     crc ^ delta.finalize() ^ zeros(n).finalize()
 }
 
-/// Plans the redaction of the node locals `nodes` and relationship locals
-/// `rels` (by chunk) in `seg`, whose data checksum is `crc`; `None` when
-/// the segment holds none of them.
-pub(crate) fn plan(
-    segment: u64,
-    seg: &OpenSegment,
-    crc: u32,
-    nodes: &BTreeMap<u64, BTreeSet<u64>>,
-    rels: &BTreeMap<u64, BTreeSet<u64>>,
-) -> Result<Option<ScrubPlan>> {
+/// What an erasure removes, by id and by chunk.
+#[derive(Debug, Default)]
+pub(crate) struct Erased {
+    /// Erased node ids.
+    pub(crate) nodes: BTreeSet<u64>,
+    /// Erased relationship ids: the erased nodes' own and every one a
+    /// segment lists at an erased node.
+    pub(crate) rels: BTreeSet<u64>,
+    /// Nodes whose adjacency lists may name an erased node or
+    /// relationship (the erased nodes' neighbours), by chunk and local.
+    pub(crate) neighbours: BTreeMap<u64, BTreeSet<u64>>,
+}
+
+impl Erased {
+    /// The erased nodes' locals by chunk.
+    pub(crate) fn node_locals(&self) -> BTreeMap<u64, BTreeSet<u64>> {
+        locals(&self.nodes, NODE_CHUNK)
+    }
+
+    /// The erased relationships' locals by chunk.
+    pub(crate) fn rel_locals(&self) -> BTreeMap<u64, BTreeSet<u64>> {
+        locals(&self.rels, REL_CHUNK)
+    }
+
+    fn add_neighbour(&mut self, n: u64) {
+        if !self.nodes.contains(&n) && n != HOLE.node.0 {
+            self.neighbours
+                .entry(n / NODE_CHUNK)
+                .or_default()
+                .insert(n % NODE_CHUNK);
+        }
+    }
+
+    /// Adds what `seg` holds of the erased nodes: the relationships in
+    /// their lists (and the nodes at the other ends), and the ends of the
+    /// erased relationships. Then, once every segment was read
+    /// ([`Self::add_named_by_neighbours`]), the relationships the
+    /// neighbours' lists name at an erased node.
+    pub(crate) fn add_connections(&mut self, seg: &OpenSegment) -> Result<()> {
+        let ov = overlay(seg)?;
+        let nodes = self.node_locals();
+        for (c, dir) in &seg.footer.nodes {
+            let Some(locals) = nodes.get(c) else { continue };
+            for (_, _, offsets, entries) in &dir.adj {
+                for &l in locals {
+                    for a in list(&ov, *offsets, *entries, l)? {
+                        self.rels.insert(a.rel.0);
+                        self.add_neighbour(a.node.0);
+                    }
+                }
+            }
+        }
+        // Every relationship chunk: one deleted before the erasure may
+        // keep its ends in a superseded chunk that no list of the
+        // person's names any more.
+        let sorted: Vec<u64> = self.nodes.iter().copied().collect();
+        let (Some(&lo), Some(&hi)) = (sorted.first(), sorted.last()) else {
+            return Ok(());
+        };
+        // Most ends fall outside the erased ids' range: one comparison.
+        let erased = |n: u64| n >= lo && n <= hi && sorted.binary_search(&n).is_ok();
+        for (c, dir) in &seg.footer.rels {
+            let (src, dst) = (u64s(&ov, dir.src)?, u64s(&ov, dir.dst)?);
+            for (l, (s, d)) in src.zip(dst).enumerate() {
+                if erased(s) || erased(d) {
+                    self.rels.insert(c * REL_CHUNK + l as u64);
+                    self.add_neighbour(s);
+                    self.add_neighbour(d);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the relationships that the neighbours' lists in `seg` name at
+    /// an erased node (one deleted and folded before the erasure, whose
+    /// other records are gone).
+    pub(crate) fn add_named_by_neighbours(&mut self, seg: &OpenSegment) -> Result<()> {
+        let ov = overlay(seg)?;
+        for (c, dir) in &seg.footer.nodes {
+            let Some(locals) = self.neighbours.get(c) else {
+                continue;
+            };
+            let mut found = Vec::new();
+            for (_, _, offsets, entries) in &dir.adj {
+                for &l in locals {
+                    for a in list(&ov, *offsets, *entries, l)? {
+                        if self.nodes.contains(&a.node.0) {
+                            found.push(a.rel.0);
+                        }
+                    }
+                }
+            }
+            self.rels.extend(found);
+        }
+        Ok(())
+    }
+}
+
+/// The `u64` elements of array `a`, as the file holds them.
+fn u64s<'a>(ov: &Overlay<'a>, a: Arr) -> Result<impl Iterator<Item = u64> + 'a> {
+    let len = a.len.saturating_mul(8);
+    ov.check_range(a.off, len)?;
+    let bytes: &'a [u8] = &ov.data[a.off as usize..(a.off + len) as usize];
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])))
+}
+
+/// Ids by chunk: chunk index to locals.
+fn locals(ids: &BTreeSet<u64>, per_chunk: u64) -> BTreeMap<u64, BTreeSet<u64>> {
+    let mut out: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
+    for id in ids {
+        out.entry(id / per_chunk)
+            .or_default()
+            .insert(id % per_chunk);
+    }
+    out
+}
+
+/// The entries of local `l` in a stored adjacency list (holes left out).
+fn list(ov: &Overlay<'_>, offsets: Arr, entries: Arr, l: u64) -> Result<Vec<Adj>> {
+    let (Some(a), Some(b)) = (ov.u32_at(offsets, l)?, ov.u32_at(offsets, l + 1)?) else {
+        return Ok(Vec::new());
+    };
+    let range = u64::from(a & OFFSET_BITS)..u64::from(b & OFFSET_BITS);
+    let mut out = ov.entries(entries, range.start, range.end)?;
+    out.retain(|a| *a != HOLE);
+    Ok(out)
+}
+
+/// Counts of the base image that an erasure lowers: what was alive in the
+/// current version of a chunk.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Removed {
+    pub(crate) nodes: u64,
+    pub(crate) rels: u64,
+    /// Label id to nodes.
+    pub(crate) labels: BTreeMap<u32, u64>,
+    /// Relationship type id to relationships.
+    pub(crate) types: BTreeMap<u32, u64>,
+}
+
+/// Removes the erased nodes of one node chunk (liveness, label bits and
+/// label ids) and every adjacency entry of the chunk's erased nodes and
+/// neighbours that names an erased node or relationship: a list keeps
+/// its other entries in order and ends in [`HOLE`]s, and its end offset
+/// gets [`ENDS_IN_HOLES`]. Counts into `removed` when `current`.
+fn redact_node_structure(
+    ov: &mut Overlay<'_>,
+    dir: &mut NodeChunkDir,
+    erased_locals: Option<&BTreeSet<u64>>,
+    neighbour_locals: Option<&BTreeSet<u64>>,
+    erased: &Erased,
+    removed: Option<&mut Removed>,
+) -> Result<()> {
+    let none = BTreeSet::new();
+    let own = erased_locals.unwrap_or(&none);
+    let mut removed = removed;
+    for &l in own {
+        let was_alive = ov.clear_bit(dir.alive, l)?;
+        for (_, bits) in &dir.label_bits {
+            ov.clear_bit(*bits, l)?;
+        }
+        if let (Some(a), Some(b)) = (
+            ov.u32_at(dir.label_offsets, l)?,
+            ov.u32_at(dir.label_offsets, l + 1)?,
+        ) {
+            for i in u64::from(a)..u64::from(b).min(dir.label_data.len) {
+                if let (true, Some(r)) = (was_alive, removed.as_deref_mut()) {
+                    if let Some(label) = ov.u32_at(dir.label_data, i)? {
+                        *r.labels.entry(label).or_default() += 1;
+                    }
+                }
+                ov.set_u32(dir.label_data, i, 0)?;
+            }
+        }
+        if let (true, Some(r)) = (was_alive, removed.as_deref_mut()) {
+            r.nodes += 1;
+        }
+    }
+    let touched: BTreeSet<u64> = own
+        .iter()
+        .chain(neighbour_locals.unwrap_or(&none))
+        .copied()
+        .collect();
+    for (_, _, offsets, entries) in &dir.adj {
+        for &l in &touched {
+            let (Some(a), Some(b)) = (ov.u32_at(*offsets, l)?, ov.u32_at(*offsets, l + 1)?) else {
+                continue;
+            };
+            let (start, end) = (u64::from(a & OFFSET_BITS), u64::from(b & OFFSET_BITS));
+            let old = ov.entries(*entries, start, end)?;
+            let mut kept: Vec<Adj> = old
+                .iter()
+                .filter(|e| {
+                    **e != HOLE
+                        && !erased.nodes.contains(&e.node.0)
+                        && !erased.rels.contains(&e.rel.0)
+                })
+                .copied()
+                .collect();
+            if kept.len() == old.iter().filter(|e| **e != HOLE).count() {
+                continue;
+            }
+            kept.resize(old.len(), HOLE);
+            // Only the bytes from the first changed entry on are written.
+            let first = old.iter().zip(&kept).position(|(o, k)| o != k).unwrap_or(0);
+            let bytes: Vec<u8> = bytemuck::cast_slice(&kept[first..]).to_vec();
+            ov.write(entries.off + 16 * (start + first as u64), &bytes)?;
+            ov.set_u32(*offsets, l + 1, b | ENDS_IN_HOLES)?;
+        }
+    }
+    for (_, bits) in &mut dir.label_bits {
+        bits.crc = ov.array_crc(*bits, 8)?;
+    }
+    dir.alive.crc = ov.array_crc(dir.alive, 8)?;
+    dir.label_data.crc = ov.array_crc(dir.label_data, 4)?;
+    for (_, _, offsets, entries) in &mut dir.adj {
+        offsets.crc = ov.array_crc(*offsets, 4)?;
+        entries.crc = ov.array_crc(*entries, 16)?;
+    }
+    Ok(())
+}
+
+/// Removes the erased relationships of one chunk: liveness, type and ends.
+fn redact_rel_structure(
+    ov: &mut Overlay<'_>,
+    dir: &mut RelChunkDir,
+    locals: &BTreeSet<u64>,
+    mut removed: Option<&mut Removed>,
+) -> Result<()> {
+    for &l in locals {
+        let was_alive = ov.clear_bit(dir.alive, l)?;
+        if let (true, Some(r)) = (was_alive, removed.as_deref_mut()) {
+            r.rels += 1;
+            if let Some(t) = ov.u32_at(dir.rel_type, l)? {
+                *r.types.entry(t).or_default() += 1;
+            }
+        }
+        ov.set_u32(dir.rel_type, l, 0)?;
+        for ends in [dir.src, dir.dst] {
+            if l < ends.len {
+                ov.zero(ends.off + 8 * l, 8)?;
+            }
+        }
+    }
+    dir.alive.crc = ov.array_crc(dir.alive, 8)?;
+    dir.rel_type.crc = ov.array_crc(dir.rel_type, 4)?;
+    dir.src.crc = ov.array_crc(dir.src, 8)?;
+    dir.dst.crc = ov.array_crc(dir.dst, 8)?;
+    Ok(())
+}
+
+/// The data region of `seg` (checked against its trailer) to plan writes
+/// over, and the footer's offset.
+fn overlay(seg: &OpenSegment) -> Result<Overlay<'_>> {
     let bytes = seg.bytes.bytes();
-    let old_len = bytes.len() as u64;
     let damaged = |reason: &str| GraphError::CorruptSegment {
         file: seg.name.clone(),
         reason: reason.to_string(),
@@ -304,33 +655,64 @@ pub(crate) fn plan(
     let mut off = [0u8; 8];
     off.copy_from_slice(&t[..8]);
     let footer_off = u64::from_le_bytes(off);
-    if footer_off > old_len {
+    if footer_off > bytes.len() as u64 {
         return Err(damaged("the trailer's footer offset is out of bounds"));
     }
-    let data = &bytes[..footer_off as usize];
-    let mut ov = Overlay {
-        data,
+    Ok(Overlay {
+        data: &bytes[..footer_off as usize],
         name: &seg.name,
-        bytes: BTreeMap::new(),
-    };
+        runs: BTreeMap::new(),
+    })
+}
+
+/// Plans the redaction of `erased` in `seg`, whose data checksum is
+/// `crc`: values, liveness, labels, relationship ends and adjacency
+/// entries. `current(kind, chunk)` says whether the segment holds the
+/// current version of a node (`false`) or relationship (`true`) chunk; what
+/// was alive there is counted into `removed`. `None` when the segment
+/// holds nothing erased.
+pub(crate) fn plan(
+    segment: u64,
+    seg: &OpenSegment,
+    crc: u32,
+    erased: &Erased,
+    current: &dyn Fn(bool, u64) -> bool,
+    removed: &mut Removed,
+) -> Result<Option<ScrubPlan>> {
+    let mut ov = overlay(seg)?;
+    let footer_off = ov.data.len() as u64;
+    let old_len = seg.bytes.bytes().len() as u64;
+    let (nodes, rels) = (erased.node_locals(), erased.rel_locals());
     let mut footer = seg.footer.clone();
     let mut touched = false;
     for (c, dir) in footer.nodes.iter_mut() {
-        if let Some(locals) = nodes.get(c) {
-            touched = true;
+        let (own, near) = (nodes.get(c), erased.neighbours.get(c));
+        if own.is_none() && near.is_none() {
+            continue;
+        }
+        touched = true;
+        if let Some(locals) = own {
             redact_columns(&mut ov, &mut dir.props, locals)?;
         }
+        let count = current(false, *c).then_some(&mut *removed);
+        redact_node_structure(&mut ov, dir, own, near, erased, count)?;
     }
     for (c, dir) in footer.rels.iter_mut() {
         if let Some(locals) = rels.get(c) {
             touched = true;
             redact_columns(&mut ov, &mut dir.props, locals)?;
+            let count = current(true, *c).then_some(&mut *removed);
+            redact_rel_structure(&mut ov, dir, locals, count)?;
         }
     }
     if !touched {
         return Ok(None);
     }
-    let writes = ov.runs();
+    let data = ov.data;
+    let writes = ov.into_runs();
+    if writes.is_empty() && footer == seg.footer {
+        return Ok(None);
+    }
     let new_crc = crc_after_writes(crc, data, &writes);
     let framed = encode_framed(&footer)?;
     let mut tail = framed.clone();

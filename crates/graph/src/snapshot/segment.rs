@@ -32,11 +32,12 @@ use super::buf::{Buf, SegmentBytes};
 use super::check::{ArrayCheck, ArrayName, ArrayPart, DamageLog, SegmentInfo};
 use super::chunk::{
     AdjList, AdjLists, Bits, Column, Columns, NodeChunk, NodeMeta, RelChunk, RelEnds,
+    MAX_LIST_ENTRIES,
 };
 use super::column::{encode_value, ColumnKind, TypedColumn, DICT_ABSENT};
 use super::Adj;
 
-/// Magic bytes at the very end of a segment file (format 4 databases).
+/// Magic bytes at the very end of a segment file (format 4 and later databases).
 pub const SEGMENT_MAGIC: &[u8; 8] = b"RGSEG3\0\0";
 /// Magic bytes of a segment of a format 2 or 3 database, whose arrays
 /// carry no checksums of their own (read only to upgrade it).
@@ -524,6 +525,13 @@ impl<W: Write> SegmentWriter<W> {
     pub(crate) fn adj_lists(&mut self, lists: &AdjLists) -> Result<Vec<(u32, u8, Arr, Arr)>> {
         let mut out = Vec::with_capacity(lists.len());
         for ((t, d), list) in lists {
+            if list.entries.len() as u64 > MAX_LIST_ENTRIES {
+                return Err(GraphError::Storage(format!(
+                    "a chunk of 4096 nodes has {} relationships of type id {t} in one direction; \
+                     a segment holds at most {MAX_LIST_ENTRIES}",
+                    list.entries.len()
+                )));
+            }
             let offsets = self.array(&list.offsets)?;
             let entries = self.array(&list.entries)?;
             out.push((t.0, *d, offsets, entries));
@@ -792,6 +800,12 @@ impl OpenSegment {
         };
         let mut adj = Vec::with_capacity(d.adj.len());
         for (t, dir, offsets, entries) in &d.adj {
+            if entries.len > MAX_LIST_ENTRIES {
+                return Err(damaged(
+                    &self.name,
+                    "an adjacency list holds more than 2^31 - 1 entries",
+                ));
+            }
             let list = AdjList {
                 offsets: self.buf(*offsets, c, ArrayName::AdjOffsets(*t, *dir))?,
                 entries: self.buf::<Adj>(*entries, c, ArrayName::AdjEntries(*t, *dir))?,
@@ -1015,7 +1029,7 @@ mod tests {
     }
 
     /// A format 3 database (`RGSEG2` segments) is verified whole and
-    /// rewritten as one `RGSEG3` segment at open: the same graph, format 4.
+    /// rewritten as one `RGSEG3` segment at open: the same graph, format 5.
     #[test]
     fn a_format_3_database_is_rewritten_with_array_checksums() {
         let (kv, before) = populated();
@@ -1024,7 +1038,7 @@ mod tests {
         assert_eq!(dump(&g), before);
         assert_eq!(
             kv.get(META, KEY_FORMAT_VERSION).unwrap().unwrap(),
-            4u32.to_be_bytes()
+            format::FORMAT_VERSION.to_be_bytes()
         );
         let raw = kv.get(META, KEY_MANIFEST).unwrap().unwrap();
         let m: Manifest = format::decode_framed(META, KEY_MANIFEST, &raw).unwrap();

@@ -84,7 +84,7 @@ impl Graph {
     pub fn delete_for_erasure(&self, nodes: &[NodeId]) -> Result<Erased> {
         let mut txn = self.begin_write()?;
         if let Some(ErasureIntent {
-            stage: ErasureStage::Scrubbing(_),
+            stage: ErasureStage::Scrubbing(_) | ErasureStage::ScrubbingImage(..),
             ..
         }) = self.inner.store.erasure_intent()?
         {
@@ -181,7 +181,7 @@ impl Graph {
             store.redact(&intent)?;
             intent.stage = ErasureStage::Rewriting;
         }
-        if let ErasureStage::Scrubbing(_) = intent.stage {
+        if let ErasureStage::Scrubbing(_) | ErasureStage::ScrubbingImage(..) = intent.stage {
             // Recorded plans are applied at open, before any segment is
             // mapped; a failure while applying them here leaves files the
             // manifest does not describe yet.

@@ -20,7 +20,12 @@ pub const MAGIC: &[u8] = b"relgraph graph database\n";
 /// Version 1 kept the base image as record blocks in sled (trees `nodes`
 /// and `rels`, header under `meta`/`base`); this build upgrades such a
 /// database to segments when it opens it.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
+/// Format 4: as 5, but an adjacency list never ends in holes (the top bit
+/// of an adjacency offset is never set: erasure then left the entities'
+/// ids in the segments). Upgraded to 5 at open by writing the version
+/// alone: every format 4 file is a format 5 file.
+pub const FORMAT_VERSION_CHECKSUMS: u32 = 4;
 /// Format 3: as 4, but segment files are `RGSEG2` (no checksum per
 /// array); upgraded to 4 at open by rewriting the base image into one
 /// `RGSEG3` segment after verifying the old files whole.
@@ -262,6 +267,13 @@ pub enum ErasureStage {
     /// written; what remains is fresh statistics and rewriting the
     /// key-value store's own files.
     Rewriting,
+    /// These in-place redactions of segment files are planned: they remove
+    /// the entities themselves (liveness, labels, relationship ends,
+    /// adjacency entries), not only their values, and the base image's
+    /// counts become these. The log then loses every change that names
+    /// an erased entity. (`Scrubbing` is what binaries of format 4
+    /// recorded: values only, the log's changes kept.)
+    ScrubbingImage(Vec<ScrubPlan>, crate::snapshot::SnapshotCounts),
 }
 
 /// The in-place redaction of one segment file: byte runs to write (zeros,

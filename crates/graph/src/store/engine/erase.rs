@@ -6,22 +6,23 @@
 //!
 //! 1. `Deleted`: the delete's log record and the intent, one durable batch
 //!    ([`Store::append`]).
-//! 2. `Scrubbing(plans)`: the in-place redactions of the segments, recorded
+//! 2. `ScrubbingImage(plans, counts)`: the in-place redactions of the
+//!    segments (the entities and their values: [`scrub`]), recorded
 //!    before any file changes; then applied; then one batch writes the
-//!    manifest (new sizes and checksums), the log records rewritten
-//!    without the entities' values, and `Rewriting`. At open, recorded
-//!    plans are applied again before any segment is read
-//!    ([`resume_scrubs`]).
+//!    manifest (new sizes, checksums and counts), the log records without
+//!    any change that names an erased entity, and `Rewriting`. At open,
+//!    recorded plans are applied again before any segment is read
+//!    ([`resume_scrubs`]). (`Scrubbing(plans)`, recorded by format 4
+//!    builds, redacted values only and kept the log's changes.)
 //! 3. Fresh planner statistics (they sample values), then the key-value
 //!    store is rewritten into fresh files without the intent
 //!    ([`crate::kv::KvStore::rewrite`]), which drops every old version of
 //!    the log records, manifests and statistics.
 //!
-//! The base image keeps the entities' ids (alive, without properties) and
-//! the neighbours' adjacency entries until a checkpoint folds the log's
-//! delete: the image replayed with the log is exactly the graph, and no
-//! chunk of a neighbour has to be rewritten (at scale 45 a person's
-//! neighbours span most of the node chunks, hundreds of megabytes).
+//! The redacted base image replayed with the redacted log is exactly the
+//! graph after the delete, and no chunk of a neighbour has to be
+//! rewritten (at scale 45 a person's neighbours span most of the node
+//! chunks, hundreds of megabytes): their lists lose the entries in place.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
@@ -29,11 +30,11 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::{lock, put_stats, Store};
-use crate::change::Change;
+use crate::change::{Change, ChangeSet};
 use crate::error::Result;
 use crate::kv::{KvStore, WriteBatch};
 use crate::snapshot::stats::GraphStats;
-use crate::snapshot::{scrub, Snapshot, SnapshotWatch, NODE_CHUNK, REL_CHUNK};
+use crate::snapshot::{scrub, Snapshot, SnapshotCounts, SnapshotWatch};
 use crate::store::format::{
     corrupt, decode_framed, encode_framed, ErasureIntent, ErasureStage, LogRecord, Manifest,
     ScrubPlan, KEY_ERASURE, KEY_MANIFEST, LOG, META,
@@ -61,23 +62,38 @@ pub(super) fn resume_scrubs(
     let Some(mut intent) = read_intent(kv)? else {
         return Ok(false);
     };
-    if let ErasureStage::Scrubbing(plans) = &intent.stage {
-        let plans = plans.clone();
-        *manifest = apply_plans(kv, segments, manifest, &mut intent, &plans)?;
+    match &intent.stage {
+        ErasureStage::Scrubbing(plans) => {
+            let plans = plans.clone();
+            *manifest = apply_plans(kv, segments, manifest, &mut intent, &plans, None)?;
+        }
+        ErasureStage::ScrubbingImage(plans, counts) => {
+            let (plans, counts) = (plans.clone(), counts.clone());
+            *manifest = apply_plans(kv, segments, manifest, &mut intent, &plans, Some(counts))?;
+        }
+        _ => {}
     }
     Ok(true)
 }
 
 /// Applies `plans` (already recorded in the intent) and commits the
-/// manifest that names the scrubbed files with the next stage.
+/// manifest that names the scrubbed files (with the base image's `counts`
+/// when the plans removed entities from it) with the next stage.
 fn apply_plans(
     kv: &dyn KvStore,
     segments: &SegmentDir,
     manifest: &Manifest,
     intent: &mut ErasureIntent,
     plans: &[ScrubPlan],
+    counts: Option<SnapshotCounts>,
 ) -> Result<Manifest> {
     let mut manifest = manifest.clone();
+    // Plans that removed the entities themselves (not only their values)
+    // go with a log without any change of theirs.
+    let structure = counts.is_some();
+    if let Some(counts) = counts {
+        manifest.counts = counts;
+    }
     for plan in plans {
         segments.apply_scrub(plan)?;
         match manifest.segments.iter_mut().find(|e| e.id == plan.segment) {
@@ -99,58 +115,36 @@ fn apply_plans(
     }
     intent.stage = ErasureStage::Rewriting;
     let mut batch = WriteBatch::new();
-    redact_log(kv, intent, &mut batch)?;
+    let edit = if structure {
+        without_entities
+    } else {
+        without_values
+    };
+    rewrite_log(kv, intent, &mut batch, edit)?;
     batch.put(META, KEY_MANIFEST.to_vec(), encode_framed(&manifest)?);
     batch.put(META, KEY_ERASURE.to_vec(), encode_framed(&*intent)?);
     kv.commit(batch, Durability::Durable)?;
     Ok(manifest)
 }
 
-/// Puts into `batch` every log record that names an erased entity,
-/// rewritten without its values: created ones get no properties, and
-/// every property set on them becomes a removal (so each change set keeps
-/// its changes and its version, and replaying gives the same graph, since
-/// the record's delete comes later).
-fn redact_log(kv: &dyn KvStore, intent: &ErasureIntent, batch: &mut WriteBatch) -> Result<()> {
+/// Puts into `batch` every log record in which `edit` changed a change
+/// set; `edit` gets the erased nodes and the erased relationships, which
+/// it extends with the ones it finds (the log's records are read in
+/// version order, so a relationship's creation comes before its other
+/// changes).
+fn rewrite_log(
+    kv: &dyn KvStore,
+    intent: &ErasureIntent,
+    batch: &mut WriteBatch,
+    edit: fn(&mut ChangeSet, &BTreeSet<u64>, &mut BTreeSet<u64>) -> bool,
+) -> Result<()> {
     let nodes: BTreeSet<u64> = intent.nodes.iter().copied().collect();
     let mut rels: BTreeSet<u64> = intent.rels.iter().copied().collect();
     for (k, v) in kv.range(LOG, Bound::Unbounded, Bound::Unbounded)? {
         let mut record: LogRecord = decode_framed(LOG, &k, &v)?;
         let mut changed = false;
         for cs in &mut record.change_sets {
-            for c in &mut cs.changes {
-                match c {
-                    Change::CreateNode { id, props, .. } if nodes.contains(&id.0) => {
-                        changed |= !props.is_empty();
-                        props.clear();
-                    }
-                    // Relationships of the person deleted before the
-                    // erasure are the person's too.
-                    Change::CreateRel {
-                        id,
-                        src,
-                        dst,
-                        props,
-                        ..
-                    } if rels.contains(&id.0)
-                        || nodes.contains(&src.0)
-                        || nodes.contains(&dst.0) =>
-                    {
-                        rels.insert(id.0);
-                        changed |= !props.is_empty();
-                        props.clear();
-                    }
-                    Change::SetNodeProp { id, value, .. } if nodes.contains(&id.0) => {
-                        changed |= *value != Value::Null;
-                        *value = Value::Null;
-                    }
-                    Change::SetRelProp { id, value, .. } if rels.contains(&id.0) => {
-                        changed |= *value != Value::Null;
-                        *value = Value::Null;
-                    }
-                    _ => {}
-                }
-            }
+            changed |= edit(cs, &nodes, &mut rels);
         }
         if changed {
             batch.put(LOG, k, encode_framed(&record)?);
@@ -159,15 +153,68 @@ fn redact_log(kv: &dyn KvStore, intent: &ErasureIntent, batch: &mut WriteBatch) 
     Ok(())
 }
 
-/// The erased entities' locals per chunk.
-fn locals(ids: &[u64], per_chunk: u64) -> BTreeMap<u64, BTreeSet<u64>> {
-    let mut out: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
-    for id in ids {
-        out.entry(id / per_chunk)
-            .or_default()
-            .insert(id % per_chunk);
+/// The erased entities' values out of `cs` (stage `Scrubbing`): created
+/// ones get no properties, and every property set on them becomes a
+/// removal (so the change set keeps its changes, and replaying gives the
+/// same graph, since the delete comes later).
+fn without_values(cs: &mut ChangeSet, nodes: &BTreeSet<u64>, rels: &mut BTreeSet<u64>) -> bool {
+    let mut changed = false;
+    for c in &mut cs.changes {
+        match c {
+            Change::CreateNode { id, props, .. } if nodes.contains(&id.0) => {
+                changed |= !props.is_empty();
+                props.clear();
+            }
+            // Relationships of the person deleted before the
+            // erasure are the person's too.
+            Change::CreateRel {
+                id,
+                src,
+                dst,
+                props,
+                ..
+            } if rels.contains(&id.0) || nodes.contains(&src.0) || nodes.contains(&dst.0) => {
+                rels.insert(id.0);
+                changed |= !props.is_empty();
+                props.clear();
+            }
+            Change::SetNodeProp { id, value, .. } if nodes.contains(&id.0) => {
+                changed |= *value != Value::Null;
+                *value = Value::Null;
+            }
+            Change::SetRelProp { id, value, .. } if rels.contains(&id.0) => {
+                changed |= *value != Value::Null;
+                *value = Value::Null;
+            }
+            _ => {}
+        }
     }
-    out
+    changed
+}
+
+/// `cs` without the changes that name an erased entity (stage
+/// `ScrubbingImage`): its creation, its properties and labels, its
+/// delete, and every relationship with an erased end (added to the erased
+/// ones). The base image no longer holds the entities either, so
+/// replaying gives the same graph; a change set left empty keeps its
+/// version.
+fn without_entities(cs: &mut ChangeSet, nodes: &BTreeSet<u64>, rels: &mut BTreeSet<u64>) -> bool {
+    let before = cs.changes.len();
+    cs.changes.retain(|c| match c {
+        Change::CreateNode { id, .. }
+        | Change::DeleteNode { id }
+        | Change::SetNodeProp { id, .. }
+        | Change::AddLabel { id, .. }
+        | Change::RemoveLabel { id, .. } => !nodes.contains(&id.0),
+        Change::CreateRel { id, src, dst, .. } => {
+            if nodes.contains(&src.0) || nodes.contains(&dst.0) {
+                rels.insert(id.0);
+            }
+            !rels.contains(&id.0)
+        }
+        Change::DeleteRel { id } | Change::SetRelProp { id, .. } => !rels.contains(&id.0),
+    });
+    cs.changes.len() != before
 }
 
 impl Store {
@@ -218,20 +265,11 @@ impl Store {
     pub(crate) fn redact(&self, intent: &ErasureIntent) -> Result<()> {
         let _one_at_a_time = lock(&self.checkpointing)?;
         let manifest = lock(&self.manifest)?.clone();
-        let nodes = locals(&intent.nodes, NODE_CHUNK);
-        let rels = locals(&intent.rels, REL_CHUNK);
-        let mut plans = Vec::new();
-        for entry in &manifest.segments {
-            let seg = self.segments.open(entry, &self.damage)?;
-            if let Some(plan) = scrub::plan(entry.id, &seg, entry.data_crc, &nodes, &rels)? {
-                plans.push(plan);
-            }
-        }
-        let mut intent = intent.clone();
+        let (mut intent, plans, counts) = self.plan_redaction(&manifest, intent)?;
         if !plans.is_empty() {
             // Recorded before the first byte changes: a crash in between
             // is finished at open.
-            intent.stage = ErasureStage::Scrubbing(plans.clone());
+            intent.stage = ErasureStage::ScrubbingImage(plans.clone(), counts.clone());
             let mut batch = WriteBatch::new();
             batch.put(META, KEY_ERASURE.to_vec(), encode_framed(&intent)?);
             self.kv.commit(batch, Durability::Durable)?;
@@ -242,9 +280,77 @@ impl Store {
             &manifest,
             &mut intent,
             &plans,
+            Some(counts),
         )?;
         *lock(&self.manifest)? = manifest;
         Ok(())
+    }
+
+    /// The redaction of every segment of `manifest`: the intent with every
+    /// relationship the segments list at an erased node, the plans, and
+    /// the base image's counts without what the plans remove.
+    fn plan_redaction(
+        &self,
+        manifest: &Manifest,
+        intent: &ErasureIntent,
+    ) -> Result<(ErasureIntent, Vec<ScrubPlan>, SnapshotCounts)> {
+        let opened: Vec<_> = manifest
+            .segments
+            .iter()
+            .map(|e| self.segments.open(e, &self.damage))
+            .collect::<Result<_>>()?;
+        let mut erased = scrub::Erased {
+            nodes: intent.nodes.iter().copied().collect(),
+            rels: intent.rels.iter().copied().collect(),
+            ..scrub::Erased::default()
+        };
+        for seg in &opened {
+            erased.add_connections(seg)?;
+        }
+        for seg in &opened {
+            erased.add_named_by_neighbours(seg)?;
+        }
+        // The current version of a chunk is in the last segment holding it.
+        let mut current: BTreeMap<(bool, u64), u64> = BTreeMap::new();
+        for (entry, seg) in manifest.segments.iter().zip(&opened) {
+            for (c, _) in &seg.footer.nodes {
+                current.insert((false, *c), entry.id);
+            }
+            for (c, _) in &seg.footer.rels {
+                current.insert((true, *c), entry.id);
+            }
+        }
+        let mut removed = scrub::Removed::default();
+        let mut plans = Vec::new();
+        for (entry, seg) in manifest.segments.iter().zip(&opened) {
+            let is_current = |rels: bool, c: u64| current.get(&(rels, c)) == Some(&entry.id);
+            if let Some(plan) = scrub::plan(
+                entry.id,
+                seg,
+                entry.data_crc,
+                &erased,
+                &is_current,
+                &mut removed,
+            )? {
+                plans.push(plan);
+            }
+        }
+        let mut counts = manifest.counts.clone();
+        counts.node_count = counts.node_count.saturating_sub(removed.nodes);
+        counts.rel_count = counts.rel_count.saturating_sub(removed.rels);
+        for (label, n) in removed.labels {
+            if let Some(c) = counts.label_counts.get_mut(label as usize) {
+                *c = c.saturating_sub(n);
+            }
+        }
+        for (t, n) in removed.types {
+            if let Some(c) = counts.rel_type_counts.get_mut(t as usize) {
+                *c = c.saturating_sub(n);
+            }
+        }
+        let mut intent = intent.clone();
+        intent.rels = erased.rels.into_iter().collect();
+        Ok((intent, plans, counts))
     }
 
     /// Planner statistics sampled from `snapshot` (which no longer holds
@@ -335,17 +441,12 @@ mod tests {
         g.delete_for_erasure(&[ada]).unwrap();
 
         let store = &g.inner.store;
-        let mut intent = store.erasure_intent().unwrap().unwrap();
+        let intent = store.erasure_intent().unwrap().unwrap();
         let manifest = lock(&store.manifest).unwrap().clone();
-        let nodes = locals(&intent.nodes, NODE_CHUNK);
-        let rels = locals(&intent.rels, REL_CHUNK);
-        let mut plans = Vec::new();
-        for entry in &manifest.segments {
-            let seg = store.segments.open(entry, &store.damage).unwrap();
-            plans.extend(scrub::plan(entry.id, &seg, entry.data_crc, &nodes, &rels).unwrap());
-        }
+        let (mut intent, plans, counts) = store.plan_redaction(&manifest, &intent).unwrap();
         assert!(!plans.is_empty());
-        intent.stage = ErasureStage::Scrubbing(plans.clone());
+        assert_eq!((counts.node_count, counts.rel_count), (1, 0));
+        intent.stage = ErasureStage::ScrubbingImage(plans.clone(), counts);
         let mut batch = WriteBatch::new();
         batch.put(META, KEY_ERASURE.to_vec(), encode_framed(&intent).unwrap());
         store.kv.commit(batch, Durability::Durable).unwrap();
