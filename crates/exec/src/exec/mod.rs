@@ -557,10 +557,10 @@ type Group = (Vec<GroupKey>, Vec<Accumulator>);
 
 /// A sink that aggregates rows into groups, in first-seen order.
 ///
-/// A grouping key that is a property of one variable (`t.name`) is hashed
-/// on the variable's value (a node id: cheap to hash, nothing to copy) and
-/// computed once per group at the end, when [`Groups::finish`] regroups by
-/// the real key values.
+/// A grouping key computed from one variable alone (`t.name`, `id(p)`:
+/// [`deferred_slot`]) is hashed on the variable's value (a node id: cheap
+/// to hash, nothing to copy) and computed once per group at the end, when
+/// [`Groups::finish`] regroups by the real key values.
 struct Groups<'a, 'c> {
     keys: &'a [(CExpr, usize)],
     /// Per key: the slot it is computed from, when deferred.
@@ -652,13 +652,32 @@ fn id_of(v: &Value) -> Option<u64> {
     }
 }
 
-/// The slot a key expression is a (nested) property of, if it is one.
-fn property_of_slot(e: &CExpr) -> Option<usize> {
+/// The slot a grouping key is computed from alone, when it can be
+/// computed once per group instead of once per row: a (nested) property
+/// of a variable (`t.name`), or a deterministic function of one variable
+/// and constants (`id(p)`, `toLower(p.name)`, `type(r)`). The rows are
+/// grouped by the variable's value and the key computed at the end.
+fn deferred_slot(e: &CExpr) -> Option<usize> {
     match e {
         CExpr::Property(base, _, _) => match &**base {
             CExpr::Slot(s) => Some(*s),
-            inner => property_of_slot(inner),
+            inner => deferred_slot(inner),
         },
+        CExpr::Call(name, args, _) if !crate::functions::is_nondeterministic(name) => {
+            let mut slot = None;
+            for a in args {
+                let s = match a {
+                    CExpr::Const(_) => continue,
+                    CExpr::Slot(s) => *s,
+                    other => deferred_slot(other)?,
+                };
+                if slot.is_some_and(|x| x != s) {
+                    return None;
+                }
+                slot = Some(s);
+            }
+            slot
+        }
         _ => None,
     }
 }
@@ -670,7 +689,7 @@ impl<'a, 'c> Groups<'a, 'c> {
         template: &'a [Accumulator],
         ctx: &'a Ctx<'c>,
     ) -> Self {
-        let deferred: Vec<Option<usize>> = keys.iter().map(|(e, _)| property_of_slot(e)).collect();
+        let deferred: Vec<Option<usize>> = keys.iter().map(|(e, _)| deferred_slot(e)).collect();
         let slot_of = |i: usize| match (&keys[i].0, deferred[i]) {
             (_, Some(s)) => Some(s),
             (CExpr::Slot(s), None) => Some(*s),
