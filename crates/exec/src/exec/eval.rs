@@ -7,7 +7,7 @@ use std::sync::Arc;
 use relgraph_cypher::ast::{BinaryOp, Quantifier};
 use relgraph_graph::Value;
 
-use super::stream::tick;
+use super::stream::{self, tick};
 use super::{run_sub_all, run_sub_any, run_sub_count, Ctx};
 use crate::error::{ExecError, Result};
 use crate::functions::{self, LARGE_VALUE_BYTES};
@@ -332,8 +332,14 @@ pub(crate) fn eval(
             locals.truncate(*acc);
             accv
         }
-        CExpr::Exists(plan) => Value::Bool(run_sub_any(&plan.ops, row, ctx)?),
-        CExpr::PatternCount(plan) => Value::Int(run_sub_count(&plan.ops, row, ctx)?),
+        CExpr::Exists(plan) => Value::Bool(match stream::single_hop(&plan.ops) {
+            Some(e) => stream::hop_matches(e, row, true, ctx)? > 0,
+            None => run_sub_any(&plan.ops, row, ctx)?,
+        }),
+        CExpr::PatternCount(plan) => Value::Int(match stream::single_hop(&plan.ops) {
+            Some(e) => stream::hop_matches(e, row, false, ctx)?,
+            None => run_sub_count(&plan.ops, row, ctx)?,
+        }),
         CExpr::PatternComp(plan, proj) => {
             let rows = run_sub_all(&plan.ops, row, ctx)?;
             let mut out = Vec::with_capacity(rows.len());

@@ -663,7 +663,7 @@ fn rel_unique(rel: RelId, row: &[Value], unique_with: &[usize]) -> bool {
 fn rel_props_match(
     e_props: &[(NameRef<relgraph_graph::PropKeyId>, CExpr)],
     rel: RelId,
-    row: &Row,
+    row: &[Value],
     ctx: &Ctx<'_>,
 ) -> Result<bool> {
     if e_props.is_empty() {
@@ -696,13 +696,13 @@ struct Fused<'a> {
 /// that passes the expansion's checks (target, bound relationship,
 /// uniqueness, target labels, relationship properties). Adjacency lists are
 /// sorted by node, so a bound target is found by binary search.
-fn each_match(
+fn each_match<R: std::ops::Deref<Target = [Value]>>(
     e: &Expand,
     types: &[RelTypeId],
     to_labels: &[LabelId],
-    row: &mut Row,
+    row: &mut R,
     ctx: &Ctx<'_>,
-    f: &mut dyn FnMut(&mut Row, Adj) -> Result<bool>,
+    f: &mut dyn FnMut(&mut R, Adj) -> Result<bool>,
 ) -> Result<bool> {
     let snap = ctx.snapshot;
     let Value::Node(from) = row[e.from] else {
@@ -824,7 +824,7 @@ fn listed_rels(
     e: &Expand,
     types: &[RelTypeId],
     from: NodeId,
-    row: &Row,
+    row: &[Value],
     ctx: &Ctx<'_>,
 ) -> Result<Option<ListedRels>> {
     let snap = ctx.snapshot;
@@ -922,6 +922,38 @@ fn expand(
             emit_count(w, count, row, emit)
         }
     }
+}
+
+/// The expansion of a sub-plan that is one hop and nothing else (an
+/// `EXISTS` or pattern predicate such as `NOT (me)-[:KNOWS]-(fof)`, or
+/// `size((a)-->(b))`): [`hop_matches`] answers it from the row in place.
+pub(crate) fn single_hop(ops: &[Op]) -> Option<&Expand> {
+    match ops {
+        [Op::Expand(e)]
+            if e.var_length.is_none() && e.closing.is_none() && e.count_into.is_none() =>
+        {
+            Some(e)
+        }
+        _ => None,
+    }
+}
+
+/// How many relationships one-hop expansion `e` matches from `row` (with
+/// `first`, 0 or 1: whether there is one), with the expansion's own checks
+/// but without copying the row or running the operator machinery; with
+/// both ends bound it is a binary search of the source's list.
+pub(crate) fn hop_matches(e: &Expand, row: &[Value], first: bool, ctx: &Ctx<'_>) -> Result<i64> {
+    let types = resolve_types(&e.types, ctx.snapshot);
+    let Some(to_labels) = resolve_labels(&e.to_labels, ctx.snapshot) else {
+        return Ok(0);
+    };
+    let mut count = 0i64;
+    let mut row = row;
+    each_match(e, &types, &to_labels, &mut row, ctx, &mut |_, _| {
+        count += 1;
+        Ok(!first)
+    })?;
+    Ok(count)
 }
 
 /// Emits the row with `count` in slot `w`, unless the count is zero.
