@@ -125,7 +125,7 @@ fn compile_condition(
             memory_budget: None,
             ..QueryOptions::default()
         }),
-        now: crate::engine::now(),
+        now: crate::functions::temporal::statement_now(),
     })
 }
 

@@ -7,16 +7,16 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use relgraph_cypher::ast::{QueryMode, Statement};
 use relgraph_graph::store::WriteTxn;
-use relgraph_graph::temporal::DateTime;
 use relgraph_graph::{ChangeSet, Snapshot, Value};
 
 use crate::compile::Compiler;
 use crate::error::Result;
 use crate::exec::{run_pipeline, State};
 use crate::options::{Guard, QueryOptions, VALUE_BYTES};
+use crate::params::LateParams;
 use crate::plan::{explain, Op, Plan};
 use crate::result::{QueryResult, QueryStats, RowSink};
-use crate::value_ops::{GroupKey, InSet, IN_SET_MIN};
+use crate::value_ops::GroupKey;
 use crate::{materialize, schema};
 
 /// What running a statement produced: its result, and the changes it made
@@ -28,17 +28,6 @@ pub struct Outcome {
     pub result: QueryResult,
     /// The statement's effects, in order; apply them atomically.
     pub changes: ChangeSet,
-}
-
-/// The statement clock: now, in UTC.
-pub(crate) fn now() -> DateTime {
-    let t = chrono::Utc::now();
-    DateTime {
-        seconds: t.timestamp(),
-        nanos: t.timestamp_subsec_nanos(),
-        offset_seconds: 0,
-        zone: None,
-    }
 }
 
 /// Compiles and runs one statement against `snapshot`.
@@ -144,56 +133,6 @@ pub struct Prepared {
     plan: Plan,
     mode: QueryMode,
     catalog: Arc<relgraph_graph::catalog::Catalog>,
-}
-
-/// The values of a prepared plan's late parameters for one or more runs,
-/// long lists hashed once for `x IN $param`: build it once and pass it
-/// to every plan that reads the same values.
-///
-/// ```
-/// use relgraph_exec::LateParams;
-/// use relgraph_graph::Value;
-/// let late = LateParams::new([("ids".to_string(), Value::List((0..100).map(Value::Int).collect()))].into());
-/// assert!(late.get("ids").is_some());
-/// ```
-#[derive(Debug, Default)]
-pub struct LateParams {
-    values: BTreeMap<String, Value>,
-    sets: Vec<(Arc<str>, InSet)>,
-}
-
-impl LateParams {
-    /// No late parameters.
-    pub(crate) const fn empty() -> LateParams {
-        LateParams {
-            values: BTreeMap::new(),
-            sets: Vec::new(),
-        }
-    }
-
-    /// Holds `values`, hashing every list of at least 8 items.
-    pub fn new(values: BTreeMap<String, Value>) -> LateParams {
-        let sets = values
-            .iter()
-            .filter_map(|(name, v)| match v {
-                Value::List(items) if items.len() >= IN_SET_MIN => {
-                    Some((Arc::from(name.as_str()), InSet::new(items)))
-                }
-                _ => None,
-            })
-            .collect();
-        LateParams { values, sets }
-    }
-
-    /// The value of late parameter `name`.
-    pub fn get(&self, name: &str) -> Option<&Value> {
-        self.values.get(name)
-    }
-
-    /// The hashed list of late parameter `name`, if it is a long list.
-    pub(crate) fn set(&self, name: &str) -> Option<&InSet> {
-        self.sets.iter().find(|(n, _)| &**n == name).map(|(_, s)| s)
-    }
 }
 
 /// Compiles `stmt` against `snapshot` for repeated runs ([`Prepared`]).
@@ -376,7 +315,7 @@ fn run_plan(
         params,
         txn,
         guard: &guard,
-        now: now(),
+        now: crate::functions::temporal::statement_now(),
         changes: ChangeSet::default(),
         stats: QueryStats::default(),
         profile: profiling.then(Vec::new),

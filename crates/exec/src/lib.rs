@@ -23,12 +23,14 @@ mod engine;
 mod exec;
 mod materialize;
 mod options;
+mod params;
 mod plan;
 mod schema;
 
 pub use access::restrict;
 pub use compile::is_read_only;
-pub use engine::{execute, execute_in, execute_streaming, prepare, LateParams, Outcome, Prepared};
+pub use engine::{execute, execute_in, execute_streaming, prepare, Outcome, Prepared};
 pub use options::{
     query_too_long, QueryOptions, EXEC_STACK_BUDGET, MAX_PATTERN_LENGTH, MAX_VALUE_DEPTH,
 };
+pub use params::LateParams;

@@ -16,7 +16,7 @@ pub(crate) mod write;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rayon::prelude::*;
 use relgraph_graph::store::WriteTxn;
@@ -26,12 +26,12 @@ use rustc_hash::FxHashMap;
 
 use self::eval::eval;
 use self::stream::Sink;
-use crate::engine::LateParams;
 use crate::error::{ExecError, Result};
 use crate::functions::aggregate::Accumulator;
 use crate::functions::FnContext;
 use crate::options::{Guard, VALUE_BYTES};
-use crate::plan::{AggSpec, CExpr, JoinTable, Op, Row, Seek};
+use crate::params::LateParams;
+use crate::plan::{AggSpec, CExpr, JoinTable, Op, OpProfile, Row, Seek};
 use crate::procedures::Table;
 use crate::result::QueryStats;
 use crate::value_ops::{order_cmp, GroupKey};
@@ -74,13 +74,6 @@ impl FnContext for Ctx<'_> {
     fn reserve(&self, bytes: u64) -> Result<()> {
         self.guard.check_alloc(bytes)
     }
-}
-
-/// Per-operator rows and time for PROFILE.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct OpProfile {
-    pub rows: usize,
-    pub time: Duration,
 }
 
 /// The mutable state of one running statement.
@@ -144,7 +137,7 @@ fn with_planning_ctx<T>(snapshot: &Snapshot, f: impl FnOnce(&Ctx<'_>) -> T) -> T
         memory_budget: Some(FOLD_BUDGET),
         ..crate::options::QueryOptions::default()
     });
-    let now = crate::engine::now();
+    let now = crate::functions::temporal::statement_now();
     let ctx = Ctx {
         snapshot,
         params: &NO_PARAMS,

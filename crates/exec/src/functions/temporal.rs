@@ -702,3 +702,14 @@ fn truncate(kind: Kind, args: &[Value], now_seconds: i64) -> Result<Value> {
     };
     finish_with(kind, &base, overrides, false, now_seconds)
 }
+
+/// The statement clock: now, in UTC.
+pub(crate) fn statement_now() -> DateTime {
+    let t = chrono::Utc::now();
+    DateTime {
+        seconds: t.timestamp(),
+        nanos: t.timestamp_subsec_nanos(),
+        offset_seconds: 0,
+        zone: None,
+    }
+}

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
+use super::OpProfile;
 use super::{Dir, Op, Plan, Seek};
-use crate::exec::OpProfile;
 
 fn types_text(types: &[super::NameRef<relgraph_graph::RelTypeId>]) -> String {
     if types.is_empty() {

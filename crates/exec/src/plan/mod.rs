@@ -1021,3 +1021,10 @@ pub(crate) enum Plan {
     /// A schema command.
     Schema(relgraph_cypher::ast::SchemaCommand),
 }
+
+/// Per-operator rows and time for PROFILE.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OpProfile {
+    pub rows: usize,
+    pub time: std::time::Duration,
+}

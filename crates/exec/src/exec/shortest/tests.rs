@@ -194,7 +194,7 @@ fn run(
     let row: Row = vec![from, to, Value::Null, Value::Null, extra.clone()];
     let params = BTreeMap::new();
     let guard = Guard::new(options);
-    let now = crate::engine::now();
+    let now = crate::functions::temporal::statement_now();
     let ctx = Ctx {
         snapshot: snap,
         params: &params,
