@@ -277,220 +277,194 @@ impl<'a> Compiler<'a> {
         ops: &mut Vec<Op>,
         is_return: bool,
     ) -> Result<Vec<(String, usize)>> {
-        // Items as (expression, column name).
-        let mut items: Vec<(Expr, String)> = Vec::new();
-        if p.star {
-            if scope.is_empty() {
-                return Err(ExecError::semantic(
-                    "NoVariablesInScope",
-                    "RETURN * / WITH * needs at least one variable in scope",
-                    Some(p.span),
-                ));
-            }
-            for v in scope.visible_sorted() {
-                items.push((
-                    Expr {
-                        kind: ExprKind::Variable(v.name.clone()),
-                        span: p.span,
-                    },
-                    v.name,
-                ));
-            }
-        }
-        for it in &p.items {
-            let name = match &it.alias {
-                Some(a) => a.name.clone(),
-                None => {
-                    if !is_return && !matches!(it.expr.kind, ExprKind::Variable(_)) {
-                        return Err(ExecError::semantic(
-                            "NoExpressionAlias",
-                            "expressions in WITH must be aliased (use AS)",
-                            Some(it.span),
-                        ));
-                    }
-                    it.text.clone()
-                }
-            };
-            if items.iter().any(|(_, n)| *n == name) {
-                return Err(ExecError::semantic(
-                    "ColumnNameConflict",
-                    format!("multiple result columns with the same name `{name}`"),
-                    Some(it.span),
-                ));
-            }
-            items.push((it.expr.clone(), name));
-        }
-        let aggregating = items.iter().any(|(e, _)| contains_aggregate(e));
-        let mut new_scope = Scope::default();
-        let mut out: Vec<(String, usize)> = Vec::new();
-        let item_norms: Vec<String> = items.iter().map(|(e, _)| normalized(e)).collect();
-
-        if !aggregating {
-            let mut proj = Vec::new();
-            let mut names = Vec::new();
-            for (e, name) in &items {
-                let kind = Self::kind_of(e, scope);
-                let slot = match &e.kind {
-                    ExprKind::Variable(v) if scope.get(v).is_some() => {
-                        scope.get(v).map(|b| b.slot).unwrap_or(0)
-                    }
-                    _ => {
-                        let c = self.expr(e, scope, &mut AggMode::Forbidden("this projection"))?;
-                        let slot = self.alloc();
-                        proj.push((c, slot));
-                        names.push(name.clone());
-                        slot
-                    }
-                };
-                new_scope.set(name, slot, kind);
-                out.push((name.clone(), slot));
-            }
-            if !proj.is_empty() {
-                ops.push(Op::Project { items: proj, names });
-            }
-            if p.distinct {
-                ops.push(Op::Distinct {
-                    slots: out.iter().map(|(_, s)| *s).collect(),
-                });
-            }
-            // ORDER BY sees the projected names and, without DISTINCT, the old variables.
-            let mut order_scope = if p.distinct {
-                Scope::default()
-            } else {
-                scope.clone()
-            };
-            for (name, slot) in &out {
-                let kind = new_scope
-                    .get(name)
-                    .map(|v| v.kind)
-                    .unwrap_or(VarKind::Value);
-                order_scope.set(name, *slot, kind);
-            }
-            let mut keys = Vec::new();
-            for s in &p.order_by {
-                let norm = normalized(&s.expr);
-                let c = match item_norms.iter().position(|n| *n == norm) {
-                    Some(i) => CExpr::Slot(out[i].1),
-                    None => {
-                        if contains_aggregate(&s.expr) {
-                            return Err(ExecError::semantic(
-                                "InvalidAggregation",
-                                "ORDER BY cannot aggregate when the projection does not",
-                                Some(s.expr.span),
-                            ));
-                        }
-                        self.expr(&s.expr, &order_scope, &mut AggMode::Forbidden("ORDER BY"))?
-                    }
-                };
-                keys.push((c, s.descending));
-            }
-            self.order_skip_limit(p, keys, ops)?;
+        let items = projection_items(p, scope, is_return)?;
+        let (out, new_scope) = if items.iter().any(|(e, _)| contains_aggregate(e)) {
+            self.grouping_projection(p, scope, ops, &items)?
         } else {
-            // Grouping keys: non-aggregate items.
-            let mut collect = AggCollect {
-                inner: scope.clone(),
-                keys: Vec::new(),
-                specs: Vec::new(),
-            };
-            let mut key_ops = Vec::new();
-            let mut post_scope = Scope::default();
-            for (i, (e, _)) in items.iter().enumerate() {
-                if contains_aggregate(e) {
-                    continue;
-                }
-                let c = self.expr(e, scope, &mut AggMode::Forbidden("a grouping key"))?;
-                let slot = match (&e.kind, &c) {
-                    (ExprKind::Variable(_), CExpr::Slot(s)) => *s,
-                    _ => self.alloc(),
-                };
-                let kind = Self::kind_of(e, scope);
-                if let ExprKind::Variable(v) = &e.kind {
-                    post_scope.set(v, slot, kind);
-                }
-                collect.keys.push((item_norms[i].clone(), slot));
-                key_ops.push((c, slot));
-            }
-            // Aggregate items, evaluated after grouping.
-            let mut proj = Vec::new();
-            let mut names = Vec::new();
-            let mut item_slots = vec![usize::MAX; items.len()];
-            for (i, (e, name)) in items.iter().enumerate() {
-                if contains_aggregate(e) {
-                    let c = self.expr(e, &post_scope, &mut AggMode::Collect(&mut collect))?;
-                    let slot = self.alloc();
-                    proj.push((c, slot));
-                    names.push(name.clone());
-                    item_slots[i] = slot;
-                } else {
-                    let (_, slot) = collect
-                        .keys
-                        .iter()
-                        .find(|(k, _)| *k == item_norms[i])
-                        .cloned()
-                        .unwrap_or_default();
-                    item_slots[i] = slot;
-                }
-                let kind = if contains_aggregate(e) {
-                    VarKind::Value
-                } else {
-                    Self::kind_of(e, scope)
-                };
-                new_scope.set(name, item_slots[i], kind);
-                out.push((name.clone(), item_slots[i]));
-            }
-            // ORDER BY: projected names, grouping variables, more aggregates.
-            let mut order_scope = post_scope.clone();
-            for (name, slot) in &out {
-                let kind = new_scope
-                    .get(name)
-                    .map(|v| v.kind)
-                    .unwrap_or(VarKind::Value);
-                order_scope.set(name, *slot, kind);
-            }
-            let mut keys = Vec::new();
-            for s in &p.order_by {
-                let norm = normalized(&s.expr);
-                let c = match item_norms.iter().position(|n| *n == norm) {
-                    Some(i) => CExpr::Slot(out[i].1),
-                    None => {
-                        if p.distinct && contains_aggregate(&s.expr) {
-                            return Err(ExecError::semantic(
-                                "InvalidAggregation",
-                                "ORDER BY after DISTINCT can only use projected items",
-                                Some(s.expr.span),
-                            ));
-                        }
-                        self.expr(&s.expr, &order_scope, &mut AggMode::Collect(&mut collect))?
-                    }
-                };
-                keys.push((c, s.descending));
-            }
-            let key_names = items
-                .iter()
-                .filter(|(e, _)| !contains_aggregate(e))
-                .map(|(_, n)| n.clone())
-                .collect();
-            ops.push(Op::Aggregate {
-                keys: key_ops,
-                aggs: collect.specs,
-                names: key_names,
-            });
-            if !proj.is_empty() {
-                ops.push(Op::Project { items: proj, names });
-            }
-            if p.distinct {
-                ops.push(Op::Distinct {
-                    slots: out.iter().map(|(_, s)| *s).collect(),
-                });
-            }
-            self.order_skip_limit(p, keys, ops)?;
-        }
+            self.plain_projection(p, scope, ops, &items)?
+        };
         if let Some(w) = &p.where_ {
             let c = self.expr(w, &new_scope, &mut AggMode::Forbidden("WHERE"))?;
             ops.push(Op::Filter(c, None));
         }
         *scope = new_scope;
         Ok(out)
+    }
+
+    /// A projection without aggregates: each item computed into a slot (a
+    /// variable keeps its own), then DISTINCT and ORDER BY / SKIP / LIMIT.
+    /// Returns the columns and the scope after it.
+    fn plain_projection(
+        &mut self,
+        p: &Projection,
+        scope: &Scope,
+        ops: &mut Vec<Op>,
+        items: &[(Expr, String)],
+    ) -> Result<(Vec<(String, usize)>, Scope)> {
+        let mut new_scope = Scope::default();
+        let mut out: Vec<(String, usize)> = Vec::new();
+        let mut proj = Vec::new();
+        let mut names = Vec::new();
+        for (e, name) in items {
+            let kind = Self::kind_of(e, scope);
+            let slot = match &e.kind {
+                ExprKind::Variable(v) if scope.get(v).is_some() => {
+                    scope.get(v).map(|b| b.slot).unwrap_or(0)
+                }
+                _ => {
+                    let c = self.expr(e, scope, &mut AggMode::Forbidden("this projection"))?;
+                    let slot = self.alloc();
+                    proj.push((c, slot));
+                    names.push(name.clone());
+                    slot
+                }
+            };
+            new_scope.set(name, slot, kind);
+            out.push((name.clone(), slot));
+        }
+        if !proj.is_empty() {
+            ops.push(Op::Project { items: proj, names });
+        }
+        if p.distinct {
+            ops.push(Op::Distinct {
+                slots: out.iter().map(|(_, s)| *s).collect(),
+            });
+        }
+        // ORDER BY sees the projected names and, without DISTINCT, the old variables.
+        let base = if p.distinct {
+            Scope::default()
+        } else {
+            scope.clone()
+        };
+        let order_scope = with_columns(base, &out, &new_scope);
+        let keys = self.order_keys(p, items, &out, |c, e| {
+            if contains_aggregate(e) {
+                return Err(ExecError::semantic(
+                    "InvalidAggregation",
+                    "ORDER BY cannot aggregate when the projection does not",
+                    Some(e.span),
+                ));
+            }
+            c.expr(e, &order_scope, &mut AggMode::Forbidden("ORDER BY"))
+        })?;
+        self.order_skip_limit(p, keys, ops)?;
+        Ok((out, new_scope))
+    }
+
+    /// A projection with aggregates: the items without one are the
+    /// grouping keys, computed before the `Aggregate`; the others are
+    /// computed after it from the keys and the aggregates they hold.
+    /// Returns the columns and the scope after it.
+    fn grouping_projection(
+        &mut self,
+        p: &Projection,
+        scope: &Scope,
+        ops: &mut Vec<Op>,
+        items: &[(Expr, String)],
+    ) -> Result<(Vec<(String, usize)>, Scope)> {
+        let item_norms: Vec<String> = items.iter().map(|(e, _)| normalized(e)).collect();
+        let mut collect = AggCollect {
+            inner: scope.clone(),
+            keys: Vec::new(),
+            specs: Vec::new(),
+        };
+        let mut key_ops = Vec::new();
+        let mut post_scope = Scope::default();
+        for (i, (e, _)) in items.iter().enumerate() {
+            if contains_aggregate(e) {
+                continue;
+            }
+            let c = self.expr(e, scope, &mut AggMode::Forbidden("a grouping key"))?;
+            let slot = match (&e.kind, &c) {
+                (ExprKind::Variable(_), CExpr::Slot(s)) => *s,
+                _ => self.alloc(),
+            };
+            let kind = Self::kind_of(e, scope);
+            if let ExprKind::Variable(v) = &e.kind {
+                post_scope.set(v, slot, kind);
+            }
+            collect.keys.push((item_norms[i].clone(), slot));
+            key_ops.push((c, slot));
+        }
+        // Aggregate items, evaluated after grouping.
+        let mut new_scope = Scope::default();
+        let mut out: Vec<(String, usize)> = Vec::new();
+        let mut proj = Vec::new();
+        let mut names = Vec::new();
+        for (i, (e, name)) in items.iter().enumerate() {
+            let (slot, kind) = if contains_aggregate(e) {
+                let c = self.expr(e, &post_scope, &mut AggMode::Collect(&mut collect))?;
+                let slot = self.alloc();
+                proj.push((c, slot));
+                names.push(name.clone());
+                (slot, VarKind::Value)
+            } else {
+                let (_, slot) = collect
+                    .keys
+                    .iter()
+                    .find(|(k, _)| *k == item_norms[i])
+                    .cloned()
+                    .unwrap_or_default();
+                (slot, Self::kind_of(e, scope))
+            };
+            new_scope.set(name, slot, kind);
+            out.push((name.clone(), slot));
+        }
+        // ORDER BY: projected names, grouping variables, more aggregates.
+        let order_scope = with_columns(post_scope, &out, &new_scope);
+        let keys = self.order_keys(p, items, &out, |c, e| {
+            if p.distinct && contains_aggregate(e) {
+                return Err(ExecError::semantic(
+                    "InvalidAggregation",
+                    "ORDER BY after DISTINCT can only use projected items",
+                    Some(e.span),
+                ));
+            }
+            c.expr(e, &order_scope, &mut AggMode::Collect(&mut collect))
+        })?;
+        let key_names = items
+            .iter()
+            .filter(|(e, _)| !contains_aggregate(e))
+            .map(|(_, n)| n.clone())
+            .collect();
+        ops.push(Op::Aggregate {
+            keys: key_ops,
+            aggs: collect.specs,
+            names: key_names,
+        });
+        if !proj.is_empty() {
+            ops.push(Op::Project { items: proj, names });
+        }
+        if p.distinct {
+            ops.push(Op::Distinct {
+                slots: out.iter().map(|(_, s)| *s).collect(),
+            });
+        }
+        self.order_skip_limit(p, keys, ops)?;
+        Ok((out, new_scope))
+    }
+
+    /// The sort keys of `p`'s ORDER BY: an item's column when the key is
+    /// one of the `items` (`out` holds their slots), else what `other`
+    /// compiles it to.
+    fn order_keys(
+        &mut self,
+        p: &Projection,
+        items: &[(Expr, String)],
+        out: &[(String, usize)],
+        mut other: impl FnMut(&mut Self, &Expr) -> Result<CExpr>,
+    ) -> Result<Vec<(CExpr, bool)>> {
+        let item_norms: Vec<String> = items.iter().map(|(e, _)| normalized(e)).collect();
+        let mut keys = Vec::new();
+        for s in &p.order_by {
+            let norm = normalized(&s.expr);
+            let c = match item_norms.iter().position(|n| *n == norm) {
+                Some(i) => CExpr::Slot(out[i].1),
+                None => other(self, &s.expr)?,
+            };
+            keys.push((c, s.descending));
+        }
+        Ok(keys)
     }
 
     fn order_skip_limit(
@@ -604,4 +578,66 @@ pub fn is_read_only(stmt: &Statement) -> bool {
                 })
             }),
     }
+}
+
+/// The items of a projection as (expression, column name): `*` first
+/// (every visible variable, sorted), then the listed ones. WITH items
+/// other than variables need an alias; two columns may not share a name.
+fn projection_items(p: &Projection, scope: &Scope, is_return: bool) -> Result<Vec<(Expr, String)>> {
+    let mut items: Vec<(Expr, String)> = Vec::new();
+    if p.star {
+        if scope.is_empty() {
+            return Err(ExecError::semantic(
+                "NoVariablesInScope",
+                "RETURN * / WITH * needs at least one variable in scope",
+                Some(p.span),
+            ));
+        }
+        for v in scope.visible_sorted() {
+            items.push((
+                Expr {
+                    kind: ExprKind::Variable(v.name.clone()),
+                    span: p.span,
+                },
+                v.name,
+            ));
+        }
+    }
+    for it in &p.items {
+        let name = match &it.alias {
+            Some(a) => a.name.clone(),
+            None => {
+                if !is_return && !matches!(it.expr.kind, ExprKind::Variable(_)) {
+                    return Err(ExecError::semantic(
+                        "NoExpressionAlias",
+                        "expressions in WITH must be aliased (use AS)",
+                        Some(it.span),
+                    ));
+                }
+                it.text.clone()
+            }
+        };
+        if items.iter().any(|(_, n)| *n == name) {
+            return Err(ExecError::semantic(
+                "ColumnNameConflict",
+                format!("multiple result columns with the same name `{name}`"),
+                Some(it.span),
+            ));
+        }
+        items.push((it.expr.clone(), name));
+    }
+    Ok(items)
+}
+
+/// `base` with the projection's columns `out` added under their names
+/// (with the kinds `new_scope` gives them): what ORDER BY sees.
+fn with_columns(mut base: Scope, out: &[(String, usize)], new_scope: &Scope) -> Scope {
+    for (name, slot) in out {
+        let kind = new_scope
+            .get(name)
+            .map(|v| v.kind)
+            .unwrap_or(VarKind::Value);
+        base.set(name, *slot, kind);
+    }
+    base
 }
