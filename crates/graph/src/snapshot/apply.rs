@@ -642,9 +642,54 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
         degree,
         ..
     } = ov;
+    check_end_state(base, &catalog, &nodes, &rels, &degree)?;
+    let mut counts = Counts::of(base, &catalog);
+    let mut node_list: Vec<(u64, Option<&NodeState<'_>>)> =
+        nodes.iter().map(|(id, s)| (*id, s.as_ref())).collect();
+    node_list.sort_unstable_by_key(|(id, _)| *id);
+    counts.nodes(base, &node_list)?;
+    let (new_rels, adj_ops) = rel_chunks(base, &rels, next_rel, &mut counts)?;
+    let new_nodes = node_chunks(base, &node_list, next_node, adj_ops);
+    let mut inner = Inner {
+        version: base.version + 1,
+        catalog: catalog.clone(),
+        next_node,
+        next_rel,
+        node_count: counts.node,
+        rel_count: counts.rel,
+        label_counts: counts.labels,
+        rel_type_counts: counts.types,
+        nodes: new_nodes,
+        rels: new_rels,
+        indexes: OnceLock::new(),
+        lazy_indexes: OnceLock::new(),
+        rank: OnceLock::new(),
+        stats: OnceLock::new(),
+        role_views: Default::default(),
+        damage: base.damage.clone(),
+    };
+    let indexes = updated_indexes(base, &inner, &catalog, &node_list)?;
+    inner.indexes = OnceLock::from(indexes);
+    // Newly declared property types apply to existing data too.
+    for d in &catalog.property_types {
+        if base.catalog.property_types.contains(d) {
+            continue;
+        }
+        check_existing(&inner, d.target, d.key, d.ty)?;
+    }
+    Ok(inner)
+}
 
-    // End-of-set rules: deleted nodes keep no relationships; declared types.
-    for (id, s) in &nodes {
+/// The rules checked on a change set's end state: a deleted node keeps no
+/// relationships; entities hold the declared property types.
+fn check_end_state(
+    base: &Inner,
+    catalog: &Catalog,
+    nodes: &IdMap<Option<NodeState<'_>>>,
+    rels: &IdMap<Option<RelState<'_>>>,
+    degree: &IdMap<i64>,
+) -> Result<()> {
+    for (id, s) in nodes {
         match s {
             None => {
                 let attached = base.node_chunk(*id).map_or(0, |(c, l)| c.degree(l) as i64)
@@ -653,83 +698,106 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
                     return Err(GraphError::NodeHasRelationships(NodeId(*id)));
                 }
             }
-            Some(s) if !catalog.property_types.is_empty() => check_node_types(&catalog, s)?,
+            Some(s) if !catalog.property_types.is_empty() => check_node_types(catalog, s)?,
             Some(_) => {}
         }
     }
     if !catalog.property_types.is_empty() {
         for s in rels.values().flatten() {
-            check_rel_types(&catalog, s)?;
+            check_rel_types(catalog, s)?;
+        }
+    }
+    Ok(())
+}
+
+/// The counters of the new version, from the old and new states of the
+/// touched entities.
+struct Counts {
+    node: u64,
+    rel: u64,
+    labels: Vec<u64>,
+    types: Vec<u64>,
+}
+
+impl Counts {
+    /// The base's counters, with room for `catalog`'s new names.
+    fn of(base: &Inner, catalog: &Catalog) -> Counts {
+        let mut labels = base.label_counts.clone();
+        labels.resize(labels.len().max(catalog.labels().len()), 0);
+        let mut types = base.rel_type_counts.clone();
+        types.resize(types.len().max(catalog.rel_types().len()), 0);
+        Counts {
+            node: base.node_count,
+            rel: base.rel_count,
+            labels,
+            types,
         }
     }
 
-    // Counters, from old and new states of touched entities.
-    let mut label_counts = base.label_counts.clone();
-    label_counts.resize(label_counts.len().max(catalog.labels().len()), 0);
-    let mut rel_type_counts = base.rel_type_counts.clone();
-    rel_type_counts.resize(rel_type_counts.len().max(catalog.rel_types().len()), 0);
-    let mut node_count = base.node_count;
-    let mut rel_count = base.rel_count;
-    for (id, s) in &nodes {
-        if let Some((c, l)) = base.node_chunk(*id) {
-            if c.meta.alive.get(l) {
-                count_out(std::slice::from_mut(&mut node_count), 0, "node", *id)?;
-                for lab in c.meta.labels(l) {
-                    count_out(&mut label_counts, lab.index(), "label", *id)?;
+    /// Counts out the old state of each touched node and in its new one.
+    fn nodes(&mut self, base: &Inner, nodes: &[(u64, Option<&NodeState<'_>>)]) -> Result<()> {
+        for (id, s) in nodes {
+            if let Some((c, l)) = base.node_chunk(*id) {
+                if c.meta.alive.get(l) {
+                    count_out(std::slice::from_mut(&mut self.node), 0, "node", *id)?;
+                    for lab in c.meta.labels(l) {
+                        count_out(&mut self.labels, lab.index(), "label", *id)?;
+                    }
+                }
+            }
+            if let Some(s) = s {
+                self.node += 1;
+                for lab in s.labels.iter() {
+                    self.labels[lab.index()] += 1;
                 }
             }
         }
-        if let Some(s) = s {
-            node_count += 1;
-            for lab in s.labels.iter() {
-                label_counts[lab.index()] += 1;
-            }
-        }
+        Ok(())
     }
 
-    // Relationship chunks and adjacency edits.
+    /// Counts out a relationship's old state (type `old`) and in its new one.
+    fn rel(&mut self, id: u64, old: Option<RelTypeId>, new: Option<RelTypeId>) -> Result<()> {
+        if let Some(t) = old {
+            count_out(std::slice::from_mut(&mut self.rel), 0, "relationship", id)?;
+            count_out(&mut self.types, t.index(), "relationship type", id)?;
+        }
+        if let Some(t) = new {
+            self.rel += 1;
+            self.types[t.index()] += 1;
+        }
+        Ok(())
+    }
+}
+
+/// An adjacency entry to insert (`true`) or delete in node chunk `.0`,
+/// list `.1`, at local `.2`.
+type AdjOp = (usize, AdjKey, u32, Adj, bool);
+
+/// The relationship chunks of the new version, and the adjacency entries
+/// the touched relationships add and remove.
+fn rel_chunks(
+    base: &Inner,
+    rels: &IdMap<Option<RelState<'_>>>,
+    next_rel: u64,
+    counts: &mut Counts,
+) -> Result<(Vec<Arc<RelChunk>>, Vec<AdjOp>)> {
     let mut rel_list: Vec<(u64, Option<&RelState<'_>>)> =
         rels.iter().map(|(id, s)| (*id, s.as_ref())).collect();
     rel_list.sort_unstable_by_key(|(id, _)| *id);
-    let mut adj_ops: Vec<(usize, AdjKey, u32, Adj, bool)> = Vec::new();
+    let mut adj_ops: Vec<AdjOp> = Vec::new();
     for (id, s) in &rel_list {
         let old = base_rel_ends(base, *id);
-        if let Some((t, _, _)) = old {
-            count_out(std::slice::from_mut(&mut rel_count), 0, "relationship", *id)?;
-            count_out(&mut rel_type_counts, t.index(), "relationship type", *id)?;
-        }
-        if let Some(s) = s {
-            rel_count += 1;
-            rel_type_counts[s.rel_type.index()] += 1;
-        }
+        counts.rel(*id, old.map(|(t, _, _)| t), s.map(|s| s.rel_type))?;
         let rel = RelId(*id);
-        match (old, s) {
-            (Some((t, src, dst)), None) => {
-                let (sc, sl) = node_pos(src.0);
-                let (dc, dl) = node_pos(dst.0);
-                adj_ops.push((sc, (t, 0), sl as u32, Adj { node: dst, rel }, false));
-                adj_ops.push((dc, (t, 1), dl as u32, Adj { node: src, rel }, false));
-            }
-            (None, Some(s)) => {
-                let (sc, sl) = node_pos(s.src.0);
-                let (dc, dl) = node_pos(s.dst.0);
-                adj_ops.push((
-                    sc,
-                    (s.rel_type, 0),
-                    sl as u32,
-                    Adj { node: s.dst, rel },
-                    true,
-                ));
-                adj_ops.push((
-                    dc,
-                    (s.rel_type, 1),
-                    dl as u32,
-                    Adj { node: s.src, rel },
-                    true,
-                ));
-            }
-            _ => {}
-        }
+        let (t, src, dst, insert) = match (old, s) {
+            (Some((t, src, dst)), None) => (t, src, dst, false),
+            (None, Some(s)) => (s.rel_type, s.src, s.dst, true),
+            _ => continue,
+        };
+        let (sc, sl) = node_pos(src.0);
+        let (dc, dl) = node_pos(dst.0);
+        adj_ops.push((sc, (t, 0), sl as u32, Adj { node: dst, rel }, insert));
+        adj_ops.push((dc, (t, 1), dl as u32, Adj { node: src, rel }, insert));
     }
     let rel_edits = group_by_chunk(
         rel_list
@@ -747,11 +815,17 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
             .collect(),
     );
     let new_rels = rebuild_rels(&base.rels, next_rel.div_ceil(REL_CHUNK) as usize, rel_edits);
+    Ok((new_rels, adj_ops))
+}
 
-    // Node chunks.
-    let mut node_list: Vec<(u64, Option<&NodeState<'_>>)> =
-        nodes.iter().map(|(id, s)| (*id, s.as_ref())).collect();
-    node_list.sort_unstable_by_key(|(id, _)| *id);
+/// The node chunks of the new version: the touched nodes' states and the
+/// adjacency edits.
+fn node_chunks(
+    base: &Inner,
+    node_list: &[(u64, Option<&NodeState<'_>>)],
+    next_node: u64,
+    adj_ops: Vec<AdjOp>,
+) -> Vec<Arc<NodeChunk>> {
     let node_edits = group_by_chunk(
         node_list
             .iter()
@@ -765,43 +839,33 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
             })
             .collect(),
     );
-    let new_nodes = rebuild_nodes(
+    rebuild_nodes(
         &base.nodes,
         next_node.div_ceil(NODE_CHUNK) as usize,
         node_edits,
         group_adj_ops(adj_ops),
-    );
+    )
+}
 
-    let mut inner = Inner {
-        version: base.version + 1,
-        catalog: catalog.clone(),
-        next_node,
-        next_rel,
-        node_count,
-        rel_count,
-        label_counts,
-        rel_type_counts,
-        nodes: new_nodes,
-        rels: new_rels,
-        indexes: OnceLock::new(),
-        lazy_indexes: OnceLock::new(),
-        rank: OnceLock::new(),
-        stats: OnceLock::new(),
-        role_views: Default::default(),
-        damage: base.damage.clone(),
-    };
-
-    // Indexes: update existing ones entry by entry, build new ones.
+/// The property indexes of the new version `inner`: those of `base`
+/// updated entry by entry for the touched nodes, new ones built; a unique
+/// index refuses a duplicate.
+fn updated_indexes(
+    base: &Inner,
+    inner: &Inner,
+    catalog: &Catalog,
+    node_list: &[(u64, Option<&NodeState<'_>>)],
+) -> Result<Vec<PropIndex>> {
     let mut indexes = Vec::new();
-    for (label, key, unique) in index_defs(&catalog) {
+    for (label, key, unique) in index_defs(catalog) {
         let Some(old) = base.index(label, key) else {
-            indexes.push(build_index(&inner, label, key, unique)?);
+            indexes.push(build_index(inner, label, key, unique)?);
             continue;
         };
         let mut idx = old.clone();
         let newly_unique = unique.is_some() && old.unique.is_none();
         idx.unique = unique;
-        for (id, _) in &node_list {
+        for (id, _) in node_list {
             let old_key = base
                 .node_chunk(*id)
                 .filter(|(c, l)| {
@@ -814,7 +878,7 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
             }
         }
         let mut added: Vec<(NodeId, &Value)> = Vec::new();
-        for (id, s) in &node_list {
+        for (id, s) in node_list {
             let Some(s) = s else { continue };
             if s.labels.binary_search(&label).is_err() {
                 continue;
@@ -829,31 +893,22 @@ pub(super) fn apply(base: &Inner, cs: &ChangeSet) -> Result<Inner> {
         if let Some(name) = &idx.unique {
             if newly_unique {
                 if let Some((_, n)) = idx.first_duplicate() {
-                    let v = inner_node_prop(&inner, n, key);
-                    return Err(violation(&catalog, name, label, key, &v, n));
+                    let v = inner_node_prop(inner, n, key);
+                    return Err(violation(catalog, name, label, key, &v, n));
                 }
             } else {
                 for (n, v) in added {
                     let k =
                         IndexKey::from_value(v).expect("invariant: inserted keys are indexable");
                     if let Some(other) = idx.other_with(&k, n) {
-                        return Err(violation(&catalog, name, label, key, v, other));
+                        return Err(violation(catalog, name, label, key, v, other));
                     }
                 }
             }
         }
         indexes.push(idx);
     }
-    inner.indexes = OnceLock::from(indexes);
-
-    // Newly declared property types apply to existing data too.
-    for d in &catalog.property_types {
-        if base.catalog.property_types.contains(d) {
-            continue;
-        }
-        check_existing(&inner, d.target, d.key, d.ty)?;
-    }
-    Ok(inner)
+    Ok(indexes)
 }
 
 fn inner_node_prop(inner: &Inner, n: NodeId, key: PropKeyId) -> Value {
