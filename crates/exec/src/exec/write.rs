@@ -15,7 +15,8 @@ use super::eval::{all_properties, approx_bytes, eval};
 use super::stream::build_path;
 use super::{run_sub_all, Ctx, State};
 use crate::error::{ExecError, Result};
-use crate::plan::{CreatePattern, Op, PropsSpec, Row, SetOp};
+use crate::plan::{CExpr, CreatePattern, MergeOp, Op, PropsSpec, Row, SetOp};
+use relgraph_cypher::ast::Span;
 
 /// Names interned by this operator on top of the working catalog.
 struct Names<'a> {
@@ -491,196 +492,175 @@ fn set_prop(
 pub(crate) fn run_write(op: &Op, mut rows: Vec<Row>, st: &mut State<'_>) -> Result<Vec<Row>> {
     match op {
         Op::Create(cp) => {
-            let (pending, changes) = {
-                let ctx = st.ctx();
-                let mut names = Names {
-                    base: ctx.snapshot.catalog(),
-                    pending: None,
-                };
-                let cn = create_names(cp, &mut names);
-                let mut ids = Ids {
-                    node: ctx.snapshot.next_node_id().0,
-                    rel: ctx.snapshot.next_rel_id().0,
-                };
-                let mut changes = Vec::with_capacity(rows.len() * (cp.nodes.len() + cp.rels.len()));
-                // Bytes of the changes built so far, checked against the
-                // budget as they grow (flush charges them).
-                let (mut built, mut counted) = (0u64, 0usize);
-                for (i, row) in rows.iter_mut().enumerate() {
-                    if i % 4096 == 0 {
-                        built += changes[counted..].iter().map(change_bytes).sum::<u64>();
-                        counted = changes.len();
-                        ctx.guard.check_alloc(built)?;
-                    }
-                    create_row(cp, &cn, row, &mut ids, &ctx, &mut names, &mut changes)?;
-                }
-                (names.pending, changes)
-            };
-            flush(st, pending, changes)?;
+            create_rows(cp, &mut rows, st)?;
             Ok(rows)
         }
         Op::Set(items) => {
-            let (pending, changes) = {
-                let ctx = st.ctx();
-                let mut names = Names {
-                    base: ctx.snapshot.catalog(),
-                    pending: None,
-                };
-                let mut seen = HashSet::new();
-                let mut changes = Vec::new();
-                for row in &rows {
-                    set_row(items, row, &ctx, &mut names, &mut seen, &mut changes)?;
-                }
-                (names.pending, changes)
-            };
-            flush(st, pending, changes)?;
+            set_rows(items, &rows, st)?;
             Ok(rows)
         }
         Op::Delete { exprs, detach } => {
-            let changes = {
-                let ctx = st.ctx();
-                let snap = ctx.snapshot;
-                let mut rels: Vec<RelId> = Vec::new();
-                let mut rel_seen = HashSet::new();
-                let mut nodes: Vec<NodeId> = Vec::new();
-                let mut node_seen = HashSet::new();
-                let mut locals = Vec::new();
-                let n_types = snap.catalog().rel_types().len() as u32;
-                let mut add_node =
-                    |n: NodeId, rels: &mut Vec<RelId>, rel_seen: &mut HashSet<RelId>| {
-                        if !snap.node_exists(n) || !node_seen.insert(n) {
-                            return;
-                        }
-                        nodes.push(n);
-                        if *detach {
-                            for t in 0..n_types {
-                                for d in [Direction::Outgoing, Direction::Incoming] {
-                                    for a in snap.neighbors(n, RelTypeId(t), d).iter() {
-                                        if rel_seen.insert(a.rel) {
-                                            rels.push(a.rel);
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    };
-                for row in &rows {
-                    for (e, span) in exprs {
-                        match eval(e, row, &mut locals, &ctx)? {
-                            Value::Null => {}
-                            Value::Node(n) => add_node(n, &mut rels, &mut rel_seen),
-                            Value::Relationship(r) => {
-                                if snap.rel(r).is_some() && rel_seen.insert(r) {
-                                    rels.push(r);
-                                }
-                            }
-                            Value::Path(p) => {
-                                for r in p.rels {
-                                    if snap.rel(r).is_some() && rel_seen.insert(r) {
-                                        rels.push(r);
-                                    }
-                                }
-                                for n in p.nodes {
-                                    add_node(n, &mut rels, &mut rel_seen);
-                                }
-                            }
-                            other => {
-                                return Err(ExecError::type_error(
-                                    "InvalidArgumentType",
-                                    format!(
-                                        "DELETE needs a node, relationship or path, got {}",
-                                        other.type_name()
-                                    ),
-                                )
-                                .at(*span))
-                            }
-                        }
-                    }
-                }
-                let mut changes: Vec<Change> = rels
-                    .into_iter()
-                    .map(|id| Change::DeleteRel { id })
-                    .collect();
-                changes.extend(nodes.into_iter().map(|id| Change::DeleteNode { id }));
-                changes
-            };
+            let changes = delete_changes(exprs, *detach, &rows, &st.ctx())?;
             flush(st, None, changes)?;
             Ok(rows)
         }
-        Op::Merge(m) => {
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                let found = {
-                    let ctx = st.ctx();
-                    run_sub_all(&m.matcher.ops, &row, &ctx)?
-                };
-                if !found.is_empty() {
-                    let (pending, changes) = {
-                        let ctx = st.ctx();
-                        let mut names = Names {
-                            base: ctx.snapshot.catalog(),
-                            pending: None,
-                        };
-                        let mut seen = HashSet::new();
-                        let mut changes = Vec::new();
-                        for r in &found {
-                            set_row(&m.on_match, r, &ctx, &mut names, &mut seen, &mut changes)?;
-                        }
-                        (names.pending, changes)
-                    };
-                    flush(st, pending, changes)?;
-                    out.extend(found);
-                } else {
-                    let mut r = row;
-                    for s in &m.new_slots {
-                        r[*s] = Value::Null;
-                    }
-                    let (pending, changes) = {
-                        let ctx = st.ctx();
-                        let mut names = Names {
-                            base: ctx.snapshot.catalog(),
-                            pending: None,
-                        };
-                        let cn = create_names(&m.create, &mut names);
-                        let mut ids = Ids {
-                            node: ctx.snapshot.next_node_id().0,
-                            rel: ctx.snapshot.next_rel_id().0,
-                        };
-                        let mut changes = Vec::new();
-                        create_row(
-                            &m.create,
-                            &cn,
-                            &mut r,
-                            &mut ids,
-                            &ctx,
-                            &mut names,
-                            &mut changes,
-                        )?;
-                        (names.pending, changes)
-                    };
-                    flush(st, pending, changes)?;
-                    if !m.on_create.is_empty() {
-                        let (pending, changes) = {
-                            let ctx = st.ctx();
-                            let mut names = Names {
-                                base: ctx.snapshot.catalog(),
-                                pending: None,
-                            };
-                            let mut seen = HashSet::new();
-                            let mut changes = Vec::new();
-                            set_row(&m.on_create, &r, &ctx, &mut names, &mut seen, &mut changes)?;
-                            (names.pending, changes)
-                        };
-                        flush(st, pending, changes)?;
-                    }
-                    out.push(r);
-                }
-            }
-            Ok(out)
-        }
+        Op::Merge(m) => run_merge(m, rows, st),
         other => Err(ExecError::Unsupported {
             feature: format!("write operator {other:?}"),
             span: None,
         }),
     }
+}
+
+/// Creates the pattern `cp` for each of `rows`, binding the new entities
+/// in them; one change set.
+fn create_rows(cp: &CreatePattern, rows: &mut [Row], st: &mut State<'_>) -> Result<()> {
+    let (pending, changes) = {
+        let ctx = st.ctx();
+        let mut names = Names {
+            base: ctx.snapshot.catalog(),
+            pending: None,
+        };
+        let cn = create_names(cp, &mut names);
+        let mut ids = Ids {
+            node: ctx.snapshot.next_node_id().0,
+            rel: ctx.snapshot.next_rel_id().0,
+        };
+        let mut changes = Vec::with_capacity(rows.len() * (cp.nodes.len() + cp.rels.len()));
+        // Bytes of the changes built so far, checked against the
+        // budget as they grow (flush charges them).
+        let (mut built, mut counted) = (0u64, 0usize);
+        for (i, row) in rows.iter_mut().enumerate() {
+            if i % 4096 == 0 {
+                built += changes[counted..].iter().map(change_bytes).sum::<u64>();
+                counted = changes.len();
+                ctx.guard.check_alloc(built)?;
+            }
+            create_row(cp, &cn, row, &mut ids, &ctx, &mut names, &mut changes)?;
+        }
+        (names.pending, changes)
+    };
+    flush(st, pending, changes)
+}
+
+/// Applies the SET items `items` to each of `rows`; one change set.
+fn set_rows<'r>(
+    items: &[SetOp],
+    rows: impl IntoIterator<Item = &'r Row>,
+    st: &mut State<'_>,
+) -> Result<()> {
+    let (pending, changes) = {
+        let ctx = st.ctx();
+        let mut names = Names {
+            base: ctx.snapshot.catalog(),
+            pending: None,
+        };
+        let mut seen = HashSet::new();
+        let mut changes = Vec::new();
+        for row in rows {
+            set_row(items, row, &ctx, &mut names, &mut seen, &mut changes)?;
+        }
+        (names.pending, changes)
+    };
+    flush(st, pending, changes)
+}
+
+/// The deletes of `[DETACH] DELETE exprs` over `rows`: every relationship
+/// first (with DETACH, each deleted node's too), then the nodes, each once.
+fn delete_changes(
+    exprs: &[(CExpr, Span)],
+    detach: bool,
+    rows: &[Row],
+    ctx: &Ctx<'_>,
+) -> Result<Vec<Change>> {
+    let snap = ctx.snapshot;
+    let mut rels: Vec<RelId> = Vec::new();
+    let mut rel_seen = HashSet::new();
+    let mut nodes: Vec<NodeId> = Vec::new();
+    let mut node_seen = HashSet::new();
+    let mut locals = Vec::new();
+    let n_types = snap.catalog().rel_types().len() as u32;
+    let mut add_node = |n: NodeId, rels: &mut Vec<RelId>, rel_seen: &mut HashSet<RelId>| {
+        if !snap.node_exists(n) || !node_seen.insert(n) {
+            return;
+        }
+        nodes.push(n);
+        if detach {
+            for t in 0..n_types {
+                for d in [Direction::Outgoing, Direction::Incoming] {
+                    for a in snap.neighbors(n, RelTypeId(t), d).iter() {
+                        if rel_seen.insert(a.rel) {
+                            rels.push(a.rel);
+                        }
+                    }
+                }
+            }
+        }
+    };
+    for row in rows {
+        for (e, span) in exprs {
+            match eval(e, row, &mut locals, ctx)? {
+                Value::Null => {}
+                Value::Node(n) => add_node(n, &mut rels, &mut rel_seen),
+                Value::Relationship(r) => {
+                    if snap.rel(r).is_some() && rel_seen.insert(r) {
+                        rels.push(r);
+                    }
+                }
+                Value::Path(p) => {
+                    for r in p.rels {
+                        if snap.rel(r).is_some() && rel_seen.insert(r) {
+                            rels.push(r);
+                        }
+                    }
+                    for n in p.nodes {
+                        add_node(n, &mut rels, &mut rel_seen);
+                    }
+                }
+                other => {
+                    return Err(ExecError::type_error(
+                        "InvalidArgumentType",
+                        format!(
+                            "DELETE needs a node, relationship or path, got {}",
+                            other.type_name()
+                        ),
+                    )
+                    .at(*span))
+                }
+            }
+        }
+    }
+    let mut changes: Vec<Change> = rels
+        .into_iter()
+        .map(|id| Change::DeleteRel { id })
+        .collect();
+    changes.extend(nodes.into_iter().map(|id| Change::DeleteNode { id }));
+    Ok(changes)
+}
+
+/// MERGE, row by row: the rows the pattern matches (with ON MATCH SET
+/// applied to them), or the pattern created (with ON CREATE SET).
+fn run_merge(m: &MergeOp, rows: Vec<Row>, st: &mut State<'_>) -> Result<Vec<Row>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let found = {
+            let ctx = st.ctx();
+            run_sub_all(&m.matcher.ops, &row, &ctx)?
+        };
+        if !found.is_empty() {
+            set_rows(&m.on_match, &found, st)?;
+            out.extend(found);
+            continue;
+        }
+        let mut r = row;
+        for s in &m.new_slots {
+            r[*s] = Value::Null;
+        }
+        create_rows(&m.create, std::slice::from_mut(&mut r), st)?;
+        if !m.on_create.is_empty() {
+            set_rows(&m.on_create, std::iter::once(&r), st)?;
+        }
+        out.push(r);
+    }
+    Ok(out)
 }
