@@ -691,6 +691,7 @@ impl Compiler<'_> {
             &mut ops,
             false,
         )?;
+        crate::plan::fuse_closing_expansions(&mut ops);
         Ok(SubPlan { ops })
     }
 
@@ -716,6 +717,7 @@ impl Compiler<'_> {
             &mut ops,
             false,
         )?;
+        crate::plan::fuse_closing_expansions(&mut ops);
         Ok((SubPlan { ops }, inner))
     }
 

@@ -772,7 +772,7 @@ pub(crate) fn count_pushdown(ops: &mut Vec<Op>, alloc: &mut dyn FnMut() -> usize
 /// between the two (placed where the first bound what they read) move
 /// after the fused expansion: they read nothing the second binds, and
 /// they now see only the rows that close the cycle.
-fn fuse_closing_expansions(ops: &mut Vec<Op>) {
+pub(crate) fn fuse_closing_expansions(ops: &mut Vec<Op>) {
     let mut i = 0;
     while i + 1 < ops.len() {
         let filters = ops[i + 1..]
