@@ -12,7 +12,7 @@ use super::{run_sub_all, run_sub_any, run_sub_count, Ctx};
 use crate::error::{ExecError, Result};
 use crate::functions::{self, LARGE_VALUE_BYTES};
 use crate::options::{MAX_VALUE_DEPTH, VALUE_BYTES};
-use crate::plan::{CExpr, InList, MapProjItem};
+use crate::plan::{CExpr, InList, MapProjItem, SubPlan};
 use crate::value_ops;
 
 /// Evaluates `e` on `row`, borrowing the value where it already exists
@@ -189,24 +189,14 @@ pub(crate) fn eval(
             branches,
             default,
         } => {
-            let subject = match subject {
-                Some(s) => Some(eval(s, row, locals, ctx)?),
-                None => None,
-            };
-            for (w, t) in branches {
-                let w = eval(w, row, locals, ctx)?;
-                let hit = match &subject {
-                    Some(s) => value_ops::equals(s, &w) == Some(true),
-                    None => matches!(w, Value::Bool(true)),
-                };
-                if hit {
-                    return eval(t, row, locals, ctx);
-                }
-            }
-            match default {
-                Some(d) => eval(d, row, locals, ctx)?,
-                None => Value::Null,
-            }
+            return case(
+                subject.as_deref(),
+                branches,
+                default.as_deref(),
+                row,
+                locals,
+                ctx,
+            )
         }
         CExpr::List(items) => {
             let mut out = Vec::with_capacity(items.len());
@@ -228,110 +218,22 @@ pub(crate) fn eval(
             predicate,
             projection,
         } => {
-            let Some(items) = items(list, row, locals, ctx, "expected a list")? else {
-                return Ok(Value::Null);
-            };
-            let mut out = Vec::with_capacity(items.len());
-            // Bytes of the items built so far, held against the memory budget.
-            let mut held = Held::new(ctx);
-            for item in items {
-                tick(ctx)?;
-                locals.truncate(*local);
-                locals.push(item);
-                if let Some(p) = predicate {
-                    if !matches!(eval(p, row, locals, ctx)?, Value::Bool(true)) {
-                        continue;
-                    }
-                }
-                let v = match projection {
-                    Some(p) => eval(p, row, locals, ctx)?,
-                    None => locals[*local].clone(),
-                };
-                held.add(approx_bytes(&v))?;
-                out.push(v);
-            }
-            locals.truncate(*local);
-            Value::List(out)
+            let (predicate, projection) = (predicate.as_deref(), projection.as_deref());
+            return list_comprehension(*local, list, predicate, projection, row, locals, ctx);
         }
         CExpr::Quantifier {
             kind,
             local,
             list,
             predicate,
-        } => {
-            let Some(items) = items(list, row, locals, ctx, "expected a list")? else {
-                return Ok(Value::Null);
-            };
-            let (mut trues, mut falses, mut nulls) = (0usize, 0usize, 0usize);
-            for item in items {
-                tick(ctx)?;
-                locals.truncate(*local);
-                locals.push(item);
-                let v = match predicate {
-                    Some(p) => eval(p, row, locals, ctx)?,
-                    None => locals[*local].clone(),
-                };
-                match v {
-                    Value::Bool(true) => trues += 1,
-                    Value::Bool(false) => falses += 1,
-                    Value::Null => nulls += 1,
-                    other => {
-                        return Err(ExecError::type_error(
-                            "InvalidArgumentType",
-                            format!(
-                                "a quantifier predicate must be boolean, got {}",
-                                other.type_name()
-                            ),
-                        ))
-                    }
-                }
-            }
-            locals.truncate(*local);
-            // A deciding count settles the answer; otherwise a null makes it unknown.
-            let decided = match kind {
-                Quantifier::All => (falses > 0).then_some(false),
-                Quantifier::Any => (trues > 0).then_some(true),
-                Quantifier::None => (trues > 0).then_some(false),
-                Quantifier::Single => (trues > 1).then_some(false),
-            };
-            match decided {
-                Some(b) => Value::Bool(b),
-                None if nulls > 0 => Value::Null,
-                None => Value::Bool(match kind {
-                    Quantifier::All | Quantifier::None => true,
-                    Quantifier::Any => false,
-                    Quantifier::Single => trues == 1,
-                }),
-            }
-        }
+        } => return quantifier(*kind, *local, list, predicate.as_deref(), row, locals, ctx),
         CExpr::Reduce {
             acc,
             init,
             local,
             list,
             expr,
-        } => {
-            let mut accv = eval(init, row, locals, ctx)?;
-            let Some(items) = items(list, row, locals, ctx, "reduce needs a list")? else {
-                return Ok(Value::Null);
-            };
-            for item in items {
-                tick(ctx)?;
-                locals.truncate(*acc);
-                locals.push(accv);
-                debug_assert_eq!(locals.len(), *local);
-                locals.push(item);
-                accv = eval(expr, row, locals, ctx)?;
-                if nested_deeper_than(&accv, MAX_VALUE_DEPTH) {
-                    return Err(ExecError::Limit(format!(
-                        "reduce built a value nested more than {MAX_VALUE_DEPTH} levels deep \
-                         (MAX_VALUE_DEPTH)"
-                    )));
-                }
-            }
-            locals.truncate(*acc);
-            accv
-        }
+        } => return reduce(*acc, init, *local, list, expr, row, locals, ctx),
         CExpr::Exists(plan) => Value::Bool(match stream::single_hop(&plan.ops) {
             Some(e) => stream::hop_matches(e, row, true, ctx)? > 0,
             None => run_sub_any(&plan.ops, row, ctx)?,
@@ -341,42 +243,221 @@ pub(crate) fn eval(
             None => run_sub_count(&plan.ops, row, ctx)?,
         }),
         CExpr::PatternComp(plan, proj) => {
-            let rows = run_sub_all(&plan.ops, row, ctx)?;
-            let mut out = Vec::with_capacity(rows.len());
-            let mut held = Held::new(ctx);
-            for r in &rows {
-                tick(ctx)?;
-                let v = eval(proj, r, locals, ctx)?;
-                held.add(approx_bytes(&v))?;
-                out.push(v);
-            }
-            Value::List(out)
+            return pattern_comprehension(plan, proj, row, locals, ctx)
         }
-        CExpr::MapProjection(base, items) => {
-            let b = eval(base, row, locals, ctx)?;
-            if b.is_null() {
-                return Ok(Value::Null);
+        CExpr::MapProjection(base, items) => return map_projection(base, items, row, locals, ctx),
+    })
+}
+
+/// `CASE [subject] WHEN .. THEN .. [ELSE ..] END`: the first branch whose
+/// condition is true (or equals the subject) decides.
+fn case(
+    subject: Option<&CExpr>,
+    branches: &[(CExpr, CExpr)],
+    default: Option<&CExpr>,
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+) -> Result<Value> {
+    let subject = match subject {
+        Some(s) => Some(eval(s, row, locals, ctx)?),
+        None => None,
+    };
+    for (w, t) in branches {
+        let w = eval(w, row, locals, ctx)?;
+        let hit = match &subject {
+            Some(s) => value_ops::equals(s, &w) == Some(true),
+            None => matches!(w, Value::Bool(true)),
+        };
+        if hit {
+            return eval(t, row, locals, ctx);
+        }
+    }
+    match default {
+        Some(d) => eval(d, row, locals, ctx),
+        None => Ok(Value::Null),
+    }
+}
+
+/// `[x IN list WHERE predicate | projection]`, the items built held
+/// against the memory budget.
+fn list_comprehension(
+    local: usize,
+    list: &CExpr,
+    predicate: Option<&CExpr>,
+    projection: Option<&CExpr>,
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+) -> Result<Value> {
+    let Some(items) = items(list, row, locals, ctx, "expected a list")? else {
+        return Ok(Value::Null);
+    };
+    let mut out = Vec::with_capacity(items.len());
+    // Bytes of the items built so far, held against the memory budget.
+    let mut held = Held::new(ctx);
+    for item in items {
+        tick(ctx)?;
+        locals.truncate(local);
+        locals.push(item);
+        if let Some(p) = predicate {
+            if !matches!(eval(p, row, locals, ctx)?, Value::Bool(true)) {
+                continue;
             }
-            let mut out = BTreeMap::new();
-            for it in items {
-                match it {
-                    MapProjItem::Property(k) => {
-                        let v = property(&b, k.resolve(ctx.snapshot.catalog()), &k.name, ctx)?;
-                        out.insert(k.name.clone(), v);
-                    }
-                    MapProjItem::Entry(k, e) => {
-                        out.insert(k.clone(), eval(e, row, locals, ctx)?);
-                    }
-                    MapProjItem::AllProperties => {
-                        for (k, v) in all_properties(&b, ctx)? {
-                            out.insert(k, v);
-                        }
-                    }
+        }
+        let v = match projection {
+            Some(p) => eval(p, row, locals, ctx)?,
+            None => locals[local].clone(),
+        };
+        held.add(approx_bytes(&v))?;
+        out.push(v);
+    }
+    locals.truncate(local);
+    Ok(Value::List(out))
+}
+
+/// `all`, `any`, `none` and `single` over a list, in three-valued logic.
+fn quantifier(
+    kind: Quantifier,
+    local: usize,
+    list: &CExpr,
+    predicate: Option<&CExpr>,
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+) -> Result<Value> {
+    let Some(items) = items(list, row, locals, ctx, "expected a list")? else {
+        return Ok(Value::Null);
+    };
+    let (mut trues, mut falses, mut nulls) = (0usize, 0usize, 0usize);
+    for item in items {
+        tick(ctx)?;
+        locals.truncate(local);
+        locals.push(item);
+        let v = match predicate {
+            Some(p) => eval(p, row, locals, ctx)?,
+            None => locals[local].clone(),
+        };
+        match v {
+            Value::Bool(true) => trues += 1,
+            Value::Bool(false) => falses += 1,
+            Value::Null => nulls += 1,
+            other => {
+                return Err(ExecError::type_error(
+                    "InvalidArgumentType",
+                    format!(
+                        "a quantifier predicate must be boolean, got {}",
+                        other.type_name()
+                    ),
+                ))
+            }
+        }
+    }
+    locals.truncate(local);
+    // A deciding count settles the answer; otherwise a null makes it unknown.
+    let decided = match kind {
+        Quantifier::All => (falses > 0).then_some(false),
+        Quantifier::Any => (trues > 0).then_some(true),
+        Quantifier::None => (trues > 0).then_some(false),
+        Quantifier::Single => (trues > 1).then_some(false),
+    };
+    Ok(match decided {
+        Some(b) => Value::Bool(b),
+        None if nulls > 0 => Value::Null,
+        None => Value::Bool(match kind {
+            Quantifier::All | Quantifier::None => true,
+            Quantifier::Any => false,
+            Quantifier::Single => trues == 1,
+        }),
+    })
+}
+
+/// `reduce(acc = init, x IN list | expr)`, refusing values nested deeper
+/// than [`MAX_VALUE_DEPTH`].
+#[allow(clippy::too_many_arguments)]
+fn reduce(
+    acc: usize,
+    init: &CExpr,
+    local: usize,
+    list: &CExpr,
+    expr: &CExpr,
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+) -> Result<Value> {
+    let mut accv = eval(init, row, locals, ctx)?;
+    let Some(items) = items(list, row, locals, ctx, "reduce needs a list")? else {
+        return Ok(Value::Null);
+    };
+    for item in items {
+        tick(ctx)?;
+        locals.truncate(acc);
+        locals.push(accv);
+        debug_assert_eq!(locals.len(), local);
+        locals.push(item);
+        accv = eval(expr, row, locals, ctx)?;
+        if nested_deeper_than(&accv, MAX_VALUE_DEPTH) {
+            return Err(ExecError::Limit(format!(
+                "reduce built a value nested more than {MAX_VALUE_DEPTH} levels deep \
+                 (MAX_VALUE_DEPTH)"
+            )));
+        }
+    }
+    locals.truncate(acc);
+    Ok(accv)
+}
+
+/// `[pattern | projection]`: the projection of every row the sub-plan
+/// yields, held against the memory budget.
+fn pattern_comprehension(
+    plan: &SubPlan,
+    proj: &CExpr,
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+) -> Result<Value> {
+    let rows = run_sub_all(&plan.ops, row, ctx)?;
+    let mut out = Vec::with_capacity(rows.len());
+    let mut held = Held::new(ctx);
+    for r in &rows {
+        tick(ctx)?;
+        let v = eval(proj, r, locals, ctx)?;
+        held.add(approx_bytes(&v))?;
+        out.push(v);
+    }
+    Ok(Value::List(out))
+}
+
+/// `base { .key, key: expr, .* }`.
+fn map_projection(
+    base: &CExpr,
+    items: &[MapProjItem],
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+) -> Result<Value> {
+    let b = eval(base, row, locals, ctx)?;
+    if b.is_null() {
+        return Ok(Value::Null);
+    }
+    let mut out = BTreeMap::new();
+    for it in items {
+        match it {
+            MapProjItem::Property(k) => {
+                let v = property(&b, k.resolve(ctx.snapshot.catalog()), &k.name, ctx)?;
+                out.insert(k.name.clone(), v);
+            }
+            MapProjItem::Entry(k, e) => {
+                out.insert(k.clone(), eval(e, row, locals, ctx)?);
+            }
+            MapProjItem::AllProperties => {
+                for (k, v) in all_properties(&b, ctx)? {
+                    out.insert(k, v);
                 }
             }
-            Value::Map(out)
         }
-    })
+    }
+    Ok(Value::Map(out))
 }
 
 /// All properties of a node, relationship or map, by name.
