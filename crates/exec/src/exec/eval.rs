@@ -279,6 +279,30 @@ fn case(
     }
 }
 
+/// Binds each item of `list` to local `local` in turn and calls `f`;
+/// `false` when the list is null (`what` is the error for a non-list).
+fn for_each_item(
+    local: usize,
+    list: &CExpr,
+    what: &str,
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+    mut f: impl FnMut(&mut Vec<Value>) -> Result<()>,
+) -> Result<bool> {
+    let Some(items) = items(list, row, locals, ctx, what)? else {
+        return Ok(false);
+    };
+    for item in items {
+        tick(ctx)?;
+        locals.truncate(local);
+        locals.push(item);
+        f(locals)?;
+    }
+    locals.truncate(local);
+    Ok(true)
+}
+
 /// `[x IN list WHERE predicate | projection]`, the items built held
 /// against the memory budget.
 fn list_comprehension(
@@ -290,19 +314,13 @@ fn list_comprehension(
     locals: &mut Vec<Value>,
     ctx: &Ctx<'_>,
 ) -> Result<Value> {
-    let Some(items) = items(list, row, locals, ctx, "expected a list")? else {
-        return Ok(Value::Null);
-    };
-    let mut out = Vec::with_capacity(items.len());
+    let mut out = Vec::new();
     // Bytes of the items built so far, held against the memory budget.
     let mut held = Held::new(ctx);
-    for item in items {
-        tick(ctx)?;
-        locals.truncate(local);
-        locals.push(item);
+    let listed = for_each_item(local, list, "expected a list", row, locals, ctx, |locals| {
         if let Some(p) = predicate {
             if !matches!(eval(p, row, locals, ctx)?, Value::Bool(true)) {
-                continue;
+                return Ok(());
             }
         }
         let v = match projection {
@@ -311,9 +329,13 @@ fn list_comprehension(
         };
         held.add(approx_bytes(&v))?;
         out.push(v);
-    }
-    locals.truncate(local);
-    Ok(Value::List(out))
+        Ok(())
+    })?;
+    Ok(if listed {
+        Value::List(out)
+    } else {
+        Value::Null
+    })
 }
 
 /// `all`, `any`, `none` and `single` over a list, in three-valued logic.
@@ -326,14 +348,8 @@ fn quantifier(
     locals: &mut Vec<Value>,
     ctx: &Ctx<'_>,
 ) -> Result<Value> {
-    let Some(items) = items(list, row, locals, ctx, "expected a list")? else {
-        return Ok(Value::Null);
-    };
     let (mut trues, mut falses, mut nulls) = (0usize, 0usize, 0usize);
-    for item in items {
-        tick(ctx)?;
-        locals.truncate(local);
-        locals.push(item);
+    let listed = for_each_item(local, list, "expected a list", row, locals, ctx, |locals| {
         let v = match predicate {
             Some(p) => eval(p, row, locals, ctx)?,
             None => locals[local].clone(),
@@ -352,8 +368,11 @@ fn quantifier(
                 ))
             }
         }
+        Ok(())
+    })?;
+    if !listed {
+        return Ok(Value::Null);
     }
-    locals.truncate(local);
     // A deciding count settles the answer; otherwise a null makes it unknown.
     let decided = match kind {
         Quantifier::All => (falses > 0).then_some(false),
@@ -611,16 +630,6 @@ impl Iterator for Items {
                 }
                 Some(v)
             }
-        }
-    }
-}
-
-impl Items {
-    fn len(&self) -> usize {
-        match self {
-            Items::List(it) => it.len(),
-            // Capacity hint only: a filter may keep few.
-            Items::Range { left, .. } => (*left).clamp(0, 1024) as usize,
         }
     }
 }
