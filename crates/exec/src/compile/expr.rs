@@ -264,46 +264,10 @@ impl Compiler<'_> {
                 return Ok(CExpr::Slot(*slot));
             }
         }
-        let b = |x: CExpr| Box::new(x);
         Ok(match &e.kind {
             ExprKind::Literal(l) => CExpr::Const(literal(l)),
-            ExprKind::Parameter(name) => match self.params.get(name) {
-                Some(_) if self.late_params.contains(name) => {
-                    CExpr::Param(Arc::from(name.as_str()))
-                }
-                Some(v) => CExpr::Const(v.clone()),
-                None => {
-                    return Err(ExecError::semantic(
-                        "MissingParameter",
-                        format!("expected a parameter named ${name}"),
-                        Some(e.span),
-                    ))
-                }
-            },
-            ExprKind::Variable(name) => {
-                if let Some(i) = scope.local(name) {
-                    CExpr::Local(i)
-                } else if let Some(v) = scope.get(name) {
-                    CExpr::Slot(v.slot)
-                } else {
-                    if let AggMode::Collect(c) = mode {
-                        if c.inner.get(name).is_some() {
-                            return Err(ExecError::semantic(
-                                "AmbiguousAggregationExpression",
-                                format!(
-                                    "variable `{name}` is used beside an aggregation but is not a grouping key"
-                                ),
-                                Some(e.span),
-                            ));
-                        }
-                    }
-                    return Err(ExecError::semantic(
-                        "UndefinedVariable",
-                        format!("variable `{name}` not defined"),
-                        Some(e.span),
-                    ));
-                }
-            }
+            ExprKind::Parameter(name) => self.parameter(name, e)?,
+            ExprKind::Variable(name) => variable(name, e, scope, mode)?,
             ExprKind::List(xs) => {
                 let items = xs
                     .iter()
@@ -336,18 +300,7 @@ impl Compiler<'_> {
             ExprKind::Binary(op, l, r) => {
                 let l = self.expr(l, scope, mode)?;
                 let r = self.expr(r, scope, mode)?;
-                match (op, &r) {
-                    // A list known before the rows: hashed once.
-                    (BinaryOp::In, CExpr::Const(Value::List(items)))
-                        if items.len() >= IN_SET_MIN && !l.is_const() =>
-                    {
-                        CExpr::InSet(b(l), InList::Const(Arc::new(InSet::new(items))), e.span)
-                    }
-                    (BinaryOp::In, CExpr::Param(name)) => {
-                        CExpr::InSet(b(l), InList::Param(name.clone()), e.span)
-                    }
-                    _ => CExpr::Binary(*op, b(l), b(r), e.span),
-                }
+                binary(*op, l, r, e)
             }
             ExprKind::Unary(op, x) => CExpr::Unary(*op, b(self.expr(x, scope, mode)?), e.span),
             ExprKind::IsNull(x, not) => CExpr::IsNull(b(self.expr(x, scope, mode)?), *not),
@@ -358,170 +311,68 @@ impl Compiler<'_> {
             }
             ExprKind::Slice(a, from, to) => {
                 let a = self.expr(a, scope, mode)?;
-                let from = match from {
-                    Some(x) => Some(b(self.expr(x, scope, mode)?)),
-                    None => None,
-                };
-                let to = match to {
-                    Some(x) => Some(b(self.expr(x, scope, mode)?)),
-                    None => None,
-                };
+                let from = self.optional(from.as_deref(), scope, mode)?;
+                let to = self.optional(to.as_deref(), scope, mode)?;
                 CExpr::Slice(b(a), from, to, e.span)
             }
             ExprKind::FunctionCall {
                 name,
                 distinct,
                 args,
-            } => {
-                let lower = name.to_ascii_lowercase();
-                if functions::is_aggregate(&lower) {
-                    return self.aggregate(e, &lower, *distinct, args, mode);
-                }
-                if lower == "size" && args.len() == 1 {
-                    // A projection that cannot fail changes nothing about
-                    // the count: the matches are counted, not collected.
-                    if let ExprKind::PatternComprehension { projection, .. } = &args[0].kind {
-                        if matches!(
-                            projection.kind,
-                            ExprKind::Variable(_) | ExprKind::Literal(_) | ExprKind::Parameter(_)
-                        ) {
-                            if let CExpr::PatternComp(plan, _) = self.expr(&args[0], scope, mode)? {
-                                return Ok(CExpr::PatternCount(plan));
-                            }
-                        }
-                    }
-                }
-                if lower == "exists" && args.len() == 1 {
-                    if let ExprKind::PatternPredicate(p) = &args[0].kind {
-                        return Ok(CExpr::Exists(Arc::new(self.pattern_subplan(p, scope)?)));
-                    }
-                    // exists(n.prop): true when the property is not null.
-                    let x = self.expr(&args[0], scope, mode)?;
-                    return Ok(CExpr::IsNull(b(x), true));
-                }
-                if !functions::is_known_scalar(&lower) {
-                    return Err(ExecError::semantic(
-                        "UnknownFunction",
-                        format!("unknown function `{name}`"),
-                        Some(e.span),
-                    ));
-                }
-                if *distinct {
-                    return Err(ExecError::semantic(
-                        "InvalidArgumentType",
-                        format!("DISTINCT is only allowed in aggregate functions, not in `{name}`"),
-                        Some(e.span),
-                    ));
-                }
-                if let Some((lo, hi)) = functions::scalar_arity(&lower) {
-                    if args.len() < lo || args.len() > hi {
-                        return Err(ExecError::semantic(
-                            "InvalidNumberOfArguments",
-                            format!("`{name}` takes {lo}..={hi} arguments, got {}", args.len()),
-                            Some(e.span),
-                        ));
-                    }
-                }
-                let args = args
-                    .iter()
-                    .map(|x| self.expr(x, scope, mode))
-                    .collect::<Result<Vec<_>>>()?;
-                CExpr::Call(Arc::from(lower.as_str()), args, e.span)
-            }
+            } => return self.function_call(e, name, *distinct, args, scope, mode),
             ExprKind::CountStar => return self.aggregate(e, "count", false, &[], mode),
             ExprKind::Case {
                 subject,
                 branches,
                 default,
-            } => {
-                let subject = match subject {
-                    Some(s) => Some(b(self.expr(s, scope, mode)?)),
-                    None => None,
-                };
-                let mut bs = Vec::with_capacity(branches.len());
-                for (w, t) in branches {
-                    bs.push((self.expr(w, scope, mode)?, self.expr(t, scope, mode)?));
-                }
-                let default = match default {
-                    Some(d) => Some(b(self.expr(d, scope, mode)?)),
-                    None => None,
-                };
-                CExpr::Case {
-                    subject,
-                    branches: bs,
-                    default,
-                }
-            }
+            } => self.case(
+                subject.as_deref(),
+                branches,
+                default.as_deref(),
+                scope,
+                mode,
+            )?,
             ExprKind::ListComprehension {
                 variable,
                 list,
                 predicate,
                 projection,
-            } => {
-                let list = self.expr(list, scope, mode)?;
-                let (inner, local) = scope.with_local(&variable.name);
-                let predicate = match predicate {
-                    Some(p) => Some(b(self.expr(
-                        p,
-                        &inner,
-                        &mut AggMode::Forbidden("a list comprehension"),
-                    )?)),
-                    None => None,
-                };
-                let projection = match projection {
-                    Some(p) => Some(b(self.expr(p, &inner, mode)?)),
-                    None => None,
-                };
-                CExpr::ListComp {
-                    local,
-                    list: b(list),
-                    predicate,
-                    projection,
-                }
-            }
+            } => self.list_comprehension(
+                &variable.name,
+                list,
+                predicate.as_deref(),
+                projection.as_deref(),
+                scope,
+                mode,
+            )?,
             ExprKind::Quantifier {
                 kind,
                 variable,
                 list,
                 predicate,
-            } => {
-                let list = self.expr(list, scope, mode)?;
-                let (inner, local) = scope.with_local(&variable.name);
-                let predicate = match predicate {
-                    Some(p) => Some(b(self.expr(
-                        p,
-                        &inner,
-                        &mut AggMode::Forbidden("a quantifier"),
-                    )?)),
-                    None => None,
-                };
-                CExpr::Quantifier {
-                    kind: *kind,
-                    local,
-                    list: b(list),
-                    predicate,
-                }
-            }
+            } => self.quantifier(
+                *kind,
+                &variable.name,
+                list,
+                predicate.as_deref(),
+                scope,
+                mode,
+            )?,
             ExprKind::Reduce {
                 accumulator,
                 init,
                 variable,
                 list,
                 expr,
-            } => {
-                let init = self.expr(init, scope, mode)?;
-                let list = self.expr(list, scope, mode)?;
-                let (s1, acc) = scope.with_local(&accumulator.name);
-                let (s2, local) = s1.with_local(&variable.name);
-                let body = self.expr(expr, &s2, &mut AggMode::Forbidden("reduce"))?;
-                CExpr::Reduce {
-                    acc,
-                    init: b(init),
-                    local,
-                    list: b(list),
-                    expr: b(body),
-                }
-            }
+            } => self.reduce(
+                &accumulator.name,
+                init,
+                &variable.name,
+                list,
+                expr,
+                scope,
+                mode,
+            )?,
             ExprKind::PatternPredicate(p) | ExprKind::Exists(p) => {
                 CExpr::Exists(Arc::new(self.pattern_subplan(p, scope)?))
             }
@@ -530,66 +381,291 @@ impl Compiler<'_> {
                 pattern,
                 predicate,
                 projection,
-            } => {
-                if scope.locals_depth() > 0 {
-                    return Err(ExecError::Unsupported {
-                        feature: "pattern comprehension inside a list comprehension".into(),
-                        span: Some(e.span),
-                    });
-                }
-                let (plan, inner) = self.pattern_comprehension_plan(
-                    variable.as_ref(),
-                    pattern,
-                    predicate.as_deref(),
-                    scope,
-                )?;
-                let proj = self.expr(
-                    projection,
-                    &inner,
-                    &mut AggMode::Forbidden("a pattern comprehension"),
-                )?;
-                CExpr::PatternComp(Arc::new(plan), b(proj))
-            }
+            } => self.pattern_comprehension(
+                e,
+                variable.as_ref(),
+                pattern,
+                predicate.as_deref(),
+                projection,
+                scope,
+            )?,
             ExprKind::MapProjection { variable, items } => {
-                let base = match scope.local(&variable.name) {
-                    Some(i) => CExpr::Local(i),
-                    None => match scope.get(&variable.name) {
-                        Some(v) => CExpr::Slot(v.slot),
-                        None => {
-                            return Err(ExecError::semantic(
-                                "UndefinedVariable",
-                                format!("variable `{}` not defined", variable.name),
-                                Some(variable.span),
-                            ))
-                        }
-                    },
-                };
-                let mut out = Vec::with_capacity(items.len());
-                for it in items {
-                    out.push(match it {
-                        MapProjectionItem::Property(k) => {
-                            MapProjItem::Property(NameRef::key(&k.name, self.catalog))
-                        }
-                        MapProjectionItem::Literal(k, x) => MapProjItem::Entry(
-                            Arc::from(k.name.as_str()),
-                            self.expr(x, scope, mode)?,
-                        ),
-                        MapProjectionItem::AllProperties => MapProjItem::AllProperties,
-                        MapProjectionItem::Variable(v) => {
-                            let x = Expr {
-                                kind: ExprKind::Variable(v.name.clone()),
-                                span: v.span,
-                            };
-                            MapProjItem::Entry(
-                                Arc::from(v.name.as_str()),
-                                self.expr(&x, scope, mode)?,
-                            )
-                        }
-                    });
-                }
-                CExpr::MapProjection(b(base), out)
+                self.map_projection(variable, items, scope, mode)?
             }
         })
+    }
+
+    /// `$name`: its value folded in, or a late parameter read when the
+    /// plan runs.
+    fn parameter(&self, name: &str, e: &Expr) -> Result<CExpr> {
+        match self.params.get(name) {
+            Some(_) if self.late_params.iter().any(|p| p == name) => {
+                Ok(CExpr::Param(Arc::from(name)))
+            }
+            Some(v) => Ok(CExpr::Const(v.clone())),
+            None => Err(ExecError::semantic(
+                "MissingParameter",
+                format!("expected a parameter named ${name}"),
+                Some(e.span),
+            )),
+        }
+    }
+
+    /// An optional sub-expression, compiled and boxed.
+    fn optional(
+        &mut self,
+        x: Option<&Expr>,
+        scope: &Scope,
+        mode: &mut AggMode<'_>,
+    ) -> Result<Option<Box<CExpr>>> {
+        match x {
+            Some(x) => Ok(Some(b(self.expr(x, scope, mode)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The parts of `[variable IN list WHERE predicate ...]`: the list, the
+    /// scope with the variable, its local, and the predicate (no
+    /// aggregates in it: `place` names it for the error).
+    #[allow(clippy::type_complexity)]
+    fn walk(
+        &mut self,
+        variable: &str,
+        list: &Expr,
+        predicate: Option<&Expr>,
+        place: &'static str,
+        scope: &Scope,
+        mode: &mut AggMode<'_>,
+    ) -> Result<(CExpr, Scope, usize, Option<Box<CExpr>>)> {
+        let list = self.expr(list, scope, mode)?;
+        let (inner, local) = scope.with_local(variable);
+        let predicate = self.optional(predicate, &inner, &mut AggMode::Forbidden(place))?;
+        Ok((list, inner, local, predicate))
+    }
+
+    /// A function call: an aggregate, `size()` of a pattern comprehension
+    /// (counted), `exists()`, or a known scalar function with its arity
+    /// checked.
+    fn function_call(
+        &mut self,
+        e: &Expr,
+        name: &str,
+        distinct: bool,
+        args: &[Expr],
+        scope: &Scope,
+        mode: &mut AggMode<'_>,
+    ) -> Result<CExpr> {
+        let lower = name.to_ascii_lowercase();
+        if functions::is_aggregate(&lower) {
+            return self.aggregate(e, &lower, distinct, args, mode);
+        }
+        if lower == "size" && args.len() == 1 {
+            // A projection that cannot fail changes nothing about
+            // the count: the matches are counted, not collected.
+            if let ExprKind::PatternComprehension { projection, .. } = &args[0].kind {
+                if matches!(
+                    projection.kind,
+                    ExprKind::Variable(_) | ExprKind::Literal(_) | ExprKind::Parameter(_)
+                ) {
+                    if let CExpr::PatternComp(plan, _) = self.expr(&args[0], scope, mode)? {
+                        return Ok(CExpr::PatternCount(plan));
+                    }
+                }
+            }
+        }
+        if lower == "exists" && args.len() == 1 {
+            if let ExprKind::PatternPredicate(p) = &args[0].kind {
+                return Ok(CExpr::Exists(Arc::new(self.pattern_subplan(p, scope)?)));
+            }
+            // exists(n.prop): true when the property is not null.
+            let x = self.expr(&args[0], scope, mode)?;
+            return Ok(CExpr::IsNull(b(x), true));
+        }
+        if !functions::is_known_scalar(&lower) {
+            return Err(ExecError::semantic(
+                "UnknownFunction",
+                format!("unknown function `{name}`"),
+                Some(e.span),
+            ));
+        }
+        if distinct {
+            return Err(ExecError::semantic(
+                "InvalidArgumentType",
+                format!("DISTINCT is only allowed in aggregate functions, not in `{name}`"),
+                Some(e.span),
+            ));
+        }
+        if let Some((lo, hi)) = functions::scalar_arity(&lower) {
+            if args.len() < lo || args.len() > hi {
+                return Err(ExecError::semantic(
+                    "InvalidNumberOfArguments",
+                    format!("`{name}` takes {lo}..={hi} arguments, got {}", args.len()),
+                    Some(e.span),
+                ));
+            }
+        }
+        let args = args
+            .iter()
+            .map(|x| self.expr(x, scope, mode))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(CExpr::Call(Arc::from(lower.as_str()), args, e.span))
+    }
+
+    fn case(
+        &mut self,
+        subject: Option<&Expr>,
+        branches: &[(Expr, Expr)],
+        default: Option<&Expr>,
+        scope: &Scope,
+        mode: &mut AggMode<'_>,
+    ) -> Result<CExpr> {
+        let subject = self.optional(subject, scope, mode)?;
+        let mut bs = Vec::with_capacity(branches.len());
+        for (w, t) in branches {
+            bs.push((self.expr(w, scope, mode)?, self.expr(t, scope, mode)?));
+        }
+        let default = self.optional(default, scope, mode)?;
+        Ok(CExpr::Case {
+            subject,
+            branches: bs,
+            default,
+        })
+    }
+
+    fn list_comprehension(
+        &mut self,
+        variable: &str,
+        list: &Expr,
+        predicate: Option<&Expr>,
+        projection: Option<&Expr>,
+        scope: &Scope,
+        mode: &mut AggMode<'_>,
+    ) -> Result<CExpr> {
+        let (list, inner, local, predicate) = self.walk(
+            variable,
+            list,
+            predicate,
+            "a list comprehension",
+            scope,
+            mode,
+        )?;
+        let projection = self.optional(projection, &inner, mode)?;
+        Ok(CExpr::ListComp {
+            local,
+            list: b(list),
+            predicate,
+            projection,
+        })
+    }
+
+    fn quantifier(
+        &mut self,
+        kind: relgraph_cypher::ast::Quantifier,
+        variable: &str,
+        list: &Expr,
+        predicate: Option<&Expr>,
+        scope: &Scope,
+        mode: &mut AggMode<'_>,
+    ) -> Result<CExpr> {
+        let (list, _, local, predicate) =
+            self.walk(variable, list, predicate, "a quantifier", scope, mode)?;
+        Ok(CExpr::Quantifier {
+            kind,
+            local,
+            list: b(list),
+            predicate,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn reduce(
+        &mut self,
+        accumulator: &str,
+        init: &Expr,
+        variable: &str,
+        list: &Expr,
+        expr: &Expr,
+        scope: &Scope,
+        mode: &mut AggMode<'_>,
+    ) -> Result<CExpr> {
+        let init = self.expr(init, scope, mode)?;
+        let list = self.expr(list, scope, mode)?;
+        let (s1, acc) = scope.with_local(accumulator);
+        let (s2, local) = s1.with_local(variable);
+        let body = self.expr(expr, &s2, &mut AggMode::Forbidden("reduce"))?;
+        Ok(CExpr::Reduce {
+            acc,
+            init: b(init),
+            local,
+            list: b(list),
+            expr: b(body),
+        })
+    }
+
+    fn pattern_comprehension(
+        &mut self,
+        e: &Expr,
+        variable: Option<&relgraph_cypher::ast::Ident>,
+        pattern: &relgraph_cypher::ast::PatternElement,
+        predicate: Option<&Expr>,
+        projection: &Expr,
+        scope: &Scope,
+    ) -> Result<CExpr> {
+        if scope.locals_depth() > 0 {
+            return Err(ExecError::Unsupported {
+                feature: "pattern comprehension inside a list comprehension".into(),
+                span: Some(e.span),
+            });
+        }
+        let (plan, inner) = self.pattern_comprehension_plan(variable, pattern, predicate, scope)?;
+        let proj = self.expr(
+            projection,
+            &inner,
+            &mut AggMode::Forbidden("a pattern comprehension"),
+        )?;
+        Ok(CExpr::PatternComp(Arc::new(plan), b(proj)))
+    }
+
+    fn map_projection(
+        &mut self,
+        variable: &relgraph_cypher::ast::Ident,
+        items: &[MapProjectionItem],
+        scope: &Scope,
+        mode: &mut AggMode<'_>,
+    ) -> Result<CExpr> {
+        let base = match scope.local(&variable.name) {
+            Some(i) => CExpr::Local(i),
+            None => match scope.get(&variable.name) {
+                Some(v) => CExpr::Slot(v.slot),
+                None => {
+                    return Err(ExecError::semantic(
+                        "UndefinedVariable",
+                        format!("variable `{}` not defined", variable.name),
+                        Some(variable.span),
+                    ))
+                }
+            },
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for it in items {
+            out.push(match it {
+                MapProjectionItem::Property(k) => {
+                    MapProjItem::Property(NameRef::key(&k.name, self.catalog))
+                }
+                MapProjectionItem::Literal(k, x) => {
+                    MapProjItem::Entry(Arc::from(k.name.as_str()), self.expr(x, scope, mode)?)
+                }
+                MapProjectionItem::AllProperties => MapProjItem::AllProperties,
+                MapProjectionItem::Variable(v) => {
+                    let x = Expr {
+                        kind: ExprKind::Variable(v.name.clone()),
+                        span: v.span,
+                    };
+                    MapProjItem::Entry(Arc::from(v.name.as_str()), self.expr(&x, scope, mode)?)
+                }
+            });
+        }
+        Ok(CExpr::MapProjection(b(base), out))
     }
 
     fn aggregate(
@@ -744,5 +820,53 @@ fn fold_const_list(items: Vec<CExpr>) -> CExpr {
         ))
     } else {
         CExpr::List(items)
+    }
+}
+
+/// A boxed compiled expression.
+fn b(x: CExpr) -> Box<CExpr> {
+    Box::new(x)
+}
+
+/// A variable: a comprehension's local or a slot; beside an aggregation
+/// only a grouping key may be read.
+fn variable(name: &str, e: &Expr, scope: &Scope, mode: &AggMode<'_>) -> Result<CExpr> {
+    if let Some(i) = scope.local(name) {
+        return Ok(CExpr::Local(i));
+    }
+    if let Some(v) = scope.get(name) {
+        return Ok(CExpr::Slot(v.slot));
+    }
+    if let AggMode::Collect(c) = mode {
+        if c.inner.get(name).is_some() {
+            return Err(ExecError::semantic(
+                "AmbiguousAggregationExpression",
+                format!(
+                    "variable `{name}` is used beside an aggregation but is not a grouping key"
+                ),
+                Some(e.span),
+            ));
+        }
+    }
+    Err(ExecError::semantic(
+        "UndefinedVariable",
+        format!("variable `{name}` not defined"),
+        Some(e.span),
+    ))
+}
+
+/// A binary operation; `x IN list` against a list known before the rows
+/// hashes the list once.
+fn binary(op: BinaryOp, l: CExpr, r: CExpr, e: &Expr) -> CExpr {
+    match (op, &r) {
+        (BinaryOp::In, CExpr::Const(Value::List(items)))
+            if items.len() >= IN_SET_MIN && !l.is_const() =>
+        {
+            CExpr::InSet(b(l), InList::Const(Arc::new(InSet::new(items))), e.span)
+        }
+        (BinaryOp::In, CExpr::Param(name)) => {
+            CExpr::InSet(b(l), InList::Param(name.clone()), e.span)
+        }
+        _ => CExpr::Binary(op, b(l), b(r), e.span),
     }
 }
