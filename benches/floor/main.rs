@@ -9,6 +9,14 @@
 
 mod questions;
 
+/// The allocator the `relgraph` binary ships with (`crates/cli`): the
+/// engine is timed as the binary runs it. Under glibc's allocator the
+/// in-memory demo snapshot leaves a fragmented heap, and freeing rows
+/// dominated the engine's time (people you may know: 2.04 ms under glibc,
+/// docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
