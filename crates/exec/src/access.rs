@@ -23,8 +23,9 @@ use crate::compile::expr::{walk, AggMode};
 use crate::compile::scope::{Scope, VarKind};
 use crate::compile::Compiler;
 use crate::error::{ExecError, Result};
-use crate::exec::eval::eval;
-use crate::exec::{Ctx, State};
+use crate::eval::eval;
+use crate::eval::Ctx;
+use crate::exec::State;
 use crate::options::{Guard, QueryOptions};
 use crate::plan::CExpr;
 
@@ -74,8 +75,9 @@ impl RowPredicate for CompiledCondition {
             guard: &self.guard,
             now: &self.now,
             joins: &[],
-            late: &crate::exec::NO_LATE,
+            late: &crate::eval::NO_LATE,
             rel_lists: &[],
+            subplans: &crate::exec::SUBPLANS,
         };
         matches!(
             eval(&self.expr, &[Value::Node(n)], &mut Vec::new(), &ctx),

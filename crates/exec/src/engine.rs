@@ -212,7 +212,7 @@ fn run(
         let compiled = Compiled {
             plan: &plan,
             mode: stmt.mode,
-            late: &crate::exec::NO_LATE,
+            late: &crate::eval::NO_LATE,
         };
         run_plan(compiled, params, &restricted, txn, sink, options)
     };

@@ -20,6 +20,7 @@ pub mod value_ops;
 mod access;
 mod compile;
 mod engine;
+mod eval;
 mod exec;
 mod materialize;
 mod options;

@@ -200,7 +200,7 @@ impl Compiler<'_> {
         if !foldable {
             return Ok(c);
         }
-        match crate::exec::eval_const(&c, self.snapshot) {
+        match crate::eval::eval_const(&c, self.snapshot) {
             Ok(v) => Ok(CExpr::Const(v)),
             Err(ExecError::Type { message, .. }) => Err(ExecError::semantic(
                 "InvalidArgumentType",

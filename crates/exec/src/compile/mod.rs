@@ -523,7 +523,7 @@ impl<'a> Compiler<'a> {
         };
         let v = match c {
             CExpr::Const(v) => v,
-            other => crate::exec::eval_const(&other, self.snapshot)?,
+            other => crate::eval::eval_const(&other, self.snapshot)?,
         };
         match v {
             Value::Int(i) if i >= 0 => Ok(i as usize),

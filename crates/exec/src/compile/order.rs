@@ -389,7 +389,7 @@ impl Model {
             let mut keep = vec![true; sample.len()];
             for ci in local {
                 let Some(hold) =
-                    crate::exec::eval_on_nodes(&conjs[ci].expr, dn.slot, &sample, &self.snapshot)
+                    crate::eval::eval_on_nodes(&conjs[ci].expr, dn.slot, &sample, &self.snapshot)
                 else {
                     continue;
                 };

@@ -9,7 +9,6 @@
 //! Pipeline breakers (aggregation, sorting, DISTINCT, SKIP/LIMIT, writes)
 //! work on the whole materialized input.
 
-pub(crate) mod eval;
 pub(crate) mod shortest;
 pub(crate) mod stream;
 pub(crate) mod write;
@@ -24,11 +23,10 @@ use relgraph_graph::temporal::DateTime;
 use relgraph_graph::{ChangeSet, Snapshot, Value};
 use rustc_hash::FxHashMap;
 
-use self::eval::eval;
 use self::stream::Sink;
 use crate::error::{ExecError, Result};
+use crate::eval::{self, eval, Ctx, SubPlans};
 use crate::functions::aggregate::Accumulator;
-use crate::functions::FnContext;
 use crate::options::{Guard, VALUE_BYTES};
 use crate::params::LateParams;
 use crate::plan::{AggSpec, CExpr, JoinTable, Op, OpProfile, Row, Seek};
@@ -47,34 +45,6 @@ const AGG_CHUNK: usize = 4096;
 pub(crate) const PAR_MIN_ROWS: usize = 1024;
 /// Rows a sink takes between two checks of the guard.
 const CHECK_EVERY: usize = 4096;
-
-/// What expressions and operators read while running.
-pub(crate) struct Ctx<'a> {
-    pub snapshot: &'a Snapshot,
-    pub params: &'a BTreeMap<String, Value>,
-    pub guard: &'a Guard,
-    pub now: &'a DateTime,
-    /// The statement's hash join tables, built on first use
-    /// ([`HashJoin::table`](crate::plan::HashJoin) indexes them).
-    pub joins: &'a [OnceLock<JoinTable>],
-    /// The values of a prepared plan's late parameters (`CExpr::Param`).
-    pub late: &'a LateParams,
-    /// Row-independent relationship id lists of expansions, indexed by
-    /// end node on first use (`RelIdList::index`).
-    pub rel_lists: &'a [OnceLock<stream::RelListIndex>],
-}
-
-impl FnContext for Ctx<'_> {
-    fn snapshot(&self) -> &Snapshot {
-        self.snapshot
-    }
-    fn statement_time(&self) -> DateTime {
-        self.now.clone()
-    }
-    fn reserve(&self, bytes: u64) -> Result<()> {
-        self.guard.check_alloc(bytes)
-    }
-}
 
 /// The mutable state of one running statement.
 pub(crate) struct State<'a> {
@@ -96,7 +66,7 @@ pub(crate) struct State<'a> {
     /// The values of a prepared plan's late parameters.
     pub late: &'a LateParams,
     /// One index per row-independent relationship id list, built on first use.
-    pub rel_lists: Vec<OnceLock<stream::RelListIndex>>,
+    pub rel_lists: Vec<OnceLock<crate::plan::RelListIndex>>,
 }
 
 impl State<'_> {
@@ -109,76 +79,25 @@ impl State<'_> {
             joins: &self.joins,
             late: self.late,
             rel_lists: &self.rel_lists,
+            subplans: &SUBPLANS,
         }
     }
 }
 
-/// Evaluates an expression that reads no row (SKIP / LIMIT arguments).
-/// Parameters of expressions evaluated outside a statement.
-static NO_PARAMS: BTreeMap<String, Value> = BTreeMap::new();
-
-/// No late parameters (expressions evaluated outside a prepared plan).
-pub(crate) static NO_LATE: LateParams = LateParams::empty();
-
-/// Most memory a value built while folding constants may take: larger
-/// values are left to run time, where the query's limits apply.
-const FOLD_BUDGET: u64 = 1 << 20;
-
-/// Evaluates an expression that reads no row (SKIP / LIMIT arguments,
-/// constant folding).
-pub(crate) fn eval_const(e: &CExpr, snapshot: &Snapshot) -> Result<Value> {
-    with_planning_ctx(snapshot, |ctx| eval(e, &[], &mut Vec::new(), ctx))
-}
-
-/// Runs `f` with a context for evaluating while planning: no parameters,
-/// at most [`FOLD_BUDGET`] of memory.
-fn with_planning_ctx<T>(snapshot: &Snapshot, f: impl FnOnce(&Ctx<'_>) -> T) -> T {
-    let guard = Guard::new(&crate::options::QueryOptions {
-        memory_budget: Some(FOLD_BUDGET),
-        ..crate::options::QueryOptions::default()
-    });
-    let now = crate::functions::temporal::statement_now();
-    let ctx = Ctx {
-        snapshot,
-        params: &NO_PARAMS,
-        guard: &guard,
-        now: &now,
-        joins: &[],
-        late: &NO_LATE,
-        rel_lists: &[],
-    };
-    f(&ctx)
-}
-
-/// Evaluates predicate `e` with each of `nodes` in `slot` (every other
-/// slot null): whether it holds for each, or `None` when it fails on one.
-/// The planner measures a filter's selectivity on a sample this way.
-pub(crate) fn eval_on_nodes(
-    e: &CExpr,
-    slot: usize,
-    nodes: &[relgraph_graph::NodeId],
-    snapshot: &Snapshot,
-) -> Option<Vec<bool>> {
-    with_planning_ctx(snapshot, |ctx| {
-        let mut row = vec![Value::Null; slot + 1];
-        let mut locals = Vec::new();
-        nodes
-            .iter()
-            .map(|&n| {
-                row[slot] = Value::Node(n);
-                match eval(e, &row, &mut locals, ctx) {
-                    Ok(Value::Bool(b)) => Some(b),
-                    Ok(_) => Some(false),
-                    Err(_) => None,
-                }
-            })
-            .collect()
-    })
-}
+/// The runtime's way of running sub-plans, for the evaluator
+/// ([`SubPlans`]): pattern predicates of one hop are answered in place.
+pub(crate) static SUBPLANS: SubPlans = SubPlans {
+    any: run_sub_any,
+    count: run_sub_count,
+    all: run_sub_all,
+};
 
 /// True if the sub-plan yields at least one row from `row` (depth first,
 /// stopping at the first match).
 pub(crate) fn run_sub_any(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<bool> {
+    if let Some(e) = stream::single_hop(ops) {
+        return Ok(stream::hop_matches(e, row, true, ctx)? > 0);
+    }
     struct First(bool);
     impl Sink for First {
         fn push(&mut self, _: &mut Row) -> Result<bool> {
@@ -194,6 +113,9 @@ pub(crate) fn run_sub_any(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<bo
 /// How many rows the sub-plan yields from `row` (`size()` of a pattern
 /// comprehension), none of them copied.
 pub(crate) fn run_sub_count(ops: &[Op], row: &[Value], ctx: &Ctx<'_>) -> Result<i64> {
+    if let Some(e) = stream::single_hop(ops) {
+        return stream::hop_matches(e, row, false, ctx);
+    }
     struct Count(i64);
     impl Sink for Count {
         fn push(&mut self, _: &mut Row) -> Result<bool> {

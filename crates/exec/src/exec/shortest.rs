@@ -41,10 +41,10 @@ use std::collections::hash_map::Entry;
 use relgraph_graph::{Direction, NodeId, Path, PropKeyId, RelId, RelTypeId, Snapshot, Value};
 use rustc_hash::FxHashMap;
 
-use super::eval::eval;
 use super::stream::resolve_types;
-use super::Ctx;
 use crate::error::{ExecError, Result};
+use crate::eval::eval;
+use crate::eval::Ctx;
 use crate::plan::{Dir, Row, ShortestPath};
 use crate::value_ops;
 

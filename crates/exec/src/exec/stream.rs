@@ -17,8 +17,9 @@ use relgraph_graph::{
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
-use super::eval::{eval, eval_ref};
-use super::Ctx;
+use crate::eval::{eval, eval_ref, tick, Ctx};
+use crate::plan::RelListIndex;
+
 use crate::error::{ExecError, Result};
 use crate::options::EXEC_STACK_BUDGET;
 use crate::plan::{
@@ -27,15 +28,10 @@ use crate::plan::{
 };
 use crate::value_ops;
 
-/// Units of work (scanned nodes, matched relationships) between two checks
-/// of the guard (timeout, cancellation) on one thread.
-const TICK_EVERY: u32 = 1024;
-
 /// Operator levels between two checks of the stack in [`push`].
 const STACK_CHECK_EVERY: usize = 4;
 
 thread_local! {
-    static TICKS: Cell<u32> = const { Cell::new(0) };
     /// Stack position where the outermost running task of this thread
     /// started (0: none running).
     static STACK_BASE: Cell<usize> = const { Cell::new(0) };
@@ -74,20 +70,6 @@ fn check_stack() -> Result<()> {
              steps or clauses",
             EXEC_STACK_BUDGET / 1024
         )));
-    }
-    Ok(())
-}
-
-/// Counts one unit of work and checks the guard every [`TICK_EVERY`] units.
-#[inline(always)]
-pub(crate) fn tick(ctx: &Ctx<'_>) -> Result<()> {
-    let n = TICKS.with(|c| {
-        let n = c.get().wrapping_add(1);
-        c.set(n);
-        n
-    });
-    if n.is_multiple_of(TICK_EVERY) {
-        ctx.guard.check()?;
     }
     Ok(())
 }
@@ -762,16 +744,6 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
 
 /// Adjacency entries per relationship type and direction.
 type ListedRels = FxHashMap<(RelTypeId, Direction), Vec<Adj>>;
-
-/// A row-independent relationship id list, its relationships indexed by
-/// each end node (a self-loop once): built once per run.
-#[derive(Debug, Default)]
-pub(crate) struct RelListIndex {
-    /// The list was not a list: read the adjacency (the filter after the
-    /// expansion raises what it raises).
-    not_a_list: bool,
-    by_node: FxHashMap<NodeId, Vec<RelRef>>,
-}
 
 /// The relationships of `ids` that exist, deduplicated.
 fn listed(items: &[Value], ctx: &Ctx<'_>) -> Result<Vec<RelRef>> {

@@ -11,10 +11,10 @@ use relgraph_graph::{
     Catalog, Change, ChangeSet, Direction, LabelId, NodeId, PropKeyId, RelId, RelTypeId, Value,
 };
 
-use super::eval::{all_properties, approx_bytes, eval};
 use super::stream::build_path;
-use super::{run_sub_all, Ctx, State};
+use super::{run_sub_all, State};
 use crate::error::{ExecError, Result};
+use crate::eval::{all_properties, approx_bytes, eval, Ctx};
 use crate::plan::{CExpr, CreatePattern, MergeOp, Op, PropsSpec, Row, SetOp};
 use relgraph_cypher::ast::Span;
 

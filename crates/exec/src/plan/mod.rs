@@ -1028,3 +1028,13 @@ pub(crate) struct OpProfile {
     pub rows: usize,
     pub time: std::time::Duration,
 }
+
+/// A row-independent relationship id list, its relationships indexed by
+/// each end node (a self-loop once): built once per run.
+#[derive(Debug, Default)]
+pub(crate) struct RelListIndex {
+    /// The list was not a list: read the adjacency (the filter after the
+    /// expansion raises what it raises).
+    pub(crate) not_a_list: bool,
+    pub(crate) by_node: rustc_hash::FxHashMap<relgraph_graph::NodeId, Vec<relgraph_graph::RelRef>>,
+}

@@ -13,7 +13,7 @@ use relgraph_graph::{NodeId, Value};
 
 use super::{col, ArgDefault, Body, ProcArg, ProcMode, ProcType, Procedure};
 use crate::error::ExecError;
-use crate::exec::Ctx;
+use crate::eval::Ctx;
 
 /// What erases, as the `db.erase` procedure sees it.
 ///

@@ -8,8 +8,8 @@ use relgraph_graph::{LabelId, Value};
 
 use super::{col, Body, Emit, ProcMode, ProcType, Procedure};
 use crate::error::Result;
-use crate::exec::stream::tick;
-use crate::exec::Ctx;
+use crate::eval::tick;
+use crate::eval::Ctx;
 
 fn s(v: &str) -> Value {
     Value::String(Arc::from(v))

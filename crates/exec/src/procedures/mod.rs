@@ -33,7 +33,7 @@ use std::fmt::Write as _;
 use relgraph_graph::Value;
 
 use crate::error::Result;
-use crate::exec::Ctx;
+use crate::eval::Ctx;
 
 /// The type of a procedure argument, output column or configuration key,
 /// written as in Neo4j signatures (`STRING`, `LIST<STRING>`, ...).

@@ -12,9 +12,9 @@ use relgraph_graph::Value;
 use super::bind::{check_arg, ProcedureCall};
 use super::{Body, Table};
 use crate::error::{ExecError, Result};
-use crate::exec::eval::eval;
+use crate::eval::eval;
+use crate::eval::Ctx;
 use crate::exec::stream::{push, Sink};
-use crate::exec::Ctx;
 use crate::plan::{Op, Row};
 
 /// The arguments of `call` evaluated against `row` and checked, after

@@ -12,7 +12,7 @@ use relgraph_graph::Value;
 
 use super::{col, ArgDefault, Body, Emit, ProcArg, ProcMode, ProcType, Procedure};
 use crate::error::{ExecError, Result};
-use crate::exec::Ctx;
+use crate::eval::Ctx;
 
 /// One registered standing query, as `db.standing.list()` shows it.
 #[derive(Clone, Debug, PartialEq)]

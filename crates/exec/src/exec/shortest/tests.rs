@@ -201,8 +201,9 @@ fn run(
         guard: &guard,
         now: &now,
         joins: &[],
-        late: &crate::exec::NO_LATE,
+        late: &crate::eval::NO_LATE,
         rel_lists: &[],
+        subplans: &crate::exec::SUBPLANS,
     };
     let mut out = Vec::new();
     shortest(&s, &row, &ctx, &mut out)?;

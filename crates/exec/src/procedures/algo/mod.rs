@@ -30,7 +30,8 @@ use super::bind::ArgProblem;
 use super::projection::{resolve, Combine, Orientation, Projection, Spec};
 use super::{col, ArgDefault, Body, ProcArg, ProcColumn, ProcMode, ProcType, Procedure, Table};
 use crate::error::Result;
-use crate::exec::{Ctx, Hold};
+use crate::eval::Ctx;
+use crate::exec::Hold;
 use crate::options::Guard;
 
 pub(crate) use centrality::{betweenness, closeness, page_rank};

@@ -7,7 +7,7 @@ use relgraph_graph::{NodeId, Path, Value};
 
 use super::{project, Call, Ticker};
 use crate::error::{ExecError, Result};
-use crate::exec::Ctx;
+use crate::eval::Ctx;
 use crate::options::Guard;
 use crate::procedures::projection::{Combine, Csr, Projection};
 use crate::procedures::Emit;

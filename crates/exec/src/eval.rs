@@ -1,4 +1,9 @@
-//! Expression evaluation over one row.
+//! Expression evaluation over one row, and the context it reads
+//! ([`Ctx`]). The evaluator does not depend on the runtime's operators:
+//! the sub-plans of pattern predicates and comprehensions run through the
+//! [`SubPlans`] the context carries (the runtime's, or none while
+//! planning), so the planner folds constants and measures filters here
+//! without calling into `exec`.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -7,13 +12,160 @@ use std::sync::Arc;
 use relgraph_cypher::ast::{BinaryOp, Quantifier};
 use relgraph_graph::Value;
 
-use super::stream::{self, tick};
-use super::{run_sub_all, run_sub_any, run_sub_count, Ctx};
+use std::cell::Cell;
+use std::sync::OnceLock;
+
 use crate::error::{ExecError, Result};
-use crate::functions::{self, LARGE_VALUE_BYTES};
-use crate::options::{MAX_VALUE_DEPTH, VALUE_BYTES};
-use crate::plan::{CExpr, InList, MapProjItem, SubPlan};
+use crate::functions::{self, FnContext, LARGE_VALUE_BYTES};
+use crate::options::{Guard, QueryOptions, MAX_VALUE_DEPTH, VALUE_BYTES};
+use crate::params::LateParams;
+use crate::plan::{CExpr, InList, JoinTable, MapProjItem, Op, RelListIndex, Row, SubPlan};
 use crate::value_ops;
+use relgraph_graph::temporal::DateTime;
+use relgraph_graph::Snapshot;
+
+/// What expressions and operators read while running.
+pub(crate) struct Ctx<'a> {
+    pub snapshot: &'a Snapshot,
+    pub params: &'a BTreeMap<String, Value>,
+    pub guard: &'a Guard,
+    pub now: &'a DateTime,
+    /// The statement's hash join tables, built on first use
+    /// ([`HashJoin::table`](crate::plan::HashJoin) indexes them).
+    pub joins: &'a [OnceLock<JoinTable>],
+    /// The values of a prepared plan's late parameters (`CExpr::Param`).
+    pub late: &'a LateParams,
+    /// Row-independent relationship id lists of expansions, indexed by
+    /// end node on first use (`RelIdList::index`).
+    pub rel_lists: &'a [OnceLock<RelListIndex>],
+    /// How the sub-plans of pattern predicates and comprehensions run.
+    pub subplans: &'a SubPlans,
+}
+
+impl FnContext for Ctx<'_> {
+    fn snapshot(&self) -> &Snapshot {
+        self.snapshot
+    }
+    fn statement_time(&self) -> DateTime {
+        self.now.clone()
+    }
+    fn reserve(&self, bytes: u64) -> Result<()> {
+        self.guard.check_alloc(bytes)
+    }
+}
+
+/// Runs a sub-plan from a row: whether it yields a row, how many, and
+/// which (`exec::SUBPLANS` is the runtime's).
+pub(crate) struct SubPlans {
+    pub any: SubPlanFn<bool>,
+    pub count: SubPlanFn<i64>,
+    pub all: SubPlanFn<Vec<Row>>,
+}
+
+/// Runs a sub-plan's operators from a row.
+pub(crate) type SubPlanFn<T> = fn(&[Op], &[Value], &Ctx<'_>) -> Result<T>;
+
+/// No sub-plans: folding constants never meets one (a pattern reads a
+/// variable), and a filter measured while planning that holds one is left
+/// to the statistics.
+static NO_SUBPLANS: SubPlans = SubPlans {
+    any: |_, _, _| Err(planning_pattern()),
+    count: |_, _, _| Err(planning_pattern()),
+    all: |_, _, _| Err(planning_pattern()),
+};
+
+fn planning_pattern() -> ExecError {
+    ExecError::Unsupported {
+        feature: "a pattern evaluated while planning".into(),
+        span: None,
+    }
+}
+
+/// Parameters of expressions evaluated outside a statement.
+static NO_PARAMS: BTreeMap<String, Value> = BTreeMap::new();
+
+/// No late parameters (expressions evaluated outside a prepared plan).
+pub(crate) static NO_LATE: LateParams = LateParams::empty();
+
+/// Most memory a value built while folding constants may take: larger
+/// values are left to run time, where the query's limits apply.
+const FOLD_BUDGET: u64 = 1 << 20;
+
+/// Evaluates an expression that reads no row (SKIP / LIMIT arguments,
+/// constant folding).
+pub(crate) fn eval_const(e: &CExpr, snapshot: &Snapshot) -> Result<Value> {
+    with_planning_ctx(snapshot, |ctx| eval(e, &[], &mut Vec::new(), ctx))
+}
+
+/// Runs `f` with a context for evaluating while planning: no parameters,
+/// no sub-plans, at most [`FOLD_BUDGET`] of memory.
+fn with_planning_ctx<T>(snapshot: &Snapshot, f: impl FnOnce(&Ctx<'_>) -> T) -> T {
+    let guard = Guard::new(&QueryOptions {
+        memory_budget: Some(FOLD_BUDGET),
+        ..QueryOptions::default()
+    });
+    let now = crate::functions::temporal::statement_now();
+    let ctx = Ctx {
+        snapshot,
+        params: &NO_PARAMS,
+        guard: &guard,
+        now: &now,
+        joins: &[],
+        late: &NO_LATE,
+        rel_lists: &[],
+        subplans: &NO_SUBPLANS,
+    };
+    f(&ctx)
+}
+
+/// Evaluates predicate `e` with each of `nodes` in `slot` (every other
+/// slot null): whether it holds for each, or `None` when it fails on one.
+/// The planner measures a filter's selectivity on a sample this way.
+pub(crate) fn eval_on_nodes(
+    e: &CExpr,
+    slot: usize,
+    nodes: &[relgraph_graph::NodeId],
+    snapshot: &Snapshot,
+) -> Option<Vec<bool>> {
+    with_planning_ctx(snapshot, |ctx| {
+        let mut row = vec![Value::Null; slot + 1];
+        let mut locals = Vec::new();
+        nodes
+            .iter()
+            .map(|&n| {
+                row[slot] = Value::Node(n);
+                match eval(e, &row, &mut locals, ctx) {
+                    Ok(Value::Bool(b)) => Some(b),
+                    Ok(_) => Some(false),
+                    Err(_) => None,
+                }
+            })
+            .collect()
+    })
+}
+
+/// Units of work between two checks of the guard ([`tick`]).
+const TICK_EVERY: u32 = 1024;
+
+thread_local! {
+    static TICKS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Counts one unit of work (a scanned node, a matched relationship, a
+/// list item) and checks the guard (timeout, cancellation) every
+/// [`TICK_EVERY`] units on this thread.
+#[inline(always)]
+pub(crate) fn tick(ctx: &Ctx<'_>) -> Result<()> {
+    let n = TICKS.with(|c| {
+        let n = c.get().wrapping_add(1);
+        c.set(n);
+        n
+    });
+    if n.is_multiple_of(TICK_EVERY) {
+        ctx.guard.check()?;
+    }
+    Ok(())
+}
 
 /// Evaluates `e` on `row`, borrowing the value where it already exists
 /// (a constant, a slot, a stored property) instead of copying it: operands
@@ -234,14 +386,8 @@ pub(crate) fn eval(
             list,
             expr,
         } => return reduce(*acc, init, *local, list, expr, row, locals, ctx),
-        CExpr::Exists(plan) => Value::Bool(match stream::single_hop(&plan.ops) {
-            Some(e) => stream::hop_matches(e, row, true, ctx)? > 0,
-            None => run_sub_any(&plan.ops, row, ctx)?,
-        }),
-        CExpr::PatternCount(plan) => Value::Int(match stream::single_hop(&plan.ops) {
-            Some(e) => stream::hop_matches(e, row, false, ctx)?,
-            None => run_sub_count(&plan.ops, row, ctx)?,
-        }),
+        CExpr::Exists(plan) => Value::Bool((ctx.subplans.any)(&plan.ops, row, ctx)?),
+        CExpr::PatternCount(plan) => Value::Int((ctx.subplans.count)(&plan.ops, row, ctx)?),
         CExpr::PatternComp(plan, proj) => {
             return pattern_comprehension(plan, proj, row, locals, ctx)
         }
@@ -435,7 +581,7 @@ fn pattern_comprehension(
     locals: &mut Vec<Value>,
     ctx: &Ctx<'_>,
 ) -> Result<Value> {
-    let rows = run_sub_all(&plan.ops, row, ctx)?;
+    let rows = (ctx.subplans.all)(&plan.ops, row, ctx)?;
     let mut out = Vec::with_capacity(rows.len());
     let mut held = Held::new(ctx);
     for r in &rows {
