@@ -858,6 +858,37 @@ pub(crate) fn rebuild_rel_chunk(old: Option<&RelChunk>, rels: &[RelEdit<'_>]) ->
 mod tests {
     use super::*;
 
+    /// A list whose end offset carries [`ENDS_IN_HOLES`] reads without its
+    /// trailing holes; the next list starts at the masked offset; a
+    /// rebuild writes the lists without holes or flags.
+    #[test]
+    fn lists_that_end_in_holes_read_without_them() {
+        let a = |n: u64, r: u64| Adj {
+            node: NodeId(n),
+            rel: RelId(r),
+        };
+        let list = AdjList {
+            offsets: vec![0, 3 | ENDS_IN_HOLES, 5, 6 | ENDS_IN_HOLES].into(),
+            entries: vec![a(1, 10), a(2, 11), HOLE, a(3, 12), a(4, 13), HOLE].into(),
+        };
+        assert_eq!(list.get(0), &[a(1, 10), a(2, 11)]);
+        assert_eq!(list.get(1), &[a(3, 12), a(4, 13)]);
+        assert!(list.get(2).is_empty());
+        assert!(list.get(3).is_empty());
+        let rebuilt = rebuild_adj(
+            Some(&list),
+            &AdjEdits {
+                inserts: vec![(2, a(5, 14))],
+                deletes: vec![(1, RelId(13))],
+            },
+        )
+        .expect("entries remain");
+        let offsets: &[u32] = &rebuilt.offsets;
+        let entries: &[Adj] = &rebuilt.entries;
+        assert_eq!(offsets, &[0, 2, 3, 4]);
+        assert_eq!(entries, &[a(1, 10), a(2, 11), a(3, 12), a(5, 14)]);
+    }
+
     #[test]
     fn ones_respects_bounds() {
         let mut b = Bits::with_capacity(256);
