@@ -501,13 +501,26 @@ fn locals(ids: &BTreeSet<u64>, per_chunk: u64) -> BTreeMap<u64, BTreeSet<u64>> {
     out
 }
 
+/// Where local `l`'s entries lie in a stored adjacency list (start, end),
+/// and its end offset as stored (with [`ENDS_IN_HOLES`]); `None` past the
+/// list.
+fn list_range(ov: &Overlay<'_>, offsets: Arr, l: u64) -> Result<Option<(u64, u64, u32)>> {
+    let (Some(a), Some(b)) = (ov.u32_at(offsets, l)?, ov.u32_at(offsets, l + 1)?) else {
+        return Ok(None);
+    };
+    Ok(Some((
+        u64::from(a & OFFSET_BITS),
+        u64::from(b & OFFSET_BITS),
+        b,
+    )))
+}
+
 /// The entries of local `l` in a stored adjacency list (holes left out).
 fn list(ov: &Overlay<'_>, offsets: Arr, entries: Arr, l: u64) -> Result<Vec<Adj>> {
-    let (Some(a), Some(b)) = (ov.u32_at(offsets, l)?, ov.u32_at(offsets, l + 1)?) else {
+    let Some((start, end, _)) = list_range(ov, offsets, l)? else {
         return Ok(Vec::new());
     };
-    let range = u64::from(a & OFFSET_BITS)..u64::from(b & OFFSET_BITS);
-    let mut out = ov.entries(entries, range.start, range.end)?;
+    let mut out = ov.entries(entries, start, end)?;
     out.retain(|a| *a != HOLE);
     Ok(out)
 }
@@ -535,11 +548,10 @@ fn redact_node_structure(
     erased_locals: Option<&BTreeSet<u64>>,
     neighbour_locals: Option<&BTreeSet<u64>>,
     erased: &Erased,
-    removed: Option<&mut Removed>,
+    mut removed: Option<&mut Removed>,
 ) -> Result<()> {
     let none = BTreeSet::new();
     let own = erased_locals.unwrap_or(&none);
-    let mut removed = removed;
     for &l in own {
         let was_alive = ov.clear_bit(dir.alive, l)?;
         for (_, bits) in &dir.label_bits {
@@ -569,10 +581,9 @@ fn redact_node_structure(
         .collect();
     for (_, _, offsets, entries) in &dir.adj {
         for &l in &touched {
-            let (Some(a), Some(b)) = (ov.u32_at(*offsets, l)?, ov.u32_at(*offsets, l + 1)?) else {
+            let Some((start, end, b)) = list_range(ov, *offsets, l)? else {
                 continue;
             };
-            let (start, end) = (u64::from(a & OFFSET_BITS), u64::from(b & OFFSET_BITS));
             let old = ov.entries(*entries, start, end)?;
             let mut kept: Vec<Adj> = old
                 .iter()
