@@ -34,6 +34,17 @@ fn same_multiset_for_one_and_four_threads() {
         "MATCH (p:Person)-[:KNOWS*1..2]->(q) RETURN count(*) AS c, count(DISTINCT q) AS d",
         "MATCH (n) RETURN labels(n) AS l, count(*) AS c",
         "MATCH (a)-[:KNOWS]->(b)-[:KNOWS]->(c)-[:KNOWS]->(a) RETURN count(*) AS triangles",
+        // One task that fans out (after a LIMIT, from one person, from a
+        // filtered scan): cut into batches that run in parallel, with
+        // float sums over batches that start at fixed rows.
+        "MATCH (a:Person) WITH a ORDER BY a.name LIMIT 4 MATCH (b:Person)-[k:KNOWS]->(c) \
+         RETURN a.name, count(*) AS n, sum(k.strength) AS s, collect(c.name)[0..5] AS some",
+        "MATCH (a:Person) WITH a ORDER BY a.name LIMIT 3 MATCH (b:Person) \
+         RETURN a.name + b.name AS pair ORDER BY pair LIMIT 50",
+        "MATCH (a:Person) WITH a ORDER BY a.name LIMIT 1 \
+         MATCH (a)-[:KNOWS*1..3]-(b) RETURN count(DISTINCT b) AS d, count(*) AS c",
+        "MATCH (a:Person) WITH a ORDER BY a.name LIMIT 2 MATCH (b:Person)-[k:KNOWS]-(c) \
+         WITH a, c, avg(k.strength) AS m RETURN a.name, c.name, m ORDER BY m DESC, c.name LIMIT 20",
         // Parallel algorithms reduce floating-point sums in a fixed order.
         "CALL algo.pageRank('Person', 'KNOWS') YIELD node, score RETURN node.name, score",
         "CALL algo.wcc('Person', 'KNOWS') YIELD node, component RETURN node.name, component",

@@ -10,6 +10,7 @@
 //! work on the whole materialized input.
 
 pub(crate) mod shortest;
+mod split;
 pub(crate) mod stream;
 pub(crate) mod write;
 
@@ -26,7 +27,7 @@ use rustc_hash::FxHashMap;
 use self::stream::Sink;
 use crate::error::{ExecError, Result};
 use crate::eval::{self, eval, Ctx, SubPlans};
-use crate::functions::aggregate::Accumulator;
+use crate::functions::aggregate::{self, Accumulator};
 use crate::options::{Guard, VALUE_BYTES};
 use crate::params::LateParams;
 use crate::plan::{AggSpec, CExpr, JoinTable, Op, OpProfile, Row, Seek};
@@ -199,6 +200,16 @@ impl Sink for Collect<'_> {
             self.guard.hold(bytes)?;
         }
         Ok(self.limit.is_none_or(|l| n < l))
+    }
+}
+
+impl split::Absorb for Collect<'_> {
+    fn absorb(&mut self, mut later: Self) -> Result<()> {
+        // The later rows' hold moves with them.
+        self.held += std::mem::take(&mut later.held);
+        self.pending += std::mem::take(&mut later.pending);
+        self.rows.append(&mut later.rows);
+        Ok(())
     }
 }
 
@@ -430,6 +441,67 @@ fn run_all<S: Sink + Send>(
     }
 }
 
+/// [`run_all`], except that a segment whose input is one task (of rows,
+/// or one morsel of a scan) is cut after its first fan-out operator so
+/// that the rest runs in parallel (`split.rs`; `sinks` says what the
+/// sink does with rows). Not for segments that stop early (a
+/// LIMIT's hint): every batch would run.
+fn run_tasks<S: split::Absorb>(
+    ops: &[Op],
+    mut tasks: Vec<Task>,
+    sinks: split::SinkUse,
+    ctx: &Ctx<'_>,
+    make: impl Fn(usize) -> S + Sync,
+) -> Result<Vec<S>> {
+    if let Some(h) = selective_scan(ops, &tasks) {
+        // The scan's few rows first, over its morsels; then the rest of
+        // the segment over them (one task of rows, which is cut).
+        let parts = run_all(&ops[..h], tasks, ctx, |_| Collect::new(None, ctx.guard))?;
+        let rows: Vec<Row> = parts
+            .into_iter()
+            .flat_map(|mut p| std::mem::take(&mut p.rows))
+            .collect();
+        let tasks = tasks_for(&ops[h..], rows, BATCH, ctx)?;
+        return run_tasks(&ops[h..], tasks, sinks, ctx, make);
+    }
+    if let ([Task::Rows(_) | Task::Morsel(..)], true) = (tasks.as_slice(), split::fans_out(ops)) {
+        if let Some(cut) = split::cut_point(ops, sinks) {
+            let task = tasks.pop().expect("matched one task above");
+            ctx.guard.check()?;
+            return split::run_cut(ops, cut, sinks, task, ctx, &make);
+        }
+    }
+    run_all(ops, tasks, ctx, make)
+}
+
+/// Rows a filtered scan is estimated to find, at most, for the rest of its
+/// segment to run after it ([`selective_scan`]).
+const FEW_ROWS: f64 = BATCH as f64;
+
+/// When the segment starts with a scan split into morsels whose filters
+/// are estimated to leave few rows (`{name: 'Lumen CRM'}` over every
+/// company), the number of operators up to those filters: the one morsel
+/// that finds the rows would otherwise run everything after them alone.
+fn selective_scan(ops: &[Op], tasks: &[Task]) -> Option<usize> {
+    if tasks.len() < 2 || !matches!(tasks.first(), Some(Task::Morsel(..))) {
+        return None;
+    }
+    let mut h = 1;
+    while matches!(ops.get(h), Some(Op::Filter(..))) {
+        h += 1;
+    }
+    #[cfg(test)]
+    match split::knob::mode() {
+        1 => return None,
+        2 => return (h > 1 && h < ops.len()).then_some(h),
+        _ => {}
+    }
+    let few = ops[h - 1].estimate().is_some_and(|e| e <= FEW_ROWS);
+    // ... and only when the rest is estimated to fan out enough for a cut:
+    // otherwise the pause between the two costs more.
+    (h > 1 && h < ops.len() && few && split::fans_out(&ops[h..])).then_some(h)
+}
+
 pub(crate) fn run_segment(
     ops: &[Op],
     input: Vec<Row>,
@@ -440,7 +512,9 @@ pub(crate) fn run_segment(
     let tasks = tasks_for(ops, input, BATCH, ctx)?;
     let mut out: Vec<Row> = Vec::new();
     let Some(h) = hint else {
-        for mut sink in run_all(ops, tasks, ctx, |_| Collect::new(None, ctx.guard))? {
+        for mut sink in run_tasks(ops, tasks, split::SinkUse::Rows, ctx, |_| {
+            Collect::new(None, ctx.guard)
+        })? {
             out.extend(std::mem::take(&mut sink.rows));
         }
         ctx.guard.check_rows(out.len(), width)?;
@@ -763,7 +837,17 @@ impl Groups<'_, '_> {
     }
 }
 
+impl split::Absorb for Groups<'_, '_> {
+    fn absorb(&mut self, later: Self) -> Result<()> {
+        self.merge(later)
+    }
+}
+
 impl Sink for Groups<'_, '_> {
+    fn begin_batch(&mut self, i: usize) {
+        self.start_task(i);
+    }
+
     fn push(&mut self, row: &mut Row) -> Result<bool> {
         self.seen += 1;
         self.pos += 1;
@@ -860,42 +944,51 @@ fn aggregate(
     let tasks = tasks_for(ops, rows, batch, ctx)?;
     let template = new_accs(aggs)?;
     let make = || Groups::new(keys, aggs, &template, ctx);
-    // Counting does not depend on the order rows arrive in, so each worker
-    // folds all its tasks into one set of groups (fewer partials to merge);
-    // other aggregates (collect, float sums) keep one partial per task,
-    // merged in task order, so results do not depend on the thread count.
-    let order_free = aggs.iter().all(|a| &*a.name == "count");
-    let partials: Vec<Groups> = if order_free && tasks.len() > 1 {
-        // About one fold per thread: every fold is a partial to merge.
-        // The folds are explicit runs of consecutive tasks (rayon's
-        // `with_min_len` + `try_fold` left the second half of the tasks
-        // to the first thread in `relgraph bench --threads 2`).
-        let per_fold = tasks.len().div_ceil(rayon::current_num_threads().max(1));
-        let mut folds: Vec<Vec<(usize, Task)>> = Vec::new();
-        for (i, t) in tasks.into_iter().enumerate() {
-            if i % per_fold == 0 {
-                folds.push(Vec::with_capacity(per_fold));
-            }
-            folds.last_mut().expect("pushed above").push((i, t));
-        }
-        folds
-            .into_par_iter()
-            .map(|fold| {
-                let mut g = make();
-                for (i, t) in fold {
-                    g.start_task(i);
-                    run_task(ops, t, ctx, &mut g)?;
+    // Counts and sums (float sums are exact until rounded once) do not
+    // depend on the order rows arrive in, so each worker folds all its
+    // tasks into one set of groups (fewer partials to merge); other
+    // aggregates (collect, min of equal values of two types) keep one
+    // partial per task, merged in task order, so results do not depend on
+    // the thread count.
+    let order_free = aggs.iter().all(|a| aggregate::order_free(&a.name));
+    let partials: Vec<Groups> =
+        if order_free && tasks.len() > 1 && selective_scan(ops, &tasks).is_none() {
+            // About one fold per thread: every fold is a partial to merge.
+            // The folds are explicit runs of consecutive tasks (rayon's
+            // `with_min_len` + `try_fold` left the second half of the tasks
+            // to the first thread in `relgraph bench --threads 2`).
+            let per_fold = tasks.len().div_ceil(rayon::current_num_threads().max(1));
+            let mut folds: Vec<Vec<(usize, Task)>> = Vec::new();
+            for (i, t) in tasks.into_iter().enumerate() {
+                if i % per_fold == 0 {
+                    folds.push(Vec::with_capacity(per_fold));
                 }
-                Ok::<_, ExecError>(g)
-            })
-            .collect::<Result<Vec<_>>>()?
-    } else {
-        run_all(ops, tasks, ctx, |i| {
-            let mut g = make();
-            g.start_task(i);
-            g
-        })?
-    };
+                folds.last_mut().expect("pushed above").push((i, t));
+            }
+            folds
+                .into_par_iter()
+                .map(|fold| {
+                    let mut g = make();
+                    for (i, t) in fold {
+                        g.start_task(i);
+                        run_task(ops, t, ctx, &mut g)?;
+                    }
+                    Ok::<_, ExecError>(g)
+                })
+                .collect::<Result<Vec<_>>>()?
+        } else {
+            let sinks = if order_free {
+                split::SinkUse::Folds
+            } else {
+                let exact = aggs.iter().all(|a| aggregate::partition_free(&a.name));
+                split::SinkUse::Partials { exact }
+            };
+            run_tasks(ops, tasks, sinks, ctx, |i| {
+                let mut g = make();
+                g.start_task(i);
+                g
+            })?
+        };
     let mut it = partials.into_iter();
     let mut total = it.next().unwrap_or_else(make);
     for p in it {
@@ -947,6 +1040,15 @@ impl Sink for DistinctRows<'_> {
     }
 }
 
+impl split::Absorb for DistinctRows<'_> {
+    fn absorb(&mut self, mut later: Self) -> Result<()> {
+        for mut r in std::mem::take(&mut later.rows.rows) {
+            self.push(&mut r)?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs the segment `ops` over `rows` and keeps distinct rows: each task
 /// deduplicates its own output, then the tasks' rows are deduplicated
 /// again in task order (first occurrence wins, as in one pass).
@@ -959,11 +1061,17 @@ fn distinct(
 ) -> Result<Vec<Row>> {
     let batch = if ops.is_empty() { AGG_CHUNK } else { BATCH };
     let tasks = tasks_for(ops, rows, batch, ctx)?;
-    let parts = run_all(ops, tasks, ctx, |_| DistinctRows {
-        slots,
-        seen: Default::default(),
-        rows: Collect::new(None, ctx.guard),
-    })?;
+    let parts = run_tasks(
+        ops,
+        tasks,
+        split::SinkUse::Partials { exact: true },
+        ctx,
+        |_| DistinctRows {
+            slots,
+            seen: Default::default(),
+            rows: Collect::new(None, ctx.guard),
+        },
+    )?;
     let mut all = DistinctRows {
         slots,
         seen: Default::default(),

@@ -79,6 +79,10 @@ pub(crate) trait Sink {
     /// Takes one output row (copy it to keep it). Returns false when no
     /// more rows are wanted.
     fn push(&mut self, row: &mut Row) -> Result<bool>;
+
+    /// The rows that follow are batch `i` of the segment's rows (sinks
+    /// that keep rows in first-seen order use it; see `split.rs`).
+    fn begin_batch(&mut self, _i: usize) {}
 }
 
 /// What operators call for each row they produce: false stops the producer.

@@ -5,7 +5,8 @@
 //! (nulls are ignored, as openCypher says), partial accumulators from
 //! parallel partitions are combined with [`Accumulator::merge`] (merging
 //! partitions in input order gives the same result as one sequential pass;
-//! float sums may differ in the last bits), and [`Accumulator::finish`]
+//! counts, sums and averages give it in any order: float sums are exact
+//! until they are rounded once, see `exact.rs`), and [`Accumulator::finish`]
 //! gives the result. `DISTINCT` keeps the distinct values (in first-seen
 //! order) and aggregates them at the end. `count(*)` is `count` fed a
 //! non-null value per row.
@@ -13,16 +14,18 @@
 use relgraph_graph::temporal::Duration;
 use relgraph_graph::Value;
 
+use self::exact::ExactSum;
 use crate::error::{ExecError, Result};
 use crate::value_ops::{order_cmp, temporal_err, DistinctValues};
 
-/// Exact integer, compensated float and duration sums, kept apart so the
-/// result type can follow the inputs (all integers give an integer).
+mod exact;
+
+/// Exact integer, float and duration sums, kept apart so the result type
+/// can follow the inputs (all integers give an integer).
 #[derive(Clone, Debug, Default)]
 pub struct SumState {
     ints: i128,
-    floats: f64,
-    compensation: f64,
+    floats: ExactSum,
     has_float: bool,
     duration: Option<Duration>,
     numbers: u64,
@@ -58,23 +61,16 @@ impl SumState {
         Ok(())
     }
 
-    /// Neumaier's compensated summation.
     fn add_float(&mut self, f: f64) {
         self.has_float = true;
-        let t = self.floats + f;
-        if self.floats.abs() >= f.abs() {
-            self.compensation += (self.floats - t) + f;
-        } else {
-            self.compensation += (f - t) + self.floats;
-        }
-        self.floats = t;
+        self.floats.add(f);
     }
 
     fn merge(&mut self, o: SumState) -> Result<()> {
         self.ints += o.ints;
         if o.has_float {
-            self.add_float(o.floats);
-            self.compensation += o.compensation;
+            self.has_float = true;
+            self.floats.merge(&o.floats);
         }
         self.numbers += o.numbers;
         if let Some(d) = o.duration {
@@ -97,7 +93,17 @@ impl SumState {
     }
 
     fn float_total(&self) -> f64 {
-        self.ints as f64 + (self.floats + self.compensation)
+        // The integers join the exact sum as a float (or two, when they
+        // need more than 53 bits), then the whole is rounded once.
+        let mut all = self.floats.clone();
+        let high = self.ints as f64;
+        all.add(high);
+        // What the conversion rounded away (exact while it fits an f64).
+        let rest = self.ints - high as i128;
+        if rest != 0 {
+            all.add(rest as f64);
+        }
+        all.value()
     }
 
     fn sum(&self) -> Result<Value> {
@@ -125,6 +131,24 @@ impl SumState {
         }
         Ok(Value::Float(self.float_total() / count as f64))
     }
+}
+
+/// Whether partial results of the aggregate `name`, merged in any order,
+/// give the result of one pass: counts, sums and averages (integer sums
+/// are exact, float sums are exact until rounded once).
+pub(crate) fn order_free(name: &str) -> bool {
+    ["count", "sum", "avg"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n))
+}
+
+/// Whether partial results of the aggregate `name`, merged in row order,
+/// give the result of one pass wherever the partitions start: all but
+/// `stDev` and `stDevP`, whose moments merge with other rounding.
+pub(crate) fn partition_free(name: &str) -> bool {
+    !["stdev", "stdevp"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n))
 }
 
 /// Running mean and squared deviations (Welford; Chan et al. to merge).

@@ -1,0 +1,568 @@
+//! Parallel work inside one task. A segment whose whole input is one task
+//! (the one `me`, the ten rows after a LIMIT, a label scan that finds one
+//! vendor) would otherwise run on one thread however many rows its first
+//! expansion or product fans out to. Here the segment is cut after its
+//! first fan-out operator (and the filters right after it): the rows that
+//! reach the cut are gathered into batches, and the rest of the segment
+//! runs the batches in parallel. What follows the cut is cut again the
+//! same way, so a scan that finds one row, then a product, then an
+//! expansion is cut where the rows actually multiply.
+//!
+//! Rows are passed on uncopied while the task is young ([`PAR_AFTER`]):
+//! a small question pays nothing. After that they are kept as the values
+//! of the slots the operators before the cut bind (a product's or an
+//! expansion's one or two values) over a shared copy of the row they came
+//! from, in batches of [`BATCH_ROWS`] that run in waves of
+//! [`WAVE_PER_THREAD`] per thread, so rows waiting for a thread stay
+//! bounded.
+//!
+//! Results are the same on any number of threads. Where a sink's result
+//! does not depend on where batches start ([`SinkUse::exact`]: rows kept,
+//! counts, exact sums, `collect`, the first of equal rows), the batches'
+//! partial results are merged in row order (or, for aggregates that do
+//! not depend on order, folded into one sink per thread). Where it does
+//! (a `stDev` or percentile merges differently by its partition), the
+//! first [`INLINE`] rows pass uncopied and the batches start at fixed rows,
+//! whatever the clock and the thread count say.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use relgraph_graph::Value;
+
+use super::stream::{self, Sink};
+use super::{row_bytes, run_task_rows, Hold, Task};
+use crate::error::Result;
+use crate::eval::{approx_bytes, Ctx};
+use crate::options::VALUE_BYTES;
+use crate::plan::{Op, Row};
+
+/// Rows that pass the cut uncopied where batches must start at fixed rows.
+pub(super) const INLINE: usize = 1024;
+/// Rows in a batch: equal batches share a wave's work out evenly; 2,048
+/// rather than 512 halves the partial results to merge (cookbook cb09 at
+/// scale 45: 399-415 ms against 417-462 ms).
+const BATCH_ROWS: usize = 2048;
+/// Batches per thread in a wave.
+const WAVE_PER_THREAD: usize = 4;
+
+/// Time a task runs before its rows are batched for other threads (where
+/// the result does not depend on where batches start) and before its
+/// waves go to the thread pool: handing work over wakes a worker and waits
+/// for it, and the partial results it makes must be merged again, which
+/// for a DISTINCT count costs as much as the work shared on a 3 ms query.
+/// Running a wave on the task's own thread gives the same sinks.
+const PAR_AFTER: Duration = Duration::from_micros(500);
+/// Rows between two reads of the clock.
+const CLOCK_EVERY: usize = 64;
+
+/// The sizes a cut uses: [`INLINE`], [`BATCH_ROWS`] and [`PAR_AFTER`]
+/// (unit tests shrink them to cut small graphs, or turn cutting off).
+#[cfg(not(test))]
+fn sizes() -> Option<(usize, usize, Duration)> {
+    Some((INLINE, BATCH_ROWS, PAR_AFTER))
+}
+
+#[cfg(test)]
+pub(super) mod knob {
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    /// 0: as built; 1: no cuts (nor early scans); 2: tiny batches, and
+    /// every filtered scan runs first.
+    pub(crate) static MODE: AtomicU8 = AtomicU8::new(0);
+
+    pub(crate) fn mode() -> u8 {
+        MODE.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+fn sizes() -> Option<(usize, usize, Duration)> {
+    match knob::mode() {
+        1 => None,
+        2 => Some((3, 2, Duration::ZERO)),
+        _ => Some((INLINE, BATCH_ROWS, PAR_AFTER)),
+    }
+}
+
+/// A sink whose rows can be followed by those of another of its kind: the
+/// partial results of consecutive batches merge in order.
+pub(super) trait Absorb: Sink + Send + Sized {
+    /// Takes `later`'s rows as if they had come after this sink's own.
+    fn absorb(&mut self, later: Self) -> Result<()>;
+}
+
+/// Where a one-task segment is cut, and what the operators before the cut
+/// bind.
+pub(super) struct CutPoint {
+    /// Operators before the cut.
+    head: usize,
+    /// Every slot they may write (a superset: an operator that leaves a
+    /// slot as it was does no harm here).
+    bound: Vec<usize>,
+}
+
+/// What the segment's sink does with rows, which decides how batches get
+/// their sinks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum SinkUse {
+    /// Keeps them: a cut with nothing after it would only copy rows twice.
+    Rows,
+    /// Aggregates or deduplicates in an order that matters: partial
+    /// results merged in row order. `exact` when the result does not depend
+    /// on where batches start (`collect`, `min`, the first of equal rows),
+    /// unlike `stDev`, whose moments merge with other rounding.
+    Partials { exact: bool },
+    /// Aggregates in any order (counts and sums): batches fold into one
+    /// sink per thread, so a DISTINCT count's sets are not built once per
+    /// batch and merged again.
+    Folds,
+}
+
+impl SinkUse {
+    /// Whether the result is the same wherever batches start: then a young
+    /// task passes all its rows on uncopied ([`PAR_AFTER`]), else only the
+    /// first [`INLINE`].
+    fn exact(self) -> bool {
+        !matches!(self, SinkUse::Partials { exact: false })
+    }
+}
+
+/// Whether the planner expects `ops` to make enough rows somewhere for a
+/// cut to pay: an estimate of at least [`INLINE`] rows. A question of a
+/// few hundred rows (LDBC's friends' likes, 0.05 ms) paid 4 us for its
+/// cuts and gained nothing. Unit tests cut everything.
+pub(super) fn fans_out(ops: &[Op]) -> bool {
+    #[cfg(test)]
+    if knob::mode() == 2 {
+        return true;
+    }
+    ops.iter()
+        .filter_map(Op::estimate)
+        .any(|e| e >= INLINE as f64)
+}
+
+/// The cut of `ops`: after the first operator that can produce many rows
+/// from one (a scan, an expansion, a product or join, UNWIND) and the
+/// filters right after it, when everything before it binds slots this
+/// module knows (no OPTIONAL MATCH, shortest path or procedure before the
+/// cut) and operators follow it (or the sink aggregates or deduplicates,
+/// work worth sharing).
+pub(super) fn cut_point(ops: &[Op], sinks: SinkUse) -> Option<CutPoint> {
+    sizes()?;
+    let mut bound = Vec::new();
+    let mut fan_out = None;
+    for (i, op) in ops.iter().enumerate() {
+        match op {
+            Op::Filter(..) => {}
+            Op::Project { items, .. } => bound.extend(items.iter().map(|(_, s)| *s)),
+            Op::BuildPath(p) => bound.push(p.slot),
+            Op::NodeScan(s) => bound.push(s.slot),
+            Op::Expand(e) => {
+                for x in std::iter::once(e).chain(e.closing.as_deref()) {
+                    bound.extend([x.rel, x.to]);
+                    bound.extend(x.count_into);
+                }
+            }
+            Op::HashJoin(j) => bound.extend(j.slots.iter().copied()),
+            Op::Unwind { slot, .. } => bound.push(*slot),
+            _ => return None,
+        }
+        if matches!(
+            op,
+            Op::NodeScan(_) | Op::Expand(_) | Op::HashJoin(_) | Op::Unwind { .. }
+        ) {
+            fan_out = Some(i);
+            break;
+        }
+    }
+    let mut head = fan_out? + 1;
+    while matches!(ops.get(head), Some(Op::Filter(..))) {
+        head += 1;
+    }
+    bound.sort_unstable();
+    bound.dedup();
+    (head < ops.len() || sinks != SinkUse::Rows).then_some(CutPoint { head, bound })
+}
+
+/// Runs one task through `ops`, cut at `cut` (see the module
+/// documentation). Returns the sinks in batch order.
+pub(super) fn run_cut<S: Absorb>(
+    ops: &[Op],
+    cut: CutPoint,
+    sinks: SinkUse,
+    task: Task,
+    ctx: &Ctx<'_>,
+    make: &(impl Fn(usize) -> S + Sync),
+) -> Result<Vec<S>> {
+    let mut c = Cut::new(ops, cut, sinks, Instant::now(), ctx, make);
+    let head = c.head;
+    stream::with_stack_base(|| match task {
+        Task::Rows(rows) => {
+            for mut r in rows {
+                // Rows from the next input row share another base.
+                c.base = None;
+                if !stream::push(head, &mut r, ctx, &mut c)? {
+                    break;
+                }
+            }
+            Ok(())
+        }
+        other => run_task_rows(head, other, ctx, &mut c),
+    })?;
+    Ok(c.finish()?.0)
+}
+
+/// Rows that reached the cut, as the values of the bound slots over the
+/// row they came from.
+#[derive(Default)]
+struct Batch {
+    /// Runs of consecutive rows from one base row: the base and how many.
+    runs: Vec<(Arc<Row>, usize)>,
+    /// The bound slots' values, row after row.
+    values: Vec<Value>,
+    rows: usize,
+}
+
+/// Where the uncopied rows go.
+enum First<'a, 'c, S, F> {
+    /// Straight into a sink.
+    Sink(S),
+    /// Into the cut of the rest of the segment (its uncopied rows may fan
+    /// out further: a product after a scan that found one row).
+    Cut(Box<Cut<'a, 'c, S, F>>),
+    /// Passed on already (batches have started).
+    Done,
+}
+
+/// The sink at the cut: passes rows on, then gathers them into batches.
+struct Cut<'a, 'c, S, F> {
+    /// The operators before the cut.
+    head: &'a [Op],
+    rest: &'a [Op],
+    bound: Vec<usize>,
+    ctx: &'a Ctx<'c>,
+    make: &'a F,
+    first: First<'a, 'c, S, F>,
+    /// How batches get their sinks.
+    use_: SinkUse,
+    /// Finished sinks, in batch order.
+    sinks: Vec<S>,
+    /// The batches' rows so far, merged in order (sinks that keep order).
+    merged: Option<S>,
+    /// With [`SinkUse::Folds`]: one sink per thread, that every wave's
+    /// batches fold into.
+    folds: Vec<S>,
+    /// The index the next batch gets: the sinks before it in row order
+    /// (the uncopied rows' ones, then one per batch).
+    next: usize,
+    /// Rows still to pass on uncopied.
+    inline: usize,
+    /// The shared copy of the row the current input row's rows extend.
+    base: Option<Arc<Row>>,
+    batch: Batch,
+    /// Rows a batch takes.
+    size: usize,
+    /// Full batches not yet run.
+    waiting: Vec<Batch>,
+    /// The gathered rows' bytes, held against the memory budget.
+    hold: Hold<'a>,
+    /// When the task started, and how long it runs alone ([`PAR_AFTER`]).
+    started: Instant,
+    par_after: Duration,
+    /// Rows passed on uncopied after the first [`INLINE`].
+    passed: usize,
+    /// Younger than `par_after` when the clock was last read.
+    young: bool,
+    /// Threads of the pool the task runs in.
+    threads: usize,
+}
+
+impl<S: Absorb, F: Fn(usize) -> S + Sync> Sink for Cut<'_, '_, S, F> {
+    fn push(&mut self, row: &mut Row) -> Result<bool> {
+        if self.pass_uncopied() {
+            return match &mut self.first {
+                First::Sink(s) => stream::push(self.rest, row, self.ctx, s),
+                First::Cut(c) => {
+                    c.base = None;
+                    stream::push(c.head, row, self.ctx, &mut **c)
+                }
+                First::Done => unreachable!("rows pass on uncopied before any batch"),
+            };
+        }
+        self.close_first()?;
+        if self.base.is_none() {
+            self.hold.add(row_bytes(row))?;
+            self.base = Some(Arc::new(row.clone()));
+        }
+        let base = self.base.as_ref().expect("set above");
+        let batch = &mut self.batch;
+        match batch.runs.last_mut() {
+            Some((b, n)) if Arc::ptr_eq(b, base) => *n += 1,
+            _ => batch.runs.push((base.clone(), 1)),
+        }
+        if batch.values.capacity() == 0 {
+            batch.values.reserve_exact(self.size * self.bound.len());
+        }
+        let mut bytes = 0;
+        for s in &self.bound {
+            bytes += VALUE_BYTES + approx_bytes(&row[*s]);
+            batch.values.push(row[*s].clone());
+        }
+        self.hold.add(bytes)?;
+        batch.rows += 1;
+        if batch.rows == self.size {
+            self.waiting.push(std::mem::take(batch));
+            if self.waiting.len() >= WAVE_PER_THREAD * self.threads.max(1) {
+                self.run_wave()?;
+            }
+        }
+        Ok(true)
+    }
+}
+
+impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
+    /// The cut of `ops` at `cut`, with the cuts of what follows it.
+    fn new(
+        ops: &'a [Op],
+        cut: CutPoint,
+        use_: SinkUse,
+        started: Instant,
+        ctx: &'a Ctx<'c>,
+        make: &'a F,
+    ) -> Self {
+        let (head, rest) = ops.split_at(cut.head);
+        let (inline, size, par_after) = sizes().unwrap_or((INLINE, BATCH_ROWS, PAR_AFTER));
+        let first = match cut_point(rest, use_).filter(|_| !rest.is_empty()) {
+            Some(next) => First::Cut(Box::new(Cut::new(rest, next, use_, started, ctx, make))),
+            None => First::Sink(make(0)),
+        };
+        Cut {
+            head,
+            rest,
+            bound: cut.bound,
+            ctx,
+            make,
+            first,
+            use_,
+            sinks: Vec::new(),
+            merged: None,
+            folds: Vec::new(),
+            next: 0,
+            // Exact sinks pass rows on by time alone.
+            inline: if use_.exact() { 0 } else { inline },
+            base: None,
+            batch: Batch::default(),
+            size,
+            waiting: Vec::new(),
+            hold: Hold::new(ctx.guard),
+            started,
+            par_after,
+            passed: 0,
+            young: !par_after.is_zero(),
+            threads: rayon::current_num_threads(),
+        }
+    }
+
+    /// Whether this row passes on uncopied: the first [`INLINE`] do, and
+    /// when the sink's result does not depend on where batches start,
+    /// every row does while the task is younger than [`PAR_AFTER`] (the
+    /// clock is read every [`CLOCK_EVERY`] rows) or has no other thread.
+    fn pass_uncopied(&mut self) -> bool {
+        if matches!(self.first, First::Done) {
+            return false;
+        }
+        if self.inline > 0 {
+            self.inline -= 1;
+            return true;
+        }
+        if !self.use_.exact() {
+            return false;
+        }
+        if self.threads == 1 {
+            // No other thread to share with.
+            return true;
+        }
+        self.passed += 1;
+        if self.young && self.passed.is_multiple_of(CLOCK_EVERY) {
+            self.young = self.started.elapsed() < self.par_after;
+        }
+        self.young
+    }
+
+    /// Ends the uncopied rows: their sinks come first (with
+    /// [`SinkUse::Folds`], they are the first folds: order does not matter,
+    /// and one thread's batches then all fold into one sink).
+    fn close_first(&mut self) -> Result<()> {
+        let (sinks, used) = match std::mem::replace(&mut self.first, First::Done) {
+            First::Sink(s) => (vec![s], 1),
+            First::Cut(c) => c.finish()?,
+            First::Done => return Ok(()),
+        };
+        self.next = used;
+        if self.use_ == SinkUse::Folds {
+            self.folds.extend(sinks);
+        } else {
+            self.sinks.extend(sinks);
+        }
+        Ok(())
+    }
+
+    /// Runs the waiting batches, in parallel once the task has run
+    /// [`PAR_AFTER`].
+    fn run_wave(&mut self) -> Result<()> {
+        self.ctx.guard.check()?;
+        let first = self.next;
+        let parallel = self.started.elapsed() >= self.par_after;
+        let batches: Vec<(usize, Batch)> = std::mem::take(&mut self.waiting)
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| (first + i, b))
+            .collect();
+        self.next += batches.len();
+        if self.use_ == SinkUse::Folds {
+            self.fold_wave(batches, parallel)?;
+        } else {
+            self.ordered_wave(batches, parallel)?;
+        }
+        // A base the next batch still shares is held again when it is.
+        self.base = None;
+        let held = std::mem::take(&mut self.hold.bytes);
+        self.ctx.guard.release(held);
+        Ok(())
+    }
+
+    /// Sinks that keep row order: each run of consecutive batches fills a
+    /// sink of its own, and the sinks are merged into the cut's one in
+    /// order (memory stays that of the result, not of every batch's
+    /// partial). A run is one batch where the result depends on where
+    /// batches start, else a thread's share of the wave.
+    fn ordered_wave(&mut self, batches: Vec<(usize, Batch)>, parallel: bool) -> Result<()> {
+        let n = match (parallel, self.use_.exact()) {
+            (false, true) => 1,
+            (true, true) => self.threads.clamp(1, batches.len()),
+            (_, false) => batches.len(),
+        };
+        let per = batches.len().div_ceil(n.max(1));
+        let mut runs: Vec<Vec<(usize, Batch)>> = Vec::with_capacity(n);
+        for (j, b) in batches.into_iter().enumerate() {
+            if j % per == 0 {
+                runs.push(Vec::with_capacity(per));
+            }
+            runs.last_mut().expect("pushed above").push(b);
+        }
+        let (rest, bound, ctx, make) = (self.rest, &self.bound[..], self.ctx, self.make);
+        let one = |run: Vec<(usize, Batch)>| -> Result<S> {
+            let mut sink = make(run.first().map_or(0, |b| b.0));
+            for (i, batch) in run {
+                sink.begin_batch(i);
+                run_batch(rest, bound, batch, ctx, &mut sink)?;
+            }
+            Ok(sink)
+        };
+        let done: Vec<S> = if runs.len() == 1 || !parallel {
+            runs.into_iter().map(one).collect::<Result<_>>()?
+        } else {
+            runs.into_par_iter().map(one).collect::<Result<_>>()?
+        };
+        for sink in done {
+            self.ctx.guard.check()?;
+            match &mut self.merged {
+                Some(m) => m.absorb(sink)?,
+                None => self.merged = Some(sink),
+            }
+        }
+        Ok(())
+    }
+
+    /// [`SinkUse::Folds`]: batch `j` of the wave folds into sink `j` modulo
+    /// the threads (all into the first when not `parallel`).
+    fn fold_wave(&mut self, batches: Vec<(usize, Batch)>, parallel: bool) -> Result<()> {
+        let n = if parallel {
+            rayon::current_num_threads().clamp(1, batches.len())
+        } else {
+            1
+        };
+        while self.folds.len() < n {
+            self.folds.push((self.make)(batches[0].0));
+        }
+        let mut parts: Vec<Vec<(usize, Batch)>> = (0..n).map(|_| Vec::new()).collect();
+        for (j, b) in batches.into_iter().enumerate() {
+            parts[j % n].push(b);
+        }
+        let (rest, bound, ctx) = (self.rest, &self.bound[..], self.ctx);
+        let fold = |(sink, part): (&mut S, Vec<(usize, Batch)>)| -> Result<()> {
+            for (i, batch) in part {
+                sink.begin_batch(i);
+                run_batch(rest, bound, batch, ctx, sink)?;
+            }
+            Ok(())
+        };
+        if n == 1 {
+            fold((&mut self.folds[0], parts.pop().unwrap_or_default()))
+        } else {
+            self.folds[..n]
+                .par_iter_mut()
+                .zip(parts)
+                .map(fold)
+                .collect::<Result<()>>()
+        }
+    }
+
+    /// The sinks, in batch order (folds last), and how many batch indexes
+    /// they cover.
+    fn finish(mut self) -> Result<(Vec<S>, usize)> {
+        self.close_first()?;
+        if self.batch.rows > 0 {
+            self.waiting.push(std::mem::take(&mut self.batch));
+        }
+        if !self.waiting.is_empty() {
+            self.run_wave()?;
+        }
+        let mut sinks = std::mem::take(&mut self.sinks);
+        sinks.extend(self.merged.take());
+        sinks.append(&mut self.folds);
+        Ok((sinks, self.next))
+    }
+}
+
+/// Pushes a batch's rows through `rest`: one scratch copy of each base,
+/// with the bound slots' values moved in row by row.
+fn run_batch<S: Sink>(
+    rest: &[Op],
+    bound: &[usize],
+    batch: Batch,
+    ctx: &Ctx<'_>,
+    sink: &mut S,
+) -> Result<()> {
+    ctx.guard.check()?;
+    #[cfg(test)]
+    tests::BATCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    stream::with_stack_base(|| push_batch(rest, bound, batch, ctx, sink))
+}
+
+fn push_batch(
+    rest: &[Op],
+    bound: &[usize],
+    batch: Batch,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let mut values = batch.values.into_iter();
+    for (base, n) in batch.runs {
+        let mut row = Arc::unwrap_or_clone(base);
+        for _ in 0..n {
+            for s in bound {
+                row[*s] = values.next().unwrap_or(Value::Null);
+            }
+            if !stream::push(rest, &mut row, ctx, sink)? {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
