@@ -977,11 +977,14 @@ fn aggregate(
                 })
                 .collect::<Result<Vec<_>>>()?
         } else {
+            let dedup = template
+                .iter()
+                .any(|a| matches!(a, Accumulator::Distinct { .. }));
             let sinks = if order_free {
-                split::SinkUse::Folds
+                split::SinkUse::Folds { dedup }
             } else {
                 let exact = aggs.iter().all(|a| aggregate::partition_free(&a.name));
-                split::SinkUse::Partials { exact }
+                split::SinkUse::Partials { exact, dedup }
             };
             run_tasks(ops, tasks, sinks, ctx, |i| {
                 let mut g = make();
@@ -1064,7 +1067,10 @@ fn distinct(
     let parts = run_tasks(
         ops,
         tasks,
-        split::SinkUse::Partials { exact: true },
+        split::SinkUse::Partials {
+            exact: true,
+            dedup: true,
+        },
         ctx,
         |_| DistinctRows {
             slots,

@@ -8,20 +8,22 @@
 //! same way, so a scan that finds one row, then a product, then an
 //! expansion is cut where the rows actually multiply.
 //!
-//! Rows are passed on uncopied while the task is young ([`PAR_AFTER`]):
-//! a small question pays nothing. After that they are kept as the values
-//! of the slots the operators before the cut bind (a product's or an
-//! expansion's one or two values) over a shared copy of the row they came
-//! from, in batches of [`BATCH_ROWS`] that run in waves of
-//! [`WAVE_PER_THREAD`] per thread, so rows waiting for a thread stay
-//! bounded.
+//! Rows pass on uncopied while sharing would not pay ([`Cut::pass`]):
+//! while the task is younger than [`PAR_AFTER`], and for as long as the
+//! work a row costs after the cut (timed on a sample) is below
+//! [`ROW_WORK`] (copying and merging it would cost as much). Then they are
+//! kept as the values of the slots the operators before the cut bind (a
+//! product's or an expansion's one or two values) over a shared copy of
+//! the row they came from, in batches of about [`BATCH_WORK`] (at most
+//! [`BATCH_ROWS`] rows) that run in waves of [`WAVE_PER_THREAD`] per
+//! thread, so rows waiting for a thread stay bounded.
 //!
 //! Results are the same on any number of threads. Where a sink's result
 //! does not depend on where batches start ([`SinkUse::exact`]: rows kept,
 //! counts, exact sums, `collect`, the first of equal rows), the batches'
 //! partial results are merged in row order (or, for aggregates that do
 //! not depend on order, folded into one sink per thread). Where it does
-//! (a `stDev` or percentile merges differently by its partition), the
+//! (`stDev` merges its moments with other rounding by its partition), the
 //! first [`INLINE`] rows pass uncopied and the batches start at fixed rows,
 //! whatever the clock and the thread count say.
 
@@ -44,6 +46,11 @@ pub(super) const INLINE: usize = 1024;
 /// rather than 512 halves the partial results to merge (cookbook cb09 at
 /// scale 45: 399-415 ms against 417-462 ms).
 const BATCH_ROWS: usize = 2048;
+/// Work per batch where rows are timed (batches get fewer rows than
+/// [`BATCH_ROWS`] when rows cost more than BATCH_WORK / BATCH_ROWS).
+const BATCH_WORK: Duration = Duration::from_micros(500);
+/// Rows in a batch, at least.
+const MIN_BATCH: usize = 16;
 /// Batches per thread in a wave.
 const WAVE_PER_THREAD: usize = 4;
 
@@ -56,6 +63,18 @@ const WAVE_PER_THREAD: usize = 4;
 const PAR_AFTER: Duration = Duration::from_micros(500);
 /// Rows between two reads of the clock.
 const CLOCK_EVERY: usize = 64;
+/// Work after the cut, per row, below which rows are not shared: copying
+/// a row into a batch and merging what it adds to the sink costs about
+/// that (the floor's 3-hop reach, a DISTINCT of 20,000 nodes at 0.1 us a
+/// row, was 2.4 -> 3.2 ms when cut).
+const ROW_WORK: Duration = Duration::from_nanos(500);
+/// [`ROW_WORK`] where partial results hold sets of values: cookbook cb10
+/// (a DISTINCT count per product, 0.65 us a row) was 2.8 -> 3.1-3.5 ms
+/// when shared.
+const ROW_WORK_DEDUP: Duration = Duration::from_micros(2);
+/// Rows timed before the first decision to share (an expansion that
+/// starts emitting late must not be judged on none).
+const MIN_TIMED: u32 = 4;
 
 /// The sizes a cut uses: [`INLINE`], [`BATCH_ROWS`] and [`PAR_AFTER`]
 /// (unit tests shrink them to cut small graphs, or turn cutting off).
@@ -104,7 +123,9 @@ pub(super) struct CutPoint {
 }
 
 /// What the segment's sink does with rows, which decides how batches get
-/// their sinks.
+/// their sinks. `dedup`: partial results hold sets of values (`DISTINCT`)
+/// that merging hashes again, so rows must cost more to be worth sharing
+/// ([`ROW_WORK_DEDUP`]).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum SinkUse {
     /// Keeps them: a cut with nothing after it would only copy rows twice.
@@ -113,19 +134,28 @@ pub(crate) enum SinkUse {
     /// results merged in row order. `exact` when the result does not depend
     /// on where batches start (`collect`, `min`, the first of equal rows),
     /// unlike `stDev`, whose moments merge with other rounding.
-    Partials { exact: bool },
+    Partials { exact: bool, dedup: bool },
     /// Aggregates in any order (counts and sums): batches fold into one
-    /// sink per thread, so a DISTINCT count's sets are not built once per
-    /// batch and merged again.
-    Folds,
+    /// sink per thread.
+    Folds { dedup: bool },
 }
 
 impl SinkUse {
-    /// Whether the result is the same wherever batches start: then a young
-    /// task passes all its rows on uncopied ([`PAR_AFTER`]), else only the
+    /// Whether the result is the same wherever batches start: then rows
+    /// pass on uncopied while that pays ([`Cut::pass`]), else only the
     /// first [`INLINE`].
     fn exact(self) -> bool {
-        !matches!(self, SinkUse::Partials { exact: false })
+        !matches!(self, SinkUse::Partials { exact: false, .. })
+    }
+
+    /// Work after the cut, per row, below which rows are not shared.
+    fn row_work(self) -> Duration {
+        match self {
+            SinkUse::Partials { dedup: true, .. } | SinkUse::Folds { dedup: true } => {
+                ROW_WORK_DEDUP
+            }
+            _ => ROW_WORK,
+        }
     }
 }
 
@@ -225,6 +255,14 @@ struct Batch {
     rows: usize,
 }
 
+/// How one row at the cut goes on.
+enum Pass {
+    Uncopied,
+    /// Uncopied, its work after the cut timed.
+    Timed,
+    Batch,
+}
+
 /// Where the uncopied rows go.
 enum First<'a, 'c, S, F> {
     /// Straight into a sink.
@@ -257,8 +295,8 @@ struct Cut<'a, 'c, S, F> {
     /// The index the next batch gets: the sinks before it in row order
     /// (the uncopied rows' ones, then one per batch).
     next: usize,
-    /// Rows still to pass on uncopied.
-    inline: usize,
+    /// Rows that still pass on uncopied without a check.
+    uncopied: usize,
     /// The shared copy of the row the current input row's rows extend.
     base: Option<Arc<Row>>,
     batch: Batch,
@@ -271,25 +309,28 @@ struct Cut<'a, 'c, S, F> {
     /// When the task started, and how long it runs alone ([`PAR_AFTER`]).
     started: Instant,
     par_after: Duration,
-    /// Rows passed on uncopied after the first [`INLINE`].
-    passed: usize,
-    /// Younger than `par_after` when the clock was last read.
+    /// Younger than `par_after` when the clock was last read, or its
+    /// rows too cheap to share.
     young: bool,
+    /// Time spent after the cut on the `timed` rows sampled.
+    spent: Duration,
+    timed: u32,
     /// Threads of the pool the task runs in.
     threads: usize,
 }
 
 impl<S: Absorb, F: Fn(usize) -> S + Sync> Sink for Cut<'_, '_, S, F> {
     fn push(&mut self, row: &mut Row) -> Result<bool> {
-        if self.pass_uncopied() {
-            return match &mut self.first {
-                First::Sink(s) => stream::push(self.rest, row, self.ctx, s),
-                First::Cut(c) => {
-                    c.base = None;
-                    stream::push(c.head, row, self.ctx, &mut **c)
-                }
-                First::Done => unreachable!("rows pass on uncopied before any batch"),
-            };
+        match self.pass() {
+            Pass::Uncopied => return self.pass_on(row),
+            Pass::Timed => {
+                let t0 = Instant::now();
+                let more = self.pass_on(row);
+                self.spent += t0.elapsed();
+                self.timed += 1;
+                return more;
+            }
+            Pass::Batch => {}
         }
         self.close_first()?;
         if self.base.is_none() {
@@ -334,6 +375,7 @@ impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
     ) -> Self {
         let (head, rest) = ops.split_at(cut.head);
         let (inline, size, par_after) = sizes().unwrap_or((INLINE, BATCH_ROWS, PAR_AFTER));
+        let threads = rayon::current_num_threads();
         let first = match cut_point(rest, use_).filter(|_| !rest.is_empty()) {
             Some(next) => First::Cut(Box::new(Cut::new(rest, next, use_, started, ctx, make))),
             None => First::Sink(make(0)),
@@ -350,8 +392,12 @@ impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
             merged: None,
             folds: Vec::new(),
             next: 0,
-            // Exact sinks pass rows on by time alone.
-            inline: if use_.exact() { 0 } else { inline },
+            uncopied: match (use_.exact(), threads) {
+                // No other thread to share with.
+                (true, 1) => usize::MAX,
+                (true, _) if !par_after.is_zero() => 0,
+                _ => inline,
+            },
             base: None,
             batch: Batch::default(),
             size,
@@ -359,36 +405,67 @@ impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
             hold: Hold::new(ctx.guard),
             started,
             par_after,
-            passed: 0,
             young: !par_after.is_zero(),
-            threads: rayon::current_num_threads(),
+            spent: Duration::ZERO,
+            timed: 0,
+            threads,
         }
     }
 
-    /// Whether this row passes on uncopied: the first [`INLINE`] do, and
-    /// when the sink's result does not depend on where batches start,
-    /// every row does while the task is younger than [`PAR_AFTER`] (the
-    /// clock is read every [`CLOCK_EVERY`] rows) or has no other thread.
-    fn pass_uncopied(&mut self) -> bool {
-        if matches!(self.first, First::Done) {
-            return false;
+    /// How this row goes on: the first [`INLINE`] pass uncopied, and when
+    /// the sink's result does not depend on where batches start, every
+    /// row does while the task is younger than [`PAR_AFTER`], has no other
+    /// thread, or its rows cost less than [`ROW_WORK`] each after the cut
+    /// (copying and merging them would cost about as much). The clock is
+    /// read every [`CLOCK_EVERY`] rows, and that row's work is timed; the
+    /// decision waits for [`MIN_TIMED`] timed rows.
+    #[inline]
+    fn pass(&mut self) -> Pass {
+        if self.uncopied > 0 {
+            self.uncopied -= 1;
+            return Pass::Uncopied;
         }
-        if self.inline > 0 {
-            self.inline -= 1;
-            return true;
+        self.pass_checked()
+    }
+
+    /// [`Cut::pass`] once the rows that pass unchecked are used up.
+    #[inline(never)]
+    fn pass_checked(&mut self) -> Pass {
+        if matches!(self.first, First::Done) || !self.use_.exact() || !self.young {
+            return Pass::Batch;
         }
-        if !self.use_.exact() {
-            return false;
+        if self.timed >= MIN_TIMED {
+            let per_row = self.spent / self.timed;
+            self.young = per_row < self.use_.row_work() || self.started.elapsed() < self.par_after;
+            if !self.young {
+                // Batches of about BATCH_WORK each: rows of 20 us (an
+                // OPTIONAL MATCH per company) in batches of 2,048 left
+                // one thread with most of the work.
+                let rows = BATCH_WORK.as_nanos() / per_row.as_nanos().max(1);
+                self.size = (rows as usize).clamp(MIN_BATCH, self.size);
+                return Pass::Batch;
+            }
         }
-        if self.threads == 1 {
-            // No other thread to share with.
-            return true;
+        // The first MIN_TIMED rows are timed one after another (rows of
+        // 50 us must not run 256 before the first decision).
+        self.uncopied = if self.timed + 1 < MIN_TIMED {
+            0
+        } else {
+            CLOCK_EVERY - 1
+        };
+        Pass::Timed
+    }
+
+    /// Passes `row` on uncopied, to the rest of the segment.
+    fn pass_on(&mut self, row: &mut Row) -> Result<bool> {
+        match &mut self.first {
+            First::Sink(s) => stream::push(self.rest, row, self.ctx, s),
+            First::Cut(c) => {
+                c.base = None;
+                stream::push(c.head, row, self.ctx, &mut **c)
+            }
+            First::Done => unreachable!("rows pass on uncopied before any batch"),
         }
-        self.passed += 1;
-        if self.young && self.passed.is_multiple_of(CLOCK_EVERY) {
-            self.young = self.started.elapsed() < self.par_after;
-        }
-        self.young
     }
 
     /// Ends the uncopied rows: their sinks come first (with
@@ -401,7 +478,7 @@ impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
             First::Done => return Ok(()),
         };
         self.next = used;
-        if self.use_ == SinkUse::Folds {
+        if matches!(self.use_, SinkUse::Folds { .. }) {
             self.folds.extend(sinks);
         } else {
             self.sinks.extend(sinks);
@@ -421,7 +498,7 @@ impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
             .map(|(i, b)| (first + i, b))
             .collect();
         self.next += batches.len();
-        if self.use_ == SinkUse::Folds {
+        if matches!(self.use_, SinkUse::Folds { .. }) {
             self.fold_wave(batches, parallel)?;
         } else {
             self.ordered_wave(batches, parallel)?;

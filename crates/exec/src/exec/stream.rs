@@ -6,7 +6,6 @@
 
 use std::borrow::Cow;
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::ops::{Bound, Range};
 use std::sync::OnceLock;
 
@@ -1417,7 +1416,8 @@ fn reach(
     emit: &mut dyn FnMut(NodeId, &mut Row) -> Result<bool>,
 ) -> Result<bool> {
     let snap = ctx.snapshot;
-    let mut seen: HashMap<NodeId, Reached> = HashMap::new();
+    // Node ids: a cheap hash (SipHash was a sixth of a 3-hop reach).
+    let mut seen: FxHashMap<NodeId, Reached> = FxHashMap::default();
     seen.insert(from, Reached::START);
     let mut frontier = vec![from];
     // With no minimum the start is an endpoint anyway: emit it first, as
