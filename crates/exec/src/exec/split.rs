@@ -175,7 +175,7 @@ pub(super) fn fans_out(ops: &[Op]) -> bool {
 
 /// The cut of `ops`: after the first operator that can produce many rows
 /// from one (a scan, an expansion, a product or join, UNWIND) and the
-/// filters right after it, when everything before it binds slots this
+/// filters right after it that run no sub-plan, when everything before it binds slots this
 /// module knows (no OPTIONAL MATCH, shortest path or procedure before the
 /// cut) and operators follow it (or the sink aggregates or deduplicates,
 /// work worth sharing).
@@ -208,7 +208,14 @@ pub(super) fn cut_point(ops: &[Op], sinks: SinkUse) -> Option<CutPoint> {
         }
     }
     let mut head = fan_out? + 1;
-    while matches!(ops.get(head), Some(Op::Filter(..))) {
+    // Filters that run no sub-plan stay before the cut (fewer rows to
+    // copy; a scan checks its comparisons as it reads); a pattern
+    // predicate per product row (cookbook cb09) runs after it, in
+    // parallel.
+    while let Some(Op::Filter(e, _)) = ops.get(head) {
+        if e.runs_subplan() {
+            break;
+        }
         head += 1;
     }
     bound.sort_unstable();

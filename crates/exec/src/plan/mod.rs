@@ -159,85 +159,88 @@ impl CExpr {
     /// Calls `f` on every slot this expression reads (including slots read
     /// by nested sub-plans).
     pub fn visit_slots(&self, f: &mut dyn FnMut(usize)) {
+        match self {
+            CExpr::Slot(s) => f(*s),
+            CExpr::Exists(plan) | CExpr::PatternCount(plan) => plan.visit_slots(f),
+            CExpr::PatternComp(plan, _) => plan.visit_slots(f),
+            _ => {}
+        }
+        self.for_each_child(&mut |c| c.visit_slots(f));
+    }
+
+    /// True if evaluating the expression runs a sub-plan (a pattern
+    /// predicate, count or comprehension): work per row that can be far
+    /// more than a comparison.
+    pub fn runs_subplan(&self) -> bool {
+        let mut found = matches!(
+            self,
+            CExpr::Exists(_) | CExpr::PatternCount(_) | CExpr::PatternComp(..)
+        );
+        self.for_each_child(&mut |c| found |= c.runs_subplan());
+        found
+    }
+
+    /// Calls `f` on each expression directly inside this one (not inside
+    /// its sub-plans' operators).
+    pub fn for_each_child(&self, f: &mut dyn FnMut(&CExpr)) {
         use CExpr::*;
         match self {
-            Const(_) | Param(_) | Local(_) => {}
-            Slot(s) => f(*s),
+            Const(_) | Param(_) | Local(_) | Slot(_) | Exists(_) | PatternCount(_) => {}
             Property(e, _, _)
             | HasLabels(e, _, _)
             | Unary(_, e, _)
             | IsNull(e, _)
-            | InSet(e, _, _) => e.visit_slots(f),
+            | InSet(e, _, _)
+            | PatternComp(_, e) => f(e),
             Index(a, b, _) | Binary(_, a, b, _) => {
-                a.visit_slots(f);
-                b.visit_slots(f);
+                f(a);
+                f(b);
             }
             Slice(a, b, c, _) => {
-                a.visit_slots(f);
-                if let Some(b) = b {
-                    b.visit_slots(f);
-                }
-                if let Some(c) = c {
-                    c.visit_slots(f);
-                }
+                f(a);
+                b.iter().chain(c).for_each(|e| f(e));
             }
-            Call(_, args, _) | List(args) => args.iter().for_each(|a| a.visit_slots(f)),
+            Call(_, args, _) | List(args) => args.iter().for_each(f),
             Case {
                 subject,
                 branches,
                 default,
             } => {
-                if let Some(s) = subject {
-                    s.visit_slots(f);
-                }
+                subject.iter().for_each(|e| f(e));
                 for (w, t) in branches {
-                    w.visit_slots(f);
-                    t.visit_slots(f);
+                    f(w);
+                    f(t);
                 }
-                if let Some(d) = default {
-                    d.visit_slots(f);
-                }
+                default.iter().for_each(|e| f(e));
             }
-            Map(items) => items.iter().for_each(|(_, e)| e.visit_slots(f)),
+            Map(items) => items.iter().for_each(|(_, e)| f(e)),
             ListComp {
                 list,
                 predicate,
                 projection,
                 ..
             } => {
-                list.visit_slots(f);
-                if let Some(p) = predicate {
-                    p.visit_slots(f);
-                }
-                if let Some(p) = projection {
-                    p.visit_slots(f);
-                }
+                f(list);
+                predicate.iter().chain(projection).for_each(|e| f(e));
             }
             Quantifier {
                 list, predicate, ..
             } => {
-                list.visit_slots(f);
-                if let Some(p) = predicate {
-                    p.visit_slots(f);
-                }
+                f(list);
+                predicate.iter().for_each(|e| f(e));
             }
             Reduce {
                 init, list, expr, ..
             } => {
-                init.visit_slots(f);
-                list.visit_slots(f);
-                expr.visit_slots(f);
-            }
-            Exists(plan) | PatternCount(plan) => plan.visit_slots(f),
-            PatternComp(plan, proj) => {
-                plan.visit_slots(f);
-                proj.visit_slots(f);
+                f(init);
+                f(list);
+                f(expr);
             }
             MapProjection(base, items) => {
-                base.visit_slots(f);
+                f(base);
                 for i in items {
                     if let MapProjItem::Entry(_, e) = i {
-                        e.visit_slots(f);
+                        f(e);
                     }
                 }
             }
