@@ -88,6 +88,47 @@ fn memory_budget_stops_a_blowup() {
 }
 
 #[test]
+fn limits_hold_when_one_task_fans_out_across_threads() {
+    // After a LIMIT the input is one task, which the executor cuts into
+    // batches that run in parallel (exec/split.rs): the budget and the
+    // timeout still stop it, with the same errors.
+    let db = db();
+    let fan_out = "MATCH (a:P) WITH a ORDER BY a.i LIMIT 2 MATCH (b:P), (c:P)";
+    let opts = QueryOptions {
+        memory_budget: Some(1 << 20),
+        ..QueryOptions::default()
+    };
+    let err = db
+        .query_with(
+            &format!("{fan_out} RETURN a.i, b.i, c.i"),
+            &Params::new(),
+            &opts,
+        )
+        .expect_err("eight million rows do not fit in 1 MiB");
+    assert!(err.message.contains("memory budget"), "{}", err.message);
+    assert_eq!(err.cause, relgraph::Cause::Limit);
+    let opts = QueryOptions {
+        timeout: Some(Duration::from_millis(100)),
+        ..QueryOptions::default()
+    };
+    let t0 = Instant::now();
+    let err = db
+        .query_with(
+            &format!("{fan_out}, (d:P) RETURN a.i, count(*) AS n"),
+            &Params::new(),
+            &opts,
+        )
+        .expect_err("sixteen billion rows cannot finish in 100 ms");
+    assert!(err.message.contains("timed out"), "{}", err.message);
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "stopped after {:?}",
+        t0.elapsed()
+    );
+    still_usable(&db);
+}
+
+#[test]
 fn cancellation_flag_stops_the_query() {
     let db = db();
     let flag = Arc::new(AtomicBool::new(false));

@@ -144,7 +144,7 @@ impl SinkUse {
     /// Whether the result is the same wherever batches start: then rows
     /// pass on uncopied while that pays ([`Cut::pass`]), else only the
     /// first [`INLINE`].
-    fn exact(self) -> bool {
+    pub(super) fn exact(self) -> bool {
         !matches!(self, SinkUse::Partials { exact: false, .. })
     }
 
@@ -169,7 +169,11 @@ pub(super) fn fans_out(ops: &[Op]) -> bool {
         return true;
     }
     ops.iter()
-        .filter_map(Op::estimate)
+        .filter_map(|op| match op {
+            // A product's or join's estimate is its build side's last.
+            Op::HashJoin(j) => j.build.iter().rev().find_map(Op::estimate),
+            other => other.estimate(),
+        })
         .any(|e| e >= INLINE as f64)
 }
 
