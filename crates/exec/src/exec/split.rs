@@ -41,7 +41,7 @@ use crate::options::VALUE_BYTES;
 use crate::plan::{Op, Row};
 
 /// Rows that pass the cut uncopied where batches must start at fixed rows.
-pub(super) const INLINE: usize = 1024;
+const INLINE: usize = 1024;
 /// Rows in a batch: equal batches share a wave's work out evenly; 2,048
 /// rather than 512 halves the partial results to merge (cookbook cb09 at
 /// scale 45: 399-415 ms against 417-462 ms).
@@ -179,10 +179,10 @@ pub(super) fn fans_out(ops: &[Op]) -> bool {
 
 /// The cut of `ops`: after the first operator that can produce many rows
 /// from one (a scan, an expansion, a product or join, UNWIND) and the
-/// filters right after it that run no sub-plan, when everything before it binds slots this
-/// module knows (no OPTIONAL MATCH, shortest path or procedure before the
-/// cut) and operators follow it (or the sink aggregates or deduplicates,
-/// work worth sharing).
+/// filters right after it that run no sub-plan, when everything before it
+/// binds slots this module knows (no OPTIONAL MATCH, shortest path or
+/// procedure before the cut) and operators follow it (or the sink
+/// aggregates or deduplicates, work worth sharing).
 pub(super) fn cut_point(ops: &[Op], sinks: SinkUse) -> Option<CutPoint> {
     sizes()?;
     let mut bound = Vec::new();
@@ -403,11 +403,12 @@ impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
             merged: None,
             folds: Vec::new(),
             next: 0,
-            uncopied: match (use_.exact(), threads) {
-                // No other thread to share with.
-                (true, 1) => usize::MAX,
-                (true, _) if !par_after.is_zero() => 0,
-                _ => inline,
+            // Exact sinks are timed from the first row (on one thread they
+            // are never cut: `run_tasks`).
+            uncopied: if use_.exact() && !par_after.is_zero() {
+                0
+            } else {
+                inline
             },
             base: None,
             batch: Batch::default(),
@@ -425,8 +426,8 @@ impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
 
     /// How this row goes on: the first [`INLINE`] pass uncopied, and when
     /// the sink's result does not depend on where batches start, every
-    /// row does while the task is younger than [`PAR_AFTER`], has no other
-    /// thread, or its rows cost less than [`ROW_WORK`] each after the cut
+    /// row does while the task is younger than [`PAR_AFTER`] or its rows
+    /// cost less than [`ROW_WORK`] each after the cut
     /// (copying and merging them would cost about as much). The clock is
     /// read every [`CLOCK_EVERY`] rows, and that row's work is timed; the
     /// decision waits for [`MIN_TIMED`] timed rows.
