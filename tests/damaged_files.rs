@@ -120,7 +120,7 @@ fn a_damaged_adjacency_array_fails_the_queries_that_read_it() {
         &db,
         |f| {
             let (_, chunk) = f.nodes.iter().find(|(c, _)| *c == 1)?;
-            chunk.adj.iter().find(|a| a.1 == 0).map(|a| a.3)
+            chunk.adj.iter().find(|a| a.1 == 0).map(|a| a.3.arr())
         },
         16 * 10, // the 11th entry's neighbour id
         0x01,

@@ -49,22 +49,22 @@ pub struct Question {
 /// Every adjacency entry of `n` over `t` in both directions, one per
 /// relationship (a relationship from `n` to itself appears twice).
 fn both<'a>(snap: &'a Snapshot, n: NodeId, t: RelTypeId) -> impl Iterator<Item = NodeId> + 'a {
-    let out = snap.neighbors(n, t, Direction::Outgoing);
-    let inc = snap.neighbors(n, t, Direction::Incoming);
+    let out = snap.adjacency(n, t, Direction::Outgoing);
+    let inc = snap.adjacency(n, t, Direction::Incoming);
     let split = out.len();
     (0..split + inc.len()).map(move |i| {
         if i < split {
-            out[i].node
+            out.at(i).node
         } else {
-            inc[i - split].node
+            inc.at(i - split).node
         }
     })
 }
 
 /// The distinct neighbours of `n` over `t` in either direction, sorted.
 fn neighbour_set(snap: &Snapshot, n: NodeId, t: RelTypeId) -> Vec<NodeId> {
-    let out = snap.neighbors(n, t, Direction::Outgoing);
-    let inc = snap.neighbors(n, t, Direction::Incoming);
+    let out = snap.adjacency(n, t, Direction::Outgoing);
+    let inc = snap.adjacency(n, t, Direction::Incoming);
     // Both lists are sorted by node: merge them.
     let mut v = Vec::with_capacity(out.len() + inc.len());
     let (mut i, mut j) = (0, 0);
@@ -148,12 +148,12 @@ fn friends_topics(snap: &Snapshot, ids: &Ids, me: NodeId, _: NodeId) -> Vec<Vec<
         if !snap.has_label(f, ids.person) {
             continue;
         }
-        for c in snap.neighbors(f, ids.read, Direction::Outgoing).iter() {
+        for c in snap.adjacency(f, ids.read, Direction::Outgoing).iter() {
             if !snap.has_label(c.node, ids.content) {
                 continue;
             }
             for t in snap
-                .neighbors(c.node, ids.about, Direction::Outgoing)
+                .adjacency(c.node, ids.about, Direction::Outgoing)
                 .iter()
             {
                 if snap.has_label(t.node, ids.topic) {

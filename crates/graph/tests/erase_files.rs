@@ -308,6 +308,15 @@ fn u64_at(bytes: &[u8], off: u64) -> u64 {
     u64::from_le_bytes(bytes[o..o + 8].try_into().unwrap())
 }
 
+/// Id `i` of an array of ids `width` bytes wide (4 or 8).
+fn id_at(bytes: &[u8], a: Arr, width: u64, i: u64) -> u64 {
+    let o = (a.off + width * i) as usize;
+    match width {
+        4 => u64::from(u32::from_le_bytes(bytes[o..o + 4].try_into().unwrap())),
+        _ => u64_at(bytes, o as u64),
+    }
+}
+
 fn bit(bytes: &[u8], bitmap: Arr, l: u64) -> bool {
     l / 64 < bitmap.len && u64_at(bytes, bitmap.off + 8 * (l / 64)) & (1 << (l % 64)) != 0
 }
@@ -331,9 +340,10 @@ fn check_no_ids(dir: &Path, nodes: &BTreeSet<u64>, rels: &BTreeSet<u64>) {
                 }
             }
             for (t, dir, _, entries) in &d.adj {
-                for i in 0..entries.len {
-                    let node = u64_at(&bytes, entries.off + 16 * i);
-                    let rel = u64_at(&bytes, entries.off + 16 * i + 8);
+                let (a, width) = (entries.arr(), entries.element_size(1));
+                for i in 0..a.len {
+                    let node = id_at(&bytes, a, width, 2 * i);
+                    let rel = id_at(&bytes, a, width, 2 * i + 1);
                     assert!(
                         !nodes.contains(&node) && !rels.contains(&rel),
                         "chunk {c}, type {t} dir {dir}: entry ({node}, {rel}) names an erased id"
@@ -346,8 +356,9 @@ fn check_no_ids(dir: &Path, nodes: &BTreeSet<u64>, rels: &BTreeSet<u64>) {
                 let l = r % 4096;
                 assert!(!bit(&bytes, d.alive, l), "relationship {r} alive");
                 for ends in [d.src, d.dst] {
-                    if l < ends.len {
-                        assert_eq!(u64_at(&bytes, ends.off + 8 * l), 0, "ends of {r}");
+                    let (a, width) = (ends.arr(), ends.element_size(1));
+                    if l < a.len {
+                        assert_eq!(id_at(&bytes, a, width, l), 0, "ends of {r}");
                     }
                 }
             }

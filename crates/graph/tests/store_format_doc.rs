@@ -149,7 +149,7 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     );
     assert_eq!(
         kv.get(META, b"format_version").unwrap().unwrap(),
-        5u32.to_be_bytes()
+        6u32.to_be_bytes()
     );
     let manifest = kv.get(META, b"manifest").unwrap().unwrap();
     let mut r = Reader {
@@ -197,7 +197,7 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     let file = std::fs::read(path.join("segments").join(format!("seg-{seg_id:08}.rgs"))).unwrap();
     assert_eq!(file.len() as u64, seg_len);
     let t = &file[file.len() - 28..];
-    assert_eq!(&t[20..], b"RGSEG3\0\0");
+    assert_eq!(&t[20..], b"RGSEG4\0\0");
     let footer_off = u64::from_le_bytes(t[0..8].try_into().unwrap()) as usize;
     let footer_len = u64::from_le_bytes(t[8..16].try_into().unwrap()) as usize;
     assert_eq!(u32::from_le_bytes(t[16..20].try_into().unwrap()), data_crc);
@@ -249,8 +249,10 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     for (dir, local, other) in [(0u64, 0usize, 1u64), (1, 1, 0)] {
         assert_eq!((r.varint(), r.byte() as u64), (0, dir), "WORKS_AT");
         let offs = array(&file, r.arr(), 4);
+        // "U32" (variant 1): both ids of every entry fit in 4 bytes.
+        assert_eq!(r.varint(), 1, "entries of two u32");
         let (e_off, e_len, e_crc) = r.arr();
-        let entries = array(&file, (e_off, 2 * e_len, e_crc), 8);
+        let entries = array(&file, (e_off, 2 * e_len, e_crc), 4);
         let (a, b) = (offs[local] as usize, offs[local + 1] as usize);
         assert_eq!(b - a, 1);
         assert_eq!(&entries[2 * a..2 * a + 2], &[other, 0], "neighbour, rel");
@@ -258,9 +260,12 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     assert_eq!(r.varint(), 1, "one relationship chunk");
     assert_eq!(r.varint(), 0);
     assert_eq!(array(&file, r.arr(), 8)[0], 1, "rel 0 live");
-    assert_eq!(array(&file, r.arr(), 4), vec![0], "type");
-    assert_eq!(array(&file, r.arr(), 8), vec![0], "src");
-    assert_eq!(array(&file, r.arr(), 8), vec![1], "dst");
+    // One type for the chunk: `All` (variant 1) and the type id.
+    assert_eq!((r.varint(), r.varint()), (1, 0), "type");
+    assert_eq!(r.varint(), 1, "src: u32");
+    assert_eq!(array(&file, r.arr(), 4), vec![0], "src");
+    assert_eq!(r.varint(), 1, "dst: u32");
+    assert_eq!(array(&file, r.arr(), 4), vec![1], "dst");
     assert_eq!(r.varint(), 1);
     assert_eq!((r.varint(), r.varint()), (5, 0), "since: Int");
     assert_eq!(array(&file, r.arr(), 8)[0], 1);

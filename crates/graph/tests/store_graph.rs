@@ -986,7 +986,7 @@ fn a_format_2_database_is_upgraded_to_the_current_format() {
         kv.get(META, format::KEY_FORMAT_VERSION).unwrap().unwrap(),
         format::FORMAT_VERSION.to_be_bytes()
     );
-    assert_eq!(format::FORMAT_VERSION, 5);
+    assert_eq!(format::FORMAT_VERSION, 6);
     // Policies now persist with the catalog.
     let mut tx = g.begin_write().unwrap();
     let mut cat = tx.snapshot().catalog().clone();

@@ -778,7 +778,7 @@ impl Model {
             .types
             .iter()
             .flat_map(|&t| rel_dirs(v.dir, vl).iter().map(move |&d| (t, d)))
-            .map(|(t, d)| self.snapshot.neighbors(pinned, t, d))
+            .map(|(t, d)| self.snapshot.adjacency(pinned, t, d))
             .collect();
         let total: usize = lists.iter().map(|l| l.len()).sum();
         let want = (total / 16).clamp(PASSED_PEEK, NEAR_DEGREES);
@@ -801,7 +801,7 @@ impl Model {
         for &n in &near {
             for &t in &r.types {
                 for &d in dirs {
-                    deg += self.snapshot.neighbors(n, t, d).len() as f64;
+                    deg += self.snapshot.adjacency(n, t, d).len() as f64;
                 }
             }
         }
@@ -869,7 +869,7 @@ impl Model {
         let (mut deg, mut peeked, mut hits) = (0usize, 0usize, 0usize);
         for &t in types {
             for &dir in dirs {
-                let adj = self.snapshot.neighbors(n, t, dir);
+                let adj = self.snapshot.adjacency(n, t, dir);
                 deg += adj.len();
                 let step = adj.len().div_ceil(peek).max(1);
                 for a in adj.iter().step_by(step) {
@@ -994,7 +994,7 @@ impl Model {
         let (mut out, mut len, mut looked) = (Vec::new(), 0usize, 0usize);
         for &t in &x.types {
             for &d in rel_dirs(x.dir, x.right == end) {
-                let adj = self.snapshot.neighbors(mid, t, d);
+                let adj = self.snapshot.adjacency(mid, t, d);
                 len += adj.len();
                 let step = adj.len().div_ceil(4 * CLOSURE_PEEK).max(1);
                 for a in adj.iter().step_by(step) {
@@ -1021,9 +1021,13 @@ impl Model {
         let mut n = 0;
         for &t in &r.types {
             for &d in rel_dirs(r.dir, true) {
-                let adj = self.snapshot.neighbors(u, t, d);
+                let adj = self.snapshot.adjacency(u, t, d);
                 let from = adj.partition_point(|a| a.node < v);
-                n += adj[from..].iter().take_while(|a| a.node == v).count();
+                n += adj
+                    .slice(from..adj.len())
+                    .iter()
+                    .take_while(|a| a.node == v)
+                    .count();
             }
         }
         n

@@ -295,7 +295,7 @@ impl Side {
             }
             for &t in edges.types {
                 for &d in self.dirs {
-                    for a in edges.snap.neighbors(u, t, d).iter() {
+                    for a in edges.snap.adjacency(u, t, d).iter() {
                         if a.node == u {
                             continue;
                         }

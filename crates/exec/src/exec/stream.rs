@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 
 use relgraph_cypher::ast::BinaryOp;
 use relgraph_graph::{
-    Adj, Direction, LabelId, NodeId, Path, PropKeyId, RelId, RelRef, RelTypeId, Snapshot, Value,
+    Adj, AdjSlice, Direction, LabelId, NodeId, Path, PropKeyId, RelId, RelRef, RelTypeId, Snapshot,
+    Value,
 };
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -716,14 +717,14 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
     for &t in types {
         for &d in dirs(e.dir) {
             let all = match &listed {
-                Some(by_key) => Cow::Borrowed(by_key.get(&(t, d)).map_or(&[][..], |v| &v[..])),
-                None => snap.neighbors(from, t, d),
+                Some(by_key) => AdjSlice::wide(by_key.get(&(t, d)).map_or(&[][..], |v| &v[..])),
+                None => snap.adjacency(from, t, d),
             };
             let adj = match target {
                 Some(to) => node_run(&all, to),
-                None => &all[..],
+                None => all.slice(0..all.len()),
             };
-            for a in adj {
+            for a in adj.iter() {
                 tick(ctx)?;
                 // An undirected self-loop is in both lists: take it once.
                 if e.dir == Dir::Both && d == Direction::Incoming && a.node == from {
@@ -736,7 +737,7 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
                 {
                     continue;
                 }
-                if !f(row, *a)? {
+                if !f(row, a)? {
                     return Ok(false);
                 }
             }
@@ -825,7 +826,7 @@ fn listed_rels(
             };
             let degree: usize = by_key
                 .keys()
-                .map(|&(t, d)| snap.neighbors(from, t, d).len())
+                .map(|&(t, d)| snap.adjacency(from, t, d).len())
                 .sum();
             if items.len() >= degree {
                 return Ok(None);
@@ -852,11 +853,9 @@ fn listed_rels(
 }
 
 /// The entries of a node-sorted adjacency list that lead to `to`.
-#[inline]
-fn node_run(adj: &[Adj], to: NodeId) -> &[Adj] {
-    let lo = adj.partition_point(|a| a.node < to);
-    let hi = lo + adj[lo..].partition_point(|a| a.node <= to);
-    &adj[lo..hi]
+#[inline(always)]
+fn node_run<'a>(adj: &'a AdjSlice<'_>, to: NodeId) -> AdjSlice<'a> {
+    adj.run_of(to)
 }
 
 fn expand(
@@ -979,7 +978,7 @@ fn each_closing_pair(
     let snap = ctx.snapshot;
     for &t1 in types {
         for &d1 in dirs(e.dir) {
-            let left = snap.neighbors(x, t1, d1);
+            let left = snap.adjacency(x, t1, d1);
             // An undirected self-loop is in both lists: take it once.
             let skip_left = e.dir == Dir::Both && d1 == Direction::Incoming;
             for &t2 in &f.types {
@@ -990,7 +989,7 @@ fn each_closing_pair(
                     } else {
                         (d2, d2.reverse())
                     };
-                    let right = snap.neighbors(z, t2, from_z);
+                    let right = snap.adjacency(z, t2, from_z);
                     let skip_right = c.dir == Dir::Both && d2 == Direction::Incoming;
                     let pair = Pair {
                         e,
@@ -1000,28 +999,30 @@ fn each_closing_pair(
                         skip: (skip_left, skip_right),
                         to_labels,
                     };
-                    if right.len() > SharedRuns::SEARCH_RATIO * left.len() {
+                    if right.len() > AdjSlice::SEARCH_RATIO * left.len() {
                         // `z` is a hub: look it up in each target's own list.
                         let mut i = 0;
                         while i < left.len() {
                             tick(ctx)?;
-                            let a = left[i].node;
-                            let i_end = i + left[i..].partition_point(|p| p.node == a);
-                            let own = snap.neighbors(a, t2, from_y);
+                            let a = left.at(i).node;
+                            let i_end =
+                                i + left.slice(i..left.len()).partition_point(|p| p.node == a);
+                            let own = snap.adjacency(a, t2, from_y);
                             let rs = node_run(&own, z);
                             if !rs.is_empty()
-                                && !pair.visit(a, &left[i..i_end], rs, row, ctx, on_pair)?
+                                && !pair.visit(a, left.slice(i..i_end), rs, row, ctx, on_pair)?
                             {
                                 return Ok(false);
                             }
                             i = i_end;
                         }
                     } else {
-                        for (a, ls, rs) in SharedRuns::new(&left, &right) {
+                        let all = left.shared_runs(&right, |a, ls, rs| {
                             tick(ctx)?;
-                            if !pair.visit(a, ls, rs, row, ctx, on_pair)? {
-                                return Ok(false);
-                            }
+                            pair.visit(a, ls, rs, row, ctx, on_pair)
+                        })?;
+                        if !all {
+                            return Ok(false);
                         }
                     }
                 }
@@ -1048,8 +1049,8 @@ impl Pair<'_> {
     fn visit(
         &self,
         a: NodeId,
-        ls: &[Adj],
-        rs: &[Adj],
+        ls: AdjSlice<'_>,
+        rs: AdjSlice<'_>,
         row: &mut Row,
         ctx: &Ctx<'_>,
         on_pair: &mut dyn FnMut(&mut Row, RelId) -> Result<bool>,
@@ -1061,7 +1062,7 @@ impl Pair<'_> {
         {
             return Ok(true);
         }
-        for l in ls {
+        for l in ls.iter() {
             if !rel_unique(l.rel, row, &e.unique_with)
                 || !rel_props_match(&e.rel_props, l.rel, row, ctx)?
             {
@@ -1069,7 +1070,7 @@ impl Pair<'_> {
             }
             row[e.rel] = Value::Relationship(l.rel);
             row[e.to] = Value::Node(a);
-            for r in rs {
+            for r in rs.iter() {
                 if rel_unique(r.rel, row, &c.unique_with)
                     && rel_props_match(&c.rel_props, r.rel, row, ctx)?
                     && !on_pair(row, r.rel)?
@@ -1079,75 +1080,6 @@ impl Pair<'_> {
             }
         }
         Ok(true)
-    }
-}
-
-/// The nodes two node-sorted adjacency lists share, ascending, each with
-/// its run of entries in either list. Lists of similar length are walked
-/// in step; where one is much shorter (a company's few referrals against
-/// a vendor's 13,433 customers), each of its nodes is found in the other
-/// by binary search from where the last one was, so the cost follows the
-/// shorter list.
-struct SharedRuns<'a> {
-    short: &'a [Adj],
-    long: &'a [Adj],
-    /// `short` is the second list.
-    swapped: bool,
-    i: usize,
-    j: usize,
-    search: bool,
-}
-
-impl<'a> SharedRuns<'a> {
-    /// Above this length ratio the longer list is searched, not walked.
-    const SEARCH_RATIO: usize = 16;
-
-    fn new(left: &'a [Adj], right: &'a [Adj]) -> SharedRuns<'a> {
-        let swapped = right.len() < left.len();
-        let (short, long) = if swapped {
-            (right, left)
-        } else {
-            (left, right)
-        };
-        SharedRuns {
-            short,
-            long,
-            swapped,
-            i: 0,
-            j: 0,
-            search: long.len() > Self::SEARCH_RATIO * short.len(),
-        }
-    }
-}
-
-impl<'a> Iterator for SharedRuns<'a> {
-    /// The shared node, its entries in the left list, then in the right.
-    type Item = (NodeId, &'a [Adj], &'a [Adj]);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        while self.i < self.short.len() && self.j < self.long.len() {
-            let a = self.short[self.i].node;
-            if self.search {
-                self.j += self.long[self.j..].partition_point(|p| p.node < a);
-            } else {
-                let b = self.long[self.j].node;
-                if b < a {
-                    self.j += 1;
-                    continue;
-                }
-            }
-            let i_end = self.i + self.short[self.i..].partition_point(|p| p.node == a);
-            let here = self.long.get(self.j).is_some_and(|p| p.node == a);
-            if !here {
-                self.i = i_end;
-                continue;
-            }
-            let j_end = self.j + self.long[self.j..].partition_point(|p| p.node == a);
-            let (s, l) = (&self.short[self.i..i_end], &self.long[self.j..j_end]);
-            (self.i, self.j) = (i_end, j_end);
-            return Some(if self.swapped { (a, l, s) } else { (a, s, l) });
-        }
-        None
     }
 }
 
@@ -1346,7 +1278,7 @@ struct Steps<'s> {
     /// `adj` belongs to.
     t: usize,
     d: usize,
-    adj: std::borrow::Cow<'s, [Adj]>,
+    adj: AdjSlice<'s>,
     i: usize,
 }
 
@@ -1356,7 +1288,7 @@ impl<'s> Steps<'s> {
             node,
             t: 0,
             d: 0,
-            adj: std::borrow::Cow::Borrowed(&[]),
+            adj: AdjSlice::EMPTY,
             i: 0,
         }
     }
@@ -1385,7 +1317,7 @@ impl<'s> Steps<'s> {
                 self.t += 1;
             }
             let t = *types.get(self.t)?;
-            self.adj = snap.neighbors(self.node, t, ds[self.d]);
+            self.adj = snap.adjacency(self.node, t, ds[self.d]);
             self.d += 1;
             self.i = 0;
         }
@@ -1436,7 +1368,7 @@ fn reach(
             let at_u = seen[&u];
             for &d in dirs(e.dir) {
                 for &t in types {
-                    for a in snap.neighbors(u, t, d).iter() {
+                    for a in snap.adjacency(u, t, d).iter() {
                         tick(ctx)?;
                         if !rel_props_match(&e.rel_props, a.rel, row, ctx)? {
                             continue;
@@ -1473,7 +1405,7 @@ fn reach(
             let at_u = seen[&u];
             for &d in dirs(e.dir) {
                 for &t in types {
-                    for a in snap.neighbors(u, t, d).iter() {
+                    for a in snap.adjacency(u, t, d).iter() {
                         let further = match seen.get(&a.node) {
                             None => true,
                             Some(at_v) => {
@@ -1592,57 +1524,5 @@ fn node_id_of(v: &Value) -> Option<NodeId> {
             Some(NodeId(*f as u64))
         }
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod shared_runs_tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    /// A node-sorted adjacency list of `nodes` (relationship ids by position).
-    fn list(mut nodes: Vec<u64>, base: u64) -> Vec<Adj> {
-        nodes.sort_unstable();
-        nodes
-            .into_iter()
-            .enumerate()
-            .map(|(i, n)| Adj {
-                node: NodeId(n),
-                rel: RelId(base + i as u64),
-            })
-            .collect()
-    }
-
-    proptest! {
-        #[test]
-        fn shared_runs_are_the_pairs_of_equal_nodes(
-            left in prop::collection::vec(0u64..40, 0..8),
-            right in prop::collection::vec(0u64..40, 0..200),
-            swap in any::<bool>(),
-        ) {
-            // Lists of very different lengths (searched) and alike (walked).
-            let (l, r) = (list(left, 0), list(right, 1000));
-            let (l, r) = if swap { (r, l) } else { (l, r) };
-            let mut want = Vec::new();
-            for a in &l {
-                for b in &r {
-                    if a.node == b.node {
-                        want.push((a.rel, b.rel));
-                    }
-                }
-            }
-            let mut got = Vec::new();
-            for (n, ls, rs) in SharedRuns::new(&l, &r) {
-                for a in ls {
-                    for b in rs {
-                        prop_assert!(a.node == n && b.node == n);
-                        got.push((a.rel, b.rel));
-                    }
-                }
-            }
-            want.sort();
-            got.sort();
-            prop_assert_eq!(got, want);
-        }
     }
 }

@@ -588,7 +588,7 @@ fn delete_changes(
         if detach {
             for t in 0..n_types {
                 for d in [Direction::Outgoing, Direction::Incoming] {
-                    for a in snap.neighbors(n, RelTypeId(t), d).iter() {
+                    for a in snap.adjacency(n, RelTypeId(t), d).iter() {
                         if rel_seen.insert(a.rel) {
                             rels.push(a.rel);
                         }

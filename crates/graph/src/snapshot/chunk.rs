@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::ids::{LabelId, NodeId, PropKeyId, RelId, RelTypeId};
 use crate::value::Value;
 
+use super::adj::{AdjSlice, Entries, Ids, Types, HOLE32};
 use super::buf::Buf;
 use super::column::TypedColumn;
 use super::Adj;
@@ -426,7 +427,7 @@ pub(crate) struct AdjList {
     /// `entries[offsets[l]..offsets[l + 1]]` are the entries of local `l`;
     /// trimmed after the last node with entries.
     pub(crate) offsets: Buf<u32>,
-    pub(crate) entries: Buf<Adj>,
+    pub(crate) entries: Entries,
 }
 
 /// The bit of an adjacency offset `offsets[l + 1]` that says the list of
@@ -447,22 +448,22 @@ pub(crate) const HOLE: Adj = Adj {
 };
 
 impl AdjList {
-    #[inline]
-    pub(crate) fn get(&self, local: usize) -> &[Adj] {
+    #[inline(always)]
+    pub(crate) fn get(&self, local: usize) -> AdjSlice<'_> {
         // One checked read of each array (see `Buf`'s `Deref`).
         let offsets: &[u32] = &self.offsets;
         match (offsets.get(local), offsets.get(local + 1)) {
             // `get`: offsets read from a damaged segment never panic.
             (Some(&a), Some(&b)) => {
                 let range = (a & OFFSET_BITS) as usize..(b & OFFSET_BITS) as usize;
-                let list = self.entries.get(range).unwrap_or(&[]);
+                let list = self.entries.slice(range);
                 if b & ENDS_IN_HOLES == 0 {
                     list
                 } else {
                     without_holes(list)
                 }
             }
-            _ => &[],
+            _ => AdjSlice::EMPTY,
         }
     }
 
@@ -472,11 +473,15 @@ impl AdjList {
     }
 }
 
-/// `list` without its trailing [`HOLE`]s.
+/// `list` without its trailing holes (entries whose node is
+/// [`HOLE`]'s, `u32::MAX` in a narrow list).
 #[cold]
-fn without_holes(list: &[Adj]) -> &[Adj] {
-    let kept = list.iter().rposition(|a| *a != HOLE).map_or(0, |i| i + 1);
-    &list[..kept]
+fn without_holes(list: AdjSlice<'_>) -> AdjSlice<'_> {
+    let kept = list
+        .iter()
+        .rposition(|a| a != HOLE && a != HOLE32.wide())
+        .map_or(0, |i| i + 1);
+    list.prefix(kept)
 }
 
 /// Edits to one adjacency list: entries to insert and (local, rel) entries
@@ -500,7 +505,7 @@ pub(crate) fn rebuild_adj(old: Option<&AdjList>, edits: &AdjEdits) -> Option<Adj
     let mut last_nonempty = 0usize;
     for local in 0..locals {
         let start = entries.len();
-        let old_slice = old.map_or(&[][..], |o| o.get(local));
+        let old_slice = old.map_or(AdjSlice::EMPTY, |o| o.get(local));
         let d_start = di;
         while di < edits.deletes.len() && (edits.deletes[di].0 as usize) <= local {
             di += 1;
@@ -512,7 +517,7 @@ pub(crate) fn rebuild_adj(old: Option<&AdjList>, edits: &AdjEdits) -> Option<Adj
         }
         let inserted = &edits.inserts[i_start..ii];
         if deleted.is_empty() {
-            entries.extend_from_slice(old_slice);
+            entries.extend(old_slice.iter());
         } else {
             entries.extend(old_slice.iter().filter(|a| {
                 !deleted
@@ -774,9 +779,9 @@ fn rebuild_meta(old: &NodeMeta, nodes: &[NodeEdit<'_>]) -> NodeMeta {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RelEnds {
     pub(crate) alive: Bits,
-    pub(crate) rel_type: Buf<RelTypeId>,
-    pub(crate) src: Buf<NodeId>,
-    pub(crate) dst: Buf<NodeId>,
+    pub(crate) rel_type: Types,
+    pub(crate) src: Ids,
+    pub(crate) dst: Ids,
 }
 
 impl RelEnds {
@@ -788,7 +793,7 @@ impl RelEnds {
         if !self.alive.get(l) {
             return None;
         }
-        Some((*self.rel_type.get(l)?, *self.src.get(l)?, *self.dst.get(l)?))
+        Some((self.rel_type.get(l)?, self.src.get(l)?, self.dst.get(l)?))
     }
 }
 
@@ -820,9 +825,18 @@ pub(crate) fn rebuild_rel_chunk(old: Option<&RelChunk>, rels: &[RelEdit<'_>]) ->
         ends.alive = Bits::with_capacity(REL_CHUNK as usize);
     }
     let need = rels.last().map_or(0, |(l, _)| *l as usize + 1);
-    ends.rel_type.update(|v| {
+    let stored = ends.src.stored_len();
+    let alive = &ends.alive;
+    ends.rel_type.update(stored, |v| {
         if v.len() < need {
             v.resize(need, RelTypeId(0));
+        }
+        // A chunk that stored one type for all its live relationships
+        // gives dead ones none.
+        for (l, t) in v.iter_mut().enumerate() {
+            if !alive.get(l) {
+                *t = RelTypeId(0);
+            }
         }
         // A deleted relationship keeps no type or ends (erasure relies on
         // a folded delete leaving none in the new chunk).
@@ -884,7 +898,7 @@ mod tests {
         )
         .expect("entries remain");
         let offsets: &[u32] = &rebuilt.offsets;
-        let entries: &[Adj] = &rebuilt.entries;
+        let entries = rebuilt.entries.slice(0..rebuilt.entries.len());
         assert_eq!(offsets, &[0, 2, 3, 4]);
         assert_eq!(entries, &[a(1, 10), a(2, 11), a(3, 12), a(5, 14)]);
     }

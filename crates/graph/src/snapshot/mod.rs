@@ -80,6 +80,7 @@ use crate::ids::{Direction, LabelId, NodeId, PropKeyId, RelId, RelTypeId};
 use crate::record::{NodeRecord, RelRecord};
 use crate::value::Value;
 
+mod adj;
 mod apply;
 mod buf;
 mod build;
@@ -93,6 +94,7 @@ pub mod segment;
 pub mod stats;
 mod typed;
 
+pub use adj::{AdjIter, AdjSlice};
 pub use buf::{HeapBytes, SegmentBytes};
 pub(crate) use check::DamageLog;
 pub use check::DamageMark;
@@ -180,9 +182,9 @@ pub struct NeighborLists<'a> {
 }
 
 impl<'a> NeighborLists<'a> {
-    /// The list of `n`, as [`Snapshot::neighbors`] gives it.
+    /// The list of `n`, as [`Snapshot::adjacency`] gives it.
     #[inline]
-    pub fn get(&mut self, n: NodeId) -> Cow<'a, [Adj]> {
+    pub fn get(&mut self, n: NodeId) -> AdjSlice<'a> {
         if self.snap.access.is_some() {
             return self.restricted(n);
         }
@@ -197,14 +199,14 @@ impl<'a> NeighborLists<'a> {
                 .get(c)
                 .and_then(|c| c.adj_list((self.t, d)));
         }
-        Cow::Borrowed(self.list.map_or(&[], |a| a.get(l)))
+        self.list.map_or(AdjSlice::EMPTY, |a| a.get(l))
     }
 
     /// The list of `n` in a role's view (kept out of line so that the
     /// administrator's path of [`NeighborLists::get`] inlines).
     #[inline(never)]
-    fn restricted(&self, n: NodeId) -> Cow<'a, [Adj]> {
-        self.snap.neighbors(n, self.t, self.dir)
+    fn restricted(&self, n: NodeId) -> AdjSlice<'a> {
+        self.snap.adjacency(n, self.t, self.dir)
     }
 }
 
@@ -684,13 +686,13 @@ impl Snapshot {
             seen += 1;
             for &t in types {
                 for &d in dirs {
-                    let adj = self.neighbors(n, t, d);
+                    let adj = self.adjacency(n, t, d);
                     scanned += adj.len() as u64;
                     produced += if to.is_empty() {
                         adj.len() as u64
                     } else {
                         // Label checks on a bounded prefix keep planning cheap.
-                        let head = &adj[..adj.len().min(64)];
+                        let head = adj.slice(0..adj.len().min(64));
                         let hits = head
                             .iter()
                             .filter(|a| to.iter().all(|l| self.has_label(a.node, *l)))
@@ -985,42 +987,44 @@ impl Snapshot {
     /// ```
     #[inline]
     pub fn neighbors(&self, n: NodeId, t: RelTypeId, dir: Direction) -> Cow<'_, [Adj]> {
+        self.adjacency(n, t, dir).into_cow()
+    }
+
+    /// The adjacency list of `n` for relationship type `t` in direction
+    /// `dir`, read in place at the width the segment stores it in: what
+    /// [`Snapshot::neighbors`] gives, without widening a list stored in 8
+    /// bytes an entry into a vector. See [`AdjSlice`].
+    #[inline]
+    pub fn adjacency(&self, n: NodeId, t: RelTypeId, dir: Direction) -> AdjSlice<'_> {
         let d = adj_dir(dir);
-        let all: &[Adj] = match self.inner.node_chunk(n.0) {
-            Some((c, l)) => c.adj_list((t, d)).map_or(&[], |a| a.get(l)),
-            None => &[],
+        let all = match self.inner.node_chunk(n.0) {
+            Some((c, l)) => c.adj_list((t, d)).map_or(AdjSlice::EMPTY, |a| a.get(l)),
+            None => AdjSlice::EMPTY,
         };
         match &self.access {
-            None => Cow::Borrowed(all),
+            None => all,
             Some(a) => self.visible_neighbors(a, n, t, all),
         }
     }
 
     /// The entries of `all` (the list of `n` over type `t`) that role view
-    /// `a` sees. Kept out of line so that [`Snapshot::neighbors`] inlines.
+    /// `a` sees. Kept out of line so that [`Snapshot::adjacency`] inlines.
     #[inline(never)]
     fn visible_neighbors<'s>(
         &self,
         a: &Restriction,
         n: NodeId,
         t: RelTypeId,
-        all: &'s [Adj],
-    ) -> Cow<'s, [Adj]> {
+        all: AdjSlice<'s>,
+    ) -> AdjSlice<'s> {
         if all.is_empty() || !a.rules.rel_type_visible(t) || !self.seen(a, n) {
-            return Cow::Borrowed(&[]);
+            return AdjSlice::EMPTY;
         }
         // Usually every neighbour is visible: no copy then.
-        let Some(first_hidden) = all.iter().position(|e| !self.seen(a, e.node)) else {
-            return Cow::Borrowed(all);
-        };
-        let mut seen = all[..first_hidden].to_vec();
-        seen.extend(
-            all[first_hidden + 1..]
-                .iter()
-                .copied()
-                .filter(|e| self.seen(a, e.node)),
-        );
-        Cow::Owned(seen)
+        if all.iter().all(|e| self.seen(a, e.node)) {
+            return all;
+        }
+        AdjSlice::owned(all.iter().filter(|e| self.seen(a, e.node)).collect())
     }
 
     /// A reader of the lists of relationship type `t` in direction `dir`
@@ -1039,7 +1043,7 @@ impl Snapshot {
     /// let s = Snapshot::from_records(c, 1, NodeId(3), RelId(2), vec![n(0), n(1), n(2)], vec![r(0, 0, 1), r(1, 0, 2)]).unwrap();
     /// let mut lists = s.neighbor_lists(t, Direction::Outgoing);
     /// for i in 0..3 {
-    ///     assert_eq!(lists.get(NodeId(i)), s.neighbors(NodeId(i), t, Direction::Outgoing));
+    ///     assert_eq!(lists.get(NodeId(i)), s.adjacency(NodeId(i), t, Direction::Outgoing));
     /// }
     /// ```
     pub fn neighbor_lists(&self, t: RelTypeId, dir: Direction) -> NeighborLists<'_> {

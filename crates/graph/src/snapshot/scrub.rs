@@ -28,10 +28,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::adj::{Adj32, HOLE32};
 use super::chunk::{ENDS_IN_HOLES, HOLE, OFFSET_BITS};
 use super::column::DICT_ABSENT;
 use super::segment::{
-    Arr, ColumnDir, NodeChunkDir, OpenSegment, RelChunkDir, SEGMENT_MAGIC, TRAILER_LEN,
+    Arr, ColumnDir, IdsDir, NodeChunkDir, OpenSegment, RelChunkDir, TypesDir, SEGMENT_MAGIC,
+    SEGMENT_MAGIC_V3, TRAILER_LEN,
 };
 use super::{Adj, NODE_CHUNK, REL_CHUNK};
 use crate::error::{GraphError, Result};
@@ -149,30 +151,37 @@ impl Overlay<'_> {
         Ok(())
     }
 
-    /// The adjacency entries `a .. b` of an entries array, as they will be.
-    fn entries(&self, list: Arr, a: u64, b: u64) -> Result<Vec<Adj>> {
-        if a > b || b > list.len {
+    /// The adjacency entries `a .. b` of an entries array, as they will be
+    /// (widened; a narrow hole reads as [`HOLE`]).
+    fn entries(&self, list: IdsDir, a: u64, b: u64) -> Result<Vec<Adj>> {
+        let arr = list.arr();
+        if a > b || b > arr.len {
             return Err(self.damaged(format!(
                 "adjacency offsets {a}..{b} are outside a list of {} entries",
-                list.len
+                arr.len
             )));
         }
-        let (off, len) = (list.off + 16 * a, 16 * (b - a));
+        let size = list.element_size(2);
+        let (off, len) = (arr.off + size * a, size * (b - a));
         self.check_range(off, len)?;
-        if !self.changes(off, len) {
+        let bytes: Vec<u8> = if self.changes(off, len) {
+            (off..off + len)
+                .map(|i| self.byte(i))
+                .collect::<Result<_>>()?
+        } else {
             // Not written yet (the usual case): straight from the file.
-            let bytes = &self.data[off as usize..(off + len) as usize];
-            return Ok(bytes
+            self.data[off as usize..(off + len) as usize].to_vec()
+        };
+        Ok(match list {
+            IdsDir::U64(_) => bytes
                 .chunks_exact(16)
                 .map(bytemuck::pod_read_unaligned::<Adj>)
-                .collect());
-        }
-        (a..b)
-            .map(|i| {
-                let x: [u8; 16] = self.read(list.off + 16 * i)?;
-                Ok(bytemuck::pod_read_unaligned::<Adj>(&x))
-            })
-            .collect()
+                .collect(),
+            IdsDir::U32(_) => bytes
+                .chunks_exact(8)
+                .map(|b| bytemuck::pod_read_unaligned::<Adj32>(b).wide_or_hole())
+                .collect(),
+        })
     }
 
     /// Runs that lie in `off .. off + len`, relative to `off`.
@@ -480,14 +489,24 @@ impl Erased {
     }
 }
 
-/// The `u64` elements of array `a`, as the file holds them.
-fn u64s<'a>(ov: &Overlay<'a>, a: Arr) -> Result<impl Iterator<Item = u64> + 'a> {
-    let len = a.len.saturating_mul(8);
+/// The ids of array `ids` (`u64` or `u32` each), as the file holds them.
+fn u64s<'a>(ov: &Overlay<'a>, ids: IdsDir) -> Result<Box<dyn Iterator<Item = u64> + 'a>> {
+    let (a, size) = (ids.arr(), ids.element_size(1));
+    let len = a.len.saturating_mul(size);
     ov.check_range(a.off, len)?;
     let bytes: &'a [u8] = &ov.data[a.off as usize..(a.off + len) as usize];
-    Ok(bytes
-        .chunks_exact(8)
-        .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])))
+    Ok(match ids {
+        IdsDir::U64(_) => Box::new(
+            bytes
+                .chunks_exact(8)
+                .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])),
+        ),
+        IdsDir::U32(_) => Box::new(
+            bytes
+                .chunks_exact(4)
+                .map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
+        ),
+    })
 }
 
 /// Ids by chunk: chunk index to locals.
@@ -516,7 +535,7 @@ fn list_range(ov: &Overlay<'_>, offsets: Arr, l: u64) -> Result<Option<(u64, u64
 }
 
 /// The entries of local `l` in a stored adjacency list (holes left out).
-fn list(ov: &Overlay<'_>, offsets: Arr, entries: Arr, l: u64) -> Result<Vec<Adj>> {
+fn list(ov: &Overlay<'_>, offsets: Arr, entries: IdsDir, l: u64) -> Result<Vec<Adj>> {
     let Some((start, end, _)) = list_range(ov, offsets, l)? else {
         return Ok(Vec::new());
     };
@@ -600,8 +619,19 @@ fn redact_node_structure(
             kept.resize(old.len(), HOLE);
             // Only the bytes from the first changed entry on are written.
             let first = old.iter().zip(&kept).position(|(o, k)| o != k).unwrap_or(0);
-            let bytes: Vec<u8> = bytemuck::cast_slice(&kept[first..]).to_vec();
-            ov.write(entries.off + 16 * (start + first as u64), &bytes)?;
+            let bytes: Vec<u8> = match entries {
+                IdsDir::U64(_) => bytemuck::cast_slice(&kept[first..]).to_vec(),
+                IdsDir::U32(_) => kept[first..]
+                    .iter()
+                    .flat_map(|a| {
+                        // Read from the narrow list: the ids fit.
+                        let n = Adj32::narrow(*a).unwrap_or(HOLE32);
+                        bytemuck::bytes_of(&n).to_vec()
+                    })
+                    .collect(),
+            };
+            let size = entries.element_size(2);
+            ov.write(entries.arr().off + size * (start + first as u64), &bytes)?;
             ov.set_u32(*offsets, l + 1, b | ENDS_IN_HOLES)?;
         }
     }
@@ -612,7 +642,9 @@ fn redact_node_structure(
     dir.label_data.crc = ov.array_crc(dir.label_data, 4)?;
     for (_, _, offsets, entries) in &mut dir.adj {
         offsets.crc = ov.array_crc(*offsets, 4)?;
-        entries.crc = ov.array_crc(*entries, 16)?;
+        let size = entries.element_size(2);
+        let crc = ov.array_crc(entries.arr(), size)?;
+        entries.arr_mut().crc = crc;
     }
     Ok(())
 }
@@ -626,23 +658,36 @@ fn redact_rel_structure(
 ) -> Result<()> {
     for &l in locals {
         let was_alive = ov.clear_bit(dir.alive, l)?;
+        let rel_type = match dir.rel_type {
+            TypesDir::Each(a) => {
+                let t = ov.u32_at(a, l)?;
+                ov.set_u32(a, l, 0)?;
+                t
+            }
+            // One type for the chunk: nothing of this relationship's own.
+            TypesDir::All(t) => Some(t),
+        };
         if let (true, Some(r)) = (was_alive, removed.as_deref_mut()) {
             r.rels += 1;
-            if let Some(t) = ov.u32_at(dir.rel_type, l)? {
+            if let Some(t) = rel_type {
                 *r.types.entry(t).or_default() += 1;
             }
         }
-        ov.set_u32(dir.rel_type, l, 0)?;
         for ends in [dir.src, dir.dst] {
-            if l < ends.len {
-                ov.zero(ends.off + 8 * l, 8)?;
+            let (a, size) = (ends.arr(), ends.element_size(1));
+            if l < a.len {
+                ov.zero(a.off + size * l, size)?;
             }
         }
     }
     dir.alive.crc = ov.array_crc(dir.alive, 8)?;
-    dir.rel_type.crc = ov.array_crc(dir.rel_type, 4)?;
-    dir.src.crc = ov.array_crc(dir.src, 8)?;
-    dir.dst.crc = ov.array_crc(dir.dst, 8)?;
+    if let TypesDir::Each(a) = &mut dir.rel_type {
+        a.crc = ov.array_crc(*a, 4)?;
+    }
+    for ends in [&mut dir.src, &mut dir.dst] {
+        let crc = ov.array_crc(ends.arr(), ends.element_size(1))?;
+        ends.arr_mut().crc = crc;
+    }
     Ok(())
 }
 
@@ -661,7 +706,12 @@ fn overlay(seg: &OpenSegment) -> Result<Overlay<'_>> {
     }
     let t = bytes
         .get(bytes.len().saturating_sub(TRAILER_LEN as usize)..)
-        .filter(|t| t.len() == TRAILER_LEN as usize && &t[20..28] == SEGMENT_MAGIC)
+        .filter(|t| {
+            // A format 5 segment (RGSEG3) is redacted too: its new footer,
+            // written whole, is the current shape under the current magic.
+            t.len() == TRAILER_LEN as usize
+                && (&t[20..28] == SEGMENT_MAGIC || &t[20..28] == SEGMENT_MAGIC_V3)
+        })
         .ok_or_else(|| damaged("no segment trailer"))?;
     let mut off = [0u8; 8];
     off.copy_from_slice(&t[..8]);

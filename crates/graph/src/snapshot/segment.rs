@@ -4,12 +4,16 @@
 //! some node and relationship chunks), then a footer that says where each
 //! chunk's parts are (its directory, framed bincode with a CRC-32), then a
 //! fixed 28-byte trailer: footer offset (u64), footer length (u64), CRC-32
-//! of everything before the footer (u32), and the magic `RGSEG3\0\0`.
+//! of everything before the footer (u32), and the magic `RGSEG4\0\0`.
 //! docs/storage-format.md gives the same layout byte by byte. Every array
 //! the footer names carries the CRC-32 of its own bytes, checked the first
-//! time a snapshot reads the array (`check.rs`). Segments of format 3
-//! databases (`RGSEG2`, no per-array checksums) are read only to upgrade
-//! them (`store/engine.rs`).
+//! time a snapshot reads the array (`check.rs`). Id arrays (adjacency
+//! entries, relationship ends) are written 4 bytes an id when every id of
+//! the array fits, and a relationship chunk of one type names it once
+//! (`adj.rs`). Segments of format 4 and 5 databases (`RGSEG3`: every id 8
+//! bytes) are read in place, their footer converted as it is decoded;
+//! those of format 3 databases (`RGSEG2`, no per-array checksums) only to
+//! upgrade them (`store/engine.rs`).
 //!
 //! Opening a segment reads the trailer and the footer only; every array is
 //! then a [`Buf::Shared`] view of the memory map. Which segment holds the
@@ -28,17 +32,22 @@ use crate::ids::{LabelId, NodeId, PropKeyId, RelTypeId};
 use crate::store::format::{decode_framed, encode_framed};
 use crate::value::Value;
 
+use super::adj::{Adj32, Entries, Ids, Types};
 use super::buf::{Buf, SegmentBytes};
 use super::check::{ArrayCheck, ArrayName, ArrayPart, DamageLog, SegmentInfo};
 use super::chunk::{
     AdjList, AdjLists, Bits, Column, Columns, NodeChunk, NodeMeta, RelChunk, RelEnds,
-    MAX_LIST_ENTRIES,
+    MAX_LIST_ENTRIES, REL_CHUNK,
 };
 use super::column::{encode_value, ColumnKind, TypedColumn, DICT_ABSENT};
 use super::Adj;
 
-/// Magic bytes at the very end of a segment file (format 4 and later databases).
-pub const SEGMENT_MAGIC: &[u8; 8] = b"RGSEG3\0\0";
+/// Magic bytes at the very end of a segment file (format 6 databases).
+pub const SEGMENT_MAGIC: &[u8; 8] = b"RGSEG4\0\0";
+/// Magic bytes of a segment of a format 4 or 5 database: per-array
+/// checksums, every id 64 bits wide (read in place; the footer is decoded
+/// into the current shape).
+pub const SEGMENT_MAGIC_V3: &[u8; 8] = b"RGSEG3\0\0";
 /// Magic bytes of a segment of a format 2 or 3 database, whose arrays
 /// carry no checksums of their own (read only to upgrade it).
 pub const SEGMENT_MAGIC_V2: &[u8; 8] = b"RGSEG2\0\0";
@@ -96,6 +105,50 @@ pub enum ColumnDir<A = Arr> {
     Encoded { offsets: A, bytes: A },
 }
 
+/// An array of node or relationship ids at its width: `U64` (for
+/// adjacency entries, 16 bytes: neighbour, relationship) or `U32` (8
+/// bytes), chosen per array by the writer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IdsDir<A = Arr> {
+    /// 64-bit ids.
+    U64(A),
+    /// 32-bit ids (every id of the array below `u32::MAX`).
+    U32(A),
+}
+
+impl<A: Copy> IdsDir<A> {
+    /// The array.
+    pub fn arr(&self) -> A {
+        match self {
+            IdsDir::U64(a) | IdsDir::U32(a) => *a,
+        }
+    }
+
+    /// Bytes per id (`ids` ids per element: 2 for adjacency entries).
+    pub fn element_size(&self, ids: u64) -> u64 {
+        match self {
+            IdsDir::U64(_) => 8 * ids,
+            IdsDir::U32(_) => 4 * ids,
+        }
+    }
+
+    pub(crate) fn arr_mut(&mut self) -> &mut A {
+        match self {
+            IdsDir::U64(a) | IdsDir::U32(a) => a,
+        }
+    }
+}
+
+/// The types of a relationship chunk: an array of `u32` type ids, or one
+/// id for every live relationship of the chunk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TypesDir<A = Arr> {
+    /// One type id per local.
+    Each(A),
+    /// The type of every live local.
+    All(u32),
+}
+
 /// Directory of one node chunk.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeChunkDir<A = Arr> {
@@ -110,21 +163,21 @@ pub struct NodeChunkDir<A = Arr> {
     /// Property columns by key id.
     pub props: Vec<(u32, ColumnDir<A>)>,
     /// Adjacency per (type id, direction 0 = out / 1 = in): offsets (`u32`)
-    /// and entries (16 bytes each: neighbour id, relationship id, `u64` LE).
-    pub adj: Vec<(u32, u8, A, A)>,
+    /// and entries (neighbour id, relationship id; both `u64` or both `u32`).
+    pub adj: Vec<(u32, u8, A, IdsDir<A>)>,
 }
 
 /// Directory of one relationship chunk.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RelChunkDir<A = Arr> {
     /// Liveness bitmap words.
     pub alive: A,
-    /// Type ids (`u32`).
-    pub rel_type: A,
-    /// Start node ids (`u64`).
-    pub src: A,
-    /// End node ids (`u64`).
-    pub dst: A,
+    /// Type ids.
+    pub rel_type: TypesDir<A>,
+    /// Start node ids.
+    pub src: IdsDir<A>,
+    /// End node ids.
+    pub dst: IdsDir<A>,
     /// Property columns by key id.
     pub props: Vec<(u32, ColumnDir<A>)>,
 }
@@ -136,6 +189,38 @@ pub struct SegmentFooter<A = Arr> {
     pub nodes: Vec<(u64, NodeChunkDir<A>)>,
     /// Relationship chunks.
     pub rels: Vec<(u64, RelChunkDir<A>)>,
+}
+
+/// The footer shapes of `RGSEG2` and `RGSEG3` segments (format 2 to 5
+/// databases): every id array 64 bits wide, a type per relationship.
+mod v3 {
+    use super::{ColumnDir, Serialize};
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Serialize)]
+    pub(super) struct NodeChunkDir<A> {
+        pub(super) alive: A,
+        pub(super) label_offsets: A,
+        pub(super) label_data: A,
+        pub(super) label_bits: Vec<(u32, A)>,
+        pub(super) props: Vec<(u32, ColumnDir<A>)>,
+        pub(super) adj: Vec<(u32, u8, A, A)>,
+    }
+
+    #[derive(Deserialize, Serialize)]
+    pub(super) struct RelChunkDir<A> {
+        pub(super) alive: A,
+        pub(super) rel_type: A,
+        pub(super) src: A,
+        pub(super) dst: A,
+        pub(super) props: Vec<(u32, ColumnDir<A>)>,
+    }
+
+    #[derive(Deserialize, Serialize)]
+    pub(super) struct SegmentFooter<A> {
+        pub(super) nodes: Vec<(u64, NodeChunkDir<A>)>,
+        pub(super) rels: Vec<(u64, RelChunkDir<A>)>,
+    }
 }
 
 impl<A: Copy> ColumnDir<A> {
@@ -233,50 +318,74 @@ fn map_cols<A: Copy, B>(
     cols.into_iter().map(|(k, c)| (k, c.map(f))).collect()
 }
 
-impl<A: Copy> SegmentFooter<A> {
+impl<A: Copy> v3::SegmentFooter<A> {
     /// The same footer with every array converted by `f`.
-    fn map_arrays<B>(self, f: &impl Fn(A) -> B) -> SegmentFooter<B> {
-        SegmentFooter {
-            nodes: self
-                .nodes
-                .into_iter()
-                .map(|(i, d)| {
-                    let dir = NodeChunkDir {
-                        alive: f(d.alive),
-                        label_offsets: f(d.label_offsets),
-                        label_data: f(d.label_data),
-                        label_bits: d.label_bits.into_iter().map(|(l, a)| (l, f(a))).collect(),
-                        props: map_cols(d.props, f),
-                        adj: d
-                            .adj
-                            .into_iter()
-                            .map(|(t, dir, o, e)| (t, dir, f(o), f(e)))
-                            .collect(),
-                    };
-                    (i, dir)
-                })
-                .collect(),
-            rels: self
-                .rels
-                .into_iter()
-                .map(|(i, d)| {
-                    let dir = RelChunkDir {
-                        alive: f(d.alive),
-                        rel_type: f(d.rel_type),
-                        src: f(d.src),
-                        dst: f(d.dst),
-                        props: map_cols(d.props, f),
-                    };
-                    (i, dir)
-                })
-                .collect(),
+    fn map<B>(self, f: &impl Fn(A) -> B) -> v3::SegmentFooter<B> {
+        let nodes = self.nodes.into_iter().map(|(i, d)| {
+            let dir = v3::NodeChunkDir {
+                alive: f(d.alive),
+                label_offsets: f(d.label_offsets),
+                label_data: f(d.label_data),
+                label_bits: d.label_bits.into_iter().map(|(l, a)| (l, f(a))).collect(),
+                props: map_cols(d.props, f),
+                adj: d
+                    .adj
+                    .into_iter()
+                    .map(|(t, dir, o, e)| (t, dir, f(o), f(e)))
+                    .collect(),
+            };
+            (i, dir)
+        });
+        let rels = self.rels.into_iter().map(|(i, d)| {
+            let dir = v3::RelChunkDir {
+                alive: f(d.alive),
+                rel_type: f(d.rel_type),
+                src: f(d.src),
+                dst: f(d.dst),
+                props: map_cols(d.props, f),
+            };
+            (i, dir)
+        });
+        v3::SegmentFooter {
+            nodes: nodes.collect(),
+            rels: rels.collect(),
         }
     }
 }
 
-impl From<SegmentFooter<ArrV2>> for SegmentFooter {
-    fn from(old: SegmentFooter<ArrV2>) -> SegmentFooter {
-        old.map_arrays(&Arr::from)
+impl<A: Copy> v3::SegmentFooter<A> {
+    /// The footer in the current shape, every array converted by `f`:
+    /// every id array 64 bits wide, a type per relationship.
+    fn current(self, f: &impl Fn(A) -> Arr) -> SegmentFooter {
+        let old = self.map(f);
+        let nodes = old.nodes.into_iter().map(|(i, d)| {
+            let adj = d.adj.into_iter();
+            let dir = NodeChunkDir {
+                adj: adj
+                    .map(|(t, dir, o, e)| (t, dir, o, IdsDir::U64(e)))
+                    .collect(),
+                alive: d.alive,
+                label_offsets: d.label_offsets,
+                label_data: d.label_data,
+                label_bits: d.label_bits,
+                props: d.props,
+            };
+            (i, dir)
+        });
+        let rels = old.rels.into_iter().map(|(i, d)| {
+            let dir = RelChunkDir {
+                rel_type: TypesDir::Each(d.rel_type),
+                src: IdsDir::U64(d.src),
+                dst: IdsDir::U64(d.dst),
+                alive: d.alive,
+                props: d.props,
+            };
+            (i, dir)
+        });
+        SegmentFooter {
+            nodes: nodes.collect(),
+            rels: rels.collect(),
+        }
     }
 }
 
@@ -302,14 +411,21 @@ impl SegmentFooter {
             }
             for (t, dir, o, e) in &d.adj {
                 push(*c, *o, 4, ArrayName::AdjOffsets(*t, *dir));
-                push(*c, *e, 16, ArrayName::AdjEntries(*t, *dir));
+                push(
+                    *c,
+                    e.arr(),
+                    e.element_size(2),
+                    ArrayName::AdjEntries(*t, *dir),
+                );
             }
         }
         for (c, d) in &self.rels {
             push(*c, d.alive, 8, ArrayName::RelAlive);
-            push(*c, d.rel_type, 4, ArrayName::RelType);
-            push(*c, d.src, 8, ArrayName::RelSrc);
-            push(*c, d.dst, 8, ArrayName::RelDst);
+            if let TypesDir::Each(a) = d.rel_type {
+                push(*c, a, 4, ArrayName::RelType);
+            }
+            push(*c, d.src.arr(), d.src.element_size(1), ArrayName::RelSrc);
+            push(*c, d.dst.arr(), d.dst.element_size(1), ArrayName::RelDst);
             for (k, col) in &d.props {
                 for (a, size, what) in col.arrays() {
                     push(*c, a, size, ArrayName::RelProp(*k, what));
@@ -521,8 +637,9 @@ impl<W: Write> SegmentWriter<W> {
         Ok(dir)
     }
 
-    /// Writes adjacency lists; returns their directory entries.
-    pub(crate) fn adj_lists(&mut self, lists: &AdjLists) -> Result<Vec<(u32, u8, Arr, Arr)>> {
+    /// Writes adjacency lists, each at the narrowest width that holds its
+    /// ids; returns their directory entries.
+    pub(crate) fn adj_lists(&mut self, lists: &AdjLists) -> Result<Vec<(u32, u8, Arr, IdsDir)>> {
         let mut out = Vec::with_capacity(lists.len());
         for ((t, d), list) in lists {
             if list.entries.len() as u64 > MAX_LIST_ENTRIES {
@@ -533,10 +650,54 @@ impl<W: Write> SegmentWriter<W> {
                 )));
             }
             let offsets = self.array(&list.offsets)?;
-            let entries = self.array(&list.entries)?;
+            let entries = match &list.entries {
+                Entries::Narrow(e) => IdsDir::U32(self.array(e)?),
+                Entries::Wide(e) => match e
+                    .iter()
+                    .map(|a| Adj32::narrow(*a))
+                    .collect::<Option<Vec<_>>>()
+                {
+                    Some(narrow) => IdsDir::U32(self.array::<Adj32>(&narrow)?),
+                    None => IdsDir::U64(self.array(e)?),
+                },
+            };
             out.push((t.0, *d, offsets, entries));
         }
         Ok(out)
+    }
+
+    /// Writes node or relationship ids as `u32` when every one fits.
+    fn ids(&mut self, ids: &Ids) -> Result<IdsDir> {
+        Ok(match ids {
+            Ids::Narrow(n) => IdsDir::U32(self.array(n)?),
+            Ids::Wide(w) => match w
+                .iter()
+                .map(|n| u32::try_from(n.0).ok())
+                .collect::<Option<Vec<_>>>()
+            {
+                Some(narrow) => IdsDir::U32(self.array::<u32>(&narrow)?),
+                None => IdsDir::U64(self.array(w)?),
+            },
+        })
+    }
+
+    /// Writes a relationship chunk's types: one id when every live
+    /// relationship has the same type.
+    fn types(&mut self, e: &RelEnds) -> Result<TypesDir> {
+        let each = match &e.rel_type {
+            Types::All(t) => return Ok(TypesDir::All(t.0)),
+            Types::Each(each) => each,
+        };
+        let mut live = e
+            .alive
+            .ones(0, REL_CHUNK as usize)
+            .map(|l| each.get(l).copied());
+        if let Some(Some(first)) = live.next() {
+            if live.all(|t| t == Some(first)) {
+                return Ok(TypesDir::All(first.0));
+            }
+        }
+        Ok(TypesDir::Each(self.array(each)?))
     }
 
     /// Names node chunk `index` in the footer.
@@ -549,9 +710,9 @@ impl<W: Write> SegmentWriter<W> {
         let e = &c.ends;
         let dir = RelChunkDir {
             alive: self.array(e.alive.words())?,
-            rel_type: self.array(&e.rel_type)?,
-            src: self.array(&e.src)?,
-            dst: self.array(&e.dst)?,
+            rel_type: self.types(e)?,
+            src: self.ids(&e.src)?,
+            dst: self.ids(&e.dst)?,
             props: self.columns(&c.props)?,
         };
         self.footer.rels.push((index, dir));
@@ -641,15 +802,18 @@ impl OpenSegment {
             .filter(|e| *e == b.len() as u64 - TRAILER_LEN)
             .ok_or_else(|| damaged(name, "the trailer's footer range is out of bounds"))?;
         let raw = &b[t.footer_off as usize..footer_end as usize];
-        let footer: SegmentFooter = if t.v2 {
-            decode_framed::<SegmentFooter<ArrV2>>("segment footer", name.as_bytes(), raw)
-                .map_err(|e| damaged(name, format!("footer: {e}")))?
-                .into()
-        } else {
-            decode_framed("segment footer", name.as_bytes(), raw)
-                .map_err(|e| damaged(name, format!("footer: {e}")))?
+        let bad = |e: GraphError| damaged(name, format!("footer: {e}"));
+        let what = "segment footer";
+        let footer: SegmentFooter = match t.magic {
+            Magic::V2 => decode_framed::<v3::SegmentFooter<ArrV2>>(what, name.as_bytes(), raw)
+                .map_err(bad)?
+                .current(&Arr::from),
+            Magic::V3 => decode_framed::<v3::SegmentFooter<Arr>>(what, name.as_bytes(), raw)
+                .map_err(bad)?
+                .current(&|a| a),
+            Magic::V4 => decode_framed(what, name.as_bytes(), raw).map_err(bad)?,
         };
-        let checks = (!t.v2).then(|| {
+        let checks = (t.magic != Magic::V2).then(|| {
             Arc::new(SegmentInfo {
                 name: name.to_string(),
                 damage: damage.clone(),
@@ -800,15 +964,19 @@ impl OpenSegment {
         };
         let mut adj = Vec::with_capacity(d.adj.len());
         for (t, dir, offsets, entries) in &d.adj {
-            if entries.len > MAX_LIST_ENTRIES {
+            if entries.arr().len > MAX_LIST_ENTRIES {
                 return Err(damaged(
                     &self.name,
                     "an adjacency list holds more than 2^31 - 1 entries",
                 ));
             }
+            let name = ArrayName::AdjEntries(*t, *dir);
             let list = AdjList {
                 offsets: self.buf(*offsets, c, ArrayName::AdjOffsets(*t, *dir))?,
-                entries: self.buf::<Adj>(*entries, c, ArrayName::AdjEntries(*t, *dir))?,
+                entries: match *entries {
+                    IdsDir::U64(a) => Entries::Wide(self.buf::<Adj>(a, c, name)?),
+                    IdsDir::U32(a) => Entries::Narrow(self.buf::<Adj32>(a, c, name)?),
+                },
             };
             if *dir > 1 {
                 return Err(damaged(&self.name, "an adjacency direction is not 0 or 1"));
@@ -832,17 +1000,32 @@ impl OpenSegment {
 
     /// Relationship chunk `c` as directory `d` describes it, reading in place.
     pub(crate) fn rel_chunk(&self, c: u64, d: &RelChunkDir) -> Result<RelChunk> {
+        let ids = |a: IdsDir, name: ArrayName| -> Result<Ids> {
+            Ok(match a {
+                IdsDir::U64(a) => Ids::Wide(self.buf::<NodeId>(a, c, name)?),
+                IdsDir::U32(a) => Ids::Narrow(self.buf::<u32>(a, c, name)?),
+            })
+        };
         let ends = RelEnds {
             alive: self.bits(d.alive, c, ArrayName::RelAlive)?,
-            rel_type: self.buf::<RelTypeId>(d.rel_type, c, ArrayName::RelType)?,
-            src: self.buf::<NodeId>(d.src, c, ArrayName::RelSrc)?,
-            dst: self.buf::<NodeId>(d.dst, c, ArrayName::RelDst)?,
+            rel_type: match d.rel_type {
+                TypesDir::Each(a) => {
+                    Types::Each(self.buf::<RelTypeId>(a, c, ArrayName::RelType)?)
+                }
+                TypesDir::All(t) => Types::All(RelTypeId(t)),
+            },
+            src: ids(d.src, ArrayName::RelSrc)?,
+            dst: ids(d.dst, ArrayName::RelDst)?,
         };
         // Lengths only: reading the arrays here would page the whole
         // segment in at open (and verify it). Accessors tolerate short
         // arrays.
-        let n = ends.rel_type.stored_len();
-        if ends.src.stored_len() != n || ends.dst.stored_len() != n {
+        let n = ends.src.stored_len();
+        let types_differ = match d.rel_type {
+            TypesDir::Each(a) => a.len != n as u64,
+            TypesDir::All(_) => false,
+        };
+        if ends.dst.stored_len() != n || types_differ {
             return Err(damaged(
                 &self.name,
                 "a relationship chunk's arrays disagree in length",
@@ -887,8 +1070,19 @@ pub(crate) struct Trailer {
     pub(crate) footer_len: u64,
     /// CRC-32 of the data region.
     pub(crate) data_crc: u32,
-    /// An `RGSEG2` segment (no per-array checksums).
-    pub(crate) v2: bool,
+    /// Which footer shape the segment has.
+    pub(crate) magic: Magic,
+}
+
+/// The trailer magics this build reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Magic {
+    /// `RGSEG2`: no per-array checksums, ids 64 bits wide (format 2, 3).
+    V2,
+    /// `RGSEG3`: per-array checksums, ids 64 bits wide (format 4, 5).
+    V3,
+    /// `RGSEG4`: ids at the width the writer chose (format 6).
+    V4,
 }
 
 /// Reads the trailer of segment bytes `b`.
@@ -897,9 +1091,10 @@ pub(crate) fn trailer(name: &str, b: &[u8]) -> Result<Trailer> {
         return Err(damaged(name, "shorter than a segment trailer"));
     }
     let t = &b[b.len() - TRAILER_LEN as usize..];
-    let v2 = match &t[20..28] {
-        m if m == SEGMENT_MAGIC => false,
-        m if m == SEGMENT_MAGIC_V2 => true,
+    let magic = match &t[20..28] {
+        m if m == SEGMENT_MAGIC => Magic::V4,
+        m if m == SEGMENT_MAGIC_V3 => Magic::V3,
+        m if m == SEGMENT_MAGIC_V2 => Magic::V2,
         _ => return Err(damaged(name, "no segment magic at the end (truncated?)")),
     };
     let u64_at = |i: usize| {
@@ -920,7 +1115,7 @@ pub(crate) fn trailer(name: &str, b: &[u8]) -> Result<Trailer> {
         footer_off,
         footer_len: u64_at(8),
         data_crc: u32::from_le_bytes(c),
-        v2,
+        magic,
     })
 }
 
@@ -944,6 +1139,18 @@ mod tests {
         out
     }
 
+    fn manifest(kv: &dyn KvStore) -> Manifest {
+        let raw = kv.get(META, KEY_MANIFEST).unwrap().unwrap();
+        format::decode_framed(META, KEY_MANIFEST, &raw).unwrap()
+    }
+
+    fn assert_current_version(kv: &dyn KvStore) {
+        assert_eq!(
+            kv.get(META, KEY_FORMAT_VERSION).unwrap().unwrap(),
+            format::FORMAT_VERSION.to_be_bytes()
+        );
+    }
+
     /// The whole segment `id` of a database kept in `kv`.
     fn segment_bytes(kv: &dyn KvStore, id: u64) -> Vec<u8> {
         let mut bytes = Vec::new();
@@ -953,34 +1160,115 @@ mod tests {
         bytes
     }
 
-    /// Rewrites every segment of a format 4 database held in `kv` as a
-    /// format 3 database has it (`RGSEG2`, no per-array checksums) and sets
-    /// the version to 3; `damage` flips a data byte first (checksums of the
-    /// file made to match).
-    fn downgrade(kv: &dyn KvStore, damage: bool) {
-        let raw = kv.get(META, KEY_MANIFEST).unwrap().unwrap();
-        let mut m: Manifest = format::decode_framed(META, KEY_MANIFEST, &raw).unwrap();
+    /// Segment bytes as a format 5 build wrote them: every narrow array
+    /// widened (appended to the data region with its checksum), a type per
+    /// relationship. Returns the old-shape footer and the data region.
+    fn widened(bytes: &[u8]) -> (v3::SegmentFooter<Arr>, Vec<u8>) {
+        let (footer, data_len) = read_footer(bytes).unwrap();
+        let mut data = bytes[..data_len as usize].to_vec();
+        fn append(data: &mut Vec<u8>, new: &[u8], len: u64) -> Arr {
+            while !data.len().is_multiple_of(8) {
+                data.push(0);
+            }
+            let off = data.len() as u64;
+            data.extend_from_slice(new);
+            Arr {
+                off,
+                len,
+                crc: crc32fast::hash(new),
+            }
+        }
+        // `per` ids an element; a narrow hole (u32::MAX) widens to a hole.
+        let wide = |data: &mut Vec<u8>, ids: IdsDir, per: u64| -> Arr {
+            let IdsDir::U32(a) = ids else {
+                return ids.arr();
+            };
+            let old = data[a.off as usize..(a.off + 4 * per * a.len) as usize].to_vec();
+            let new: Vec<u8> = old
+                .chunks_exact(4)
+                .flat_map(|b| {
+                    let v = u32::from_le_bytes(b.try_into().unwrap());
+                    let v = if v == u32::MAX {
+                        u64::MAX
+                    } else {
+                        u64::from(v)
+                    };
+                    v.to_le_bytes()
+                })
+                .collect();
+            append(data, &new, a.len)
+        };
+        let nodes = footer
+            .nodes
+            .into_iter()
+            .map(|(c, d)| {
+                let adj = d
+                    .adj
+                    .iter()
+                    .map(|(t, dir, o, e)| (*t, *dir, *o, wide(&mut data, *e, 2)))
+                    .collect();
+                let dir = v3::NodeChunkDir {
+                    alive: d.alive,
+                    label_offsets: d.label_offsets,
+                    label_data: d.label_data,
+                    label_bits: d.label_bits,
+                    props: d.props,
+                    adj,
+                };
+                (c, dir)
+            })
+            .collect();
+        let rels = footer
+            .rels
+            .into_iter()
+            .map(|(c, d)| {
+                let n = d.src.arr().len;
+                let rel_type = match d.rel_type {
+                    TypesDir::Each(a) => a,
+                    TypesDir::All(t) => {
+                        let new: Vec<u8> = (0..n).flat_map(|_| t.to_le_bytes()).collect();
+                        append(&mut data, &new, n)
+                    }
+                };
+                let dir = v3::RelChunkDir {
+                    alive: d.alive,
+                    rel_type,
+                    src: wide(&mut data, d.src, 1),
+                    dst: wide(&mut data, d.dst, 1),
+                    props: d.props,
+                };
+                (c, dir)
+            })
+            .collect();
+        (v3::SegmentFooter { nodes, rels }, data)
+    }
+
+    /// Replaces every segment of the database held in `kv` by what `f`
+    /// makes of its bytes (data region, footer frame, magic) and sets the
+    /// format version; `damage` flips a data byte after the checksum.
+    fn rewrite_segments(
+        kv: &dyn KvStore,
+        version: u32,
+        damage: bool,
+        f: impl Fn(&[u8]) -> (Vec<u8>, Vec<u8>, &'static [u8; 8]),
+    ) {
+        let mut m = manifest(kv);
         let mut b = WriteBatch::new();
         for e in &mut m.segments {
             let bytes = segment_bytes(kv, e.id);
-            let (footer, data_len) = read_footer(&bytes).unwrap();
-            let old = footer.map_arrays(&|a: Arr| ArrV2 {
-                off: a.off,
-                len: a.len,
-            });
-            let mut file = bytes[..data_len as usize].to_vec();
+            let (mut file, framed, magic) = f(&bytes);
+            let data_len = file.len() as u64;
             let crc = crc32fast::hash(&file);
             if damage {
                 // Damaged after it was written: the file's checksum no
-                // longer matches (the only check an RGSEG2 file has).
+                // longer matches.
                 file[0] ^= 1;
             }
-            let framed = encode_framed(&old).unwrap();
             file.extend_from_slice(&framed);
             file.extend_from_slice(&data_len.to_le_bytes());
             file.extend_from_slice(&(framed.len() as u64).to_le_bytes());
             file.extend_from_slice(&crc.to_le_bytes());
-            file.extend_from_slice(SEGMENT_MAGIC_V2);
+            file.extend_from_slice(magic);
             for (k, _) in kv.scan_prefix(SEGMENTS_TREE, &e.id.to_be_bytes()).unwrap() {
                 b.delete(SEGMENTS_TREE, k);
             }
@@ -998,9 +1286,24 @@ mod tests {
         b.put(
             META,
             KEY_FORMAT_VERSION.to_vec(),
-            3u32.to_be_bytes().to_vec(),
+            version.to_be_bytes().to_vec(),
         );
         kv.commit(b, Durability::Durable).unwrap();
+    }
+
+    /// Rewrites every segment of the database held in `kv` as a format 3
+    /// database has it (`RGSEG2`, no per-array checksums) and sets the
+    /// version to 3; `damage` flips a data byte after the file's checksum
+    /// was taken (the only check an RGSEG2 file has).
+    fn downgrade(kv: &dyn KvStore, damage: bool) {
+        rewrite_segments(kv, 3, damage, |bytes| {
+            let (footer, data) = widened(bytes);
+            let old = footer.map(&|a: Arr| ArrV2 {
+                off: a.off,
+                len: a.len,
+            });
+            (data, encode_framed(&old).unwrap(), SEGMENT_MAGIC_V2)
+        });
     }
 
     fn populated() -> (Arc<dyn KvStore>, Vec<String>) {
@@ -1028,6 +1331,65 @@ mod tests {
         (kv, before)
     }
 
+    /// The writer narrows what fits: adjacency entries and ends of small
+    /// ids in 4 bytes an id, and one type for a chunk of one type.
+    #[test]
+    fn small_ids_are_written_narrow() {
+        let (kv, _) = populated();
+        let m = manifest(kv.as_ref());
+        let bytes = segment_bytes(kv.as_ref(), m.segments.last().unwrap().id);
+        assert_eq!(&bytes[bytes.len() - 8..], SEGMENT_MAGIC);
+        let (footer, _) = read_footer(&bytes).unwrap();
+        let adj: Vec<IdsDir> = footer
+            .nodes
+            .iter()
+            .flat_map(|(_, d)| d.adj.iter().map(|a| a.3))
+            .collect();
+        assert!(!adj.is_empty());
+        assert!(adj.iter().all(|e| matches!(e, IdsDir::U32(_))));
+        let (_, rels) = &footer.rels[0];
+        assert!(matches!(rels.src, IdsDir::U32(_)) && matches!(rels.dst, IdsDir::U32(_)));
+        assert!(matches!(rels.rel_type, TypesDir::All(_)));
+    }
+
+    /// A format 5 database (`RGSEG3` segments: every id 64 bits wide) is
+    /// read in place: opening it writes the version alone, and the next
+    /// checkpoint writes an `RGSEG4` segment beside the old one.
+    #[test]
+    fn a_format_5_database_is_read_in_place() {
+        let (kv, before) = populated();
+        rewrite_segments(kv.as_ref(), 5, false, |bytes| {
+            let (footer, data) = widened(bytes);
+            (data, encode_framed(&footer).unwrap(), SEGMENT_MAGIC_V3)
+        });
+        let old = manifest(kv.as_ref());
+        let g = Graph::open_backend(kv.clone(), &OpenOptions::default()).unwrap();
+        assert_eq!(dump(&g), before);
+        assert_current_version(kv.as_ref());
+        let m = manifest(kv.as_ref());
+        assert_eq!(m.segments, old.segments, "nothing rewritten");
+        let bytes = segment_bytes(kv.as_ref(), m.segments[0].id);
+        assert_eq!(&bytes[bytes.len() - 8..], SEGMENT_MAGIC_V3);
+        assert!(g.verify_segments().unwrap()[0].damage.is_none());
+        let mut tx = g.begin_write().unwrap();
+        let a = tx.create_node(&["P"], vec![("i", Value::Int(-1))]).unwrap();
+        tx.create_rel(a, "NEXT", NodeId(0), vec![]).unwrap();
+        tx.commit().unwrap();
+        g.checkpoint().unwrap();
+        let after = dump(&g);
+        drop(g);
+        let m = manifest(kv.as_ref());
+        let newest = segment_bytes(kv.as_ref(), m.segments.last().unwrap().id);
+        assert_eq!(&newest[newest.len() - 8..], SEGMENT_MAGIC);
+        let g = Graph::open_backend(kv, &OpenOptions::default()).unwrap();
+        assert_eq!(dump(&g), after);
+        assert!(g
+            .verify_segments()
+            .unwrap()
+            .iter()
+            .all(|v| v.damage.is_none()));
+    }
+
     /// A format 3 database (`RGSEG2` segments) is verified whole and
     /// rewritten as one `RGSEG3` segment at open: the same graph, format 5.
     #[test]
@@ -1036,12 +1398,8 @@ mod tests {
         downgrade(kv.as_ref(), false);
         let g = Graph::open_backend(kv.clone(), &OpenOptions::default()).unwrap();
         assert_eq!(dump(&g), before);
-        assert_eq!(
-            kv.get(META, KEY_FORMAT_VERSION).unwrap().unwrap(),
-            format::FORMAT_VERSION.to_be_bytes()
-        );
-        let raw = kv.get(META, KEY_MANIFEST).unwrap().unwrap();
-        let m: Manifest = format::decode_framed(META, KEY_MANIFEST, &raw).unwrap();
+        assert_current_version(kv.as_ref());
+        let m = manifest(kv.as_ref());
         assert_eq!(m.segments.len(), 1);
         let bytes = segment_bytes(kv.as_ref(), m.segments[0].id);
         assert_eq!(&bytes[bytes.len() - 8..], SEGMENT_MAGIC);

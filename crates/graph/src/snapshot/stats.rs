@@ -476,7 +476,7 @@ fn expand_stats(
     let mut degrees: Vec<u64> = Vec::with_capacity(sample.len());
     let mut targets: BTreeMap<LabelId, f64> = BTreeMap::new();
     for &n in sample {
-        let adj = snap.neighbors(n, t, dir);
+        let adj = snap.adjacency(n, t, dir);
         degrees.push(adj.len() as u64);
         // Spread over the list: adjacency is sorted by neighbour, and the
         // first entries are the oldest neighbours, not a fair sample.
@@ -563,7 +563,7 @@ fn add_hubs(snap: &Snapshot, nodes: &mut [NodeStats]) {
         if hits < 2 {
             continue;
         }
-        let adj = snap.neighbors(n, t, dir);
+        let adj = snap.adjacency(n, t, dir);
         let degree = adj.len() as u64;
         let labels = snap.node_labels(n);
         let slots = std::iter::once(0).chain(labels.iter().map(|l| l.index() + 1));

@@ -14,8 +14,6 @@
 //! built once per snapshot on first use (`O(ids / 64)`); `to_index` is a
 //! lookup plus a popcount, `from_index` a binary search plus a select.
 
-use std::slice;
-
 use petgraph::visit::{
     Data, EdgeCount, EdgeRef, GraphBase, GraphProp, GraphRef, IntoEdgeReferences, IntoEdges,
     IntoEdgesDirected, IntoNeighbors, IntoNeighborsDirected, IntoNodeIdentifiers,
@@ -26,7 +24,7 @@ use crate::access::AccessRules;
 use crate::ids::{NodeId, RelId, RelTypeId};
 
 use super::chunk::{node_pos, AdjKey, AdjList, Bits, NODE_CHUNK};
-use super::{Adj, Inner, Snapshot};
+use super::{AdjIter, Inner, Snapshot};
 
 /// Live-node rank structure: live nodes before each 64-id word.
 #[derive(Debug)]
@@ -192,7 +190,7 @@ impl<'a> TypedGraph<'a> {
             view: self.view,
             lists,
             next_list: 0,
-            cur: [].iter(),
+            cur: AdjIter::default(),
             rel_type: self.rel_type,
             dir,
             node: n,
@@ -238,7 +236,7 @@ pub struct TypedEdges<'a> {
     view: View<'a>,
     lists: &'a [(AdjKey, std::sync::Arc<AdjList>)],
     next_list: usize,
-    cur: slice::Iter<'a, Adj>,
+    cur: AdjIter<'a>,
     rel_type: Option<RelTypeId>,
     dir: u8,
     node: NodeId,
@@ -275,7 +273,7 @@ impl Iterator for TypedEdges<'_> {
                     .view
                     .is_none_or(|(_, rules)| rules.rel_type_visible(*t))
             {
-                self.cur = list.get(self.local).iter();
+                self.cur = list.get(self.local).into_iter();
             }
         }
     }

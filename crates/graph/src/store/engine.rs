@@ -24,7 +24,7 @@ use super::format::{
     corrupt, decode_framed, decode_framed_if_current, decode_version, encode_framed,
     encode_version, key_u64, u64_key, BaseHeader, ErasureIntent, LogRecord, LogRecordV2, Manifest,
     SegmentEntry, StandingCursor, StandingRecord, StoredStats, FORMAT_VERSION,
-    FORMAT_VERSION_BLOCKS, FORMAT_VERSION_CATALOG, FORMAT_VERSION_CHECKSUMS,
+    FORMAT_VERSION_BLOCKS, FORMAT_VERSION_CATALOG, FORMAT_VERSION_CHECKSUMS, FORMAT_VERSION_HOLES,
     FORMAT_VERSION_SEGMENTS, KEY_BASE, KEY_CATALOG, KEY_ERASURE, KEY_FORMAT_VERSION,
     KEY_LAST_VERSION, KEY_MAGIC, KEY_MANIFEST, KEY_STATS, KEY_STATS_LEGACY, LOG, MAGIC, META,
     NODES, RELS, STANDING, STANDING_CURSORS,
@@ -232,7 +232,7 @@ impl Store {
                     .ok_or_else(|| corrupt(META, KEY_FORMAT_VERSION, "missing"))?;
                 match decode_version(&version)? {
                     FORMAT_VERSION => read_manifest(kv.as_ref())?,
-                    FORMAT_VERSION_CHECKSUMS | FORMAT_VERSION_CATALOG => {
+                    FORMAT_VERSION_HOLES | FORMAT_VERSION_CHECKSUMS | FORMAT_VERSION_CATALOG => {
                         upgrade = true;
                         read_manifest(kv.as_ref())?
                     }
@@ -976,7 +976,8 @@ fn upgrade_catalog_layout(kv: &dyn KvStore) -> Result<()> {
 /// it. An interruption leaves format 3 as it was (the new file unnamed,
 /// removed at the next open). The log is untouched: the base version
 /// stays. A damaged old segment refuses the upgrade, naming the file.
-/// Format 4 to 5 writes the version alone.
+/// Formats 4 and 5 to 6 write the version alone (their `RGSEG3` segments
+/// are read in place).
 fn upgrade_segments(
     kv: &dyn KvStore,
     segments: &SegmentDir,

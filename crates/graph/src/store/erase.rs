@@ -101,7 +101,7 @@ impl Graph {
             node_ids.insert(n.0);
             for t in 0..types {
                 for dir in [Direction::Outgoing, Direction::Incoming] {
-                    let adj = view.neighbors(*n, RelTypeId(t as u32), dir);
+                    let adj = view.adjacency(*n, RelTypeId(t as u32), dir);
                     rel_ids.extend(adj.iter().map(|a| a.rel.0));
                 }
             }

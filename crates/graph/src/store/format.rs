@@ -20,7 +20,12 @@ pub const MAGIC: &[u8] = b"relgraph graph database\n";
 /// Version 1 kept the base image as record blocks in sled (trees `nodes`
 /// and `rels`, header under `meta`/`base`); this build upgrades such a
 /// database to segments when it opens it.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
+/// Format 5: as 6, but every segment is `RGSEG3`: adjacency entries and
+/// relationship ends 64 bits wide, a type per relationship. Upgraded to 6
+/// at open by writing the version alone: this build reads `RGSEG3`
+/// segments in place, and checkpoints write `RGSEG4` ones.
+pub const FORMAT_VERSION_HOLES: u32 = 5;
 /// Format 4: as 5, but an adjacency list never ends in holes (the top bit
 /// of an adjacency offset is never set: erasure then left the entities'
 /// ids in the segments). Upgraded to 5 at open by writing the version

@@ -315,7 +315,7 @@ impl WriteTxn {
             for dir in [Direction::Outgoing, Direction::Incoming] {
                 rels.extend(
                     self.view
-                        .neighbors(node, RelTypeId(t as u32), dir)
+                        .adjacency(node, RelTypeId(t as u32), dir)
                         .iter()
                         .map(|a| a.rel),
                 );

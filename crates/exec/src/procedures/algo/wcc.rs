@@ -112,7 +112,7 @@ fn union(parent: &[AtomicU32], a: u32, b: u32) {
 
 /// Links `u` to every projected node among `adj`.
 #[inline]
-fn link_all(parent: &[AtomicU32], u: u32, adj: &[relgraph_graph::Adj]) {
+fn link_all(parent: &[AtomicU32], u: u32, adj: relgraph_graph::AdjSlice<'_>) {
     for a in adj {
         let v = a.node.0 as usize;
         if v < parent.len() && parent[v].load(Ordering::Relaxed) != u32::MAX {
@@ -174,7 +174,7 @@ pub(crate) fn wcc(
             let mut lists = snap.neighbor_lists(t, Direction::Outgoing);
             for u in nodes {
                 let adj = lists.get(*u);
-                link_all(parent, u.0 as u32, &adj[..adj.len().min(FIRST)]);
+                link_all(parent, u.0 as u32, adj.prefix(FIRST));
             }
         }
         Ok(())
@@ -222,8 +222,8 @@ pub(crate) fn wcc(
             }
             for (outgoing, incoming) in &mut lists {
                 let out = outgoing.get(*u);
-                link_all(parent, ui, &out[out.len().min(FIRST)..]);
-                link_all(parent, ui, &incoming.get(*u));
+                link_all(parent, ui, out.slice(out.len().min(FIRST)..out.len()));
+                link_all(parent, ui, incoming.get(*u));
             }
         }
         Ok(())
