@@ -98,7 +98,7 @@ echo
 echo "Cookbook query latencies (relgraph bench --runs 3):"
 echo
 "$bin" bench --db "$db" "$here/cookbook" --runs 3
-if [ "${SKIP_KUZU:-0}" != 1 ] && [ -d "$work/kuzu$scale" ]; then
+if [ "${SKIP_KUZU:-0}" != 1 ] && [ -e "$work/kuzu$scale" ]; then
     # The same questions on Kuzu (cbNN.kuzu.cypher where its dialect or
     # schema needs another text): full results compared, then medians.
     echo
