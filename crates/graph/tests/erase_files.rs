@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use relgraph_graph::snapshot::segment::{read_footer, Arr};
+use relgraph_graph::snapshot::segment::{read_footer, Arr, IdsDir};
 use relgraph_graph::store::{CheckpointPolicy, OpenOptions};
 use relgraph_graph::{Direction, Graph, GraphError, NodeId, RelTypeId, Value};
 
@@ -308,15 +308,6 @@ fn u64_at(bytes: &[u8], off: u64) -> u64 {
     u64::from_le_bytes(bytes[o..o + 8].try_into().unwrap())
 }
 
-/// Id `i` of an array of ids `width` bytes wide (4 or 8).
-fn id_at(bytes: &[u8], a: Arr, width: u64, i: u64) -> u64 {
-    let o = (a.off + width * i) as usize;
-    match width {
-        4 => u64::from(u32::from_le_bytes(bytes[o..o + 4].try_into().unwrap())),
-        _ => u64_at(bytes, o as u64),
-    }
-}
-
 fn bit(bytes: &[u8], bitmap: Arr, l: u64) -> bool {
     l / 64 < bitmap.len && u64_at(bytes, bitmap.off + 8 * (l / 64)) & (1 << (l % 64)) != 0
 }
@@ -340,10 +331,9 @@ fn check_no_ids(dir: &Path, nodes: &BTreeSet<u64>, rels: &BTreeSet<u64>) {
                 }
             }
             for (t, dir, _, entries) in &d.adj {
-                let (a, width) = (entries.arr(), entries.element_size(1));
-                for i in 0..a.len {
-                    let node = id_at(&bytes, a, width, 2 * i);
-                    let rel = id_at(&bytes, a, width, 2 * i + 1);
+                for i in 0..entries.arr().len {
+                    let node = entries.id(&bytes, 2, 2 * i).unwrap();
+                    let rel = entries.id(&bytes, 2, 2 * i + 1).unwrap();
                     assert!(
                         !nodes.contains(&node) && !rels.contains(&rel),
                         "chunk {c}, type {t} dir {dir}: entry ({node}, {rel}) names an erased id"
@@ -356,9 +346,15 @@ fn check_no_ids(dir: &Path, nodes: &BTreeSet<u64>, rels: &BTreeSet<u64>) {
                 let l = r % 4096;
                 assert!(!bit(&bytes, d.alive, l), "relationship {r} alive");
                 for ends in [d.src, d.dst] {
-                    let (a, width) = (ends.arr(), ends.element_size(1));
-                    if l < a.len {
-                        assert_eq!(id_at(&bytes, a, width, l), 0, "ends of {r}");
+                    let Some(v) = ends.id(&bytes, 1, l) else {
+                        continue;
+                    };
+                    if let IdsDir::Packed { base, .. } = ends {
+                        // Zero offsets from a base that is no erased node.
+                        assert!(!nodes.contains(&base), "base of {r}'s chunk");
+                        assert_eq!(v, base, "ends of {r}");
+                    } else {
+                        assert_eq!(v, 0, "ends of {r}");
                     }
                 }
             }

@@ -228,12 +228,23 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     let name = r.arr();
     assert_eq!((present[0], offsets.clone()), (1, vec![0, 3]));
     assert_eq!(array_bytes(&file, name, 1), b"Ada");
-    assert_eq!((r.varint(), r.varint()), (1, 0), "key 1: Int");
+    // -300 fits in 2 bytes: `Narrow` (index 7): presence, values, the
+    // width byte, then what the values are (`Int`, variant 0).
+    assert_eq!((r.varint(), r.varint()), (1, 7), "key 1: Narrow");
     assert_eq!(array(&file, r.arr(), 8)[0], 1);
-    assert_eq!(array(&file, r.arr(), 8)[0] as i64, -300);
-    assert_eq!((r.varint(), r.varint()), (2, 1), "key 2: Float");
+    let values = r.arr();
+    assert_eq!((r.byte(), r.varint()), (2, 0), "width, Int");
+    assert_eq!(array(&file, values, 2)[0] as u16 as i16, -300);
+    // 2.5 is 25 / 10^1: `Narrow` of `Decimal(1)` (variant 2, digits).
+    assert_eq!((r.varint(), r.varint()), (2, 7), "key 2: Narrow");
     assert_eq!(array(&file, r.arr(), 8)[0], 1);
-    assert_eq!(f64::from_bits(array(&file, r.arr(), 8)[0]), 2.5);
+    let values = r.arr();
+    assert_eq!(
+        (r.byte(), r.varint(), r.byte()),
+        (1, 2, 1),
+        "width, Decimal, digits"
+    );
+    assert_eq!(array(&file, values, 1)[0], 25);
     assert_eq!((r.varint(), r.varint()), (3, 6), "key 3: Encoded");
     let offsets = array(&file, r.arr(), 4);
     let encoded = r.arr();
@@ -242,9 +253,11 @@ fn a_reader_written_from_the_document_decodes_the_database() {
         pos: 0,
     };
     assert_eq!(v.value(), Value::from(vec!["a", "b"]));
-    assert_eq!((r.varint(), r.varint()), (4, 0), "key 4: Int");
+    assert_eq!((r.varint(), r.varint()), (4, 7), "key 4: Narrow");
     assert_eq!(array(&file, r.arr(), 8)[0], 0b10);
-    assert_eq!(array(&file, r.arr(), 8), vec![0, 70_000]);
+    let values = r.arr();
+    assert_eq!((r.byte(), r.varint()), (4, 0), "width, Int");
+    assert_eq!(array(&file, values, 4), vec![0, 70_000]);
     assert_eq!(r.varint(), 2, "two adjacency lists");
     for (dir, local, other) in [(0u64, 0usize, 1u64), (1, 1, 0)] {
         assert_eq!((r.varint(), r.byte() as u64), (0, dir), "WORKS_AT");
@@ -262,14 +275,19 @@ fn a_reader_written_from_the_document_decodes_the_database() {
     assert_eq!(array(&file, r.arr(), 8)[0], 1, "rel 0 live");
     // One type for the chunk: `All` (variant 1) and the type id.
     assert_eq!((r.varint(), r.varint()), (1, 0), "type");
-    assert_eq!(r.varint(), 1, "src: u32");
-    assert_eq!(array(&file, r.arr(), 4), vec![0], "src");
-    assert_eq!(r.varint(), 1, "dst: u32");
-    assert_eq!(array(&file, r.arr(), 4), vec![1], "dst");
+    // Ends packed (variant 2): base, bits per id, count, then the words;
+    // one relationship is its base alone (0 bits, no words).
+    for (what, end) in [("src", 0), ("dst", 1)] {
+        assert_eq!(r.varint(), 2, "{what}: packed");
+        assert_eq!((r.varint(), r.byte(), r.varint()), (end, 0, 1), "{what}");
+        assert!(array(&file, r.arr(), 8).is_empty(), "{what}: no words");
+    }
     assert_eq!(r.varint(), 1);
-    assert_eq!((r.varint(), r.varint()), (5, 0), "since: Int");
+    assert_eq!((r.varint(), r.varint()), (5, 7), "since: Narrow");
     assert_eq!(array(&file, r.arr(), 8)[0], 1);
-    assert_eq!(array(&file, r.arr(), 8), vec![2020]);
+    let values = r.arr();
+    assert_eq!((r.byte(), r.varint()), (2, 0), "width, Int");
+    assert_eq!(array(&file, values, 2), vec![2020]);
     assert!(r.done());
 
     // the log record of the second transaction

@@ -681,6 +681,55 @@ pub(crate) enum Ids {
     Wide(Buf<NodeId>),
     /// `u32` each (every id of the chunk fits).
     Narrow(Buf<u32>),
+    /// `base` plus `bits` bits each, packed into words ([`unpack`]).
+    Packed {
+        base: u64,
+        bits: u32,
+        count: usize,
+        words: Buf<u64>,
+    },
+}
+
+/// The most bits an id of [`Ids::Packed`] takes (more is stored as
+/// `u32` or `u64`).
+pub(crate) const MAX_PACKED_BITS: u32 = 31;
+
+/// Bits that hold every value up to `max`.
+pub(crate) fn bits_for(max: u64) -> u32 {
+    u64::BITS - max.leading_zeros()
+}
+
+/// Packs `values` (each below 2^`bits`, `bits` at most 32) into words:
+/// value `i` is bits `i * bits ..` of the little-endian bit string.
+pub(crate) fn pack(values: &[u64], bits: u32) -> Vec<u64> {
+    let b = bits as usize;
+    let mut words = vec![0u64; (values.len() * b).div_ceil(64)];
+    if bits == 0 {
+        return words;
+    }
+    for (i, v) in values.iter().enumerate() {
+        let (k, s) = ((i * b) / 64, ((i * b) % 64) as u32);
+        words[k] |= v << s;
+        if s + bits > 64 {
+            words[k + 1] |= v >> (64 - s);
+        }
+    }
+    words
+}
+
+/// Value `i` of words packed by [`pack`] (`None` past the words).
+#[inline]
+pub(crate) fn unpack(words: &[u64], bits: u32, i: usize) -> Option<u64> {
+    if bits == 0 {
+        return Some(0);
+    }
+    let bit = i * bits as usize;
+    let (k, s) = (bit / 64, (bit % 64) as u32);
+    let mut v = *words.get(k)? >> s;
+    if s + bits > 64 {
+        v |= *words.get(k + 1)? << (64 - s);
+    }
+    Some(v & ((1u64 << bits) - 1))
 }
 
 impl Default for Ids {
@@ -696,6 +745,18 @@ impl Ids {
         match self {
             Ids::Wide(b) => b.get(l).copied(),
             Ids::Narrow(b) => b.get(l).map(|n| NodeId(u64::from(*n))),
+            Ids::Packed {
+                base,
+                bits,
+                count,
+                words,
+            } => {
+                if l >= *count {
+                    return None;
+                }
+                let v = unpack(words, *bits, l)?;
+                Some(NodeId(base.checked_add(v)?))
+            }
         }
     }
 
@@ -704,6 +765,7 @@ impl Ids {
         match self {
             Ids::Wide(b) => b.stored_len(),
             Ids::Narrow(b) => b.stored_len(),
+            Ids::Packed { count, .. } => *count,
         }
     }
 
@@ -712,14 +774,17 @@ impl Ids {
         match self {
             Ids::Wide(b) => b.heap_bytes(),
             Ids::Narrow(b) => b.heap_bytes(),
+            Ids::Packed { words, .. } => words.heap_bytes(),
         }
     }
 
     /// Runs `f` on the ids as an owned vector of `u64` ids (widening a
     /// narrow array first).
     pub(crate) fn update(&mut self, f: impl FnOnce(&mut Vec<NodeId>)) {
-        if let Ids::Narrow(b) = self {
-            let wide: Vec<NodeId> = b.iter().map(|n| NodeId(u64::from(*n))).collect();
+        if !matches!(self, Ids::Wide(_)) {
+            let wide: Vec<NodeId> = (0..self.stored_len())
+                .map(|l| self.get(l).unwrap_or(NodeId(0)))
+                .collect();
             *self = Ids::Wide(wide.into());
         }
         if let Ids::Wide(b) = self {
@@ -935,6 +1000,51 @@ mod tests {
             .unwrap();
         assert!(!done);
         assert_eq!(calls, 2);
+    }
+
+    #[test]
+    fn packed_ids_read_back_at_every_width() {
+        for bits in [0u32, 1, 7, 13, 31] {
+            let max = if bits == 0 { 0 } else { (1u64 << bits) - 1 };
+            let values: Vec<u64> = (0..300u64)
+                .map(|i| (i * 2_654_435_761) % (max + 1))
+                .collect();
+            let words = pack(&values, bits);
+            assert_eq!(words.len(), (300 * bits as usize).div_ceil(64));
+            for (i, v) in values.iter().enumerate() {
+                assert_eq!(unpack(&words, bits, i), Some(*v), "bits {bits}, value {i}");
+            }
+            assert_eq!(bits_for(max), bits);
+        }
+        let ids = Ids::Packed {
+            base: 4096,
+            bits: 3,
+            count: 3,
+            words: pack(&[0, 7, 2], 3).into(),
+        };
+        assert_eq!(
+            (ids.get(0), ids.get(1), ids.get(2), ids.get(3)),
+            (
+                Some(NodeId(4096)),
+                Some(NodeId(4103)),
+                Some(NodeId(4098)),
+                None
+            )
+        );
+        let mut widened = ids.clone();
+        widened.update(|v| v[0] = NodeId(1));
+        assert_eq!(
+            (widened.get(0), widened.get(1)),
+            (Some(NodeId(1)), Some(NodeId(4103)))
+        );
+        // Words cut short by damage read as absent, never panic.
+        let short = Ids::Packed {
+            base: 0,
+            bits: 20,
+            count: 10,
+            words: vec![0u64; 1].into(),
+        };
+        assert_eq!((short.get(2), short.get(5)), (Some(NodeId(0)), None));
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //!
 //! A segment stores each property column of a chunk in the narrowest form
 //! its values allow (chosen by [`ColumnKind::choose`] when the segment is
-//! written): integers, floats and dates as plain little-endian arrays with a
-//! presence bitmap, booleans as two bitmaps, strings either as codes into a
+//! written): integers and dates as little-endian arrays of the fewest bytes
+//! that hold the chunk's values ([`Ints`]), floats as 8 bytes or, when every
+//! value is a short decimal, as scaled integers ([`Floats`]), each with a
+//! presence bitmap, booleans as two bitmaps, strings either as codes ([`Codes`]) into a
 //! small per-chunk dictionary (low-cardinality columns such as `kind` or
 //! `city`) or as offsets plus UTF-8 bytes, and anything else (mixed types,
 //! lists, times) as one bincode-encoded value per entry. All of them index
@@ -30,11 +32,11 @@ pub(crate) const DICT_ABSENT: u32 = u32::MAX;
 pub(crate) enum TypedColumn {
     Int {
         present: Bits,
-        values: Buf<i64>,
+        values: Ints,
     },
     Float {
         present: Bits,
-        values: Buf<f64>,
+        values: Floats,
     },
     Bool {
         present: Bits,
@@ -42,10 +44,11 @@ pub(crate) enum TypedColumn {
     },
     Date {
         present: Bits,
-        values: Buf<i32>,
+        /// Days since 1970-01-01.
+        values: Ints,
     },
     Dict {
-        codes: Buf<u32>,
+        codes: Codes,
         dict: Arc<[Value]>,
     },
     Text {
@@ -65,22 +68,24 @@ impl TypedColumn {
     pub(crate) fn get(&self, local: usize) -> Option<Cow<'_, Value>> {
         match self {
             TypedColumn::Int { present, values } => {
-                let v = *values.get(local).filter(|_| present.get(local))?;
+                let v = values.get(local).filter(|_| present.get(local))?;
                 Some(Cow::Owned(Value::Int(v)))
             }
             TypedColumn::Float { present, values } => {
-                let v = *values.get(local).filter(|_| present.get(local))?;
+                let v = values.get(local).filter(|_| present.get(local))?;
                 Some(Cow::Owned(Value::Float(v)))
             }
             TypedColumn::Bool { present, values } => present
                 .get(local)
                 .then(|| Cow::Owned(Value::Bool(values.get(local)))),
             TypedColumn::Date { present, values } => {
-                let days = *values.get(local).filter(|_| present.get(local))?;
+                let days = values.get(local).filter(|_| present.get(local))?;
+                // Written from i32 days: a wider value is a damaged array.
+                let days = i32::try_from(days).ok()?;
                 Some(Cow::Owned(Value::Date(Date { days })))
             }
             TypedColumn::Dict { codes, dict } => {
-                let code = *codes.get(local)?;
+                let code = codes.get(local)?;
                 dict.get(code as usize).map(Cow::Borrowed)
             }
             TypedColumn::Text {
@@ -108,10 +113,9 @@ impl TypedColumn {
     /// Number of local offsets the column covers.
     pub(crate) fn locals(&self) -> usize {
         match self {
-            TypedColumn::Int { values, .. } => values.len(),
+            TypedColumn::Int { values, .. } | TypedColumn::Date { values, .. } => values.len(),
             TypedColumn::Float { values, .. } => values.len(),
             TypedColumn::Bool { present, .. } => present.words().len() * 64,
-            TypedColumn::Date { values, .. } => values.len(),
             TypedColumn::Dict { codes, .. } => codes.len(),
             TypedColumn::Text { offsets, .. } | TypedColumn::Encoded { offsets, .. } => {
                 offsets.len().saturating_sub(1)
@@ -131,6 +135,186 @@ impl TypedColumn {
                 .sum(),
             _ => 0,
         }
+    }
+}
+
+/// Integers stored at the narrowest of 1, 2, 4 or 8 bytes that holds
+/// every value of the column in its chunk (sign-extended when read).
+#[derive(Clone, Debug)]
+pub(crate) enum Ints {
+    I8(Buf<i8>),
+    I16(Buf<i16>),
+    I32(Buf<i32>),
+    I64(Buf<i64>),
+}
+
+impl Ints {
+    /// Value `l` (`None` past the array).
+    #[inline]
+    pub(crate) fn get(&self, l: usize) -> Option<i64> {
+        match self {
+            Ints::I8(b) => b.get(l).map(|v| i64::from(*v)),
+            Ints::I16(b) => b.get(l).map(|v| i64::from(*v)),
+            Ints::I32(b) => b.get(l).map(|v| i64::from(*v)),
+            Ints::I64(b) => b.get(l).copied(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Ints::I8(b) => b.len(),
+            Ints::I16(b) => b.len(),
+            Ints::I32(b) => b.len(),
+            Ints::I64(b) => b.len(),
+        }
+    }
+
+    /// The narrowest width in bytes (1, 2, 4 or 8) that holds every value.
+    pub(crate) fn width_of(values: impl Iterator<Item = i64>) -> u8 {
+        let (mut lo, mut hi) = (0i64, 0i64);
+        for v in values {
+            (lo, hi) = (lo.min(v), hi.max(v));
+        }
+        let fits = |min: i64, max: i64| lo >= min && hi <= max;
+        if fits(i8::MIN.into(), i8::MAX.into()) {
+            1
+        } else if fits(i16::MIN.into(), i16::MAX.into()) {
+            2
+        } else if fits(i32::MIN.into(), i32::MAX.into()) {
+            4
+        } else {
+            8
+        }
+    }
+
+    /// `values` as little-endian bytes of `width` each (every value fits:
+    /// [`Ints::width_of`]).
+    pub(crate) fn bytes(values: &[i64], width: u8) -> Vec<u8> {
+        let w = usize::from(width);
+        values
+            .iter()
+            .flat_map(|v| v.to_le_bytes()[..w].to_vec())
+            .collect()
+    }
+}
+
+/// Floats stored as 8 bytes, or as integers scaled by a power of ten when
+/// every value of the chunk is one exactly (scores, shares and amounts
+/// written with a few decimals: `0.55` is 55 / 100, read back bit for bit).
+#[derive(Clone, Debug)]
+pub(crate) enum Floats {
+    F64(Buf<f64>),
+    Decimal { scale: f64, ints: Ints },
+}
+
+/// The most decimals [`Floats::Decimal`] tries.
+pub(crate) const MAX_DECIMALS: u8 = 6;
+
+impl Floats {
+    /// Value `l` (`None` past the array).
+    #[inline]
+    pub(crate) fn get(&self, l: usize) -> Option<f64> {
+        match self {
+            Floats::F64(b) => b.get(l).copied(),
+            // Both exact, so the quotient is correctly rounded: the value
+            // the writer checked.
+            Floats::Decimal { scale, ints } => ints.get(l).map(|m| m as f64 / scale),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Floats::F64(b) => b.len(),
+            Floats::Decimal { ints, .. } => ints.len(),
+        }
+    }
+
+    /// The fewest decimals `d` (up to [`MAX_DECIMALS`]) such that every
+    /// value is an integer `m` below 2^31 in magnitude with `m / 10^d` the
+    /// same float, and those integers; `None` when there are none.
+    pub(crate) fn decimal(values: &[f64]) -> Option<(u8, Vec<i64>)> {
+        'digits: for d in 0..=MAX_DECIMALS {
+            let scale = 10f64.powi(i32::from(d));
+            let mut ints = Vec::with_capacity(values.len());
+            for &v in values {
+                let m = (v * scale).round();
+                if !m.is_finite() || m.abs() >= 2_147_483_648.0 {
+                    continue 'digits;
+                }
+                let m = m as i64;
+                if (m as f64 / scale).to_bits() != v.to_bits() {
+                    continue 'digits;
+                }
+                ints.push(m);
+            }
+            return Some((d, ints));
+        }
+        None
+    }
+}
+
+/// Dictionary codes at 1, 2 or 4 bytes; the largest value of the width
+/// is "absent".
+#[derive(Clone, Debug)]
+pub(crate) enum Codes {
+    U8(Buf<u8>),
+    U16(Buf<u16>),
+    U32(Buf<u32>),
+}
+
+impl Codes {
+    /// Code `l`, [`DICT_ABSENT`] for an absent entry.
+    #[inline]
+    pub(crate) fn get(&self, l: usize) -> Option<u32> {
+        match self {
+            Codes::U8(b) => b.get(l).map(|c| {
+                if *c == u8::MAX {
+                    DICT_ABSENT
+                } else {
+                    u32::from(*c)
+                }
+            }),
+            Codes::U16(b) => b.get(l).map(|c| {
+                if *c == u16::MAX {
+                    DICT_ABSENT
+                } else {
+                    u32::from(*c)
+                }
+            }),
+            Codes::U32(b) => b.get(l).copied(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Codes::U8(b) => b.len(),
+            Codes::U16(b) => b.len(),
+            Codes::U32(b) => b.len(),
+        }
+    }
+
+    /// The width in bytes of the codes of a dictionary of `n` strings.
+    pub(crate) fn width_for(n: usize) -> u8 {
+        if n < usize::from(u8::MAX) {
+            1
+        } else if n < usize::from(u16::MAX) {
+            2
+        } else {
+            4
+        }
+    }
+
+    /// `codes` as little-endian bytes of `width` each, [`DICT_ABSENT`]
+    /// as the width's largest value.
+    pub(crate) fn bytes(codes: &[u32], width: u8) -> Vec<u8> {
+        let w = usize::from(width);
+        codes
+            .iter()
+            .flat_map(|c| {
+                let c = if *c == DICT_ABSENT { u32::MAX } else { *c };
+                c.to_le_bytes()[..w].to_vec()
+            })
+            .collect()
     }
 }
 
@@ -228,6 +412,56 @@ mod tests {
         assert_eq!(ColumnKind::choose(few.iter()), ColumnKind::Dict);
         let many: Vec<Value> = (0..10).map(|i| Value::from(format!("n{i}"))).collect();
         assert_eq!(ColumnKind::choose(many.iter()), ColumnKind::Text);
+    }
+
+    #[test]
+    fn narrow_widths_hold_their_values() {
+        assert_eq!(Ints::width_of([0, -128, 127].into_iter()), 1);
+        assert_eq!(Ints::width_of([0, 128].into_iter()), 2);
+        assert_eq!(Ints::width_of([19_900, -32_768].into_iter()), 2);
+        assert_eq!(Ints::width_of([70_000].into_iter()), 4);
+        assert_eq!(Ints::width_of([i64::from(i32::MIN) - 1].into_iter()), 8);
+        let vals = [-3i64, 0, 300, -20_000];
+        let bytes = Ints::bytes(&vals, 2);
+        let read: Vec<i16> = bytes
+            .chunks_exact(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        let ints = Ints::I16(read.into());
+        assert_eq!(
+            (0..4).map(|l| ints.get(l).unwrap()).collect::<Vec<_>>(),
+            vals
+        );
+        assert_eq!(Codes::width_for(254), 1);
+        assert_eq!(Codes::width_for(255), 2);
+        let codes = Codes::bytes(&[0, DICT_ABSENT, 7], 1);
+        assert_eq!(codes, vec![0, 255, 7]);
+        let c = Codes::U8(codes.into());
+        assert_eq!(
+            (c.get(0), c.get(1), c.get(2), c.get(3)),
+            (Some(0), Some(DICT_ABSENT), Some(7), None)
+        );
+    }
+
+    /// Decimal floats read back bit for bit; anything else stays 8 bytes.
+    #[test]
+    fn decimal_floats_are_exact_or_not_used() {
+        let vals = [0.55, -0.34, 1.0, 0.0, 0.98, 12.5];
+        let (d, ints) = Floats::decimal(&vals).unwrap();
+        assert_eq!(d, 2);
+        let f = Floats::Decimal {
+            scale: 100.0,
+            ints: Ints::I64(ints.into()),
+        };
+        for (l, v) in vals.iter().enumerate() {
+            assert_eq!(f.get(l).unwrap().to_bits(), v.to_bits());
+        }
+        assert_eq!(Floats::decimal(&[3.0, 4.0]).unwrap().0, 0);
+        assert_eq!(Floats::decimal(&[0.1 + 0.2]), None);
+        assert_eq!(Floats::decimal(&[-0.0]), None, "the sign of zero");
+        assert_eq!(Floats::decimal(&[f64::NAN]), None);
+        assert_eq!(Floats::decimal(&[1e12]), None, "past 2^31");
+        assert_eq!(Floats::decimal(&[std::f64::consts::PI]), None);
     }
 
     #[test]

@@ -28,7 +28,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::adj::{Adj32, HOLE32};
+use super::adj::{pack, unpack, Adj32, HOLE32};
 use super::chunk::{ENDS_IN_HOLES, HOLE, OFFSET_BITS};
 use super::column::DICT_ABSENT;
 use super::segment::{
@@ -113,6 +113,15 @@ impl Overlay<'_> {
         self.write(off, &vec![0u8; len as usize])
     }
 
+    /// Bit `l` of a bitmap of `u64` words as it will be (clear past it).
+    fn bit(&self, bitmap: Arr, l: u64) -> Result<bool> {
+        if l / 64 >= bitmap.len {
+            return Ok(false);
+        }
+        let byte = self.byte(bitmap.off + (l / 64) * 8 + (l % 64) / 8)?;
+        Ok(byte & (1 << (l % 8)) != 0)
+    }
+
     /// Clears bit `l` of a bitmap of `u64` words (nothing if `l` is past
     /// it); returns whether it was set.
     fn clear_bit(&mut self, bitmap: Arr, l: u64) -> Result<bool> {
@@ -141,6 +150,25 @@ impl Overlay<'_> {
             return Ok(None);
         }
         Ok(Some(u32::from_le_bytes(self.read(a.off + 4 * i)?)))
+    }
+
+    /// Dictionary code `i` of a codes array of `width` bytes, as it will
+    /// be ([`DICT_ABSENT`] for the width's all-ones "absent").
+    fn code_at(&self, a: Arr, width: u64, i: u64) -> Result<Option<u32>> {
+        if i >= a.len {
+            return Ok(None);
+        }
+        let mut x = [0u8; 4];
+        for (k, b) in x.iter_mut().enumerate().take(width as usize) {
+            *b = self.byte(a.off + width * i + k as u64)?;
+        }
+        let code = u32::from_le_bytes(x);
+        let absent = if width >= 4 {
+            u32::MAX
+        } else {
+            (1u32 << (8 * width)) - 1
+        };
+        Ok(Some(if code == absent { DICT_ABSENT } else { code }))
     }
 
     /// Sets element `i` of a `u32` array.
@@ -173,6 +201,9 @@ impl Overlay<'_> {
             self.data[off as usize..(off + len) as usize].to_vec()
         };
         Ok(match list {
+            IdsDir::Packed { .. } => {
+                return Err(self.damaged("an adjacency list of packed ids".into()));
+            }
             IdsDir::U64(_) => bytes
                 .chunks_exact(16)
                 .map(bytemuck::pod_read_unaligned::<Adj>)
@@ -259,6 +290,10 @@ fn redact_columns(
                 )));
             }
         }
+        let col_width = match col {
+            ColumnDir::DictN { width, .. } => Some(*width),
+            _ => None,
+        };
         match col {
             ColumnDir::Int { present, values } | ColumnDir::Float { present, values } => {
                 for &l in locals {
@@ -276,22 +311,39 @@ fn redact_columns(
                     }
                 }
             }
+            ColumnDir::Narrow {
+                present,
+                values,
+                width,
+                ..
+            } => {
+                let w = u64::from(*width);
+                for &l in locals {
+                    ov.clear_bit(*present, l)?;
+                    if l < values.len {
+                        ov.zero(values.off + w * l, w)?;
+                    }
+                }
+            }
             ColumnDir::Bool { present, values } => {
                 for &l in locals {
                     ov.clear_bit(*present, l)?;
                     ov.clear_bit(*values, l)?;
                 }
             }
-            ColumnDir::Dict { codes, dict } => {
+            ColumnDir::Dict { codes, dict } | ColumnDir::DictN { codes, dict, .. } => {
+                let width = match col_width {
+                    Some(w) => u64::from(w),
+                    None => 4,
+                };
                 let mut dropped = BTreeSet::new();
                 for &l in locals {
-                    if let Some(code) = ov.u32_at(*codes, l)? {
+                    if let Some(code) = ov.code_at(*codes, width, l)? {
                         if code != DICT_ABSENT {
                             dropped.insert(code);
                         }
-                        for (k, b) in DICT_ABSENT.to_le_bytes().into_iter().enumerate() {
-                            ov.set(codes.off + 4 * l + k as u64, b)?;
-                        }
+                        // All ones: absent at any width.
+                        ov.write(codes.off + width * l, &vec![0xff; width as usize])?;
                     }
                 }
                 if dropped.is_empty() {
@@ -299,7 +351,7 @@ fn redact_columns(
                 }
                 // Strings still used by an entity that stays are kept.
                 for i in 0..codes.len {
-                    if let Some(code) = ov.u32_at(*codes, i)? {
+                    if let Some(code) = ov.code_at(*codes, width, i)? {
                         dropped.remove(&code);
                     }
                 }
@@ -496,6 +548,19 @@ fn u64s<'a>(ov: &Overlay<'a>, ids: IdsDir) -> Result<Box<dyn Iterator<Item = u64
     ov.check_range(a.off, len)?;
     let bytes: &'a [u8] = &ov.data[a.off as usize..(a.off + len) as usize];
     Ok(match ids {
+        IdsDir::Packed {
+            base, bits, count, ..
+        } => {
+            let words: Vec<u64> = bytes
+                .chunks_exact(8)
+                .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+                .collect();
+            let bits = u32::from(bits);
+            Box::new(
+                (0..count as usize)
+                    .map_while(move |l| unpack(&words, bits, l).map(|v| base.saturating_add(v))),
+            )
+        }
         IdsDir::U64(_) => Box::new(
             bytes
                 .chunks_exact(8)
@@ -620,7 +685,10 @@ fn redact_node_structure(
             // Only the bytes from the first changed entry on are written.
             let first = old.iter().zip(&kept).position(|(o, k)| o != k).unwrap_or(0);
             let bytes: Vec<u8> = match entries {
-                IdsDir::U64(_) => bytemuck::cast_slice(&kept[first..]).to_vec(),
+                // `entries` above refused a packed list.
+                IdsDir::U64(_) | IdsDir::Packed { .. } => {
+                    bytemuck::cast_slice(&kept[first..]).to_vec()
+                }
                 IdsDir::U32(_) => kept[first..]
                     .iter()
                     .flat_map(|a| {
@@ -675,10 +743,13 @@ fn redact_rel_structure(
         }
         for ends in [dir.src, dir.dst] {
             let (a, size) = (ends.arr(), ends.element_size(1));
-            if l < a.len {
+            if l < a.len && !matches!(ends, IdsDir::Packed { .. }) {
                 ov.zero(a.off + size * l, size)?;
             }
         }
+    }
+    for ends in [&mut dir.src, &mut dir.dst] {
+        repack_without_dead(ov, ends, dir.alive)?;
     }
     dir.alive.crc = ov.array_crc(dir.alive, 8)?;
     if let TypesDir::Each(a) = &mut dir.rel_type {
@@ -689,6 +760,50 @@ fn redact_rel_structure(
         ends.arr_mut().crc = crc;
     }
     Ok(())
+}
+
+/// Writes packed ends again with the dead relationships' offsets zero and
+/// the base the smallest live end: the old base may be an erased node's
+/// id (the smallest end when the chunk was written), and it lies in the
+/// footer, which an erasure rewrites. The bit width stays (the live ends
+/// span no more than before).
+fn repack_without_dead(ov: &mut Overlay<'_>, ends: &mut IdsDir, alive: Arr) -> Result<()> {
+    let IdsDir::Packed {
+        base,
+        bits,
+        count,
+        words,
+    } = *ends
+    else {
+        return Ok(());
+    };
+    let (bits, n) = (u32::from(bits), count as usize);
+    let stored: Vec<u64> = packed_words(ov, words)?;
+    let mut live = Vec::with_capacity(n);
+    for l in 0..n {
+        let v = unpack(&stored, bits, l)
+            .and_then(|v| base.checked_add(v))
+            .ok_or_else(|| ov.damaged("packed relationship ends are cut short".into()))?;
+        live.push(ov.bit(alive, l as u64)?.then_some(v));
+    }
+    let new_base = live.iter().flatten().min().copied().unwrap_or(0);
+    let offsets: Vec<u64> = live.iter().map(|v| v.map_or(0, |v| v - new_base)).collect();
+    let packed = pack(&offsets, bits);
+    if packed != stored {
+        ov.write(words.off, bytemuck::cast_slice(&packed))?;
+    }
+    // The caller updates the words' checksum (from the original one).
+    if let IdsDir::Packed { base, .. } = ends {
+        *base = new_base;
+    }
+    Ok(())
+}
+
+/// The `u64` words of a packed array, as they will be.
+fn packed_words(ov: &Overlay<'_>, words: Arr) -> Result<Vec<u64>> {
+    (0..words.len)
+        .map(|i| ov.read::<8>(words.off + 8 * i).map(u64::from_le_bytes))
+        .collect()
 }
 
 /// The data region of `seg` (checked against its trailer) to plan writes

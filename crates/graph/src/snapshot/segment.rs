@@ -32,14 +32,16 @@ use crate::ids::{LabelId, NodeId, PropKeyId, RelTypeId};
 use crate::store::format::{decode_framed, encode_framed};
 use crate::value::Value;
 
-use super::adj::{Adj32, Entries, Ids, Types};
+use super::adj::{bits_for, pack, Adj32, Entries, Ids, Types, MAX_PACKED_BITS};
 use super::buf::{Buf, SegmentBytes};
 use super::check::{ArrayCheck, ArrayName, ArrayPart, DamageLog, SegmentInfo};
 use super::chunk::{
     AdjList, AdjLists, Bits, Column, Columns, NodeChunk, NodeMeta, RelChunk, RelEnds,
     MAX_LIST_ENTRIES, REL_CHUNK,
 };
-use super::column::{encode_value, ColumnKind, TypedColumn, DICT_ABSENT};
+use super::column::{
+    encode_value, Codes, ColumnKind, Floats, Ints, TypedColumn, DICT_ABSENT, MAX_DECIMALS,
+};
 use super::Adj;
 
 /// Magic bytes at the very end of a segment file (format 6 databases).
@@ -103,6 +105,21 @@ pub enum ColumnDir<A = Arr> {
     Text { present: A, offsets: A, bytes: A },
     /// `u32` offsets into bincode-encoded values (an empty range is absent).
     Encoded { offsets: A, bytes: A },
+    /// Signed integers of `width` bytes (1, 2 or 4) and a presence bitmap
+    /// (format 6): integers, days or decimals, as `of` says.
+    Narrow {
+        present: A,
+        values: A,
+        width: u8,
+        of: Narrowed,
+    },
+    /// Codes of `width` bytes (1 or 2; the width's largest value is
+    /// absent) into `dict` (format 6).
+    DictN {
+        codes: A,
+        width: u8,
+        dict: Vec<String>,
+    },
 }
 
 /// An array of node or relationship ids at its width: `U64` (for
@@ -114,27 +131,80 @@ pub enum IdsDir<A = Arr> {
     U64(A),
     /// 32-bit ids (every id of the array below `u32::MAX`).
     U32(A),
+    /// `count` ids, each `base` plus a `bits`-bit number, packed into
+    /// `u64` words (`words.len` counts words): relationship ends only.
+    Packed {
+        /// The smallest live id of the array.
+        base: u64,
+        /// Bits per id (at most 31).
+        bits: u8,
+        /// Number of ids.
+        count: u64,
+        /// The packed bits, `u64` words.
+        words: A,
+    },
 }
 
 impl<A: Copy> IdsDir<A> {
     /// The array.
     pub fn arr(&self) -> A {
         match self {
-            IdsDir::U64(a) | IdsDir::U32(a) => *a,
+            IdsDir::U64(a) | IdsDir::U32(a) | IdsDir::Packed { words: a, .. } => *a,
         }
     }
 
-    /// Bytes per id (`ids` ids per element: 2 for adjacency entries).
+    /// Bytes per element of the array (`ids` ids per element: 2 for
+    /// adjacency entries; a packed array's elements are `u64` words).
     pub fn element_size(&self, ids: u64) -> u64 {
         match self {
-            IdsDir::U64(_) => 8 * ids,
+            IdsDir::U64(_) | IdsDir::Packed { .. } => 8 * ids,
             IdsDir::U32(_) => 4 * ids,
         }
     }
 
     pub(crate) fn arr_mut(&mut self) -> &mut A {
         match self {
-            IdsDir::U64(a) | IdsDir::U32(a) => a,
+            IdsDir::U64(a) | IdsDir::U32(a) | IdsDir::Packed { words: a, .. } => a,
+        }
+    }
+}
+
+impl IdsDir {
+    /// Id `i` of the array, read from the segment file's bytes `file`,
+    /// with `per` ids an element (2 for adjacency entries: `i` is then
+    /// entry `i / 2`, its neighbour when even); `None` past the array or
+    /// the file.
+    ///
+    /// ```
+    /// use relgraph_graph::snapshot::segment::{Arr, IdsDir};
+    /// let file = [7u8, 0, 0, 0, 9, 0, 0, 0];
+    /// let ids = IdsDir::U32(Arr { off: 0, len: 2, crc: 0 });
+    /// assert_eq!((ids.id(&file, 1, 1), ids.id(&file, 1, 2)), (Some(9), None));
+    /// ```
+    pub fn id(&self, file: &[u8], per: u64, i: u64) -> Option<u64> {
+        let at = |off: u64, width: usize| -> Option<u64> {
+            let b = file.get(usize::try_from(off).ok()?..)?.get(..width)?;
+            let mut x = [0u8; 8];
+            x[..width].copy_from_slice(b);
+            Some(u64::from_le_bytes(x))
+        };
+        match self {
+            IdsDir::U64(a) => (i < per * a.len).then(|| at(a.off + 8 * i, 8))?,
+            IdsDir::U32(a) => (i < per * a.len).then(|| at(a.off + 4 * i, 4))?,
+            IdsDir::Packed {
+                base,
+                bits,
+                count,
+                words,
+            } => {
+                if i >= *count {
+                    return None;
+                }
+                let w: Vec<u64> = (0..words.len)
+                    .map(|k| at(words.off + 8 * k, 8))
+                    .collect::<Option<_>>()?;
+                base.checked_add(super::adj::unpack(&w, u32::from(*bits), i as usize)?)
+            }
         }
     }
 }
@@ -147,6 +217,17 @@ pub enum TypesDir<A = Arr> {
     Each(A),
     /// The type of every live local.
     All(u32),
+}
+
+/// What the values of a [`ColumnDir::Narrow`] column stand for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Narrowed {
+    /// `Int` values.
+    Int,
+    /// `Date` values: days since 1970-01-01.
+    Date,
+    /// `Float` values: the integer divided by 10 to this power.
+    Decimal(u8),
 }
 
 /// Directory of one node chunk.
@@ -249,6 +330,16 @@ impl<A: Copy> ColumnDir<A> {
             ColumnDir::Encoded { offsets, bytes } => {
                 vec![(*offsets, 4, "offsets"), (*bytes, 1, "bytes")]
             }
+            ColumnDir::Narrow {
+                present,
+                values,
+                width,
+                ..
+            } => vec![
+                (*present, 8, "presence"),
+                (*values, u64::from(*width), "values"),
+            ],
+            ColumnDir::DictN { codes, width, .. } => vec![(*codes, u64::from(*width), "codes")],
         }
     }
 
@@ -288,6 +379,22 @@ impl<A: Copy> ColumnDir<A> {
                 offsets: f(offsets),
                 bytes: f(bytes),
             },
+            ColumnDir::Narrow {
+                present,
+                values,
+                width,
+                of,
+            } => ColumnDir::Narrow {
+                present: f(present),
+                values: f(values),
+                width,
+                of,
+            },
+            ColumnDir::DictN { codes, width, dict } => ColumnDir::DictN {
+                codes: f(codes),
+                width,
+                dict,
+            },
         }
     }
 }
@@ -307,6 +414,13 @@ impl ColumnDir {
                 bytes,
             } => vec![(present, 8), (offsets, 4), (bytes, 1)],
             ColumnDir::Encoded { offsets, bytes } => vec![(offsets, 4), (bytes, 1)],
+            ColumnDir::Narrow {
+                present,
+                values,
+                width,
+                ..
+            } => vec![(present, 8), (values, u64::from(*width))],
+            ColumnDir::DictN { codes, width, .. } => vec![(codes, u64::from(*width))],
         }
     }
 }
@@ -473,10 +587,14 @@ impl<W: Write> SegmentWriter<W> {
     }
 
     fn array<T: Pod>(&mut self, data: &[T]) -> Result<Arr> {
+        self.elements(bytemuck::cast_slice(data), data.len() as u64)
+    }
+
+    /// Writes `len` elements given as their little-endian `bytes`.
+    fn elements(&mut self, bytes: &[u8], len: u64) -> Result<Arr> {
         let pad = (8 - self.pos % 8) % 8;
         self.raw(&[0u8; 8][..pad as usize])?;
         let off = self.pos;
-        let bytes: &[u8] = bytemuck::cast_slice(data);
         self.out
             .write_all(bytes)
             .map_err(|e| GraphError::Storage(format!("writing a segment: {e}")))?;
@@ -487,7 +605,7 @@ impl<W: Write> SegmentWriter<W> {
         self.pos += bytes.len() as u64;
         Ok(Arr {
             off,
-            len: data.len() as u64,
+            len,
             crc: own.finalize(),
         })
     }
@@ -513,21 +631,33 @@ impl<W: Write> SegmentWriter<W> {
             present.put(*l as usize, true);
         }
         let kind = ColumnKind::choose(entries.iter().map(|(_, v)| v.as_ref()));
-        let fixed = |w: &mut Self, f: &dyn Fn(&Value) -> i64| -> Result<Arr> {
+        let ints_of = |f: fn(&Value) -> i64| -> Vec<i64> {
             let mut values = vec![0i64; n];
             for (l, v) in &entries {
                 values[*l as usize] = f(v);
             }
-            w.array(&values)
+            values
         };
         Ok(Some(match kind {
-            ColumnKind::Int => ColumnDir::Int {
-                present: self.array(present.words())?,
-                values: fixed(self, &|v| match v {
+            ColumnKind::Int => {
+                let values = ints_of(|v| match v {
                     Value::Int(i) => *i,
                     _ => 0,
-                })?,
-            },
+                });
+                let present = self.array(present.words())?;
+                match Ints::width_of(values.iter().copied()) {
+                    8 => ColumnDir::Int {
+                        present,
+                        values: self.array(&values)?,
+                    },
+                    width => ColumnDir::Narrow {
+                        present,
+                        values: self.elements(&Ints::bytes(&values, width), n as u64)?,
+                        width,
+                        of: Narrowed::Int,
+                    },
+                }
+            }
             ColumnKind::Float => {
                 let mut values = vec![0f64; n];
                 for (l, v) in &entries {
@@ -535,9 +665,21 @@ impl<W: Write> SegmentWriter<W> {
                         values[*l as usize] = *f;
                     }
                 }
-                ColumnDir::Float {
-                    present: self.array(present.words())?,
-                    values: self.array(&values)?,
+                let present = self.array(present.words())?;
+                match Floats::decimal(&values) {
+                    Some((digits, ints)) => {
+                        let width = Ints::width_of(ints.iter().copied());
+                        ColumnDir::Narrow {
+                            present,
+                            values: self.elements(&Ints::bytes(&ints, width), n as u64)?,
+                            width,
+                            of: Narrowed::Decimal(digits),
+                        }
+                    }
+                    None => ColumnDir::Float {
+                        present,
+                        values: self.array(&values)?,
+                    },
                 }
             }
             ColumnKind::Bool => {
@@ -551,15 +693,22 @@ impl<W: Write> SegmentWriter<W> {
                 }
             }
             ColumnKind::Date => {
-                let mut values = vec![0i32; n];
-                for (l, v) in &entries {
-                    if let Value::Date(d) = v.as_ref() {
-                        values[*l as usize] = d.days;
-                    }
-                }
-                ColumnDir::Date {
-                    present: self.array(present.words())?,
-                    values: self.array(&values)?,
+                let values = ints_of(|v| match v {
+                    Value::Date(d) => i64::from(d.days),
+                    _ => 0,
+                });
+                let present = self.array(present.words())?;
+                match Ints::width_of(values.iter().copied()) {
+                    width @ (1 | 2) => ColumnDir::Narrow {
+                        present,
+                        values: self.elements(&Ints::bytes(&values, width), n as u64)?,
+                        width,
+                        of: Narrowed::Date,
+                    },
+                    _ => ColumnDir::Date {
+                        present,
+                        values: self.elements(&Ints::bytes(&values, 4), n as u64)?,
+                    },
                 }
             }
             ColumnKind::Dict => {
@@ -577,9 +726,16 @@ impl<W: Write> SegmentWriter<W> {
                         codes[*l as usize] = code as u32;
                     }
                 }
-                ColumnDir::Dict {
-                    codes: self.array(&codes)?,
-                    dict,
+                match Codes::width_for(dict.len()) {
+                    4 => ColumnDir::Dict {
+                        codes: self.array(&codes)?,
+                        dict,
+                    },
+                    width => ColumnDir::DictN {
+                        codes: self.elements(&Codes::bytes(&codes, width), n as u64)?,
+                        width,
+                        dict,
+                    },
                 }
             }
             ColumnKind::Text | ColumnKind::Encoded => {
@@ -666,19 +822,39 @@ impl<W: Write> SegmentWriter<W> {
         Ok(out)
     }
 
-    /// Writes node or relationship ids as `u32` when every one fits.
-    fn ids(&mut self, ids: &Ids) -> Result<IdsDir> {
-        Ok(match ids {
-            Ids::Narrow(n) => IdsDir::U32(self.array(n)?),
-            Ids::Wide(w) => match w
+    /// Writes a relationship chunk's starts or ends: packed as offsets
+    /// from the smallest live one when they span fewer than 2^31 ids (a
+    /// chunk's relationships usually start at a few hundred neighbouring
+    /// nodes), else as `u32` when every one fits, else `u64`. Dead
+    /// relationships are written as the base (their ends are never read).
+    fn ids(&mut self, ids: &Ids, alive: &Bits) -> Result<IdsDir> {
+        let n = ids.stored_len();
+        let values: Vec<u64> = (0..n).map(|l| ids.get(l).map_or(0, |v| v.0)).collect();
+        let live = || (0..n).filter(|l| alive.get(*l)).map(|l| values[l]);
+        let (base, max) = (live().min().unwrap_or(0), live().max().unwrap_or(0));
+        let bits = bits_for(max - base);
+        if bits <= MAX_PACKED_BITS {
+            let offsets: Vec<u64> = (0..n)
+                .map(|l| if alive.get(l) { values[l] - base } else { 0 })
+                .collect();
+            let words = pack(&offsets, bits);
+            return Ok(IdsDir::Packed {
+                base,
+                bits: bits as u8,
+                count: n as u64,
+                words: self.array(&words)?,
+            });
+        }
+        Ok(
+            match values
                 .iter()
-                .map(|n| u32::try_from(n.0).ok())
+                .map(|v| u32::try_from(*v).ok())
                 .collect::<Option<Vec<_>>>()
             {
                 Some(narrow) => IdsDir::U32(self.array::<u32>(&narrow)?),
-                None => IdsDir::U64(self.array(w)?),
+                None => IdsDir::U64(self.array(&values)?),
             },
-        })
+        )
     }
 
     /// Writes a relationship chunk's types: one id when every live
@@ -711,8 +887,8 @@ impl<W: Write> SegmentWriter<W> {
         let dir = RelChunkDir {
             alive: self.array(e.alive.words())?,
             rel_type: self.types(e)?,
-            src: self.ids(&e.src)?,
-            dst: self.ids(&e.dst)?,
+            src: self.ids(&e.src, &e.alive)?,
+            dst: self.ids(&e.dst, &e.alive)?,
             props: self.columns(&c.props)?,
         };
         self.footer.rels.push((index, dir));
@@ -907,14 +1083,54 @@ impl OpenSegment {
         let mut out: Columns = Vec::with_capacity(dirs.len());
         for (k, d) in dirs {
             let n = |what: &'static str| name(*k, what);
+            let ints = |a: Arr, width: u8| -> Result<Ints> {
+                let name = n("values");
+                Ok(match width {
+                    1 => Ints::I8(self.buf(a, chunk, name)?),
+                    2 => Ints::I16(self.buf(a, chunk, name)?),
+                    4 => Ints::I32(self.buf(a, chunk, name)?),
+                    8 => Ints::I64(self.buf(a, chunk, name)?),
+                    w => return Err(damaged(&self.name, format!("a column width of {w} bytes"))),
+                })
+            };
             let col = match d {
                 ColumnDir::Int { present, values } => TypedColumn::Int {
                     present: self.bits(*present, chunk, n("presence"))?,
-                    values: self.buf(*values, chunk, n("values"))?,
+                    values: Ints::I64(self.buf(*values, chunk, n("values"))?),
                 },
+                ColumnDir::Narrow {
+                    present,
+                    values,
+                    width,
+                    of,
+                } => {
+                    if *width > 4 {
+                        return Err(damaged(&self.name, "a narrowed column of 8 bytes"));
+                    }
+                    let (present, values) = (
+                        self.bits(*present, chunk, n("presence"))?,
+                        ints(*values, *width)?,
+                    );
+                    match of {
+                        Narrowed::Int => TypedColumn::Int { present, values },
+                        Narrowed::Date => TypedColumn::Date { present, values },
+                        Narrowed::Decimal(digits) if *digits <= MAX_DECIMALS => {
+                            TypedColumn::Float {
+                                present,
+                                values: Floats::Decimal {
+                                    scale: 10f64.powi(i32::from(*digits)),
+                                    ints: values,
+                                },
+                            }
+                        }
+                        Narrowed::Decimal(_) => {
+                            return Err(damaged(&self.name, "a decimal column out of range"))
+                        }
+                    }
+                }
                 ColumnDir::Float { present, values } => TypedColumn::Float {
                     present: self.bits(*present, chunk, n("presence"))?,
-                    values: self.buf(*values, chunk, n("values"))?,
+                    values: Floats::F64(self.buf(*values, chunk, n("values"))?),
                 },
                 ColumnDir::Bool { present, values } => TypedColumn::Bool {
                     present: self.bits(*present, chunk, n("presence"))?,
@@ -922,10 +1138,18 @@ impl OpenSegment {
                 },
                 ColumnDir::Date { present, values } => TypedColumn::Date {
                     present: self.bits(*present, chunk, n("presence"))?,
-                    values: self.buf(*values, chunk, n("values"))?,
+                    values: Ints::I32(self.buf(*values, chunk, n("values"))?),
                 },
                 ColumnDir::Dict { codes, dict } => TypedColumn::Dict {
-                    codes: self.buf(*codes, chunk, n("codes"))?,
+                    codes: Codes::U32(self.buf(*codes, chunk, n("codes"))?),
+                    dict: dict.iter().map(|s| Value::from(s.as_str())).collect(),
+                },
+                ColumnDir::DictN { codes, width, dict } => TypedColumn::Dict {
+                    codes: match width {
+                        1 => Codes::U8(self.buf(*codes, chunk, n("codes"))?),
+                        2 => Codes::U16(self.buf(*codes, chunk, n("codes"))?),
+                        w => return Err(damaged(&self.name, format!("a code width of {w} bytes"))),
+                    },
                     dict: dict.iter().map(|s| Value::from(s.as_str())).collect(),
                 },
                 ColumnDir::Text {
@@ -976,6 +1200,9 @@ impl OpenSegment {
                 entries: match *entries {
                     IdsDir::U64(a) => Entries::Wide(self.buf::<Adj>(a, c, name)?),
                     IdsDir::U32(a) => Entries::Narrow(self.buf::<Adj32>(a, c, name)?),
+                    IdsDir::Packed { .. } => {
+                        return Err(damaged(&self.name, "an adjacency list of packed ids"))
+                    }
                 },
             };
             if *dir > 1 {
@@ -1004,6 +1231,24 @@ impl OpenSegment {
             Ok(match a {
                 IdsDir::U64(a) => Ids::Wide(self.buf::<NodeId>(a, c, name)?),
                 IdsDir::U32(a) => Ids::Narrow(self.buf::<u32>(a, c, name)?),
+                IdsDir::Packed {
+                    base,
+                    bits,
+                    count,
+                    words,
+                } => {
+                    let bits = u32::from(bits);
+                    let need = count.checked_mul(u64::from(bits)).map(|b| b.div_ceil(64));
+                    if bits > MAX_PACKED_BITS || need != Some(words.len) {
+                        return Err(damaged(&self.name, "packed relationship ends out of range"));
+                    }
+                    Ids::Packed {
+                        base,
+                        bits,
+                        count: count as usize,
+                        words: self.buf::<u64>(words, c, name)?,
+                    }
+                }
             })
         };
         let ends = RelEnds {
@@ -1121,6 +1366,7 @@ pub(crate) fn trailer(name: &str, b: &[u8]) -> Result<Trailer> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::adj::unpack;
     use super::*;
     use crate::kv::{KvStore, MemoryKv, WriteBatch};
     use crate::store::format::{self, Manifest, KEY_FORMAT_VERSION, KEY_MANIFEST, META};
@@ -1180,6 +1426,22 @@ mod tests {
         }
         // `per` ids an element; a narrow hole (u32::MAX) widens to a hole.
         let wide = |data: &mut Vec<u8>, ids: IdsDir, per: u64| -> Arr {
+            if let IdsDir::Packed {
+                base,
+                bits,
+                count,
+                words,
+            } = ids
+            {
+                let w: Vec<u64> = data[words.off as usize..(words.off + 8 * words.len) as usize]
+                    .chunks_exact(8)
+                    .map(|b| u64::from_le_bytes(b.try_into().unwrap()))
+                    .collect();
+                let new: Vec<u8> = (0..count as usize)
+                    .flat_map(|l| (base + unpack(&w, u32::from(bits), l).unwrap()).to_le_bytes())
+                    .collect();
+                return append(data, &new, count);
+            }
             let IdsDir::U32(a) = ids else {
                 return ids.arr();
             };
@@ -1212,7 +1474,7 @@ mod tests {
                     label_offsets: d.label_offsets,
                     label_data: d.label_data,
                     label_bits: d.label_bits,
-                    props: d.props,
+                    props: widened_columns(&mut data, d.props, append),
                     adj,
                 };
                 (c, dir)
@@ -1222,7 +1484,10 @@ mod tests {
             .rels
             .into_iter()
             .map(|(c, d)| {
-                let n = d.src.arr().len;
+                let n = match d.src {
+                    IdsDir::Packed { count, .. } => count,
+                    other => other.arr().len,
+                };
                 let rel_type = match d.rel_type {
                     TypesDir::Each(a) => a,
                     TypesDir::All(t) => {
@@ -1235,12 +1500,85 @@ mod tests {
                     rel_type,
                     src: wide(&mut data, d.src, 1),
                     dst: wide(&mut data, d.dst, 1),
-                    props: d.props,
+                    props: widened_columns(&mut data, d.props, append),
                 };
                 (c, dir)
             })
             .collect();
         (v3::SegmentFooter { nodes, rels }, data)
+    }
+
+    /// Columns of the format 6 variants as format 5 wrote them: values 8
+    /// (dates 4) bytes wide, dictionary codes 4, appended to `data`.
+    fn widened_columns(
+        data: &mut Vec<u8>,
+        cols: Vec<(u32, ColumnDir)>,
+        append: fn(&mut Vec<u8>, &[u8], u64) -> Arr,
+    ) -> Vec<(u32, ColumnDir)> {
+        let read = |data: &Vec<u8>, a: Arr, width: u8| -> Vec<i64> {
+            let w = usize::from(width);
+            data[a.off as usize..a.off as usize + w * a.len as usize]
+                .chunks_exact(w)
+                .map(|b| {
+                    let mut x = [0u8; 8];
+                    x[..w].copy_from_slice(b);
+                    // Sign-extend from the top bit of the width.
+                    let v = i64::from_le_bytes(x);
+                    let shift = 64 - 8 * w as u32;
+                    (v << shift) >> shift
+                })
+                .collect()
+        };
+        cols.into_iter()
+            .map(|(k, c)| {
+                let c = match c {
+                    ColumnDir::Narrow {
+                        present,
+                        values,
+                        width,
+                        of,
+                    } => {
+                        let ints = read(data, values, width);
+                        let v: Vec<u8> = match of {
+                            Narrowed::Int => ints.iter().flat_map(|x| x.to_le_bytes()).collect(),
+                            Narrowed::Date => ints
+                                .iter()
+                                .flat_map(|x| (*x as i32).to_le_bytes())
+                                .collect(),
+                            Narrowed::Decimal(digits) => {
+                                let scale = 10f64.powi(i32::from(digits));
+                                ints.iter()
+                                    .flat_map(|x| (*x as f64 / scale).to_le_bytes())
+                                    .collect()
+                            }
+                        };
+                        let values = append(data, &v, values.len);
+                        match of {
+                            Narrowed::Int => ColumnDir::Int { present, values },
+                            Narrowed::Date => ColumnDir::Date { present, values },
+                            Narrowed::Decimal(_) => ColumnDir::Float { present, values },
+                        }
+                    }
+                    ColumnDir::DictN { codes, width, dict } => {
+                        let all_ones = (1i64 << (8 * u32::from(width))) - 1;
+                        let v: Vec<u8> = read(data, codes, width)
+                            .iter()
+                            .map(|x| x & all_ones)
+                            .flat_map(|x| {
+                                let c = if x == all_ones { u32::MAX } else { x as u32 };
+                                c.to_le_bytes()
+                            })
+                            .collect();
+                        ColumnDir::Dict {
+                            codes: append(data, &v, codes.len),
+                            dict,
+                        }
+                    }
+                    other => other,
+                };
+                (k, c)
+            })
+            .collect()
     }
 
     /// Replaces every segment of the database held in `kv` by what `f`
@@ -1331,8 +1669,9 @@ mod tests {
         (kv, before)
     }
 
-    /// The writer narrows what fits: adjacency entries and ends of small
-    /// ids in 4 bytes an id, and one type for a chunk of one type.
+    /// The writer narrows what fits: adjacency entries of small ids in 4
+    /// bytes an id, ends packed, one type for a chunk of one type, small
+    /// integers in a byte, whole floats as integers.
     #[test]
     fn small_ids_are_written_narrow() {
         let (kv, _) = populated();
@@ -1348,8 +1687,39 @@ mod tests {
         assert!(!adj.is_empty());
         assert!(adj.iter().all(|e| matches!(e, IdsDir::U32(_))));
         let (_, rels) = &footer.rels[0];
-        assert!(matches!(rels.src, IdsDir::U32(_)) && matches!(rels.dst, IdsDir::U32(_)));
+        // A chain: the 49 starts and ends are neighbouring ids.
+        assert!(
+            matches!(rels.src, IdsDir::Packed { bits: 6, .. }),
+            "{:?}",
+            rels.src
+        );
+        assert!(matches!(rels.dst, IdsDir::Packed { bits: 6, .. }));
         assert!(matches!(rels.rel_type, TypesDir::All(_)));
+        let (_, nodes) = &footer.nodes[0];
+        let col = |k: u32| &nodes.props.iter().find(|(key, _)| *key == k).unwrap().1;
+        assert!(
+            matches!(
+                col(0),
+                ColumnDir::Narrow {
+                    width: 1,
+                    of: Narrowed::Int,
+                    ..
+                }
+            ),
+            "i: 0..50"
+        );
+        let (_, w) = &rels.props[0];
+        assert!(
+            matches!(
+                w,
+                ColumnDir::Narrow {
+                    width: 1,
+                    of: Narrowed::Decimal(0),
+                    ..
+                }
+            ),
+            "{w:?}"
+        );
     }
 
     /// A format 5 database (`RGSEG3` segments: every id 64 bits wide) is
