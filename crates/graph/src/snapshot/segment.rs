@@ -1722,6 +1722,69 @@ mod tests {
         );
     }
 
+    /// Ids that do not fit 32 bits (a node id past 2^32, ends spanning
+    /// more than 2^31) are written wide and read back as they were.
+    #[test]
+    fn ids_that_do_not_fit_stay_wide() {
+        use super::super::chunk::{build_adj_lists, rebuild_rel_chunk, NodeChunk, RelView};
+        let far = NodeId(1 << 40);
+        let adj = |n: NodeId, r: u64| Adj {
+            node: n,
+            rel: crate::ids::RelId(r),
+        };
+        let lists = build_adj_lists(&[
+            ((RelTypeId(0), 0), 0, adj(far, 7)),
+            ((RelTypeId(0), 0), 0, adj(NodeId(3), 8)),
+            ((RelTypeId(0), 1), 1, adj(NodeId(2), 9)),
+        ]);
+        let node = NodeChunk {
+            adj: lists,
+            ..NodeChunk::default()
+        };
+        let views = [
+            RelView {
+                rel_type: RelTypeId(0),
+                src: NodeId(0),
+                dst: far,
+                props: &[],
+            },
+            RelView {
+                rel_type: RelTypeId(1),
+                src: NodeId(5),
+                dst: NodeId(6),
+                props: &[],
+            },
+        ];
+        let rels = rebuild_rel_chunk(None, &[(0, Some(views[0])), (1, Some(views[1]))]);
+        let mut w = SegmentWriter::new(Vec::new());
+        w.node_chunk(0, &node).unwrap();
+        w.rel_chunk(0, &rels).unwrap();
+        let (bytes, summary) = w.finish().unwrap();
+        let owner: Arc<dyn SegmentBytes> = Arc::new(crate::snapshot::HeapBytes::new(&bytes));
+        let seg = OpenSegment::open("t", owner, summary, &Arc::default()).unwrap();
+        let (c, dir) = &seg.footer.nodes[0];
+        assert!(
+            matches!(dir.adj[0].3, IdsDir::U64(_)),
+            "the list with node 2^40"
+        );
+        assert!(matches!(dir.adj[1].3, IdsDir::U32(_)), "the other list");
+        let read = seg.node_chunk(*c, dir).unwrap();
+        let out = read.adj_list((RelTypeId(0), 0)).unwrap().get(0);
+        assert_eq!(out, &[adj(NodeId(3), 8), adj(far, 7)]);
+        let (c, dir) = &seg.footer.rels[0];
+        assert!(matches!(dir.dst, IdsDir::U64(_)), "ends span 2^40");
+        assert!(
+            matches!(dir.src, IdsDir::Packed { bits: 3, .. }),
+            "{:?}",
+            dir.src
+        );
+        assert!(matches!(dir.rel_type, TypesDir::Each(_)), "two types");
+        let read = seg.rel_chunk(*c, dir).unwrap();
+        assert_eq!(read.ends.get(0), Some((RelTypeId(0), NodeId(0), far)));
+        assert_eq!(read.ends.get(1), Some((RelTypeId(1), NodeId(5), NodeId(6))));
+        assert_eq!(read.ends.get(2), None);
+    }
+
     /// A format 5 database (`RGSEG3` segments: every id 64 bits wide) is
     /// read in place: opening it writes the version alone, and the next
     /// checkpoint writes an `RGSEG4` segment beside the old one.
