@@ -721,7 +721,7 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
                 None => snap.adjacency(from, t, d),
             };
             let adj = match target {
-                Some(to) => node_run(&all, to),
+                Some(to) => all.run_of(to),
                 None => all.slice(0..all.len()),
             };
             for a in adj.iter() {
@@ -850,12 +850,6 @@ fn listed_rels(
         list.sort_unstable_by_key(|a| (a.node, a.rel));
     }
     Ok(Some(by_key))
-}
-
-/// The entries of a node-sorted adjacency list that lead to `to`.
-#[inline(always)]
-fn node_run<'a>(adj: &'a AdjSlice<'_>, to: NodeId) -> AdjSlice<'a> {
-    adj.run_of(to)
 }
 
 fn expand(
@@ -1008,7 +1002,7 @@ fn each_closing_pair(
                             let i_end =
                                 i + left.slice(i..left.len()).partition_point(|p| p.node == a);
                             let own = snap.adjacency(a, t2, from_y);
-                            let rs = node_run(&own, z);
+                            let rs = own.run_of(z);
                             if !rs.is_empty()
                                 && !pair.visit(a, left.slice(i..i_end), rs, row, ctx, on_pair)?
                             {

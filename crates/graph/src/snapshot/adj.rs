@@ -16,6 +16,7 @@ use std::ptr::NonNull;
 use std::slice;
 
 use super::buf::Buf;
+use super::chunk::Bits;
 use super::Adj;
 use crate::ids::{NodeId, RelId, RelTypeId};
 
@@ -827,11 +828,15 @@ impl Types {
         }
     }
 
-    /// Runs `f` on one type per local as an owned vector (`len` locals
-    /// when the chunk stored one type for all).
-    pub(crate) fn update(&mut self, len: usize, f: impl FnOnce(&mut Vec<RelTypeId>)) {
-        if let Types::All(t) = self {
-            *self = Types::Each(vec![*t; len].into());
+    /// Runs `f` on one type per local as an owned vector. A chunk that
+    /// stored one type for all its live relationships becomes `len`
+    /// locals of that type, the dead ones (by `alive`) of none (type 0).
+    pub(crate) fn update(&mut self, alive: &Bits, len: usize, f: impl FnOnce(&mut Vec<RelTypeId>)) {
+        if let Types::All(t) = *self {
+            let each: Vec<RelTypeId> = (0..len)
+                .map(|l| if alive.get(l) { t } else { RelTypeId(0) })
+                .collect();
+            *self = Types::Each(each.into());
         }
         if let Types::Each(b) = self {
             b.update(f);
@@ -1057,7 +1062,10 @@ mod tests {
         assert_eq!(ids.get(0), Some(NodeId(5)));
         let mut types = Types::All(RelTypeId(3));
         assert_eq!(types.get(100), Some(RelTypeId(3)));
-        types.update(2, |v| v[1] = RelTypeId(4));
+        let mut alive = Bits::with_capacity(2);
+        alive.put(0, true);
+        alive.put(1, true);
+        types.update(&alive, 2, |v| v[1] = RelTypeId(4));
         assert_eq!(types.get(0), Some(RelTypeId(3)));
         assert_eq!(types.get(1), Some(RelTypeId(4)));
         assert_eq!(types.get(2), None);

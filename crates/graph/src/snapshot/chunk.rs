@@ -826,17 +826,9 @@ pub(crate) fn rebuild_rel_chunk(old: Option<&RelChunk>, rels: &[RelEdit<'_>]) ->
     }
     let need = rels.last().map_or(0, |(l, _)| *l as usize + 1);
     let stored = ends.src.stored_len();
-    let alive = &ends.alive;
-    ends.rel_type.update(stored, |v| {
+    ends.rel_type.update(&ends.alive, stored, |v| {
         if v.len() < need {
             v.resize(need, RelTypeId(0));
-        }
-        // A chunk that stored one type for all its live relationships
-        // gives dead ones none.
-        for (l, t) in v.iter_mut().enumerate() {
-            if !alive.get(l) {
-                *t = RelTypeId(0);
-            }
         }
         // A deleted relationship keeps no type or ends (erasure relies on
         // a folded delete leaving none in the new chunk).

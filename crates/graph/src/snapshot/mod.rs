@@ -1021,10 +1021,16 @@ impl Snapshot {
             return AdjSlice::EMPTY;
         }
         // Usually every neighbour is visible: no copy then.
-        if all.iter().all(|e| self.seen(a, e.node)) {
+        let Some(first_hidden) = all.iter().position(|e| !self.seen(a, e.node)) else {
             return all;
-        }
-        AdjSlice::owned(all.iter().filter(|e| self.seen(a, e.node)).collect())
+        };
+        let mut seen = all.slice(0..first_hidden).to_vec();
+        seen.extend(
+            all.slice(first_hidden + 1..all.len())
+                .iter()
+                .filter(|e| self.seen(a, e.node)),
+        );
+        AdjSlice::owned(seen)
     }
 
     /// A reader of the lists of relationship type `t` in direction `dir`

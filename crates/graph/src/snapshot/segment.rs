@@ -830,8 +830,14 @@ impl<W: Write> SegmentWriter<W> {
     fn ids(&mut self, ids: &Ids, alive: &Bits) -> Result<IdsDir> {
         let n = ids.stored_len();
         let values: Vec<u64> = (0..n).map(|l| ids.get(l).map_or(0, |v| v.0)).collect();
-        let live = || (0..n).filter(|l| alive.get(*l)).map(|l| values[l]);
-        let (base, max) = (live().min().unwrap_or(0), live().max().unwrap_or(0));
+        let (base, max) = (0..n)
+            .filter(|l| alive.get(*l))
+            .map(|l| values[l])
+            .fold(None, |r, v| match r {
+                None => Some((v, v)),
+                Some((lo, hi)) => Some((v.min(lo), v.max(hi))),
+            })
+            .unwrap_or((0, 0));
         let bits = bits_for(max - base);
         if bits <= MAX_PACKED_BITS {
             let offsets: Vec<u64> = (0..n)
