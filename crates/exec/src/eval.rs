@@ -816,6 +816,22 @@ fn items(
 /// maps, strings and paths it holds.
 #[inline]
 pub(crate) fn approx_bytes(v: &Value) -> u64 {
+    VALUE_BYTES + heap_bytes(v)
+}
+
+/// The part of [`approx_bytes`] outside the value itself: nothing for a
+/// scalar, node or relationship (most values; checked inline, as rows
+/// are measured value by value).
+#[inline(always)]
+pub(crate) fn heap_bytes(v: &Value) -> u64 {
+    match v {
+        Value::String(_) | Value::List(_) | Value::Map(_) | Value::Path(_) => nested_bytes(v),
+        _ => 0,
+    }
+}
+
+/// [`heap_bytes`] of a string, list, map or path.
+fn nested_bytes(v: &Value) -> u64 {
     let own = |v: &Value| match v {
         Value::String(s) => s.len() as u64,
         Value::List(l) => l.len() as u64 * VALUE_BYTES,
@@ -828,7 +844,7 @@ pub(crate) fn approx_bytes(v: &Value) -> u64 {
         Value::Map(m) => m.values().map(own).sum(),
         _ => 0,
     };
-    VALUE_BYTES + own(v) + inner
+    own(v) + inner
 }
 
 /// About how many bytes are alive while `a + b` concatenates strings or

@@ -215,7 +215,7 @@ impl split::Absorb for Collect<'_> {
 
 /// Runs a pipeline from one empty row of `width` slots.
 pub(crate) fn run_pipeline(ops: &[Op], width: usize, st: &mut State<'_>) -> Result<Vec<Row>> {
-    let mut rows: Vec<Row> = vec![vec![Value::Null; width]];
+    let mut rows: Vec<Row> = vec![crate::plan::null_row(width)];
     // The rows passed from one stage to the next count against the memory
     // budget until the stage after has replaced them.
     let mut alive = Hold {
@@ -284,8 +284,9 @@ pub(crate) fn run_pipeline(ops: &[Op], width: usize, st: &mut State<'_>) -> Resu
 
 /// About how many bytes a materialized row takes: its values, and the
 /// vector and allocation that hold them.
+#[inline]
 fn row_bytes(row: &[Value]) -> u64 {
-    VALUE_BYTES + row.iter().map(eval::approx_bytes).sum::<u64>()
+    VALUE_BYTES * (row.len() as u64 + 1) + row.iter().map(eval::heap_bytes).sum::<u64>()
 }
 
 /// Holds the bytes of `rows` instead of what `h` held before.
@@ -515,6 +516,15 @@ pub(crate) fn run_segment(
     width: usize,
     ctx: &Ctx<'_>,
 ) -> Result<Vec<Row>> {
+    if ops
+        .iter()
+        .all(|op| matches!(op, Op::Project { .. } | Op::Filter(..)))
+        && input.len() > 1
+    {
+        let out = map_rows(ops, input, hint, ctx)?;
+        ctx.guard.check_rows(out.len(), width)?;
+        return Ok(out);
+    }
     let tasks = tasks_for(ops, input, BATCH, ctx)?;
     let mut out: Vec<Row> = Vec::new();
     let Some(h) = hint else {
@@ -545,6 +555,58 @@ pub(crate) fn run_segment(
         }
     }
     Ok(out)
+}
+
+/// Runs a segment of projections and filters (one row in, at most one
+/// out) over rows it owns: each row is changed where it lies and kept or
+/// dropped, with no copy into a sink and nothing to restore (as
+/// [`stream::push`] must for a row it borrows). In parallel over chunks
+/// for many rows, in order; with `hint` (a LIMIT after it), it stops once
+/// that many rows passed.
+fn map_rows(ops: &[Op], rows: Vec<Row>, hint: Option<usize>, ctx: &Ctx<'_>) -> Result<Vec<Row>> {
+    let one = |mut row: Row| -> Result<Option<Row>> {
+        for op in ops {
+            match op {
+                Op::Project { items, .. } => stream::project_owned(items, &mut row, ctx)?,
+                Op::Filter(pred, _) => {
+                    if !stream::passes(pred, &row, ctx)? {
+                        return Ok(None);
+                    }
+                }
+                other => unreachable!("map_rows is given projections and filters, not {other:?}"),
+            }
+        }
+        Ok(Some(row))
+    };
+    if hint.is_some() || rows.len() < PAR_MIN_ROWS {
+        let mut out = Vec::with_capacity(rows.len());
+        for (i, row) in rows.into_iter().enumerate() {
+            if i % CHECK_EVERY == CHECK_EVERY - 1 {
+                ctx.guard.check()?;
+            }
+            if hint.is_some_and(|h| out.len() >= h) {
+                break;
+            }
+            out.extend(one(row)?);
+        }
+        return Ok(out);
+    }
+    let parts: Vec<Vec<Row>> = rows
+        .into_par_iter()
+        .with_min_len(PAR_MIN_ROWS)
+        .fold(
+            || Ok(Vec::new()),
+            |acc: Result<Vec<Row>>, row| {
+                let mut acc = acc?;
+                if acc.len() % CHECK_EVERY == CHECK_EVERY - 1 {
+                    ctx.guard.check()?;
+                }
+                acc.extend(one(row)?);
+                Ok(acc)
+            },
+        )
+        .collect::<Result<_>>()?;
+    Ok(parts.into_iter().flatten().collect())
 }
 
 /// One group: its key values and its accumulators.
@@ -776,13 +838,21 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// The groups by their real key values: deferred keys are computed
     /// from their variable, and groups whose values coincide are merged
     /// (in first-seen order, as if grouped by the values directly).
-    fn finish(self, width: usize) -> Result<Vec<Group>> {
-        let mut groups: Vec<(u64, Group)> = self.first.iter().copied().zip(self.groups).collect();
+    fn finish(mut self, width: usize) -> Result<Vec<Group>> {
+        let mut groups: Vec<(u64, Group)> = self
+            .first
+            .iter()
+            .copied()
+            .zip(std::mem::take(&mut self.groups))
+            .collect();
         if !groups.is_sorted_by_key(|g| g.0) {
             groups.sort_by_key(|g| g.0);
         }
         if self.deferred.iter().all(Option::is_none) {
             return Ok(groups.into_iter().map(|(_, g)| g).collect());
+        }
+        if self.keeps_groups_apart(&groups) {
+            return self.keys_in_place(groups, width);
         }
         let mut out = Groups {
             deferred: Vec::new(),
@@ -794,7 +864,7 @@ impl<'a, 'c> Groups<'a, 'c> {
             locals: Vec::new(),
             ..self
         };
-        let mut scratch = vec![Value::Null; width];
+        let mut scratch = crate::plan::null_row(width);
         let mut locals = Vec::new();
         for (first, (k, accs)) in groups {
             let mut real = Vec::with_capacity(k.len());
@@ -810,6 +880,50 @@ impl<'a, 'c> Groups<'a, 'c> {
             out.absorb(real, accs, first)?;
         }
         Ok(out.groups)
+    }
+
+    /// True when computing the deferred keys cannot make two groups equal,
+    /// so [`Groups::finish`] need not regroup: every deferred key is
+    /// `id(v)` and its variable holds nodes in every group, or
+    /// relationships in every group (a node and a relationship can share
+    /// an id; two nodes cannot).
+    fn keeps_groups_apart(&self, groups: &[(u64, Group)]) -> bool {
+        self.keys
+            .iter()
+            .zip(&self.deferred)
+            .enumerate()
+            .all(|(i, ((e, _), d))| {
+                let CExpr::Call(name, args, _) = e else {
+                    return d.is_none();
+                };
+                if d.is_none() || &**name != "id" || !matches!(args.as_slice(), [CExpr::Slot(_)]) {
+                    return d.is_none();
+                }
+                let kind = |g: &(u64, Group)| std::mem::discriminant(&g.1 .0[i].0);
+                let first = groups.first().map(kind);
+                groups.iter().all(|g| {
+                    Some(kind(g)) == first
+                        && matches!(g.1 .0[i].0, Value::Node(_) | Value::Relationship(_))
+                })
+            })
+    }
+
+    /// The groups in first-seen order with their deferred keys computed
+    /// where they are ([`Groups::keeps_groups_apart`] said none merge).
+    fn keys_in_place(&self, groups: Vec<(u64, Group)>, width: usize) -> Result<Vec<Group>> {
+        let mut scratch = crate::plan::null_row(width);
+        let mut locals = Vec::new();
+        let mut out = Vec::with_capacity(groups.len());
+        for (_, (mut k, accs)) in groups {
+            for ((v, (e, _)), d) in k.iter_mut().zip(self.keys).zip(&self.deferred) {
+                if let Some(s) = d {
+                    scratch[*s] = std::mem::replace(&mut v.0, Value::Null);
+                    v.0 = eval(e, &scratch, &mut locals, self.ctx)?;
+                }
+            }
+            out.push((k, accs));
+        }
+        Ok(out)
     }
 }
 
@@ -1012,7 +1126,7 @@ fn aggregate(
     ctx.guard.check_rows(groups.len(), width)?;
     let mut out = Vec::with_capacity(groups.len());
     for (kv, accs) in groups {
-        let mut row = vec![Value::Null; width];
+        let mut row = crate::plan::null_row(width);
         for ((_, slot), v) in keys.iter().zip(kv) {
             row[*slot] = v.0;
         }

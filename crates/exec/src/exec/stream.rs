@@ -130,20 +130,10 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
         Op::Expand(e) => push_expand(e, rest, row, ctx, sink),
         Op::ShortestPath(s) => push_shortest(s, rest, row, ctx, sink),
         Op::Filter(pred, _) => {
-            let mut locals = Vec::new();
-            match eval(pred, row, &mut locals, ctx)? {
-                Value::Bool(true) => push(rest, row, ctx, sink),
-                Value::Bool(false) | Value::Null => Ok(true),
-                other => {
-                    let e = ExecError::type_error(
-                        "InvalidArgumentType",
-                        format!("a predicate must be boolean, got {}", other.type_name()),
-                    );
-                    Err(match pred.span() {
-                        Some(span) => e.at(span),
-                        None => e,
-                    })
-                }
+            if passes(pred, row, ctx)? {
+                push(rest, row, ctx, sink)
+            } else {
+                Ok(true)
             }
         }
         Op::BuildPath(p) => {
@@ -177,6 +167,37 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
             span: None,
         }),
     }
+}
+
+/// Whether `row` passes the filter `pred`: true passes, false and null
+/// do not, anything else is an error.
+pub(crate) fn passes(pred: &CExpr, row: &[Value], ctx: &Ctx<'_>) -> Result<bool> {
+    let mut locals = Vec::new();
+    match eval(pred, row, &mut locals, ctx)? {
+        Value::Bool(b) => Ok(b),
+        Value::Null => Ok(false),
+        other => {
+            let e = ExecError::type_error(
+                "InvalidArgumentType",
+                format!("a predicate must be boolean, got {}", other.type_name()),
+            );
+            Err(match pred.span() {
+                Some(span) => e.at(span),
+                None => e,
+            })
+        }
+    }
+}
+
+/// Sets the slots of a projection's items on `row`, in order (a later
+/// item sees the earlier ones), keeping nothing to restore: for a row the
+/// caller owns and passes on ([`super::run_segment`]'s row-by-row maps).
+pub(crate) fn project_owned(items: &[(CExpr, usize)], row: &mut Row, ctx: &Ctx<'_>) -> Result<()> {
+    let mut locals = Vec::new();
+    for (e, slot) in items {
+        row[*slot] = eval(e, row, &mut locals, ctx)?;
+    }
+    Ok(())
 }
 
 /// [`push`] for one operator (its own frame, so `push` stays small).
@@ -377,7 +398,13 @@ pub(crate) fn join_table<'c>(j: &HashJoin, width: usize, ctx: &Ctx<'c>) -> Resul
     if let Some(t) = slot.get() {
         return Ok(t);
     }
-    let rows = super::run_segment(&j.build, vec![vec![Value::Null; width]], None, width, ctx)?;
+    let rows = super::run_segment(
+        &j.build,
+        vec![crate::plan::null_row(width)],
+        None,
+        width,
+        ctx,
+    )?;
     let mut table = JoinTable::default();
     let mut locals = Vec::new();
     'rows: for r in rows {
