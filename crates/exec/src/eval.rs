@@ -19,7 +19,7 @@ use crate::error::{ExecError, Result};
 use crate::functions::{self, FnContext, LARGE_VALUE_BYTES};
 use crate::options::{Guard, QueryOptions, MAX_VALUE_DEPTH, VALUE_BYTES};
 use crate::params::LateParams;
-use crate::plan::{CExpr, InList, JoinTable, MapProjItem, Op, RelListIndex, Row, SubPlan};
+use crate::plan::{CExpr, InList, JoinTable, MapProjItem, RelListIndex, Row, SubPlan};
 use crate::value_ops;
 use relgraph_graph::temporal::DateTime;
 use relgraph_graph::Snapshot;
@@ -63,7 +63,7 @@ pub(crate) struct SubPlans {
 }
 
 /// Runs a sub-plan's operators from a row.
-pub(crate) type SubPlanFn<T> = fn(&[Op], &[Value], &Ctx<'_>) -> Result<T>;
+pub(crate) type SubPlanFn<T> = fn(&SubPlan, &[Value], &Ctx<'_>) -> Result<T>;
 
 /// No sub-plans: folding constants never meets one (a pattern reads a
 /// variable), and a filter measured while planning that holds one is left
@@ -386,8 +386,8 @@ pub(crate) fn eval(
             list,
             expr,
         } => return reduce(*acc, init, *local, list, expr, row, locals, ctx),
-        CExpr::Exists(plan) => Value::Bool((ctx.subplans.any)(&plan.ops, row, ctx)?),
-        CExpr::PatternCount(plan) => Value::Int((ctx.subplans.count)(&plan.ops, row, ctx)?),
+        CExpr::Exists(plan) => Value::Bool((ctx.subplans.any)(plan, row, ctx)?),
+        CExpr::PatternCount(plan) => Value::Int((ctx.subplans.count)(plan, row, ctx)?),
         CExpr::PatternComp(plan, proj) => {
             return pattern_comprehension(plan, proj, row, locals, ctx)
         }
@@ -581,7 +581,7 @@ fn pattern_comprehension(
     locals: &mut Vec<Value>,
     ctx: &Ctx<'_>,
 ) -> Result<Value> {
-    let rows = (ctx.subplans.all)(&plan.ops, row, ctx)?;
+    let rows = (ctx.subplans.all)(plan, row, ctx)?;
     let mut out = Vec::with_capacity(rows.len());
     let mut held = Held::new(ctx);
     for r in &rows {

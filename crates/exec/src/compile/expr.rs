@@ -768,7 +768,7 @@ impl Compiler<'_> {
             false,
         )?;
         crate::plan::fuse_closing_expansions(&mut ops);
-        Ok(SubPlan { ops })
+        Ok(SubPlan::new(ops))
     }
 
     fn pattern_comprehension_plan(
@@ -794,7 +794,7 @@ impl Compiler<'_> {
             false,
         )?;
         crate::plan::fuse_closing_expansions(&mut ops);
-        Ok((SubPlan { ops }, inner))
+        Ok((SubPlan::new(ops), inner))
     }
 
     /// The kind of a projected expression (variables keep theirs).

@@ -280,7 +280,7 @@ impl Compiler<'_> {
         let on_match = self.set_items(&m.on_match, &after)?;
         *scope = after;
         Ok(Op::Merge(Box::new(MergeOp {
-            matcher: SubPlan { ops: match_ops },
+            matcher: SubPlan::new(match_ops),
             create,
             on_create,
             on_match,

@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::ops::{Bound, Range};
 use std::sync::OnceLock;
 
-use relgraph_cypher::ast::BinaryOp;
+use relgraph_cypher::ast::{BinaryOp, UnaryOp};
 use relgraph_graph::{
     Adj, AdjSlice, Direction, LabelId, NodeId, Path, PropKeyId, RelId, RelRef, RelTypeId, Snapshot,
     Value,
@@ -173,6 +173,34 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
 /// do not, anything else is an error.
 pub(crate) fn passes(pred: &CExpr, row: &[Value], ctx: &Ctx<'_>) -> Result<bool> {
     let mut locals = Vec::new();
+    // The common shapes are read where they lie, without building the
+    // predicate's value through the evaluator: a comparison of variables,
+    // properties, parameters and constants (`fof <> me`, `p.age > 30`), and
+    // a pattern predicate, negated or not (`NOT (me)-[:KNOWS]-(fof)`).
+    match pred {
+        CExpr::Binary(
+            op @ (BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge),
+            a,
+            b,
+            _,
+        ) if !matches!(**a, CExpr::Local(_)) && !matches!(**b, CExpr::Local(_)) => {
+            let x = eval_ref(a, row, &mut locals, ctx)?;
+            let y = eval_ref(b, row, &mut locals, ctx)?;
+            return Ok(value_ops::compare_op(*op, &x, &y) == Some(true));
+        }
+        CExpr::Exists(plan) => return (ctx.subplans.any)(plan, row, ctx),
+        CExpr::Unary(UnaryOp::Not, inner, _) => {
+            if let CExpr::Exists(plan) = &**inner {
+                return Ok(!(ctx.subplans.any)(plan, row, ctx)?);
+            }
+        }
+        _ => {}
+    }
     match eval(pred, row, &mut locals, ctx)? {
         Value::Bool(b) => Ok(b),
         Value::Null => Ok(false),
@@ -293,47 +321,86 @@ fn push_hash_join(
     sink: &mut dyn Sink,
 ) -> Result<bool> {
     let table = join_table(j, row.len(), ctx)?;
-    let mut emit = |b: usize, row: &mut Row| -> Result<bool> {
-        tick(ctx)?;
-        let vals = &table.rows[b];
-        for (bs, ls) in &j.distinct_rels {
-            if let Ok(k) = j.slots.binary_search(bs) {
-                if rels_overlap(&vals[k], &row[*ls]) {
-                    return Ok(true);
-                }
-            }
-        }
-        for (s, v) in j.slots.iter().zip(vals) {
-            row[*s] = v.clone();
-        }
-        push(rest, row, ctx, sink)
-    };
     if j.probe_keys.is_empty() {
-        for b in 0..table.rows.len() {
-            if !emit(b, row)? {
-                return Ok(false);
-            }
-        }
+        return product_range(j, 0..table.rows.len(), rest, row, ctx, sink);
+    }
+    let Some(key) = join_key(&j.probe_keys, row, &mut Vec::new(), ctx)? else {
         return Ok(true);
-    }
-    let mut locals = Vec::new();
-    let mut key = Vec::with_capacity(j.probe_keys.len());
-    for e in &j.probe_keys {
-        let v = eval(e, row, &mut locals, ctx)?;
-        // `=` with null is never true.
-        if v.is_null() {
-            return Ok(true);
-        }
-        key.push(value_ops::GroupKey(v));
-    }
+    };
     if let Some(bs) = table.index.get(&key) {
         for &b in bs {
-            if !emit(b as usize, row)? {
+            if !join_row(j, table, b as usize, rest, row, ctx, sink)? {
                 return Ok(false);
             }
         }
     }
     Ok(true)
+}
+
+/// The values of a hash join's key expressions on `row`, or none when
+/// one is null (`=` with null is never true).
+pub(crate) fn join_key(
+    exprs: &[CExpr],
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+) -> Result<Option<Vec<value_ops::GroupKey>>> {
+    let mut key = Vec::with_capacity(exprs.len());
+    for e in exprs {
+        let v = eval(e, row, locals, ctx)?;
+        if v.is_null() {
+            return Ok(None);
+        }
+        key.push(value_ops::GroupKey(v));
+    }
+    Ok(Some(key))
+}
+
+/// The rows of a product (a hash join without keys) with the build rows
+/// in `range` (all of them, or one [`super::Task::Product`]'s share).
+pub(crate) fn product_range(
+    j: &HashJoin,
+    range: std::ops::Range<usize>,
+    rest: &[Op],
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<bool> {
+    let table = join_table(j, row.len(), ctx)?;
+    for b in range {
+        if !join_row(j, table, b, rest, row, ctx, sink)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Joins `row` with build row `b` of `table` and pushes it on, unless the
+/// two parts share a relationship.
+fn join_row(
+    j: &HashJoin,
+    table: &JoinTable,
+    b: usize,
+    rest: &[Op],
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<bool> {
+    tick(ctx)?;
+    let Some(vals) = table.rows.get(b) else {
+        return Ok(true);
+    };
+    for (bs, ls) in &j.distinct_rels {
+        if let Ok(k) = j.slots.binary_search(bs) {
+            if rels_overlap(&vals[k], &row[*ls]) {
+                return Ok(true);
+            }
+        }
+    }
+    for (s, v) in j.slots.iter().zip(vals) {
+        row[*s] = v.clone();
+    }
+    push(rest, row, ctx, sink)
 }
 
 /// [`push`] for one operator (its own frame, so `push` stays small).
@@ -398,34 +465,7 @@ pub(crate) fn join_table<'c>(j: &HashJoin, width: usize, ctx: &Ctx<'c>) -> Resul
     if let Some(t) = slot.get() {
         return Ok(t);
     }
-    let rows = super::run_segment(
-        &j.build,
-        vec![crate::plan::null_row(width)],
-        None,
-        width,
-        ctx,
-    )?;
-    let mut table = JoinTable::default();
-    let mut locals = Vec::new();
-    'rows: for r in rows {
-        if !j.build_keys.is_empty() {
-            let mut key = Vec::with_capacity(j.build_keys.len());
-            for e in &j.build_keys {
-                let v = eval(e, &r, &mut locals, ctx)?;
-                if v.is_null() {
-                    continue 'rows;
-                }
-                key.push(value_ops::GroupKey(v));
-            }
-            let id = u32::try_from(table.rows.len()).map_err(|_| {
-                ExecError::Limit("a hash join's build side exceeds 4 billion rows".into())
-            })?;
-            table.index.entry(key).or_default().push(id);
-        }
-        table
-            .rows
-            .push(j.slots.iter().map(|s| r[*s].clone()).collect());
-    }
+    let table = super::build_join_table(j, width, ctx)?;
     // Another task may have built it meanwhile: either copy is the same.
     let _ = slot.set(table);
     Ok(slot.get().expect("the join table was just set"))
@@ -456,6 +496,10 @@ fn with_slot(
 /// Rel types to traverse: the named ones that exist, or all.
 pub(crate) fn resolve_types(types: &[NameRef<RelTypeId>], snapshot: &Snapshot) -> Types {
     let catalog = snapshot.catalog();
+    if let [t] = types {
+        // One type (most patterns): nothing to sort.
+        return t.resolve(catalog).into_iter().collect();
+    }
     if types.is_empty() {
         (0..catalog.rel_types().len() as u32)
             .map(RelTypeId)

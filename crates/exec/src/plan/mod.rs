@@ -147,6 +147,8 @@ pub(crate) enum MapProjItem {
 #[derive(Clone, Debug)]
 pub(crate) struct SubPlan {
     pub ops: Vec<Op>,
+    /// The slots its operators read ([`SubPlan::reads`]), found once.
+    reads: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl CExpr {
@@ -264,6 +266,27 @@ impl CExpr {
 }
 
 impl SubPlan {
+    /// The sub-plan of `ops`.
+    pub fn new(ops: Vec<Op>) -> Self {
+        SubPlan {
+            ops,
+            reads: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Every slot its operators read, ascending: all a run that yields no
+    /// rows to its caller (a count, an existence test) needs of the outer
+    /// row.
+    pub fn reads(&self) -> &[usize] {
+        self.reads.get_or_init(|| {
+            let mut out = Vec::new();
+            self.visit_slots(&mut |s| out.push(s));
+            out.sort_unstable();
+            out.dedup();
+            out
+        })
+    }
+
     /// Slots read by the sub-plan's operators (outer slots and its own).
     pub fn visit_slots(&self, f: &mut dyn FnMut(usize)) {
         for op in &self.ops {
