@@ -397,6 +397,49 @@ pub(crate) fn eval(
 
 /// `CASE [subject] WHEN .. THEN .. [ELSE ..] END`: the first branch whose
 /// condition is true (or equals the subject) decides.
+/// The three-valued truth of a predicate of the common shapes, read where
+/// its values lie instead of through a value [`eval`] builds: comparisons
+/// of variables, properties, parameters and constants (`p.size >= b.size
+/// / 2`), pattern predicates, null tests, and `NOT`, `AND`, `OR` of
+/// those (both sides evaluated, in order, as `eval` does). `None` for any
+/// other shape: evaluate it with [`eval`].
+pub(crate) fn truth(
+    e: &CExpr,
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+) -> Result<Option<Option<bool>>> {
+    use BinaryOp::*;
+    Ok(match e {
+        CExpr::Binary(op @ (Eq | Ne | Lt | Le | Gt | Ge), a, b, _) => {
+            let x = eval_ref(a, row, locals, ctx)?;
+            let y = eval_ref(b, row, locals, ctx)?;
+            Some(value_ops::compare_op(*op, &x, &y))
+        }
+        CExpr::Binary(op @ (And | Or), a, b, _) => {
+            let Some(x) = truth(a, row, locals, ctx)? else {
+                return Ok(None);
+            };
+            let Some(y) = truth(b, row, locals, ctx)? else {
+                return Ok(None);
+            };
+            Some(match (op, x, y) {
+                (And, Some(false), _) | (And, _, Some(false)) => Some(false),
+                (And, Some(true), Some(true)) => Some(true),
+                (Or, Some(true), _) | (Or, _, Some(true)) => Some(true),
+                (Or, Some(false), Some(false)) => Some(false),
+                _ => None,
+            })
+        }
+        CExpr::Unary(relgraph_cypher::ast::UnaryOp::Not, a, _) => {
+            truth(a, row, locals, ctx)?.map(|t| t.map(|b| !b))
+        }
+        CExpr::Exists(plan) => Some(Some((ctx.subplans.any)(plan, row, ctx)?)),
+        CExpr::IsNull(a, not) => Some(Some(eval_ref(a, row, locals, ctx)?.is_null() != *not)),
+        _ => None,
+    })
+}
+
 fn case(
     subject: Option<&CExpr>,
     branches: &[(CExpr, CExpr)],
@@ -410,10 +453,12 @@ fn case(
         None => None,
     };
     for (w, t) in branches {
-        let w = eval(w, row, locals, ctx)?;
         let hit = match &subject {
-            Some(s) => value_ops::equals(s, &w) == Some(true),
-            None => matches!(w, Value::Bool(true)),
+            Some(s) => value_ops::equals(s, &eval(w, row, locals, ctx)?) == Some(true),
+            None => match truth(w, row, locals, ctx)? {
+                Some(t) => t == Some(true),
+                None => matches!(eval(w, row, locals, ctx)?, Value::Bool(true)),
+            },
         };
         if hit {
             return eval(t, row, locals, ctx);

@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::ops::{Bound, Range};
 use std::sync::OnceLock;
 
-use relgraph_cypher::ast::{BinaryOp, UnaryOp};
+use relgraph_cypher::ast::BinaryOp;
 use relgraph_graph::{
     Adj, AdjSlice, Direction, LabelId, NodeId, Path, PropKeyId, RelId, RelRef, RelTypeId, Snapshot,
     Value,
@@ -173,33 +173,10 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
 /// do not, anything else is an error.
 pub(crate) fn passes(pred: &CExpr, row: &[Value], ctx: &Ctx<'_>) -> Result<bool> {
     let mut locals = Vec::new();
-    // The common shapes are read where they lie, without building the
-    // predicate's value through the evaluator: a comparison of variables,
-    // properties, parameters and constants (`fof <> me`, `p.age > 30`), and
-    // a pattern predicate, negated or not (`NOT (me)-[:KNOWS]-(fof)`).
-    match pred {
-        CExpr::Binary(
-            op @ (BinaryOp::Eq
-            | BinaryOp::Ne
-            | BinaryOp::Lt
-            | BinaryOp::Le
-            | BinaryOp::Gt
-            | BinaryOp::Ge),
-            a,
-            b,
-            _,
-        ) if !matches!(**a, CExpr::Local(_)) && !matches!(**b, CExpr::Local(_)) => {
-            let x = eval_ref(a, row, &mut locals, ctx)?;
-            let y = eval_ref(b, row, &mut locals, ctx)?;
-            return Ok(value_ops::compare_op(*op, &x, &y) == Some(true));
-        }
-        CExpr::Exists(plan) => return (ctx.subplans.any)(plan, row, ctx),
-        CExpr::Unary(UnaryOp::Not, inner, _) => {
-            if let CExpr::Exists(plan) = &**inner {
-                return Ok(!(ctx.subplans.any)(plan, row, ctx)?);
-            }
-        }
-        _ => {}
+    // The common shapes are read where they lie (`fof <> me`, `NOT
+    // (me)-[:KNOWS]-(fof)`), without building the predicate's value.
+    if let Some(t) = crate::eval::truth(pred, row, &mut locals, ctx)? {
+        return Ok(t == Some(true));
     }
     match eval(pred, row, &mut locals, ctx)? {
         Value::Bool(b) => Ok(b),
