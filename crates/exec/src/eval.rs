@@ -255,40 +255,6 @@ pub(crate) fn eval(
             }
             .map_err(|e| e.at(*span))?
         }
-        CExpr::Index(a, i, span) => {
-            let a = eval(a, row, locals, ctx)?;
-            let i = eval(i, row, locals, ctx)?;
-            index(&a, &i, ctx).map_err(|e| e.at(*span))?
-        }
-        CExpr::Slice(a, from, to, span) => {
-            let a = eval(a, row, locals, ctx)?;
-            let from = match from {
-                Some(x) => Some(eval(x, row, locals, ctx)?),
-                None => None,
-            };
-            let to = match to {
-                Some(x) => Some(eval(x, row, locals, ctx)?),
-                None => None,
-            };
-            slice(&a, from.as_ref(), to.as_ref()).map_err(|e| e.at(*span))?
-        }
-        CExpr::HasLabels(base, labels, span) => match eval(base, row, locals, ctx)? {
-            Value::Null => Value::Null,
-            Value::Node(n) => {
-                let catalog = ctx.snapshot.catalog();
-                Value::Bool(labels.iter().all(|l| {
-                    l.resolve(catalog)
-                        .is_some_and(|id| ctx.snapshot.has_label(n, id))
-                }))
-            }
-            other => {
-                return Err(ExecError::type_error(
-                    "InvalidArgumentType",
-                    format!("label predicates need a node, got {}", other.type_name()),
-                )
-                .at(*span))
-            }
-        },
         CExpr::Binary(op, a, b, span) => {
             // Comprehension variables are borrowed, not copied: `reduce(l =
             // [], i IN ... | l + [i])` would copy its whole list each time.
@@ -336,6 +302,53 @@ pub(crate) fn eval(
             }
             functions::call_scalar(name, &vals, ctx).map_err(|e| e.at(*span))?
         }
+        CExpr::Exists(plan) => Value::Bool((ctx.subplans.any)(plan, row, ctx)?),
+        CExpr::PatternCount(plan) => Value::Int((ctx.subplans.count)(plan, row, ctx)?),
+        _ => return eval_other(e, row, locals, ctx),
+    })
+}
+
+/// [`eval`] of the expressions that are not read per row of most queries
+/// (indexing, slicing, label tests, CASE, lists, maps, comprehensions):
+/// in a frame of their own, so `eval`'s frame, entered for every
+/// comparison and arithmetic operand, stays small.
+#[inline(never)]
+fn eval_other(e: &CExpr, row: &[Value], locals: &mut Vec<Value>, ctx: &Ctx<'_>) -> Result<Value> {
+    Ok(match e {
+        CExpr::Index(a, i, span) => {
+            let a = eval(a, row, locals, ctx)?;
+            let i = eval(i, row, locals, ctx)?;
+            index(&a, &i, ctx).map_err(|e| e.at(*span))?
+        }
+        CExpr::Slice(a, from, to, span) => {
+            let a = eval(a, row, locals, ctx)?;
+            let from = match from {
+                Some(x) => Some(eval(x, row, locals, ctx)?),
+                None => None,
+            };
+            let to = match to {
+                Some(x) => Some(eval(x, row, locals, ctx)?),
+                None => None,
+            };
+            slice(&a, from.as_ref(), to.as_ref()).map_err(|e| e.at(*span))?
+        }
+        CExpr::HasLabels(base, labels, span) => match eval(base, row, locals, ctx)? {
+            Value::Null => Value::Null,
+            Value::Node(n) => {
+                let catalog = ctx.snapshot.catalog();
+                Value::Bool(labels.iter().all(|l| {
+                    l.resolve(catalog)
+                        .is_some_and(|id| ctx.snapshot.has_label(n, id))
+                }))
+            }
+            other => {
+                return Err(ExecError::type_error(
+                    "InvalidArgumentType",
+                    format!("label predicates need a node, got {}", other.type_name()),
+                )
+                .at(*span))
+            }
+        },
         CExpr::Case {
             subject,
             branches,
@@ -386,12 +399,22 @@ pub(crate) fn eval(
             list,
             expr,
         } => return reduce(*acc, init, *local, list, expr, row, locals, ctx),
-        CExpr::Exists(plan) => Value::Bool((ctx.subplans.any)(plan, row, ctx)?),
-        CExpr::PatternCount(plan) => Value::Int((ctx.subplans.count)(plan, row, ctx)?),
         CExpr::PatternComp(plan, proj) => {
             return pattern_comprehension(plan, proj, row, locals, ctx)
         }
         CExpr::MapProjection(base, items) => return map_projection(base, items, row, locals, ctx),
+        CExpr::Const(_)
+        | CExpr::Param(_)
+        | CExpr::Slot(_)
+        | CExpr::Local(_)
+        | CExpr::Property(..)
+        | CExpr::Binary(..)
+        | CExpr::InSet(..)
+        | CExpr::Unary(..)
+        | CExpr::IsNull(..)
+        | CExpr::Call(..)
+        | CExpr::Exists(_)
+        | CExpr::PatternCount(_) => return eval(e, row, locals, ctx),
     })
 }
 
