@@ -177,9 +177,13 @@ pub(crate) fn eval_ref<'v>(
     locals: &mut Vec<Value>,
     ctx: &'v Ctx<'_>,
 ) -> Result<Cow<'v, Value>> {
-    match in_place(e, row) {
-        Some(v) => Ok(v),
-        None => eval_ref_other(e, row, locals, ctx),
+    match e {
+        CExpr::Slot(s) => Ok(Cow::Borrowed(row.get(*s).unwrap_or(&NULL))),
+        CExpr::Const(v) => Ok(Cow::Borrowed(v)),
+        CExpr::Param(_) | CExpr::Property(..) => eval_ref_other(e, row, locals, ctx),
+        // Computed values (`a + b` as an operand) go to `eval` directly:
+        // one frame per level of the expression, not two.
+        _ => eval(e, row, locals, ctx).map(Cow::Owned),
     }
 }
 
