@@ -160,6 +160,16 @@ fn with_scratch<T>(
         }
     }
     let out = stream::with_stack_base(|| f(&mut r));
+    // Copies that hold memory go now, so that the thread keeps no large
+    // value of this row past the query (what the operators bound is nodes
+    // and relationships: they restore the slots they reassign).
+    for &s in reads {
+        if let Some(v) = r.get_mut(s) {
+            if eval::heap_bytes(v) > 0 {
+                *v = Value::Null;
+            }
+        }
+    }
     SCRATCH.with(|s| s.borrow_mut().push(r));
     out
 }
