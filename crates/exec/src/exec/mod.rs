@@ -368,6 +368,9 @@ enum Task<'t> {
 /// Pairs of (input row, build row) a product that starts a segment must
 /// make before it is split into [`Task::Product`]s.
 const PRODUCT_SPLIT_MIN: usize = 1 << 14;
+/// About how many [`Task::Product`]s a product is split into; more input
+/// rows than this are batched as rows.
+const PRODUCT_TASKS: usize = 128;
 
 /// Splits a segment's input into tasks: morsels of the node id space when
 /// the segment starts with a label or full scan from a single row, morsels
@@ -439,21 +442,24 @@ fn tasks_for<'c>(
 }
 
 /// The tasks of a segment that starts with a product (a hash join without
-/// keys) of many pairs: each input row with ranges of the build rows,
-/// about [`SCAN_MORSELS`] in all and at most 4,096 build rows each (fixed
-/// by the sizes, not the thread count), so the product itself runs in
-/// parallel and no row is copied to share it (cookbook cb09: ten
-/// customers with every company).
+/// keys) of many pairs from a few input rows: each input row with ranges
+/// of the build rows, about [`PRODUCT_TASKS`] in all and at least 256
+/// build rows each (fixed by the sizes, not the thread count), so the
+/// product itself runs in parallel and no row is copied to share it
+/// (cookbook cb09: ten customers with every company). Many input rows
+/// are shared out as batches of rows instead (each task holds a copy of
+/// its input row).
 fn product_tasks<'c>(j: &HashJoin, input: &[Row], ctx: &Ctx<'c>) -> Result<Option<Vec<Task<'c>>>> {
-    if !j.probe_keys.is_empty() || input.is_empty() {
+    if !j.probe_keys.is_empty() || input.is_empty() || input.len() > PRODUCT_TASKS {
         return Ok(None);
     }
     let width = input[0].len();
     let n = stream::join_table(j, width, ctx)?.rows.len();
-    if n.saturating_mul(input.len()) < PRODUCT_SPLIT_MIN {
+    let pairs = n.saturating_mul(input.len());
+    if pairs < PRODUCT_SPLIT_MIN {
         return Ok(None);
     }
-    let per = (n.saturating_mul(input.len()) / SCAN_MORSELS).clamp(256, 4096);
+    let per = (pairs / PRODUCT_TASKS).max(256);
     let mut tasks = Vec::new();
     for row in input {
         for start in (0..n).step_by(per) {
@@ -672,7 +678,7 @@ pub(crate) fn build_join_table(j: &HashJoin, width: usize, ctx: &Ctx<'_>) -> Res
             table.rows.push(vals);
         }
     }
-    ctx.guard.check()?;
+    ctx.guard.check_rows(table.rows.len(), j.slots.len())?;
     Ok(table)
 }
 
