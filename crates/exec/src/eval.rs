@@ -177,9 +177,10 @@ pub(crate) fn eval_ref<'v>(
     locals: &mut Vec<Value>,
     ctx: &'v Ctx<'_>,
 ) -> Result<Cow<'v, Value>> {
+    if let Some(v) = in_place(e, row) {
+        return Ok(v);
+    }
     match e {
-        CExpr::Slot(s) => Ok(Cow::Borrowed(row.get(*s).unwrap_or(&NULL))),
-        CExpr::Const(v) => Ok(Cow::Borrowed(v)),
         CExpr::Param(_) | CExpr::Property(..) => eval_ref_other(e, row, locals, ctx),
         // Computed values (`a + b` as an operand) go to `eval` directly:
         // one frame per level of the expression, not two.

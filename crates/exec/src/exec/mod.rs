@@ -1061,24 +1061,23 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// relationships in every group (a node and a relationship can share
     /// an id; two nodes cannot).
     fn keeps_groups_apart(&self, groups: &[(u64, Group)]) -> bool {
+        let id_of_variable = |e: &CExpr| {
+            matches!(e, CExpr::Call(name, args, _)
+                if &**name == "id" && matches!(args.as_slice(), [CExpr::Slot(_)]))
+        };
+        // Key `i` holds nodes in every group, or relationships in every group.
+        let one_kind = |i: usize| {
+            let kind = |g: &(u64, Group)| std::mem::discriminant(&g.1 .0[i].0);
+            groups.iter().all(|g| {
+                matches!(g.1 .0[i].0, Value::Node(_) | Value::Relationship(_))
+                    && Some(kind(g)) == groups.first().map(kind)
+            })
+        };
         self.keys
             .iter()
             .zip(&self.deferred)
             .enumerate()
-            .all(|(i, ((e, _), d))| {
-                let CExpr::Call(name, args, _) = e else {
-                    return d.is_none();
-                };
-                if d.is_none() || &**name != "id" || !matches!(args.as_slice(), [CExpr::Slot(_)]) {
-                    return d.is_none();
-                }
-                let kind = |g: &(u64, Group)| std::mem::discriminant(&g.1 .0[i].0);
-                let first = groups.first().map(kind);
-                groups.iter().all(|g| {
-                    Some(kind(g)) == first
-                        && matches!(g.1 .0[i].0, Value::Node(_) | Value::Relationship(_))
-                })
-            })
+            .all(|(i, ((e, _), d))| d.is_none() || (id_of_variable(e) && one_kind(i)))
     }
 
     /// The groups in first-seen order with their deferred keys computed
