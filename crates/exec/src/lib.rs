@@ -23,10 +23,12 @@ mod engine;
 mod eval;
 mod exec;
 mod materialize;
+mod optimize;
 mod options;
 mod params;
 mod plan;
 mod schema;
+mod tables;
 
 pub use access::restrict;
 pub use compile::is_read_only;

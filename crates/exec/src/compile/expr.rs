@@ -760,14 +760,8 @@ impl Compiler<'_> {
         };
         let mut inner = scope.clone();
         let mut ops = Vec::new();
-        self.plan_match(
-            std::slice::from_ref(&part),
-            None,
-            &mut inner,
-            &mut ops,
-            false,
-        )?;
-        crate::plan::fuse_closing_expansions(&mut ops);
+        self.plan_match(std::slice::from_ref(&part), None, &mut inner, &mut ops)?;
+        crate::optimize::rewrite::fuse_closing_expansions(&mut ops);
         Ok(SubPlan::new(ops))
     }
 
@@ -786,14 +780,8 @@ impl Compiler<'_> {
         };
         let mut inner = scope.clone();
         let mut ops = Vec::new();
-        self.plan_match(
-            std::slice::from_ref(&part),
-            predicate,
-            &mut inner,
-            &mut ops,
-            false,
-        )?;
-        crate::plan::fuse_closing_expansions(&mut ops);
+        self.plan_match(std::slice::from_ref(&part), predicate, &mut inner, &mut ops)?;
+        crate::optimize::rewrite::fuse_closing_expansions(&mut ops);
         Ok((SubPlan::new(ops), inner))
     }
 

@@ -5,7 +5,6 @@
 //! and the clause appends its operators to the pipeline.
 
 pub(crate) mod expr;
-mod order;
 pub(crate) mod pattern;
 pub(crate) mod scope;
 mod writes;
@@ -20,6 +19,8 @@ use relgraph_graph::{Catalog, Snapshot, Value};
 use self::expr::{contains_aggregate, normalized, AggCollect, AggMode};
 use self::scope::{Scope, VarKind};
 use crate::error::{ExecError, Result};
+use crate::optimize::Optimizer;
+use crate::plan::logical::{LogicalOp, LogicalQuery};
 use crate::plan::{CExpr, Op, Plan, SinglePlan};
 
 /// Compiles statements against one snapshot's catalog and statistics.
@@ -34,10 +35,9 @@ pub(crate) struct Compiler<'a> {
     pub merge_new: HashSet<usize>,
     /// While compiling MERGE's create branch: slots of anonymous elements by span.
     pub merge_anon: HashMap<(usize, usize), usize>,
-    /// Hash joins planned so far (each gets its own run-time table).
-    pub join_tables: usize,
-    /// Relationship id lists indexed per run so far (`RelIdList::index`).
-    pub rel_lists: usize,
+    /// Orders the patterns the binder leaves and numbers the statement's
+    /// run-time tables.
+    pub opt: Optimizer<'a>,
     /// Parameters read when the plan runs instead of folded into it as
     /// constants: a prepared plan runs with new values of these.
     pub late_params: &'a [String],
@@ -60,8 +60,7 @@ impl<'a> Compiler<'a> {
             width: 0,
             merge_new: HashSet::new(),
             merge_anon: HashMap::new(),
-            join_tables: 0,
-            rel_lists: 0,
+            opt: Optimizer::new(snapshot),
             late_params: &[],
             matched_labels: HashMap::new(),
         }
@@ -104,18 +103,27 @@ impl<'a> Compiler<'a> {
                 Ok(Plan::Query {
                     parts,
                     union_distinct,
-                    join_tables: self.join_tables,
-                    rel_lists: self.rel_lists,
+                    join_tables: self.opt.join_tables,
+                    rel_lists: self.opt.rel_lists,
                 })
             }
         }
     }
 
+    /// Binds and optimizes one part of a UNION.
     fn single(&mut self, q: &SingleQuery) -> Result<SinglePlan> {
+        let logical = self.bind_single(q)?;
+        Ok(self.opt.optimize(logical))
+    }
+
+    /// Binds one part of a UNION: its clauses in order, each MATCH as a
+    /// pattern for the optimizer to order.
+    fn bind_single(&mut self, q: &SingleQuery) -> Result<LogicalQuery> {
         self.width = 0;
         self.matched_labels.clear();
         let mut scope = Scope::default();
         let mut ops = Vec::new();
+        let mut out = Vec::new();
         let mut columns = Vec::new();
         let n = q.clauses.len();
         let mut has_write = false;
@@ -123,25 +131,14 @@ impl<'a> Compiler<'a> {
             let last = i + 1 == n;
             match clause {
                 Clause::Match(m) => {
-                    if m.optional {
-                        let mut inner_ops = Vec::new();
-                        self.plan_match(
-                            &m.pattern,
-                            m.where_.as_ref(),
-                            &mut scope,
-                            &mut inner_ops,
-                            true,
-                        )?;
-                        ops.push(Op::Optional { ops: inner_ops });
+                    let bound = self.bind_match(&m.pattern, m.where_.as_ref(), &mut scope)?;
+                    let clause = LogicalOp::Match(bound);
+                    out.extend(ops.drain(..).map(LogicalOp::Op));
+                    out.push(if m.optional {
+                        LogicalOp::Optional(vec![clause])
                     } else {
-                        self.plan_match(
-                            &m.pattern,
-                            m.where_.as_ref(),
-                            &mut scope,
-                            &mut ops,
-                            false,
-                        )?;
-                    }
+                        clause
+                    });
                 }
                 Clause::Unwind(u) => {
                     let param = match &u.expr.kind {
@@ -254,18 +251,12 @@ impl<'a> Compiler<'a> {
                 ));
             }
         }
-        crate::plan::prune_var_length(&mut ops);
-        crate::plan::hash_joins(&mut ops, &mut self.join_tables);
-        let mut width = self.width;
-        crate::plan::count_pushdown(&mut ops, &mut || {
-            width += 1;
-            width - 1
-        });
-        self.width = width;
-        Ok(SinglePlan {
-            ops,
+        out.extend(ops.into_iter().map(LogicalOp::Op));
+        Ok(LogicalQuery {
+            ops: out,
             width: self.width,
             columns,
+            matched_labels: std::mem::take(&mut self.matched_labels),
         })
     }
 

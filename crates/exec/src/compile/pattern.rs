@@ -1,143 +1,35 @@
-//! MATCH planning: declares pattern variables, then orders scans and
-//! expansions greedily by selectivity and pushes each WHERE conjunct to
-//! the first point where its variables are bound.
+//! MATCH binding: declares a pattern's variables in the scope (slots,
+//! kinds, errors for conflicting uses), compiles its property maps and
+//! WHERE into conjuncts with the slots they read and the seeks they
+//! allow, and leaves the result as a [`LogicalMatch`] for the optimizer
+//! to order (`optimize::lower`).
 
 use std::collections::HashSet;
 
-use relgraph_cypher::ast::{BinaryOp, Expr, ExprKind, PathKind, PatternPart, RelDirection, Span};
+use relgraph_cypher::ast::{BinaryOp, Expr, ExprKind, PathKind, PatternPart, Span};
 
 use super::expr::AggMode;
-use super::order::{Model, Step};
 use super::scope::{Scope, VarKind};
 use super::Compiler;
 use crate::error::{ExecError, Result};
 use crate::options::MAX_PATTERN_LENGTH;
-
-/// How many nodes an `id(n) IN list` seek is taken to find when the list
-/// is known only at run time (a parameter).
-pub(crate) const ID_LIST_GUESS: u64 = 8;
-use crate::plan::{
-    BuildPath, CExpr, Dir, Expand, NameRef, NodeScan, Op, PathStep, RelIdList, Seek, ShortestPath,
+use crate::plan::logical::{
+    deps_of, Conj, Hint, HintKey, LogicalMatch, PNode, PPart, PRel, PatternGraph,
 };
+use crate::plan::{CExpr, NameRef, Op};
 
-/// A node of the pattern being planned.
-pub(crate) struct PNode {
-    pub var: String,
-    pub slot: usize,
-    pub labels: Vec<String>,
-    /// Bound before this MATCH.
-    pub outer: bool,
-}
-
-/// A relationship of the pattern being planned.
-pub(crate) struct PRel {
-    pub var: String,
-    pub slot: usize,
-    pub types: Vec<String>,
-    pub dir: RelDirection,
-    pub left: usize,
-    pub right: usize,
-    pub length: Option<(u32, u32)>,
-    /// The upper bound is `QueryOptions::max_var_length`, not written in the
-    /// pattern: a match that would extend past it is an error.
-    pub implicit_max: bool,
-    pub props: Vec<(String, Expr)>,
-    pub outer: bool,
-    pub part: usize,
-}
-
-/// A comma-separated part: its path variable and its chain.
-pub(crate) struct PPart {
-    pub path_slot: Option<usize>,
-    pub kind: PathKind,
-    pub start: usize,
-    pub steps: Vec<(usize, usize)>,
-}
-
-/// All variables of one pattern, with slots allocated.
+/// A pattern whose variables are declared, with its property maps not
+/// yet compiled (they may read any variable of the pattern).
 #[derive(Default)]
 pub(crate) struct Declared {
-    pub nodes: Vec<PNode>,
-    pub rels: Vec<PRel>,
-    pub parts: Vec<PPart>,
-    /// Conjuncts implied by property maps: (node index or rel, key, value).
+    pub graph: PatternGraph,
+    /// Property map entries of nodes: (node index, key, value).
     pub node_props: Vec<(usize, String, Expr)>,
-}
-
-/// What a seek hint compares: a property, or the node's id.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum HintKey {
-    /// `node.key`
-    Prop(String),
-    /// `id(node)` (equality only)
-    Id,
-    /// `id(node) IN list`
-    IdIn,
-}
-
-/// `node.key <op> value` or `id(node) = value`: the node's slot, what is
-/// compared, operator, value and the value's slots.
-pub(crate) type Hint = (usize, HintKey, BinaryOp, CExpr, HashSet<usize>);
-
-/// One conjunct of a MATCH's predicates (property maps and WHERE).
-pub(crate) struct Conj {
-    pub expr: CExpr,
-    /// Slots it reads.
-    pub deps: HashSet<usize>,
-    pub used: bool,
-    /// `node.key <op> value` with the node's slot, for index seeks.
-    pub hint: Option<Hint>,
-}
-
-fn deps_of(e: &CExpr) -> HashSet<usize> {
-    let mut d = HashSet::new();
-    e.visit_slots(&mut |s| {
-        d.insert(s);
-    });
-    d
-}
-
-/// The relationship ids an expansion binding `rel` may produce, from a
-/// conjunct `id(rel) = x` or `id(rel) IN list` whose value is known once
-/// `bound` is: the expansion then looks those relationships up instead of
-/// reading the node's whole adjacency when they are fewer. The conjunct
-/// stays a filter (the list only narrows the candidates).
-fn rel_id_candidates(conjs: &[Conj], rel: usize, bound: &HashSet<usize>) -> Option<CExpr> {
-    conjs.iter().find_map(|c| {
-        let (slot, key, _, value, deps) = c.hint.as_ref()?;
-        if *slot != rel || !deps.is_subset(bound) {
-            return None;
-        }
-        match key {
-            HintKey::Id => Some(CExpr::List(vec![value.clone()])),
-            HintKey::IdIn => Some(value.clone()),
-            HintKey::Prop(_) => None,
-        }
-    })
+    /// Property map entries of relationships: (relationship index, key, value).
+    pub rel_props: Vec<(usize, String, Expr)>,
 }
 
 /// Splits an AND chain into conjuncts.
-/// Emits a filter for every conjunct whose slots are now bound, each
-/// with the rows the model expects after it (`estimates`: conjunct and
-/// rows after it; a conjunct not listed keeps the rows as they are).
-fn flush(
-    conjs: &mut [Conj],
-    bound: &HashSet<usize>,
-    estimates: &[(usize, f64)],
-    rows: &mut f64,
-    ops: &mut Vec<Op>,
-) {
-    for (ci, c) in conjs.iter_mut().enumerate() {
-        if !c.used && c.deps.is_subset(bound) {
-            c.used = true;
-            if let Some((_, r)) = estimates.iter().find(|(i, _)| *i == ci) {
-                *rows = *r;
-            }
-            ops.push(Op::Filter(c.expr.clone(), Some(*rows)));
-        }
-    }
-}
-
 pub(crate) fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
     if let ExprKind::Binary(BinaryOp::And, a, b) = &e.kind {
         conjuncts(a, out);
@@ -251,12 +143,13 @@ impl Compiler<'_> {
                     }
                     None => (format!("anon_{}", self.width), self.alloc(), false),
                 };
-                let mut props = Vec::new();
+                let ri = d.graph.rels.len();
                 if let Some(p) = &rel.properties {
-                    props = self.prop_map_entries(p)?;
+                    for (k, v) in self.prop_map_entries(p)? {
+                        d.rel_props.push((ri, k, v));
+                    }
                 }
-                let ri = d.rels.len();
-                d.rels.push(PRel {
+                d.graph.rels.push(PRel {
                     var,
                     slot,
                     types: rel.types.iter().map(|t| t.name.clone()).collect(),
@@ -265,7 +158,7 @@ impl Compiler<'_> {
                     right,
                     length,
                     implicit_max,
-                    props,
+                    props: Vec::new(),
                     outer,
                     part: pi,
                 });
@@ -278,6 +171,8 @@ impl Compiler<'_> {
                     scope.bind(&v.name, slot, VarKind::Path, v.span)?;
                     Some(slot)
                 }
+                // A shortest path search binds its path in a slot of its own.
+                None if part.kind != PathKind::Plain => Some(self.alloc()),
                 None => None,
             };
             if part.kind != PathKind::Plain && steps.len() != 1 {
@@ -287,7 +182,7 @@ impl Compiler<'_> {
                     Some(part.span),
                 ));
             }
-            d.parts.push(PPart {
+            d.graph.parts.push(PPart {
                 path_slot,
                 kind: part.kind,
                 start,
@@ -350,10 +245,10 @@ impl Compiler<'_> {
         let labels: Vec<String> = n.labels.iter().map(|l| l.name.clone()).collect();
         let idx = match &n.variable {
             Some(v) => {
-                if let Some(i) = d.nodes.iter().position(|x| x.var == v.name) {
+                if let Some(i) = d.graph.nodes.iter().position(|x| x.var == v.name) {
                     for l in &labels {
-                        if !d.nodes[i].labels.contains(l) {
-                            d.nodes[i].labels.push(l.clone());
+                        if !d.graph.nodes[i].labels.contains(l) {
+                            d.graph.nodes[i].labels.push(l.clone());
                         }
                     }
                     i
@@ -378,24 +273,24 @@ impl Compiler<'_> {
                             (slot, false)
                         }
                     };
-                    d.nodes.push(PNode {
+                    d.graph.nodes.push(PNode {
                         var: v.name.clone(),
                         slot,
                         labels,
                         outer,
                     });
-                    d.nodes.len() - 1
+                    d.graph.nodes.len() - 1
                 }
             }
             None => {
                 let slot = self.alloc();
-                d.nodes.push(PNode {
+                d.graph.nodes.push(PNode {
                     var: format!("anon_{slot}"),
                     slot,
                     labels,
                     outer: false,
                 });
-                d.nodes.len() - 1
+                d.graph.nodes.len() - 1
             }
         };
         if let Some(p) = &n.properties {
@@ -406,102 +301,54 @@ impl Compiler<'_> {
         Ok(idx)
     }
 
-    /// Plans a MATCH (or a pattern predicate): appends operators to `ops`
-    /// and binds the pattern's variables in `scope`.
+    /// Binds a MATCH clause's pattern and WHERE: the variables are bound
+    /// in `scope`, the pattern and its conjuncts returned unordered.
+    pub(crate) fn bind_match(
+        &mut self,
+        parts: &[PatternPart],
+        where_: Option<&Expr>,
+        scope: &mut Scope,
+    ) -> Result<LogicalMatch> {
+        let outer: HashSet<usize> = scope.slots().into_iter().collect();
+        let d = self.declare_pattern(parts, scope)?;
+        self.bind_declared(d, where_, scope, outer)
+    }
+
+    /// Binds a pattern used inside an expression or a write (a pattern
+    /// predicate, a pattern comprehension): these run as sub-plans, so
+    /// the optimizer orders them at once.
     pub(crate) fn plan_match(
         &mut self,
         parts: &[PatternPart],
         where_: Option<&Expr>,
         scope: &mut Scope,
         ops: &mut Vec<Op>,
-        _optional: bool,
     ) -> Result<()> {
-        let outer_slots: HashSet<usize> = scope.slots().into_iter().collect();
-        let d = self.declare_pattern(parts, scope)?;
-        self.plan_declared(&d, where_, scope, &outer_slots, ops)
+        let m = self.bind_match(parts, where_, scope)?;
+        self.opt.lower_match(&m, &self.matched_labels, ops);
+        Ok(())
     }
 
-    /// Plans matching a declared pattern.
-    pub(crate) fn plan_declared(
+    /// Compiles the conjuncts and relationship property maps of a
+    /// declared pattern; `scope` holds its variables.
+    pub(crate) fn bind_declared(
         &mut self,
-        d: &Declared,
+        d: Declared,
         where_: Option<&Expr>,
         scope: &Scope,
-        outer_slots: &HashSet<usize>,
-        ops: &mut Vec<Op>,
-    ) -> Result<()> {
-        let mut conjs = self.match_conjuncts(d, where_, scope)?;
-        let mut bound: HashSet<usize> = outer_slots.clone();
-        let mut node_bound: Vec<bool> = d.nodes.iter().map(|n| n.outer).collect();
-        let mut rel_done: Vec<bool> = vec![false; d.rels.len()];
-        let mut path_done: Vec<bool> = d.parts.iter().map(|p| p.path_slot.is_none()).collect();
-        let mut match_rels: Vec<usize> = Vec::new();
-
-        let model = self.cost_model(d, &conjs, outer_slots);
-        let mut order = model.best_order();
-        // A MATCH planned right after another runs once per row of it:
-        // estimates count all rows, so scale them by that one's estimate.
-        let mut rows = ops.last().and_then(Op::estimate).unwrap_or(1.0);
-        order.scale(rows);
-        flush(&mut conjs, &bound, &[], &mut rows, ops);
-        for ((step, after), filters) in order.steps.iter().zip(&order.rows).zip(&order.filters) {
-            rows = *after;
-            match *step {
-                Step::Expand { rel, from_left } => {
-                    let op = self.expand_op(d, rel, from_left, &node_bound, &match_rels, scope)?;
-                    let r = &d.rels[rel];
-                    if !r.outer {
-                        match_rels.push(rel);
-                    }
-                    rel_done[rel] = true;
-                    let to = if from_left { r.right } else { r.left };
-                    node_bound[to] = true;
-                    bound.insert(d.nodes[to].slot);
-                    let rel_ids = if op.var_length.is_none() && !op.rel_bound {
-                        rel_id_candidates(&conjs, r.slot, &bound).map(|list| {
-                            let index = deps_of(&list).is_empty().then(|| {
-                                self.rel_lists += 1;
-                                self.rel_lists - 1
-                            });
-                            RelIdList { list, index }
-                        })
-                    } else {
-                        None
-                    };
-                    bound.insert(r.slot);
-                    ops.push(Op::Expand(Expand {
-                        estimate: Some(rows),
-                        rel_ids,
-                        ..op
-                    }));
-                }
-                Step::Scan { node } => {
-                    let n = &d.nodes[node];
-                    let (_, seek, _) = self.node_estimate(n, &conjs, &bound);
-                    ops.push(Op::NodeScan(self.scan_op(n, seek, rows)));
-                    node_bound[node] = true;
-                    bound.insert(n.slot);
-                }
-            }
-            self.finish_paths(d, &node_bound, &rel_done, &mut path_done, &mut bound, ops);
-            flush(&mut conjs, &bound, filters, &mut rows, ops);
+        outer: HashSet<usize>,
+    ) -> Result<LogicalMatch> {
+        let conjuncts = self.match_conjuncts(&d, where_, scope)?;
+        let mut pattern = d.graph;
+        for (ri, key, value) in &d.rel_props {
+            let v = self.expr(value, scope, &mut AggMode::Forbidden("a pattern"))?;
+            pattern.rels[*ri].props.push((key.clone(), v));
         }
-        self.plan_shortest(
-            d,
-            scope,
-            &mut conjs,
-            &mut bound,
-            &mut rel_done,
-            &mut path_done,
-            ops,
-        )?;
-        for c in conjs.iter_mut() {
-            if !c.used {
-                c.used = true;
-                ops.push(Op::Filter(c.expr.clone(), None));
-            }
-        }
-        Ok(())
+        Ok(LogicalMatch {
+            pattern,
+            conjuncts,
+            outer,
+        })
     }
 
     /// The conjuncts of a MATCH: property maps, labels of nodes bound
@@ -514,7 +361,7 @@ impl Compiler<'_> {
     ) -> Result<Vec<Conj>> {
         let mut conjs: Vec<Conj> = Vec::new();
         for (ni, key, value) in &d.node_props {
-            let node = &d.nodes[*ni];
+            let node = &d.graph.nodes[*ni];
             let v = self.expr(value, scope, &mut AggMode::Forbidden("a pattern"))?;
             let vdeps = deps_of(&v);
             let expr = CExpr::Binary(
@@ -527,20 +374,18 @@ impl Compiler<'_> {
                 Box::new(v.clone()),
                 value.span,
             );
-            conjs.push(Conj {
-                deps: deps_of(&expr),
+            conjs.push(Conj::new(
                 expr,
-                used: false,
-                hint: Some((
+                Some((
                     node.slot,
                     HintKey::Prop(key.clone()),
                     BinaryOp::Eq,
                     v,
                     vdeps,
                 )),
-            });
+            ));
         }
-        for n in &d.nodes {
+        for n in &d.graph.nodes {
             if n.outer && !n.labels.is_empty() {
                 let expr = CExpr::HasLabels(
                     Box::new(CExpr::Slot(n.slot)),
@@ -551,12 +396,7 @@ impl Compiler<'_> {
                     // A label test on a node slot cannot fail.
                     Span::default(),
                 );
-                conjs.push(Conj {
-                    deps: deps_of(&expr),
-                    expr,
-                    used: false,
-                    hint: None,
-                });
+                conjs.push(Conj::new(expr, None));
             }
         }
         if let Some(w) = where_ {
@@ -576,237 +416,10 @@ impl Compiler<'_> {
                 }
                 let expr = self.expr(&c, scope, &mut AggMode::Forbidden("WHERE"))?;
                 let hint = self.index_hint(&c, scope)?;
-                conjs.push(Conj {
-                    deps: deps_of(&expr),
-                    expr,
-                    used: false,
-                    hint,
-                });
+                conjs.push(Conj::new(expr, hint));
             }
         }
         Ok(conjs)
-    }
-
-    /// The estimation model of a pattern: which conjuncts an index seek
-    /// could answer for each node, whatever else is bound by then.
-    fn cost_model(&self, d: &Declared, conjs: &[Conj], outer: &HashSet<usize>) -> Model {
-        let mut all = outer.clone();
-        all.extend(d.nodes.iter().map(|n| n.slot));
-        all.extend(d.rels.iter().map(|r| r.slot));
-        let seek = |ni: usize| {
-            let n = &d.nodes[ni];
-            let (_, seek, used) = self.node_estimate(n, conjs, &all);
-            if matches!(seek, Seek::Label(_) | Seek::All) {
-                return None;
-            }
-            let needs: HashSet<usize> = used
-                .iter()
-                .filter_map(|&c| conjs[c].hint.as_ref())
-                .flat_map(|h| h.4.iter().copied())
-                .filter(|s| !outer.contains(s))
-                .collect();
-            Some((used, needs))
-        };
-        Model::new(self.snapshot, d, conjs, &seek, &self.matched_labels)
-    }
-
-    /// The expansion of relationship `ri` from one of its ends.
-    fn expand_op(
-        &mut self,
-        d: &Declared,
-        ri: usize,
-        from_left: bool,
-        node_bound: &[bool],
-        match_rels: &[usize],
-        scope: &Scope,
-    ) -> Result<Expand> {
-        let r = &d.rels[ri];
-        let (from, to) = if from_left {
-            (r.left, r.right)
-        } else {
-            (r.right, r.left)
-        };
-        let dir = match (r.dir, from_left) {
-            (RelDirection::Both, _) => Dir::Both,
-            (RelDirection::Right, true) | (RelDirection::Left, false) => Dir::Out,
-            _ => Dir::In,
-        };
-        let to_bound = node_bound[to];
-        let mut rel_props = Vec::new();
-        for (k, v) in &r.props {
-            rel_props.push((
-                NameRef::key(k, self.catalog),
-                self.expr(v, scope, &mut AggMode::Forbidden("a pattern"))?,
-            ));
-        }
-        Ok(Expand {
-            from: d.nodes[from].slot,
-            rel: r.slot,
-            to: d.nodes[to].slot,
-            from_var: d.nodes[from].var.clone(),
-            rel_var: r.var.clone(),
-            to_var: d.nodes[to].var.clone(),
-            types: r
-                .types
-                .iter()
-                .map(|t| NameRef::rel_type(t, self.catalog))
-                .collect(),
-            dir,
-            to_bound,
-            rel_bound: r.outer,
-            to_labels: if to_bound {
-                Vec::new()
-            } else {
-                d.nodes[to]
-                    .labels
-                    .iter()
-                    .map(|l| NameRef::label(l, self.catalog))
-                    .collect()
-            },
-            rel_props,
-            unique_with: match_rels.iter().map(|&i| d.rels[i].slot).collect(),
-            var_length: r.length,
-            max_is_limit: r.implicit_max,
-            reverse_list: !from_left,
-            distinct_endpoints: false,
-            count_into: None,
-            closing: None,
-            rel_ids: None,
-            estimate: None,
-        })
-    }
-
-    /// A scan of node `n` through `seek`, estimated to leave `rows` rows.
-    fn scan_op(&self, n: &PNode, seek: Seek, rows: f64) -> NodeScan {
-        let seek_label = match &seek {
-            Seek::Label(l) | Seek::IndexEq { label: l, .. } | Seek::IndexRange { label: l, .. } => {
-                Some(l.name.clone())
-            }
-            Seek::All | Seek::NodeId(_) | Seek::NodeIds(_) => None,
-        };
-        let labels = n
-            .labels
-            .iter()
-            .filter(|l| Some(l.as_str()) != seek_label.as_deref())
-            .map(|l| NameRef::label(l, self.catalog))
-            .collect();
-        NodeScan {
-            slot: n.slot,
-            var: n.var.clone(),
-            seek,
-            labels,
-            estimate: rows,
-        }
-    }
-
-    /// Shortest paths between endpoints the pattern has bound.
-    #[allow(clippy::too_many_arguments)]
-    fn plan_shortest(
-        &mut self,
-        d: &Declared,
-        scope: &Scope,
-        conjs: &mut [Conj],
-        bound: &mut HashSet<usize>,
-        rel_done: &mut [bool],
-        path_done: &mut [bool],
-        ops: &mut Vec<Op>,
-    ) -> Result<()> {
-        for (pi, p) in d.parts.iter().enumerate() {
-            if p.kind == PathKind::Plain {
-                continue;
-            }
-            let (ri, _) = p.steps[0];
-            let r = &d.rels[ri];
-            let (min, max) = r.length.unwrap_or((1, 1));
-            let path_slot = match p.path_slot {
-                Some(s) => s,
-                None => self.alloc(),
-            };
-            let mut rel_props = Vec::new();
-            for (k, v) in &r.props {
-                rel_props.push((
-                    NameRef::key(k, self.catalog),
-                    self.expr(v, scope, &mut AggMode::Forbidden("a pattern"))?,
-                ));
-            }
-            ops.push(Op::ShortestPath(ShortestPath {
-                from: d.nodes[r.left].slot,
-                to: d.nodes[r.right].slot,
-                path_slot,
-                rel_slot: if r.var.starts_with("anon_") {
-                    None
-                } else {
-                    Some(r.slot)
-                },
-                types: r
-                    .types
-                    .iter()
-                    .map(|t| NameRef::rel_type(t, self.catalog))
-                    .collect(),
-                dir: match r.dir {
-                    RelDirection::Right => Dir::Out,
-                    RelDirection::Left => Dir::In,
-                    RelDirection::Both => Dir::Both,
-                },
-                min,
-                max,
-                all: p.kind == PathKind::AllShortest,
-                rel_props,
-            }));
-            rel_done[ri] = true;
-            path_done[pi] = true;
-            bound.insert(path_slot);
-            bound.insert(r.slot);
-            for c in conjs.iter_mut() {
-                if !c.used && c.deps.is_subset(bound) {
-                    c.used = true;
-                    ops.push(Op::Filter(c.expr.clone(), None));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn finish_paths(
-        &self,
-        d: &Declared,
-        node_bound: &[bool],
-        rel_done: &[bool],
-        path_done: &mut [bool],
-        bound: &mut HashSet<usize>,
-        ops: &mut Vec<Op>,
-    ) {
-        for (pi, p) in d.parts.iter().enumerate() {
-            if path_done[pi] || p.kind != PathKind::Plain {
-                continue;
-            }
-            let ready =
-                node_bound[p.start] && p.steps.iter().all(|(r, n)| rel_done[*r] && node_bound[*n]);
-            if !ready {
-                continue;
-            }
-            let slot = p
-                .path_slot
-                .expect("path_done is false only for named paths");
-            ops.push(Op::BuildPath(BuildPath {
-                slot,
-                start: d.nodes[p.start].slot,
-                steps: p
-                    .steps
-                    .iter()
-                    .map(|(r, n)| {
-                        let rel = &d.rels[*r];
-                        if rel.length.is_some() {
-                            PathStep::Var(rel.slot, d.nodes[*n].slot)
-                        } else {
-                            PathStep::Single(rel.slot, d.nodes[*n].slot)
-                        }
-                    })
-                    .collect(),
-            }));
-            path_done[pi] = true;
-            bound.insert(slot);
-        }
     }
 
     /// `n.key <op> value` or `id(n) = value` (either side) where `value`
@@ -871,131 +484,5 @@ impl Compiler<'_> {
             return Ok(None);
         }
         Ok(Some((slot, key, op, v, vdeps)))
-    }
-
-    /// The best way to scan `n` with what is bound: its estimated rows,
-    /// the seek, and the conjuncts an index seek answers.
-    fn node_estimate(
-        &self,
-        n: &PNode,
-        conjs: &[Conj],
-        bound: &HashSet<usize>,
-    ) -> (u64, Seek, Vec<usize>) {
-        let catalog = self.catalog;
-        let labels: Vec<NameRef<relgraph_graph::LabelId>> = n
-            .labels
-            .iter()
-            .map(|l| NameRef::label(l, catalog))
-            .collect();
-        // An unknown label matches nothing: the cheapest possible start.
-        if let Some(l) = labels.iter().find(|l| l.id.is_none()) {
-            return (0, Seek::Label(l.clone()), Vec::new());
-        }
-        let hints: Vec<(usize, &Hint)> = conjs
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| c.hint.as_ref().map(|h| (i, h)))
-            .filter(|(_, h)| h.0 == n.slot && h.4.is_subset(bound))
-            .collect();
-        // A node id: one node at most.
-        if let Some(&(ci, h)) = hints.iter().find(|(_, h)| h.1 == HintKey::Id) {
-            return (1, Seek::NodeId(h.3.clone()), vec![ci]);
-        }
-        // Nodes by a list of ids: as many as the list holds, at most.
-        if let Some(&(ci, h)) = hints.iter().find(|(_, h)| h.1 == HintKey::IdIn) {
-            let n = match &h.3 {
-                CExpr::Const(relgraph_graph::Value::List(xs)) => xs.len() as u64,
-                _ => ID_LIST_GUESS,
-            };
-            return (n, Seek::NodeIds(h.3.clone()), vec![ci]);
-        }
-        for l in &labels {
-            let lid = l.id.expect("unknown labels returned above");
-            for &(ci, h) in &hints {
-                let (BinaryOp::Eq, HintKey::Prop(key)) = (h.2, &h.1) else {
-                    continue;
-                };
-                if let Some(k) = catalog.prop_key_id(key) {
-                    if catalog.has_index(lid, k) {
-                        return (
-                            1,
-                            Seek::IndexEq {
-                                label: l.clone(),
-                                key: NameRef::key(key, catalog),
-                                value: h.3.clone(),
-                            },
-                            vec![ci],
-                        );
-                    }
-                }
-            }
-        }
-        for l in &labels {
-            let lid = l.id.expect("unknown labels returned above");
-            let mut lower = None;
-            let mut upper = None;
-            let mut key = None;
-            let mut used = Vec::new();
-            for &(ci, h) in &hints {
-                let HintKey::Prop(name) = &h.1 else {
-                    continue;
-                };
-                let Some(k) = catalog.prop_key_id(name) else {
-                    continue;
-                };
-                if !catalog.has_index(lid, k) || key.is_some_and(|x| x != k) {
-                    continue;
-                }
-                match h.2 {
-                    BinaryOp::Gt | BinaryOp::Ge if lower.is_none() => {
-                        lower = Some((h.3.clone(), h.2 == BinaryOp::Ge));
-                        key = Some(k);
-                        used.push(ci);
-                    }
-                    BinaryOp::Lt | BinaryOp::Le if upper.is_none() => {
-                        upper = Some((h.3.clone(), h.2 == BinaryOp::Le));
-                        key = Some(k);
-                        used.push(ci);
-                    }
-                    _ => {}
-                }
-            }
-            if let Some(k) = key {
-                let est = self.snapshot.label_count(lid) / 4 + 1;
-                let key = NameRef {
-                    name: catalog.prop_key_name(k).unwrap_or_default().into(),
-                    id: Some(k),
-                };
-                return (
-                    est,
-                    Seek::IndexRange {
-                        label: l.clone(),
-                        key,
-                        lower,
-                        upper,
-                    },
-                    used,
-                );
-            }
-        }
-        let has_eq = hints.iter().any(|(_, h)| h.2 == BinaryOp::Eq);
-        let (mut est, seek) = match labels
-            .iter()
-            .map(|l| {
-                (
-                    self.snapshot
-                        .label_count(l.id.expect("unknown labels returned above")),
-                    l,
-                )
-            })
-            .min_by_key(|(c, _)| *c)
-        {
-            Some((c, l)) => (c, Seek::Label(l.clone())),
-            None => (self.snapshot.node_count(), Seek::All),
-        };
-        if has_eq {
-            est = est / 10 + 1;
-        }
-        (est, seek, Vec::new())
     }
 }

@@ -230,7 +230,7 @@ impl Compiler<'_> {
         let w0 = self.width;
         let mut after = scope.clone();
         let declared = self.declare_pattern(std::slice::from_ref(&m.pattern), &mut after)?;
-        for r in &declared.rels {
+        for r in &declared.graph.rels {
             if r.types.len() != 1 {
                 return Err(ExecError::semantic(
                     "NoSingleRelationshipType",
@@ -246,29 +246,30 @@ impl Compiler<'_> {
                 ));
             }
         }
+        let anon_nodes = declared.graph.parts[0].node_order(&declared.graph);
+        let anon_rels: Vec<usize> = declared.graph.parts[0]
+            .steps
+            .iter()
+            .map(|s| declared.graph.rels[s.0].slot)
+            .collect();
+        let matcher = self.bind_declared(declared, None, &after, outer)?;
         let mut match_ops = Vec::new();
-        self.plan_declared(&declared, None, &after, &outer, &mut match_ops)?;
+        self.opt
+            .lower_match(&matcher, &self.matched_labels, &mut match_ops);
         let new_slots: Vec<usize> = (w0..self.width).collect();
         // Create branch: the same slots.
         self.merge_new = new_slots.iter().copied().collect();
         self.merge_anon.clear();
         let elements = std::iter::once(&m.pattern.element.start)
             .chain(m.pattern.element.chain.iter().map(|(_, n)| n));
-        for (n, pn) in elements.zip(declared.parts[0].node_order(&declared)) {
+        for (n, pn) in elements.zip(anon_nodes) {
             if n.variable.is_none() {
                 self.merge_anon.insert((n.span.start, n.span.end), pn);
             }
         }
-        for ((r, _), ri) in m
-            .pattern
-            .element
-            .chain
-            .iter()
-            .zip(declared.parts[0].steps.iter().map(|s| s.0))
-        {
+        for ((r, _), slot) in m.pattern.element.chain.iter().zip(anon_rels) {
             if r.variable.is_none() {
-                self.merge_anon
-                    .insert((r.span.start, r.span.end), declared.rels[ri].slot);
+                self.merge_anon.insert((r.span.start, r.span.end), slot);
             }
         }
         let mut create_scope = after.clone();
@@ -369,15 +370,5 @@ impl Compiler<'_> {
             });
         }
         Ok(Op::Set(out))
-    }
-}
-
-impl super::pattern::PPart {
-    /// Node slots of the part's chain in pattern order.
-    pub(crate) fn node_order(&self, d: &super::pattern::Declared) -> Vec<usize> {
-        std::iter::once(self.start)
-            .chain(self.steps.iter().map(|s| s.1))
-            .map(|i| d.nodes[i].slot)
-            .collect()
     }
 }

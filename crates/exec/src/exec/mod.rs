@@ -30,9 +30,10 @@ use crate::eval::{self, eval, Ctx, SubPlans};
 use crate::functions::aggregate::{self, Accumulator};
 use crate::options::{Guard, VALUE_BYTES};
 use crate::params::LateParams;
-use crate::plan::{AggSpec, CExpr, HashJoin, JoinTable, Op, OpProfile, Row, Seek, SubPlan};
+use crate::plan::{AggSpec, CExpr, HashJoin, Op, OpProfile, Row, Seek, SubPlan};
 use crate::procedures::Table;
 use crate::result::QueryStats;
+use crate::tables::JoinTable;
 use crate::value_ops::{order_cmp, GroupKey};
 
 /// Morsels a label scan is split into (before the 64-node minimum).
@@ -67,7 +68,7 @@ pub(crate) struct State<'a> {
     /// The values of a prepared plan's late parameters.
     pub late: &'a LateParams,
     /// One index per row-independent relationship id list, built on first use.
-    pub rel_lists: Vec<OnceLock<crate::plan::RelListIndex>>,
+    pub rel_lists: Vec<OnceLock<crate::tables::RelListIndex>>,
 }
 
 impl State<'_> {

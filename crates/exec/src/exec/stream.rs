@@ -18,13 +18,12 @@ use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use crate::eval::{eval, eval_ref, tick, Ctx};
-use crate::plan::RelListIndex;
+use crate::tables::{JoinTable, RelListIndex};
 
 use crate::error::{ExecError, Result};
 use crate::options::EXEC_STACK_BUDGET;
 use crate::plan::{
-    BuildPath, CExpr, Dir, Expand, HashJoin, JoinTable, NameRef, NodeScan, Op, PathStep, RelIdList,
-    Row, Seek,
+    BuildPath, CExpr, Dir, Expand, HashJoin, NameRef, NodeScan, Op, PathStep, RelIdList, Row, Seek,
 };
 use crate::value_ops;
 

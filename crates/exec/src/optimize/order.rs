@@ -22,7 +22,7 @@ use relgraph_cypher::ast::{BinaryOp, PathKind, RelDirection, UnaryOp};
 use relgraph_graph::snapshot::stats::{GraphStats, PropStats};
 use relgraph_graph::{Catalog, Direction, LabelId, NodeId, PropKeyId, RelTypeId, Snapshot};
 
-use super::pattern::{Conj, Declared, HintKey};
+use crate::plan::logical::{Conj, HintKey, PatternGraph};
 use crate::plan::CExpr;
 
 /// States the exhaustive part of the search may visit.
@@ -208,7 +208,7 @@ impl Model {
     /// slots with.
     pub(crate) fn new(
         snapshot: &Snapshot,
-        d: &Declared,
+        d: &PatternGraph,
         conjs: &[Conj],
         seek: &dyn Fn(usize) -> Option<(Vec<usize>, HashSet<usize>)>,
         matched_labels: &HashMap<usize, Vec<String>>,
@@ -359,7 +359,7 @@ impl Model {
     /// nodes they keep replaces the guess (at least half a node of the
     /// sample, so a filter never looks empty). The nodes that pass them
     /// all stand for the node when it is expanded from.
-    fn sample_filters(&mut self, d: &Declared, conjs: &[Conj]) {
+    fn sample_filters(&mut self, d: &PatternGraph, conjs: &[Conj]) {
         for (ni, dn) in d.nodes.iter().enumerate() {
             if self.nodes[ni].bound || self.nodes[ni].pinned.is_some() {
                 continue;
@@ -455,7 +455,7 @@ impl Model {
             // As many nodes as the list names, at most.
             let n = match value {
                 CExpr::Const(relgraph_graph::Value::List(xs)) => xs.len() as f64,
-                _ => super::pattern::ID_LIST_GUESS as f64,
+                _ => super::lower::ID_LIST_GUESS as f64,
             };
             return match node_of.get(slot) {
                 Some(&ni) => (n / self.nodes[ni].count.max(1.0)).min(1.0),
@@ -587,7 +587,6 @@ impl Model {
                     let sub = Conj {
                         expr: e.clone(),
                         deps: HashSet::new(),
-                        used: false,
                         hint: None,
                     };
                     self.selectivity(&sub, catalog, node_of, rel_of)
@@ -606,7 +605,6 @@ impl Model {
                     let sub = Conj {
                         expr: e.clone(),
                         deps: HashSet::new(),
-                        used: false,
                         hint: None,
                     };
                     1.0 - self.selectivity(&sub, catalog, node_of, rel_of)

@@ -1,0 +1,90 @@
+//! The optimizer: turns the binder's [`LogicalQuery`] into the physical
+//! operators the runtime executes.
+//!
+//! Each MATCH is ordered by estimated cost over the whole pattern
+//! (`order.rs`: a model of the pattern from the snapshot's statistics and
+//! a search over the orders of its scans and expansions) and lowered to
+//! scans, seeks, expansions and filters (`lower.rs`); the operators are
+//! then rewritten where their shape allows a cheaper form (`rewrite.rs`).
+//! The optimizer reads the snapshot (statistics, samples, the catalog's
+//! indexes), never the binder's scopes: everything it chooses between is
+//! in the logical plan.
+
+pub(crate) mod lower;
+pub(crate) mod order;
+pub(crate) mod rewrite;
+
+use std::collections::HashMap;
+
+use relgraph_graph::{Catalog, Snapshot};
+
+use crate::plan::logical::{LogicalOp, LogicalQuery};
+use crate::plan::{Op, SinglePlan};
+
+/// Plans against one snapshot's catalog and statistics; numbers the
+/// run-time tables of the statement's operators as it makes them.
+pub(crate) struct Optimizer<'a> {
+    pub catalog: &'a Catalog,
+    pub snapshot: &'a Snapshot,
+    /// Hash joins planned so far (each gets its own run-time table).
+    pub join_tables: usize,
+    /// Relationship id lists indexed per run so far (`RelIdList::index`).
+    pub rel_lists: usize,
+}
+
+impl<'a> Optimizer<'a> {
+    /// An optimizer for statements run on `snapshot`.
+    pub fn new(snapshot: &'a Snapshot) -> Self {
+        Optimizer {
+            catalog: snapshot.catalog(),
+            snapshot,
+            join_tables: 0,
+            rel_lists: 0,
+        }
+    }
+
+    /// The physical plan of a single query.
+    pub fn optimize(&mut self, q: LogicalQuery) -> SinglePlan {
+        let LogicalQuery {
+            ops: clauses,
+            width,
+            columns,
+            matched_labels,
+        } = q;
+        let mut ops = Vec::new();
+        self.lower(clauses, &matched_labels, &mut ops);
+        rewrite::prune_var_length(&mut ops);
+        rewrite::hash_joins(&mut ops, &mut self.join_tables);
+        let mut width = width;
+        rewrite::count_pushdown(&mut ops, &mut || {
+            width += 1;
+            width - 1
+        });
+        SinglePlan {
+            ops,
+            width,
+            columns,
+        }
+    }
+
+    /// Lowers clauses in order, appending to `out` (a MATCH's estimates
+    /// start from the rows the operators before it leave).
+    fn lower(
+        &mut self,
+        clauses: Vec<LogicalOp>,
+        matched_labels: &HashMap<usize, Vec<String>>,
+        out: &mut Vec<Op>,
+    ) {
+        for clause in clauses {
+            match clause {
+                LogicalOp::Match(m) => self.lower_match(&m, matched_labels, out),
+                LogicalOp::Optional(inner) => {
+                    let mut ops = Vec::new();
+                    self.lower(inner, matched_labels, &mut ops);
+                    out.push(Op::Optional { ops });
+                }
+                LogicalOp::Op(op) => out.push(op),
+            }
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! Rewrites of the physical operators the optimizer runs after a
+//! pattern's order is chosen: variable-length expansions that only need
+//! endpoints, counts pushed into expansions, closing expansions fused
+//! into intersections, and scans that start an independent pattern part
+//! turned into hash joins.
+
+use std::collections::HashSet;
+
+use relgraph_cypher::ast::BinaryOp;
+
+use crate::plan::{CExpr, Expand, HashJoin, Op};
+
+/// Marks variable-length expansions whose paths nobody observes before a
+/// DISTINCT, or before an aggregation whose every aggregate ignores how
+/// often a row repeats (`count(DISTINCT x)`, `collect(DISTINCT x)`, `min`,
+/// `max`; grouping alone): only the set of reachable endpoints matters
+/// there, which a BFS finds without enumerating every trail. Restricted to
+/// at most one minimum hop, where "reachable by a trail of length
+/// min..=max" equals "BFS distance within min..=max" for every node but the
+/// start (a shortest walk is a simple path, hence a trail); the BFS decides
+/// the start separately (`reach` in the executor).
+pub(crate) fn prune_var_length(ops: &mut [Op]) {
+    for i in 0..ops.len() {
+        let Op::Expand(e) = &ops[i] else { continue };
+        let Some((min, _)) = e.var_length else {
+            continue;
+        };
+        if min > 1 || !e.rel_var.starts_with("anon_") || !e.unique_with.is_empty() {
+            continue;
+        }
+        let rel = e.rel;
+        let mut ok = false;
+        for later in &ops[i + 1..] {
+            let mut reads = false;
+            later.visit_slots(&mut |s| reads |= s == rel);
+            if reads {
+                break;
+            }
+            match later {
+                Op::Distinct { .. } => {
+                    ok = true;
+                    break;
+                }
+                Op::Aggregate { aggs, .. } => {
+                    ok = aggs
+                        .iter()
+                        .all(|a| a.distinct || matches!(&*a.name, "min" | "max"));
+                    break;
+                }
+                _ => {}
+            }
+            if !later.is_streaming() {
+                break;
+            }
+        }
+        if ok {
+            if let Op::Expand(e) = &mut ops[i] {
+                e.distinct_endpoints = true;
+            }
+        }
+    }
+}
+
+/// Rewrites `Expand` directly followed by an aggregation whose aggregates
+/// are all plain counts of the expansion's rows into a counting expansion
+/// plus `sum`: the adjacency is counted, never materialized as rows.
+pub(crate) fn count_pushdown(ops: &mut Vec<Op>, alloc: &mut dyn FnMut() -> usize) {
+    // Closing expansions first: a fused pair before a count counts its
+    // pairs, with the filters between the two moved after the pair.
+    fuse_closing_expansions(ops);
+    for i in 0..ops.len().saturating_sub(1) {
+        let input = i.checked_sub(1).and_then(|p| ops[p].estimate());
+        let (head, tail) = ops.split_at_mut(i + 1);
+        let (Op::Expand(e), Op::Aggregate { keys, aggs, .. }) = (&mut head[i], &mut tail[0]) else {
+            continue;
+        };
+        if e.count_into.is_some() || aggs.is_empty() {
+            continue;
+        }
+        // The slots the expansion binds (with a fused closing one's
+        // relationship), never null in its rows.
+        let (rel, to) = (e.rel, e.to);
+        let closing = e.closing.as_ref().map(|c| c.rel);
+        let binds = |s: usize| s == rel || s == to || Some(s) == closing;
+        let mut keys_read = false;
+        for (k, _) in keys.iter() {
+            k.visit_slots(&mut |s| keys_read |= binds(s));
+        }
+        let plain_counts = aggs.iter().all(|a| {
+            &*a.name == "count"
+                && !a.distinct
+                && match &a.arg {
+                    None => true,
+                    Some(CExpr::Slot(s)) => binds(*s),
+                    Some(_) => false,
+                }
+        });
+        if keys_read || !plain_counts {
+            continue;
+        }
+        let w = alloc();
+        e.count_into = Some(w);
+        // One row per input row that has a match: at most the input.
+        e.estimate = cap(e.estimate, input);
+        for a in aggs.iter_mut() {
+            a.name = std::sync::Arc::from("sum");
+            a.arg = Some(CExpr::Slot(w));
+        }
+    }
+}
+
+/// Fuses `Expand` followed by an `ExpandInto` that joins the expansion's
+/// target to a node bound before it (a triangle `(a)-(b)-(c)-(a)`, a
+/// reply tagged like its post) into one expansion whose targets are the
+/// intersection of the two nodes' adjacency lists: a friend's friends
+/// are not each written as a row to be checked against my list. Filters
+/// between the two (placed where the first bound what they read) move
+/// after the fused expansion: they read nothing the second binds, and
+/// they now see only the rows that close the cycle.
+pub(crate) fn fuse_closing_expansions(ops: &mut Vec<Op>) {
+    let mut i = 0;
+    while i + 1 < ops.len() {
+        let filters = ops[i + 1..]
+            .iter()
+            .take_while(|o| matches!(o, Op::Filter(..)))
+            .count();
+        let j = i + 1 + filters;
+        let fusable = match (&ops[i], ops.get(j)) {
+            (Op::Expand(e1), Some(Op::Expand(e2))) => {
+                let plain = |e: &Expand| {
+                    e.var_length.is_none()
+                        && e.closing.is_none()
+                        && e.count_into.is_none()
+                        && !e.rel_bound
+                        && e.rel_ids.is_none()
+                };
+                // The closing expansion's other end, bound before the first.
+                let other = if e2.to == e1.to { e2.from } else { e2.to };
+                plain(e1)
+                    && plain(e2)
+                    && !e1.to_bound
+                    && e2.to_bound
+                    && (e2.to == e1.to || e2.from == e1.to)
+                    && other != e1.to
+                    && other != e1.rel
+            }
+            _ => false,
+        };
+        if fusable {
+            let Op::Expand(e2) = ops.remove(j) else {
+                unreachable!("checked to be an Expand above");
+            };
+            let moved: Vec<Op> = ops.drain(i + 1..j).collect();
+            // Rows after the pair before the filters, and the filters'
+            // shares of the first expansion's rows, kept.
+            let first = ops[i].estimate();
+            let last = moved.last().and_then(Op::estimate).or(first);
+            let fused = match (e2.estimate, first, last) {
+                (Some(e), Some(f), Some(l)) if l > 0.0 => Some(e * f / l),
+                (e, ..) => e,
+            };
+            if let Op::Expand(e1) = &mut ops[i] {
+                e1.estimate = fused;
+                e1.closing = Some(Box::new(e2));
+            }
+            let n = moved.len();
+            let rescaled = moved.into_iter().map(|op| match op {
+                Op::Filter(c, est) => {
+                    let est = match (est, first, fused) {
+                        (Some(e), Some(f), Some(x)) if f > 0.0 => Some(x * e / f),
+                        (e, ..) => e,
+                    };
+                    Op::Filter(c, est)
+                }
+                other => other,
+            });
+            ops.splice(i + 1..i + 1, rescaled);
+            i += n;
+        }
+        i += 1;
+    }
+}
+
+/// An estimate capped at another, when both are known.
+fn cap(estimate: Option<f64>, at_most: Option<f64>) -> Option<f64> {
+    match (estimate, at_most) {
+        (Some(e), Some(m)) => Some(e.min(m)),
+        (e, _) => e,
+    }
+}
+
+/// Turns scans that would run once per incoming row into hash joins: a
+/// `NodeScan` that is not the pipeline's first operator and reads nothing
+/// from the incoming row starts a pattern part of its own. The scan and the
+/// expansions and filters that stay inside that part become the build
+/// side; equality filters between the part and the incoming row become the
+/// join keys. Only the top-level pipeline is rewritten (it runs once).
+///
+/// `tables` counts the statement's hash joins: each new join gets the next
+/// number as its run-time table.
+pub(crate) fn hash_joins(ops: &mut Vec<Op>, tables: &mut usize) {
+    let mut i = 1;
+    while i < ops.len() {
+        let Op::NodeScan(scan) = &ops[i] else {
+            i += 1;
+            continue;
+        };
+        let mut reads = false;
+        ops[i].visit_slots(&mut |_| reads = true);
+        if reads {
+            i += 1;
+            continue;
+        }
+        let mut part: HashSet<usize> = HashSet::from([scan.slot]);
+        let mut distinct_rels = Vec::new();
+        let mut post: Vec<Op> = Vec::new();
+        let mut end = i + 1;
+        while end < ops.len() {
+            match &ops[end] {
+                Op::Expand(e) if expand_in_part(e, &part) => {
+                    for u in &e.unique_with {
+                        if !part.contains(u) {
+                            distinct_rels.push((e.rel, *u));
+                        }
+                    }
+                    part.extend([e.rel, e.to]);
+                    part.extend(e.count_into);
+                }
+                Op::Filter(f, _) => {
+                    let mut inside = true;
+                    f.visit_slots(&mut |s| inside &= part.contains(&s));
+                    if !inside {
+                        post.push(ops[end].clone());
+                    }
+                }
+                _ => break,
+            }
+            end += 1;
+        }
+        let run: Vec<Op> = ops.drain(i..end).collect();
+        let mut build = Vec::with_capacity(run.len());
+        let (mut build_keys, mut probe_keys) = (Vec::new(), Vec::new());
+        for op in run {
+            let Op::Filter(f, _) = &op else {
+                build.push(op);
+                continue;
+            };
+            let mut inside = true;
+            f.visit_slots(&mut |s| inside &= part.contains(&s));
+            if inside {
+                build.push(op);
+                continue;
+            }
+            if let CExpr::Binary(BinaryOp::Eq, a, b, _) = f {
+                let side = |e: &CExpr| {
+                    let (mut inn, mut out) = (false, false);
+                    e.visit_slots(&mut |s| {
+                        if part.contains(&s) {
+                            inn = true
+                        } else {
+                            out = true
+                        }
+                    });
+                    (inn, out)
+                };
+                match (side(a), side(b)) {
+                    ((true, false), (false, true)) => {
+                        build_keys.push((**a).clone());
+                        probe_keys.push((**b).clone());
+                    }
+                    ((false, true), (true, false)) => {
+                        build_keys.push((**b).clone());
+                        probe_keys.push((**a).clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut slots: Vec<usize> = part.into_iter().collect();
+        slots.sort_unstable();
+        let join = Op::HashJoin(Box::new(HashJoin {
+            build,
+            build_keys,
+            probe_keys,
+            slots,
+            distinct_rels,
+            table: *tables,
+        }));
+        *tables += 1;
+        let n_post = post.len();
+        ops.splice(i..i, std::iter::once(join).chain(post));
+        i += 1 + n_post;
+    }
+}
+
+/// True if the expansion reads only slots of the part (and binds new ones).
+fn expand_in_part(e: &Expand, part: &HashSet<usize>) -> bool {
+    let mut inside =
+        part.contains(&e.from) && (!e.to_bound || part.contains(&e.to)) && !e.rel_bound;
+    e.rel_props
+        .iter()
+        .for_each(|(_, x)| x.visit_slots(&mut |s| inside &= part.contains(&s)));
+    if let Some(inner) = &e.closing {
+        let reach = |s: usize| part.contains(&s) || s == e.rel || s == e.to;
+        inside &= reach(inner.from) && (!inner.to_bound || reach(inner.to));
+        inner
+            .rel_props
+            .iter()
+            .for_each(|(_, x)| x.visit_slots(&mut |s| inside &= reach(s)));
+    }
+    inside
+}

@@ -1,0 +1,155 @@
+//! The logical plan: what a single query computes, before the optimizer
+//! has chosen how.
+//!
+//! The binder (`compile`) turns a query's clauses into a [`LogicalQuery`]:
+//! every MATCH as a [`LogicalMatch`] (the pattern as a graph of nodes and
+//! relationships with their slots, and the conjuncts of its property maps
+//! and WHERE with the slots each reads and the seeks each allows), nothing
+//! yet ordered; every other clause as the one operator that computes it.
+//! The optimizer (`optimize`) chooses each pattern's order by cost over
+//! the whole pattern from the snapshot's statistics, lowers it to scans,
+//! expansions and filters with their estimates, and then rewrites the
+//! physical operators (hash joins, counts pushed into expansions, closing
+//! expansions fused into intersections).
+
+use std::collections::{HashMap, HashSet};
+
+use relgraph_cypher::ast::{BinaryOp, PathKind, RelDirection};
+
+use super::{CExpr, Op};
+
+/// A node of a pattern.
+pub(crate) struct PNode {
+    pub var: String,
+    pub slot: usize,
+    pub labels: Vec<String>,
+    /// Bound before this MATCH.
+    pub outer: bool,
+}
+
+/// A relationship of a pattern.
+pub(crate) struct PRel {
+    pub var: String,
+    pub slot: usize,
+    pub types: Vec<String>,
+    pub dir: RelDirection,
+    /// Index of its left node in [`PatternGraph::nodes`].
+    pub left: usize,
+    /// Index of its right node.
+    pub right: usize,
+    pub length: Option<(u32, u32)>,
+    /// The upper bound is `QueryOptions::max_var_length`, not written in the
+    /// pattern: a match that would extend past it is an error.
+    pub implicit_max: bool,
+    /// Its property map, key by key.
+    pub props: Vec<(String, CExpr)>,
+    /// Bound before this MATCH.
+    pub outer: bool,
+    /// The comma-separated part it belongs to.
+    pub part: usize,
+}
+
+/// A comma-separated part: its path variable and its chain.
+pub(crate) struct PPart {
+    /// The slot of the path: its variable's, or (for a shortest path
+    /// search) one of its own.
+    pub path_slot: Option<usize>,
+    pub kind: PathKind,
+    pub start: usize,
+    /// (relationship, node) indexes along the chain.
+    pub steps: Vec<(usize, usize)>,
+}
+
+impl PPart {
+    /// Node slots of the part's chain in pattern order.
+    pub(crate) fn node_order(&self, g: &PatternGraph) -> Vec<usize> {
+        std::iter::once(self.start)
+            .chain(self.steps.iter().map(|s| s.1))
+            .map(|i| g.nodes[i].slot)
+            .collect()
+    }
+}
+
+/// The elements of one pattern, with slots allocated.
+#[derive(Default)]
+pub(crate) struct PatternGraph {
+    pub nodes: Vec<PNode>,
+    pub rels: Vec<PRel>,
+    pub parts: Vec<PPart>,
+}
+
+/// What a seek hint compares: a property, or the node's id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum HintKey {
+    /// `node.key`
+    Prop(String),
+    /// `id(node)` (equality only)
+    Id,
+    /// `id(node) IN list`
+    IdIn,
+}
+
+/// `node.key <op> value` or `id(node) = value`: the node's slot, what is
+/// compared, operator, value and the value's slots.
+pub(crate) type Hint = (usize, HintKey, BinaryOp, CExpr, HashSet<usize>);
+
+/// One conjunct of a MATCH's predicates (property maps, labels of nodes
+/// bound before, WHERE).
+pub(crate) struct Conj {
+    pub expr: CExpr,
+    /// Slots it reads.
+    pub deps: HashSet<usize>,
+    /// `node.key <op> value` with the node's slot, for index seeks.
+    pub hint: Option<Hint>,
+}
+
+impl Conj {
+    /// A conjunct reading the slots `expr` reads.
+    pub(crate) fn new(expr: CExpr, hint: Option<Hint>) -> Conj {
+        Conj {
+            deps: deps_of(&expr),
+            expr,
+            hint,
+        }
+    }
+}
+
+/// The slots an expression reads.
+pub(crate) fn deps_of(e: &CExpr) -> HashSet<usize> {
+    let mut d = HashSet::new();
+    e.visit_slots(&mut |s| {
+        d.insert(s);
+    });
+    d
+}
+
+/// A MATCH (or a pattern predicate's, comprehension's or MERGE's pattern)
+/// as the binder leaves it: what to match, in no order.
+pub(crate) struct LogicalMatch {
+    pub pattern: PatternGraph,
+    pub conjuncts: Vec<Conj>,
+    /// Slots bound before the match.
+    pub outer: HashSet<usize>,
+}
+
+/// A clause of a [`LogicalQuery`].
+pub(crate) enum LogicalOp {
+    /// A pattern to match, ordered by the optimizer.
+    Match(LogicalMatch),
+    /// OPTIONAL MATCH: the clauses inside, or one row of nulls.
+    Optional(Vec<LogicalOp>),
+    /// A clause with one way to compute it (UNWIND, projections,
+    /// aggregations, ordering, writes, procedure calls).
+    Op(Op),
+}
+
+/// A single query (one part of a UNION) as the binder leaves it.
+pub(crate) struct LogicalQuery {
+    pub ops: Vec<LogicalOp>,
+    /// Slots of its rows.
+    pub width: usize,
+    pub columns: Vec<String>,
+    /// The labels each node slot was first matched with: a later MATCH
+    /// that names the node without labels is estimated from them.
+    pub matched_labels: HashMap<usize, Vec<String>>,
+}
