@@ -161,6 +161,7 @@ impl Compiler<'_> {
                     props: Vec::new(),
                     outer,
                     part: pi,
+                    clause: 0,
                 });
                 steps.push((ri, right));
                 left = right;

@@ -267,7 +267,12 @@ impl Optimizer<'_> {
                     .collect()
             },
             rel_props: self.rel_props(&r.props),
-            unique_with: at.match_rels.iter().map(|&i| g.rels[i].slot).collect(),
+            unique_with: at
+                .match_rels
+                .iter()
+                .filter(|&&i| g.rels[i].clause == r.clause)
+                .map(|&i| g.rels[i].slot)
+                .collect(),
             var_length: r.length,
             max_is_limit: r.implicit_max,
             reverse_list: !from_left,

@@ -52,7 +52,7 @@ impl<'a> Optimizer<'a> {
             matched_labels,
         } = q;
         let mut ops = Vec::new();
-        self.lower(clauses, &matched_labels, &mut ops);
+        self.lower(merge_matches(clauses), &matched_labels, &mut ops);
         rewrite::prune_var_length(&mut ops);
         rewrite::hash_joins(&mut ops, &mut self.join_tables);
         let mut width = width;
@@ -80,11 +80,26 @@ impl<'a> Optimizer<'a> {
                 LogicalOp::Match(m) => self.lower_match(&m, matched_labels, out),
                 LogicalOp::Optional(inner) => {
                     let mut ops = Vec::new();
-                    self.lower(inner, matched_labels, &mut ops);
+                    self.lower(merge_matches(inner), matched_labels, &mut ops);
                     out.push(Op::Optional { ops });
                 }
                 LogicalOp::Op(op) => out.push(op),
             }
         }
     }
+}
+
+/// Consecutive MATCH clauses as one pattern where they can be
+/// (`LogicalMatch::can_absorb`), so that the order of the whole is chosen
+/// by cost: `MATCH (p:Person)-[:WORKS_AT]->(c) MATCH (c:Company {name:
+/// $n})` then starts at the company instead of at every person.
+fn merge_matches(clauses: Vec<LogicalOp>) -> Vec<LogicalOp> {
+    let mut out: Vec<LogicalOp> = Vec::with_capacity(clauses.len());
+    for clause in clauses {
+        match (out.last_mut(), clause) {
+            (Some(LogicalOp::Match(a)), LogicalOp::Match(b)) if a.can_absorb(&b) => a.absorb(b),
+            (_, clause) => out.push(clause),
+        }
+    }
+    out
 }

@@ -47,6 +47,9 @@ pub(crate) struct PRel {
     pub outer: bool,
     /// The comma-separated part it belongs to.
     pub part: usize,
+    /// The MATCH clause it was written in (0 unless consecutive clauses
+    /// were merged): relationship uniqueness holds within one clause.
+    pub clause: usize,
 }
 
 /// A comma-separated part: its path variable and its chain.
@@ -130,6 +133,90 @@ pub(crate) struct LogicalMatch {
     pub conjuncts: Vec<Conj>,
     /// Slots bound before the match.
     pub outer: HashSet<usize>,
+}
+
+impl LogicalMatch {
+    /// Whether `next`, a MATCH right after this one, can be matched as
+    /// part of this pattern: it rebinds no relationship (a relationship
+    /// bound before it is a check, not an element the search may order)
+    /// and neither has a shortest path search (it runs after the rest).
+    pub(crate) fn can_absorb(&self, next: &LogicalMatch) -> bool {
+        let plain = |m: &LogicalMatch| m.pattern.parts.iter().all(|p| p.kind == PathKind::Plain);
+        plain(self) && plain(next) && next.pattern.rels.iter().all(|r| !r.outer)
+    }
+
+    /// `MATCH self MATCH next` as one pattern: `next`'s nodes bound by
+    /// this pattern become the same nodes (with the labels either gives
+    /// them), its relationships keep their
+    /// own clause (no uniqueness across the two), its conjuncts join
+    /// these (but for the label tests the merged nodes now make). The same rows, in any order the optimizer prefers: without
+    /// the merge the second pattern is planned only after the first.
+    pub(crate) fn absorb(&mut self, next: LogicalMatch) {
+        let g = &mut self.pattern;
+        let clause = g.rels.iter().map(|r| r.clause + 1).max().unwrap_or(0);
+        let node_at: Vec<usize> = next
+            .pattern
+            .nodes
+            .into_iter()
+            .map(|n| match g.nodes.iter().position(|x| x.slot == n.slot) {
+                Some(i) => {
+                    // Its labels are also a conjunct of `next`: on the node
+                    // they let a scan start from the label or an index.
+                    for l in n.labels {
+                        if !g.nodes[i].labels.contains(&l) {
+                            g.nodes[i].labels.push(l);
+                        }
+                    }
+                    i
+                }
+                None => {
+                    g.nodes.push(n);
+                    g.nodes.len() - 1
+                }
+            })
+            .collect();
+        let (rel_base, part_base) = (g.rels.len(), g.parts.len());
+        g.rels.extend(next.pattern.rels.into_iter().map(|r| PRel {
+            left: node_at[r.left],
+            right: node_at[r.right],
+            part: part_base + r.part,
+            clause: clause + r.clause,
+            ..r
+        }));
+        g.parts.extend(next.pattern.parts.into_iter().map(|p| {
+            PPart {
+                start: node_at[p.start],
+                steps: p
+                    .steps
+                    .iter()
+                    .map(|&(r, n)| (rel_base + r, node_at[n]))
+                    .collect(),
+                ..p
+            }
+        }));
+        let implied = |c: &Conj| implied_label_test(g, &c.expr);
+        let kept: Vec<Conj> = next.conjuncts.into_iter().filter(|c| !implied(c)).collect();
+        self.conjuncts.extend(kept);
+    }
+}
+
+/// Whether `e` tests labels of a node the pattern matches (not one bound
+/// before it) that carries them all: the scan or expansion binding the
+/// node checks its labels, so the test would always pass.
+fn implied_label_test(g: &PatternGraph, e: &CExpr) -> bool {
+    let CExpr::HasLabels(base, labels, _) = e else {
+        return false;
+    };
+    let CExpr::Slot(slot) = **base else {
+        return false;
+    };
+    g.nodes.iter().any(|n| {
+        n.slot == slot
+            && !n.outer
+            && labels
+                .iter()
+                .all(|l| n.labels.iter().any(|x| *x == *l.name))
+    })
 }
 
 /// A clause of a [`LogicalQuery`].
