@@ -22,6 +22,7 @@ mod compile;
 mod engine;
 mod eval;
 mod exec;
+mod hosts;
 mod materialize;
 mod optimize;
 mod options;

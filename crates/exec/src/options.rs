@@ -42,7 +42,7 @@ pub struct QueryOptions {
     pub max_query_bytes: usize,
     /// The database's standing-query registry, for the `db.standing.*`
     /// procedures; `relgraph::Database` sets it on every query.
-    pub standing: Option<crate::procedures::StandingHandle>,
+    pub standing: Option<crate::hosts::StandingHandle>,
     /// The role the statement runs as (docs/access.md): it sees and
     /// writes only what the role's privileges allow. `None`, the default,
     /// is the administrator, who sees everything and alone may run role,
@@ -50,7 +50,7 @@ pub struct QueryOptions {
     pub role: Option<String>,
     /// What `db.erase` erases through; `relgraph::Database` sets it on
     /// statements outside explicit transactions.
-    pub erasure: Option<crate::procedures::ErasureHandle>,
+    pub erasure: Option<crate::hosts::ErasureHandle>,
 }
 
 impl Default for QueryOptions {
@@ -119,9 +119,9 @@ pub(crate) struct Guard {
     reason: OnceLock<Option<String>>,
     pub max_rows: Option<u64>,
     /// The registry the `db.standing.*` procedures act on.
-    standing: Option<crate::procedures::StandingHandle>,
+    standing: Option<crate::hosts::StandingHandle>,
     /// What `db.erase` erases through.
-    erasure: Option<crate::procedures::ErasureHandle>,
+    erasure: Option<crate::hosts::ErasureHandle>,
     /// The snapshot whose damaged segment reads stop the query, and the
     /// count when it started (see [`Guard::watching`]).
     damage: Option<(relgraph_graph::Snapshot, relgraph_graph::DamageMark)>,
@@ -154,12 +154,12 @@ impl Guard {
     }
 
     /// What `db.erase` erases through, if the query may erase.
-    pub fn erasure(&self) -> Option<&crate::procedures::ErasureHandle> {
+    pub fn erasure(&self) -> Option<&crate::hosts::ErasureHandle> {
         self.erasure.as_ref()
     }
 
     /// The standing-query registry of the database running the query.
-    pub fn standing(&self) -> Option<&crate::procedures::StandingHandle> {
+    pub fn standing(&self) -> Option<&crate::hosts::StandingHandle> {
         self.standing.as_ref()
     }
 

@@ -155,7 +155,7 @@ pub(crate) fn describe(op: &Op) -> String {
         Op::Set(items) => format!("SetOrRemove({} items)", items.len()),
         Op::Delete { detach, .. } => if *detach { "DetachDelete" } else { "Delete" }.to_string(),
         Op::Produce { .. } => "ProduceResults".to_string(),
-        Op::Procedure(c) => format!("ProcedureCall({})", c.procedure.name),
+        Op::Procedure(c) => format!("ProcedureCall({})", c.name),
     }
 }
 

@@ -546,6 +546,21 @@ pub(crate) struct MergeOp {
     pub new_slots: Vec<usize>,
 }
 
+/// A planned `CALL`: for each incoming row, evaluate `args`, run the
+/// procedure, and bind output column `i` to slot `s` for each `(i, s)` in
+/// `yields`.
+#[derive(Clone, Debug)]
+pub(crate) struct ProcedureCall {
+    /// The procedure's position in the registry (`procedures::procedures`),
+    /// where the binder found it.
+    pub index: usize,
+    /// Its name.
+    pub name: &'static str,
+    /// One expression per argument of the signature (defaults filled in).
+    pub args: Vec<CExpr>,
+    pub yields: Vec<(usize, usize)>,
+}
+
 /// A physical operator.
 #[derive(Clone, Debug)]
 pub(crate) enum Op {
@@ -601,7 +616,7 @@ pub(crate) enum Op {
     /// part, computed once.
     HashJoin(Box<HashJoin>),
     /// `CALL`: a procedure's rows for each incoming row.
-    Procedure(Box<crate::procedures::bind::ProcedureCall>),
+    Procedure(Box<ProcedureCall>),
     /// Final projection to the result columns.
     Produce {
         slots: Vec<usize>,

@@ -9,23 +9,12 @@ use std::sync::Arc;
 use relgraph_cypher::ast::{Call, Expr, ExprKind, Span};
 use relgraph_graph::Value;
 
-use super::{find, procedures, ProcType, Procedure};
+use super::{procedures, ProcType, Procedure};
 use crate::compile::expr::AggMode;
 use crate::compile::scope::{Scope, VarKind};
 use crate::compile::Compiler;
 use crate::error::{ExecError, Result};
-use crate::plan::{CExpr, Op};
-
-/// A planned procedure call: for each incoming row, evaluate `args`, run
-/// the procedure, and bind output column `i` to slot `s` for each
-/// `(i, s)` in `yields`.
-#[derive(Clone, Debug)]
-pub(crate) struct ProcedureCall {
-    pub procedure: &'static Procedure,
-    /// One expression per argument of the signature (defaults filled in).
-    pub args: Vec<CExpr>,
-    pub yields: Vec<(usize, usize)>,
-}
+use crate::plan::{CExpr, Op, ProcedureCall};
 
 /// What is wrong with an argument value: TCK detail code and message.
 pub(crate) type ArgProblem = (&'static str, String);
@@ -137,13 +126,14 @@ impl Compiler<'_> {
             (Some(a), Some(b)) => a.span.to(b.span),
             _ => c.span,
         };
-        let Some(p) = find(&name) else {
+        let Some(index) = procedures().iter().position(|p| p.name == name) else {
             return Err(ExecError::semantic(
                 "ProcedureNotFound",
                 format!("unknown procedure `{name}`{}", suggestion(&name)),
                 Some(name_span),
             ));
         };
+        let p = &procedures()[index];
         let args = self.call_args(p, c, scope, standalone, name_span)?;
         let mut yields = Vec::new();
         let mut out = Vec::new();
@@ -195,7 +185,8 @@ impl Compiler<'_> {
             out.push((var.to_string(), slot));
         }
         ops.push(Op::Procedure(Box::new(ProcedureCall {
-            procedure: p,
+            index,
+            name: p.name,
             args,
             yields,
         })));

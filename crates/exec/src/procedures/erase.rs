@@ -1,55 +1,17 @@
 //! `db.erase(node)`: erase a person (a node, its relationships and every
 //! value stored on them) and every copy the database files hold. The
 //! executor knows nothing of files: it asks the database's
-//! [`ErasureHost`], handed to every query in
+//! [`ErasureHost`](super::ErasureHost), handed to every query in
 //! [`crate::QueryOptions::erasure`] by `relgraph::Database`. Like the
 //! `db.standing.*` procedures, an erasure is not part of a surrounding
 //! transaction: it is its own durable commit (a rollback does not undo
 //! it), so it runs only in a statement outside an explicit transaction.
 
-use std::sync::Arc;
-
-use relgraph_graph::{NodeId, Value};
+use relgraph_graph::Value;
 
 use super::{col, ArgDefault, Body, ProcArg, ProcMode, ProcType, Procedure};
 use crate::error::ExecError;
 use crate::eval::Ctx;
-
-/// What erases, as the `db.erase` procedure sees it.
-///
-/// ```
-/// use relgraph_exec::procedures::ErasureHost;
-/// use relgraph_graph::NodeId;
-/// struct Refuse;
-/// impl ErasureHost for Refuse {
-///     fn erase(&self, node: NodeId) -> Result<(u64, u64), String> {
-///         Err(format!("cannot erase {node:?}"))
-///     }
-/// }
-/// assert!(Refuse.erase(NodeId(1)).is_err());
-/// ```
-pub trait ErasureHost: Send + Sync {
-    /// Deletes `node` and its relationships for erasure; returns how many
-    /// nodes (0 when it no longer exists) and relationships it deleted.
-    /// The host finishes removing the copies once the statement's
-    /// snapshot is released, before the statement returns.
-    fn erase(&self, node: NodeId) -> std::result::Result<(u64, u64), String>;
-}
-
-/// A shared [`ErasureHost`] carried in [`crate::QueryOptions`].
-///
-/// ```
-/// let opts = relgraph_exec::QueryOptions::default();
-/// assert!(opts.erasure.is_none()); // relgraph::Database sets it per query
-/// ```
-#[derive(Clone)]
-pub struct ErasureHandle(pub Arc<dyn ErasureHost>);
-
-impl std::fmt::Debug for ErasureHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ErasureHandle")
-    }
-}
 
 pub(super) const ERASE: Procedure = Procedure {
     name: "db.erase",

@@ -25,8 +25,9 @@ pub(crate) mod projection;
 pub(crate) mod run;
 mod standing;
 
-pub use erase::{ErasureHandle, ErasureHost};
-pub use standing::{StandingHandle, StandingHost, StandingInfo, StandingPart};
+pub use crate::hosts::{
+    ErasureHandle, ErasureHost, StandingHandle, StandingHost, StandingInfo, StandingPart,
+};
 
 use std::fmt::Write as _;
 

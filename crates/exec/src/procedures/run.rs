@@ -9,18 +9,31 @@
 
 use relgraph_graph::Value;
 
-use super::bind::{check_arg, ProcedureCall};
+use super::bind::check_arg;
 use super::{Body, Table};
 use crate::error::{ExecError, Result};
 use crate::eval::eval;
 use crate::eval::Ctx;
 use crate::exec::stream::{push, Sink};
-use crate::plan::{Op, Row};
+use crate::plan::{Op, ProcedureCall, Row};
+
+/// The registered procedure `call` runs.
+fn procedure(call: &ProcedureCall) -> Result<&'static super::Procedure> {
+    super::procedures()
+        .get(call.index)
+        .filter(|p| p.name == call.name)
+        .ok_or_else(|| {
+            ExecError::Internal(format!(
+                "the plan calls procedure {} at position {}, which the registry does not hold",
+                call.name, call.index
+            ))
+        })
+}
 
 /// The arguments of `call` evaluated against `row` and checked, after
 /// checking that the statement's role may call it.
 fn arguments(call: &ProcedureCall, row: &Row, ctx: &Ctx<'_>) -> Result<Vec<Value>> {
-    let p = call.procedure;
+    let p = procedure(call)?;
     if let Some(rules) = ctx.snapshot.access_rules() {
         if p.mode == super::ProcMode::Write || p.name == "db.stats" {
             return Err(ExecError::PermissionDenied(format!(
@@ -50,7 +63,7 @@ pub(crate) fn table_for<'c>(
     row: &Row,
     ctx: &Ctx<'c>,
 ) -> Result<Option<Box<dyn Table + 'c>>> {
-    match call.procedure.body {
+    match procedure(call)?.body {
         Body::Table(f) => {
             let args = arguments(call, row, ctx)?;
             f(ctx, &args).map(Some)
@@ -83,7 +96,7 @@ pub(crate) fn push_call(
         .map(|(_, s)| std::mem::replace(&mut row[*s], Value::Null))
         .collect();
     let mut more = true;
-    let result = match call.procedure.body {
+    let result = match procedure(call)?.body {
         Body::Rows(f) => f(ctx, &args, &mut |mut out: Vec<Value>| {
             for (i, s) in &call.yields {
                 row[*s] = std::mem::replace(&mut out[*i], Value::Null);

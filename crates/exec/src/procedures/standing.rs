@@ -1,6 +1,6 @@
 //! `db.standing.*`: register, list and drop standing queries. They act on
 //! the database's standing-query registry, which the embedding database
-//! hands to every query as a [`StandingHost`] in
+//! hands to every query as a [`StandingHost`](super::StandingHost) in
 //! [`crate::QueryOptions::standing`]; the executor knows nothing else of it.
 //! A registration takes effect when the procedure runs and is not part of
 //! the surrounding transaction (a rollback does not undo it).
@@ -13,96 +13,7 @@ use relgraph_graph::Value;
 use super::{col, ArgDefault, Body, Emit, ProcArg, ProcMode, ProcType, Procedure};
 use crate::error::{ExecError, Result};
 use crate::eval::Ctx;
-
-/// One registered standing query, as `db.standing.list()` shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StandingInfo {
-    /// Its name.
-    pub name: String,
-    /// The query text.
-    pub query: String,
-    /// Its parameters.
-    pub params: BTreeMap<String, Value>,
-    /// `added` or `both` (notifications also carry rows that left).
-    pub mode: &'static str,
-    /// The commit version its current answer reflects.
-    pub version: u64,
-    /// Rows in its current answer.
-    pub rows: u64,
-    /// How it is kept up to date: which commits make it run again (see
-    /// [`crate::standing::Footprint`]'s `Display`).
-    pub evaluation: String,
-}
-
-/// The database's standing-query registry, as the procedures see it.
-///
-/// ```
-/// use std::collections::BTreeMap;
-/// use relgraph_exec::procedures::{StandingHost, StandingInfo};
-/// use relgraph_graph::Value;
-/// struct Nothing;
-/// impl StandingHost for Nothing {
-///     fn register(&self, name: &str, _: &str, _: BTreeMap<String, Value>, _: bool) -> Result<StandingInfo, String> {
-///         Err(format!("cannot register {name}"))
-///     }
-///     fn list(&self) -> Vec<StandingInfo> { Vec::new() }
-///     fn drop_query(&self, name: &str) -> Result<(), String> { Err(format!("no {name}")) }
-/// }
-/// assert!(Nothing.list().is_empty());
-/// ```
-pub trait StandingHost: Send + Sync {
-    /// Registers `query` under `name`; `both` also notifies rows that leave
-    /// the answer. Returns what `list` will show for it.
-    fn register(
-        &self,
-        name: &str,
-        query: &str,
-        params: BTreeMap<String, Value>,
-        both: bool,
-    ) -> std::result::Result<StandingInfo, String>;
-    /// Every registration, by name.
-    fn list(&self) -> Vec<StandingInfo>;
-    /// Drops the registration `name`.
-    fn drop_query(&self, name: &str) -> std::result::Result<(), String>;
-    /// How the registration `name` is evaluated after a commit: one entry
-    /// per query it runs (each delta part, or the whole query), with the
-    /// plan on the current snapshot. A registry that cannot tell says why.
-    fn explain(&self, name: &str) -> std::result::Result<Vec<StandingPart>, String> {
-        Err(format!(
-            "this registry cannot explain standing query `{name}`"
-        ))
-    }
-}
-
-/// One query a standing query runs after a commit, as
-/// `db.standing.explain()` shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StandingPart {
-    /// `delta` (a part seeded by what the commit touched), `shared` (a part
-    /// run once for the registrations of one text) or `whole`.
-    pub path: &'static str,
-    /// Which touched elements start it, or when the whole query runs.
-    pub seed: String,
-    /// The query text it runs.
-    pub query: String,
-    /// Its plan (EXPLAIN) on the current snapshot.
-    pub plan: String,
-}
-
-/// A shared [`StandingHost`] carried in [`crate::QueryOptions`].
-///
-/// ```
-/// let opts = relgraph_exec::QueryOptions::default();
-/// assert!(opts.standing.is_none()); // relgraph::Database sets it per query
-/// ```
-#[derive(Clone)]
-pub struct StandingHandle(pub Arc<dyn StandingHost>);
-
-impl std::fmt::Debug for StandingHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("StandingHandle")
-    }
-}
+use crate::hosts::{StandingHost, StandingInfo};
 
 fn host<'c>(ctx: &'c Ctx<'_>) -> Result<&'c dyn StandingHost> {
     ctx.guard.standing().map(|h| &*h.0).ok_or_else(|| {
