@@ -603,21 +603,32 @@ pub(crate) fn scan(
             None => snap.nodes_with_label(l),
         }
     };
+    // A node without the first compared key fails every comparison: the
+    // scan reads only the nodes holding it, from the key's column.
+    let having = |l: Option<LabelId>, k: PropKeyId| {
+        let r = range.clone().unwrap_or(0..u64::MAX);
+        snap.nodes_having(r, l, k)
+    };
     let mut locals = Vec::new();
-    match &s.seek {
-        Seek::All => match &range {
+    match (&s.seek, keys.first()) {
+        (Seek::All, Some(&(k, ..))) => each(&mut having(None, k), row),
+        (Seek::Label(l), Some(&(k, ..))) => match l.resolve(catalog) {
+            Some(l) => each(&mut having(Some(l), k), row),
+            None => Ok(true),
+        },
+        (Seek::All, None) => match &range {
             Some(r) => each(&mut snap.nodes_in_range(r.clone(), None).into_iter(), row),
             None => each(&mut snap.nodes(), row),
         },
-        Seek::Label(l) => each(&mut label_nodes(l), row),
-        Seek::NodeId(value) => {
+        (Seek::Label(l), None) => each(&mut label_nodes(l), row),
+        (Seek::NodeId(value), _) => {
             // Candidates only: the `id(n) = value` filter after the scan
             // decides (null, other types and non-integral numbers find none).
             let id = node_id_of(&eval(value, row, &mut locals, ctx)?);
             let found = id.filter(|n| snap.node_exists(*n));
             each(&mut found.into_iter(), row)
         }
-        Seek::NodeIds(value) => {
+        (Seek::NodeIds(value), _) => {
             // Candidates only, as for one id; a list that is not a list
             // finds none (the filter then raises what it raises).
             let mut ids: Vec<NodeId> = match eval(value, row, &mut locals, ctx)? {
@@ -629,7 +640,7 @@ pub(crate) fn scan(
             ids.retain(|n| snap.node_exists(*n));
             each(&mut ids.into_iter(), row)
         }
-        Seek::IndexEq { label, key, value } => {
+        (Seek::IndexEq { label, key, value }, _) => {
             let v = eval(value, row, &mut locals, ctx)?;
             if v.is_null() {
                 return Ok(true);
@@ -643,12 +654,15 @@ pub(crate) fn scan(
                 None => each(&mut label_nodes(label), row),
             }
         }
-        Seek::IndexRange {
-            label,
-            key,
-            lower,
-            upper,
-        } => {
+        (
+            Seek::IndexRange {
+                label,
+                key,
+                lower,
+                upper,
+            },
+            _,
+        ) => {
             let mut bound = |b: &Option<(CExpr, bool)>| -> Result<Option<Bound<Value>>> {
                 Ok(match b {
                     None => Some(Bound::Unbounded),

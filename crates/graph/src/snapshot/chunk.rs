@@ -213,6 +213,54 @@ impl Column {
         }
     }
 
+    /// The locals in `lo..hi` that are set in `among` and hold a value,
+    /// ascending, appended to `out`, without building any value: a sparse
+    /// column walks its entries and a presence bitmap is intersected with
+    /// `among` a word at a time, so a rare property costs about a bit per
+    /// entity.
+    pub(crate) fn present_among(&self, among: &Bits, lo: usize, hi: usize, out: &mut Vec<u32>) {
+        match self {
+            Column::Sparse { locals, .. } => {
+                let from = locals.partition_point(|&l| (l as usize) < lo);
+                out.extend(
+                    locals[from..]
+                        .iter()
+                        .take_while(|&&l| (l as usize) < hi)
+                        .filter(|&&l| among.get(l as usize)),
+                );
+            }
+            Column::Typed(t) => match t.present() {
+                Some(present) => {
+                    let (a, p) = (among.words(), present.words());
+                    let hi = hi.min(a.len().min(p.len()) * 64);
+                    let mut w = lo / 64;
+                    while w * 64 < hi {
+                        let mut bits = a[w] & p[w];
+                        if w == lo / 64 {
+                            bits &= !0u64 << (lo % 64);
+                        }
+                        while bits != 0 {
+                            let i = w * 64 + bits.trailing_zeros() as usize;
+                            if i >= hi {
+                                break;
+                            }
+                            out.push(i as u32);
+                            bits &= bits - 1;
+                        }
+                        w += 1;
+                    }
+                }
+                None => out.extend(among.ones(lo, hi).filter(|&l| t.has(l)).map(|l| l as u32)),
+            },
+            Column::Dense(v) => out.extend(
+                among
+                    .ones(lo, hi)
+                    .filter(|&l| v.get(l).is_some_and(|x| !x.is_null()))
+                    .map(|l| l as u32),
+            ),
+        }
+    }
+
     /// Present entries, ascending by local offset.
     pub(crate) fn entries(&self) -> Box<dyn Iterator<Item = (u32, Cow<'_, Value>)> + '_> {
         match self {

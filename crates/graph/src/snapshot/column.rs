@@ -110,6 +110,34 @@ impl TypedColumn {
         }
     }
 
+    /// Whether the value at `local` is present, without building it.
+    #[inline]
+    pub(crate) fn has(&self, local: usize) -> bool {
+        match self {
+            TypedColumn::Int { present, .. }
+            | TypedColumn::Float { present, .. }
+            | TypedColumn::Bool { present, .. }
+            | TypedColumn::Date { present, .. }
+            | TypedColumn::Text { present, .. } => present.get(local),
+            TypedColumn::Dict { codes, dict } => {
+                codes.get(local).is_some_and(|c| (c as usize) < dict.len())
+            }
+            TypedColumn::Encoded { .. } => self.get(local).is_some(),
+        }
+    }
+
+    /// The presence bitmap, for the columns that keep one.
+    pub(crate) fn present(&self) -> Option<&Bits> {
+        match self {
+            TypedColumn::Int { present, .. }
+            | TypedColumn::Float { present, .. }
+            | TypedColumn::Bool { present, .. }
+            | TypedColumn::Date { present, .. }
+            | TypedColumn::Text { present, .. } => Some(present),
+            TypedColumn::Dict { .. } | TypedColumn::Encoded { .. } => None,
+        }
+    }
+
     /// Number of local offsets the column covers.
     pub(crate) fn locals(&self) -> usize {
         match self {

@@ -1,0 +1,123 @@
+//! `Snapshot::nodes_having` (nodes with a label and a value for a key,
+//! read from the key's column for presence only) against reading each
+//! node's property, over every kind of column: heap columns after
+//! commits, typed columns read in place after a checkpoint, and both
+//! mixed after a later write.
+
+use std::sync::Arc;
+
+use rand::{Rng, SeedableRng};
+use relgraph_graph::kv::{KvStore, MemoryKv};
+use relgraph_graph::store::OpenOptions;
+use relgraph_graph::temporal::Date;
+use relgraph_graph::{Graph, NodeId, Snapshot, Value};
+
+const KEYS: [&str; 7] = ["flag", "n", "x", "d", "kind", "name", "mix"];
+
+/// A value for `key`, or none: each key has its own presence rate and
+/// kind of values (so that each chunk's column takes a different form).
+fn value(key: &str, i: u64, rng: &mut impl Rng) -> Option<Value> {
+    let (rate, v) = match key {
+        "flag" => (0.002, Value::Bool(rng.random())),
+        "n" => (0.5, Value::Int(rng.random_range(-1000..1000))),
+        "x" => (
+            0.3,
+            Value::Float(f64::from(rng.random_range(0..1000)) / 8.0),
+        ),
+        "d" => (
+            0.2,
+            Value::Date(Date {
+                days: rng.random_range(0..20_000),
+            }),
+        ),
+        "kind" => (
+            0.6,
+            Value::from(["white paper", "webinar", "post"][rng.random_range(0..3)]),
+        ),
+        "name" => (0.7, Value::from(format!("node number {i}"))),
+        _ => (
+            0.4,
+            match rng.random_range(0..3) {
+                0 => Value::Int(7),
+                1 => Value::from("seven"),
+                _ => Value::List(vec![Value::Int(7)]),
+            },
+        ),
+    };
+    rng.random_bool(rate).then_some(v)
+}
+
+fn labels(i: u64) -> Vec<&'static str> {
+    match i % 5 {
+        0 => vec!["A"],
+        1 | 2 => vec!["B"],
+        3 => vec!["A", "B"],
+        _ => vec![],
+    }
+}
+
+/// Checks `nodes_having` against the property reads on random ranges.
+fn check(s: &Snapshot, rng: &mut impl Rng, when: &str) {
+    let catalog = s.catalog();
+    let end = s.next_node_id().0 + 3;
+    let labels = [None, catalog.label_id("A"), catalog.label_id("B")];
+    for key in KEYS {
+        let k = catalog.prop_key_id(key).expect("every key is used");
+        for _ in 0..6 {
+            let a = rng.random_range(0..end);
+            let b = rng.random_range(a..=end);
+            let range = if rng.random_bool(0.3) { 0..end } else { a..b };
+            for l in labels {
+                let want: Vec<NodeId> = s
+                    .nodes_in_range(range.clone(), l)
+                    .into_iter()
+                    .filter(|n| s.node_property(*n, k).is_some())
+                    .collect();
+                let got: Vec<NodeId> = s.nodes_having(range.clone(), l, k).collect();
+                assert_eq!(got, want, "{when}: key {key}, label {l:?}, range {range:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn nodes_having_a_key_are_those_whose_property_reads_a_value() {
+    for seed in 0..3u64 {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let kv: Arc<dyn KvStore> = Arc::new(MemoryKv::new());
+        let g = Graph::open_backend(kv.clone(), &OpenOptions::default()).expect("opens");
+        let count = 4096 * 2 + rng.random_range(0..3000);
+        let mut ids = Vec::new();
+        for batch in 0..4 {
+            let mut tx = g.begin_write().expect("a write");
+            for i in (batch * count / 4)..((batch + 1) * count / 4) {
+                let props: Vec<(&str, Value)> = KEYS
+                    .iter()
+                    .filter_map(|k| value(k, i, &mut rng).map(|v| (*k, v)))
+                    .collect();
+                ids.push(tx.create_node(&labels(i), props).expect("creates"));
+            }
+            tx.commit().expect("commits");
+        }
+        check(&g.snapshot(), &mut rng, "heap columns");
+        g.checkpoint().expect("checkpoints");
+        drop(g);
+        let g = Graph::open_backend(kv.clone(), &OpenOptions::default()).expect("reopens");
+        check(&g.snapshot(), &mut rng, "typed columns");
+        let mut tx = g.begin_write().expect("a write");
+        for _ in 0..200 {
+            let n = ids[rng.random_range(0..ids.len())];
+            let key = KEYS[rng.random_range(0..KEYS.len())];
+            match value(key, n.0, &mut rng) {
+                Some(v) => tx.set_node_property(n, key, v).expect("sets"),
+                None => tx.set_node_property(n, key, Value::Null).expect("removes"),
+            }
+        }
+        for _ in 0..20 {
+            let n = ids[rng.random_range(0..ids.len())];
+            tx.detach_delete_node(n).expect("deletes");
+        }
+        tx.commit().expect("commits");
+        check(&g.snapshot(), &mut rng, "after a write over typed columns");
+    }
+}
