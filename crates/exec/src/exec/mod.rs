@@ -14,7 +14,7 @@ mod split;
 pub(crate) mod stream;
 pub(crate) mod write;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -364,6 +364,10 @@ enum Task<'t> {
     /// One input row joined with a range of the build rows of the product
     /// (a hash join without keys) that starts the segment.
     Product(Row, std::ops::Range<usize>),
+    /// A range of the build rows of the product that starts the segment,
+    /// each joined with every input row in turn (build-major: the rows of
+    /// one build row come together).
+    ProductRows(Arc<[Row]>, std::ops::Range<usize>),
 }
 
 /// Pairs of (input row, build row) a product that starts a segment must
@@ -382,6 +386,22 @@ fn tasks_for<'c>(
     input: Vec<Row>,
     batch: usize,
     ctx: &Ctx<'c>,
+) -> Result<Vec<Task<'c>>> {
+    tasks_grouped(ops, input, batch, ctx, &[])
+}
+
+/// [`tasks_for`] a segment whose rows an aggregation groups by `keys`: a
+/// product that starts it runs build-major when the keys are computed
+/// from the build side alone, so that the rows of one group arrive
+/// together (the group's accumulators and its build row's properties and
+/// adjacency stay in cache; cookbook cb09 groups ten customers' rows by
+/// each of the companies they were paired with).
+fn tasks_grouped<'c>(
+    ops: &[Op],
+    input: Vec<Row>,
+    batch: usize,
+    ctx: &Ctx<'c>,
+    keys: &[(CExpr, usize)],
 ) -> Result<Vec<Task<'c>>> {
     let scan_label = match ops.first() {
         Some(Op::NodeScan(s)) if input.len() == 1 => match &s.seek {
@@ -426,7 +446,8 @@ fn tasks_for<'c>(
         }
     }
     if let Some(Op::HashJoin(j)) = ops.first() {
-        if let Some(tasks) = product_tasks(j, &input, ctx)? {
+        let build_major = keyed_by_build(j, &ops[1..], keys);
+        if let Some(tasks) = product_tasks(j, &input, ctx, build_major)? {
             return Ok(tasks);
         }
     }
@@ -450,7 +471,12 @@ fn tasks_for<'c>(
 /// (cookbook cb09: ten customers with every company). Many input rows
 /// are shared out as batches of rows instead (each task holds a copy of
 /// its input row).
-fn product_tasks<'c>(j: &HashJoin, input: &[Row], ctx: &Ctx<'c>) -> Result<Option<Vec<Task<'c>>>> {
+fn product_tasks<'c>(
+    j: &HashJoin,
+    input: &[Row],
+    ctx: &Ctx<'c>,
+    build_major: bool,
+) -> Result<Option<Vec<Task<'c>>>> {
     if !j.probe_keys.is_empty() || input.is_empty() || input.len() > PRODUCT_TASKS {
         return Ok(None);
     }
@@ -461,6 +487,16 @@ fn product_tasks<'c>(j: &HashJoin, input: &[Row], ctx: &Ctx<'c>) -> Result<Optio
         return Ok(None);
     }
     let per = (pairs / PRODUCT_TASKS).max(256);
+    if build_major {
+        let per = per.div_ceil(input.len());
+        let shared: Arc<[Row]> = input.into();
+        return Ok(Some(
+            (0..n)
+                .step_by(per)
+                .map(|s| Task::ProductRows(shared.clone(), s..(s + per).min(n)))
+                .collect(),
+        ));
+    }
     let mut tasks = Vec::new();
     for row in input {
         for start in (0..n).step_by(per) {
@@ -468,6 +504,27 @@ fn product_tasks<'c>(j: &HashJoin, input: &[Row], ctx: &Ctx<'c>) -> Result<Optio
         }
     }
     Ok(Some(tasks))
+}
+
+/// Whether grouping `keys` (evaluated after `rest`, the operators after
+/// product `j`) read only values of the product's build side: its slots,
+/// or slots the projections in `rest` compute from them alone.
+fn keyed_by_build(j: &HashJoin, rest: &[Op], keys: &[(CExpr, usize)]) -> bool {
+    let mut build: HashSet<usize> = j.slots.iter().copied().collect();
+    let from_build = |e: &CExpr, build: &HashSet<usize>| {
+        let (mut any, mut only) = (false, true);
+        e.visit_slots(&mut |s| {
+            any = true;
+            only &= build.contains(&s);
+        });
+        any && only
+    };
+    for op in rest {
+        if let Op::Project { items, .. } = op {
+            crate::plan::project_slot_set(items, &mut build, from_build);
+        }
+    }
+    !keys.is_empty() && keys.iter().all(|(e, _)| from_build(e, &build))
 }
 
 /// Runs one task's rows through the segment into `sink`.
@@ -500,7 +557,18 @@ fn run_task_rows(ops: &[Op], task: Task, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> 
             let Op::HashJoin(j) = &ops[0] else {
                 unreachable!("product tasks start with a product")
             };
+            stream::read_probe(j, &mut row, ctx)?;
             stream::product_range(j, range, &ops[1..], &mut row, ctx, sink)?;
+        }
+        Task::ProductRows(rows, range) => {
+            let Op::HashJoin(j) = &ops[0] else {
+                unreachable!("product tasks start with a product")
+            };
+            let mut rows = rows.to_vec();
+            for row in &mut rows {
+                stream::read_probe(j, row, ctx)?;
+            }
+            stream::product_rows(j, range, &ops[1..], &mut rows, ctx, sink)?;
         }
         Task::Morsel(mut row, range) => {
             let Op::NodeScan(s) = &ops[0] else {
@@ -808,6 +876,10 @@ struct Groups<'a, 'c> {
     /// Groups whose keys are all nodes or relationships (at most two),
     /// by their ids: no key copy, a cheap hash.
     by_id: FxHashMap<IdKey, usize>,
+    /// The ids and group of the last row `fast_group` placed: rows of one
+    /// group often come together (a build-major product), and then skip
+    /// the hash table.
+    last: Option<(IdKey, usize)>,
     groups: Vec<Group>,
     key: Vec<GroupKey>,
     locals: Vec<Value>,
@@ -940,6 +1012,7 @@ impl<'a, 'c> Groups<'a, 'c> {
             ctx,
             index: FxHashMap::default(),
             by_id: FxHashMap::default(),
+            last: None,
             groups: Vec::new(),
             key: Vec::with_capacity(keys.len()),
             locals: Vec::new(),
@@ -1032,6 +1105,7 @@ impl<'a, 'c> Groups<'a, 'c> {
             deferred: Vec::new(),
             index: FxHashMap::default(),
             by_id: FxHashMap::default(),
+            last: None,
             groups: Vec::with_capacity(groups.len()),
             first: Vec::with_capacity(groups.len()),
             key: Vec::new(),
@@ -1118,15 +1192,23 @@ impl Groups<'_, '_> {
                 None => return Ok(None),
             }
         };
-        if let Some(&i) = self.by_id.get(&[x, y]) {
-            return Ok(Some(i));
+        match self.last {
+            Some((ids, i)) if ids == [x, y] => return Ok(Some(i)),
+            _ => {}
         }
-        let key = if b == usize::MAX {
-            vec![GroupKey(row[a].clone())]
-        } else {
-            vec![GroupKey(row[a].clone()), GroupKey(row[b].clone())]
+        let i = match self.by_id.get(&[x, y]) {
+            Some(&i) => i,
+            None => {
+                let key = if b == usize::MAX {
+                    vec![GroupKey(row[a].clone())]
+                } else {
+                    vec![GroupKey(row[a].clone()), GroupKey(row[b].clone())]
+                };
+                self.insert(key, self.template.to_vec())
+            }
         };
-        Ok(Some(self.insert(key, self.template.to_vec())))
+        self.last = Some(([x, y], i));
+        Ok(Some(i))
     }
 }
 
@@ -1234,7 +1316,7 @@ fn aggregate(
     ctx: &Ctx<'_>,
 ) -> Result<Vec<Row>> {
     let batch = if ops.is_empty() { AGG_CHUNK } else { BATCH };
-    let tasks = tasks_for(ops, rows, batch, ctx)?;
+    let tasks = tasks_grouped(ops, rows, batch, ctx, keys)?;
     let template = new_accs(aggs)?;
     let make = || Groups::new(keys, aggs, &template, ctx);
     // Counts and sums (float sums are exact until rounded once) do not

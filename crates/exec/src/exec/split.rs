@@ -199,7 +199,10 @@ pub(super) fn cut_point(ops: &[Op], sinks: SinkUse) -> Option<CutPoint> {
                     bound.extend(x.count_into);
                 }
             }
-            Op::HashJoin(j) => bound.extend(j.slots.iter().copied()),
+            Op::HashJoin(j) => {
+                bound.extend(j.slots.iter().copied());
+                bound.extend(j.probe_reads.iter().map(|(_, s)| *s));
+            }
             Op::Unwind { slot, .. } => bound.push(*slot),
             _ => return None,
         }

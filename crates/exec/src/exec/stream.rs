@@ -296,6 +296,7 @@ fn push_hash_join(
     ctx: &Ctx<'_>,
     sink: &mut dyn Sink,
 ) -> Result<bool> {
+    read_probe(j, row, ctx)?;
     let table = join_table(j, row.len(), ctx)?;
     if j.probe_keys.is_empty() {
         return product_range(j, 0..table.rows.len(), rest, row, ctx, sink);
@@ -311,6 +312,17 @@ fn push_hash_join(
         }
     }
     Ok(true)
+}
+
+/// Reads the properties of the incoming row a join hoisted
+/// (`HashJoin::probe_reads`) into their slots, once before the row is
+/// joined.
+pub(crate) fn read_probe(j: &HashJoin, row: &mut Row, ctx: &Ctx<'_>) -> Result<()> {
+    for (e, s) in &j.probe_reads {
+        let v = eval(e, row, &mut Vec::new(), ctx)?;
+        row[*s] = v;
+    }
+    Ok(())
 }
 
 /// The values of a hash join's key expressions on `row`, or none when
@@ -346,6 +358,31 @@ pub(crate) fn product_range(
     for b in range {
         if !join_row(j, table, b, rest, row, ctx, sink)? {
             return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The rows of a product with the build rows in `range`, build-major: each
+/// build row joined with every row of `rows` in turn (one
+/// [`super::Task::ProductRows`]).
+pub(crate) fn product_rows(
+    j: &HashJoin,
+    range: std::ops::Range<usize>,
+    rest: &[Op],
+    rows: &mut [Row],
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<bool> {
+    let Some(width) = rows.first().map(Vec::len) else {
+        return Ok(true);
+    };
+    let table = join_table(j, width, ctx)?;
+    for b in range {
+        for row in rows.iter_mut() {
+            if !join_row(j, table, b, rest, row, ctx, sink)? {
+                return Ok(false);
+            }
         }
     }
     Ok(true)

@@ -56,6 +56,10 @@ impl<'a> Optimizer<'a> {
         rewrite::prune_var_length(&mut ops);
         rewrite::hash_joins(&mut ops, &mut self.join_tables);
         let mut width = width;
+        rewrite::hoist_probe_reads(&mut ops, &mut || {
+            width += 1;
+            width - 1
+        });
         rewrite::count_pushdown(&mut ops, &mut || {
             width += 1;
             width - 1

@@ -10,6 +10,9 @@ use relgraph_cypher::ast::BinaryOp;
 
 use crate::plan::{CExpr, Expand, HashJoin, Op};
 
+/// At most this many property reads are hoisted before one join.
+const HOIST_MAX: usize = 16;
+
 /// Marks variable-length expansions whose paths nobody observes before a
 /// DISTINCT, or before an aggregation whose every aggregate ignores how
 /// often a row repeats (`count(DISTINCT x)`, `collect(DISTINCT x)`, `min`,
@@ -285,6 +288,7 @@ pub(crate) fn hash_joins(ops: &mut Vec<Op>, tables: &mut usize) {
             slots,
             distinct_rels,
             table: *tables,
+            probe_reads: Vec::new(),
         }));
         *tables += 1;
         let n_post = post.len();
@@ -309,4 +313,183 @@ fn expand_in_part(e: &Expand, part: &HashSet<usize>) -> bool {
             .for_each(|(_, x)| x.visit_slots(&mut |s| inside &= reach(s)));
     }
     inside
+}
+
+/// Hoists reads of the incoming row's properties out of the products
+/// that multiply it: a property of a node or relationship bound before a
+/// product (a hash join without keys) that the filters and projections
+/// after it read
+/// is read once per incoming row, before the row is joined
+/// (`HashJoin::probe_reads`), not once per joined row; those operators
+/// read the slot instead. A property read of a node, a relationship or
+/// null cannot fail, so reading it for a row that joins nothing changes
+/// no answer. Cookbook cb09 pairs ten customers with 45,000 companies and
+/// compares each company with `b.industry` and `b.size`.
+pub(crate) fn hoist_probe_reads(ops: &mut [Op], alloc: &mut dyn FnMut() -> usize) {
+    let mut entities: HashSet<usize> = HashSet::new();
+    for i in 0..ops.len() {
+        // A product joins every incoming row with every build row; a
+        // keyed join may join most rows with none, where reading ahead
+        // would only add work.
+        if matches!(&ops[i], Op::HashJoin(j) if j.probe_keys.is_empty()) {
+            let end = ops[i + 1..]
+                .iter()
+                .position(|o| !matches!(o, Op::Filter(..) | Op::Project { .. }))
+                .map_or(ops.len(), |p| i + 1 + p);
+            let (head, tail) = ops.split_at_mut(i + 1);
+            let Op::HashJoin(j) = &mut head[i] else {
+                unreachable!("matched above")
+            };
+            hoist_into(j, &mut tail[..end - i - 1], &entities, alloc);
+        }
+        track_entities(&ops[i], &mut entities);
+    }
+}
+
+/// Hoists the reads of `entities`' properties in `after` (filters and
+/// projections) into `j`.
+fn hoist_into(
+    j: &mut HashJoin,
+    after: &mut [Op],
+    entities: &HashSet<usize>,
+    alloc: &mut dyn FnMut() -> usize,
+) {
+    // A slot the operators after the join write is not the incoming one.
+    let mut written: HashSet<usize> = j.slots.iter().copied().collect();
+    for op in after.iter() {
+        if let Op::Project { items, .. } = op {
+            written.extend(items.iter().map(|(_, out)| *out));
+        }
+    }
+    let mut hoisted: Vec<(CExpr, usize)> = Vec::new();
+    let mut replace = |e: &mut CExpr| {
+        rewrite_reads(e, &mut |slot, key| {
+            if !entities.contains(&slot) || written.contains(&slot) {
+                return None;
+            }
+            let read =
+                CExpr::Property(Box::new(CExpr::Slot(slot)), key.clone(), Default::default());
+            let found = hoisted
+                .iter()
+                .find(|(h, _)| same_read(h, &read))
+                .map(|(_, s)| *s);
+            match found {
+                Some(s) => Some(s),
+                None if hoisted.len() < HOIST_MAX => {
+                    let s = alloc();
+                    hoisted.push((read, s));
+                    Some(s)
+                }
+                None => None,
+            }
+        })
+    };
+    for op in after.iter_mut() {
+        match op {
+            Op::Filter(e, _) => replace(e),
+            Op::Project { items, .. } => items.iter_mut().for_each(|(e, _)| replace(e)),
+            _ => {}
+        }
+    }
+    j.probe_reads.extend(hoisted);
+}
+
+/// Whether two hoisted reads read the same property of the same slot.
+fn same_read(a: &CExpr, b: &CExpr) -> bool {
+    match (a, b) {
+        (CExpr::Property(x, k, _), CExpr::Property(y, l, _)) => {
+            matches!((&**x, &**y), (CExpr::Slot(s), CExpr::Slot(t)) if s == t) && k.name == l.name
+        }
+        _ => false,
+    }
+}
+
+/// Replaces each `slot.key` in `e` (outside its sub-plans) for which
+/// `hoist` gives a slot with a read of that slot.
+fn rewrite_reads(
+    e: &mut CExpr,
+    hoist: &mut dyn FnMut(usize, &crate::plan::NameRef<relgraph_graph::PropKeyId>) -> Option<usize>,
+) {
+    if let CExpr::Property(base, key, _) = e {
+        if let CExpr::Slot(slot) = **base {
+            if let Some(s) = hoist(slot, key) {
+                *e = CExpr::Slot(s);
+            }
+            return;
+        }
+    }
+    e.for_each_child_mut(&mut |c| rewrite_reads(c, hoist));
+}
+
+/// Updates the slots known to hold a node, a relationship or null after
+/// `op` runs.
+fn track_entities(op: &Op, entities: &mut HashSet<usize>) {
+    match op {
+        Op::NodeScan(s) => {
+            entities.insert(s.slot);
+        }
+        Op::Expand(e) => {
+            for x in std::iter::once(e).chain(e.closing.as_deref()) {
+                entities.insert(x.to);
+                // A variable-length expansion binds a list of relationships.
+                if x.var_length.is_none() {
+                    entities.insert(x.rel);
+                } else {
+                    entities.remove(&x.rel);
+                }
+                if let Some(c) = x.count_into {
+                    entities.remove(&c);
+                }
+            }
+        }
+        Op::Project { items, .. } => crate::plan::project_slot_set(
+            items,
+            entities,
+            |e, set| matches!(e, CExpr::Slot(s) if set.contains(s)),
+        ),
+        Op::HashJoin(j) => {
+            let mut build = HashSet::new();
+            j.build.iter().for_each(|o| track_entities(o, &mut build));
+            for s in &j.slots {
+                if build.contains(s) {
+                    entities.insert(*s);
+                } else {
+                    entities.remove(s);
+                }
+            }
+            for (_, s) in &j.probe_reads {
+                entities.remove(s);
+            }
+        }
+        // What an optional match binds is an entity or null.
+        Op::Optional { ops } => ops.iter().for_each(|o| track_entities(o, entities)),
+        // Anything else that binds slots is not tracked: they stop
+        // counting as entities (a hoist is only ever skipped).
+        other => {
+            let mut bound = Vec::new();
+            bound_slots(other, &mut bound);
+            for s in bound {
+                entities.remove(&s);
+            }
+        }
+    }
+}
+
+/// The slots an operator other than those [`track_entities`] follows
+/// writes.
+fn bound_slots(op: &Op, out: &mut Vec<usize>) {
+    match op {
+        Op::Unwind { slot, .. } => out.push(*slot),
+        Op::Aggregate { keys, aggs, .. } => {
+            out.extend(keys.iter().map(|(_, s)| *s));
+            out.extend(aggs.iter().map(|a| a.slot));
+        }
+        Op::Procedure(c) => out.extend(c.yields.iter().map(|(_, s)| *s)),
+        Op::ShortestPath(p) => {
+            out.push(p.path_slot);
+            out.extend(p.rel_slot);
+        }
+        Op::BuildPath(b) => out.push(b.slot),
+        _ => {}
+    }
 }

@@ -117,10 +117,15 @@ pub(crate) fn describe(op: &Op) -> String {
         Op::BuildPath(_) => "BuildPath".to_string(),
         Op::Optional { .. } => "Optional".to_string(),
         Op::HashJoin(j) => {
+            let reads = match j.probe_reads.len() {
+                0 => String::new(),
+                1 => "; 1 property read before".to_string(),
+                n => format!("; {n} properties read before"),
+            };
             if j.build_keys.is_empty() {
-                "CartesianProduct(build once)".to_string()
+                format!("CartesianProduct(build once{reads})")
             } else {
-                format!("HashJoin({} keys)", j.build_keys.len())
+                format!("HashJoin({} keys{reads})", j.build_keys.len())
             }
         }
         Op::Unwind { var, .. } => format!("Unwind({var})"),

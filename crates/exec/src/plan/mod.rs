@@ -5,6 +5,7 @@
 pub(crate) mod explain;
 pub(crate) mod logical;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use relgraph_cypher::ast::{BinaryOp, Quantifier, Span, UnaryOp};
@@ -150,6 +151,76 @@ pub(crate) struct SubPlan {
     reads: std::sync::OnceLock<Vec<usize>>,
 }
 
+/// The children of an expression (`$e`, a `&CExpr` or a `&mut CExpr`),
+/// each handed to `$f`; `$iter` is `iter` or `iter_mut` to match. One
+/// body for [`CExpr::for_each_child`] and [`CExpr::for_each_child_mut`].
+macro_rules! each_child {
+    ($e:expr, $f:ident, $iter:ident) => {{
+        use CExpr::*;
+        match $e {
+            Const(_) | Param(_) | Local(_) | Slot(_) | Exists(_) | PatternCount(_) => {}
+            Property(e, _, _)
+            | HasLabels(e, _, _)
+            | Unary(_, e, _)
+            | IsNull(e, _)
+            | InSet(e, _, _)
+            | PatternComp(_, e) => $f(e),
+            Index(a, b, _) | Binary(_, a, b, _) => {
+                $f(a);
+                $f(b);
+            }
+            Slice(a, b, c, _) => {
+                $f(a);
+                b.$iter().chain(c).for_each(|e| $f(e));
+            }
+            Call(_, args, _) | List(args) => args.$iter().for_each(|e| $f(e)),
+            Case {
+                subject,
+                branches,
+                default,
+            } => {
+                subject.$iter().for_each(|e| $f(e));
+                for (w, t) in branches {
+                    $f(w);
+                    $f(t);
+                }
+                default.$iter().for_each(|e| $f(e));
+            }
+            Map(items) => items.$iter().for_each(|(_, e)| $f(e)),
+            ListComp {
+                list,
+                predicate,
+                projection,
+                ..
+            } => {
+                $f(list);
+                predicate.$iter().chain(projection).for_each(|e| $f(e));
+            }
+            Quantifier {
+                list, predicate, ..
+            } => {
+                $f(list);
+                predicate.$iter().for_each(|e| $f(e));
+            }
+            Reduce {
+                init, list, expr, ..
+            } => {
+                $f(init);
+                $f(list);
+                $f(expr);
+            }
+            MapProjection(base, items) => {
+                $f(base);
+                for i in items {
+                    if let MapProjItem::Entry(_, e) = i {
+                        $f(e);
+                    }
+                }
+            }
+        }
+    }};
+}
+
 impl CExpr {
     /// The span of the source expression, for the variants that keep one.
     pub fn span(&self) -> Option<Span> {
@@ -194,68 +265,12 @@ impl CExpr {
     /// Calls `f` on each expression directly inside this one (not inside
     /// its sub-plans' operators).
     pub fn for_each_child(&self, f: &mut dyn FnMut(&CExpr)) {
-        use CExpr::*;
-        match self {
-            Const(_) | Param(_) | Local(_) | Slot(_) | Exists(_) | PatternCount(_) => {}
-            Property(e, _, _)
-            | HasLabels(e, _, _)
-            | Unary(_, e, _)
-            | IsNull(e, _)
-            | InSet(e, _, _)
-            | PatternComp(_, e) => f(e),
-            Index(a, b, _) | Binary(_, a, b, _) => {
-                f(a);
-                f(b);
-            }
-            Slice(a, b, c, _) => {
-                f(a);
-                b.iter().chain(c).for_each(|e| f(e));
-            }
-            Call(_, args, _) | List(args) => args.iter().for_each(f),
-            Case {
-                subject,
-                branches,
-                default,
-            } => {
-                subject.iter().for_each(|e| f(e));
-                for (w, t) in branches {
-                    f(w);
-                    f(t);
-                }
-                default.iter().for_each(|e| f(e));
-            }
-            Map(items) => items.iter().for_each(|(_, e)| f(e)),
-            ListComp {
-                list,
-                predicate,
-                projection,
-                ..
-            } => {
-                f(list);
-                predicate.iter().chain(projection).for_each(|e| f(e));
-            }
-            Quantifier {
-                list, predicate, ..
-            } => {
-                f(list);
-                predicate.iter().for_each(|e| f(e));
-            }
-            Reduce {
-                init, list, expr, ..
-            } => {
-                f(init);
-                f(list);
-                f(expr);
-            }
-            MapProjection(base, items) => {
-                f(base);
-                for i in items {
-                    if let MapProjItem::Entry(_, e) = i {
-                        f(e);
-                    }
-                }
-            }
-        }
+        each_child!(self, f, iter)
+    }
+
+    /// [`CExpr::for_each_child`], with the children to change.
+    pub fn for_each_child_mut(&mut self, f: &mut dyn FnMut(&mut CExpr)) {
+        each_child!(self, f, iter_mut)
     }
 
     /// True if the expression reads no slot, no local and no graph.
@@ -705,6 +720,7 @@ impl Op {
             Op::HashJoin(j) => {
                 j.build.iter().for_each(|o| o.visit_slots(f));
                 j.probe_keys.iter().for_each(|e| e.visit_slots(f));
+                j.probe_reads.iter().for_each(|(e, _)| e.visit_slots(f));
                 j.distinct_rels.iter().for_each(|(_, l)| f(*l));
             }
             Op::Unwind { expr, .. } => expr.visit_slots(f),
@@ -736,6 +752,29 @@ pub(crate) struct HashJoin {
     /// side's rows (`Ctx::joins`): run-time state stays out of the plan,
     /// so a prepared plan can run again on another snapshot.
     pub table: usize,
+    /// Properties of the incoming row's nodes and relationships that the
+    /// operators after the join read: read once per incoming row, before
+    /// it is joined, into these slots (`optimize::rewrite::hoist_probe_reads`).
+    pub probe_reads: Vec<(CExpr, usize)>,
+}
+
+/// Follows a set of slots whose values have some property through
+/// projection `items`: an item's output slot is in the set afterwards iff
+/// `has` says its expression gives such a value, judged on the set as it
+/// was before the projection (every item reads the row before it).
+pub(crate) fn project_slot_set(
+    items: &[(CExpr, usize)],
+    set: &mut HashSet<usize>,
+    has: impl Fn(&CExpr, &HashSet<usize>) -> bool,
+) {
+    let outs: Vec<(usize, bool)> = items.iter().map(|(e, out)| (*out, has(e, set))).collect();
+    for (out, holds) in outs {
+        if holds {
+            set.insert(out);
+        } else {
+            set.remove(&out);
+        }
+    }
 }
 
 /// A compiled single query (one part of a UNION).

@@ -113,6 +113,8 @@ const QUERIES: &[&str] = &[
      RETURN t.name + a.name AS k, count(b) AS n ORDER BY k",
     "MATCH (a:Person {id: 6})-[:KNOWS]-(b) WITH DISTINCT b \
      MATCH (b)-[:WORKS_AT]->(c) RETURN c.name, collect(b.id) AS staff",
+    "MATCH (a:Person) WITH a ORDER BY a.id LIMIT 2 \
+     MATCH (b:Person) WHERE b.score > a.score RETURN a.id, b.id, a.name + b.name AS pair",
 ];
 
 fn rows(snap: &Snapshot, q: &str, mode: u8, threads: usize) -> Vec<String> {
