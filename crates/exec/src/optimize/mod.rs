@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use relgraph_graph::{Catalog, Snapshot};
 
-use crate::plan::logical::{LogicalOp, LogicalQuery};
+use crate::plan::logical::{Conj, LogicalOp, LogicalQuery};
 use crate::plan::{Op, SinglePlan};
 
 /// Plans against one snapshot's catalog and statistics; numbers the
@@ -96,12 +96,19 @@ impl<'a> Optimizer<'a> {
 /// Consecutive MATCH clauses as one pattern where they can be
 /// (`LogicalMatch::can_absorb`), so that the order of the whole is chosen
 /// by cost: `MATCH (p:Person)-[:WORKS_AT]->(c) MATCH (c:Company {name:
-/// $n})` then starts at the company instead of at every person.
+/// $n})` then starts at the company instead of at every person. A filter
+/// right after a MATCH (the WHERE of a WITH that only passes variables
+/// on) becomes one of its conjuncts.
 fn merge_matches(clauses: Vec<LogicalOp>) -> Vec<LogicalOp> {
     let mut out: Vec<LogicalOp> = Vec::with_capacity(clauses.len());
     for clause in clauses {
         match (out.last_mut(), clause) {
             (Some(LogicalOp::Match(a)), LogicalOp::Match(b)) if a.can_absorb(&b) => a.absorb(b),
+            // `MATCH ... WITH <its variables> WHERE c`: the filter is a
+            // conjunct of the pattern, so a MATCH after it still merges.
+            (Some(LogicalOp::Match(a)), LogicalOp::Op(Op::Filter(e, _))) => {
+                a.conjuncts.push(Conj::new(e, None))
+            }
             (_, clause) => out.push(clause),
         }
     }

@@ -328,21 +328,20 @@ fn expand_in_part(e: &Expand, part: &HashSet<usize>) -> bool {
 pub(crate) fn hoist_probe_reads(ops: &mut [Op], alloc: &mut dyn FnMut() -> usize) {
     let mut entities: HashSet<usize> = HashSet::new();
     for i in 0..ops.len() {
+        let (head, tail) = ops.split_at_mut(i + 1);
         // A product joins every incoming row with every build row; a
         // keyed join may join most rows with none, where reading ahead
         // would only add work.
-        if matches!(&ops[i], Op::HashJoin(j) if j.probe_keys.is_empty()) {
-            let end = ops[i + 1..]
-                .iter()
-                .position(|o| !matches!(o, Op::Filter(..) | Op::Project { .. }))
-                .map_or(ops.len(), |p| i + 1 + p);
-            let (head, tail) = ops.split_at_mut(i + 1);
-            let Op::HashJoin(j) = &mut head[i] else {
-                unreachable!("matched above")
-            };
-            hoist_into(j, &mut tail[..end - i - 1], &entities, alloc);
+        if let Op::HashJoin(j) = &mut head[i] {
+            if j.probe_keys.is_empty() {
+                let end = tail
+                    .iter()
+                    .position(|o| !matches!(o, Op::Filter(..) | Op::Project { .. }))
+                    .unwrap_or(tail.len());
+                hoist_into(j, &mut tail[..end], &entities, alloc);
+            }
         }
-        track_entities(&ops[i], &mut entities);
+        track_entities(&head[i], &mut entities);
     }
 }
 

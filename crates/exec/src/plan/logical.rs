@@ -147,10 +147,11 @@ impl LogicalMatch {
 
     /// `MATCH self MATCH next` as one pattern: `next`'s nodes bound by
     /// this pattern become the same nodes (with the labels either gives
-    /// them), its relationships keep their
-    /// own clause (no uniqueness across the two), its conjuncts join
-    /// these (but for the label tests the merged nodes now make). The same rows, in any order the optimizer prefers: without
-    /// the merge the second pattern is planned only after the first.
+    /// them), its relationships keep their own clause (no uniqueness
+    /// across the two), its conjuncts join these (but for the label tests
+    /// the merged nodes now make). The same rows, in any order the
+    /// optimizer prefers: without the merge the second pattern is planned
+    /// only after the first.
     pub(crate) fn absorb(&mut self, next: LogicalMatch) {
         let g = &mut self.pattern;
         let clause = g.rels.iter().map(|r| r.clause + 1).max().unwrap_or(0);
