@@ -193,16 +193,39 @@ pub fn compare_op(op: BinaryOp, a: &Value, b: &Value) -> Option<bool> {
             if (is_nan(a) && is_number(b)) || (is_nan(b) && is_number(a)) {
                 return Some(false);
             }
-            let o = compare(a, b)?;
-            Some(match op {
-                BinaryOp::Lt => o == Ordering::Less,
-                BinaryOp::Le => o != Ordering::Greater,
-                BinaryOp::Gt => o == Ordering::Greater,
-                _ => o != Ordering::Less,
-            })
+            ordering_holds(op, compare(a, b)?)
         }
         _ => None,
     }
+}
+
+/// [`compare_op`] of two strings, without values around them (a scan
+/// compares a text column's bytes where they lie).
+///
+/// ```
+/// use relgraph_exec::value_ops::compare_strs;
+/// use relgraph_cypher::ast::BinaryOp;
+/// assert_eq!(compare_strs(BinaryOp::Lt, "Ada", "Alan"), Some(true));
+/// assert_eq!(compare_strs(BinaryOp::Eq, "Ada", "ada"), Some(false));
+/// ```
+pub fn compare_strs(op: BinaryOp, a: &str, b: &str) -> Option<bool> {
+    match op {
+        BinaryOp::Eq => Some(a == b),
+        BinaryOp::Ne => Some(a != b),
+        _ => ordering_holds(op, a.cmp(b)),
+    }
+}
+
+/// Whether ordering `o` of two operands satisfies comparison `op` (`<`,
+/// `<=`, `>`, `>=`); `None` for other operators.
+fn ordering_holds(op: BinaryOp, o: Ordering) -> Option<bool> {
+    Some(match op {
+        BinaryOp::Lt => o == Ordering::Less,
+        BinaryOp::Le => o != Ordering::Greater,
+        BinaryOp::Gt => o == Ordering::Greater,
+        BinaryOp::Ge => o != Ordering::Less,
+        _ => return None,
+    })
 }
 
 // ---------------------------------------------------------------------------

@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 
 use relgraph_cypher::ast::BinaryOp;
 use relgraph_graph::{
-    Adj, AdjSlice, Direction, LabelId, NodeId, Path, PropKeyId, RelId, RelRef, RelTypeId, Snapshot,
-    Value,
+    Adj, AdjSlice, Direction, LabelId, NodeId, Path, PropKeyId, PropStr, RelId, RelRef, RelTypeId,
+    Snapshot, Value,
 };
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -605,6 +605,17 @@ pub(crate) fn scan(
     }
     let passes = |n: NodeId| {
         keys.iter().all(|&(k, op, v, const_first)| {
+            // A string compared with a string: read where it lies.
+            if let Value::String(c) = v {
+                match snap.node_str_property(n, k) {
+                    PropStr::Absent => return false,
+                    PropStr::Str(s) => {
+                        let (a, b) = if const_first { (&**c, s) } else { (s, &**c) };
+                        return value_ops::compare_strs(op, a, b) == Some(true);
+                    }
+                    PropStr::Other => {}
+                }
+            }
             snap.node_property(n, k).is_some_and(|x| {
                 let passed = if const_first {
                     value_ops::compare_op(op, v, &x)

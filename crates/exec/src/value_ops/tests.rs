@@ -607,6 +607,16 @@ mod laws {
         }
 
         #[test]
+        fn string_comparisons_in_place_answer_as_values_do(
+            a in "[a-cA-Cé😀 ]{0,4}",
+            b in "[a-cA-Cé😀 ]{0,4}",
+        ) {
+            for op in [BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Lt, BinaryOp::Le, BinaryOp::Gt, BinaryOp::Ge] {
+                prop_assert_eq!(compare_strs(op, &a, &b), compare_op(op, &Value::from(a.as_str()), &Value::from(b.as_str())), "{:?}", op);
+            }
+        }
+
+        #[test]
         fn group_keys_agree_with_hash_and_equality(a in value(), b in value()) {
             if GroupKey(a.clone()) == GroupKey(b.clone()) {
                 prop_assert_eq!(hash_of(&a), hash_of(&b));

@@ -213,6 +213,20 @@ impl Column {
         }
     }
 
+    /// The value at `local` as a [`super::PropStr`], a string borrowed
+    /// where it lies.
+    pub(crate) fn str_at(&self, local: usize) -> super::PropStr<'_> {
+        use super::PropStr;
+        match self {
+            Column::Typed(t) => t.str_at(local),
+            _ => match self.get(local) {
+                None => PropStr::Absent,
+                Some(Cow::Borrowed(Value::String(s))) => PropStr::Str(s),
+                Some(_) => PropStr::Other,
+            },
+        }
+    }
+
     /// The locals in `lo..hi` that are set in `among` and hold a value,
     /// ascending, appended to `out`, without building any value: a sparse
     /// column walks its entries and a presence bitmap is intersected with

@@ -88,16 +88,8 @@ impl TypedColumn {
                 let code = codes.get(local)?;
                 dict.get(code as usize).map(Cow::Borrowed)
             }
-            TypedColumn::Text {
-                offsets,
-                bytes,
-                present,
-            } => {
-                if !present.get(local) {
-                    return None;
-                }
-                let raw = slice_at(offsets, bytes, local)?;
-                let text = String::from_utf8_lossy(raw);
+            TypedColumn::Text { .. } => {
+                let text = String::from_utf8_lossy(self.text_at(local)?);
                 Some(Cow::Owned(Value::String(Arc::from(text.as_ref()))))
             }
             TypedColumn::Encoded { offsets, bytes } => {
@@ -107,6 +99,40 @@ impl TypedColumn {
                 }
                 decode_value(raw).map(Cow::Owned)
             }
+        }
+    }
+
+    /// The value at `local` as [`crate::snapshot::PropStr`]: a text
+    /// column's string borrowed from the segment, not copied.
+    pub(crate) fn str_at(&self, local: usize) -> super::PropStr<'_> {
+        use super::PropStr;
+        match self {
+            // Bytes that are not UTF-8 (a damaged array) are read the long
+            // way, as `get` reads them.
+            TypedColumn::Text { .. } => match self.text_at(local).map(std::str::from_utf8) {
+                None => PropStr::Absent,
+                Some(Ok(s)) => PropStr::Str(s),
+                Some(Err(_)) => PropStr::Other,
+            },
+            TypedColumn::Dict { .. } | TypedColumn::Encoded { .. } => match self.get(local) {
+                None => PropStr::Absent,
+                Some(Cow::Borrowed(Value::String(s))) => PropStr::Str(s),
+                Some(_) => PropStr::Other,
+            },
+            _ if self.has(local) => PropStr::Other,
+            _ => PropStr::Absent,
+        }
+    }
+
+    /// The bytes of a text column's value at `local`, if present.
+    fn text_at(&self, local: usize) -> Option<&[u8]> {
+        match self {
+            TypedColumn::Text {
+                offsets,
+                bytes,
+                present,
+            } if present.get(local) => slice_at(offsets, bytes, local),
+            _ => None,
         }
     }
 

@@ -564,6 +564,43 @@ impl Snapshot {
         chunk::column_get(&c.props, k, l)
     }
 
+    /// [`Snapshot::node_property`] for a comparison with a string: a
+    /// string value borrowed where it lies (a segment's text column is
+    /// read in place, with no new string), `PropStr::Other` for a value of
+    /// another type (or a string that would have to be decoded),
+    /// `PropStr::Absent` when there is none (or the role may not see it).
+    ///
+    /// ```
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::{Catalog, NodeId, PropStr, RelId, Snapshot, Value};
+    /// let mut c = Catalog::default();
+    /// let name = c.intern_prop_key("name");
+    /// let age = c.intern_prop_key("age");
+    /// let nodes = vec![NodeRecord {
+    ///     id: NodeId(0),
+    ///     labels: vec![],
+    ///     props: vec![(name, Value::from("Ada")), (age, Value::Int(36))],
+    /// }];
+    /// let s = Snapshot::from_records(c, 1, NodeId(1), RelId(0), nodes, vec![]).unwrap();
+    /// assert_eq!(s.node_str_property(NodeId(0), name), PropStr::Str("Ada"));
+    /// assert_eq!(s.node_str_property(NodeId(0), age), PropStr::Other);
+    /// assert_eq!(s.node_str_property(NodeId(1), name), PropStr::Absent);
+    /// ```
+    pub fn node_str_property(&self, n: NodeId, k: PropKeyId) -> PropStr<'_> {
+        let Some((c, l)) = self.inner.node_chunk(n.0) else {
+            return PropStr::Absent;
+        };
+        if let Some(a) = &self.access {
+            if !(self.seen(a, n) && self.key_seen(a, n, k)) {
+                return PropStr::Absent;
+            }
+        }
+        match c.props.binary_search_by_key(&k, |(key, _)| *key) {
+            Ok(i) => c.props[i].1.str_at(l),
+            Err(_) => PropStr::Absent,
+        }
+    }
+
     /// All properties of a node, sorted by key id.
     pub fn node_properties(&self, n: NodeId) -> Vec<(PropKeyId, Value)> {
         let mut all = match self.inner.node_chunk(n.0) {
@@ -1742,4 +1779,18 @@ impl std::fmt::Debug for Snapshot {
             .field("rels", &self.inner.rel_count)
             .finish()
     }
+}
+
+/// A property as a comparison with a string needs it
+/// ([`Snapshot::node_str_property`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PropStr<'a> {
+    /// No value (or one the role may not see).
+    Absent,
+    /// A string, borrowed where it lies.
+    Str(&'a str),
+    /// A value that is not a string stored as one: another type, or a
+    /// string a mixed-type column keeps encoded; read it with
+    /// [`Snapshot::node_property`].
+    Other,
 }
