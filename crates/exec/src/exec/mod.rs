@@ -486,10 +486,16 @@ fn product_tasks<'c>(
     if pairs < PRODUCT_SPLIT_MIN {
         return Ok(None);
     }
+    // The properties the join reads ahead, once per input row for all
+    // its tasks.
+    let mut rows = input.to_vec();
+    for row in &mut rows {
+        stream::read_probe(j, row, ctx)?;
+    }
     let per = (pairs / PRODUCT_TASKS).max(256);
     if build_major {
-        let per = per.div_ceil(input.len());
-        let shared: Arc<[Row]> = input.into();
+        let per = per.div_ceil(rows.len());
+        let shared: Arc<[Row]> = rows.into();
         return Ok(Some(
             (0..n)
                 .step_by(per)
@@ -498,7 +504,7 @@ fn product_tasks<'c>(
         ));
     }
     let mut tasks = Vec::new();
-    for row in input {
+    for row in &rows {
         for start in (0..n).step_by(per) {
             tasks.push(Task::Product(row.clone(), start..(start + per).min(n)));
         }
@@ -557,7 +563,6 @@ fn run_task_rows(ops: &[Op], task: Task, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> 
             let Op::HashJoin(j) = &ops[0] else {
                 unreachable!("product tasks start with a product")
             };
-            stream::read_probe(j, &mut row, ctx)?;
             stream::product_range(j, range, &ops[1..], &mut row, ctx, sink)?;
         }
         Task::ProductRows(rows, range) => {
@@ -565,9 +570,6 @@ fn run_task_rows(ops: &[Op], task: Task, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> 
                 unreachable!("product tasks start with a product")
             };
             let mut rows = rows.to_vec();
-            for row in &mut rows {
-                stream::read_probe(j, row, ctx)?;
-            }
             stream::product_rows(j, range, &ops[1..], &mut rows, ctx, sink)?;
         }
         Task::Morsel(mut row, range) => {

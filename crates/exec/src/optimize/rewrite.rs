@@ -1,14 +1,16 @@
 //! Rewrites of the physical operators the optimizer runs after a
 //! pattern's order is chosen: variable-length expansions that only need
 //! endpoints, counts pushed into expansions, closing expansions fused
-//! into intersections, and scans that start an independent pattern part
-//! turned into hash joins.
+//! into intersections, scans that start an independent pattern part
+//! turned into hash joins, and reads of the incoming row hoisted out of
+//! products.
 
 use std::collections::HashSet;
 
 use relgraph_cypher::ast::BinaryOp;
+use relgraph_graph::PropKeyId;
 
-use crate::plan::{CExpr, Expand, HashJoin, Op};
+use crate::plan::{CExpr, Expand, HashJoin, NameRef, Op};
 
 /// At most this many property reads are hoisted before one join.
 const HOIST_MAX: usize = 16;
@@ -360,27 +362,24 @@ fn hoist_into(
             written.extend(items.iter().map(|(_, out)| *out));
         }
     }
-    let mut hoisted: Vec<(CExpr, usize)> = Vec::new();
+    // (incoming slot, key) -> the slot its value is read into.
+    let mut hoisted: Vec<(usize, NameRef<PropKeyId>, usize)> = Vec::new();
     let mut replace = |e: &mut CExpr| {
         rewrite_reads(e, &mut |slot, key| {
             if !entities.contains(&slot) || written.contains(&slot) {
                 return None;
             }
-            let read =
-                CExpr::Property(Box::new(CExpr::Slot(slot)), key.clone(), Default::default());
-            let found = hoisted
+            if let Some(&(.., into)) = hoisted
                 .iter()
-                .find(|(h, _)| same_read(h, &read))
-                .map(|(_, s)| *s);
-            match found {
-                Some(s) => Some(s),
-                None if hoisted.len() < HOIST_MAX => {
-                    let s = alloc();
-                    hoisted.push((read, s));
-                    Some(s)
-                }
-                None => None,
+                .find(|(s, k, _)| *s == slot && k.name == key.name)
+            {
+                return Some(into);
             }
+            (hoisted.len() < HOIST_MAX).then(|| {
+                let into = alloc();
+                hoisted.push((slot, key.clone(), into));
+                into
+            })
         })
     };
     for op in after.iter_mut() {
@@ -390,24 +389,18 @@ fn hoist_into(
             _ => {}
         }
     }
-    j.probe_reads.extend(hoisted);
-}
-
-/// Whether two hoisted reads read the same property of the same slot.
-fn same_read(a: &CExpr, b: &CExpr) -> bool {
-    match (a, b) {
-        (CExpr::Property(x, k, _), CExpr::Property(y, l, _)) => {
-            matches!((&**x, &**y), (CExpr::Slot(s), CExpr::Slot(t)) if s == t) && k.name == l.name
-        }
-        _ => false,
-    }
+    j.probe_reads
+        .extend(hoisted.into_iter().map(|(slot, key, into)| {
+            let read = CExpr::Property(Box::new(CExpr::Slot(slot)), key, Default::default());
+            (read, into)
+        }));
 }
 
 /// Replaces each `slot.key` in `e` (outside its sub-plans) for which
 /// `hoist` gives a slot with a read of that slot.
 fn rewrite_reads(
     e: &mut CExpr,
-    hoist: &mut dyn FnMut(usize, &crate::plan::NameRef<relgraph_graph::PropKeyId>) -> Option<usize>,
+    hoist: &mut dyn FnMut(usize, &NameRef<PropKeyId>) -> Option<usize>,
 ) {
     if let CExpr::Property(base, key, _) = e {
         if let CExpr::Slot(slot) = **base {

@@ -216,14 +216,9 @@ impl Column {
     /// The value at `local` as a [`super::PropStr`], a string borrowed
     /// where it lies.
     pub(crate) fn str_at(&self, local: usize) -> super::PropStr<'_> {
-        use super::PropStr;
         match self {
             Column::Typed(t) => t.str_at(local),
-            _ => match self.get(local) {
-                None => PropStr::Absent,
-                Some(Cow::Borrowed(Value::String(s))) => PropStr::Str(s),
-                Some(_) => PropStr::Other,
-            },
+            _ => super::PropStr::of(self.get(local)),
         }
     }
 
@@ -309,9 +304,15 @@ pub(crate) type Columns = Vec<(PropKeyId, Arc<Column>)>;
 /// Looks up a property in a chunk's columns.
 #[inline]
 pub(crate) fn column_get(cols: &Columns, key: PropKeyId, local: usize) -> Option<Cow<'_, Value>> {
+    column_of(cols, key).and_then(|c| c.get(local))
+}
+
+/// The column of `key` among a chunk's columns.
+#[inline]
+pub(crate) fn column_of(cols: &Columns, key: PropKeyId) -> Option<&Column> {
     cols.binary_search_by_key(&key, |(k, _)| *k)
         .ok()
-        .and_then(|i| cols[i].1.get(local))
+        .map(|i| &*cols[i].1)
 }
 
 /// All properties of one entity, sorted by key.

@@ -114,11 +114,7 @@ impl TypedColumn {
                 Some(Ok(s)) => PropStr::Str(s),
                 Some(Err(_)) => PropStr::Other,
             },
-            TypedColumn::Dict { .. } | TypedColumn::Encoded { .. } => match self.get(local) {
-                None => PropStr::Absent,
-                Some(Cow::Borrowed(Value::String(s))) => PropStr::Str(s),
-                Some(_) => PropStr::Other,
-            },
+            TypedColumn::Dict { .. } | TypedColumn::Encoded { .. } => PropStr::of(self.get(local)),
             _ if self.has(local) => PropStr::Other,
             _ => PropStr::Absent,
         }

@@ -555,13 +555,21 @@ impl Snapshot {
     /// dictionaries), built on the fly where a segment column stores plain
     /// numbers or bytes.
     pub fn node_property(&self, n: NodeId, k: PropKeyId) -> Option<Cow<'_, Value>> {
+        let (column, l) = self.node_column(n, k)?;
+        column.get(l)
+    }
+
+    /// The column holding `n`'s `k` and `n`'s place in it, unless the role
+    /// may not see them.
+    #[inline]
+    fn node_column(&self, n: NodeId, k: PropKeyId) -> Option<(&chunk::Column, usize)> {
         let (c, l) = self.inner.node_chunk(n.0)?;
         if let Some(a) = &self.access {
             if !(self.seen(a, n) && self.key_seen(a, n, k)) {
                 return None;
             }
         }
-        chunk::column_get(&c.props, k, l)
+        Some((chunk::column_of(&c.props, k)?, l))
     }
 
     /// [`Snapshot::node_property`] for a comparison with a string: a
@@ -587,17 +595,9 @@ impl Snapshot {
     /// assert_eq!(s.node_str_property(NodeId(1), name), PropStr::Absent);
     /// ```
     pub fn node_str_property(&self, n: NodeId, k: PropKeyId) -> PropStr<'_> {
-        let Some((c, l)) = self.inner.node_chunk(n.0) else {
-            return PropStr::Absent;
-        };
-        if let Some(a) = &self.access {
-            if !(self.seen(a, n) && self.key_seen(a, n, k)) {
-                return PropStr::Absent;
-            }
-        }
-        match c.props.binary_search_by_key(&k, |(key, _)| *key) {
-            Ok(i) => c.props[i].1.str_at(l),
-            Err(_) => PropStr::Absent,
+        match self.node_column(n, k) {
+            Some((column, l)) => column.str_at(l),
+            None => PropStr::Absent,
         }
     }
 
@@ -1056,10 +1056,8 @@ impl Snapshot {
             let hi = end.min(base + NODE_CHUNK) - base;
             let mut locals = Vec::new();
             if let (Some(bits), Some(c)) = (self.chunk_bits(ci, l), self.inner.nodes.get(ci)) {
-                if let Ok(i) = c.props.binary_search_by_key(&key, |(k, _)| *k) {
-                    c.props[i]
-                        .1
-                        .present_among(bits, lo as usize, hi as usize, &mut locals);
+                if let Some(column) = chunk::column_of(&c.props, key) {
+                    column.present_among(bits, lo as usize, hi as usize, &mut locals);
                 }
             }
             locals
@@ -1793,4 +1791,16 @@ pub enum PropStr<'a> {
     /// string a mixed-type column keeps encoded; read it with
     /// [`Snapshot::node_property`].
     Other,
+}
+
+impl<'a> PropStr<'a> {
+    /// A property read the long way, as a `PropStr`: only a string
+    /// borrowed from the snapshot counts as one.
+    pub(crate) fn of(v: Option<Cow<'a, Value>>) -> PropStr<'a> {
+        match v {
+            None => PropStr::Absent,
+            Some(Cow::Borrowed(Value::String(s))) => PropStr::Str(s),
+            Some(_) => PropStr::Other,
+        }
+    }
 }
