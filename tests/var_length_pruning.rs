@@ -147,4 +147,57 @@ proptest! {
         );
         prop_assert_eq!(run(&q), run(&reference));
     }
+
+    /// Many rows with the same far end: from the second row on, the trails
+    /// into it come from the run's index of them (`exec/trails.rs`), which
+    /// must give what walking from each row does.
+    #[test]
+    fn trails_into_a_shared_end_answer_as_enumeration(
+        n in 1usize..6,
+        raw in prop::collection::vec((0usize..6, 0usize..6), 0..14),
+        t in 0usize..6,
+        min in 0u32..3,
+        max in 1u32..3,
+        arrow in 0usize..3,
+        shared_left in any::<bool>(),
+    ) {
+        let edges: Vec<(usize, usize)> = raw.iter().map(|&(a, b)| (a % n, b % n)).collect();
+        let t = t % n;
+        let min = min.min(max);
+        let db = graph(n, &edges);
+        let (l, r) = [("-", "->"), ("<-", "-"), ("-", "-")][arrow];
+        let mut p = Params::new();
+        p.insert("t".into(), Value::Int(t as i64));
+        let run = |q: &str| {
+            db.query(q, &p)
+                .map(|res| common::sorted_rows(&res.rows))
+                .unwrap_or_else(|e| panic!("{q}: {e}"))
+        };
+        // The shared node on either side of the pattern; the WITH keeps
+        // the second MATCH apart, so both ends are bound when it runs.
+        let ends = if shared_left {
+            "MATCH (b:V {i: $t}), (a:V) WITH a, b, 0 AS z"
+        } else {
+            "MATCH (a:V), (b:V {i: $t}) WITH a, b, 0 AS z"
+        };
+        for (pattern, ret) in [
+            ("(a){l}[rs:T*{min}..{max}]{r}(b)", "RETURN a.i, [x IN rs | id(x)] AS trail"),
+            ("(a){l}[rs:T*{min}..{max}]{r}(b)", "RETURN a.i, count(*) AS n"),
+            // Relationship uniqueness with a relationship bound before in
+            // the same MATCH.
+            ("(a)-[e:T]-(c), (a){l}[rs:T*{min}..{max}]{r}(b)", "RETURN a.i, id(e), [x IN rs | id(x)] AS trail"),
+        ] {
+            let pattern = pattern
+                .replace("{l}", l)
+                .replace("{r}", r)
+                .replace("{min}", &min.to_string());
+            let q = format!("{ends} MATCH {} {ret}", pattern.replace("{max}", &max.to_string()));
+            // Three hops, cut back to the bound: the trail enumeration.
+            let reference = format!(
+                "{ends} MATCH {} WHERE size(rs) <= {max} {ret}",
+                pattern.replace("{max}", "3")
+            );
+            prop_assert_eq!(run(&q), run(&reference), "{} to {} over {:?}", q, t, edges);
+        }
+    }
 }

@@ -74,9 +74,8 @@ impl RowPredicate for CompiledCondition {
             params: &self.params,
             guard: &self.guard,
             now: &self.now,
-            joins: &[],
+            tables: &crate::tables::NO_TABLES,
             late: &crate::eval::NO_LATE,
-            rel_lists: &[],
             subplans: &crate::exec::SUBPLANS,
         };
         matches!(

@@ -16,6 +16,7 @@ use crate::options::{Guard, QueryOptions, VALUE_BYTES};
 use crate::params::LateParams;
 use crate::plan::{explain, Op, Plan};
 use crate::result::{QueryResult, QueryStats, RowSink};
+use crate::tables::{RunTables, TableCounts};
 use crate::value_ops::GroupKey;
 use crate::{materialize, schema};
 
@@ -302,13 +303,9 @@ fn run_plan(
     }
     let profiling = mode == QueryMode::Profile;
     let guard = Guard::new(options).watching(snapshot);
-    let (join_tables, rel_lists) = match plan {
-        Plan::Query {
-            join_tables,
-            rel_lists,
-            ..
-        } => (*join_tables, *rel_lists),
-        Plan::Schema(_) => (0, 0),
+    let tables = match plan {
+        Plan::Query { tables, .. } => *tables,
+        Plan::Schema(_) => TableCounts::default(),
     };
     let mut st = State {
         snapshot: snapshot.clone(),
@@ -319,8 +316,7 @@ fn run_plan(
         changes: ChangeSet::default(),
         stats: QueryStats::default(),
         profile: profiling.then(Vec::new),
-        joins: (0..join_tables).map(|_| Default::default()).collect(),
-        rel_lists: (0..rel_lists).map(|_| Default::default()).collect(),
+        tables: RunTables::new(tables),
         late,
     };
     let mut rows: Vec<Vec<Value>> = Vec::new();

@@ -13,14 +13,13 @@ use relgraph_cypher::ast::{BinaryOp, Quantifier};
 use relgraph_graph::Value;
 
 use std::cell::Cell;
-use std::sync::OnceLock;
 
 use crate::error::{ExecError, Result};
 use crate::functions::{self, FnContext, LARGE_VALUE_BYTES};
 use crate::options::{Guard, QueryOptions, MAX_VALUE_DEPTH, VALUE_BYTES};
 use crate::params::LateParams;
 use crate::plan::{CExpr, InList, MapProjItem, Row, SubPlan};
-use crate::tables::{JoinTable, RelListIndex};
+use crate::tables::{RunTables, NO_TABLES};
 use crate::value_ops;
 use relgraph_graph::temporal::DateTime;
 use relgraph_graph::Snapshot;
@@ -31,14 +30,11 @@ pub(crate) struct Ctx<'a> {
     pub params: &'a BTreeMap<String, Value>,
     pub guard: &'a Guard,
     pub now: &'a DateTime,
-    /// The statement's hash join tables, built on first use
-    /// ([`HashJoin::table`](crate::plan::HashJoin) indexes them).
-    pub joins: &'a [OnceLock<JoinTable>],
+    /// The run's tables (hash joins, indexed relationship lists, trail
+    /// indexes), each built on first use.
+    pub tables: &'a RunTables,
     /// The values of a prepared plan's late parameters (`CExpr::Param`).
     pub late: &'a LateParams,
-    /// Row-independent relationship id lists of expansions, indexed by
-    /// end node on first use (`RelIdList::index`).
-    pub rel_lists: &'a [OnceLock<RelListIndex>],
     /// How the sub-plans of pattern predicates and comprehensions run.
     pub subplans: &'a SubPlans,
 }
@@ -111,9 +107,8 @@ fn with_planning_ctx<T>(snapshot: &Snapshot, f: impl FnOnce(&Ctx<'_>) -> T) -> T
         params: &NO_PARAMS,
         guard: &guard,
         now: &now,
-        joins: &[],
+        tables: &NO_TABLES,
         late: &NO_LATE,
-        rel_lists: &[],
         subplans: &NO_SUBPLANS,
     };
     f(&ctx)

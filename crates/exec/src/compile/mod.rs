@@ -103,8 +103,7 @@ impl<'a> Compiler<'a> {
                 Ok(Plan::Query {
                     parts,
                     union_distinct,
-                    join_tables: self.opt.join_tables,
-                    rel_lists: self.opt.rel_lists,
+                    tables: self.opt.tables,
                 })
             }
         }

@@ -12,10 +12,11 @@
 pub(crate) mod shortest;
 mod split;
 pub(crate) mod stream;
+mod trails;
 pub(crate) mod write;
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -33,7 +34,7 @@ use crate::params::LateParams;
 use crate::plan::{AggSpec, CExpr, HashJoin, Op, OpProfile, Row, Seek, SubPlan};
 use crate::procedures::Table;
 use crate::result::QueryStats;
-use crate::tables::JoinTable;
+use crate::tables::{JoinTable, RunTables};
 use crate::value_ops::{order_cmp, GroupKey};
 
 /// Morsels a label scan is split into (before the 64-node minimum).
@@ -63,12 +64,10 @@ pub(crate) struct State<'a> {
     pub stats: QueryStats,
     /// Filled when profiling: one entry per top-level operator.
     pub profile: Option<Vec<OpProfile>>,
-    /// One table per hash join of the plan, built on first use.
-    pub joins: Vec<OnceLock<JoinTable>>,
+    /// The plan's run-time tables, each built on first use.
+    pub tables: RunTables,
     /// The values of a prepared plan's late parameters.
     pub late: &'a LateParams,
-    /// One index per row-independent relationship id list, built on first use.
-    pub rel_lists: Vec<OnceLock<crate::tables::RelListIndex>>,
 }
 
 impl State<'_> {
@@ -78,9 +77,8 @@ impl State<'_> {
             params: self.params,
             guard: self.guard,
             now: &self.now,
-            joins: &self.joins,
+            tables: &self.tables,
             late: self.late,
-            rel_lists: &self.rel_lists,
             subplans: &SUBPLANS,
         }
     }

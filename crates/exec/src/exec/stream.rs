@@ -18,14 +18,15 @@ use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use crate::eval::{eval, eval_ref, tick, Ctx};
-use crate::tables::{JoinTable, RelListIndex};
+use crate::tables::{JoinTable, KeptMatches, OptionalRows, RelListIndex};
 
 use crate::error::{ExecError, Result};
 use crate::options::EXEC_STACK_BUDGET;
 use crate::plan::{
-    BuildPath, CExpr, Dir, Expand, HashJoin, NameRef, NodeScan, Op, PathStep, RelIdList, Row, Seek,
+    BuildPath, CExpr, Dir, Expand, HashJoin, NameRef, NodeScan, Op, OptionalMemo, PathStep,
+    RelIdList, Row, Seek,
 };
-use crate::value_ops;
+use crate::value_ops::{self, GroupKey};
 
 /// Operator levels between two checks of the stack in [`push`].
 const STACK_CHECK_EVERY: usize = 4;
@@ -139,7 +140,9 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
             let v = build_path(p, row, ctx.snapshot)?;
             with_slot(row, p.slot, v, |r| push(rest, r, ctx, sink))
         }
-        Op::Optional { ops: inner } => push_optional(inner, rest, row, ctx, sink),
+        Op::Optional { ops: inner, memo } => {
+            push_optional(inner, memo.as_deref(), rest, row, ctx, sink)
+        }
         Op::HashJoin(j) => push_hash_join(j, rest, row, ctx, sink),
         Op::Unwind {
             slot,
@@ -263,11 +266,17 @@ fn push_shortest(
 #[inline(never)]
 fn push_optional(
     inner: &[Op],
+    memo: Option<&OptionalMemo>,
     rest: &[Op],
     row: &mut Row,
     ctx: &Ctx<'_>,
     sink: &mut dyn Sink,
 ) -> Result<bool> {
+    if let Some(m) = memo {
+        if let Some(kept) = kept_matches(m, row, ctx)? {
+            return push_kept(m, kept, rest, row, ctx, sink);
+        }
+    }
     let saved = row.clone();
     let mut found = Found {
         rest,
@@ -285,6 +294,117 @@ fn push_optional(
     } else {
         push(rest, row, ctx, sink)
     }
+}
+
+/// The most matches a decorrelated OPTIONAL MATCH keeps; past it, every
+/// row is matched by the correlated operators.
+const MAX_KEPT_MATCHES: usize = 1 << 20;
+
+/// The run's matches of a decorrelated OPTIONAL MATCH, made on first use
+/// for the first row's params; `None` when this row must be matched by the
+/// correlated operators (its params differ, or there were too many).
+fn kept_matches<'c>(
+    m: &OptionalMemo,
+    row: &[Value],
+    ctx: &Ctx<'c>,
+) -> Result<Option<&'c KeptMatches>> {
+    let slot = run_table(&ctx.tables.optionals, m.table, "optional match table")?;
+    let kept = match slot.get() {
+        Some(kept) => kept,
+        None => {
+            let kept = keep_matches(m, row, ctx)?;
+            // Another task may have kept them meanwhile, for its own params.
+            let _ = slot.set(kept);
+            slot.get().expect("the matches were just kept")
+        }
+    };
+    let same = kept.params.len() == m.params.len()
+        && kept
+            .params
+            .iter()
+            .zip(&m.params)
+            .all(|(k, s)| *k == GroupKey(row[*s].clone()));
+    Ok(kept.rows.as_ref().filter(|_| same))
+}
+
+/// Matches the memo's pattern from `row`'s params alone and keeps its
+/// matches by the values of the keys.
+fn keep_matches(m: &OptionalMemo, row: &[Value], ctx: &Ctx<'_>) -> Result<OptionalRows> {
+    let params: Vec<GroupKey> = m.params.iter().map(|s| GroupKey(row[*s].clone())).collect();
+    let mut start = crate::plan::null_row(row.len());
+    for s in &m.params {
+        start[*s] = row[*s].clone();
+    }
+    let mut found = super::Collect::new(Some(MAX_KEPT_MATCHES + 1), ctx.guard);
+    push(&m.ops, &mut start, ctx, &mut found)?;
+    let rows = std::mem::take(&mut found.rows);
+    drop(found);
+    if rows.len() > MAX_KEPT_MATCHES {
+        return Ok(OptionalRows { params, rows: None });
+    }
+    // The slots the pattern binds: those its matches hold values in.
+    let mut bound = vec![false; row.len()];
+    for r in &rows {
+        for (b, v) in bound.iter_mut().zip(r) {
+            *b |= !matches!(v, Value::Null);
+        }
+    }
+    for s in m.params.iter().chain(&m.keys) {
+        bound[*s] = false;
+    }
+    let mut kept = KeptMatches {
+        slots: (0..row.len()).filter(|&s| bound[s]).collect(),
+        ..KeptMatches::default()
+    };
+    ctx.guard
+        .check_rows(rows.len(), kept.slots.len() + m.keys.len())?;
+    for r in rows {
+        let key = m.keys.iter().map(|s| GroupKey(r[*s].clone())).collect();
+        // At most MAX_KEPT_MATCHES: the index fits in u32.
+        kept.index
+            .entry(key)
+            .or_default()
+            .push(kept.values.len() as u32);
+        kept.values
+            .push(kept.slots.iter().map(|s| r[*s].clone()).collect());
+    }
+    Ok(OptionalRows {
+        params,
+        rows: Some(kept),
+    })
+}
+
+/// Pushes `row` with each kept match of its keys' values bound, or alone
+/// when there is none (a key that is null matches nothing).
+fn push_kept(
+    m: &OptionalMemo,
+    kept: &KeptMatches,
+    rest: &[Op],
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<bool> {
+    let key: Option<Vec<GroupKey>> = m
+        .keys
+        .iter()
+        .map(|s| (!matches!(row[*s], Value::Null)).then(|| GroupKey(row[*s].clone())))
+        .collect();
+    let Some(matches) = key.and_then(|k| kept.index.get(&k)) else {
+        return push(rest, row, ctx, sink);
+    };
+    let saved = row.clone();
+    let mut more = true;
+    for &i in matches {
+        for (s, v) in kept.slots.iter().zip(&kept.values[i as usize]) {
+            row[*s] = v.clone();
+        }
+        if !push(rest, row, ctx, sink)? {
+            more = false;
+            break;
+        }
+    }
+    row.clone_from(&saved);
+    Ok(more)
 }
 
 /// [`push`] for one operator (its own frame, so `push` stays small).
@@ -474,7 +594,7 @@ fn run_table<'c, T>(tables: &'c [OnceLock<T>], i: usize, what: &str) -> Result<&
 
 /// The build side of a hash join, made on first use.
 pub(crate) fn join_table<'c>(j: &HashJoin, width: usize, ctx: &Ctx<'c>) -> Result<&'c JoinTable> {
-    let slot = run_table(ctx.joins, j.table, "hash join table")?;
+    let slot = run_table(&ctx.tables.joins, j.table, "hash join table")?;
     if let Some(t) = slot.get() {
         return Ok(t);
     }
@@ -736,7 +856,7 @@ pub(crate) fn scan(
     }
 }
 
-fn dirs(d: Dir) -> &'static [Direction] {
+pub(super) fn dirs(d: Dir) -> &'static [Direction] {
     match d {
         Dir::Out => &[Direction::Outgoing],
         Dir::In => &[Direction::Incoming],
@@ -745,7 +865,7 @@ fn dirs(d: Dir) -> &'static [Direction] {
 }
 
 /// True if `rel` is not already used by a relationship slot of the same MATCH.
-fn rel_unique(rel: RelId, row: &[Value], unique_with: &[usize]) -> bool {
+pub(super) fn rel_unique(rel: RelId, row: &[Value], unique_with: &[usize]) -> bool {
     unique_with.iter().all(|s| match &row[*s] {
         Value::Relationship(r) => *r != rel,
         Value::List(items) => !items
@@ -876,7 +996,7 @@ fn listed(items: &[Value], ctx: &Ctx<'_>) -> Result<Vec<RelRef>> {
 }
 
 fn rel_list_index<'c>(ids: &CExpr, table: usize, ctx: &Ctx<'c>) -> Result<&'c RelListIndex> {
-    let slot = run_table(ctx.rel_lists, table, "relationship list")?;
+    let slot = run_table(&ctx.tables.rel_lists, table, "relationship list")?;
     if let Some(index) = slot.get() {
         return Ok(index);
     }
@@ -1238,7 +1358,9 @@ fn var_expand(
         if let Some(b) = target.filter(|_| max <= 2 && e.rel_props.is_empty() && !e.max_is_limit) {
             // Both ends bound and at most two hops: meet in the middle.
             let once = e.distinct_endpoints;
-            break 'walk trails_between(e, types, from, b, min, max, row, ctx, once, &mut emit)?;
+            break 'walk super::trails::trails_between(
+                e, types, from, b, min, max, row, ctx, once, &mut emit,
+            )?;
         }
         if e.distinct_endpoints {
             break 'walk reach(e, types, from, min, max, row, ctx, &mut |n, row| {
@@ -1300,82 +1422,9 @@ fn var_expand(
     }
 }
 
-/// Receives a trail's end node and relationships; false stops the search.
-type TrailSink<'a> = dyn FnMut(NodeId, &[RelId], &mut Row) -> Result<bool> + 'a;
-
-/// The trails of `min..=max` (at most 2) hops from `a` to `b`, each emitted
-/// with its relationships in path order (only the first when `once`).
-/// Two-hop trails meet in the middle: the steps that end at `b` are read
-/// once from `b`'s side, so the work is the two nodes' degrees, not the
-/// product of `a`'s degree and its neighbours'.
-#[allow(clippy::too_many_arguments)]
-fn trails_between(
-    e: &Expand,
-    types: &[RelTypeId],
-    a: NodeId,
-    b: NodeId,
-    min: u32,
-    max: u32,
-    row: &mut Row,
-    ctx: &Ctx<'_>,
-    once: bool,
-    emit: &mut TrailSink<'_>,
-) -> Result<bool> {
-    let snap = ctx.snapshot;
-    let mut emitted = false;
-    let mut give = |rels: &[RelId], row: &mut Row| -> Result<bool> {
-        if once && emitted {
-            return Ok(true);
-        }
-        emitted = true;
-        emit(b, rels, row)
-    };
-    if min == 0 && a == b && !give(&[], row)? {
-        return Ok(false);
-    }
-    // The last step of a two-hop trail, by its middle node: the steps from
-    // `b` against the pattern's direction.
-    let back = match e.dir {
-        Dir::Out => Dir::In,
-        Dir::In => Dir::Out,
-        Dir::Both => Dir::Both,
-    };
-    let mut into_b: Vec<(NodeId, RelId)> = Vec::new();
-    if max >= 2 {
-        let mut steps = Steps::new(b);
-        while let Some((rel, m)) = steps.next(snap, types, back) {
-            tick(ctx)?;
-            if rel_unique(rel, row, &e.unique_with) {
-                into_b.push((m, rel));
-            }
-        }
-        into_b.sort_unstable();
-    }
-    let mut steps = Steps::new(a);
-    while let Some((r1, m)) = steps.next(snap, types, e.dir) {
-        tick(ctx)?;
-        if !rel_unique(r1, row, &e.unique_with) {
-            continue;
-        }
-        if min <= 1 && m == b && !give(&[r1], row)? {
-            return Ok(false);
-        }
-        if max < 2 {
-            continue;
-        }
-        let first = into_b.partition_point(|(x, _)| *x < m);
-        for &(_, r2) in into_b[first..].iter().take_while(|(x, _)| *x == m) {
-            if r2 != r1 && !give(&[r1, r2], row)? {
-                return Ok(false);
-            }
-        }
-    }
-    Ok(true)
-}
-
 /// The steps a variable-length expansion may take from `node`: a position
 /// in its adjacency lists, type by type and direction by direction.
-struct Steps<'s> {
+pub(super) struct Steps<'s> {
     node: NodeId,
     /// Index of the relationship type, and of the direction after the one
     /// `adj` belongs to.
@@ -1386,7 +1435,7 @@ struct Steps<'s> {
 }
 
 impl<'s> Steps<'s> {
-    fn new(node: NodeId) -> Self {
+    pub(super) fn new(node: NodeId) -> Self {
         Steps {
             node,
             t: 0,
@@ -1396,8 +1445,14 @@ impl<'s> Steps<'s> {
         }
     }
 
+    /// The adjacency list the last step came from: the index of its type
+    /// in the expansion's types and of its direction in [`dirs`].
+    pub(super) fn list(&self) -> (usize, usize) {
+        (self.t, self.d.saturating_sub(1))
+    }
+
     /// The next step (relationship, neighbour), if any.
-    fn next(
+    pub(super) fn next(
         &mut self,
         snap: &'s Snapshot,
         types: &[RelTypeId],

@@ -148,6 +148,14 @@ impl Optimizer<'_> {
         at.flush(&[], Some(&mut rows), ops);
         for ((step, after), filters) in order.steps.iter().zip(&order.rows).zip(&order.filters) {
             rows = *after;
+            let newly = match *step {
+                Step::Expand { rel, from_left } => {
+                    let r = &g.rels[rel];
+                    let to = if from_left { r.right } else { r.left };
+                    vec![r.slot, g.nodes[to].slot]
+                }
+                Step::Scan { node } => vec![g.nodes[node].slot],
+            };
             match *step {
                 Step::Expand { rel, from_left } => {
                     let op = self.expand_op(g, rel, from_left, &at);
@@ -162,18 +170,24 @@ impl Optimizer<'_> {
                     let rel_ids = if op.var_length.is_none() && !op.rel_bound {
                         rel_id_candidates(&m.conjuncts, r.slot, &at.bound).map(|list| {
                             let index = deps_of(&list).is_empty().then(|| {
-                                self.rel_lists += 1;
-                                self.rel_lists - 1
+                                self.tables.rel_lists += 1;
+                                self.tables.rel_lists - 1
                             });
                             RelIdList { list, index }
                         })
                     } else {
                         None
                     };
+                    let trails = (op.to_bound && op.var_length.is_some_and(|(_, max)| max <= 2))
+                        .then(|| {
+                            self.tables.trails += 1;
+                            self.tables.trails - 1
+                        });
                     at.bound.insert(r.slot);
                     ops.push(Op::Expand(Expand {
                         estimate: Some(rows),
                         rel_ids,
+                        trails,
                         ..op
                     }));
                 }
@@ -187,6 +201,9 @@ impl Optimizer<'_> {
             }
             at.finish_paths(ops);
             at.flush(filters, Some(&mut rows), ops);
+            for slot in newly {
+                self.bound_rows.insert(slot, rows);
+            }
         }
         self.lower_shortest(&mut at, ops);
         for (c, placed) in m.conjuncts.iter().zip(&at.placed) {
@@ -198,7 +215,11 @@ impl Optimizer<'_> {
 
     /// The estimation model of a pattern: which conjuncts an index seek
     /// could answer for each node, whatever else is bound by then.
-    fn cost_model(&self, m: &LogicalMatch, matched_labels: &HashMap<usize, Vec<String>>) -> Model {
+    pub(super) fn cost_model(
+        &self,
+        m: &LogicalMatch,
+        matched_labels: &HashMap<usize, Vec<String>>,
+    ) -> Model {
         let (g, conjs, outer) = (&m.pattern, &m.conjuncts, &m.outer);
         let mut all = outer.clone();
         all.extend(g.nodes.iter().map(|n| n.slot));
@@ -280,6 +301,7 @@ impl Optimizer<'_> {
             count_into: None,
             closing: None,
             rel_ids: None,
+            trails: None,
             estimate: None,
         }
     }

@@ -10,26 +10,31 @@
 //! indexes), never the binder's scopes: everything it chooses between is
 //! in the logical plan.
 
+mod decorrelate;
 pub(crate) mod lower;
 pub(crate) mod order;
 pub(crate) mod rewrite;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use relgraph_graph::{Catalog, Snapshot};
 
 use crate::plan::logical::{Conj, LogicalOp, LogicalQuery};
 use crate::plan::{Op, SinglePlan};
+use crate::tables::TableCounts;
 
 /// Plans against one snapshot's catalog and statistics; numbers the
 /// run-time tables of the statement's operators as it makes them.
 pub(crate) struct Optimizer<'a> {
     pub catalog: &'a Catalog,
     pub snapshot: &'a Snapshot,
-    /// Hash joins planned so far (each gets its own run-time table).
-    pub join_tables: usize,
-    /// Relationship id lists indexed per run so far (`RelIdList::index`).
-    pub rel_lists: usize,
+    /// The run-time tables the operators made so far number (each hash
+    /// join, indexed relationship list and trail index gets its own).
+    pub tables: TableCounts,
+    /// Per slot a pattern bound, the rows the plan was expected to hold
+    /// just after binding it: at most the values it takes (`me`, bound
+    /// while there was one row, holds one value however many rows follow).
+    pub bound_rows: HashMap<usize, f64>,
 }
 
 impl<'a> Optimizer<'a> {
@@ -38,8 +43,8 @@ impl<'a> Optimizer<'a> {
         Optimizer {
             catalog: snapshot.catalog(),
             snapshot,
-            join_tables: 0,
-            rel_lists: 0,
+            tables: TableCounts::default(),
+            bound_rows: HashMap::new(),
         }
     }
 
@@ -54,7 +59,7 @@ impl<'a> Optimizer<'a> {
         let mut ops = Vec::new();
         self.lower(merge_matches(clauses), &matched_labels, &mut ops);
         rewrite::prune_var_length(&mut ops);
-        rewrite::hash_joins(&mut ops, &mut self.join_tables);
+        rewrite::hash_joins(&mut ops, &mut self.tables.joins);
         let mut width = width;
         rewrite::hoist_probe_reads(&mut ops, &mut || {
             width += 1;
@@ -83,9 +88,19 @@ impl<'a> Optimizer<'a> {
             match clause {
                 LogicalOp::Match(m) => self.lower_match(&m, matched_labels, out),
                 LogicalOp::Optional(inner) => {
+                    let inner = merge_matches(inner);
+                    let outer_rows = out.last().and_then(Op::estimate);
+                    let memo = self.decorrelate(&inner, matched_labels, outer_rows);
+                    let before: HashSet<usize> = self.bound_rows.keys().copied().collect();
                     let mut ops = Vec::new();
-                    self.lower(merge_matches(inner), matched_labels, &mut ops);
-                    out.push(Op::Optional { ops });
+                    self.lower(inner, matched_labels, &mut ops);
+                    // The pattern's estimates count rows per incoming row.
+                    for (slot, rows) in &mut self.bound_rows {
+                        if !before.contains(slot) {
+                            *rows *= outer_rows.unwrap_or(f64::INFINITY).max(1.0);
+                        }
+                    }
+                    out.push(Op::Optional { ops, memo });
                 }
                 LogicalOp::Op(op) => out.push(op),
             }

@@ -454,7 +454,7 @@ fn track_entities(op: &Op, entities: &mut HashSet<usize>) {
             }
         }
         // What an optional match binds is an entity or null.
-        Op::Optional { ops } => ops.iter().for_each(|o| track_entities(o, entities)),
+        Op::Optional { ops, .. } => ops.iter().for_each(|o| track_entities(o, entities)),
         // Anything else that binds slots is not tracked: they stop
         // counting as entities (a hoist is only ever skipped).
         other => {

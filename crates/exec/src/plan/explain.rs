@@ -115,7 +115,12 @@ pub(crate) fn describe(op: &Op) -> String {
         ),
         Op::Filter(_, e) => format!("Filter{}", est(*e)),
         Op::BuildPath(_) => "BuildPath".to_string(),
-        Op::Optional { .. } => "Optional".to_string(),
+        Op::Optional { memo: None, .. } => "Optional".to_string(),
+        Op::Optional { memo: Some(m), .. } => format!(
+            "Optional(matched once, joined on {} key{})",
+            m.keys.len(),
+            if m.keys.len() == 1 { "" } else { "s" }
+        ),
         Op::HashJoin(j) => {
             let reads = match j.probe_reads.len() {
                 0 => String::new(),
@@ -215,6 +220,8 @@ fn render_ops(
         }
         out.push('\n');
         match op {
+            // A decorrelated pattern shows the operators that match it once.
+            Op::Optional { memo: Some(m), .. } => render_ops(&m.ops, depth + 1, None, policy, out),
             Op::Optional { ops, .. } => render_ops(ops, depth + 1, None, policy, out),
             Op::HashJoin(j) => render_ops(&j.build, depth + 1, None, policy, out),
             _ => {}

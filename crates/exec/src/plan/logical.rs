@@ -19,6 +19,7 @@ use relgraph_cypher::ast::{BinaryOp, PathKind, RelDirection};
 use super::{CExpr, Op};
 
 /// A node of a pattern.
+#[derive(Clone)]
 pub(crate) struct PNode {
     pub var: String,
     pub slot: usize,
@@ -28,6 +29,7 @@ pub(crate) struct PNode {
 }
 
 /// A relationship of a pattern.
+#[derive(Clone)]
 pub(crate) struct PRel {
     pub var: String,
     pub slot: usize,
@@ -53,6 +55,7 @@ pub(crate) struct PRel {
 }
 
 /// A comma-separated part: its path variable and its chain.
+#[derive(Clone)]
 pub(crate) struct PPart {
     /// The slot of the path: its variable's, or (for a shortest path
     /// search) one of its own.
@@ -74,7 +77,7 @@ impl PPart {
 }
 
 /// The elements of one pattern, with slots allocated.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct PatternGraph {
     pub nodes: Vec<PNode>,
     pub rels: Vec<PRel>,
@@ -98,6 +101,7 @@ pub(crate) type Hint = (usize, HintKey, BinaryOp, CExpr, HashSet<usize>);
 
 /// One conjunct of a MATCH's predicates (property maps, labels of nodes
 /// bound before, WHERE).
+#[derive(Clone)]
 pub(crate) struct Conj {
     pub expr: CExpr,
     /// Slots it reads.
@@ -128,6 +132,7 @@ pub(crate) fn deps_of(e: &CExpr) -> HashSet<usize> {
 
 /// A MATCH (or a pattern predicate's, comprehension's or MERGE's pattern)
 /// as the binder leaves it: what to match, in no order.
+#[derive(Clone)]
 pub(crate) struct LogicalMatch {
     pub pattern: PatternGraph,
     pub conjuncts: Vec<Conj>,

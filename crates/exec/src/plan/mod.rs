@@ -11,6 +11,7 @@ use std::sync::Arc;
 use relgraph_cypher::ast::{BinaryOp, Quantifier, Span, UnaryOp};
 use relgraph_graph::{Catalog, LabelId, PropKeyId, RelTypeId, Value};
 
+use crate::tables::TableCounts;
 use crate::value_ops::InSet;
 
 /// A row: one value per slot of the query.
@@ -419,9 +420,29 @@ pub(crate) struct Expand {
     /// reads the listed relationships instead of the node's adjacency
     /// when they are fewer. Single hops only.
     pub rel_ids: Option<RelIdList>,
+    /// For a variable-length expansion of at most two hops into a bound
+    /// node: which of the run's trail caches (`RunTables::trails`) keeps
+    /// the trails into that node when it repeats across rows.
+    pub trails: Option<usize>,
     /// Planner's estimate of the rows after it: per input row of its
     /// MATCH, or of all rows where that MATCH directly follows another.
     pub estimate: Option<f64>,
+}
+
+/// An OPTIONAL MATCH answered by a join instead of a search per row
+/// (decorrelated): `ops` match the pattern with only `params` bound
+/// (outer variables the optimizer expects to hold one value, `me`), so
+/// they bind the `keys` (outer nodes that change from row to row, a
+/// company) themselves; their rows are kept once per run, by the keys'
+/// values, in `RunTables::optionals[table]`, and each incoming row takes
+/// those with its own keys. A row whose params differ from those the rows
+/// were kept for is matched by the correlated operators instead.
+#[derive(Clone, Debug)]
+pub(crate) struct OptionalMemo {
+    pub ops: Vec<Op>,
+    pub params: Vec<usize>,
+    pub keys: Vec<usize>,
+    pub table: usize,
 }
 
 /// The relationship id list of an [`Expand`].
@@ -589,6 +610,9 @@ pub(crate) enum Op {
     /// Left outer: rows from `ops`, or the input row (whose pattern slots are still null).
     Optional {
         ops: Vec<Op>,
+        /// The same pattern matched once for the run and joined to each
+        /// row, when the optimizer found that cheaper.
+        memo: Option<Box<OptionalMemo>>,
     },
     Unwind {
         expr: CExpr,
@@ -716,7 +740,12 @@ impl Op {
                     }
                 }
             }
-            Op::Optional { ops, .. } => ops.iter().for_each(|o| o.visit_slots(f)),
+            Op::Optional { ops, memo } => {
+                ops.iter().for_each(|o| o.visit_slots(f));
+                if let Some(m) = memo {
+                    m.params.iter().chain(&m.keys).for_each(|s| f(*s));
+                }
+            }
             Op::HashJoin(j) => {
                 j.build.iter().for_each(|o| o.visit_slots(f));
                 j.probe_keys.iter().for_each(|e| e.visit_slots(f));
@@ -792,10 +821,8 @@ pub(crate) enum Plan {
     Query {
         parts: Vec<SinglePlan>,
         union_distinct: bool,
-        /// How many hash joins the parts hold (their run-time tables).
-        join_tables: usize,
-        /// How many indexed relationship id lists they hold.
-        rel_lists: usize,
+        /// How many run-time tables the parts' operators number.
+        tables: TableCounts,
     },
     /// A schema command.
     Schema(relgraph_cypher::ast::SchemaCommand),

@@ -200,9 +200,8 @@ fn run(
         params: &params,
         guard: &guard,
         now: &now,
-        joins: &[],
+        tables: &crate::tables::NO_TABLES,
         late: &crate::eval::NO_LATE,
-        rel_lists: &[],
         subplans: &crate::exec::SUBPLANS,
     };
     let mut out = Vec::new();
