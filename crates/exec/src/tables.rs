@@ -57,6 +57,9 @@ impl RunTables {
 /// The materialized build side of a hash join (`plan::HashJoin`).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct JoinTable {
+    /// The values of the join's params (`HashJoin::params`) it was built
+    /// for.
+    pub params: Vec<GroupKey>,
     /// Per build row, the values of the join's `slots`.
     pub rows: Vec<Vec<Value>>,
     /// Build rows by key; unused when the join has no keys.

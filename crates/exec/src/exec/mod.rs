@@ -345,8 +345,13 @@ fn hold_rows(h: &mut Hold<'_>, rows: &[Row]) -> Result<()> {
 /// (so parallel tasks do not race to build them).
 fn prepare_joins(ops: &[Op], width: usize, ctx: &Ctx<'_>) -> Result<()> {
     for op in ops {
+        // A join whose build reads the incoming row's params is built
+        // for the first row that reaches it.
         if let Op::HashJoin(j) = op {
-            stream::join_table(j, width, ctx)?;
+            if !j.params.is_empty() {
+                continue;
+            }
+            stream::join_table(j, &crate::plan::null_row(width), ctx)?;
         }
     }
     Ok(())
@@ -478,8 +483,15 @@ fn product_tasks<'c>(
     if !j.probe_keys.is_empty() || input.is_empty() || input.len() > PRODUCT_TASKS {
         return Ok(None);
     }
-    let width = input[0].len();
-    let n = stream::join_table(j, width, ctx)?.rows.len();
+    // Ranges of one table: every input row must join the run's table.
+    let table = stream::join_table(j, &input[0], ctx)?;
+    let std::borrow::Cow::Borrowed(table) = table else {
+        return Ok(None);
+    };
+    if !input.iter().all(|r| stream::built_for(j, table, r)) {
+        return Ok(None);
+    }
+    let n = table.rows.len();
     let pairs = n.saturating_mul(input.len());
     if pairs < PRODUCT_SPLIT_MIN {
         return Ok(None);
@@ -561,7 +573,8 @@ fn run_task_rows(ops: &[Op], task: Task, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> 
             let Op::HashJoin(j) = &ops[0] else {
                 unreachable!("product tasks start with a product")
             };
-            stream::product_range(j, range, &ops[1..], &mut row, ctx, sink)?;
+            let table = stream::join_table(j, &row, ctx)?;
+            stream::product_range(j, &table, range, &ops[1..], &mut row, ctx, sink)?;
         }
         Task::ProductRows(rows, range) => {
             let Op::HashJoin(j) = &ops[0] else {
@@ -725,8 +738,12 @@ pub(crate) fn run_segment(
 /// the key are left out), computed in the sinks of the build's tasks, so
 /// the build never holds whole rows (45,000 companies of a 22-slot row
 /// were 31 MB of fresh pages per run of cookbook cb09).
-pub(crate) fn build_join_table(j: &HashJoin, width: usize, ctx: &Ctx<'_>) -> Result<JoinTable> {
-    let tasks = tasks_for(&j.build, vec![crate::plan::null_row(width)], BATCH, ctx)?;
+pub(crate) fn build_join_table(j: &HashJoin, row: &[Value], ctx: &Ctx<'_>) -> Result<JoinTable> {
+    let mut start = crate::plan::null_row(row.len());
+    for s in &j.params {
+        start[*s] = row[*s].clone();
+    }
+    let tasks = tasks_for(&j.build, vec![start], BATCH, ctx)?;
     let parts = run_tasks(&j.build, tasks, split::SinkUse::Rows, ctx, |_| BuildRows {
         j,
         ctx,
@@ -735,7 +752,10 @@ pub(crate) fn build_join_table(j: &HashJoin, width: usize, ctx: &Ctx<'_>) -> Res
         pending: 0,
         hold: Hold::new(ctx.guard),
     })?;
-    let mut table = JoinTable::default();
+    let mut table = JoinTable {
+        params: j.params.iter().map(|s| GroupKey(row[*s].clone())).collect(),
+        ..JoinTable::default()
+    };
     for part in parts {
         for (key, vals) in part.rows {
             if let Some(key) = key {
@@ -864,10 +884,15 @@ struct Groups<'a, 'c> {
     keys: &'a [(CExpr, usize)],
     /// Per key: the slot it is computed from, when deferred.
     deferred: Vec<Option<usize>>,
-    /// The slot of every key (a variable, or a property deferred to its
-    /// variable), when there are one or two: the fast path reads ids
+    /// The slots every key is read from (a variable, or a property
+    /// deferred to its variable), when they are one or two (`c.name,
+    /// e.amount, e.date` read `c` and `e`): the fast path reads ids
     /// straight from the row.
     key_slots: Option<[usize; 2]>,
+    /// With `key_slots`: per key, its slot.
+    slot_of_key: Vec<usize>,
+    /// Which keys' values make a group's [`IdKey`]: one per slot read.
+    id_positions: Option<[usize; 2]>,
     aggs: &'a [AggSpec],
     /// Fresh accumulators for a new group.
     template: &'a [Accumulator],
@@ -936,10 +961,23 @@ impl Drop for Hold<'_> {
 /// bit tells a relationship from a node).
 type IdKey = [u64; 2];
 
-fn id_key(key: &[GroupKey]) -> Option<IdKey> {
-    match key {
-        [a] => Some([id_of(&a.0)?, u64::MAX]),
-        [a, b] => Some([id_of(&a.0)?, id_of(&b.0)?]),
+/// The [`IdKey`] of a group key whose values at `positions` are nodes or
+/// relationships (the other keys' values follow from them).
+fn id_key(key: &[GroupKey], positions: Option<[usize; 2]>) -> Option<IdKey> {
+    let [a, b] = positions?;
+    let first = id_of(&key.get(a)?.0)?;
+    if b == usize::MAX {
+        return Some([first, u64::MAX]);
+    }
+    Some([first, id_of(&key.get(b)?.0)?])
+}
+
+/// The positions of the keys that make an [`IdKey`] of any one or two
+/// keys.
+fn positions_by_len(len: usize) -> Option<[usize; 2]> {
+    match len {
+        1 => Some([0, usize::MAX]),
+        2 => Some([0, 1]),
         _ => None,
     }
 }
@@ -998,15 +1036,26 @@ impl<'a, 'c> Groups<'a, 'c> {
             (CExpr::Slot(s), None) => Some(*s),
             _ => None,
         };
-        let key_slots = match keys.len() {
-            1 => slot_of(0).map(|a| [a, usize::MAX]),
-            2 => slot_of(0).zip(slot_of(1)).map(|(a, b)| [a, b]),
-            _ => None,
+        // The distinct slots the keys read, and the first key reading each.
+        let slot_of_key: Vec<usize> = (0..keys.len()).map_while(slot_of).collect();
+        let mut read: Vec<(usize, usize)> = Vec::new();
+        for (i, s) in slot_of_key.iter().enumerate() {
+            if !read.iter().any(|(r, _)| r == s) {
+                read.push((*s, i));
+            }
+        }
+        let (key_slots, id_positions) = match read.as_slice() {
+            _ if slot_of_key.len() < keys.len() => (None, positions_by_len(keys.len())),
+            [(a, i)] => (Some([*a, usize::MAX]), Some([*i, usize::MAX])),
+            [(a, i), (b, j)] => (Some([*a, *b]), Some([*i, *j])),
+            _ => (None, positions_by_len(keys.len())),
         };
         Groups {
             keys,
             deferred,
             key_slots,
+            slot_of_key,
+            id_positions,
             aggs,
             template,
             ctx,
@@ -1044,7 +1093,7 @@ impl<'a, 'c> Groups<'a, 'c> {
 
     /// The index of the group of `k`, if there is one yet.
     fn find(&self, k: &[GroupKey]) -> Option<usize> {
-        match id_key(k) {
+        match id_key(k, self.id_positions) {
             Some(id) => self.by_id.get(&id).copied(),
             None => self.index.get(k).copied(),
         }
@@ -1053,7 +1102,7 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// Adds a new group for `k`; returns its index.
     fn insert(&mut self, k: Vec<GroupKey>, accs: Vec<Accumulator>) -> usize {
         let i = self.groups.len();
-        match id_key(&k) {
+        match id_key(&k, self.id_positions) {
             Some(id) => {
                 self.by_id.insert(id, i);
             }
@@ -1103,6 +1152,11 @@ impl<'a, 'c> Groups<'a, 'c> {
         }
         let mut out = Groups {
             deferred: Vec::new(),
+            // Grouped by the real key values now: an id key only of one or
+            // two keys that are nodes or relationships themselves.
+            key_slots: None,
+            slot_of_key: Vec::new(),
+            id_positions: positions_by_len(self.keys.len()),
             index: FxHashMap::default(),
             by_id: FxHashMap::default(),
             last: None,
@@ -1199,11 +1253,11 @@ impl Groups<'_, '_> {
         let i = match self.by_id.get(&[x, y]) {
             Some(&i) => i,
             None => {
-                let key = if b == usize::MAX {
-                    vec![GroupKey(row[a].clone())]
-                } else {
-                    vec![GroupKey(row[a].clone()), GroupKey(row[b].clone())]
-                };
+                let key = self
+                    .slot_of_key
+                    .iter()
+                    .map(|s| GroupKey(row[*s].clone()))
+                    .collect();
                 self.insert(key, self.template.to_vec())
             }
         };

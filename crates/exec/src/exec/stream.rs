@@ -417,9 +417,10 @@ fn push_hash_join(
     sink: &mut dyn Sink,
 ) -> Result<bool> {
     read_probe(j, row, ctx)?;
-    let table = join_table(j, row.len(), ctx)?;
+    let table = join_table(j, row, ctx)?;
+    let table = &*table;
     if j.probe_keys.is_empty() {
-        return product_range(j, 0..table.rows.len(), rest, row, ctx, sink);
+        return product_range(j, table, 0..table.rows.len(), rest, row, ctx, sink);
     }
     let Some(key) = join_key(&j.probe_keys, row, &mut Vec::new(), ctx)? else {
         return Ok(true);
@@ -468,13 +469,13 @@ pub(crate) fn join_key(
 /// in `range` (all of them, or one [`super::Task::Product`]'s share).
 pub(crate) fn product_range(
     j: &HashJoin,
+    table: &JoinTable,
     range: std::ops::Range<usize>,
     rest: &[Op],
     row: &mut Row,
     ctx: &Ctx<'_>,
     sink: &mut dyn Sink,
 ) -> Result<bool> {
-    let table = join_table(j, row.len(), ctx)?;
     for b in range {
         if !join_row(j, table, b, rest, row, ctx, sink)? {
             return Ok(false);
@@ -494,10 +495,11 @@ pub(crate) fn product_rows(
     ctx: &Ctx<'_>,
     sink: &mut dyn Sink,
 ) -> Result<bool> {
-    let Some(width) = rows.first().map(Vec::len) else {
+    let Some(first) = rows.first() else {
         return Ok(true);
     };
-    let table = join_table(j, width, ctx)?;
+    let table = join_table(j, first, ctx)?;
+    let table = &*table;
     for b in range {
         for row in rows.iter_mut() {
             if !join_row(j, table, b, rest, row, ctx, sink)? {
@@ -592,16 +594,38 @@ fn run_table<'c, T>(tables: &'c [OnceLock<T>], i: usize, what: &str) -> Result<&
         .ok_or_else(|| ExecError::Internal(format!("{what} {i} of a plan with {}", tables.len())))
 }
 
-/// The build side of a hash join, made on first use.
-pub(crate) fn join_table<'c>(j: &HashJoin, width: usize, ctx: &Ctx<'c>) -> Result<&'c JoinTable> {
+/// The build side of a hash join for `row`: the run's table, made on
+/// first use (for the first row's values of the join's params); a row
+/// whose params differ gets a table of its own.
+pub(crate) fn join_table<'c>(
+    j: &HashJoin,
+    row: &[Value],
+    ctx: &Ctx<'c>,
+) -> Result<Cow<'c, JoinTable>> {
     let slot = run_table(&ctx.tables.joins, j.table, "hash join table")?;
-    if let Some(t) = slot.get() {
-        return Ok(t);
+    let table = match slot.get() {
+        Some(t) => t,
+        None => {
+            let table = super::build_join_table(j, row, ctx)?;
+            // Another task may have built it meanwhile: either copy is the
+            // same, unless its row's params differ (checked below).
+            let _ = slot.set(table);
+            slot.get().expect("the join table was just set")
+        }
+    };
+    if built_for(j, table, row) {
+        Ok(Cow::Borrowed(table))
+    } else {
+        Ok(Cow::Owned(super::build_join_table(j, row, ctx)?))
     }
-    let table = super::build_join_table(j, width, ctx)?;
-    // Another task may have built it meanwhile: either copy is the same.
-    let _ = slot.set(table);
-    Ok(slot.get().expect("the join table was just set"))
+}
+
+/// Whether `table` was built for `row`'s values of the join's params.
+pub(crate) fn built_for(j: &HashJoin, table: &JoinTable, row: &[Value]) -> bool {
+    j.params
+        .iter()
+        .zip(&table.params)
+        .all(|(s, v)| *v == GroupKey(row.get(*s).cloned().unwrap_or(Value::Null)))
 }
 
 /// True if two relationship slot values (single or list) share a relationship.

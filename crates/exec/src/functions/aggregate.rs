@@ -182,6 +182,76 @@ impl Moments {
     }
 }
 
+/// A fresh accumulator of an aggregate without DISTINCT, as a value
+/// that is copied without allocating (the inner aggregate of
+/// [`Accumulator::Distinct`]).
+///
+/// ```
+/// use relgraph_exec::functions::aggregate::{Accumulator, Fresh};
+/// let sum = Accumulator::new("sum", false, &[]).unwrap();
+/// assert_eq!(Fresh::of(&sum), Fresh::Sum);
+/// assert!(matches!(Fresh::Count.make(), Accumulator::Count(0)));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Fresh {
+    /// `count`.
+    Count,
+    /// `sum`.
+    Sum,
+    /// `avg`.
+    Avg,
+    /// `min`.
+    Min,
+    /// `max`.
+    Max,
+    /// `collect`.
+    Collect,
+    /// `stDevP` when true, `stDev` when false.
+    StDev(bool),
+    /// `percentileCont` (`cont`) or `percentileDisc` at `p`.
+    Percentile {
+        /// Continuous (interpolating).
+        cont: bool,
+        /// The percentile, `0.0..=1.0`.
+        p: f64,
+    },
+}
+
+impl Fresh {
+    /// The kind of `a` (for a DISTINCT accumulator, of its inner one).
+    pub fn of(a: &Accumulator) -> Fresh {
+        match a {
+            Accumulator::Count(_) => Fresh::Count,
+            Accumulator::Sum(_) => Fresh::Sum,
+            Accumulator::Avg(..) => Fresh::Avg,
+            Accumulator::Min(_) => Fresh::Min,
+            Accumulator::Max(_) => Fresh::Max,
+            Accumulator::Collect(_) => Fresh::Collect,
+            Accumulator::StDev(_, population) => Fresh::StDev(*population),
+            Accumulator::Percentile { cont, p, .. } => Fresh::Percentile { cont: *cont, p: *p },
+            Accumulator::Distinct { inner, .. } => *inner,
+        }
+    }
+
+    /// A new accumulator of this kind that has seen nothing.
+    pub fn make(self) -> Accumulator {
+        match self {
+            Fresh::Count => Accumulator::Count(0),
+            Fresh::Sum => Accumulator::Sum(SumState::default()),
+            Fresh::Avg => Accumulator::Avg(SumState::default(), 0),
+            Fresh::Min => Accumulator::Min(None),
+            Fresh::Max => Accumulator::Max(None),
+            Fresh::Collect => Accumulator::Collect(Vec::new()),
+            Fresh::StDev(population) => Accumulator::StDev(Moments::default(), population),
+            Fresh::Percentile { cont, p } => Accumulator::Percentile {
+                cont,
+                p,
+                values: Vec::new(),
+            },
+        }
+    }
+}
+
 /// The state of one aggregate over one group.
 ///
 /// ```
@@ -220,8 +290,9 @@ pub enum Accumulator {
     },
     /// Any of the above over distinct values only.
     Distinct {
-        /// A fresh accumulator the distinct values are fed to at the end.
-        inner: Box<Accumulator>,
+        /// The accumulator the distinct values are fed to at the end (made
+        /// then: a new group's accumulators are copied without allocating).
+        inner: Fresh,
         /// The distinct values seen, in first-seen order.
         values: DistinctValues,
     },
@@ -285,7 +356,7 @@ impl Accumulator {
         };
         Ok(if distinct {
             Accumulator::Distinct {
-                inner: Box::new(base),
+                inner: Fresh::of(&base),
                 values: DistinctValues::default(),
             }
         } else {
@@ -434,9 +505,8 @@ impl Accumulator {
                     values.swap_remove(idx.min(n - 1))
                 }
             }
-            Accumulator::Distinct {
-                mut inner, values, ..
-            } => {
+            Accumulator::Distinct { inner, values } => {
+                let mut inner = inner.make();
                 for v in &values.into_values() {
                     inner.update(v)?;
                 }

@@ -17,7 +17,7 @@ use crate::plan::{Op, OptionalMemo};
 
 /// Rows at which a variable was bound, at most, for it to count as one
 /// value for the whole run.
-const ONE_VALUE_ROWS: f64 = 2.0;
+pub(super) const ONE_VALUE_ROWS: f64 = 2.0;
 
 /// How much cheaper the estimate must make matching once (and joining
 /// every row) than matching from every row.
@@ -79,12 +79,9 @@ impl Optimizer<'_> {
         if (whole + outer_rows) * GAIN >= per_row * outer_rows {
             return None;
         }
-        // Lowering it records what it binds as if the plan held one row;
-        // those slots keep the estimates of the rows they are bound in.
-        let saved = self.bound_rows.clone();
+        // What it binds keeps the estimates of the correlated lowering.
         let mut ops: Vec<Op> = Vec::new();
         self.lower_match(&once, matched_labels, &mut ops);
-        self.bound_rows = saved;
         self.tables.optionals += 1;
         Some(Box::new(OptionalMemo {
             ops,

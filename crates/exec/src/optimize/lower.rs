@@ -130,13 +130,16 @@ impl Optimizer<'_> {
     /// Lowers a pattern to physical operators appended to `ops`: in the
     /// order of least estimated cost over the whole pattern, each conjunct
     /// a filter where its slots are first bound. `matched_labels`: the
-    /// labels earlier clauses matched node slots with.
+    /// labels earlier clauses matched node slots with. Returns each slot
+    /// the pattern binds with the rows expected just after it is bound
+    /// (`Optimizer::bound_rows`, for the clauses of the query itself).
     pub(crate) fn lower_match(
         &mut self,
         m: &LogicalMatch,
         matched_labels: &HashMap<usize, Vec<String>>,
         ops: &mut Vec<Op>,
-    ) {
+    ) -> Vec<(usize, f64)> {
+        let mut bound_rows = Vec::new();
         let g = &m.pattern;
         let mut at = Progress::new(m);
         let model = self.cost_model(m, matched_labels);
@@ -201,9 +204,7 @@ impl Optimizer<'_> {
             }
             at.finish_paths(ops);
             at.flush(filters, Some(&mut rows), ops);
-            for slot in newly {
-                self.bound_rows.insert(slot, rows);
-            }
+            bound_rows.extend(newly.into_iter().map(|slot| (slot, rows)));
         }
         self.lower_shortest(&mut at, ops);
         for (c, placed) in m.conjuncts.iter().zip(&at.placed) {
@@ -211,6 +212,7 @@ impl Optimizer<'_> {
                 ops.push(Op::Filter(c.expr.clone(), None));
             }
         }
+        bound_rows
     }
 
     /// The estimation model of a pattern: which conjuncts an index seek

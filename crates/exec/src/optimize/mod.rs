@@ -59,7 +59,13 @@ impl<'a> Optimizer<'a> {
         let mut ops = Vec::new();
         self.lower(merge_matches(clauses), &matched_labels, &mut ops);
         rewrite::prune_var_length(&mut ops);
-        rewrite::hash_joins(&mut ops, &mut self.tables.joins);
+        let one_value: HashSet<usize> = self
+            .bound_rows
+            .iter()
+            .filter(|(_, rows)| **rows <= decorrelate::ONE_VALUE_ROWS)
+            .map(|(slot, _)| *slot)
+            .collect();
+        rewrite::hash_joins(&mut ops, &mut self.tables.joins, &one_value);
         let mut width = width;
         rewrite::hoist_probe_reads(&mut ops, &mut || {
             width += 1;
@@ -86,7 +92,10 @@ impl<'a> Optimizer<'a> {
     ) {
         for clause in clauses {
             match clause {
-                LogicalOp::Match(m) => self.lower_match(&m, matched_labels, out),
+                LogicalOp::Match(m) => {
+                    let bound = self.lower_match(&m, matched_labels, out);
+                    self.bound_rows.extend(bound);
+                }
                 LogicalOp::Optional(inner) => {
                     let inner = merge_matches(inner);
                     let outer_rows = out.last().and_then(Op::estimate);

@@ -200,10 +200,14 @@ fn cap(estimate: Option<f64>, at_most: Option<f64>) -> Option<f64> {
 /// expansions and filters that stay inside that part become the build
 /// side; equality filters between the part and the incoming row become the
 /// join keys. Only the top-level pipeline is rewritten (it runs once).
+/// A filter that also reads variables of the incoming row that hold one
+/// value for the run (`one_value`: `v` in `NOT (p)-[:CUSTOMER_OF]->(v)`)
+/// joins the build side too, those variables becoming the join's params:
+/// it then runs once per company instead of once per pair.
 ///
 /// `tables` counts the statement's hash joins: each new join gets the next
 /// number as its run-time table.
-pub(crate) fn hash_joins(ops: &mut Vec<Op>, tables: &mut usize) {
+pub(crate) fn hash_joins(ops: &mut Vec<Op>, tables: &mut usize, one_value: &HashSet<usize>) {
     let mut i = 1;
     while i < ops.len() {
         let Op::NodeScan(scan) = &ops[i] else {
@@ -219,6 +223,24 @@ pub(crate) fn hash_joins(ops: &mut Vec<Op>, tables: &mut usize) {
         let mut part: HashSet<usize> = HashSet::from([scan.slot]);
         let mut distinct_rels = Vec::new();
         let mut post: Vec<Op> = Vec::new();
+        let mut params: Vec<usize> = Vec::new();
+        // A filter of the build side reads the part (and perhaps params),
+        // or nothing; an equality between the part and the row stays a
+        // join key (one build serves every row, whatever the estimate).
+        let in_build = |f: &CExpr, part: &HashSet<usize>| {
+            let (mut inside, mut reads_part, mut reads) = (true, false, false);
+            f.visit_slots(&mut |s| {
+                reads = true;
+                reads_part |= part.contains(&s);
+                inside &= part.contains(&s) || one_value.contains(&s);
+            });
+            let only_part = inside && {
+                let mut all = true;
+                f.visit_slots(&mut |s| all &= part.contains(&s));
+                all
+            };
+            only_part || !reads || (inside && reads_part && join_sides(f, part).is_none())
+        };
         let mut end = i + 1;
         while end < ops.len() {
             match &ops[end] {
@@ -232,9 +254,7 @@ pub(crate) fn hash_joins(ops: &mut Vec<Op>, tables: &mut usize) {
                     part.extend(e.count_into);
                 }
                 Op::Filter(f, _) => {
-                    let mut inside = true;
-                    f.visit_slots(&mut |s| inside &= part.contains(&s));
-                    if !inside {
+                    if !in_build(f, &part) {
                         post.push(ops[end].clone());
                     }
                 }
@@ -250,35 +270,18 @@ pub(crate) fn hash_joins(ops: &mut Vec<Op>, tables: &mut usize) {
                 build.push(op);
                 continue;
             };
-            let mut inside = true;
-            f.visit_slots(&mut |s| inside &= part.contains(&s));
-            if inside {
+            if in_build(f, &part) {
+                f.visit_slots(&mut |s| {
+                    if !part.contains(&s) && !params.contains(&s) {
+                        params.push(s);
+                    }
+                });
                 build.push(op);
                 continue;
             }
-            if let CExpr::Binary(BinaryOp::Eq, a, b, _) = f {
-                let side = |e: &CExpr| {
-                    let (mut inn, mut out) = (false, false);
-                    e.visit_slots(&mut |s| {
-                        if part.contains(&s) {
-                            inn = true
-                        } else {
-                            out = true
-                        }
-                    });
-                    (inn, out)
-                };
-                match (side(a), side(b)) {
-                    ((true, false), (false, true)) => {
-                        build_keys.push((**a).clone());
-                        probe_keys.push((**b).clone());
-                    }
-                    ((false, true), (true, false)) => {
-                        build_keys.push((**b).clone());
-                        probe_keys.push((**a).clone());
-                    }
-                    _ => {}
-                }
+            if let Some((build_side, probe_side)) = join_sides(f, &part) {
+                build_keys.push(build_side.clone());
+                probe_keys.push(probe_side.clone());
             }
         }
         let mut slots: Vec<usize> = part.into_iter().collect();
@@ -291,11 +294,36 @@ pub(crate) fn hash_joins(ops: &mut Vec<Op>, tables: &mut usize) {
             distinct_rels,
             table: *tables,
             probe_reads: Vec::new(),
+            params,
         }));
         *tables += 1;
         let n_post = post.len();
         ops.splice(i..i, std::iter::once(join).chain(post));
         i += 1 + n_post;
+    }
+}
+
+/// The (build, probe) sides of a filter `x = y` where one side reads only
+/// the part's slots and the other only slots outside it: a join key.
+fn join_sides<'e>(f: &'e CExpr, part: &HashSet<usize>) -> Option<(&'e CExpr, &'e CExpr)> {
+    let CExpr::Binary(BinaryOp::Eq, a, b, _) = f else {
+        return None;
+    };
+    let side = |e: &CExpr| {
+        let (mut inn, mut out) = (false, false);
+        e.visit_slots(&mut |s| {
+            if part.contains(&s) {
+                inn = true
+            } else {
+                out = true
+            }
+        });
+        (inn, out)
+    };
+    match (side(a), side(b)) {
+        ((true, false), (false, true)) => Some((a, b)),
+        ((false, true), (true, false)) => Some((b, a)),
+        _ => None,
     }
 }
 

@@ -122,11 +122,16 @@ pub(crate) fn describe(op: &Op) -> String {
             if m.keys.len() == 1 { "" } else { "s" }
         ),
         Op::HashJoin(j) => {
-            let reads = match j.probe_reads.len() {
+            let mut reads = match j.probe_reads.len() {
                 0 => String::new(),
                 1 => "; 1 property read before".to_string(),
                 n => format!("; {n} properties read before"),
             };
+            match j.params.len() {
+                0 => {}
+                1 => reads.push_str("; build reads 1 variable of the row"),
+                n => reads.push_str(&format!("; build reads {n} variables of the row")),
+            }
             if j.build_keys.is_empty() {
                 format!("CartesianProduct(build once{reads})")
             } else {

@@ -785,6 +785,12 @@ pub(crate) struct HashJoin {
     /// operators after the join read: read once per incoming row, before
     /// it is joined, into these slots (`optimize::rewrite::hoist_probe_reads`).
     pub probe_reads: Vec<(CExpr, usize)>,
+    /// Slots of the incoming row the build side's filters read: variables
+    /// the optimizer expects to hold one value for the whole run (`v` in
+    /// `WHERE NOT (p)-[:CUSTOMER_OF]->(v)`), so the build is made once,
+    /// from the first row, and kept with their values; a row whose values
+    /// differ gets a build of its own.
+    pub params: Vec<usize>,
 }
 
 /// Follows a set of slots whose values have some property through

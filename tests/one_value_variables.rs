@@ -1,7 +1,11 @@
-//! An OPTIONAL MATCH that reads a variable holding one value for the run
-//! (`me`) and one that changes with every row (a company) is matched once
-//! and joined to each row (`optimize/decorrelate.rs`); on random graphs it
-//! answers as the same pattern searched from every row does.
+//! Variables the optimizer expects to hold one value for the whole run
+//! (bound while the plan held one row: `me`). An OPTIONAL MATCH that reads
+//! one and a variable that changes with every row (a company) is matched
+//! once and joined to each row (`optimize/decorrelate.rs`); a product's
+//! build side takes the filters that read one (`NOT (p)-[:CUSTOMER_OF]->(v)`,
+//! `HashJoin::params`). On random graphs both answer as the search from
+//! every row does, and rows where the variable holds another value after
+//! all are answered for their own value.
 
 mod common;
 
@@ -187,5 +191,32 @@ fn rows_with_other_params_are_searched_per_row() {
         plan_of(&db, q).contains("matched once"),
         "the plan takes x.me for one value: {}",
         plan_of(&db, q)
+    );
+}
+
+/// A product whose build side filters by a variable of the incoming row
+/// (`x`, estimated at two rows) builds once for the first row's `x` and
+/// again for a row with another: every row counts its own people.
+#[test]
+fn product_build_with_params_answers_each_row() {
+    let (db, _) = dense();
+    db.query("CREATE (:Meta {me: 10}), (:Meta {me: 40})", &Params::new())
+        .expect("meta");
+    let q = "MATCH (x:Meta) WITH x, x.me AS lo MATCH (p:V) \
+             WHERE p.i > x.me AND NOT (p)-[:KNOWS]->(:V {i: x.me}) \
+             RETURN x.me, count(p) AS n";
+    let plan = plan_of(&db, q);
+    assert!(plan.contains("build reads 1 variable of the row"), "{plan}");
+    let got = db.query(q, &Params::new()).expect("runs");
+    let want = db
+        .query(
+            "MATCH (x:Meta) RETURN x.me, \
+             size([(p:V) WHERE p.i > x.me AND NOT (p)-[:KNOWS]->(:V {i: x.me}) | p]) AS n",
+            &Params::new(),
+        )
+        .expect("reference runs");
+    assert_eq!(
+        common::sorted_rows(&got.rows),
+        common::sorted_rows(&want.rows)
     );
 }
