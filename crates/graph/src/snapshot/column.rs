@@ -89,8 +89,15 @@ impl TypedColumn {
                 dict.get(code as usize).map(Cow::Borrowed)
             }
             TypedColumn::Text { .. } => {
-                let text = String::from_utf8_lossy(self.text_at(local)?);
-                Some(Cow::Owned(Value::String(Arc::from(text.as_ref()))))
+                let bytes = self.text_at(local)?;
+                // Valid UTF-8 is checked a word at a time (the lossy
+                // conversion walks it in chunks); damaged bytes are read
+                // with replacement characters.
+                let text: Arc<str> = match std::str::from_utf8(bytes) {
+                    Ok(s) => Arc::from(s),
+                    Err(_) => Arc::from(String::from_utf8_lossy(bytes).as_ref()),
+                };
+                Some(Cow::Owned(Value::String(text)))
             }
             TypedColumn::Encoded { offsets, bytes } => {
                 let raw = slice_at(offsets, bytes, local)?;
