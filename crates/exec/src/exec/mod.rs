@@ -739,10 +739,7 @@ pub(crate) fn run_segment(
 /// the build never holds whole rows (45,000 companies of a 22-slot row
 /// were 31 MB of fresh pages per run of cookbook cb09).
 pub(crate) fn build_join_table(j: &HashJoin, row: &[Value], ctx: &Ctx<'_>) -> Result<JoinTable> {
-    let mut start = crate::plan::null_row(row.len());
-    for s in &j.params {
-        start[*s] = row[*s].clone();
-    }
+    let start = stream::params_row(&j.params, row);
     let tasks = tasks_for(&j.build, vec![start], BATCH, ctx)?;
     let parts = run_tasks(&j.build, tasks, split::SinkUse::Rows, ctx, |_| BuildRows {
         j,
@@ -753,7 +750,7 @@ pub(crate) fn build_join_table(j: &HashJoin, row: &[Value], ctx: &Ctx<'_>) -> Re
         hold: Hold::new(ctx.guard),
     })?;
     let mut table = JoinTable {
-        params: j.params.iter().map(|s| GroupKey(row[*s].clone())).collect(),
+        params: stream::param_values(&j.params, row),
         ..JoinTable::default()
     };
     for part in parts {

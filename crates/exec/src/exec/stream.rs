@@ -308,33 +308,21 @@ fn kept_matches<'c>(
     row: &[Value],
     ctx: &Ctx<'c>,
 ) -> Result<Option<&'c KeptMatches>> {
-    let slot = run_table(&ctx.tables.optionals, m.table, "optional match table")?;
-    let kept = match slot.get() {
-        Some(kept) => kept,
-        None => {
-            let kept = keep_matches(m, row, ctx)?;
-            // Another task may have kept them meanwhile, for its own params.
-            let _ = slot.set(kept);
-            slot.get().expect("the matches were just kept")
-        }
-    };
-    let same = kept.params.len() == m.params.len()
-        && kept
-            .params
-            .iter()
-            .zip(&m.params)
-            .all(|(k, s)| *k == GroupKey(row[*s].clone()));
+    let kept = run_table(
+        &ctx.tables.optionals,
+        m.table,
+        "optional match table",
+        || keep_matches(m, row, ctx),
+    )?;
+    let same = same_params(&kept.params, &m.params, row);
     Ok(kept.rows.as_ref().filter(|_| same))
 }
 
 /// Matches the memo's pattern from `row`'s params alone and keeps its
 /// matches by the values of the keys.
 fn keep_matches(m: &OptionalMemo, row: &[Value], ctx: &Ctx<'_>) -> Result<OptionalRows> {
-    let params: Vec<GroupKey> = m.params.iter().map(|s| GroupKey(row[*s].clone())).collect();
-    let mut start = crate::plan::null_row(row.len());
-    for s in &m.params {
-        start[*s] = row[*s].clone();
-    }
+    let params = param_values(&m.params, row);
+    let mut start = params_row(&m.params, row);
     let mut found = super::Collect::new(Some(MAX_KEPT_MATCHES + 1), ctx.guard);
     push(&m.ops, &mut start, ctx, &mut found)?;
     let rows = std::mem::take(&mut found.rows);
@@ -587,11 +575,51 @@ fn push_project(
     more
 }
 
-/// Run-time table `i` of the running plan (numbered when it was compiled).
-fn run_table<'c, T>(tables: &'c [OnceLock<T>], i: usize, what: &str) -> Result<&'c OnceLock<T>> {
-    tables
-        .get(i)
-        .ok_or_else(|| ExecError::Internal(format!("{what} {i} of a plan with {}", tables.len())))
+/// Run-time table `i` of the running plan (numbered when it was
+/// compiled), built by `build` on first use. Another task may build it
+/// meanwhile: the first one set is kept.
+fn run_table<'c, T>(
+    tables: &'c [OnceLock<T>],
+    i: usize,
+    what: &str,
+    build: impl FnOnce() -> Result<T>,
+) -> Result<&'c T> {
+    let slot = tables.get(i).ok_or_else(|| {
+        ExecError::Internal(format!("{what} {i} of a plan with {}", tables.len()))
+    })?;
+    if let Some(t) = slot.get() {
+        return Ok(t);
+    }
+    let _ = slot.set(build()?);
+    Ok(slot.get().expect("the table was just set"))
+}
+
+/// The values of the `params` slots of `row`.
+pub(crate) fn param_values(params: &[usize], row: &[Value]) -> Vec<GroupKey> {
+    params
+        .iter()
+        .map(|s| GroupKey(row.get(*s).cloned().unwrap_or(Value::Null)))
+        .collect()
+}
+
+/// Whether `row` holds `values` in its `params` slots (what a kept table
+/// was built for).
+fn same_params(values: &[GroupKey], params: &[usize], row: &[Value]) -> bool {
+    values.len() == params.len()
+        && values
+            .iter()
+            .zip(params)
+            .all(|(v, s)| *v == GroupKey(row.get(*s).cloned().unwrap_or(Value::Null)))
+}
+
+/// An empty row of `row`'s width with its `params` slots copied: where a
+/// table built for those values starts.
+pub(crate) fn params_row(params: &[usize], row: &[Value]) -> Row {
+    let mut start = crate::plan::null_row(row.len());
+    for s in params {
+        start[*s] = row[*s].clone();
+    }
+    start
 }
 
 /// The build side of a hash join for `row`: the run's table, made on
@@ -602,17 +630,10 @@ pub(crate) fn join_table<'c>(
     row: &[Value],
     ctx: &Ctx<'c>,
 ) -> Result<Cow<'c, JoinTable>> {
-    let slot = run_table(&ctx.tables.joins, j.table, "hash join table")?;
-    let table = match slot.get() {
-        Some(t) => t,
-        None => {
-            let table = super::build_join_table(j, row, ctx)?;
-            // Another task may have built it meanwhile: either copy is the
-            // same, unless its row's params differ (checked below).
-            let _ = slot.set(table);
-            slot.get().expect("the join table was just set")
-        }
-    };
+    // The first row that reaches it builds it, for its params.
+    let table = run_table(&ctx.tables.joins, j.table, "hash join table", || {
+        super::build_join_table(j, row, ctx)
+    })?;
     if built_for(j, table, row) {
         Ok(Cow::Borrowed(table))
     } else {
@@ -622,10 +643,7 @@ pub(crate) fn join_table<'c>(
 
 /// Whether `table` was built for `row`'s values of the join's params.
 pub(crate) fn built_for(j: &HashJoin, table: &JoinTable, row: &[Value]) -> bool {
-    j.params
-        .iter()
-        .zip(&table.params)
-        .all(|(s, v)| *v == GroupKey(row.get(*s).cloned().unwrap_or(Value::Null)))
+    same_params(&table.params, &j.params, row)
 }
 
 /// True if two relationship slot values (single or list) share a relationship.
@@ -1020,10 +1038,13 @@ fn listed(items: &[Value], ctx: &Ctx<'_>) -> Result<Vec<RelRef>> {
 }
 
 fn rel_list_index<'c>(ids: &CExpr, table: usize, ctx: &Ctx<'c>) -> Result<&'c RelListIndex> {
-    let slot = run_table(&ctx.tables.rel_lists, table, "relationship list")?;
-    if let Some(index) = slot.get() {
-        return Ok(index);
-    }
+    run_table(&ctx.tables.rel_lists, table, "relationship list", || {
+        index_rel_list(ids, ctx)
+    })
+}
+
+/// A row-independent relationship id list indexed by end node.
+fn index_rel_list(ids: &CExpr, ctx: &Ctx<'_>) -> Result<RelListIndex> {
     let mut index = RelListIndex::default();
     match eval(ids, &[], &mut Vec::new(), ctx)? {
         Value::List(items) => {
@@ -1036,9 +1057,7 @@ fn rel_list_index<'c>(ids: &CExpr, table: usize, ctx: &Ctx<'c>) -> Result<&'c Re
         }
         _ => index.not_a_list = true,
     }
-    // Another task may have built it meanwhile: either copy is the same.
-    let _ = slot.set(index);
-    Ok(slot.get().expect("the index was just set"))
+    Ok(index)
 }
 
 /// The adjacency entries of `from` (per type and direction of the

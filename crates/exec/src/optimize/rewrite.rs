@@ -228,18 +228,15 @@ pub(crate) fn hash_joins(ops: &mut Vec<Op>, tables: &mut usize, one_value: &Hash
         // or nothing; an equality between the part and the row stays a
         // join key (one build serves every row, whatever the estimate).
         let in_build = |f: &CExpr, part: &HashSet<usize>| {
-            let (mut inside, mut reads_part, mut reads) = (true, false, false);
+            let (mut only_part, mut with_params, mut reads_part) = (true, true, false);
             f.visit_slots(&mut |s| {
-                reads = true;
-                reads_part |= part.contains(&s);
-                inside &= part.contains(&s) || one_value.contains(&s);
+                let p = part.contains(&s);
+                reads_part |= p;
+                only_part &= p;
+                with_params &= p || one_value.contains(&s);
             });
-            let only_part = inside && {
-                let mut all = true;
-                f.visit_slots(&mut |s| all &= part.contains(&s));
-                all
-            };
-            only_part || !reads || (inside && reads_part && join_sides(f, part).is_none())
+            // (A filter that reads nothing counts as the part's.)
+            only_part || (with_params && reads_part && join_sides(f, part).is_none())
         };
         let mut end = i + 1;
         while end < ops.len() {
