@@ -200,6 +200,98 @@ pub(crate) fn in_place<'v>(e: &'v CExpr, row: &'v [Value]) -> Option<Cow<'v, Val
 /// The null a missing slot or late parameter reads as.
 static NULL: Value = Value::Null;
 
+/// Calls `f` with the value of `e` read where it lies, as [`eval_ref`]
+/// reads it, but without moving it out of a returned `Result`: a
+/// variable, constant or parameter by reference, a stored property where
+/// the snapshot returns it, anything else where [`eval`] built it. `f`
+/// gets `locals` back for a second operand. A value moved between frames
+/// is copied in wide pieces the processor cannot forward from the narrow
+/// stores that wrote it; read in place, the per-row comparisons and
+/// aggregate arguments skip that stall (`sum(CASE WHEN t.escalated ...)`
+/// over 2.37 million tickets, docs/performance.md).
+#[inline(always)]
+pub(crate) fn with_ref<R>(
+    e: &CExpr,
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+    f: impl FnOnce(&Value, &mut Vec<Value>) -> Result<R>,
+) -> Result<R> {
+    match e {
+        CExpr::Slot(s) => f(row.get(*s).unwrap_or(&NULL), locals),
+        CExpr::Const(v) => f(v, locals),
+        _ => with_ref_other(e, row, locals, ctx, f),
+    }
+}
+
+/// [`with_ref`] of what is not a variable or constant, out of line.
+#[inline(never)]
+fn with_ref_other<R>(
+    e: &CExpr,
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+    f: impl FnOnce(&Value, &mut Vec<Value>) -> Result<R>,
+) -> Result<R> {
+    match e {
+        CExpr::Param(name) => f(ctx.late.get(name).unwrap_or(&NULL), locals),
+        CExpr::Property(base, key, span) => {
+            let slot = match base.as_ref() {
+                CExpr::Slot(s) => row.get(*s).unwrap_or(&NULL),
+                _ => return with_built(e, row, locals, ctx, f),
+            };
+            // Matched by reference: the value is read where the snapshot
+            // put it, not moved.
+            match &stored(slot, key, ctx) {
+                Some(Some(v)) => f(v, locals),
+                Some(None) => f(&NULL, locals),
+                None => {
+                    let k = key.resolve(ctx.snapshot.catalog());
+                    let built = property(slot, k, &key.name, ctx).map_err(|e| e.at(*span));
+                    match &built {
+                        Ok(v) => f(v, locals),
+                        Err(_) => built.and_then(|v| f(&v, locals)),
+                    }
+                }
+            }
+        }
+        _ => with_built(e, row, locals, ctx, f),
+    }
+}
+
+/// Property `key` of `v` where the snapshot keeps it, when `v` is a node
+/// or relationship (`Some(None)`: it has none); `None` for any other
+/// value, whose property [`property`] reads (a map's) or refuses.
+#[inline]
+fn stored<'v>(
+    v: &Value,
+    key: &crate::plan::NameRef<relgraph_graph::PropKeyId>,
+    ctx: &'v Ctx<'_>,
+) -> Option<Option<Cow<'v, Value>>> {
+    let snap: &'v relgraph_graph::Snapshot = ctx.snapshot;
+    match (v, key.resolve(snap.catalog())) {
+        (Value::Node(n), Some(k)) => Some(snap.node_property(*n, k)),
+        (Value::Relationship(r), Some(k)) => Some(snap.rel_property(*r, k)),
+        (Value::Node(_) | Value::Relationship(_), None) => Some(None),
+        _ => None,
+    }
+}
+
+/// [`with_ref`] of a value [`eval`] builds.
+fn with_built<R>(
+    e: &CExpr,
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+    f: impl FnOnce(&Value, &mut Vec<Value>) -> Result<R>,
+) -> Result<R> {
+    let built = eval(e, row, locals, ctx);
+    match &built {
+        Ok(v) => f(v, locals),
+        Err(_) => built.and_then(|v| f(&v, locals)),
+    }
+}
+
 /// [`eval_ref`] of what [`in_place`] does not read.
 fn eval_ref_other<'v>(
     e: &'v CExpr,
@@ -213,16 +305,13 @@ fn eval_ref_other<'v>(
             let CExpr::Slot(s) = base.as_ref() else {
                 return Ok(Cow::Owned(eval(e, row, locals, ctx)?));
             };
-            let snap: &'v relgraph_graph::Snapshot = ctx.snapshot;
-            match (row.get(*s).unwrap_or(&NULL), key.resolve(snap.catalog())) {
-                (Value::Node(n), Some(k)) => {
-                    snap.node_property(*n, k).unwrap_or(Cow::Borrowed(&NULL))
+            let v = row.get(*s).unwrap_or(&NULL);
+            match stored(v, key, ctx) {
+                Some(read) => read.unwrap_or(Cow::Borrowed(&NULL)),
+                None => {
+                    let k = key.resolve(ctx.snapshot.catalog());
+                    Cow::Owned(property(v, k, &key.name, ctx).map_err(|e| e.at(*span))?)
                 }
-                (Value::Relationship(r), Some(k)) => {
-                    snap.rel_property(*r, k).unwrap_or(Cow::Borrowed(&NULL))
-                }
-                (Value::Node(_) | Value::Relationship(_), None) => Cow::Borrowed(&NULL),
-                (v, k) => Cow::Owned(property(v, k, &key.name, ctx).map_err(|e| e.at(*span))?),
             }
         }
         _ => Cow::Owned(eval(e, row, locals, ctx)?),
@@ -419,14 +508,13 @@ fn eval_other(e: &CExpr, row: &[Value], locals: &mut Vec<Value>, ctx: &Ctx<'_>) 
     })
 }
 
-/// `CASE [subject] WHEN .. THEN .. [ELSE ..] END`: the first branch whose
-/// condition is true (or equals the subject) decides.
 /// The three-valued truth of a predicate of the common shapes, read where
 /// its values lie instead of through a value [`eval`] builds: comparisons
 /// of variables, properties, parameters and constants (`p.size >= b.size
-/// / 2`), pattern predicates, null tests, and `NOT`, `AND`, `OR` of
-/// those (both sides evaluated, in order, as `eval` does). `None` for any
-/// other shape: evaluate it with [`eval`].
+/// / 2`), pattern predicates, null tests, a variable, property or
+/// parameter holding a boolean or null, and `NOT`, `AND`, `OR` of those
+/// (both sides evaluated, in order, as `eval` does). `None` for any other
+/// shape or value: evaluate it with [`eval`].
 pub(crate) fn truth(
     e: &CExpr,
     row: &[Value],
@@ -436,9 +524,11 @@ pub(crate) fn truth(
     use BinaryOp::*;
     Ok(match e {
         CExpr::Binary(op @ (Eq | Ne | Lt | Le | Gt | Ge), a, b, _) => {
-            let x = eval_ref(a, row, locals, ctx)?;
-            let y = eval_ref(b, row, locals, ctx)?;
-            Some(value_ops::compare_op(*op, &x, &y))
+            Some(with_ref(a, row, locals, ctx, |x, locals| {
+                with_ref(b, row, locals, ctx, |y, _| {
+                    Ok(value_ops::compare_op(*op, x, y))
+                })
+            })?)
         }
         CExpr::Binary(op @ (And | Or), a, b, _) => {
             let Some(x) = truth(a, row, locals, ctx)? else {
@@ -460,10 +550,24 @@ pub(crate) fn truth(
         }
         CExpr::Exists(plan) => Some(Some((ctx.subplans.any)(plan, row, ctx)?)),
         CExpr::IsNull(a, not) => Some(Some(eval_ref(a, row, locals, ctx)?.is_null() != *not)),
+        // A boolean read where it lies (`WHERE t.escalated`, `CASE WHEN
+        // co.exclusive`): matched in place, not copied out as a value.
+        CExpr::Property(..) | CExpr::Slot(_) | CExpr::Param(_) => {
+            with_ref(e, row, locals, ctx, |v, _| {
+                Ok(match v {
+                    Value::Bool(b) => Some(Some(*b)),
+                    Value::Null => Some(None),
+                    // Not a boolean: the caller decides (an error in WHERE).
+                    _ => None,
+                })
+            })?
+        }
         _ => None,
     })
 }
 
+/// `CASE [subject] WHEN .. THEN .. [ELSE ..] END`: the first branch whose
+/// condition is true (or equals the subject) decides.
 fn case(
     subject: Option<&CExpr>,
     branches: &[(CExpr, CExpr)],
@@ -730,19 +834,11 @@ pub(crate) fn property(
     Ok(match v {
         Value::Null => Value::Null,
         Value::Node(n) => match key {
-            Some(k) => ctx
-                .snapshot
-                .node_property(*n, k)
-                .map(Cow::into_owned)
-                .unwrap_or(Value::Null),
+            Some(k) => ctx.snapshot.node_value(*n, k),
             None => Value::Null,
         },
         Value::Relationship(r) => match key {
-            Some(k) => ctx
-                .snapshot
-                .rel_property(*r, k)
-                .map(Cow::into_owned)
-                .unwrap_or(Value::Null),
+            Some(k) => ctx.snapshot.rel_value(*r, k),
             None => Value::Null,
         },
         other => value_ops::property_of_value(other, name)?,

@@ -405,9 +405,12 @@ fn key_hash(v: &Value) -> u64 {
     h.finish()
 }
 
-/// Distinct values in first-seen order, each kept once: a hash table of
-/// positions into the list, so that a value already seen is neither
-/// cloned nor stored again (the `DISTINCT` of an aggregate).
+/// Distinct values in first-seen order, each kept once, so that a value
+/// already seen is neither cloned nor stored again (the `DISTINCT` of an
+/// aggregate). Up to [`DistinctValues::SMALL`] values are searched in
+/// place (a group's few distinct values take no allocation for one value
+/// and no hash table for a few); beyond that a hash table of positions
+/// into the list finds them.
 ///
 /// ```
 /// use relgraph_exec::value_ops::DistinctValues;
@@ -420,42 +423,59 @@ fn key_hash(v: &Value) -> u64 {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct DistinctValues {
+    /// Positions into `values` by hash; empty while there are at most
+    /// [`DistinctValues::SMALL`] values.
     table: hashbrown::HashTable<usize>,
-    values: Vec<Value>,
+    values: smallvec::SmallVec<[Value; 1]>,
 }
 
 impl DistinctValues {
+    /// The most values searched in place, without the hash table.
+    pub const SMALL: usize = 8;
+
     /// Adds `v` unless an equivalent value is already there; true when added.
     pub fn insert(&mut self, v: &Value) -> bool {
-        let hash = key_hash(v);
-        if self.contains_hashed(hash, v) {
-            return false;
-        }
-        self.push_hashed(hash, v.clone());
-        true
+        self.insert_with(v, Value::clone)
     }
 
     /// [`DistinctValues::insert`] of a value given by ownership.
     pub fn insert_owned(&mut self, v: Value) -> bool {
-        let hash = key_hash(&v);
-        if self.contains_hashed(hash, &v) {
+        self.insert_with(v, |v| v)
+    }
+
+    fn insert_with<V: std::borrow::Borrow<Value>>(
+        &mut self,
+        v: V,
+        own: impl FnOnce(V) -> Value,
+    ) -> bool {
+        let value = v.borrow();
+        if self.values.len() <= Self::SMALL {
+            if self.values.iter().any(|x| key_eq(x, value)) {
+                return false;
+            }
+            self.values.push(own(v));
+            if self.values.len() > Self::SMALL {
+                let values = &self.values;
+                for (i, x) in values.iter().enumerate() {
+                    self.table
+                        .insert_unique(key_hash(x), i, |&j| key_hash(&values[j]));
+                }
+            }
+            return true;
+        }
+        let hash = key_hash(value);
+        if self
+            .table
+            .find(hash, |&i| key_eq(&self.values[i], value))
+            .is_some()
+        {
             return false;
         }
-        self.push_hashed(hash, v);
-        true
-    }
-
-    fn contains_hashed(&self, hash: u64, v: &Value) -> bool {
-        self.table
-            .find(hash, |&i| key_eq(&self.values[i], v))
-            .is_some()
-    }
-
-    fn push_hashed(&mut self, hash: u64, v: Value) {
         let i = self.values.len();
-        self.values.push(v);
+        self.values.push(own(v));
         let values = &self.values;
         self.table.insert_unique(hash, i, |&j| key_hash(&values[j]));
+        true
     }
 
     /// How many distinct values there are.
@@ -470,7 +490,17 @@ impl DistinctValues {
 
     /// The distinct values, in first-seen order.
     pub fn into_values(self) -> Vec<Value> {
-        self.values
+        self.values.into_vec()
+    }
+}
+
+/// The distinct values in first-seen order, without collecting them.
+impl IntoIterator for DistinctValues {
+    type Item = Value;
+    type IntoIter = smallvec::IntoIter<[Value; 1]>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.values.into_iter()
     }
 }
 

@@ -444,7 +444,7 @@ impl Accumulator {
                 Accumulator::Distinct { values, .. },
                 Accumulator::Distinct { values: theirs, .. },
             ) => {
-                for v in theirs.into_values() {
+                for v in theirs {
                     values.insert_owned(v);
                 }
             }
@@ -507,8 +507,8 @@ impl Accumulator {
             }
             Accumulator::Distinct { inner, values } => {
                 let mut inner = inner.make();
-                for v in &values.into_values() {
-                    inner.update(v)?;
+                for v in values {
+                    inner.update(&v)?;
                 }
                 inner.finish()?
             }

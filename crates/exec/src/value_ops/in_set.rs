@@ -94,6 +94,27 @@ mod tests {
         ]
     }
 
+    /// Past the values searched in place the hash table finds them: each
+    /// still kept once (an integer and its equal float are one value), in
+    /// first-seen order.
+    #[test]
+    fn distinct_values_past_the_small_set() {
+        let mut d = crate::value_ops::DistinctValues::default();
+        let n = 3 * crate::value_ops::DistinctValues::SMALL as i64;
+        for i in 0..n {
+            assert!(d.insert(&Value::Int(i)));
+        }
+        for i in (0..n).rev() {
+            assert!(!d.insert(&Value::Float(i as f64)));
+            assert!(!d.insert_owned(Value::Int(i)));
+        }
+        assert!(d.insert(&Value::Null));
+        assert!(!d.insert_owned(Value::Null));
+        let want: Vec<Value> = (0..n).map(Value::Int).chain([Value::Null]).collect();
+        assert_eq!(d.len(), want.len());
+        assert_eq!(d.into_iter().collect::<Vec<_>>(), want);
+    }
+
     proptest! {
         /// The set answers exactly what scanning the list answers.
         #[test]

@@ -213,6 +213,21 @@ impl Column {
         }
     }
 
+    /// [`Column::get`] as an owned value, `Null` when absent: built in
+    /// place for the caller (a read per row of a property, where the
+    /// layers of `Option<Cow<_>>` cost more than the read).
+    #[inline]
+    pub(crate) fn value(&self, local: usize) -> Value {
+        match self {
+            Column::Dense(v) => v.get(local).cloned().unwrap_or(Value::Null),
+            Column::Sparse { locals, values } => match locals.binary_search(&(local as u32)) {
+                Ok(i) => values[i].clone(),
+                Err(_) => Value::Null,
+            },
+            Column::Typed(t) => t.value(local),
+        }
+    }
+
     /// The value at `local` as a [`super::PropStr`], a string borrowed
     /// where it lies.
     pub(crate) fn str_at(&self, local: usize) -> super::PropStr<'_> {

@@ -109,6 +109,31 @@ impl TypedColumn {
         }
     }
 
+    /// [`TypedColumn::get`] as an owned value, `Null` when absent.
+    #[inline]
+    pub(crate) fn value(&self, local: usize) -> Value {
+        match self {
+            TypedColumn::Int { present, values } => match values.get(local) {
+                Some(v) if present.get(local) => Value::Int(v),
+                _ => Value::Null,
+            },
+            TypedColumn::Float { present, values } => match values.get(local) {
+                Some(v) if present.get(local) => Value::Float(v),
+                _ => Value::Null,
+            },
+            TypedColumn::Bool { present, values } if present.get(local) => {
+                Value::Bool(values.get(local))
+            }
+            TypedColumn::Bool { .. } => Value::Null,
+            TypedColumn::Dict { codes, dict } => codes
+                .get(local)
+                .and_then(|c| dict.get(c as usize))
+                .cloned()
+                .unwrap_or(Value::Null),
+            _ => self.get(local).map_or(Value::Null, Cow::into_owned),
+        }
+    }
+
     /// The value at `local` as [`crate::snapshot::PropStr`]: a text
     /// column's string borrowed from the segment, not copied.
     pub(crate) fn str_at(&self, local: usize) -> super::PropStr<'_> {

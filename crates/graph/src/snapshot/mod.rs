@@ -559,6 +559,28 @@ impl Snapshot {
         column.get(l)
     }
 
+    /// [`Snapshot::node_property`] as an owned value, `Null` where there is
+    /// none: what an expression reads per row, built in place with no
+    /// `Option<Cow<_>>` around it.
+    ///
+    /// ```
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::{Catalog, NodeId, RelId, Snapshot, Value};
+    /// let mut c = Catalog::default();
+    /// let age = c.intern_prop_key("age");
+    /// let nodes = vec![NodeRecord { id: NodeId(0), labels: vec![], props: vec![(age, Value::Int(36))] }];
+    /// let s = Snapshot::from_records(c, 1, NodeId(1), RelId(0), nodes, vec![]).unwrap();
+    /// assert_eq!(s.node_value(NodeId(0), age), Value::Int(36));
+    /// assert_eq!(s.node_value(NodeId(1), age), Value::Null);
+    /// ```
+    #[inline]
+    pub fn node_value(&self, n: NodeId, k: PropKeyId) -> Value {
+        match self.node_column(n, k) {
+            Some((column, l)) => column.value(l),
+            None => Value::Null,
+        }
+    }
+
     /// The column holding `n`'s `k` and `n`'s place in it, unless the role
     /// may not see them.
     #[inline]
@@ -649,6 +671,35 @@ impl Snapshot {
             }
         }
         chunk::column_get(&c.props, k, l)
+    }
+
+    /// [`Snapshot::rel_property`] as an owned value, `Null` where there is
+    /// none (as [`Snapshot::node_value`] is for nodes).
+    ///
+    /// ```
+    /// use relgraph_graph::record::{NodeRecord, RelRecord};
+    /// use relgraph_graph::{Catalog, NodeId, RelId, Snapshot, Value};
+    /// let mut c = Catalog::default();
+    /// let t = c.intern_rel_type("KNOWS");
+    /// let since = c.intern_prop_key("since");
+    /// let n = |i| NodeRecord { id: NodeId(i), labels: vec![], props: vec![] };
+    /// let r = RelRecord { id: RelId(0), rel_type: t, src: NodeId(0), dst: NodeId(1), props: vec![(since, Value::Int(2020))] };
+    /// let s = Snapshot::from_records(c, 1, NodeId(2), RelId(1), vec![n(0), n(1)], vec![r]).unwrap();
+    /// assert_eq!(s.rel_value(RelId(0), since), Value::Int(2020));
+    /// assert_eq!(s.rel_value(RelId(1), since), Value::Null);
+    /// ```
+    #[inline]
+    pub fn rel_value(&self, r: RelId, k: PropKeyId) -> Value {
+        let Some((c, l)) = self.inner.rel_chunk(r.0) else {
+            return Value::Null;
+        };
+        if self.access.is_some() {
+            return self.rel_property(r, k).map_or(Value::Null, Cow::into_owned);
+        }
+        match chunk::column_of(&c.props, k) {
+            Some(column) => column.value(l),
+            None => Value::Null,
+        }
     }
 
     /// All properties of a relationship, sorted by key id.

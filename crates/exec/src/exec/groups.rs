@@ -1,0 +1,609 @@
+//! Grouping for aggregation: the sink that places each row in its group
+//! and feeds the group's accumulators.
+
+use rustc_hash::FxHashMap;
+
+use relgraph_graph::Value;
+
+use super::stream::Sink;
+use super::{split, Hold, CHECK_EVERY, HOLD_STEP};
+use crate::error::Result;
+use crate::eval::{self, eval, Ctx};
+use crate::functions::aggregate::Accumulator;
+use crate::options::VALUE_BYTES;
+use crate::plan::{AggSpec, CExpr, Row};
+use crate::value_ops::GroupKey;
+
+/// Groups' key values and accumulators in two flat lists (a group's keys,
+/// then the next group's): a new group appends to both, with no vector
+/// of its own to allocate and free.
+pub(super) struct GroupTable {
+    /// Keys per group.
+    width: usize,
+    /// Accumulators per group.
+    aggs: usize,
+    keys: Vec<GroupKey>,
+    accs: Vec<Accumulator>,
+    /// Per group, the position of its first row (groups are returned in
+    /// this order, whichever thread saw them first).
+    first: Vec<u64>,
+}
+
+impl GroupTable {
+    fn new(width: usize, aggs: usize) -> Self {
+        GroupTable {
+            width,
+            aggs,
+            keys: Vec::new(),
+            accs: Vec::new(),
+            first: Vec::new(),
+        }
+    }
+
+    /// How many groups there are.
+    pub(super) fn len(&self) -> usize {
+        self.first.len()
+    }
+
+    /// True when there is no group.
+    pub(super) fn is_empty(&self) -> bool {
+        self.first.is_empty()
+    }
+
+    /// Appends a group (its `width` keys and `aggs` accumulators).
+    pub(super) fn push(
+        &mut self,
+        keys: impl IntoIterator<Item = GroupKey>,
+        accs: impl IntoIterator<Item = Accumulator>,
+        first: u64,
+    ) {
+        self.keys.extend(keys);
+        self.accs.extend(accs);
+        self.first.push(first);
+    }
+
+    fn keys_of(&self, i: usize) -> &[GroupKey] {
+        &self.keys[i * self.width..(i + 1) * self.width]
+    }
+
+    fn accs_of(&mut self, i: usize) -> &mut [Accumulator] {
+        &mut self.accs[i * self.aggs..(i + 1) * self.aggs]
+    }
+
+    /// The keys and accumulators of group `i`, to move out of.
+    fn group_mut(&mut self, i: usize) -> (&mut [GroupKey], &mut [Accumulator]) {
+        let (w, a) = (self.width, self.aggs);
+        (
+            &mut self.keys[i * w..(i + 1) * w],
+            &mut self.accs[i * a..(i + 1) * a],
+        )
+    }
+
+    /// The groups in the order of their first rows.
+    fn in_first_order(mut self) -> Self {
+        if self.first.is_sorted() {
+            return self;
+        }
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.sort_by_key(|&i| self.first[i]);
+        let mut out = GroupTable::new(self.width, self.aggs);
+        out.keys.reserve(self.keys.len());
+        out.accs.reserve(self.accs.len());
+        for i in order {
+            let first = self.first[i];
+            let (k, a) = self.group_mut(i);
+            out.push(
+                k.iter_mut().map(take_key),
+                a.iter_mut().map(take_acc),
+                first,
+            );
+        }
+        out
+    }
+
+    /// The number of groups, then every group's keys and accumulators in
+    /// order (`width` and `aggs` a group), moved out.
+    pub(super) fn into_parts(
+        self,
+    ) -> (
+        usize,
+        std::vec::IntoIter<GroupKey>,
+        std::vec::IntoIter<Accumulator>,
+    ) {
+        (
+            self.first.len(),
+            self.keys.into_iter(),
+            self.accs.into_iter(),
+        )
+    }
+}
+
+/// A key moved out of a group that is being dropped or moved.
+fn take_key(k: &mut GroupKey) -> GroupKey {
+    std::mem::replace(k, GroupKey(Value::Null))
+}
+
+/// An accumulator moved out of a group that is being dropped or moved.
+fn take_acc(a: &mut Accumulator) -> Accumulator {
+    std::mem::replace(a, Accumulator::Count(0))
+}
+
+/// A sink that aggregates rows into groups, in first-seen order.
+///
+/// A grouping key computed from one variable alone (`t.name`, `id(p)`:
+/// [`deferred_slot`]) is hashed on the variable's value (a node id: cheap
+/// to hash, nothing to copy) and computed once per group at the end, when
+/// [`Groups::finish`] regroups by the real key values.
+pub(super) struct Groups<'a, 'c> {
+    keys: &'a [(CExpr, usize)],
+    /// Per key: the slot it is computed from, when deferred.
+    deferred: Vec<Option<usize>>,
+    /// The slots every key is read from (a variable, or a property
+    /// deferred to its variable), when they are one or two (`c.name,
+    /// e.amount, e.date` read `c` and `e`): the fast path reads ids
+    /// straight from the row.
+    key_slots: Option<[usize; 2]>,
+    /// With `key_slots`: per key, its slot.
+    slot_of_key: Vec<usize>,
+    /// Which keys' values make a group's [`IdKey`]: one per slot read.
+    id_positions: Option<[usize; 2]>,
+    aggs: &'a [AggSpec],
+    /// Fresh accumulators for a new group.
+    template: &'a [Accumulator],
+    ctx: &'a Ctx<'c>,
+    index: FxHashMap<Vec<GroupKey>, usize>,
+    /// Groups whose keys are all nodes or relationships (at most two),
+    /// by their ids: no key copy, a cheap hash.
+    by_id: FxHashMap<IdKey, usize>,
+    /// The ids and group of the last row `fast_group` placed: rows of one
+    /// group often come together (a build-major product), and then skip
+    /// the hash table.
+    last: Option<(IdKey, usize)>,
+    groups: GroupTable,
+    key: Vec<GroupKey>,
+    locals: Vec<Value>,
+    seen: usize,
+    /// Position of the current row: task index in the high half, row in
+    /// the low half.
+    pos: u64,
+    /// Per aggregate, whether it keeps values (`collect`, percentiles,
+    /// DISTINCT).
+    keeps: Vec<bool>,
+    /// Bytes of values kept since the last hold.
+    pending: u64,
+    /// Groups already held against the memory budget.
+    held_groups: usize,
+    /// Bytes of groups and kept values held against the memory budget.
+    hold: Hold<'a>,
+}
+
+/// A group key of at most two node/relationship values, by id (the high
+/// bit tells a relationship from a node).
+type IdKey = [u64; 2];
+
+/// The [`IdKey`] of a group key whose values at `positions` are nodes or
+/// relationships (the other keys' values follow from them).
+fn id_key(key: &[GroupKey], positions: Option<[usize; 2]>) -> Option<IdKey> {
+    let [a, b] = positions?;
+    let first = id_of(&key.get(a)?.0)?;
+    if b == usize::MAX {
+        return Some([first, u64::MAX]);
+    }
+    Some([first, id_of(&key.get(b)?.0)?])
+}
+
+/// The positions of the keys that make an [`IdKey`] of any one or two
+/// keys.
+fn positions_by_len(len: usize) -> Option<[usize; 2]> {
+    match len {
+        1 => Some([0, usize::MAX]),
+        2 => Some([0, 1]),
+        _ => None,
+    }
+}
+
+/// A node's or relationship's id as one half of an [`IdKey`].
+#[inline]
+fn id_of(v: &Value) -> Option<u64> {
+    const REL: u64 = 1 << 63;
+    match v {
+        Value::Node(n) if n.0 < REL => Some(n.0),
+        Value::Relationship(r) if r.0 < REL => Some(r.0 | REL),
+        _ => None,
+    }
+}
+
+/// The slot a grouping key is computed from alone, when it can be
+/// computed once per group instead of once per row: a (nested) property
+/// of a variable (`t.name`), or a deterministic function of one variable
+/// and constants (`id(p)`, `toLower(p.name)`, `type(r)`). The rows are
+/// grouped by the variable's value and the key computed at the end.
+fn deferred_slot(e: &CExpr) -> Option<usize> {
+    match e {
+        CExpr::Property(base, _, _) => match &**base {
+            CExpr::Slot(s) => Some(*s),
+            inner => deferred_slot(inner),
+        },
+        CExpr::Call(name, args, _) if !crate::functions::is_nondeterministic(name) => {
+            let mut slot = None;
+            for a in args {
+                let s = match a {
+                    CExpr::Const(_) => continue,
+                    CExpr::Slot(s) => *s,
+                    other => deferred_slot(other)?,
+                };
+                if slot.is_some_and(|x| x != s) {
+                    return None;
+                }
+                slot = Some(s);
+            }
+            slot
+        }
+        _ => None,
+    }
+}
+
+impl<'a, 'c> Groups<'a, 'c> {
+    pub(super) fn new(
+        keys: &'a [(CExpr, usize)],
+        aggs: &'a [AggSpec],
+        template: &'a [Accumulator],
+        ctx: &'a Ctx<'c>,
+    ) -> Self {
+        let deferred: Vec<Option<usize>> = keys.iter().map(|(e, _)| deferred_slot(e)).collect();
+        let slot_of = |i: usize| match (&keys[i].0, deferred[i]) {
+            (_, Some(s)) => Some(s),
+            (CExpr::Slot(s), None) => Some(*s),
+            _ => None,
+        };
+        // The distinct slots the keys read, and the first key reading each.
+        let slot_of_key: Vec<usize> = (0..keys.len()).map_while(slot_of).collect();
+        let mut read: Vec<(usize, usize)> = Vec::new();
+        for (i, s) in slot_of_key.iter().enumerate() {
+            if !read.iter().any(|(r, _)| r == s) {
+                read.push((*s, i));
+            }
+        }
+        let (key_slots, id_positions) = match read.as_slice() {
+            _ if slot_of_key.len() < keys.len() => (None, positions_by_len(keys.len())),
+            [(a, i)] => (Some([*a, usize::MAX]), Some([*i, usize::MAX])),
+            [(a, i), (b, j)] => (Some([*a, *b]), Some([*i, *j])),
+            _ => (None, positions_by_len(keys.len())),
+        };
+        Groups {
+            keys,
+            deferred,
+            key_slots,
+            slot_of_key,
+            id_positions,
+            aggs,
+            template,
+            ctx,
+            index: FxHashMap::default(),
+            by_id: FxHashMap::default(),
+            last: None,
+            groups: GroupTable::new(keys.len(), aggs.len()),
+            key: Vec::with_capacity(keys.len()),
+            locals: Vec::new(),
+            seen: 0,
+            pos: 0,
+            keeps: template.iter().map(keeps_values).collect(),
+            pending: 0,
+            held_groups: 0,
+            hold: Hold::new(ctx.guard),
+        }
+    }
+
+    /// Starts the rows of task `i`.
+    pub(super) fn start_task(&mut self, i: usize) {
+        self.pos = (i as u64) << 32;
+    }
+
+    /// Adds the groups of a later partial aggregation.
+    pub(super) fn merge(&mut self, mut other: Groups<'_, '_>) -> Result<()> {
+        for i in 0..other.groups.len() {
+            let first = other.groups.first[i];
+            let (k, accs) = other.groups.group_mut(i);
+            self.absorb(k, accs, first)?;
+        }
+        Ok(())
+    }
+
+    /// The index of the group of `k`, if there is one yet.
+    fn find(&self, k: &[GroupKey]) -> Option<usize> {
+        match id_key(k, self.id_positions) {
+            Some(id) => self.by_id.get(&id).copied(),
+            None => self.index.get(k).copied(),
+        }
+    }
+
+    /// Adds a new group of the keys `k` and accumulators `accs`; returns
+    /// its index.
+    fn insert(
+        &mut self,
+        k: impl IntoIterator<Item = GroupKey>,
+        accs: impl IntoIterator<Item = Accumulator>,
+    ) -> usize {
+        let i = self.groups.len();
+        self.groups.push(k, accs, self.pos);
+        let k = self.groups.keys_of(i);
+        match id_key(k, self.id_positions) {
+            Some(id) => {
+                self.by_id.insert(id, i);
+            }
+            None => {
+                self.index.insert(k.to_vec(), i);
+            }
+        }
+        i
+    }
+
+    /// Merges a group of another partial (its keys and accumulators moved
+    /// out of their places) into its group here, or adds it.
+    fn absorb(&mut self, k: &mut [GroupKey], accs: &mut [Accumulator], first: u64) -> Result<()> {
+        match self.find(k) {
+            Some(i) => {
+                for (mine, theirs) in self.groups.accs_of(i).iter_mut().zip(accs) {
+                    mine.merge(take_acc(theirs))?;
+                }
+                self.groups.first[i] = self.groups.first[i].min(first);
+            }
+            None => {
+                self.pos = first;
+                self.insert(k.iter_mut().map(take_key), accs.iter_mut().map(take_acc));
+            }
+        }
+        Ok(())
+    }
+
+    /// The groups by their real key values, in first-seen order: deferred
+    /// keys are computed from their variable, and groups whose values
+    /// coincide are merged (in first-seen order, as if grouped by the
+    /// values directly).
+    pub(super) fn finish(mut self, width: usize) -> Result<GroupTable> {
+        let empty = GroupTable::new(self.keys.len(), self.aggs.len());
+        let mut groups = std::mem::replace(&mut self.groups, empty).in_first_order();
+        if self.deferred.iter().all(Option::is_none) {
+            return Ok(groups);
+        }
+        if self.keeps_groups_apart(&groups) {
+            self.keys_in_place(&mut groups, width)?;
+            return Ok(groups);
+        }
+        let mut out = Groups {
+            deferred: Vec::new(),
+            // Grouped by the real key values now: an id key only of one or
+            // two keys that are nodes or relationships themselves.
+            key_slots: None,
+            slot_of_key: Vec::new(),
+            id_positions: positions_by_len(self.keys.len()),
+            index: FxHashMap::default(),
+            by_id: FxHashMap::default(),
+            last: None,
+            groups: GroupTable::new(self.keys.len(), self.aggs.len()),
+            key: Vec::new(),
+            locals: Vec::new(),
+            ..self
+        };
+        let mut scratch = crate::plan::null_row(width);
+        let mut locals = Vec::new();
+        let mut real = Vec::with_capacity(out.keys.len());
+        for i in 0..groups.len() {
+            let first = groups.first[i];
+            let (k, accs) = groups.group_mut(i);
+            real.clear();
+            for ((v, (e, _)), d) in k.iter_mut().zip(out.keys).zip(&self.deferred) {
+                match d {
+                    Some(s) => {
+                        scratch[*s] = take_key(v).0;
+                        real.push(GroupKey(eval(e, &scratch, &mut locals, out.ctx)?));
+                    }
+                    None => real.push(take_key(v)),
+                }
+            }
+            out.absorb(&mut real, accs, first)?;
+        }
+        Ok(out.groups)
+    }
+
+    /// True when computing the deferred keys cannot make two groups equal,
+    /// so [`Groups::finish`] need not regroup: every deferred key is
+    /// `id(v)` and its variable holds nodes in every group, or
+    /// relationships in every group (a node and a relationship can share
+    /// an id; two nodes cannot).
+    fn keeps_groups_apart(&self, groups: &GroupTable) -> bool {
+        let id_of_variable = |e: &CExpr| {
+            matches!(e, CExpr::Call(name, args, _)
+                if &**name == "id" && matches!(args.as_slice(), [CExpr::Slot(_)]))
+        };
+        // Key `i` holds nodes in every group, or relationships in every group.
+        let one_kind = |i: usize| {
+            let kind = |g: usize| std::mem::discriminant(&groups.keys_of(g)[i].0);
+            (0..groups.len()).all(|g| {
+                matches!(
+                    groups.keys_of(g)[i].0,
+                    Value::Node(_) | Value::Relationship(_)
+                ) && kind(g) == kind(0)
+            })
+        };
+        self.keys
+            .iter()
+            .zip(&self.deferred)
+            .enumerate()
+            .all(|(i, ((e, _), d))| d.is_none() || (id_of_variable(e) && one_kind(i)))
+    }
+
+    /// Computes the deferred keys of every group where they are
+    /// ([`Groups::keeps_groups_apart`] said none merge).
+    fn keys_in_place(&self, groups: &mut GroupTable, width: usize) -> Result<()> {
+        let mut scratch = crate::plan::null_row(width);
+        let mut locals = Vec::new();
+        for i in 0..groups.len() {
+            let (k, _) = groups.group_mut(i);
+            for ((v, (e, _)), d) in k.iter_mut().zip(self.keys).zip(&self.deferred) {
+                if let Some(s) = d {
+                    scratch[*s] = take_key(v).0;
+                    v.0 = eval(e, &scratch, &mut locals, self.ctx)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Groups<'_, '_> {
+    /// The group of a row whose key values are ids in `key_slots`, if they are.
+    #[inline]
+    fn fast_group(&mut self, row: &Row) -> Result<Option<usize>> {
+        let Some([a, b]) = self.key_slots else {
+            return Ok(None);
+        };
+        let Some(x) = row.get(a).and_then(id_of) else {
+            return Ok(None);
+        };
+        let y = if b == usize::MAX {
+            u64::MAX
+        } else {
+            match row.get(b).and_then(id_of) {
+                Some(y) => y,
+                None => return Ok(None),
+            }
+        };
+        match self.last {
+            Some((ids, i)) if ids == [x, y] => return Ok(Some(i)),
+            _ => {}
+        }
+        let i = match self.by_id.get(&[x, y]) {
+            Some(&i) => i,
+            None => {
+                let template = self.template;
+                let key: smallvec::SmallVec<[GroupKey; 2]> = self
+                    .slot_of_key
+                    .iter()
+                    .map(|s| GroupKey(row[*s].clone()))
+                    .collect();
+                self.insert(key, template.iter().cloned())
+            }
+        };
+        self.last = Some(([x, y], i));
+        Ok(Some(i))
+    }
+}
+
+impl split::Absorb for Groups<'_, '_> {
+    fn absorb(&mut self, later: Self) -> Result<()> {
+        self.merge(later)
+    }
+}
+
+impl Sink for Groups<'_, '_> {
+    fn begin_batch(&mut self, i: usize) {
+        self.start_task(i);
+    }
+
+    fn push(&mut self, row: &mut Row) -> Result<bool> {
+        self.seen += 1;
+        self.pos += 1;
+        let check = self.seen.is_multiple_of(CHECK_EVERY);
+        if check || self.pending >= HOLD_STEP {
+            if check {
+                self.ctx.guard.check()?;
+            }
+            // New groups and the values kept since the last hold.
+            let groups = (self.groups.len() - self.held_groups) as u64;
+            self.held_groups = self.groups.len();
+            let bytes = groups * (self.keys.len() + self.aggs.len() + 1) as u64 * VALUE_BYTES
+                + std::mem::take(&mut self.pending);
+            if bytes > 0 {
+                self.hold.add(bytes)?;
+            }
+        }
+        let gi = match self.fast_group(row)? {
+            Some(i) => i,
+            // No grouping keys: one group.
+            None if self.keys.is_empty() && !self.groups.is_empty() => 0,
+            None => {
+                self.key.clear();
+                for ((e, _), d) in self.keys.iter().zip(&self.deferred) {
+                    let v = match d {
+                        Some(s) => row[*s].clone(),
+                        None => eval(e, row, &mut self.locals, self.ctx)?,
+                    };
+                    self.key.push(GroupKey(v));
+                }
+                match self.find(&self.key) {
+                    Some(i) => i,
+                    None => {
+                        let template = self.template;
+                        let key = std::mem::take(&mut self.key);
+                        let i = self.insert(key.iter().cloned(), template.iter().cloned());
+                        self.key = key;
+                        i
+                    }
+                }
+            }
+        };
+        let accs = self.groups.accs_of(gi);
+        for ((a, acc), &keeps) in self.aggs.iter().zip(accs.iter_mut()).zip(&self.keeps) {
+            match &a.arg {
+                Some(e) if !keeps => match eval::in_place(e, row) {
+                    Some(v) => acc.update(&v)?,
+                    None => {
+                        eval::with_ref(e, row, &mut self.locals, self.ctx, |v, _| acc.update(v))?
+                    }
+                },
+                Some(e) => {
+                    let pending = &mut self.pending;
+                    eval::with_ref(e, row, &mut self.locals, self.ctx, |v, _| {
+                        let before = acc.kept();
+                        acc.update(v)?;
+                        if acc.kept() > before {
+                            // DISTINCT keeps a value once, with the
+                            // list's slack and the table's slot.
+                            *pending += if a.distinct {
+                                2 * VALUE_BYTES + eval::approx_bytes(v)
+                            } else {
+                                eval::approx_bytes(v)
+                            };
+                        }
+                        Ok(())
+                    })?
+                }
+                None => acc.update(&Value::Bool(true))?,
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// True for accumulators that keep the values they see (whose memory grows
+/// with their input).
+pub(super) fn keeps_values(a: &Accumulator) -> bool {
+    matches!(
+        a,
+        Accumulator::Collect(_) | Accumulator::Percentile { .. } | Accumulator::Distinct { .. }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Groups are handed out in the order of their first rows, each with
+    /// its own keys and accumulators, whatever order they were added in
+    /// (partials merged from tasks that started later).
+    #[test]
+    fn groups_come_back_in_first_row_order() {
+        let mut t = GroupTable::new(1, 2);
+        for (k, first) in [(10, 5u64), (20, 1), (30, 9), (40, 3)] {
+            let accs = [Accumulator::Count(k), Accumulator::Count(-k)];
+            t.push([GroupKey(Value::Int(k))], accs, first);
+        }
+        let (n, keys, accs) = t.in_first_order().into_parts();
+        assert_eq!(n, 4);
+        let keys: Vec<Value> = keys.map(|k| k.0).collect();
+        assert_eq!(keys, [20, 40, 10, 30].map(Value::Int));
+        let counts: Vec<Value> = accs.map(|a| a.finish().unwrap()).collect();
+        assert_eq!(counts, [20, -20, 40, -40, 10, -10, 30, -30].map(Value::Int));
+    }
+}
