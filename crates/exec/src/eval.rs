@@ -235,6 +235,24 @@ fn with_ref_other<R>(
 ) -> Result<R> {
     match e {
         CExpr::Param(name) => f(ctx.late.get(name).unwrap_or(&NULL), locals),
+        // A searched CASE is the value of the branch it picks, read where
+        // that lies (`sum(CASE WHEN t.escalated THEN 1 ELSE 0 END)` reads
+        // the constant; nothing is built).
+        CExpr::Case {
+            subject: None,
+            branches,
+            default,
+        } => {
+            for (w, t) in branches {
+                if when_holds(w, row, locals, ctx)? {
+                    return with_ref(t, row, locals, ctx, f);
+                }
+            }
+            match default {
+                Some(d) => with_ref(d, row, locals, ctx, f),
+                None => f(&NULL, locals),
+            }
+        }
         CExpr::Property(base, key, span) => {
             let slot = match base.as_ref() {
                 CExpr::Slot(s) => row.get(*s).unwrap_or(&NULL),
@@ -566,6 +584,15 @@ pub(crate) fn truth(
     })
 }
 
+/// Whether the condition of a searched CASE's branch holds: true, not
+/// false, null or another value.
+fn when_holds(w: &CExpr, row: &[Value], locals: &mut Vec<Value>, ctx: &Ctx<'_>) -> Result<bool> {
+    Ok(match truth(w, row, locals, ctx)? {
+        Some(t) => t == Some(true),
+        None => matches!(eval(w, row, locals, ctx)?, Value::Bool(true)),
+    })
+}
+
 /// `CASE [subject] WHEN .. THEN .. [ELSE ..] END`: the first branch whose
 /// condition is true (or equals the subject) decides.
 fn case(
@@ -583,10 +610,7 @@ fn case(
     for (w, t) in branches {
         let hit = match &subject {
             Some(s) => value_ops::equals(s, &eval(w, row, locals, ctx)?) == Some(true),
-            None => match truth(w, row, locals, ctx)? {
-                Some(t) => t == Some(true),
-                None => matches!(eval(w, row, locals, ctx)?, Value::Bool(true)),
-            },
+            None => when_holds(w, row, locals, ctx)?,
         };
         if hit {
             return eval(t, row, locals, ctx);
