@@ -407,11 +407,17 @@ impl<'a, 'c> Groups<'a, 'c> {
     }
 
     /// True when computing the deferred keys cannot make two groups equal,
-    /// so [`Groups::finish`] need not regroup: every deferred key is
-    /// `id(v)` and its variable holds nodes in every group, or
-    /// relationships in every group (a node and a relationship can share
-    /// an id; two nodes cannot).
+    /// so [`Groups::finish`] need not regroup: a key that is not deferred
+    /// holds a different node (or a different relationship) in every group
+    /// (`c` of `c, co.revenue`: groups that differ there stay apart
+    /// whatever the other keys become), or every deferred key is `id(v)`
+    /// and its variable holds nodes in every group, or relationships in
+    /// every group (a node and a relationship can share an id; two nodes
+    /// cannot).
     fn keeps_groups_apart(&self, groups: &GroupTable) -> bool {
+        if self.has_distinct_entity_key(groups) {
+            return true;
+        }
         let id_of_variable = |e: &CExpr| {
             matches!(e, CExpr::Call(name, args, _)
                 if &**name == "id" && matches!(args.as_slice(), [CExpr::Slot(_)]))
@@ -431,6 +437,28 @@ impl<'a, 'c> Groups<'a, 'c> {
             .zip(&self.deferred)
             .enumerate()
             .all(|(i, ((e, _), d))| d.is_none() || (id_of_variable(e) && one_kind(i)))
+    }
+
+    /// True when some key that is not deferred holds a node in every group
+    /// and no two groups the same node, or a relationship in every group
+    /// and no two groups the same one.
+    fn has_distinct_entity_key(&self, groups: &GroupTable) -> bool {
+        let mut seen = rustc_hash::FxHashSet::default();
+        self.deferred.iter().enumerate().any(|(i, d)| {
+            if d.is_some() {
+                return false;
+            }
+            seen.clear();
+            let kind = |g: usize| std::mem::discriminant(&groups.keys_of(g)[i].0);
+            (0..groups.len()).all(|g| {
+                let distinct = match &groups.keys_of(g)[i].0 {
+                    Value::Node(n) => seen.insert(n.0),
+                    Value::Relationship(r) => seen.insert(r.0),
+                    _ => false,
+                };
+                distinct && kind(g) == kind(0)
+            })
+        })
     }
 
     /// Computes the deferred keys of every group where they are
