@@ -75,6 +75,7 @@ impl<'a> Optimizer<'a> {
             width += 1;
             width - 1
         });
+        rewrite::fold_projections_into_aggregates(&mut ops);
         SinglePlan {
             ops,
             width,

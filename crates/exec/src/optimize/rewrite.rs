@@ -5,7 +5,7 @@
 //! turned into hash joins, and reads of the incoming row hoisted out of
 //! products.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use relgraph_cypher::ast::BinaryOp;
 use relgraph_graph::PropKeyId;
@@ -509,4 +509,74 @@ fn bound_slots(op: &Op, out: &mut Vec<usize>) {
         Op::BuildPath(b) => out.push(b.slot),
         _ => {}
     }
+}
+
+/// Folds a projection right before an aggregation into the aggregates'
+/// arguments when the aggregates are all that read what it computes:
+/// `WITH p, b, CASE WHEN p.industry = b.industry THEN 1 ELSE 0 END AS
+/// same WITH p, sum(same)` aggregates `sum(CASE WHEN ... END)` directly,
+/// so no value is built and stored in the row per row only to be read
+/// back (the aggregate reads its argument where it lies,
+/// `eval::with_ref`). Only when every computed slot is the whole argument
+/// of exactly one aggregate and read nowhere else (no grouping key, no
+/// other argument, no other item): each expression is then evaluated
+/// once per row, in the same rows, as before, and none is dropped.
+pub(crate) fn fold_projections_into_aggregates(ops: &mut Vec<Op>) {
+    let mut i = 0;
+    while i + 1 < ops.len() {
+        if fold_projection(&mut ops[i..=i + 1]) {
+            ops.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// [`fold_projections_into_aggregates`] of `pair` (a projection and the
+/// operator after it); true when the projection's items moved into the
+/// aggregation and the projection can go.
+fn fold_projection(pair: &mut [Op]) -> bool {
+    let (head, tail) = pair.split_at_mut(1);
+    let (Op::Project { items, .. }, Op::Aggregate { keys, aggs, .. }) = (&head[0], &mut tail[0])
+    else {
+        return false;
+    };
+    let written: HashSet<usize> = items.iter().map(|(_, s)| *s).collect();
+    if written.len() != items.len() {
+        return false;
+    }
+    // Reads of the written slots anywhere: items, keys, arguments (inside
+    // sub-plans too), and which aggregate's whole argument each is.
+    let mut reads = 0usize;
+    let mut count = |e: &CExpr| e.visit_slots(&mut |s| reads += usize::from(written.contains(&s)));
+    for (e, _) in items.iter() {
+        count(e);
+    }
+    for (k, _) in keys.iter() {
+        count(k);
+    }
+    for a in aggs.iter() {
+        if let Some(arg) = &a.arg {
+            count(arg);
+        }
+    }
+    let mut whole: HashMap<usize, usize> = HashMap::new();
+    for (i, a) in aggs.iter().enumerate() {
+        if let Some(CExpr::Slot(s)) = &a.arg {
+            if written.contains(s) {
+                whole.insert(*s, i);
+            }
+        }
+    }
+    let outputs_apart = keys.iter().all(|(_, s)| !written.contains(s))
+        && aggs.iter().all(|a| !written.contains(&a.slot));
+    if reads != written.len() || whole.len() != written.len() || !outputs_apart {
+        return false;
+    }
+    for (e, s) in items.iter() {
+        if let Some(&i) = whole.get(s) {
+            aggs[i].arg = Some(e.clone());
+        }
+    }
+    true
 }
