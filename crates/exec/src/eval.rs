@@ -266,10 +266,7 @@ fn with_ref_other<R>(
                 None => {
                     let k = key.resolve(ctx.snapshot.catalog());
                     let built = property(slot, k, &key.name, ctx).map_err(|e| e.at(*span));
-                    match &built {
-                        Ok(v) => f(v, locals),
-                        Err(_) => built.and_then(|v| f(&v, locals)),
-                    }
+                    with_result(built, locals, f)
                 }
             }
         }
@@ -304,9 +301,21 @@ fn with_built<R>(
     f: impl FnOnce(&Value, &mut Vec<Value>) -> Result<R>,
 ) -> Result<R> {
     let built = eval(e, row, locals, ctx);
-    match &built {
-        Ok(v) => f(v, locals),
-        Err(_) => built.and_then(|v| f(&v, locals)),
+    with_result(built, locals, f)
+}
+
+/// Calls `f` with a built value where the `Result` holds it (bound by
+/// reference, not moved out), or passes its error on. Inlined: passing
+/// the `Result` to a call would copy it.
+#[inline(always)]
+fn with_result<R>(
+    built: Result<Value>,
+    locals: &mut Vec<Value>,
+    f: impl FnOnce(&Value, &mut Vec<Value>) -> Result<R>,
+) -> Result<R> {
+    match built {
+        Ok(ref v) => f(v, locals),
+        Err(e) => Err(e),
     }
 }
 

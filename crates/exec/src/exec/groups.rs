@@ -79,6 +79,20 @@ impl GroupTable {
         )
     }
 
+    /// True when key `i` holds a node in every group, or a relationship
+    /// in every group, and `each` accepts every one's id.
+    fn entities_of_one_kind(&self, i: usize, mut each: impl FnMut(u64) -> bool) -> bool {
+        let kind = |g: usize| std::mem::discriminant(&self.keys_of(g)[i].0);
+        (0..self.len()).all(|g| {
+            let id = match &self.keys_of(g)[i].0 {
+                Value::Node(n) => n.0,
+                Value::Relationship(r) => r.0,
+                _ => return false,
+            };
+            kind(g) == kind(0) && each(id)
+        })
+    }
+
     /// The groups in the order of their first rows.
     fn in_first_order(mut self) -> Self {
         if self.first.is_sorted() {
@@ -422,21 +436,13 @@ impl<'a, 'c> Groups<'a, 'c> {
             matches!(e, CExpr::Call(name, args, _)
                 if &**name == "id" && matches!(args.as_slice(), [CExpr::Slot(_)]))
         };
-        // Key `i` holds nodes in every group, or relationships in every group.
-        let one_kind = |i: usize| {
-            let kind = |g: usize| std::mem::discriminant(&groups.keys_of(g)[i].0);
-            (0..groups.len()).all(|g| {
-                matches!(
-                    groups.keys_of(g)[i].0,
-                    Value::Node(_) | Value::Relationship(_)
-                ) && kind(g) == kind(0)
-            })
-        };
         self.keys
             .iter()
             .zip(&self.deferred)
             .enumerate()
-            .all(|(i, ((e, _), d))| d.is_none() || (id_of_variable(e) && one_kind(i)))
+            .all(|(i, ((e, _), d))| {
+                d.is_none() || (id_of_variable(e) && groups.entities_of_one_kind(i, |_| true))
+            })
     }
 
     /// True when some key that is not deferred holds a node in every group
@@ -445,19 +451,8 @@ impl<'a, 'c> Groups<'a, 'c> {
     fn has_distinct_entity_key(&self, groups: &GroupTable) -> bool {
         let mut seen = rustc_hash::FxHashSet::default();
         self.deferred.iter().enumerate().any(|(i, d)| {
-            if d.is_some() {
-                return false;
-            }
             seen.clear();
-            let kind = |g: usize| std::mem::discriminant(&groups.keys_of(g)[i].0);
-            (0..groups.len()).all(|g| {
-                let distinct = match &groups.keys_of(g)[i].0 {
-                    Value::Node(n) => seen.insert(n.0),
-                    Value::Relationship(r) => seen.insert(r.0),
-                    _ => false,
-                };
-                distinct && kind(g) == kind(0)
-            })
+            d.is_none() && groups.entities_of_one_kind(i, |id| seen.insert(id))
         })
     }
 
@@ -574,12 +569,9 @@ impl Sink for Groups<'_, '_> {
         let accs = self.groups.accs_of(gi);
         for ((a, acc), &keeps) in self.aggs.iter().zip(accs.iter_mut()).zip(&self.keeps) {
             match &a.arg {
-                Some(e) if !keeps => match eval::in_place(e, row) {
-                    Some(v) => acc.update(&v)?,
-                    None => {
-                        eval::with_ref(e, row, &mut self.locals, self.ctx, |v, _| acc.update(v))?
-                    }
-                },
+                Some(e) if !keeps => {
+                    eval::with_ref(e, row, &mut self.locals, self.ctx, |v, _| acc.update(v))?
+                }
                 Some(e) => {
                     let pending = &mut self.pending;
                     eval::with_ref(e, row, &mut self.locals, self.ctx, |v, _| {
