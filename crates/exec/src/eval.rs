@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use relgraph_cypher::ast::{BinaryOp, Quantifier};
+use relgraph_cypher::ast::{BinaryOp, Quantifier, Span};
 use relgraph_graph::Value;
 
 use std::cell::Cell;
@@ -412,17 +412,30 @@ pub(crate) fn eval(
             value_ops::unary_op(*op, &a).map_err(|e| e.at(*span))?
         }
         CExpr::IsNull(a, not) => Value::Bool(eval(a, row, locals, ctx)?.is_null() != *not),
-        CExpr::Call(name, args, span) => {
-            let mut vals = Vec::with_capacity(args.len());
-            for a in args {
-                vals.push(eval(a, row, locals, ctx)?);
-            }
-            functions::call_scalar(name, &vals, ctx).map_err(|e| e.at(*span))?
-        }
+        CExpr::Call(f, args, span) => call(f, args, *span, row, locals, ctx)?,
         CExpr::Exists(plan) => Value::Bool((ctx.subplans.any)(plan, row, ctx)?),
         CExpr::PatternCount(plan) => Value::Int((ctx.subplans.count)(plan, row, ctx)?),
         _ => return eval_other(e, row, locals, ctx),
     })
+}
+
+/// A scalar function's value: its arguments evaluated into a list on the
+/// stack, then the function resolved at compile time called (in a frame
+/// of its own, so that `eval`'s stays small).
+#[inline(never)]
+fn call(
+    f: &functions::Scalar,
+    args: &[CExpr],
+    span: Span,
+    row: &[Value],
+    locals: &mut Vec<Value>,
+    ctx: &Ctx<'_>,
+) -> Result<Value> {
+    let mut vals: smallvec::SmallVec<[Value; 3]> = smallvec::SmallVec::new();
+    for a in args {
+        vals.push(eval(a, row, locals, ctx)?);
+    }
+    f.call(&vals, ctx).map_err(|e| e.at(span))
 }
 
 /// [`eval`] of the expressions that are not read per row of most queries
@@ -986,8 +999,8 @@ fn items(
     ctx: &Ctx<'_>,
     what: &str,
 ) -> Result<Option<Items>> {
-    if let CExpr::Call(name, args, span) = list {
-        if name.eq_ignore_ascii_case("range") && (args.len() == 2 || args.len() == 3) {
+    if let CExpr::Call(f, args, span) = list {
+        if f.name() == "range" && (args.len() == 2 || args.len() == 3) {
             let mut vals = Vec::with_capacity(args.len());
             for a in args {
                 vals.push(eval(a, row, locals, ctx)?);

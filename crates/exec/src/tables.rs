@@ -22,6 +22,8 @@ pub(crate) struct TableCounts {
     pub trails: usize,
     /// Decorrelated OPTIONAL MATCH clauses (`OptionalMemo::table`).
     pub optionals: usize,
+    /// One-hop expansions between bound nodes (`Expand::hops`).
+    pub hops: usize,
 }
 
 /// The tables of one run, each empty until an operator first needs it.
@@ -31,6 +33,7 @@ pub(crate) struct RunTables {
     pub rel_lists: Vec<OnceLock<RelListIndex>>,
     pub trails: Vec<TrailCache>,
     pub optionals: Vec<OnceLock<OptionalRows>>,
+    pub hops: Vec<HopCache>,
 }
 
 /// No tables: for contexts that run no plan (folding constants, access
@@ -40,6 +43,7 @@ pub(crate) static NO_TABLES: RunTables = RunTables {
     rel_lists: Vec::new(),
     trails: Vec::new(),
     optionals: Vec::new(),
+    hops: Vec::new(),
 };
 
 impl RunTables {
@@ -50,6 +54,7 @@ impl RunTables {
             rel_lists: (0..counts.rel_lists).map(|_| OnceLock::new()).collect(),
             trails: (0..counts.trails).map(|_| TrailCache::default()).collect(),
             optionals: (0..counts.optionals).map(|_| OnceLock::new()).collect(),
+            hops: (0..counts.hops).map(|_| HopCache::default()).collect(),
         }
     }
 }
@@ -135,6 +140,54 @@ pub(crate) struct Trail {
     pub first: RelId,
     /// The second relationship; `None` for a one-hop trail.
     pub second: Option<RelId>,
+}
+
+/// One hop between two bound nodes one of which is the same for many
+/// rows (`NOT (me)-[:KNOWS]-(fof)` checked for every `fof`): the shared
+/// end's matching relationships are counted once, by their other end, and
+/// each row looks its other end up there (one hash probe) instead of
+/// reading the shared end's lists again.
+#[derive(Debug, Default)]
+pub(crate) struct HopCache {
+    /// Both ends of the first row that asked. The index is built when a
+    /// later row shares one of them, so an expansion whose ends both
+    /// change with every row builds nothing.
+    pub first: OnceLock<(NodeId, NodeId)>,
+    /// The index; `None` when the shared end has more relationships than
+    /// [`HopIndex::MAX_ENTRIES`].
+    pub index: OnceLock<Option<HopIndex>>,
+}
+
+/// The relationships of one node that a one-hop expansion matches, by
+/// their other end (see [`HopCache`]).
+#[derive(Debug)]
+pub(crate) struct HopIndex {
+    /// The shared end.
+    pub node: NodeId,
+    /// Whether the shared end is the expansion's source (else its target).
+    pub is_source: bool,
+    /// Per other end, how many matching relationships lead there.
+    pub others: FxHashMap<NodeId, u32>,
+}
+
+impl HopIndex {
+    /// The most relationships an index counts (its table then takes up to
+    /// 24 MB); a node with more is read as without an index.
+    pub const MAX_ENTRIES: usize = 1 << 20;
+
+    /// How many relationships the expansion matches from `from` to `to`,
+    /// if this index is of one of them.
+    pub fn count(&self, from: NodeId, to: NodeId) -> Option<usize> {
+        let (shared, other) = if self.is_source {
+            (from, to)
+        } else {
+            (to, from)
+        };
+        if shared != self.node {
+            return None;
+        }
+        Some(self.others.get(&other).map_or(0, |n| *n as usize))
+    }
 }
 
 /// The matches of a decorrelated OPTIONAL MATCH (`plan::OptionalMemo`),

@@ -193,7 +193,7 @@ impl Compiler<'_> {
             CExpr::Call(name, args, _) => {
                 !args.is_empty()
                     && args.iter().all(CExpr::is_const)
-                    && !functions::is_nondeterministic(name)
+                    && !functions::is_nondeterministic(name.name())
             }
             _ => false,
         };
@@ -508,7 +508,14 @@ impl Compiler<'_> {
             .iter()
             .map(|x| self.expr(x, scope, mode))
             .collect::<Result<Vec<_>>>()?;
-        Ok(CExpr::Call(Arc::from(lower.as_str()), args, e.span))
+        let f = functions::Scalar::resolve(&lower).ok_or_else(|| {
+            ExecError::semantic(
+                "UnknownFunction",
+                format!("unknown function `{name}`"),
+                Some(e.span),
+            )
+        })?;
+        Ok(CExpr::Call(f, args, e.span))
     }
 
     fn case(

@@ -50,6 +50,13 @@ impl GroupTable {
         self.first.is_empty()
     }
 
+    /// Makes room for `groups` more groups.
+    fn reserve(&mut self, groups: usize) {
+        self.keys.reserve(groups * self.width);
+        self.accs.reserve(groups * self.aggs);
+        self.first.reserve(groups);
+    }
+
     /// Appends a group (its `width` keys and `aggs` accumulators).
     pub(super) fn push(
         &mut self,
@@ -189,6 +196,8 @@ pub(super) struct Groups<'a, 'c> {
     held_groups: usize,
     /// Bytes of groups and kept values held against the memory budget.
     hold: Hold<'a>,
+    /// Groups to make room for when the first one is added.
+    expected: usize,
 }
 
 /// A group key of at most two node/relationship values, by id (the high
@@ -238,7 +247,7 @@ fn deferred_slot(e: &CExpr) -> Option<usize> {
             CExpr::Slot(s) => Some(*s),
             inner => deferred_slot(inner),
         },
-        CExpr::Call(name, args, _) if !crate::functions::is_nondeterministic(name) => {
+        CExpr::Call(f, args, _) if !crate::functions::is_nondeterministic(f.name()) => {
             let mut slot = None;
             for a in args {
                 let s = match a {
@@ -263,6 +272,7 @@ impl<'a, 'c> Groups<'a, 'c> {
         aggs: &'a [AggSpec],
         template: &'a [Accumulator],
         ctx: &'a Ctx<'c>,
+        expected: usize,
     ) -> Self {
         let deferred: Vec<Option<usize>> = keys.iter().map(|(e, _)| deferred_slot(e)).collect();
         let slot_of = |i: usize| match (&keys[i].0, deferred[i]) {
@@ -305,6 +315,7 @@ impl<'a, 'c> Groups<'a, 'c> {
             pending: 0,
             held_groups: 0,
             hold: Hold::new(ctx.guard),
+            expected,
         }
     }
 
@@ -339,6 +350,13 @@ impl<'a, 'c> Groups<'a, 'c> {
         accs: impl IntoIterator<Item = Accumulator>,
     ) -> usize {
         let i = self.groups.len();
+        if i == 0 && self.expected > 0 {
+            self.groups.reserve(self.expected);
+            match self.id_positions {
+                Some(_) => self.by_id.reserve(self.expected),
+                None => self.index.reserve(self.expected),
+            }
+        }
         self.groups.push(k, accs, self.pos);
         let k = self.groups.keys_of(i);
         match id_key(k, self.id_positions) {
@@ -433,8 +451,8 @@ impl<'a, 'c> Groups<'a, 'c> {
             return true;
         }
         let id_of_variable = |e: &CExpr| {
-            matches!(e, CExpr::Call(name, args, _)
-                if &**name == "id" && matches!(args.as_slice(), [CExpr::Slot(_)]))
+            matches!(e, CExpr::Call(f, args, _)
+                if f.name() == "id" && matches!(args.as_slice(), [CExpr::Slot(_)]))
         };
         self.keys
             .iter()

@@ -919,7 +919,8 @@ fn aggregate(
     let batch = if ops.is_empty() { AGG_CHUNK } else { BATCH };
     let tasks = tasks_grouped(ops, rows, batch, ctx, keys)?;
     let template = new_accs(aggs)?;
-    let make = || Groups::new(keys, aggs, &template, ctx);
+    let expected = expected_groups(ops, tasks.len());
+    let make = || Groups::new(keys, aggs, &template, ctx, expected);
     // Counts and sums (float sums are exact until rounded once) do not
     // depend on the order rows arrive in, so each worker folds all its
     // tasks into one set of groups (fewer partials to merge); other
@@ -993,6 +994,27 @@ fn aggregate(
         out.push(row);
     }
     Ok(out)
+}
+
+/// The most groups a partial aggregation makes room for before its rows
+/// arrive (about 600 KB of keys, accumulators and table for one key and
+/// one aggregate): a wrong estimate wastes at most that.
+const GROUPS_RESERVED_MAX: usize = 4096;
+
+/// How many groups each of `tasks` partial aggregations should make room
+/// for on its first group: the planner's estimate of the rows the
+/// pipeline `ops` yields, shared among the tasks, at most
+/// [`GROUPS_RESERVED_MAX`] (the groups are at most the rows). Growing from
+/// nothing instead copied every key and accumulator and rehashed the
+/// table about ten times for a thousand groups.
+fn expected_groups(ops: &[Op], tasks: usize) -> usize {
+    let rows = ops.iter().rev().find_map(Op::estimate).unwrap_or(0.0);
+    let per_task = rows / tasks.max(1) as f64;
+    if per_task.is_finite() && per_task > 0.0 {
+        (per_task as usize).min(GROUPS_RESERVED_MAX)
+    } else {
+        0
+    }
 }
 
 /// A sink that keeps the first row of every distinct combination of

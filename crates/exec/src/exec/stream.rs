@@ -1187,6 +1187,9 @@ pub(crate) fn hop_matches(e: &Expand, row: &[Value], first: bool, ctx: &Ctx<'_>)
     let Some(to_labels) = resolve_labels(&e.to_labels, ctx.snapshot) else {
         return Ok(0);
     };
+    if let Some(n) = super::trails::shared_hop_count(e, &types, row, ctx)? {
+        return Ok(if first { n.min(1) } else { n });
+    }
     let mut count = 0i64;
     let mut row = row;
     each_match(e, &types, &to_labels, &mut row, ctx, &mut |_, _| {

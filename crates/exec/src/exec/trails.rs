@@ -1,15 +1,17 @@
 //! Trails of at most two hops between two bound nodes
 //! (`(p)-[:KNOWS*1..2]-(me)`), met in the middle, and the run's index of
-//! the trails into a far end that many rows share ([`TrailCache`]).
+//! the trails into a far end that many rows share ([`TrailCache`]); the
+//! run's index of one hop's matches at an end that many rows share
+//! ([`HopCache`]).
 
-use relgraph_graph::{Direction, NodeId, RelId, RelTypeId};
+use relgraph_graph::{Direction, NodeId, RelId, RelTypeId, Value};
 
 use super::stream::{dirs, rel_unique, Steps};
 use crate::error::{ExecError, Result};
 use crate::eval::{tick, Ctx};
 use crate::options::VALUE_BYTES;
 use crate::plan::{Dir, Expand, Row};
-use crate::tables::{Trail, TrailCache, TrailIndex};
+use crate::tables::{HopCache, HopIndex, Trail, TrailCache, TrailIndex};
 
 /// Receives a trail's end node and relationships; false stops the search.
 pub(super) type TrailSink<'a> = dyn FnMut(NodeId, &[RelId], &mut Row) -> Result<bool> + 'a;
@@ -123,7 +125,7 @@ fn shared_index<'c>(
     max: u32,
     ctx: &Ctx<'c>,
 ) -> Result<Option<&'c TrailIndex>> {
-    let Some(i) = e.trails else {
+    let Some(i) = e.trails.map(|i| i as usize) else {
         return Ok(None);
     };
     let cache: &TrailCache = ctx.tables.trails.get(i).ok_or_else(|| {
@@ -223,4 +225,238 @@ fn build_index(
         dirs: start_dirs,
         trails,
     }))
+}
+
+/// How many relationships one hop `e` between the bound nodes of `row`
+/// matches, from the run's index of an end that rows share
+/// ([`HopCache`]): built the second time a row asks, from the end it
+/// shares with the first row that asked. `None` when there is no index
+/// for this row's ends (the caller reads the lists then).
+pub(super) fn shared_hop_count(
+    e: &Expand,
+    types: &[RelTypeId],
+    row: &[Value],
+    ctx: &Ctx<'_>,
+) -> Result<Option<i64>> {
+    let Some(i) = e
+        .hops
+        .filter(|_| e.one_hop_between_bound())
+        .map(|i| i as usize)
+    else {
+        return Ok(None);
+    };
+    let (Value::Node(from), Value::Node(to)) = (&row[e.from], &row[e.to]) else {
+        return Ok(None);
+    };
+    let (from, to) = (*from, *to);
+    let cache: &HopCache = ctx.tables.hops.get(i).ok_or_else(|| {
+        ExecError::Internal(format!(
+            "hop index {i} of a plan with {}",
+            ctx.tables.hops.len()
+        ))
+    })?;
+    let index = match cache.index.get() {
+        Some(built) => built.as_ref(),
+        None => {
+            if cache.first.set((from, to)).is_ok() {
+                return Ok(None);
+            }
+            let (first_from, first_to) = *cache.first.get().expect("set above or before");
+            let (node, is_source) = if first_from == from {
+                (from, true)
+            } else if first_to == to {
+                (to, false)
+            } else {
+                return Ok(None);
+            };
+            let built = build_hop_index(e.dir, types, node, is_source, ctx)?;
+            // Another task may have built it meanwhile: either is the same
+            // list, or of the other end, which later rows then miss.
+            let _ = cache.index.set(built);
+            cache.index.get().and_then(Option::as_ref)
+        }
+    };
+    tick(ctx)?;
+    Ok(index.and_then(|ix| ix.count(from, to)).map(|n| n as i64))
+}
+
+/// The other ends of the relationships of `node` that one hop in `dir`
+/// matches with `node` as its source (`is_source`) or target, read as
+/// `stream::each_match` reads them (an undirected self-loop once); `None`
+/// past [`HopIndex::MAX_ENTRIES`].
+fn build_hop_index(
+    dir: Dir,
+    types: &[RelTypeId],
+    node: NodeId,
+    is_source: bool,
+    ctx: &Ctx<'_>,
+) -> Result<Option<HopIndex>> {
+    let read = if is_source { dir } else { reverse(dir) };
+    let mut others: rustc_hash::FxHashMap<NodeId, u32> = Default::default();
+    let mut entries = 0usize;
+    for &t in types {
+        for &d in dirs(read) {
+            for a in ctx.snapshot.adjacency(node, t, d).iter() {
+                tick(ctx)?;
+                if read == Dir::Both && d == Direction::Incoming && a.node == node {
+                    continue;
+                }
+                entries += 1;
+                if entries > HopIndex::MAX_ENTRIES {
+                    return Ok(None);
+                }
+                *others.entry(a.node).or_default() += 1;
+            }
+        }
+    }
+    // A table entry: the node, the count and a control byte, with slack.
+    ctx.guard
+        .check_alloc(others.len() as u64 * 24 + VALUE_BYTES)?;
+    Ok(Some(HopIndex {
+        node,
+        is_source,
+        others,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    use relgraph_graph::record::{NodeRecord, RelRecord};
+    use relgraph_graph::{Catalog, NodeId, RelId, Snapshot, Value};
+
+    use super::build_hop_index;
+    use crate::eval::Ctx;
+    use crate::exec::stream::{hop_matches, resolve_types};
+    use crate::options::{Guard, QueryOptions};
+    use crate::plan::{Dir, Expand, NameRef};
+
+    /// A random graph of up to 6 nodes over types T and U, with self-loops
+    /// and parallel relationships.
+    fn random_snapshot(rng: &mut StdRng) -> (Snapshot, u64) {
+        let mut c = Catalog::default();
+        let types = [c.intern_rel_type("T"), c.intern_rel_type("U")];
+        let nodes = rng.random_range(1..=6u64);
+        let records = (0..nodes)
+            .map(|i| NodeRecord {
+                id: NodeId(i),
+                labels: vec![],
+                props: vec![],
+            })
+            .collect();
+        let rels: Vec<RelRecord> = (0..rng.random_range(0..=14u64))
+            .map(|i| {
+                let src = rng.random_range(0..nodes);
+                let dst = if rng.random_bool(0.2) {
+                    src
+                } else {
+                    rng.random_range(0..nodes)
+                };
+                RelRecord {
+                    id: RelId(i),
+                    rel_type: types[rng.random_range(0..2)],
+                    src: NodeId(src),
+                    dst: NodeId(dst),
+                    props: vec![],
+                }
+            })
+            .collect();
+        let next_rel = RelId(rels.len() as u64);
+        let snap = Snapshot::from_records(c, 1, NodeId(nodes), next_rel, records, rels)
+            .expect("valid records");
+        (snap, nodes)
+    }
+
+    fn hop(types: &[&str], dir: Dir, catalog: &Catalog) -> Expand {
+        Expand {
+            from: 0,
+            rel: 1,
+            to: 2,
+            from_var: "a".into(),
+            rel_var: "r".into(),
+            to_var: "b".into(),
+            types: types
+                .iter()
+                .map(|t| NameRef::rel_type(t, catalog))
+                .collect(),
+            dir,
+            to_bound: true,
+            rel_bound: false,
+            to_labels: vec![],
+            rel_props: vec![],
+            unique_with: vec![],
+            var_length: None,
+            max_is_limit: false,
+            reverse_list: false,
+            distinct_endpoints: false,
+            count_into: None,
+            closing: None,
+            rel_ids: None,
+            trails: None,
+            hops: None,
+            estimate: None,
+        }
+    }
+
+    /// An index of either end counts, for every pair of nodes, direction
+    /// and set of types, what reading the lists counts (self-loops once
+    /// when undirected, parallel relationships each).
+    #[test]
+    fn hop_index_counts_what_the_lists_give() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let params = BTreeMap::new();
+        let guard = Guard::new(&QueryOptions::default());
+        let now = crate::functions::temporal::statement_now();
+        let mut compared = 0;
+        for _ in 0..200 {
+            let (snap, nodes) = random_snapshot(&mut rng);
+            let ctx = Ctx {
+                snapshot: &snap,
+                params: &params,
+                guard: &guard,
+                now: &now,
+                tables: &crate::tables::NO_TABLES,
+                late: &crate::eval::NO_LATE,
+                subplans: &crate::exec::SUBPLANS,
+            };
+            for types in [&["T"][..], &["T", "U"], &[]] {
+                for dir in [Dir::Out, Dir::In, Dir::Both] {
+                    let e = hop(types, dir, snap.catalog());
+                    assert!(e.one_hop_between_bound());
+                    let resolved = resolve_types(&e.types, &snap);
+                    for a in 0..nodes {
+                        let from = build_hop_index(dir, &resolved, NodeId(a), true, &ctx)
+                            .unwrap()
+                            .unwrap();
+                        let into = build_hop_index(dir, &resolved, NodeId(a), false, &ctx)
+                            .unwrap()
+                            .unwrap();
+                        for b in 0..nodes {
+                            let (x, y) = (NodeId(a), NodeId(b));
+                            let row = [Value::Node(x), Value::Null, Value::Node(y)];
+                            let listed = hop_matches(&e, &row, false, &ctx).unwrap() as usize;
+                            assert_eq!(
+                                from.count(x, y),
+                                Some(listed),
+                                "{a}->{b} {dir:?} {types:?}"
+                            );
+                            let row = [Value::Node(y), Value::Null, Value::Node(x)];
+                            let listed = hop_matches(&e, &row, false, &ctx).unwrap() as usize;
+                            assert_eq!(
+                                into.count(y, x),
+                                Some(listed),
+                                "{b}->{a} {dir:?} {types:?}"
+                            );
+                            compared += 1;
+                        }
+                        assert_eq!(from.count(NodeId(nodes), NodeId(a)), None);
+                    }
+                }
+            }
+        }
+        assert!(compared > 5000, "{compared} pairs compared");
+    }
 }

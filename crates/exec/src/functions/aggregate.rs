@@ -21,14 +21,23 @@ use crate::value_ops::{order_cmp, temporal_err, DistinctValues};
 mod exact;
 
 /// Exact integer, float and duration sums, kept apart so the result type
-/// can follow the inputs (all integers give an integer).
+/// can follow the inputs (all integers give an integer). The float and
+/// duration parts are boxed, made when the first such value arrives: most
+/// sums are of integers, and every group keeps its accumulators in one
+/// list that grows and is copied as groups are added.
 #[derive(Clone, Debug, Default)]
 pub struct SumState {
     ints: i128,
+    numbers: u64,
+    rest: Option<Box<SumRest>>,
+}
+
+/// The float and duration parts of a [`SumState`].
+#[derive(Clone, Debug, Default)]
+struct SumRest {
     floats: ExactSum,
     has_float: bool,
     duration: Option<Duration>,
-    numbers: u64,
 }
 
 impl SumState {
@@ -43,7 +52,8 @@ impl SumState {
                 self.numbers += 1;
             }
             Value::Duration(d) => {
-                self.duration = Some(match self.duration {
+                let rest = self.rest();
+                rest.duration = Some(match rest.duration {
                     None => *d,
                     Some(s) => s.checked_add(d).map_err(temporal_err)?,
                 });
@@ -61,20 +71,38 @@ impl SumState {
         Ok(())
     }
 
+    /// The float and duration parts, made on first use.
+    fn rest(&mut self) -> &mut SumRest {
+        self.rest.get_or_insert_with(Box::default)
+    }
+
+    fn has_float(&self) -> bool {
+        self.rest.as_ref().is_some_and(|r| r.has_float)
+    }
+
+    fn duration(&self) -> Option<Duration> {
+        self.rest.as_ref().and_then(|r| r.duration)
+    }
+
     fn add_float(&mut self, f: f64) {
-        self.has_float = true;
-        self.floats.add(f);
+        let rest = self.rest();
+        rest.has_float = true;
+        rest.floats.add(f);
     }
 
     fn merge(&mut self, o: SumState) -> Result<()> {
         self.ints += o.ints;
-        if o.has_float {
-            self.has_float = true;
-            self.floats.merge(&o.floats);
-        }
         self.numbers += o.numbers;
+        let Some(o) = o.rest else {
+            return Ok(());
+        };
+        let rest = self.rest();
+        if o.has_float {
+            rest.has_float = true;
+            rest.floats.merge(&o.floats);
+        }
         if let Some(d) = o.duration {
-            self.duration = Some(match self.duration {
+            rest.duration = Some(match rest.duration {
                 None => d,
                 Some(s) => s.checked_add(&d).map_err(temporal_err)?,
             });
@@ -83,7 +111,7 @@ impl SumState {
     }
 
     fn check_mix(&self, func: &str) -> Result<()> {
-        if self.duration.is_some() && self.numbers > 0 {
+        if self.duration().is_some() && self.numbers > 0 {
             return Err(ExecError::type_error(
                 "InvalidArgumentType",
                 format!("{func}() cannot mix numbers and durations"),
@@ -95,7 +123,10 @@ impl SumState {
     fn float_total(&self) -> f64 {
         // The integers join the exact sum as a float (or two, when they
         // need more than 53 bits), then the whole is rounded once.
-        let mut all = self.floats.clone();
+        let mut all = self
+            .rest
+            .as_ref()
+            .map_or_else(ExactSum::default, |r| r.floats.clone());
         let high = self.ints as f64;
         all.add(high);
         // What the conversion rounded away (exact while it fits an f64).
@@ -108,10 +139,10 @@ impl SumState {
 
     fn sum(&self) -> Result<Value> {
         self.check_mix("sum")?;
-        if let Some(d) = self.duration {
+        if let Some(d) = self.duration() {
             return Ok(Value::Duration(d));
         }
-        if self.has_float {
+        if self.has_float() {
             return Ok(Value::Float(self.float_total()));
         }
         i64::try_from(self.ints)
@@ -124,7 +155,7 @@ impl SumState {
         if count == 0 {
             return Ok(Value::Null);
         }
-        if let Some(d) = self.duration {
+        if let Some(d) = self.duration() {
             return Ok(Value::Duration(
                 d.div_float(count as f64).map_err(temporal_err)?,
             ));
@@ -293,8 +324,9 @@ pub enum Accumulator {
         /// The accumulator the distinct values are fed to at the end (made
         /// then: a new group's accumulators are copied without allocating).
         inner: Fresh,
-        /// The distinct values seen, in first-seen order.
-        values: DistinctValues,
+        /// The distinct values seen, in first-seen order (boxed: the
+        /// other accumulators are far smaller).
+        values: Box<DistinctValues>,
     },
 }
 
@@ -357,7 +389,7 @@ impl Accumulator {
         Ok(if distinct {
             Accumulator::Distinct {
                 inner: Fresh::of(&base),
-                values: DistinctValues::default(),
+                values: Box::default(),
             }
         } else {
             base
@@ -444,7 +476,7 @@ impl Accumulator {
                 Accumulator::Distinct { values, .. },
                 Accumulator::Distinct { values: theirs, .. },
             ) => {
-                for v in theirs {
+                for v in *theirs {
                     values.insert_owned(v);
                 }
             }
@@ -507,7 +539,7 @@ impl Accumulator {
             }
             Accumulator::Distinct { inner, values } => {
                 let mut inner = inner.make();
-                for v in values {
+                for v in *values {
                     inner.update(&v)?;
                 }
                 inner.finish()?

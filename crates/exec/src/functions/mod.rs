@@ -76,115 +76,142 @@ fn result_bytes(lower: &str, args: &[Value]) -> u64 {
     }
 }
 
-/// Scalar function names (lower case), with their accepted argument
-/// counts `(min, max)`.
-const SCALARS: &[(&str, usize, usize)] = &[
-    // string
-    ("toupper", 1, 1),
-    ("tolower", 1, 1),
-    ("trim", 1, 1),
-    ("ltrim", 1, 1),
-    ("rtrim", 1, 1),
-    ("replace", 3, 3),
-    ("substring", 2, 3),
-    ("left", 2, 2),
-    ("right", 2, 2),
-    ("split", 2, 2),
-    ("reverse", 1, 1),
-    ("tostring", 1, 1),
-    ("tostringornull", 1, 1),
-    ("size", 1, 1),
-    ("char_length", 1, 1),
-    ("character_length", 1, 1),
-    // math
-    ("abs", 1, 1),
-    ("ceil", 1, 1),
-    ("floor", 1, 1),
-    ("round", 1, 3),
-    ("sign", 1, 1),
-    ("sqrt", 1, 1),
-    ("exp", 1, 1),
-    ("log", 1, 1),
-    ("log10", 1, 1),
-    ("e", 0, 0),
-    ("pi", 0, 0),
-    ("rand", 0, 0),
-    ("sin", 1, 1),
-    ("cos", 1, 1),
-    ("tan", 1, 1),
-    ("cot", 1, 1),
-    ("asin", 1, 1),
-    ("acos", 1, 1),
-    ("atan", 1, 1),
-    ("atan2", 2, 2),
-    ("degrees", 1, 1),
-    ("radians", 1, 1),
-    ("haversin", 1, 1),
-    // list
-    ("head", 1, 1),
-    ("last", 1, 1),
-    ("tail", 1, 1),
-    ("range", 2, 3),
-    ("isempty", 1, 1),
-    // conversion
-    ("tointeger", 1, 1),
-    ("tofloat", 1, 1),
-    ("toboolean", 1, 1),
-    ("tointegerornull", 1, 1),
-    ("tofloatornull", 1, 1),
-    ("tobooleanornull", 1, 1),
-    ("tobooleanlist", 1, 1),
-    ("tointegerlist", 1, 1),
-    ("tofloatlist", 1, 1),
-    ("tostringlist", 1, 1),
-    ("coalesce", 1, usize::MAX),
-    ("valuetype", 1, 1),
-    // graph
-    ("id", 1, 1),
-    ("elementid", 1, 1),
-    ("labels", 1, 1),
-    ("type", 1, 1),
-    ("properties", 1, 1),
-    ("keys", 1, 1),
-    ("startnode", 1, 1),
-    ("endnode", 1, 1),
-    ("nodes", 1, 1),
-    ("relationships", 1, 1),
-    ("length", 1, 1),
-    // temporal
-    ("timestamp", 0, 0),
-    ("date", 0, 1),
-    ("datetime", 0, 1),
-    ("localdatetime", 0, 1),
-    ("time", 0, 1),
-    ("localtime", 0, 1),
-    ("duration", 1, 1),
-    ("date.transaction", 0, 1),
-    ("date.statement", 0, 1),
-    ("date.realtime", 0, 1),
-    ("datetime.transaction", 0, 1),
-    ("datetime.statement", 0, 1),
-    ("datetime.realtime", 0, 1),
-    ("localdatetime.transaction", 0, 1),
-    ("localdatetime.statement", 0, 1),
-    ("localdatetime.realtime", 0, 1),
-    ("time.transaction", 0, 1),
-    ("time.statement", 0, 1),
-    ("time.realtime", 0, 1),
-    ("localtime.transaction", 0, 1),
-    ("localtime.statement", 0, 1),
-    ("localtime.realtime", 0, 1),
-    ("date.truncate", 2, 3),
-    ("datetime.truncate", 2, 3),
-    ("localdatetime.truncate", 2, 3),
-    ("time.truncate", 2, 3),
-    ("localtime.truncate", 2, 3),
-    ("datetime.fromepoch", 2, 2),
-    ("datetime.fromepochmillis", 1, 1),
-    ("duration.between", 2, 2),
-    ("duration.inmonths", 2, 2),
-    ("duration.indays", 2, 2),
-    ("duration.inseconds", 2, 2),
+/// A scalar function's name (lower case) and accepted argument counts
+/// `(min, max)`.
+type Signature = (&'static str, usize, usize);
+
+/// The scalar functions, by the module that evaluates them.
+const SCALARS: &[(Module, &[Signature])] = &[
+    (
+        Module::String,
+        &[
+            ("toupper", 1, 1),
+            ("tolower", 1, 1),
+            ("trim", 1, 1),
+            ("ltrim", 1, 1),
+            ("rtrim", 1, 1),
+            ("replace", 3, 3),
+            ("substring", 2, 3),
+            ("left", 2, 2),
+            ("right", 2, 2),
+            ("split", 2, 2),
+            ("reverse", 1, 1),
+            ("tostring", 1, 1),
+            ("tostringornull", 1, 1),
+            ("size", 1, 1),
+            ("char_length", 1, 1),
+            ("character_length", 1, 1),
+        ],
+    ),
+    (
+        Module::Math,
+        &[
+            ("abs", 1, 1),
+            ("ceil", 1, 1),
+            ("floor", 1, 1),
+            ("round", 1, 3),
+            ("sign", 1, 1),
+            ("sqrt", 1, 1),
+            ("exp", 1, 1),
+            ("log", 1, 1),
+            ("log10", 1, 1),
+            ("e", 0, 0),
+            ("pi", 0, 0),
+            ("rand", 0, 0),
+            ("sin", 1, 1),
+            ("cos", 1, 1),
+            ("tan", 1, 1),
+            ("cot", 1, 1),
+            ("asin", 1, 1),
+            ("acos", 1, 1),
+            ("atan", 1, 1),
+            ("atan2", 2, 2),
+            ("degrees", 1, 1),
+            ("radians", 1, 1),
+            ("haversin", 1, 1),
+        ],
+    ),
+    (
+        Module::List,
+        &[
+            ("head", 1, 1),
+            ("last", 1, 1),
+            ("tail", 1, 1),
+            ("range", 2, 3),
+            ("isempty", 1, 1),
+        ],
+    ),
+    (
+        Module::Convert,
+        &[
+            ("tointeger", 1, 1),
+            ("tofloat", 1, 1),
+            ("toboolean", 1, 1),
+            ("tointegerornull", 1, 1),
+            ("tofloatornull", 1, 1),
+            ("tobooleanornull", 1, 1),
+            ("tobooleanlist", 1, 1),
+            ("tointegerlist", 1, 1),
+            ("tofloatlist", 1, 1),
+            ("tostringlist", 1, 1),
+            ("coalesce", 1, usize::MAX),
+            ("valuetype", 1, 1),
+        ],
+    ),
+    (
+        Module::Graph,
+        &[
+            ("id", 1, 1),
+            ("elementid", 1, 1),
+            ("labels", 1, 1),
+            ("type", 1, 1),
+            ("properties", 1, 1),
+            ("keys", 1, 1),
+            ("startnode", 1, 1),
+            ("endnode", 1, 1),
+            ("nodes", 1, 1),
+            ("relationships", 1, 1),
+            ("length", 1, 1),
+        ],
+    ),
+    (
+        Module::Temporal,
+        &[
+            ("timestamp", 0, 0),
+            ("date", 0, 1),
+            ("datetime", 0, 1),
+            ("localdatetime", 0, 1),
+            ("time", 0, 1),
+            ("localtime", 0, 1),
+            ("duration", 1, 1),
+            ("date.transaction", 0, 1),
+            ("date.statement", 0, 1),
+            ("date.realtime", 0, 1),
+            ("datetime.transaction", 0, 1),
+            ("datetime.statement", 0, 1),
+            ("datetime.realtime", 0, 1),
+            ("localdatetime.transaction", 0, 1),
+            ("localdatetime.statement", 0, 1),
+            ("localdatetime.realtime", 0, 1),
+            ("time.transaction", 0, 1),
+            ("time.statement", 0, 1),
+            ("time.realtime", 0, 1),
+            ("localtime.transaction", 0, 1),
+            ("localtime.statement", 0, 1),
+            ("localtime.realtime", 0, 1),
+            ("date.truncate", 2, 3),
+            ("datetime.truncate", 2, 3),
+            ("localdatetime.truncate", 2, 3),
+            ("time.truncate", 2, 3),
+            ("localtime.truncate", 2, 3),
+            ("datetime.fromepoch", 2, 2),
+            ("datetime.fromepochmillis", 1, 1),
+            ("duration.between", 2, 2),
+            ("duration.inmonths", 2, 2),
+            ("duration.indays", 2, 2),
+            ("duration.inseconds", 2, 2),
+        ],
+    ),
 ];
 
 const AGGREGATES: &[&str] = &[
@@ -200,15 +227,112 @@ const AGGREGATES: &[&str] = &[
     "percentiledisc",
 ];
 
-fn lookup(name: &str) -> Option<(&'static str, usize, usize)> {
-    static BY_NAME: OnceLock<FxHashMap<&'static str, (&'static str, usize, usize)>> =
-        OnceLock::new();
-    let map = BY_NAME.get_or_init(|| SCALARS.iter().map(|s| (s.0, *s)).collect());
-    // Names are usually written in lower case already: no copy then.
-    if let Some(found) = map.get(name) {
-        return Some(*found);
+/// The module whose `call` evaluates a scalar function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Module {
+    String,
+    Math,
+    List,
+    Convert,
+    Graph,
+    Temporal,
+}
+
+/// A scalar function resolved by name once, when a query is compiled:
+/// its canonical (lower-case) name, accepted argument counts and the
+/// module that evaluates it. Calling it does not look the name up again
+/// nor try the other modules (a call by name, [`call_scalar`], took
+/// about three times as long as an addition: docs/performance.md).
+///
+/// ```
+/// use relgraph_exec::functions::{FnContext, Scalar};
+/// use relgraph_graph::{temporal::DateTime, Snapshot, Value};
+/// struct Ctx(Snapshot);
+/// impl FnContext for Ctx {
+///     fn snapshot(&self) -> &Snapshot { &self.0 }
+///     fn statement_time(&self) -> DateTime { DateTime { seconds: 0, nanos: 0, offset_seconds: 0, zone: None } }
+/// }
+/// let abs = Scalar::resolve("ABS").unwrap();
+/// assert_eq!(abs.name(), "abs");
+/// assert_eq!(abs.arity(), (1, 1));
+/// let v = abs.call(&[Value::Int(-3)], &Ctx(Snapshot::empty())).unwrap();
+/// assert_eq!(v, Value::Int(3));
+/// assert!(Scalar::resolve("count").is_none());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scalar {
+    /// The function's module in [`SCALARS`], then its place there (two
+    /// bytes: a compiled expression holds one per call).
+    section: u8,
+    index: u8,
+}
+
+impl Scalar {
+    /// The scalar function called `name` (any case), if there is one.
+    pub fn resolve(name: &str) -> Option<Scalar> {
+        static BY_NAME: OnceLock<FxHashMap<&'static str, Scalar>> = OnceLock::new();
+        let map = BY_NAME.get_or_init(|| {
+            let mut map = FxHashMap::default();
+            for (section, (_, names)) in SCALARS.iter().enumerate() {
+                for (index, (name, _, _)) in names.iter().enumerate() {
+                    let (Ok(section), Ok(index)) = (u8::try_from(section), u8::try_from(index))
+                    else {
+                        continue;
+                    };
+                    map.insert(*name, Scalar { section, index });
+                }
+            }
+            map
+        });
+        // Names are usually written in lower case already: no copy then.
+        if let Some(found) = map.get(name) {
+            return Some(*found);
+        }
+        map.get(name.to_ascii_lowercase().as_str()).copied()
     }
-    map.get(name.to_ascii_lowercase().as_str()).copied()
+
+    /// The function's module and signature.
+    fn entry(&self) -> (Module, &'static Signature) {
+        let (module, names) = &SCALARS[self.section as usize];
+        (*module, &names[self.index as usize])
+    }
+
+    /// The function's name in lower case.
+    pub fn name(&self) -> &'static str {
+        self.entry().1 .0
+    }
+
+    /// The accepted number of arguments `(min, max)`.
+    pub fn arity(&self) -> (usize, usize) {
+        let (_, &(_, min, max)) = self.entry();
+        (min, max)
+    }
+
+    /// Evaluates the function on `args`, whose number the caller has
+    /// checked against [`Scalar::arity`] (the binder does, when it
+    /// resolves the name).
+    pub fn call(&self, args: &[Value], ctx: &dyn FnContext) -> Result<Value> {
+        let (module, &(lower, _, _)) = self.entry();
+        let bytes = result_bytes(lower, args);
+        if bytes >= LARGE_VALUE_BYTES {
+            ctx.reserve(bytes)?;
+        }
+        let found = match module {
+            Module::String => string::call(lower, args)?,
+            Module::Math => math::call(lower, args)?,
+            Module::List => list::call(lower, args, ctx)?,
+            Module::Convert => convert::call(lower, args)?,
+            Module::Graph => graph::call(lower, args, ctx)?,
+            Module::Temporal => temporal::call(lower, args, ctx)?,
+        };
+        found.ok_or_else(|| {
+            ExecError::semantic(
+                "UnknownFunction",
+                format!("unknown function '{lower}'"),
+                None,
+            )
+        })
+    }
 }
 
 /// True if `name` (any case) is a scalar function [`call_scalar`] knows.
@@ -220,7 +344,7 @@ fn lookup(name: &str) -> Option<(&'static str, usize, usize)> {
 /// assert!(!is_known_scalar("count"));
 /// ```
 pub fn is_known_scalar(name: &str) -> bool {
-    lookup(name).is_some()
+    Scalar::resolve(name).is_some()
 }
 
 /// The accepted number of arguments `(min, max)` of a scalar function, for
@@ -231,7 +355,7 @@ pub fn is_known_scalar(name: &str) -> bool {
 /// assert_eq!(scalar_arity("substring"), Some((2, 3)));
 /// ```
 pub fn scalar_arity(name: &str) -> Option<(usize, usize)> {
-    lookup(name).map(|(_, lo, hi)| (lo, hi))
+    Scalar::resolve(name).map(|f| f.arity())
 }
 
 /// True if `name` (any case) is an aggregating function.
@@ -278,13 +402,14 @@ pub fn is_nondeterministic(name: &str) -> bool {
 /// assert!(call_scalar("noSuchFunction", &[], &ctx).is_err());
 /// ```
 pub fn call_scalar(name: &str, args: &[Value], ctx: &dyn FnContext) -> Result<Value> {
-    let Some((lower, min, max)) = lookup(name) else {
+    let Some(f) = Scalar::resolve(name) else {
         return Err(ExecError::semantic(
             "UnknownFunction",
             format!("unknown function '{name}'"),
             None,
         ));
     };
+    let (min, max) = f.arity();
     if args.len() < min || args.len() > max {
         return Err(ExecError::semantic(
             "InvalidNumberOfArguments",
@@ -296,33 +421,7 @@ pub fn call_scalar(name: &str, args: &[Value], ctx: &dyn FnContext) -> Result<Va
             None,
         ));
     }
-    let bytes = result_bytes(lower, args);
-    if bytes >= LARGE_VALUE_BYTES {
-        ctx.reserve(bytes)?;
-    }
-    if let Some(v) = string::call(lower, args)? {
-        return Ok(v);
-    }
-    if let Some(v) = math::call(lower, args)? {
-        return Ok(v);
-    }
-    if let Some(v) = list::call(lower, args, ctx)? {
-        return Ok(v);
-    }
-    if let Some(v) = convert::call(lower, args)? {
-        return Ok(v);
-    }
-    if let Some(v) = graph::call(lower, args, ctx)? {
-        return Ok(v);
-    }
-    if let Some(v) = temporal::call(lower, args, ctx)? {
-        return Ok(v);
-    }
-    Err(ExecError::semantic(
-        "UnknownFunction",
-        format!("unknown function '{name}'"),
-        None,
-    ))
+    f.call(args, ctx)
 }
 
 fn arity_text(min: usize, max: usize) -> String {

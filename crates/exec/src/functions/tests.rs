@@ -787,8 +787,10 @@ fn registry() {
     assert!(is_aggregate("stDevP"));
     assert!(!is_aggregate("rand"));
     assert!(is_nondeterministic("datetime.realtime"));
-    for (name, _, _) in SCALARS {
-        assert!(!is_aggregate(name), "{name}");
+    for (_, names) in SCALARS {
+        for (name, _, _) in *names {
+            assert!(!is_aggregate(name), "{name}");
+        }
     }
     match call_scalar("nope", &[], &ctx()) {
         Err(ExecError::Semantic { detail, .. }) => assert_eq!(detail, "UnknownFunction"),
@@ -870,4 +872,32 @@ fn named_time_zones() {
         &ctx()
     )
     .is_err());
+}
+
+/// Every scalar function is answered by the module the table names for
+/// it: a name listed under the wrong module would resolve and then not be
+/// found there ([`Scalar::call`] tries no other module).
+#[test]
+fn every_scalar_is_answered_by_its_module() {
+    let mut checked = 0;
+    for (_, names) in SCALARS {
+        for &(name, min, _) in *names {
+            let f = Scalar::resolve(name).expect("listed names resolve");
+            assert_eq!(f.name(), name);
+            let args = vec![Value::Null; min];
+            if let Err(ExecError::Semantic {
+                detail, message, ..
+            }) = f.call(&args, &ctx())
+            {
+                assert_ne!(detail, "UnknownFunction", "{name}: {message}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 90, "{checked} functions checked");
+    assert_eq!(
+        Scalar::resolve("ToUpper").map(|f| f.name()),
+        Some("toupper")
+    );
+    assert!(Scalar::resolve("count").is_none());
 }

@@ -184,13 +184,18 @@ impl Optimizer<'_> {
                     let trails = (op.to_bound && op.var_length.is_some_and(|(_, max)| max <= 2))
                         .then(|| {
                             self.tables.trails += 1;
-                            self.tables.trails - 1
+                            (self.tables.trails - 1) as u32
                         });
+                    let hops = (rel_ids.is_none() && op.one_hop_between_bound()).then(|| {
+                        self.tables.hops += 1;
+                        (self.tables.hops - 1) as u32
+                    });
                     at.bound.insert(r.slot);
                     ops.push(Op::Expand(Expand {
                         estimate: Some(rows),
                         rel_ids,
                         trails,
+                        hops,
                         ..op
                     }));
                 }
@@ -304,6 +309,7 @@ impl Optimizer<'_> {
             closing: None,
             rel_ids: None,
             trails: None,
+            hops: None,
             estimate: None,
         }
     }

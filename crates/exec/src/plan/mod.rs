@@ -98,7 +98,8 @@ pub(crate) enum CExpr {
     Binary(BinaryOp, Box<CExpr>, Box<CExpr>, Span),
     Unary(UnaryOp, Box<CExpr>, Span),
     IsNull(Box<CExpr>, bool),
-    Call(Arc<str>, Vec<CExpr>, Span),
+    /// A scalar function, resolved when the query was compiled.
+    Call(crate::functions::Scalar, Vec<CExpr>, Span),
     Case {
         subject: Option<Box<CExpr>>,
         branches: Vec<(CExpr, CExpr)>,
@@ -423,10 +424,31 @@ pub(crate) struct Expand {
     /// For a variable-length expansion of at most two hops into a bound
     /// node: which of the run's trail caches (`RunTables::trails`) keeps
     /// the trails into that node when it repeats across rows.
-    pub trails: Option<usize>,
+    pub trails: Option<u32>,
+    /// For one hop between bound nodes without checks that depend on the
+    /// row: which of the run's hop caches (`RunTables::hops`) lists the
+    /// relationships of an end that repeats across rows.
+    pub hops: Option<u32>,
     /// Planner's estimate of the rows after it: per input row of its
     /// MATCH, or of all rows where that MATCH directly follows another.
     pub estimate: Option<f64>,
+}
+
+impl Expand {
+    /// True for one hop between two bound nodes whose matches do not
+    /// depend on the rest of the row (no bound relationship, relationship
+    /// properties, uniqueness against other relationships or id list):
+    /// what a run's [`HopCache`](crate::tables::HopCache) can answer.
+    pub(crate) fn one_hop_between_bound(&self) -> bool {
+        self.to_bound
+            && self.var_length.is_none()
+            && !self.rel_bound
+            && self.rel_props.is_empty()
+            && self.unique_with.is_empty()
+            && self.rel_ids.is_none()
+            && self.closing.is_none()
+            && self.count_into.is_none()
+    }
 }
 
 /// An OPTIONAL MATCH answered by a join instead of a search per row

@@ -234,3 +234,40 @@ fn merge_equals_sequential() {
         .merge(Accumulator::new("sum", false, &[]).unwrap())
         .is_err());
 }
+
+/// A group keeps one accumulator per aggregate in a list that is copied as
+/// it grows: the common ones stay small (the float and duration parts of
+/// a sum and the values of a DISTINCT aggregate are boxed).
+#[test]
+fn accumulators_stay_small() {
+    assert!(
+        std::mem::size_of::<Accumulator>() <= 64,
+        "{} bytes",
+        std::mem::size_of::<Accumulator>()
+    );
+}
+
+/// Sums that start as integers and then meet floats or durations keep the
+/// exact float part and reject the mix, as before the parts were boxed.
+#[test]
+fn sums_switch_to_floats_and_durations() {
+    let mut s = Accumulator::new("sum", false, &[]).unwrap();
+    for v in [Value::Int(1), Value::Float(0.5), Value::Int(2)] {
+        s.update(&v).unwrap();
+    }
+    assert_eq!(s.finish().unwrap(), Value::Float(3.5));
+    let d = Duration::parse("P1D").unwrap();
+    let mut a = Accumulator::new("sum", false, &[]).unwrap();
+    a.update(&Value::Duration(d)).unwrap();
+    let mut b = Accumulator::new("sum", false, &[]).unwrap();
+    b.update(&Value::Duration(d)).unwrap();
+    a.merge(b).unwrap();
+    assert_eq!(
+        a.finish().unwrap(),
+        Value::Duration(d.checked_add(&d).unwrap())
+    );
+    let mut mixed = Accumulator::new("avg", false, &[]).unwrap();
+    mixed.update(&Value::Int(1)).unwrap();
+    mixed.update(&Value::Duration(d)).unwrap();
+    assert!(mixed.finish().is_err());
+}
