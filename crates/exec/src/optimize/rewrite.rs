@@ -342,16 +342,18 @@ fn expand_in_part(e: &Expand, part: &HashSet<usize>) -> bool {
     inside
 }
 
-/// Hoists reads of the incoming row's properties out of the products
-/// that multiply it: a property of a node or relationship bound before a
-/// product (a hash join without keys) that the filters and projections
-/// after it read
-/// is read once per incoming row, before the row is joined
-/// (`HashJoin::probe_reads`), not once per joined row; those operators
-/// read the slot instead. A property read of a node, a relationship or
-/// null cannot fail, so reading it for a row that joins nothing changes
-/// no answer. Cookbook cb09 pairs ten customers with 45,000 companies and
-/// compares each company with `b.industry` and `b.size`.
+/// Hoists property reads out of the products that multiply them: a
+/// property of a node or relationship bound before a product (a hash join
+/// without keys) that the filters and projections after it read is read
+/// once per incoming row, before the row is joined
+/// (`HashJoin::probe_reads`), and a property of one bound by the build
+/// side once per build row, when the build is made (a projection at the
+/// end of `HashJoin::build`, its slot one of the join's `slots`), not once
+/// per joined row; those operators read the slot instead. A property read
+/// of a node, a relationship or null cannot fail, so reading it for a row
+/// that joins nothing changes no answer. Cookbook cb09 pairs ten
+/// customers with 45,000 companies and compares each company's
+/// `p.industry` and `p.size` with `b.industry` and `b.size`.
 pub(crate) fn hoist_probe_reads(ops: &mut [Op], alloc: &mut dyn FnMut() -> usize) {
     let mut entities: HashSet<usize> = HashSet::new();
     for i in 0..ops.len() {
@@ -380,29 +382,43 @@ fn hoist_into(
     entities: &HashSet<usize>,
     alloc: &mut dyn FnMut() -> usize,
 ) {
-    // A slot the operators after the join write is not the incoming one.
-    let mut written: HashSet<usize> = j.slots.iter().copied().collect();
+    // A slot the operators after the join write holds another value
+    // there.
+    let mut written: HashSet<usize> = HashSet::new();
     for op in after.iter() {
         if let Op::Project { items, .. } = op {
             written.extend(items.iter().map(|(_, out)| *out));
         }
     }
-    // (incoming slot, key) -> the slot its value is read into.
+    // The entities the build side binds and the join copies out.
+    let mut built = HashSet::new();
+    j.build.iter().for_each(|o| track_entities(o, &mut built));
+    built.retain(|s| j.slots.contains(s));
+    // (slot, key) -> the slot its value is read into, for the incoming
+    // row's entities and for the build side's.
     let mut hoisted: Vec<(usize, NameRef<PropKeyId>, usize)> = Vec::new();
+    let mut from_build: Vec<(usize, NameRef<PropKeyId>, usize)> = Vec::new();
     let mut replace = |e: &mut CExpr| {
         rewrite_reads(e, &mut |slot, key| {
-            if !entities.contains(&slot) || written.contains(&slot) {
+            if written.contains(&slot) {
                 return None;
             }
-            if let Some(&(.., into)) = hoisted
+            let list = if built.contains(&slot) {
+                &mut from_build
+            } else if entities.contains(&slot) && !j.slots.contains(&slot) {
+                &mut hoisted
+            } else {
+                return None;
+            };
+            if let Some(&(.., into)) = list
                 .iter()
                 .find(|(s, k, _)| *s == slot && k.name == key.name)
             {
                 return Some(into);
             }
-            (hoisted.len() < HOIST_MAX).then(|| {
+            (list.len() < HOIST_MAX).then(|| {
                 let into = alloc();
-                hoisted.push((slot, key.clone(), into));
+                list.push((slot, key.clone(), into));
                 into
             })
         })
@@ -414,11 +430,22 @@ fn hoist_into(
             _ => {}
         }
     }
-    j.probe_reads
-        .extend(hoisted.into_iter().map(|(slot, key, into)| {
-            let read = CExpr::Property(Box::new(CExpr::Slot(slot)), key, Default::default());
-            (read, into)
-        }));
+    let read = |(slot, key, into): (usize, NameRef<PropKeyId>, usize)| {
+        let read = CExpr::Property(Box::new(CExpr::Slot(slot)), key, Default::default());
+        (read, into)
+    };
+    j.probe_reads.extend(hoisted.into_iter().map(read));
+    if !from_build.is_empty() {
+        let names = from_build
+            .iter()
+            .map(|(_, k, _)| k.name.to_string())
+            .collect();
+        j.slots.extend(from_build.iter().map(|(.., into)| *into));
+        j.build.push(Op::Project {
+            items: from_build.into_iter().map(read).collect(),
+            names,
+        });
+    }
 }
 
 /// Replaces each `slot.key` in `e` (outside its sub-plans) for which
