@@ -916,11 +916,13 @@ fn new_accs(aggs: &[AggSpec]) -> Result<Vec<Accumulator>> {
 
 /// The operators after an aggregation that its groups pass through one
 /// at a time, before any row is kept: projections and filters, then an
-/// ORDER BY with a small LIMIT. Each group's row is built in one reused
-/// row, projected and filtered there, and copied out only if it is among
-/// the best so far, instead of every group becoming a row that the
-/// projections then rewrite and the top-k mostly drops (cb09 at scale 450
-/// built 315,000 wide rows for ten; people you may know 931 for ten).
+/// ORDER BY with a small LIMIT, if there is one. Each group's row is built
+/// in one reused row, projected and filtered there, and kept only if it
+/// passes (and, with a LIMIT, only while it is among the best so far),
+/// instead of every group becoming a row that the projections then
+/// rewrite and the filters and the top-k mostly drop (cb09 at scale 450
+/// built 315,000 wide rows for ten; people you may know 931 for ten;
+/// cb07 109,227 for 47,801).
 struct After<'p> {
     /// Projections and filters, run in order on the group's row.
     map: &'p [Op],
@@ -937,13 +939,15 @@ impl<'p> After<'p> {
 
     /// What of `rest` (the operators after an aggregation) runs with it,
     /// and how many operators that is: projections and filters followed
-    /// by a sort with a LIMIT of at most [`TOP_K_MAX`]; nothing otherwise
-    /// (the projections then run in parallel over the materialized rows).
+    /// by a sort with a LIMIT of at most [`TOP_K_MAX`], or projections and
+    /// filters that include a filter; nothing otherwise (projections
+    /// alone run in parallel over the materialized rows).
     fn of(rest: &'p [Op]) -> (After<'p>, usize) {
         let m = rest
             .iter()
             .position(|o| !matches!(o, Op::Filter(..) | Op::Project { .. }))
             .unwrap_or(rest.len());
+        let filters = rest[..m].iter().any(|o| matches!(o, Op::Filter(..)));
         match rest.get(m) {
             Some(Op::Sort {
                 keys,
@@ -955,6 +959,13 @@ impl<'p> After<'p> {
                     top: Some((keys, *k)),
                 },
                 m + 1,
+            ),
+            _ if filters => (
+                After {
+                    map: &rest[..m],
+                    top: None,
+                },
+                m,
             ),
             _ => (After::NOTHING, 0),
         }
@@ -1039,7 +1050,7 @@ fn aggregate(
     }
     ctx.guard.check_rows(groups.len(), width)?;
     let (n, mut kv, mut accs) = groups.into_parts();
-    let Some((sort_keys, k)) = after.top else {
+    if after.top.is_none() && after.map.is_empty() {
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             let mut row = crate::plan::null_row(width);
@@ -1052,8 +1063,9 @@ fn aggregate(
             out.push(row);
         }
         return Ok(out);
-    };
-    let mut top = TopK::new(sort_keys, k);
+    }
+    let mut top = after.top.map(|(sort_keys, k)| TopK::new(sort_keys, k));
+    let mut kept = Vec::new();
     let mut row = crate::plan::null_row(width);
     for g in 0..n {
         if g % CHECK_EVERY == CHECK_EVERY - 1 {
@@ -1065,11 +1077,15 @@ fn aggregate(
         for (a, acc) in aggs.iter().zip(accs.by_ref()) {
             row[a.slot] = acc.finish()?;
         }
-        if map_row(after.map, &mut row, ctx)? {
-            top.offer(Cow::Borrowed(&row), ctx)?;
+        if !map_row(after.map, &mut row, ctx)? {
+            continue;
+        }
+        match &mut top {
+            Some(top) => top.offer(Cow::Borrowed(&row), ctx)?,
+            None => kept.push(std::mem::replace(&mut row, crate::plan::null_row(width))),
         }
     }
-    Ok(top.into_rows())
+    Ok(top.map_or(kept, TopK::into_rows))
 }
 
 /// Runs projections and filters `ops` on `row` where it lies; false when
