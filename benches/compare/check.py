@@ -3,7 +3,10 @@
 (all in one `relgraph shell --db DIR` with `:format json`) and compares the
 full result rows, sorted; for queries with ORDER BY the row sequence must
 match too, so their ORDER BY keys should order every row (ties between rows
-that differ elsewhere would be false alarms).
+that differ elsewhere would be false alarms). When only the order differs,
+Kuzu runs the query three more times: its order of the same rows was seen
+to change between runs (x50, ORDER BY id, company: id 150 before 102), and
+the answers agree when one of those runs gives relgraph's order.
 
 Values are normalized before comparing: Kuzu's Decimal (from sum) becomes
 an int when integral, floats are compared to 9 significant digits.
@@ -120,10 +123,20 @@ def main():
         rg = [norm(r) for r in rg_rows]
         ordered = "ORDER BY" in kuzu_queries.read_query(rg_path).upper()
         same = sorted(map(key, rg)) == sorted(map(key, kz))
+        varied = False
         if same and ordered and rg != kz:
-            same = False
+            # Kuzu 0.11.3 was seen to order the same rows differently from
+            # one run to the next (x50: id 150 before 102 in some runs):
+            # run it again before calling the orders different.
+            reruns = [
+                [norm(list(r)) for r in kuzu_queries.run_kuzu(conn, kuzu_queries.read_query(kz_path))]
+                for _ in range(3)
+            ]
+            varied = any(r != kz for r in reruns)
+            same = varied and any(r == rg for r in reruns)
         if same:
-            print(f"{name}: same {len(rg)} rows")
+            note = " (Kuzu's row order varied between its runs)" if varied else ""
+            print(f"{name}: same {len(rg)} rows{note}")
         else:
             failures += 1
             print(f"{name}: DIFFERENT (relgraph {len(rg)} rows, kuzu {len(kz)} rows)")
