@@ -1,0 +1,234 @@
+//! ORDER BY: the full sort, and the bounded top-k for a small LIMIT,
+//! over materialized rows or straight from a streaming segment's tasks
+//! ([`top_rows`]) or an aggregation's groups (`After`).
+
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+use relgraph_graph::Value;
+
+use super::stream::Sink;
+use super::{row_bytes, run_tasks, split, tasks_for, Hold, BATCH, CHECK_EVERY, PAR_MIN_ROWS};
+use crate::error::Result;
+use crate::eval::{eval, Ctx};
+use crate::plan::{CExpr, Op, Row};
+use crate::value_ops::order_cmp;
+
+/// Compares two rows' sort keys (`desc` per key), then their input order.
+fn key_order(keys: &[(CExpr, bool)], a: &[Value], b: &[Value]) -> std::cmp::Ordering {
+    for (i, (_, desc)) in keys.iter().enumerate() {
+        let o = order_cmp(&a[i], &b[i]);
+        let o = if *desc { o.reverse() } else { o };
+        if o != std::cmp::Ordering::Equal {
+            return o;
+        }
+    }
+    std::cmp::Ordering::Equal
+}
+
+/// Largest LIMIT served by the bounded top-k buffer.
+pub(super) const TOP_K_MAX: usize = 4096;
+
+pub(super) fn sort(
+    keys: &[(CExpr, bool)],
+    limit: Option<usize>,
+    rows: Vec<Row>,
+    ctx: &Ctx<'_>,
+) -> Result<Vec<Row>> {
+    match limit {
+        Some(0) => return Ok(Vec::new()),
+        Some(k) if k <= TOP_K_MAX && k < rows.len() => return top_k(keys, k, rows, ctx),
+        _ => {}
+    }
+    let small = rows.len() < PAR_MIN_ROWS;
+    let key = |(i, r): (usize, Row)| -> Result<(Vec<Value>, usize, Row)> {
+        let mut locals = Vec::new();
+        let mut k = Vec::with_capacity(keys.len());
+        for (e, _) in keys {
+            k.push(eval(e, &r, &mut locals, ctx)?);
+        }
+        Ok((k, i, r))
+    };
+    // A few rows are sorted where they are (see PAR_MIN_ROWS).
+    let mut keyed: Vec<(Vec<Value>, usize, Row)> = if small {
+        rows.into_iter()
+            .enumerate()
+            .map(key)
+            .collect::<Result<_>>()?
+    } else {
+        rows.into_par_iter()
+            .enumerate()
+            .map(key)
+            .collect::<Result<_>>()?
+    };
+    ctx.guard.check()?;
+    let cmp = |a: &(Vec<Value>, usize, Row), b: &(Vec<Value>, usize, Row)| {
+        key_order(keys, &a.0, &b.0).then(a.1.cmp(&b.1))
+    };
+    match limit {
+        Some(k) if k < keyed.len() => {
+            keyed.select_nth_unstable_by(k - 1, cmp);
+            keyed.truncate(k);
+            keyed.sort_unstable_by(cmp);
+        }
+        _ if small => keyed.sort_unstable_by(cmp),
+        _ => keyed.par_sort_unstable_by(cmp),
+    }
+    Ok(keyed.into_iter().map(|(_, _, r)| r).collect())
+}
+
+/// ORDER BY ... LIMIT k for small k: one pass keeping the best k rows in
+/// order; a row that does not beat the current k-th costs no allocation.
+/// Ties keep input order, as the full sort does.
+fn top_k(keys: &[(CExpr, bool)], k: usize, rows: Vec<Row>, ctx: &Ctx<'_>) -> Result<Vec<Row>> {
+    let mut top = TopK::new(keys, k);
+    for (i, r) in rows.into_iter().enumerate() {
+        if i % CHECK_EVERY == CHECK_EVERY - 1 {
+            ctx.guard.check()?;
+        }
+        top.offer(Cow::Owned(r), ctx)?;
+    }
+    Ok(top.into_rows())
+}
+
+/// Runs the segment `ops` over `rows` into ORDER BY `keys` LIMIT `k`:
+/// each task keeps its own best `k` rows (a row is copied only while it is
+/// among them), and the tasks' rows are offered to one top-k in task
+/// order, so ties keep input order as the full sort does. The segment's
+/// rows are never all materialized (cb06 at scale 450: 134,000 wide rows
+/// for ten).
+pub(super) fn top_rows(
+    ops: &[Op],
+    keys: &[(CExpr, bool)],
+    k: usize,
+    rows: Vec<Row>,
+    ctx: &Ctx<'_>,
+) -> Result<Vec<Row>> {
+    let tasks = tasks_for(ops, rows, BATCH, ctx)?;
+    let sinks = run_tasks(
+        ops,
+        tasks,
+        split::SinkUse::Partials {
+            exact: true,
+            dedup: false,
+        },
+        ctx,
+        |_| TopRows {
+            top: TopK::new(keys, k),
+            ctx,
+            hold: Hold::new(ctx.guard),
+        },
+    )?;
+    let mut it = sinks.into_iter();
+    let Some(mut first) = it.next() else {
+        return Ok(Vec::new());
+    };
+    for later in it {
+        ctx.guard.check()?;
+        split::Absorb::absorb(&mut first, later)?;
+    }
+    Ok(first.top.into_rows())
+}
+
+/// A task's best rows under ORDER BY ... LIMIT ([`top_rows`]), the bytes
+/// of the rows it keeps held against the memory budget.
+struct TopRows<'a, 'c> {
+    top: TopK<'a>,
+    ctx: &'a Ctx<'c>,
+    hold: Hold<'a>,
+}
+
+impl TopRows<'_, '_> {
+    fn offer(&mut self, row: Cow<'_, Row>) -> Result<()> {
+        let bytes = row_bytes(&row);
+        let (kept, left) = self.top.offer(row, self.ctx)?;
+        if kept {
+            self.hold.add(bytes)?;
+        }
+        if let Some(left) = left {
+            let freed = row_bytes(&left).min(self.hold.bytes);
+            self.hold.bytes -= freed;
+            self.hold.guard.release(freed);
+        }
+        Ok(())
+    }
+}
+
+impl Sink for TopRows<'_, '_> {
+    fn push(&mut self, row: &mut Row) -> Result<bool> {
+        self.offer(Cow::Borrowed(row))?;
+        Ok(true)
+    }
+}
+
+impl split::Absorb for TopRows<'_, '_> {
+    fn absorb(&mut self, later: Self) -> Result<()> {
+        let TopRows { top, .. } = later;
+        for row in top.into_rows() {
+            self.offer(Cow::Owned(row))?;
+        }
+        Ok(())
+    }
+}
+
+/// The best `k` rows offered so far under ORDER BY `keys`, in order (ties
+/// in the order offered): a row is copied only when it is among them.
+pub(super) struct TopK<'p> {
+    keys: &'p [(CExpr, bool)],
+    k: usize,
+    best: Vec<(Vec<Value>, Row)>,
+    buf: Vec<Value>,
+    locals: Vec<Value>,
+}
+
+impl<'p> TopK<'p> {
+    pub(super) fn new(keys: &'p [(CExpr, bool)], k: usize) -> Self {
+        TopK {
+            keys,
+            k,
+            best: Vec::with_capacity(k.saturating_add(1).min(TOP_K_MAX + 1)),
+            buf: Vec::with_capacity(keys.len()),
+            locals: Vec::new(),
+        }
+    }
+
+    /// Keeps `row` (a copy of a borrowed one) if it is among the best `k`
+    /// so far; tells whether it did, and gives back the row that left to
+    /// make room.
+    pub(super) fn offer(
+        &mut self,
+        row: Cow<'_, Row>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(bool, Option<Row>)> {
+        if self.k == 0 {
+            return Ok((false, None));
+        }
+        self.buf.clear();
+        for (e, _) in self.keys {
+            self.buf.push(eval(e, &row, &mut self.locals, ctx)?);
+        }
+        // Later rows lose ties, so a row must be strictly better than the k-th.
+        let keys = self.keys;
+        if self.best.len() == self.k
+            && self
+                .best
+                .last()
+                .is_some_and(|w| key_order(keys, &self.buf, &w.0) != std::cmp::Ordering::Less)
+        {
+            return Ok((false, None));
+        }
+        let pos = self
+            .best
+            .partition_point(|b| key_order(keys, &b.0, &self.buf) != std::cmp::Ordering::Greater);
+        self.best.insert(pos, (self.buf.clone(), row.into_owned()));
+        let left = (self.best.len() > self.k)
+            .then(|| self.best.pop().map(|(_, r)| r))
+            .flatten();
+        Ok((true, left))
+    }
+
+    /// The rows kept, best first.
+    pub(super) fn into_rows(self) -> Vec<Row> {
+        self.best.into_iter().map(|(_, r)| r).collect()
+    }
+}
