@@ -849,20 +849,8 @@ impl split::Absorb for BuildRows<'_, '_> {
 /// for many rows, in order; with `hint` (a LIMIT after it), it stops once
 /// that many rows passed.
 fn map_rows(ops: &[Op], rows: Vec<Row>, hint: Option<usize>, ctx: &Ctx<'_>) -> Result<Vec<Row>> {
-    let one = |mut row: Row| -> Result<Option<Row>> {
-        for op in ops {
-            match op {
-                Op::Project { items, .. } => stream::project_owned(items, &mut row, ctx)?,
-                Op::Filter(pred, _) => {
-                    if !stream::passes(pred, &row, ctx)? {
-                        return Ok(None);
-                    }
-                }
-                other => unreachable!("map_rows is given projections and filters, not {other:?}"),
-            }
-        }
-        Ok(Some(row))
-    };
+    let one =
+        |mut row: Row| -> Result<Option<Row>> { Ok(map_row(ops, &mut row, ctx)?.then_some(row)) };
     if hint.is_some() || rows.len() < PAR_MIN_ROWS {
         let mut out = Vec::with_capacity(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
@@ -1108,7 +1096,8 @@ fn aggregate(
 }
 
 /// Runs projections and filters `ops` on `row` where it lies; false when
-/// a filter drops it.
+/// a filter drops it. Used by [`map_rows`] and by an aggregation's groups
+/// (`After`).
 fn map_row(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>) -> Result<bool> {
     for op in ops {
         match op {
@@ -1120,7 +1109,7 @@ fn map_row(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>) -> Result<bool> {
             }
             other => {
                 return Err(ExecError::Internal(format!(
-                    "a projection or filter expected after an aggregation, not {other:?}"
+                    "only projections and filters run on a row in place, not {other:?}"
                 )))
             }
         }
