@@ -133,10 +133,10 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Option<Value>> {
         let micros: i64 = obj.getattr("microseconds")?.extract()?;
         let d = temporal::Duration::new(0, days, seconds, micros * 1000)
             .map_err(|e| PyOverflowError::new_err(e.to_string()))?;
-        return Ok(Some(Value::Duration(d)));
+        return Ok(Some(Value::from(d)));
     }
     if let Ok(d) = obj.cast::<Duration>() {
-        return Ok(Some(Value::Duration(d.get().engine()?)));
+        return Ok(Some(Value::from(d.get().engine()?)));
     }
     Ok(None)
 }
@@ -186,7 +186,8 @@ fn datetime_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         .getattr("tzinfo")?
         .getattr("key")
         .ok()
-        .and_then(|k| k.extract::<String>().ok());
+        .and_then(|k| k.extract::<String>().ok())
+        .map(std::sync::Arc::new);
     Ok(Value::DateTime(DateTime::from_local(local, offset, zone)))
 }
 
@@ -198,7 +199,7 @@ pub fn zoned_datetime_to_py<'py>(py: Python<'py>, t: &DateTime) -> PyResult<Boun
     let Some(zone) = &t.zone else {
         return Ok(fixed);
     };
-    match ZONEINFO.get(py).and_then(|z| z.call1((zone,))) {
+    match ZONEINFO.get(py).and_then(|z| z.call1((zone.as_str(),))) {
         Ok(tz) => fixed.call_method1("astimezone", (tz,)),
         // No such zone in Python's database: the offset is exact.
         Err(_) => Ok(fixed),

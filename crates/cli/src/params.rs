@@ -335,7 +335,7 @@ fn temporal(function: &str, arg: &str) -> Result<Value, String> {
         "time" => Time::parse(arg).map(Value::Time),
         "localdatetime" => LocalDateTime::parse(arg).map(Value::LocalDateTime),
         "datetime" => DateTime::parse(arg).map(Value::DateTime),
-        "duration" => Duration::parse(arg).map(Value::Duration),
+        "duration" => Duration::parse(arg).map(Value::from),
         other => {
             return Err(format!(
                 "unknown function `{other}` (parameters take literals and temporal constructors)"

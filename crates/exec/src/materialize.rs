@@ -75,7 +75,7 @@ pub(crate) fn value(v: &Value, snap: &Snapshot) -> ResultValue {
         Value::Time(t) => ResultValue::Time(*t),
         Value::LocalDateTime(t) => ResultValue::LocalDateTime(*t),
         Value::DateTime(t) => ResultValue::DateTime(t.clone()),
-        Value::Duration(d) => ResultValue::Duration(*d),
+        Value::Duration(d) => ResultValue::Duration(**d),
         Value::Node(n) => ResultValue::Node(node(*n, snap)),
         Value::Relationship(r) => ResultValue::Relationship(rel(*r, snap)),
         Value::Path(p) => ResultValue::Path(PathValue {

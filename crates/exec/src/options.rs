@@ -99,7 +99,8 @@ pub fn query_too_long(len: usize, max: usize) -> crate::error::ExecError {
     ))
 }
 
-/// Bytes charged per materialized value (a `Value` plus typical heap use).
+/// Bytes charged per materialized value (a 32-byte `Value` plus typical
+/// heap use).
 pub(crate) const VALUE_BYTES: u64 = 48;
 
 /// Enforces [`QueryOptions`] while a query runs. Shared by worker threads.

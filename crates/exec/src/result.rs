@@ -250,7 +250,7 @@ impl ResultValue {
             ResultValue::Time(t) => Value::Time(*t),
             ResultValue::LocalDateTime(t) => Value::LocalDateTime(*t),
             ResultValue::DateTime(t) => Value::DateTime(t.clone()),
-            ResultValue::Duration(d) => Value::Duration(*d),
+            ResultValue::Duration(d) => Value::from(*d),
             ResultValue::Node(_) | ResultValue::Relationship(_) | ResultValue::Path(_) => {
                 return None
             }

@@ -47,14 +47,15 @@ pub enum Value {
     LocalDateTime(LocalDateTime),
     /// A zoned date-time.
     DateTime(DateTime),
-    /// A duration.
-    Duration(Duration),
+    /// A duration (boxed: a value is 32 bytes, and durations are rare
+    /// beside the values rows carry).
+    Duration(Box<Duration>),
     /// A node, by id (query-time only).
     Node(NodeId),
     /// A relationship, by id (query-time only).
     Relationship(RelId),
-    /// A path (query-time only).
-    Path(Path),
+    /// A path (query-time only; boxed, as [`Value::Duration`]).
+    Path(Box<Path>),
 }
 
 /// A path: a start node followed by (relationship, node) steps.
@@ -172,8 +173,67 @@ impl From<bool> for Value {
     }
 }
 
+/// A duration value (boxed in place).
+///
+/// ```
+/// use relgraph_graph::{temporal::Duration, Value};
+/// let v = Value::from(Duration::ZERO);
+/// assert_eq!(v.type_name(), "DURATION");
+/// ```
+impl From<Duration> for Value {
+    fn from(d: Duration) -> Self {
+        Value::Duration(Box::new(d))
+    }
+}
+
+/// A path value (boxed in place).
+///
+/// ```
+/// use relgraph_graph::{NodeId, Path, Value};
+/// let v = Value::from(Path { nodes: vec![NodeId(0)], rels: vec![] });
+/// assert_eq!(v.type_name(), "PATH");
+/// ```
+impl From<Path> for Value {
+    fn from(p: Path) -> Self {
+        Value::Path(Box::new(p))
+    }
+}
+
 impl<T: Into<Value>> From<Vec<T>> for Value {
     fn from(v: Vec<T>) -> Self {
         Value::List(v.into_iter().map(Into::into).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows, group keys and every expression result are `Value`s: a value
+    /// is four words (the largest payloads, durations and paths, are
+    /// boxed; a date-time's zone name is one shared pointer).
+    #[test]
+    fn a_value_is_four_words() {
+        assert_eq!(std::mem::size_of::<DateTime>(), 24);
+        assert_eq!(std::mem::size_of::<Value>(), 32);
+        assert_eq!(std::mem::size_of::<Option<Value>>(), 32);
+    }
+
+    /// A boxed duration and path still compare, clone and serialize by
+    /// what they hold (the stored form is unchanged by the box).
+    #[test]
+    fn boxed_payloads_round_trip() {
+        let d = Value::from(Duration::parse("P1DT2H").unwrap());
+        let p = Value::from(Path {
+            nodes: vec![NodeId(1), NodeId(2)],
+            rels: vec![RelId(7)],
+        });
+        for v in [d, p] {
+            let bytes = bincode::serde::encode_to_vec(&v, bincode::config::standard()).unwrap();
+            let (back, _): (Value, usize) =
+                bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+            assert_eq!(back, v);
+            assert_eq!(v.clone(), v);
+        }
     }
 }

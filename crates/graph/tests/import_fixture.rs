@@ -151,7 +151,7 @@ fn fixture_records_cover_every_header_form() {
     );
     assert_eq!(
         prop(6, "ttl"),
-        Some(Value::Duration(Duration {
+        Some(Value::from(Duration {
             months: 0,
             days: 30,
             seconds: 0,

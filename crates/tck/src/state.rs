@@ -212,7 +212,7 @@ fn storable_to_result(v: &relgraph::Value) -> ResultValue {
         Value::Time(t) => ResultValue::Time(*t),
         Value::LocalDateTime(t) => ResultValue::LocalDateTime(*t),
         Value::DateTime(t) => ResultValue::DateTime(t.clone()),
-        Value::Duration(d) => ResultValue::Duration(*d),
+        Value::Duration(d) => ResultValue::Duration(**d),
         other => ResultValue::String(format!("{other:?}")),
     }
 }

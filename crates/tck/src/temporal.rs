@@ -208,7 +208,7 @@ mod tests {
                 seconds: 0,
                 nanos: 0,
                 offset_seconds: 3600,
-                zone: Some("Europe/Paris".into())
+                zone: Some(std::sync::Arc::new("Europe/Paris".to_string()))
             }),
             "1970-01-01T01:00+01:00[Europe/Paris]"
         );

@@ -78,7 +78,7 @@ pub(crate) fn shortest(
         if let Some(rs) = s.rel_slot {
             r[rs] = Value::List(rels.iter().map(|x| Value::Relationship(*x)).collect());
         }
-        r[s.path_slot] = Value::Path(Path { nodes, rels });
+        r[s.path_slot] = Value::from(Path { nodes, rels });
         out.push(r);
     };
     if from == to {

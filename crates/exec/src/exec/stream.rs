@@ -1717,7 +1717,7 @@ pub(crate) fn build_path(p: &BuildPath, row: &Row, snap: &Snapshot) -> Result<Va
             }
         }
     }
-    Ok(Value::Path(Path { nodes, rels }))
+    Ok(Value::from(Path { nodes, rels }))
 }
 
 /// The node id a value names, if it is a whole non-negative number.

@@ -54,7 +54,7 @@ impl SumState {
             Value::Duration(d) => {
                 let rest = self.rest();
                 rest.duration = Some(match rest.duration {
-                    None => *d,
+                    None => **d,
                     Some(s) => s.checked_add(d).map_err(temporal_err)?,
                 });
             }
@@ -140,7 +140,7 @@ impl SumState {
     fn sum(&self) -> Result<Value> {
         self.check_mix("sum")?;
         if let Some(d) = self.duration() {
-            return Ok(Value::Duration(d));
+            return Ok(Value::from(d));
         }
         if self.has_float() {
             return Ok(Value::Float(self.float_total()));
@@ -156,7 +156,7 @@ impl SumState {
             return Ok(Value::Null);
         }
         if let Some(d) = self.duration() {
-            return Ok(Value::Duration(
+            return Ok(Value::from(
                 d.div_float(count as f64).map_err(temporal_err)?,
             ));
         }

@@ -92,7 +92,7 @@ pub(super) fn call(name: &str, args: &[Value], ctx: &dyn FnContext) -> Result<Op
         if let (None, Value::DateTime(dt)) = (pa.offset, b) {
             pa.offset = Some(local_offset_in(dt, &pa)?);
         }
-        return Ok(Some(Value::Duration(
+        return Ok(Some(Value::from(
             duration_between(&pa, &pb, unit).map_err(temporal_err)?,
         )));
     }
@@ -179,9 +179,9 @@ fn parts(v: &Value) -> Option<TemporalParts> {
 fn duration(v: &Value) -> Result<Value> {
     Ok(match v {
         Value::Null => Value::Null,
-        Value::String(s) => Value::Duration(Duration::parse(s).map_err(temporal_err)?),
-        Value::Duration(d) => Value::Duration(*d),
-        Value::Map(m) => Value::Duration(duration_from_map(m)?),
+        Value::String(s) => Value::from(Duration::parse(s).map_err(temporal_err)?),
+        Value::Duration(d) => Value::Duration(d.clone()),
+        Value::Map(m) => Value::from(duration_from_map(m)?),
         other => return Err(bad_arg("duration", "a STRING or MAP", other)),
     })
 }
@@ -235,7 +235,7 @@ fn duration_from_map(m: &BTreeMap<Arc<str>, Value>) -> Result<Duration> {
 struct Base {
     date: Option<Date>,
     time: Option<i64>,
-    zone: Option<(i32, Option<String>)>,
+    zone: Option<(i32, Option<relgraph_graph::temporal::ZoneName>)>,
 }
 
 fn statement_base(kind: Kind, now: &DateTime) -> Base {

@@ -733,7 +733,7 @@ fn graph_functions() {
     };
     let n0 = Value::Node(NodeId(0));
     let r0 = Value::Relationship(RelId(0));
-    let p = Value::Path(Path {
+    let p = Value::from(Path {
         nodes: vec![NodeId(0), NodeId(1)],
         rels: vec![RelId(0)],
     });

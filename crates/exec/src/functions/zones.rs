@@ -9,7 +9,7 @@ use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
 
 use relgraph_graph::temporal::{
-    parse_zone, DateTime, Duration, LocalDateTime, TemporalError, NANOS_PER_SECOND,
+    parse_zone, DateTime, Duration, LocalDateTime, TemporalError, ZoneName, NANOS_PER_SECOND,
 };
 
 use crate::error::{ExecError, Result};
@@ -20,7 +20,7 @@ use crate::value_ops::temporal_err;
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Zone {
     /// A fixed offset, with the name it was given under (`UTC`), if any.
-    Fixed(i32, Option<String>),
+    Fixed(i32, Option<ZoneName>),
     /// An IANA zone.
     Named(Tz),
 }
@@ -43,16 +43,17 @@ impl Zone {
     /// The zone a date-time value carries (its name if that is an IANA
     /// zone, else its fixed offset).
     pub(crate) fn of(dt: &DateTime) -> Zone {
-        match dt.zone.as_deref().and_then(|z| z.parse::<Tz>().ok()) {
-            Some(tz) if !is_utc_alias(dt.zone.as_deref()) => Zone::Named(tz),
+        let name = dt.zone.as_deref().map(String::as_str);
+        match name.and_then(|z| z.parse::<Tz>().ok()) {
+            Some(tz) if !is_utc_alias(name) => Zone::Named(tz),
             _ => Zone::Fixed(dt.offset_seconds, dt.zone.clone()),
         }
     }
 
-    fn name(&self) -> Option<String> {
+    fn name(&self) -> Option<ZoneName> {
         match self {
             Zone::Fixed(_, n) => n.clone(),
-            Zone::Named(tz) => Some(tz.name().to_string()),
+            Zone::Named(tz) => Some(ZoneName::new(tz.name().to_string())),
         }
     }
 

@@ -142,7 +142,7 @@ fn add(a: &Value, b: &Value) -> Result<Value> {
             };
             String(Arc::from(format!("{l}{r}")))
         }
-        (Duration(x), Duration(y)) => Duration(x.checked_add(y).map_err(temporal_err)?),
+        (Duration(x), Duration(y)) => Value::from(x.checked_add(y).map_err(temporal_err)?),
         (Date(t), Duration(d)) | (Duration(d), Date(t)) => Date(t.plus(d).map_err(temporal_err)?),
         (LocalTime(t), Duration(d)) | (Duration(d), LocalTime(t)) => {
             LocalTime(t.plus(d).map_err(temporal_err)?)
@@ -166,7 +166,7 @@ fn sub(a: &Value, b: &Value) -> Result<Value> {
         (Int(_) | Float(_), Int(_) | Float(_)) => {
             Float(as_f64(a).unwrap_or(0.0) - as_f64(b).unwrap_or(0.0))
         }
-        (Duration(x), Duration(y)) => Duration(x.checked_sub(y).map_err(temporal_err)?),
+        (Duration(x), Duration(y)) => Value::from(x.checked_sub(y).map_err(temporal_err)?),
         (Date(t), Duration(d)) => Date(t.minus(d).map_err(temporal_err)?),
         (LocalTime(t), Duration(d)) => LocalTime(t.minus(d).map_err(temporal_err)?),
         (Time(t), Duration(d)) => Time(t.minus(d).map_err(temporal_err)?),
@@ -188,10 +188,10 @@ fn mul(a: &Value, b: &Value) -> Result<Value> {
             Float(as_f64(a).unwrap_or(0.0) * as_f64(b).unwrap_or(0.0))
         }
         (Duration(d), Int(n)) | (Int(n), Duration(d)) => {
-            Duration(d.mul_int(*n).map_err(temporal_err)?)
+            Value::from(d.mul_int(*n).map_err(temporal_err)?)
         }
         (Duration(d), Float(f)) | (Float(f), Duration(d)) => {
-            Duration(d.mul_float(*f).map_err(temporal_err)?)
+            Value::from(d.mul_float(*f).map_err(temporal_err)?)
         }
         _ => return Err(type_err("*", a, b)),
     })
@@ -206,7 +206,7 @@ fn div(a: &Value, b: &Value) -> Result<Value> {
         (Int(_) | Float(_), Int(_) | Float(_)) => {
             Float(as_f64(a).unwrap_or(0.0) / as_f64(b).unwrap_or(0.0))
         }
-        (Duration(d), Int(_) | Float(_)) => Duration(
+        (Duration(d), Int(_) | Float(_)) => Value::from(
             d.div_float(as_f64(b).unwrap_or(0.0))
                 .map_err(temporal_err)?,
         ),
@@ -383,9 +383,7 @@ pub fn unary_op(op: UnaryOp, v: &Value) -> Result<Value> {
             i.checked_neg().ok_or_else(|| overflow("unary -"))?,
         )),
         (UnaryOp::Neg, Value::Float(f)) => Ok(Value::Float(-f)),
-        (UnaryOp::Neg, Value::Duration(d)) => {
-            Ok(Value::Duration(d.negate().map_err(temporal_err)?))
-        }
+        (UnaryOp::Neg, Value::Duration(d)) => Ok(Value::from(d.negate().map_err(temporal_err)?)),
         (UnaryOp::Pos, Value::Int(_) | Value::Float(_) | Value::Duration(_)) => Ok(v.clone()),
         (op, other) => Err(ExecError::type_error(
             "InvalidArgumentType",

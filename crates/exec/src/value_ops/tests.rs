@@ -98,28 +98,28 @@ fn equality_tck() {
             Some(false),
         ),
         (
-            Value::Duration(Duration::parse("PT70S").unwrap()),
-            Value::Duration(Duration::parse("PT1M10S").unwrap()),
+            Value::from(Duration::parse("PT70S").unwrap()),
+            Value::from(Duration::parse("PT1M10S").unwrap()),
             Some(true),
         ),
         (
-            Value::Duration(Duration {
+            Value::from(Duration {
                 months: 0,
                 days: 0,
                 seconds: -1,
                 nanos: -500_000_000,
             }),
-            Value::Duration(Duration::parse("PT-1.5S").unwrap()),
+            Value::from(Duration::parse("PT-1.5S").unwrap()),
             Some(true),
         ),
         (
-            Value::Duration(Duration::parse("P1D").unwrap()),
-            Value::Duration(Duration::parse("PT24H").unwrap()),
+            Value::from(Duration::parse("P1D").unwrap()),
+            Value::from(Duration::parse("PT24H").unwrap()),
             Some(false),
         ),
         (
             Value::Date(Date { days: 3 }),
-            Value::Duration(Duration::ZERO),
+            Value::from(Duration::ZERO),
             Some(false),
         ),
     ];
@@ -172,8 +172,8 @@ fn comparison_tck() {
         ),
         (
             Lt,
-            Value::Duration(Duration::parse("P1D").unwrap()),
-            Value::Duration(Duration::parse("P2D").unwrap()),
+            Value::from(Duration::parse("P1D").unwrap()),
+            Value::from(Duration::parse("P2D").unwrap()),
             None,
         ),
         (
@@ -191,7 +191,7 @@ fn comparison_tck() {
 #[test]
 fn order_across_types_tck() {
     // ReturnOrderBy1 [11]: ascending order of distinct types.
-    let p = Value::Path(Path {
+    let p = Value::from(Path {
         nodes: vec![NodeId(0), NodeId(1)],
         rels: vec![RelId(0)],
     });
@@ -266,13 +266,13 @@ fn group_key_equivalence() {
         m(&[("k", f(2.0))]),
         s("1"),
         f(1.5),
-        Value::Duration(Duration {
+        Value::from(Duration {
             months: 0,
             days: 0,
             seconds: -1,
             nanos: -500_000_000,
         }),
-        Value::Duration(Duration::parse("PT-1.5S").unwrap()),
+        Value::from(Duration::parse("PT-1.5S").unwrap()),
     ]
     .into_iter()
     .map(GroupKey)
@@ -316,26 +316,26 @@ fn arithmetic() {
         (
             Add,
             Value::Date(Date::parse("1984-10-11").unwrap()),
-            Value::Duration(Duration::parse("P1M").unwrap()),
+            Value::from(Duration::parse("P1M").unwrap()),
             Value::Date(Date::parse("1984-11-11").unwrap()),
         ),
         (
             Sub,
             Value::Date(Date::parse("2024-03-31").unwrap()),
-            Value::Duration(Duration::parse("P1M").unwrap()),
+            Value::from(Duration::parse("P1M").unwrap()),
             Value::Date(Date::parse("2024-02-29").unwrap()),
         ),
         (
             Mul,
-            Value::Duration(Duration::parse("PT1H").unwrap()),
+            Value::from(Duration::parse("PT1H").unwrap()),
             i(2),
-            Value::Duration(Duration::parse("PT2H").unwrap()),
+            Value::from(Duration::parse("PT2H").unwrap()),
         ),
         (
             Div,
-            Value::Duration(Duration::parse("PT1H").unwrap()),
+            Value::from(Duration::parse("PT1H").unwrap()),
             f(2.0),
-            Value::Duration(Duration::parse("PT30M").unwrap()),
+            Value::from(Duration::parse("PT30M").unwrap()),
         ),
     ];
     for (op, a, b, want) in ok {
@@ -358,7 +358,7 @@ fn arithmetic() {
         (Add, m(&[]), s("a"), "InvalidArgumentType"),
         (
             Sub,
-            Value::Duration(Duration::ZERO),
+            Value::from(Duration::ZERO),
             Value::Date(Date { days: 0 }),
             "InvalidArgumentType",
         ),
@@ -439,10 +439,10 @@ fn unary_and_properties() {
     assert_eq!(
         unary_op(
             UnaryOp::Neg,
-            &Value::Duration(Duration::parse("P1DT1S").unwrap())
+            &Value::from(Duration::parse("P1DT1S").unwrap())
         )
         .unwrap(),
-        Value::Duration(Duration::parse("P-1DT-1S").unwrap())
+        Value::from(Duration::parse("P-1DT-1S").unwrap())
     );
     let map = m(&[("a", i(1))]);
     assert_eq!(property_of_value(&map, "a").unwrap(), i(1));
@@ -524,7 +524,7 @@ mod laws {
                 -100_000i64..100_000,
                 -2_000_000_000i64..2_000_000_000
             )
-                .prop_map(|(months, days, seconds, nanos)| Value::Duration(Duration {
+                .prop_map(|(months, days, seconds, nanos)| Value::from(Duration {
                     months,
                     days,
                     seconds,

@@ -118,7 +118,7 @@ fn parse_scalar(bytes: &[u8], ty: ScalarType) -> Result<Value, String> {
             }))
         }
         ScalarType::Duration => parse_duration(s.trim())
-            .map(Value::Duration)
+            .map(Value::from)
             .ok_or_else(|| format!("'{s}' is not a duration (P1Y2M3DT4H5M6S)")),
     }
 }
@@ -358,7 +358,7 @@ mod tests {
         );
         assert_eq!(
             scalar("P1Y2M3W4DT5H6M7.25S", ScalarType::Duration),
-            Ok(Value::Duration(Duration {
+            Ok(Value::from(Duration {
                 months: 14,
                 days: 25,
                 seconds: 5 * 3600 + 6 * 60 + 7,

@@ -7,7 +7,9 @@
 //! components allowed) and the alternative form `P2012-02-02T14:37:21.545`.
 
 use super::arith::DurationBuilder;
-use super::{Date, DateTime, Duration, LocalDateTime, LocalTime, TResult, TemporalError, Time};
+use super::{
+    Date, DateTime, Duration, LocalDateTime, LocalTime, TResult, TemporalError, Time, ZoneName,
+};
 
 fn err(kind: &str, s: &str) -> TemporalError {
     TemporalError::new(format!("invalid {kind} string: '{s}'"))
@@ -208,15 +210,15 @@ fn offset_suffix(s: &str) -> Option<(Option<i32>, Option<String>)> {
 /// ```
 /// use relgraph_graph::temporal::parse_zone;
 /// assert_eq!(parse_zone("+01:00").unwrap(), (3600, None));
-/// assert_eq!(parse_zone("UTC").unwrap(), (0, Some("UTC".to_string())));
+/// assert_eq!(parse_zone("UTC").unwrap().1.as_deref().map(String::as_str), Some("UTC"));
 /// assert!(parse_zone("Europe/Stockholm").is_err());
 /// ```
-pub fn parse_zone(s: &str) -> TResult<(i32, Option<String>)> {
+pub fn parse_zone(s: &str) -> TResult<(i32, Option<ZoneName>)> {
     if let Some((Some(off), None)) = offset_suffix(s) {
         return Ok((off, None));
     }
     if let Some(off) = utc_alias(s) {
-        return Ok((off, Some(s.to_string())));
+        return Ok((off, Some(ZoneName::new(s.to_string()))));
     }
     Err(TemporalError::new(format!(
         "unsupported time zone '{s}': only offsets (+01:00) and UTC are supported, not named zones"
@@ -324,7 +326,7 @@ impl DateTime {
         let (ldt, rest) = datetime_parts(s, "date-time")?;
         let (off, zone) = offset_suffix(rest).ok_or_else(|| err("date-time", s))?;
         let (offset, zone) = match (off, zone) {
-            (Some(o), z) => (o, z),
+            (Some(o), z) => (o, z.map(ZoneName::new)),
             (None, None) => (0, None),
             (None, Some(z)) => parse_zone(&z)?,
         };

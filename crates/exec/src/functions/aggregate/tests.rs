@@ -161,15 +161,15 @@ fn aggregates_tck() {
     // Durations sum and average.
     let durs: Vec<Value> = ["P1D", "PT12H"]
         .iter()
-        .map(|s| Value::Duration(Duration::parse(s).unwrap()))
+        .map(|s| Value::from(Duration::parse(s).unwrap()))
         .collect();
     assert_eq!(
         run("sum", false, &[], &durs),
-        Value::Duration(Duration::parse("P1DT12H").unwrap())
+        Value::from(Duration::parse("P1DT12H").unwrap())
     );
     assert_eq!(
         run("avg", false, &[], &durs),
-        Value::Duration(Duration::parse("PT18H").unwrap())
+        Value::from(Duration::parse("PT18H").unwrap())
     );
     // Errors.
     let mut acc = Accumulator::new("sum", false, &[]).unwrap();
@@ -258,16 +258,13 @@ fn sums_switch_to_floats_and_durations() {
     assert_eq!(s.finish().unwrap(), Value::Float(3.5));
     let d = Duration::parse("P1D").unwrap();
     let mut a = Accumulator::new("sum", false, &[]).unwrap();
-    a.update(&Value::Duration(d)).unwrap();
+    a.update(&Value::from(d)).unwrap();
     let mut b = Accumulator::new("sum", false, &[]).unwrap();
-    b.update(&Value::Duration(d)).unwrap();
+    b.update(&Value::from(d)).unwrap();
     a.merge(b).unwrap();
-    assert_eq!(
-        a.finish().unwrap(),
-        Value::Duration(d.checked_add(&d).unwrap())
-    );
+    assert_eq!(a.finish().unwrap(), Value::from(d.checked_add(&d).unwrap()));
     let mut mixed = Accumulator::new("avg", false, &[]).unwrap();
     mixed.update(&Value::Int(1)).unwrap();
-    mixed.update(&Value::Duration(d)).unwrap();
+    mixed.update(&Value::from(d)).unwrap();
     assert!(mixed.finish().is_err());
 }

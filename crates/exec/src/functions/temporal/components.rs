@@ -90,7 +90,7 @@ fn duration_component(d: &Duration, key: &str) -> Option<Value> {
 /// ```
 /// use relgraph_exec::functions::temporal::component;
 /// use relgraph_graph::{temporal::Duration, Value};
-/// let d = Value::Duration(Duration::parse("P1Y4M10DT1H1M1.111111111S").unwrap());
+/// let d = Value::from(Duration::parse("P1Y4M10DT1H1M1.111111111S").unwrap());
 /// assert_eq!(component(&d, "monthsOfYear"), Some(Value::Int(4)));
 /// assert_eq!(component(&d, "minutes"), Some(Value::Int(61)));
 /// assert_eq!(component(&d, "year"), None);
@@ -115,7 +115,9 @@ pub fn component(v: &Value, key: &str) -> Option<Value> {
                     .saturating_add(i64::from(t.nanos / 1_000_000))),
                 _ => date_component(l.date(), key)
                     .or_else(|| time_component(l.time(), key))
-                    .or_else(|| zone_component(t.offset_seconds, t.zone.as_deref(), key)),
+                    .or_else(|| {
+                        zone_component(t.offset_seconds, t.zone.as_deref().map(String::as_str), key)
+                    }),
             }
         }
         Value::Duration(d) => duration_component(d, key),

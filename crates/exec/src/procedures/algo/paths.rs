@@ -297,7 +297,7 @@ fn emit_routes(
             Value::Node(proj.nodes[*first as usize]),
             Value::Node(proj.nodes[*last as usize]),
             Value::Float(r.cost),
-            Value::Path(r.path(proj)),
+            Value::from(r.path(proj)),
         ];
         if !emit(row)? {
             break;
