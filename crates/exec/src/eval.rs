@@ -431,6 +431,14 @@ fn call(
     locals: &mut Vec<Value>,
     ctx: &Ctx<'_>,
 ) -> Result<Value> {
+    // One argument read where it lies (a variable, a constant, a late
+    // parameter: `id(n)`, `type(r)`, `toLower(s)`) is passed by
+    // reference, neither copied nor dropped.
+    if let [a] = args {
+        return with_ref(a, row, locals, ctx, |v, _| {
+            f.call(std::slice::from_ref(v), ctx).map_err(|e| e.at(span))
+        });
+    }
     let mut vals: smallvec::SmallVec<[Value; 3]> = smallvec::SmallVec::new();
     for a in args {
         vals.push(eval(a, row, locals, ctx)?);

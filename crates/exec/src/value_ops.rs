@@ -423,9 +423,10 @@ fn key_hash(v: &Value) -> u64 {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct DistinctValues {
-    /// Positions into `values` by hash; empty while there are at most
-    /// [`DistinctValues::SMALL`] values.
-    table: hashbrown::HashTable<usize>,
+    /// Positions into `values` by hash, made when there are more than
+    /// [`DistinctValues::SMALL`] values (boxed: a DISTINCT aggregate's
+    /// accumulator holds this in place, and most groups see a few values).
+    table: Option<Box<hashbrown::HashTable<usize>>>,
     values: smallvec::SmallVec<[Value; 1]>,
 }
 
@@ -449,23 +450,23 @@ impl DistinctValues {
         own: impl FnOnce(V) -> Value,
     ) -> bool {
         let value = v.borrow();
-        if self.values.len() <= Self::SMALL {
+        let Some(table) = self.table.as_deref_mut() else {
             if self.values.iter().any(|x| key_eq(x, value)) {
                 return false;
             }
             self.values.push(own(v));
             if self.values.len() > Self::SMALL {
                 let values = &self.values;
+                let mut table = hashbrown::HashTable::with_capacity(2 * values.len());
                 for (i, x) in values.iter().enumerate() {
-                    self.table
-                        .insert_unique(key_hash(x), i, |&j| key_hash(&values[j]));
+                    table.insert_unique(key_hash(x), i, |&j| key_hash(&values[j]));
                 }
+                self.table = Some(Box::new(table));
             }
             return true;
-        }
+        };
         let hash = key_hash(value);
-        if self
-            .table
+        if table
             .find(hash, |&i| key_eq(&self.values[i], value))
             .is_some()
         {
@@ -474,7 +475,7 @@ impl DistinctValues {
         let i = self.values.len();
         self.values.push(own(v));
         let values = &self.values;
-        self.table.insert_unique(hash, i, |&j| key_hash(&values[j]));
+        table.insert_unique(hash, i, |&j| key_hash(&values[j]));
         true
     }
 

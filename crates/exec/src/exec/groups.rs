@@ -350,13 +350,7 @@ impl<'a, 'c> Groups<'a, 'c> {
         accs: impl IntoIterator<Item = Accumulator>,
     ) -> usize {
         let i = self.groups.len();
-        if i == 0 && self.expected > 0 {
-            self.groups.reserve(self.expected);
-            match self.id_positions {
-                Some(_) => self.by_id.reserve(self.expected),
-                None => self.index.reserve(self.expected),
-            }
-        }
+        self.reserve_first();
         self.groups.push(k, accs, self.pos);
         let k = self.groups.keys_of(i);
         match id_key(k, self.id_positions) {
@@ -368,6 +362,17 @@ impl<'a, 'c> Groups<'a, 'c> {
             }
         }
         i
+    }
+
+    /// Makes room for the expected number of groups before the first one.
+    fn reserve_first(&mut self) {
+        if self.groups.is_empty() && self.expected > 0 {
+            self.groups.reserve(self.expected);
+            match self.id_positions {
+                Some(_) => self.by_id.reserve(self.expected),
+                None => self.index.reserve(self.expected),
+            }
+        }
     }
 
     /// Merges a group of another partial (its keys and accumulators moved
@@ -514,16 +519,18 @@ impl Groups<'_, '_> {
             Some((ids, i)) if ids == [x, y] => return Ok(Some(i)),
             _ => {}
         }
-        let i = match self.by_id.get(&[x, y]) {
-            Some(&i) => i,
-            None => {
-                let template = self.template;
-                let key: smallvec::SmallVec<[GroupKey; 2]> = self
-                    .slot_of_key
-                    .iter()
-                    .map(|s| GroupKey(row[*s].clone()))
-                    .collect();
-                self.insert(key, template.iter().cloned())
+        self.reserve_first();
+        // One probe: a new group's keys are copied from the row straight
+        // into the table.
+        let i = match self.by_id.entry([x, y]) {
+            std::collections::hash_map::Entry::Occupied(e) => *e.get(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let i = self.groups.len();
+                let keys = self.slot_of_key.iter().map(|s| GroupKey(row[*s].clone()));
+                self.groups
+                    .push(keys, self.template.iter().cloned(), self.pos);
+                e.insert(i);
+                i
             }
         };
         self.last = Some(([x, y], i));

@@ -14,6 +14,9 @@ use crate::eval::{eval, Ctx};
 use crate::plan::{CExpr, Op, Row};
 use crate::value_ops::order_cmp;
 
+/// The value of a slot past a row's end.
+const NULL: Value = Value::Null;
+
 /// Compares two rows' sort keys (`desc` per key), then their input order.
 fn key_order(keys: &[(CExpr, bool)], a: &[Value], b: &[Value]) -> std::cmp::Ordering {
     for (i, (_, desc)) in keys.iter().enumerate() {
@@ -175,6 +178,10 @@ impl split::Absorb for TopRows<'_, '_> {
 /// in the order offered): a row is copied only when it is among them.
 pub(super) struct TopK<'p> {
     keys: &'p [(CExpr, bool)],
+    /// The slot of every key, when every key is a variable (ORDER BY after
+    /// a projection): rows are compared where their values lie, and no
+    /// key values are kept beside them.
+    slots: Option<Vec<usize>>,
     k: usize,
     best: Vec<(Vec<Value>, Row)>,
     buf: Vec<Value>,
@@ -183,8 +190,16 @@ pub(super) struct TopK<'p> {
 
 impl<'p> TopK<'p> {
     pub(super) fn new(keys: &'p [(CExpr, bool)], k: usize) -> Self {
+        let slots = keys
+            .iter()
+            .map(|(e, _)| match e {
+                CExpr::Slot(s) => Some(*s),
+                _ => None,
+            })
+            .collect();
         TopK {
             keys,
+            slots,
             k,
             best: Vec::with_capacity(k.saturating_add(1).min(TOP_K_MAX + 1)),
             buf: Vec::with_capacity(keys.len()),
@@ -202,6 +217,15 @@ impl<'p> TopK<'p> {
     ) -> Result<(bool, Option<Row>)> {
         if self.k == 0 {
             return Ok((false, None));
+        }
+        if let Some(slots) = &self.slots {
+            return Ok(offer_by_slots(
+                &mut self.best,
+                self.k,
+                self.keys,
+                slots,
+                row,
+            ));
         }
         self.buf.clear();
         for (e, _) in self.keys {
@@ -231,4 +255,38 @@ impl<'p> TopK<'p> {
     pub(super) fn into_rows(self) -> Vec<Row> {
         self.best.into_iter().map(|(_, r)| r).collect()
     }
+}
+
+/// [`TopK::offer`] when every key is a slot: rows compared where their
+/// values lie.
+fn offer_by_slots(
+    best: &mut Vec<(Vec<Value>, Row)>,
+    k: usize,
+    keys: &[(CExpr, bool)],
+    slots: &[usize],
+    row: Cow<'_, Row>,
+) -> (bool, Option<Row>) {
+    let order = |a: &Row, b: &Row| {
+        for (&s, (_, desc)) in slots.iter().zip(keys) {
+            let o = order_cmp(a.get(s).unwrap_or(&NULL), b.get(s).unwrap_or(&NULL));
+            let o = if *desc { o.reverse() } else { o };
+            if o != std::cmp::Ordering::Equal {
+                return o;
+            }
+        }
+        std::cmp::Ordering::Equal
+    };
+    if best.len() == k
+        && best
+            .last()
+            .is_some_and(|w| order(&row, &w.1) != std::cmp::Ordering::Less)
+    {
+        return (false, None);
+    }
+    let pos = best.partition_point(|b| order(&b.1, &row) != std::cmp::Ordering::Greater);
+    best.insert(pos, (Vec::new(), row.into_owned()));
+    let left = (best.len() > k)
+        .then(|| best.pop().map(|(_, r)| r))
+        .flatten();
+    (true, left)
 }

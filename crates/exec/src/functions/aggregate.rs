@@ -324,9 +324,9 @@ pub enum Accumulator {
         /// The accumulator the distinct values are fed to at the end (made
         /// then: a new group's accumulators are copied without allocating).
         inner: Fresh,
-        /// The distinct values seen, in first-seen order (boxed: the
-        /// other accumulators are far smaller).
-        values: Box<DistinctValues>,
+        /// The distinct values seen, in first-seen order (in place: the
+        /// first value needs no allocation).
+        values: DistinctValues,
     },
 }
 
@@ -389,7 +389,7 @@ impl Accumulator {
         Ok(if distinct {
             Accumulator::Distinct {
                 inner: Fresh::of(&base),
-                values: Box::default(),
+                values: DistinctValues::default(),
             }
         } else {
             base
@@ -476,7 +476,7 @@ impl Accumulator {
                 Accumulator::Distinct { values, .. },
                 Accumulator::Distinct { values: theirs, .. },
             ) => {
-                for v in *theirs {
+                for v in theirs {
                     values.insert_owned(v);
                 }
             }
@@ -537,9 +537,15 @@ impl Accumulator {
                     values.swap_remove(idx.min(n - 1))
                 }
             }
+            // `count(DISTINCT x)`: the number of values kept (nulls are
+            // never kept).
+            Accumulator::Distinct {
+                inner: Fresh::Count,
+                values,
+            } => Value::Int(values.len() as i64),
             Accumulator::Distinct { inner, values } => {
                 let mut inner = inner.make();
-                for v in *values {
+                for v in values {
                     inner.update(&v)?;
                 }
                 inner.finish()?
