@@ -21,7 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use relgraph_cypher::ast::Statement;
-use relgraph_exec::error::ExecError;
+use relgraph_exec::error::{ErrorKind, ExecError};
 use relgraph_graph::{Graph, GraphError};
 
 pub use relgraph_exec::procedures::{procedures, Procedure};
@@ -145,34 +145,34 @@ impl Error {
     }
 
     fn from_exec(e: ExecError, text: &str) -> Error {
-        let kind = match &e {
-            ExecError::Semantic {
+        let kind = match e.kind() {
+            ErrorKind::Semantic {
                 detail: "MissingParameter",
                 ..
             } => "ParameterMissing",
             _ => e.tck_kind(),
         };
         let span = e.span();
-        let (detail, phase) = match &e {
-            ExecError::Semantic { detail, .. } => (Some(*detail), Phase::Compile),
-            ExecError::Unsupported { .. } => (Some("UnsupportedFeature"), Phase::Compile),
-            ExecError::NotStanding { .. } => (Some("NotAStandingQuery"), Phase::Compile),
-            ExecError::Type { detail, .. } | ExecError::Argument { detail, .. } => {
+        let (detail, phase) = match e.kind() {
+            ErrorKind::Semantic { detail, .. } => (Some(*detail), Phase::Compile),
+            ErrorKind::Unsupported { .. } => (Some("UnsupportedFeature"), Phase::Compile),
+            ErrorKind::NotStanding { .. } => (Some("NotAStandingQuery"), Phase::Compile),
+            ErrorKind::Type { detail, .. } | ErrorKind::Argument { detail, .. } => {
                 (Some(*detail), Phase::Runtime)
             }
-            ExecError::Graph(GraphError::NodeHasRelationships(_)) => {
+            ErrorKind::Graph(GraphError::NodeHasRelationships(_)) => {
                 (Some("DeleteConnectedNode"), Phase::Runtime)
             }
-            ExecError::Graph(GraphError::ConstraintViolation { .. }) => {
+            ErrorKind::Graph(GraphError::ConstraintViolation { .. }) => {
                 (Some("UniquenessConstraintViolation"), Phase::Runtime)
             }
             _ => (None, Phase::Runtime),
         };
-        let cause = match &e {
-            ExecError::Limit(_) => Cause::Limit,
-            ExecError::Cancelled => Cause::Cancelled,
-            ExecError::PermissionDenied(_) => Cause::PermissionDenied,
-            ExecError::Graph(g) => Self::graph_cause(g),
+        let cause = match e.kind() {
+            ErrorKind::Limit(_) => Cause::Limit,
+            ErrorKind::Cancelled => Cause::Cancelled,
+            ErrorKind::PermissionDenied(_) => Cause::PermissionDenied,
+            ErrorKind::Graph(g) => Self::graph_cause(g),
             _ => Cause::Query,
         };
         let (message, position) = match span {
@@ -770,7 +770,7 @@ impl Transaction {
         if !out.changes.is_empty() {
             self.txn
                 .apply(out.changes)
-                .map_err(|e| Error::from_exec(ExecError::Graph(e), text))?;
+                .map_err(|e| Error::from_exec(ExecError::from(e), text))?;
         }
         Ok(out.result)
     }

@@ -22,7 +22,7 @@ use relgraph_graph::{
 use crate::compile::expr::{walk, AggMode};
 use crate::compile::scope::{Scope, VarKind};
 use crate::compile::Compiler;
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 use crate::eval::eval;
 use crate::eval::Ctx;
 use crate::exec::State;
@@ -31,7 +31,7 @@ use crate::plan::CExpr;
 
 /// The error for a statement the role may not run.
 fn denied(message: impl Into<String>) -> ExecError {
-    ExecError::PermissionDenied(message.into())
+    ErrorKind::PermissionDenied(message.into()).into()
 }
 
 /// `snapshot` as `role` sees it, or unchanged for the administrator

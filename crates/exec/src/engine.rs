@@ -10,7 +10,7 @@ use relgraph_graph::store::WriteTxn;
 use relgraph_graph::{ChangeSet, Snapshot, Value};
 
 use crate::compile::Compiler;
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 use crate::exec::{run_pipeline, State};
 use crate::options::{Guard, QueryOptions, VALUE_BYTES};
 use crate::params::LateParams;
@@ -254,10 +254,10 @@ fn compile(
     if let (Some(role), relgraph_cypher::ast::StatementKind::Schema(cmd)) =
         (&options.role, &stmt.kind)
     {
-        return Err(crate::error::ExecError::PermissionDenied(format!(
+        return Err(ErrorKind::PermissionDenied(format!(
             "role `{role}` may not run `{}`: role, privilege and schema commands need the administrator (no role)",
             cmd.to_string().split_whitespace().take(2).collect::<Vec<_>>().join(" ")
-        )));
+        )).into());
     }
     let mut compiler = Compiler::new(snapshot, params, options.max_var_length);
     compiler.late_params = late_params;

@@ -14,7 +14,7 @@ use relgraph_graph::Value;
 
 use std::cell::Cell;
 
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 use crate::functions::{self, FnContext, LARGE_VALUE_BYTES};
 use crate::options::{Guard, QueryOptions, MAX_VALUE_DEPTH, VALUE_BYTES};
 use crate::params::LateParams;
@@ -72,10 +72,11 @@ static NO_SUBPLANS: SubPlans = SubPlans {
 };
 
 fn planning_pattern() -> ExecError {
-    ExecError::Unsupported {
+    ErrorKind::Unsupported {
         feature: "a pattern evaluated while planning".into(),
         span: None,
     }
+    .into()
 }
 
 /// Parameters of expressions evaluated outside a statement.
@@ -789,7 +790,7 @@ fn reduce(
         locals.push(item);
         accv = eval(expr, row, locals, ctx)?;
         if nested_deeper_than(&accv, MAX_VALUE_DEPTH) {
-            return Err(ExecError::Limit(format!(
+            return Err(ExecError::limit(format!(
                 "reduce built a value nested more than {MAX_VALUE_DEPTH} levels deep \
                  (MAX_VALUE_DEPTH)"
             )));

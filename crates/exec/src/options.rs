@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 
 /// Per-query limits and settings. A database holds defaults; a query may
 /// override them.
@@ -28,7 +28,7 @@ pub struct QueryOptions {
     /// one (`*`, `*2..`). The default, `u32::MAX`, is no bound: such a
     /// pattern matches paths of any length, and the timeout, memory budget
     /// and cancellation stop a search that runs too long. When set lower, a
-    /// match that would extend past it is a [`crate::error::ExecError::Limit`]
+    /// match that would extend past it is a [`crate::error::ErrorKind::Limit`]
     /// naming the bound, never a silently shortened answer. Shortest-path
     /// searches (`shortestPath`, `allShortestPaths`) ignore it: they have no
     /// depth bound.
@@ -72,14 +72,14 @@ impl Default for QueryOptions {
 /// Most relationships one pattern (all comma-separated parts of one MATCH,
 /// OPTIONAL MATCH or MERGE, or one pattern expression) may have. Every
 /// relationship becomes an operator that the executor runs recursively, so
-/// a longer pattern is refused with [`crate::error::ExecError::Limit`]
+/// a longer pattern is refused with [`crate::error::ErrorKind::Limit`]
 /// naming this limit instead of risking the stack.
 pub const MAX_PATTERN_LENGTH: usize = 256;
 
 /// Most stack the executor may use below the frame where a task (or a
 /// sub-plan evaluated outside a task) started. Operators push rows to the
 /// next operator recursively, so a pipeline that would use more stops with
-/// [`crate::error::ExecError::Limit`] instead of overflowing the stack: safe
+/// [`crate::error::ErrorKind::Limit`] instead of overflowing the stack: safe
 /// on any thread with Rust's default 2 MiB of stack. (Release builds use
 /// about 2.5 KiB per operator, debug builds several times that.)
 pub const EXEC_STACK_BUDGET: usize = 1024 * 1024;
@@ -88,12 +88,12 @@ pub const EXEC_STACK_BUDGET: usize = 1024 * 1024;
 /// a query may have. Values are cloned, compared, dropped and printed
 /// recursively; `reduce` is the one way to nest without bound
 /// (`reduce(l = [], i IN range(1, 100000) | [l])`), and a deeper value is
-/// refused there with [`crate::error::ExecError::Limit`].
+/// refused there with [`crate::error::ErrorKind::Limit`].
 pub const MAX_VALUE_DEPTH: usize = 256;
 
 /// The error for query text longer than `QueryOptions::max_query_bytes`.
 pub fn query_too_long(len: usize, max: usize) -> crate::error::ExecError {
-    crate::error::ExecError::Limit(format!(
+    crate::error::ExecError::limit(format!(
         "the query text is {len} bytes, more than the maximum of {max} \
          (QueryOptions::max_query_bytes); pass large data as parameters"
     ))
@@ -166,8 +166,8 @@ impl Guard {
 
     /// Records the first limit hit, so the other workers report it too.
     fn trip(&self, e: ExecError) -> ExecError {
-        let _ = self.reason.set(match &e {
-            ExecError::Limit(m) => Some(m.clone()),
+        let _ = self.reason.set(match e.kind() {
+            ErrorKind::Limit(m) => Some(m.clone()),
             _ => None,
         });
         self.tripped.store(true, Ordering::Relaxed);
@@ -179,26 +179,26 @@ impl Guard {
         if self.tripped.load(Ordering::Relaxed) {
             // Every part of the query reports the limit that stopped it.
             return Err(match self.reason.get() {
-                Some(Some(m)) => ExecError::Limit(m.clone()),
-                Some(None) => ExecError::Cancelled,
-                None => ExecError::Limit("query stopped because another part hit a limit".into()),
+                Some(Some(m)) => ExecError::limit(m.clone()),
+                Some(None) => ExecError::cancelled(),
+                None => ExecError::limit("query stopped because another part hit a limit"),
             });
         }
         if let Some(c) = &self.cancel {
             if c.load(Ordering::Relaxed) {
-                return Err(self.trip(ExecError::Cancelled));
+                return Err(self.trip(ExecError::cancelled()));
             }
         }
         if let Some(d) = self.deadline {
             if Instant::now() >= d {
                 let ms = self.timeout.map(|t| t.as_millis()).unwrap_or(0);
-                return Err(self.trip(ExecError::Limit(format!("query timed out after {ms} ms"))));
+                return Err(self.trip(ExecError::limit(format!("query timed out after {ms} ms"))));
             }
         }
         if let Some((snapshot, mark)) = &self.damage {
             snapshot
                 .check_damage(*mark)
-                .map_err(|e| self.trip(ExecError::Graph(e)))?;
+                .map_err(|e| self.trip(ExecError::from(e)))?;
         }
         Ok(())
     }
@@ -213,7 +213,7 @@ impl Guard {
                 .saturating_mul(VALUE_BYTES);
             let total = want.saturating_add(self.charged.load(Ordering::Relaxed));
             if total > budget {
-                return Err(self.trip(ExecError::Limit(format!(
+                return Err(self.trip(ExecError::limit(format!(
                     "memory budget of {budget} bytes exceeded (about {total} bytes of rows)"
                 ))));
             }
@@ -228,7 +228,7 @@ impl Guard {
         if let Some(budget) = self.memory_budget {
             let total = now.saturating_add(self.charged.load(Ordering::Relaxed));
             if total > budget {
-                return Err(self.trip(ExecError::Limit(format!(
+                return Err(self.trip(ExecError::limit(format!(
                     "memory budget of {budget} bytes exceeded (about {total} bytes of rows)"
                 ))));
             }
@@ -247,7 +247,7 @@ impl Guard {
                 .saturating_add(self.charged.load(Ordering::Relaxed))
                 .saturating_add(self.in_flight.load(Ordering::Relaxed));
             if total > budget {
-                return Err(self.trip(ExecError::Limit(format!(
+                return Err(self.trip(ExecError::limit(format!(
                     "memory budget of {budget} bytes exceeded (a value of about {bytes} bytes \
                      would not fit)"
                 ))));
@@ -266,7 +266,7 @@ impl Guard {
         let now = self.charged.fetch_add(bytes, Ordering::Relaxed) + bytes;
         if let Some(budget) = self.memory_budget {
             if now > budget {
-                return Err(self.trip(ExecError::Limit(format!(
+                return Err(self.trip(ExecError::limit(format!(
                     "memory budget of {budget} bytes exceeded"
                 ))));
             }
@@ -278,7 +278,7 @@ impl Guard {
     pub fn check_result_rows(&self, rows: usize) -> Result<()> {
         if let Some(max) = self.max_rows {
             if rows as u64 > max {
-                return Err(ExecError::Limit(format!(
+                return Err(ExecError::limit(format!(
                     "result exceeds the maximum of {max} rows"
                 )));
             }

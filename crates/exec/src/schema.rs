@@ -8,7 +8,7 @@ use relgraph_graph::catalog::{ConstraintDef, IndexDef};
 use relgraph_graph::change::CatalogSnapshot;
 use relgraph_graph::{ChangeSet, GraphError, Value};
 
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 use crate::exec::State;
 use crate::value_ops::GroupKey;
 
@@ -184,13 +184,14 @@ pub(crate) fn run(cmd: &SchemaCommand, st: &mut State<'_>) -> Result<Vec<Vec<Val
                         st.guard.check()?;
                         if let Some(v) = st.snapshot.node_property(n, kid).as_deref() {
                             if let Some(other) = seen.insert(GroupKey(v.clone()), n) {
-                                return Err(ExecError::Graph(GraphError::ConstraintViolation {
+                                return Err(ErrorKind::Graph(GraphError::ConstraintViolation {
                                     constraint: name,
                                     label: label.name.clone(),
                                     key: key.name.clone(),
                                     value: format!("{v:?}"),
                                     node: other,
-                                }));
+                                })
+                                .into());
                             }
                         }
                     }

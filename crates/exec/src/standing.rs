@@ -23,7 +23,7 @@ use relgraph_cypher::ast::{
 };
 use relgraph_graph::{Change, ChangeSet, NodeId, RelId, Snapshot};
 
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 use crate::procedures::{find, ProcMode};
 
 mod lift;
@@ -275,10 +275,10 @@ const INTROSPECTION: &[&str] = &[
 /// or LIMIT) and returns what it reads.
 ///
 /// ```
-/// use relgraph_exec::error::ExecError;
+/// use relgraph_exec::error::ErrorKind;
 /// let stmt = relgraph_cypher::parse("MATCH (n:A) RETURN n.x ORDER BY n.x").unwrap();
 /// let err = relgraph_exec::standing::footprint(&stmt).unwrap_err();
-/// assert!(matches!(err, ExecError::NotStanding { clause: "ORDER BY", .. }));
+/// assert!(matches!(err.kind(), ErrorKind::NotStanding { clause: "ORDER BY", .. }));
 /// ```
 pub fn footprint(stmt: &Statement) -> Result<Footprint> {
     if stmt.mode != QueryMode::Normal {
@@ -304,10 +304,11 @@ pub fn footprint(stmt: &Statement) -> Result<Footprint> {
 }
 
 fn refuse(clause: &'static str, reason: &str) -> ExecError {
-    ExecError::NotStanding {
+    ErrorKind::NotStanding {
         clause,
         reason: reason.to_string(),
     }
+    .into()
 }
 
 #[derive(Default)]
@@ -733,8 +734,8 @@ mod tests {
     }
 
     fn refused(q: &str) -> &'static str {
-        match footprint(&relgraph_cypher::parse(q).unwrap()) {
-            Err(ExecError::NotStanding { clause, .. }) => clause,
+        match footprint(&relgraph_cypher::parse(q).unwrap()).map_err(ExecError::into_kind) {
+            Err(ErrorKind::NotStanding { clause, .. }) => clause,
             other => panic!("{q}: {other:?}"),
         }
     }

@@ -8,7 +8,7 @@ use relgraph_graph::Value;
 
 use super::scope::{Scope, VarKind};
 use super::Compiler;
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 use crate::functions;
 use crate::plan::{AggSpec, CExpr, InList, MapProjItem, NameRef, SubPlan};
 use crate::value_ops::{InSet, IN_SET_MIN};
@@ -200,9 +200,9 @@ impl Compiler<'_> {
         if !foldable {
             return Ok(c);
         }
-        match crate::eval::eval_const(&c, self.snapshot) {
+        match crate::eval::eval_const(&c, self.snapshot).map_err(ExecError::into_kind) {
             Ok(v) => Ok(CExpr::Const(v)),
-            Err(ExecError::Type { message, .. }) => Err(ExecError::semantic(
+            Err(ErrorKind::Type { message, .. }) => Err(ExecError::semantic(
                 "InvalidArgumentType",
                 message,
                 Some(e.span),
@@ -619,10 +619,11 @@ impl Compiler<'_> {
         scope: &Scope,
     ) -> Result<CExpr> {
         if scope.locals_depth() > 0 {
-            return Err(ExecError::Unsupported {
+            return Err(ErrorKind::Unsupported {
                 feature: "pattern comprehension inside a list comprehension".into(),
                 span: Some(e.span),
-            });
+            }
+            .into());
         }
         let (plan, inner) = self.pattern_comprehension_plan(variable, pattern, predicate, scope)?;
         let proj = self.expr(
@@ -754,10 +755,11 @@ impl Compiler<'_> {
         scope: &Scope,
     ) -> Result<SubPlan> {
         if scope.locals_depth() > 0 {
-            return Err(ExecError::Unsupported {
+            return Err(ErrorKind::Unsupported {
                 feature: "pattern predicates inside list comprehensions".into(),
                 span: None,
-            });
+            }
+            .into());
         }
         let part = relgraph_cypher::ast::PatternPart {
             variable: None,

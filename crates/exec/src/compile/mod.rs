@@ -18,7 +18,7 @@ use relgraph_graph::{Catalog, Snapshot, Value};
 
 use self::expr::{contains_aggregate, normalized, AggCollect, AggMode};
 use self::scope::{Scope, VarKind};
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 use crate::optimize::Optimizer;
 use crate::plan::logical::{LogicalOp, LogicalQuery};
 use crate::plan::{CExpr, Op, Plan, SinglePlan};
@@ -499,10 +499,15 @@ impl<'a> Compiler<'a> {
         self.late_params = late;
         let c = match c {
             Ok(c) => c,
-            Err(ExecError::Semantic {
-                detail: "UndefinedVariable",
-                ..
-            }) => {
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    ErrorKind::Semantic {
+                        detail: "UndefinedVariable",
+                        ..
+                    }
+                ) =>
+            {
                 return Err(ExecError::semantic(
                     "NonConstantExpression",
                     format!("{what} must be a constant expression"),

@@ -11,7 +11,7 @@ use relgraph_cypher::ast::{BinaryOp, Expr, ExprKind, PathKind, PatternPart, Span
 use super::expr::AggMode;
 use super::scope::{Scope, VarKind};
 use super::Compiler;
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 use crate::options::MAX_PATTERN_LENGTH;
 use crate::plan::logical::{
     deps_of, Conj, Hint, HintKey, LogicalMatch, PNode, PPart, PRel, PatternGraph,
@@ -59,7 +59,7 @@ impl Compiler<'_> {
     ) -> Result<Declared> {
         let length: usize = parts.iter().map(|p| p.element.chain.len()).sum();
         if length > MAX_PATTERN_LENGTH {
-            return Err(ExecError::Limit(format!(
+            return Err(ExecError::limit(format!(
                 "a pattern may have at most {MAX_PATTERN_LENGTH} relationships \
                  (MAX_PATTERN_LENGTH), this one has {length}"
             )));
@@ -110,11 +110,12 @@ impl Compiler<'_> {
                         match scope.get(&v.name) {
                             Some(b) if b.kind == VarKind::Rel || b.kind == VarKind::Value => {
                                 if length.is_some() {
-                                    return Err(ExecError::Unsupported {
+                                    return Err(ErrorKind::Unsupported {
                                         feature: "a bound variable in a variable-length pattern"
                                             .into(),
                                         span: Some(v.span),
-                                    });
+                                    }
+                                    .into());
                                 }
                                 (v.name.clone(), b.slot, true)
                             }

@@ -30,7 +30,7 @@ use relgraph_graph::{ChangeSet, Snapshot, Value};
 use self::groups::Groups;
 use self::sort::{sort, top_rows, TopK, TOP_K_MAX};
 use self::stream::Sink;
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 use crate::eval::{self, Ctx, SubPlans};
 use crate::functions::aggregate::{self, Accumulator};
 use crate::options::{Guard, VALUE_BYTES};
@@ -783,7 +783,7 @@ pub(crate) fn build_join_table(j: &HashJoin, row: &[Value], ctx: &Ctx<'_>) -> Re
         for (key, vals) in part.rows {
             if let Some(key) = key {
                 let id = u32::try_from(table.rows.len()).map_err(|_| {
-                    ExecError::Limit("a hash join's build side exceeds 4 billion rows".into())
+                    ExecError::limit("a hash join's build side exceeds 4 billion rows")
                 })?;
                 table.index.entry(key).or_default().push(id);
             }
@@ -1108,7 +1108,7 @@ fn map_row(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>) -> Result<bool> {
                 }
             }
             other => {
-                return Err(ExecError::Internal(format!(
+                return Err(ExecError::internal(format!(
                     "only projections and filters run on a row in place, not {other:?}"
                 )))
             }
@@ -1246,9 +1246,10 @@ fn run_breaker(op: &Op, rows: Vec<Row>, width: usize, st: &mut State<'_>) -> Res
         Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Delete { .. } => {
             write::run_write(op, rows, st)
         }
-        other => Err(ExecError::Unsupported {
+        other => Err(ErrorKind::Unsupported {
             feature: format!("operator {other:?}"),
             span: None,
-        }),
+        }
+        .into()),
     }
 }

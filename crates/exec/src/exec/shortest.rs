@@ -288,8 +288,8 @@ impl Side {
                 // Link numbers are u32, `NO_LINK` excluded; no search that
                 // fits in memory comes near, but do not wrap silently.
                 if self.links.len() > MAX_LINKS {
-                    return Err(ExecError::Limit(
-                        "a shortest-path search reached too many relationships".into(),
+                    return Err(ExecError::limit(
+                        "a shortest-path search reached too many relationships",
                     ));
                 }
             }

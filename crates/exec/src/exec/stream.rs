@@ -20,7 +20,7 @@ use smallvec::SmallVec;
 use crate::eval::{eval, eval_ref, tick, Ctx};
 use crate::tables::{JoinTable, KeptMatches, OptionalRows, RelListIndex};
 
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 use crate::options::EXEC_STACK_BUDGET;
 use crate::plan::{
     BuildPath, CExpr, Dir, Expand, HashJoin, NameRef, NodeScan, Op, OptionalMemo, PathStep,
@@ -64,7 +64,7 @@ pub(crate) fn with_stack_base<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 fn check_stack() -> Result<()> {
     let base = STACK_BASE.with(|b| b.get());
     if base != 0 && stack_position().abs_diff(base) > EXEC_STACK_BUDGET {
-        return Err(ExecError::Limit(format!(
+        return Err(ExecError::limit(format!(
             "query too deep to execute: its pipeline of operators needs more than the \
              executor's stack budget of {} KiB (EXEC_STACK_BUDGET); use fewer pattern \
              steps or clauses",
@@ -164,10 +164,11 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
         Op::Unwind { expr, slot, .. } => push_unwind(expr, slot, rest, row, ctx, sink),
         Op::Project { items, .. } => push_project(items, rest, row, ctx, sink),
         Op::Procedure(c) => crate::procedures::run::push_call(c, rest, row, ctx, sink),
-        other => Err(ExecError::Unsupported {
+        other => Err(ErrorKind::Unsupported {
             feature: format!("streaming {other:?}"),
             span: None,
-        }),
+        }
+        .into()),
     }
 }
 
@@ -585,7 +586,7 @@ fn run_table<'c, T>(
     build: impl FnOnce() -> Result<T>,
 ) -> Result<&'c T> {
     let slot = tables.get(i).ok_or_else(|| {
-        ExecError::Internal(format!("{what} {i} of a plan with {}", tables.len()))
+        ExecError::internal(format!("{what} {i} of a plan with {}", tables.len()))
     })?;
     if let Some(t) = slot.get() {
         return Ok(t);
@@ -1531,7 +1532,7 @@ impl<'s> Steps<'s> {
 /// The error for a variable-length match that would extend past
 /// `QueryOptions::max_var_length`.
 fn past_bound(max: u32) -> ExecError {
-    ExecError::Limit(format!(
+    ExecError::limit(format!(
         "a variable-length pattern without an upper bound matched a path longer than \
          the bound of {max} hops set by QueryOptions::max_var_length; write an explicit \
          upper bound (e.g. *..{max}) or raise the option"

@@ -129,7 +129,7 @@ fn shared_index<'c>(
         return Ok(None);
     };
     let cache: &TrailCache = ctx.tables.trails.get(i).ok_or_else(|| {
-        ExecError::Internal(format!(
+        ExecError::internal(format!(
             "trail index {i} of a plan with {}",
             ctx.tables.trails.len()
         ))
@@ -250,7 +250,7 @@ pub(super) fn shared_hop_count(
     };
     let (from, to) = (*from, *to);
     let cache: &HopCache = ctx.tables.hops.get(i).ok_or_else(|| {
-        ExecError::Internal(format!(
+        ExecError::internal(format!(
             "hop index {i} of a plan with {}",
             ctx.tables.hops.len()
         ))

@@ -13,7 +13,7 @@ use relgraph_graph::{
 
 use super::stream::build_path;
 use super::{run_sub_all, State};
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 use crate::eval::{all_properties, approx_bytes, eval, Ctx};
 use crate::plan::{CExpr, CreatePattern, MergeOp, Op, PropsSpec, Row, SetOp};
 use relgraph_cypher::ast::Span;
@@ -505,10 +505,11 @@ pub(crate) fn run_write(op: &Op, mut rows: Vec<Row>, st: &mut State<'_>) -> Resu
             Ok(rows)
         }
         Op::Merge(m) => run_merge(m, rows, st),
-        other => Err(ExecError::Unsupported {
+        other => Err(ErrorKind::Unsupported {
             feature: format!("write operator {other:?}"),
             span: None,
-        }),
+        }
+        .into()),
     }
 }
 

@@ -15,7 +15,7 @@ use relgraph_graph::temporal::Duration;
 use relgraph_graph::Value;
 
 use self::exact::ExactSum;
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 use crate::value_ops::{order_cmp, temporal_err, DistinctValues};
 
 mod exact;
@@ -481,12 +481,13 @@ impl Accumulator {
                 }
             }
             (a, b) => {
-                return Err(ExecError::Unsupported {
+                return Err(ErrorKind::Unsupported {
                     feature: format!(
                         "merging accumulators of different aggregates ({a:?} and {b:?})"
                     ),
                     span: None,
-                })
+                }
+                .into())
             }
         }
         Ok(())

@@ -16,7 +16,7 @@ use relgraph_graph::{Snapshot, Value};
 
 use super::aggregate::Accumulator;
 use super::{call_scalar, is_aggregate, FnContext};
-use crate::error::ExecError;
+use crate::error::{ErrorKind, ExecError};
 use crate::value_ops::{
     binary_op, display_scalar, equals, order_cmp, property_of_value, unary_op, GroupKey,
 };
@@ -104,10 +104,17 @@ fn eval(e: &Expr, env: &Env, ctx: &Ctx) -> Result<Value, Outcome> {
                 .map(|x| eval(x, env, ctx))
                 .collect::<Result<_, _>>()?;
             match call_scalar(name, &args, ctx) {
-                Err(ExecError::Semantic {
-                    detail: "UnknownFunction",
-                    ..
-                }) => skip(format!("function {name}")),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::Semantic {
+                            detail: "UnknownFunction",
+                            ..
+                        }
+                    ) =>
+                {
+                    skip(format!("function {name}"))
+                }
                 r => run(r),
             }
         }

@@ -11,6 +11,7 @@ use relgraph_graph::temporal::DateTime;
 use relgraph_graph::{Catalog, Change, ChangeSet, NodeId, Path, RelId, Snapshot, Value};
 
 use super::*;
+use crate::error::ErrorKind;
 
 struct Ctx {
     snap: Snapshot,
@@ -792,8 +793,8 @@ fn registry() {
             assert!(!is_aggregate(name), "{name}");
         }
     }
-    match call_scalar("nope", &[], &ctx()) {
-        Err(ExecError::Semantic { detail, .. }) => assert_eq!(detail, "UnknownFunction"),
+    match call_scalar("nope", &[], &ctx()).map_err(ExecError::into_kind) {
+        Err(ErrorKind::Semantic { detail, .. }) => assert_eq!(detail, "UnknownFunction"),
         other => panic!("expected UnknownFunction, got {other:?}"),
     }
 }
@@ -885,9 +886,9 @@ fn every_scalar_is_answered_by_its_module() {
             let f = Scalar::resolve(name).expect("listed names resolve");
             assert_eq!(f.name(), name);
             let args = vec![Value::Null; min];
-            if let Err(ExecError::Semantic {
+            if let Err(ErrorKind::Semantic {
                 detail, message, ..
-            }) = f.call(&args, &ctx())
+            }) = f.call(&args, &ctx()).map_err(ExecError::into_kind)
             {
                 assert_ne!(detail, "UnknownFunction", "{name}: {message}");
             }

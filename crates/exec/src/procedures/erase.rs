@@ -10,7 +10,7 @@
 use relgraph_graph::Value;
 
 use super::{col, ArgDefault, Body, ProcArg, ProcMode, ProcType, Procedure};
-use crate::error::ExecError;
+use crate::error::{ErrorKind, ExecError};
 use crate::eval::Ctx;
 
 pub(super) const ERASE: Procedure = Procedure {
@@ -30,12 +30,13 @@ pub(super) const ERASE: Procedure = Procedure {
                   then removes every copy the database files hold (log, old segments, the \
                   key-value store's old versions); returns when that is durable.",
     body: Body::Rows(|ctx: &Ctx<'_>, args, emit| {
-        let host = ctx.guard.erasure().ok_or_else(|| {
-            ExecError::Erasure(
+        let host = ctx.guard.erasure().ok_or_else(|| -> ExecError {
+            ErrorKind::Erasure(
                 "db.erase runs in a statement of its own, outside an explicit transaction, \
                  on a database opened through relgraph::Database"
                     .into(),
             )
+            .into()
         })?;
         // The signature check refuses anything else (a null too).
         let Value::Node(node) = &args[0] else {
@@ -45,7 +46,10 @@ pub(super) const ERASE: Procedure = Procedure {
             ));
         };
         let node = *node;
-        let (nodes, rels) = host.0.erase(node).map_err(ExecError::Erasure)?;
+        let (nodes, rels) = host
+            .0
+            .erase(node)
+            .map_err(|e| ExecError::from(ErrorKind::Erasure(e)))?;
         let int = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
         emit(vec![int(nodes), int(rels)]).map(|_| ())
     }),

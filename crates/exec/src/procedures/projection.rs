@@ -278,7 +278,7 @@ pub(crate) fn resolve(
         .ok()
         .filter(|n| *n < u32::MAX as usize)
         .ok_or_else(|| {
-            ExecError::Limit(format!(
+            ExecError::limit(format!(
                 "graph algorithms project at most {} nodes",
                 u32::MAX - 1
             ))

@@ -11,7 +11,7 @@ use relgraph_graph::Value;
 
 use super::bind::check_arg;
 use super::{Body, Table};
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 use crate::eval::eval;
 use crate::eval::Ctx;
 use crate::exec::stream::{push, Sink};
@@ -23,7 +23,7 @@ fn procedure(call: &ProcedureCall) -> Result<&'static super::Procedure> {
         .get(call.index)
         .filter(|p| p.name == call.name)
         .ok_or_else(|| {
-            ExecError::Internal(format!(
+            ExecError::internal(format!(
                 "the plan calls procedure {} at position {}, which the registry does not hold",
                 call.name, call.index
             ))
@@ -36,11 +36,12 @@ fn arguments(call: &ProcedureCall, row: &Row, ctx: &Ctx<'_>) -> Result<Vec<Value
     let p = procedure(call)?;
     if let Some(rules) = ctx.snapshot.access_rules() {
         if p.mode == super::ProcMode::Write || p.name == "db.stats" {
-            return Err(ExecError::PermissionDenied(format!(
+            return Err(ErrorKind::PermissionDenied(format!(
                 "role `{}` may not call {}: it needs the administrator (no role)",
                 rules.role(),
                 p.name
-            )));
+            ))
+            .into());
         }
     }
     let mut locals = Vec::new();

@@ -11,17 +11,18 @@ use std::sync::Arc;
 use relgraph_graph::Value;
 
 use super::{col, ArgDefault, Body, Emit, ProcArg, ProcMode, ProcType, Procedure};
-use crate::error::{ExecError, Result};
+use crate::error::{ErrorKind, ExecError, Result};
 use crate::eval::Ctx;
 use crate::hosts::{StandingHost, StandingInfo};
 
 fn host<'c>(ctx: &'c Ctx<'_>) -> Result<&'c dyn StandingHost> {
     ctx.guard.standing().map(|h| &*h.0).ok_or_else(|| {
-        ExecError::Standing(
+        ErrorKind::Standing(
             "this query runs without a standing-query registry (open the database through \
              relgraph::Database to use db.standing.*)"
                 .into(),
         )
+        .into()
     })
 }
 
@@ -114,7 +115,7 @@ pub(super) const REGISTER: Procedure = Procedure {
         };
         let info = host(ctx)?
             .register(text(&args[0]), text(&args[1]), params, both)
-            .map_err(ExecError::Standing)?;
+            .map_err(|e| ExecError::from(ErrorKind::Standing(e)))?;
         emit(info_row(&info)).map(|_| ())
     }),
 };
@@ -150,7 +151,9 @@ pub(super) const DROP: Procedure = Procedure {
                   removed from the store.",
     body: Body::Rows(|ctx, args, emit: &mut Emit<'_>| {
         let name = text(&args[0]);
-        host(ctx)?.drop_query(name).map_err(ExecError::Standing)?;
+        host(ctx)?
+            .drop_query(name)
+            .map_err(|e| ExecError::from(ErrorKind::Standing(e)))?;
         emit(vec![s(name)]).map(|_| ())
     }),
 };
@@ -176,7 +179,7 @@ pub(super) const EXPLAIN: Procedure = Procedure {
     body: Body::Rows(|ctx, args, emit: &mut Emit<'_>| {
         let parts = host(ctx)?
             .explain(text(&args[0]))
-            .map_err(ExecError::Standing)?;
+            .map_err(|e| ExecError::from(ErrorKind::Standing(e)))?;
         for p in parts {
             if !emit(vec![s(p.path), s(&p.seed), s(&p.query), s(&p.plan)])? {
                 break;

@@ -12,6 +12,7 @@ use relgraph_graph::temporal::{Date, Duration, Time};
 use relgraph_graph::{NodeId, Path, RelId, Value};
 
 use super::*;
+use crate::error::ErrorKind;
 
 fn i(v: i64) -> Value {
     Value::Int(v)
@@ -367,8 +368,8 @@ fn arithmetic() {
         (RegexMatch, s("a"), s("("), "InvalidArgumentValue"),
     ];
     for (op, a, b, detail) in errors {
-        match binary_op(op, &a, &b) {
-            Err(ExecError::Type { detail: d, .. }) | Err(ExecError::Argument { detail: d, .. }) => {
+        match binary_op(op, &a, &b).map_err(ExecError::into_kind) {
+            Err(ErrorKind::Type { detail: d, .. }) | Err(ErrorKind::Argument { detail: d, .. }) => {
                 assert_eq!(d, detail, "{a:?} {op:?} {b:?}")
             }
             other => panic!("{a:?} {op:?} {b:?}: expected an error, got {other:?}"),

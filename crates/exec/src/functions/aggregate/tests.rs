@@ -6,6 +6,7 @@ use relgraph_graph::temporal::Duration;
 use relgraph_graph::Value;
 
 use super::Accumulator;
+use crate::error::ExecError;
 
 fn run(name: &str, distinct: bool, extra: &[Value], values: &[Value]) -> Value {
     let mut acc = Accumulator::new(name, distinct, extra).unwrap();
@@ -151,8 +152,8 @@ fn aggregates_tck() {
         Value::Int(2)
     );
     for p in [Value::Int(1000), Value::Int(-1), Value::Float(1.1)] {
-        match Accumulator::new("percentileCont", false, &[p]) {
-            Err(crate::error::ExecError::Argument { detail, .. }) => {
+        match Accumulator::new("percentileCont", false, &[p]).map_err(ExecError::into_kind) {
+            Err(crate::error::ErrorKind::Argument { detail, .. }) => {
                 assert_eq!(detail, "NumberOutOfRange")
             }
             other => panic!("expected NumberOutOfRange, got {other:?}"),
