@@ -322,12 +322,26 @@ pub(crate) fn column_get(cols: &Columns, key: PropKeyId, local: usize) -> Option
     column_of(cols, key).and_then(|c| c.get(local))
 }
 
+/// The value of `key` in a list sorted by key. A chunk's property
+/// columns and adjacency lists are a few (one label's keys, the types its
+/// nodes have), and a scan of a few compares independent keys where a
+/// binary search waits on each probe before the next (cb07 at scale 450
+/// spent 12% of its time in the search for a column).
+#[inline]
+pub(crate) fn find_sorted<K: Ord + Copy, V>(list: &[(K, V)], key: K) -> Option<&V> {
+    const SCAN: usize = 16;
+    if list.len() <= SCAN {
+        return list.iter().find(|(k, _)| *k == key).map(|(_, v)| v);
+    }
+    list.binary_search_by_key(&key, |(k, _)| *k)
+        .ok()
+        .map(|i| &list[i].1)
+}
+
 /// The column of `key` among a chunk's columns.
 #[inline]
 pub(crate) fn column_of(cols: &Columns, key: PropKeyId) -> Option<&Column> {
-    cols.binary_search_by_key(&key, |(k, _)| *k)
-        .ok()
-        .map(|i| &*cols[i].1)
+    find_sorted(cols, key).map(|c| &**c)
 }
 
 /// All properties of one entity, sorted by key.
@@ -717,10 +731,7 @@ pub(crate) struct NodeChunk {
 impl NodeChunk {
     #[inline]
     pub(crate) fn adj_list(&self, key: AdjKey) -> Option<&AdjList> {
-        self.adj
-            .binary_search_by_key(&key, |(k, _)| *k)
-            .ok()
-            .map(|i| &*self.adj[i].1)
+        find_sorted(&self.adj, key).map(|a| &**a)
     }
 
     /// Relationships attached to `local` (self-loops counted twice).
@@ -941,6 +952,23 @@ pub(crate) fn rebuild_rel_chunk(old: Option<&RelChunk>, rels: &[RelEdit<'_>]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A key is found, or not, the same way in a short list (scanned) and
+    /// a long one (searched), at every place.
+    #[test]
+    fn find_sorted_scans_short_lists_and_searches_long_ones() {
+        for len in [0usize, 1, 2, 15, 16, 17, 40] {
+            let list: Vec<(u32, usize)> = (0..len).map(|i| (3 * i as u32 + 1, i)).collect();
+            for key in 0..(3 * len as u32 + 3) {
+                let want = list.iter().position(|(k, _)| *k == key);
+                assert_eq!(
+                    find_sorted(&list, key).copied(),
+                    want,
+                    "len {len}, key {key}"
+                );
+            }
+        }
+    }
 
     /// A list whose end offset carries [`ENDS_IN_HOLES`] reads without its
     /// trailing holes; the next list starts at the masked offset; a
