@@ -502,10 +502,7 @@ impl NodeMeta {
     }
 
     pub(crate) fn label_bits(&self, l: LabelId) -> Option<&Bits> {
-        self.label_bits
-            .binary_search_by_key(&l, |(k, _)| *k)
-            .ok()
-            .map(|i| &self.label_bits[i].1)
+        find_sorted(&self.label_bits, l)
     }
 }
 
