@@ -199,7 +199,7 @@ pub(crate) fn in_place<'v>(e: &'v CExpr, row: &'v [Value]) -> Option<Cow<'v, Val
 }
 
 /// The null a missing slot or late parameter reads as.
-static NULL: Value = Value::Null;
+pub(crate) static NULL: Value = Value::Null;
 
 /// Calls `f` with the value of `e` read where it lies, as [`eval_ref`]
 /// reads it, but without moving it out of a returned `Result`: a

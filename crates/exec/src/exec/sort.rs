@@ -10,23 +10,30 @@ use relgraph_graph::Value;
 use super::stream::Sink;
 use super::{row_bytes, run_tasks, split, tasks_for, Hold, BATCH, CHECK_EVERY, PAR_MIN_ROWS};
 use crate::error::Result;
-use crate::eval::{eval, Ctx};
+use crate::eval::{eval, Ctx, NULL};
 use crate::plan::{CExpr, Op, Row};
 use crate::value_ops::order_cmp;
 
-/// The value of a slot past a row's end.
-const NULL: Value = Value::Null;
-
-/// Compares two rows' sort keys (`desc` per key), then their input order.
-fn key_order(keys: &[(CExpr, bool)], a: &[Value], b: &[Value]) -> std::cmp::Ordering {
-    for (i, (_, desc)) in keys.iter().enumerate() {
-        let o = order_cmp(&a[i], &b[i]);
-        let o = if *desc { o.reverse() } else { o };
+/// The order of two rows given by their key values, pair by pair (`true`:
+/// descending), the first unequal pair deciding.
+fn ordered<'v>(pairs: impl Iterator<Item = (&'v Value, &'v Value, bool)>) -> std::cmp::Ordering {
+    for (a, b, desc) in pairs {
+        let o = order_cmp(a, b);
+        let o = if desc { o.reverse() } else { o };
         if o != std::cmp::Ordering::Equal {
             return o;
         }
     }
     std::cmp::Ordering::Equal
+}
+
+/// Compares two rows' sort keys (`desc` per key), then their input order.
+fn key_order(keys: &[(CExpr, bool)], a: &[Value], b: &[Value]) -> std::cmp::Ordering {
+    ordered(
+        keys.iter()
+            .enumerate()
+            .map(|(i, (_, desc))| (&a[i], &b[i], *desc)),
+    )
 }
 
 /// Largest LIMIT served by the bounded top-k buffer.
@@ -218,37 +225,31 @@ impl<'p> TopK<'p> {
         if self.k == 0 {
             return Ok((false, None));
         }
+        let keys = self.keys;
         if let Some(slots) = &self.slots {
-            return Ok(offer_by_slots(
-                &mut self.best,
-                self.k,
-                self.keys,
-                slots,
-                row,
-            ));
+            // Rows compared where their values lie.
+            let order = |a: &Row, (_, b): &(Vec<Value>, Row)| {
+                ordered(
+                    slots
+                        .iter()
+                        .zip(keys)
+                        .map(|(&s, (_, d))| (slot(a, s), slot(b, s), *d)),
+                )
+            };
+            return Ok(keep_ranked(&mut self.best, self.k, row, order, Vec::new));
         }
         self.buf.clear();
-        for (e, _) in self.keys {
+        for (e, _) in keys {
             self.buf.push(eval(e, &row, &mut self.locals, ctx)?);
         }
-        // Later rows lose ties, so a row must be strictly better than the k-th.
-        let keys = self.keys;
-        if self.best.len() == self.k
-            && self
-                .best
-                .last()
-                .is_some_and(|w| key_order(keys, &self.buf, &w.0) != std::cmp::Ordering::Less)
-        {
-            return Ok((false, None));
-        }
-        let pos = self
-            .best
-            .partition_point(|b| key_order(keys, &b.0, &self.buf) != std::cmp::Ordering::Greater);
-        self.best.insert(pos, (self.buf.clone(), row.into_owned()));
-        let left = (self.best.len() > self.k)
-            .then(|| self.best.pop().map(|(_, r)| r))
-            .flatten();
-        Ok((true, left))
+        let buf = &self.buf;
+        Ok(keep_ranked(
+            &mut self.best,
+            self.k,
+            row,
+            |_, (b, _)| key_order(keys, buf, b),
+            || buf.clone(),
+        ))
     }
 
     /// The rows kept, best first.
@@ -257,34 +258,29 @@ impl<'p> TopK<'p> {
     }
 }
 
-/// [`TopK::offer`] when every key is a slot: rows compared where their
-/// values lie.
-fn offer_by_slots(
+/// The value of slot `s` of `row` (null past its end, as `eval` reads it).
+fn slot(row: &Row, s: usize) -> &Value {
+    row.get(s).unwrap_or(&NULL)
+}
+
+/// Keeps `row` among the best `k` entries of `best` (best first), with
+/// its sort key values from `keys`, made only when it is kept: `order`
+/// compares the row with an entry, and later rows lose ties, so one must
+/// be strictly better than the k-th. Tells whether it was kept, and gives
+/// back the row that left to make room.
+fn keep_ranked(
     best: &mut Vec<(Vec<Value>, Row)>,
     k: usize,
-    keys: &[(CExpr, bool)],
-    slots: &[usize],
     row: Cow<'_, Row>,
+    order: impl Fn(&Row, &(Vec<Value>, Row)) -> std::cmp::Ordering,
+    keys: impl FnOnce() -> Vec<Value>,
 ) -> (bool, Option<Row>) {
-    let order = |a: &Row, b: &Row| {
-        for (&s, (_, desc)) in slots.iter().zip(keys) {
-            let o = order_cmp(a.get(s).unwrap_or(&NULL), b.get(s).unwrap_or(&NULL));
-            let o = if *desc { o.reverse() } else { o };
-            if o != std::cmp::Ordering::Equal {
-                return o;
-            }
-        }
-        std::cmp::Ordering::Equal
-    };
-    if best.len() == k
-        && best
-            .last()
-            .is_some_and(|w| order(&row, &w.1) != std::cmp::Ordering::Less)
-    {
+    let less = |w: &(Vec<Value>, Row)| order(&row, w) == std::cmp::Ordering::Less;
+    if best.len() == k && best.last().is_some_and(|w| !less(w)) {
         return (false, None);
     }
-    let pos = best.partition_point(|b| order(&b.1, &row) != std::cmp::Ordering::Greater);
-    best.insert(pos, (Vec::new(), row.into_owned()));
+    let pos = best.partition_point(|b| !less(b));
+    best.insert(pos, (keys(), row.into_owned()));
     let left = (best.len() > k)
         .then(|| best.pop().map(|(_, r)| r))
         .flatten();
