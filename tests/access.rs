@@ -713,3 +713,20 @@ fn role_views_do_not_keep_old_versions_alive() {
         ["[3]"]
     );
 }
+
+#[test]
+fn comparisons_checked_where_a_hop_finds_its_target_respect_the_role() {
+    // The expansion checks `p.consent = true`, `{name: ...}` and `{email:
+    // ...}` on each target it finds, and a count of one such hop is
+    // answered without running operators: hidden nodes and denied keys
+    // stay hidden there too.
+    let db = crm();
+    let consenting =
+        "MATCH (:Person {name: 'Ada'})-[:KNOWS]->(p:Person) WHERE p.consent = true RETURN p.name";
+    assert_eq!(rows_as(&db, None, consenting), ["[\"Dee\"]"]);
+    assert!(rows_as(&db, Some("marketing"), consenting).is_empty());
+    let counts = "MATCH (a:Person {name: 'Ada'}) RETURN size([(a)-[:KNOWS]->(p {email: 'dee@x'}) | p]), \
+                  size([(a)-[:KNOWS]->(p {name: 'Bob'}) | p]), size([(a)-[:WORKS_AT]->(c {name: 'Acme'}) | c])";
+    assert_eq!(rows_as(&db, None, counts), ["[1,1,1]"]);
+    assert_eq!(rows_as(&db, Some("marketing"), counts), ["[0,0,1]"]);
+}

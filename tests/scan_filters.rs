@@ -86,3 +86,90 @@ fn fused_equalities_answer_as_the_expression_does() {
         "{plan}"
     );
 }
+
+/// An expansion checks the comparisons of its target's properties with
+/// constants right after it on each node it finds (and a pattern
+/// predicate or count of one such hop is answered without running
+/// operators): the answers are those of the comparison evaluated as an
+/// expression, over targets in several chunks of the node store.
+#[test]
+fn fused_target_comparisons_answer_as_the_expression_does() {
+    let db = Database::in_memory();
+    db.query(
+        "CREATE (:A {i: 0}), (:A {i: 1})
+         WITH 1 AS one
+         UNWIND range(0, 9999) AS k
+         CREATE (:Pad {k: k})",
+        &Params::new(),
+    )
+    .expect("padding: the targets below lie in a later chunk than their sources");
+    db.query(
+        "MATCH (a:A {i: 0}), (b:A {i: 1})
+         UNWIND [1, 1.0, 0.0 / 0.0, '1', true, [1], null, 2, 'x'] AS v
+         CREATE (a)-[:R]->(n:N {v: v, w: 'x'}), (b)-[:R]->(:N {v: v}), (a)-[:R]->(:M {v: v}),
+                (a)-[:R]->(n)",
+        &Params::new(),
+    )
+    .expect("the graph");
+    let run = |q: &str| {
+        common::sorted_rows(
+            &db.query(q, &Params::new())
+                .unwrap_or_else(|e| panic!("{q}: {e}"))
+                .rows,
+        )
+    };
+    for v in ["1", "1.0", "'1'", "true", "[1]", "null", "2", "0.5", "'x'"] {
+        for (cmp, expr) in [
+            (format!("{{v: {v}}}"), format!("t.v = {v}")),
+            (format!("WHERE t.v < {v}"), format!("t.v < {v}")),
+            (
+                format!("WHERE {v} >= t.v AND t.w = 'x'"),
+                format!("{v} >= t.v AND t.w = 'x'"),
+            ),
+            (format!("WHERE t.w <> {v}"), format!("t.w <> {v}")),
+            (format!("{{nokey: {v}}}"), format!("t.nokey = {v}")),
+        ] {
+            let (hop, filter) = match cmp.strip_prefix("WHERE ") {
+                Some(w) => ("-[:R]->(t:N)".to_string(), format!("WHERE {w}")),
+                None => (format!("-[:R]->(t:N {cmp})"), String::new()),
+            };
+            let pattern = format!("(a:A){hop}");
+            // The reference: every target, the comparison as a value.
+            let reference: Vec<String> = run(&format!(
+                "MATCH (a:A)-[:R]->(t:N) WITH a, t, {expr} AS keep WHERE keep = true RETURN a.i, id(t)"
+            ));
+            let fused = format!("MATCH {pattern} {filter} RETURN a.i, id(t)");
+            assert_eq!(run(&fused), reference, "{fused}");
+            let profiled = db
+                .query(&format!("PROFILE {fused}"), &Params::new())
+                .expect("PROFILE runs");
+            assert_eq!(common::sorted_rows(&profiled.rows), reference, "{fused}");
+            // One hop from a bound node in a pattern count and a pattern
+            // predicate.
+            let counts = run(&format!(
+                "MATCH (a:A) RETURN a.i, size([(a){hop} {filter} | t]) AS n"
+            ));
+            let expected = run(&format!(
+                "MATCH (a:A) OPTIONAL MATCH (a)-[:R]->(t:N) WITH a, t, {expr} AS keep \
+                 RETURN a.i, count(CASE WHEN keep = true THEN 1 END) AS n"
+            ));
+            assert_eq!(counts, expected, "count of {pattern} {filter}");
+            let exists = run(&format!(
+                "MATCH (a:A) WHERE EXISTS {{ MATCH (a){hop} {filter} }} RETURN a.i"
+            ));
+            let any: Vec<String> = run(&format!(
+                "MATCH (a:A)-[:R]->(t:N) WITH a, t, {expr} AS keep WHERE keep = true RETURN DISTINCT a.i"
+            ));
+            assert_eq!(exists, any, "EXISTS {pattern} {filter}");
+        }
+    }
+    let plan = db
+        .query(
+            "EXPLAIN MATCH (a:A {i: 0})-[:R]->(t:N {v: 1}) RETURN t",
+            &Params::new(),
+        )
+        .expect("EXPLAIN runs")
+        .plan
+        .unwrap_or_default();
+    assert!(plan.contains("Filter"), "{plan}");
+}

@@ -18,7 +18,7 @@ use crate::error::{ErrorKind, ExecError, Result};
 use crate::functions::{self, FnContext, LARGE_VALUE_BYTES};
 use crate::options::{Guard, QueryOptions, MAX_VALUE_DEPTH, VALUE_BYTES};
 use crate::params::LateParams;
-use crate::plan::{CExpr, InList, MapProjItem, Row, SubPlan};
+use crate::plan::{put_node, CExpr, InList, MapProjItem, Row, SubPlan};
 use crate::tables::{RunTables, NO_TABLES};
 use crate::value_ops;
 use relgraph_graph::temporal::DateTime;
@@ -130,7 +130,7 @@ pub(crate) fn eval_on_nodes(
         nodes
             .iter()
             .map(|&n| {
-                row[slot] = Value::Node(n);
+                put_node(&mut row[slot], n);
                 match eval(e, &row, &mut locals, ctx) {
                     Ok(Value::Bool(b)) => Some(b),
                     Ok(_) => Some(false),

@@ -31,6 +31,8 @@ pub use catalog::Catalog;
 pub use change::{Change, ChangeSet};
 pub use error::{GraphError, Result};
 pub use ids::{Direction, LabelId, NodeId, PropKeyId, RelId, RelTypeId};
-pub use snapshot::{Adj, AdjIter, AdjSlice, DamageMark, NeighborLists, PropStr, RelRef, Snapshot};
+pub use snapshot::{
+    Adj, AdjIter, AdjSlice, DamageMark, NeighborLists, NodeProbe, PropStr, RelRef, Snapshot,
+};
 pub use store::Graph;
 pub use value::{Path, Value};

@@ -100,8 +100,8 @@ pub(crate) static SUBPLANS: SubPlans = SubPlans {
 /// stopping at the first match).
 pub(crate) fn run_sub_any(plan: &SubPlan, row: &[Value], ctx: &Ctx<'_>) -> Result<bool> {
     let ops = &plan.ops;
-    if let Some(e) = stream::single_hop(ops) {
-        return Ok(stream::hop_matches(e, row, true, ctx)? > 0);
+    if let Some((e, checks)) = stream::single_hop(ops) {
+        return Ok(stream::hop_matches(e, &checks, row, true, ctx)? > 0);
     }
     struct First(bool);
     impl Sink for First {
@@ -119,8 +119,8 @@ pub(crate) fn run_sub_any(plan: &SubPlan, row: &[Value], ctx: &Ctx<'_>) -> Resul
 /// comprehension), none of them copied.
 pub(crate) fn run_sub_count(plan: &SubPlan, row: &[Value], ctx: &Ctx<'_>) -> Result<i64> {
     let ops = &plan.ops;
-    if let Some(e) = stream::single_hop(ops) {
-        return stream::hop_matches(e, row, false, ctx);
+    if let Some((e, checks)) = stream::single_hop(ops) {
+        return stream::hop_matches(e, &checks, row, false, ctx);
     }
     struct Count(i64);
     impl Sink for Count {

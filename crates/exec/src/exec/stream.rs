@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 
 use relgraph_cypher::ast::BinaryOp;
 use relgraph_graph::{
-    Adj, AdjSlice, Direction, LabelId, NodeId, Path, PropKeyId, PropStr, RelId, RelRef, RelTypeId,
-    Snapshot, Value,
+    Adj, AdjSlice, Direction, LabelId, NodeId, NodeProbe, Path, PropKeyId, PropStr, RelId, RelRef,
+    RelTypeId, Snapshot, Value,
 };
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -23,8 +23,8 @@ use crate::tables::{JoinTable, KeptMatches, OptionalRows, RelListIndex};
 use crate::error::{ErrorKind, ExecError, Result};
 use crate::options::EXEC_STACK_BUDGET;
 use crate::plan::{
-    BuildPath, CExpr, Dir, Expand, HashJoin, NameRef, NodeScan, Op, OptionalMemo, PathStep,
-    RelIdList, Row, Seek,
+    put_node, put_rel, BuildPath, CExpr, Dir, Expand, HashJoin, NameRef, NodeScan, Op,
+    OptionalMemo, PathStep, RelIdList, Row, Seek,
 };
 use crate::value_ops::{self, GroupKey};
 
@@ -239,7 +239,13 @@ fn push_expand(
         }
         None => None,
     };
-    expand(e, &types, &to_labels, fused.as_ref(), row, ctx, &mut |r| {
+    let (checks, compared) = target_comparisons(e, rest);
+    let rest = &rest[compared..];
+    let target = Target {
+        labels: &to_labels,
+        checks: &checks,
+    };
+    expand(e, &types, target, fused.as_ref(), row, ctx, &mut |r| {
         push(rest, r, ctx, sink)
     })
 }
@@ -701,20 +707,43 @@ fn has_labels(snapshot: &Snapshot, n: NodeId, labels: &[LabelId]) -> bool {
     labels.iter().all(|l| snapshot.has_label(n, *l))
 }
 
-/// A property of the scanned node compared with a constant: the key, the
-/// operator (`=`, `<>`, `<`, `<=`, `>`, `>=`), the constant, and whether
-/// the constant is the left operand.
-pub(crate) type ScanCompare<'p> = (&'p NameRef<PropKeyId>, BinaryOp, &'p Value, bool);
+/// A property of a node compared with a constant: the key, the operator
+/// (`=`, `<>`, `<`, `<=`, `>`, `>=`), the constant, and whether the
+/// constant is the left operand.
+pub(crate) type NodeCompare<'p> = (&'p NameRef<PropKeyId>, BinaryOp, &'p Value, bool);
+
+/// The comparisons a scan or an expansion checks on each node it finds,
+/// before it writes a row.
+pub(crate) type NodeCompares<'p> = SmallVec<[NodeCompare<'p>; 2]>;
 
 /// The filters right after scan `s` that compare one of its node's
-/// properties with a constant, and how many operators they are: the scan
-/// checks them on each node before it writes a row (the same comparison
-/// as the filter, `value_ops::compare_op`: the node passes when it is
-/// true, not when it is false or null), instead of interpreting each
+/// properties with a constant, and how many operators they are
+/// ([`node_comparisons`]).
+pub(crate) fn scan_comparisons<'p>(s: &NodeScan, rest: &'p [Op]) -> (NodeCompares<'p>, usize) {
+    node_comparisons(s.slot, rest)
+}
+
+/// The filters right after expansion `e` that compare a property of the
+/// node it binds with a constant, and how many operators they are: none
+/// for an expansion into a bound node, of variable length, closing a
+/// cycle or counting ([`node_comparisons`]).
+fn target_comparisons<'p>(e: &Expand, rest: &'p [Op]) -> (NodeCompares<'p>, usize) {
+    if e.to_bound || e.var_length.is_some() || e.closing.is_some() || e.count_into.is_some() {
+        return (NodeCompares::new(), 0);
+    }
+    node_comparisons(e.to, rest)
+}
+
+/// The filters at the start of `rest` that compare a property of the node
+/// in `slot` with a constant, and how many operators they are: the
+/// operator that binds the node checks them on each node before it
+/// writes a row (the same comparison as the filter,
+/// `value_ops::compare_op`, which raises nothing: the node passes when it
+/// is true, not when it is false or null), instead of interpreting each
 /// predicate per row. Profiling runs operators one at a time and so never
 /// fuses.
-pub(crate) fn scan_comparisons<'p>(s: &NodeScan, rest: &'p [Op]) -> (Vec<ScanCompare<'p>>, usize) {
-    let mut out = Vec::new();
+fn node_comparisons<'p>(slot: usize, rest: &'p [Op]) -> (NodeCompares<'p>, usize) {
+    let mut out = NodeCompares::new();
     for op in rest {
         let Op::Filter(CExpr::Binary(bop, a, b, _), _) = op else {
             break;
@@ -725,15 +754,15 @@ pub(crate) fn scan_comparisons<'p>(s: &NodeScan, rest: &'p [Op]) -> (Vec<ScanCom
         ) {
             break;
         }
-        let of_scan = |e: &'p CExpr| match e {
-            CExpr::Property(base, key, _) if matches!(&**base, CExpr::Slot(x) if *x == s.slot) => {
+        let of_node = |e: &'p CExpr| match e {
+            CExpr::Property(base, key, _) if matches!(&**base, CExpr::Slot(x) if *x == slot) => {
                 Some(key)
             }
             _ => None,
         };
         let found = match (&**a, &**b) {
-            (p, CExpr::Const(v)) => of_scan(p).map(|k| (k, *bop, v, false)),
-            (CExpr::Const(v), p) => of_scan(p).map(|k| (k, *bop, v, true)),
+            (p, CExpr::Const(v)) => of_node(p).map(|k| (k, *bop, v, false)),
+            (CExpr::Const(v), p) => of_node(p).map(|k| (k, *bop, v, true)),
             _ => None,
         };
         let Some(found) = found else { break };
@@ -743,11 +772,66 @@ pub(crate) fn scan_comparisons<'p>(s: &NodeScan, rest: &'p [Op]) -> (Vec<ScanCom
     (out, n)
 }
 
+/// The keys of `checks`, resolved; `None` when one is a key no node has
+/// (every comparison with it is null: no node passes).
+fn compared_keys(
+    checks: &[NodeCompare<'_>],
+    catalog: &relgraph_graph::Catalog,
+) -> Option<SmallVec<[PropKeyId; 2]>> {
+    checks
+        .iter()
+        .map(|(key, ..)| key.resolve(catalog))
+        .collect()
+}
+
+/// Whether node `n` passes every comparison of `checks`, property `i` of
+/// `probe`'s keys compared by the `i`th.
+#[inline]
+fn passes_all(probe: &mut NodeProbe<'_, '_>, n: NodeId, checks: &[NodeCompare<'_>]) -> bool {
+    checks
+        .iter()
+        .enumerate()
+        .all(|(i, &(_, op, v, const_first))| node_compares(probe, n, i, op, v, const_first))
+}
+
+/// Whether property `i` of `probe`'s keys of node `n` compares with
+/// constant `v` by `op` (`const_first`: the constant is the left
+/// operand) to true, as `value_ops::compare_op` compares them; a string
+/// compared with a string is read where it lies.
+#[inline]
+fn node_compares(
+    probe: &mut NodeProbe<'_, '_>,
+    n: NodeId,
+    i: usize,
+    op: BinaryOp,
+    v: &Value,
+    const_first: bool,
+) -> bool {
+    if let Value::String(c) = v {
+        match probe.str_property(n, i) {
+            PropStr::Absent => return false,
+            PropStr::Str(s) => {
+                let (a, b) = if const_first { (&**c, s) } else { (s, &**c) };
+                return value_ops::compare_strs(op, a, b) == Some(true);
+            }
+            PropStr::Other => {}
+        }
+    }
+    probe.property(n, i).is_some_and(|x| {
+        let passed = if const_first {
+            value_ops::compare_op(op, v, &x)
+        } else {
+            value_ops::compare_op(op, &x, v)
+        };
+        passed == Some(true)
+    })
+}
+
 /// Scans nodes for one input row; `range` restricts to one morsel; every
 /// node must pass each of `checks` (see [`scan_comparisons`]).
 pub(crate) fn scan(
     s: &NodeScan,
-    checks: &[ScanCompare<'_>],
+    checks: &[NodeCompare<'_>],
     row: &mut Row,
     range: Option<Range<u64>>,
     ctx: &Ctx<'_>,
@@ -758,47 +842,19 @@ pub(crate) fn scan(
     let Some(extra) = resolve_labels(&s.labels, snap) else {
         return Ok(true);
     };
-    let mut keys = Vec::with_capacity(checks.len());
-    for &(key, op, v, const_first) in checks {
-        // A key no node has: every comparison is null, no node passes.
-        let Some(k) = key.resolve(catalog) else {
-            return Ok(true);
-        };
-        keys.push((k, op, v, const_first));
-    }
-    let passes = |n: NodeId| {
-        keys.iter().all(|&(k, op, v, const_first)| {
-            // A string compared with a string: read where it lies.
-            if let Value::String(c) = v {
-                match snap.node_str_property(n, k) {
-                    PropStr::Absent => return false,
-                    PropStr::Str(s) => {
-                        let (a, b) = if const_first { (&**c, s) } else { (s, &**c) };
-                        return value_ops::compare_strs(op, a, b) == Some(true);
-                    }
-                    PropStr::Other => {}
-                }
-            }
-            snap.node_property(n, k).is_some_and(|x| {
-                let passed = if const_first {
-                    value_ops::compare_op(op, v, &x)
-                } else {
-                    value_ops::compare_op(op, &x, v)
-                };
-                passed == Some(true)
-            })
-        })
+    let Some(keys) = compared_keys(checks, catalog) else {
+        return Ok(true);
     };
+    // The scan's labels and compared keys, read with the chunk kept.
+    let mut probe = NodeProbe::new(snap, &extra, &keys);
+    let mut passes = |n: NodeId| probe.has_labels(n) && passes_all(&mut probe, n, checks);
     let mut each = |nodes: &mut dyn Iterator<Item = NodeId>, row: &mut Row| -> Result<bool> {
         for n in nodes {
             tick(ctx)?;
-            if range.as_ref().is_some_and(|r| !r.contains(&n.0))
-                || !has_labels(snap, n, &extra)
-                || !passes(n)
-            {
+            if range.as_ref().is_some_and(|r| !r.contains(&n.0)) || !passes(n) {
                 continue;
             }
-            row[s.slot] = Value::Node(n);
+            put_node(&mut row[s.slot], n);
             if !emit(row)? {
                 return Ok(false);
             }
@@ -822,8 +878,8 @@ pub(crate) fn scan(
     };
     let mut locals = Vec::new();
     match (&s.seek, keys.first()) {
-        (Seek::All, Some(&(k, ..))) => each(&mut having(None, k), row),
-        (Seek::Label(l), Some(&(k, ..))) => match l.resolve(catalog) {
+        (Seek::All, Some(&k)) => each(&mut having(None, k), row),
+        (Seek::Label(l), Some(&k)) => match l.resolve(catalog) {
             Some(l) => each(&mut having(Some(l), k), row),
             None => Ok(true),
         },
@@ -943,6 +999,15 @@ fn rel_props_match(
     Ok(true)
 }
 
+/// What the node an expansion binds must be: its labels, and the
+/// comparisons of its properties with constants checked where it is
+/// found ([`target_comparisons`]).
+#[derive(Clone, Copy)]
+struct Target<'a, 'p> {
+    labels: &'a [LabelId],
+    checks: &'a [NodeCompare<'p>],
+}
+
 /// The counting `ExpandInto` fused into an expansion, with its resolved ids.
 struct Fused<'a> {
     expand: &'a Expand,
@@ -958,6 +1023,7 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
     e: &Expand,
     types: &[RelTypeId],
     to_labels: &[LabelId],
+    checks: &[NodeCompare<'_>],
     row: &mut R,
     ctx: &Ctx<'_>,
     f: &mut dyn FnMut(&mut R, Adj) -> Result<bool>,
@@ -986,6 +1052,13 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
         Some(ids) => listed_rels(ids, e, types, from, row, ctx)?,
         None => None,
     };
+    // The target's labels and compared properties, read with the chunk
+    // kept: the list is sorted by node, and neighbours are often made
+    // together.
+    let Some(keys) = compared_keys(checks, snap.catalog()) else {
+        return Ok(true);
+    };
+    let mut probe = NodeProbe::new(snap, to_labels, &keys);
     for &t in types {
         for &d in dirs(e.dir) {
             let all = match &listed {
@@ -1004,7 +1077,8 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
                 }
                 if bound_rel.is_some_and(|r| r != a.rel)
                     || !rel_unique(a.rel, row, &e.unique_with)
-                    || (target.is_none() && !has_labels(snap, a.node, to_labels))
+                    || (target.is_none()
+                        && !(probe.has_labels(a.node) && passes_all(&mut probe, a.node, checks)))
                     || !rel_props_match(&e.rel_props, a.rel, row, ctx)?
                 {
                     continue;
@@ -1128,27 +1202,37 @@ fn listed_rels(
 fn expand(
     e: &Expand,
     types: &[RelTypeId],
-    to_labels: &[LabelId],
+    target: Target<'_, '_>,
     fused: Option<&Fused<'_>>,
     row: &mut Row,
     ctx: &Ctx<'_>,
     emit: &mut Emit<'_>,
 ) -> Result<bool> {
     match (e.count_into, fused) {
-        (None, None) => each_match(e, types, to_labels, row, ctx, &mut |row, a| {
-            row[e.rel] = Value::Relationship(a.rel);
-            row[e.to] = Value::Node(a.node);
-            emit(row)
-        }),
+        (None, None) => each_match(
+            e,
+            types,
+            target.labels,
+            target.checks,
+            row,
+            ctx,
+            &mut |row, a| {
+                put_rel(&mut row[e.rel], a.rel);
+                put_node(&mut row[e.to], a.node);
+                emit(row)
+            },
+        ),
         // A fused closing expansion: one row per pair of relationships.
-        (None, Some(f)) => each_closing_pair(e, types, to_labels, f, row, ctx, &mut |row, r| {
-            row[f.expand.rel] = Value::Relationship(r);
-            emit(row)
-        }),
+        (None, Some(f)) => {
+            each_closing_pair(e, types, target.labels, f, row, ctx, &mut |row, r| {
+                put_rel(&mut row[f.expand.rel], r);
+                emit(row)
+            })
+        }
         // Counting mode: one row carrying the number of matches.
         (Some(w), Some(f)) => {
             let mut count = 0i64;
-            each_closing_pair(e, types, to_labels, f, row, ctx, &mut |_, _| {
+            each_closing_pair(e, types, target.labels, f, row, ctx, &mut |_, _| {
                 count += 1;
                 Ok(true)
             })?;
@@ -1156,7 +1240,7 @@ fn expand(
         }
         (Some(w), None) => {
             let mut count = 0i64;
-            each_match(e, types, to_labels, row, ctx, &mut |_, _| {
+            each_match(e, types, target.labels, &[], row, ctx, &mut |_, _| {
                 count += 1;
                 Ok(true)
             })?;
@@ -1165,35 +1249,47 @@ fn expand(
     }
 }
 
-/// The expansion of a sub-plan that is one hop and nothing else (an
-/// `EXISTS` or pattern predicate such as `NOT (me)-[:KNOWS]-(fof)`, or
-/// `size((a)-->(b))`): [`hop_matches`] answers it from the row in place.
-pub(crate) fn single_hop(ops: &[Op]) -> Option<&Expand> {
+/// The expansion of a sub-plan that is one hop and nothing else but
+/// comparisons of its target's properties with constants (an `EXISTS` or
+/// pattern predicate such as `NOT (me)-[:KNOWS]-(fof)`, or `size((c)-->
+/// (t:Ticket {kind: 'bug'}))`): [`hop_matches`] answers it from the row
+/// in place.
+pub(crate) fn single_hop(ops: &[Op]) -> Option<(&Expand, NodeCompares<'_>)> {
     match ops {
-        [Op::Expand(e)]
+        [Op::Expand(e), rest @ ..]
             if e.var_length.is_none() && e.closing.is_none() && e.count_into.is_none() =>
         {
-            Some(e)
+            let (checks, n) = target_comparisons(e, rest);
+            (n == rest.len()).then_some((e, checks))
         }
         _ => None,
     }
 }
 
 /// How many relationships one-hop expansion `e` matches from `row` (with
-/// `first`, 0 or 1: whether there is one), with the expansion's own checks
-/// but without copying the row or running the operator machinery; with
-/// both ends bound it is a binary search of the source's list.
-pub(crate) fn hop_matches(e: &Expand, row: &[Value], first: bool, ctx: &Ctx<'_>) -> Result<i64> {
+/// `first`, 0 or 1: whether there is one) whose targets pass `checks`,
+/// with the expansion's own checks but without copying the row or running
+/// the operator machinery; with both ends bound it is a binary search of
+/// the source's list.
+pub(crate) fn hop_matches(
+    e: &Expand,
+    checks: &[NodeCompare<'_>],
+    row: &[Value],
+    first: bool,
+    ctx: &Ctx<'_>,
+) -> Result<i64> {
     let types = resolve_types(&e.types, ctx.snapshot);
     let Some(to_labels) = resolve_labels(&e.to_labels, ctx.snapshot) else {
         return Ok(0);
     };
-    if let Some(n) = super::trails::shared_hop_count(e, &types, row, ctx)? {
-        return Ok(if first { n.min(1) } else { n });
+    if checks.is_empty() {
+        if let Some(n) = super::trails::shared_hop_count(e, &types, row, ctx)? {
+            return Ok(if first { n.min(1) } else { n });
+        }
     }
     let mut count = 0i64;
     let mut row = row;
-    each_match(e, &types, &to_labels, &mut row, ctx, &mut |_, _| {
+    each_match(e, &types, &to_labels, checks, &mut row, ctx, &mut |_, _| {
         count += 1;
         Ok(!first)
     })?;
@@ -1226,10 +1322,10 @@ fn each_closing_pair(
     let c = f.expand;
     if e.to_bound || e.rel_bound || c.rel_bound || !c.to_bound || c.var_length.is_some() {
         // Not a shape the fusion makes; probe as the two operators would.
-        return each_match(e, types, to_labels, row, ctx, &mut |row, a| {
-            row[e.rel] = Value::Relationship(a.rel);
-            row[e.to] = Value::Node(a.node);
-            each_match(c, &f.types, &f.to_labels, row, ctx, &mut |row, b| {
+        return each_match(e, types, to_labels, &[], row, ctx, &mut |row, a| {
+            put_rel(&mut row[e.rel], a.rel);
+            put_node(&mut row[e.to], a.node);
+            each_match(c, &f.types, &f.to_labels, &[], row, ctx, &mut |row, b| {
                 on_pair(row, b.rel)
             })
         });
@@ -1338,8 +1434,8 @@ impl Pair<'_> {
             {
                 continue;
             }
-            row[e.rel] = Value::Relationship(l.rel);
-            row[e.to] = Value::Node(a);
+            put_rel(&mut row[e.rel], l.rel);
+            put_node(&mut row[e.to], a);
             for r in rs.iter() {
                 if rel_unique(r.rel, row, &c.unique_with)
                     && rel_props_match(&c.rel_props, r.rel, row, ctx)?
@@ -1395,7 +1491,7 @@ fn var_expand(
             list.reverse();
         }
         row[e.rel] = Value::List(list);
-        row[e.to] = Value::Node(node);
+        put_node(&mut row[e.to], node);
         out(row)
     };
     // Iterative DFS over a stack of cursors into the adjacency lists: its

@@ -437,14 +437,14 @@ mod tests {
                         for b in 0..nodes {
                             let (x, y) = (NodeId(a), NodeId(b));
                             let row = [Value::Node(x), Value::Null, Value::Node(y)];
-                            let listed = hop_matches(&e, &row, false, &ctx).unwrap() as usize;
+                            let listed = hop_matches(&e, &[], &row, false, &ctx).unwrap() as usize;
                             assert_eq!(
                                 from.count(x, y),
                                 Some(listed),
                                 "{a}->{b} {dir:?} {types:?}"
                             );
                             let row = [Value::Node(y), Value::Null, Value::Node(x)];
-                            let listed = hop_matches(&e, &row, false, &ctx).unwrap() as usize;
+                            let listed = hop_matches(&e, &[], &row, false, &ctx).unwrap() as usize;
                             assert_eq!(
                                 into.count(y, x),
                                 Some(listed),

@@ -15,7 +15,7 @@ use super::stream::build_path;
 use super::{run_sub_all, State};
 use crate::error::{ErrorKind, ExecError, Result};
 use crate::eval::{all_properties, approx_bytes, eval, Ctx};
-use crate::plan::{CExpr, CreatePattern, MergeOp, Op, PropsSpec, Row, SetOp};
+use crate::plan::{put_node, put_rel, CExpr, CreatePattern, MergeOp, Op, PropsSpec, Row, SetOp};
 use relgraph_cypher::ast::Span;
 
 /// Names interned by this operator on top of the working catalog.
@@ -269,7 +269,7 @@ fn create_row(
             labels: cn.node_labels[i].clone(),
             props,
         });
-        row[n.slot] = Value::Node(id);
+        put_node(&mut row[n.slot], id);
     }
     for (i, r) in cp.rels.iter().enumerate() {
         let (Value::Node(src), Value::Node(dst)) = (&row[r.src], &row[r.dst]) else {
@@ -293,7 +293,7 @@ fn create_row(
             dst,
             props,
         });
-        row[r.slot] = Value::Relationship(id);
+        put_rel(&mut row[r.slot], id);
     }
     for p in &cp.paths {
         let v = build_path(p, row, ctx.snapshot)?;

@@ -27,6 +27,28 @@ pub(crate) fn null_row(width: usize) -> Row {
     row
 }
 
+/// Binds node `n` in `slot`. A slot that holds a node already (the
+/// previous match's) has its id overwritten in place: no drop of the old
+/// value, and no new value built on the stack and copied over in wide
+/// loads the processor cannot forward from the narrow stores that built
+/// it (a tenth of a grouped expansion over 2.37 million tickets).
+#[inline(always)]
+pub(crate) fn put_node(slot: &mut Value, n: relgraph_graph::NodeId) {
+    match slot {
+        Value::Node(m) => *m = n,
+        _ => *slot = Value::Node(n),
+    }
+}
+
+/// Binds relationship `r` in `slot`, as [`put_node`] binds a node.
+#[inline(always)]
+pub(crate) fn put_rel(slot: &mut Value, r: relgraph_graph::RelId) {
+    match slot {
+        Value::Relationship(m) => *m = r,
+        _ => *slot = Value::Relationship(r),
+    }
+}
+
 /// A name resolved against the catalog at compile time when known, else
 /// looked up again at run time (a write earlier in the statement may have
 /// interned it).

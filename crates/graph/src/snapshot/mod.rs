@@ -89,6 +89,7 @@ mod chunk;
 mod column;
 pub(crate) mod image;
 mod index;
+mod probe;
 pub(crate) mod scrub;
 pub mod segment;
 pub mod stats;
@@ -101,6 +102,7 @@ pub use check::DamageMark;
 use chunk::{node_pos, rel_pos, AdjList, NodeChunk, RelChunk};
 pub(crate) use chunk::{NODE_CHUNK, REL_CHUNK};
 use index::{IndexKey, PropIndex};
+pub use probe::NodeProbe;
 pub(crate) use typed::VisibleNodes;
 pub use typed::{NodeVisitMap, TypedEdge, TypedEdges, TypedGraph, TypedNeighbors};
 

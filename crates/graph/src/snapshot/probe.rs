@@ -1,0 +1,240 @@
+//! Labels and properties of nodes read one after another ([`NodeProbe`]).
+//!
+//! Reading one label or property of a node finds the node's chunk, then
+//! the label's bitmap or the key's column among the chunk's: several
+//! loads that wait on each other, per node. The nodes an operator reads
+//! in a row mostly share a chunk (an adjacency list is sorted by node id;
+//! a scan walks ids in order; the tickets one company opened were created
+//! together), so a probe finds those once per chunk and keeps them.
+
+use std::borrow::Cow;
+
+use super::chunk::{column_of, node_pos, Column};
+use super::{PropStr, Snapshot};
+use crate::ids::{LabelId, NodeId, PropKeyId};
+use crate::value::Value;
+
+/// The most labels, and the most keys, a probe keeps per chunk; a probe
+/// asked for more reads every node the long way.
+const KEPT: usize = 4;
+
+/// Reads the given labels and properties of node after node, keeping the
+/// last node's chunk: its bitmaps for the labels and its columns for the
+/// keys. Answers exactly what [`Snapshot::has_label`],
+/// [`Snapshot::node_property`] and [`Snapshot::node_str_property`]
+/// answer, role restrictions included (a restricted snapshot is read the
+/// long way).
+///
+/// ```
+/// use relgraph_graph::record::NodeRecord;
+/// use relgraph_graph::{Catalog, NodeId, NodeProbe, RelId, Snapshot, Value};
+/// let mut c = Catalog::default();
+/// let ticket = c.intern_label("Ticket");
+/// let kind = c.intern_prop_key("kind");
+/// let nodes = (0..3)
+///     .map(|i| NodeRecord {
+///         id: NodeId(i),
+///         labels: if i < 2 { vec![ticket] } else { vec![] },
+///         props: vec![(kind, Value::from(if i == 0 { "bug" } else { "question" }))],
+///     })
+///     .collect();
+/// let s = Snapshot::from_records(c, 1, NodeId(3), RelId(0), nodes, vec![]).unwrap();
+/// let (labels, keys) = ([ticket], [kind]);
+/// let mut p = NodeProbe::new(&s, &labels, &keys);
+/// assert!(p.has_labels(NodeId(0)) && p.has_labels(NodeId(1)));
+/// assert!(!p.has_labels(NodeId(2)) && !p.has_labels(NodeId(7)));
+/// assert_eq!(p.property(NodeId(1), 0).as_deref(), Some(&Value::from("question")));
+/// assert_eq!(p.property(NodeId(9), 0), None);
+/// ```
+pub struct NodeProbe<'s, 'a> {
+    snap: &'s Snapshot,
+    labels: &'a [LabelId],
+    keys: &'a [PropKeyId],
+    /// Whether nodes are read from the kept chunk: no role restriction,
+    /// and no more than [`KEPT`] labels and keys.
+    direct: bool,
+    /// The index of the kept chunk (`usize::MAX` before the first read).
+    chunk: usize,
+    /// Whether the kept chunk exists.
+    exists: bool,
+    /// Per label, the kept chunk's membership words (empty: no node of
+    /// the chunk has it).
+    bits: [&'s [u64]; KEPT],
+    /// Per key, the kept chunk's column.
+    columns: [Option<&'s Column>; KEPT],
+}
+
+impl<'s, 'a> NodeProbe<'s, 'a> {
+    /// A probe of `labels` (all of which [`NodeProbe::has_labels`] tests)
+    /// and `keys` (which [`NodeProbe::property`] reads by their place in
+    /// the slice).
+    pub fn new(snap: &'s Snapshot, labels: &'a [LabelId], keys: &'a [PropKeyId]) -> Self {
+        NodeProbe {
+            snap,
+            labels,
+            keys,
+            direct: snap.access.is_none() && labels.len() <= KEPT && keys.len() <= KEPT,
+            chunk: usize::MAX,
+            exists: false,
+            bits: [&[]; KEPT],
+            columns: [None; KEPT],
+        }
+    }
+
+    /// `n`'s place in its chunk, with the chunk kept; `None` when no chunk
+    /// holds it.
+    #[inline]
+    fn local(&mut self, n: NodeId) -> Option<usize> {
+        let (c, l) = node_pos(n.0);
+        if c != self.chunk {
+            self.load(c);
+        }
+        self.exists.then_some(l)
+    }
+
+    /// Keeps chunk `c`'s bitmaps and columns.
+    #[inline(never)]
+    fn load(&mut self, c: usize) {
+        self.chunk = c;
+        let Some(chunk) = self.snap.inner.nodes.get(c) else {
+            self.exists = false;
+            return;
+        };
+        self.exists = true;
+        for (bits, l) in self.bits.iter_mut().zip(self.labels) {
+            *bits = chunk.meta.label_bits(*l).map_or(&[][..], |b| b.words());
+        }
+        for (column, k) in self.columns.iter_mut().zip(self.keys) {
+            *column = column_of(&chunk.props, *k);
+        }
+    }
+
+    /// Whether node `n` carries every label of the probe (true for none).
+    #[inline]
+    pub fn has_labels(&mut self, n: NodeId) -> bool {
+        if self.labels.is_empty() {
+            return true;
+        }
+        if !self.direct {
+            return self.has_labels_slowly(n);
+        }
+        let Some(l) = self.local(n) else {
+            return false;
+        };
+        let (word, bit) = (l / 64, 1u64 << (l % 64));
+        self.bits[..self.labels.len()]
+            .iter()
+            .all(|w| w.get(word).is_some_and(|w| w & bit != 0))
+    }
+
+    #[inline(never)]
+    fn has_labels_slowly(&self, n: NodeId) -> bool {
+        self.labels.iter().all(|l| self.snap.has_label(n, *l))
+    }
+
+    /// Property `i` of the probe's keys of node `n`, as
+    /// [`Snapshot::node_property`] reads it.
+    #[inline]
+    pub fn property(&mut self, n: NodeId, i: usize) -> Option<Cow<'s, Value>> {
+        if !self.direct {
+            return self.snap.node_property(n, *self.keys.get(i)?);
+        }
+        let l = self.local(n)?;
+        self.columns.get(i).copied().flatten()?.get(l)
+    }
+
+    /// Property `i` of the probe's keys of node `n`, as
+    /// [`Snapshot::node_str_property`] reads it.
+    #[inline]
+    pub fn str_property(&mut self, n: NodeId, i: usize) -> PropStr<'s> {
+        if !self.direct {
+            return match self.keys.get(i) {
+                Some(k) => self.snap.node_str_property(n, *k),
+                None => PropStr::Absent,
+            };
+        }
+        let column = match self.local(n) {
+            Some(l) => self.columns.get(i).copied().flatten().map(|c| (c, l)),
+            None => None,
+        };
+        match column {
+            Some((c, l)) => c.str_at(l),
+            None => PropStr::Absent,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::record::NodeRecord;
+
+    /// Nodes over three chunks with labels and properties by their id.
+    fn snapshot() -> (Snapshot, Vec<LabelId>, Vec<PropKeyId>) {
+        let mut c = Catalog::default();
+        let labels: Vec<LabelId> = (0..6).map(|i| c.intern_label(&format!("L{i}"))).collect();
+        let keys: Vec<PropKeyId> = (0..6)
+            .map(|i| c.intern_prop_key(&format!("k{i}")))
+            .collect();
+        let nodes = (0..9000u64)
+            .filter(|i| i % 7 != 3)
+            .map(|i| NodeRecord {
+                id: NodeId(i),
+                labels: labels
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| (i >> j) & 1 == 1)
+                    .map(|(_, l)| *l)
+                    .collect(),
+                props: keys
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| !(i + *j as u64).is_multiple_of(3))
+                    .map(|(j, k)| {
+                        let v = if j % 2 == 0 {
+                            Value::Int((i * 10 + j as u64) as i64)
+                        } else {
+                            Value::from(format!("s{i}"))
+                        };
+                        (*k, v)
+                    })
+                    .collect(),
+            })
+            .collect();
+        let s = Snapshot::from_records(c, 1, NodeId(9000), crate::ids::RelId(0), nodes, vec![])
+            .expect("a snapshot of valid records");
+        (s, labels, keys)
+    }
+
+    #[test]
+    fn a_probe_answers_as_the_snapshot_does_across_chunks() {
+        let (s, labels, keys) = snapshot();
+        // Ascending, descending, jumping between chunks, past the end.
+        let mut ids: Vec<u64> = (0..9000).step_by(37).collect();
+        ids.extend((0..9000).rev().step_by(53));
+        ids.extend([4095, 4096, 0, 8191, 8192, 12, 20_000, 5]);
+        // Two labels and two keys (kept per chunk), and six of each
+        // (more than a probe keeps: read the long way).
+        for (ls, ks) in [
+            (&labels[1..3], &keys[2..4]),
+            (&labels[..], &keys[..]),
+            (&[][..], &[][..]),
+        ] {
+            let mut p = NodeProbe::new(&s, ls, ks);
+            for &i in &ids {
+                let n = NodeId(i);
+                let want = ls.iter().all(|l| s.has_label(n, *l));
+                assert_eq!(p.has_labels(n), want, "labels of {i}");
+                for (j, k) in ks.iter().enumerate() {
+                    assert_eq!(p.property(n, j), s.node_property(n, *k), "{k:?} of {i}");
+                    assert_eq!(
+                        p.str_property(n, j),
+                        s.node_str_property(n, *k),
+                        "{k:?} of {i}"
+                    );
+                }
+            }
+        }
+    }
+}
