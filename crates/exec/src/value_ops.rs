@@ -339,6 +339,57 @@ pub fn order_cmp(a: &Value, b: &Value) -> Ordering {
     }
 }
 
+/// A word whose order agrees with [`order_cmp`] wherever it differs: a
+/// smaller prefix means a smaller value, equal values have equal
+/// prefixes, and values with equal prefixes need [`order_cmp`] to be told
+/// apart. The type's place in the order is the top four bits; the rest
+/// is the number (as a float, rounded towards its neighbours: monotone),
+/// a string's first seven bytes, a boolean, or a node's or relationship's
+/// id; other values are told apart by [`order_cmp`] alone. A sort
+/// compares the prefixes of its first key first: one integer comparison
+/// for most pairs instead of a walk through the value's type.
+///
+/// ```
+/// use relgraph_exec::value_ops::order_prefix;
+/// use relgraph_graph::Value;
+/// assert!(order_prefix(&Value::Int(-3)) < order_prefix(&Value::Float(2.5)));
+/// assert_eq!(order_prefix(&Value::Int(1)), order_prefix(&Value::Float(1.0)));
+/// assert!(order_prefix(&Value::from("ab")) < order_prefix(&Value::Bool(false)));
+/// assert!(order_prefix(&Value::Float(f64::NAN)) < order_prefix(&Value::Null));
+/// ```
+pub fn order_prefix(v: &Value) -> u64 {
+    const BODY: u64 = (1 << 60) - 1;
+    let body = match v {
+        Value::Int(i) => float_prefix(*i as f64),
+        Value::Float(f) if f.is_nan() => BODY,
+        Value::Float(f) => float_prefix(*f),
+        Value::String(s) => {
+            let mut word = [0u8; 8];
+            let n = s.len().min(7);
+            word[1..1 + n].copy_from_slice(&s.as_bytes()[..n]);
+            u64::from_be_bytes(word)
+        }
+        Value::Bool(b) => u64::from(*b),
+        Value::Node(n) => n.0.min(BODY),
+        Value::Relationship(r) => r.0.min(BODY),
+        _ => 0,
+    };
+    (u64::from(type_rank(v)) << 60) | body
+}
+
+/// The 60 high bits of a float's place in the order of all floats (NaN
+/// aside), with `-0.0` and `0.0` at one place.
+fn float_prefix(f: f64) -> u64 {
+    let bits = if f == 0.0 { 0.0f64 } else { f }.to_bits();
+    let ordered = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    };
+    // Below NaN's BODY: the largest float (infinity) shifts to less.
+    ordered >> 4
+}
+
 fn list_order(x: &[Value], y: &[Value]) -> Ordering {
     for (p, q) in x.iter().zip(y.iter()) {
         let o = order_cmp(p, q);

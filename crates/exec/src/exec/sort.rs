@@ -12,7 +12,7 @@ use super::{row_bytes, run_tasks, split, tasks_for, Hold, BATCH, CHECK_EVERY, PA
 use crate::error::Result;
 use crate::eval::{eval, Ctx, NULL};
 use crate::plan::{CExpr, Op, Row};
-use crate::value_ops::order_cmp;
+use crate::value_ops::{order_cmp, order_prefix};
 
 /// The order of two rows given by their key values, pair by pair (`true`:
 /// descending), the first unequal pair deciding.
@@ -60,7 +60,7 @@ pub(super) fn sort(
         Ok((k, i, r))
     };
     // A few rows are sorted where they are (see PAR_MIN_ROWS).
-    let mut keyed: Vec<(Vec<Value>, usize, Row)> = if small {
+    let keyed: Vec<(Vec<Value>, usize, Row)> = if small {
         rows.into_iter()
             .enumerate()
             .map(key)
@@ -72,19 +72,36 @@ pub(super) fn sort(
             .collect::<Result<_>>()?
     };
     ctx.guard.check()?;
-    let cmp = |a: &(Vec<Value>, usize, Row), b: &(Vec<Value>, usize, Row)| {
-        key_order(keys, &a.0, &b.0).then(a.1.cmp(&b.1))
+    // The rows' places, sorted by the order prefix of the first key (one
+    // integer comparison for most pairs; `order_prefix`), then by the
+    // keys, then by input order; 16 bytes an entry to move, not a row.
+    let desc = keys.first().is_some_and(|(_, d)| *d);
+    let mut order: Vec<(u64, usize)> = keyed
+        .iter()
+        .map(|(k, i, _)| {
+            let p = k.first().map_or(0, order_prefix);
+            (if desc { !p } else { p }, *i)
+        })
+        .collect();
+    let cmp = |a: &(u64, usize), b: &(u64, usize)| {
+        a.0.cmp(&b.0)
+            .then_with(|| key_order(keys, &keyed[a.1].0, &keyed[b.1].0))
+            .then(a.1.cmp(&b.1))
     };
     match limit {
-        Some(k) if k < keyed.len() => {
-            keyed.select_nth_unstable_by(k - 1, cmp);
-            keyed.truncate(k);
-            keyed.sort_unstable_by(cmp);
+        Some(k) if k < order.len() => {
+            order.select_nth_unstable_by(k - 1, cmp);
+            order.truncate(k);
+            order.sort_unstable_by(cmp);
         }
-        _ if small => keyed.sort_unstable_by(cmp),
-        _ => keyed.par_sort_unstable_by(cmp),
+        _ if small => order.sort_unstable_by(cmp),
+        _ => order.par_sort_unstable_by(cmp),
     }
-    Ok(keyed.into_iter().map(|(_, _, r)| r).collect())
+    let mut rows: Vec<Option<Row>> = keyed.into_iter().map(|(_, _, r)| Some(r)).collect();
+    Ok(order
+        .into_iter()
+        .filter_map(|(_, i)| rows.get_mut(i).and_then(Option::take))
+        .collect())
 }
 
 /// ORDER BY ... LIMIT k for small k: one pass keeping the best k rows in

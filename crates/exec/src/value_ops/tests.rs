@@ -608,6 +608,37 @@ mod laws {
         }
 
         #[test]
+        fn order_prefixes_agree_with_the_order(
+            a in value(),
+            b in value(),
+            near in prop_oneof![Just(1i64 << 53), Just(-(1i64 << 53)), Just(i64::MAX)],
+            da in -3i64..3,
+            db in -3i64..3,
+            sa in "[ab]{5,9}",
+            sb in "[ab]{5,9}",
+        ) {
+            // Long strings sharing a prefix, and integers and floats where
+            // floats cannot tell neighbouring integers apart.
+            let pairs = [
+                (a, b),
+                (Value::from(sa.as_str()), Value::from(sb.as_str())),
+                (Value::Int(near.saturating_add(da)), Value::Int(near.saturating_add(db))),
+                (Value::Int(near.saturating_add(da)), Value::Float(near.saturating_add(db) as f64)),
+                (Value::Float(-0.0), Value::Int(0)),
+                (Value::Float(-0.0), Value::Float(0.0)),
+                (Value::Float(f64::INFINITY), Value::Float(f64::NAN)),
+            ];
+            for (a, b) in pairs {
+                let (pa, pb) = (order_prefix(&a), order_prefix(&b));
+                match order_cmp(&a, &b) {
+                    Ordering::Less => prop_assert!(pa <= pb, "{:?} {:?}", a, b),
+                    Ordering::Equal => prop_assert_eq!(pa, pb, "{:?} {:?}", a, b),
+                    Ordering::Greater => prop_assert!(pa >= pb, "{:?} {:?}", a, b),
+                }
+            }
+        }
+
+        #[test]
         fn string_comparisons_in_place_answer_as_values_do(
             a in "[a-cA-Cé😀 ]{0,4}",
             b in "[a-cA-Cé😀 ]{0,4}",
