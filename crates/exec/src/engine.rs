@@ -332,8 +332,25 @@ fn run_plan(
                 let out = run_pipeline(&part.ops, part.width, &mut st)?;
                 if let Some(Op::Produce { slots }) = part.ops.last() {
                     rows.reserve(out.len());
-                    for r in out {
-                        rows.push(slots.iter().map(|s| r[*s].clone()).collect());
+                    // Values are moved out of the rows, which go after
+                    // this (a copy of a string is an atomic count on
+                    // memory the row no longer has in cache); a column
+                    // returned twice is copied.
+                    let distinct = slots
+                        .iter()
+                        .enumerate()
+                        .all(|(i, s)| !slots[..i].contains(s));
+                    for mut r in out {
+                        rows.push(
+                            slots
+                                .iter()
+                                .map(|s| match r.get_mut(*s) {
+                                    Some(v) if distinct => std::mem::replace(v, Value::Null),
+                                    Some(v) => v.clone(),
+                                    None => Value::Null,
+                                })
+                                .collect(),
+                        );
                     }
                 }
                 if profiling {

@@ -159,7 +159,7 @@ fn with_scratch<T>(
     }
     for &s in reads {
         if let (Some(to), Some(from)) = (r.get_mut(s), row.get(s)) {
-            to.clone_from(from);
+            crate::plan::put_value(to, from);
         }
     }
     let out = stream::with_stack_base(|| f(&mut r));

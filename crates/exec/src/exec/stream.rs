@@ -23,7 +23,7 @@ use crate::tables::{JoinTable, KeptMatches, OptionalRows, RelListIndex};
 use crate::error::{ErrorKind, ExecError, Result};
 use crate::options::EXEC_STACK_BUDGET;
 use crate::plan::{
-    put_node, put_rel, BuildPath, CExpr, Dir, Expand, HashJoin, NameRef, NodeScan, Op,
+    put_node, put_rel, put_value, BuildPath, CExpr, Dir, Expand, HashJoin, NameRef, NodeScan, Op,
     OptionalMemo, PathStep, RelIdList, Row, Seek,
 };
 use crate::value_ops::{self, GroupKey};
@@ -217,10 +217,11 @@ fn push_expand(
     ctx: &Ctx<'_>,
     sink: &mut dyn Sink,
 ) -> Result<bool> {
-    let types = resolve_types(&e.types, ctx.snapshot);
-    let Some(to_labels) = resolve_labels(&e.to_labels, ctx.snapshot) else {
+    let (mut types, mut to_labels) = (Types::new(), Labels::new());
+    resolve_types_into(&e.types, ctx.snapshot, &mut types);
+    if !resolve_labels_into(&e.to_labels, ctx.snapshot, &mut to_labels) {
         return Ok(true);
-    };
+    }
     if e.var_length.is_some() {
         return var_expand(e, &types, &to_labels, row, ctx, &mut |r| {
             push(rest, r, ctx, sink)
@@ -391,7 +392,7 @@ fn push_kept(
     let mut more = true;
     for &i in matches {
         for (s, v) in kept.slots.iter().zip(&kept.values[i as usize]) {
-            row[*s] = v.clone();
+            put_value(&mut row[*s], v);
         }
         if !push(rest, row, ctx, sink)? {
             more = false;
@@ -528,7 +529,7 @@ fn join_row(
         }
     }
     for (s, v) in j.slots.iter().zip(vals) {
-        row[*s] = v.clone();
+        put_value(&mut row[*s], v);
     }
     push(rest, row, ctx, sink)
 }
@@ -677,29 +678,48 @@ fn with_slot(
 
 /// Rel types to traverse: the named ones that exist, or all.
 pub(crate) fn resolve_types(types: &[NameRef<RelTypeId>], snapshot: &Snapshot) -> Types {
+    let mut out = Types::new();
+    resolve_types_into(types, snapshot, &mut out);
+    out
+}
+
+/// [`resolve_types`] written into `out` where the caller keeps it: a
+/// list returned by value is copied out of the callee's frame in wide
+/// loads that wait for the narrow stores that filled it, per row of a
+/// sub-plan run (a third of `hop_matches`' own time).
+fn resolve_types_into(types: &[NameRef<RelTypeId>], snapshot: &Snapshot, out: &mut Types) {
     let catalog = snapshot.catalog();
     if let [t] = types {
         // One type (most patterns): nothing to sort.
-        return t.resolve(catalog).into_iter().collect();
+        out.extend(t.resolve(catalog));
+        return;
     }
     if types.is_empty() {
-        (0..catalog.rel_types().len() as u32)
-            .map(RelTypeId)
-            .collect()
+        out.extend((0..catalog.rel_types().len() as u32).map(RelTypeId));
     } else {
-        let mut out: Types = types.iter().filter_map(|t| t.resolve(catalog)).collect();
+        out.extend(types.iter().filter_map(|t| t.resolve(catalog)));
         out.sort();
         out.dedup();
-        out
     }
 }
 
 /// Label ids, or `None` if one is unknown (nothing can match).
 fn resolve_labels(labels: &[NameRef<LabelId>], snapshot: &Snapshot) -> Option<Labels> {
-    labels
-        .iter()
-        .map(|l| l.resolve(snapshot.catalog()))
-        .collect()
+    let mut out = Labels::new();
+    resolve_labels_into(labels, snapshot, &mut out).then_some(out)
+}
+
+/// [`resolve_labels`] written into `out` (see [`resolve_types_into`]);
+/// false if one is unknown.
+fn resolve_labels_into(labels: &[NameRef<LabelId>], snapshot: &Snapshot, out: &mut Labels) -> bool {
+    let catalog = snapshot.catalog();
+    for l in labels {
+        match l.resolve(catalog) {
+            Some(id) => out.push(id),
+            None => return false,
+        }
+    }
+    true
 }
 
 #[inline]
@@ -772,16 +792,20 @@ fn node_comparisons<'p>(slot: usize, rest: &'p [Op]) -> (NodeCompares<'p>, usize
     (out, n)
 }
 
-/// The keys of `checks`, resolved; `None` when one is a key no node has
-/// (every comparison with it is null: no node passes).
+/// The keys of `checks`, resolved into `out`; false when one is a key no
+/// node has (every comparison with it is null: no node passes).
 fn compared_keys(
     checks: &[NodeCompare<'_>],
     catalog: &relgraph_graph::Catalog,
-) -> Option<SmallVec<[PropKeyId; 2]>> {
-    checks
-        .iter()
-        .map(|(key, ..)| key.resolve(catalog))
-        .collect()
+    out: &mut SmallVec<[PropKeyId; 2]>,
+) -> bool {
+    for (key, ..) in checks {
+        match key.resolve(catalog) {
+            Some(k) => out.push(k),
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Whether node `n` passes every comparison of `checks`, property `i` of
@@ -842,9 +866,10 @@ pub(crate) fn scan(
     let Some(extra) = resolve_labels(&s.labels, snap) else {
         return Ok(true);
     };
-    let Some(keys) = compared_keys(checks, catalog) else {
+    let mut keys = SmallVec::new();
+    if !compared_keys(checks, catalog, &mut keys) {
         return Ok(true);
-    };
+    }
     // The scan's labels and compared keys, read with the chunk kept.
     let mut probe = NodeProbe::new(snap, &extra, &keys);
     let mut passes = |n: NodeId| probe.has_labels(n) && passes_all(&mut probe, n, checks);
@@ -1055,9 +1080,10 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
     // The target's labels and compared properties, read with the chunk
     // kept: the list is sorted by node, and neighbours are often made
     // together.
-    let Some(keys) = compared_keys(checks, snap.catalog()) else {
+    let mut keys = SmallVec::new();
+    if !compared_keys(checks, snap.catalog(), &mut keys) {
         return Ok(true);
-    };
+    }
     let mut probe = NodeProbe::new(snap, to_labels, &keys);
     for &t in types {
         for &d in dirs(e.dir) {
@@ -1278,10 +1304,11 @@ pub(crate) fn hop_matches(
     first: bool,
     ctx: &Ctx<'_>,
 ) -> Result<i64> {
-    let types = resolve_types(&e.types, ctx.snapshot);
-    let Some(to_labels) = resolve_labels(&e.to_labels, ctx.snapshot) else {
+    let (mut types, mut to_labels) = (Types::new(), Labels::new());
+    resolve_types_into(&e.types, ctx.snapshot, &mut types);
+    if !resolve_labels_into(&e.to_labels, ctx.snapshot, &mut to_labels) {
         return Ok(0);
-    };
+    }
     if checks.is_empty() {
         if let Some(n) = super::trails::shared_hop_count(e, &types, row, ctx)? {
             return Ok(if first { n.min(1) } else { n });

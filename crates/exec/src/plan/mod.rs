@@ -49,6 +49,20 @@ pub(crate) fn put_rel(slot: &mut Value, r: relgraph_graph::RelId) {
     }
 }
 
+/// Copies `from` into `slot`: a node, relationship or integer over a slot
+/// that holds one already is written in place, as [`put_node`] writes;
+/// anything else is cloned over it (a sub-plan's scratch row takes the
+/// row's nodes this way, once per row of the query).
+#[inline(always)]
+pub(crate) fn put_value(slot: &mut Value, from: &Value) {
+    match (slot, from) {
+        (Value::Node(a), Value::Node(b)) => *a = *b,
+        (Value::Relationship(a), Value::Relationship(b)) => *a = *b,
+        (Value::Int(a), Value::Int(b)) => *a = *b,
+        (slot, from) => slot.clone_from(from),
+    }
+}
+
 /// A name resolved against the catalog at compile time when known, else
 /// looked up again at run time (a write earlier in the statement may have
 /// interned it).
