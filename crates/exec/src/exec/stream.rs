@@ -1103,9 +1103,11 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
                 }
                 if bound_rel.is_some_and(|r| r != a.rel)
                     || !rel_unique(a.rel, row, &e.unique_with)
-                    || (target.is_none()
-                        && !(probe.has_labels(a.node) && passes_all(&mut probe, a.node, checks)))
+                    || (target.is_none() && !probe.has_labels(a.node))
                     || !rel_props_match(&e.rel_props, a.rel, row, ctx)?
+                    // Last, as the filters they come from ran after the
+                    // expansion's own checks.
+                    || (target.is_none() && !passes_all(&mut probe, a.node, checks))
                 {
                     continue;
                 }
