@@ -51,25 +51,20 @@ pub(super) fn sort(
         _ => {}
     }
     let small = rows.len() < PAR_MIN_ROWS;
-    let key = |(i, r): (usize, Row)| -> Result<(Vec<Value>, usize, Row)> {
+    let key = |r: &Row| -> Result<Vec<Value>> {
         let mut locals = Vec::new();
         let mut k = Vec::with_capacity(keys.len());
         for (e, _) in keys {
-            k.push(eval(e, &r, &mut locals, ctx)?);
+            k.push(eval(e, r, &mut locals, ctx)?);
         }
-        Ok((k, i, r))
+        Ok(k)
     };
-    // A few rows are sorted where they are (see PAR_MIN_ROWS).
-    let keyed: Vec<(Vec<Value>, usize, Row)> = if small {
-        rows.into_iter()
-            .enumerate()
-            .map(key)
-            .collect::<Result<_>>()?
+    // Each row's key values, by its place; a few rows are sorted where
+    // they are (see PAR_MIN_ROWS).
+    let keyed: Vec<Vec<Value>> = if small {
+        rows.iter().map(key).collect::<Result<_>>()?
     } else {
-        rows.into_par_iter()
-            .enumerate()
-            .map(key)
-            .collect::<Result<_>>()?
+        rows.par_iter().map(key).collect::<Result<_>>()?
     };
     ctx.guard.check()?;
     // The rows' places, sorted by the order prefix of the first key (one
@@ -78,14 +73,15 @@ pub(super) fn sort(
     let desc = keys.first().is_some_and(|(_, d)| *d);
     let mut order: Vec<(u64, usize)> = keyed
         .iter()
-        .map(|(k, i, _)| {
+        .enumerate()
+        .map(|(i, k)| {
             let p = k.first().map_or(0, order_prefix);
-            (if desc { !p } else { p }, *i)
+            (if desc { !p } else { p }, i)
         })
         .collect();
     let cmp = |a: &(u64, usize), b: &(u64, usize)| {
         a.0.cmp(&b.0)
-            .then_with(|| key_order(keys, &keyed[a.1].0, &keyed[b.1].0))
+            .then_with(|| key_order(keys, &keyed[a.1], &keyed[b.1]))
             .then(a.1.cmp(&b.1))
     };
     match limit {
@@ -97,7 +93,7 @@ pub(super) fn sort(
         _ if small => order.sort_unstable_by(cmp),
         _ => order.par_sort_unstable_by(cmp),
     }
-    let mut rows: Vec<Option<Row>> = keyed.into_iter().map(|(_, _, r)| Some(r)).collect();
+    let mut rows: Vec<Option<Row>> = rows.into_iter().map(Some).collect();
     Ok(order
         .into_iter()
         .filter_map(|(_, i)| rows.get_mut(i).and_then(Option::take))
