@@ -9,12 +9,19 @@ use relgraph_exec::{execute, execute_in, QueryOptions};
 
 fn graph() -> relgraph_graph::Graph {
     let graph = relgraph_graph::Graph::in_memory();
-    let mut txn = graph.begin_write().expect("in-memory write transaction");
-    let setup =
+    write(
+        &graph,
         "CREATE (a:P {id: 1}), (b:P {id: 2}), (c:P {id: 3}), (d:P {id: 4}), (e:Q {id: 5}), \
          (a)-[:K]->(b), (b)-[:K]->(c), (a)-[:K]->(c), (a)-[:K]->(c), (c)-[:K]->(a), \
          (b)-[:K]->(d), (a)-[:K]->(d), (d)-[:K]->(d), (d)-[:K]->(a), (b)-[:K]->(a), \
-         (c)-[:K]->(e), (a)-[:K]->(e), (b)-[:K]->(b)";
+         (c)-[:K]->(e), (a)-[:K]->(e), (b)-[:K]->(b)",
+    );
+    graph
+}
+
+/// Runs `setup` in one committed write transaction.
+fn write(graph: &relgraph_graph::Graph, setup: &str) {
+    let mut txn = graph.begin_write().expect("in-memory write transaction");
     let stmt = relgraph_cypher::parse(setup).expect("setup parses");
     execute_in(
         &stmt,
@@ -24,7 +31,6 @@ fn graph() -> relgraph_graph::Graph {
     )
     .expect("setup runs");
     txn.commit().expect("setup commits");
-    graph
 }
 
 fn run(graph: &relgraph_graph::Graph, q: &str) -> (Vec<Vec<ResultValue>>, Option<String>) {
@@ -93,4 +99,66 @@ fn a_read_target_is_fused_but_not_counted() {
         "MATCH (a)-[:K]->(b)-[:K]->(c), (a)-[:K]->(c) RETURN c.id AS c, sum(1) AS n",
     );
     assert_eq!(counted, rows);
+}
+
+/// `graph()` with a hub: node 9 has 40 incoming `K` edges from new nodes,
+/// two from nodes of the triangle part and a self-loop, so that a pair's second list
+/// is more than 16 times the first (the hub branch of the intersection).
+fn graph_with_hub() -> relgraph_graph::Graph {
+    let g = graph();
+    write(
+        &g,
+        "MATCH (a:P {id: 1}), (b:P {id: 2}), (e:Q {id: 5}) \
+         CREATE (h:P {id: 9}), (a)-[:K]->(h), (b)-[:K]->(h), (h)-[:K]->(a), (h)-[:K]->(h), \
+         (e)-[:K]->(a), (e)-[:K]->(b), (e)-[:K]->(a) \
+         WITH h UNWIND range(100, 139) AS i CREATE (:Q {id: i})-[:K]->(h)",
+    );
+    g
+}
+
+/// Counts and existence of one hop closed by a second into a bound node
+/// (`size((a)-[:K]->(m)<-[:K]-(b))`, `EXISTS`), answered from the row in
+/// place, against the same pairs matched in two separate one-hop steps
+/// with uniqueness written out, for every pair of nodes (`a = b`
+/// included: one relationship may not serve both hops), over parallel
+/// edges, self-loops, two-way edges, a labelled middle and a hub.
+#[test]
+fn closed_pattern_counts_between_bound_nodes_match_two_single_hops() {
+    let g = graph_with_hub();
+    for (first, second, middle) in [
+        ("-[r1:K]->", "<-[r2:K]-", ""),
+        ("-[r1:K]->", "<-[r2:K]-", ":P"),
+        ("-[r1:K]->", "-[r2:K]->", ""),
+        ("-[r1:K]->", "<-[r2:K]-", ":Q"),
+        ("<-[r1:K]-", "-[r2:K]->", ":Q"),
+        ("-[r1:K]-", "-[r2:K]-", ""),
+        ("-[r1:K]-", "<-[r2:K]-", ":P"),
+    ] {
+        let pattern = format!("(a){first}(m{middle}){second}(b)");
+        let anonymous = pattern.replace("r1", "").replace("r2", "");
+        let (counted, _) = run(
+            &g,
+            &format!(
+                "MATCH (a), (b) RETURN a.id AS a, b.id AS b, \
+                 size([{anonymous} | m]) AS n, EXISTS {{ {anonymous} }} AS some"
+            ),
+        );
+        let (stepwise, _) = run(
+            &g,
+            &format!(
+                "MATCH (a), (b) OPTIONAL MATCH (a){first}(m{middle}) \
+                 WITH a, b, r1, m OPTIONAL MATCH (m){second}(b) WHERE r2 <> r1 \
+                 WITH a, b, count(r2) AS n RETURN a.id AS a, b.id AS b, n, n > 0 AS some"
+            ),
+        );
+        assert_eq!(counted, stepwise, "{pattern}");
+        let total: i64 = counted
+            .iter()
+            .map(|r| match r[2] {
+                ResultValue::Int(n) => n,
+                ref v => panic!("{pattern}: count {v:?}"),
+            })
+            .sum();
+        assert!(total >= 2, "{pattern}: only {total} pairs in all");
+    }
 }

@@ -89,7 +89,8 @@ impl State<'_> {
 }
 
 /// The runtime's way of running sub-plans, for the evaluator
-/// ([`SubPlans`]): pattern predicates of one hop are answered in place.
+/// ([`SubPlans`]): pattern predicates of one hop, and of one hop closed
+/// by a second into a bound node, are answered in place.
 pub(crate) static SUBPLANS: SubPlans = SubPlans {
     any: run_sub_any,
     count: run_sub_count,
@@ -102,6 +103,9 @@ pub(crate) fn run_sub_any(plan: &SubPlan, row: &[Value], ctx: &Ctx<'_>) -> Resul
     let ops = &plan.ops;
     if let Some((e, checks)) = stream::single_hop(ops) {
         return Ok(stream::hop_matches(e, &checks, row, true, ctx)? > 0);
+    }
+    if let Some(e) = stream::closing_hop(ops) {
+        return Ok(stream::pair_matches(e, row, true, ctx)? > 0);
     }
     struct First(bool);
     impl Sink for First {
@@ -121,6 +125,9 @@ pub(crate) fn run_sub_count(plan: &SubPlan, row: &[Value], ctx: &Ctx<'_>) -> Res
     let ops = &plan.ops;
     if let Some((e, checks)) = stream::single_hop(ops) {
         return stream::hop_matches(e, &checks, row, false, ctx);
+    }
+    if let Some(e) = stream::closing_hop(ops) {
+        return stream::pair_matches(e, row, false, ctx);
     }
     struct Count(i64);
     impl Sink for Count {

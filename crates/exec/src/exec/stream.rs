@@ -1252,7 +1252,8 @@ fn expand(
         ),
         // A fused closing expansion: one row per pair of relationships.
         (None, Some(f)) => {
-            each_closing_pair(e, types, target.labels, f, row, ctx, &mut |row, r| {
+            // `e`'s relationship and target are bound in the row already.
+            each_closing_pair(e, types, target.labels, f, row, ctx, &mut |row, _, r| {
                 put_rel(&mut row[f.expand.rel], r);
                 emit(row)
             })
@@ -1260,7 +1261,7 @@ fn expand(
         // Counting mode: one row carrying the number of matches.
         (Some(w), Some(f)) => {
             let mut count = 0i64;
-            each_closing_pair(e, types, target.labels, f, row, ctx, &mut |_, _| {
+            each_closing_pair(e, types, target.labels, f, row, ctx, &mut |_, _, _| {
                 count += 1;
                 Ok(true)
             })?;
@@ -1333,12 +1334,13 @@ fn emit_count(w: usize, count: i64, row: &mut Row, emit: &mut Emit<'_>) -> Resul
     with_slot(row, w, Value::Int(count), |r| emit(r))
 }
 
-/// Calls `f` for every match of `e` and then of its fused closing
-/// expansion, with `e`'s relationship and target bound in the row and the
-/// closing relationship passed. The targets come from intersecting the
-/// sorted adjacency lists of `e`'s source and of the closing expansion's
-/// other end, walked once in step; the matches are those of probing the
-/// second list for every match of the first ([`each_match`] twice).
+/// Calls `on_pair` for every match of `e` and then of its fused closing
+/// expansion, with `e`'s match (relationship and target, also bound in
+/// the row) and the closing relationship. The targets come from intersecting the sorted adjacency
+/// lists of `e`'s source and of the closing expansion's other end, walked
+/// once in step ([`closing_pairs`]); the matches are those of probing the
+/// second list for every match of the first ([`each_match`] twice), which
+/// is what a shape the fusion does not make runs.
 fn each_closing_pair(
     e: &Expand,
     types: &[RelTypeId],
@@ -1346,19 +1348,60 @@ fn each_closing_pair(
     f: &Fused<'_>,
     row: &mut Row,
     ctx: &Ctx<'_>,
-    on_pair: &mut dyn FnMut(&mut Row, RelId) -> Result<bool>,
+    on_pair: &mut dyn FnMut(&mut Row, Adj, RelId) -> Result<bool>,
 ) -> Result<bool> {
     let c = f.expand;
-    if e.to_bound || e.rel_bound || c.rel_bound || !c.to_bound || c.var_length.is_some() {
-        // Not a shape the fusion makes; probe as the two operators would.
+    if !fused_shape(e) {
         return each_match(e, types, to_labels, &[], row, ctx, &mut |row, a| {
             put_rel(&mut row[e.rel], a.rel);
             put_node(&mut row[e.to], a.node);
             each_match(c, &f.types, &f.to_labels, &[], row, ctx, &mut |row, b| {
-                on_pair(row, b.rel)
+                on_pair(row, a, b.rel)
             })
         });
     }
+    closing_pairs(e, types, to_labels, f, row, ctx, on_pair)
+}
+
+/// Whether expansion `e` with a fused closing expansion is a shape the
+/// fusion makes: `e` binds a new target and relationship, and the closing
+/// hop is one relationship, not bound before, into a bound node.
+fn fused_shape(e: &Expand) -> bool {
+    e.closing.as_deref().is_some_and(|c| {
+        !(e.to_bound || e.rel_bound || c.rel_bound || !c.to_bound || c.var_length.is_some())
+    })
+}
+
+/// A row that a fused closing pair is found from: the pair's first
+/// relationship and its target are bound in it (where the closing hop's
+/// relationship-property checks can read them) or, for a row that is
+/// only read, not (a count of pairs whose closing hop has no such checks).
+trait PairRow: std::ops::Deref<Target = [Value]> {
+    fn bind(&mut self, e: &Expand, a: Adj);
+}
+
+impl PairRow for Row {
+    fn bind(&mut self, e: &Expand, a: Adj) {
+        put_rel(&mut self[e.rel], a.rel);
+        put_node(&mut self[e.to], a.node);
+    }
+}
+
+impl PairRow for &[Value] {
+    fn bind(&mut self, _: &Expand, _: Adj) {}
+}
+
+/// [`each_closing_pair`] for a shape the fusion makes ([`fused_shape`]).
+fn closing_pairs<R: PairRow>(
+    e: &Expand,
+    types: &[RelTypeId],
+    to_labels: &[LabelId],
+    f: &Fused<'_>,
+    row: &mut R,
+    ctx: &Ctx<'_>,
+    on_pair: &mut dyn FnMut(&mut R, Adj, RelId) -> Result<bool>,
+) -> Result<bool> {
+    let c = f.expand;
     // The closing expansion's other end `z`, and whether it is written
     // from `e`'s target (its list is then read in the reverse direction).
     let (z_slot, reversed) = if c.to == e.to {
@@ -1427,6 +1470,66 @@ fn each_closing_pair(
     Ok(true)
 }
 
+/// The expansion of a sub-plan that is one hop closed by a second into a
+/// bound node and nothing else (`size((p)-[:INTERESTED_IN]->(t:Topic)<-
+/// [:INTERESTED_IN]-(b))`, `EXISTS { (a)-[:KNOWS]-(m)-[:KNOWS]-(b) }`):
+/// [`pair_matches`] counts its pairs from the row in place.
+pub(crate) fn closing_hop(ops: &[Op]) -> Option<&Expand> {
+    match ops {
+        [Op::Expand(e)]
+            if e.var_length.is_none()
+                && e.count_into.is_none()
+                && fused_shape(e)
+                && e.closing.as_deref().is_some_and(|c| c.rel_props.is_empty()) =>
+        {
+            Some(e)
+        }
+        _ => None,
+    }
+}
+
+/// How many pairs of relationships [`closing_hop`] `e` and its closing
+/// hop match from `row` (with `first`: whether there is one), without
+/// copying the row or running the operator machinery: the two ends'
+/// sorted lists intersected, as the fused expansion reads them.
+pub(crate) fn pair_matches(e: &Expand, row: &[Value], first: bool, ctx: &Ctx<'_>) -> Result<i64> {
+    let Some(c) = e.closing.as_deref() else {
+        return Err(ExecError::internal(
+            "pair_matches on an expansion with no closing hop",
+        ));
+    };
+    let snap = ctx.snapshot;
+    let (mut types, mut to_labels) = (Types::new(), Labels::new());
+    resolve_types_into(&e.types, snap, &mut types);
+    if !resolve_labels_into(&e.to_labels, snap, &mut to_labels) {
+        return Ok(0);
+    }
+    let mut fused = Fused {
+        expand: c,
+        types: Types::new(),
+        to_labels: Labels::new(),
+    };
+    resolve_types_into(&c.types, snap, &mut fused.types);
+    if !resolve_labels_into(&c.to_labels, snap, &mut fused.to_labels) {
+        return Ok(0);
+    }
+    let mut count = 0i64;
+    let mut row = row;
+    closing_pairs(
+        e,
+        &types,
+        &to_labels,
+        &fused,
+        &mut row,
+        ctx,
+        &mut |_, _, _| {
+            count += 1;
+            Ok(!first)
+        },
+    )?;
+    Ok(count)
+}
+
 /// One list pair of a fused closing expansion ([`each_closing_pair`]).
 struct Pair<'e> {
     e: &'e Expand,
@@ -1440,15 +1543,17 @@ struct Pair<'e> {
 
 impl Pair<'_> {
     /// The pairs through target `a`: `ls` its entries in `x`'s list, `rs`
-    /// the closing relationships between it and `z`.
-    fn visit(
+    /// the closing relationships between it and `z`. The closing
+    /// relationship differs from the pair's first where uniqueness asks
+    /// (the first is compared as it is, not read back from the row).
+    fn visit<R: PairRow>(
         &self,
         a: NodeId,
         ls: AdjSlice<'_>,
         rs: AdjSlice<'_>,
-        row: &mut Row,
+        row: &mut R,
         ctx: &Ctx<'_>,
-        on_pair: &mut dyn FnMut(&mut Row, RelId) -> Result<bool>,
+        on_pair: &mut dyn FnMut(&mut R, Adj, RelId) -> Result<bool>,
     ) -> Result<bool> {
         let (e, c) = (self.e, self.c);
         if (self.skip.0 && a == self.x)
@@ -1463,12 +1568,11 @@ impl Pair<'_> {
             {
                 continue;
             }
-            put_rel(&mut row[e.rel], l.rel);
-            put_node(&mut row[e.to], a);
+            row.bind(e, l);
             for r in rs.iter() {
-                if rel_unique(r.rel, row, &c.unique_with)
+                if closing_unique(r.rel, l.rel, e.rel, row, &c.unique_with)
                     && rel_props_match(&c.rel_props, r.rel, row, ctx)?
-                    && !on_pair(row, r.rel)?
+                    && !on_pair(row, l, r.rel)?
                 {
                     return Ok(false);
                 }
@@ -1476,6 +1580,24 @@ impl Pair<'_> {
         }
         Ok(true)
     }
+}
+
+/// [`rel_unique`] for a closing relationship `rel` whose pair's first
+/// relationship `first` is bound (or is to be bound) in slot `first_slot`.
+fn closing_unique(
+    rel: RelId,
+    first: RelId,
+    first_slot: usize,
+    row: &[Value],
+    unique_with: &[usize],
+) -> bool {
+    unique_with.iter().all(|&s| {
+        if s == first_slot {
+            rel != first
+        } else {
+            rel_unique(rel, row, std::slice::from_ref(&s))
+        }
+    })
 }
 
 fn var_expand(
