@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 use relgraph_graph::Value;
+use smallvec::SmallVec;
 
 use super::stream::Sink;
 use super::{row_bytes, run_tasks, split, tasks_for, Hold, BATCH, CHECK_EVERY, PAR_MIN_ROWS};
@@ -39,10 +40,68 @@ fn key_order(keys: &[(CExpr, bool)], a: &[Value], b: &[Value]) -> std::cmp::Orde
 /// Largest LIMIT served by the bounded top-k buffer.
 pub(super) const TOP_K_MAX: usize = 4096;
 
+/// The sort keys of the rows of a full sort, by row and key.
+enum SortKeys<'r> {
+    /// Every key is a variable: read in the rows' own slots, nothing
+    /// copied.
+    Slots(&'r [Row], Vec<usize>),
+    /// Each row's key values, evaluated once (two keys or fewer kept in
+    /// place, with no allocation per row).
+    Evaluated(Vec<SmallVec<[Value; 2]>>),
+}
+
+impl<'r> SortKeys<'r> {
+    /// The keys of `rows`: their slots, or values evaluated in parallel
+    /// unless the rows are few.
+    fn of(keys: &[(CExpr, bool)], rows: &'r [Row], ctx: &Ctx<'_>) -> Result<Self> {
+        let slots: Option<Vec<usize>> = keys
+            .iter()
+            .map(|(e, _)| match e {
+                CExpr::Slot(s) => Some(*s),
+                _ => None,
+            })
+            .collect();
+        if let Some(slots) = slots {
+            return Ok(SortKeys::Slots(rows, slots));
+        }
+        let key = |r: &Row| -> Result<SmallVec<[Value; 2]>> {
+            let mut locals = Vec::new();
+            keys.iter()
+                .map(|(e, _)| eval(e, r, &mut locals, ctx))
+                .collect()
+        };
+        let keyed = if rows.len() < PAR_MIN_ROWS {
+            rows.iter().map(key).collect::<Result<_>>()?
+        } else {
+            rows.par_iter().map(key).collect::<Result<_>>()?
+        };
+        Ok(SortKeys::Evaluated(keyed))
+    }
+
+    /// Key `k` of row `i` (null past the row's end, as a variable reads).
+    #[inline]
+    fn get(&self, i: usize, k: usize) -> &Value {
+        match self {
+            SortKeys::Slots(rows, slots) => rows[i].get(slots[k]).unwrap_or(&NULL),
+            SortKeys::Evaluated(keyed) => &keyed[i][k],
+        }
+    }
+
+    /// Rows `a` and `b` in the order of `keys`, the first unequal key
+    /// deciding.
+    fn order(&self, keys: &[(CExpr, bool)], a: usize, b: usize) -> std::cmp::Ordering {
+        ordered(
+            keys.iter()
+                .enumerate()
+                .map(|(k, (_, desc))| (self.get(a, k), self.get(b, k), *desc)),
+        )
+    }
+}
+
 pub(super) fn sort(
     keys: &[(CExpr, bool)],
     limit: Option<usize>,
-    rows: Vec<Row>,
+    mut rows: Vec<Row>,
     ctx: &Ctx<'_>,
 ) -> Result<Vec<Row>> {
     match limit {
@@ -50,38 +109,43 @@ pub(super) fn sort(
         Some(k) if k <= TOP_K_MAX && k < rows.len() => return top_k(keys, k, rows, ctx),
         _ => {}
     }
+    let order = sorted_places(keys, limit, &rows, ctx)?;
+    // The rows taken in that order (an empty row left behind allocates
+    // nothing).
+    Ok(order
+        .into_iter()
+        .map(|i| std::mem::take(&mut rows[i]))
+        .collect())
+}
+
+/// The places of `rows` in ORDER BY `keys` order (the first `limit`),
+/// ties in input order. The places are sorted by the order prefix of the
+/// first key (one integer comparison for most pairs; `order_prefix`),
+/// then by the keys, then by input order: 16 bytes an entry to move, not
+/// a row, and no key copied when the keys are variables.
+fn sorted_places(
+    keys: &[(CExpr, bool)],
+    limit: Option<usize>,
+    rows: &[Row],
+    ctx: &Ctx<'_>,
+) -> Result<Vec<usize>> {
     let small = rows.len() < PAR_MIN_ROWS;
-    let key = |r: &Row| -> Result<Vec<Value>> {
-        let mut locals = Vec::new();
-        let mut k = Vec::with_capacity(keys.len());
-        for (e, _) in keys {
-            k.push(eval(e, r, &mut locals, ctx)?);
-        }
-        Ok(k)
-    };
-    // Each row's key values, by its place; a few rows are sorted where
-    // they are (see PAR_MIN_ROWS).
-    let keyed: Vec<Vec<Value>> = if small {
-        rows.iter().map(key).collect::<Result<_>>()?
-    } else {
-        rows.par_iter().map(key).collect::<Result<_>>()?
-    };
+    let keyed = SortKeys::of(keys, rows, ctx)?;
     ctx.guard.check()?;
-    // The rows' places, sorted by the order prefix of the first key (one
-    // integer comparison for most pairs; `order_prefix`), then by the
-    // keys, then by input order; 16 bytes an entry to move, not a row.
     let desc = keys.first().is_some_and(|(_, d)| *d);
-    let mut order: Vec<(u64, usize)> = keyed
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            let p = k.first().map_or(0, order_prefix);
+    let mut order: Vec<(u64, usize)> = (0..rows.len())
+        .map(|i| {
+            let p = if keys.is_empty() {
+                0
+            } else {
+                order_prefix(keyed.get(i, 0))
+            };
             (if desc { !p } else { p }, i)
         })
         .collect();
     let cmp = |a: &(u64, usize), b: &(u64, usize)| {
         a.0.cmp(&b.0)
-            .then_with(|| key_order(keys, &keyed[a.1], &keyed[b.1]))
+            .then_with(|| keyed.order(keys, a.1, b.1))
             .then(a.1.cmp(&b.1))
     };
     match limit {
@@ -93,11 +157,7 @@ pub(super) fn sort(
         _ if small => order.sort_unstable_by(cmp),
         _ => order.par_sort_unstable_by(cmp),
     }
-    let mut rows: Vec<Option<Row>> = rows.into_iter().map(Some).collect();
-    Ok(order
-        .into_iter()
-        .filter_map(|(_, i)| rows.get_mut(i).and_then(Option::take))
-        .collect())
+    Ok(order.into_iter().map(|(_, i)| i).collect())
 }
 
 /// ORDER BY ... LIMIT k for small k: one pass keeping the best k rows in
