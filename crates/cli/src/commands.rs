@@ -97,8 +97,10 @@ fn draw(
     write_output(output, |out| Ok(out.write_all(drawn.as_bytes())?))
 }
 
-/// Runs `write` on standard output, or on a new `path` that is removed
-/// again when `write` fails.
+/// Runs `write` on standard output, or on `path`: a regular file is
+/// synced to disk, and removed again when `write` fails; anything else
+/// (`/dev/null`, a pipe, a terminal) is only written to, never synced
+/// (it cannot be) nor removed.
 fn write_output(
     path: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> Result<(), CliError>,
@@ -115,12 +117,16 @@ fn write_output(
         source,
     };
     let file = std::fs::File::create(path).map_err(io_error)?;
+    let regular = file.metadata().map_err(io_error)?.is_file();
     let mut out = io::BufWriter::new(file);
     let written = write(&mut out).and_then(|()| {
         out.flush().map_err(io_error)?;
-        out.get_ref().sync_all().map_err(io_error)
+        if regular {
+            out.get_ref().sync_all().map_err(io_error)?;
+        }
+        Ok(())
     });
-    if written.is_err() {
+    if written.is_err() && regular {
         drop(out);
         let _ = std::fs::remove_file(path);
     }

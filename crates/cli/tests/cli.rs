@@ -138,7 +138,34 @@ fn file_csv_and_jsonl_output() {
     let failed = run(&["query", "--db", db, "-o", o, "RETURN 1 / 0"]);
     assert!(!failed.status.success());
     assert!(!out.exists());
+    output_to_a_device_is_written_not_replaced(db);
 }
+
+/// `--output /dev/null` writes to the device: syncing a device fails
+/// (EINVAL), which once made the command fail and remove the path it had
+/// written to, so that, run as root, it deleted `/dev/null` itself.
+#[cfg(unix)]
+fn output_to_a_device_is_written_not_replaced(db: &str) {
+    use std::os::unix::fs::FileTypeExt;
+    let null = std::path::Path::new("/dev/null");
+    if !std::fs::metadata(null).is_ok_and(|m| m.file_type().is_char_device()) {
+        eprintln!("skipped: /dev/null is not a character device on this machine");
+        return;
+    }
+    for failing in [false, true] {
+        let text = if failing { "RETURN 1 / 0" } else { "RETURN 1" };
+        let out = run(&["query", "--db", db, "-o", "/dev/null", text]);
+        assert_eq!(out.status.success(), !failing, "{text}: {out:?}");
+        let kind = std::fs::metadata(null).map(|m| m.file_type());
+        assert!(
+            kind.as_ref().is_ok_and(|k| k.is_char_device()),
+            "{text}: /dev/null is no longer a device: {kind:?}"
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn output_to_a_device_is_written_not_replaced(_: &str) {}
 
 #[test]
 fn generate_import_and_stats_agree() {
