@@ -15,7 +15,7 @@ use crate::exec::{run_pipeline, State};
 use crate::options::{Guard, QueryOptions, VALUE_BYTES};
 use crate::params::LateParams;
 use crate::plan::{explain, Op, Plan};
-use crate::result::{QueryResult, QueryStats, RowSink};
+use crate::result::{QueryResult, QueryStats, ResultValue, RowSink};
 use crate::tables::{RunTables, TableCounts};
 use crate::value_ops::GroupKey;
 use crate::{materialize, schema};
@@ -271,6 +271,29 @@ fn plan_columns(plan: &Plan) -> Vec<String> {
     }
 }
 
+/// The result rows of the slots `slots` of `rows`, each value read where
+/// it lies and its row dropped at once, in parallel unless the rows are
+/// few: no list of returned values per row in between (200,000 rows
+/// returned, 72.0 -> 60.2 ms on one thread; sorted first, so that they
+/// are read out of allocation order, 172.3 -> 134.9).
+fn materialize_returned(
+    rows: Vec<Vec<Value>>,
+    slots: &[usize],
+    snap: &Snapshot,
+) -> Vec<Vec<ResultValue>> {
+    let one = |r: Vec<Value>| -> Vec<ResultValue> {
+        slots
+            .iter()
+            .map(|s| materialize::value(r.get(*s).unwrap_or(&Value::Null), snap))
+            .collect()
+    };
+    if rows.len() < crate::exec::PAR_MIN_ROWS {
+        rows.into_iter().map(one).collect()
+    } else {
+        rows.into_par_iter().map(one).collect()
+    }
+}
+
 /// Runs a compiled plan on `snapshot` (already restricted to the role's
 /// view) and materializes its rows.
 fn run_plan(
@@ -320,6 +343,9 @@ fn run_plan(
         late,
     };
     let mut rows: Vec<Vec<Value>> = Vec::new();
+    // The one part's rows with the slots it returns, when they go
+    // straight into the result (no sink, no union to deduplicate).
+    let mut single: Option<(Vec<Vec<Value>>, &[usize])> = None;
     let mut profiles = Vec::new();
     match plan {
         Plan::Schema(cmd) => rows = schema::run(cmd, &mut st)?,
@@ -331,6 +357,13 @@ fn run_plan(
             for part in parts {
                 let out = run_pipeline(&part.ops, part.width, &mut st)?;
                 if let Some(Op::Produce { slots }) = part.ops.last() {
+                    if parts.len() == 1 && sink.is_none() {
+                        single = Some((out, slots));
+                        if profiling {
+                            profiles.push(st.profile.replace(Vec::new()).unwrap_or_default());
+                        }
+                        continue;
+                    }
                     rows.reserve(out.len());
                     // Values are moved out of the rows, which go after
                     // this (a copy of a string is an atomic count on
@@ -363,9 +396,14 @@ fn run_plan(
             }
         }
     }
-    guard.check_result_rows(rows.len())?;
+    guard.check_result_rows(single.as_ref().map_or(rows.len(), |(out, _)| out.len()))?;
     let snap = &st.snapshot;
     let rows = match sink {
+        None if single.is_some() => {
+            let (out, slots) = single.expect("checked is_some");
+            guard.charge((out.len() * columns.len().max(1)) as u64 * VALUE_BYTES)?;
+            materialize_returned(out, slots, snap)
+        }
         None => {
             guard.charge((rows.len() * columns.len().max(1)) as u64 * VALUE_BYTES)?;
             let one = |r: &Vec<Value>| r.iter().map(|v| materialize::value(v, snap)).collect();
