@@ -398,13 +398,12 @@ fn run_plan(
     }
     guard.check_result_rows(single.as_ref().map_or(rows.len(), |(out, _)| out.len()))?;
     let snap = &st.snapshot;
-    let rows = match sink {
-        None if single.is_some() => {
-            let (out, slots) = single.expect("checked is_some");
+    let rows = match (sink, single) {
+        (None, Some((out, slots))) => {
             guard.charge((out.len() * columns.len().max(1)) as u64 * VALUE_BYTES)?;
             materialize_returned(out, slots, snap)
         }
-        None => {
+        (None, None) => {
             guard.charge((rows.len() * columns.len().max(1)) as u64 * VALUE_BYTES)?;
             let one = |r: &Vec<Value>| r.iter().map(|v| materialize::value(v, snap)).collect();
             // A few rows are materialized where they are: handing them to
@@ -416,7 +415,8 @@ fn run_plan(
                 rows.par_iter().map(one).collect()
             }
         }
-        Some(sink) => {
+        // Only a statement without a sink keeps its rows in `single`.
+        (Some(sink), _) => {
             sink.columns(&columns);
             for (i, r) in rows.iter().enumerate() {
                 if i % 1024 == 0 {
