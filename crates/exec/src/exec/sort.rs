@@ -54,14 +54,7 @@ impl<'r> SortKeys<'r> {
     /// The keys of `rows`: their slots, or values evaluated in parallel
     /// unless the rows are few.
     fn of(keys: &[(CExpr, bool)], rows: &'r [Row], ctx: &Ctx<'_>) -> Result<Self> {
-        let slots: Option<Vec<usize>> = keys
-            .iter()
-            .map(|(e, _)| match e {
-                CExpr::Slot(s) => Some(*s),
-                _ => None,
-            })
-            .collect();
-        if let Some(slots) = slots {
+        if let Some(slots) = key_slots(keys) {
             return Ok(SortKeys::Slots(rows, slots));
         }
         let key = |r: &Row| -> Result<SmallVec<[Value; 2]>> {
@@ -82,7 +75,7 @@ impl<'r> SortKeys<'r> {
     #[inline]
     fn get(&self, i: usize, k: usize) -> &Value {
         match self {
-            SortKeys::Slots(rows, slots) => rows[i].get(slots[k]).unwrap_or(&NULL),
+            SortKeys::Slots(rows, slots) => slot(&rows[i], slots[k]),
             SortKeys::Evaluated(keyed) => &keyed[i][k],
         }
     }
@@ -289,13 +282,7 @@ pub(super) struct TopK<'p> {
 
 impl<'p> TopK<'p> {
     pub(super) fn new(keys: &'p [(CExpr, bool)], k: usize) -> Self {
-        let slots = keys
-            .iter()
-            .map(|(e, _)| match e {
-                CExpr::Slot(s) => Some(*s),
-                _ => None,
-            })
-            .collect();
+        let slots = key_slots(keys);
         TopK {
             keys,
             slots,
@@ -353,6 +340,17 @@ impl<'p> TopK<'p> {
 /// The value of slot `s` of `row` (null past its end, as `eval` reads it).
 fn slot(row: &Row, s: usize) -> &Value {
     row.get(s).unwrap_or(&NULL)
+}
+
+/// The slot of every ORDER BY key, when every key is a variable (as after
+/// a projection): the rows' own values can be compared then.
+fn key_slots(keys: &[(CExpr, bool)]) -> Option<Vec<usize>> {
+    keys.iter()
+        .map(|(e, _)| match e {
+            CExpr::Slot(s) => Some(*s),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Keeps `row` among the best `k` entries of `best` (best first), with

@@ -1253,7 +1253,7 @@ fn expand(
         // A fused closing expansion: one row per pair of relationships.
         (None, Some(f)) => {
             // `e`'s relationship and target are bound in the row already.
-            each_closing_pair(e, types, target.labels, f, row, ctx, &mut |row, _, r| {
+            each_closing_pair(e, types, target.labels, f, row, ctx, &mut |row, r| {
                 put_rel(&mut row[f.expand.rel], r);
                 emit(row)
             })
@@ -1261,7 +1261,7 @@ fn expand(
         // Counting mode: one row carrying the number of matches.
         (Some(w), Some(f)) => {
             let mut count = 0i64;
-            each_closing_pair(e, types, target.labels, f, row, ctx, &mut |_, _, _| {
+            each_closing_pair(e, types, target.labels, f, row, ctx, &mut |_, _| {
                 count += 1;
                 Ok(true)
             })?;
@@ -1335,12 +1335,13 @@ fn emit_count(w: usize, count: i64, row: &mut Row, emit: &mut Emit<'_>) -> Resul
 }
 
 /// Calls `on_pair` for every match of `e` and then of its fused closing
-/// expansion, with `e`'s match (relationship and target, also bound in
-/// the row) and the closing relationship. The targets come from intersecting the sorted adjacency
-/// lists of `e`'s source and of the closing expansion's other end, walked
-/// once in step ([`closing_pairs`]); the matches are those of probing the
-/// second list for every match of the first ([`each_match`] twice), which
-/// is what a shape the fusion does not make runs.
+/// expansion, with `e`'s relationship and target bound in the row and the
+/// closing relationship passed. The targets come from intersecting the
+/// sorted adjacency lists of `e`'s source and of the closing expansion's
+/// other end, walked once in step ([`closing_pairs`]); the matches are
+/// those of probing the second list for every match of the first
+/// ([`each_match`] twice), which is what a shape the fusion does not make
+/// runs.
 fn each_closing_pair(
     e: &Expand,
     types: &[RelTypeId],
@@ -1348,7 +1349,7 @@ fn each_closing_pair(
     f: &Fused<'_>,
     row: &mut Row,
     ctx: &Ctx<'_>,
-    on_pair: &mut dyn FnMut(&mut Row, Adj, RelId) -> Result<bool>,
+    on_pair: &mut dyn FnMut(&mut Row, RelId) -> Result<bool>,
 ) -> Result<bool> {
     let c = f.expand;
     if !fused_shape(e) {
@@ -1356,7 +1357,7 @@ fn each_closing_pair(
             put_rel(&mut row[e.rel], a.rel);
             put_node(&mut row[e.to], a.node);
             each_match(c, &f.types, &f.to_labels, &[], row, ctx, &mut |row, b| {
-                on_pair(row, a, b.rel)
+                on_pair(row, b.rel)
             })
         });
     }
@@ -1399,7 +1400,7 @@ fn closing_pairs<R: PairRow>(
     f: &Fused<'_>,
     row: &mut R,
     ctx: &Ctx<'_>,
-    on_pair: &mut dyn FnMut(&mut R, Adj, RelId) -> Result<bool>,
+    on_pair: &mut dyn FnMut(&mut R, RelId) -> Result<bool>,
 ) -> Result<bool> {
     let c = f.expand;
     // The closing expansion's other end `z`, and whether it is written
@@ -1515,18 +1516,10 @@ pub(crate) fn pair_matches(e: &Expand, row: &[Value], first: bool, ctx: &Ctx<'_>
     }
     let mut count = 0i64;
     let mut row = row;
-    closing_pairs(
-        e,
-        &types,
-        &to_labels,
-        &fused,
-        &mut row,
-        ctx,
-        &mut |_, _, _| {
-            count += 1;
-            Ok(!first)
-        },
-    )?;
+    closing_pairs(e, &types, &to_labels, &fused, &mut row, ctx, &mut |_, _| {
+        count += 1;
+        Ok(!first)
+    })?;
     Ok(count)
 }
 
@@ -1553,7 +1546,7 @@ impl Pair<'_> {
         rs: AdjSlice<'_>,
         row: &mut R,
         ctx: &Ctx<'_>,
-        on_pair: &mut dyn FnMut(&mut R, Adj, RelId) -> Result<bool>,
+        on_pair: &mut dyn FnMut(&mut R, RelId) -> Result<bool>,
     ) -> Result<bool> {
         let (e, c) = (self.e, self.c);
         if (self.skip.0 && a == self.x)
@@ -1572,7 +1565,7 @@ impl Pair<'_> {
             for r in rs.iter() {
                 if closing_unique(r.rel, l.rel, e.rel, row, &c.unique_with)
                     && rel_props_match(&c.rel_props, r.rel, row, ctx)?
-                    && !on_pair(row, l, r.rel)?
+                    && !on_pair(row, r.rel)?
                 {
                     return Ok(false);
                 }
