@@ -347,17 +347,23 @@ fn eval_ref_other<'v>(
 }
 
 /// Evaluates `e` on `row`; `locals` holds comprehension variables.
+///
+/// Each arm returns its own `Result` rather than a value the function
+/// wraps in `Ok` at the end: a value built by a callee is then written
+/// once, where the caller asked for it, instead of being copied out of a
+/// temporary (a copy whose wide loads cannot be forwarded from the
+/// narrow stores that just wrote it; docs/performance.md, session 21).
 pub(crate) fn eval(
     e: &CExpr,
     row: &[Value],
     locals: &mut Vec<Value>,
     ctx: &Ctx<'_>,
 ) -> Result<Value> {
-    Ok(match e {
-        CExpr::Const(v) => v.clone(),
-        CExpr::Param(name) => ctx.late.get(name).cloned().unwrap_or(Value::Null),
-        CExpr::Slot(s) => row.get(*s).cloned().unwrap_or(Value::Null),
-        CExpr::Local(i) => locals.get(*i).cloned().unwrap_or(Value::Null),
+    match e {
+        CExpr::Const(v) => Ok(v.clone()),
+        CExpr::Param(name) => Ok(ctx.late.get(name).cloned().unwrap_or(Value::Null)),
+        CExpr::Slot(s) => Ok(row.get(*s).cloned().unwrap_or(Value::Null)),
+        CExpr::Local(i) => Ok(locals.get(*i).cloned().unwrap_or(Value::Null)),
         CExpr::Property(base, key, span) => {
             let k = key.resolve(ctx.snapshot.catalog());
             // Read through a variable without copying it (it may be a large map).
@@ -371,9 +377,12 @@ pub(crate) fn eval(
                     property(&b, k, &key.name, ctx)
                 }
             }
-            .map_err(|e| e.at(*span))?
+            .map_err(|e| e.at(*span))
         }
         CExpr::Binary(op, a, b, span) => {
+            if let Some(i) = int_of(e, row) {
+                return Ok(Value::Int(i));
+            }
             // Comprehension variables are borrowed, not copied: `reduce(l =
             // [], i IN ... | l + [i])` would copy its whole list each time.
             let ao = match **a {
@@ -391,7 +400,7 @@ pub(crate) fn eval(
                     ctx.guard.check_alloc(bytes)?;
                 }
             }
-            value_ops::binary_op(*op, a, b).map_err(|e| e.at(*span))?
+            value_ops::binary_op(*op, a, b).map_err(|e| e.at(*span))
         }
         CExpr::InSet(a, list, span) => {
             let needle = eval_ref(a, row, locals, ctx)?;
@@ -406,18 +415,18 @@ pub(crate) fn eval(
                     ),
                 },
             }
-            .map_err(|e| e.at(*span))?
+            .map_err(|e| e.at(*span))
         }
         CExpr::Unary(op, a, span) => {
             let a = eval(a, row, locals, ctx)?;
-            value_ops::unary_op(*op, &a).map_err(|e| e.at(*span))?
+            value_ops::unary_op(*op, &a).map_err(|e| e.at(*span))
         }
-        CExpr::IsNull(a, not) => Value::Bool(eval(a, row, locals, ctx)?.is_null() != *not),
-        CExpr::Call(f, args, span) => call(f, args, *span, row, locals, ctx)?,
-        CExpr::Exists(plan) => Value::Bool((ctx.subplans.any)(plan, row, ctx)?),
-        CExpr::PatternCount(plan) => Value::Int((ctx.subplans.count)(plan, row, ctx)?),
-        _ => return eval_other(e, row, locals, ctx),
-    })
+        CExpr::IsNull(a, not) => Ok(Value::Bool(eval(a, row, locals, ctx)?.is_null() != *not)),
+        CExpr::Call(f, args, span) => call(f, args, *span, row, locals, ctx),
+        CExpr::Exists(plan) => Ok(Value::Bool((ctx.subplans.any)(plan, row, ctx)?)),
+        CExpr::PatternCount(plan) => Ok(Value::Int((ctx.subplans.count)(plan, row, ctx)?)),
+        _ => eval_other(e, row, locals, ctx),
+    }
 }
 
 /// A scalar function's value: its arguments evaluated into a list on the
@@ -573,6 +582,16 @@ pub(crate) fn truth(
     use BinaryOp::*;
     Ok(match e {
         CExpr::Binary(op @ (Eq | Ne | Lt | Le | Gt | Ge), a, b, _) => {
+            // Integers compared as integers, with no value built or read
+            // through a reference (`p.size >= b.size / 2` over read slots).
+            if let Some(x) = int_of(a, row) {
+                return Ok(Some(match int_of(b, row) {
+                    Some(y) => Some(int_holds(*op, x, y)),
+                    None => with_ref(b, row, locals, ctx, |y, _| {
+                        Ok(value_ops::compare_op(*op, &Value::Int(x), y))
+                    })?,
+                }));
+            }
             Some(with_ref(a, row, locals, ctx, |x, locals| {
                 with_ref(b, row, locals, ctx, |y, _| {
                     Ok(value_ops::compare_op(*op, x, y))
@@ -613,6 +632,51 @@ pub(crate) fn truth(
         }
         _ => None,
     })
+}
+
+/// The value of `e` when it is an integer computed from integers alone:
+/// a variable or constant holding one, or `+`, `-`, `*`, `/`, `%` of such
+/// (`b.size / 2`). `None` for any other shape or value, and where the
+/// arithmetic overflows or divides by zero: [`eval`] then computes it
+/// again, as it always did, and reports the error. The integers travel
+/// in registers, with no value built, dropped or copied between frames.
+#[inline]
+fn int_of(e: &CExpr, row: &[Value]) -> Option<i64> {
+    use BinaryOp::*;
+    match e {
+        CExpr::Slot(s) => match row.get(*s) {
+            Some(Value::Int(i)) => Some(*i),
+            _ => None,
+        },
+        CExpr::Const(Value::Int(i)) => Some(*i),
+        CExpr::Binary(op @ (Add | Sub | Mul | Div | Mod), a, b, _) => {
+            let x = int_of(a, row)?;
+            let y = int_of(b, row)?;
+            match op {
+                Add => x.checked_add(y),
+                Sub => x.checked_sub(y),
+                Mul => x.checked_mul(y),
+                Div => x.checked_div(y),
+                _ => x.checked_rem(y),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Comparison `op` of two integers (what [`value_ops::compare_op`] gives
+/// for two `Value::Int`s).
+#[inline]
+fn int_holds(op: BinaryOp, x: i64, y: i64) -> bool {
+    use BinaryOp::*;
+    match op {
+        Eq => x == y,
+        Ne => x != y,
+        Lt => x < y,
+        Le => x <= y,
+        Gt => x > y,
+        _ => x >= y,
+    }
 }
 
 /// Whether the condition of a searched CASE's branch holds: true, not
