@@ -1076,18 +1076,69 @@ fn aggregate(
         }
         return Ok(out);
     }
+    let (mut kv, mut accs): (Vec<GroupKey>, Vec<Accumulator>) = (kv.collect(), accs.collect());
+    let threads = rayon::current_num_threads();
+    if threads < 2 || n < 2 * PAR_MIN_ROWS || keys.is_empty() || aggs.is_empty() {
+        let (top, kept) = groups_after(n, &mut kv, &mut accs, keys, aggs, width, after, ctx)?;
+        return Ok(top.map_or(kept, TopK::into_rows));
+    }
+    // Many groups: their rows are made, projected, filtered and ranked in
+    // parallel over runs of consecutive groups, then joined in group order
+    // (a top-k offered each run's best in turn keeps ties in the order of
+    // the groups, as one pass would).
+    let per = n.div_ceil(4 * threads).max(PAR_MIN_ROWS);
+    let parts: Vec<Result<(Option<TopK>, Vec<Row>)>> = kv
+        .par_chunks_mut(per * keys.len())
+        .zip(accs.par_chunks_mut(per * aggs.len()))
+        .map(|(kv, accs)| {
+            let groups = accs.len() / aggs.len();
+            groups_after(groups, kv, accs, keys, aggs, width, after, ctx)
+        })
+        .collect();
+    let mut top = after.top.map(|(sort_keys, k)| TopK::new(sort_keys, k));
+    let mut kept = Vec::new();
+    for part in parts {
+        let (part_top, part_kept) = part?;
+        match (&mut top, part_top) {
+            (Some(top), Some(best)) => {
+                for row in best.into_rows() {
+                    top.offer(Cow::Owned(row), ctx)?;
+                }
+            }
+            _ => kept.extend(part_kept),
+        }
+    }
+    Ok(top.map_or(kept, TopK::into_rows))
+}
+
+/// The rows of a run of `groups` consecutive groups (`kv`: their keys'
+/// values, `accs`: their accumulators, both taken), passed through
+/// `after`: the rows kept, or the best of them under `after`'s top-k.
+#[allow(clippy::too_many_arguments)]
+fn groups_after<'p>(
+    groups: usize,
+    kv: &mut [GroupKey],
+    accs: &mut [Accumulator],
+    keys: &[(CExpr, usize)],
+    aggs: &[AggSpec],
+    width: usize,
+    after: &After<'p>,
+    ctx: &Ctx<'_>,
+) -> Result<(Option<TopK<'p>>, Vec<Row>)> {
     let mut top = after.top.map(|(sort_keys, k)| TopK::new(sort_keys, k));
     let mut kept = Vec::new();
     let mut row = crate::plan::null_row(width);
-    for g in 0..n {
+    let mut kv = kv.iter_mut();
+    let mut accs = accs.iter_mut();
+    for g in 0..groups {
         if g % CHECK_EVERY == CHECK_EVERY - 1 {
             ctx.guard.check()?;
         }
         for ((_, slot), v) in keys.iter().zip(kv.by_ref()) {
-            row[*slot] = v.0;
+            row[*slot] = std::mem::replace(v, GroupKey(Value::Null)).0;
         }
         for (a, acc) in aggs.iter().zip(accs.by_ref()) {
-            row[a.slot] = acc.finish()?;
+            row[a.slot] = std::mem::replace(acc, Accumulator::Count(0)).finish()?;
         }
         if !map_row(after.map, &mut row, ctx)? {
             continue;
@@ -1099,7 +1150,7 @@ fn aggregate(
             None => kept.push(std::mem::replace(&mut row, crate::plan::null_row(width))),
         }
     }
-    Ok(top.map_or(kept, TopK::into_rows))
+    Ok((top, kept))
 }
 
 /// Runs projections and filters `ops` on `row` where it lies; false when
