@@ -32,7 +32,7 @@ pub use change::{Change, ChangeSet};
 pub use error::{GraphError, Result};
 pub use ids::{Direction, LabelId, NodeId, PropKeyId, RelId, RelTypeId};
 pub use snapshot::{
-    Adj, AdjIter, AdjSlice, DamageMark, NeighborLists, NodeProbe, PropStr, RelRef, Snapshot,
+    Adj, AdjIter, AdjSlice, DamageMark, NeighborLists, NodeProbe, PropStr, RelRef, Snapshot, StrEq,
 };
 pub use store::Graph;
 pub use value::{Path, Value};

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use relgraph_cypher::ast::BinaryOp;
 use relgraph_graph::{
     Adj, AdjSlice, Direction, LabelId, NodeId, NodeProbe, Path, PropKeyId, PropStr, RelId, RelRef,
-    RelTypeId, Snapshot, Value,
+    RelTypeId, Snapshot, StrEq, Value,
 };
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -832,6 +832,16 @@ fn node_compares(
     const_first: bool,
 ) -> bool {
     if let Value::String(c) = v {
+        // An equality is answered by the stored bytes where they tell
+        // (`{name: 'Lumen CRM'}` over 450,000 companies), with no UTF-8
+        // check of each name.
+        if matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
+            match probe.equals_str(n, i, c) {
+                StrEq::Absent => return false,
+                StrEq::Equal(eq) => return eq == (op == BinaryOp::Eq),
+                StrEq::Unknown => {}
+            }
+        }
         match probe.str_property(n, i) {
             PropStr::Absent => return false,
             PropStr::Str(s) => {

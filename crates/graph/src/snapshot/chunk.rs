@@ -228,6 +228,15 @@ impl Column {
         }
     }
 
+    /// Whether the value at `local` is the string `s`, where the stored
+    /// bytes tell ([`super::StrEq`]).
+    pub(crate) fn equals_str(&self, local: usize, s: &str) -> super::StrEq {
+        match self {
+            Column::Typed(t) => t.equals_str(local, s),
+            _ => super::StrEq::Unknown,
+        }
+    }
+
     /// The value at `local` as a [`super::PropStr`], a string borrowed
     /// where it lies.
     pub(crate) fn str_at(&self, local: usize) -> super::PropStr<'_> {

@@ -23,6 +23,7 @@ use crate::value::Value;
 
 use super::buf::Buf;
 use super::chunk::Bits;
+use super::StrEq;
 
 /// Code of an absent entry in a dictionary column.
 pub(crate) const DICT_ABSENT: u32 = u32::MAX;
@@ -149,6 +150,26 @@ impl TypedColumn {
             TypedColumn::Dict { .. } | TypedColumn::Encoded { .. } => PropStr::of(self.get(local)),
             _ if self.has(local) => PropStr::Other,
             _ => PropStr::Absent,
+        }
+    }
+
+    /// Whether the value at `local` is the string `s`, where a text
+    /// column's bytes tell without being checked as UTF-8 first: equal
+    /// bytes are the same string, and unequal bytes are another value,
+    /// unless `s` holds the replacement character that bytes which are
+    /// not UTF-8 (a damaged array) read as. [`StrEq::Unknown`] for every
+    /// other column: read it with [`TypedColumn::str_at`].
+    pub(crate) fn equals_str(&self, local: usize, s: &str) -> StrEq {
+        match self {
+            TypedColumn::Text { present, .. } if !present.get(local) => StrEq::Absent,
+            TypedColumn::Text { .. } => match self.text_at(local) {
+                Some(bytes) if bytes == s.as_bytes() => StrEq::Equal(true),
+                Some(_) if s.is_ascii() || !s.contains(char::REPLACEMENT_CHARACTER) => {
+                    StrEq::Equal(false)
+                }
+                _ => StrEq::Unknown,
+            },
+            _ => StrEq::Unknown,
         }
     }
 
@@ -551,5 +572,42 @@ mod tests {
         let v = Value::List(vec![Value::Int(1), Value::from("x")]);
         assert_eq!(decode_value(&encode_value(&v).unwrap()), Some(v));
         assert_eq!(decode_value(&[0xff, 0xff]), None);
+    }
+
+    /// A text column's equality with a string, from its bytes, agrees with
+    /// the value read the long way, damaged bytes included: bytes that are
+    /// not UTF-8 read with replacement characters, so only a string that
+    /// holds one is left to the long way.
+    #[test]
+    fn text_equality_from_bytes_agrees_with_the_value() {
+        // Values: "Ada", absent, [0xff] (not UTF-8), "\u{FFFD}", "".
+        let bytes: Vec<u8> = [&b"Ada"[..], &[0xff], "\u{FFFD}".as_bytes()].concat();
+        let offsets: Vec<u32> = vec![0, 3, 3, 4, 7, 7];
+        let col = TypedColumn::Text {
+            offsets: Buf::from(offsets),
+            bytes: Buf::from(bytes),
+            present: Bits::from_words(Buf::from(vec![0b11101u64])),
+        };
+        for local in 0..5 {
+            let value = col.get(local).map(Cow::into_owned);
+            for s in ["Ada", "", "\u{FFFD}", "x", "Ad"] {
+                let got = col.equals_str(local, s);
+                let want = value.as_ref().map(|v| *v == Value::from(s));
+                match (got, want) {
+                    (StrEq::Unknown, _) => assert!(
+                        s.contains(char::REPLACEMENT_CHARACTER),
+                        "{local} {s:?}: the bytes tell"
+                    ),
+                    (StrEq::Absent, None) => {}
+                    (StrEq::Equal(b), Some(w)) => assert_eq!(b, w, "{local} {s:?}"),
+                    other => panic!("{local} {s:?}: {other:?}"),
+                }
+            }
+        }
+        // The damaged value reads as the replacement character.
+        assert_eq!(
+            col.get(2).map(Cow::into_owned),
+            Some(Value::from("\u{FFFD}"))
+        );
     }
 }

@@ -1846,6 +1846,21 @@ pub enum PropStr<'a> {
     Other,
 }
 
+/// Whether a property is a given string, as its stored bytes tell
+/// ([`NodeProbe::equals_str`]): an equality scan compares a text
+/// column's bytes with the constant's, without checking them as UTF-8.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StrEq {
+    /// No value (or one the role may not see).
+    Absent,
+    /// A value that is, or is not, the string.
+    Equal(bool),
+    /// The bytes do not tell (not a text column, or a string that holds
+    /// the replacement character): read the value with
+    /// [`NodeProbe::str_property`].
+    Unknown,
+}
+
 impl<'a> PropStr<'a> {
     /// A property read the long way, as a `PropStr`: only a string
     /// borrowed from the snapshot counts as one.

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use super::chunk::{column_of, node_pos, Column};
-use super::{PropStr, Snapshot};
+use super::{PropStr, Snapshot, StrEq};
 use crate::ids::{LabelId, NodeId, PropKeyId};
 use crate::value::Value;
 
@@ -141,6 +141,39 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
         }
         let l = self.local(n)?;
         self.columns.get(i).copied().flatten()?.get(l)
+    }
+
+    /// Whether property `i` of the probe's keys of node `n` is the string
+    /// `s`, where the stored bytes tell without being checked as UTF-8
+    /// (a text column read in place); [`StrEq::Unknown`] otherwise, and
+    /// for a restricted snapshot.
+    ///
+    /// ```
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::{Catalog, NodeId, NodeProbe, RelId, Snapshot, StrEq, Value};
+    /// let mut c = Catalog::default();
+    /// let name = c.intern_prop_key("name");
+    /// let nodes = vec![NodeRecord { id: NodeId(0), labels: vec![], props: vec![(name, Value::from("Ada"))] }];
+    /// let s = Snapshot::from_records(c, 1, NodeId(1), RelId(0), nodes, vec![]).unwrap();
+    /// let keys = [name];
+    /// let mut p = NodeProbe::new(&s, &[], &keys);
+    /// // Built from records, the column is not a segment's text column:
+    /// // the answer comes from `str_property`.
+    /// assert_eq!(p.equals_str(NodeId(0), 0, "Ada"), StrEq::Unknown);
+    /// ```
+    #[inline]
+    pub fn equals_str(&mut self, n: NodeId, i: usize, s: &str) -> StrEq {
+        if !self.direct {
+            return StrEq::Unknown;
+        }
+        let column = match self.local(n) {
+            Some(l) => self.columns.get(i).copied().flatten().map(|c| (c, l)),
+            None => None,
+        };
+        match column {
+            Some((c, l)) => c.equals_str(l, s),
+            None => StrEq::Absent,
+        }
     }
 
     /// Property `i` of the probe's keys of node `n`, as
