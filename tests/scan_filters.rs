@@ -175,7 +175,8 @@ fn fused_target_comparisons_answer_as_the_expression_does() {
 }
 
 /// A segment's text column answers `=` and `<>` with a string from its
-/// bytes (`NodeProbe::equals_str`): the same rows as the comparison
+/// bytes, and a dictionary column from its entry (`NodeProbe::equals_str`):
+/// the same rows as the comparison
 /// evaluated as an expression, after a checkpoint put the names there.
 #[test]
 fn string_equalities_over_checkpointed_text_columns() {
@@ -185,7 +186,8 @@ fn string_equalities_over_checkpointed_text_columns() {
         "UNWIND range(0, 2999) AS i \
          CREATE (:N {i: i, name: CASE WHEN i % 7 = 0 THEN 'seven' ELSE 'n' + toString(i) END, \
                       other: CASE WHEN i % 2 = 0 THEN 'n' + toString(i) ELSE i END, \
-                      maybe: CASE WHEN i % 3 = 0 THEN 'n' + toString(i) END})",
+                      maybe: CASE WHEN i % 3 = 0 THEN 'n' + toString(i) END, \
+                      kind: CASE WHEN i % 5 > 0 THEN ['bug', 'idea', 'seven'][i % 3] END})",
         &Params::new(),
     )
     .expect("the graph");
@@ -208,7 +210,7 @@ fn string_equalities_over_checkpointed_text_columns() {
         "'\u{FFFD}'",
         "12",
     ] {
-        for key in ["name", "other", "maybe"] {
+        for key in ["name", "other", "maybe", "kind"] {
             for op in ["=", "<>"] {
                 // Alone (the scan reads only the nodes that hold the key),
                 // and after another key (every node, absent values too).

@@ -157,8 +157,9 @@ impl TypedColumn {
     /// column's bytes tell without being checked as UTF-8 first: equal
     /// bytes are the same string, and unequal bytes are another value,
     /// unless `s` holds the replacement character that bytes which are
-    /// not UTF-8 (a damaged array) read as. [`StrEq::Unknown`] for every
-    /// other column: read it with [`TypedColumn::str_at`].
+    /// not UTF-8 (a damaged array) read as. A dictionary column compares
+    /// its entry. [`StrEq::Unknown`] for every other column: read it with
+    /// [`TypedColumn::str_at`].
     pub(crate) fn equals_str(&self, local: usize, s: &str) -> StrEq {
         match self {
             TypedColumn::Text { present, .. } if !present.get(local) => StrEq::Absent,
@@ -169,6 +170,14 @@ impl TypedColumn {
                 }
                 _ => StrEq::Unknown,
             },
+            // A dictionary's entries are strings, checked when it was read.
+            TypedColumn::Dict { codes, dict } => {
+                match codes.get(local).and_then(|c| dict.get(c as usize)) {
+                    None => StrEq::Absent,
+                    Some(Value::String(x)) => StrEq::Equal(**x == *s),
+                    Some(_) => StrEq::Equal(false),
+                }
+            }
             _ => StrEq::Unknown,
         }
     }
