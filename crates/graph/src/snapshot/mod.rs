@@ -1846,18 +1846,19 @@ pub enum PropStr<'a> {
     Other,
 }
 
-/// Whether a property is a given string, as its stored bytes tell
+/// Whether a property is a given string, as its stored form tells
 /// ([`NodeProbe::equals_str`]): an equality scan compares a text
-/// column's bytes with the constant's, without checking them as UTF-8.
+/// column's bytes with the constant's, without checking them as UTF-8,
+/// and a dictionary column's entry with the constant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StrEq {
     /// No value (or one the role may not see).
     Absent,
     /// A value that is, or is not, the string.
     Equal(bool),
-    /// The bytes do not tell (not a text column, or a string that holds
-    /// the replacement character): read the value with
-    /// [`NodeProbe::str_property`].
+    /// The stored form does not tell (not a segment's text or dictionary
+    /// column, or a string that holds the replacement character): read
+    /// the value with [`NodeProbe::str_property`].
     Unknown,
 }
 

@@ -144,9 +144,9 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
     }
 
     /// Whether property `i` of the probe's keys of node `n` is the string
-    /// `s`, where the stored bytes tell without being checked as UTF-8
-    /// (a text column read in place); [`StrEq::Unknown`] otherwise, and
-    /// for a restricted snapshot.
+    /// `s`, where its stored form tells: a segment's text column by its
+    /// bytes (not checked as UTF-8), a dictionary column by its entry;
+    /// [`StrEq::Unknown`] otherwise, and for a restricted snapshot.
     ///
     /// ```
     /// use relgraph_graph::record::NodeRecord;
