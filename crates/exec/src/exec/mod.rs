@@ -1061,21 +1061,7 @@ fn aggregate(
         groups.push([], new_accs(aggs)?, 0);
     }
     ctx.guard.check_rows(groups.len(), width)?;
-    let (n, mut kv, mut accs) = groups.into_parts();
-    if after.top.is_none() && after.map.is_empty() {
-        let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
-            let mut row = crate::plan::null_row(width);
-            for ((_, slot), v) in keys.iter().zip(kv.by_ref()) {
-                row[*slot] = v.0;
-            }
-            for (a, acc) in aggs.iter().zip(accs.by_ref()) {
-                row[a.slot] = acc.finish()?;
-            }
-            out.push(row);
-        }
-        return Ok(out);
-    }
+    let (n, kv, accs) = groups.into_parts();
     let (mut kv, mut accs): (Vec<GroupKey>, Vec<Accumulator>) = (kv.collect(), accs.collect());
     let threads = rayon::current_num_threads();
     if threads < 2 || n < 2 * PAR_MIN_ROWS || keys.is_empty() || aggs.is_empty() {

@@ -19,13 +19,23 @@ use crate::value_ops::{order_cmp, order_prefix};
 /// descending), the first unequal pair deciding.
 fn ordered<'v>(pairs: impl Iterator<Item = (&'v Value, &'v Value, bool)>) -> std::cmp::Ordering {
     for (a, b, desc) in pairs {
-        let o = order_cmp(a, b);
-        let o = if desc { o.reverse() } else { o };
+        let o = directed(a, b, desc);
         if o != std::cmp::Ordering::Equal {
             return o;
         }
     }
     std::cmp::Ordering::Equal
+}
+
+/// The order of two values of one ORDER BY key (`desc`: descending).
+#[inline]
+fn directed(a: &Value, b: &Value, desc: bool) -> std::cmp::Ordering {
+    let o = order_cmp(a, b);
+    if desc {
+        o.reverse()
+    } else {
+        o
+    }
 }
 
 /// Compares two rows' sort keys (`desc` per key), then their input order.
@@ -360,8 +370,7 @@ impl<'p> TopK<'p> {
                 None => {}
             }
             let v = eval(e, row, &mut self.locals, ctx)?;
-            let o = order_cmp(&v, &last[i]);
-            let o = if *desc { o.reverse() } else { o };
+            let o = directed(&v, &last[i], *desc);
             if o != std::cmp::Ordering::Equal {
                 decided = Some(o == std::cmp::Ordering::Less);
             }

@@ -162,8 +162,8 @@ impl TypedColumn {
     /// [`TypedColumn::str_at`].
     pub(crate) fn equals_str(&self, local: usize, s: &str) -> StrEq {
         match self {
-            TypedColumn::Text { present, .. } if !present.get(local) => StrEq::Absent,
             TypedColumn::Text { .. } => match self.text_at(local) {
+                None => StrEq::Absent,
                 Some(bytes) if bytes == s.as_bytes() => StrEq::Equal(true),
                 Some(_) if s.is_ascii() || !s.contains(char::REPLACEMENT_CHARACTER) => {
                     StrEq::Equal(false)

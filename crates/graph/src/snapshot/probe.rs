@@ -139,8 +139,16 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
         if !self.direct {
             return self.snap.node_property(n, *self.keys.get(i)?);
         }
+        let (c, l) = self.column_at(n, i)?;
+        c.get(l)
+    }
+
+    /// The kept column of key `i` and `n`'s place in it (direct reads
+    /// only), `None` when the node's chunk has no such column.
+    #[inline]
+    fn column_at(&mut self, n: NodeId, i: usize) -> Option<(&'s Column, usize)> {
         let l = self.local(n)?;
-        self.columns.get(i).copied().flatten()?.get(l)
+        Some((self.columns.get(i).copied().flatten()?, l))
     }
 
     /// Whether property `i` of the probe's keys of node `n` is the string
@@ -166,11 +174,7 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
         if !self.direct {
             return StrEq::Unknown;
         }
-        let column = match self.local(n) {
-            Some(l) => self.columns.get(i).copied().flatten().map(|c| (c, l)),
-            None => None,
-        };
-        match column {
+        match self.column_at(n, i) {
             Some((c, l)) => c.equals_str(l, s),
             None => StrEq::Absent,
         }
@@ -186,11 +190,7 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
                 None => PropStr::Absent,
             };
         }
-        let column = match self.local(n) {
-            Some(l) => self.columns.get(i).copied().flatten().map(|c| (c, l)),
-            None => None,
-        };
-        match column {
+        match self.column_at(n, i) {
             Some((c, l)) => c.str_at(l),
             None => PropStr::Absent,
         }
