@@ -197,6 +197,7 @@ pub(super) fn cut_point(ops: &[Op], sinks: SinkUse) -> Option<CutPoint> {
                 for x in std::iter::once(e).chain(e.closing.as_deref()) {
                     bound.extend([x.rel, x.to]);
                     bound.extend(x.count_into);
+                    bound.extend(x.target_reads.iter().map(|(_, s)| *s));
                 }
             }
             Op::HashJoin(j) => {

@@ -22,6 +22,7 @@ use crate::tables::{JoinTable, KeptMatches, OptionalRows, RelListIndex};
 
 use crate::error::{ErrorKind, ExecError, Result};
 use crate::options::EXEC_STACK_BUDGET;
+use crate::plan::compares::{scan_comparisons, target_comparisons, NodeCompare, NodeCompares};
 use crate::plan::{
     put_node, put_rel, put_value, BuildPath, CExpr, Dir, Expand, HashJoin, NameRef, NodeScan, Op,
     OptionalMemo, PathStep, RelIdList, Row, Seek,
@@ -245,6 +246,7 @@ fn push_expand(
     let target = Target {
         labels: &to_labels,
         checks: &checks,
+        reads: &[],
     };
     expand(e, &types, target, fused.as_ref(), row, ctx, &mut |r| {
         push(rest, r, ctx, sink)
@@ -727,77 +729,12 @@ fn has_labels(snapshot: &Snapshot, n: NodeId, labels: &[LabelId]) -> bool {
     labels.iter().all(|l| snapshot.has_label(n, *l))
 }
 
-/// A property of a node compared with a constant: the key, the operator
-/// (`=`, `<>`, `<`, `<=`, `>`, `>=`), the constant, and whether the
-/// constant is the left operand.
-pub(crate) type NodeCompare<'p> = (&'p NameRef<PropKeyId>, BinaryOp, &'p Value, bool);
-
-/// The comparisons a scan or an expansion checks on each node it finds,
-/// before it writes a row.
-pub(crate) type NodeCompares<'p> = SmallVec<[NodeCompare<'p>; 2]>;
-
-/// The filters right after scan `s` that compare one of its node's
-/// properties with a constant, and how many operators they are
-/// ([`node_comparisons`]).
-pub(crate) fn scan_comparisons<'p>(s: &NodeScan, rest: &'p [Op]) -> (NodeCompares<'p>, usize) {
-    node_comparisons(s.slot, rest)
-}
-
-/// The filters right after expansion `e` that compare a property of the
-/// node it binds with a constant, and how many operators they are: none
-/// for an expansion into a bound node, of variable length, closing a
-/// cycle or counting ([`node_comparisons`]).
-fn target_comparisons<'p>(e: &Expand, rest: &'p [Op]) -> (NodeCompares<'p>, usize) {
-    if e.to_bound || e.var_length.is_some() || e.closing.is_some() || e.count_into.is_some() {
-        return (NodeCompares::new(), 0);
-    }
-    node_comparisons(e.to, rest)
-}
-
-/// The filters at the start of `rest` that compare a property of the node
-/// in `slot` with a constant, and how many operators they are: the
-/// operator that binds the node checks them on each node before it
-/// writes a row (the same comparison as the filter,
-/// `value_ops::compare_op`, which raises nothing: the node passes when it
-/// is true, not when it is false or null), instead of interpreting each
-/// predicate per row. Profiling runs operators one at a time and so never
-/// fuses.
-fn node_comparisons<'p>(slot: usize, rest: &'p [Op]) -> (NodeCompares<'p>, usize) {
-    let mut out = NodeCompares::new();
-    for op in rest {
-        let Op::Filter(CExpr::Binary(bop, a, b, _), _) = op else {
-            break;
-        };
-        if !matches!(
-            bop,
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
-        ) {
-            break;
-        }
-        let of_node = |e: &'p CExpr| match e {
-            CExpr::Property(base, key, _) if matches!(&**base, CExpr::Slot(x) if *x == slot) => {
-                Some(key)
-            }
-            _ => None,
-        };
-        let found = match (&**a, &**b) {
-            (p, CExpr::Const(v)) => of_node(p).map(|k| (k, *bop, v, false)),
-            (CExpr::Const(v), p) => of_node(p).map(|k| (k, *bop, v, true)),
-            _ => None,
-        };
-        let Some(found) = found else { break };
-        out.push(found);
-    }
-    let n = out.len();
-    (out, n)
-}
-
 /// The keys of `checks`, resolved into `out`; false when one is a key no
 /// node has (every comparison with it is null: no node passes).
 fn compared_keys(
     checks: &[NodeCompare<'_>],
     catalog: &relgraph_graph::Catalog,
-    out: &mut SmallVec<[PropKeyId; 2]>,
+    out: &mut SmallVec<[PropKeyId; 4]>,
 ) -> bool {
     for (key, ..) in checks {
         match key.resolve(catalog) {
@@ -1041,6 +978,20 @@ fn rel_props_match(
 struct Target<'a, 'p> {
     labels: &'a [LabelId],
     checks: &'a [NodeCompare<'p>],
+    /// Keys of the node read where it is found (`Expand::target_reads`,
+    /// resolved): property `checks.len() + i` of the probe is key `i`.
+    reads: &'a [PropKeyId],
+}
+
+impl<'a> Target<'a, '_> {
+    /// A target checked for its labels alone.
+    fn labels(labels: &'a [LabelId]) -> Self {
+        Target {
+            labels,
+            checks: &[],
+            reads: &[],
+        }
+    }
 }
 
 /// The counting `ExpandInto` fused into an expansion, with its resolved ids.
@@ -1057,12 +1008,16 @@ struct Fused<'a> {
 fn each_match<R: std::ops::Deref<Target = [Value]>>(
     e: &Expand,
     types: &[RelTypeId],
-    to_labels: &[LabelId],
-    checks: &[NodeCompare<'_>],
+    target: Target<'_, '_>,
     row: &mut R,
     ctx: &Ctx<'_>,
-    f: &mut dyn FnMut(&mut R, Adj) -> Result<bool>,
+    f: &mut dyn FnMut(&mut R, Adj, &mut NodeProbe<'_, '_>) -> Result<bool>,
 ) -> Result<bool> {
+    let Target {
+        labels: to_labels,
+        checks,
+        reads,
+    } = target;
     let snap = ctx.snapshot;
     let Value::Node(from) = row[e.from] else {
         return Ok(true);
@@ -1094,6 +1049,7 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
     if !compared_keys(checks, snap.catalog(), &mut keys) {
         return Ok(true);
     }
+    keys.extend_from_slice(reads);
     let mut probe = NodeProbe::new(snap, to_labels, &keys);
     for &t in types {
         for &d in dirs(e.dir) {
@@ -1121,7 +1077,7 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
                 {
                     continue;
                 }
-                if !f(row, a)? {
+                if !f(row, a, &mut probe)? {
                     return Ok(false);
                 }
             }
@@ -1247,19 +1203,34 @@ fn expand(
     emit: &mut Emit<'_>,
 ) -> Result<bool> {
     match (e.count_into, fused) {
-        (None, None) => each_match(
-            e,
-            types,
-            target.labels,
-            target.checks,
-            row,
-            ctx,
-            &mut |row, a| {
+        (None, None) => {
+            // The reads' slots, each with its key's place in the probe
+            // (none for a key no node has).
+            let mut keys = SmallVec::<[PropKeyId; 4]>::new();
+            let mut into = SmallVec::<[(usize, Option<usize>); 4]>::new();
+            for (k, slot) in &e.target_reads {
+                let at = k.resolve(ctx.snapshot.catalog()).map(|k| {
+                    keys.push(k);
+                    target.checks.len() + keys.len() - 1
+                });
+                into.push((*slot, at));
+            }
+            let target = Target {
+                reads: &keys,
+                ..target
+            };
+            each_match(e, types, target, row, ctx, &mut |row, a, probe| {
                 put_rel(&mut row[e.rel], a.rel);
                 put_node(&mut row[e.to], a.node);
+                for &(slot, at) in &into {
+                    row[slot] = match at {
+                        Some(i) => probe.value(a.node, i),
+                        None => Value::Null,
+                    };
+                }
                 emit(row)
-            },
-        ),
+            })
+        }
         // A fused closing expansion: one row per pair of relationships.
         (None, Some(f)) => {
             // `e`'s relationship and target are bound in the row already.
@@ -1279,10 +1250,17 @@ fn expand(
         }
         (Some(w), None) => {
             let mut count = 0i64;
-            each_match(e, types, target.labels, &[], row, ctx, &mut |_, _| {
-                count += 1;
-                Ok(true)
-            })?;
+            each_match(
+                e,
+                types,
+                Target::labels(target.labels),
+                row,
+                ctx,
+                &mut |_, _, _| {
+                    count += 1;
+                    Ok(true)
+                },
+            )?;
             emit_count(w, count, row, emit)
         }
     }
@@ -1329,7 +1307,12 @@ pub(crate) fn hop_matches(
     }
     let mut count = 0i64;
     let mut row = row;
-    each_match(e, &types, &to_labels, checks, &mut row, ctx, &mut |_, _| {
+    let target = Target {
+        labels: &to_labels,
+        checks,
+        reads: &[],
+    };
+    each_match(e, &types, target, &mut row, ctx, &mut |_, _, _| {
         count += 1;
         Ok(!first)
     })?;
@@ -1363,13 +1346,25 @@ fn each_closing_pair(
 ) -> Result<bool> {
     let c = f.expand;
     if !fused_shape(e) {
-        return each_match(e, types, to_labels, &[], row, ctx, &mut |row, a| {
-            put_rel(&mut row[e.rel], a.rel);
-            put_node(&mut row[e.to], a.node);
-            each_match(c, &f.types, &f.to_labels, &[], row, ctx, &mut |row, b| {
-                on_pair(row, b.rel)
-            })
-        });
+        return each_match(
+            e,
+            types,
+            Target::labels(to_labels),
+            row,
+            ctx,
+            &mut |row, a, _| {
+                put_rel(&mut row[e.rel], a.rel);
+                put_node(&mut row[e.to], a.node);
+                each_match(
+                    c,
+                    &f.types,
+                    Target::labels(&f.to_labels),
+                    row,
+                    ctx,
+                    &mut |row, b, _| on_pair(row, b.rel),
+                )
+            },
+        );
     }
     closing_pairs(e, types, to_labels, f, row, ctx, on_pair)
 }

@@ -397,6 +397,7 @@ mod tests {
             rel_ids: None,
             trails: None,
             hops: None,
+            target_reads: Vec::new(),
             estimate: None,
         }
     }

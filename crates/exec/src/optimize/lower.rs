@@ -176,7 +176,7 @@ impl Optimizer<'_> {
                                 self.tables.rel_lists += 1;
                                 self.tables.rel_lists - 1
                             });
-                            RelIdList { list, index }
+                            Box::new(RelIdList { list, index })
                         })
                     } else {
                         None
@@ -310,6 +310,7 @@ impl Optimizer<'_> {
             rel_ids: None,
             trails: None,
             hops: None,
+            target_reads: Vec::new(),
             estimate: None,
         }
     }

@@ -76,6 +76,10 @@ impl<'a> Optimizer<'a> {
             width - 1
         });
         rewrite::fold_projections_into_aggregates(&mut ops);
+        rewrite::hoist_target_reads(&mut ops, &mut || {
+            width += 1;
+            width - 1
+        });
         SinglePlan {
             ops,
             width,

@@ -448,6 +448,117 @@ fn hoist_into(
     }
 }
 
+/// Reads the properties of the node a single hop binds, that the
+/// operators right after it read, where the expansion finds the node
+/// (`Expand::target_reads`): the expansion's probe keeps the node's chunk
+/// and its columns, where a read in an expression finds the chunk and the
+/// column again for every row (cookbook cb07 reads `t.cost` and
+/// `t.escalated` of 2.37 million tickets). The operators rewritten are
+/// the first filter and an aggregation's arguments after the expansion,
+/// past the comparisons the expansion checks itself
+/// (`target_comparisons`) and any projections, up to the first other
+/// operator, and in them only the reads every evaluation makes
+/// ([`rewrite_sure_reads`]), so no property is read for a row that would
+/// not have read it. Grouping
+/// keys are left alone (a key of one variable is computed once per group).
+/// A property read of a node cannot fail, and the probe answers as the
+/// snapshot does (role restrictions included), so no answer changes.
+pub(crate) fn hoist_target_reads(ops: &mut [Op], alloc: &mut dyn FnMut() -> usize) {
+    for i in 0..ops.len() {
+        let (head, tail) = ops.split_at_mut(i + 1);
+        let Op::Expand(e) = &mut head[i] else {
+            continue;
+        };
+        if e.to_bound || e.var_length.is_some() || e.closing.is_some() || e.count_into.is_some() {
+            continue;
+        }
+        let (checks, fused) = crate::plan::compares::target_comparisons(e, tail);
+        let room = relgraph_graph::NodeProbe::KEPT.saturating_sub(checks.len());
+        drop(checks);
+        let to = e.to;
+        let mut reads: Vec<(NameRef<PropKeyId>, usize)> = Vec::new();
+        let mut replace = |x: &mut CExpr| {
+            rewrite_sure_reads(x, &mut |slot, key| {
+                if slot != to {
+                    return None;
+                }
+                if let Some((_, into)) = reads.iter().find(|(k, _)| k.name == key.name) {
+                    return Some(*into);
+                }
+                (reads.len() < room).then(|| {
+                    let into = alloc();
+                    reads.push((key.clone(), into));
+                    into
+                })
+            })
+        };
+        for op in &mut tail[fused..] {
+            match op {
+                // A projection's items are left alone: one that only feeds
+                // a top-k's later keys is computed for the rows that tie
+                // (cookbook cb06 reads the names of ten customers, not of
+                // 134,977). One that rebinds the node's slot ends the walk.
+                Op::Project { items, .. } if items.iter().all(|(_, out)| *out != to) => {}
+                Op::Filter(x, _) => {
+                    replace(x);
+                    break;
+                }
+                Op::Aggregate { aggs, .. } => {
+                    aggs.iter_mut()
+                        .filter_map(|a| a.arg.as_mut())
+                        .for_each(&mut replace);
+                    break;
+                }
+                _ => break,
+            }
+        }
+        e.target_reads = reads;
+    }
+}
+
+/// [`rewrite_reads`] of the reads that every evaluation of `e` makes:
+/// not those in the right operand of `AND` and `OR` (read only when the
+/// left one does not decide), in a CASE's results or later conditions,
+/// or inside lists, maps, comprehensions and sub-plans.
+fn rewrite_sure_reads(
+    e: &mut CExpr,
+    hoist: &mut dyn FnMut(usize, &NameRef<PropKeyId>) -> Option<usize>,
+) {
+    match e {
+        CExpr::Property(base, key, _) => match **base {
+            CExpr::Slot(slot) => {
+                if let Some(s) = hoist(slot, key) {
+                    *e = CExpr::Slot(s);
+                }
+            }
+            _ => rewrite_sure_reads(base, hoist),
+        },
+        CExpr::Binary(BinaryOp::And | BinaryOp::Or, a, _, _) => rewrite_sure_reads(a, hoist),
+        CExpr::Binary(_, a, b, _) | CExpr::Index(a, b, _) => {
+            rewrite_sure_reads(a, hoist);
+            rewrite_sure_reads(b, hoist);
+        }
+        CExpr::Unary(_, a, _) | CExpr::IsNull(a, _) | CExpr::HasLabels(a, ..) => {
+            rewrite_sure_reads(a, hoist)
+        }
+        // A function's arguments are all evaluated before it is called.
+        CExpr::Call(_, args, _) => args.iter_mut().for_each(|a| rewrite_sure_reads(a, hoist)),
+        CExpr::Case {
+            subject: Some(s), ..
+        } => rewrite_sure_reads(s, hoist),
+        CExpr::Case {
+            subject: None,
+            branches,
+            ..
+        } => {
+            if let Some((when, _)) = branches.first_mut() {
+                rewrite_sure_reads(when, hoist);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Replaces each `slot.key` in `e` (outside its sub-plans) for which
 /// `hoist` gives a slot with a read of that slot.
 fn rewrite_reads(

@@ -84,11 +84,20 @@ pub(crate) fn describe(op: &Op) -> String {
                 None => String::new(),
             };
             // Relationships looked up by id where the list is the shorter.
-            let listed = if e.rel_ids.is_some() {
-                " by id list"
+            let mut listed = if e.rel_ids.is_some() {
+                " by id list".to_string()
             } else {
-                ""
+                String::new()
             };
+            // Properties of the target read where it is found.
+            if !e.target_reads.is_empty() {
+                let keys: Vec<String> = e
+                    .target_reads
+                    .iter()
+                    .map(|(k, _)| format!("{}.{}", e.to_var, k.name))
+                    .collect();
+                listed.push_str(&format!(" reading {}", keys.join(", ")));
+            }
             format!(
                 "{name}(({}){l}[{}{}{len}]{r}({}{labels})){listed}{then}{}",
                 e.from_var,

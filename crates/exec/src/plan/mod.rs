@@ -2,6 +2,7 @@
 //! (row positions) resolved by the binder. A single query compiles to a
 //! linear pipeline of [`Op`]s over fixed-width rows.
 
+pub(crate) mod compares;
 pub(crate) mod explain;
 pub(crate) mod logical;
 
@@ -456,7 +457,7 @@ pub(crate) struct Expand {
     /// may bind (`WHERE id(r) IN list` or `id(r) = x`): the expansion
     /// reads the listed relationships instead of the node's adjacency
     /// when they are fewer. Single hops only.
-    pub rel_ids: Option<RelIdList>,
+    pub rel_ids: Option<Box<RelIdList>>,
     /// For a variable-length expansion of at most two hops into a bound
     /// node: which of the run's trail caches (`RunTables::trails`) keeps
     /// the trails into that node when it repeats across rows.
@@ -465,6 +466,11 @@ pub(crate) struct Expand {
     /// row: which of the run's hop caches (`RunTables::hops`) lists the
     /// relationships of an end that repeats across rows.
     pub hops: Option<u32>,
+    /// Properties of the node a single hop binds that the operators after
+    /// it read, read where the node is found, with its chunk's columns
+    /// kept (`NodeProbe`), into these slots; those operators read the
+    /// slots instead (`optimize::rewrite::hoist_target_reads`).
+    pub target_reads: Vec<(NameRef<PropKeyId>, usize)>,
     /// Planner's estimate of the rows after it: per input row of its
     /// MATCH, or of all rows where that MATCH directly follows another.
     pub estimate: Option<f64>,

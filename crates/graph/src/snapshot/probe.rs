@@ -65,6 +65,14 @@ pub struct NodeProbe<'s, 'a> {
 }
 
 impl<'s, 'a> NodeProbe<'s, 'a> {
+    /// The most labels, and the most keys, a probe keeps per chunk; with
+    /// more it reads every node the long way.
+    ///
+    /// ```
+    /// assert!(relgraph_graph::NodeProbe::KEPT >= 1);
+    /// ```
+    pub const KEPT: usize = KEPT;
+
     /// A probe of `labels` (all of which [`NodeProbe::has_labels`] tests)
     /// and `keys` (which [`NodeProbe::property`] reads by their place in
     /// the slice).
@@ -141,6 +149,38 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
         }
         let (c, l) = self.column_at(n, i)?;
         c.get(l)
+    }
+
+    /// Property `i` of the probe's keys of node `n` as an owned value,
+    /// `Null` where there is none: what [`Snapshot::node_value`] reads,
+    /// with the chunk's column kept.
+    ///
+    /// ```
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::{Catalog, NodeId, NodeProbe, RelId, Snapshot, Value};
+    /// let mut c = Catalog::default();
+    /// let cost = c.intern_prop_key("cost");
+    /// let nodes = (0..2)
+    ///     .map(|i| NodeRecord { id: NodeId(i), labels: vec![], props: vec![(cost, Value::Int(10 * i as i64))] })
+    ///     .collect();
+    /// let s = Snapshot::from_records(c, 1, NodeId(2), RelId(0), nodes, vec![]).unwrap();
+    /// let keys = [cost];
+    /// let mut p = NodeProbe::new(&s, &[], &keys);
+    /// assert_eq!(p.value(NodeId(1), 0), Value::Int(10));
+    /// assert_eq!(p.value(NodeId(5), 0), Value::Null);
+    /// ```
+    #[inline]
+    pub fn value(&mut self, n: NodeId, i: usize) -> Value {
+        if !self.direct {
+            return match self.keys.get(i) {
+                Some(k) => self.snap.node_value(n, *k),
+                None => Value::Null,
+            };
+        }
+        match self.column_at(n, i) {
+            Some((c, l)) => c.value(l),
+            None => Value::Null,
+        }
     }
 
     /// The kept column of key `i` and `n`'s place in it (direct reads
