@@ -459,10 +459,10 @@ fn hoist_into(
 /// (`target_comparisons`) and any projections, up to the first other
 /// operator, and in them only the reads every evaluation makes
 /// ([`rewrite_sure_reads`]), so no property is read for a row that would
-/// not have read it. Grouping
-/// keys are left alone (a key of one variable is computed once per group).
-/// A property read of a node cannot fail, and the probe answers as the
-/// snapshot does (role restrictions included), so no answer changes.
+/// not have read it. Grouping keys are left alone (a key of one variable
+/// is computed once per group). A property read of a node cannot fail,
+/// and the probe answers as the snapshot does (role restrictions
+/// included), so no answer changes.
 pub(crate) fn hoist_target_reads(ops: &mut [Op], alloc: &mut dyn FnMut() -> usize) {
     for i in 0..ops.len() {
         let (head, tail) = ops.split_at_mut(i + 1);
