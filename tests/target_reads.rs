@@ -123,6 +123,30 @@ fn reads_where_the_target_is_found_answer_as_expressions_do() {
     );
 }
 
+/// A label scan reads its nodes' properties the same way.
+#[test]
+fn scans_read_properties_where_they_find_the_node() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = tickets(dir.path());
+    for tail in [
+        "RETURN @.kind, sum(@.cost), sum(CASE WHEN @.esc THEN 1 ELSE 0 END), count(*)",
+        "WITH t WHERE @.cost * 2 > 50 RETURN count(*), sum(@.a)",
+        "RETURN max(@.a + @.b + @.c + @.d + @.e), sum(@.nokey)",
+    ] {
+        let direct = format!("MATCH (t:T) {}", tail.replace('@', "t"));
+        let reference = format!("MATCH (t:T) {}", tail.replace('@', "[t][0]"));
+        assert_eq!(run(&db, &direct), run(&db, &reference), "{direct}");
+        let plan = explain(&db, &direct);
+        assert!(plan.contains("NodeByLabelScan(t:T) reading t."), "{plan}");
+    }
+    // Beside a comparison the scan checks itself.
+    let fused = "MATCH (t:T {kind: 'bug'}) RETURN sum(t.cost), count(t.esc)";
+    let reference = "MATCH (t:T {kind: 'bug'}) RETURN sum([t][0].cost), count([t][0].esc)";
+    let plan = explain(&db, fused);
+    assert!(plan.contains("reading t.cost, t.esc"), "{plan}");
+    assert_eq!(run(&db, fused), run(&db, reference));
+}
+
 #[test]
 fn a_role_reads_only_the_target_properties_it_may_see() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -147,6 +171,9 @@ fn a_role_reads_only_the_target_properties_it_may_see() {
         )
     };
     assert_eq!(as_role(direct), as_role(reference));
+    let scan = "MATCH (t:T) RETURN t.kind, sum(t.cost), count(t.esc)";
+    let scan_reference = "MATCH (t:T) RETURN t.kind, sum([t][0].cost), count([t][0].esc)";
+    assert_eq!(as_role(scan), as_role(scan_reference));
     // The denied key reads as null for the role, not for the administrator.
     let total = "MATCH (:C)-[:OPENED]->(t:T) RETURN sum(t.cost) <> 0, count(t.esc) > 0";
     assert_eq!(as_role(total), vec!["[false,true]".to_string()]);

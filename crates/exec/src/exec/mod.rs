@@ -1000,7 +1000,8 @@ fn aggregate(
     let tasks = tasks_grouped(ops, rows, batch, ctx, keys)?;
     let template = new_accs(aggs)?;
     let expected = expected_groups(ops, tasks.len());
-    let make = || Groups::new(keys, aggs, &template, ctx, expected);
+    let defer = groups::deferral_pays(ops, keys);
+    let make = || Groups::new(keys, &defer, aggs, &template, ctx, expected);
     // Counts and sums (float sums are exact until rounded once) do not
     // depend on the order rows arrive in, so each worker folds all its
     // tasks into one set of groups (fewer partials to merge); other

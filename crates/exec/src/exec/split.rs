@@ -192,7 +192,10 @@ pub(super) fn cut_point(ops: &[Op], sinks: SinkUse) -> Option<CutPoint> {
             Op::Filter(..) => {}
             Op::Project { items, .. } => bound.extend(items.iter().map(|(_, s)| *s)),
             Op::BuildPath(p) => bound.push(p.slot),
-            Op::NodeScan(s) => bound.push(s.slot),
+            Op::NodeScan(s) => {
+                bound.push(s.slot);
+                bound.extend(s.reads.iter().map(|(_, r)| *r));
+            }
             Op::Expand(e) => {
                 for x in std::iter::once(e).chain(e.closing.as_deref()) {
                     bound.extend([x.rel, x.to]);

@@ -729,6 +729,48 @@ fn has_labels(snapshot: &Snapshot, n: NodeId, labels: &[LabelId]) -> bool {
     labels.iter().all(|l| snapshot.has_label(n, *l))
 }
 
+/// Where the properties a scan or expansion reads where it finds a node
+/// (`NodeScan::reads`, `Expand::target_reads`) go: per read, its slot
+/// and its key's place in the probe, whose keys are the `checked`
+/// compared keys and then the read keys, which are pushed onto `keys`;
+/// none for a key no node has.
+fn read_keys(
+    reads: &[(NameRef<PropKeyId>, usize)],
+    checked: usize,
+    catalog: &relgraph_graph::Catalog,
+    keys: &mut SmallVec<[PropKeyId; 4]>,
+) -> SmallVec<[(usize, Option<usize>); 4]> {
+    let mut found = 0;
+    reads
+        .iter()
+        .map(|(k, slot)| {
+            let at = k.resolve(catalog).map(|k| {
+                keys.push(k);
+                found += 1;
+                checked + found - 1
+            });
+            (*slot, at)
+        })
+        .collect()
+}
+
+/// Writes node `n`'s properties that `into` ([`read_keys`]) names into
+/// their slots, read through `probe`.
+#[inline(always)]
+fn fill_reads(
+    into: &[(usize, Option<usize>)],
+    probe: &mut NodeProbe<'_, '_>,
+    n: NodeId,
+    row: &mut Row,
+) {
+    for &(slot, at) in into {
+        row[slot] = match at {
+            Some(i) => probe.value(n, i),
+            None => Value::Null,
+        };
+    }
+}
+
 /// The keys of `checks`, resolved into `out`; false when one is a key no
 /// node has (every comparison with it is null: no node passes).
 fn compared_keys(
@@ -825,16 +867,24 @@ pub(crate) fn scan(
     if !compared_keys(checks, catalog, &mut keys) {
         return Ok(true);
     }
-    // The scan's labels and compared keys, read with the chunk kept.
-    let mut probe = NodeProbe::new(snap, &extra, &keys);
-    let mut passes = |n: NodeId| probe.has_labels(n) && passes_all(&mut probe, n, checks);
+    // The scan's labels, compared keys and read keys, read with the
+    // chunk kept.
+    let mut probed = keys.clone();
+    let into = read_keys(&s.reads, checks.len(), catalog, &mut probed);
+    let mut probe = NodeProbe::new(snap, &extra, &probed);
+    let reading = !into.is_empty();
     let mut each = |nodes: &mut dyn Iterator<Item = NodeId>, row: &mut Row| -> Result<bool> {
         for n in nodes {
             tick(ctx)?;
-            if range.as_ref().is_some_and(|r| !r.contains(&n.0)) || !passes(n) {
+            if range.as_ref().is_some_and(|r| !r.contains(&n.0))
+                || !(probe.has_labels(n) && passes_all(&mut probe, n, checks))
+            {
                 continue;
             }
             put_node(&mut row[s.slot], n);
+            if reading {
+                fill_reads(&into, &mut probe, n, row);
+            }
             if !emit(row)? {
                 return Ok(false);
             }
@@ -1228,29 +1278,23 @@ fn expand(
 ) -> Result<bool> {
     match (e.count_into, fused) {
         (None, None) => {
-            // The reads' slots, each with its key's place in the probe
-            // (none for a key no node has).
-            let mut keys = SmallVec::<[PropKeyId; 4]>::new();
-            let mut into = SmallVec::<[(usize, Option<usize>); 4]>::new();
-            for (k, slot) in &e.target_reads {
-                let at = k.resolve(ctx.snapshot.catalog()).map(|k| {
-                    keys.push(k);
-                    target.checks.len() + keys.len() - 1
-                });
-                into.push((*slot, at));
-            }
+            let mut keys = SmallVec::new();
+            let into = read_keys(
+                &e.target_reads,
+                target.checks.len(),
+                ctx.snapshot.catalog(),
+                &mut keys,
+            );
             let target = Target {
                 reads: &keys,
                 ..target
             };
+            let reading = !into.is_empty();
             each_match(e, types, target, row, ctx, &mut |row, a, probe| {
                 put_rel(&mut row[e.rel], a.rel);
                 put_node(&mut row[e.to], a.node);
-                for &(slot, at) in &into {
-                    row[slot] = match at {
-                        Some(i) => probe.value(a.node, i),
-                        None => Value::Null,
-                    };
+                if reading {
+                    fill_reads(&into, probe, a.node, row);
                 }
                 emit(row)
             })

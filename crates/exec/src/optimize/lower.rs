@@ -334,6 +334,7 @@ impl Optimizer<'_> {
             var: n.var.clone(),
             seek,
             labels,
+            reads: Vec::new(),
             estimate: rows,
         }
     }

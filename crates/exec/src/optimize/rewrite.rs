@@ -448,8 +448,8 @@ fn hoist_into(
     }
 }
 
-/// Reads the properties of the node a single hop binds, that the
-/// operators right after it read, where the expansion finds the node
+/// Reads the properties of the node a single hop (or a scan) binds, that
+/// the operators right after it read, where the expansion finds the node
 /// (`Expand::target_reads`): the expansion's probe keeps the node's chunk
 /// and its columns, where a read in an expression finds the chunk and the
 /// column again for every row (cookbook cb07 reads `t.cost` and
@@ -466,54 +466,82 @@ fn hoist_into(
 pub(crate) fn hoist_target_reads(ops: &mut [Op], alloc: &mut dyn FnMut() -> usize) {
     for i in 0..ops.len() {
         let (head, tail) = ops.split_at_mut(i + 1);
-        let Op::Expand(e) = &mut head[i] else {
-            continue;
-        };
-        if e.to_bound || e.var_length.is_some() || e.closing.is_some() || e.count_into.is_some() {
-            continue;
-        }
-        let (checks, fused) = crate::plan::compares::target_comparisons(e, tail);
-        let room = relgraph_graph::NodeProbe::KEPT.saturating_sub(checks.len());
-        drop(checks);
-        let to = e.to;
-        let mut reads: Vec<(NameRef<PropKeyId>, usize)> = Vec::new();
-        let mut replace = |x: &mut CExpr| {
-            rewrite_sure_reads(x, &mut |slot, key| {
-                if slot != to {
-                    return None;
+        match &mut head[i] {
+            Op::Expand(e) => {
+                if e.to_bound
+                    || e.var_length.is_some()
+                    || e.closing.is_some()
+                    || e.count_into.is_some()
+                {
+                    continue;
                 }
-                if let Some((_, into)) = reads.iter().find(|(k, _)| k.name == key.name) {
-                    return Some(*into);
-                }
-                (reads.len() < room).then(|| {
-                    let into = alloc();
-                    reads.push((key.clone(), into));
-                    into
-                })
-            })
-        };
-        for op in &mut tail[fused..] {
-            match op {
-                // A projection's items are left alone: one that only feeds
-                // a top-k's later keys is computed for the rows that tie
-                // (cookbook cb06 reads the names of ten customers, not of
-                // 134,977). One that rebinds the node's slot ends the walk.
-                Op::Project { items, .. } if items.iter().all(|(_, out)| *out != to) => {}
-                Op::Filter(x, _) => {
-                    replace(x);
-                    break;
-                }
-                Op::Aggregate { aggs, .. } => {
-                    aggs.iter_mut()
-                        .filter_map(|a| a.arg.as_mut())
-                        .for_each(&mut replace);
-                    break;
-                }
-                _ => break,
+                let (checked, fused) = {
+                    let (checks, fused) = crate::plan::compares::target_comparisons(e, tail);
+                    (checks.len(), fused)
+                };
+                e.target_reads = reads_after(e.to, checked, &mut tail[fused..], alloc);
             }
+            // A scan reads its nodes the same way.
+            Op::NodeScan(s) => {
+                let (checked, fused) = {
+                    let (checks, fused) = crate::plan::compares::scan_comparisons(s, tail);
+                    (checks.len(), fused)
+                };
+                s.reads = reads_after(s.slot, checked, &mut tail[fused..], alloc);
+            }
+            _ => {}
         }
-        e.target_reads = reads;
     }
+}
+
+/// The reads of node `to`'s properties that [`hoist_target_reads`]
+/// moves from `after` (the operators after the scan or expansion that
+/// binds it, past its fused comparisons) into the slots it returns, at
+/// most as many as a probe keeps beside `checked` comparisons.
+fn reads_after(
+    to: usize,
+    checked: usize,
+    after: &mut [Op],
+    alloc: &mut dyn FnMut() -> usize,
+) -> Vec<(NameRef<PropKeyId>, usize)> {
+    let room = relgraph_graph::NodeProbe::KEPT.saturating_sub(checked);
+    let mut reads: Vec<(NameRef<PropKeyId>, usize)> = Vec::new();
+    let mut replace = |x: &mut CExpr| {
+        rewrite_sure_reads(x, &mut |slot, key| {
+            if slot != to {
+                return None;
+            }
+            if let Some((_, into)) = reads.iter().find(|(k, _)| k.name == key.name) {
+                return Some(*into);
+            }
+            (reads.len() < room).then(|| {
+                let into = alloc();
+                reads.push((key.clone(), into));
+                into
+            })
+        })
+    };
+    for op in after {
+        match op {
+            // A projection's items are left alone: one that only feeds
+            // a top-k's later keys is computed for the rows that tie
+            // (cookbook cb06 reads the names of ten customers, not of
+            // 134,977). One that rebinds the node's slot ends the walk.
+            Op::Project { items, .. } if items.iter().all(|(_, out)| *out != to) => {}
+            Op::Filter(x, _) => {
+                replace(x);
+                break;
+            }
+            Op::Aggregate { aggs, .. } => {
+                aggs.iter_mut()
+                    .filter_map(|a| a.arg.as_mut())
+                    .for_each(&mut replace);
+                break;
+            }
+            _ => break,
+        }
+    }
+    reads
 }
 
 /// [`rewrite_reads`] of the reads that every evaluation of `e` makes:

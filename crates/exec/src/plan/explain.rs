@@ -4,7 +4,8 @@
 use std::fmt::Write;
 
 use super::OpProfile;
-use super::{Dir, Op, Plan, Seek};
+use super::{Dir, NameRef, Op, Plan, Seek};
+use relgraph_graph::PropKeyId;
 
 fn types_text(types: &[super::NameRef<relgraph_graph::RelTypeId>]) -> String {
     if types.is_empty() {
@@ -24,6 +25,19 @@ fn est(e: Option<f64>) -> String {
         Some(e) => format!(" est={}", e.round()),
         None => String::new(),
     }
+}
+
+/// ` reading n.a, n.b`: the properties a scan or an expansion reads where
+/// it finds its node (empty for none).
+fn reading(var: &str, reads: &[(NameRef<PropKeyId>, usize)]) -> String {
+    if reads.is_empty() {
+        return String::new();
+    }
+    let keys: Vec<String> = reads
+        .iter()
+        .map(|(k, _)| format!("{var}.{}", k.name))
+        .collect();
+    format!(" reading {}", keys.join(", "))
 }
 
 /// A one-line description of an operator.
@@ -49,7 +63,7 @@ pub(crate) fn describe(op: &Op) -> String {
                     )
                 }
             };
-            scan + &est(Some(s.estimate))
+            scan + &reading(&s.var, &s.reads) + &est(Some(s.estimate))
         }
         Op::Expand(e) => {
             let (l, r) = match e.dir {
@@ -90,14 +104,7 @@ pub(crate) fn describe(op: &Op) -> String {
                 String::new()
             };
             // Properties of the target read where it is found.
-            if !e.target_reads.is_empty() {
-                let keys: Vec<String> = e
-                    .target_reads
-                    .iter()
-                    .map(|(k, _)| format!("{}.{}", e.to_var, k.name))
-                    .collect();
-                listed.push_str(&format!(" reading {}", keys.join(", ")));
-            }
+            listed.push_str(&reading(&e.to_var, &e.target_reads));
             format!(
                 "{name}(({}){l}[{}{}{len}]{r}({}{labels})){listed}{then}{}",
                 e.from_var,

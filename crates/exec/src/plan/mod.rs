@@ -402,6 +402,10 @@ pub(crate) struct NodeScan {
     pub seek: Seek,
     /// Labels all found nodes must also carry.
     pub labels: Vec<NameRef<LabelId>>,
+    /// Properties of the nodes found that the operators after the scan
+    /// read, read where each node is found into these slots, as an
+    /// expansion reads its target's (`Expand::target_reads`).
+    pub reads: Vec<(NameRef<PropKeyId>, usize)>,
     /// Planner's estimate of the rows after it: per input row of its
     /// MATCH, or of all rows where that MATCH directly follows another.
     pub estimate: f64,
