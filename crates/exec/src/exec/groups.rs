@@ -268,15 +268,18 @@ fn deferred_slot(e: &CExpr) -> Option<usize> {
 
 /// Per grouping key of an aggregation fed by the segment `ops`, whether
 /// computing it once per group from its variable ([`deferred_slot`])
-/// pays: not when the planner expects about one row per value of the
-/// variable. Grouping tickets by `t.kind` right after a scan of tickets
-/// made a group per ticket (2.37 million at scale 450) to regroup into
-/// four at the end: 1,154 ms on one thread, where computing `t.kind` per
-/// row (as `t.kind + ''` did) took 381. A key whose variable is bound
-/// before a product, a projection or anything but a scan, an expansion
-/// or a filter of the segment is deferred as before (the estimates are
-/// not on one basis across them), as is every key of an aggregation
-/// over rows already made (`ops` empty).
+/// pays: not when the variable is a scan's and the planner expects about
+/// one row per node scanned. Grouping tickets by `t.kind` right after a
+/// scan of tickets made a group per ticket (2.37 million at scale 450)
+/// to regroup into four at the end: 1,154 ms on one thread, where
+/// computing `t.kind` per row (as `t.kind + ''` did) took 381. The
+/// target of an expansion keeps the deferral: its rows count matches,
+/// not distinct nodes (friends' topics reach 16 topics in hundreds of
+/// rows; computing `t.name` per row made that floor question 69 -> 110
+/// us). So does a key whose variable is bound before a product, a
+/// projection or anything but a scan, an expansion or a filter of the
+/// segment (the estimates are not on one basis across them), and every
+/// key of an aggregation over rows already made (`ops` empty).
 pub(super) fn deferral_pays(ops: &[Op], keys: &[(CExpr, usize)]) -> Vec<bool> {
     let rows = ops.iter().rev().find_map(Op::estimate);
     keys.iter()
@@ -296,14 +299,14 @@ pub(super) fn deferral_pays(ops: &[Op], keys: &[(CExpr, usize)]) -> Vec<bool> {
 /// is computed once per group ([`deferral_pays`]).
 const ROWS_PER_DEFERRED_VALUE: f64 = 2.0;
 
-/// The planner's estimate of the rows after the scan or expansion of
-/// `ops` that binds `slot`, found going back over scans, expansions and
-/// filters only.
+/// The planner's estimate of the rows after the scan of `ops` that binds
+/// `slot` (the nodes it finds), found going back over scans, expansions
+/// and filters only; none for a variable bound otherwise.
 fn binding_estimate(ops: &[Op], slot: usize) -> Option<f64> {
     for op in ops.iter().rev() {
         match op {
             Op::NodeScan(s) if s.slot == slot => return Some(s.estimate),
-            Op::Expand(e) if e.to == slot && !e.to_bound => return e.estimate,
+            Op::Expand(e) if e.to == slot || e.rel == slot => return None,
             Op::NodeScan(_) | Op::Expand(_) | Op::Filter(..) => {}
             _ => return None,
         }
@@ -740,6 +743,40 @@ mod tests {
             deferral_pays(&projected, &[prop(1), prop(0)]),
             vec![true, true]
         );
+        // An expansion's target keeps the deferral, however its rows
+        // compare: they count matches, and many share a target.
+        let hop = Op::Expand(crate::plan::Expand {
+            from: 0,
+            rel: 1,
+            to: 2,
+            from_var: "a".into(),
+            rel_var: "r".into(),
+            to_var: "t".into(),
+            types: vec![],
+            dir: crate::plan::Dir::Out,
+            to_bound: false,
+            rel_bound: false,
+            to_labels: vec![],
+            rel_props: vec![],
+            unique_with: vec![],
+            var_length: None,
+            max_is_limit: false,
+            reverse_list: false,
+            distinct_endpoints: false,
+            count_into: None,
+            closing: None,
+            rel_ids: None,
+            trails: None,
+            hops: None,
+            target_reads: vec![],
+            estimate: Some(500.0),
+        });
+        let expanded = [scan(0, 100.0), hop];
+        assert_eq!(
+            deferral_pays(&expanded, &[prop(2), prop(1), prop(0)]),
+            vec![true, true, true]
+        );
+        assert_eq!(deferral_pays(&expanded[..1], &[prop(0)]), vec![false]);
         // A key that is not one variable's is computed per row anyway.
         let (e, _) = prop(0);
         let sum = (
