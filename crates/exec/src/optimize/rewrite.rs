@@ -2,8 +2,9 @@
 //! pattern's order is chosen: variable-length expansions that only need
 //! endpoints, counts pushed into expansions, closing expansions fused
 //! into intersections, scans that start an independent pattern part
-//! turned into hash joins, and reads of the incoming row hoisted out of
-//! products.
+//! turned into hash joins, reads of the incoming row hoisted out of
+//! products, and reads of a scanned or expanded node's properties moved
+//! into the operator that finds it.
 
 use std::collections::{HashMap, HashSet};
 
