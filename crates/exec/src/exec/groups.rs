@@ -746,30 +746,8 @@ mod tests {
         // An expansion's target keeps the deferral, however its rows
         // compare: they count matches, and many share a target.
         let hop = Op::Expand(crate::plan::Expand {
-            from: 0,
-            rel: 1,
-            to: 2,
-            from_var: "a".into(),
-            rel_var: "r".into(),
-            to_var: "t".into(),
-            types: vec![],
-            dir: crate::plan::Dir::Out,
-            to_bound: false,
-            rel_bound: false,
-            to_labels: vec![],
-            rel_props: vec![],
-            unique_with: vec![],
-            var_length: None,
-            max_is_limit: false,
-            reverse_list: false,
-            distinct_endpoints: false,
-            count_into: None,
-            closing: None,
-            rel_ids: None,
-            trails: None,
-            hops: None,
-            target_reads: vec![],
             estimate: Some(500.0),
+            ..crate::plan::Expand::plain(0, 1, 2)
         });
         let expanded = [scan(0, 100.0), hop];
         assert_eq!(

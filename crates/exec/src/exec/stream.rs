@@ -867,11 +867,11 @@ pub(crate) fn scan(
     if !compared_keys(checks, catalog, &mut keys) {
         return Ok(true);
     }
+    let first_compared = keys.first().copied();
     // The scan's labels, compared keys and read keys, read with the
     // chunk kept.
-    let mut probed = keys.clone();
-    let into = read_keys(&s.reads, checks.len(), catalog, &mut probed);
-    let mut probe = NodeProbe::new(snap, &extra, &probed);
+    let into = read_keys(&s.reads, checks.len(), catalog, &mut keys);
+    let mut probe = NodeProbe::new(snap, &extra, &keys);
     let reading = !into.is_empty();
     let mut each = |nodes: &mut dyn Iterator<Item = NodeId>, row: &mut Row| -> Result<bool> {
         for n in nodes {
@@ -907,7 +907,7 @@ pub(crate) fn scan(
         snap.nodes_having(r, l, k)
     };
     let mut locals = Vec::new();
-    match (&s.seek, keys.first()) {
+    match (&s.seek, first_compared.as_ref()) {
         (Seek::All, Some(&k)) => each(&mut having(None, k), row),
         (Seek::Label(l), Some(&k)) => match l.resolve(catalog) {
             Some(l) => each(&mut having(Some(l), k), row),

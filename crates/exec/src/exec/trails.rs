@@ -372,33 +372,13 @@ mod tests {
 
     fn hop(types: &[&str], dir: Dir, catalog: &Catalog) -> Expand {
         Expand {
-            from: 0,
-            rel: 1,
-            to: 2,
-            from_var: "a".into(),
-            rel_var: "r".into(),
-            to_var: "b".into(),
             types: types
                 .iter()
                 .map(|t| NameRef::rel_type(t, catalog))
                 .collect(),
             dir,
             to_bound: true,
-            rel_bound: false,
-            to_labels: vec![],
-            rel_props: vec![],
-            unique_with: vec![],
-            var_length: None,
-            max_is_limit: false,
-            reverse_list: false,
-            distinct_endpoints: false,
-            count_into: None,
-            closing: None,
-            rel_ids: None,
-            trails: None,
-            hops: None,
-            target_reads: Vec::new(),
-            estimate: None,
+            ..Expand::plain(0, 1, 2)
         }
     }
 

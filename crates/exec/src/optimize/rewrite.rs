@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use relgraph_cypher::ast::BinaryOp;
 use relgraph_graph::PropKeyId;
 
+use crate::plan::compares::{scan_comparisons, target_comparisons};
 use crate::plan::{CExpr, Expand, HashJoin, NameRef, Op};
 
 /// At most this many property reads are hoisted before one join.
@@ -467,29 +468,19 @@ fn hoist_into(
 pub(crate) fn hoist_target_reads(ops: &mut [Op], alloc: &mut dyn FnMut() -> usize) {
     for i in 0..ops.len() {
         let (head, tail) = ops.split_at_mut(i + 1);
-        match &mut head[i] {
-            Op::Expand(e) => {
-                if e.to_bound
-                    || e.var_length.is_some()
-                    || e.closing.is_some()
-                    || e.count_into.is_some()
-                {
-                    continue;
-                }
-                let (checked, fused) = {
-                    let (checks, fused) = crate::plan::compares::target_comparisons(e, tail);
-                    (checks.len(), fused)
-                };
-                e.target_reads = reads_after(e.to, checked, &mut tail[fused..], alloc);
-            }
+        // The node's slot, and the comparisons its operator checks.
+        let (slot, (checks, fused)) = match &head[i] {
+            Op::Expand(e) if e.finds_new_node() => (e.to, target_comparisons(e, tail)),
             // A scan reads its nodes the same way.
-            Op::NodeScan(s) => {
-                let (checked, fused) = {
-                    let (checks, fused) = crate::plan::compares::scan_comparisons(s, tail);
-                    (checks.len(), fused)
-                };
-                s.reads = reads_after(s.slot, checked, &mut tail[fused..], alloc);
-            }
+            Op::NodeScan(s) => (s.slot, scan_comparisons(s, tail)),
+            _ => continue,
+        };
+        let checked = checks.len();
+        drop(checks);
+        let reads = reads_after(slot, checked, &mut tail[fused..], alloc);
+        match &mut head[i] {
+            Op::Expand(e) => e.target_reads = reads,
+            Op::NodeScan(s) => s.reads = reads,
             _ => {}
         }
     }

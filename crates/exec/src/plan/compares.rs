@@ -31,7 +31,7 @@ pub(crate) fn scan_comparisons<'p>(s: &NodeScan, rest: &'p [Op]) -> (NodeCompare
 /// for an expansion into a bound node, of variable length, closing a
 /// cycle or counting ([`node_comparisons`]).
 pub(crate) fn target_comparisons<'p>(e: &Expand, rest: &'p [Op]) -> (NodeCompares<'p>, usize) {
-    if e.to_bound || e.var_length.is_some() || e.closing.is_some() || e.count_into.is_some() {
+    if !e.finds_new_node() {
         return (NodeCompares::new(), 0);
     }
     node_comparisons(e.to, rest)

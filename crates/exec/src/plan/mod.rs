@@ -481,6 +481,49 @@ pub(crate) struct Expand {
 }
 
 impl Expand {
+    /// True for a single hop that binds a new node, one row per match (not
+    /// into a bound node, of variable length, closing a cycle or
+    /// counting): the hop that checks its target's comparisons and reads
+    /// its properties where it finds it.
+    pub(crate) fn finds_new_node(&self) -> bool {
+        !self.to_bound
+            && self.var_length.is_none()
+            && self.closing.is_none()
+            && self.count_into.is_none()
+    }
+
+    /// A plain outgoing hop from slot `from` over no type to a new node,
+    /// with nothing else set: what unit tests start from.
+    #[cfg(test)]
+    pub(crate) fn plain(from: usize, rel: usize, to: usize) -> Expand {
+        Expand {
+            from,
+            rel,
+            to,
+            from_var: "a".into(),
+            rel_var: "r".into(),
+            to_var: "b".into(),
+            types: vec![],
+            dir: Dir::Out,
+            to_bound: false,
+            rel_bound: false,
+            to_labels: vec![],
+            rel_props: vec![],
+            unique_with: vec![],
+            var_length: None,
+            max_is_limit: false,
+            reverse_list: false,
+            distinct_endpoints: false,
+            count_into: None,
+            closing: None,
+            rel_ids: None,
+            trails: None,
+            hops: None,
+            target_reads: Vec::new(),
+            estimate: None,
+        }
+    }
+
     /// True for one hop between two bound nodes whose matches do not
     /// depend on the rest of the row (no bound relationship, relationship
     /// properties, uniqueness against other relationships or id list):
