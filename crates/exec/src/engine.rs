@@ -15,7 +15,7 @@ use crate::exec::{run_pipeline, State};
 use crate::options::{Guard, QueryOptions, VALUE_BYTES};
 use crate::params::LateParams;
 use crate::plan::{explain, Op, Plan};
-use crate::result::{QueryResult, QueryStats, ResultValue, RowSink};
+use crate::result::{QueryResult, QueryStats, RowSink};
 use crate::tables::{RunTables, TableCounts};
 use crate::value_ops::GroupKey;
 use crate::{materialize, schema};
@@ -271,29 +271,6 @@ fn plan_columns(plan: &Plan) -> Vec<String> {
     }
 }
 
-/// The result rows of the slots `slots` of `rows`, each value read where
-/// it lies and its row dropped at once, in parallel unless the rows are
-/// few: no list of returned values per row in between (200,000 rows
-/// returned, 72.0 -> 60.2 ms on one thread; sorted first, so that they
-/// are read out of allocation order, 172.3 -> 134.9).
-fn materialize_returned(
-    rows: Vec<Vec<Value>>,
-    slots: &[usize],
-    snap: &Snapshot,
-) -> Vec<Vec<ResultValue>> {
-    let one = |r: Vec<Value>| -> Vec<ResultValue> {
-        slots
-            .iter()
-            .map(|s| materialize::value(r.get(*s).unwrap_or(&Value::Null), snap))
-            .collect()
-    };
-    if rows.len() < crate::exec::PAR_MIN_ROWS {
-        rows.into_iter().map(one).collect()
-    } else {
-        rows.into_par_iter().map(one).collect()
-    }
-}
-
 /// Runs a compiled plan on `snapshot` (already restricted to the role's
 /// view) and materializes its rows.
 fn run_plan(
@@ -401,7 +378,7 @@ fn run_plan(
     let rows = match (sink, single) {
         (None, Some((out, slots))) => {
             guard.charge((out.len() * columns.len().max(1)) as u64 * VALUE_BYTES)?;
-            materialize_returned(out, slots, snap)
+            materialize::returned(out, slots, snap)
         }
         (None, None) => {
             guard.charge((rows.len() * columns.len().max(1)) as u64 * VALUE_BYTES)?;
