@@ -102,6 +102,13 @@ fn groups_after_an_aggregation_keep_their_order_on_any_thread_count() {
          RETURN p.name AS name, d ORDER BY d DESC LIMIT 40",
         "MATCH (p:Person)-[:KNOWS]-(q) WITH p, count(q) AS d, min(q.name) AS first \
          WHERE d > 2 RETURN first, d ORDER BY d LIMIT 25",
+        // Grouped by a relationship's property (deferred: computed once
+        // per group after the partials are merged, in parallel runs of
+        // groups when they are many) beside a node that tells the groups
+        // apart.
+        "MATCH (p:Person)-[w:WORKS_AT]->(c:Company) \
+         WITH p, w.since AS since, w.title AS title, count(c) AS n \
+         RETURN p.name AS name, since, title, n",
         // A filter that fails for some groups: the same error.
         "MATCH (p:Person)-[:KNOWS]-(q) WITH p, count(q) AS d WHERE 10 / (d - 3) > 0 \
          RETURN p.name",
@@ -113,5 +120,30 @@ fn groups_after_an_aggregation_keep_their_order_on_any_thread_count() {
             "{q} returned nothing"
         );
         assert_eq!(one, four, "{q} differs between 1 and 4 threads");
+    }
+}
+
+/// Law: grouping by a node's property beside a relationship that tells
+/// the groups apart (the property computed once per group from the node,
+/// after the partials of the threads are merged, in parallel runs of
+/// groups when they are many) gives the rows that grouping by the node
+/// itself and reading its property after gives, in the same order, on
+/// one thread and on four.
+#[test]
+fn keys_computed_per_group_match_keys_read_after() {
+    let config = relgraph_datagen::Config::new(0.5, 7).expect("valid scale");
+    let (snap, _) = relgraph_datagen::snapshot(&config).expect("datagen builds a snapshot");
+    let deferred = "MATCH (c:Company)<-[w:WORKS_AT]-(p:Person) \
+         WITH w, p.name AS name, count(*) AS n \
+         RETURN id(w) AS job, name, n";
+    let read_after = "MATCH (c:Company)<-[w:WORKS_AT]-(p:Person) \
+         WITH w, p, count(*) AS n \
+         RETURN id(w) AS job, p.name AS name, n";
+    let reference = run_ordered(&snap, read_after, 1).expect("runs");
+    // Enough groups for their keys to be computed in parallel runs.
+    assert!(reference.len() >= 4096, "{} groups", reference.len());
+    for threads in [1, 4] {
+        let got = run_ordered(&snap, deferred, threads).expect("runs");
+        assert_eq!(got, reference, "{threads} threads");
     }
 }

@@ -1,12 +1,13 @@
 //! Grouping for aggregation: the sink that places each row in its group
 //! and feeds the group's accumulators.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use relgraph_graph::Value;
 
 use super::stream::Sink;
-use super::{split, Hold, CHECK_EVERY, HOLD_STEP};
+use super::{split, Hold, CHECK_EVERY, HOLD_STEP, PAR_MIN_ROWS};
 use crate::error::Result;
 use crate::eval::{self, eval, Ctx};
 use crate::functions::aggregate::Accumulator;
@@ -105,13 +106,16 @@ impl GroupTable {
         if self.first.is_sorted() {
             return self;
         }
-        let mut order: Vec<usize> = (0..self.len()).collect();
-        order.sort_by_key(|&i| self.first[i]);
+        // Ties (none but in partials merged from elsewhere) by place.
+        let mut order: Vec<(u64, usize)> = self.first.iter().copied().zip(0..).collect();
+        if order.len() < PAR_MIN_ROWS {
+            order.sort_unstable();
+        } else {
+            order.par_sort_unstable();
+        }
         let mut out = GroupTable::new(self.width, self.aggs);
-        out.keys.reserve(self.keys.len());
-        out.accs.reserve(self.accs.len());
-        for i in order {
-            let first = self.first[i];
+        out.reserve(order.len());
+        for (first, i) in order {
             let (k, a) = self.group_mut(i);
             out.push(
                 k.iter_mut().map(take_key),
@@ -384,6 +388,7 @@ impl<'a, 'c> Groups<'a, 'c> {
 
     /// Adds the groups of a later partial aggregation.
     pub(super) fn merge(&mut self, mut other: Groups<'_, '_>) -> Result<()> {
+        self.reserve_more(other.groups.len());
         for i in 0..other.groups.len() {
             let first = other.groups.first[i];
             let (k, accs) = other.groups.group_mut(i);
@@ -420,6 +425,16 @@ impl<'a, 'c> Groups<'a, 'c> {
             }
         }
         i
+    }
+
+    /// Makes room for `more` groups at once (a merge's), so that the
+    /// lists grow once instead of doubling on the way.
+    fn reserve_more(&mut self, more: usize) {
+        self.groups.reserve(more);
+        match self.id_positions {
+            Some(_) => self.by_id.reserve(more),
+            None => self.index.reserve(more),
+        }
     }
 
     /// Makes room for the expected number of groups before the first one.
@@ -539,19 +554,29 @@ impl<'a, 'c> Groups<'a, 'c> {
 
     /// Computes the deferred keys of every group where they are
     /// ([`Groups::keeps_groups_apart`] said none merge).
+    /// In parallel over runs of groups unless the groups are few.
     fn keys_in_place(&self, groups: &mut GroupTable, width: usize) -> Result<()> {
-        let mut scratch = crate::plan::null_row(width);
-        let mut locals = Vec::new();
-        for i in 0..groups.len() {
-            let (k, _) = groups.group_mut(i);
-            for ((v, (e, _)), d) in k.iter_mut().zip(self.keys).zip(&self.deferred) {
-                if let Some(s) = d {
-                    scratch[*s] = take_key(v).0;
-                    v.0 = eval(e, &scratch, &mut locals, self.ctx)?;
+        let run = |keys: &mut [GroupKey]| -> Result<()> {
+            let mut scratch = crate::plan::null_row(width);
+            let mut locals = Vec::new();
+            for k in keys.chunks_exact_mut(self.keys.len()) {
+                for ((v, (e, _)), d) in k.iter_mut().zip(self.keys).zip(&self.deferred) {
+                    if let Some(s) = d {
+                        scratch[*s] = take_key(v).0;
+                        v.0 = eval(e, &scratch, &mut locals, self.ctx)?;
+                    }
                 }
             }
+            Ok(())
+        };
+        let width = self.keys.len();
+        if groups.len() < PAR_MIN_ROWS || width == 0 {
+            return run(&mut groups.keys);
         }
-        Ok(())
+        groups
+            .keys
+            .par_chunks_mut(PAR_MIN_ROWS * width)
+            .try_for_each(run)
     }
 }
 
