@@ -12,6 +12,7 @@
 use std::fmt;
 use std::ops::Deref;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use bytemuck::Pod;
@@ -72,6 +73,13 @@ impl SegmentBytes for HeapBytes {
 pub(crate) struct Buf<T: Pod> {
     ptr: NonNull<T>,
     len: usize,
+    /// True once the elements are known to be good (at once for an owned
+    /// or unchecked array): the one load a read costs, beside `ptr`. The
+    /// check itself is shared between copies of the array and lies
+    /// elsewhere in memory: asking it on every read was a second cache
+    /// miss per adjacency list looked up (cookbook cb09 at scale 450,
+    /// 27% of `Snapshot::adjacency`).
+    good: AtomicBool,
     owner: Owner<T>,
     check: Option<Arc<ArrayCheck>>,
 }
@@ -100,6 +108,7 @@ impl<T: Pod> Buf<T> {
         Buf {
             ptr,
             len,
+            good: AtomicBool::new(true),
             owner: Owner::Heap(v),
             check: None,
         }
@@ -125,6 +134,7 @@ impl<T: Pod> Buf<T> {
         Some(Buf {
             ptr: NonNull::from(slice).cast(),
             len,
+            good: AtomicBool::new(check.is_none()),
             owner: Owner::Shared(owner.clone()),
             check: check.map(Arc::new),
         })
@@ -142,6 +152,28 @@ impl<T: Pod> Buf<T> {
     /// damaged array reads as empty through `Deref`).
     pub(crate) fn stored_len(&self) -> usize {
         self.len
+    }
+
+    /// The elements of an array not yet known to be good: verified (once
+    /// for all copies), then marked good here. The flag only caches what
+    /// the shared check says; the elements never change, so no ordering
+    /// beyond the flag's own is needed.
+    #[cold]
+    #[inline(never)]
+    fn checked(&self) -> &[T] {
+        let Some(c) = &self.check else {
+            self.good.store(true, Ordering::Relaxed);
+            return self.raw();
+        };
+        let out = if c.passed() {
+            self.raw()
+        } else {
+            self.verified(c)
+        };
+        if c.passed() {
+            self.good.store(true, Ordering::Relaxed);
+        }
+        out
     }
 
     #[cold]
@@ -172,6 +204,7 @@ impl<T: Pod> Buf<T> {
             unreachable!("invariant: converted to Heap just above")
         };
         self.check = None;
+        *self.good.get_mut() = true;
         let r = f(v);
         self.ptr = NonNull::new(v.as_ptr() as *mut T).unwrap_or(NonNull::dangling());
         self.len = v.len();
@@ -192,12 +225,10 @@ impl<T: Pod> Deref for Buf<T> {
 
     #[inline]
     fn deref(&self) -> &[T] {
-        if let Some(c) = &self.check {
-            if !c.passed() {
-                return self.verified(c);
-            }
+        if self.good.load(Ordering::Relaxed) {
+            return self.raw();
         }
-        self.raw()
+        self.checked()
     }
 }
 
@@ -208,6 +239,7 @@ impl<T: Pod> Clone for Buf<T> {
             Owner::Shared(o) => Buf {
                 ptr: self.ptr,
                 len: self.len,
+                good: AtomicBool::new(self.good.load(Ordering::Relaxed)),
                 owner: Owner::Shared(o.clone()),
                 check: self.check.clone(),
             },
@@ -292,6 +324,12 @@ mod tests {
         assert!(log.since(mark).is_ok(), "nothing read yet");
         assert!(bad.is_empty());
         assert!(log.since(mark).is_err());
+        // A damaged array is never marked good: it reads empty again.
+        assert!(bad.is_empty(), "damaged on the second read too");
+        assert!(!bad.good.load(Ordering::Relaxed));
+        // A good one is marked after its first read, and so are copies.
+        assert!(good.good.load(Ordering::Relaxed));
+        assert_eq!(&*good.clone(), &[2, 3]);
         // A copy for writing starts from what was read: nothing.
         let mut copy = bad.clone();
         copy.update(|v| v.push(7));
