@@ -388,7 +388,6 @@ impl<'a, 'c> Groups<'a, 'c> {
 
     /// Adds the groups of a later partial aggregation.
     pub(super) fn merge(&mut self, mut other: Groups<'_, '_>) -> Result<()> {
-        self.reserve_more(other.groups.len());
         for i in 0..other.groups.len() {
             let first = other.groups.first[i];
             let (k, accs) = other.groups.group_mut(i);
@@ -425,16 +424,6 @@ impl<'a, 'c> Groups<'a, 'c> {
             }
         }
         i
-    }
-
-    /// Makes room for `more` groups at once (a merge's), so that the
-    /// lists grow once instead of doubling on the way.
-    fn reserve_more(&mut self, more: usize) {
-        self.groups.reserve(more);
-        match self.id_positions {
-            Some(_) => self.by_id.reserve(more),
-            None => self.index.reserve(more),
-        }
     }
 
     /// Makes room for the expected number of groups before the first one.
