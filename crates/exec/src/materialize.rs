@@ -122,7 +122,7 @@ pub(crate) fn returned(
             .collect()
     };
     let mut rows = rows;
-    if rows.len() < crate::exec::PAR_MIN_ROWS {
+    if rows.len() < crate::options::PAR_MIN_ROWS {
         stretch(&mut rows)
     } else {
         rows.par_chunks_mut(STRETCH)
@@ -178,7 +178,7 @@ mod tests {
     #[test]
     fn returned_rows_hold_their_own_values_in_order() {
         let snap = Snapshot::empty();
-        for n in [0, 7, crate::exec::PAR_MIN_ROWS - 1, 3 * STRETCH + 5] {
+        for n in [0, 7, crate::options::PAR_MIN_ROWS - 1, 3 * STRETCH + 5] {
             let rows: Vec<Vec<Value>> = (0..n)
                 .map(|i| {
                     let mut r = vec![

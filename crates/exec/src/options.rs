@@ -103,6 +103,10 @@ pub fn query_too_long(len: usize, max: usize) -> crate::error::ExecError {
 /// heap use).
 pub(crate) const VALUE_BYTES: u64 = 48;
 
+/// Fewer rows than this are processed on the calling thread: a parallel
+/// pass hands work to the pool and waits for it (tens of microseconds).
+pub(crate) const PAR_MIN_ROWS: usize = 1024;
+
 /// Enforces [`QueryOptions`] while a query runs. Shared by worker threads.
 pub(crate) struct Guard {
     deadline: Option<Instant>,

@@ -47,9 +47,7 @@ const SCAN_MORSELS: usize = 32;
 const BATCH: usize = 256;
 /// Rows per partial aggregation of materialized rows.
 const AGG_CHUNK: usize = 4096;
-/// Fewer rows than this are processed on the calling thread: a parallel
-/// pass hands work to the pool and waits for it (tens of microseconds).
-pub(crate) const PAR_MIN_ROWS: usize = 1024;
+pub(crate) use crate::options::PAR_MIN_ROWS;
 /// Rows a sink takes between two checks of the guard.
 const CHECK_EVERY: usize = 4096;
 
