@@ -388,6 +388,7 @@ impl<'a, 'c> Groups<'a, 'c> {
 
     /// Adds the groups of a later partial aggregation.
     pub(super) fn merge(&mut self, mut other: Groups<'_, '_>) -> Result<()> {
+        self.reserve_new(&other);
         for i in 0..other.groups.len() {
             let first = other.groups.first[i];
             let (k, accs) = other.groups.group_mut(i);
@@ -424,6 +425,34 @@ impl<'a, 'c> Groups<'a, 'c> {
             }
         }
         i
+    }
+
+    /// Makes room at once for the groups of `other` that will be new here,
+    /// as many as a sample of its groups spread over its table says: the
+    /// lists and the index then grow once instead of doubling on the way
+    /// (cookbook cb09 at scale 450 merges two partials of 157,000 groups
+    /// each, none shared: 32-40 -> 24.5-31 ms), and partials that share
+    /// their groups (every task seeing every key) make no room they will
+    /// not fill.
+    fn reserve_new(&mut self, other: &Groups<'_, '_>) {
+        const SAMPLE: usize = 64;
+        let n = other.groups.len();
+        let sample = n.min(SAMPLE);
+        if sample == 0 {
+            return;
+        }
+        let new = (0..sample)
+            .filter(|k| self.find(other.groups.keys_of(k * n / sample)).is_none())
+            .count();
+        let more = n * new / sample;
+        if more == 0 {
+            return;
+        }
+        self.groups.reserve(more);
+        match self.id_positions {
+            Some(_) => self.by_id.reserve(more),
+            None => self.index.reserve(more),
+        }
     }
 
     /// Makes room for the expected number of groups before the first one.
@@ -799,5 +828,89 @@ mod tests {
         assert_eq!(keys, [20, 40, 10, 30].map(Value::Int));
         let counts: Vec<Value> = accs.map(|a| a.finish().unwrap()).collect();
         assert_eq!(counts, [20, -20, 40, -40, 10, -10, 30, -30].map(Value::Int));
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+    use crate::options::{Guard, QueryOptions};
+    use relgraph_graph::{NodeId, Snapshot};
+
+    /// Partials keyed by a node, counting rows: one over nodes `from..to`,
+    /// each node's row pushed twice.
+    fn partial<'a, 'c>(
+        keys: &'a [(CExpr, usize)],
+        aggs: &'a [AggSpec],
+        template: &'a [Accumulator],
+        ctx: &'a Ctx<'c>,
+        nodes: std::ops::Range<u64>,
+    ) -> Groups<'a, 'c> {
+        let mut g = Groups::new(keys, &[false], aggs, template, ctx, 0);
+        for n in nodes {
+            for _ in 0..2 {
+                let mut row = vec![Value::Node(NodeId(n)), Value::Null];
+                g.push(&mut row).expect("pushed");
+            }
+        }
+        g
+    }
+
+    /// A merge makes room at once for the groups a partial will add, and
+    /// none for groups it shares; the counts come out the same either way.
+    #[test]
+    fn merges_make_room_for_new_groups_only() {
+        let snap = Snapshot::empty();
+        let params = std::collections::BTreeMap::new();
+        let guard = Guard::new(&QueryOptions::default());
+        let now = crate::functions::temporal::statement_now();
+        let ctx = Ctx {
+            snapshot: &snap,
+            params: &params,
+            guard: &guard,
+            now: &now,
+            tables: &crate::tables::NO_TABLES,
+            late: &crate::eval::NO_LATE,
+            subplans: &crate::exec::SUBPLANS,
+        };
+        let keys = [(CExpr::Slot(0), 0)];
+        let aggs = [AggSpec {
+            name: "count".into(),
+            distinct: false,
+            arg: None,
+            extra: vec![],
+            slot: 1,
+            text: "count(*)".into(),
+        }];
+        let template = super::super::new_accs(&aggs).expect("accumulators");
+        let make = |nodes| partial(&keys, &aggs, &template, &ctx, nodes);
+        // Disjoint: room for all 5,000 new groups before the first insert.
+        let (mut a, b) = (make(0..5000), make(5000..10_000));
+        a.reserve_new(&b);
+        assert!(a.groups.first.capacity() >= 10_000);
+        assert!(a.by_id.capacity() >= 10_000);
+        // Shared: no room made.
+        let (mut c, d) = (make(0..5000), make(0..5000));
+        let before = (c.groups.first.capacity(), c.by_id.capacity());
+        c.reserve_new(&d);
+        assert_eq!((c.groups.first.capacity(), c.by_id.capacity()), before);
+        // Half shared: room for about half.
+        let (mut e, f) = (make(0..5000), make(2500..7500));
+        e.reserve_new(&f);
+        assert!(e.groups.first.capacity() >= 7000);
+        // Groups (counts of 2 from one partial, 4 from both), and how many
+        // came from both.
+        for (mut x, y, groups, shared) in
+            [(a, b, 10_000, 0), (c, d, 5000, 5000), (e, f, 7500, 2500)]
+        {
+            x.merge(y).expect("merged");
+            let t = x.finish(2).expect("finished");
+            assert_eq!(t.len(), groups);
+            let (_, _, accs) = t.into_parts();
+            let counts: Vec<Value> = accs.map(|a| a.finish().expect("a count")).collect();
+            let fours = counts.iter().filter(|c| **c == Value::Int(4)).count();
+            let twos = counts.iter().filter(|c| **c == Value::Int(2)).count();
+            assert_eq!((fours, twos), (shared, groups - shared), "{groups} groups");
+        }
     }
 }
