@@ -379,6 +379,28 @@ impl<'p> TopK<'p> {
         Ok(decided.unwrap_or(false))
     }
 
+    /// Whether [`TopK::offer`] would keep `row` now, its sort keys being
+    /// variables (true where they are not: then only `offer` can tell).
+    /// A row that ties with the k-th kept one is not kept (later rows lose
+    /// ties).
+    pub(super) fn may_keep(&self, row: &Row) -> bool {
+        let Some(slots) = &self.slots else {
+            return true;
+        };
+        match self.best.last() {
+            _ if self.k == 0 => false,
+            Some((_, last)) if self.best.len() == self.k => {
+                ordered(
+                    slots
+                        .iter()
+                        .zip(self.keys)
+                        .map(|(&s, (_, d))| (slot(row, s), slot(last, s), *d)),
+                ) == std::cmp::Ordering::Less
+            }
+            _ => true,
+        }
+    }
+
     /// The rows kept, best first.
     pub(super) fn into_rows(self) -> Vec<Row> {
         self.best.into_iter().map(|(_, r)| r).collect()
@@ -388,7 +410,7 @@ impl<'p> TopK<'p> {
 /// Whether evaluating `e` on `row` cannot fail: a variable, a constant,
 /// or a property of a variable that holds a node, a relationship or null
 /// (a property of anything else, an integer say, is an error).
-fn cannot_fail(e: &CExpr, row: &Row) -> bool {
+pub(super) fn cannot_fail(e: &CExpr, row: &Row) -> bool {
     match e {
         CExpr::Slot(_) | CExpr::Const(_) => true,
         CExpr::Property(base, ..) => match &**base {
@@ -409,7 +431,7 @@ fn slot(row: &Row, s: usize) -> &Value {
 
 /// The slot of every ORDER BY key, when every key is a variable (as after
 /// a projection): the rows' own values can be compared then.
-fn key_slots(keys: &[(CExpr, bool)]) -> Option<Vec<usize>> {
+pub(super) fn key_slots(keys: &[(CExpr, bool)]) -> Option<Vec<usize>> {
     keys.iter()
         .map(|(e, _)| match e {
             CExpr::Slot(s) => Some(*s),
