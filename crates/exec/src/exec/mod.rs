@@ -999,8 +999,8 @@ impl<'p> After<'p> {
 }
 
 /// The items of the last projection of `map` that a top-k by `keys` can
-/// wait for: no sort key is theirs, and each reads a variable or a
-/// variable's property, which cannot fail where the variable holds a node,
+/// wait for: no sort key is theirs, and each reads a variable's property,
+/// which cannot fail where the variable holds a node,
 /// a relationship or null (`sort::cannot_fail`, checked row by row). They
 /// are computed only for the groups the top-k may keep ([`map_for_top`]):
 /// `RETURN p.name AS prospect, p.industry AS industry, ..., similarity
@@ -1021,11 +1021,9 @@ fn late_items(map: &[Op], keys: &[(CExpr, bool)]) -> Vec<usize> {
     if reads_written {
         return Vec::new();
     }
-    let waits = |e: &CExpr| match e {
-        CExpr::Slot(_) => true,
-        CExpr::Property(base, ..) => matches!(**base, CExpr::Slot(_)),
-        _ => false,
-    };
+    // A variable alone is copied for about what deciding costs.
+    let waits =
+        |e: &CExpr| matches!(e, CExpr::Property(base, ..) if matches!(**base, CExpr::Slot(_)));
     items
         .iter()
         .enumerate()
