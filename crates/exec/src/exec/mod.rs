@@ -1000,9 +1000,9 @@ impl<'p> After<'p> {
 
 /// The items of the last projection of `map` that a top-k by `keys` can
 /// wait for: no sort key is theirs, and each reads a variable's property,
-/// which cannot fail where the variable holds a node,
-/// a relationship or null (`sort::cannot_fail`, checked row by row). They
-/// are computed only for the groups the top-k may keep ([`map_for_top`]):
+/// which cannot fail where the variable holds a node, a relationship or
+/// null (`sort::cannot_fail`, checked row by row). They are computed only
+/// for the groups the top-k may keep ([`map_for_top`]):
 /// `RETURN p.name AS prospect, p.industry AS industry, ..., similarity
 /// ORDER BY similarity DESC LIMIT 10` reads two strings for ten of
 /// 315,000 groups. None unless every sort key is a variable and no item
