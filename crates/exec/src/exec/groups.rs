@@ -437,10 +437,12 @@ impl<'a, 'c> Groups<'a, 'c> {
     fn reserve_new(&mut self, other: &Groups<'_, '_>) {
         const SAMPLE: usize = 64;
         let n = other.groups.len();
-        let sample = n.min(SAMPLE);
-        if sample == 0 {
+        // A few groups grow the lists by little; sampling them would probe
+        // as often as merging them does (a partial per batch of a cut).
+        if n < PAR_MIN_ROWS {
             return;
         }
+        let sample = SAMPLE;
         let new = (0..sample)
             .filter(|k| self.find(other.groups.keys_of(k * n / sample)).is_none())
             .count();
@@ -894,6 +896,11 @@ mod merge_tests {
         let before = (c.groups.first.capacity(), c.by_id.capacity());
         c.reserve_new(&d);
         assert_eq!((c.groups.first.capacity(), c.by_id.capacity()), before);
+        // A small partial: no sampling, no room made ahead.
+        let (mut g, h) = (make(0..5000), make(5000..5100));
+        let before = (g.groups.first.capacity(), g.by_id.capacity());
+        g.reserve_new(&h);
+        assert_eq!((g.groups.first.capacity(), g.by_id.capacity()), before);
         // Half shared: room for about half.
         let (mut e, f) = (make(0..5000), make(2500..7500));
         e.reserve_new(&f);
