@@ -105,7 +105,7 @@ const LINE: usize = 64;
 /// memory of the row [`AHEAD`] places on is asked for first, and the
 /// strings it returns once it is half as far, so the misses overlap.
 pub(crate) fn returned(
-    rows: Vec<Vec<Value>>,
+    mut rows: Vec<Vec<Value>>,
     slots: &[usize],
     snap: &Snapshot,
 ) -> Vec<Vec<ResultValue>> {
@@ -121,7 +121,6 @@ pub(crate) fn returned(
             })
             .collect()
     };
-    let mut rows = rows;
     if rows.len() < crate::options::PAR_MIN_ROWS {
         stretch(&mut rows)
     } else {
