@@ -590,7 +590,10 @@ impl<'a, 'c> Groups<'a, 'c> {
             Ok(())
         };
         let width = self.keys.len();
-        if groups.len() < PAR_MIN_ROWS || width == 0 {
+        if width == 0 {
+            return Ok(());
+        }
+        if groups.len() < PAR_MIN_ROWS {
             return run(&mut groups.keys);
         }
         groups
@@ -836,7 +839,7 @@ mod tests {
 #[cfg(test)]
 mod merge_tests {
     use super::*;
-    use crate::options::{Guard, QueryOptions};
+    use crate::options::QueryOptions;
     use relgraph_graph::{NodeId, Snapshot};
 
     /// Partials keyed by a node, counting rows: one over nodes `from..to`,
@@ -863,18 +866,8 @@ mod merge_tests {
     #[test]
     fn merges_make_room_for_new_groups_only() {
         let snap = Snapshot::empty();
-        let params = std::collections::BTreeMap::new();
-        let guard = Guard::new(&QueryOptions::default());
-        let now = crate::functions::temporal::statement_now();
-        let ctx = Ctx {
-            snapshot: &snap,
-            params: &params,
-            guard: &guard,
-            now: &now,
-            tables: &crate::tables::NO_TABLES,
-            late: &crate::eval::NO_LATE,
-            subplans: &crate::exec::SUBPLANS,
-        };
+        let owned = crate::exec::TestCtx::new(&QueryOptions::default());
+        let ctx = owned.ctx(&snap);
         let keys = [(CExpr::Slot(0), 0)];
         let aggs = [AggSpec {
             name: "count".into(),

@@ -87,6 +87,39 @@ impl State<'_> {
     }
 }
 
+/// What a [`Ctx`] borrows besides the snapshot, owned, for unit tests of
+/// the runtime: no parameters, no run-time tables, a guard on `options`.
+#[cfg(test)]
+pub(crate) struct TestCtx {
+    params: BTreeMap<String, Value>,
+    guard: Guard,
+    now: DateTime,
+}
+
+#[cfg(test)]
+impl TestCtx {
+    pub(crate) fn new(options: &crate::options::QueryOptions) -> TestCtx {
+        TestCtx {
+            params: BTreeMap::new(),
+            guard: Guard::new(options),
+            now: crate::functions::temporal::statement_now(),
+        }
+    }
+
+    /// A context over `snapshot`.
+    pub(crate) fn ctx<'a>(&'a self, snapshot: &'a Snapshot) -> Ctx<'a> {
+        Ctx {
+            snapshot,
+            params: &self.params,
+            guard: &self.guard,
+            now: &self.now,
+            tables: &crate::tables::NO_TABLES,
+            late: &crate::eval::NO_LATE,
+            subplans: &SUBPLANS,
+        }
+    }
+}
+
 /// The runtime's way of running sub-plans, for the evaluator
 /// ([`SubPlans`]): pattern predicates of one hop, and of one hop closed
 /// by a second into a bound node, are answered in place.

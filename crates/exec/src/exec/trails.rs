@@ -321,7 +321,6 @@ fn build_hop_index(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
@@ -329,9 +328,8 @@ mod tests {
     use relgraph_graph::{Catalog, NodeId, RelId, Snapshot, Value};
 
     use super::build_hop_index;
-    use crate::eval::Ctx;
     use crate::exec::stream::{hop_matches, resolve_types};
-    use crate::options::{Guard, QueryOptions};
+    use crate::options::QueryOptions;
     use crate::plan::{Dir, Expand, NameRef};
 
     /// A random graph of up to 6 nodes over types T and U, with self-loops
@@ -388,21 +386,11 @@ mod tests {
     #[test]
     fn hop_index_counts_what_the_lists_give() {
         let mut rng = StdRng::seed_from_u64(7);
-        let params = BTreeMap::new();
-        let guard = Guard::new(&QueryOptions::default());
-        let now = crate::functions::temporal::statement_now();
+        let owned = crate::exec::TestCtx::new(&QueryOptions::default());
         let mut compared = 0;
         for _ in 0..200 {
             let (snap, nodes) = random_snapshot(&mut rng);
-            let ctx = Ctx {
-                snapshot: &snap,
-                params: &params,
-                guard: &guard,
-                now: &now,
-                tables: &crate::tables::NO_TABLES,
-                late: &crate::eval::NO_LATE,
-                subplans: &crate::exec::SUBPLANS,
-            };
+            let ctx = owned.ctx(&snap);
             for types in [&["T"][..], &["T", "U"], &[]] {
                 for dir in [Dir::Out, Dir::In, Dir::Both] {
                     let e = hop(types, dir, snap.catalog());

@@ -1,7 +1,7 @@
 //! The bidirectional search against a brute-force enumeration of simple
 //! paths on random small graphs, plus shapes with known answers.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -12,8 +12,7 @@ use relgraph_graph::{Catalog, NodeId, RelId, Snapshot, Value};
 
 use super::shortest;
 use crate::error::{ErrorKind, ExecError};
-use crate::exec::Ctx;
-use crate::options::{Guard, QueryOptions};
+use crate::options::QueryOptions;
 use crate::plan::{CExpr, Dir, NameRef, Row, ShortestPath};
 
 const TYPES: [&str; 3] = ["A", "B", "C"];
@@ -192,18 +191,8 @@ fn run(
         _ => Value::Int(7),
     };
     let row: Row = vec![from, to, Value::Null, Value::Null, extra.clone()];
-    let params = BTreeMap::new();
-    let guard = Guard::new(options);
-    let now = crate::functions::temporal::statement_now();
-    let ctx = Ctx {
-        snapshot: snap,
-        params: &params,
-        guard: &guard,
-        now: &now,
-        tables: &crate::tables::NO_TABLES,
-        late: &crate::eval::NO_LATE,
-        subplans: &crate::exec::SUBPLANS,
-    };
+    let owned = crate::exec::TestCtx::new(options);
+    let ctx = owned.ctx(snap);
     let mut out = Vec::new();
     shortest(&s, &row, &ctx, &mut out)?;
     Ok(out
