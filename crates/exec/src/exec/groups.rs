@@ -31,7 +31,7 @@ pub(super) struct GroupTable {
 }
 
 impl GroupTable {
-    fn new(width: usize, aggs: usize) -> Self {
+    pub(super) fn new(width: usize, aggs: usize) -> Self {
         GroupTable {
             width,
             aggs,
@@ -68,6 +68,45 @@ impl GroupTable {
         self.keys.extend(keys);
         self.accs.extend(accs);
         self.first.push(first);
+    }
+
+    /// Removes the groups marked [`GONE`] (merged into another), moving
+    /// the others down in place.
+    fn drop_gone(&mut self) {
+        let (w, a) = (self.width, self.aggs);
+        let mut kept = 0;
+        for i in 0..self.len() {
+            if self.first[i] == GONE {
+                continue;
+            }
+            if kept != i {
+                self.first[kept] = self.first[i];
+                for j in 0..w {
+                    self.keys.swap(kept * w + j, i * w + j);
+                }
+                for j in 0..a {
+                    self.accs.swap(kept * a + j, i * a + j);
+                }
+            }
+            kept += 1;
+        }
+        self.first.truncate(kept);
+        self.keys.truncate(kept * w);
+        self.accs.truncate(kept * a);
+    }
+
+    /// The groups of `tables`, one table after another, in one table.
+    pub(super) fn concat(tables: Vec<GroupTable>) -> GroupTable {
+        let mut tables = tables.into_iter();
+        let Some(mut out) = tables.next() else {
+            return GroupTable::new(0, 0);
+        };
+        for t in tables {
+            out.keys.extend(t.keys);
+            out.accs.extend(t.accs);
+            out.first.extend(t.first);
+        }
+        out
     }
 
     fn keys_of(&self, i: usize) -> &[GroupKey] {
@@ -202,6 +241,41 @@ pub(super) struct Groups<'a, 'c> {
     hold: Hold<'a>,
     /// Groups to make room for when the first one is added.
     expected: usize,
+    /// The tables of large partials merged in place ([`Groups::merge`]):
+    /// their groups new here stay where they are, found through this
+    /// sink's index by a [`GroupRef`]; [`GONE`] marks the groups merged
+    /// into an earlier one.
+    later: Vec<GroupTable>,
+}
+
+/// A group of a [`Groups`] sink: an index into its own table, or (with the
+/// table's number from 1 in the bits from [`TABLE_SHIFT`]) into one of the
+/// tables of the partials merged in place.
+type GroupRef = usize;
+
+/// The bit where a [`GroupRef`]'s table number starts.
+const TABLE_SHIFT: u32 = 40;
+
+/// The first-row position of a group of a table merged in place whose
+/// rows went into an earlier group.
+const GONE: u64 = u64::MAX;
+
+/// Whether the groups of `own`, then those of `later` still there, are in
+/// the order of their first rows.
+fn in_table_order(own: &GroupTable, later: &[GroupTable]) -> bool {
+    let mut last = 0;
+    std::iter::once(own).chain(later).all(|t| {
+        t.first.iter().filter(|f| **f != GONE).all(|&f| {
+            let ordered = f >= last;
+            last = f;
+            ordered
+        })
+    })
+}
+
+/// A [`GroupRef`]'s table (0: the sink's own) and index in it.
+fn split_ref(r: GroupRef) -> (usize, usize) {
+    (r >> TABLE_SHIFT, r & ((1 << TABLE_SHIFT) - 1))
 }
 
 /// A group key of at most two node/relationship values, by id (the high
@@ -378,6 +452,7 @@ impl<'a, 'c> Groups<'a, 'c> {
             held_groups: 0,
             hold: Hold::new(ctx.guard),
             expected,
+            later: Vec::new(),
         }
     }
 
@@ -386,15 +461,120 @@ impl<'a, 'c> Groups<'a, 'c> {
         self.pos = (i as u64) << 32;
     }
 
-    /// Adds the groups of a later partial aggregation.
+    /// Adds the groups of a later partial aggregation. A small partial's
+    /// groups are moved into this sink's table; a large one's table is kept
+    /// as it is, and only its groups that are new here are indexed where
+    /// they lie ([`Groups::later`]): its groups are moved once, into first-
+    /// seen order at the end, instead of into this table (which grew to
+    /// take them, copying what it held) and then again.
     pub(super) fn merge(&mut self, mut other: Groups<'_, '_>) -> Result<()> {
-        self.reserve_new(&other);
-        for i in 0..other.groups.len() {
-            let first = other.groups.first[i];
-            let (k, accs) = other.groups.group_mut(i);
-            self.absorb(k, accs, first)?;
+        // A partial with tables of its own merged in place hands them all
+        // over, in the order of their first rows.
+        for table in other.tables_in_first_order() {
+            self.merge_table(table)?;
         }
         Ok(())
+    }
+
+    /// [`Groups::merge`] of one table of a later partial.
+    fn merge_table(&mut self, mut table: GroupTable) -> Result<()> {
+        let n = table.len();
+        if n < PAR_MIN_ROWS || self.later.len() + 1 >= 1 << (usize::BITS - TABLE_SHIFT) {
+            self.reserve_new(&table, true);
+            for i in 0..n {
+                let first = table.first[i];
+                let (k, accs) = table.group_mut(i);
+                self.absorb(k, accs, first)?;
+            }
+            return Ok(());
+        }
+        self.reserve_new(&table, false);
+        let t = self.later.len() + 1;
+        for i in 0..n {
+            let k = table.keys_of(i);
+            match self.find(k) {
+                Some(r) => {
+                    let first = std::mem::replace(&mut table.first[i], GONE);
+                    let (mine, first_here) = self.group_at(r);
+                    for (mine, theirs) in mine.iter_mut().zip(table.accs_of(i)) {
+                        mine.merge(take_acc(theirs))?;
+                    }
+                    *first_here = (*first_here).min(first);
+                }
+                None => {
+                    let r = (t << TABLE_SHIFT) | i;
+                    match id_key(k, self.id_positions) {
+                        Some(id) => {
+                            self.by_id.insert(id, r);
+                        }
+                        None => {
+                            self.index.insert(k.to_vec(), r);
+                        }
+                    }
+                }
+            }
+        }
+        self.later.push(table);
+        Ok(())
+    }
+
+    /// The accumulators and first-row position of group `r`.
+    fn group_at(&mut self, r: GroupRef) -> (&mut [Accumulator], &mut u64) {
+        let (t, i) = split_ref(r);
+        let table = match t {
+            0 => &mut self.groups,
+            t => &mut self.later[t - 1],
+        };
+        let (a, first) = (table.aggs, &mut table.first[i]);
+        (&mut table.accs[i * a..(i + 1) * a], first)
+    }
+
+    /// Every group of this sink's table and of the tables merged in place,
+    /// in the order of their first rows (ties in table order): in tables
+    /// to read one after another. Where the tables are in that order
+    /// already (partials of consecutive runs of tasks, such as a product's
+    /// ranges), they are handed back as they are, less the groups merged
+    /// elsewhere; otherwise the groups are moved into one table.
+    fn tables_in_first_order(&mut self) -> Vec<GroupTable> {
+        let (w, a) = (self.keys.len(), self.aggs.len());
+        let own = std::mem::replace(&mut self.groups, GroupTable::new(w, a));
+        if self.later.is_empty() {
+            return vec![own.in_first_order()];
+        }
+        if in_table_order(&own, &self.later) {
+            let mut tables = vec![own];
+            for mut t in self.later.drain(..) {
+                t.drop_gone();
+                tables.push(t);
+            }
+            return tables;
+        }
+        let mut tables: Vec<GroupTable> = Vec::with_capacity(self.later.len() + 1);
+        tables.push(own);
+        tables.append(&mut self.later);
+        let mut order: Vec<(u64, GroupRef)> =
+            Vec::with_capacity(tables.iter().map(GroupTable::len).sum());
+        for (t, table) in tables.iter().enumerate() {
+            let live = table.first.iter().enumerate().filter(|(_, f)| **f != GONE);
+            order.extend(live.map(|(i, f)| (*f, (t << TABLE_SHIFT) | i)));
+        }
+        if order.len() < PAR_MIN_ROWS {
+            order.sort_unstable();
+        } else {
+            order.par_sort_unstable();
+        }
+        let mut out = GroupTable::new(w, a);
+        out.reserve(order.len());
+        for (first, r) in order {
+            let (t, i) = split_ref(r);
+            let (k, a) = tables[t].group_mut(i);
+            out.push(
+                k.iter_mut().map(take_key),
+                a.iter_mut().map(take_acc),
+                first,
+            );
+        }
+        vec![out]
     }
 
     /// The index of the group of `k`, if there is one yet.
@@ -434,9 +614,10 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// each, none shared: 32-40 -> 24.5-31 ms), and partials that share
     /// their groups (every task seeing every key) make no room they will
     /// not fill.
-    fn reserve_new(&mut self, other: &Groups<'_, '_>) {
+    /// With `table` false (a table merged in place), only the index.
+    fn reserve_new(&mut self, other: &GroupTable, table: bool) {
         const SAMPLE: usize = 64;
-        let n = other.groups.len();
+        let n = other.len();
         // A few groups grow the lists by little; sampling them would probe
         // as often as merging them does (a partial per batch of a cut).
         if n < PAR_MIN_ROWS {
@@ -444,13 +625,15 @@ impl<'a, 'c> Groups<'a, 'c> {
         }
         let sample = SAMPLE;
         let new = (0..sample)
-            .filter(|k| self.find(other.groups.keys_of(k * n / sample)).is_none())
+            .filter(|k| self.find(other.keys_of(k * n / sample)).is_none())
             .count();
         let more = n * new / sample;
         if more == 0 {
             return;
         }
-        self.groups.reserve(more);
+        if table {
+            self.groups.reserve(more);
+        }
         match self.id_positions {
             Some(_) => self.by_id.reserve(more),
             None => self.index.reserve(more),
@@ -472,11 +655,12 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// out of their places) into its group here, or adds it.
     fn absorb(&mut self, k: &mut [GroupKey], accs: &mut [Accumulator], first: u64) -> Result<()> {
         match self.find(k) {
-            Some(i) => {
-                for (mine, theirs) in self.groups.accs_of(i).iter_mut().zip(accs) {
+            Some(r) => {
+                let (mine, first_here) = self.group_at(r);
+                for (mine, theirs) in mine.iter_mut().zip(accs) {
                     mine.merge(take_acc(theirs))?;
                 }
-                self.groups.first[i] = self.groups.first[i].min(first);
+                *first_here = (*first_here).min(first);
             }
             None => {
                 self.pos = first;
@@ -490,15 +674,15 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// keys are computed from their variable, and groups whose values
     /// coincide are merged (in first-seen order, as if grouped by the
     /// values directly).
-    pub(super) fn finish(mut self, width: usize) -> Result<GroupTable> {
-        let empty = GroupTable::new(self.keys.len(), self.aggs.len());
-        let mut groups = std::mem::replace(&mut self.groups, empty).in_first_order();
+    pub(super) fn finish(mut self, width: usize) -> Result<Vec<GroupTable>> {
+        let tables = self.tables_in_first_order();
         if self.deferred.iter().all(Option::is_none) {
-            return Ok(groups);
+            return Ok(tables);
         }
+        let mut groups = GroupTable::concat(tables);
         if self.keeps_groups_apart(&groups) {
             self.keys_in_place(&mut groups, width)?;
-            return Ok(groups);
+            return Ok(vec![groups]);
         }
         let mut out = Groups {
             deferred: Vec::new(),
@@ -533,7 +717,7 @@ impl<'a, 'c> Groups<'a, 'c> {
             }
             out.absorb(&mut real, accs, first)?;
         }
-        Ok(out.groups)
+        Ok(vec![out.groups])
     }
 
     /// True when computing the deferred keys cannot make two groups equal,
@@ -842,6 +1026,18 @@ mod merge_tests {
     use crate::options::QueryOptions;
     use relgraph_graph::{NodeId, Snapshot};
 
+    /// `count(*)` into slot 1.
+    fn count_rows() -> [AggSpec; 1] {
+        [AggSpec {
+            name: "count".into(),
+            distinct: false,
+            arg: None,
+            extra: vec![],
+            slot: 1,
+            text: "count(*)".into(),
+        }]
+    }
+
     /// Partials keyed by a node, counting rows: one over nodes `from..to`,
     /// each node's row pushed twice.
     fn partial<'a, 'c>(
@@ -851,14 +1047,98 @@ mod merge_tests {
         ctx: &'a Ctx<'c>,
         nodes: std::ops::Range<u64>,
     ) -> Groups<'a, 'c> {
+        partial_of_tasks(keys, aggs, template, ctx, &[(0, nodes)])
+    }
+
+    /// A partial over tasks: each `(task, nodes)` pushes each node's row
+    /// twice, as rows of that task.
+    fn partial_of_tasks<'a, 'c>(
+        keys: &'a [(CExpr, usize)],
+        aggs: &'a [AggSpec],
+        template: &'a [Accumulator],
+        ctx: &'a Ctx<'c>,
+        tasks: &[(usize, std::ops::Range<u64>)],
+    ) -> Groups<'a, 'c> {
         let mut g = Groups::new(keys, &[false], aggs, template, ctx, 0);
-        for n in nodes {
-            for _ in 0..2 {
-                let mut row = vec![Value::Node(NodeId(n)), Value::Null];
-                g.push(&mut row).expect("pushed");
+        for (task, nodes) in tasks {
+            g.start_task(*task);
+            for n in nodes.clone() {
+                for _ in 0..2 {
+                    let mut row = vec![Value::Node(NodeId(n)), Value::Null];
+                    g.push(&mut row).expect("pushed");
+                }
             }
         }
         g
+    }
+
+    /// The keys (node ids) and counts of finished groups, in order.
+    fn keys_and_counts(tables: Vec<GroupTable>) -> Vec<(u64, Value)> {
+        let (_, keys, accs) = GroupTable::concat(tables).into_parts();
+        keys.zip(accs)
+            .map(|(k, a)| match k.0 {
+                Value::Node(n) => (n.0, a.finish().expect("a count")),
+                other => panic!("a node key, not {other:?}"),
+            })
+            .collect()
+    }
+
+    /// Large partials are merged in place: their new groups stay in their
+    /// tables. The groups come back once each, with the rows of every
+    /// partial counted, in the order of their first rows: as the tables
+    /// are where they follow one another, moved into that order where
+    /// they interleave.
+    #[test]
+    fn partials_merged_in_place_come_back_in_first_row_order() {
+        let snap = Snapshot::empty();
+        let owned = crate::exec::TestCtx::new(&QueryOptions::default());
+        let ctx = owned.ctx(&snap);
+        let keys = [(CExpr::Slot(0), 0)];
+        let aggs = count_rows();
+        let template = super::super::new_accs(&aggs).expect("accumulators");
+        let make = |tasks: &[(usize, std::ops::Range<u64>)]| {
+            partial_of_tasks(&keys, &aggs, &template, &ctx, tasks)
+        };
+        // Consecutive tasks, partly shared: 0..3000, 2000..5000, 4500..8000.
+        let mut a = make(&[(0, 0..3000)]);
+        a.merge(make(&[(1, 2000..5000)])).expect("merged");
+        a.merge(make(&[(2, 4500..8000)])).expect("merged");
+        let tables = a.finish(2).expect("finished");
+        assert_eq!(
+            tables.len(),
+            3,
+            "tables in order are handed back as they are"
+        );
+        let got = keys_and_counts(tables);
+        let shared = |n: u64| {
+            [0..3000, 2000..5000, 4500..8000]
+                .iter()
+                .filter(|r| r.contains(&n))
+                .count()
+        };
+        let want: Vec<(u64, Value)> = (0..8000)
+            .map(|n| (n, Value::Int(2 * shared(n) as i64)))
+            .collect();
+        assert_eq!(got, want);
+        // The same partials, the last two merged first: a partial holding
+        // a table merged in place hands it over when it is merged.
+        let mut c = make(&[(0, 0..3000)]);
+        let mut d = make(&[(1, 2000..5000)]);
+        d.merge(make(&[(2, 4500..8000)])).expect("merged");
+        assert_eq!(d.later.len(), 1);
+        c.merge(d).expect("merged");
+        assert_eq!(keys_and_counts(c.finish(2).expect("finished")), want);
+        // Interleaved tasks: the first partial ran tasks 0 and 2, the
+        // second task 1 (with 1,000 nodes of task 0 again).
+        let mut b = make(&[(0, 0..2000), (2, 4000..6000)]);
+        b.merge(make(&[(1, 1000..4000)])).expect("merged");
+        let tables = b.finish(2).expect("finished");
+        assert_eq!(tables.len(), 1);
+        let got = keys_and_counts(tables);
+        let want: Vec<(u64, Value)> = (0..6000)
+            .map(|n| (n, Value::Int(if (1000..2000).contains(&n) { 4 } else { 2 })))
+            .collect();
+        assert_eq!(got, want);
     }
 
     /// A merge makes room at once for the groups a partial will add, and
@@ -869,34 +1149,27 @@ mod merge_tests {
         let owned = crate::exec::TestCtx::new(&QueryOptions::default());
         let ctx = owned.ctx(&snap);
         let keys = [(CExpr::Slot(0), 0)];
-        let aggs = [AggSpec {
-            name: "count".into(),
-            distinct: false,
-            arg: None,
-            extra: vec![],
-            slot: 1,
-            text: "count(*)".into(),
-        }];
+        let aggs = count_rows();
         let template = super::super::new_accs(&aggs).expect("accumulators");
         let make = |nodes| partial(&keys, &aggs, &template, &ctx, nodes);
         // Disjoint: room for all 5,000 new groups before the first insert.
         let (mut a, b) = (make(0..5000), make(5000..10_000));
-        a.reserve_new(&b);
+        a.reserve_new(&b.groups, true);
         assert!(a.groups.first.capacity() >= 10_000);
         assert!(a.by_id.capacity() >= 10_000);
         // Shared: no room made.
         let (mut c, d) = (make(0..5000), make(0..5000));
         let before = (c.groups.first.capacity(), c.by_id.capacity());
-        c.reserve_new(&d);
+        c.reserve_new(&d.groups, true);
         assert_eq!((c.groups.first.capacity(), c.by_id.capacity()), before);
         // A small partial: no sampling, no room made ahead.
         let (mut g, h) = (make(0..5000), make(5000..5100));
         g.groups.first.shrink_to_fit();
-        g.reserve_new(&h);
+        g.reserve_new(&h.groups, true);
         assert_eq!(g.groups.first.capacity(), 5000);
         // Half shared: room for about half.
         let (mut e, f) = (make(0..5000), make(2500..7500));
-        e.reserve_new(&f);
+        e.reserve_new(&f.groups, true);
         assert!(e.groups.first.capacity() >= 7000);
         // Groups (counts of 2 from one partial, 4 from both), and how many
         // came from both.
@@ -904,7 +1177,7 @@ mod merge_tests {
             [(a, b, 10_000, 0), (c, d, 5000, 5000), (e, f, 7500, 2500)]
         {
             x.merge(y).expect("merged");
-            let t = x.finish(2).expect("finished");
+            let t = GroupTable::concat(x.finish(2).expect("finished"));
             assert_eq!(t.len(), groups);
             let (_, _, accs) = t.into_parts();
             let counts: Vec<Value> = accs.map(|a| a.finish().expect("a count")).collect();

@@ -28,7 +28,7 @@ use relgraph_graph::temporal::DateTime;
 use relgraph_graph::{ChangeSet, Snapshot, Value};
 use smallvec::SmallVec;
 
-use self::groups::Groups;
+use self::groups::{GroupTable, Groups};
 use self::sort::{sort, top_rows, TopK, TOP_K_MAX};
 use self::stream::Sink;
 use crate::error::{ErrorKind, ExecError, Result};
@@ -1168,27 +1168,43 @@ fn aggregate(
         ctx.guard.check()?;
         total.merge(p)?;
     }
-    let mut groups = total.finish(width)?;
+    let mut tables = total.finish(width)?;
     // No grouping keys: one row even for no input.
-    if keys.is_empty() && groups.is_empty() {
-        groups.push([], new_accs(aggs)?, 0);
+    if keys.is_empty() && tables.iter().all(|t| t.is_empty()) {
+        let mut one = GroupTable::new(0, aggs.len());
+        one.push([], new_accs(aggs)?, 0);
+        tables = vec![one];
     }
-    ctx.guard.check_rows(groups.len(), width)?;
-    let (n, kv, accs) = groups.into_parts();
-    let (mut kv, mut accs): (Vec<GroupKey>, Vec<Accumulator>) = (kv.collect(), accs.collect());
+    let n: usize = tables.iter().map(GroupTable::len).sum();
+    ctx.guard.check_rows(n, width)?;
     let threads = rayon::current_num_threads();
     if threads < 2 || n < 2 * PAR_MIN_ROWS || keys.is_empty() || aggs.is_empty() {
+        let (n, kv, accs) = GroupTable::concat(tables).into_parts();
+        let (mut kv, mut accs): (Vec<GroupKey>, Vec<Accumulator>) = (kv.collect(), accs.collect());
         let (top, kept) = groups_after(n, &mut kv, &mut accs, keys, aggs, width, after, ctx)?;
         return Ok(top.map_or(kept, TopK::into_rows));
     }
     // Many groups: their rows are made, projected, filtered and ranked in
-    // parallel over runs of consecutive groups, then joined in group order
-    // (a top-k offered each run's best in turn keeps ties in the order of
-    // the groups, as one pass would).
+    // parallel over runs of consecutive groups (of one table or the next),
+    // then joined in group order (a top-k offered each run's best in turn
+    // keeps ties in the order of the groups, as one pass would).
     let per = n.div_ceil(4 * threads).max(PAR_MIN_ROWS);
-    let parts: Vec<Result<(Option<TopK>, Vec<Row>)>> = kv
-        .par_chunks_mut(per * keys.len())
-        .zip(accs.par_chunks_mut(per * aggs.len()))
+    let mut lists: Vec<(Vec<GroupKey>, Vec<Accumulator>)> = tables
+        .into_iter()
+        .map(|t| {
+            let (_, kv, accs) = t.into_parts();
+            (kv.collect(), accs.collect())
+        })
+        .collect();
+    let runs: Vec<(&mut [GroupKey], &mut [Accumulator])> = lists
+        .iter_mut()
+        .flat_map(|(kv, accs)| {
+            kv.chunks_mut(per * keys.len())
+                .zip(accs.chunks_mut(per * aggs.len()))
+        })
+        .collect();
+    let parts: Vec<Result<(Option<TopK>, Vec<Row>)>> = runs
+        .into_par_iter()
         .map(|(kv, accs)| {
             let groups = accs.len() / aggs.len();
             groups_after(groups, kv, accs, keys, aggs, width, after, ctx)
