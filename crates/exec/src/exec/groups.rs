@@ -253,8 +253,11 @@ pub(super) struct Groups<'a, 'c> {
 /// tables of the partials merged in place.
 type GroupRef = usize;
 
+/// The bits of a [`GroupRef`] that hold its table's number.
+const TABLE_BITS: u32 = 16;
+
 /// The bit where a [`GroupRef`]'s table number starts.
-const TABLE_SHIFT: u32 = 40;
+const TABLE_SHIFT: u32 = usize::BITS - TABLE_BITS;
 
 /// The first-row position of a group of a table merged in place whose
 /// rows went into an earlier group.
@@ -479,7 +482,10 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// [`Groups::merge`] of one table of a later partial.
     fn merge_table(&mut self, mut table: GroupTable) -> Result<()> {
         let n = table.len();
-        if n < PAR_MIN_ROWS || self.later.len() + 1 >= 1 << (usize::BITS - TABLE_SHIFT) {
+        // A table whose number or places a `GroupRef` cannot hold is
+        // merged as a small one is.
+        let fits = self.later.len() + 1 < 1 << TABLE_BITS && n < 1 << TABLE_SHIFT;
+        if n < PAR_MIN_ROWS || !fits {
             self.reserve_new(&table, true);
             for i in 0..n {
                 let first = table.first[i];
