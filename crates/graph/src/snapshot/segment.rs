@@ -40,7 +40,7 @@ use super::chunk::{
     MAX_LIST_ENTRIES, REL_CHUNK,
 };
 use super::column::{
-    encode_value, Codes, ColumnKind, Floats, Ints, TypedColumn, DICT_ABSENT, MAX_DECIMALS,
+    encode_value, Codes, ColumnKind, Floats, Ints, TypedColumn, Utf8, DICT_ABSENT, MAX_DECIMALS,
 };
 use super::Adj;
 
@@ -1166,6 +1166,7 @@ impl OpenSegment {
                     present: self.bits(*present, chunk, n("presence"))?,
                     offsets: self.buf(*offsets, chunk, n("offsets"))?,
                     bytes: self.buf(*bytes, chunk, n("bytes"))?,
+                    utf8: Utf8::default(),
                 },
                 ColumnDir::Encoded { offsets, bytes } => TypedColumn::Encoded {
                     offsets: self.buf(*offsets, chunk, n("offsets"))?,
