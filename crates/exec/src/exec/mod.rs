@@ -1175,6 +1175,20 @@ fn aggregate(
         one.push([], new_accs(aggs)?, 0);
         tables = vec![one];
     }
+    rows_of_groups(tables, keys, aggs, width, after, ctx)
+}
+
+/// The rows of the groups of `tables` (one after another, in first-seen
+/// order), passed through `after`: in parallel runs of consecutive groups
+/// where they are many.
+fn rows_of_groups(
+    tables: Vec<GroupTable>,
+    keys: &[(CExpr, usize)],
+    aggs: &[AggSpec],
+    width: usize,
+    after: &After<'_>,
+    ctx: &Ctx<'_>,
+) -> Result<Vec<Row>> {
     let n: usize = tables.iter().map(GroupTable::len).sum();
     ctx.guard.check_rows(n, width)?;
     let threads = rayon::current_num_threads();
