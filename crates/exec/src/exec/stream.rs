@@ -692,8 +692,13 @@ pub(crate) fn resolve_types(types: &[NameRef<RelTypeId>], snapshot: &Snapshot) -
 fn resolve_types_into(types: &[NameRef<RelTypeId>], snapshot: &Snapshot, out: &mut Types) {
     let catalog = snapshot.catalog();
     if let [t] = types {
-        // One type (most patterns): nothing to sort.
-        out.extend(t.resolve(catalog));
+        // One type (most patterns): nothing to sort, and one push (the
+        // small vector's `extend` from an `Option` cost 79 instructions a
+        // call: cookbook cb09 at scale 45, 46.7 -> 29.6 million of 2,004
+        // million in the query, counted with callgrind).
+        if let Some(id) = t.resolve(catalog) {
+            out.push(id);
+        }
         return;
     }
     if types.is_empty() {
