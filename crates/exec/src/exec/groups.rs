@@ -140,31 +140,6 @@ impl GroupTable {
         })
     }
 
-    /// The groups in the order of their first rows.
-    fn in_first_order(mut self) -> Self {
-        if self.first.is_sorted() {
-            return self;
-        }
-        // Ties (none but in partials merged from elsewhere) by place.
-        let mut order: Vec<(u64, usize)> = self.first.iter().copied().zip(0..).collect();
-        if order.len() < PAR_MIN_ROWS {
-            order.sort_unstable();
-        } else {
-            order.par_sort_unstable();
-        }
-        let mut out = GroupTable::new(self.width, self.aggs);
-        out.reserve(order.len());
-        for (first, i) in order {
-            let (k, a) = self.group_mut(i);
-            out.push(
-                k.iter_mut().map(take_key),
-                a.iter_mut().map(take_acc),
-                first,
-            );
-        }
-        out
-    }
-
     /// The number of groups, then every group's keys and accumulators in
     /// order (`width` and `aggs` a group), moved out.
     pub(super) fn into_parts(
@@ -274,6 +249,40 @@ fn in_table_order(own: &GroupTable, later: &[GroupTable]) -> bool {
             ordered
         })
     })
+}
+
+/// The groups of `tables` that are still there (not [`GONE`]) moved into
+/// one table, in the order of their first rows (ties in table order, then
+/// by place). One table already in that order is handed back as it is (a
+/// sink's own table holds no `GONE` group).
+fn in_first_order(mut tables: Vec<GroupTable>) -> GroupTable {
+    if tables.len() == 1 && tables[0].first.is_sorted() {
+        return tables.pop().expect("one table");
+    }
+    let (w, a) = tables.first().map_or((0, 0), |t| (t.width, t.aggs));
+    let mut order: Vec<(u64, GroupRef)> =
+        Vec::with_capacity(tables.iter().map(GroupTable::len).sum());
+    for (t, table) in tables.iter().enumerate() {
+        let live = table.first.iter().enumerate().filter(|(_, f)| **f != GONE);
+        order.extend(live.map(|(i, f)| (*f, (t << TABLE_SHIFT) | i)));
+    }
+    if order.len() < PAR_MIN_ROWS {
+        order.sort_unstable();
+    } else {
+        order.par_sort_unstable();
+    }
+    let mut out = GroupTable::new(w, a);
+    out.reserve(order.len());
+    for (first, r) in order {
+        let (t, i) = split_ref(r);
+        let (k, a) = tables[t].group_mut(i);
+        out.push(
+            k.iter_mut().map(take_key),
+            a.iter_mut().map(take_acc),
+            first,
+        );
+    }
+    out
 }
 
 /// A [`GroupRef`]'s table (0: the sink's own) and index in it.
@@ -545,7 +554,7 @@ impl<'a, 'c> Groups<'a, 'c> {
         let (w, a) = (self.keys.len(), self.aggs.len());
         let own = std::mem::replace(&mut self.groups, GroupTable::new(w, a));
         if self.later.is_empty() {
-            return vec![own.in_first_order()];
+            return vec![in_first_order(vec![own])];
         }
         if in_table_order(&own, &self.later) {
             let mut tables = vec![own];
@@ -558,29 +567,7 @@ impl<'a, 'c> Groups<'a, 'c> {
         let mut tables: Vec<GroupTable> = Vec::with_capacity(self.later.len() + 1);
         tables.push(own);
         tables.append(&mut self.later);
-        let mut order: Vec<(u64, GroupRef)> =
-            Vec::with_capacity(tables.iter().map(GroupTable::len).sum());
-        for (t, table) in tables.iter().enumerate() {
-            let live = table.first.iter().enumerate().filter(|(_, f)| **f != GONE);
-            order.extend(live.map(|(i, f)| (*f, (t << TABLE_SHIFT) | i)));
-        }
-        if order.len() < PAR_MIN_ROWS {
-            order.sort_unstable();
-        } else {
-            order.par_sort_unstable();
-        }
-        let mut out = GroupTable::new(w, a);
-        out.reserve(order.len());
-        for (first, r) in order {
-            let (t, i) = split_ref(r);
-            let (k, a) = tables[t].group_mut(i);
-            out.push(
-                k.iter_mut().map(take_key),
-                a.iter_mut().map(take_acc),
-                first,
-            );
-        }
-        vec![out]
+        vec![in_first_order(tables)]
     }
 
     /// The index of the group of `k`, if there is one yet.
@@ -1017,7 +1004,7 @@ mod tests {
             let accs = [Accumulator::Count(k), Accumulator::Count(-k)];
             t.push([GroupKey(Value::Int(k))], accs, first);
         }
-        let (n, keys, accs) = t.in_first_order().into_parts();
+        let (n, keys, accs) = in_first_order(vec![t]).into_parts();
         assert_eq!(n, 4);
         let keys: Vec<Value> = keys.map(|k| k.0).collect();
         assert_eq!(keys, [20, 40, 10, 30].map(Value::Int));
