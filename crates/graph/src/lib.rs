@@ -35,4 +35,4 @@ pub use snapshot::{
     Adj, AdjIter, AdjSlice, DamageMark, NeighborLists, NodeProbe, PropStr, RelRef, Snapshot, StrEq,
 };
 pub use store::Graph;
-pub use value::{Path, Value};
+pub use value::{Path, Scalar, Value};

@@ -8,6 +8,54 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{NodeId, RelId};
 use crate::temporal::{Date, DateTime, Duration, LocalDateTime, LocalTime, Time};
 
+/// A value that is null, a boolean or a number: what most properties an
+/// aggregate or comparison reads hold, copied without a [`Value`] to
+/// build or drop ([`crate::NodeProbe::scalars`]).
+///
+/// ```
+/// use relgraph_graph::value::Scalar;
+/// use relgraph_graph::Value;
+/// assert_eq!(Scalar::of(&Value::Int(7)), Some(Scalar::Int(7)));
+/// assert_eq!(Scalar::of(&Value::from("seven")), None);
+/// assert_eq!(Scalar::Float(0.5).value(), Value::Float(0.5));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scalar {
+    /// The absent value.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A 64-bit signed integer.
+    Int(i64),
+    /// A 64-bit float.
+    Float(f64),
+}
+
+impl Scalar {
+    /// `v` as a scalar, if it is one.
+    #[inline]
+    pub fn of(v: &Value) -> Option<Scalar> {
+        Some(match v {
+            Value::Null => Scalar::Null,
+            Value::Bool(b) => Scalar::Bool(*b),
+            Value::Int(i) => Scalar::Int(*i),
+            Value::Float(f) => Scalar::Float(*f),
+            _ => return None,
+        })
+    }
+
+    /// The scalar as a value.
+    #[inline]
+    pub fn value(self) -> Value {
+        match self {
+            Scalar::Null => Value::Null,
+            Scalar::Bool(b) => Value::Bool(b),
+            Scalar::Int(i) => Value::Int(i),
+            Scalar::Float(f) => Value::Float(f),
+        }
+    }
+}
+
 /// A value: what a property holds, what an expression evaluates to.
 ///
 /// Property values are the storable subset: everything except

@@ -6,13 +6,14 @@ use rustc_hash::FxHashMap;
 
 use relgraph_graph::Value;
 
+use super::batch::{self, BatchPlan, Evaluator, MatchSink, Matches};
 use super::stream::Sink;
 use super::{split, Hold, CHECK_EVERY, HOLD_STEP, PAR_MIN_ROWS};
 use crate::error::Result;
 use crate::eval::{self, eval, Ctx};
 use crate::functions::aggregate::Accumulator;
 use crate::options::VALUE_BYTES;
-use crate::plan::{AggSpec, CExpr, Op, Row};
+use crate::plan::{AggSpec, CExpr, Expand, Op, Row};
 use crate::value_ops::GroupKey;
 
 /// Groups' key values and accumulators in two flat lists (a group's keys,
@@ -221,6 +222,12 @@ pub(super) struct Groups<'a, 'c> {
     /// sink's index by a [`GroupRef`]; [`GONE`] marks the groups merged
     /// into an earlier one.
     later: Vec<GroupTable>,
+    /// The hop whose matches this sink last planned to take in batches
+    /// (by address) and the plan, `None` where they cannot be
+    /// ([`batch::plan`]).
+    batch: Option<(usize, Option<BatchPlan>)>,
+    /// The batch a hop fills ([`MatchSink`]).
+    matches: Matches,
 }
 
 /// A group of a [`Groups`] sink: an index into its own table, or (with the
@@ -465,6 +472,8 @@ impl<'a, 'c> Groups<'a, 'c> {
             hold: Hold::new(ctx.guard),
             expected,
             later: Vec::new(),
+            batch: None,
+            matches: Matches::default(),
         }
     }
 
@@ -819,37 +828,28 @@ impl Groups<'_, '_> {
         self.last = Some(([x, y], i));
         Ok(Some(i))
     }
-}
 
-impl split::Absorb for Groups<'_, '_> {
-    fn absorb(&mut self, later: Self) -> Result<()> {
-        self.merge(later)
-    }
-}
-
-impl Sink for Groups<'_, '_> {
-    fn begin_batch(&mut self, i: usize) {
-        self.start_task(i);
-    }
-
-    fn push(&mut self, row: &mut Row) -> Result<bool> {
-        self.seen += 1;
-        self.pos += 1;
-        let check = self.seen.is_multiple_of(CHECK_EVERY);
-        if check || self.pending >= HOLD_STEP {
-            if check {
-                self.ctx.guard.check()?;
-            }
-            // New groups and the values kept since the last hold.
-            let groups = (self.groups.len() - self.held_groups) as u64;
-            self.held_groups = self.groups.len();
-            let bytes = groups * (self.keys.len() + self.aggs.len() + 1) as u64 * VALUE_BYTES
-                + std::mem::take(&mut self.pending);
-            if bytes > 0 {
-                self.hold.add(bytes)?;
-            }
+    /// Checks the guard where `check` says, and holds the groups and kept
+    /// values added since the last hold against the memory budget.
+    fn hold_now(&mut self, check: bool) -> Result<()> {
+        if check {
+            self.ctx.guard.check()?;
         }
-        let gi = match self.fast_group(row)? {
+        // New groups and the values kept since the last hold.
+        let groups = (self.groups.len() - self.held_groups) as u64;
+        self.held_groups = self.groups.len();
+        let bytes = groups * (self.keys.len() + self.aggs.len() + 1) as u64 * VALUE_BYTES
+            + std::mem::take(&mut self.pending);
+        if bytes > 0 {
+            self.hold.add(bytes)?;
+        }
+        Ok(())
+    }
+
+    /// The group of `row`, added if new.
+    #[inline(always)]
+    fn group_of(&mut self, row: &Row) -> Result<usize> {
+        Ok(match self.fast_group(row)? {
             Some(i) => i,
             // No grouping keys: one group.
             None if self.keys.is_empty() && !self.groups.is_empty() => 0,
@@ -873,7 +873,109 @@ impl Sink for Groups<'_, '_> {
                     }
                 }
             }
+        })
+    }
+
+    /// The plan by which this sink takes hop `e`'s matches in batches.
+    fn batch_plan(&mut self, e: &Expand) -> Option<&BatchPlan> {
+        let at = e as *const Expand as usize;
+        if self.batch.as_ref().is_none_or(|(a, _)| *a != at) {
+            let plan = batch::plan(e, self.keys, self.aggs, self.template);
+            self.batch = Some((at, plan));
+        }
+        self.batch.as_ref().and_then(|(_, p)| p.as_ref())
+    }
+
+    /// Takes the matches `m` of hop `e` from input row `row`: evaluated a
+    /// batch at a time where [`batch::accumulate`] can, else pushed row by
+    /// row.
+    fn take_batch(&mut self, e: &Expand, row: &mut Row, m: &Matches) -> Result<bool> {
+        let n = m.len();
+        if n == 0 {
+            return Ok(true);
+        }
+        let (seen, pos) = (self.seen, self.pos);
+        // The batch's first row finds the group; its others follow.
+        self.count_rows(1)?;
+        let gi = self.group_of(row)?;
+        let Some((_, Some(plan))) = &self.batch else {
+            return Err(crate::error::ExecError::internal(
+                "a batch of matches taken with no plan",
+            ));
         };
+        let ev = Evaluator {
+            matches: m,
+            row,
+            ctx: self.ctx,
+            locals: &mut self.locals,
+        };
+        if batch::accumulate(plan, self.groups.accs_of(gi), ev)? {
+            self.count_rows(n - 1)?;
+            return Ok(true);
+        }
+        (self.seen, self.pos) = (seen, pos);
+        for j in 0..n {
+            m.write(j, e, row);
+            if !self.push(row)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Counts `k` more input rows, checking the guard and holding memory
+    /// as [`Sink::push`] does per row.
+    fn count_rows(&mut self, k: usize) -> Result<()> {
+        let before = self.seen;
+        self.seen += k;
+        self.pos += k as u64;
+        let check = self.seen / CHECK_EVERY != before / CHECK_EVERY;
+        if check || self.pending >= HOLD_STEP {
+            self.hold_now(check)?;
+        }
+        Ok(())
+    }
+}
+
+impl MatchSink for Groups<'_, '_> {
+    fn matches(&mut self) -> &mut Matches {
+        &mut self.matches
+    }
+
+    fn take(&mut self, e: &Expand, row: &mut Row) -> Result<bool> {
+        let m = std::mem::take(&mut self.matches);
+        let taken = self.take_batch(e, row, &m);
+        self.matches = m;
+        self.matches.clear();
+        taken
+    }
+}
+
+impl split::Absorb for Groups<'_, '_> {
+    fn absorb(&mut self, later: Self) -> Result<()> {
+        self.merge(later)
+    }
+}
+
+impl Sink for Groups<'_, '_> {
+    fn begin_batch(&mut self, i: usize) {
+        self.start_task(i);
+    }
+
+    fn match_sink(&mut self, e: &Expand) -> Option<&mut dyn MatchSink> {
+        self.batch_plan(e)?;
+        self.matches.reset(e);
+        Some(self)
+    }
+
+    fn push(&mut self, row: &mut Row) -> Result<bool> {
+        self.seen += 1;
+        self.pos += 1;
+        let check = self.seen.is_multiple_of(CHECK_EVERY);
+        if check || self.pending >= HOLD_STEP {
+            self.hold_now(check)?;
+        }
+        let gi = self.group_of(row)?;
         let accs = self.groups.accs_of(gi);
         for ((a, acc), &keeps) in self.aggs.iter().zip(accs.iter_mut()).zip(&self.keeps) {
             match &a.arg {

@@ -9,6 +9,7 @@
 //! Pipeline breakers (aggregation, sorting, DISTINCT, SKIP/LIMIT, writes)
 //! work on the whole materialized input.
 
+mod batch;
 mod groups;
 pub(crate) mod shortest;
 mod sort;

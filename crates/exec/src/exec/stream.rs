@@ -17,6 +17,7 @@ use relgraph_graph::{
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
+use super::batch::{MatchSink, BATCH};
 use crate::eval::{eval, eval_ref, tick, Ctx};
 use crate::tables::{JoinTable, KeptMatches, OptionalRows, RelListIndex};
 
@@ -84,6 +85,13 @@ pub(crate) trait Sink {
     /// The rows that follow are batch `i` of the segment's rows (sinks
     /// that keep rows in first-seen order use it; see `split.rs`).
     fn begin_batch(&mut self, _i: usize) {}
+
+    /// The sink as one that takes the matches of hop `e`, the last
+    /// operator of its segment, a batch at a time, where it can
+    /// (`batch.rs`); its batch emptied for `e`.
+    fn match_sink(&mut self, _e: &Expand) -> Option<&mut dyn MatchSink> {
+        None
+    }
 }
 
 /// What operators call for each row they produce: false stops the producer.
@@ -248,9 +256,43 @@ fn push_expand(
         checks: &checks,
         reads: &[],
     };
+    if rest.is_empty() && fused.is_none() {
+        if let Some(m) = sink.match_sink(e) {
+            return expand_batched(e, &types, target, row, ctx, m);
+        }
+    }
     expand(e, &types, target, fused.as_ref(), row, ctx, &mut |r| {
         push(rest, r, ctx, sink)
     })
+}
+
+/// The matches of hop `e`, the last operator of its segment, handed to
+/// `sink` a batch at a time (`batch.rs`), with the properties the hop
+/// reads read where each target is found.
+fn expand_batched(
+    e: &Expand,
+    types: &[RelTypeId],
+    target: Target<'_, '_>,
+    row: &mut Row,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn MatchSink,
+) -> Result<bool> {
+    let take = |sink: &mut dyn MatchSink, row: &mut Row| {
+        sink.matches().read(e, ctx.snapshot);
+        sink.take(e, row)
+    };
+    let all = each_match(e, types, target, row, ctx, &mut |row, a, _| {
+        let m = sink.matches();
+        m.push(a);
+        if m.len() < BATCH {
+            return Ok(true);
+        }
+        take(sink, row)
+    })?;
+    if !all {
+        return Ok(false);
+    }
+    take(sink, row)
 }
 
 /// [`push`] for one operator (its own frame, so `push` stays small).

@@ -407,6 +407,26 @@ impl Accumulator {
         }
     }
 
+    /// Feeds `n` integers whose sum is `total` at once, as `n` calls of
+    /// [`Accumulator::update`] with them would, for `count`, `sum` and
+    /// `avg` (false, with nothing fed, for any other aggregate).
+    pub(crate) fn add_ints(&mut self, total: i128, n: u64) -> bool {
+        match self {
+            Accumulator::Count(c) => *c += n as i64,
+            Accumulator::Sum(s) => {
+                s.ints += total;
+                s.numbers += n;
+            }
+            Accumulator::Avg(s, m) => {
+                s.ints += total;
+                s.numbers += n;
+                *m += n;
+            }
+            _ => return false,
+        }
+        true
+    }
+
     /// Feeds one value (nulls are ignored).
     pub fn update(&mut self, v: &Value) -> Result<()> {
         if v.is_null() {

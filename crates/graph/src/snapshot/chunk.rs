@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::ids::{LabelId, NodeId, PropKeyId, RelId, RelTypeId};
-use crate::value::Value;
+use crate::value::{Scalar, Value};
 
 use super::adj::{AdjSlice, Entries, Ids, Types, HOLE32};
 use super::buf::Buf;
@@ -225,6 +225,15 @@ impl Column {
                 Err(_) => Value::Null,
             },
             Column::Typed(t) => t.value(local),
+        }
+    }
+
+    /// The values at `locals` appended to `out` as scalars; false (with
+    /// `out` as it was) where a value is not a scalar.
+    pub(crate) fn scalars(&self, locals: &[u32], out: &mut Vec<Scalar>) -> bool {
+        match self {
+            Column::Typed(t) => t.scalars(locals, out),
+            _ => super::column::scalars_of(locals, out, |l| self.value(l)),
         }
     }
 

@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::temporal::Date;
-use crate::value::Value;
+use crate::value::{Scalar, Value};
 
 use super::buf::Buf;
 use super::chunk::Bits;
@@ -120,7 +120,79 @@ pub(crate) enum TypedColumn {
     },
 }
 
+/// Appends, per local of `locals`, `Int` of its value where `present`
+/// holds it and `Null` where not: one loop per width.
+fn int_scalars<T: Copy + Into<i64>>(
+    present: &Bits,
+    values: &[T],
+    locals: &[u32],
+    out: &mut Vec<Scalar>,
+) {
+    out.extend(locals.iter().map(|&l| {
+        let l = l as usize;
+        match values.get(l) {
+            Some(v) if present.get(l) => Scalar::Int((*v).into()),
+            _ => Scalar::Null,
+        }
+    }));
+}
+
+/// The values `value` gives at `locals` appended to `out` as scalars,
+/// one value at a time; false (with `out` as it was) where one is not a
+/// scalar.
+pub(super) fn scalars_of(
+    locals: &[u32],
+    out: &mut Vec<Scalar>,
+    value: impl Fn(usize) -> Value,
+) -> bool {
+    let before = out.len();
+    for &l in locals {
+        match Scalar::of(&value(l as usize)) {
+            Some(x) => out.push(x),
+            None => {
+                out.truncate(before);
+                return false;
+            }
+        }
+    }
+    true
+}
+
 impl TypedColumn {
+    /// The values at `locals` appended to `out` as scalars, the column's
+    /// kind matched once; false (with `out` as it was) where a value is
+    /// not a scalar.
+    pub(crate) fn scalars(&self, locals: &[u32], out: &mut Vec<Scalar>) -> bool {
+        match self {
+            TypedColumn::Int { present, values } => match values {
+                Ints::I8(b) => int_scalars(present, b, locals, out),
+                Ints::I16(b) => int_scalars(present, b, locals, out),
+                Ints::I32(b) => int_scalars(present, b, locals, out),
+                Ints::I64(b) => int_scalars(present, b, locals, out),
+            },
+            TypedColumn::Float { present, values } => {
+                out.extend(locals.iter().map(|&l| {
+                    let l = l as usize;
+                    match values.get(l) {
+                        Some(v) if present.get(l) => Scalar::Float(v),
+                        _ => Scalar::Null,
+                    }
+                }));
+            }
+            TypedColumn::Bool { present, values } => {
+                out.extend(locals.iter().map(|&l| {
+                    let l = l as usize;
+                    match present.get(l) {
+                        true => Scalar::Bool(values.get(l)),
+                        false => Scalar::Null,
+                    }
+                }));
+            }
+            _ => return scalars_of(locals, out, |l| self.value(l)),
+        }
+        true
+    }
+
     /// The value at `local`, if present.
     #[inline]
     pub(crate) fn get(&self, local: usize) -> Option<Cow<'_, Value>> {

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use super::chunk::{column_of, node_pos, Column};
 use super::{PropStr, Snapshot, StrEq};
 use crate::ids::{LabelId, NodeId, PropKeyId};
-use crate::value::Value;
+use crate::value::{Scalar, Value};
 
 /// The most labels, and the most keys, a probe keeps per chunk; a probe
 /// asked for more reads every node the long way.
@@ -62,6 +62,8 @@ pub struct NodeProbe<'s, 'a> {
     bits: [&'s [u64]; KEPT],
     /// Per key, the kept chunk's column.
     columns: [Option<&'s Column>; KEPT],
+    /// Places in the kept chunk, reused by [`NodeProbe::scalars`].
+    locals: Vec<u32>,
 }
 
 impl<'s, 'a> NodeProbe<'s, 'a> {
@@ -86,6 +88,7 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
             exists: false,
             bits: [&[]; KEPT],
             columns: [None; KEPT],
+            locals: Vec::new(),
         }
     }
 
@@ -181,6 +184,78 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
             Some((c, l)) => c.value(l),
             None => Value::Null,
         }
+    }
+
+    /// Property `i` of the probe's keys of each of `nodes`, appended to
+    /// `out` as scalars, as [`NodeProbe::value`] reads them; false (with
+    /// `out` as it was) where one is not a scalar (text, a list, a
+    /// date...). Nodes that follow one another in a chunk are read
+    /// together: the chunk's column found and its kind matched once.
+    ///
+    /// ```
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::value::Scalar;
+    /// use relgraph_graph::{Catalog, NodeId, NodeProbe, RelId, Snapshot, Value};
+    /// let mut c = Catalog::default();
+    /// let (cost, name) = (c.intern_prop_key("cost"), c.intern_prop_key("name"));
+    /// let nodes = (0..3)
+    ///     .map(|i| NodeRecord {
+    ///         id: NodeId(i),
+    ///         labels: vec![],
+    ///         props: if i == 1 { vec![] } else { vec![(cost, Value::Int(i as i64)), (name, Value::from("x"))] },
+    ///     })
+    ///     .collect();
+    /// let s = Snapshot::from_records(c, 1, NodeId(3), RelId(0), nodes, vec![]).unwrap();
+    /// let keys = [cost, name];
+    /// let mut p = NodeProbe::new(&s, &[], &keys);
+    /// let (ids, mut out) = ([NodeId(2), NodeId(1), NodeId(0), NodeId(9)], Vec::new());
+    /// assert!(p.scalars(&ids, 0, &mut out));
+    /// assert_eq!(out, [Scalar::Int(2), Scalar::Null, Scalar::Int(0), Scalar::Null]);
+    /// assert!(!p.scalars(&ids, 1, &mut out));
+    /// assert_eq!(out.len(), 4);
+    /// ```
+    pub fn scalars(&mut self, nodes: &[NodeId], i: usize, out: &mut Vec<Scalar>) -> bool {
+        let before = out.len();
+        if !self.direct {
+            for &n in nodes {
+                match Scalar::of(&self.value(n, i)) {
+                    Some(x) => out.push(x),
+                    None => {
+                        out.truncate(before);
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+        let mut locals = std::mem::take(&mut self.locals);
+        let mut rest = nodes;
+        while let Some(first) = rest.first() {
+            let c = node_pos(first.0).0;
+            let run = rest.iter().position(|n| node_pos(n.0).0 != c);
+            let (now, later) = rest.split_at(run.unwrap_or(rest.len()));
+            rest = later;
+            if c != self.chunk {
+                self.load(c);
+            }
+            let column = match self.exists {
+                true => self.columns.get(i).copied().flatten(),
+                false => None,
+            };
+            let Some(column) = column else {
+                out.extend(std::iter::repeat_n(Scalar::Null, now.len()));
+                continue;
+            };
+            locals.clear();
+            locals.extend(now.iter().map(|n| node_pos(n.0).1 as u32));
+            if !column.scalars(&locals, out) {
+                out.truncate(before);
+                self.locals = locals;
+                return false;
+            }
+        }
+        self.locals = locals;
+        true
     }
 
     /// The kept column of key `i` and `n`'s place in it (direct reads
