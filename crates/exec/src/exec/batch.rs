@@ -137,12 +137,16 @@ impl Matches {
 /// A sink that takes the matches of a hop that ends its segment a batch
 /// at a time.
 pub(crate) trait MatchSink {
-    /// The batch the hop fills.
-    fn matches(&mut self) -> &mut Matches;
+    /// The sink's batch, to fill (handed back, emptied, with
+    /// [`MatchSink::done`]).
+    fn batch(&mut self) -> Matches;
 
-    /// Takes the batch's matches, all of input row `row` (whose slots the
-    /// hop writes hold no match); false stops the hop.
-    fn take(&mut self, e: &Expand, row: &mut Row) -> Result<bool>;
+    /// Takes the batch `m` of matches, all of input row `row` (whose slots
+    /// the hop writes hold no match); false stops the hop.
+    fn take(&mut self, e: &Expand, row: &mut Row, m: &Matches) -> Result<bool>;
+
+    /// Keeps batch `m` for the next row.
+    fn done(&mut self, m: Matches);
 }
 
 /// How an aggregate's argument is evaluated over a batch: one node of its

@@ -938,16 +938,17 @@ impl Groups<'_, '_> {
 }
 
 impl MatchSink for Groups<'_, '_> {
-    fn matches(&mut self) -> &mut Matches {
-        &mut self.matches
+    fn batch(&mut self) -> Matches {
+        std::mem::take(&mut self.matches)
     }
 
-    fn take(&mut self, e: &Expand, row: &mut Row) -> Result<bool> {
-        let m = std::mem::take(&mut self.matches);
-        let taken = self.take_batch(e, row, &m);
+    fn take(&mut self, e: &Expand, row: &mut Row, m: &Matches) -> Result<bool> {
+        self.take_batch(e, row, m)
+    }
+
+    fn done(&mut self, mut m: Matches) {
+        m.clear();
         self.matches = m;
-        self.matches.clear();
-        taken
     }
 }
 

@@ -17,7 +17,7 @@ use relgraph_graph::{
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
-use super::batch::{MatchSink, BATCH};
+use super::batch::{MatchSink, Matches, BATCH};
 use crate::eval::{eval, eval_ref, tick, Ctx};
 use crate::tables::{JoinTable, KeptMatches, OptionalRows, RelListIndex};
 
@@ -277,22 +277,26 @@ fn expand_batched(
     ctx: &Ctx<'_>,
     sink: &mut dyn MatchSink,
 ) -> Result<bool> {
-    let take = |sink: &mut dyn MatchSink, row: &mut Row| {
-        sink.matches().read(e, ctx.snapshot);
-        sink.take(e, row)
+    let mut m = sink.batch();
+    let take = |sink: &mut dyn MatchSink, row: &mut Row, m: &mut Matches| {
+        m.read(e, ctx.snapshot);
+        let more = sink.take(e, row, m);
+        m.clear();
+        more
     };
     let all = each_match(e, types, target, row, ctx, &mut |row, a, _| {
-        let m = sink.matches();
         m.push(a);
         if m.len() < BATCH {
             return Ok(true);
         }
-        take(sink, row)
-    })?;
-    if !all {
-        return Ok(false);
-    }
-    take(sink, row)
+        take(sink, row, &mut m)
+    });
+    let taken = match all {
+        Ok(true) if m.len() > 0 => take(sink, row, &mut m),
+        other => other,
+    };
+    sink.done(m);
+    taken
 }
 
 /// [`push`] for one operator (its own frame, so `push` stays small).

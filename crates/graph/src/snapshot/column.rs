@@ -128,13 +128,22 @@ fn int_scalars<T: Copy + Into<i64>>(
     locals: &[u32],
     out: &mut Vec<Scalar>,
 ) {
+    let present = present.words();
     out.extend(locals.iter().map(|&l| {
         let l = l as usize;
         match values.get(l) {
-            Some(v) if present.get(l) => Scalar::Int((*v).into()),
+            Some(v) if bit(present, l) => Scalar::Int((*v).into()),
             _ => Scalar::Null,
         }
     }));
+}
+
+/// Bit `i` of `words` (a [`Bits`]' words taken once for a loop).
+#[inline]
+fn bit(words: &[u64], i: usize) -> bool {
+    words
+        .get(i / 64)
+        .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
 }
 
 /// The values `value` gives at `locals` appended to `out` as scalars,
@@ -171,19 +180,21 @@ impl TypedColumn {
                 Ints::I64(b) => int_scalars(present, b, locals, out),
             },
             TypedColumn::Float { present, values } => {
+                let present = present.words();
                 out.extend(locals.iter().map(|&l| {
                     let l = l as usize;
                     match values.get(l) {
-                        Some(v) if present.get(l) => Scalar::Float(v),
+                        Some(v) if bit(present, l) => Scalar::Float(v),
                         _ => Scalar::Null,
                     }
                 }));
             }
             TypedColumn::Bool { present, values } => {
+                let (present, values) = (present.words(), values.words());
                 out.extend(locals.iter().map(|&l| {
                     let l = l as usize;
-                    match present.get(l) {
-                        true => Scalar::Bool(values.get(l)),
+                    match bit(present, l) {
+                        true => Scalar::Bool(bit(values, l)),
                         false => Scalar::Null,
                     }
                 }));
