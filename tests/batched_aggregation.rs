@@ -87,6 +87,22 @@ fn batched_aggregates_answer_as_rows_do() {
         assert_eq!(got, answer(&db, &reference), "{direct}");
         assert!(got.is_ok_and(|rows| !rows.is_empty()), "{direct}");
     }
+    // One match per row, for hundreds of rows on one thread (one sink):
+    // the sink stops batching once its batches prove small, keeping the
+    // groups it had.
+    let one = "MATCH (t:T) WITH t, t.n % 5 AS k MATCH (t)<-[:OPENED]-(c:C) \
+               RETURN k, sum(@.i), max(@.bonus), count(*)";
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool");
+    let (direct, reference) = pool.install(|| {
+        (
+            answer(&db, &one.replace('@', "c")),
+            answer(&db, &one.replace('@', "[c][0]")),
+        )
+    });
+    assert_eq!(direct, reference, "{one}");
     // Not vacuous: the integers, floats and nulls of one company.
     // Company 40: tickets j = 0..7 (costs 0, 1.5, null, -3, 40, 5.5, null,
     // -7; those with n % 5 = 0 set to n: 4000 and 4005) and the one

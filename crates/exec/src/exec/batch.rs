@@ -23,6 +23,7 @@ use std::borrow::Cow;
 
 use relgraph_cypher::ast::{BinaryOp, UnaryOp};
 use relgraph_graph::{Adj, NodeId, NodeProbe, PropKeyId, RelId, Scalar, Snapshot, Value};
+use smallvec::SmallVec;
 
 use crate::error::Result;
 use crate::eval::{self, Ctx};
@@ -34,46 +35,60 @@ use crate::value_ops;
 /// the batch's memory whatever a node's degree.
 pub(crate) const BATCH: usize = 1024;
 
-/// One read property of a batch's matches: scalars while every value is
-/// one, values from the first that is not.
+/// One read property of a batch's matches: scalars where every value is
+/// one, else values (both lists kept from batch to batch).
 #[derive(Debug, Default)]
 pub(crate) struct Column {
     scalars: Vec<Scalar>,
-    /// Every value, once one is not a scalar.
-    values: Option<Vec<Value>>,
+    values: Vec<Value>,
+    /// Whether the batch's values are in `values`.
+    boxed: bool,
+    /// Whether the last batch's were.
+    was_boxed: bool,
 }
 
 impl Column {
-    /// Property `key` of each of `nodes`, as scalars while it can be.
+    /// Property `key` of each of `nodes`, as scalars where it can be.
     fn read(&mut self, nodes: &[NodeId], key: &NameRef<PropKeyId>, snap: &Snapshot) {
+        let keys: SmallVec<[PropKeyId; 1]> = key.resolve(snap.catalog()).into_iter().collect();
+        let mut probe = NodeProbe::new(snap, &[], &keys);
+        self.read_key(nodes, keys.first().map(|_| 0), &mut probe);
+    }
+
+    /// Key `i` of `probe` (`None`: a key no node has) of each of `nodes`,
+    /// as scalars where it can be.
+    fn read_key(&mut self, nodes: &[NodeId], i: Option<usize>, probe: &mut NodeProbe<'_, '_>) {
         self.clear();
-        let Some(k) = key.resolve(snap.catalog()) else {
+        let Some(i) = i else {
             self.scalars.resize(nodes.len(), Scalar::Null);
             return;
         };
-        let keys = [k];
-        let mut probe = NodeProbe::new(snap, &[], &keys);
-        if !probe.scalars(nodes, 0, &mut self.scalars) {
-            self.values = Some(nodes.iter().map(|n| probe.value(*n, 0)).collect());
+        // A key that held other values in the last batch likely does in
+        // this one: read as values straight away.
+        if self.was_boxed || !probe.scalars(nodes, i, &mut self.scalars) {
+            self.values.extend(nodes.iter().map(|n| probe.value(*n, i)));
+            self.boxed = true;
         }
+        self.was_boxed = self.boxed;
     }
 
     fn clear(&mut self) {
         self.scalars.clear();
-        self.values = None;
+        self.values.clear();
+        self.boxed = false;
     }
 
     fn value(&self, j: usize) -> Value {
-        match &self.values {
-            Some(values) => values[j].clone(),
-            None => self.scalars[j].value(),
+        match self.boxed {
+            true => self.values[j].clone(),
+            false => self.scalars[j].value(),
         }
     }
 
     fn lane(&self) -> Values<'_> {
-        match &self.values {
-            Some(values) => Values::Many(Cow::Borrowed(values)),
-            None => Values::Scalars(Cow::Borrowed(&self.scalars)),
+        match self.boxed {
+            true => Values::Many(Cow::Borrowed(&self.values)),
+            false => Values::Scalars(Cow::Borrowed(&self.scalars)),
         }
     }
 }
@@ -118,8 +133,21 @@ impl Matches {
     /// Reads the properties of the targets that hop `e` reads where it
     /// finds them (its `target_reads`), a column per key.
     pub fn read(&mut self, e: &Expand, snap: &Snapshot) {
-        for (column, (key, _)) in self.reads.iter_mut().zip(&e.target_reads) {
-            column.read(&self.nodes, key, snap);
+        // One probe for every key: each chunk is found once.
+        let mut keys: SmallVec<[PropKeyId; 4]> = SmallVec::new();
+        let places: SmallVec<[Option<usize>; 4]> = e
+            .target_reads
+            .iter()
+            .map(|(key, _)| {
+                key.resolve(snap.catalog()).map(|k| {
+                    keys.push(k);
+                    keys.len() - 1
+                })
+            })
+            .collect();
+        let mut probe = NodeProbe::new(snap, &[], &keys);
+        for (column, at) in self.reads.iter_mut().zip(places) {
+            column.read_key(&self.nodes, at, &mut probe);
         }
     }
 
@@ -373,9 +401,9 @@ impl<'a> Evaluator<'a, '_> {
             Lane::TargetProp(key) => {
                 let mut column = Column::default();
                 column.read(&self.matches.nodes, key, self.ctx.snapshot);
-                match column.values {
-                    Some(values) => Values::Many(Cow::Owned(values)),
-                    None => Values::Scalars(Cow::Owned(column.scalars)),
+                match column.boxed {
+                    true => Values::Many(Cow::Owned(column.values)),
+                    false => Values::Scalars(Cow::Owned(column.scalars)),
                 }
             }
             Lane::RelProp(key) => {
@@ -545,7 +573,7 @@ pub(crate) fn accumulate<'a>(
     mut ev: Evaluator<'a, '_>,
 ) -> Result<bool> {
     let n = ev.matches.len();
-    let mut columns = Vec::with_capacity(plan.args.len());
+    let mut columns: SmallVec<[Option<Values<'_>>; 4]> = SmallVec::new();
     for (arg, acc) in plan.args.iter().zip(accs.iter()) {
         let values = match arg {
             // The target and the relationship are never null: counted

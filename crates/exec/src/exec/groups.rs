@@ -228,7 +228,17 @@ pub(super) struct Groups<'a, 'c> {
     batch: Option<(usize, Option<BatchPlan>)>,
     /// The batch a hop fills ([`MatchSink`]).
     matches: Matches,
+    /// Batches taken under the current plan, and their matches: where
+    /// they turn out small, the rows are taken one by one instead.
+    batched: (u64, u64),
 }
+
+/// How many batches a sink takes before it judges their size.
+const BATCHES_TRIED: u64 = 16;
+
+/// The fewest matches a batch must average for batches to go on
+/// ([`Groups::batch_plan`]).
+const BATCH_MIN_AVG: u64 = 4;
 
 /// A group of a [`Groups`] sink: an index into its own table, or (with the
 /// table's number from 1 in the bits from [`TABLE_SHIFT`]) into one of the
@@ -474,6 +484,7 @@ impl<'a, 'c> Groups<'a, 'c> {
             later: Vec::new(),
             batch: None,
             matches: Matches::default(),
+            batched: (0, 0),
         }
     }
 
@@ -882,6 +893,14 @@ impl Groups<'_, '_> {
         if self.batch.as_ref().is_none_or(|(a, _)| *a != at) {
             let plan = batch::plan(e, self.keys, self.aggs, self.template);
             self.batch = Some((at, plan));
+            self.batched = (0, 0);
+        }
+        // A batch costs about what a few rows cost (its group found, its
+        // columns read, each argument's lanes made): once the batches seen
+        // average fewer than `BATCH_MIN_AVG` matches, rows are cheaper.
+        let (batches, matches) = self.batched;
+        if batches >= BATCHES_TRIED && matches < BATCH_MIN_AVG * batches {
+            return None;
         }
         self.batch.as_ref().and_then(|(_, p)| p.as_ref())
     }
@@ -894,6 +913,8 @@ impl Groups<'_, '_> {
         if n == 0 {
             return Ok(true);
         }
+        self.batched.0 += 1;
+        self.batched.1 += n as u64;
         let (seen, pos) = (self.seen, self.pos);
         // The batch's first row finds the group; its others follow.
         self.count_rows(1)?;

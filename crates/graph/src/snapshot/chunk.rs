@@ -228,12 +228,13 @@ impl Column {
         }
     }
 
-    /// The values at `locals` appended to `out` as scalars; false (with
-    /// `out` as it was) where a value is not a scalar.
-    pub(crate) fn scalars(&self, locals: &[u32], out: &mut Vec<Scalar>) -> bool {
+    /// The values of `nodes` (all of this column's chunk) appended to
+    /// `out` as scalars; false (with `out` as it was) where a value is not
+    /// a scalar.
+    pub(crate) fn scalars(&self, nodes: &[NodeId], out: &mut Vec<Scalar>) -> bool {
         match self {
-            Column::Typed(t) => t.scalars(locals, out),
-            _ => super::column::scalars_of(locals, out, |l| self.value(l)),
+            Column::Typed(t) => t.scalars(nodes, out),
+            _ => super::column::scalars_of(nodes, out, |l| self.value(l)),
         }
     }
 

@@ -18,6 +18,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::ids::NodeId;
 use crate::temporal::Date;
 use crate::value::{Scalar, Value};
 
@@ -125,17 +126,23 @@ pub(crate) enum TypedColumn {
 fn int_scalars<T: Copy + Into<i64>>(
     present: &Bits,
     values: &[T],
-    locals: &[u32],
+    nodes: &[NodeId],
     out: &mut Vec<Scalar>,
 ) {
     let present = present.words();
-    out.extend(locals.iter().map(|&l| {
-        let l = l as usize;
+    out.extend(nodes.iter().map(|n| {
+        let l = local(*n);
         match values.get(l) {
             Some(v) if bit(present, l) => Scalar::Int((*v).into()),
             _ => Scalar::Null,
         }
     }));
+}
+
+/// Node `n`'s place in its chunk.
+#[inline]
+fn local(n: NodeId) -> usize {
+    super::chunk::node_pos(n.0).1
 }
 
 /// Bit `i` of `words` (a [`Bits`]' words taken once for a loop).
@@ -146,17 +153,17 @@ fn bit(words: &[u64], i: usize) -> bool {
         .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
 }
 
-/// The values `value` gives at `locals` appended to `out` as scalars,
+/// The values `value` gives at the places of `nodes` appended to `out` as scalars,
 /// one value at a time; false (with `out` as it was) where one is not a
 /// scalar.
 pub(super) fn scalars_of(
-    locals: &[u32],
+    nodes: &[NodeId],
     out: &mut Vec<Scalar>,
     value: impl Fn(usize) -> Value,
 ) -> bool {
     let before = out.len();
-    for &l in locals {
-        match Scalar::of(&value(l as usize)) {
+    for n in nodes {
+        match Scalar::of(&value(local(*n))) {
             Some(x) => out.push(x),
             None => {
                 out.truncate(before);
@@ -168,21 +175,21 @@ pub(super) fn scalars_of(
 }
 
 impl TypedColumn {
-    /// The values at `locals` appended to `out` as scalars, the column's
-    /// kind matched once; false (with `out` as it was) where a value is
-    /// not a scalar.
-    pub(crate) fn scalars(&self, locals: &[u32], out: &mut Vec<Scalar>) -> bool {
+    /// The values of `nodes` (all of the column's chunk) appended to
+    /// `out` as scalars, the column's kind matched once; false (with `out`
+    /// as it was) where a value is not a scalar.
+    pub(crate) fn scalars(&self, nodes: &[NodeId], out: &mut Vec<Scalar>) -> bool {
         match self {
             TypedColumn::Int { present, values } => match values {
-                Ints::I8(b) => int_scalars(present, b, locals, out),
-                Ints::I16(b) => int_scalars(present, b, locals, out),
-                Ints::I32(b) => int_scalars(present, b, locals, out),
-                Ints::I64(b) => int_scalars(present, b, locals, out),
+                Ints::I8(b) => int_scalars(present, b, nodes, out),
+                Ints::I16(b) => int_scalars(present, b, nodes, out),
+                Ints::I32(b) => int_scalars(present, b, nodes, out),
+                Ints::I64(b) => int_scalars(present, b, nodes, out),
             },
             TypedColumn::Float { present, values } => {
                 let present = present.words();
-                out.extend(locals.iter().map(|&l| {
-                    let l = l as usize;
+                out.extend(nodes.iter().map(|n| {
+                    let l = local(*n);
                     match values.get(l) {
                         Some(v) if bit(present, l) => Scalar::Float(v),
                         _ => Scalar::Null,
@@ -191,15 +198,15 @@ impl TypedColumn {
             }
             TypedColumn::Bool { present, values } => {
                 let (present, values) = (present.words(), values.words());
-                out.extend(locals.iter().map(|&l| {
-                    let l = l as usize;
+                out.extend(nodes.iter().map(|n| {
+                    let l = local(*n);
                     match bit(present, l) {
                         true => Scalar::Bool(bit(values, l)),
                         false => Scalar::Null,
                     }
                 }));
             }
-            _ => return scalars_of(locals, out, |l| self.value(l)),
+            _ => return scalars_of(nodes, out, |l| self.value(l)),
         }
         true
     }

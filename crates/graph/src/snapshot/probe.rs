@@ -62,8 +62,6 @@ pub struct NodeProbe<'s, 'a> {
     bits: [&'s [u64]; KEPT],
     /// Per key, the kept chunk's column.
     columns: [Option<&'s Column>; KEPT],
-    /// Places in the kept chunk, reused by [`NodeProbe::scalars`].
-    locals: Vec<u32>,
 }
 
 impl<'s, 'a> NodeProbe<'s, 'a> {
@@ -88,7 +86,6 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
             exists: false,
             bits: [&[]; KEPT],
             columns: [None; KEPT],
-            locals: Vec::new(),
         }
     }
 
@@ -228,7 +225,6 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
             }
             return true;
         }
-        let mut locals = std::mem::take(&mut self.locals);
         let mut rest = nodes;
         while let Some(first) = rest.first() {
             let c = node_pos(first.0).0;
@@ -246,15 +242,11 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
                 out.extend(std::iter::repeat_n(Scalar::Null, now.len()));
                 continue;
             };
-            locals.clear();
-            locals.extend(now.iter().map(|n| node_pos(n.0).1 as u32));
-            if !column.scalars(&locals, out) {
+            if !column.scalars(now, out) {
                 out.truncate(before);
-                self.locals = locals;
                 return false;
             }
         }
-        self.locals = locals;
         true
     }
 
