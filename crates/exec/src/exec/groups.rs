@@ -944,8 +944,10 @@ impl Groups<'_, '_> {
         Ok(true)
     }
 
-    /// Counts `k` more input rows, checking the guard and holding memory
-    /// as [`Sink::push`] does per row.
+    /// Counts `k` more input rows, checking the guard every
+    /// [`CHECK_EVERY`] rows and holding memory every [`HOLD_STEP`] bytes
+    /// kept.
+    #[inline(always)]
     fn count_rows(&mut self, k: usize) -> Result<()> {
         let before = self.seen;
         self.seen += k;
@@ -991,12 +993,7 @@ impl Sink for Groups<'_, '_> {
     }
 
     fn push(&mut self, row: &mut Row) -> Result<bool> {
-        self.seen += 1;
-        self.pos += 1;
-        let check = self.seen.is_multiple_of(CHECK_EVERY);
-        if check || self.pending >= HOLD_STEP {
-            self.hold_now(check)?;
-        }
+        self.count_rows(1)?;
         let gi = self.group_of(row)?;
         let accs = self.groups.accs_of(gi);
         for ((a, acc), &keeps) in self.aggs.iter().zip(accs.iter_mut()).zip(&self.keeps) {

@@ -234,7 +234,7 @@ impl Column {
     pub(crate) fn scalars(&self, nodes: &[NodeId], out: &mut Vec<Scalar>) -> bool {
         match self {
             Column::Typed(t) => t.scalars(nodes, out),
-            _ => super::column::scalars_of(nodes, out, |l| self.value(l)),
+            _ => super::column::scalars_of(nodes.iter().map(|n| self.value(node_pos(n.0).1)), out),
         }
     }
 

@@ -153,17 +153,12 @@ fn bit(words: &[u64], i: usize) -> bool {
         .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
 }
 
-/// The values `value` gives at the places of `nodes` appended to `out` as scalars,
-/// one value at a time; false (with `out` as it was) where one is not a
-/// scalar.
-pub(super) fn scalars_of(
-    nodes: &[NodeId],
-    out: &mut Vec<Scalar>,
-    value: impl Fn(usize) -> Value,
-) -> bool {
+/// `values` appended to `out` as scalars, one at a time; false (with
+/// `out` as it was) where one is not a scalar.
+pub(super) fn scalars_of(values: impl Iterator<Item = Value>, out: &mut Vec<Scalar>) -> bool {
     let before = out.len();
-    for n in nodes {
-        match Scalar::of(&value(local(*n))) {
+    for v in values {
+        match Scalar::of(&v) {
             Some(x) => out.push(x),
             None => {
                 out.truncate(before);
@@ -206,7 +201,7 @@ impl TypedColumn {
                     }
                 }));
             }
-            _ => return scalars_of(nodes, out, |l| self.value(l)),
+            _ => return scalars_of(nodes.iter().map(|n| self.value(local(*n))), out),
         }
         true
     }

@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 
 use super::chunk::{column_of, node_pos, Column};
+use super::column::scalars_of;
 use super::{PropStr, Snapshot, StrEq};
 use crate::ids::{LabelId, NodeId, PropKeyId};
 use crate::value::{Scalar, Value};
@@ -212,19 +213,10 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
     /// assert_eq!(out.len(), 4);
     /// ```
     pub fn scalars(&mut self, nodes: &[NodeId], i: usize, out: &mut Vec<Scalar>) -> bool {
-        let before = out.len();
         if !self.direct {
-            for &n in nodes {
-                match Scalar::of(&self.value(n, i)) {
-                    Some(x) => out.push(x),
-                    None => {
-                        out.truncate(before);
-                        return false;
-                    }
-                }
-            }
-            return true;
+            return scalars_of(nodes.iter().map(|&n| self.value(n, i)), out);
         }
+        let before = out.len();
         let mut rest = nodes;
         while let Some(first) = rest.first() {
             let c = node_pos(first.0).0;
