@@ -27,7 +27,8 @@
 //! first [`INLINE`] rows pass uncopied and the batches start at fixed rows,
 //! whatever the clock and the thread count say.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -35,7 +36,7 @@ use relgraph_graph::Value;
 
 use super::stream::{self, Sink};
 use super::{row_bytes, run_task_rows, Hold, Task};
-use crate::error::Result;
+use crate::error::{ExecError, Result};
 use crate::eval::{approx_bytes, Ctx};
 use crate::options::VALUE_BYTES;
 use crate::plan::{Op, Row};
@@ -244,22 +245,30 @@ pub(super) fn run_cut<S: Absorb>(
     ctx: &Ctx<'_>,
     make: &(impl Fn(usize) -> S + Sync),
 ) -> Result<Vec<S>> {
-    let mut c = Cut::new(ops, cut, sinks, Instant::now(), ctx, make);
-    let head = c.head;
-    stream::with_stack_base(|| match task {
-        Task::Rows(rows) => {
-            for mut r in rows {
-                // Rows from the next input row share another base.
-                c.base = None;
-                if !stream::push(head, &mut r, ctx, &mut c)? {
-                    break;
+    // Folded waves run on the pool's other threads while this one gathers
+    // the next ([`Cut::hand_off`]); the scope outlives every such job.
+    rayon::in_place_scope(|scope| {
+        let mut c = Cut::new(ops, cut, sinks, Instant::now(), ctx, make, scope);
+        let head = c.head;
+        let fed = stream::with_stack_base(|| match task {
+            Task::Rows(rows) => {
+                for mut r in rows {
+                    // Rows from the next input row share another base.
+                    c.base = None;
+                    if !stream::push(head, &mut r, ctx, &mut c)? {
+                        break;
+                    }
                 }
+                Ok(())
             }
-            Ok(())
+            other => run_task_rows(head, other, ctx, &mut c),
+        });
+        if let Err(e) = fed {
+            c.abandon();
+            return Err(e);
         }
-        other => run_task_rows(head, other, ctx, &mut c),
-    })?;
-    Ok(c.finish()?.0)
+        Ok(c.finish()?.0)
+    })
 }
 
 /// Rows that reached the cut, as the values of the bound slots over the
@@ -271,6 +280,8 @@ struct Batch {
     /// The bound slots' values, row after row.
     values: Vec<Value>,
     rows: usize,
+    /// Bytes its rows hold against the memory budget.
+    bytes: u64,
 }
 
 /// How one row at the cut goes on.
@@ -282,25 +293,25 @@ enum Pass {
 }
 
 /// Where the uncopied rows go.
-enum First<'a, 'c, S, F> {
+enum First<'s, 'a, 'c, S, F> {
     /// Straight into a sink.
     Sink(S),
     /// Into the cut of the rest of the segment (its uncopied rows may fan
     /// out further: a product after a scan that found one row).
-    Cut(Box<Cut<'a, 'c, S, F>>),
+    Cut(Box<Cut<'s, 'a, 'c, S, F>>),
     /// Passed on already (batches have started).
     Done,
 }
 
 /// The sink at the cut: passes rows on, then gathers them into batches.
-struct Cut<'a, 'c, S, F> {
+struct Cut<'s, 'a, 'c, S, F> {
     /// The operators before the cut.
     head: &'a [Op],
     rest: &'a [Op],
     bound: Vec<usize>,
     ctx: &'a Ctx<'c>,
     make: &'a F,
-    first: First<'a, 'c, S, F>,
+    first: First<'s, 'a, 'c, S, F>,
     /// How batches get their sinks.
     use_: SinkUse,
     /// Finished sinks, in batch order.
@@ -335,9 +346,114 @@ struct Cut<'a, 'c, S, F> {
     timed: u32,
     /// Threads of the pool the task runs in.
     threads: usize,
+    /// Where folded waves are handed to other threads ([`Cut::hand_off`]).
+    scope: &'s rayon::Scope<'a>,
+    /// The batches handed off and the sinks they fold into.
+    shared: Arc<Shared<S>>,
 }
 
-impl<S: Absorb, F: Fn(usize) -> S + Sync> Sink for Cut<'_, '_, S, F> {
+/// Folded batches waiting for a thread, and the fold sinks between runs
+/// ([`Cut::hand_off`]).
+struct Shared<S> {
+    state: Mutex<Queue>,
+    /// Fold sinks no thread is using.
+    sinks: Mutex<Vec<S>>,
+}
+
+/// The queue of a [`Shared`], and the jobs taking from it.
+#[derive(Default)]
+struct Queue {
+    batches: VecDeque<(usize, Batch)>,
+    /// Jobs spawned that have not yet found the queue empty.
+    workers: usize,
+    /// The first error a batch ran into: the rest are dropped.
+    failed: Option<ExecError>,
+}
+
+/// Locks `m`, whether or not a thread panicked holding it (the queue and
+/// the sinks stay consistent between two statements).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl<S: Absorb> Shared<S> {
+    fn new() -> Self {
+        Shared {
+            state: Mutex::new(Queue::default()),
+            sinks: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The next batch to run, if any is left and none has failed.
+    fn next(&self, ctx: &Ctx<'_>) -> Option<(usize, Batch)> {
+        let mut q = lock(&self.state);
+        if q.failed.is_some() {
+            drop_batches(&mut q.batches, ctx);
+            return None;
+        }
+        q.batches.pop_front()
+    }
+
+    /// Runs batches from the queue into one fold sink until it is empty
+    /// (or a batch fails: its error is kept for the cut to return).
+    fn drain(
+        &self,
+        rest: &[Op],
+        bound: &[usize],
+        ctx: &Ctx<'_>,
+        make: &(impl Fn(usize) -> S + Sync),
+    ) {
+        let mut sink: Option<S> = None;
+        while let Some((i, batch)) = self.next(ctx) {
+            let s = sink.get_or_insert_with(|| lock(&self.sinks).pop().unwrap_or_else(|| make(i)));
+            let bytes = batch.bytes;
+            s.begin_batch(i);
+            let ran = run_batch(rest, bound, batch, ctx, s);
+            ctx.guard.release(bytes);
+            if let Err(e) = ran {
+                lock(&self.state).failed.get_or_insert(e);
+            }
+        }
+        lock(&self.sinks).extend(sink);
+    }
+
+    /// A spawned job's loop: [`Shared::drain`], then it leaves (counted
+    /// out under the queue's lock, so a batch queued after it looked is
+    /// seen by the cut, which spawns another job).
+    fn work(
+        &self,
+        rest: &[Op],
+        bound: &[usize],
+        ctx: &Ctx<'_>,
+        make: &(impl Fn(usize) -> S + Sync),
+    ) {
+        loop {
+            self.drain(rest, bound, ctx, make);
+            let mut q = lock(&self.state);
+            if q.batches.is_empty() || q.failed.is_some() {
+                q.workers -= 1;
+                return;
+            }
+        }
+    }
+
+    /// The error a batch ran into, if one did.
+    fn failure(&self) -> Result<()> {
+        match lock(&self.state).failed.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Drops queued batches, giving back the bytes they held.
+fn drop_batches(batches: &mut VecDeque<(usize, Batch)>, ctx: &Ctx<'_>) {
+    for (_, b) in batches.drain(..) {
+        ctx.guard.release(b.bytes);
+    }
+}
+
+impl<'a, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Sink for Cut<'_, 'a, '_, S, F> {
     fn push(&mut self, row: &mut Row) -> Result<bool> {
         match self.pass() {
             Pass::Uncopied => return self.pass_on(row),
@@ -352,7 +468,9 @@ impl<S: Absorb, F: Fn(usize) -> S + Sync> Sink for Cut<'_, '_, S, F> {
         }
         self.close_first()?;
         if self.base.is_none() {
-            self.hold.add(row_bytes(row))?;
+            let bytes = row_bytes(row);
+            self.hold.add(bytes)?;
+            self.batch.bytes += bytes;
             self.base = Some(Arc::new(row.clone()));
         }
         let base = self.base.as_ref().expect("set above");
@@ -369,6 +487,7 @@ impl<S: Absorb, F: Fn(usize) -> S + Sync> Sink for Cut<'_, '_, S, F> {
             bytes += VALUE_BYTES + approx_bytes(&row[*s]);
             batch.values.push(row[*s].clone());
         }
+        batch.bytes += bytes;
         self.hold.add(bytes)?;
         batch.rows += 1;
         if batch.rows == self.size {
@@ -381,7 +500,7 @@ impl<S: Absorb, F: Fn(usize) -> S + Sync> Sink for Cut<'_, '_, S, F> {
     }
 }
 
-impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
+impl<'s, 'a, 'c, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Cut<'s, 'a, 'c, S, F> {
     /// The cut of `ops` at `cut`, with the cuts of what follows it.
     fn new(
         ops: &'a [Op],
@@ -390,12 +509,15 @@ impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
         started: Instant,
         ctx: &'a Ctx<'c>,
         make: &'a F,
+        scope: &'s rayon::Scope<'a>,
     ) -> Self {
         let (head, rest) = ops.split_at(cut.head);
         let (inline, size, par_after) = sizes().unwrap_or((INLINE, BATCH_ROWS, PAR_AFTER));
         let threads = rayon::current_num_threads();
         let first = match cut_point(rest, use_).filter(|_| !rest.is_empty()) {
-            Some(next) => First::Cut(Box::new(Cut::new(rest, next, use_, started, ctx, make))),
+            Some(next) => First::Cut(Box::new(Cut::new(
+                rest, next, use_, started, ctx, make, scope,
+            ))),
             None => First::Sink(make(0)),
         };
         Cut {
@@ -428,6 +550,8 @@ impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
             spent: Duration::ZERO,
             timed: 0,
             threads,
+            scope,
+            shared: Arc::new(Shared::new()),
         }
     }
 
@@ -518,6 +642,9 @@ impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
             .collect();
         self.next += batches.len();
         if matches!(self.use_, SinkUse::Folds { .. }) {
+            if parallel && self.threads > 1 {
+                return self.hand_off(batches);
+            }
             self.fold_wave(batches, parallel)?;
         } else {
             self.ordered_wave(batches, parallel)?;
@@ -572,6 +699,85 @@ impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
         Ok(())
     }
 
+    /// [`SinkUse::Folds`] once the task runs in parallel: the wave is
+    /// queued for jobs on the pool's other threads (spawned up to one per
+    /// other thread) and this thread goes back to gathering the next, so
+    /// that the rows reaching the cut are gathered while the batches run
+    /// (where each wave ran to its end first, the other threads waited
+    /// through every gathering: a third of cookbook cb07's waves). Any
+    /// fold sink takes any batch: what they fold does not depend on order.
+    /// At most a wave waits in the queue; past that this thread runs
+    /// batches too. The batches hold their rows' bytes until they have run.
+    fn hand_off(&mut self, batches: Vec<(usize, Batch)>) -> Result<()> {
+        #[cfg(test)]
+        tests::HANDED.fetch_add(batches.len(), std::sync::atomic::Ordering::Relaxed);
+        self.hold.bytes = 0;
+        self.base = None;
+        let spawn = {
+            let mut q = lock(&self.shared.state);
+            q.batches.extend(batches);
+            let spawn = self.threads.saturating_sub(1).saturating_sub(q.workers);
+            q.workers += spawn;
+            spawn
+        };
+        let (rest, ctx, make) = (self.rest, self.ctx, self.make);
+        for _ in 0..spawn {
+            let shared = self.shared.clone();
+            let bound = self.bound.clone();
+            self.scope
+                .spawn(move |_| shared.work(rest, &bound, ctx, make));
+        }
+        let limit = WAVE_PER_THREAD * self.threads;
+        while lock(&self.shared.state).batches.len() > limit {
+            if let Some((i, batch)) = self.shared.next(ctx) {
+                self.fold_here(i, batch)?;
+            }
+        }
+        self.shared.failure()
+    }
+
+    /// Runs one handed-off batch on this thread, into a fold sink of the
+    /// pool.
+    fn fold_here(&mut self, i: usize, batch: Batch) -> Result<()> {
+        let mut sink = lock(&self.shared.sinks)
+            .pop()
+            .unwrap_or_else(|| (self.make)(i));
+        let bytes = batch.bytes;
+        sink.begin_batch(i);
+        let ran = run_batch(self.rest, &self.bound, batch, self.ctx, &mut sink);
+        self.ctx.guard.release(bytes);
+        lock(&self.shared.sinks).push(sink);
+        ran
+    }
+
+    /// Runs what was handed off and not yet taken, waits for the jobs
+    /// still running a batch (running other pool work meanwhile), and
+    /// takes their sinks.
+    fn join_handed_off(&mut self) -> Result<()> {
+        self.shared
+            .drain(self.rest, &self.bound, self.ctx, self.make);
+        while lock(&self.shared.state).workers > 0 {
+            if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                std::thread::yield_now();
+            }
+        }
+        self.shared.failure()?;
+        self.folds.append(&mut lock(&self.shared.sinks));
+        Ok(())
+    }
+
+    /// After an error: the batches not yet taken are dropped, so that the
+    /// jobs still running stop after their batch (the scope waits for
+    /// them).
+    fn abandon(&mut self) {
+        let mut q = lock(&self.shared.state);
+        q.failed.get_or_insert_with(ExecError::cancelled);
+        drop_batches(&mut q.batches, self.ctx);
+        if let First::Cut(c) = &mut self.first {
+            c.abandon();
+        }
+    }
+
     /// [`SinkUse::Folds`]: batch `j` of the wave folds into sink `j` modulo
     /// the threads (all into the first when not `parallel`).
     fn fold_wave(&mut self, batches: Vec<(usize, Batch)>, parallel: bool) -> Result<()> {
@@ -616,6 +822,7 @@ impl<'a, 'c, S: Absorb, F: Fn(usize) -> S + Sync> Cut<'a, 'c, S, F> {
         if !self.waiting.is_empty() {
             self.run_wave()?;
         }
+        self.join_handed_off()?;
         let mut sinks = std::mem::take(&mut self.sinks);
         sinks.extend(self.merged.take());
         sinks.append(&mut self.folds);

@@ -19,6 +19,10 @@ use crate::options::QueryOptions;
 /// Batches run by cuts (all tests of the crate together).
 pub(crate) static BATCHES: AtomicUsize = AtomicUsize::new(0);
 
+/// Batches handed to other threads while the cut gathered more
+/// (`Cut::hand_off`; all tests of the crate together).
+pub(crate) static HANDED: AtomicUsize = AtomicUsize::new(0);
+
 /// Held by each test here while it sets [`MODE`].
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -175,4 +179,60 @@ fn batches_start_at_fixed_rows_where_the_result_depends_on_it() {
         assert_eq!(one, four, "seed {seed}: depends on the thread count");
         assert_eq!(plain.len(), one.len(), "seed {seed}");
     }
+}
+
+#[test]
+fn folded_batches_run_while_the_cut_gathers_and_fail_as_rows_do() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let snap = graph(7);
+    // Counts and sums fold in any order: their batches are handed off.
+    let q = "MATCH (a:Person {id: 1})-[:KNOWS]-(b)-[:KNOWS]-(c) \
+             RETURN b.id % 3 AS k, count(*) AS n, sum(c.score) AS s ORDER BY k";
+    let plain = rows(&snap, q, 1, 1);
+    let before = HANDED.load(Ordering::Relaxed);
+    let cut = rows(&snap, q, 2, 4);
+    let handed = HANDED.load(Ordering::Relaxed) - before;
+    assert_eq!(plain, cut);
+    assert!(handed > 0, "no batch was handed off");
+    // An error in a handed-off batch is the query's error, and the same
+    // one on one thread uncut.
+    let q = "MATCH (a:Person {id: 1})-[:KNOWS]-(b)-[:KNOWS]-(c) \
+             RETURN count(*) AS n, sum(CASE WHEN c.id = $bad THEN 1 / 0 ELSE 1 END) AS s";
+    let bad = {
+        let last = rows(
+            &snap,
+            "MATCH (a:Person {id: 1})-[:KNOWS]-(b)-[:KNOWS]-(c) RETURN c.id",
+            1,
+            1,
+        );
+        last.last().cloned().expect("the pattern matches")
+    };
+    let id: i64 = bad
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_start_matches("Int(")
+        .trim_end_matches(')')
+        .parse()
+        .unwrap_or_else(|e| panic!("{bad}: {e}"));
+    let params = BTreeMap::from([("bad".to_string(), Value::Int(id))]);
+    let fail = |mode: u8, threads: usize| {
+        MODE.store(mode, Ordering::Relaxed);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool");
+        let stmt = relgraph_cypher::parse(q).expect("parses");
+        let out = pool.install(|| execute(&stmt, &params, &snap, &QueryOptions::default()));
+        out.err().map(|e| e.to_string())
+    };
+    let uncut = fail(1, 1);
+    let handed_before = HANDED.load(Ordering::Relaxed);
+    let cut = fail(2, 4);
+    MODE.store(0, Ordering::Relaxed);
+    assert!(uncut.is_some(), "1 / 0 did not fail");
+    assert_eq!(uncut, cut);
+    assert!(
+        HANDED.load(Ordering::Relaxed) > handed_before,
+        "no batch was handed off"
+    );
 }
