@@ -52,8 +52,9 @@ pub fn data_dir() -> Option<PathBuf> {
 }
 
 /// Opens the demo database, generating it on first use. A new demo is
-/// written with `Graph::create_bulk` (published only when complete) and the
-/// returned handle is used directly, so the directory is opened once.
+/// written with `relgraph_datagen::create_database` (streamed, published
+/// only when complete) and the returned handle is used directly, so the
+/// directory is opened once.
 pub fn open_demo() -> Result<Database, CliError> {
     let dir = data_dir().ok_or_else(|| {
         CliError::Usage(

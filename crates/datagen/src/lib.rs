@@ -18,8 +18,9 @@
 //! Outputs:
 //! - [`write_csv`]: neo4j-admin import CSV files (streamed, constant memory)
 //!   plus `import-flags.txt` and `README.md` saying how to import them;
-//! - [`records`] / [`snapshot`] / [`create_database`]: the graph in memory or
-//!   written straight into a new database;
+//! - [`records`] / [`snapshot`]: the graph in memory;
+//! - [`create_database`]: the graph streamed straight into a new database
+//!   (memory for the adjacency, not the records);
 //! - [`generate`] into any [`Sink`].
 //!
 //! ```
@@ -246,8 +247,11 @@ pub fn snapshot(config: &Config) -> Result<(Snapshot, Summary)> {
     ))
 }
 
-/// Creates a new database in `path` holding the generated graph (with
-/// `Graph::create_bulk`: it is published only when complete).
+/// Creates a new database in `path` holding the generated graph: the
+/// records stream into the database's segment as they are generated
+/// (`Graph::create_from_records`), so memory holds the adjacency entries
+/// and the id map, never the whole graph, and the database is published
+/// only when complete. The same graph as [`snapshot`] builds in memory.
 ///
 /// ```
 /// use relgraph_graph::store::OpenOptions;
@@ -256,14 +260,22 @@ pub fn snapshot(config: &Config) -> Result<(Snapshot, Summary)> {
 /// let (graph, summary) =
 ///     relgraph_datagen::create_database(&config, &dir.path().join("db"), &OpenOptions::default()).unwrap();
 /// assert_eq!(graph.snapshot().node_count(), summary.nodes);
+/// assert_eq!(graph.snapshot().rel_count(), summary.relationships);
 /// ```
 pub fn create_database(
     config: &Config,
     path: &Path,
     options: &OpenOptions,
 ) -> Result<(Graph, Summary)> {
-    let (snap, summary) = snapshot(config)?;
-    Ok((Graph::create_bulk(path, &snap, options)?, summary))
+    let mut summary = Summary::default();
+    let graph = Graph::create_from_records(path, options, |out| {
+        let mut sink = RecordSink::new(out);
+        generate(config, &mut sink)?;
+        let (catalog, _, built) = sink.into_parts();
+        summary = built;
+        Ok::<_, DatagenError>(catalog)
+    })?;
+    Ok((graph, summary))
 }
 
 fn write_file(path: &Path, text: &str) -> Result<()> {

@@ -1,5 +1,5 @@
-//! Sinks for generated rows: a counter, a streaming CSV writer and an
-//! in-memory record builder.
+//! Sinks for generated rows: a counter, a streaming CSV writer and a
+//! record builder (into memory or a new database).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -7,7 +7,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use relgraph_graph::record::{NodeRecord, RelRecord};
+use relgraph_graph::record::{NodeRecord, RecordSink as RecordTarget, Records, RelRecord};
 use relgraph_graph::temporal::Date;
 use relgraph_graph::{Catalog, NodeId, PropKeyId, RelId, Value};
 
@@ -246,7 +246,12 @@ pub struct GeneratedGraph {
     pub summary: Summary,
 }
 
-/// A [`Sink`] that builds [`NodeRecord`]s and [`RelRecord`]s in memory.
+/// A [`Sink`] that turns the generated rows into [`NodeRecord`]s and
+/// [`RelRecord`]s (dense ids in generation order, interned names, the
+/// id-space id as property `id`) and hands them to a
+/// [`relgraph_graph::record::RecordSink`]: by default [`Records`], in
+/// memory; [`crate::create_database`] streams them into a new database
+/// instead.
 ///
 /// ```
 /// use relgraph_datagen::{generate, Config, RecordSink};
@@ -254,12 +259,25 @@ pub struct GeneratedGraph {
 /// generate(&Config::new(0.01, 1).unwrap(), &mut sink).unwrap();
 /// let g = sink.into_graph();
 /// assert!(g.catalog.label_id("Person").is_some());
+///
+/// // Any record sink: here one that keeps the relationships only.
+/// use relgraph_graph::record::{NodeRecord, RelRecord};
+/// #[derive(Default)]
+/// struct Rels(Vec<RelRecord>);
+/// impl relgraph_graph::record::RecordSink for Rels {
+///     fn push_node(&mut self, _: NodeRecord) -> relgraph_graph::Result<()> { Ok(()) }
+///     fn push_rel(&mut self, r: RelRecord) -> relgraph_graph::Result<()> { self.0.push(r); Ok(()) }
+/// }
+/// let mut sink = RecordSink::new(Rels::default());
+/// generate(&Config::new(0.01, 1).unwrap(), &mut sink).unwrap();
+/// let (_catalog, rels, summary) = sink.into_parts();
+/// assert_eq!(rels.0.len() as u64, summary.relationships);
 /// ```
-#[derive(Default)]
-pub struct RecordSink {
+pub struct RecordSink<T = Records> {
+    out: T,
     catalog: Catalog,
-    nodes: Vec<NodeRecord>,
-    rels: Vec<RelRecord>,
+    next_node: u64,
+    next_rel: u64,
     ids: HashMap<(IdSpace, u64), NodeId>,
     node_file: Option<&'static NodeFile>,
     rel_file: Option<&'static RelFile>,
@@ -270,16 +288,49 @@ pub struct RecordSink {
     counter: Counter,
 }
 
-impl RecordSink {
+impl Default for RecordSink<Records> {
+    fn default() -> Self {
+        RecordSink::new(Records::default())
+    }
+}
+
+impl RecordSink<Records> {
     /// The records built so far.
     pub fn into_graph(self) -> GeneratedGraph {
-        let summary = self.counter.summary();
+        let (catalog, records, summary) = self.into_parts();
         GeneratedGraph {
-            catalog: self.catalog,
-            nodes: self.nodes,
-            rels: self.rels,
+            catalog,
+            nodes: records.nodes,
+            rels: records.rels,
             summary,
         }
+    }
+}
+
+impl<T: RecordTarget> RecordSink<T> {
+    /// A sink handing its records to `out`.
+    pub fn new(out: T) -> Self {
+        RecordSink {
+            out,
+            catalog: Catalog::default(),
+            next_node: 0,
+            next_rel: 0,
+            ids: HashMap::new(),
+            node_file: None,
+            rel_file: None,
+            labels: Vec::new(),
+            keys: Vec::new(),
+            id_key: None,
+            rel_type: None,
+            counter: Counter::default(),
+        }
+    }
+
+    /// The catalog naming the records' labels, types and keys, the record
+    /// sink, and the counts of what was built.
+    pub fn into_parts(self) -> (Catalog, T, Summary) {
+        let summary = self.counter.summary();
+        (self.catalog, self.out, summary)
     }
 
     fn props(
@@ -315,7 +366,7 @@ fn prop_value(p: &Prop) -> Value {
     }
 }
 
-impl Sink for RecordSink {
+impl<T: RecordTarget> Sink for RecordSink<T> {
     fn begin_nodes(&mut self, file: &'static NodeFile) -> Result<()> {
         self.node_file = Some(file);
         let mut labels: Vec<_> = file
@@ -339,14 +390,15 @@ impl Sink for RecordSink {
         let (Some(file), Some(id_key)) = (self.node_file, self.id_key) else {
             return Ok(());
         };
-        let node = NodeId(self.nodes.len() as u64);
+        let node = NodeId(self.next_node);
         self.ids.insert((file.space, id), node);
         let props = self.props(&self.keys, props, Some((id_key, Value::Int(id as i64))));
-        self.nodes.push(NodeRecord {
+        self.out.push_node(NodeRecord {
             id: node,
             labels: self.labels.clone(),
             props,
-        });
+        })?;
+        self.next_node += 1;
         self.counter.node(id, &[])
     }
 
@@ -368,13 +420,14 @@ impl Sink for RecordSink {
         let src = self.node_id(file.start, start)?;
         let dst = self.node_id(file.end, end)?;
         let props = self.props(&self.keys, props, None);
-        self.rels.push(RelRecord {
-            id: RelId(self.rels.len() as u64),
+        self.out.push_rel(RelRecord {
+            id: RelId(self.next_rel),
             rel_type,
             src,
             dst,
             props,
-        });
+        })?;
+        self.next_rel += 1;
         self.counter.rel(start, end, &[])
     }
 }

@@ -400,3 +400,110 @@ fn the_demo_graph_answers_the_cookbook_questions() {
         .count();
     assert!(co > 0, "Q11");
 }
+
+/// Every node and relationship of `a` and `b`, with their labels,
+/// properties, ends and adjacency, by name, not id number.
+fn assert_same_graph(a: &relgraph_graph::Snapshot, b: &relgraph_graph::Snapshot) {
+    use relgraph_graph::Direction;
+    let names = |s: &relgraph_graph::Snapshot| {
+        let c = s.catalog();
+        (
+            c.labels().names().to_vec(),
+            c.rel_types().names().to_vec(),
+            c.prop_keys().names().to_vec(),
+        )
+    };
+    assert_eq!(names(a), names(b));
+    assert_eq!(a.counts(), b.counts());
+    assert_eq!(a.node_records(0..u64::MAX), b.node_records(0..u64::MAX));
+    assert_eq!(a.rel_records(0..u64::MAX), b.rel_records(0..u64::MAX));
+    let types = a.catalog().rel_types().len() as u32;
+    for n in a.nodes() {
+        for t in (0..types).map(relgraph_graph::RelTypeId) {
+            for dir in [Direction::Outgoing, Direction::Incoming] {
+                assert_eq!(a.neighbors(n, t, dir), b.neighbors(n, t, dir), "{n} {t}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_streamed_database_is_the_graph_built_in_memory() {
+    use relgraph_graph::store::OpenOptions;
+    use relgraph_graph::{Graph, NodeId, RelId};
+    let config = Config::new(0.05, 42).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let options = OpenOptions::default();
+    let (streamed, summary) =
+        relgraph_datagen::create_database(&config, &dir.path().join("streamed"), &options).unwrap();
+    let g = relgraph_datagen::records(&config).unwrap();
+    assert_eq!(summary, g.summary);
+    let mut counter = Counter::default();
+    generate(&config, &mut counter).unwrap();
+    assert_eq!(summary, counter.summary());
+
+    // As create_database wrote it before: the whole snapshot, then create_bulk.
+    let (next_node, next_rel) = (NodeId(g.nodes.len() as u64), RelId(g.rels.len() as u64));
+    let (nodes, rels) = (g.nodes.clone(), g.rels.clone());
+    let built =
+        relgraph_graph::Snapshot::from_records(g.catalog, 0, next_node, next_rel, nodes, rels)
+            .unwrap();
+    let bulk = Graph::create_bulk(&dir.path().join("bulk"), &built, &options).unwrap();
+
+    let s = streamed.snapshot();
+    assert_eq!(s.node_count(), summary.nodes);
+    assert_eq!(s.rel_count(), summary.relationships);
+    assert_eq!(s.node_records(0..u64::MAX), g.nodes);
+    assert_eq!(s.rel_records(0..u64::MAX), g.rels);
+    assert_same_graph(&s, &built);
+    assert_same_graph(&s, &bulk.snapshot());
+
+    // A few questions, on the reopened database.
+    drop(streamed);
+    let reopened = Graph::open(&dir.path().join("streamed"))
+        .unwrap()
+        .snapshot();
+    assert_same_graph(&reopened, &built);
+    let c = reopened.catalog();
+    for (label, n) in &summary.nodes_by_label {
+        let l = c.label_id(label).unwrap();
+        assert_eq!(reopened.label_count(l), *n, "{label}");
+        assert_eq!(reopened.nodes_with_label(l).count() as u64, *n, "{label}");
+    }
+    for (t, n) in &summary.relationships_by_type {
+        let id = c.rel_type_id(t).unwrap();
+        assert_eq!(reopened.rel_type_count(id), *n, "{t}");
+    }
+    // Me, and the people I know.
+    let (person, me_key) = (c.label_id("Person").unwrap(), c.prop_key_id("me").unwrap());
+    let me: Vec<NodeId> = reopened
+        .nodes_with_label(person)
+        .filter(|n| reopened.node_value(*n, me_key) == relgraph_graph::Value::Bool(true))
+        .collect();
+    assert_eq!(me.len(), 1);
+    let knows = c.rel_type_id("KNOWS").unwrap();
+    let out = reopened.neighbors(me[0], knows, relgraph_graph::Direction::Outgoing);
+    assert!(!out.is_empty());
+    assert_eq!(
+        out,
+        built.neighbors(me[0], knows, relgraph_graph::Direction::Outgoing)
+    );
+}
+
+#[test]
+fn a_database_is_not_created_over_existing_files() {
+    let config = Config::new(0.01, 1).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("other"), "x").unwrap();
+    let err = relgraph_datagen::create_database(
+        &config,
+        dir.path(),
+        &relgraph_graph::store::OpenOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, relgraph_datagen::DatagenError::Graph(_)),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}

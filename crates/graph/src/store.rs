@@ -29,9 +29,11 @@ use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::catalog::Catalog;
 use crate::change::ChangeSet;
 use crate::error::{GraphError, Result};
 use crate::kv::{KvStore, MemoryKv, SledKv};
+use crate::record::RecordSink;
 use crate::snapshot::Snapshot;
 
 mod builder;
@@ -419,7 +421,9 @@ impl Graph {
     /// Creates a new database in `path` (which must not exist or be an
     /// empty directory) whose base image is `snapshot`, writing it beside
     /// the target and publishing it with a rename only when complete, so a
-    /// crash leaves either no database or the whole one. Used by import.
+    /// crash leaves either no database or the whole one. To create one
+    /// from records without building the snapshot in memory, see
+    /// [`Graph::create_from_records`].
     ///
     /// ```
     /// use relgraph_graph::{Graph, Snapshot, store::OpenOptions};
@@ -434,25 +438,101 @@ impl Graph {
         Ok(Self::assemble(store, snapshot, options))
     }
 
-    /// Bulk creation of a database whose base image is streamed by `f`
-    /// (records in id order, nodes first; `f` finishes the writer and
-    /// returns it with the catalog), written
-    /// and published like [`Graph::create_bulk`] without building the
-    /// snapshot in memory. Used by import.
-    pub(crate) fn create_streamed(
+    /// Creates a new database in `path` (which must not exist or be an
+    /// empty directory) whose base image is the records `fill` pushes into
+    /// the [`RecordSink`] it is given, streamed into one segment file as
+    /// they come, so memory holds the adjacency entries (two small entries
+    /// per relationship) and a chunk of records, never the whole graph.
+    /// `fill` pushes every node, then every relationship, each kind in
+    /// ascending id order (see [`RecordSink`]), and returns the catalog
+    /// that names their labels, types and property keys. The database is
+    /// written beside `path` and published with a rename only when
+    /// complete, like [`Graph::create_bulk`]: on an error, `fill`'s
+    /// included, no database is left at `path` (the hidden staging
+    /// directory beside it is removed by the next bulk creation). Used by
+    /// import and `relgraph generate --format db`.
+    ///
+    /// `fill` may fail with its own error type `E` (one that a
+    /// [`GraphError`] converts into); that error is returned as it is.
+    ///
+    /// ```
+    /// use relgraph_graph::record::{NodeRecord, RecordSink, RelRecord};
+    /// use relgraph_graph::store::OpenOptions;
+    /// use relgraph_graph::{Catalog, Graph, GraphError, NodeId, RelId};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let graph = Graph::create_from_records(&dir.path().join("db"), &OpenOptions::default(), |sink| {
+    ///     let mut catalog = Catalog::default();
+    ///     let person = catalog.intern_label("Person");
+    ///     let knows = catalog.intern_rel_type("KNOWS");
+    ///     for i in 0..3 {
+    ///         sink.push_node(NodeRecord { id: NodeId(i), labels: vec![person], props: vec![] })?;
+    ///     }
+    ///     sink.push_rel(RelRecord { id: RelId(0), rel_type: knows, src: NodeId(0), dst: NodeId(2), props: vec![] })?;
+    ///     Ok::<_, GraphError>(catalog)
+    /// })
+    /// .unwrap();
+    /// assert_eq!((graph.snapshot().node_count(), graph.snapshot().rel_count()), (3, 1));
+    ///
+    /// // Out of order: a typed error, and nothing at the target.
+    /// let target = dir.path().join("bad");
+    /// let bad = Graph::create_from_records(&target, &OpenOptions::default(), |sink| {
+    ///     sink.push_node(NodeRecord { id: NodeId(1), labels: vec![], props: vec![] })?;
+    ///     sink.push_node(NodeRecord { id: NodeId(0), labels: vec![], props: vec![] })?;
+    ///     Ok::<_, GraphError>(Catalog::default())
+    /// });
+    /// assert!(matches!(bad, Err(GraphError::Invalid(_))));
+    /// assert!(!target.exists());
+    /// ```
+    pub fn create_from_records<E: From<GraphError>>(
         path: &Path,
         options: &OpenOptions,
-        f: impl FnOnce(
-            crate::snapshot::image::ImageWriter<std::io::BufWriter<std::fs::File>>,
-        ) -> Result<(
-            crate::snapshot::image::Finished<std::io::BufWriter<std::fs::File>>,
-            crate::catalog::Catalog,
-        )>,
-    ) -> Result<Graph> {
-        let (store, snapshot) = bulk::create_with(path, options, None, |kv, segments| {
-            Store::write_streamed_image(kv, segments, f)
+        fill: impl FnOnce(&mut dyn RecordSink) -> std::result::Result<Catalog, E>,
+    ) -> std::result::Result<Graph, E> {
+        let fill = |sink: &mut dyn RecordSink| fill(sink).map(|catalog| (catalog, ()));
+        let (graph, ()) = Self::create_streamed(path, options, fill, |_| {})?;
+        Ok(graph)
+    }
+
+    /// [`Graph::create_from_records`] with a value `T` passed from `fill`
+    /// to the caller, and `written`, called with it once the segment is
+    /// complete (before the sync and the rename: import's progress).
+    pub(crate) fn create_streamed<T, E: From<GraphError>>(
+        path: &Path,
+        options: &OpenOptions,
+        fill: impl FnOnce(&mut dyn RecordSink) -> std::result::Result<(Catalog, T), E>,
+        written: impl FnOnce(&T),
+    ) -> std::result::Result<(Graph, T), E> {
+        // `fill`'s own error and value cross the store's code (which speaks
+        // `GraphError`) beside it.
+        let mut failed: Option<E> = None;
+        let mut value: Option<T> = None;
+        let created = bulk::create_with(path, options, None, |kv, segments| {
+            Store::write_streamed_image(kv, segments, |mut writer| {
+                let (catalog, v) = match fill(&mut writer) {
+                    Ok(filled) => filled,
+                    Err(e) => {
+                        failed = Some(e);
+                        return Err(GraphError::Invalid(
+                            "the records of a new database could not be produced".into(),
+                        ));
+                    }
+                };
+                let finished = writer.finish()?;
+                written(&v);
+                value = Some(v);
+                Ok((finished, catalog))
+            })
+        });
+        let (store, snapshot) = match created {
+            Ok(created) => created,
+            Err(e) => return Err(failed.take().unwrap_or_else(|| e.into())),
+        };
+        let graph = Self::assemble(store, snapshot, options);
+        let value = value.ok_or_else(|| {
+            GraphError::Storage("a streamed database was created without its records".into())
         })?;
-        Ok(Self::assemble(store, snapshot, options))
+        Ok((graph, value))
     }
 
     /// A new empty database that lives in memory only.

@@ -1,11 +1,12 @@
 //! Bulk import of CSV files in the neo4j-admin import convention.
 //!
-//! An import reads node files, then relationship files, each in parallel
-//! (one rayon task per file), builds [`NodeRecord`]s and [`RelRecord`]s
-//! with dense ids, then a [`Snapshot`] ([`Snapshot::from_records`]) and
-//! finally a new database with [`Graph::create_bulk`], which writes beside
-//! the target and renames at the end: an import either completes or leaves
-//! no database behind.
+//! An import reads node files, then relationship files, one file at a time
+//! (each read on its own thread and handed over in batches), and builds
+//! [`NodeRecord`]s and [`RelRecord`]s with dense ids that stream into a new
+//! database through [`Graph::create_from_records`]'s path, which writes
+//! beside the target and renames at the end: an import either completes or
+//! leaves no database behind. [`read_records`] and [`build_snapshot`] keep
+//! the records in memory instead.
 //!
 //! Header fields: `name:TYPE` (`int`, `long`, `short`, `byte`, `float`,
 //! `double`, `boolean`, `string`, `char`, `date`, `localtime`, `time`,
@@ -43,7 +44,7 @@ use std::time::{Duration, Instant};
 use crate::catalog::Catalog;
 use crate::error::{GraphError, Result};
 use crate::ids::{LabelId, NodeId, RelId, RelTypeId};
-use crate::record::{NodeRecord, RelRecord};
+use crate::record::{NodeRecord, RecordSink, Records, RelRecord};
 use crate::snapshot::Snapshot;
 use crate::store::{Graph, OpenOptions};
 
@@ -412,43 +413,6 @@ fn plan(config: &ImportConfig, catalog: &mut Catalog) -> Result<Plan> {
     })
 }
 
-/// Where [`stream_records`] delivers what it reads, in id order: every
-/// node, then every relationship.
-pub(crate) trait RecordSink {
-    fn node(&mut self, n: NodeRecord) -> Result<()>;
-    fn rel(&mut self, r: RelRecord) -> Result<()>;
-}
-
-/// Streams records into a segment ([`import`]).
-struct ImageSink<'w, W: std::io::Write>(&'w mut crate::snapshot::image::ImageWriter<W>);
-
-impl<W: std::io::Write> RecordSink for ImageSink<'_, W> {
-    fn node(&mut self, n: NodeRecord) -> Result<()> {
-        self.0.push_node(n)
-    }
-    fn rel(&mut self, r: RelRecord) -> Result<()> {
-        self.0.push_rel(r)
-    }
-}
-
-/// Collects records in memory ([`read_records`]).
-#[derive(Default)]
-struct Collect {
-    nodes: Vec<NodeRecord>,
-    rels: Vec<RelRecord>,
-}
-
-impl RecordSink for Collect {
-    fn node(&mut self, n: NodeRecord) -> Result<()> {
-        self.nodes.push(n);
-        Ok(())
-    }
-    fn rel(&mut self, r: RelRecord) -> Result<()> {
-        self.rels.push(r);
-        Ok(())
-    }
-}
-
 /// Reads all input files into records. Does not touch any database.
 ///
 /// ```no_run
@@ -462,7 +426,7 @@ pub fn read_records(
     config: &ImportConfig,
     progress: Option<ProgressFn<'_>>,
 ) -> Result<ImportedRecords> {
-    let mut sink = Collect::default();
+    let mut sink = Records::default();
     let (catalog, summary) = stream_records(config, progress, &mut sink)?;
     Ok(ImportedRecords {
         catalog,
@@ -606,7 +570,7 @@ pub(crate) fn stream_records(
                         props.dedup_by_key(|(k, _)| *k);
                         props.retain(|(_, v)| !v.is_null());
                         next_node += 1;
-                        sink.node(NodeRecord { id, labels, props })?;
+                        sink.push_node(NodeRecord { id, labels, props })?;
                     }
                     Ok(())
                 },
@@ -658,7 +622,7 @@ pub(crate) fn stream_records(
                         type_counts[rel.rel_type.index()] += 1;
                         rel.props.dedup_by_key(|(k, _)| *k);
                         rel.props.retain(|(_, v)| !v.is_null());
-                        sink.rel(rel)?;
+                        sink.push_rel(rel)?;
                     }
                     Ok(())
                 },
@@ -750,15 +714,16 @@ pub fn import(
     let start = Instant::now();
     check_target(path)?;
     remove_stale_temp_dirs(path)?;
-    let mut summary = ImportSummary::default();
-    let graph = Graph::create_streamed(path, options, |mut writer| {
-        let (catalog, read) = stream_records(config, progress, &mut ImageSink(&mut writer))?;
-        summary = read;
-        report(progress, Phase::Building, &summary);
-        let finished = writer.finish()?;
-        report(progress, Phase::Writing, &summary);
-        Ok((finished, catalog))
-    })?;
+    let (graph, mut summary) = Graph::create_streamed(
+        path,
+        options,
+        |sink| {
+            let (catalog, summary) = stream_records(config, progress, sink)?;
+            report(progress, Phase::Building, &summary);
+            Ok::<_, GraphError>((catalog, summary))
+        },
+        |summary| report(progress, Phase::Writing, summary),
+    )?;
     // Reading and writing the records overlap; what is left after reading
     // is building adjacency, syncing and publishing.
     summary.elapsed = start.elapsed();

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::error::{GraphError, Result};
 use crate::ids::{NodeId, RelId, RelTypeId};
-use crate::record::{NodeRecord, RelRecord};
+use crate::record::{NodeRecord, RecordSink, RelRecord};
 
 use super::chunk::{
     build_adj_lists, node_pos, rebuild_node_chunk, rebuild_rel_chunk, rel_pos, NodeView, RelView,
@@ -40,7 +40,8 @@ pub(crate) type Finished<W> = (W, SegmentSummary, SnapshotCounts);
 /// Node chunks whose adjacency is built at once in `finish` (in parallel).
 const ADJ_BATCH: usize = 8;
 
-/// Streams records into a segment. See the module documentation.
+/// Streams records into a segment (as a [`RecordSink`]). See the module
+/// documentation.
 pub(crate) struct ImageWriter<W: Write> {
     w: SegmentWriter<W>,
     nodes: Vec<NodeRecord>,
@@ -66,7 +67,7 @@ impl<W: Write> ImageWriter<W> {
 
     /// Adds a node: ids ascending, labels sorted and distinct, properties
     /// sorted by key without nulls, all before any relationship.
-    pub(crate) fn push_node(&mut self, n: NodeRecord) -> Result<()> {
+    fn add_node(&mut self, n: NodeRecord) -> Result<()> {
         if self.nodes_done || (self.counts.node_count > 0 && n.id.0 < self.counts.next_node_id) {
             return Err(GraphError::Invalid(format!(
                 "node {} out of order in a streamed image",
@@ -120,7 +121,7 @@ impl<W: Write> ImageWriter<W> {
     }
 
     /// Adds a relationship: ids ascending, endpoints among the nodes added.
-    pub(crate) fn push_rel(&mut self, r: RelRecord) -> Result<()> {
+    fn add_rel(&mut self, r: RelRecord) -> Result<()> {
         if !self.nodes_done {
             self.flush_nodes()?;
             self.buckets = vec![Vec::new(); self.counts.next_node_id.div_ceil(NODE_CHUNK) as usize];
@@ -234,5 +235,14 @@ impl<W: Write> ImageWriter<W> {
         }
         let (out, summary) = self.w.finish()?;
         Ok((out, summary, self.counts))
+    }
+}
+
+impl<W: Write> RecordSink for ImageWriter<W> {
+    fn push_node(&mut self, node: NodeRecord) -> Result<()> {
+        self.add_node(node)
+    }
+    fn push_rel(&mut self, rel: RelRecord) -> Result<()> {
+        self.add_rel(rel)
     }
 }
