@@ -713,6 +713,10 @@ impl<'s, 'a, 'c, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Cut<'s, 'a, 'c, S, F>
         tests::HANDED.fetch_add(batches.len(), std::sync::atomic::Ordering::Relaxed);
         self.hold.bytes = 0;
         self.base = None;
+        // The folds so far (the uncopied rows' sink) take batches too: each
+        // sink more is a partial result more to merge (DISTINCT sets are
+        // hashed again).
+        lock(&self.shared.sinks).append(&mut self.folds);
         let spawn = {
             let mut q = lock(&self.shared.state);
             q.batches.extend(batches);
