@@ -27,11 +27,10 @@
 //! first [`INLINE`] rows pass uncopied and the batches start at fixed rows,
 //! whatever the clock and the thread count say.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
 use relgraph_graph::Value;
 
 use super::stream::{self, Sink};
@@ -348,22 +347,46 @@ struct Cut<'s, 'a, 'c, S, F> {
     threads: usize,
     /// Where folded waves are handed to other threads ([`Cut::hand_off`]).
     scope: &'s rayon::Scope<'a>,
-    /// The batches handed off and the sinks they fold into.
+    /// The jobs handed off and the sinks they fill.
     shared: Arc<Shared<S>>,
+    /// Runs handed off, and merged.
+    runs: (usize, usize),
 }
 
-/// Folded batches waiting for a thread, and the fold sinks between runs
-/// ([`Cut::hand_off`]).
+/// Work handed to the pool's other threads ([`Cut::hand_off`]).
+enum Job {
+    /// A batch that folds into any fold sink ([`SinkUse::Folds`]).
+    Fold(usize, Batch),
+    /// Run `k` of consecutive batches: it fills a sink of its own, which
+    /// the cut merges in run order.
+    Run(usize, Vec<(usize, Batch)>),
+}
+
+impl Job {
+    /// The bytes its rows hold against the memory budget.
+    fn bytes(&self) -> u64 {
+        match self {
+            Job::Fold(_, b) => b.bytes,
+            Job::Run(_, run) => run.iter().map(|(_, b)| b.bytes).sum(),
+        }
+    }
+}
+
+/// The jobs waiting for a thread, the fold sinks between jobs and the
+/// sinks of finished runs ([`Cut::hand_off`]).
 struct Shared<S> {
     state: Mutex<Queue>,
     /// Fold sinks no thread is using.
     sinks: Mutex<Vec<S>>,
+    /// The sinks of finished runs by run number, until the cut merges
+    /// them.
+    done: Mutex<BTreeMap<usize, S>>,
 }
 
-/// The queue of a [`Shared`], and the jobs taking from it.
+/// The queue of a [`Shared`], and the threads taking from it.
 #[derive(Default)]
 struct Queue {
-    batches: VecDeque<(usize, Batch)>,
+    jobs: VecDeque<Job>,
     /// Jobs spawned that have not yet found the queue empty.
     workers: usize,
     /// The first error a batch ran into: the rest are dropped.
@@ -381,21 +404,52 @@ impl<S: Absorb> Shared<S> {
         Shared {
             state: Mutex::new(Queue::default()),
             sinks: Mutex::new(Vec::new()),
+            done: Mutex::new(BTreeMap::new()),
         }
     }
 
-    /// The next batch to run, if any is left and none has failed.
-    fn next(&self, ctx: &Ctx<'_>) -> Option<(usize, Batch)> {
+    /// The next job, if any is left and none has failed.
+    fn next(&self, ctx: &Ctx<'_>) -> Option<Job> {
         let mut q = lock(&self.state);
         if q.failed.is_some() {
-            drop_batches(&mut q.batches, ctx);
+            drop_jobs(&mut q.jobs, ctx);
             return None;
         }
-        q.batches.pop_front()
+        q.jobs.pop_front()
     }
 
-    /// Runs batches from the queue into one fold sink until it is empty
-    /// (or a batch fails: its error is kept for the cut to return).
+    /// Runs `job`: a batch into `fold` (taken from the pool when it is
+    /// none yet), or a run into a sink of its own, kept in `done`. An
+    /// error is kept for the cut to return.
+    fn run(
+        &self,
+        job: Job,
+        fold: &mut Option<S>,
+        rest: &[Op],
+        bound: &[usize],
+        ctx: &Ctx<'_>,
+        make: &(impl Fn(usize) -> S + Sync),
+    ) {
+        let bytes = job.bytes();
+        let ran = match job {
+            Job::Fold(i, batch) => {
+                let s =
+                    fold.get_or_insert_with(|| lock(&self.sinks).pop().unwrap_or_else(|| make(i)));
+                s.begin_batch(i);
+                run_batch(rest, bound, batch, ctx, s)
+            }
+            Job::Run(k, run) => run_in_order(run, rest, bound, ctx, make).map(|s| {
+                lock(&self.done).insert(k, s);
+            }),
+        };
+        ctx.guard.release(bytes);
+        if let Err(e) = ran {
+            lock(&self.state).failed.get_or_insert(e);
+        }
+    }
+
+    /// Runs jobs from the queue until it is empty (or a job failed); the
+    /// fold sink it took goes back to the pool.
     fn drain(
         &self,
         rest: &[Op],
@@ -403,23 +457,16 @@ impl<S: Absorb> Shared<S> {
         ctx: &Ctx<'_>,
         make: &(impl Fn(usize) -> S + Sync),
     ) {
-        let mut sink: Option<S> = None;
-        while let Some((i, batch)) = self.next(ctx) {
-            let s = sink.get_or_insert_with(|| lock(&self.sinks).pop().unwrap_or_else(|| make(i)));
-            let bytes = batch.bytes;
-            s.begin_batch(i);
-            let ran = run_batch(rest, bound, batch, ctx, s);
-            ctx.guard.release(bytes);
-            if let Err(e) = ran {
-                lock(&self.state).failed.get_or_insert(e);
-            }
+        let mut fold: Option<S> = None;
+        while let Some(job) = self.next(ctx) {
+            self.run(job, &mut fold, rest, bound, ctx, make);
         }
-        lock(&self.sinks).extend(sink);
+        lock(&self.sinks).extend(fold);
     }
 
     /// A spawned job's loop: [`Shared::drain`], then it leaves (counted
-    /// out under the queue's lock, so a batch queued after it looked is
-    /// seen by the cut, which spawns another job).
+    /// out under the queue's lock, so a job queued after it looked is
+    /// seen by the cut, which spawns another).
     fn work(
         &self,
         rest: &[Op],
@@ -430,7 +477,7 @@ impl<S: Absorb> Shared<S> {
         loop {
             self.drain(rest, bound, ctx, make);
             let mut q = lock(&self.state);
-            if q.batches.is_empty() || q.failed.is_some() {
+            if q.jobs.is_empty() || q.failed.is_some() {
                 q.workers -= 1;
                 return;
             }
@@ -446,11 +493,27 @@ impl<S: Absorb> Shared<S> {
     }
 }
 
-/// Drops queued batches, giving back the bytes they held.
-fn drop_batches(batches: &mut VecDeque<(usize, Batch)>, ctx: &Ctx<'_>) {
-    for (_, b) in batches.drain(..) {
-        ctx.guard.release(b.bytes);
+/// Drops queued jobs, giving back the bytes their rows held.
+fn drop_jobs(jobs: &mut VecDeque<Job>, ctx: &Ctx<'_>) {
+    for j in jobs.drain(..) {
+        ctx.guard.release(j.bytes());
     }
+}
+
+/// A run of consecutive batches into a new sink.
+fn run_in_order<S: Sink>(
+    run: Vec<(usize, Batch)>,
+    rest: &[Op],
+    bound: &[usize],
+    ctx: &Ctx<'_>,
+    make: &impl Fn(usize) -> S,
+) -> Result<S> {
+    let mut sink = make(run.first().map_or(0, |b| b.0));
+    for (i, batch) in run {
+        sink.begin_batch(i);
+        run_batch(rest, bound, batch, ctx, &mut sink)?;
+    }
+    Ok(sink)
 }
 
 impl<'a, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Sink for Cut<'_, 'a, '_, S, F> {
@@ -552,6 +615,7 @@ impl<'s, 'a, 'c, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Cut<'s, 'a, 'c, S, F>
             threads,
             scope,
             shared: Arc::new(Shared::new()),
+            runs: (0, 0),
         }
     }
 
@@ -643,9 +707,9 @@ impl<'s, 'a, 'c, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Cut<'s, 'a, 'c, S, F>
         self.next += batches.len();
         if matches!(self.use_, SinkUse::Folds { .. }) {
             if parallel && self.threads > 1 {
-                return self.hand_off(batches);
+                return self.hand_off(batches.into_iter().map(|(i, b)| Job::Fold(i, b)).collect());
             }
-            self.fold_wave(batches, parallel)?;
+            self.fold_wave(batches)?;
         } else {
             self.ordered_wave(batches, parallel)?;
         }
@@ -675,51 +739,72 @@ impl<'s, 'a, 'c, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Cut<'s, 'a, 'c, S, F>
             }
             runs.last_mut().expect("pushed above").push(b);
         }
-        let (rest, bound, ctx, make) = (self.rest, &self.bound[..], self.ctx, self.make);
-        let one = |run: Vec<(usize, Batch)>| -> Result<S> {
-            let mut sink = make(run.first().map_or(0, |b| b.0));
-            for (i, batch) in run {
-                sink.begin_batch(i);
-                run_batch(rest, bound, batch, ctx, &mut sink)?;
-            }
-            Ok(sink)
-        };
-        let done: Vec<S> = if runs.len() == 1 || !parallel {
-            runs.into_iter().map(one).collect::<Result<_>>()?
-        } else {
-            runs.into_par_iter().map(one).collect::<Result<_>>()?
-        };
-        for sink in done {
-            self.ctx.guard.check()?;
-            match &mut self.merged {
-                Some(m) => m.absorb(sink)?,
-                None => self.merged = Some(sink),
-            }
+        if (parallel || self.runs.0 > 0) && self.threads > 1 {
+            let jobs = runs
+                .into_iter()
+                .map(|run| {
+                    self.runs.0 += 1;
+                    Job::Run(self.runs.0 - 1, run)
+                })
+                .collect();
+            return self.hand_off(jobs);
+        }
+        for run in runs {
+            let sink = run_in_order(run, self.rest, &self.bound, self.ctx, self.make)?;
+            self.merge(sink)?;
         }
         Ok(())
     }
 
-    /// [`SinkUse::Folds`] once the task runs in parallel: the wave is
-    /// queued for jobs on the pool's other threads (spawned up to one per
-    /// other thread) and this thread goes back to gathering the next, so
-    /// that the rows reaching the cut are gathered while the batches run
-    /// (where each wave ran to its end first, the other threads waited
-    /// through every gathering: a third of cookbook cb07's waves). Any
-    /// fold sink takes any batch: what they fold does not depend on order.
-    /// At most a wave waits in the queue; past that this thread runs
-    /// batches too. The batches hold their rows' bytes until they have run.
-    fn hand_off(&mut self, batches: Vec<(usize, Batch)>) -> Result<()> {
+    /// Takes the rows of `sink` after those merged so far.
+    fn merge(&mut self, sink: S) -> Result<()> {
+        self.ctx.guard.check()?;
+        match &mut self.merged {
+            Some(m) => m.absorb(sink),
+            None => {
+                self.merged = Some(sink);
+                Ok(())
+            }
+        }
+    }
+
+    /// Merges the finished runs that come next in run order.
+    fn merge_done(&mut self) -> Result<()> {
+        loop {
+            let next = lock(&self.shared.done).remove(&self.runs.1);
+            let Some(sink) = next else {
+                return Ok(());
+            };
+            self.runs.1 += 1;
+            self.merge(sink)?;
+        }
+    }
+
+    /// Once the task runs in parallel, a wave is queued for jobs on the
+    /// pool's other threads (spawned up to one per other thread) and this
+    /// thread goes back to gathering the next, so that the rows reaching
+    /// the cut are gathered while the batches run (where each wave ran to
+    /// its end first, the other threads waited through every gathering: a
+    /// third of cookbook cb07's waves). With [`SinkUse::Folds`] the jobs
+    /// are batches that fold into whichever fold sink is free (what they
+    /// fold does not depend on order); otherwise they are the wave's runs,
+    /// each filling a sink of its own that is merged in run order as soon
+    /// as the runs before it are. At most a wave waits in the queue; past
+    /// that this thread runs jobs too. The batches hold their rows' bytes
+    /// until they have run.
+    fn hand_off(&mut self, jobs: Vec<Job>) -> Result<()> {
         #[cfg(test)]
-        tests::HANDED.fetch_add(batches.len(), std::sync::atomic::Ordering::Relaxed);
+        tests::HANDED.fetch_add(jobs.len(), std::sync::atomic::Ordering::Relaxed);
         self.hold.bytes = 0;
         self.base = None;
         // The folds so far (the uncopied rows' sink) take batches too: each
         // sink more is a partial result more to merge (DISTINCT sets are
         // hashed again).
         lock(&self.shared.sinks).append(&mut self.folds);
+        let limit = jobs.len();
         let spawn = {
             let mut q = lock(&self.shared.state);
-            q.batches.extend(batches);
+            q.jobs.extend(jobs);
             let spawn = self.threads.saturating_sub(1).saturating_sub(q.workers);
             q.workers += spawn;
             spawn
@@ -731,32 +816,21 @@ impl<'s, 'a, 'c, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Cut<'s, 'a, 'c, S, F>
             self.scope
                 .spawn(move |_| shared.work(rest, &bound, ctx, make));
         }
-        let limit = WAVE_PER_THREAD * self.threads;
-        while lock(&self.shared.state).batches.len() > limit {
-            if let Some((i, batch)) = self.shared.next(ctx) {
-                self.fold_here(i, batch)?;
+        while lock(&self.shared.state).jobs.len() > limit {
+            if let Some(job) = self.shared.next(ctx) {
+                let mut fold = None;
+                self.shared
+                    .run(job, &mut fold, rest, &self.bound, ctx, make);
+                lock(&self.shared.sinks).extend(fold);
             }
         }
-        self.shared.failure()
-    }
-
-    /// Runs one handed-off batch on this thread, into a fold sink of the
-    /// pool.
-    fn fold_here(&mut self, i: usize, batch: Batch) -> Result<()> {
-        let mut sink = lock(&self.shared.sinks)
-            .pop()
-            .unwrap_or_else(|| (self.make)(i));
-        let bytes = batch.bytes;
-        sink.begin_batch(i);
-        let ran = run_batch(self.rest, &self.bound, batch, self.ctx, &mut sink);
-        self.ctx.guard.release(bytes);
-        lock(&self.shared.sinks).push(sink);
-        ran
+        self.shared.failure()?;
+        self.merge_done()
     }
 
     /// Runs what was handed off and not yet taken, waits for the jobs
-    /// still running a batch (running other pool work meanwhile), and
-    /// takes their sinks.
+    /// still running (running other pool work meanwhile), merges the runs
+    /// left and takes the fold sinks.
     fn join_handed_off(&mut self) -> Result<()> {
         self.shared
             .drain(self.rest, &self.bound, self.ctx, self.make);
@@ -766,6 +840,13 @@ impl<'s, 'a, 'c, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Cut<'s, 'a, 'c, S, F>
             }
         }
         self.shared.failure()?;
+        self.merge_done()?;
+        if self.runs.1 != self.runs.0 {
+            return Err(ExecError::internal(format!(
+                "{} of {} handed-off runs merged",
+                self.runs.1, self.runs.0
+            )));
+        }
         self.folds.append(&mut lock(&self.shared.sinks));
         Ok(())
     }
@@ -776,44 +857,25 @@ impl<'s, 'a, 'c, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Cut<'s, 'a, 'c, S, F>
     fn abandon(&mut self) {
         let mut q = lock(&self.shared.state);
         q.failed.get_or_insert_with(ExecError::cancelled);
-        drop_batches(&mut q.batches, self.ctx);
+        drop_jobs(&mut q.jobs, self.ctx);
         if let First::Cut(c) = &mut self.first {
             c.abandon();
         }
     }
 
-    /// [`SinkUse::Folds`]: batch `j` of the wave folds into sink `j` modulo
-    /// the threads (all into the first when not `parallel`).
-    fn fold_wave(&mut self, batches: Vec<(usize, Batch)>, parallel: bool) -> Result<()> {
-        let n = if parallel {
-            rayon::current_num_threads().clamp(1, batches.len())
-        } else {
-            1
-        };
-        while self.folds.len() < n {
-            self.folds.push((self.make)(batches[0].0));
+    /// [`SinkUse::Folds`] on this thread (before the task runs in
+    /// parallel, or with one thread): the wave folds into the first fold
+    /// sink.
+    fn fold_wave(&mut self, batches: Vec<(usize, Batch)>) -> Result<()> {
+        if self.folds.is_empty() {
+            self.folds.push((self.make)(batches.first().map_or(0, |b| b.0)));
         }
-        let mut parts: Vec<Vec<(usize, Batch)>> = (0..n).map(|_| Vec::new()).collect();
-        for (j, b) in batches.into_iter().enumerate() {
-            parts[j % n].push(b);
+        let sink = &mut self.folds[0];
+        for (i, batch) in batches {
+            sink.begin_batch(i);
+            run_batch(self.rest, &self.bound, batch, self.ctx, sink)?;
         }
-        let (rest, bound, ctx) = (self.rest, &self.bound[..], self.ctx);
-        let fold = |(sink, part): (&mut S, Vec<(usize, Batch)>)| -> Result<()> {
-            for (i, batch) in part {
-                sink.begin_batch(i);
-                run_batch(rest, bound, batch, ctx, sink)?;
-            }
-            Ok(())
-        };
-        if n == 1 {
-            fold((&mut self.folds[0], parts.pop().unwrap_or_default()))
-        } else {
-            self.folds[..n]
-                .par_iter_mut()
-                .zip(parts)
-                .map(fold)
-                .collect::<Result<()>>()
-        }
+        Ok(())
     }
 
     /// The sinks, in batch order (folds last), and how many batch indexes

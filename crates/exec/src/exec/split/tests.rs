@@ -182,7 +182,7 @@ fn batches_start_at_fixed_rows_where_the_result_depends_on_it() {
 }
 
 #[test]
-fn folded_batches_run_while_the_cut_gathers_and_fail_as_rows_do() {
+fn batches_run_while_the_cut_gathers_and_fail_as_rows_do() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let snap = graph(7);
     // Counts and sums fold in any order: their batches are handed off.
@@ -194,6 +194,14 @@ fn folded_batches_run_while_the_cut_gathers_and_fail_as_rows_do() {
     let handed = HANDED.load(Ordering::Relaxed) - before;
     assert_eq!(plain, cut);
     assert!(handed > 0, "no batch was handed off");
+    // Rows kept in order: runs of batches are handed off and merged in
+    // run order.
+    let q = "MATCH (a:Person {id: 1})-[:KNOWS]-(b)-[:KNOWS]-(c) RETURN b.id, c.name";
+    let plain = rows(&snap, q, 1, 1);
+    let before = HANDED.load(Ordering::Relaxed);
+    let cut = rows(&snap, q, 2, 4);
+    assert!(HANDED.load(Ordering::Relaxed) > before, "no run was handed off");
+    assert_eq!(plain, cut);
     // An error in a handed-off batch is the query's error, and the same
     // one on one thread uncut.
     let q = "MATCH (a:Person {id: 1})-[:KNOWS]-(b)-[:KNOWS]-(c) \
