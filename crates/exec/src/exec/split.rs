@@ -784,8 +784,9 @@ impl<'s, 'a, 'c, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Cut<'s, 'a, 'c, S, F>
     /// pool's other threads (spawned up to one per other thread) and this
     /// thread goes back to gathering the next, so that the rows reaching
     /// the cut are gathered while the batches run (where each wave ran to
-    /// its end first, the other threads waited through every gathering: a
-    /// third of cookbook cb07's waves). With [`SinkUse::Folds`] the jobs
+    /// its end first, the other threads waited through every gathering:
+    /// a sixth of the two threads' time in cookbook cb07's waves at scale
+    /// 450). With [`SinkUse::Folds`] the jobs
     /// are batches that fold into whichever fold sink is free (what they
     /// fold does not depend on order); otherwise they are the wave's runs,
     /// each filling a sink of its own that is merged in run order as soon
@@ -868,7 +869,8 @@ impl<'s, 'a, 'c, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Cut<'s, 'a, 'c, S, F>
     /// sink.
     fn fold_wave(&mut self, batches: Vec<(usize, Batch)>) -> Result<()> {
         if self.folds.is_empty() {
-            self.folds.push((self.make)(batches.first().map_or(0, |b| b.0)));
+            self.folds
+                .push((self.make)(batches.first().map_or(0, |b| b.0)));
         }
         let sink = &mut self.folds[0];
         for (i, batch) in batches {

@@ -200,7 +200,10 @@ fn batches_run_while_the_cut_gathers_and_fail_as_rows_do() {
     let plain = rows(&snap, q, 1, 1);
     let before = HANDED.load(Ordering::Relaxed);
     let cut = rows(&snap, q, 2, 4);
-    assert!(HANDED.load(Ordering::Relaxed) > before, "no run was handed off");
+    assert!(
+        HANDED.load(Ordering::Relaxed) > before,
+        "no run was handed off"
+    );
     assert_eq!(plain, cut);
     // An error in a handed-off batch is the query's error, and the same
     // one on one thread uncut.
