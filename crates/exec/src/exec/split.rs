@@ -421,28 +421,20 @@ impl<S: Absorb> Shared<S> {
     /// Runs `job`: a batch into `fold` (taken from the pool when it is
     /// none yet), or a run into a sink of its own, kept in `done`. An
     /// error is kept for the cut to return.
-    fn run(
-        &self,
-        job: Job,
-        fold: &mut Option<S>,
-        rest: &[Op],
-        bound: &[usize],
-        ctx: &Ctx<'_>,
-        make: &(impl Fn(usize) -> S + Sync),
-    ) {
+    fn run<F: Fn(usize) -> S + Sync>(&self, job: Job, fold: &mut Option<S>, t: &Tail<'_, '_, F>) {
         let bytes = job.bytes();
         let ran = match job {
             Job::Fold(i, batch) => {
-                let s =
-                    fold.get_or_insert_with(|| lock(&self.sinks).pop().unwrap_or_else(|| make(i)));
+                let s = fold
+                    .get_or_insert_with(|| lock(&self.sinks).pop().unwrap_or_else(|| (t.make)(i)));
                 s.begin_batch(i);
-                run_batch(rest, bound, batch, ctx, s)
+                run_batch(t.rest, t.bound, batch, t.ctx, s)
             }
-            Job::Run(k, run) => run_in_order(run, rest, bound, ctx, make).map(|s| {
+            Job::Run(k, run) => run_in_order(run, t).map(|s| {
                 lock(&self.done).insert(k, s);
             }),
         };
-        ctx.guard.release(bytes);
+        t.ctx.guard.release(bytes);
         if let Err(e) = ran {
             lock(&self.state).failed.get_or_insert(e);
         }
@@ -450,16 +442,10 @@ impl<S: Absorb> Shared<S> {
 
     /// Runs jobs from the queue until it is empty (or a job failed); the
     /// fold sink it took goes back to the pool.
-    fn drain(
-        &self,
-        rest: &[Op],
-        bound: &[usize],
-        ctx: &Ctx<'_>,
-        make: &(impl Fn(usize) -> S + Sync),
-    ) {
+    fn drain<F: Fn(usize) -> S + Sync>(&self, t: &Tail<'_, '_, F>) {
         let mut fold: Option<S> = None;
-        while let Some(job) = self.next(ctx) {
-            self.run(job, &mut fold, rest, bound, ctx, make);
+        while let Some(job) = self.next(t.ctx) {
+            self.run(job, &mut fold, t);
         }
         lock(&self.sinks).extend(fold);
     }
@@ -467,15 +453,9 @@ impl<S: Absorb> Shared<S> {
     /// A spawned job's loop: [`Shared::drain`], then it leaves (counted
     /// out under the queue's lock, so a job queued after it looked is
     /// seen by the cut, which spawns another).
-    fn work(
-        &self,
-        rest: &[Op],
-        bound: &[usize],
-        ctx: &Ctx<'_>,
-        make: &(impl Fn(usize) -> S + Sync),
-    ) {
+    fn work<F: Fn(usize) -> S + Sync>(&self, t: &Tail<'_, '_, F>) {
         loop {
-            self.drain(rest, bound, ctx, make);
+            self.drain(t);
             let mut q = lock(&self.state);
             if q.jobs.is_empty() || q.failed.is_some() {
                 q.workers -= 1;
@@ -493,6 +473,16 @@ impl<S: Absorb> Shared<S> {
     }
 }
 
+/// What a handed-off job runs its batches through: the operators after
+/// the cut, the slots the batches bind, the query's context, and how
+/// sinks are made.
+struct Tail<'t, 'c, F> {
+    rest: &'t [Op],
+    bound: &'t [usize],
+    ctx: &'t Ctx<'c>,
+    make: &'t F,
+}
+
 /// Drops queued jobs, giving back the bytes their rows held.
 fn drop_jobs(jobs: &mut VecDeque<Job>, ctx: &Ctx<'_>) {
     for j in jobs.drain(..) {
@@ -501,17 +491,14 @@ fn drop_jobs(jobs: &mut VecDeque<Job>, ctx: &Ctx<'_>) {
 }
 
 /// A run of consecutive batches into a new sink.
-fn run_in_order<S: Sink>(
+fn run_in_order<S: Sink, F: Fn(usize) -> S>(
     run: Vec<(usize, Batch)>,
-    rest: &[Op],
-    bound: &[usize],
-    ctx: &Ctx<'_>,
-    make: &impl Fn(usize) -> S,
+    t: &Tail<'_, '_, F>,
 ) -> Result<S> {
-    let mut sink = make(run.first().map_or(0, |b| b.0));
+    let mut sink = (t.make)(run.first().map_or(0, |b| b.0));
     for (i, batch) in run {
         sink.begin_batch(i);
-        run_batch(rest, bound, batch, ctx, &mut sink)?;
+        run_batch(t.rest, t.bound, batch, t.ctx, &mut sink)?;
     }
     Ok(sink)
 }
@@ -750,10 +737,20 @@ impl<'s, 'a, 'c, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Cut<'s, 'a, 'c, S, F>
             return self.hand_off(jobs);
         }
         for run in runs {
-            let sink = run_in_order(run, self.rest, &self.bound, self.ctx, self.make)?;
+            let sink = run_in_order(run, &self.tail())?;
             self.merge(sink)?;
         }
         Ok(())
+    }
+
+    /// What handed-off jobs (or this thread) run batches through.
+    fn tail(&self) -> Tail<'_, 'c, F> {
+        Tail {
+            rest: self.rest,
+            bound: &self.bound,
+            ctx: self.ctx,
+            make: self.make,
+        }
     }
 
     /// Takes the rows of `sink` after those merged so far.
@@ -814,14 +811,19 @@ impl<'s, 'a, 'c, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Cut<'s, 'a, 'c, S, F>
         for _ in 0..spawn {
             let shared = self.shared.clone();
             let bound = self.bound.clone();
-            self.scope
-                .spawn(move |_| shared.work(rest, &bound, ctx, make));
+            self.scope.spawn(move |_| {
+                shared.work(&Tail {
+                    rest,
+                    bound: &bound,
+                    ctx,
+                    make,
+                })
+            });
         }
         while lock(&self.shared.state).jobs.len() > limit {
             if let Some(job) = self.shared.next(ctx) {
                 let mut fold = None;
-                self.shared
-                    .run(job, &mut fold, rest, &self.bound, ctx, make);
+                self.shared.run(job, &mut fold, &self.tail());
                 lock(&self.shared.sinks).extend(fold);
             }
         }
@@ -833,8 +835,7 @@ impl<'s, 'a, 'c, S: Absorb + 'a, F: Fn(usize) -> S + Sync> Cut<'s, 'a, 'c, S, F>
     /// still running (running other pool work meanwhile), merges the runs
     /// left and takes the fold sinks.
     fn join_handed_off(&mut self) -> Result<()> {
-        self.shared
-            .drain(self.rest, &self.bound, self.ctx, self.make);
+        self.shared.drain(&self.tail());
         while lock(&self.shared.state).workers > 0 {
             if rayon::yield_now() != Some(rayon::Yield::Executed) {
                 std::thread::yield_now();

@@ -121,17 +121,27 @@ const QUERIES: &[&str] = &[
      MATCH (b:Person) WHERE b.score > a.score RETURN a.id, b.id, a.name + b.name AS pair",
 ];
 
-fn rows(snap: &Snapshot, q: &str, mode: u8, threads: usize) -> Vec<String> {
+/// The rows of `q` with `params` (each formatted), or its error, run with
+/// cut mode `mode` on a pool of `threads`.
+fn outcome(
+    snap: &Snapshot,
+    q: &str,
+    params: &BTreeMap<String, Value>,
+    mode: u8,
+    threads: usize,
+) -> Result<Vec<String>, crate::error::ExecError> {
     MODE.store(mode, Ordering::Relaxed);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .expect("a thread pool");
     let stmt = relgraph_cypher::parse(q).expect("test queries parse");
-    let out = pool
-        .install(|| execute(&stmt, &BTreeMap::new(), snap, &QueryOptions::default()))
-        .unwrap_or_else(|e| panic!("{q}: {e}"));
-    out.result.rows.iter().map(|r| format!("{r:?}")).collect()
+    let out = pool.install(|| execute(&stmt, params, snap, &QueryOptions::default()))?;
+    Ok(out.result.rows.iter().map(|r| format!("{r:?}")).collect())
+}
+
+fn rows(snap: &Snapshot, q: &str, mode: u8, threads: usize) -> Vec<String> {
+    outcome(snap, q, &BTreeMap::new(), mode, threads).unwrap_or_else(|e| panic!("{q}: {e}"))
 }
 
 #[test]
@@ -227,14 +237,9 @@ fn batches_run_while_the_cut_gathers_and_fail_as_rows_do() {
         .unwrap_or_else(|e| panic!("{bad}: {e}"));
     let params = BTreeMap::from([("bad".to_string(), Value::Int(id))]);
     let fail = |mode: u8, threads: usize| {
-        MODE.store(mode, Ordering::Relaxed);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .expect("a thread pool");
-        let stmt = relgraph_cypher::parse(q).expect("parses");
-        let out = pool.install(|| execute(&stmt, &params, &snap, &QueryOptions::default()));
-        out.err().map(|e| e.to_string())
+        outcome(&snap, q, &params, mode, threads)
+            .err()
+            .map(|e| e.to_string())
     };
     let uncut = fail(1, 1);
     let handed_before = HANDED.load(Ordering::Relaxed);
