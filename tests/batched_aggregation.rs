@@ -172,3 +172,81 @@ fn a_random_argument_is_drawn_per_match() {
     .expect("answers");
     assert_eq!(rows, vec!["[true,80]".to_string()]);
 }
+
+/// 2,000 prospects `P` and 12 references `R` with text, numbers (some
+/// floats, some null) and interests in 20 topics: a product of the
+/// references with every prospect is large enough to be shared out as
+/// ranges of build rows (`exec/mod.rs`, `PRODUCT_SPLIT_MIN`).
+fn prospects(dir: &std::path::Path) -> Database {
+    let db = Database::open(dir.join("db")).expect("opens");
+    let p = Params::new();
+    for q in [
+        "UNWIND range(0, 19) AS k CREATE (:Topic {k: k})",
+        "UNWIND range(0, 1999) AS i CREATE (:P {i: i, ind: ['a', 'b', 'c', null][i % 4], \
+             size: CASE WHEN i % 9 = 0 THEN null WHEN i % 5 = 0 THEN i * 0.5 ELSE i % 40 END})",
+        "UNWIND range(0, 11) AS n CREATE (:R {n: n, ind: ['a', 'b', 'c'][n % 3], size: n * 3 + 1})",
+        "MATCH (x) WHERE x:P OR x:R WITH x, coalesce(x.i, x.n * 13) AS v \
+         MATCH (t:Topic) WHERE t.k = v % 20 OR t.k = (v * 7) % 20 OR (x:R AND t.k = v % 3) \
+         CREATE (x)-[:INTERESTED_IN]->(t)",
+    ] {
+        db.query(q, &p).expect(q);
+    }
+    db
+}
+
+/// A product that feeds an aggregation grouped by its build side takes
+/// chunks of build rows at a time (`Groups::take_product`): the answers
+/// and the errors are those of the row path, which the same query takes
+/// when a prospect is reached through a list (`[p][0]`).
+#[test]
+fn products_aggregated_by_build_row_answer_as_rows_do() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = prospects(dir.path());
+    let m = "MATCH (b:R) WITH b ORDER BY b.n LIMIT 12 MATCH (p:P)";
+    for tail in [
+        "RETURN p.i, sum(CASE WHEN @.ind = b.ind THEN 1 ELSE 0 END), \
+         sum(CASE WHEN @.size >= b.size / 2 AND @.size <= b.size * 2 THEN 1 ELSE 0 END), \
+         sum(size([(p)-[:INTERESTED_IN]->(t:Topic)<-[:INTERESTED_IN]-(b) | t])), count(*)",
+        "RETURN p.i, avg(@.size), min(@.ind), max(@.size - b.size), sum(@.size * 1.5), \
+         count(CASE WHEN @.ind <> b.ind OR @.size IS NULL THEN 1 END)",
+        "RETURN p.i % 7 AS k, sum(@.size), count(@.ind), max(b.n + @.i)",
+        "RETURN sum(@.size), count(*), min(@.size)",
+    ] {
+        let direct = format!("{m} {}", tail.replace('@', "p"));
+        let reference = format!("{m} {}", tail.replace('@', "[p][0]"));
+        let got = answer(&db, &direct);
+        assert_eq!(got, answer(&db, &reference), "{direct}");
+        assert!(got.is_ok_and(|rows| !rows.is_empty()), "{direct}");
+    }
+    // Not vacuous: prospect 1 (`b`, size 1, topics 1 and 7) against the
+    // twelve references (`a`/`b`/`c` in turn, sizes 1, 4, ..., 34).
+    assert_eq!(
+        answer(
+            &db,
+            &format!(
+                "{m} WITH p, b WHERE p.i = 1 RETURN p.i, \
+                 sum(CASE WHEN p.ind = b.ind THEN 1 ELSE 0 END), \
+                 sum(CASE WHEN p.size >= b.size / 2 AND p.size <= b.size * 2 THEN 1 ELSE 0 END)"
+            )
+        ),
+        Ok(vec!["[1,4,1]".to_string()])
+    );
+    for tail in [
+        "RETURN p.i, sum(@.ind)",
+        "RETURN p.i, sum(CASE WHEN @.i = 1500 THEN 1 / (@.i - 1500) ELSE 0 END)",
+        "RETURN p.i, count(NOT @.size)",
+    ] {
+        let direct = format!("{m} {}", tail.replace('@', "p"));
+        let reference = format!("{m} {}", tail.replace('@', "[p][0]"));
+        let message = |r: Result<Vec<String>, String>| match r {
+            Ok(rows) => panic!("{direct} fails, not {} rows", rows.len()),
+            Err(e) => e,
+        };
+        let what = |e: String| e.split(" at line").next().unwrap_or_default().to_string();
+        assert_eq!(
+            what(message(answer(&db, &direct))),
+            what(message(answer(&db, &reference))),
+            "{direct}"
+        );
+    }
+}

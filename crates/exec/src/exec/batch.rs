@@ -20,15 +20,17 @@
 //! are the row path's own.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use relgraph_cypher::ast::{BinaryOp, UnaryOp};
 use relgraph_graph::{Adj, NodeId, NodeProbe, PropKeyId, RelId, Scalar, Snapshot, Value};
 use smallvec::SmallVec;
 
+use super::stream::PairCount;
 use crate::error::Result;
 use crate::eval::{self, Ctx};
 use crate::functions::aggregate::Accumulator;
-use crate::plan::{AggSpec, CExpr, Expand, NameRef, Row};
+use crate::plan::{put_value, AggSpec, CExpr, Expand, NameRef, Row, SubPlan};
 use crate::value_ops;
 
 /// The most matches a hop collects before the sink takes them: a bound on
@@ -192,6 +194,15 @@ pub(crate) enum Lane {
     TargetProp(NameRef<PropKeyId>),
     /// A property of the relationship.
     RelProp(NameRef<PropKeyId>),
+    /// Value `k` of each build row of a product (the join's `slots[k]`).
+    Build(usize),
+    /// A property of the node or relationship that is value `k` of each
+    /// build row of a product.
+    BuildProp(usize, NameRef<PropKeyId>),
+    /// The matches of a pattern counted per build row of a product
+    /// (`size((p)-[:INTERESTED_IN]->(:Topic)<-[:INTERESTED_IN]-(b))` with
+    /// `p` from the build side).
+    Count(Arc<SubPlan>),
     /// An expression that reads nothing the hop writes: the same for
     /// every match, evaluated once per batch.
     Fixed(CExpr),
@@ -211,16 +222,67 @@ pub(crate) struct BatchPlan {
     pub args: Vec<Option<Lane>>,
 }
 
-/// The slots hop `e` writes for each match.
-fn writes(e: &Expand, s: usize) -> bool {
-    s == e.rel || s == e.to || e.target_reads.iter().any(|(_, r)| *r == s)
+/// What differs from one element of a batch to the next: the match of a
+/// hop, or the build row of a product (a hash join without keys) that an
+/// incoming row is joined with.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Varying<'a> {
+    Hop(&'a Expand),
+    /// The slots the product's build side binds (sorted, as
+    /// `HashJoin::slots`).
+    Build(&'a [usize]),
+}
+
+impl Varying<'_> {
+    /// Whether slot `s` differs from element to element.
+    fn writes(self, s: usize) -> bool {
+        match self {
+            Varying::Hop(e) => {
+                s == e.rel || s == e.to || e.target_reads.iter().any(|(_, r)| *r == s)
+            }
+            Varying::Build(slots) => slots.binary_search(&s).is_ok(),
+        }
+    }
+
+    /// Whether `x` reads a slot that differs from element to element.
+    fn read_by(self, x: &CExpr) -> bool {
+        let mut found = false;
+        x.visit_slots(&mut |s| found |= self.writes(s));
+        found
+    }
+
+    /// The lane of slot `s`, one that differs from element to element.
+    fn slot(self, s: usize) -> Option<Lane> {
+        match self {
+            Varying::Hop(e) if s == e.to => Some(Lane::Target),
+            Varying::Hop(e) if s == e.rel => Some(Lane::Rel),
+            Varying::Hop(e) => e
+                .target_reads
+                .iter()
+                .position(|(_, r)| *r == s)
+                .map(Lane::Read),
+            Varying::Build(slots) => slots.binary_search(&s).ok().map(Lane::Build),
+        }
+    }
+
+    /// The lane of property `key` of what slot `s` holds, a slot that
+    /// differs from element to element.
+    fn property(self, s: usize, key: &NameRef<PropKeyId>) -> Option<Lane> {
+        match self {
+            Varying::Hop(e) if s == e.to => Some(Lane::TargetProp(key.clone())),
+            Varying::Hop(e) if s == e.rel => Some(Lane::RelProp(key.clone())),
+            Varying::Hop(_) => None,
+            Varying::Build(slots) => {
+                let k = slots.binary_search(&s).ok()?;
+                Some(Lane::BuildProp(k, key.clone()))
+            }
+        }
+    }
 }
 
 /// Whether `x` reads a slot hop `e` writes.
 fn reads_match(x: &CExpr, e: &Expand) -> bool {
-    let mut found = false;
-    x.visit_slots(&mut |s| found |= writes(e, s));
-    found
+    Varying::Hop(e).read_by(x)
 }
 
 /// How aggregates `aggs` (fresh accumulators `template`) grouped by
@@ -237,6 +299,25 @@ pub(crate) fn plan(
     if !e.finds_new_node() || e.rel_bound || keys.iter().any(|(k, _)| reads_match(k, e)) {
         return None;
     }
+    plan_args(aggs, template, Varying::Hop(e))
+}
+
+/// How aggregates `aggs` (fresh accumulators `template`) take the rows of
+/// a product whose build side binds `slots`, a batch of build rows joined
+/// with one incoming row at a time, where every build row is its own
+/// group (`Groups::take_product`); `None` where they cannot (as
+/// [`plan`]).
+pub(crate) fn plan_product(
+    slots: &[usize],
+    aggs: &[AggSpec],
+    template: &[Accumulator],
+) -> Option<BatchPlan> {
+    plan_args(aggs, template, Varying::Build(slots))
+}
+
+/// The lanes of the arguments of `aggs` over batches whose elements
+/// differ in `v`, where every aggregate takes batches.
+fn plan_args(aggs: &[AggSpec], template: &[Accumulator], v: Varying<'_>) -> Option<BatchPlan> {
     let args = aggs
         .iter()
         .zip(template)
@@ -254,29 +335,27 @@ pub(crate) fn plan(
             }
             match &a.arg {
                 None => Some(None),
-                Some(x) => lane(x, e).map(Some),
+                Some(x) => lane(x, v).map(Some),
             }
         })
         .collect::<Option<Vec<_>>>()?;
     Some(BatchPlan { args })
 }
 
-/// The lane that evaluates `x` over the matches of hop `e`, if its shape
-/// allows.
-fn lane(x: &CExpr, e: &Expand) -> Option<Lane> {
-    if !reads_match(x, e) {
+/// The lane that evaluates `x` over batches whose elements differ in
+/// `v`, if its shape allows.
+fn lane(x: &CExpr, v: Varying<'_>) -> Option<Lane> {
+    if !v.read_by(x) {
         return same_every_row(x).then(|| Lane::Fixed(x.clone()));
     }
-    let boxed = |x: &CExpr| lane(x, e).map(Box::new);
+    let boxed = |x: &CExpr| lane(x, v).map(Box::new);
     Some(match x {
-        CExpr::Slot(s) if *s == e.to => Lane::Target,
-        CExpr::Slot(s) if *s == e.rel => Lane::Rel,
-        CExpr::Slot(s) => Lane::Read(e.target_reads.iter().position(|(_, r)| r == s)?),
+        CExpr::Slot(s) => v.slot(*s)?,
         CExpr::Property(base, key, _) => match base.as_ref() {
-            CExpr::Slot(s) if *s == e.to => Lane::TargetProp(key.clone()),
-            CExpr::Slot(s) if *s == e.rel => Lane::RelProp(key.clone()),
+            CExpr::Slot(s) => v.property(*s, key)?,
             _ => return None,
         },
+        CExpr::PatternCount(sub) if matches!(v, Varying::Build(_)) => Lane::Count(sub.clone()),
         CExpr::Case {
             subject: None,
             branches,
@@ -284,7 +363,7 @@ fn lane(x: &CExpr, e: &Expand) -> Option<Lane> {
         } => Lane::Case(
             branches
                 .iter()
-                .map(|(w, t)| Some((lane(w, e)?, lane(t, e)?)))
+                .map(|(w, t)| Some((lane(w, v)?, lane(t, v)?)))
                 .collect::<Option<_>>()?,
             match default {
                 Some(d) => Some(boxed(d)?),
@@ -312,7 +391,7 @@ fn same_every_row(x: &CExpr) -> bool {
 
 /// A lane's values over a batch: one for every match (scalars, or any
 /// values), or one value that is every match's.
-enum Values<'a> {
+pub(crate) enum Values<'a> {
     One(Cow<'a, Value>),
     Scalars(Cow<'a, [Scalar]>),
     Many(Cow<'a, [Value]>),
@@ -371,36 +450,189 @@ fn int_op(op: BinaryOp, x: i64, y: i64) -> Option<Scalar> {
     })
 }
 
-/// Evaluates the lanes of one batch.
-pub(crate) struct Evaluator<'a, 'c> {
-    pub matches: &'a Matches,
-    pub row: &'a Row,
-    pub ctx: &'a Ctx<'c>,
-    pub locals: &'a mut Vec<Value>,
+/// The elements of one batch: the matches of a hop, or build rows of a
+/// product.
+#[derive(Clone, Copy)]
+pub(crate) enum Source<'a> {
+    Hop(&'a Matches),
+    Build(&'a BuildRows<'a>),
 }
 
-impl<'a> Evaluator<'a, '_> {
-    /// The values of `l` for every match; `None` where a match's value is
-    /// not one the row path surely gives (an operation failed, or `+`
-    /// met text or a list, whose size the row path checks): the batch is
-    /// then taken row by row.
+impl Source<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Source::Hop(m) => m.len(),
+            Source::Build(b) => b.rows.len(),
+        }
+    }
+}
+
+/// A column of a batch of build rows: build value `k`, or a property of
+/// it (by key name).
+type ColumnKey = (usize, Option<Arc<str>>);
+
+/// Build rows of a product taken as one batch, with the columns of build
+/// values (and their properties) that a plan's lanes read, made once for
+/// every incoming row the batch is joined with.
+pub(crate) struct BuildRows<'r> {
+    /// The slots the build side binds, each row's values in their order.
+    slots: &'r [usize],
+    rows: &'r [Row],
+    /// Per build value (and property of it) the lanes read, its column.
+    columns: Vec<(ColumnKey, Column)>,
+}
+
+impl<'r> BuildRows<'r> {
+    /// `rows` (the values of `slots`) with the columns `plan` reads;
+    /// `None` where a property is read from a value that is neither a
+    /// node nor null (the batch is then taken row by row).
+    pub fn new(
+        slots: &'r [usize],
+        rows: &'r [Row],
+        plan: &BatchPlan,
+        snap: &Snapshot,
+    ) -> Option<Self> {
+        let mut b = BuildRows {
+            slots,
+            rows,
+            columns: Vec::new(),
+        };
+        for l in plan.args.iter().flatten() {
+            b.read(l, snap)?;
+        }
+        Some(b)
+    }
+
+    /// Makes the columns lane `l` reads.
+    fn read(&mut self, l: &Lane, snap: &Snapshot) -> Option<()> {
+        match l {
+            Lane::Build(k) if self.column(*k, None).is_none() => {
+                let c = self.values_column(*k);
+                self.columns.push(((*k, None), c));
+            }
+            Lane::BuildProp(k, key) if self.column(*k, Some(&key.name)).is_none() => {
+                let c = self.property_column(*k, key, snap)?;
+                self.columns.push(((*k, Some(key.name.clone())), c));
+            }
+            Lane::Case(branches, default) => {
+                for (w, t) in branches {
+                    self.read(w, snap)?;
+                    self.read(t, snap)?;
+                }
+                if let Some(d) = default {
+                    self.read(d, snap)?;
+                }
+            }
+            Lane::Binary(_, a, b) => {
+                self.read(a, snap)?;
+                self.read(b, snap)?;
+            }
+            Lane::Unary(_, a) | Lane::IsNull(a, _) => self.read(a, snap)?,
+            _ => {}
+        }
+        Some(())
+    }
+
+    /// Build value `k` of every row, as scalars where they all are.
+    fn values_column(&self, k: usize) -> Column {
+        let mut c = Column::default();
+        let values = self
+            .rows
+            .iter()
+            .map(|r| r.get(k).cloned().unwrap_or(Value::Null));
+        c.values.extend(values);
+        match c.values.iter().map(Scalar::of).collect::<Option<Vec<_>>>() {
+            Some(s) => {
+                c.values.clear();
+                c.scalars = s;
+            }
+            None => c.boxed = true,
+        }
+        c
+    }
+
+    /// Property `key` of build value `k` of every row (null where that is
+    /// null); `None` where a value is neither a node nor null.
+    fn property_column(
+        &self,
+        k: usize,
+        key: &NameRef<PropKeyId>,
+        snap: &Snapshot,
+    ) -> Option<Column> {
+        let mut nodes = Vec::with_capacity(self.rows.len());
+        let mut nulls = false;
+        for r in self.rows {
+            match r.get(k) {
+                Some(Value::Node(n)) => nodes.push(*n),
+                Some(Value::Null) => nulls = true,
+                _ => return None,
+            }
+        }
+        let mut c = Column::default();
+        c.read(&nodes, key, snap);
+        if nulls {
+            let mut read = (0..nodes.len()).map(|j| c.value(j));
+            let values: Vec<Value> = self
+                .rows
+                .iter()
+                .map(|r| match r.get(k) {
+                    Some(Value::Node(_)) => read.next().unwrap_or(Value::Null),
+                    _ => Value::Null,
+                })
+                .collect();
+            c.clear();
+            c.values = values;
+            c.boxed = true;
+        }
+        Some(c)
+    }
+
+    fn column(&self, k: usize, key: Option<&Arc<str>>) -> Option<&Column> {
+        self.columns
+            .iter()
+            .find(|((ck, cn), _)| *ck == k && cn.as_ref() == key)
+            .map(|(_, c)| c)
+    }
+}
+
+/// Evaluates the lanes of one batch.
+pub(crate) struct Evaluator<'a, 'l, 'c> {
+    pub source: Source<'a>,
+    /// The row the batch's elements share: the hop's input row, or the
+    /// incoming row a product's build rows are joined with.
+    pub row: &'a Row,
+    pub ctx: &'a Ctx<'c>,
+    pub locals: &'l mut Vec<Value>,
+}
+
+impl<'a> Evaluator<'a, '_, '_> {
+    /// The values of `l` for every element; `None` where an element's
+    /// value is not one the row path surely gives (an operation failed,
+    /// or `+` met text or a list, whose size the row path checks): the
+    /// batch is then taken row by row.
     fn values(&mut self, l: &'a Lane) -> Option<Values<'a>> {
-        let n = self.matches.len();
+        let n = self.source.len();
+        if let Source::Build(b) = self.source {
+            return self.build_values(l, b);
+        }
+        let Source::Hop(matches) = self.source else {
+            return None;
+        };
         Some(match l {
             Lane::Target => Values::Many(Cow::Owned(
-                self.matches.nodes.iter().map(|n| Value::Node(*n)).collect(),
+                matches.nodes.iter().map(|n| Value::Node(*n)).collect(),
             )),
             Lane::Rel => Values::Many(Cow::Owned(
-                self.matches
+                matches
                     .rels
                     .iter()
                     .map(|r| Value::Relationship(*r))
                     .collect(),
             )),
-            Lane::Read(i) => self.matches.reads.get(*i)?.lane(),
+            Lane::Read(i) => matches.reads.get(*i)?.lane(),
             Lane::TargetProp(key) => {
                 let mut column = Column::default();
-                column.read(&self.matches.nodes, key, self.ctx.snapshot);
+                column.read(&matches.nodes, key, self.ctx.snapshot);
                 match column.boxed {
                     true => Values::Many(Cow::Owned(column.values)),
                     false => Values::Scalars(Cow::Owned(column.scalars)),
@@ -411,7 +643,7 @@ impl<'a> Evaluator<'a, '_> {
                 let Some(k) = key.resolve(snap.catalog()) else {
                     return Some(Values::One(Cow::Owned(Value::Null)));
                 };
-                let rels = self.matches.rels.iter();
+                let rels = matches.rels.iter();
                 Values::Many(Cow::Owned(
                     rels.map(|r| {
                         snap.rel_property(*r, k)
@@ -420,6 +652,55 @@ impl<'a> Evaluator<'a, '_> {
                     .collect(),
                 ))
             }
+            Lane::Build(_) | Lane::BuildProp(..) | Lane::Count(_) => return None,
+            other => return self.shared(other, n),
+        })
+    }
+
+    /// The values of the lanes of a product's batch of build rows `b`.
+    fn build_values(&mut self, l: &'a Lane, b: &'a BuildRows<'a>) -> Option<Values<'a>> {
+        Some(match l {
+            Lane::Build(k) => b.column(*k, None)?.lane(),
+            Lane::BuildProp(k, key) => b.column(*k, Some(&key.name))?.lane(),
+            Lane::Count(sub) => {
+                // The incoming row with each build row's values that the
+                // pattern reads put in.
+                let mut row = self.row.clone();
+                let reads: SmallVec<[(usize, usize); 4]> = sub
+                    .reads()
+                    .iter()
+                    .filter_map(|s| Some((*s, b.slots.binary_search(s).ok()?)))
+                    .collect();
+                // A hop closed into a bound node is resolved once.
+                let pairs = match super::stream::closing_hop(&sub.ops) {
+                    Some(e) => Some(PairCount::new(e, self.ctx.snapshot).ok()?),
+                    None => None,
+                };
+                let mut out = Vec::with_capacity(b.rows.len());
+                for r in b.rows {
+                    for (s, k) in &reads {
+                        put_value(&mut row[*s], r.get(*k)?);
+                    }
+                    let count = match &pairs {
+                        Some(p) => p.count(&row, false, self.ctx),
+                        None => super::run_sub_count(sub, &row, self.ctx),
+                    };
+                    out.push(Scalar::Int(count.ok()?));
+                }
+                Values::Scalars(Cow::Owned(out))
+            }
+            Lane::Target | Lane::Rel | Lane::Read(_) | Lane::TargetProp(_) | Lane::RelProp(_) => {
+                return None
+            }
+            other => return self.shared(other, b.rows.len()),
+        })
+    }
+
+    /// The values of the lanes whose evaluation is the same over a hop's
+    /// matches and over a product's build rows: fixed values and the
+    /// operations on lanes.
+    fn shared(&mut self, l: &'a Lane, n: usize) -> Option<Values<'a>> {
+        Some(match l {
             Lane::Fixed(CExpr::Const(v)) => Values::One(Cow::Borrowed(v)),
             Lane::Fixed(CExpr::Slot(s)) => Values::One(Cow::Borrowed(self.row.get(*s)?)),
             Lane::Fixed(x) => Values::One(Cow::Owned(
@@ -427,29 +708,7 @@ impl<'a> Evaluator<'a, '_> {
             )),
             Lane::Binary(op, a, b) => {
                 let (a, b) = (self.values(a)?, self.values(b)?);
-                if a.all_scalar() && b.all_scalar() {
-                    let mut out = Vec::with_capacity(n);
-                    for j in 0..n {
-                        out.push(
-                            match (a.scalar(j), b.scalar(j)) {
-                                (Scalar::Int(x), Scalar::Int(y)) => int_op(*op, x, y),
-                                _ => None,
-                            }
-                            .or_else(|| scalar_op(*op, a.scalar(j), b.scalar(j)))?,
-                        );
-                    }
-                    return Some(Values::Scalars(Cow::Owned(out)));
-                }
-                let adds_text = |v: &Value| matches!(v, Value::String(_) | Value::List(_));
-                let mut out = Vec::with_capacity(n);
-                for j in 0..n {
-                    let (x, y) = (a.get(j), b.get(j));
-                    if *op == BinaryOp::Add && (adds_text(&x) || adds_text(&y)) {
-                        return None;
-                    }
-                    out.push(value_ops::binary_op(*op, &x, &y).ok()?);
-                }
-                Values::Many(Cow::Owned(out))
+                binary(*op, &a, &b, n)?
             }
             Lane::Unary(op, a) => {
                 let a = self.values(a)?;
@@ -468,6 +727,14 @@ impl<'a> Evaluator<'a, '_> {
                 ))
             }
             Lane::Case(branches, default) => self.case(branches, default.as_deref())?,
+            Lane::Target
+            | Lane::Rel
+            | Lane::Read(_)
+            | Lane::TargetProp(_)
+            | Lane::RelProp(_)
+            | Lane::Build(_)
+            | Lane::BuildProp(..)
+            | Lane::Count(_) => return None,
         })
     }
 
@@ -479,7 +746,7 @@ impl<'a> Evaluator<'a, '_> {
         branches: &'a [(Lane, Lane)],
         default: Option<&'a Lane>,
     ) -> Option<Values<'a>> {
-        let n = self.matches.len();
+        let n = self.source.len();
         let none = branches.len();
         let mut taken = vec![none; n];
         for (b, (w, _)) in branches.iter().enumerate() {
@@ -514,6 +781,116 @@ impl<'a> Evaluator<'a, '_> {
         });
         Some(Values::Many(Cow::Owned(out.collect())))
     }
+}
+
+/// `a op b` over a batch of `n` elements; `None` where an element's value
+/// is not one the row path surely gives. The values stay scalars while
+/// they are (comparisons of text give booleans).
+fn binary(op: BinaryOp, a: &Values<'_>, b: &Values<'_>, n: usize) -> Option<Values<'static>> {
+    if a.all_scalar() && b.all_scalar() {
+        let mut out = Vec::with_capacity(n);
+        match (a, b) {
+            // A value shared by every element is taken apart once.
+            (_, Values::One(_)) => {
+                let y = b.scalar(0);
+                for j in 0..n {
+                    out.push(scalar_binary(op, a.scalar(j), y)?);
+                }
+            }
+            (Values::One(_), _) => {
+                let x = a.scalar(0);
+                for j in 0..n {
+                    out.push(scalar_binary(op, x, b.scalar(j))?);
+                }
+            }
+            _ => {
+                for j in 0..n {
+                    out.push(scalar_binary(op, a.scalar(j), b.scalar(j))?);
+                }
+            }
+        }
+        return Some(Values::Scalars(Cow::Owned(out)));
+    }
+    let adds_text = |v: &Value| matches!(v, Value::String(_) | Value::List(_));
+    let mut scalars = Vec::with_capacity(n);
+    for j in 0..n {
+        let (x, y) = (a.get(j), b.get(j));
+        let out = match (op, &*x, &*y) {
+            (BinaryOp::Eq, Value::String(p), Value::String(q)) => Scalar::Bool(p == q),
+            (BinaryOp::Ne, Value::String(p), Value::String(q)) => Scalar::Bool(p != q),
+            _ => {
+                if op == BinaryOp::Add && (adds_text(&x) || adds_text(&y)) {
+                    return None;
+                }
+                let v = value_ops::binary_op(op, &x, &y).ok()?;
+                match Scalar::of(&v) {
+                    Some(s) => s,
+                    None => return binary_values(op, a, b, n, scalars, v),
+                }
+            }
+        };
+        scalars.push(out);
+    }
+    Some(Values::Scalars(Cow::Owned(scalars)))
+}
+
+/// [`binary`] from the first element whose value is not a scalar (`v`),
+/// the elements before it (`done`) all scalars.
+fn binary_values(
+    op: BinaryOp,
+    a: &Values<'_>,
+    b: &Values<'_>,
+    n: usize,
+    done: Vec<Scalar>,
+    v: Value,
+) -> Option<Values<'static>> {
+    let mut out: Vec<Value> = Vec::with_capacity(n);
+    out.extend(done.into_iter().map(Scalar::value));
+    out.push(v);
+    for j in out.len()..n {
+        out.push(value_ops::binary_op(op, &a.get(j), &b.get(j)).ok()?);
+    }
+    Some(Values::Many(Cow::Owned(out)))
+}
+
+/// `x op y` for two scalars as [`value_ops::binary_op`] gives it (integer
+/// arithmetic and comparisons, and the three-valued logic of booleans and
+/// nulls, without building values), `None` where it fails.
+#[inline]
+fn scalar_binary(op: BinaryOp, x: Scalar, y: Scalar) -> Option<Scalar> {
+    use BinaryOp::*;
+    let bool3 = |v: Scalar| match v {
+        Scalar::Bool(b) => Some(Some(b)),
+        Scalar::Null => Some(None),
+        _ => None,
+    };
+    match (op, x, y) {
+        (_, Scalar::Int(x), Scalar::Int(y)) => {
+            if let Some(v) = int_op(op, x, y) {
+                return Some(v);
+            }
+        }
+        (And | Or | Xor, _, _) => {
+            if let (Some(p), Some(q)) = (bool3(x), bool3(y)) {
+                let v = match op {
+                    And => match (p, q) {
+                        (Some(false), _) | (_, Some(false)) => Some(false),
+                        (Some(true), Some(true)) => Some(true),
+                        _ => None,
+                    },
+                    Or => match (p, q) {
+                        (Some(true), _) | (_, Some(true)) => Some(true),
+                        (Some(false), Some(false)) => Some(false),
+                        _ => None,
+                    },
+                    _ => p.zip(q).map(|(p, q)| p != q),
+                };
+                return Some(v.map_or(Scalar::Null, Scalar::Bool));
+            }
+        }
+        _ => {}
+    }
+    scalar_op(op, x, y)
 }
 
 /// `x op y` for two scalars as [`value_ops::binary_op`] gives it, `None`
@@ -564,29 +941,47 @@ fn feed_scalars(acc: &mut Accumulator, values: &Values<'_>, n: usize) -> Result<
     Ok(())
 }
 
-/// Feeds the batch's matches to the accumulators `accs` of their group as
-/// `plan` evaluates them; false (with no accumulator changed) when the
-/// batch must be taken row by row.
-pub(crate) fn accumulate<'a>(
+/// Per aggregate, its argument's values over a batch (`None`: counted as
+/// `count(*)` counts rows).
+pub(crate) type Args<'a> = SmallVec<[Option<Values<'a>>; 4]>;
+
+/// The values of `plan`'s arguments over `ev`'s batch, for accumulators
+/// like `accs`; `None` where the batch must be taken row by row.
+pub(crate) fn arg_values<'a>(
     plan: &'a BatchPlan,
-    accs: &mut [Accumulator],
-    mut ev: Evaluator<'a, '_>,
-) -> Result<bool> {
-    let n = ev.matches.len();
-    let mut columns: SmallVec<[Option<Values<'_>>; 4]> = SmallVec::new();
-    for (arg, acc) in plan.args.iter().zip(accs.iter()) {
+    accs: &[Accumulator],
+    ev: &mut Evaluator<'a, '_, '_>,
+) -> Option<Args<'a>> {
+    let n = ev.source.len();
+    let mut columns = Args::new();
+    for (arg, acc) in plan.args.iter().zip(accs) {
         let values = match arg {
             // The target and the relationship are never null: counted
             // as `count(*)` counts.
             Some(Lane::Target | Lane::Rel) if matches!(acc, Accumulator::Count(_)) => None,
             Some(l) => match ev.values(l) {
                 Some(v) if takes_all(acc, &v, n) => Some(v),
-                _ => return Ok(false),
+                _ => return None,
             },
             None => None,
         };
         columns.push(values);
     }
+    Some(columns)
+}
+
+/// Feeds the batch's matches to the accumulators `accs` of their group as
+/// `plan` evaluates them; false (with no accumulator changed) when the
+/// batch must be taken row by row.
+pub(crate) fn accumulate<'a>(
+    plan: &'a BatchPlan,
+    accs: &mut [Accumulator],
+    mut ev: Evaluator<'a, '_, '_>,
+) -> Result<bool> {
+    let n = ev.source.len();
+    let Some(columns) = arg_values(plan, accs, &mut ev) else {
+        return Ok(false);
+    };
     for (values, acc) in columns.iter().zip(accs.iter_mut()) {
         match values {
             None => {
@@ -605,6 +1000,38 @@ pub(crate) fn accumulate<'a>(
         }
     }
     Ok(true)
+}
+
+/// Feeds aggregate `a` of element `j` of several batches (`args`, one per
+/// incoming row a product's build rows were joined with, in row order) to
+/// `acc`: the values of one group's rows, as [`feed_scalars`] feeds them.
+pub(crate) fn feed_element(
+    acc: &mut Accumulator,
+    args: &[Args<'_>],
+    a: usize,
+    j: usize,
+) -> Result<()> {
+    let sums = acc.add_ints(0, 0);
+    let (mut total, mut ints) = (0i128, 0u64);
+    for arg in args {
+        match arg.get(a) {
+            Some(None) if sums => ints += 1,
+            Some(None) => acc.update(&Value::Bool(true))?,
+            Some(Some(vs)) => match &*vs.get(j) {
+                Value::Int(i) if sums => {
+                    total += i128::from(*i);
+                    ints += 1;
+                }
+                Value::Null if sums => {}
+                v => acc.update(v)?,
+            },
+            None => {}
+        }
+    }
+    if sums {
+        acc.add_ints(total, ints);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

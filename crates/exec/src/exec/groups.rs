@@ -1,19 +1,22 @@
 //! Grouping for aggregation: the sink that places each row in its group
 //! and feeds the group's accumulators.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use relgraph_graph::Value;
 
-use super::batch::{self, BatchPlan, Evaluator, MatchSink, Matches};
-use super::stream::Sink;
+use super::batch::{self, BatchPlan, BuildRows, Evaluator, MatchSink, Matches, Source};
+use super::stream::{self, Sink};
 use super::{split, Hold, CHECK_EVERY, HOLD_STEP, PAR_MIN_ROWS};
 use crate::error::Result;
 use crate::eval::{self, eval, Ctx};
 use crate::functions::aggregate::Accumulator;
 use crate::options::VALUE_BYTES;
-use crate::plan::{AggSpec, CExpr, Expand, Op, Row};
+use crate::plan::{put_value, AggSpec, CExpr, Expand, HashJoin, Op, Row};
+use crate::tables::JoinTable;
 use crate::value_ops::GroupKey;
 
 /// Groups' key values and accumulators in two flat lists (a group's keys,
@@ -232,6 +235,11 @@ pub(super) struct Groups<'a, 'c> {
     /// they turn out small, the rows are taken one by one instead.
     batched: (u64, u64),
 }
+
+/// About how many joined rows a chunk of a product's build rows makes
+/// ([`Groups::take_product`]): its columns, one per argument and incoming
+/// row, stay in cache.
+const PRODUCT_CHUNK: usize = 4096;
 
 /// How many batches a sink takes before it judges their size.
 const BATCHES_TRIED: u64 = 16;
@@ -925,7 +933,7 @@ impl Groups<'_, '_> {
             ));
         };
         let ev = Evaluator {
-            matches: m,
+            source: Source::Hop(m),
             row,
             ctx: self.ctx,
             locals: &mut self.locals,
@@ -939,6 +947,109 @@ impl Groups<'_, '_> {
             m.write(j, e, row);
             if !self.push(row)? {
                 return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The plan by which this sink takes the rows of product `j` a batch
+    /// of build rows at a time: where every key reads the build side
+    /// alone (each build row is then one group for all the incoming rows
+    /// it is joined with) and every aggregate takes batches.
+    fn product_plan(&mut self, j: &HashJoin) -> Option<BatchPlan> {
+        let at = j as *const HashJoin as usize;
+        if self.batch.as_ref().is_none_or(|(a, _)| *a != at) {
+            let mut by_build = true;
+            for (k, _) in self.keys {
+                k.visit_slots(&mut |s| by_build &= j.slots.binary_search(&s).is_ok());
+            }
+            let plan = by_build
+                .then(|| batch::plan_product(&j.slots, self.aggs, self.template))
+                .flatten();
+            self.batch = Some((at, plan));
+        }
+        self.batch.as_ref().and_then(|(_, p)| p.clone())
+    }
+
+    /// Takes the rows of product `j` with build rows `range` of `table`,
+    /// each joined with every one of `rows` in turn, a chunk of build rows
+    /// at a time: each build row's group found once, each argument
+    /// evaluated over the chunk for one incoming row at a time
+    /// ([`batch::arg_values`]), and each group fed its rows' values in the
+    /// order the rows would have come. A chunk the lanes cannot take as
+    /// rows would is taken row by row.
+    fn take_product_chunks(
+        &mut self,
+        plan: &BatchPlan,
+        j: &HashJoin,
+        table: &JoinTable,
+        range: Range<usize>,
+        rows: &mut [Row],
+    ) -> Result<bool> {
+        let per = rows.len().max(1);
+        let chunk = (PRODUCT_CHUNK / per).clamp(64, batch::BATCH);
+        let mut groups = Vec::with_capacity(chunk);
+        let mut start = range.start;
+        while start < range.end {
+            let end = (start + chunk).min(range.end);
+            let Some(build) = table.rows.get(start..end) else {
+                break;
+            };
+            let (seen, pos) = (self.seen, self.pos);
+            groups.clear();
+            for vals in build {
+                // A build row's first row finds its group; the rows of
+                // the other incoming rows follow.
+                self.count_rows(1)?;
+                let row = &mut rows[0];
+                for (s, v) in j.slots.iter().zip(vals) {
+                    put_value(&mut row[*s], v);
+                }
+                groups.push(self.group_of(row)?);
+                self.count_rows(per - 1)?;
+            }
+            if !self.feed_product(plan, j, build, rows, &groups)? {
+                (self.seen, self.pos) = (seen, pos);
+                let ctx = self.ctx;
+                if !stream::product_rows_each(j, table, start..end, &[], rows, ctx, self)? {
+                    return Ok(false);
+                }
+            }
+            start = end;
+        }
+        Ok(true)
+    }
+
+    /// Feeds build rows `build` joined with each of `rows` to their
+    /// `groups`; false, with nothing fed, where an argument's lanes cannot
+    /// take them.
+    fn feed_product(
+        &mut self,
+        plan: &BatchPlan,
+        j: &HashJoin,
+        build: &[Row],
+        rows: &[Row],
+        groups: &[usize],
+    ) -> Result<bool> {
+        let Some(b) = BuildRows::new(&j.slots, build, plan, self.ctx.snapshot) else {
+            return Ok(false);
+        };
+        let mut args = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut ev = Evaluator {
+                source: Source::Build(&b),
+                row,
+                ctx: self.ctx,
+                locals: &mut self.locals,
+            };
+            match batch::arg_values(plan, self.template, &mut ev) {
+                Some(a) => args.push(a),
+                None => return Ok(false),
+            }
+        }
+        for (i, &g) in groups.iter().enumerate() {
+            for (a, acc) in self.groups.accs_of(g).iter_mut().enumerate() {
+                batch::feed_element(acc, &args, a, i)?;
             }
         }
         Ok(true)
@@ -990,6 +1101,17 @@ impl Sink for Groups<'_, '_> {
         self.batch_plan(e)?;
         self.matches.reset(e);
         Some(self)
+    }
+
+    fn take_product(
+        &mut self,
+        j: &HashJoin,
+        table: &JoinTable,
+        range: Range<usize>,
+        rows: &mut [Row],
+    ) -> Option<Result<bool>> {
+        let plan = self.product_plan(j)?;
+        Some(self.take_product_chunks(&plan, j, table, range, rows))
     }
 
     fn push(&mut self, row: &mut Row) -> Result<bool> {

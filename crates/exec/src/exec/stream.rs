@@ -92,6 +92,21 @@ pub(crate) trait Sink {
     fn match_sink(&mut self, _e: &Expand) -> Option<&mut dyn MatchSink> {
         None
     }
+
+    /// Takes the rows of product `j`, the last operator of its segment,
+    /// with build rows `range` of `table`, build-major (each build row
+    /// joined with every one of `rows` in turn), a batch of build rows at
+    /// a time where it can (`Groups::take_product`); `None`, with nothing
+    /// taken, where it takes them row by row.
+    fn take_product(
+        &mut self,
+        _j: &HashJoin,
+        _table: &JoinTable,
+        _range: std::ops::Range<usize>,
+        _rows: &mut [Row],
+    ) -> Option<Result<bool>> {
+        None
+    }
 }
 
 /// What operators call for each row they produce: false stops the producer.
@@ -544,6 +559,24 @@ pub(crate) fn product_rows(
     };
     let table = join_table(j, first, ctx)?;
     let table = &*table;
+    if rest.is_empty() && j.distinct_rels.is_empty() {
+        if let Some(taken) = sink.take_product(j, table, range.clone(), rows) {
+            return taken;
+        }
+    }
+    product_rows_each(j, table, range, rest, rows, ctx, sink)
+}
+
+/// [`product_rows`] row by row: each joined row pushed through `rest`.
+pub(crate) fn product_rows_each(
+    j: &HashJoin,
+    table: &JoinTable,
+    range: std::ops::Range<usize>,
+    rest: &[Op],
+    rows: &mut [Row],
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<bool> {
     for b in range {
         for row in rows.iter_mut() {
             if !join_row(j, table, b, rest, row, ctx, sink)? {
@@ -1618,33 +1651,69 @@ pub(crate) fn closing_hop(ops: &[Op]) -> Option<&Expand> {
 /// copying the row or running the operator machinery: the two ends'
 /// sorted lists intersected, as the fused expansion reads them.
 pub(crate) fn pair_matches(e: &Expand, row: &[Value], first: bool, ctx: &Ctx<'_>) -> Result<i64> {
-    let Some(c) = e.closing.as_deref() else {
-        return Err(ExecError::internal(
-            "pair_matches on an expansion with no closing hop",
-        ));
-    };
-    let snap = ctx.snapshot;
-    let (mut types, mut to_labels) = (Types::new(), Labels::new());
-    resolve_types_into(&e.types, snap, &mut types);
-    if !resolve_labels_into(&e.to_labels, snap, &mut to_labels) {
-        return Ok(0);
+    PairCount::new(e, ctx.snapshot)?.count(row, first, ctx)
+}
+
+/// A [`closing_hop`] with its types and labels resolved once, to count
+/// its pairs from many rows ([`pair_matches`] per row; a batch of a
+/// product's rows in `batch.rs`).
+pub(crate) struct PairCount<'e> {
+    e: &'e Expand,
+    types: Types,
+    to_labels: Labels,
+    fused: Fused<'e>,
+    /// A label of either hop that the snapshot does not know: no pairs.
+    none: bool,
+}
+
+impl<'e> PairCount<'e> {
+    /// `e`, which must have a closing hop, resolved against `snap`.
+    pub fn new(e: &'e Expand, snap: &Snapshot) -> Result<Self> {
+        let Some(c) = e.closing.as_deref() else {
+            return Err(ExecError::internal(
+                "pair_matches on an expansion with no closing hop",
+            ));
+        };
+        let (mut types, mut to_labels) = (Types::new(), Labels::new());
+        resolve_types_into(&e.types, snap, &mut types);
+        let mut none = !resolve_labels_into(&e.to_labels, snap, &mut to_labels);
+        let mut fused = Fused {
+            expand: c,
+            types: Types::new(),
+            to_labels: Labels::new(),
+        };
+        resolve_types_into(&c.types, snap, &mut fused.types);
+        none |= !resolve_labels_into(&c.to_labels, snap, &mut fused.to_labels);
+        Ok(PairCount {
+            e,
+            types,
+            to_labels,
+            fused,
+            none,
+        })
     }
-    let mut fused = Fused {
-        expand: c,
-        types: Types::new(),
-        to_labels: Labels::new(),
-    };
-    resolve_types_into(&c.types, snap, &mut fused.types);
-    if !resolve_labels_into(&c.to_labels, snap, &mut fused.to_labels) {
-        return Ok(0);
+
+    /// The pairs from `row` (with `first`: whether there is one).
+    pub fn count(&self, row: &[Value], first: bool, ctx: &Ctx<'_>) -> Result<i64> {
+        if self.none {
+            return Ok(0);
+        }
+        let mut count = 0i64;
+        let mut row = row;
+        closing_pairs(
+            self.e,
+            &self.types,
+            &self.to_labels,
+            &self.fused,
+            &mut row,
+            ctx,
+            &mut |_, _| {
+                count += 1;
+                Ok(!first)
+            },
+        )?;
+        Ok(count)
     }
-    let mut count = 0i64;
-    let mut row = row;
-    closing_pairs(e, &types, &to_labels, &fused, &mut row, ctx, &mut |_, _| {
-        count += 1;
-        Ok(!first)
-    })?;
-    Ok(count)
 }
 
 /// One list pair of a fused closing expansion ([`each_closing_pair`]).
