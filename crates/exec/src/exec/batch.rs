@@ -418,6 +418,16 @@ impl Values<'_> {
         }
     }
 
+    /// Match `j`'s value where it is a scalar (no value built).
+    #[inline]
+    fn scalar_at(&self, j: usize) -> Option<Scalar> {
+        match self {
+            Values::Scalars(s) => Some(s[j]),
+            Values::One(v) => Scalar::of(v),
+            Values::Many(vs) => Scalar::of(&vs[j]),
+        }
+    }
+
     /// Whether every match's value is a scalar ([`Values::scalar`]).
     fn all_scalar(&self) -> bool {
         match self {
@@ -1017,13 +1027,14 @@ pub(crate) fn feed_element(
         match arg.get(a) {
             Some(None) if sums => ints += 1,
             Some(None) => acc.update(&Value::Bool(true))?,
-            Some(Some(vs)) => match &*vs.get(j) {
-                Value::Int(i) if sums => {
-                    total += i128::from(*i);
+            Some(Some(vs)) => match vs.scalar_at(j) {
+                Some(Scalar::Int(i)) if sums => {
+                    total += i128::from(i);
                     ints += 1;
                 }
-                Value::Null if sums => {}
-                v => acc.update(v)?,
+                Some(Scalar::Null) if sums => {}
+                Some(x) => acc.update(&x.value())?,
+                None => acc.update(&vs.get(j))?,
             },
             None => {}
         }
