@@ -821,6 +821,9 @@ fn binary(op: BinaryOp, a: &Values<'_>, b: &Values<'_>, n: usize) -> Option<Valu
         }
         return Some(Values::Scalars(Cow::Owned(out)));
     }
+    if let Some(out) = text_equality(op, a, b, n) {
+        return Some(Values::Scalars(Cow::Owned(out)));
+    }
     let adds_text = |v: &Value| matches!(v, Value::String(_) | Value::List(_));
     let mut scalars = Vec::with_capacity(n);
     for j in 0..n {
@@ -842,6 +845,32 @@ fn binary(op: BinaryOp, a: &Values<'_>, b: &Values<'_>, n: usize) -> Option<Valu
         scalars.push(out);
     }
     Some(Values::Scalars(Cow::Owned(scalars)))
+}
+
+/// `=` or `<>` of a column of values and one text (either side): `None`
+/// where the operation is another, or where an element is neither text
+/// nor null (left to the general path).
+fn text_equality(op: BinaryOp, a: &Values<'_>, b: &Values<'_>, n: usize) -> Option<Vec<Scalar>> {
+    let eq = match op {
+        BinaryOp::Eq => true,
+        BinaryOp::Ne => false,
+        _ => return None,
+    };
+    let ((Values::Many(xs), Values::One(y)) | (Values::One(y), Values::Many(xs))) = (a, b) else {
+        return None;
+    };
+    let Value::String(y) = &**y else {
+        return None;
+    };
+    let mut out = Vec::with_capacity(n);
+    for x in xs.get(..n)? {
+        out.push(match x {
+            Value::String(x) => Scalar::Bool((**x == **y) == eq),
+            Value::Null => Scalar::Null,
+            _ => return None,
+        });
+    }
+    Some(out)
 }
 
 /// [`binary`] from the first element whose value is not a scalar (`v`),

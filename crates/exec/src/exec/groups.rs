@@ -663,11 +663,16 @@ impl<'a, 'c> Groups<'a, 'c> {
 
     /// Makes room for the expected number of groups before the first one.
     fn reserve_first(&mut self) {
-        if self.groups.is_empty() && self.expected > 0 {
-            self.groups.reserve(self.expected);
+        self.make_room(self.expected);
+    }
+
+    /// Makes room for `n` groups in a sink that has none yet.
+    fn make_room(&mut self, n: usize) {
+        if self.groups.is_empty() && n > 0 {
+            self.groups.reserve(n);
             match self.id_positions {
-                Some(_) => self.by_id.reserve(self.expected),
-                None => self.index.reserve(self.expected),
+                Some(_) => self.by_id.reserve(n),
+                None => self.index.reserve(n),
             }
         }
     }
@@ -988,6 +993,10 @@ impl Groups<'_, '_> {
     ) -> Result<bool> {
         let per = rows.len().max(1);
         let chunk = (PRODUCT_CHUNK / per).clamp(64, batch::BATCH);
+        // Every build row is at most a group of its own: room for them
+        // all, instead of the table doubling (a copy and fresh pages each
+        // time) while it fills.
+        self.make_room(range.len());
         let mut groups = Vec::with_capacity(chunk);
         let mut start = range.start;
         while start < range.end {
