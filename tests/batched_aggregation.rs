@@ -209,6 +209,8 @@ fn products_aggregated_by_build_row_answer_as_rows_do() {
          sum(size([(p)-[:INTERESTED_IN]->(t:Topic)<-[:INTERESTED_IN]-(b) | t])), count(*)",
         "RETURN p.i, avg(@.size), min(@.ind), max(@.size - b.size), sum(@.size * 1.5), \
          count(CASE WHEN @.ind <> b.ind OR @.size IS NULL THEN 1 END)",
+        "RETURN p.i, sum(size([(b)-[:INTERESTED_IN]->(t:Topic)<-[:INTERESTED_IN]-(p) | t])), \
+         sum(size([(p)-[:INTERESTED_IN]-(t)-[:INTERESTED_IN]-(b) | t]) * @.i)",
         "RETURN p.i % 7 AS k, sum(@.size), count(@.ind), max(b.n + @.i)",
         "RETURN sum(@.size), count(*), min(@.size)",
     ] {

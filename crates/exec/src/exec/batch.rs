@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use relgraph_cypher::ast::{BinaryOp, UnaryOp};
-use relgraph_graph::{Adj, NodeId, NodeProbe, PropKeyId, RelId, Scalar, Snapshot, Value};
+use relgraph_graph::{Adj, AdjSlice, NodeId, NodeProbe, PropKeyId, RelId, Scalar, Snapshot, Value};
 use smallvec::SmallVec;
 
 use super::stream::PairCount;
@@ -463,12 +463,12 @@ fn int_op(op: BinaryOp, x: i64, y: i64) -> Option<Scalar> {
 /// The elements of one batch: the matches of a hop, or build rows of a
 /// product.
 #[derive(Clone, Copy)]
-pub(crate) enum Source<'a> {
+pub(crate) enum Source<'a, 'r> {
     Hop(&'a Matches),
-    Build(&'a BuildRows<'a>),
+    Build(&'a BuildRows<'r>),
 }
 
-impl Source<'_> {
+impl Source<'_, '_> {
     fn len(&self) -> usize {
         match self {
             Source::Hop(m) => m.len(),
@@ -490,6 +490,19 @@ pub(crate) struct BuildRows<'r> {
     rows: &'r [Row],
     /// Per build value (and property of it) the lanes read, its column.
     columns: Vec<(ColumnKey, Column)>,
+    /// Per pattern count (by its sub-plan's address) whose one end is a
+    /// build value, that end's lists for each build row.
+    pair_lists: Vec<(usize, PairLists<'r>)>,
+}
+
+/// The lists of the end of a counted closing pair (`PairCount`) that a
+/// build row gives, read once per chunk for every incoming row.
+struct PairLists<'r> {
+    /// Whether the end is where the first hop starts (`x`), else the bound
+    /// node the closing hop reaches (`z`).
+    x: bool,
+    /// Per build row, that end's lists.
+    lists: Vec<SmallVec<[AdjSlice<'r>; 2]>>,
 }
 
 impl<'r> BuildRows<'r> {
@@ -500,12 +513,13 @@ impl<'r> BuildRows<'r> {
         slots: &'r [usize],
         rows: &'r [Row],
         plan: &BatchPlan,
-        snap: &Snapshot,
+        snap: &'r Snapshot,
     ) -> Option<Self> {
         let mut b = BuildRows {
             slots,
             rows,
             columns: Vec::new(),
+            pair_lists: Vec::new(),
         };
         for l in plan.args.iter().flatten() {
             b.read(l, snap)?;
@@ -514,8 +528,16 @@ impl<'r> BuildRows<'r> {
     }
 
     /// Makes the columns lane `l` reads.
-    fn read(&mut self, l: &Lane, snap: &Snapshot) -> Option<()> {
+    fn read(&mut self, l: &Lane, snap: &'r Snapshot) -> Option<()> {
         match l {
+            Lane::Count(sub) => {
+                let at = Arc::as_ptr(sub) as usize;
+                if self.pair_lists.iter().all(|(a, _)| *a != at) {
+                    if let Some(p) = self.end_lists(sub, snap) {
+                        self.pair_lists.push((at, p));
+                    }
+                }
+            }
             Lane::Build(k) if self.column(*k, None).is_none() => {
                 let c = self.values_column(*k);
                 self.columns.push(((*k, None), c));
@@ -541,6 +563,29 @@ impl<'r> BuildRows<'r> {
             _ => {}
         }
         Some(())
+    }
+
+    /// The lists of the end of counted pattern `sub` (a hop closed into a
+    /// bound node) that the build side gives, for every row; `None` where
+    /// the pattern is another shape, or neither or both of its ends are
+    /// build values.
+    fn end_lists(&self, sub: &SubPlan, snap: &'r Snapshot) -> Option<PairLists<'r>> {
+        let pairs = PairCount::new(super::stream::closing_hop(&sub.ops)?, snap).ok()?;
+        let (xs, zs) = pairs.ends();
+        let (k, x) = match (self.slots.binary_search(&xs), self.slots.binary_search(&zs)) {
+            (Ok(k), Err(_)) => (k, true),
+            (Err(_), Ok(k)) => (k, false),
+            _ => return None,
+        };
+        let lists = self.rows.iter().map(|r| match r.get(k) {
+            Some(Value::Node(n)) if x => pairs.x_lists(*n, snap),
+            Some(Value::Node(n)) => pairs.z_lists(*n, snap),
+            _ => SmallVec::new(),
+        });
+        Some(PairLists {
+            x,
+            lists: lists.collect(),
+        })
     }
 
     /// Build value `k` of every row, as scalars where they all are.
@@ -606,8 +651,8 @@ impl<'r> BuildRows<'r> {
 }
 
 /// Evaluates the lanes of one batch.
-pub(crate) struct Evaluator<'a, 'l, 'c> {
-    pub source: Source<'a>,
+pub(crate) struct Evaluator<'a, 'r, 'l, 'c> {
+    pub source: Source<'a, 'r>,
     /// The row the batch's elements share: the hop's input row, or the
     /// incoming row a product's build rows are joined with.
     pub row: &'a Row,
@@ -615,7 +660,7 @@ pub(crate) struct Evaluator<'a, 'l, 'c> {
     pub locals: &'l mut Vec<Value>,
 }
 
-impl<'a> Evaluator<'a, '_, '_> {
+impl<'a> Evaluator<'a, '_, '_, '_> {
     /// The values of `l` for every element; `None` where an element's
     /// value is not one the row path surely gives (an operation failed,
     /// or `+` met text or a list, whose size the row path checks): the
@@ -668,7 +713,7 @@ impl<'a> Evaluator<'a, '_, '_> {
     }
 
     /// The values of the lanes of a product's batch of build rows `b`.
-    fn build_values(&mut self, l: &'a Lane, b: &'a BuildRows<'a>) -> Option<Values<'a>> {
+    fn build_values(&mut self, l: &'a Lane, b: &'a BuildRows<'_>) -> Option<Values<'a>> {
         Some(match l {
             Lane::Build(k) => b.column(*k, None)?.lane(),
             Lane::BuildProp(k, key) => b.column(*k, Some(&key.name))?.lane(),
@@ -681,19 +726,42 @@ impl<'a> Evaluator<'a, '_, '_> {
                     .iter()
                     .filter_map(|s| Some((*s, b.slots.binary_search(s).ok()?)))
                     .collect();
-                // A hop closed into a bound node is resolved once.
+                // A hop closed into a bound node is resolved once, and
+                // the lists of its end that this row gives read once.
+                let snap = self.ctx.snapshot;
                 let pairs = match super::stream::closing_hop(&sub.ops) {
-                    Some(e) => Some(PairCount::new(e, self.ctx.snapshot).ok()?),
+                    Some(e) => Some(PairCount::new(e, snap).ok()?),
                     None => None,
                 };
+                let at = Arc::as_ptr(sub) as usize;
+                let cached = b.pair_lists.iter().find(|(a, _)| *a == at).map(|(_, l)| l);
+                let fixed = match (&pairs, cached) {
+                    (Some(p), Some(l)) => {
+                        let (xs, zs) = p.ends();
+                        match self.row.get(if l.x { zs } else { xs }) {
+                            Some(Value::Node(n)) if l.x => p.z_lists(*n, snap),
+                            Some(Value::Node(n)) => p.x_lists(*n, snap),
+                            _ => SmallVec::new(),
+                        }
+                    }
+                    _ => SmallVec::new(),
+                };
                 let mut out = Vec::with_capacity(b.rows.len());
-                for r in b.rows {
+                for (i, r) in b.rows.iter().enumerate() {
                     for (s, k) in &reads {
                         put_value(&mut row[*s], r.get(*k)?);
                     }
-                    let count = match &pairs {
-                        Some(p) => p.count(&row, false, self.ctx),
-                        None => super::run_sub_count(sub, &row, self.ctx),
+                    let count = match (&pairs, cached) {
+                        (Some(p), Some(l)) => {
+                            let own = l.lists.get(i)?;
+                            let lists = match l.x {
+                                true => (&own[..], &fixed[..]),
+                                false => (&fixed[..], &own[..]),
+                            };
+                            p.count_in(&row, Some(lists), false, self.ctx)
+                        }
+                        (Some(p), None) => p.count(&row, false, self.ctx),
+                        (None, _) => super::run_sub_count(sub, &row, self.ctx),
                     };
                     out.push(Scalar::Int(count.ok()?));
                 }
@@ -989,7 +1057,7 @@ pub(crate) type Args<'a> = SmallVec<[Option<Values<'a>>; 4]>;
 pub(crate) fn arg_values<'a>(
     plan: &'a BatchPlan,
     accs: &[Accumulator],
-    ev: &mut Evaluator<'a, '_, '_>,
+    ev: &mut Evaluator<'a, '_, '_, '_>,
 ) -> Option<Args<'a>> {
     let n = ev.source.len();
     let mut columns = Args::new();
@@ -1015,7 +1083,7 @@ pub(crate) fn arg_values<'a>(
 pub(crate) fn accumulate<'a>(
     plan: &'a BatchPlan,
     accs: &mut [Accumulator],
-    mut ev: Evaluator<'a, '_, '_>,
+    mut ev: Evaluator<'a, '_, '_, '_>,
 ) -> Result<bool> {
     let n = ev.source.len();
     let Some(columns) = arg_values(plan, accs, &mut ev) else {

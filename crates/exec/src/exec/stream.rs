@@ -1559,6 +1559,27 @@ fn closing_pairs<R: PairRow>(
     ctx: &Ctx<'_>,
     on_pair: &mut dyn FnMut(&mut R, RelId) -> Result<bool>,
 ) -> Result<bool> {
+    closing_pairs_in(e, types, to_labels, f, None, row, ctx, on_pair)
+}
+
+/// The lists of the two ends of a closing pair read before, in the order
+/// [`closing_pairs`] reads them: `x`'s per type and direction of the first
+/// hop, `z`'s per type and direction of the closing hop.
+pub(crate) type EndLists<'l, 's> = (&'l [AdjSlice<'s>], &'l [AdjSlice<'s>]);
+
+/// [`closing_pairs`], with the ends' lists read before where `lists` has
+/// them.
+#[allow(clippy::too_many_arguments)]
+fn closing_pairs_in<R: PairRow>(
+    e: &Expand,
+    types: &[RelTypeId],
+    to_labels: &[LabelId],
+    f: &Fused<'_>,
+    lists: Option<EndLists<'_, '_>>,
+    row: &mut R,
+    ctx: &Ctx<'_>,
+    on_pair: &mut dyn FnMut(&mut R, RelId) -> Result<bool>,
+) -> Result<bool> {
     let c = f.expand;
     // The closing expansion's other end `z`, and whether it is written
     // from `e`'s target (its list is then read in the reverse direction).
@@ -1572,11 +1593,22 @@ fn closing_pairs<R: PairRow>(
     };
     let (x, z) = (*x, *z);
     let snap = ctx.snapshot;
+    let empty = AdjSlice::EMPTY;
+    let mut li = 0;
     for &t1 in types {
         for &d1 in dirs(e.dir) {
-            let left = snap.adjacency(x, t1, d1);
+            let read_left;
+            let left = match lists {
+                Some((l, _)) => l.get(li).unwrap_or(&empty),
+                None => {
+                    read_left = snap.adjacency(x, t1, d1);
+                    &read_left
+                }
+            };
+            li += 1;
             // An undirected self-loop is in both lists: take it once.
             let skip_left = e.dir == Dir::Both && d1 == Direction::Incoming;
+            let mut ri = 0;
             for &t2 in &f.types {
                 for &d2 in dirs(c.dir) {
                     // From `z`, and from a target `y`, the closing direction.
@@ -1585,7 +1617,15 @@ fn closing_pairs<R: PairRow>(
                     } else {
                         (d2, d2.reverse())
                     };
-                    let right = snap.adjacency(z, t2, from_z);
+                    let read_right;
+                    let right = match lists {
+                        Some((_, r)) => r.get(ri).unwrap_or(&empty),
+                        None => {
+                            read_right = snap.adjacency(z, t2, from_z);
+                            &read_right
+                        }
+                    };
+                    ri += 1;
                     let skip_right = c.dir == Dir::Both && d2 == Direction::Incoming;
                     let pair = Pair {
                         e,
@@ -1613,7 +1653,7 @@ fn closing_pairs<R: PairRow>(
                             i = i_end;
                         }
                     } else {
-                        let all = left.shared_runs(&right, |a, ls, rs| {
+                        let all = left.shared_runs(right, |a, ls, rs| {
                             tick(ctx)?;
                             pair.visit(a, ls, rs, row, ctx, on_pair)
                         })?;
@@ -1695,16 +1735,29 @@ impl<'e> PairCount<'e> {
 
     /// The pairs from `row` (with `first`: whether there is one).
     pub fn count(&self, row: &[Value], first: bool, ctx: &Ctx<'_>) -> Result<i64> {
+        self.count_in(row, None, first, ctx)
+    }
+
+    /// [`PairCount::count`] with the ends' lists read before, where
+    /// `lists` has them ([`PairCount::x_lists`], [`PairCount::z_lists`]).
+    pub fn count_in(
+        &self,
+        row: &[Value],
+        lists: Option<EndLists<'_, '_>>,
+        first: bool,
+        ctx: &Ctx<'_>,
+    ) -> Result<i64> {
         if self.none {
             return Ok(0);
         }
         let mut count = 0i64;
         let mut row = row;
-        closing_pairs(
+        closing_pairs_in(
             self.e,
             &self.types,
             &self.to_labels,
             &self.fused,
+            lists,
             &mut row,
             ctx,
             &mut |_, _| {
@@ -1713,6 +1766,37 @@ impl<'e> PairCount<'e> {
             },
         )?;
         Ok(count)
+    }
+
+    /// The slots of the two ends: `x`, where the first hop starts, and
+    /// `z`, the bound node the closing hop reaches.
+    pub fn ends(&self) -> (usize, usize) {
+        let c = self.fused.expand;
+        (self.e.from, if c.to == self.e.to { c.from } else { c.to })
+    }
+
+    /// The lists of `x` that the count reads, in its order.
+    pub fn x_lists<'s>(&self, x: NodeId, snap: &'s Snapshot) -> SmallVec<[AdjSlice<'s>; 2]> {
+        let mut out = SmallVec::new();
+        for &t in &self.types {
+            for &d in dirs(self.e.dir) {
+                out.push(snap.adjacency(x, t, d));
+            }
+        }
+        out
+    }
+
+    /// The lists of `z` that the count reads, in its order.
+    pub fn z_lists<'s>(&self, z: NodeId, snap: &'s Snapshot) -> SmallVec<[AdjSlice<'s>; 2]> {
+        let c = self.fused.expand;
+        let reversed = c.to != self.e.to;
+        let mut out = SmallVec::new();
+        for &t in &self.fused.types {
+            for &d in dirs(c.dir) {
+                out.push(snap.adjacency(z, t, if reversed { d.reverse() } else { d }));
+            }
+        }
+        out
     }
 }
 
