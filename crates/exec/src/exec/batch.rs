@@ -829,23 +829,52 @@ impl<'a> Evaluator<'a, '_, '_, '_> {
         let mut taken = vec![none; n];
         for (b, (w, _)) in branches.iter().enumerate() {
             let w = self.values(w)?;
-            for (j, t) in taken.iter_mut().enumerate() {
-                if *t == none && w.scalar(j) == Scalar::Bool(true) {
-                    *t = b;
+            let open = taken.iter_mut().enumerate().filter(|(_, t)| **t == none);
+            match &w {
+                Values::Scalars(ws) => {
+                    for (j, t) in open {
+                        if ws.get(j) == Some(&Scalar::Bool(true)) {
+                            *t = b;
+                        }
+                    }
+                }
+                _ => {
+                    for (j, t) in open {
+                        if w.scalar(j) == Scalar::Bool(true) {
+                            *t = b;
+                        }
+                    }
                 }
             }
         }
+        let mut used = vec![false; none + 1];
+        for &t in &taken {
+            used[t] = true;
+        }
         let mut arms: Vec<Option<Values<'a>>> = Vec::with_capacity(none + 1);
         for (b, (_, then)) in branches.iter().enumerate() {
-            arms.push(match taken.contains(&b) {
+            arms.push(match used[b] {
                 true => Some(self.values(then)?),
                 false => None,
             });
         }
         arms.push(match default {
-            Some(d) if taken.contains(&none) => Some(self.values(d)?),
+            Some(d) if used[none] => Some(self.values(d)?),
             _ => None,
         });
+        // Arms of one scalar each (`THEN 1 ELSE 0`): looked up per element.
+        let ones: Option<SmallVec<[Scalar; 4]>> = arms
+            .iter()
+            .map(|a| match a {
+                Some(v @ Values::One(_)) if v.all_scalar() => Some(v.scalar(0)),
+                Some(_) => None,
+                None => Some(Scalar::Null),
+            })
+            .collect();
+        if let Some(ones) = ones {
+            let out = taken.iter().map(|&t| ones[t]);
+            return Some(Values::Scalars(Cow::Owned(out.collect())));
+        }
         if arms.iter().flatten().all(Values::all_scalar) {
             let out = taken.iter().enumerate().map(|(j, &t)| match &arms[t] {
                 Some(v) => v.scalar(j),
@@ -866,28 +895,7 @@ impl<'a> Evaluator<'a, '_, '_, '_> {
 /// they are (comparisons of text give booleans).
 fn binary(op: BinaryOp, a: &Values<'_>, b: &Values<'_>, n: usize) -> Option<Values<'static>> {
     if a.all_scalar() && b.all_scalar() {
-        let mut out = Vec::with_capacity(n);
-        match (a, b) {
-            // A value shared by every element is taken apart once.
-            (_, Values::One(_)) => {
-                let y = b.scalar(0);
-                for j in 0..n {
-                    out.push(scalar_binary(op, a.scalar(j), y)?);
-                }
-            }
-            (Values::One(_), _) => {
-                let x = a.scalar(0);
-                for j in 0..n {
-                    out.push(scalar_binary(op, x, b.scalar(j))?);
-                }
-            }
-            _ => {
-                for j in 0..n {
-                    out.push(scalar_binary(op, a.scalar(j), b.scalar(j))?);
-                }
-            }
-        }
-        return Some(Values::Scalars(Cow::Owned(out)));
+        return scalar_column(op, a, b, n).map(|out| Values::Scalars(Cow::Owned(out)));
     }
     if let Some(out) = text_equality(op, a, b, n) {
         return Some(Values::Scalars(Cow::Owned(out)));
@@ -913,6 +921,55 @@ fn binary(op: BinaryOp, a: &Values<'_>, b: &Values<'_>, n: usize) -> Option<Valu
         scalars.push(out);
     }
     Some(Values::Scalars(Cow::Owned(scalars)))
+}
+
+/// `a op b` over `n` elements whose values are all scalars; `None` where
+/// an element's operation fails. Integer comparisons, the common case, get
+/// a loop of their own each.
+fn scalar_column(op: BinaryOp, a: &Values<'_>, b: &Values<'_>, n: usize) -> Option<Vec<Scalar>> {
+    macro_rules! compare {
+        ($cmp:expr) => {
+            zip_scalars(a, b, n, |x, y| match (x, y) {
+                (Scalar::Int(x), Scalar::Int(y)) => Some(Scalar::Bool($cmp(&x, &y))),
+                _ => scalar_op(op, x, y),
+            })
+        };
+    }
+    match op {
+        BinaryOp::Eq => compare!(i64::eq),
+        BinaryOp::Ne => compare!(i64::ne),
+        BinaryOp::Lt => compare!(i64::lt),
+        BinaryOp::Le => compare!(i64::le),
+        BinaryOp::Gt => compare!(i64::gt),
+        BinaryOp::Ge => compare!(i64::ge),
+        _ => zip_scalars(a, b, n, |x, y| scalar_binary(op, x, y)),
+    }
+}
+
+/// `f` of the scalars of `a` and `b`, element by element (a value shared
+/// by every element taken apart once); `None` where `f` fails.
+#[inline(always)]
+fn zip_scalars(
+    a: &Values<'_>,
+    b: &Values<'_>,
+    n: usize,
+    f: impl Fn(Scalar, Scalar) -> Option<Scalar>,
+) -> Option<Vec<Scalar>> {
+    match (a, b) {
+        (Values::Scalars(xs), Values::One(_)) => {
+            let y = b.scalar(0);
+            xs.get(..n)?.iter().map(|&x| f(x, y)).collect()
+        }
+        (Values::One(_), Values::Scalars(ys)) => {
+            let x = a.scalar(0);
+            ys.get(..n)?.iter().map(|&y| f(x, y)).collect()
+        }
+        (Values::Scalars(xs), Values::Scalars(ys)) => {
+            let pairs = xs.get(..n)?.iter().zip(ys.get(..n)?);
+            pairs.map(|(&x, &y)| f(x, y)).collect()
+        }
+        _ => (0..n).map(|j| f(a.scalar(j), b.scalar(j))).collect(),
+    }
 }
 
 /// `=` or `<>` of a column of values and one text (either side): `None`
@@ -963,7 +1020,7 @@ fn binary_values(
 /// `x op y` for two scalars as [`value_ops::binary_op`] gives it (integer
 /// arithmetic and comparisons, and the three-valued logic of booleans and
 /// nulls, without building values), `None` where it fails.
-#[inline]
+#[inline(always)]
 fn scalar_binary(op: BinaryOp, x: Scalar, y: Scalar) -> Option<Scalar> {
     use BinaryOp::*;
     let bool3 = |v: Scalar| match v {
