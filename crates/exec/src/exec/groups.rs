@@ -669,11 +669,16 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// Makes room for `n` groups in a sink that has none yet.
     fn make_room(&mut self, n: usize) {
         if self.groups.is_empty() && n > 0 {
-            self.groups.reserve(n);
-            match self.id_positions {
-                Some(_) => self.by_id.reserve(n),
-                None => self.index.reserve(n),
-            }
+            self.reserve_groups(n);
+        }
+    }
+
+    /// Makes room for `n` groups more.
+    fn reserve_groups(&mut self, n: usize) {
+        self.groups.reserve(n);
+        match self.id_positions {
+            Some(_) => self.by_id.reserve(n),
+            None => self.index.reserve(n),
         }
     }
 
@@ -993,13 +998,17 @@ impl Groups<'_, '_> {
     ) -> Result<bool> {
         let per = rows.len().max(1);
         let chunk = (PRODUCT_CHUNK / per).clamp(64, batch::BATCH);
-        // Every build row is at most a group of its own: room for them
-        // all, instead of the table doubling (a copy and fresh pages each
-        // time) while it fills.
-        self.make_room(range.len());
         let mut groups = Vec::with_capacity(chunk);
         let mut start = range.start;
+        let before = self.groups.len();
         while start < range.end {
+            if start == range.start + chunk && self.groups.len() - before == chunk {
+                // Each build row of the first chunk made a group of its
+                // own (the keys name the build row): room for the rest,
+                // instead of the table doubling (a copy and fresh pages
+                // each time) while it fills.
+                self.reserve_groups(range.end - start);
+            }
             let end = (start + chunk).min(range.end);
             let Some(build) = table.rows.get(start..end) else {
                 break;
