@@ -7,6 +7,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use relgraph_graph::catalog::IndexDef;
 use relgraph_graph::record::{NodeRecord, RecordSink as RecordTarget, Records, RelRecord};
 use relgraph_graph::temporal::Date;
 use relgraph_graph::{Catalog, NodeId, PropKeyId, RelId, Value};
@@ -382,7 +383,21 @@ impl<T: RecordTarget> Sink for RecordSink<T> {
             .iter()
             .map(|(n, _)| self.catalog.intern_prop_key(n))
             .collect();
-        self.id_key = Some(self.catalog.intern_prop_key("id"));
+        let id_key = self.catalog.intern_prop_key("id");
+        self.id_key = Some(id_key);
+        // Every `id:ID(...)` column is indexed, as `relgraph import`
+        // indexes the same files: `{id: x}` is a seek in a generated
+        // database too.
+        for name in file.labels {
+            let label = self.catalog.intern_label(name);
+            if !self.catalog.has_index(label, id_key) {
+                self.catalog.indexes.push(IndexDef {
+                    name: format!("index_{name}_id"),
+                    label,
+                    key: id_key,
+                });
+            }
+        }
         self.counter.begin_nodes(file)
     }
 

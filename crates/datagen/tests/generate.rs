@@ -507,3 +507,33 @@ fn a_database_is_not_created_over_existing_files() {
     );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+/// A generated database indexes the `id` of every label of its node files,
+/// as `relgraph import` does for the same files' `id:ID(...)` columns,
+/// and keeps the indexes when reopened.
+#[test]
+fn generated_databases_index_every_id_column() {
+    use relgraph_datagen::schema::NODE_FILES;
+    let config = Config::new(0.02, 7).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let (graph, _) =
+        relgraph_datagen::create_database(&config, &path, &Default::default()).unwrap();
+    drop(graph);
+    let snap = relgraph_graph::Graph::open(&path).unwrap().snapshot();
+    let c = snap.catalog();
+    let id = c.prop_key_id("id").unwrap();
+    let labels: HashSet<&str> = NODE_FILES
+        .iter()
+        .flat_map(|f| f.labels.iter().copied())
+        .collect();
+    for l in &labels {
+        let label = c.label_id(l).unwrap();
+        assert!(c.has_index(label, id), "{l}");
+    }
+    let mut names: Vec<&str> = c.indexes.iter().map(|i| i.name.as_str()).collect();
+    names.sort_unstable();
+    let mut want: Vec<String> = labels.iter().map(|l| format!("index_{l}_id")).collect();
+    want.sort_unstable();
+    assert_eq!(names, want);
+}
