@@ -1,4 +1,5 @@
-//! The matches of a segment's last hop aggregated a batch at a time.
+//! The matches of a segment's last hop, and the rows of a product,
+//! aggregated a batch at a time.
 //!
 //! `MATCH (c)-[:OPENED_TICKET]->(t) WITH c, count(t), sum(t.cost),
 //! sum(CASE WHEN t.escalated THEN 1 ELSE 0 END)` finds each of a company's
@@ -11,6 +12,12 @@
 //! each argument is evaluated over the whole batch, one operator of its
 //! expression at a time ([`Lane`]), into a column of values that the
 //! accumulator then takes in one loop.
+//!
+//! The same lanes take the rows of a product whose aggregation groups by
+//! the build side alone (`Groups::take_product`): a chunk of build rows
+//! is one batch per incoming row ([`Source::Build`]), the build values
+//! and their properties made columns once per chunk ([`BuildRows`]), a
+//! pattern count a lane of its own ([`Lane::Count`]).
 //!
 //! Every value is what the row-at-a-time evaluation gives: the same value
 //! operations, the same truth of a `CASE` condition. Where a batch meets
