@@ -15,6 +15,30 @@ fn answer(db: &Database, q: &str) -> Result<Vec<String>, String> {
         .map_err(|e| e.to_string())
 }
 
+/// `{m} {tail}` with `@` as `var` (the batched path) and as `[var][0]`
+/// (the row path).
+fn both_ways(m: &str, tail: &str, var: &str) -> (String, String) {
+    (
+        format!("{m} {}", tail.replace('@', var)),
+        format!("{m} {}", tail.replace('@', &format!("[{var}][0]"))),
+    )
+}
+
+/// The errors of `direct` and `reference`, which must both fail.
+fn both_errors(db: &Database, direct: &str, reference: &str) -> (String, String) {
+    let message = |q: &str| match answer(db, q) {
+        Ok(rows) => panic!("{q} fails, not {rows:?}"),
+        Err(e) => e,
+    };
+    (message(direct), message(reference))
+}
+
+/// An error message without where it points (which moves with the text
+/// of `[t][0]`).
+fn what(e: &str) -> &str {
+    e.split(" at line").next().unwrap_or_default()
+}
+
 /// Companies with tickets whose properties vary in type and presence:
 /// integers, floats and nulls in one key, booleans and a stray integer in
 /// another, text, and integers large enough to overflow when multiplied.
@@ -81,8 +105,7 @@ fn batched_aggregates_answer_as_rows_do() {
     let db = tickets(dir.path());
     let m = "MATCH (c:C)-[r:OPENED]->(t:T)";
     for tail in TAILS {
-        let direct = format!("{m} {}", tail.replace('@', "t"));
-        let reference = format!("{m} {}", tail.replace('@', "[t][0]"));
+        let (direct, reference) = both_ways(m, tail, "t");
         let got = answer(&db, &direct);
         assert_eq!(got, answer(&db, &reference), "{direct}");
         assert!(got.is_ok_and(|rows| !rows.is_empty()), "{direct}");
@@ -133,19 +156,10 @@ fn batched_aggregates_fail_as_rows_do() {
         // NOT of a non-boolean.
         "RETURN c.i, count(NOT @.flag)",
     ] {
-        let direct = format!("{m} {}", tail.replace('@', "t"));
-        let reference = format!("{m} {}", tail.replace('@', "[t][0]"));
+        let (direct, reference) = both_ways(m, tail, "t");
         // The same message; where it points moves with the text of
         // `[t][0]`, so only whether it points is compared.
-        let message = |r: Result<Vec<String>, String>| match r {
-            Ok(rows) => panic!("{direct} fails, not {rows:?}"),
-            Err(e) => e,
-        };
-        let (got, want) = (
-            message(answer(&db, &direct)),
-            message(answer(&db, &reference)),
-        );
-        let what = |e: &str| e.split(" at line").next().unwrap_or_default().to_string();
+        let (got, want) = both_errors(&db, &direct, &reference);
         assert_eq!(what(&got), what(&want), "{direct}");
         assert_eq!(
             got.contains(" at line "),
@@ -214,8 +228,7 @@ fn products_aggregated_by_build_row_answer_as_rows_do() {
         "RETURN p.i % 7 AS k, sum(@.size), count(@.ind), max(b.n + @.i)",
         "RETURN sum(@.size), count(*), min(@.size)",
     ] {
-        let direct = format!("{m} {}", tail.replace('@', "p"));
-        let reference = format!("{m} {}", tail.replace('@', "[p][0]"));
+        let (direct, reference) = both_ways(m, tail, "p");
         let got = answer(&db, &direct);
         assert_eq!(got, answer(&db, &reference), "{direct}");
         assert!(got.is_ok_and(|rows| !rows.is_empty()), "{direct}");
@@ -238,17 +251,8 @@ fn products_aggregated_by_build_row_answer_as_rows_do() {
         "RETURN p.i, sum(CASE WHEN @.i = 1500 THEN 1 / (@.i - 1500) ELSE 0 END)",
         "RETURN p.i, count(NOT @.size)",
     ] {
-        let direct = format!("{m} {}", tail.replace('@', "p"));
-        let reference = format!("{m} {}", tail.replace('@', "[p][0]"));
-        let message = |r: Result<Vec<String>, String>| match r {
-            Ok(rows) => panic!("{direct} fails, not {} rows", rows.len()),
-            Err(e) => e,
-        };
-        let what = |e: String| e.split(" at line").next().unwrap_or_default().to_string();
-        assert_eq!(
-            what(message(answer(&db, &direct))),
-            what(message(answer(&db, &reference))),
-            "{direct}"
-        );
+        let (direct, reference) = both_ways(m, tail, "p");
+        let (got, want) = both_errors(&db, &direct, &reference);
+        assert_eq!(what(&got), what(&want), "{direct}");
     }
 }

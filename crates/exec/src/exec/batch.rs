@@ -30,10 +30,10 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use relgraph_cypher::ast::{BinaryOp, UnaryOp};
-use relgraph_graph::{Adj, AdjSlice, NodeId, NodeProbe, PropKeyId, RelId, Scalar, Snapshot, Value};
+use relgraph_graph::{Adj, NodeId, NodeProbe, PropKeyId, RelId, Scalar, Snapshot, Value};
 use smallvec::SmallVec;
 
-use super::stream::PairCount;
+use super::stream::{EndList, PairCount};
 use crate::error::Result;
 use crate::eval::{self, Ctx};
 use crate::functions::aggregate::Accumulator;
@@ -509,7 +509,7 @@ struct PairLists<'r> {
     /// node the closing hop reaches (`z`).
     x: bool,
     /// Per build row, that end's lists.
-    lists: Vec<SmallVec<[AdjSlice<'r>; 2]>>,
+    lists: Vec<EndList<'r>>,
 }
 
 impl<'r> BuildRows<'r> {

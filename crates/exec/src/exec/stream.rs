@@ -1581,50 +1581,37 @@ fn closing_pairs_in<R: PairRow>(
     on_pair: &mut dyn FnMut(&mut R, RelId) -> Result<bool>,
 ) -> Result<bool> {
     let c = f.expand;
-    // The closing expansion's other end `z`, and whether it is written
-    // from `e`'s target (its list is then read in the reverse direction).
-    let (z_slot, reversed) = if c.to == e.to {
-        (c.from, false)
-    } else {
-        (c.to, true)
-    };
+    let (z_slot, reversed) = closing_end(e, c);
     let (Value::Node(x), Value::Node(z)) = (&row[e.from], &row[z_slot]) else {
         return Ok(true);
     };
     let (x, z) = (*x, *z);
     let snap = ctx.snapshot;
+    let read;
+    let (lefts, rights) = match lists {
+        Some(l) => l,
+        None => {
+            read = (
+                end_lists(x, types, e.dir, false, snap),
+                end_lists(z, &f.types, c.dir, reversed, snap),
+            );
+            (&read.0[..], &read.1[..])
+        }
+    };
     let empty = AdjSlice::EMPTY;
     let mut li = 0;
-    for &t1 in types {
+    for _ in types {
         for &d1 in dirs(e.dir) {
-            let read_left;
-            let left = match lists {
-                Some((l, _)) => l.get(li).unwrap_or(&empty),
-                None => {
-                    read_left = snap.adjacency(x, t1, d1);
-                    &read_left
-                }
-            };
+            let left = lefts.get(li).unwrap_or(&empty);
             li += 1;
             // An undirected self-loop is in both lists: take it once.
             let skip_left = e.dir == Dir::Both && d1 == Direction::Incoming;
             let mut ri = 0;
             for &t2 in &f.types {
                 for &d2 in dirs(c.dir) {
-                    // From `z`, and from a target `y`, the closing direction.
-                    let (from_z, from_y) = if reversed {
-                        (d2.reverse(), d2)
-                    } else {
-                        (d2, d2.reverse())
-                    };
-                    let read_right;
-                    let right = match lists {
-                        Some((_, r)) => r.get(ri).unwrap_or(&empty),
-                        None => {
-                            read_right = snap.adjacency(z, t2, from_z);
-                            &read_right
-                        }
-                    };
+                    // From a target `y`, the closing direction.
+                    let from_y = if reversed { d2 } else { d2.reverse() };
+                    let right = rights.get(ri).unwrap_or(&empty);
                     ri += 1;
                     let skip_right = c.dir == Dir::Both && d2 == Direction::Incoming;
                     let pair = Pair {
@@ -1771,33 +1758,51 @@ impl<'e> PairCount<'e> {
     /// The slots of the two ends: `x`, where the first hop starts, and
     /// `z`, the bound node the closing hop reaches.
     pub fn ends(&self) -> (usize, usize) {
-        let c = self.fused.expand;
-        (self.e.from, if c.to == self.e.to { c.from } else { c.to })
+        (self.e.from, closing_end(self.e, self.fused.expand).0)
     }
 
     /// The lists of `x` that the count reads, in its order.
-    pub fn x_lists<'s>(&self, x: NodeId, snap: &'s Snapshot) -> SmallVec<[AdjSlice<'s>; 2]> {
-        let mut out = SmallVec::new();
-        for &t in &self.types {
-            for &d in dirs(self.e.dir) {
-                out.push(snap.adjacency(x, t, d));
-            }
-        }
-        out
+    pub fn x_lists<'s>(&self, x: NodeId, snap: &'s Snapshot) -> EndList<'s> {
+        end_lists(x, &self.types, self.e.dir, false, snap)
     }
 
     /// The lists of `z` that the count reads, in its order.
-    pub fn z_lists<'s>(&self, z: NodeId, snap: &'s Snapshot) -> SmallVec<[AdjSlice<'s>; 2]> {
+    pub fn z_lists<'s>(&self, z: NodeId, snap: &'s Snapshot) -> EndList<'s> {
         let c = self.fused.expand;
-        let reversed = c.to != self.e.to;
-        let mut out = SmallVec::new();
-        for &t in &self.fused.types {
-            for &d in dirs(c.dir) {
-                out.push(snap.adjacency(z, t, if reversed { d.reverse() } else { d }));
-            }
-        }
-        out
+        end_lists(z, &self.fused.types, c.dir, closing_end(self.e, c).1, snap)
     }
+}
+
+/// The lists of one end of a closing pair, per type and direction.
+pub(crate) type EndList<'s> = SmallVec<[AdjSlice<'s>; 2]>;
+
+/// The slot of the bound node `z` that closing hop `c` of `e` reaches,
+/// and whether `c` is written from `e`'s target (`z`'s lists are then
+/// read in the reverse direction).
+fn closing_end(e: &Expand, c: &Expand) -> (usize, bool) {
+    if c.to == e.to {
+        (c.from, false)
+    } else {
+        (c.to, true)
+    }
+}
+
+/// The lists of `n` over `types` in the directions of `dir` (each
+/// reversed with `reversed`), in the order [`closing_pairs`] reads them.
+fn end_lists<'s>(
+    n: NodeId,
+    types: &[RelTypeId],
+    dir: Dir,
+    reversed: bool,
+    snap: &'s Snapshot,
+) -> EndList<'s> {
+    let mut out = SmallVec::new();
+    for &t in types {
+        for &d in dirs(dir) {
+            out.push(snap.adjacency(n, t, if reversed { d.reverse() } else { d }));
+        }
+    }
+    out
 }
 
 /// One list pair of a fused closing expansion ([`each_closing_pair`]).
