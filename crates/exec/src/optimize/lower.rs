@@ -11,7 +11,7 @@ use super::order::{Model, Step};
 use super::Optimizer;
 use relgraph_graph::PropKeyId;
 
-use crate::plan::logical::{deps_of, Conj, Hint, HintKey, LogicalMatch, PNode, PatternGraph};
+use crate::plan::logical::{deps_of, Conj, Hint, HintKey, LogicalMatch, PNode, PRel, PatternGraph};
 use crate::plan::{
     BuildPath, CExpr, Dir, Expand, NameRef, NodeScan, Op, PathStep, RelIdList, Seek, ShortestPath,
 };
@@ -37,6 +37,14 @@ fn rel_id_candidates(conjs: &[Conj], rel: usize, bound: &HashSet<usize>) -> Opti
             HintKey::Prop(_) => None,
         }
     })
+}
+
+/// Whether relationships `a` and `b` of one pattern could bind the same
+/// relationship: not where each names its types and they share none
+/// (`[:CUSTOMER_OF]` and `[:OPENED_TICKET]`), so the expansion of one
+/// need not check its matches against the other.
+fn may_be_one(a: &PRel, b: &PRel) -> bool {
+    a.types.is_empty() || b.types.is_empty() || a.types.iter().any(|t| b.types.contains(t))
 }
 
 /// Where the lowering of one pattern stands: what is bound, which
@@ -298,7 +306,7 @@ impl Optimizer<'_> {
             unique_with: at
                 .match_rels
                 .iter()
-                .filter(|&&i| g.rels[i].clause == r.clause)
+                .filter(|&&i| g.rels[i].clause == r.clause && may_be_one(&g.rels[i], r))
                 .map(|&i| g.rels[i].slot)
                 .collect(),
             var_length: r.length,
