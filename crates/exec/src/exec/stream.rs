@@ -985,10 +985,19 @@ pub(crate) fn scan(
         }
     };
     // A node without the first compared key fails every comparison: the
-    // scan reads only the nodes holding it, from the key's column.
-    let having = |l: Option<LabelId>, k: PropKeyId| {
+    // scan reads only the nodes holding it, from the key's column, and
+    // where that comparison is `= 'text'`, only those whose stored value
+    // the column shows is that text (each is still compared).
+    let equal_text = checks.first().and_then(|&(_, op, v, _)| match v {
+        Value::String(text) if op == BinaryOp::Eq => Some(&**text),
+        _ => None,
+    });
+    let having = |l: Option<LabelId>, k: PropKeyId| -> Box<dyn Iterator<Item = NodeId> + '_> {
         let r = range.clone().unwrap_or(0..u64::MAX);
-        snap.nodes_having(r, l, k)
+        match equal_text {
+            Some(text) => Box::new(snap.nodes_holding_str(r, l, k, text)),
+            None => Box::new(snap.nodes_having(r, l, k)),
+        }
     };
     let mut locals = Vec::new();
     match (&s.seek, first_compared.as_ref()) {

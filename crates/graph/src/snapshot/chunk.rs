@@ -247,6 +247,15 @@ impl Column {
         }
     }
 
+    /// [`TypedColumn::retain_str_eq`] of a typed column; false (nothing
+    /// kept or dropped) for the others.
+    pub(crate) fn retain_str_eq(&self, locals: &mut Vec<u32>, s: &str) -> bool {
+        match self {
+            Column::Typed(t) => t.retain_str_eq(locals, s),
+            _ => false,
+        }
+    }
+
     /// The value at `local` as a [`super::PropStr`], a string borrowed
     /// where it lies.
     pub(crate) fn str_at(&self, local: usize) -> super::PropStr<'_> {

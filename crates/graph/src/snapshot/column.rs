@@ -321,6 +321,42 @@ impl TypedColumn {
         }
     }
 
+    /// Keeps the locals of `locals` (each holding a value) whose value is
+    /// the string `s`, as [`TypedColumn::equals_str`] answers each, where
+    /// the stored form answers for all of them: a text column by its
+    /// bytes (offsets compared first), a dictionary by its entries.
+    /// False, with `locals` as it was, where it does not (another kind
+    /// of column, or an `s` that a damaged value could read as).
+    pub(crate) fn retain_str_eq(&self, locals: &mut Vec<u32>, s: &str) -> bool {
+        match self {
+            TypedColumn::Text { offsets, bytes, .. }
+                if s.is_ascii() || !s.contains(char::REPLACEMENT_CHARACTER) =>
+            {
+                let (offsets, bytes): (&[u32], &[u8]) = (offsets, bytes);
+                let (want, len) = (s.as_bytes(), s.len());
+                locals.retain(|&l| {
+                    let l = l as usize;
+                    match (offsets.get(l), offsets.get(l + 1)) {
+                        (Some(&a), Some(&b)) if (b as usize).wrapping_sub(a as usize) == len => {
+                            bytes.get(a as usize..b as usize) == Some(want)
+                        }
+                        _ => false,
+                    }
+                });
+                true
+            }
+            TypedColumn::Dict { codes, dict } => {
+                let is_s = |v: &Value| matches!(v, Value::String(x) if **x == *s);
+                let wanted: Vec<u32> = (0..dict.len() as u32)
+                    .filter(|&c| is_s(&dict[c as usize]))
+                    .collect();
+                locals.retain(|&l| codes.get(l as usize).is_some_and(|c| wanted.contains(&c)));
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The bytes of a text column's value at `local`, if present.
     fn text_at(&self, local: usize) -> Option<&[u8]> {
         match self {

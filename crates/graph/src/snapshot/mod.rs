@@ -1093,6 +1093,56 @@ impl Snapshot {
         l: Option<LabelId>,
         key: PropKeyId,
     ) -> impl Iterator<Item = NodeId> + '_ {
+        self.nodes_having_where(range, l, key, None)
+    }
+
+    /// [`Snapshot::nodes_having`], less the nodes whose `key` the stored
+    /// column shows is not the string `s`: the candidates of `{key: s}`,
+    /// decided a chunk at a time over the column's offsets and bytes (or
+    /// its dictionary) instead of node by node. Where a chunk's column
+    /// cannot tell (it is not text, or the view is a role's, whose
+    /// property reads decide what it sees), its nodes holding `key` are
+    /// all candidates, so the caller still compares each.
+    ///
+    /// ```
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::{Catalog, NodeId, RelId, Snapshot, Value};
+    /// let mut c = Catalog::default();
+    /// let name = c.intern_prop_key("name");
+    /// let nodes = ["Ada", "Alan", "Ada"]
+    ///     .iter()
+    ///     .enumerate()
+    ///     .map(|(i, n)| NodeRecord {
+    ///         id: NodeId(i as u64),
+    ///         labels: vec![],
+    ///         props: vec![(name, Value::from(*n))],
+    ///     })
+    ///     .collect();
+    /// let s = Snapshot::from_records(c, 1, NodeId(3), RelId(0), nodes, vec![]).unwrap();
+    /// // Built from records the column is not a segment's: every holder
+    /// // is a candidate.
+    /// assert_eq!(s.nodes_holding_str(0..3, None, name, "Ada").count(), 3);
+    /// ```
+    pub fn nodes_holding_str<'a>(
+        &'a self,
+        range: Range<u64>,
+        l: Option<LabelId>,
+        key: PropKeyId,
+        s: &'a str,
+    ) -> impl Iterator<Item = NodeId> + 'a {
+        let s = Some(s).filter(|_| self.access.is_none());
+        self.nodes_having_where(range, l, key, s)
+    }
+
+    /// [`Snapshot::nodes_having`], narrowed to `{key: equal}` where the
+    /// columns tell.
+    fn nodes_having_where<'a>(
+        &'a self,
+        range: Range<u64>,
+        l: Option<LabelId>,
+        key: PropKeyId,
+        equal: Option<&'a str>,
+    ) -> impl Iterator<Item = NodeId> + 'a {
         let end = range.end.min(self.inner.next_node);
         let hidden = self
             .access
@@ -1111,6 +1161,9 @@ impl Snapshot {
             if let (Some(bits), Some(c)) = (self.chunk_bits(ci, l), self.inner.nodes.get(ci)) {
                 if let Some(column) = chunk::column_of(&c.props, key) {
                     column.present_among(bits, lo as usize, hi as usize, &mut locals);
+                    if let Some(s) = equal {
+                        column.retain_str_eq(&mut locals, s);
+                    }
                 }
             }
             locals
