@@ -130,22 +130,9 @@ impl GroupTable {
         )
     }
 
-    /// True when key `i` holds a node in every group, or a relationship
-    /// in every group, and `each` accepts every one's id.
-    fn entities_of_one_kind(&self, i: usize, mut each: impl FnMut(u64) -> bool) -> bool {
-        let kind = |g: usize| std::mem::discriminant(&self.keys_of(g)[i].0);
-        (0..self.len()).all(|g| {
-            let id = match &self.keys_of(g)[i].0 {
-                Value::Node(n) => n.0,
-                Value::Relationship(r) => r.0,
-                _ => return false,
-            };
-            kind(g) == kind(0) && each(id)
-        })
-    }
-
     /// The number of groups, then every group's keys and accumulators in
     /// order (`width` and `aggs` a group), moved out.
+    #[cfg(test)]
     pub(super) fn into_parts(
         self,
     ) -> (
@@ -158,6 +145,213 @@ impl GroupTable {
             self.keys.into_iter(),
             self.accs.into_iter(),
         )
+    }
+
+    /// The table cut at the group offsets `cuts` (ascending, each at most
+    /// its length) into consecutive pieces, one more than the cuts.
+    fn pieces(&mut self, cuts: &[usize]) -> Vec<Piece<'_>> {
+        let (w, a, len) = (self.width, self.aggs, self.len());
+        let mut keys = &mut self.keys[..];
+        let mut accs = &mut self.accs[..];
+        let mut first = &self.first[..];
+        let mut out = Vec::with_capacity(cuts.len() + 1);
+        let mut at = 0;
+        for c in cuts.iter().copied().chain([len]) {
+            let n = c - at;
+            let (k, rest_k) = std::mem::take(&mut keys).split_at_mut(n * w);
+            let (x, rest_a) = std::mem::take(&mut accs).split_at_mut(n * a);
+            let (f, rest_f) = first.split_at(n);
+            out.push(Piece {
+                keys: k,
+                accs: x,
+                first: f,
+                width: w,
+                aggs: a,
+            });
+            (keys, accs, first) = (rest_k, rest_a, rest_f);
+            at = c;
+        }
+        out
+    }
+}
+
+/// True when key `i` holds a node in every group of `tables`, or a
+/// relationship in every group, and `each` accepts every one's id.
+fn entities_of_one_kind(
+    tables: &[GroupTable],
+    i: usize,
+    mut each: impl FnMut(u64) -> bool,
+) -> bool {
+    let mut kind = None;
+    tables.iter().all(|t| {
+        (0..t.len()).all(|g| {
+            let v = &t.keys_of(g)[i].0;
+            let id = match v {
+                Value::Node(n) => n.0,
+                Value::Relationship(r) => r.0,
+                _ => return false,
+            };
+            let k = std::mem::discriminant(v);
+            *kind.get_or_insert(k) == k && each(id)
+        })
+    })
+}
+
+/// The groups an aggregation finished with, in first-seen order: its
+/// tables read one after another, or, where `interleaved`, merged by
+/// their groups' first-row positions (each table's groups in that order
+/// already): the groups of partials that took turns at the same rows
+/// are read where they lie instead of being moved into one table (whose
+/// fresh pages, faulted in on one thread, were a sixth of cookbook cb07
+/// on two).
+pub(super) struct Finished {
+    pub(super) tables: Vec<GroupTable>,
+    pub(super) interleaved: bool,
+}
+
+impl Finished {
+    /// Tables read one after another.
+    pub(super) fn in_order(tables: Vec<GroupTable>) -> Self {
+        Finished {
+            tables,
+            interleaved: false,
+        }
+    }
+
+    /// How many groups there are.
+    pub(super) fn len(&self) -> usize {
+        self.tables.iter().map(GroupTable::len).sum()
+    }
+
+    /// The groups in runs of about `per` consecutive groups each (in
+    /// first-seen order), at least one run.
+    pub(super) fn runs(&mut self, per: usize) -> Vec<Run<'_>> {
+        let per = per.max(1);
+        let interleaved = self.interleaved && self.tables.len() > 1;
+        if !interleaved {
+            // Runs within one table each, as the tables follow one another.
+            let mut runs = Vec::new();
+            for t in &mut self.tables {
+                let cuts: Vec<usize> = (1..t.len().div_ceil(per)).map(|r| r * per).collect();
+                runs.extend(t.pieces(&cuts).into_iter().map(|p| Run {
+                    parts: vec![p],
+                    interleaved: false,
+                }));
+            }
+            if runs.is_empty() {
+                runs.push(Run {
+                    parts: Vec::new(),
+                    interleaved: false,
+                });
+            }
+            return runs;
+        }
+        // Where each run starts in each table: the merge walked once.
+        let mut cuts: Vec<Vec<usize>> = vec![Vec::new(); self.tables.len()];
+        let mut merge = Merge::new(self.tables.iter().map(|t| &t.first[..]).collect());
+        let mut taken = 0;
+        while merge.next().is_some() {
+            taken += 1;
+            if taken % per == 0 && taken < self.len() {
+                for (c, at) in cuts.iter_mut().zip(&merge.at) {
+                    c.push(*at);
+                }
+            }
+        }
+        let runs = cuts.first().map_or(0, Vec::len) + 1;
+        let mut pieces: Vec<std::vec::IntoIter<Piece<'_>>> = self
+            .tables
+            .iter_mut()
+            .zip(&cuts)
+            .map(|(t, c)| t.pieces(c).into_iter())
+            .collect();
+        (0..runs)
+            .map(|_| Run {
+                parts: pieces.iter_mut().filter_map(Iterator::next).collect(),
+                interleaved: true,
+            })
+            .collect()
+    }
+}
+
+/// The merge of ascending first-row position lists: which list's next
+/// group came first (ties: the earlier list).
+struct Merge<'f> {
+    lists: Vec<&'f [u64]>,
+    /// Per list, how many of its groups were taken.
+    at: Vec<usize>,
+}
+
+impl<'f> Merge<'f> {
+    fn new(lists: Vec<&'f [u64]>) -> Self {
+        let at = vec![0; lists.len()];
+        Merge { lists, at }
+    }
+
+    /// The list of the next group, and its place in it.
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let mut best: Option<(u64, usize)> = None;
+        for (t, l) in self.lists.iter().enumerate() {
+            if let Some(&f) = l.get(self.at[t]) {
+                if best.is_none_or(|(b, _)| f < b) {
+                    best = Some((f, t));
+                }
+            }
+        }
+        let (_, t) = best?;
+        self.at[t] += 1;
+        Some((t, self.at[t] - 1))
+    }
+}
+
+/// Consecutive groups of one table, to move out of.
+struct Piece<'t> {
+    keys: &'t mut [GroupKey],
+    accs: &'t mut [Accumulator],
+    first: &'t [u64],
+    width: usize,
+    aggs: usize,
+}
+
+impl Piece<'_> {
+    fn group(&mut self, g: usize) -> (&mut [GroupKey], &mut [Accumulator]) {
+        let (w, a) = (self.width, self.aggs);
+        (
+            &mut self.keys[g * w..(g + 1) * w],
+            &mut self.accs[g * a..(g + 1) * a],
+        )
+    }
+}
+
+/// A run of consecutive groups of a [`Finished`] (in first-seen order):
+/// a piece of one table, or pieces of several merged.
+pub(super) struct Run<'t> {
+    parts: Vec<Piece<'t>>,
+    interleaved: bool,
+}
+
+impl Run<'_> {
+    /// Calls `each` with every group's keys and accumulators, in order,
+    /// until it fails.
+    pub(super) fn try_for_each(
+        &mut self,
+        mut each: impl FnMut(&mut [GroupKey], &mut [Accumulator]) -> Result<()>,
+    ) -> Result<()> {
+        if !self.interleaved {
+            for p in &mut self.parts {
+                for g in 0..p.first.len() {
+                    let (k, a) = p.group(g);
+                    each(k, a)?;
+                }
+            }
+            return Ok(());
+        }
+        let mut merge = Merge::new(self.parts.iter().map(|p| p.first).collect());
+        while let Some((t, g)) = merge.next() {
+            let (k, a) = self.parts[t].group(g);
+            each(k, a)?;
+        }
+        Ok(())
     }
 }
 
@@ -510,7 +704,7 @@ impl<'a, 'c> Groups<'a, 'c> {
     pub(super) fn merge(&mut self, mut other: Groups<'_, '_>) -> Result<()> {
         // A partial with tables of its own merged in place hands them all
         // over, in the order of their first rows.
-        for table in other.tables_in_first_order() {
+        for table in other.tables_in_first_order(false).0 {
             self.merge_table(table)?;
         }
         Ok(())
@@ -577,12 +771,14 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// to read one after another. Where the tables are in that order
     /// already (partials of consecutive runs of tasks, such as a product's
     /// ranges), they are handed back as they are, less the groups merged
-    /// elsewhere; otherwise the groups are moved into one table.
-    fn tables_in_first_order(&mut self) -> Vec<GroupTable> {
+    /// elsewhere; otherwise the groups are moved into one table, unless
+    /// `interleave` allows tables whose groups are each in that order to
+    /// be handed back for a merge ([`Finished`]; true then).
+    fn tables_in_first_order(&mut self, interleave: bool) -> (Vec<GroupTable>, bool) {
         let (w, a) = (self.keys.len(), self.aggs.len());
         let own = std::mem::replace(&mut self.groups, GroupTable::new(w, a));
         if self.later.is_empty() {
-            return vec![in_first_order(vec![own])];
+            return (vec![in_first_order(vec![own])], false);
         }
         if in_table_order(&own, &self.later) {
             let mut tables = vec![own];
@@ -590,12 +786,20 @@ impl<'a, 'c> Groups<'a, 'c> {
                 t.drop_gone();
                 tables.push(t);
             }
-            return tables;
+            return (tables, false);
         }
         let mut tables: Vec<GroupTable> = Vec::with_capacity(self.later.len() + 1);
         tables.push(own);
         tables.append(&mut self.later);
-        vec![in_first_order(tables)]
+        if interleave {
+            for t in &mut tables {
+                t.drop_gone();
+            }
+            if tables.iter().all(|t| t.first.is_sorted()) {
+                return (tables, true);
+            }
+        }
+        (vec![in_first_order(tables)], false)
     }
 
     /// The index of the group of `k`, if there is one yet.
@@ -705,16 +909,27 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// keys are computed from their variable, and groups whose values
     /// coincide are merged (in first-seen order, as if grouped by the
     /// values directly).
-    pub(super) fn finish(mut self, width: usize) -> Result<Vec<GroupTable>> {
-        let tables = self.tables_in_first_order();
+    pub(super) fn finish(mut self, width: usize) -> Result<Finished> {
+        let (mut tables, interleaved) = self.tables_in_first_order(true);
         if self.deferred.iter().all(Option::is_none) {
-            return Ok(tables);
+            return Ok(Finished {
+                tables,
+                interleaved,
+            });
         }
-        let mut groups = GroupTable::concat(tables);
-        if self.keeps_groups_apart(&groups) {
-            self.keys_in_place(&mut groups, width)?;
-            return Ok(vec![groups]);
+        if self.keeps_groups_apart(&tables) {
+            for t in &mut tables {
+                self.keys_in_place(t, width)?;
+            }
+            return Ok(Finished {
+                tables,
+                interleaved,
+            });
         }
+        let mut groups = match interleaved {
+            true => in_first_order(tables),
+            false => GroupTable::concat(tables),
+        };
         let mut out = Groups {
             deferred: Vec::new(),
             // Grouped by the real key values now: an id key only of one or
@@ -748,7 +963,7 @@ impl<'a, 'c> Groups<'a, 'c> {
             }
             out.absorb(&mut real, accs, first)?;
         }
-        Ok(vec![out.groups])
+        Ok(Finished::in_order(vec![out.groups]))
     }
 
     /// True when computing the deferred keys cannot make two groups equal,
@@ -759,8 +974,8 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// and its variable holds nodes in every group, or relationships in
     /// every group (a node and a relationship can share an id; two nodes
     /// cannot).
-    fn keeps_groups_apart(&self, groups: &GroupTable) -> bool {
-        if self.has_distinct_entity_key(groups) {
+    fn keeps_groups_apart(&self, tables: &[GroupTable]) -> bool {
+        if self.has_distinct_entity_key(tables) {
             return true;
         }
         let id_of_variable = |e: &CExpr| {
@@ -772,18 +987,18 @@ impl<'a, 'c> Groups<'a, 'c> {
             .zip(&self.deferred)
             .enumerate()
             .all(|(i, ((e, _), d))| {
-                d.is_none() || (id_of_variable(e) && groups.entities_of_one_kind(i, |_| true))
+                d.is_none() || (id_of_variable(e) && entities_of_one_kind(tables, i, |_| true))
             })
     }
 
     /// True when some key that is not deferred holds a node in every group
     /// and no two groups the same node, or a relationship in every group
     /// and no two groups the same one.
-    fn has_distinct_entity_key(&self, groups: &GroupTable) -> bool {
+    fn has_distinct_entity_key(&self, tables: &[GroupTable]) -> bool {
         let mut seen = rustc_hash::FxHashSet::default();
         self.deferred.iter().enumerate().any(|(i, d)| {
             seen.clear();
-            d.is_none() && groups.entities_of_one_kind(i, |id| seen.insert(id))
+            d.is_none() && entities_of_one_kind(tables, i, |id| seen.insert(id))
         })
     }
 
@@ -1327,14 +1542,26 @@ mod merge_tests {
     }
 
     /// The keys (node ids) and counts of finished groups, in order.
-    fn keys_and_counts(tables: Vec<GroupTable>) -> Vec<(u64, Value)> {
-        let (_, keys, accs) = GroupTable::concat(tables).into_parts();
-        keys.zip(accs)
-            .map(|(k, a)| match k.0 {
-                Value::Node(n) => (n.0, a.finish().expect("a count")),
-                other => panic!("a node key, not {other:?}"),
+    fn keys_and_counts(groups: Finished) -> Vec<(u64, Value)> {
+        keys_and_counts_in_runs(groups, usize::MAX).0
+    }
+
+    /// [`keys_and_counts`] read in runs of `per` groups; and how many runs.
+    fn keys_and_counts_in_runs(mut groups: Finished, per: usize) -> (Vec<(u64, Value)>, usize) {
+        let mut out = Vec::new();
+        let runs = groups.runs(per);
+        let n = runs.len();
+        for mut run in runs {
+            run.try_for_each(|k, a| {
+                match &k[0].0 {
+                    Value::Node(n) => out.push((n.0, take_acc(&mut a[0]).finish()?)),
+                    other => panic!("a node key, not {other:?}"),
+                }
+                Ok(())
             })
-            .collect()
+            .expect("counts");
+        }
+        (out, n)
     }
 
     /// Large partials are merged in place: their new groups stay in their
@@ -1357,13 +1584,13 @@ mod merge_tests {
         let mut a = make(&[(0, 0..3000)]);
         a.merge(make(&[(1, 2000..5000)])).expect("merged");
         a.merge(make(&[(2, 4500..8000)])).expect("merged");
-        let tables = a.finish(2).expect("finished");
+        let finished = a.finish(2).expect("finished");
         assert_eq!(
-            tables.len(),
-            3,
+            (finished.tables.len(), finished.interleaved),
+            (3, false),
             "tables in order are handed back as they are"
         );
-        let got = keys_and_counts(tables);
+        let got = keys_and_counts(finished);
         let shared = |n: u64| {
             [0..3000, 2000..5000, 4500..8000]
                 .iter()
@@ -1386,13 +1613,26 @@ mod merge_tests {
         // second task 1 (with 1,000 nodes of task 0 again).
         let mut b = make(&[(0, 0..2000), (2, 4000..6000)]);
         b.merge(make(&[(1, 1000..4000)])).expect("merged");
-        let tables = b.finish(2).expect("finished");
-        assert_eq!(tables.len(), 1);
-        let got = keys_and_counts(tables);
+        let finished = b.finish(2).expect("finished");
+        assert_eq!(
+            (finished.tables.len(), finished.interleaved),
+            (2, true),
+            "interleaved tables are merged where they lie"
+        );
+        let got = keys_and_counts(finished);
         let want: Vec<(u64, Value)> = (0..6000)
             .map(|n| (n, Value::Int(if (1000..2000).contains(&n) { 4 } else { 2 })))
             .collect();
         assert_eq!(got, want);
+        // Read in runs of any size, the merge gives the same groups in
+        // the same order.
+        for per in [1, 7, 1000, 2999, 6000] {
+            let mut b = make(&[(0, 0..2000), (2, 4000..6000)]);
+            b.merge(make(&[(1, 1000..4000)])).expect("merged");
+            let (got, runs) = keys_and_counts_in_runs(b.finish(2).expect("finished"), per);
+            assert_eq!(runs, 6000usize.div_ceil(per), "runs of {per}");
+            assert_eq!(got, want, "runs of {per}");
+        }
     }
 
     /// A merge makes room at once for the groups a partial will add, and
@@ -1431,10 +1671,12 @@ mod merge_tests {
             [(a, b, 10_000, 0), (c, d, 5000, 5000), (e, f, 7500, 2500)]
         {
             x.merge(y).expect("merged");
-            let t = GroupTable::concat(x.finish(2).expect("finished"));
-            assert_eq!(t.len(), groups);
-            let (_, _, accs) = t.into_parts();
-            let counts: Vec<Value> = accs.map(|a| a.finish().expect("a count")).collect();
+            let finished = x.finish(2).expect("finished");
+            assert_eq!(finished.len(), groups);
+            let counts: Vec<Value> = keys_and_counts(finished)
+                .into_iter()
+                .map(|(_, c)| c)
+                .collect();
             let fours = counts.iter().filter(|c| **c == Value::Int(4)).count();
             let twos = counts.iter().filter(|c| **c == Value::Int(2)).count();
             assert_eq!((fours, twos), (shared, groups - shared), "{groups} groups");

@@ -29,7 +29,7 @@ use relgraph_graph::temporal::DateTime;
 use relgraph_graph::{ChangeSet, Snapshot, Value};
 use smallvec::SmallVec;
 
-use self::groups::{GroupTable, Groups};
+use self::groups::{Finished, GroupTable, Groups, Run};
 use self::sort::{sort, top_rows, TopK, TOP_K_MAX};
 use self::stream::Sink;
 use crate::error::{ErrorKind, ExecError, Result};
@@ -1169,66 +1169,56 @@ fn aggregate(
         ctx.guard.check()?;
         total.merge(p)?;
     }
-    let mut tables = total.finish(width)?;
+    let mut groups = total.finish(width)?;
     // No grouping keys: one row even for no input.
-    if keys.is_empty() && tables.iter().all(|t| t.is_empty()) {
+    if keys.is_empty() && groups.len() == 0 {
         let mut one = GroupTable::new(0, aggs.len());
         one.push([], new_accs(aggs)?, 0);
-        tables = vec![one];
+        groups = Finished::in_order(vec![one]);
     }
-    rows_of_groups(tables, keys, aggs, width, after, ctx)
+    rows_of_groups(groups, keys, aggs, width, after, ctx)
 }
 
-/// The rows of the groups of `tables` (one after another, in first-seen
-/// order), passed through `after`: in parallel runs of consecutive groups
-/// where they are many.
+/// The rows of the `groups` (in first-seen order), passed through
+/// `after`: in parallel runs of consecutive groups where they are many.
 fn rows_of_groups(
-    tables: Vec<GroupTable>,
+    mut groups: Finished,
     keys: &[(CExpr, usize)],
     aggs: &[AggSpec],
     width: usize,
     after: &After<'_>,
     ctx: &Ctx<'_>,
 ) -> Result<Vec<Row>> {
-    let n: usize = tables.iter().map(GroupTable::len).sum();
+    let n = groups.len();
     ctx.guard.check_rows(n, width)?;
     let threads = rayon::current_num_threads();
     if threads < 2 || n < 2 * PAR_MIN_ROWS || keys.is_empty() || aggs.is_empty() {
-        let (n, kv, accs) = GroupTable::concat(tables).into_parts();
-        let (mut kv, mut accs): (Vec<GroupKey>, Vec<Accumulator>) = (kv.collect(), accs.collect());
-        let (top, kept) = groups_after(n, &mut kv, &mut accs, keys, aggs, width, after, ctx)?;
+        let mut top = after.top.map(|(sort_keys, k)| TopK::new(sort_keys, k));
+        let mut kept = Vec::new();
+        for mut run in groups.runs(usize::MAX) {
+            groups_after(&mut run, &mut top, &mut kept, keys, aggs, width, after, ctx)?;
+        }
         return Ok(top.map_or(kept, TopK::into_rows));
     }
     // Many groups: their rows are made, projected, filtered and ranked in
-    // parallel over runs of consecutive groups (of one table or the next),
-    // then joined in group order (a top-k offered each run's best in turn
-    // keeps ties in the order of the groups, as one pass would).
+    // parallel over runs of consecutive groups, then joined in group
+    // order (a top-k offered each run's best in turn keeps ties in the
+    // order of the groups, as one pass would).
     let per = n.div_ceil(4 * threads).max(PAR_MIN_ROWS);
-    let mut lists: Vec<(Vec<GroupKey>, Vec<Accumulator>)> = tables
-        .into_iter()
-        .map(|t| {
-            let (_, kv, accs) = t.into_parts();
-            (kv.collect(), accs.collect())
-        })
-        .collect();
-    let runs: Vec<(&mut [GroupKey], &mut [Accumulator])> = lists
-        .iter_mut()
-        .flat_map(|(kv, accs)| {
-            kv.chunks_mut(per * keys.len())
-                .zip(accs.chunks_mut(per * aggs.len()))
-        })
-        .collect();
-    let parts: Vec<Result<(Option<TopK>, Vec<Row>)>> = runs
+    let parts: Vec<Result<(Option<TopK>, Vec<Row>)>> = groups
+        .runs(per)
         .into_par_iter()
-        .map(|(kv, accs)| {
-            let groups = accs.len() / aggs.len();
-            groups_after(groups, kv, accs, keys, aggs, width, after, ctx)
+        .map(|mut run| {
+            let mut top = after.top.map(|(sort_keys, k)| TopK::new(sort_keys, k));
+            let mut kept = Vec::new();
+            groups_after(&mut run, &mut top, &mut kept, keys, aggs, width, after, ctx)?;
+            Ok((top, kept))
         })
         .collect();
+    let parts: Vec<(Option<TopK>, Vec<Row>)> = parts.into_iter().collect::<Result<_>>()?;
     let mut top = after.top.map(|(sort_keys, k)| TopK::new(sort_keys, k));
-    let mut kept = Vec::new();
-    for part in parts {
-        let (part_top, part_kept) = part?;
+    let mut kept = Vec::with_capacity(parts.iter().map(|(_, k)| k.len()).sum());
+    for (part_top, part_kept) in parts {
         match (&mut top, part_top) {
             (Some(top), Some(best)) => {
                 for row in best.into_rows() {
@@ -1241,50 +1231,48 @@ fn rows_of_groups(
     Ok(top.map_or(kept, TopK::into_rows))
 }
 
-/// The rows of a run of `groups` consecutive groups (`kv`: their keys'
-/// values, `accs`: their accumulators, both taken), passed through
-/// `after`: the rows kept, or the best of them under `after`'s top-k.
+/// The rows of a `run` of consecutive groups (their keys and
+/// accumulators taken), passed through `after`: offered to `top` where
+/// there is one, else appended to `kept`.
 #[allow(clippy::too_many_arguments)]
 fn groups_after<'p>(
-    groups: usize,
-    kv: &mut [GroupKey],
-    accs: &mut [Accumulator],
+    run: &mut Run<'_>,
+    top: &mut Option<TopK<'p>>,
+    kept: &mut Vec<Row>,
     keys: &[(CExpr, usize)],
     aggs: &[AggSpec],
     width: usize,
     after: &After<'p>,
     ctx: &Ctx<'_>,
-) -> Result<(Option<TopK<'p>>, Vec<Row>)> {
-    let mut top = after.top.map(|(sort_keys, k)| TopK::new(sort_keys, k));
-    let mut kept = Vec::new();
+) -> Result<()> {
     let mut row = crate::plan::null_row(width);
-    let mut kv = kv.iter_mut();
-    let mut accs = accs.iter_mut();
-    for g in 0..groups {
+    let mut g = 0usize;
+    run.try_for_each(|kv, accs| {
         if g % CHECK_EVERY == CHECK_EVERY - 1 {
             ctx.guard.check()?;
         }
-        for ((_, slot), v) in keys.iter().zip(kv.by_ref()) {
+        g += 1;
+        for ((_, slot), v) in keys.iter().zip(kv) {
             row[*slot] = std::mem::replace(v, GroupKey(Value::Null)).0;
         }
-        for (a, acc) in aggs.iter().zip(accs.by_ref()) {
+        for (a, acc) in aggs.iter().zip(accs) {
             row[a.slot] = std::mem::replace(acc, Accumulator::Count(0)).finish()?;
         }
-        let passes = match &top {
+        let passes = match top {
             Some(t) if !after.late.is_empty() => map_for_top(after, t, &mut row, ctx)?,
             _ => map_row(after.map, &mut row, ctx)?,
         };
         if !passes {
-            continue;
+            return Ok(());
         }
-        match &mut top {
+        match top {
             Some(top) => {
                 top.offer(Cow::Borrowed(&row), ctx)?;
             }
             None => kept.push(std::mem::replace(&mut row, crate::plan::null_row(width))),
         }
-    }
-    Ok((top, kept))
+        Ok(())
+    })
 }
 
 /// Runs projections and filters `ops` on `row` where it lies; false when
