@@ -11,7 +11,9 @@ use rand::{Rng, SeedableRng};
 use relgraph_graph::kv::{KvStore, MemoryKv};
 use relgraph_graph::store::OpenOptions;
 use relgraph_graph::temporal::Date;
-use relgraph_graph::{Graph, NodeId, NodeProbe, PropKeyId, PropStr, Snapshot, StrEq, Value};
+use relgraph_graph::{
+    Graph, NodeId, NodeProbe, PropKeyId, PropStr, Scalar, Snapshot, StrEq, Value,
+};
 
 const KEYS: [&str; 7] = ["flag", "n", "x", "d", "kind", "name", "mix"];
 
@@ -94,6 +96,54 @@ fn check(s: &Snapshot, rng: &mut impl Rng, when: &str, told: &mut usize) {
             assert!(fine, "{when}: key {key}, node {n:?}: {got:?} for {value:?}");
         }
         *told += equals_agree(s, k, key, end, when);
+        scalars_agree(s, k, key, end, rng, when);
+    }
+}
+
+/// Checks `NodeProbe::scalars` against the property reads: over runs of
+/// consecutive ids (read as a range of the column) and over ids with
+/// gaps, the scalars are the values, or false where one is not a scalar.
+fn scalars_agree(s: &Snapshot, k: PropKeyId, key: &str, end: u64, rng: &mut impl Rng, when: &str) {
+    let keys = [k];
+    for _ in 0..40 {
+        let start = rng.random_range(0..end);
+        let len = rng.random_range(1..300u64);
+        let ids: Vec<NodeId> = match rng.random_bool(0.5) {
+            true => (start..(start + len).min(end)).map(NodeId).collect(),
+            false => (start..(start + 3 * len).min(end))
+                .filter(|_| rng.random_bool(0.4))
+                .map(NodeId)
+                .collect(),
+        };
+        let want: Option<Vec<Scalar>> = ids
+            .iter()
+            .map(|n| match s.node_property(*n, k) {
+                Some(v) => Scalar::of(&v),
+                None => Some(Scalar::Null),
+            })
+            .collect();
+        let mut probe = NodeProbe::new(s, &[], &keys);
+        let mut got = vec![Scalar::Int(-1)];
+        let read = probe.scalars(&ids, 0, &mut got);
+        match want {
+            Some(want) => {
+                assert!(
+                    read,
+                    "{when}: key {key}, {} ids from {start}: not read",
+                    ids.len()
+                );
+                assert_eq!(got[0], Scalar::Int(-1), "{when}: what was in `out` stays");
+                assert!(
+                    got[1..] == want[..],
+                    "{when}: key {key}, {} ids from {start}",
+                    ids.len()
+                );
+            }
+            None => {
+                assert!(!read, "{when}: key {key}: a value that is no scalar read");
+                assert_eq!(got, [Scalar::Int(-1)], "{when}: `out` as it was");
+            }
+        }
     }
 }
 
