@@ -236,12 +236,14 @@ impl Finished {
                 runs.extend(t.pieces(&cuts).into_iter().map(|p| Run {
                     parts: vec![p],
                     interleaved: false,
+                    at: 0,
                 }));
             }
             if runs.is_empty() {
                 runs.push(Run {
                     parts: Vec::new(),
                     interleaved: false,
+                    at: 0,
                 });
             }
             return runs;
@@ -269,6 +271,7 @@ impl Finished {
             .map(|_| Run {
                 parts: pieces.iter_mut().filter_map(Iterator::next).collect(),
                 interleaved: true,
+                at: 0,
             })
             .collect()
     }
@@ -313,45 +316,53 @@ struct Piece<'t> {
     aggs: usize,
 }
 
-impl Piece<'_> {
-    fn group(&mut self, g: usize) -> (&mut [GroupKey], &mut [Accumulator]) {
-        let (w, a) = (self.width, self.aggs);
-        (
-            &mut self.keys[g * w..(g + 1) * w],
-            &mut self.accs[g * a..(g + 1) * a],
-        )
+impl<'t> Piece<'t> {
+    /// The keys and accumulators of its first group, split off.
+    #[inline]
+    fn take_front(&mut self) -> Option<(&'t mut [GroupKey], &'t mut [Accumulator])> {
+        let (_, rest) = self.first.split_first()?;
+        self.first = rest;
+        let (k, rest_k) = std::mem::take(&mut self.keys).split_at_mut(self.width);
+        let (a, rest_a) = std::mem::take(&mut self.accs).split_at_mut(self.aggs);
+        (self.keys, self.accs) = (rest_k, rest_a);
+        Some((k, a))
     }
 }
 
 /// A run of consecutive groups of a [`Finished`] (in first-seen order):
-/// a piece of one table, or pieces of several merged.
+/// a piece of one table, or pieces of several merged. Iterated, it yields
+/// every group's keys and accumulators, to move out of.
 pub(super) struct Run<'t> {
     parts: Vec<Piece<'t>>,
     interleaved: bool,
+    /// The piece being read (pieces read one after another).
+    at: usize,
 }
 
-impl Run<'_> {
-    /// Calls `each` with every group's keys and accumulators, in order,
-    /// until it fails.
-    pub(super) fn try_for_each(
-        &mut self,
-        mut each: impl FnMut(&mut [GroupKey], &mut [Accumulator]) -> Result<()>,
-    ) -> Result<()> {
+impl<'t> Iterator for Run<'t> {
+    type Item = (&'t mut [GroupKey], &'t mut [Accumulator]);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
         if !self.interleaved {
-            for p in &mut self.parts {
-                for g in 0..p.first.len() {
-                    let (k, a) = p.group(g);
-                    each(k, a)?;
+            while let Some(p) = self.parts.get_mut(self.at) {
+                if let Some(g) = p.take_front() {
+                    return Some(g);
+                }
+                self.at += 1;
+            }
+            return None;
+        }
+        // The piece whose next group came first (ties: the earlier one).
+        let mut best: Option<(u64, usize)> = None;
+        for (t, p) in self.parts.iter().enumerate() {
+            if let Some(&f) = p.first.first() {
+                if best.is_none_or(|(b, _)| f < b) {
+                    best = Some((f, t));
                 }
             }
-            return Ok(());
         }
-        let mut merge = Merge::new(self.parts.iter().map(|p| p.first).collect());
-        while let Some((t, g)) = merge.next() {
-            let (k, a) = self.parts[t].group(g);
-            each(k, a)?;
-        }
-        Ok(())
+        self.parts[best?.1].take_front()
     }
 }
 
@@ -1551,15 +1562,11 @@ mod merge_tests {
         let mut out = Vec::new();
         let runs = groups.runs(per);
         let n = runs.len();
-        for mut run in runs {
-            run.try_for_each(|k, a| {
-                match &k[0].0 {
-                    Value::Node(n) => out.push((n.0, take_acc(&mut a[0]).finish()?)),
-                    other => panic!("a node key, not {other:?}"),
-                }
-                Ok(())
-            })
-            .expect("counts");
+        for (k, a) in runs.into_iter().flatten() {
+            match &k[0].0 {
+                Value::Node(n) => out.push((n.0, take_acc(&mut a[0]).finish().expect("a count"))),
+                other => panic!("a node key, not {other:?}"),
+            }
         }
         (out, n)
     }

@@ -1195,8 +1195,8 @@ fn rows_of_groups(
     if threads < 2 || n < 2 * PAR_MIN_ROWS || keys.is_empty() || aggs.is_empty() {
         let mut top = after.top.map(|(sort_keys, k)| TopK::new(sort_keys, k));
         let mut kept = Vec::new();
-        for mut run in groups.runs(usize::MAX) {
-            groups_after(&mut run, &mut top, &mut kept, keys, aggs, width, after, ctx)?;
+        for run in groups.runs(usize::MAX) {
+            groups_after(run, &mut top, &mut kept, keys, aggs, width, after, ctx)?;
         }
         return Ok(top.map_or(kept, TopK::into_rows));
     }
@@ -1208,10 +1208,10 @@ fn rows_of_groups(
     let parts: Vec<Result<(Option<TopK>, Vec<Row>)>> = groups
         .runs(per)
         .into_par_iter()
-        .map(|mut run| {
+        .map(|run| {
             let mut top = after.top.map(|(sort_keys, k)| TopK::new(sort_keys, k));
             let mut kept = Vec::new();
-            groups_after(&mut run, &mut top, &mut kept, keys, aggs, width, after, ctx)?;
+            groups_after(run, &mut top, &mut kept, keys, aggs, width, after, ctx)?;
             Ok((top, kept))
         })
         .collect();
@@ -1236,7 +1236,7 @@ fn rows_of_groups(
 /// there is one, else appended to `kept`.
 #[allow(clippy::too_many_arguments)]
 fn groups_after<'p>(
-    run: &mut Run<'_>,
+    run: Run<'_>,
     top: &mut Option<TopK<'p>>,
     kept: &mut Vec<Row>,
     keys: &[(CExpr, usize)],
@@ -1246,12 +1246,10 @@ fn groups_after<'p>(
     ctx: &Ctx<'_>,
 ) -> Result<()> {
     let mut row = crate::plan::null_row(width);
-    let mut g = 0usize;
-    run.try_for_each(|kv, accs| {
+    for (g, (kv, accs)) in run.enumerate() {
         if g % CHECK_EVERY == CHECK_EVERY - 1 {
             ctx.guard.check()?;
         }
-        g += 1;
         for ((_, slot), v) in keys.iter().zip(kv) {
             row[*slot] = std::mem::replace(v, GroupKey(Value::Null)).0;
         }
@@ -1263,7 +1261,7 @@ fn groups_after<'p>(
             _ => map_row(after.map, &mut row, ctx)?,
         };
         if !passes {
-            return Ok(());
+            continue;
         }
         match top {
             Some(top) => {
@@ -1271,8 +1269,8 @@ fn groups_after<'p>(
             }
             None => kept.push(std::mem::replace(&mut row, crate::plan::null_row(width))),
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// Runs projections and filters `ops` on `row` where it lies; false when
