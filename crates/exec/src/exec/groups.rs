@@ -250,11 +250,12 @@ impl Finished {
         }
         // Where each run starts in each table: the merge walked once.
         let mut cuts: Vec<Vec<usize>> = vec![Vec::new(); self.tables.len()];
+        let n = self.len();
         let mut merge = Merge::new(self.tables.iter().map(|t| &t.first[..]).collect());
         let mut taken = 0;
         while merge.next().is_some() {
             taken += 1;
-            if taken % per == 0 && taken < self.len() {
+            if taken % per == 0 && taken < n {
                 for (c, at) in cuts.iter_mut().zip(&merge.at) {
                     c.push(*at);
                 }
@@ -293,18 +294,31 @@ impl<'f> Merge<'f> {
 
     /// The list of the next group, and its place in it.
     fn next(&mut self) -> Option<(usize, usize)> {
-        let mut best: Option<(u64, usize)> = None;
-        for (t, l) in self.lists.iter().enumerate() {
-            if let Some(&f) = l.get(self.at[t]) {
-                if best.is_none_or(|(b, _)| f < b) {
-                    best = Some((f, t));
-                }
-            }
-        }
-        let (_, t) = best?;
+        let heads = self
+            .lists
+            .iter()
+            .zip(&self.at)
+            .map(|(l, &at)| l.get(at).copied());
+        let t = earliest(heads)?;
         self.at[t] += 1;
         Some((t, self.at[t] - 1))
     }
+}
+
+/// Which of the lists whose next first-row positions are `heads` (`None`
+/// for a list read to its end) comes next: the smallest position, ties
+/// to the earlier list.
+#[inline]
+fn earliest(heads: impl Iterator<Item = Option<u64>>) -> Option<usize> {
+    let mut best: Option<(u64, usize)> = None;
+    for (t, f) in heads.enumerate() {
+        if let Some(f) = f {
+            if best.is_none_or(|(b, _)| f < b) {
+                best = Some((f, t));
+            }
+        }
+    }
+    best.map(|(_, t)| t)
 }
 
 /// Consecutive groups of one table, to move out of.
@@ -353,16 +367,9 @@ impl<'t> Iterator for Run<'t> {
             }
             return None;
         }
-        // The piece whose next group came first (ties: the earlier one).
-        let mut best: Option<(u64, usize)> = None;
-        for (t, p) in self.parts.iter().enumerate() {
-            if let Some(&f) = p.first.first() {
-                if best.is_none_or(|(b, _)| f < b) {
-                    best = Some((f, t));
-                }
-            }
-        }
-        self.parts[best?.1].take_front()
+        // The piece whose next group came first.
+        let t = earliest(self.parts.iter().map(|p| p.first.first().copied()))?;
+        self.parts[t].take_front()
     }
 }
 
