@@ -1700,6 +1700,9 @@ pub(crate) struct PairCount<'e> {
     fused: Fused<'e>,
     /// A label of either hop that the snapshot does not know: no pairs.
     none: bool,
+    /// Whether the pairs through a shared target are the product of its
+    /// two runs' lengths ([`PairCount::quick`]).
+    quick: bool,
 }
 
 impl<'e> PairCount<'e> {
@@ -1720,12 +1723,22 @@ impl<'e> PairCount<'e> {
         };
         resolve_types_into(&c.types, snap, &mut fused.types);
         none |= !resolve_labels_into(&c.to_labels, snap, &mut fused.to_labels);
+        // Nothing compared per relationship: no properties, no other
+        // relationship of the pattern to differ from but the pair's
+        // first, and no undirected hop (whose self-loops are taken once).
+        let quick = e.rel_props.is_empty()
+            && c.rel_props.is_empty()
+            && e.dir != Dir::Both
+            && c.dir != Dir::Both
+            && e.unique_with.is_empty()
+            && c.unique_with.iter().all(|&s| s == e.rel);
         Ok(PairCount {
             e,
             types,
             to_labels,
             fused,
             none,
+            quick,
         })
     }
 
@@ -1746,6 +1759,11 @@ impl<'e> PairCount<'e> {
         if self.none {
             return Ok(0);
         }
+        if let Some(lists) = lists {
+            if let Some(n) = self.quick(row, lists, ctx)? {
+                return Ok(if first { n.min(1) } else { n });
+            }
+        }
         let mut count = 0i64;
         let mut row = row;
         closing_pairs_in(
@@ -1762,6 +1780,31 @@ impl<'e> PairCount<'e> {
             },
         )?;
         Ok(count)
+    }
+
+    /// The pairs from `row` counted as the products of the lengths of the
+    /// runs that the ends' `lists` share, where nothing is compared per
+    /// relationship (`None` otherwise): each relationship of `x`'s run
+    /// pairs with each of `z`'s, as the general path's loops take them,
+    /// since one relationship is in both runs only where `x` is `z`.
+    fn quick(&self, row: &[Value], lists: EndLists<'_, '_>, ctx: &Ctx<'_>) -> Result<Option<i64>> {
+        let (z_slot, _) = closing_end(self.e, self.fused.expand);
+        let (Some(Value::Node(x)), Some(Value::Node(z))) = (row.get(self.e.from), row.get(z_slot))
+        else {
+            return Ok(None);
+        };
+        if !self.quick || x == z {
+            return Ok(None);
+        }
+        let snap = ctx.snapshot;
+        let mut count = 0usize;
+        for left in lists.0 {
+            for right in lists.1 {
+                tick(ctx)?;
+                count += left.shared_pairs(right, |a| has_labels(snap, a, &self.to_labels));
+            }
+        }
+        Ok(Some(i64::try_from(count).unwrap_or(i64::MAX)))
     }
 
     /// The slots of the two ends: `x`, where the first hop starts, and
