@@ -94,6 +94,10 @@ const TAILS: &[&str] = &[
     "RETURN c.i, min(@.kind), max(@.kind), count(@.kind), min(@.n), max(@.esc)",
     "RETURN c.i, sum(CASE WHEN @.kind = 'bug' THEN 1 ELSE 0 END), max(@.kind + '!')",
     "RETURN c.i, sum(CASE WHEN @.flag THEN 1 ELSE 0 END), count(@.flag)",
+    // Constant arms: the first branch that holds wins (a ticket can cost
+    // more than 5 and be escalated), no default is null.
+    "RETURN c.i, sum(CASE WHEN @.cost > 5 THEN 100 WHEN @.esc THEN 10 WHEN @.cost IS NULL THEN 1 END), \
+     count(CASE WHEN @.esc THEN 1 WHEN NOT @.esc THEN 2 END), sum(CASE WHEN @.flag THEN 0.5 ELSE -1 END)",
     "RETURN c.i, sum(r.w), sum(@.cost / 2), sum(@.n % 7), avg(@.n * 1.5)",
     "RETURN c.i % 3 AS k, sum(@.cost), count(@)",
     "RETURN sum(@.cost), count(*), avg(@.n), min(@.cost)",

@@ -823,6 +823,52 @@ impl<'a> Evaluator<'a, '_, '_, '_> {
         })
     }
 
+    /// [`Evaluator::case`] where every branch's value and the default are
+    /// scalar constants (`CASE WHEN t.escalated THEN 1 ELSE 0 END`): each
+    /// condition over the batch writes its value where it holds, the last
+    /// branch first, so that the first branch that holds is the one left.
+    /// Every condition is evaluated over the whole batch either way.
+    /// `None` where an arm is not a constant; `Some(None)` where a
+    /// condition's lane fails (the batch is then taken row by row).
+    fn case_of_constants(
+        &mut self,
+        branches: &'a [(Lane, Lane)],
+        default: Option<&'a Lane>,
+        n: usize,
+    ) -> Option<Option<Values<'a>>> {
+        let otherwise = match default {
+            Some(d) => constant_scalar(d)?,
+            None => Scalar::Null,
+        };
+        let values: SmallVec<[Scalar; 4]> = branches
+            .iter()
+            .map(|(_, then)| constant_scalar(then))
+            .collect::<Option<_>>()?;
+        let mut out = vec![otherwise; n];
+        for ((w, _), &v) in branches.iter().zip(&values).rev() {
+            let Some(w) = self.values(w) else {
+                return Some(None);
+            };
+            match &w {
+                Values::Scalars(ws) => {
+                    for (o, w) in out.iter_mut().zip(ws.iter()) {
+                        if *w == Scalar::Bool(true) {
+                            *o = v;
+                        }
+                    }
+                }
+                _ => {
+                    for (j, o) in out.iter_mut().enumerate() {
+                        if w.scalar(j) == Scalar::Bool(true) {
+                            *o = v;
+                        }
+                    }
+                }
+            }
+        }
+        Some(Some(Values::Scalars(Cow::Owned(out))))
+    }
+
     /// A searched `CASE` over the batch: per match, the value of the first
     /// branch whose condition is true (the default's, or null, where none
     /// is). A branch's value is evaluated only where some match takes it.
@@ -832,6 +878,9 @@ impl<'a> Evaluator<'a, '_, '_, '_> {
         default: Option<&'a Lane>,
     ) -> Option<Values<'a>> {
         let n = self.source.len();
+        if let Some(out) = self.case_of_constants(branches, default, n) {
+            return out;
+        }
         let none = branches.len();
         let mut taken = vec![none; n];
         for (b, (w, _)) in branches.iter().enumerate() {
@@ -897,6 +946,14 @@ impl<'a> Evaluator<'a, '_, '_, '_> {
     }
 }
 
+/// The scalar that lane `l` is for every element, where it is a constant.
+fn constant_scalar(l: &Lane) -> Option<Scalar> {
+    match l {
+        Lane::Fixed(CExpr::Const(v)) => Scalar::of(v),
+        _ => None,
+    }
+}
+
 /// `a op b` over a batch of `n` elements; `None` where an element's value
 /// is not one the row path surely gives. The values stay scalars while
 /// they are (comparisons of text give booleans).
@@ -949,6 +1006,15 @@ fn scalar_column(op: BinaryOp, a: &Values<'_>, b: &Values<'_>, n: usize) -> Opti
         BinaryOp::Le => compare!(i64::le),
         BinaryOp::Gt => compare!(i64::gt),
         BinaryOp::Ge => compare!(i64::ge),
+        // Booleans joined, the common case of a condition's parts.
+        BinaryOp::And => zip_scalars(a, b, n, |x, y| match (x, y) {
+            (Scalar::Bool(x), Scalar::Bool(y)) => Some(Scalar::Bool(x && y)),
+            _ => scalar_binary(op, x, y),
+        }),
+        BinaryOp::Or => zip_scalars(a, b, n, |x, y| match (x, y) {
+            (Scalar::Bool(x), Scalar::Bool(y)) => Some(Scalar::Bool(x || y)),
+            _ => scalar_binary(op, x, y),
+        }),
         _ => zip_scalars(a, b, n, |x, y| scalar_binary(op, x, y)),
     }
 }
