@@ -19,6 +19,15 @@ use crate::plan::{put_value, AggSpec, CExpr, Expand, HashJoin, Op, Row};
 use crate::tables::JoinTable;
 use crate::value_ops::GroupKey;
 
+/// How many groups a partial aggregation makes room for: `first` before
+/// its first group, `most` when its table first fills (the planner's
+/// estimate of the groups; see `exec::expected_groups`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Room {
+    pub first: usize,
+    pub most: usize,
+}
+
 /// Groups' key values and accumulators in two flat lists (a group's keys,
 /// then the next group's): a new group appends to both, with no vector
 /// of its own to allocate and free.
@@ -32,6 +41,9 @@ pub(super) struct GroupTable {
     /// Per group, the position of its first row (groups are returned in
     /// this order, whichever thread saw them first).
     first: Vec<u64>,
+    /// The groups the table makes room for at once when it first fills
+    /// (the planner's estimate), instead of doubling its way there.
+    most: usize,
 }
 
 impl GroupTable {
@@ -42,6 +54,7 @@ impl GroupTable {
             keys: Vec::new(),
             accs: Vec::new(),
             first: Vec::new(),
+            most: 0,
         }
     }
 
@@ -69,6 +82,12 @@ impl GroupTable {
         accs: impl IntoIterator<Item = Accumulator>,
         first: u64,
     ) {
+        if self.first.len() == self.first.capacity() && self.most > self.first.len() {
+            // Full for the first time short of the estimate: room for all
+            // of it, each key and accumulator copied once (not at every
+            // doubling, each time onto fresh pages).
+            self.reserve(self.most - self.first.len());
+        }
         self.keys.extend(keys);
         self.accs.extend(accs);
         self.first.push(first);
@@ -430,8 +449,9 @@ pub(super) struct Groups<'a, 'c> {
     held_groups: usize,
     /// Bytes of groups and kept values held against the memory budget.
     hold: Hold<'a>,
-    /// Groups to make room for when the first one is added.
-    expected: usize,
+    /// Groups to make room for when the first one is added, and when the
+    /// table first fills.
+    expected: Room,
     /// The tables of large partials merged in place ([`Groups::merge`]):
     /// their groups new here stay where they are, found through this
     /// sink's index by a [`GroupRef`]; [`GONE`] marks the groups merged
@@ -641,6 +661,32 @@ fn binding_estimate(ops: &[Op], slot: usize) -> Option<f64> {
     None
 }
 
+/// The planner's estimate of the groups of `keys` over the rows of
+/// `ops`: the rows after the last scan or expansion that binds a variable
+/// a key reads (later operators only repeat or drop a key's values), or
+/// the rows `ops` yields where fewer; `None` where no scan or expansion
+/// of `ops` binds one (the keys read the segment's input or a value
+/// computed in it).
+pub(super) fn estimated_groups(ops: &[Op], keys: &[(CExpr, usize)]) -> Option<f64> {
+    let mut read = Vec::new();
+    for (k, _) in keys {
+        k.visit_slots(&mut |s| read.push(s));
+    }
+    let (mut rows, mut groups) = (None, None);
+    for op in ops {
+        rows = op.estimate().or(rows);
+        let binds = match op {
+            Op::NodeScan(s) => read.contains(&s.slot),
+            Op::Expand(e) => read.contains(&e.to) || read.contains(&e.rel),
+            _ => false,
+        };
+        if binds {
+            groups = rows;
+        }
+    }
+    Some(groups?.min(rows?))
+}
+
 impl<'a, 'c> Groups<'a, 'c> {
     /// Groups by `keys`, each key that reads one variable computed once
     /// per group where `defer` (from [`deferral_pays`]) says so.
@@ -650,7 +696,7 @@ impl<'a, 'c> Groups<'a, 'c> {
         aggs: &'a [AggSpec],
         template: &'a [Accumulator],
         ctx: &'a Ctx<'c>,
-        expected: usize,
+        expected: Room,
     ) -> Self {
         let deferred: Vec<Option<usize>> = keys
             .iter()
@@ -691,7 +737,10 @@ impl<'a, 'c> Groups<'a, 'c> {
             index: FxHashMap::default(),
             by_id: FxHashMap::default(),
             last: None,
-            groups: GroupTable::new(keys.len(), aggs.len()),
+            groups: GroupTable {
+                most: expected.most,
+                ..GroupTable::new(keys.len(), aggs.len())
+            },
             key: Vec::with_capacity(keys.len()),
             locals: Vec::new(),
             seen: 0,
@@ -885,7 +934,7 @@ impl<'a, 'c> Groups<'a, 'c> {
 
     /// Makes room for the expected number of groups before the first one.
     fn reserve_first(&mut self) {
-        self.make_room(self.expected);
+        self.make_room(self.expected.first);
     }
 
     /// Makes room for `n` groups in a sink that has none yet.
@@ -1488,6 +1537,48 @@ mod tests {
         assert_eq!(deferral_pays(&ops[..1], &[sum]), vec![true]);
     }
 
+    /// The groups' estimate is the rows after the last scan or expansion
+    /// binding a key's variable, or the rows at the end where fewer; none
+    /// where the keys read nothing the segment binds.
+    #[test]
+    fn groups_are_estimated_where_their_keys_are_bound() {
+        let hop = Op::Expand(crate::plan::Expand {
+            estimate: Some(500.0),
+            ..crate::plan::Expand::plain(0, 1, 2)
+        });
+        let ops = [
+            scan(0, 100.0),
+            hop,
+            Op::Filter(CExpr::Const(Value::Bool(true)), Some(300.0)),
+        ];
+        assert_eq!(estimated_groups(&ops, &[prop(0)]), Some(100.0));
+        assert_eq!(estimated_groups(&ops, &[prop(2)]), Some(300.0));
+        assert_eq!(estimated_groups(&ops, &[prop(2), prop(0)]), Some(300.0));
+        assert_eq!(estimated_groups(&ops[..2], &[prop(1)]), Some(500.0));
+        assert_eq!(estimated_groups(&ops, &[prop(7)]), None);
+        assert_eq!(estimated_groups(&[], &[prop(0)]), None);
+    }
+
+    /// A table that first fills short of its estimate makes room for all
+    /// of it at once; one with no estimate grows as vectors do.
+    #[test]
+    fn a_table_grows_to_its_estimate_at_once() {
+        let mut t = GroupTable {
+            most: 10_000,
+            ..GroupTable::new(1, 1)
+        };
+        let mut plain = GroupTable::new(1, 1);
+        for table in [&mut t, &mut plain] {
+            table.push([GroupKey(Value::Int(1))], [Accumulator::Count(1)], 0);
+        }
+        assert!(t.first.capacity() >= 10_000 && t.accs.capacity() >= 10_000);
+        assert!(plain.first.capacity() < 10_000);
+        for i in 2..=10_000 {
+            t.push([GroupKey(Value::Int(i))], [Accumulator::Count(i)], 0);
+        }
+        assert_eq!(t.len(), 10_000);
+    }
+
     /// Groups are handed out in the order of their first rows, each with
     /// its own keys and accumulators, whatever order they were added in
     /// (partials merged from tasks that started later).
@@ -1546,7 +1637,7 @@ mod merge_tests {
         ctx: &'a Ctx<'c>,
         tasks: &[(usize, std::ops::Range<u64>)],
     ) -> Groups<'a, 'c> {
-        let mut g = Groups::new(keys, &[false], aggs, template, ctx, 0);
+        let mut g = Groups::new(keys, &[false], aggs, template, ctx, Room::default());
         for (task, nodes) in tasks {
             g.start_task(*task);
             for n in nodes.clone() {

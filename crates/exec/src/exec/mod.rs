@@ -1112,7 +1112,7 @@ fn aggregate(
     let batch = if ops.is_empty() { AGG_CHUNK } else { BATCH };
     let tasks = tasks_grouped(ops, rows, batch, ctx, keys)?;
     let template = new_accs(aggs)?;
-    let expected = expected_groups(ops, tasks.len());
+    let expected = expected_groups(ops, keys, tasks.len());
     let defer = groups::deferral_pays(ops, keys);
     let make = || Groups::new(keys, &defer, aggs, &template, ctx, expected);
     // Counts and sums (float sums are exact until rounded once) do not
@@ -1300,19 +1300,35 @@ fn map_row(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>) -> Result<bool> {
 /// one aggregate): a wrong estimate wastes at most that.
 const GROUPS_RESERVED_MAX: usize = 4096;
 
+/// The most groups a partial aggregation's table makes room for at once
+/// when it first fills (about 50 MB of address space for two keys and
+/// three aggregates, touched only as groups are added).
+const GROUPS_GROWN_MAX: usize = 1 << 18;
+
 /// How many groups each of `tasks` partial aggregations should make room
-/// for on its first group: the planner's estimate of the rows the
+/// for: on its first group, the planner's estimate of the rows the
 /// pipeline `ops` yields, shared among the tasks, at most
-/// [`GROUPS_RESERVED_MAX`] (the groups are at most the rows). Growing from
-/// nothing instead copied every key and accumulator and rehashed the
-/// table about ten times for a thousand groups.
-fn expected_groups(ops: &[Op], tasks: usize) -> usize {
+/// [`GROUPS_RESERVED_MAX`] (the groups are at most the rows); when that
+/// fills, the estimate of the groups themselves
+/// ([`groups::estimated_groups`]),
+/// at most [`GROUPS_GROWN_MAX`]. Growing from nothing instead copied
+/// every key and accumulator and rehashed the table about ten times for
+/// a thousand groups; doubling past the first room copied the table
+/// onto fresh pages four more times for cb07's 55,000 groups a partial
+/// at scale 450.
+fn expected_groups(ops: &[Op], keys: &[(CExpr, usize)], tasks: usize) -> groups::Room {
+    let share = |n: f64, max: usize| {
+        let per_task = n / tasks.max(1) as f64;
+        if per_task.is_finite() && per_task > 0.0 {
+            (per_task as usize).min(max)
+        } else {
+            0
+        }
+    };
     let rows = ops.iter().rev().find_map(Op::estimate).unwrap_or(0.0);
-    let per_task = rows / tasks.max(1) as f64;
-    if per_task.is_finite() && per_task > 0.0 {
-        (per_task as usize).min(GROUPS_RESERVED_MAX)
-    } else {
-        0
+    groups::Room {
+        first: share(rows, GROUPS_RESERVED_MAX),
+        most: groups::estimated_groups(ops, keys).map_or(0, |g| share(g, GROUPS_GROWN_MAX)),
     }
 }
 
