@@ -1045,15 +1045,20 @@ fn zip_scalars(
     }
 }
 
-/// The `n` values of `items` (`None` if one is), in a vector made once
-/// for all of them: `collect` into an `Option<Vec<_>>` cannot know the
-/// length and grows its vector from nothing, copying it at each doubling.
+/// The scalars of `items` (at most `n`; `None` if one is none), written
+/// into a vector made and filled once for all of them: `collect` into an
+/// `Option<Vec<_>>` cannot know the length and grows its vector from
+/// nothing, copying it at each doubling, and a push checks the capacity
+/// per element.
 #[inline(always)]
-fn collect_n<T>(n: usize, items: impl Iterator<Item = Option<T>>) -> Option<Vec<T>> {
-    let mut out = Vec::with_capacity(n);
-    for x in items {
-        out.push(x?);
+fn collect_n(n: usize, items: impl Iterator<Item = Option<Scalar>>) -> Option<Vec<Scalar>> {
+    let mut out = vec![Scalar::Null; n];
+    let mut len = 0;
+    for (o, x) in out.iter_mut().zip(items) {
+        *o = x?;
+        len += 1;
     }
+    out.truncate(len);
     Some(out)
 }
 
