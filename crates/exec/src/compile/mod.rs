@@ -384,10 +384,24 @@ impl<'a> Compiler<'a> {
         for (i, (e, name)) in items.iter().enumerate() {
             let (slot, kind) = if contains_aggregate(e) {
                 let c = self.expr(e, &post_scope, &mut AggMode::Collect(&mut collect))?;
-                let slot = self.alloc();
-                proj.push((c, slot));
-                names.push(name.clone());
-                (slot, VarKind::Value)
+                match c {
+                    // An item that is one aggregate (`count(t) AS
+                    // tickets`) is the aggregate's slot: no copy of it
+                    // per group. A second item of the same aggregate is
+                    // copied, so that columns keep slots of their own.
+                    CExpr::Slot(a)
+                        if collect.specs.iter().any(|s| s.slot == a)
+                            && !out.iter().any(|(_, o)| *o == a) =>
+                    {
+                        (a, VarKind::Value)
+                    }
+                    c => {
+                        let slot = self.alloc();
+                        proj.push((c, slot));
+                        names.push(name.clone());
+                        (slot, VarKind::Value)
+                    }
+                }
             } else {
                 let (_, slot) = collect
                     .keys
