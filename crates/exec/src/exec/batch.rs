@@ -742,19 +742,55 @@ impl<'a> Evaluator<'a, '_, '_, '_> {
                 };
                 let at = Arc::as_ptr(sub) as usize;
                 let cached = b.pair_lists.iter().find(|(a, _)| *a == at).map(|(_, l)| l);
+                // The node of the end the incoming row gives, and the
+                // place of the other end's in the build rows.
+                let mut fixed_node = None;
+                let mut own_at = None;
                 let fixed = match (&pairs, cached) {
                     (Some(p), Some(l)) => {
                         let (xs, zs) = p.ends();
-                        match self.row.get(if l.x { zs } else { xs }) {
-                            Some(Value::Node(n)) if l.x => p.z_lists(*n, snap),
-                            Some(Value::Node(n)) => p.x_lists(*n, snap),
+                        let (fixed_slot, own_slot) = if l.x { (zs, xs) } else { (xs, zs) };
+                        own_at = b.slots.binary_search(&own_slot).ok();
+                        match self.row.get(fixed_slot) {
+                            Some(Value::Node(n)) => {
+                                fixed_node = Some(*n);
+                                if l.x {
+                                    p.z_lists(*n, snap)
+                                } else {
+                                    p.x_lists(*n, snap)
+                                }
+                            }
                             _ => SmallVec::new(),
                         }
                     }
                     _ => SmallVec::new(),
                 };
+                eval::tick(self.ctx).ok()?;
+                let mut labels = pairs.as_ref().map(|p| p.label_probe(snap));
                 let mut out = Vec::with_capacity(b.rows.len());
                 for (i, r) in b.rows.iter().enumerate() {
+                    if let (Some(p), Some(l), Some(f), Some(labels)) =
+                        (&pairs, cached, fixed_node, labels.as_mut())
+                    {
+                        // Counted from the lists alone where it can be,
+                        // the row not written.
+                        let own = l.lists.get(i)?;
+                        let own_node = match own_at.and_then(|k| r.get(k)) {
+                            Some(Value::Node(n)) => Some(*n),
+                            _ => None,
+                        };
+                        let (x, z, lists) = match l.x {
+                            true => (own_node, Some(f), (&own[..], &fixed[..])),
+                            false => (Some(f), own_node, (&fixed[..], &own[..])),
+                        };
+                        if let Some(n) = x
+                            .zip(z)
+                            .and_then(|(x, z)| p.quick_ends(x, z, lists, labels))
+                        {
+                            out.push(Scalar::Int(n));
+                            continue;
+                        }
+                    }
                     for (s, k) in &reads {
                         put_value(&mut row[*s], r.get(*k)?);
                     }

@@ -1793,18 +1793,39 @@ impl<'e> PairCount<'e> {
         else {
             return Ok(None);
         };
+        tick(ctx)?;
+        let mut labels = self.label_probe(ctx.snapshot);
+        Ok(self.quick_ends(*x, *z, lists, &mut labels))
+    }
+
+    /// A probe of the labels a shared target must have, for
+    /// [`PairCount::quick_ends`] (kept from call to call, it keeps the
+    /// chunk of the targets it last looked at).
+    pub fn label_probe<'s>(&'s self, snap: &'s Snapshot) -> NodeProbe<'s, 's> {
+        NodeProbe::new(snap, &self.to_labels, &[])
+    }
+
+    /// [`PairCount::quick`] for ends `x` and `z` whose `lists` are read,
+    /// the targets' labels checked through `labels`
+    /// ([`PairCount::label_probe`]); no row, no guard check (a product's
+    /// chunk checks once for all its rows).
+    pub fn quick_ends(
+        &self,
+        x: NodeId,
+        z: NodeId,
+        lists: EndLists<'_, '_>,
+        labels: &mut NodeProbe<'_, '_>,
+    ) -> Option<i64> {
         if !self.quick || x == z {
-            return Ok(None);
+            return None;
         }
-        let snap = ctx.snapshot;
         let mut count = 0usize;
         for left in lists.0 {
             for right in lists.1 {
-                tick(ctx)?;
-                count += left.shared_pairs(right, |a| has_labels(snap, a, &self.to_labels));
+                count += left.shared_pairs(right, |a| labels.has_labels(a));
             }
         }
-        Ok(Some(i64::try_from(count).unwrap_or(i64::MAX)))
+        Some(i64::try_from(count).unwrap_or(i64::MAX))
     }
 
     /// The slots of the two ends: `x`, where the first hop starts, and

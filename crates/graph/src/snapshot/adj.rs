@@ -525,6 +525,17 @@ fn shared<L: Entry, R: Entry, E>(
     }
 }
 
+/// The end of the run of node `a`'s entries that starts at `from`: the
+/// next entry looked at first (runs are mostly of one entry), searched
+/// beyond it.
+#[inline(always)]
+fn run_end<T: Entry>(list: &[T], from: usize, a: NodeId) -> usize {
+    match list.get(from + 1) {
+        Some(p) if p.node() == a => from + 1 + list[from + 1..].partition_point(|p| p.node() == a),
+        _ => from + 1,
+    }
+}
+
 /// The shared nodes of `short` and `long`, each with its two runs.
 fn merge<S: Entry, L: Entry, E>(
     short: &[S],
@@ -541,12 +552,12 @@ fn merge<S: Entry, L: Entry, E>(
             j += 1;
             continue;
         }
-        let i_end = i + short[i..].partition_point(|p| p.node() == a);
+        let i_end = run_end(short, i, a);
         if long.get(j).is_none_or(|p| p.node() != a) {
             i = i_end;
             continue;
         }
-        let j_end = j + long[j..].partition_point(|p| p.node() == a);
+        let j_end = run_end(long, j, a);
         if !f(a, S::run(&short[i..i_end]), L::run(&long[j..j_end]))? {
             return Ok(false);
         }
