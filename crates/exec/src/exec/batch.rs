@@ -1292,6 +1292,40 @@ pub(crate) fn accumulate<'a>(
     Ok(true)
 }
 
+/// Per element of `n`, the total and the number of the integers that
+/// aggregate `a` takes from several batches (`args`, one per incoming row
+/// a product's build rows were joined with): what [`feed_element`] gives
+/// a count, a sum or an average, computed a column at a time (`count(*)`
+/// counts every row, nulls are not counted). `None`, with nothing fed,
+/// where a value is neither an integer nor null (those go through
+/// [`feed_element`] in order).
+pub(crate) fn int_totals(args: &[Args<'_>], a: usize, n: usize) -> Option<Vec<(i128, u64)>> {
+    let mut totals = vec![(0i128, 0u64); n];
+    for arg in args {
+        match arg.get(a)? {
+            None => totals.iter_mut().for_each(|t| t.1 += 1),
+            Some(Values::Scalars(xs)) => {
+                for (t, x) in totals.iter_mut().zip(xs.iter()) {
+                    match x {
+                        Scalar::Int(i) => *t = (t.0 + i128::from(*i), t.1 + 1),
+                        Scalar::Null => {}
+                        _ => return None,
+                    }
+                }
+            }
+            Some(one @ Values::One(_)) => match one.scalar_at(0)? {
+                Scalar::Int(i) => totals
+                    .iter_mut()
+                    .for_each(|t| *t = (t.0 + i128::from(i), t.1 + 1)),
+                Scalar::Null => {}
+                _ => return None,
+            },
+            Some(Values::Many(_)) => return None,
+        }
+    }
+    Some(totals)
+}
+
 /// Feeds aggregate `a` of element `j` of several batches (`args`, one per
 /// incoming row a product's build rows were joined with, in row order) to
 /// `acc`: the values of one group's rows, as [`feed_scalars`] feeds them.

@@ -1347,9 +1347,27 @@ impl Groups<'_, '_> {
                 None => return Ok(false),
             }
         }
-        for (i, &g) in groups.iter().enumerate() {
-            for (a, acc) in self.groups.accs_of(g).iter_mut().enumerate() {
-                batch::feed_element(acc, &args, a, i)?;
+        // An aggregate at a time: a count or a sum of integers takes the
+        // chunk's totals column by column, anything else each group's
+        // values in the order its rows would have come.
+        let sums = |acc: &mut Accumulator| acc.add_ints(0, 0);
+        for a in 0..self.aggs.len() {
+            let totals = match groups.first() {
+                Some(&g) if self.groups.accs_of(g).get_mut(a).is_some_and(sums) => {
+                    batch::int_totals(&args, a, groups.len())
+                }
+                _ => None,
+            };
+            for (i, &g) in groups.iter().enumerate() {
+                let Some(acc) = self.groups.accs_of(g).get_mut(a) else {
+                    continue;
+                };
+                match totals.as_ref().and_then(|t| t.get(i)) {
+                    Some(&(total, ints)) => {
+                        acc.add_ints(total, ints);
+                    }
+                    None => batch::feed_element(acc, &args, a, i)?,
+                }
             }
         }
         Ok(true)
