@@ -566,6 +566,20 @@ fn eval_other(e: &CExpr, row: &[Value], locals: &mut Vec<Value>, ctx: &Ctx<'_>) 
     })
 }
 
+/// Whether variables `a` and `b` hold the same node (or relationship),
+/// where both hold nodes (or both relationships); `None` otherwise.
+#[inline]
+fn same_entity(a: &CExpr, b: &CExpr, row: &[Value]) -> Option<bool> {
+    let (CExpr::Slot(x), CExpr::Slot(y)) = (a, b) else {
+        return None;
+    };
+    match (row.get(*x)?, row.get(*y)?) {
+        (Value::Node(p), Value::Node(q)) => Some(p == q),
+        (Value::Relationship(p), Value::Relationship(q)) => Some(p == q),
+        _ => None,
+    }
+}
+
 /// The three-valued truth of a predicate of the common shapes, read where
 /// its values lie instead of through a value [`eval`] builds: comparisons
 /// of variables, properties, parameters and constants (`p.size >= b.size
@@ -582,6 +596,11 @@ pub(crate) fn truth(
     use BinaryOp::*;
     Ok(match e {
         CExpr::Binary(op @ (Eq | Ne | Lt | Le | Gt | Ge), a, b, _) => {
+            // Two variables holding nodes or relationships (`p <> v`):
+            // equal when they are the same one.
+            if let (Eq | Ne, Some(same)) = (op, same_entity(a, b, row)) {
+                return Ok(Some(Some(same == (*op == Eq))));
+            }
             // Integers compared as integers, with no value built or read
             // through a reference (`p.size >= b.size / 2` over read slots).
             if let Some(x) = int_of(a, row) {
