@@ -742,28 +742,20 @@ impl<'a> Evaluator<'a, '_, '_, '_> {
                 };
                 let at = Arc::as_ptr(sub) as usize;
                 let cached = b.pair_lists.iter().find(|(a, _)| *a == at).map(|(_, l)| l);
-                // The node of the end the incoming row gives, and the
-                // place of the other end's in the build rows.
-                let mut fixed_node = None;
-                let mut own_at = None;
-                let fixed = match (&pairs, cached) {
+                // The lists and the node of the end the incoming row
+                // gives, and the place of the other end's in the build rows.
+                let (fixed, fixed_node, own_at) = match (&pairs, cached) {
                     (Some(p), Some(l)) => {
                         let (xs, zs) = p.ends();
                         let (fixed_slot, own_slot) = if l.x { (zs, xs) } else { (xs, zs) };
-                        own_at = b.slots.binary_search(&own_slot).ok();
+                        let own_at = b.slots.binary_search(&own_slot).ok();
                         match self.row.get(fixed_slot) {
-                            Some(Value::Node(n)) => {
-                                fixed_node = Some(*n);
-                                if l.x {
-                                    p.z_lists(*n, snap)
-                                } else {
-                                    p.x_lists(*n, snap)
-                                }
-                            }
-                            _ => SmallVec::new(),
+                            Some(Value::Node(n)) if l.x => (p.z_lists(*n, snap), Some(*n), own_at),
+                            Some(Value::Node(n)) => (p.x_lists(*n, snap), Some(*n), own_at),
+                            _ => (SmallVec::new(), None, own_at),
                         }
                     }
-                    _ => SmallVec::new(),
+                    _ => (SmallVec::new(), None, None),
                 };
                 eval::tick(self.ctx).ok()?;
                 let mut labels = pairs.as_ref().map(|p| p.label_probe(snap));

@@ -449,9 +449,9 @@ pub(super) struct Groups<'a, 'c> {
     held_groups: usize,
     /// Bytes of groups and kept values held against the memory budget.
     hold: Hold<'a>,
-    /// Groups to make room for when the first one is added, and when the
-    /// table first fills.
-    expected: Room,
+    /// Groups to make room for when the first one is added (the table
+    /// knows how many when it first fills).
+    expected: usize,
     /// The tables of large partials merged in place ([`Groups::merge`]):
     /// their groups new here stay where they are, found through this
     /// sink's index by a [`GroupRef`]; [`GONE`] marks the groups merged
@@ -749,7 +749,7 @@ impl<'a, 'c> Groups<'a, 'c> {
             pending: 0,
             held_groups: 0,
             hold: Hold::new(ctx.guard),
-            expected,
+            expected: expected.first,
             later: Vec::new(),
             batch: None,
             matches: Matches::default(),
@@ -934,7 +934,7 @@ impl<'a, 'c> Groups<'a, 'c> {
 
     /// Makes room for the expected number of groups before the first one.
     fn reserve_first(&mut self) {
-        self.make_room(self.expected.first);
+        self.make_room(self.expected);
     }
 
     /// Makes room for `n` groups in a sink that has none yet.

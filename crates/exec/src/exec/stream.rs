@@ -1701,7 +1701,7 @@ pub(crate) struct PairCount<'e> {
     /// A label of either hop that the snapshot does not know: no pairs.
     none: bool,
     /// Whether the pairs through a shared target are the product of its
-    /// two runs' lengths ([`PairCount::quick`]).
+    /// two runs' lengths ([`PairCount::quick_ends`]).
     quick: bool,
 }
 
@@ -1759,11 +1759,6 @@ impl<'e> PairCount<'e> {
         if self.none {
             return Ok(0);
         }
-        if let Some(lists) = lists {
-            if let Some(n) = self.quick(row, lists, ctx)? {
-                return Ok(if first { n.min(1) } else { n });
-            }
-        }
         let mut count = 0i64;
         let mut row = row;
         closing_pairs_in(
@@ -1782,22 +1777,6 @@ impl<'e> PairCount<'e> {
         Ok(count)
     }
 
-    /// The pairs from `row` counted as the products of the lengths of the
-    /// runs that the ends' `lists` share, where nothing is compared per
-    /// relationship (`None` otherwise): each relationship of `x`'s run
-    /// pairs with each of `z`'s, as the general path's loops take them,
-    /// since one relationship is in both runs only where `x` is `z`.
-    fn quick(&self, row: &[Value], lists: EndLists<'_, '_>, ctx: &Ctx<'_>) -> Result<Option<i64>> {
-        let (z_slot, _) = closing_end(self.e, self.fused.expand);
-        let (Some(Value::Node(x)), Some(Value::Node(z))) = (row.get(self.e.from), row.get(z_slot))
-        else {
-            return Ok(None);
-        };
-        tick(ctx)?;
-        let mut labels = self.label_probe(ctx.snapshot);
-        Ok(self.quick_ends(*x, *z, lists, &mut labels))
-    }
-
     /// A probe of the labels a shared target must have, for
     /// [`PairCount::quick_ends`] (kept from call to call, it keeps the
     /// chunk of the targets it last looked at).
@@ -1805,10 +1784,15 @@ impl<'e> PairCount<'e> {
         NodeProbe::new(snap, &self.to_labels, &[])
     }
 
-    /// [`PairCount::quick`] for ends `x` and `z` whose `lists` are read,
-    /// the targets' labels checked through `labels`
-    /// ([`PairCount::label_probe`]); no row, no guard check (a product's
-    /// chunk checks once for all its rows).
+    /// The pairs between ends `x` and `z` counted as the products of the
+    /// lengths of the runs that their `lists` share, the targets' labels
+    /// checked through `labels` ([`PairCount::label_probe`]), where
+    /// nothing is compared per relationship and the ends differ (`None`
+    /// otherwise: [`PairCount::count_in`]). Each relationship of `x`'s run
+    /// pairs with each of `z`'s, as the general path's loops take them,
+    /// since one relationship is in both runs only where `x` is `z`. No
+    /// row and no guard check: a product's chunk checks once for all its
+    /// rows.
     pub fn quick_ends(
         &self,
         x: NodeId,
