@@ -1218,6 +1218,10 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
     }
     keys.extend_from_slice(reads);
     let mut probe = NodeProbe::new(snap, to_labels, &keys);
+    // Target comparisons with nothing to check between them and `f` are
+    // made a block of entries at a time ([`keep_passing`]).
+    let blocked = target.is_none() && !checks.is_empty() && e.rel_props.is_empty();
+    let mut block = SmallVec::<[Adj; CHECKED_BLOCK]>::new();
     for &t in types {
         for &d in dirs(e.dir) {
             let all = match &listed {
@@ -1237,7 +1241,19 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
                 if bound_rel.is_some_and(|r| r != a.rel)
                     || !rel_unique(a.rel, row, &e.unique_with)
                     || (target.is_none() && !probe.has_labels(a.node))
-                    || !rel_props_match(&e.rel_props, a.rel, row, ctx)?
+                {
+                    continue;
+                }
+                if blocked {
+                    block.push(a);
+                    if block.len() == CHECKED_BLOCK
+                        && !checked_block(&mut block, row, &mut probe, checks, f)?
+                    {
+                        return Ok(false);
+                    }
+                    continue;
+                }
+                if !rel_props_match(&e.rel_props, a.rel, row, ctx)?
                     // Last, as the filters they come from ran after the
                     // expansion's own checks.
                     || (target.is_none() && !passes_all(&mut probe, a.node, checks))
@@ -1250,7 +1266,67 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
             }
         }
     }
+    checked_block(&mut block, row, &mut probe, checks, f)
+}
+
+/// Entries an expansion gathers before comparing their targets.
+const CHECKED_BLOCK: usize = 64;
+
+/// Calls `f` for the entries of `block` whose targets pass `checks`, in
+/// order, and empties the block; false where `f` says to stop.
+fn checked_block<R>(
+    block: &mut SmallVec<[Adj; CHECKED_BLOCK]>,
+    row: &mut R,
+    probe: &mut NodeProbe<'_, '_>,
+    checks: &[NodeCompare<'_>],
+    f: &mut dyn FnMut(&mut R, Adj, &mut NodeProbe<'_, '_>) -> Result<bool>,
+) -> Result<bool> {
+    let kept = keep_passing(probe, block, checks);
+    for &a in &block[..kept] {
+        if !f(row, a, probe)? {
+            return Ok(false);
+        }
+    }
+    block.clear();
     Ok(true)
+}
+
+/// Keeps, at the front of `block` and in order, the entries whose
+/// targets pass every comparison of `checks` ([`node_compares`] decides
+/// each), and returns how many. A text equality or inequality is
+/// answered a chunk of targets at a time ([`NodeProbe::keep_str`]: a
+/// dictionary's code found once), the others target by target.
+fn keep_passing(
+    probe: &mut NodeProbe<'_, '_>,
+    block: &mut [Adj],
+    checks: &[NodeCompare<'_>],
+) -> usize {
+    let mut kept = block.len();
+    for (i, &(_, op, v, const_first)) in checks.iter().enumerate() {
+        let each =
+            |p: &mut NodeProbe<'_, '_>, n: NodeId| node_compares(p, n, i, op, v, const_first);
+        kept = match v {
+            Value::String(s) if matches!(op, BinaryOp::Eq | BinaryOp::Ne) => probe.keep_str(
+                &mut block[..kept],
+                |a| a.node,
+                i,
+                s,
+                op == BinaryOp::Eq,
+                each,
+            ),
+            _ => {
+                let mut k = 0;
+                for j in 0..kept {
+                    if each(probe, block[j].node) {
+                        block[k] = block[j];
+                        k += 1;
+                    }
+                }
+                k
+            }
+        };
+    }
+    kept
 }
 
 /// Adjacency entries per relationship type and direction.

@@ -13,7 +13,7 @@ use crate::value::{Scalar, Value};
 
 use super::adj::{AdjSlice, Entries, Ids, Types, HOLE32};
 use super::buf::Buf;
-use super::column::TypedColumn;
+use super::column::{StrTest, TypedColumn};
 use super::Adj;
 
 /// log2 of the number of node ids per chunk.
@@ -244,6 +244,15 @@ impl Column {
         match self {
             Column::Typed(t) => t.equals_str(local, s),
             _ => super::StrEq::Unknown,
+        }
+    }
+
+    /// [`TypedColumn::str_test`] of a typed column; [`StrTest::Unknown`]
+    /// for the others.
+    pub(crate) fn str_test<'c, 's>(&'c self, s: &'s str) -> StrTest<'c, 's> {
+        match self {
+            Column::Typed(t) => t.str_test(s),
+            _ => StrTest::Unknown,
         }
     }
 

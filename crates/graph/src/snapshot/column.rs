@@ -121,6 +121,64 @@ pub(crate) enum TypedColumn {
     },
 }
 
+/// Whether the value at a local is one string, as
+/// [`TypedColumn::equals_str`] answers, with what it needs found once per
+/// column and string ([`TypedColumn::str_test`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum StrTest<'c, 's> {
+    /// No column: no local holds a value.
+    Absent,
+    /// The column does not tell: [`StrEq::Unknown`] for every local.
+    Unknown,
+    /// A dictionary column: `want` is the code of the string, if an entry
+    /// is that string; codes past the `entries` are absent.
+    Dict {
+        codes: &'c Codes,
+        entries: usize,
+        want: Option<u32>,
+    },
+    /// A text column; `definite`: unequal bytes are another value (see
+    /// [`TypedColumn::equals_str`]).
+    Text {
+        offsets: &'c Buf<u32>,
+        bytes: &'c Buf<u8>,
+        present: &'c Bits,
+        want: &'s [u8],
+        definite: bool,
+    },
+}
+
+impl StrTest<'_, '_> {
+    /// Whether the value at `local` is the string.
+    #[inline]
+    pub(crate) fn at(&self, local: usize) -> StrEq {
+        match *self {
+            StrTest::Absent => StrEq::Absent,
+            StrTest::Unknown => StrEq::Unknown,
+            StrTest::Dict {
+                codes,
+                entries,
+                want,
+            } => match codes.get(local) {
+                Some(c) if (c as usize) < entries => StrEq::Equal(Some(c) == want),
+                _ => StrEq::Absent,
+            },
+            StrTest::Text {
+                offsets,
+                bytes,
+                present,
+                want,
+                definite,
+            } => match slice_at(offsets, bytes, local).filter(|_| present.get(local)) {
+                None => StrEq::Absent,
+                Some(b) if b == want => StrEq::Equal(true),
+                Some(_) if definite => StrEq::Equal(false),
+                Some(_) => StrEq::Unknown,
+            },
+        }
+    }
+}
+
 /// Appends, per local of `locals`, `Int` of its value where `present`
 /// holds it and `Null` where not: one loop per width.
 fn int_scalars<T: Copy + Into<i64>>(
@@ -301,14 +359,7 @@ impl TypedColumn {
     /// [`TypedColumn::str_at`].
     pub(crate) fn equals_str(&self, local: usize, s: &str) -> StrEq {
         match self {
-            TypedColumn::Text { .. } => match self.text_at(local) {
-                None => StrEq::Absent,
-                Some(bytes) if bytes == s.as_bytes() => StrEq::Equal(true),
-                Some(_) if s.is_ascii() || !s.contains(char::REPLACEMENT_CHARACTER) => {
-                    StrEq::Equal(false)
-                }
-                _ => StrEq::Unknown,
-            },
+            TypedColumn::Text { .. } => self.str_test(s).at(local),
             // A dictionary's entries are strings, checked when it was read.
             TypedColumn::Dict { codes, dict } => {
                 match codes.get(local).and_then(|c| dict.get(c as usize)) {
@@ -318,6 +369,40 @@ impl TypedColumn {
                 }
             }
             _ => StrEq::Unknown,
+        }
+    }
+
+    /// [`TypedColumn::equals_str`] of string `s` made ready to answer for
+    /// many locals: a dictionary's code for `s` found once (a local is
+    /// then one code compare), a text column's arrays held.
+    pub(crate) fn str_test<'c, 's>(&'c self, s: &'s str) -> StrTest<'c, 's> {
+        match self {
+            TypedColumn::Text {
+                offsets,
+                bytes,
+                present,
+                ..
+            } => StrTest::Text {
+                offsets,
+                bytes,
+                present,
+                want: s.as_bytes(),
+                definite: s.is_ascii() || !s.contains(char::REPLACEMENT_CHARACTER),
+            },
+            TypedColumn::Dict { codes, dict } => {
+                let mut found = (0..dict.len() as u32)
+                    .filter(|&c| matches!(&dict[c as usize], Value::String(x) if **x == *s));
+                match (found.next(), found.next()) {
+                    (want, None) => StrTest::Dict {
+                        codes,
+                        entries: dict.len(),
+                        want,
+                    },
+                    // One string twice in a dictionary: each entry read.
+                    _ => StrTest::Unknown,
+                }
+            }
+            _ => StrTest::Unknown,
         }
     }
 

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use super::chunk::{column_of, node_pos, Column};
-use super::column::scalars_of;
+use super::column::{scalars_of, StrTest};
 use super::{PropStr, Snapshot, StrEq};
 use crate::ids::{LabelId, NodeId, PropKeyId};
 use crate::value::{Scalar, Value};
@@ -277,6 +277,79 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
             Some((c, l)) => c.equals_str(l, s),
             None => StrEq::Absent,
         }
+    }
+
+    /// Keeps, at the front of `items` and in their order, those whose node
+    /// (`node(item)`) has property `i` of the probe's keys equal to the
+    /// string `s` (`equal`), or holding another value (`!equal`), as
+    /// [`NodeProbe::equals_str`] answers; where that answer is
+    /// [`StrEq::Unknown`], `other` decides. Returns how many are kept.
+    /// The column's test is made once per chunk (a dictionary's code for
+    /// `s` found once), so each node of a run in one chunk costs a code
+    /// or a length compare.
+    ///
+    /// ```
+    /// use relgraph_graph::record::NodeRecord;
+    /// use relgraph_graph::{Catalog, NodeId, NodeProbe, RelId, Snapshot, Value};
+    /// let mut c = Catalog::default();
+    /// let kind = c.intern_prop_key("kind");
+    /// let nodes = (0..4)
+    ///     .map(|i| NodeRecord {
+    ///         id: NodeId(i),
+    ///         labels: vec![],
+    ///         props: if i == 3 { vec![] } else { vec![(kind, Value::from(if i == 1 { "idea" } else { "bug" }))] },
+    ///     })
+    ///     .collect();
+    /// let s = Snapshot::from_records(c, 1, NodeId(4), RelId(0), nodes, vec![]).unwrap();
+    /// let keys = [kind];
+    /// let mut p = NodeProbe::new(&s, &[], &keys);
+    /// // Built from records, the column does not tell: `other` reads each.
+    /// let mut items = [NodeId(0), NodeId(1), NodeId(2), NodeId(3)];
+    /// let kept = p.keep_str(&mut items, |n| n, 0, "bug", true, |p, n| {
+    ///     p.property(n, 0).is_some_and(|v| *v == Value::from("bug"))
+    /// });
+    /// assert_eq!(&items[..kept], &[NodeId(0), NodeId(2)]);
+    /// ```
+    pub fn keep_str<T: Copy>(
+        &mut self,
+        items: &mut [T],
+        node: impl Fn(T) -> NodeId,
+        i: usize,
+        s: &str,
+        equal: bool,
+        mut other: impl FnMut(&mut Self, NodeId) -> bool,
+    ) -> usize {
+        let (mut kept, mut tested, mut test) = (0, usize::MAX, StrTest::Unknown);
+        for j in 0..items.len() {
+            let item = items[j];
+            let n = node(item);
+            let answer = if self.direct {
+                let (c, l) = node_pos(n.0);
+                if c != tested {
+                    if c != self.chunk {
+                        self.load(c);
+                    }
+                    tested = c;
+                    test = match self.columns.get(i).copied().flatten() {
+                        Some(column) if self.exists => column.str_test(s),
+                        _ => StrTest::Absent,
+                    };
+                }
+                test.at(l)
+            } else {
+                StrEq::Unknown
+            };
+            let keep = match answer {
+                StrEq::Absent => false,
+                StrEq::Equal(is) => is == equal,
+                StrEq::Unknown => other(self, n),
+            };
+            if keep {
+                items[kept] = item;
+                kept += 1;
+            }
+        }
+        kept
     }
 
     /// Property `i` of the probe's keys of node `n`, as
