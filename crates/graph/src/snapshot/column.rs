@@ -149,6 +149,39 @@ pub(crate) enum StrTest<'c, 's> {
 }
 
 impl StrTest<'_, '_> {
+    /// For a dictionary's test: from `items[from..]`, while their nodes
+    /// (`node(item)`) lie in chunk `chunk`, moves those whose answer is
+    /// [`StrEq::Equal`]`(equal)` to `items[kept..]`, in order; returns
+    /// the new `kept` and where the run ended. `None` for any other test.
+    /// One loop per code width, a code compare per item.
+    #[inline]
+    pub(crate) fn keep_coded<T: Copy>(
+        &self,
+        items: &mut [T],
+        from: usize,
+        kept: usize,
+        chunk: usize,
+        node: &impl Fn(T) -> NodeId,
+        equal: bool,
+    ) -> Option<(usize, usize)> {
+        let StrTest::Dict {
+            codes,
+            entries,
+            want,
+        } = *self
+        else {
+            return None;
+        };
+        // A code at or past `entries` (the width's "absent" among them)
+        // is no value: never kept.
+        let want = want.map_or(u32::MAX, |w| w);
+        Some(match codes {
+            Codes::U8(b) => keep_codes(b, items, from, kept, chunk, node, entries, want, equal),
+            Codes::U16(b) => keep_codes(b, items, from, kept, chunk, node, entries, want, equal),
+            Codes::U32(b) => keep_codes(b, items, from, kept, chunk, node, entries, want, equal),
+        })
+    }
+
     /// Whether the value at `local` is the string.
     #[inline]
     pub(crate) fn at(&self, local: usize) -> StrEq {
@@ -177,6 +210,37 @@ impl StrTest<'_, '_> {
             },
         }
     }
+}
+
+/// [`StrTest::keep_coded`] for codes of one width.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn keep_codes<T: Copy, C: Copy + Into<u32>>(
+    codes: &[C],
+    items: &mut [T],
+    from: usize,
+    mut kept: usize,
+    chunk: usize,
+    node: &impl Fn(T) -> NodeId,
+    entries: usize,
+    want: u32,
+    equal: bool,
+) -> (usize, usize) {
+    let mut j = from;
+    while let Some(&item) = items.get(j) {
+        let (c, l) = super::chunk::node_pos(node(item).0);
+        if c != chunk {
+            break;
+        }
+        let keep = codes.get(l).is_some_and(|&code| {
+            let code: u32 = code.into();
+            (code as usize) < entries && (code == want) == equal
+        });
+        items[kept] = item;
+        kept += usize::from(keep);
+        j += 1;
+    }
+    (kept, j)
 }
 
 /// Appends, per local of `locals`, `Int` of its value where `present`

@@ -320,8 +320,8 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
         mut other: impl FnMut(&mut Self, NodeId) -> bool,
     ) -> usize {
         let (mut kept, mut tested, mut test) = (0, usize::MAX, StrTest::Unknown);
-        for j in 0..items.len() {
-            let item = items[j];
+        let mut j = 0;
+        while let Some(&item) = items.get(j) {
             let n = node(item);
             let answer = if self.direct {
                 let (c, l) = node_pos(n.0);
@@ -335,10 +335,16 @@ impl<'s, 'a> NodeProbe<'s, 'a> {
                         _ => StrTest::Absent,
                     };
                 }
+                // A dictionary decides the chunk's whole run at once.
+                if let Some((k, end)) = test.keep_coded(items, j, kept, c, &node, equal) {
+                    (kept, j) = (k, end);
+                    continue;
+                }
                 test.at(l)
             } else {
                 StrEq::Unknown
             };
+            j += 1;
             let keep = match answer {
                 StrEq::Absent => false,
                 StrEq::Equal(is) => is == equal,
