@@ -305,3 +305,65 @@ fn expansions_compare_target_strings_a_block_at_a_time() {
         vec!["[229]".to_string()]
     );
 }
+
+/// A scan compares its nodes with an expression of the incoming row
+/// (`e.day >= m.today - 3`) itself, the expression computed when the
+/// first node reaches the comparison: the same rows as the filters
+/// evaluated per row (PROFILE runs operators one at a time), and the
+/// same errors: raised when a node gets there, not when none does.
+#[test]
+fn scans_compare_with_expressions_of_the_row_as_filters_do() {
+    let db = Database::in_memory();
+    db.query(
+        "CREATE (:Meta {today: 20, d: date('2026-12-07'), s: 'x'}), \
+                (:Meta {today: 5, d: date('2026-03-01'), s: 'yy'})",
+        &Params::new(),
+    )
+    .expect("meta");
+    db.query(
+        "UNWIND range(0, 29) AS i CREATE (:E {day: i, \
+             date: date('2026-01-01') + duration({days: i * 13}), kind: ['a', 'b'][i % 2]})",
+        &Params::new(),
+    )
+    .expect("events");
+    let run = |q: &str| {
+        common::sorted_rows(
+            &db.query(q, &Params::new())
+                .unwrap_or_else(|e| panic!("{q}: {e}"))
+                .rows,
+        )
+    };
+    for q in [
+        "MATCH (m:Meta) MATCH (e:E) WHERE e.day >= m.today - 3 RETURN m.today, e.day",
+        "MATCH (m:Meta) MATCH (e:E {kind: 'a'}) \
+         WHERE e.date >= m.d - duration('P60D') AND e.day < m.today RETURN m.today, e.day",
+        "MATCH (m:Meta) MATCH (e:E) WHERE m.today * 2 > e.day AND e.kind = 'b' RETURN m.today, e.day",
+        "MATCH (m:Meta) MATCH (e:E) WHERE e.day = size(m.s) * 7 RETURN m.s, e.day",
+        "MATCH (m:Meta) MATCH (e:E) WHERE e.nokey >= m.today RETURN e.day",
+        "MATCH (m:Meta) MATCH (e:E) WHERE e.day <= m.today AND e.day > m.today - 2 RETURN m.today, e.day",
+    ] {
+        assert_eq!(run(q), run(&format!("PROFILE {q}")), "{q}");
+    }
+    // Not vacuous, by hand: days 17-29 for 20, 2-29 for 5.
+    assert_eq!(
+        run("MATCH (m:Meta) MATCH (e:E) WHERE e.day >= m.today - 3 RETURN count(*)"),
+        vec!["[41]".to_string()]
+    );
+    // `'x' - 1` fails for the first event that reaches it, also for a key
+    // no event has; with no event past the comparison before it (one of
+    // the row too), nothing computes it.
+    for q in [
+        "MATCH (m:Meta) MATCH (e:E) WHERE e.day >= m.s - 1 RETURN e.day",
+        "MATCH (m:Meta) MATCH (e:E) WHERE e.nokey >= m.s - 1 RETURN e.day",
+    ] {
+        assert!(db.query(q, &Params::new()).is_err(), "{q}");
+        assert!(
+            db.query(&format!("PROFILE {q}"), &Params::new()).is_err(),
+            "{q}"
+        );
+    }
+    let none =
+        "MATCH (m:Meta) MATCH (e:E) WHERE e.day < m.today - 100 AND e.day >= m.s - 1 RETURN e.day";
+    assert_eq!(run(none), Vec::<String>::new());
+    assert_eq!(run(&format!("PROFILE {none}")), Vec::<String>::new());
+}

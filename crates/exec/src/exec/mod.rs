@@ -662,8 +662,8 @@ fn run_task_rows(ops: &[Op], task: Task, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> 
             let Op::NodeScan(s) = &ops[0] else {
                 unreachable!("morsel tasks start with a scan")
             };
-            let (checks, fused) = crate::plan::compares::scan_comparisons(s, &ops[1..]);
-            let rest = &ops[1 + fused..];
+            let checks = crate::plan::compares::scan_comparisons(s, &ops[1..]);
+            let rest = &ops[1 + checks.fused..];
             stream::scan(s, &checks, &mut row, Some(range), ctx, &mut |r| {
                 stream::push(rest, r, ctx, sink)
             })?;

@@ -23,7 +23,9 @@ use crate::tables::{JoinTable, KeptMatches, OptionalRows, RelListIndex};
 
 use crate::error::{ErrorKind, ExecError, Result};
 use crate::options::EXEC_STACK_BUDGET;
-use crate::plan::compares::{scan_comparisons, target_comparisons, NodeCompare, NodeCompares};
+use crate::plan::compares::{
+    scan_comparisons, target_comparisons, NodeCompare, NodeCompares, RowCompare, ScanChecks,
+};
 use crate::plan::{
     put_node, put_rel, put_value, BuildPath, CExpr, Dir, Expand, HashJoin, NameRef, NodeScan, Op,
     OptionalMemo, PathStep, RelIdList, Row, Seek,
@@ -145,8 +147,8 @@ pub(crate) fn push(ops: &[Op], row: &mut Row, ctx: &Ctx<'_>, sink: &mut dyn Sink
     }
     match op {
         Op::NodeScan(s) => {
-            let (checks, fused) = scan_comparisons(s, rest);
-            let rest = &rest[fused..];
+            let checks = scan_comparisons(s, rest);
+            let rest = &rest[checks.fused..];
             scan(s, &checks, row, None, ctx, &mut |r| {
                 push(rest, r, ctx, sink)
             })
@@ -889,6 +891,47 @@ fn compares_all(probe: &mut NodeProbe<'_, '_>, n: NodeId, checks: &[NodeCompare<
         .all(|(i, &(_, op, v, const_first))| node_compares(probe, n, i, op, v, const_first))
 }
 
+/// The comparisons of a scan's nodes with expressions of the incoming
+/// row ([`RowCompare`]), each expression computed when the first node
+/// reaches its comparison (so an error is raised where the filter would
+/// have raised it, and not at all when no node gets there).
+struct RowValues<'c, 'p> {
+    checks: &'c [RowCompare<'p>],
+    values: SmallVec<[Option<Value>; 2]>,
+}
+
+impl<'c, 'p> RowValues<'c, 'p> {
+    fn new(checks: &'c [RowCompare<'p>]) -> Self {
+        RowValues {
+            checks,
+            values: checks.iter().map(|_| None).collect(),
+        }
+    }
+
+    /// Whether node `n` passes every comparison, in order; the probe's
+    /// keys for them start at `first`.
+    #[inline]
+    fn pass(
+        &mut self,
+        probe: &mut NodeProbe<'_, '_>,
+        n: NodeId,
+        first: usize,
+        row: &[Value],
+        ctx: &Ctx<'_>,
+    ) -> Result<bool> {
+        for (j, &(_, op, e, const_first)) in self.checks.iter().enumerate() {
+            let v = match &mut self.values[j] {
+                Some(v) => v,
+                slot => slot.insert(eval(e, row, &mut Vec::new(), ctx)?),
+            };
+            if !node_compares(probe, n, first + j, op, v, const_first) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
 /// Whether property `i` of `probe`'s keys of node `n` compares with
 /// constant `v` by `op` (`const_first`: the constant is the left
 /// operand) to true, as `value_ops::compare_op` compares them; a string
@@ -936,7 +979,7 @@ fn node_compares(
 /// node must pass each of `checks` (see [`scan_comparisons`]).
 pub(crate) fn scan(
     s: &NodeScan,
-    checks: &[NodeCompare<'_>],
+    all: &ScanChecks<'_>,
     row: &mut Row,
     range: Option<Range<u64>>,
     ctx: &Ctx<'_>,
@@ -947,21 +990,31 @@ pub(crate) fn scan(
     let Some(extra) = resolve_labels(&s.labels, snap) else {
         return Ok(true);
     };
+    let checks = &all.consts[..];
     let mut keys = SmallVec::new();
     if !compared_keys(checks, catalog, &mut keys) {
         return Ok(true);
     }
     let first_compared = keys.first().copied();
+    // A key no node has reads as absent (every node fails), but its
+    // expression is still computed when a node reaches it, for its error.
+    keys.extend(
+        all.rows
+            .iter()
+            .map(|(k, ..)| k.resolve(catalog).unwrap_or(PropKeyId(u32::MAX))),
+    );
     // The scan's labels, compared keys and read keys, read with the
     // chunk kept.
-    let into = read_keys(&s.reads, checks.len(), catalog, &mut keys);
+    let into = read_keys(&s.reads, all.len(), catalog, &mut keys);
     let mut probe = NodeProbe::new(snap, &extra, &keys);
     let reading = !into.is_empty();
+    let mut row_values = RowValues::new(&all.rows);
     let mut each = |nodes: &mut dyn Iterator<Item = NodeId>, row: &mut Row| -> Result<bool> {
         for n in nodes {
             tick(ctx)?;
             if range.as_ref().is_some_and(|r| !r.contains(&n.0))
                 || !(probe.has_labels(n) && passes_all(&mut probe, n, checks))
+                || !row_values.pass(&mut probe, n, checks.len(), row, ctx)?
             {
                 continue;
             }

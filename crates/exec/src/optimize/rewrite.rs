@@ -469,14 +469,18 @@ pub(crate) fn hoist_target_reads(ops: &mut [Op], alloc: &mut dyn FnMut() -> usiz
     for i in 0..ops.len() {
         let (head, tail) = ops.split_at_mut(i + 1);
         // The node's slot, and the comparisons its operator checks.
-        let (slot, (checks, fused)) = match &head[i] {
-            Op::Expand(e) if e.finds_new_node() => (e.to, target_comparisons(e, tail)),
+        let (slot, checked, fused) = match &head[i] {
+            Op::Expand(e) if e.finds_new_node() => {
+                let (checks, fused) = target_comparisons(e, tail);
+                (e.to, checks.len(), fused)
+            }
             // A scan reads its nodes the same way.
-            Op::NodeScan(s) => (s.slot, scan_comparisons(s, tail)),
+            Op::NodeScan(s) => {
+                let checks = scan_comparisons(s, tail);
+                (s.slot, checks.len(), checks.fused)
+            }
             _ => continue,
         };
-        let checked = checks.len();
-        drop(checks);
         let reads = reads_after(slot, checked, &mut tail[fused..], alloc);
         match &mut head[i] {
             Op::Expand(e) => e.target_reads = reads,

@@ -19,11 +19,100 @@ pub(crate) type NodeCompare<'p> = (&'p NameRef<PropKeyId>, BinaryOp, &'p Value, 
 /// before it writes a row.
 pub(crate) type NodeCompares<'p> = SmallVec<[NodeCompare<'p>; 2]>;
 
+/// A scanned node's property compared with an expression of the row the
+/// scan runs for (one that reads no slot the scan binds: see
+/// [`of_the_row`]): the key, the operator, the expression, and whether it
+/// is the left operand. The scan computes the expression once, when the
+/// first node reaches the comparison.
+pub(crate) type RowCompare<'p> = (&'p NameRef<PropKeyId>, BinaryOp, &'p CExpr, bool);
+
+/// The filters right after a scan that it checks itself on each node.
+pub(crate) struct ScanChecks<'p> {
+    /// The comparisons with constants ([`node_comparisons`]).
+    pub consts: NodeCompares<'p>,
+    /// The comparisons after those with expressions of the incoming row
+    /// (or constants), in their order.
+    pub rows: SmallVec<[RowCompare<'p>; 2]>,
+    /// How many operators they are.
+    pub fused: usize,
+}
+
+impl ScanChecks<'_> {
+    /// How many comparisons, both kinds.
+    pub(crate) fn len(&self) -> usize {
+        self.consts.len() + self.rows.len()
+    }
+}
+
 /// The filters right after scan `s` that compare one of its node's
-/// properties with a constant, and how many operators they are
-/// ([`node_comparisons`]).
-pub(crate) fn scan_comparisons<'p>(s: &NodeScan, rest: &'p [Op]) -> (NodeCompares<'p>, usize) {
-    node_comparisons(s.slot, rest)
+/// properties with a constant, then those that compare one with an
+/// expression of the incoming row (`e.date >= m.today -
+/// duration('P60D')`, computed once per scan instead of once per node),
+/// and how many operators they are.
+pub(crate) fn scan_comparisons<'p>(s: &NodeScan, rest: &'p [Op]) -> ScanChecks<'p> {
+    let (consts, n) = node_comparisons(s.slot, rest);
+    let mut bound: SmallVec<[usize; 4]> = s.reads.iter().map(|(_, into)| *into).collect();
+    bound.push(s.slot);
+    let mut rows = SmallVec::new();
+    for op in &rest[n..] {
+        let Op::Filter(CExpr::Binary(bop, a, b, _), _) = op else {
+            break;
+        };
+        if !is_comparison(*bop) {
+            break;
+        }
+        let of_node = |e: &'p CExpr| match e {
+            CExpr::Property(base, key, _) if matches!(&**base, CExpr::Slot(x) if *x == s.slot) => {
+                Some(key)
+            }
+            _ => None,
+        };
+        let found = match (of_node(a), of_node(b)) {
+            (Some(k), None) if of_the_row(b, &bound) => (k, *bop, &**b, false),
+            (None, Some(k)) if of_the_row(a, &bound) => (k, *bop, &**a, true),
+            _ => break,
+        };
+        rows.push(found);
+    }
+    let fused = n + rows.len();
+    ScanChecks {
+        consts,
+        rows,
+        fused,
+    }
+}
+
+/// Whether `e` is an expression of the row a scan runs for: it reads
+/// none of the `bound` slots (the scan's node and the slots it reads
+/// properties into), no comprehension's local, runs no sub-plan and
+/// calls nothing nondeterministic, so its value is the same for every
+/// node the scan finds and it can be computed once.
+fn of_the_row(e: &CExpr, bound: &[usize]) -> bool {
+    let here = match e {
+        CExpr::Slot(s) => !bound.contains(s),
+        CExpr::Local(_)
+        | CExpr::Exists(_)
+        | CExpr::PatternCount(_)
+        | CExpr::PatternComp(..)
+        | CExpr::ListComp { .. }
+        | CExpr::Quantifier { .. }
+        | CExpr::Reduce { .. } => false,
+        CExpr::Call(f, ..) => !crate::functions::is_nondeterministic(f.name()),
+        _ => true,
+    };
+    let mut ok = here;
+    if ok {
+        e.for_each_child(&mut |c| ok = ok && of_the_row(c, bound));
+    }
+    ok
+}
+
+/// `=`, `<>`, `<`, `<=`, `>`, `>=`.
+fn is_comparison(op: BinaryOp) -> bool {
+    matches!(
+        op,
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+    )
 }
 
 /// The filters right after expansion `e` that compare a property of the
@@ -51,10 +140,7 @@ fn node_comparisons<'p>(slot: usize, rest: &'p [Op]) -> (NodeCompares<'p>, usize
         let Op::Filter(CExpr::Binary(bop, a, b, _), _) = op else {
             break;
         };
-        if !matches!(
-            bop,
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
-        ) {
+        if !is_comparison(*bop) {
             break;
         }
         let of_node = |e: &'p CExpr| match e {
