@@ -1319,6 +1319,9 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
             }
         }
     }
+    if block.is_empty() {
+        return Ok(true);
+    }
     checked_block(&mut block, row, &mut probe, checks, f)
 }
 
