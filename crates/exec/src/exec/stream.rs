@@ -1319,9 +1319,6 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
             }
         }
     }
-    if block.is_empty() {
-        return Ok(true);
-    }
     checked_block(&mut block, row, &mut probe, checks, f)
 }
 
@@ -1337,6 +1334,9 @@ fn checked_block<R>(
     checks: &[NodeCompare<'_>],
     f: &mut dyn FnMut(&mut R, Adj, &mut NodeProbe<'_, '_>) -> Result<bool>,
 ) -> Result<bool> {
+    if block.is_empty() {
+        return Ok(true);
+    }
     let kept = keep_passing(probe, block, checks);
     for &a in &block[..kept] {
         if !f(row, a, probe)? {

@@ -53,27 +53,10 @@ pub(crate) fn scan_comparisons<'p>(s: &NodeScan, rest: &'p [Op]) -> ScanChecks<'
     let (consts, n) = node_comparisons(s.slot, rest);
     let mut bound: SmallVec<[usize; 4]> = s.reads.iter().map(|(_, into)| *into).collect();
     bound.push(s.slot);
-    let mut rows = SmallVec::new();
-    for op in &rest[n..] {
-        let Op::Filter(CExpr::Binary(bop, a, b, _), _) = op else {
-            break;
-        };
-        if !is_comparison(*bop) {
-            break;
-        }
-        let of_node = |e: &'p CExpr| match e {
-            CExpr::Property(base, key, _) if matches!(&**base, CExpr::Slot(x) if *x == s.slot) => {
-                Some(key)
-            }
-            _ => None,
-        };
-        let found = match (of_node(a), of_node(b)) {
-            (Some(k), None) if of_the_row(b, &bound) => (k, *bop, &**b, false),
-            (None, Some(k)) if of_the_row(a, &bound) => (k, *bop, &**a, true),
-            _ => break,
-        };
-        rows.push(found);
-    }
+    let rows: SmallVec<[RowCompare<'p>; 2]> = rest[n..]
+        .iter()
+        .map_while(|op| compared_property(s.slot, op).filter(|c| of_the_row(c.2, &bound)))
+        .collect();
     let fused = n + rows.len();
     ScanChecks {
         consts,
@@ -135,28 +118,36 @@ pub(crate) fn target_comparisons<'p>(e: &Expand, rest: &'p [Op]) -> (NodeCompare
 /// predicate per row. Profiling runs operators one at a time and so never
 /// fuses.
 fn node_comparisons<'p>(slot: usize, rest: &'p [Op]) -> (NodeCompares<'p>, usize) {
-    let mut out = NodeCompares::new();
-    for op in rest {
-        let Op::Filter(CExpr::Binary(bop, a, b, _), _) = op else {
-            break;
-        };
-        if !is_comparison(*bop) {
-            break;
-        }
-        let of_node = |e: &'p CExpr| match e {
-            CExpr::Property(base, key, _) if matches!(&**base, CExpr::Slot(x) if *x == slot) => {
-                Some(key)
-            }
+    let out: NodeCompares<'p> = rest
+        .iter()
+        .map_while(|op| match compared_property(slot, op)? {
+            (k, bop, CExpr::Const(v), const_first) => Some((k, bop, v, const_first)),
             _ => None,
-        };
-        let found = match (&**a, &**b) {
-            (p, CExpr::Const(v)) => of_node(p).map(|k| (k, *bop, v, false)),
-            (CExpr::Const(v), p) => of_node(p).map(|k| (k, *bop, v, true)),
-            _ => None,
-        };
-        let Some(found) = found else { break };
-        out.push(found);
-    }
+        })
+        .collect();
     let n = out.len();
     (out, n)
+}
+
+/// Filter `op` as a comparison of a property of the node in `slot` with
+/// an expression that is not one: the key, the operator, the other
+/// operand, and whether that operand is the left one.
+fn compared_property<'p>(slot: usize, op: &'p Op) -> Option<RowCompare<'p>> {
+    let Op::Filter(CExpr::Binary(bop, a, b, _), _) = op else {
+        return None;
+    };
+    if !is_comparison(*bop) {
+        return None;
+    }
+    let of_node = |e: &'p CExpr| match e {
+        CExpr::Property(base, key, _) if matches!(&**base, CExpr::Slot(x) if *x == slot) => {
+            Some(key)
+        }
+        _ => None,
+    };
+    match (of_node(a), of_node(b)) {
+        (Some(k), None) => Some((k, *bop, &**b, false)),
+        (None, Some(k)) => Some((k, *bop, &**a, true)),
+        _ => None,
+    }
 }

@@ -174,7 +174,7 @@ impl StrTest<'_, '_> {
         };
         // A code at or past `entries` (the width's "absent" among them)
         // is no value: never kept.
-        let want = want.map_or(u32::MAX, |w| w);
+        let want = want.unwrap_or(u32::MAX);
         Some(match codes {
             Codes::U8(b) => keep_codes(b, items, from, kept, chunk, node, entries, want, equal),
             Codes::U16(b) => keep_codes(b, items, from, kept, chunk, node, entries, want, equal),
