@@ -41,7 +41,8 @@ fn what(e: &str) -> &str {
 
 /// Companies with tickets whose properties vary in type and presence:
 /// integers, floats and nulls in one key, booleans and a stray integer in
-/// another, text, and integers large enough to overflow when multiplied.
+/// another, text, integers large enough to overflow when multiplied, and
+/// a key that is a number for some companies and text for others.
 /// Checkpointed into segments (typed columns), then changed and added to
 /// (heap columns over them).
 fn tickets(dir: &std::path::Path) -> Database {
@@ -59,7 +60,8 @@ fn tickets(dir: &std::path::Path) -> Database {
              esc: CASE WHEN j % 3 = 0 THEN true WHEN j % 3 = 1 THEN false END, \
              kind: ['bug', 'idea', 'bug', 'question'][(c.i + j) % 4], \
              big: CASE WHEN c.i = 77 THEN 4611686018427387904 ELSE j END, \
-             flag: CASE WHEN c.i = 76 AND j = 2 THEN 1 ELSE j % 2 = 0 END})",
+             flag: CASE WHEN c.i = 76 AND j = 2 THEN 1 ELSE j % 2 = 0 END, \
+             mix: CASE WHEN c.i % 3 = 2 THEN 'm' + toString(j) ELSE j * 3 END})",
         &p,
     )
     .expect("tickets");
@@ -94,6 +96,9 @@ const TAILS: &[&str] = &[
     "RETURN c.i, min(@.kind), max(@.kind), count(@.kind), min(@.n), max(@.esc)",
     "RETURN c.i, sum(CASE WHEN @.kind = 'bug' THEN 1 ELSE 0 END), max(@.kind + '!')",
     "RETURN c.i, sum(CASE WHEN @.flag THEN 1 ELSE 0 END), count(@.flag)",
+    // Numbers for some companies, text for others: the matches of rows
+    // taken together (`Waiting`) join columns of both kinds.
+    "RETURN c.i, max(@.mix), min(@.mix), count(@.mix)",
     // Constant arms: the first branch that holds wins (a ticket can cost
     // more than 5 and be escalated), no default is null.
     "RETURN c.i, sum(CASE WHEN @.cost > 5 THEN 100 WHEN @.esc THEN 10 WHEN @.cost IS NULL THEN 1 END), \

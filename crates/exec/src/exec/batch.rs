@@ -27,6 +27,7 @@
 //! are the row path's own.
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::Arc;
 
 use relgraph_cypher::ast::{BinaryOp, UnaryOp};
@@ -85,6 +86,22 @@ impl Column {
         self.scalars.clear();
         self.values.clear();
         self.boxed = false;
+    }
+
+    /// Appends the values of `other` (as values from the first that is
+    /// not a scalar).
+    fn append(&mut self, other: &Column) {
+        match (self.boxed, other.boxed) {
+            (false, false) => self.scalars.extend_from_slice(&other.scalars),
+            (true, true) => self.values.extend_from_slice(&other.values),
+            (true, false) => self.values.extend(other.scalars.iter().map(|s| s.value())),
+            (false, true) => {
+                self.values
+                    .extend(self.scalars.drain(..).map(Scalar::value));
+                self.values.extend_from_slice(&other.values);
+                self.boxed = true;
+            }
+        }
     }
 
     fn value(&self, j: usize) -> Value {
@@ -163,10 +180,46 @@ impl Matches {
     /// Writes match `j` into `row` as the hop would: its relationship,
     /// target and read properties.
     pub fn write(&self, j: usize, e: &Expand, row: &mut Row) {
-        row[e.rel] = Value::Relationship(self.rels[j]);
-        row[e.to] = Value::Node(self.nodes[j]);
-        for (column, (_, slot)) in self.reads.iter().zip(&e.target_reads) {
+        self.write_to(j, &HopSlots::of(e), row);
+    }
+
+    /// [`Matches::write`] into the slots `at`.
+    pub fn write_to(&self, j: usize, at: &HopSlots, row: &mut Row) {
+        row[at.rel] = Value::Relationship(self.rels[j]);
+        row[at.to] = Value::Node(self.nodes[j]);
+        for (column, slot) in self.reads.iter().zip(&at.reads) {
             row[*slot] = column.value(j);
+        }
+    }
+
+    /// Appends the matches of `other`, read (its columns with them).
+    pub fn append(&mut self, other: &Matches) {
+        self.nodes.extend_from_slice(&other.nodes);
+        self.rels.extend_from_slice(&other.rels);
+        if self.reads.len() < other.reads.len() {
+            self.reads.resize_with(other.reads.len(), Column::default);
+        }
+        for (column, more) in self.reads.iter_mut().zip(&other.reads) {
+            column.append(more);
+        }
+    }
+}
+
+/// The slots a hop writes its match into: relationship, target and the
+/// target's read properties.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HopSlots {
+    rel: usize,
+    to: usize,
+    reads: SmallVec<[usize; 4]>,
+}
+
+impl HopSlots {
+    pub fn of(e: &Expand) -> Self {
+        HopSlots {
+            rel: e.rel,
+            to: e.to,
+            reads: e.target_reads.iter().map(|(_, s)| *s).collect(),
         }
     }
 }
@@ -227,6 +280,30 @@ pub(crate) enum Lane {
 #[derive(Clone, Debug)]
 pub(crate) struct BatchPlan {
     pub args: Vec<Option<Lane>>,
+    /// Whether the arguments read nothing of a hop's input row but its
+    /// match and constants: then the matches of several rows, each with
+    /// its group, can be evaluated as one batch (`Groups::take_batch`).
+    pub row_free: bool,
+}
+
+impl Lane {
+    /// Whether the lane reads only the element (the hop's match) and
+    /// constants.
+    fn row_free(&self) -> bool {
+        match self {
+            Lane::Fixed(CExpr::Const(_)) => true,
+            Lane::Fixed(_) | Lane::Build(_) | Lane::BuildProp(..) | Lane::Count(_) => false,
+            Lane::Target | Lane::Rel | Lane::Read(_) | Lane::TargetProp(_) | Lane::RelProp(_) => {
+                true
+            }
+            Lane::Case(branches, default) => {
+                branches.iter().all(|(w, t)| w.row_free() && t.row_free())
+                    && default.as_deref().is_none_or(Lane::row_free)
+            }
+            Lane::Binary(_, a, b) => a.row_free() && b.row_free(),
+            Lane::Unary(_, a) | Lane::IsNull(a, _) => a.row_free(),
+        }
+    }
 }
 
 /// What differs from one element of a batch to the next: the match of a
@@ -346,7 +423,8 @@ fn plan_args(aggs: &[AggSpec], template: &[Accumulator], v: Varying<'_>) -> Opti
             }
         })
         .collect::<Option<Vec<_>>>()?;
-    Some(BatchPlan { args })
+    let row_free = args.iter().flatten().all(Lane::row_free);
+    Some(BatchPlan { args, row_free })
 }
 
 /// The lane that evaluates `x` over batches whose elements differ in
@@ -433,6 +511,15 @@ impl Values<'_> {
             Values::One(v) => Scalar::of(v),
             Values::Many(vs) => Scalar::of(&vs[j]),
         }
+    }
+
+    /// Elements `range` of the batch, borrowed (`None` past its end).
+    fn slice(&self, range: Range<usize>) -> Option<Values<'_>> {
+        Some(match self {
+            Values::One(v) => Values::One(Cow::Borrowed(v)),
+            Values::Scalars(s) => Values::Scalars(Cow::Borrowed(s.get(range)?)),
+            Values::Many(vs) => Values::Many(Cow::Borrowed(vs.get(range)?)),
+        })
     }
 
     /// Whether every match's value is a scalar ([`Values::scalar`]).
@@ -1209,8 +1296,8 @@ fn feed_scalars(acc: &mut Accumulator, values: &Values<'_>, n: usize) -> Result<
         return Ok(());
     }
     let (mut total, mut ints) = (0i128, 0u64);
-    for j in 0..n {
-        match values.scalar(j) {
+    let mut take = |x: Scalar| -> Result<()> {
+        match x {
             Scalar::Null => {}
             Scalar::Int(i) => {
                 total += i128::from(i);
@@ -1218,6 +1305,13 @@ fn feed_scalars(acc: &mut Accumulator, values: &Values<'_>, n: usize) -> Result<
             }
             other => acc.update(&other.value())?,
         }
+        Ok(())
+    };
+    match values {
+        // The column's own slice, walked without asking its kind per
+        // element.
+        Values::Scalars(s) => s.get(..n).unwrap_or(s).iter().try_for_each(|&x| take(x))?,
+        _ => (0..n).try_for_each(|j| take(values.scalar(j)))?,
     }
     acc.add_ints(total, ints);
     Ok(())
@@ -1264,7 +1358,26 @@ pub(crate) fn accumulate<'a>(
     let Some(columns) = arg_values(plan, accs, &mut ev) else {
         return Ok(false);
     };
+    feed(&columns, accs, 0..n)?;
+    Ok(true)
+}
+
+/// Feeds elements `range` of the batch whose arguments are `columns`
+/// ([`arg_values`]) to the accumulators `accs` of their group, an
+/// aggregate at a time.
+pub(crate) fn feed(
+    columns: &Args<'_>,
+    accs: &mut [Accumulator],
+    range: Range<usize>,
+) -> Result<()> {
+    let n = range.len();
     for (values, acc) in columns.iter().zip(accs.iter_mut()) {
+        let values = match values {
+            Some(v) => Some(v.slice(range.clone()).ok_or_else(|| {
+                crate::error::ExecError::internal("a batch's range past its values")
+            })?),
+            None => None,
+        };
         match values {
             None => {
                 if !acc.add_ints(0, n as u64) {
@@ -1273,7 +1386,7 @@ pub(crate) fn accumulate<'a>(
                     }
                 }
             }
-            Some(vs) if vs.all_scalar() => feed_scalars(acc, vs, n)?,
+            Some(vs) if vs.all_scalar() => feed_scalars(acc, &vs, n)?,
             Some(vs) => {
                 for j in 0..n {
                     acc.update(&vs.get(j))?;
@@ -1281,7 +1394,7 @@ pub(crate) fn accumulate<'a>(
             }
         }
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Per element of `n`, the total and the number of the integers that

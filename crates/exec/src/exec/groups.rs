@@ -8,7 +8,9 @@ use rustc_hash::FxHashMap;
 
 use relgraph_graph::Value;
 
-use super::batch::{self, BatchPlan, BuildRows, Evaluator, MatchSink, Matches, Source};
+use super::batch::{
+    self, BatchPlan, BuildRows, Evaluator, HopSlots, MatchSink, Matches, Source, BATCH,
+};
 use super::stream::{self, Sink};
 use super::{split, Hold, CHECK_EVERY, HOLD_STEP, PAR_MIN_ROWS};
 use crate::error::Result;
@@ -466,6 +468,29 @@ pub(super) struct Groups<'a, 'c> {
     /// Batches taken under the current plan, and their matches: where
     /// they turn out small, the rows are taken one by one instead.
     batched: (u64, u64),
+    /// Matches of earlier rows not yet fed to their groups.
+    waiting: Waiting,
+}
+
+/// The matches of several input rows of one hop, each row's with its
+/// group, waiting to be evaluated as one batch (`Groups::take_batch`): a
+/// hop's rows often have a few matches each (a customer's tickets), and
+/// a batch costs about what a few rows cost. Only for arguments that read
+/// nothing of the row but its match ([`BatchPlan::row_free`]), so that
+/// the rows themselves need not be kept.
+#[derive(Default)]
+struct Waiting {
+    /// The hop (by address), its plan and the slots it writes, for the
+    /// matches that wait.
+    hop: usize,
+    plan: Option<BatchPlan>,
+    slots: HopSlots,
+    matches: Matches,
+    /// Per row, in order: its group and how many of `matches` it gave.
+    runs: Vec<(usize, usize)>,
+    /// A row the matches are written into where they are taken one by
+    /// one (nulls but for the hop's slots).
+    scratch: Row,
 }
 
 /// About how many joined rows a chunk of a product's build rows makes
@@ -754,6 +779,7 @@ impl<'a, 'c> Groups<'a, 'c> {
             batch: None,
             matches: Matches::default(),
             batched: (0, 0),
+            waiting: Waiting::default(),
         }
     }
 
@@ -769,6 +795,8 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// seen order at the end, instead of into this table (which grew to
     /// take them, copying what it held) and then again.
     pub(super) fn merge(&mut self, mut other: Groups<'_, '_>) -> Result<()> {
+        self.take_waiting()?;
+        other.take_waiting()?;
         // A partial with tables of its own merged in place hands them all
         // over, in the order of their first rows.
         for table in other.tables_in_first_order(false).0 {
@@ -977,6 +1005,7 @@ impl<'a, 'c> Groups<'a, 'c> {
     /// coincide are merged (in first-seen order, as if grouped by the
     /// values directly).
     pub(super) fn finish(mut self, width: usize) -> Result<Finished> {
+        self.take_waiting()?;
         let (mut tables, interleaved) = self.tables_in_first_order(true);
         if self.deferred.iter().all(Option::is_none) {
             return Ok(Finished {
@@ -1198,11 +1227,14 @@ impl Groups<'_, '_> {
         // A batch costs about what a few rows cost (its group found, its
         // columns read, each argument's lanes made): once the batches seen
         // average fewer than `BATCH_MIN_AVG` matches, rows are cheaper.
+        // Batches of rows whose matches wait for each other
+        // ([`Waiting`]) are not small.
         let (batches, matches) = self.batched;
-        if batches >= BATCHES_TRIED && matches < BATCH_MIN_AVG * batches {
+        let plan = self.batch.as_ref().and_then(|(_, p)| p.as_ref())?;
+        if batches >= BATCHES_TRIED && matches < BATCH_MIN_AVG * batches && !plan.row_free {
             return None;
         }
-        self.batch.as_ref().and_then(|(_, p)| p.as_ref())
+        Some(plan)
     }
 
     /// Takes the matches `m` of hop `e` from input row `row`: evaluated a
@@ -1216,13 +1248,19 @@ impl Groups<'_, '_> {
         self.batched.0 += 1;
         self.batched.1 += n as u64;
         let (seen, pos) = (self.seen, self.pos);
+        let no_plan = || crate::error::ExecError::internal("a batch of matches taken with no plan");
+        let row_free = match &self.batch {
+            Some((_, Some(plan))) => plan.row_free,
+            _ => return Err(no_plan()),
+        };
+        if row_free {
+            return self.wait(e, row, m);
+        }
         // The batch's first row finds the group; its others follow.
         self.count_rows(1)?;
         let gi = self.group_of(row)?;
         let Some((_, Some(plan))) = &self.batch else {
-            return Err(crate::error::ExecError::internal(
-                "a batch of matches taken with no plan",
-            ));
+            return Err(no_plan());
         };
         let ev = Evaluator {
             source: Source::Hop(m),
@@ -1242,6 +1280,80 @@ impl Groups<'_, '_> {
             }
         }
         Ok(true)
+    }
+
+    /// Keeps the matches `m` of row `row` of hop `e` with their group,
+    /// to be fed with those of the rows that follow ([`Waiting`]): the
+    /// group is found now, in the row's turn, and its values arrive in
+    /// the order of the rows.
+    fn wait(&mut self, e: &Expand, row: &Row, m: &Matches) -> Result<bool> {
+        let at = e as *const Expand as usize;
+        if self.waiting.hop != at || self.waiting.plan.is_none() {
+            self.take_waiting()?;
+            let plan = self.batch.as_ref().and_then(|(_, p)| p.clone());
+            self.waiting.hop = at;
+            self.waiting.plan = plan;
+            self.waiting.slots = HopSlots::of(e);
+        }
+        if self.waiting.scratch.len() != row.len() {
+            self.waiting.scratch = crate::plan::null_row(row.len());
+        }
+        let n = m.len();
+        self.count_rows(1)?;
+        let gi = self.group_of(row)?;
+        self.count_rows(n - 1)?;
+        self.waiting.matches.append(m);
+        self.waiting.runs.push((gi, n));
+        if self.waiting.matches.len() >= BATCH {
+            self.take_waiting()?;
+        }
+        Ok(true)
+    }
+
+    /// Feeds the waiting matches to their groups, as one batch where the
+    /// lanes can take it, else match by match in the order of their rows
+    /// (so an error is the one the first failing row raises).
+    fn take_waiting(&mut self) -> Result<()> {
+        if self.waiting.runs.is_empty() {
+            return Ok(());
+        }
+        let mut w = std::mem::take(&mut self.waiting);
+        let fed = self.feed_waiting(&mut w);
+        w.matches.clear();
+        w.runs.clear();
+        self.waiting = w;
+        fed
+    }
+
+    fn feed_waiting(&mut self, w: &mut Waiting) -> Result<()> {
+        let Some(plan) = &w.plan else {
+            return Err(crate::error::ExecError::internal(
+                "matches waiting with no plan",
+            ));
+        };
+        let mut ev = Evaluator {
+            source: Source::Hop(&w.matches),
+            row: &w.scratch,
+            ctx: self.ctx,
+            locals: &mut self.locals,
+        };
+        if let Some(columns) = batch::arg_values(plan, self.template, &mut ev) {
+            let mut start = 0;
+            for &(g, n) in &w.runs {
+                batch::feed(&columns, self.groups.accs_of(g), start..start + n)?;
+                start += n;
+            }
+            return Ok(());
+        }
+        let mut j = 0;
+        for &(g, n) in &w.runs {
+            for _ in 0..n {
+                w.matches.write_to(j, &w.slots, &mut w.scratch);
+                self.update_group(g, &w.scratch)?;
+                j += 1;
+            }
+        }
+        Ok(())
     }
 
     /// The plan by which this sink takes the rows of product `j` a batch
@@ -1428,13 +1540,25 @@ impl Sink for Groups<'_, '_> {
         range: Range<usize>,
         rows: &mut [Row],
     ) -> Option<Result<bool>> {
+        if let Err(e) = self.take_waiting() {
+            return Some(Err(e));
+        }
         let plan = self.product_plan(j)?;
         Some(self.take_product_chunks(&plan, j, table, range, rows))
     }
 
     fn push(&mut self, row: &mut Row) -> Result<bool> {
+        self.take_waiting()?;
         self.count_rows(1)?;
         let gi = self.group_of(row)?;
+        self.update_group(gi, row)?;
+        Ok(true)
+    }
+}
+
+impl Groups<'_, '_> {
+    /// Feeds `row`'s arguments to the accumulators of group `gi`.
+    fn update_group(&mut self, gi: usize, row: &Row) -> Result<()> {
         let accs = self.groups.accs_of(gi);
         for ((a, acc), &keeps) in self.aggs.iter().zip(accs.iter_mut()).zip(&self.keeps) {
             match &a.arg {
@@ -1461,7 +1585,7 @@ impl Sink for Groups<'_, '_> {
                 None => acc.update(&Value::Bool(true))?,
             }
         }
-        Ok(true)
+        Ok(())
     }
 }
 

@@ -1231,7 +1231,7 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
     target: Target<'_, '_>,
     row: &mut R,
     ctx: &Ctx<'_>,
-    f: &mut dyn FnMut(&mut R, Adj, &mut NodeProbe<'_, '_>) -> Result<bool>,
+    f: &mut impl FnMut(&mut R, Adj, &mut NodeProbe<'_, '_>) -> Result<bool>,
 ) -> Result<bool> {
     let Target {
         labels: to_labels,
@@ -1332,7 +1332,7 @@ fn checked_block<R>(
     row: &mut R,
     probe: &mut NodeProbe<'_, '_>,
     checks: &[NodeCompare<'_>],
-    f: &mut dyn FnMut(&mut R, Adj, &mut NodeProbe<'_, '_>) -> Result<bool>,
+    f: &mut impl FnMut(&mut R, Adj, &mut NodeProbe<'_, '_>) -> Result<bool>,
 ) -> Result<bool> {
     if block.is_empty() {
         return Ok(true);
