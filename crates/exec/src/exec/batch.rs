@@ -513,15 +513,6 @@ impl Values<'_> {
         }
     }
 
-    /// Elements `range` of the batch, borrowed (`None` past its end).
-    fn slice(&self, range: Range<usize>) -> Option<Values<'_>> {
-        Some(match self {
-            Values::One(v) => Values::One(Cow::Borrowed(v)),
-            Values::Scalars(s) => Values::Scalars(Cow::Borrowed(s.get(range)?)),
-            Values::Many(vs) => Values::Many(Cow::Borrowed(vs.get(range)?)),
-        })
-    }
-
     /// Whether every match's value is a scalar ([`Values::scalar`]).
     fn all_scalar(&self) -> bool {
         match self {
@@ -1284,19 +1275,19 @@ fn takes_all(acc: &Accumulator, values: &Values<'_>, n: usize) -> bool {
     }
 }
 
-/// Feeds scalars `values` (`n` of them) to `acc`: where the aggregate
-/// counts or adds them, the integers summed first and fed at once (a sum
-/// keeps its integers and floats apart, exactly, so the order does not
-/// change it); in order otherwise.
-fn feed_scalars(acc: &mut Accumulator, values: &Values<'_>, n: usize) -> Result<()> {
+/// Feeds scalars `values` to `acc`: where the aggregate counts or adds
+/// them, the integers summed first and fed at once (a sum keeps its
+/// integers and floats apart, exactly, so the order does not change it);
+/// in order otherwise.
+fn feed_scalars(acc: &mut Accumulator, values: impl Iterator<Item = Scalar>) -> Result<()> {
     if !acc.add_ints(0, 0) {
-        for j in 0..n {
-            acc.update(&values.scalar(j).value())?;
+        for x in values {
+            acc.update(&x.value())?;
         }
         return Ok(());
     }
     let (mut total, mut ints) = (0i128, 0u64);
-    let mut take = |x: Scalar| -> Result<()> {
+    for x in values {
         match x {
             Scalar::Null => {}
             Scalar::Int(i) => {
@@ -1305,13 +1296,6 @@ fn feed_scalars(acc: &mut Accumulator, values: &Values<'_>, n: usize) -> Result<
             }
             other => acc.update(&other.value())?,
         }
-        Ok(())
-    };
-    match values {
-        // The column's own slice, walked without asking its kind per
-        // element.
-        Values::Scalars(s) => s.get(..n).unwrap_or(s).iter().try_for_each(|&x| take(x))?,
-        _ => (0..n).try_for_each(|j| take(values.scalar(j)))?,
     }
     acc.add_ints(total, ints);
     Ok(())
@@ -1370,27 +1354,44 @@ pub(crate) fn feed(
     accs: &mut [Accumulator],
     range: Range<usize>,
 ) -> Result<()> {
-    let n = range.len();
     for (values, acc) in columns.iter().zip(accs.iter_mut()) {
-        let values = match values {
-            Some(v) => Some(v.slice(range.clone()).ok_or_else(|| {
-                crate::error::ExecError::internal("a batch's range past its values")
-            })?),
-            None => None,
-        };
-        match values {
-            None => {
-                if !acc.add_ints(0, n as u64) {
-                    for _ in 0..n {
-                        acc.update(&Value::Bool(true))?;
-                    }
+        feed_range(acc, values.as_ref(), range.clone())?;
+    }
+    Ok(())
+}
+
+/// Feeds elements `range` of one argument's `values` (`None`: counted as
+/// `count(*)` counts rows) to `acc`.
+#[inline]
+fn feed_range(
+    acc: &mut Accumulator,
+    values: Option<&Values<'_>>,
+    range: Range<usize>,
+) -> Result<()> {
+    let past = || crate::error::ExecError::internal("a batch's range past its values");
+    let n = range.len();
+    match values {
+        None => {
+            if !acc.add_ints(0, n as u64) {
+                for _ in range {
+                    acc.update(&Value::Bool(true))?;
                 }
             }
-            Some(vs) if vs.all_scalar() => feed_scalars(acc, &vs, n)?,
-            Some(vs) => {
-                for j in 0..n {
-                    acc.update(&vs.get(j))?;
+        }
+        Some(Values::Scalars(s)) => {
+            feed_scalars(acc, s.get(range).ok_or_else(past)?.iter().copied())?
+        }
+        Some(Values::One(v)) => match Scalar::of(v) {
+            Some(x) => feed_scalars(acc, std::iter::repeat_n(x, n))?,
+            None => {
+                for _ in range {
+                    acc.update(v)?;
                 }
+            }
+        },
+        Some(Values::Many(vs)) => {
+            for v in vs.get(range).ok_or_else(past)? {
+                acc.update(v)?;
             }
         }
     }

@@ -1227,14 +1227,11 @@ impl Groups<'_, '_> {
         // A batch costs about what a few rows cost (its group found, its
         // columns read, each argument's lanes made): once the batches seen
         // average fewer than `BATCH_MIN_AVG` matches, rows are cheaper.
-        // Batches of rows whose matches wait for each other
-        // ([`Waiting`]) are not small.
         let (batches, matches) = self.batched;
-        let plan = self.batch.as_ref().and_then(|(_, p)| p.as_ref())?;
-        if batches >= BATCHES_TRIED && matches < BATCH_MIN_AVG * batches && !plan.row_free {
+        if batches >= BATCHES_TRIED && matches < BATCH_MIN_AVG * batches {
             return None;
         }
-        Some(plan)
+        self.batch.as_ref().and_then(|(_, p)| p.as_ref())
     }
 
     /// Takes the matches `m` of hop `e` from input row `row`: evaluated a
@@ -1313,10 +1310,16 @@ impl Groups<'_, '_> {
     /// Feeds the waiting matches to their groups, as one batch where the
     /// lanes can take it, else match by match in the order of their rows
     /// (so an error is the one the first failing row raises).
+    #[inline(always)]
     fn take_waiting(&mut self) -> Result<()> {
         if self.waiting.runs.is_empty() {
             return Ok(());
         }
+        self.take_waiting_now()
+    }
+
+    #[inline(never)]
+    fn take_waiting_now(&mut self) -> Result<()> {
         let mut w = std::mem::take(&mut self.waiting);
         let fed = self.feed_waiting(&mut w);
         w.matches.clear();
@@ -1558,6 +1561,7 @@ impl Sink for Groups<'_, '_> {
 
 impl Groups<'_, '_> {
     /// Feeds `row`'s arguments to the accumulators of group `gi`.
+    #[inline(always)]
     fn update_group(&mut self, gi: usize, row: &Row) -> Result<()> {
         let accs = self.groups.accs_of(gi);
         for ((a, acc), &keeps) in self.aggs.iter().zip(accs.iter_mut()).zip(&self.keeps) {
