@@ -88,22 +88,6 @@ impl Column {
         self.boxed = false;
     }
 
-    /// Appends the values of `other` (as values from the first that is
-    /// not a scalar).
-    fn append(&mut self, other: &Column) {
-        match (self.boxed, other.boxed) {
-            (false, false) => self.scalars.extend_from_slice(&other.scalars),
-            (true, true) => self.values.extend_from_slice(&other.values),
-            (true, false) => self.values.extend(other.scalars.iter().map(|s| s.value())),
-            (false, true) => {
-                self.values
-                    .extend(self.scalars.drain(..).map(Scalar::value));
-                self.values.extend_from_slice(&other.values);
-                self.boxed = true;
-            }
-        }
-    }
-
     fn value(&self, j: usize) -> Value {
         match self.boxed {
             true => self.values[j].clone(),
@@ -159,10 +143,18 @@ impl Matches {
     /// Reads the properties of the targets that hop `e` reads where it
     /// finds them (its `target_reads`), a column per key.
     pub fn read(&mut self, e: &Expand, snap: &Snapshot) {
+        self.read_keys(&e.target_reads, snap);
+    }
+
+    /// [`Matches::read`] of the keys of `reads` (a hop's
+    /// `target_reads`).
+    pub fn read_keys(&mut self, reads: &[(NameRef<PropKeyId>, usize)], snap: &Snapshot) {
+        if self.reads.len() != reads.len() {
+            self.reads.resize_with(reads.len(), Column::default);
+        }
         // One probe for every key: each chunk is found once.
         let mut keys: SmallVec<[PropKeyId; 4]> = SmallVec::new();
-        let places: SmallVec<[Option<usize>; 4]> = e
-            .target_reads
+        let places: SmallVec<[Option<usize>; 4]> = reads
             .iter()
             .map(|(key, _)| {
                 key.resolve(snap.catalog()).map(|k| {
@@ -180,38 +172,44 @@ impl Matches {
     /// Writes match `j` into `row` as the hop would: its relationship,
     /// target and read properties.
     pub fn write(&self, j: usize, e: &Expand, row: &mut Row) {
-        self.write_to(j, &HopSlots::of(e), row);
+        self.write_into(j, e.rel, e.to, &e.target_reads, row);
     }
 
     /// [`Matches::write`] into the slots `at`.
     pub fn write_to(&self, j: usize, at: &HopSlots, row: &mut Row) {
-        row[at.rel] = Value::Relationship(self.rels[j]);
-        row[at.to] = Value::Node(self.nodes[j]);
-        for (column, slot) in self.reads.iter().zip(&at.reads) {
+        self.write_into(j, at.rel, at.to, &at.reads, row);
+    }
+
+    fn write_into(
+        &self,
+        j: usize,
+        rel: usize,
+        to: usize,
+        reads: &[(NameRef<PropKeyId>, usize)],
+        row: &mut Row,
+    ) {
+        row[rel] = Value::Relationship(self.rels[j]);
+        row[to] = Value::Node(self.nodes[j]);
+        for (column, (_, slot)) in self.reads.iter().zip(reads) {
             row[*slot] = column.value(j);
         }
     }
 
-    /// Appends the matches of `other`, read (its columns with them).
+    /// Appends the matches of `other`, not read: their properties are
+    /// read with the others' ([`Matches::read_keys`]).
     pub fn append(&mut self, other: &Matches) {
         self.nodes.extend_from_slice(&other.nodes);
         self.rels.extend_from_slice(&other.rels);
-        if self.reads.len() < other.reads.len() {
-            self.reads.resize_with(other.reads.len(), Column::default);
-        }
-        for (column, more) in self.reads.iter_mut().zip(&other.reads) {
-            column.append(more);
-        }
     }
 }
 
-/// The slots a hop writes its match into: relationship, target and the
-/// target's read properties.
+/// What a hop writes its match into: the slots of its relationship and
+/// target, and the target's read properties with their slots.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct HopSlots {
     rel: usize,
     to: usize,
-    reads: SmallVec<[usize; 4]>,
+    pub reads: Vec<(NameRef<PropKeyId>, usize)>,
 }
 
 impl HopSlots {
@@ -219,7 +217,7 @@ impl HopSlots {
         HopSlots {
             rel: e.rel,
             to: e.to,
-            reads: e.target_reads.iter().map(|(_, s)| *s).collect(),
+            reads: e.target_reads.clone(),
         }
     }
 }
@@ -232,8 +230,9 @@ pub(crate) trait MatchSink {
     fn batch(&mut self) -> Matches;
 
     /// Takes the batch `m` of matches, all of input row `row` (whose slots
-    /// the hop writes hold no match); false stops the hop.
-    fn take(&mut self, e: &Expand, row: &mut Row, m: &Matches) -> Result<bool>;
+    /// the hop writes hold no match), their targets' properties not yet
+    /// read ([`Matches::read`]); false stops the hop.
+    fn take(&mut self, e: &Expand, row: &mut Row, m: &mut Matches) -> Result<bool>;
 
     /// Keeps batch `m` for the next row.
     fn done(&mut self, m: Matches);

@@ -1237,7 +1237,7 @@ impl Groups<'_, '_> {
     /// Takes the matches `m` of hop `e` from input row `row`: evaluated a
     /// batch at a time where [`batch::accumulate`] can, else pushed row by
     /// row.
-    fn take_batch(&mut self, e: &Expand, row: &mut Row, m: &Matches) -> Result<bool> {
+    fn take_batch(&mut self, e: &Expand, row: &mut Row, m: &mut Matches) -> Result<bool> {
         let n = m.len();
         if n == 0 {
             return Ok(true);
@@ -1253,6 +1253,7 @@ impl Groups<'_, '_> {
         if row_free {
             return self.wait(e, row, m);
         }
+        m.read(e, self.ctx.snapshot);
         // The batch's first row finds the group; its others follow.
         self.count_rows(1)?;
         let gi = self.group_of(row)?;
@@ -1334,6 +1335,8 @@ impl Groups<'_, '_> {
                 "matches waiting with no plan",
             ));
         };
+        // The targets' properties, read for the whole batch.
+        w.matches.read_keys(&w.slots.reads, self.ctx.snapshot);
         let mut ev = Evaluator {
             source: Source::Hop(&w.matches),
             row: &w.scratch,
@@ -1509,7 +1512,7 @@ impl MatchSink for Groups<'_, '_> {
         std::mem::take(&mut self.matches)
     }
 
-    fn take(&mut self, e: &Expand, row: &mut Row, m: &Matches) -> Result<bool> {
+    fn take(&mut self, e: &Expand, row: &mut Row, m: &mut Matches) -> Result<bool> {
         self.take_batch(e, row, m)
     }
 

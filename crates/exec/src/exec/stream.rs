@@ -296,7 +296,6 @@ fn expand_batched(
 ) -> Result<bool> {
     let mut m = sink.batch();
     let take = |sink: &mut dyn MatchSink, row: &mut Row, m: &mut Matches| {
-        m.read(e, ctx.snapshot);
         let more = sink.take(e, row, m);
         m.clear();
         more
