@@ -1273,6 +1273,13 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
     // Target comparisons with nothing to check between them and `f` are
     // made a block of entries at a time ([`keep_passing`]).
     let blocked = target.is_none() && !checks.is_empty() && e.rel_props.is_empty();
+    // Entries with nothing to check but their target's labels go to `f`
+    // from a loop of their own.
+    let plain = target.is_none()
+        && bound_rel.is_none()
+        && e.unique_with.is_empty()
+        && e.rel_props.is_empty()
+        && checks.is_empty();
     let mut block = SmallVec::<[Adj; CHECKED_BLOCK]>::new();
     for &t in types {
         for &d in dirs(e.dir) {
@@ -1280,6 +1287,13 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
                 Some(by_key) => AdjSlice::wide(by_key.get(&(t, d)).map_or(&[][..], |v| &v[..])),
                 None => snap.adjacency(from, t, d),
             };
+            if plain {
+                let skip = (e.dir == Dir::Both && d == Direction::Incoming).then_some(from);
+                if !each_labelled(&all, skip, &mut probe, row, ctx, f)? {
+                    return Ok(false);
+                }
+                continue;
+            }
             let adj = match target {
                 Some(to) => all.run_of(to),
                 None => all.slice(0..all.len()),
@@ -1319,6 +1333,30 @@ fn each_match<R: std::ops::Deref<Target = [Value]>>(
         }
     }
     checked_block(&mut block, row, &mut probe, checks, f)
+}
+
+/// Calls `f` for the entries of `adj` whose targets carry `probe`'s
+/// labels, in order (an undirected self-loop to `skip` left out: it is
+/// in the other direction's list too); false where `f` says to stop.
+#[inline(always)]
+fn each_labelled<R>(
+    adj: &AdjSlice<'_>,
+    skip: Option<NodeId>,
+    probe: &mut NodeProbe<'_, '_>,
+    row: &mut R,
+    ctx: &Ctx<'_>,
+    f: &mut impl FnMut(&mut R, Adj, &mut NodeProbe<'_, '_>) -> Result<bool>,
+) -> Result<bool> {
+    for a in adj.iter() {
+        tick(ctx)?;
+        if skip == Some(a.node) || !probe.has_labels(a.node) {
+            continue;
+        }
+        if !f(row, a, probe)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Entries an expansion gathers before comparing their targets.
