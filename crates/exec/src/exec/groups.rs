@@ -1244,7 +1244,6 @@ impl Groups<'_, '_> {
         }
         self.batched.0 += 1;
         self.batched.1 += n as u64;
-        let (seen, pos) = (self.seen, self.pos);
         let no_plan = || crate::error::ExecError::internal("a batch of matches taken with no plan");
         let row_free = match &self.batch {
             Some((_, Some(plan))) => plan.row_free,
@@ -1254,6 +1253,7 @@ impl Groups<'_, '_> {
             return self.wait(e, row, m);
         }
         m.read(e, self.ctx.snapshot);
+        let (seen, pos) = (self.seen, self.pos);
         // The batch's first row finds the group; its others follow.
         self.count_rows(1)?;
         let gi = self.group_of(row)?;
