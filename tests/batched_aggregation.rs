@@ -235,6 +235,10 @@ fn products_aggregated_by_build_row_answer_as_rows_do() {
         "RETURN p.i, sum(size([(b)-[:INTERESTED_IN]->(t:Topic)<-[:INTERESTED_IN]-(p) | t])), \
          sum(size([(p)-[:INTERESTED_IN]-(t)-[:INTERESTED_IN]-(b) | t]) * @.i)",
         "RETURN p.i % 7 AS k, sum(@.size), count(@.ind), max(b.n + @.i)",
+        // Columns of integers only, and booleans only: the typed loops.
+        "RETURN p.i, sum(CASE WHEN @.i % 40 >= b.size / 2 AND @.i % 40 <= b.size * 2 THEN 1 ELSE 0 END), \
+         count(CASE WHEN @.i - b.n * 100 < 0 OR @.i > b.size * 50 THEN 1 END), \
+         sum(@.i * b.size - b.n), count(CASE WHEN @.i % 13 <> b.n AND @.i % 13 = b.n + 1 THEN 1 END)",
         "RETURN sum(@.size), count(*), min(@.size)",
     ] {
         let (direct, reference) = both_ways(m, tail, "p");
