@@ -1416,15 +1416,16 @@ impl Groups<'_, '_> {
             let (seen, pos) = (self.seen, self.pos);
             groups.clear();
             for vals in build {
-                // A build row's first row finds its group; the rows of
-                // the other incoming rows follow.
-                self.count_rows(1)?;
+                // A build row's rows with every incoming row are counted
+                // at once, before its group is found: the group's first
+                // position is its block's last (no other group comes
+                // between, so the groups keep their order).
+                self.count_rows(per)?;
                 let row = &mut rows[0];
                 for (s, v) in j.slots.iter().zip(vals) {
                     put_value(&mut row[*s], v);
                 }
                 groups.push(self.group_of(row)?);
-                self.count_rows(per - 1)?;
             }
             if !self.feed_product(plan, j, build, rows, &groups)? {
                 (self.seen, self.pos) = (seen, pos);
