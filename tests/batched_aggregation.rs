@@ -211,6 +211,15 @@ fn prospects(dir: &std::path::Path) -> Database {
         "MATCH (x) WHERE x:P OR x:R WITH x, coalesce(x.i, x.n * 13) AS v \
          MATCH (t:Topic) WHERE t.k = v % 20 OR t.k = (v * 7) % 20 OR (x:R AND t.k = v % 3) \
          CREATE (x)-[:INTERESTED_IN]->(t)",
+        // Long lists (walked beside the reference's, not looked up), a
+        // reference with two relationships to one topic, and a shared
+        // target that is not a topic.
+        "MATCH (x:P) WHERE x.i % 50 = 7 MATCH (t:Topic) WHERE t.k < 12 \
+         CREATE (x)-[:INTERESTED_IN]->(t)",
+        "MATCH (x:R) WHERE x.n % 4 = 1 MATCH (t:Topic) WHERE t.k = x.n % 12 \
+         CREATE (x)-[:INTERESTED_IN]->(t), (x)-[:INTERESTED_IN]->(t)",
+        "MATCH (r3:R {n: 3}), (x) WHERE (x:P AND x.i % 50 = 7) OR (x:R AND x.n % 3 = 2) \
+         CREATE (x)-[:INTERESTED_IN]->(r3)",
     ] {
         db.query(q, &p).expect(q);
     }

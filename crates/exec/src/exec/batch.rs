@@ -835,28 +835,23 @@ impl<'a> Evaluator<'a, '_, '_, '_> {
                     _ => (SmallVec::new(), None, None),
                 };
                 eval::tick(self.ctx).ok()?;
-                let mut labels = pairs.as_ref().map(|p| p.label_probe(snap));
+                // The fixed end's entries by target, once for every build
+                // row, where the count can be made from the lists alone.
+                let counts = match (&pairs, cached, fixed_node) {
+                    (Some(p), Some(_), Some(_)) => p.end_counts(&fixed, &mut p.label_probe(snap)),
+                    _ => None,
+                };
                 let mut out = Vec::with_capacity(b.rows.len());
                 for (i, r) in b.rows.iter().enumerate() {
-                    if let (Some(p), Some(l), Some(f), Some(labels)) =
-                        (&pairs, cached, fixed_node, labels.as_mut())
-                    {
-                        // Counted from the lists alone where it can be,
-                        // the row not written.
-                        let own = l.lists.get(i)?;
+                    if let (Some(c), Some(l), Some(f)) = (&counts, cached, fixed_node) {
+                        // Counted from the lists alone where the ends
+                        // differ, the row not written.
                         let own_node = match own_at.and_then(|k| r.get(k)) {
                             Some(Value::Node(n)) => Some(*n),
                             _ => None,
                         };
-                        let (x, z, lists) = match l.x {
-                            true => (own_node, Some(f), (&own[..], &fixed[..])),
-                            false => (Some(f), own_node, (&fixed[..], &own[..])),
-                        };
-                        if let Some(n) = x
-                            .zip(z)
-                            .and_then(|(x, z)| p.quick_ends(x, z, lists, labels))
-                        {
-                            out.push(Scalar::Int(n));
+                        if own_node.is_some_and(|n| n != f) {
+                            out.push(Scalar::Int(c.pairs_with(l.lists.get(i)?)));
                             continue;
                         }
                     }

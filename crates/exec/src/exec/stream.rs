@@ -1870,7 +1870,7 @@ pub(crate) struct PairCount<'e> {
     /// A label of either hop that the snapshot does not know: no pairs.
     none: bool,
     /// Whether the pairs through a shared target are the product of its
-    /// two runs' lengths ([`PairCount::quick_ends`]).
+    /// two runs' lengths ([`PairCount::end_counts`]).
     quick: bool,
 }
 
@@ -1947,38 +1947,49 @@ impl<'e> PairCount<'e> {
     }
 
     /// A probe of the labels a shared target must have, for
-    /// [`PairCount::quick_ends`] (kept from call to call, it keeps the
+    /// [`PairCount::end_counts`] (kept from call to call, it keeps the
     /// chunk of the targets it last looked at).
     pub fn label_probe<'s>(&'s self, snap: &'s Snapshot) -> NodeProbe<'s, 's> {
         NodeProbe::new(snap, &self.to_labels, &[])
     }
 
-    /// The pairs between ends `x` and `z` counted as the products of the
-    /// lengths of the runs that their `lists` share, the targets' labels
-    /// checked through `labels` ([`PairCount::label_probe`]), where
-    /// nothing is compared per relationship and the ends differ (`None`
-    /// otherwise: [`PairCount::count_in`]). Each relationship of `x`'s run
-    /// pairs with each of `z`'s, as the general path's loops take them,
-    /// since one relationship is in both runs only where `x` is `z`. No
-    /// row and no guard check: a product's chunk checks once for all its
-    /// rows.
-    pub fn quick_ends(
+    /// The entries of the lists `lists` of one end, ready to count the
+    /// pairs each other end makes with it ([`EndCounts::pairs_with`]),
+    /// where the pairs through a shared target are the products of its
+    /// two runs' lengths (nothing compared per relationship: `None`
+    /// otherwise, for [`PairCount::count_in`]). The targets' labels are
+    /// checked here, through `labels` ([`PairCount::label_probe`]), once
+    /// for every other end: a shared target is one of these.
+    pub fn end_counts(
         &self,
-        x: NodeId,
-        z: NodeId,
-        lists: EndLists<'_, '_>,
+        lists: &[AdjSlice<'_>],
         labels: &mut NodeProbe<'_, '_>,
-    ) -> Option<i64> {
-        if !self.quick || x == z {
+    ) -> Option<EndCounts> {
+        if !self.quick {
             return None;
         }
-        let mut count = 0usize;
-        for left in lists.0 {
-            for right in lists.1 {
-                count += left.shared_pairs(right, |a| labels.has_labels(a));
+        let mut all: Vec<NodeId> = Vec::new();
+        if !self.none {
+            for list in lists {
+                all.extend(
+                    list.iter()
+                        .map(|a| a.node)
+                        .filter(|n| labels.has_labels(*n)),
+                );
             }
         }
-        Some(i64::try_from(count).unwrap_or(i64::MAX))
+        all.sort_unstable();
+        let mut end = EndCounts::default();
+        for n in all {
+            match (end.nodes.last(), end.counts.last_mut()) {
+                (Some(last), Some(c)) if *last == n => *c += 1,
+                _ => {
+                    end.nodes.push(n);
+                    end.counts.push(1);
+                }
+            }
+        }
+        Some(end)
     }
 
     /// The slots of the two ends: `x`, where the first hop starts, and
@@ -1996,6 +2007,58 @@ impl<'e> PairCount<'e> {
     pub fn z_lists<'s>(&self, z: NodeId, snap: &'s Snapshot) -> EndList<'s> {
         let c = self.fused.expand;
         end_lists(z, &self.fused.types, c.dir, closing_end(self.e, c).1, snap)
+    }
+}
+
+/// The entries of one end's lists of a counted closing pair, by target:
+/// the targets (sorted, their labels checked) and how many entries reach
+/// each ([`PairCount::end_counts`]).
+#[derive(Debug, Default)]
+pub(crate) struct EndCounts {
+    nodes: Vec<NodeId>,
+    counts: Vec<u64>,
+}
+
+impl EndCounts {
+    /// The pairs that the lists `own` of another end make with these
+    /// entries: per entry of `own`, the entries here that reach its
+    /// target. Each relationship of one end's run pairs with each of the
+    /// other's, as the general path's loops take them, since one
+    /// relationship is in both runs only where the ends are one node
+    /// (which the caller rules out). A short list looks each target up;
+    /// a long one is walked beside these.
+    pub fn pairs_with(&self, own: &[AdjSlice<'_>]) -> i64 {
+        let mut pairs = 0u64;
+        let bits = (usize::BITS - self.nodes.len().leading_zeros()) as usize;
+        for list in own {
+            if list.len() * bits <= list.len() + self.nodes.len() {
+                for a in list.iter() {
+                    if let Ok(i) = self.nodes.binary_search(&a.node) {
+                        pairs += self.counts[i];
+                    }
+                }
+            } else {
+                pairs += self.walk(list);
+            }
+        }
+        i64::try_from(pairs).unwrap_or(i64::MAX)
+    }
+
+    /// [`EndCounts::pairs_with`] of one list, sorted by target, walked
+    /// beside the targets here.
+    fn walk(&self, list: &AdjSlice<'_>) -> u64 {
+        let (mut pairs, mut i) = (0, 0);
+        for a in list.iter() {
+            while self.nodes.get(i).is_some_and(|n| *n < a.node) {
+                i += 1;
+            }
+            match self.nodes.get(i) {
+                Some(n) if *n == a.node => pairs += self.counts[i],
+                Some(_) => {}
+                None => break,
+            }
+        }
+        pairs
     }
 }
 
