@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use relgraph_graph::Value;
 
@@ -1399,6 +1400,19 @@ impl Groups<'_, '_> {
         let per = rows.len().max(1);
         let chunk = (PRODUCT_CHUNK / per).clamp(64, batch::BATCH);
         let mut groups = Vec::with_capacity(chunk);
+        // The build values the keys read (the only ones a group is found
+        // by): each written into the row, the others not copied (a text's
+        // copy is an atomic count up and, when overwritten, down).
+        let mut keyed: SmallVec<[(usize, usize); 4]> = SmallVec::new();
+        for (i, s) in j.slots.iter().enumerate() {
+            let mut read = false;
+            for (k, _) in self.keys {
+                k.visit_slots(&mut |x| read |= x == *s);
+            }
+            if read {
+                keyed.push((*s, i));
+            }
+        }
         let mut start = range.start;
         let before = self.groups.len();
         while start < range.end {
@@ -1422,8 +1436,10 @@ impl Groups<'_, '_> {
                 // between, so the groups keep their order).
                 self.count_rows(per)?;
                 let row = &mut rows[0];
-                for (s, v) in j.slots.iter().zip(vals) {
-                    put_value(&mut row[*s], v);
+                for &(s, i) in &keyed {
+                    if let Some(v) = vals.get(i) {
+                        put_value(&mut row[s], v);
+                    }
                 }
                 groups.push(self.group_of(row)?);
             }
