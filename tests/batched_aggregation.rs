@@ -220,6 +220,8 @@ fn prospects(dir: &std::path::Path) -> Database {
          CREATE (x)-[:INTERESTED_IN]->(t), (x)-[:INTERESTED_IN]->(t)",
         "MATCH (r3:R {n: 3}), (x) WHERE (x:P AND x.i % 50 = 7) OR (x:R AND x.n % 3 = 2) \
          CREATE (x)-[:INTERESTED_IN]->(r3)",
+        // References with more topics than are compared one by one.
+        "MATCH (x:R) WHERE x.n < 2 MATCH (t:Topic) CREATE (x)-[:INTERESTED_IN]->(t)",
     ] {
         db.query(q, &p).expect(q);
     }

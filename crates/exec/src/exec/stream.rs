@@ -2010,6 +2010,10 @@ impl<'e> PairCount<'e> {
     }
 }
 
+/// The most targets [`EndCounts::pairs_with`] compares with every entry
+/// rather than searching.
+const FEW_TARGETS: usize = 8;
+
 /// The entries of one end's lists of a counted closing pair, by target:
 /// the targets (sorted, their labels checked) and how many entries reach
 /// each ([`PairCount::end_counts`]).
@@ -2031,7 +2035,15 @@ impl EndCounts {
         let mut pairs = 0u64;
         let bits = (usize::BITS - self.nodes.len().leading_zeros()) as usize;
         for list in own {
-            if list.len() * bits <= list.len() + self.nodes.len() {
+            if self.nodes.len() <= FEW_TARGETS {
+                // A few targets: each compared with every entry, with no
+                // branch to mispredict on whether it matched.
+                for a in list.iter() {
+                    for (n, c) in self.nodes.iter().zip(&self.counts) {
+                        pairs += c * u64::from(*n == a.node);
+                    }
+                }
+            } else if list.len() * bits <= list.len() + self.nodes.len() {
                 for a in list.iter() {
                     if let Ok(i) = self.nodes.binary_search(&a.node) {
                         pairs += self.counts[i];
