@@ -28,6 +28,10 @@ pub struct LimitArgs {
     /// allow (docs/access.md). [default: the administrator]
     #[arg(long, value_name = "NAME")]
     pub role: Option<String>,
+    /// Worker threads for the parallel parts of a statement (scans,
+    /// expansions, aggregations, sorts), at least 1. [default: all cores]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 /// A limit given on the command line: a value, or `none`.

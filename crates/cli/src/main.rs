@@ -323,6 +323,32 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<bool, CliError> {
+    let threads = match &cli.command {
+        Some(Command::Shell(a)) => a.limits.threads,
+        Some(Command::Query(a)) => a.limits.threads,
+        _ => None,
+    }
+    .or(cli.limits.threads);
+    match threads {
+        Some(n) => in_pool(usize::from(n), || run_command(cli)),
+        None => run_command(cli),
+    }
+}
+
+/// `f` run with `threads` worker threads for the statements' parallel
+/// work (rayon's pool, which the engine's parallel parts run on).
+fn in_pool<T>(threads: usize, f: impl FnOnce() -> Result<T, CliError> + Send) -> Result<T, CliError>
+where
+    T: Send,
+{
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| CliError::Other(format!("cannot start {threads} threads: {e}")))?;
+    pool.install(f)
+}
+
+fn run_command(cli: Cli) -> Result<bool, CliError> {
     match cli.command {
         None => run_shell(
             cli.db,
@@ -383,13 +409,9 @@ fn run(cli: Cli) -> Result<bool, CliError> {
             let mut db = relgraph::Database::open(&a.db).map_err(CliError::Query)?;
             commands::set_role(&mut db, a.role);
             let results = match a.threads {
-                Some(n) => {
-                    let pool = rayon::ThreadPoolBuilder::new()
-                        .num_threads(n.max(1))
-                        .build()
-                        .map_err(|e| CliError::Other(format!("cannot start {n} threads: {e}")))?;
-                    pool.install(|| commands::bench_run(&db, &a.query_dir, a.runs, a.keep_going))?
-                }
+                Some(n) => in_pool(n, || {
+                    commands::bench_run(&db, &a.query_dir, a.runs, a.keep_going)
+                })?,
                 None => commands::bench_run(&db, &a.query_dir, a.runs, a.keep_going)?,
             };
             print!(

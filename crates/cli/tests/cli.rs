@@ -659,6 +659,11 @@ fn query_limit_flags() {
         text(&out.stderr)
     );
 
+    // `relgraph query --db DB --format csv FLAGS... QUERY`.
+    let csv = |flags: &[&str], query: &str| {
+        run(&[&["query", "--db", db, "--format", "csv"], flags, &[query]].concat())
+    };
+
     // Generous limits, in every unit, let a statement answer.
     for (timeout, memory) in [
         ("1m", "1GiB"),
@@ -666,20 +671,8 @@ fn query_limit_flags() {
         ("none", "none"),
         ("90s", "64MiB"),
     ] {
-        let out = run(&[
-            "query",
-            "--db",
-            db,
-            "--format",
-            "csv",
-            "--timeout",
-            timeout,
-            "--memory",
-            memory,
-            "--max-rows",
-            "10",
-            "RETURN size(range(1, 1000)) AS n",
-        ]);
+        let flags = ["--timeout", timeout, "--memory", memory, "--max-rows", "10"];
+        let out = csv(&flags, "RETURN size(range(1, 1000)) AS n");
         assert_eq!(
             ok(&out),
             "n\n1000\n",
@@ -687,10 +680,37 @@ fn query_limit_flags() {
         );
     }
 
+    // Worker threads: the same answer on one, on two, and by default
+    // (an aggregation and a sort large enough to be split).
+    let grouped = "UNWIND range(1, 300000) AS x WITH x % 7 AS k, count(*) AS n, sum(x) AS s \
+                   RETURN k, n, s ORDER BY k";
+    let want = ok(&csv(&[], grouped));
+    assert!(want.starts_with("k,n,s\n0,42857,"), "{want}");
+    for threads in ["1", "2"] {
+        assert_eq!(
+            ok(&csv(&["--threads", threads], grouped)),
+            want,
+            "--threads {threads}"
+        );
+    }
+    let out = run(&[
+        "--threads",
+        "1",
+        "query",
+        "--db",
+        db,
+        "--format",
+        "csv",
+        grouped,
+    ]);
+    assert_eq!(ok(&out), want, "relgraph --threads 1 query");
+
     for (flag, value, complaint) in [
         ("--timeout", "2 fortnights", "unknown duration unit"),
         ("--memory", "12 parsecs", "unknown size unit"),
         ("--max-rows", "many", "not a number of rows"),
+        ("--threads", "0", "--threads"),
+        ("--threads", "many", "--threads"),
     ] {
         let out = run(&["query", "--db", db, flag, value, "RETURN 1"]);
         assert_eq!(out.status.code(), Some(2), "{flag} {value}");
