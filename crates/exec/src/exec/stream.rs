@@ -2029,8 +2029,9 @@ impl EndCounts {
     /// target. Each relationship of one end's run pairs with each of the
     /// other's, as the general path's loops take them, since one
     /// relationship is in both runs only where the ends are one node
-    /// (which the caller rules out). A short list looks each target up;
-    /// a long one is walked beside these.
+    /// (which the caller rules out). Up to [`FEW_TARGETS`] targets here
+    /// are each compared with every entry; past that, a short list looks
+    /// each target up and a long one is walked beside these.
     pub fn pairs_with(&self, own: &[AdjSlice<'_>]) -> i64 {
         let mut pairs = 0u64;
         let bits = (usize::BITS - self.nodes.len().leading_zeros()) as usize;
