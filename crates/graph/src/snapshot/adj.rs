@@ -404,37 +404,6 @@ impl<'a> AdjSlice<'a> {
         }
     }
 
-    /// The pairs of an entry of this list and one of `other` (both sorted
-    /// by node) that reach the same node, over the nodes `keep` accepts:
-    /// per shared node, the product of its two runs' lengths
-    /// ([`AdjSlice::shared_runs`] counted).
-    ///
-    /// ```
-    /// # use relgraph_graph::{Adj, AdjSlice, NodeId, RelId};
-    /// let a = |n, r| Adj { node: NodeId(n), rel: RelId(r) };
-    /// let (x, y) = ([a(1, 0), a(2, 1), a(2, 2), a(5, 3)], [a(2, 9), a(3, 8), a(5, 7)]);
-    /// let (x, y) = (AdjSlice::wide(&x), AdjSlice::wide(&y));
-    /// assert_eq!(x.shared_pairs(&y, |_| true), 3);
-    /// assert_eq!(x.shared_pairs(&y, |n| n != NodeId(2)), 1);
-    /// ```
-    pub fn shared_pairs(
-        &self,
-        other: &AdjSlice<'_>,
-        mut keep: impl FnMut(NodeId) -> bool,
-    ) -> usize {
-        let mut pairs = 0;
-        let counted = self.shared_runs(other, |n, l, r| {
-            if keep(n) {
-                pairs += l.len() * r.len();
-            }
-            Ok::<_, std::convert::Infallible>(true)
-        });
-        match counted {
-            Ok(_) => pairs,
-            Err(never) => match never {},
-        }
-    }
-
     /// The entries, in order.
     #[inline]
     pub fn iter(&self) -> AdjIter<'_> {
