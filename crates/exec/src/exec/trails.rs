@@ -312,11 +312,7 @@ fn build_hop_index(
     // A table entry: the node, the count and a control byte, with slack.
     ctx.guard
         .check_alloc(others.len() as u64 * 24 + VALUE_BYTES)?;
-    Ok(Some(HopIndex {
-        node,
-        is_source,
-        others,
-    }))
+    Ok(Some(HopIndex::new(node, is_source, others)))
 }
 
 #[cfg(test)]
