@@ -419,7 +419,9 @@ fn hold_rows(h: &mut Hold<'_>, rows: &[Row]) -> Result<()> {
 /// Builds the tables of the segment's hash joins before its tasks start
 /// (so parallel tasks do not race to build them).
 fn prepare_joins(ops: &[Op], width: usize, ctx: &Ctx<'_>) -> Result<()> {
-    for op in ops {
+    // The segment's first join is built, if it is, when its tasks are
+    // made ([`tasks_grouped`]): a build that streams is never kept.
+    for op in ops.iter().skip(1) {
         // A join whose build reads the incoming row's params is built
         // for the first row that reaches it.
         if let Op::HashJoin(j) = op {
@@ -446,6 +448,11 @@ enum Task<'t> {
     /// each joined with every input row in turn (build-major: the rows of
     /// one build row come together).
     ProductRows(Arc<[Row]>, std::ops::Range<usize>),
+    /// A morsel of the node ids of the scan that starts the build side of
+    /// the product that starts the segment, each build row joined with
+    /// every input row in turn as it comes (build-major, the build not
+    /// kept: `stream::product_scan`).
+    ProductScan(Arc<[Row]>, std::ops::Range<u64>),
 }
 
 /// Pairs of (input row, build row) a product that starts a segment must
@@ -525,8 +532,18 @@ fn tasks_grouped<'c>(
     }
     if let Some(Op::HashJoin(j)) = ops.first() {
         let build_major = keyed_by_build(j, &ops[1..], keys);
+        if build_major {
+            if let Some(tasks) = product_scan_tasks(j, &input, ctx)? {
+                return Ok(tasks);
+            }
+        }
         if let Some(tasks) = product_tasks(j, &input, ctx, build_major)? {
             return Ok(tasks);
+        }
+        if let Some(first) = input.first() {
+            // Built before the tasks start, so that they do not race to
+            // build it ([`prepare_joins`] leaves a segment's first join).
+            stream::join_table(j, first, ctx)?;
         }
     }
     let mut tasks = Vec::with_capacity(input.len() / batch + 1);
@@ -539,6 +556,66 @@ fn tasks_grouped<'c>(
         tasks.push(Task::Rows(chunk));
     }
     Ok(tasks)
+}
+
+/// The tasks of a segment that starts with a product whose build side
+/// runs a morsel at a time ([`HashJoin::streamed_build`]), joined
+/// build-major with a few input rows that all read the same values of
+/// its params: one [`Task::ProductScan`] per morsel of the build's scan,
+/// as a scan that starts a segment has. `None` where the product is not
+/// such, or makes fewer than [`PRODUCT_SPLIT_MIN`] pairs by the label's
+/// count (a kept build is cheaper to share out then).
+fn product_scan_tasks<'c>(
+    j: &HashJoin,
+    input: &[Row],
+    ctx: &Ctx<'c>,
+) -> Result<Option<Vec<Task<'c>>>> {
+    let Some(scan) = j.streamed_build() else {
+        return Ok(None);
+    };
+    let Some(first) = input.first() else {
+        return Ok(None);
+    };
+    if !j.probe_keys.is_empty() || input.len() > PRODUCT_TASKS {
+        return Ok(None);
+    }
+    let params = stream::param_values(&j.params, first);
+    if !input
+        .iter()
+        .all(|r| stream::param_values(&j.params, r) == params)
+    {
+        return Ok(None);
+    }
+    let label = match &scan.seek {
+        Seek::Label(l) => match l.resolve(ctx.snapshot.catalog()) {
+            Some(id) => Some(id),
+            // An unknown label matches nothing: no task needed.
+            None => return Ok(Some(Vec::new())),
+        },
+        _ => None,
+    };
+    let total = match label {
+        Some(l) => ctx.snapshot.label_count(l),
+        None => ctx.snapshot.node_count(),
+    } as usize;
+    if total.saturating_mul(input.len()) < PRODUCT_SPLIT_MIN {
+        return Ok(None);
+    }
+    // The properties the join reads ahead, once per input row for all
+    // its tasks.
+    let mut rows = input.to_vec();
+    for row in &mut rows {
+        stream::read_probe(j, row, ctx)?;
+    }
+    let shared: Arc<[Row]> = rows.into();
+    let per = (total / SCAN_MORSELS).clamp(64, 4096);
+    Ok(Some(
+        ctx.snapshot
+            .label_morsels(label, per)
+            .into_iter()
+            .map(|m| Task::ProductScan(shared.clone(), m))
+            .collect(),
+    ))
 }
 
 /// The tasks of a segment that starts with a product (a hash join without
@@ -657,6 +734,13 @@ fn run_task_rows(ops: &[Op], task: Task, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> 
             };
             let mut rows = rows.to_vec();
             stream::product_rows(j, range, &ops[1..], &mut rows, ctx, sink)?;
+        }
+        Task::ProductScan(rows, morsel) => {
+            let Op::HashJoin(j) = &ops[0] else {
+                unreachable!("product tasks start with a product")
+            };
+            let mut rows = rows.to_vec();
+            stream::product_scan(j, morsel, &ops[1..], &mut rows, ctx, sink)?;
         }
         Task::Morsel(mut row, range) => {
             let Op::NodeScan(s) = &ops[0] else {
@@ -954,6 +1038,11 @@ impl<'g> Hold<'g> {
         self.bytes += bytes;
         self.guard.hold(bytes)
     }
+
+    /// Releases everything it holds (what it held for is gone).
+    pub(crate) fn release_all(&mut self) {
+        self.guard.release(std::mem::take(&mut self.bytes));
+    }
 }
 
 impl Drop for Hold<'_> {
@@ -1114,7 +1203,10 @@ fn aggregate(
     let template = new_accs(aggs)?;
     let expected = expected_groups(ops, keys, tasks.len());
     let defer = groups::deferral_pays(ops, keys);
-    let make = || Groups::new(keys, &defer, aggs, &template, ctx, expected);
+    let make = || {
+        Groups::new(keys, &defer, aggs, &template, ctx, expected)
+            .with_outflow(groups::Outflow::new(after, width))
+    };
     // Counts and sums (float sums are exact until rounded once) do not
     // depend on the order rows arrive in, so each worker folds all its
     // tasks into one set of groups (fewer partials to merge); other
@@ -1169,6 +1261,7 @@ fn aggregate(
         ctx.guard.check()?;
         total.merge(p)?;
     }
+    let outflow = total.take_outflow();
     let mut groups = total.finish(width)?;
     // No grouping keys: one row even for no input.
     if keys.is_empty() && groups.len() == 0 {
@@ -1176,7 +1269,11 @@ fn aggregate(
         one.push([], new_accs(aggs)?, 0);
         groups = Finished::in_order(vec![one]);
     }
-    rows_of_groups(groups, keys, aggs, width, after, ctx)
+    let rows = rows_of_groups(groups, keys, aggs, width, after, ctx)?;
+    match outflow {
+        Some(out) => out.then(rows, ctx),
+        None => Ok(rows),
+    }
 }
 
 /// The rows of the `groups` (in first-seen order), passed through

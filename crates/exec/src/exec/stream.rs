@@ -568,6 +568,97 @@ pub(crate) fn product_rows(
     product_rows_each(j, table, range, rest, rows, ctx, sink)
 }
 
+/// The rows of a product whose build side is not kept: the build's scan
+/// over one `morsel` of node ids ([`HashJoin::streamed_build`]), its rows
+/// taken a chunk at a time and each chunk joined build-major with every
+/// row of `rows` ([`product_rows`]), as one
+/// [`super::Task::ProductScan`]. The build rows come in the order a kept
+/// table would hold them (its morsels in order); none is kept past its
+/// chunk (cookbook cb09 kept 315,000 companies' rows per run, their
+/// vectors on fresh pages, to join each with ten customers).
+pub(crate) fn product_scan(
+    j: &HashJoin,
+    morsel: Range<u64>,
+    rest: &[Op],
+    rows: &mut [Row],
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<bool> {
+    let (Some(first), Some((Op::NodeScan(s), build))) = (rows.first(), j.build.split_first())
+    else {
+        return Ok(true);
+    };
+    let mut start = params_row(&j.params, first);
+    let checks = crate::plan::compares::scan_comparisons(s, build);
+    let build = &build[checks.fused..];
+    let mut chunk = BuildChunk {
+        j,
+        table: JoinTable {
+            params: param_values(&j.params, first),
+            ..JoinTable::default()
+        },
+        cap: (PRODUCT_SCAN_CHUNK / rows.len()).clamp(64, BATCH),
+        rows,
+        rest,
+        ctx,
+        sink,
+    };
+    if !scan(s, &checks, &mut start, Some(morsel), ctx, &mut |r| {
+        push(build, r, ctx, &mut chunk)
+    })? {
+        return Ok(false);
+    }
+    chunk.join()
+}
+
+/// About how many joined rows a chunk of a streamed build makes
+/// ([`product_scan`]).
+const PRODUCT_SCAN_CHUNK: usize = 4096;
+
+/// The sink of a streamed build ([`product_scan`]): keeps the values of
+/// the join's slots of up to `cap` build rows, then joins them with the
+/// incoming `rows` and empties.
+struct BuildChunk<'a, 'c> {
+    j: &'a HashJoin,
+    table: JoinTable,
+    cap: usize,
+    rows: &'a mut [Row],
+    rest: &'a [Op],
+    ctx: &'a Ctx<'c>,
+    sink: &'a mut dyn Sink,
+}
+
+impl BuildChunk<'_, '_> {
+    /// Joins the build rows kept with every incoming row, then drops them.
+    fn join(&mut self) -> Result<bool> {
+        let n = self.table.rows.len();
+        if n == 0 {
+            return Ok(true);
+        }
+        let (j, ctx) = (self.j, self.ctx);
+        let more = match (self.rest.is_empty() && j.distinct_rels.is_empty())
+            .then(|| self.sink.take_product(j, &self.table, 0..n, self.rows))
+            .flatten()
+        {
+            Some(taken) => taken?,
+            None => product_rows_each(j, &self.table, 0..n, self.rest, self.rows, ctx, self.sink)?,
+        };
+        self.table.rows.clear();
+        Ok(more)
+    }
+}
+
+impl Sink for BuildChunk<'_, '_> {
+    fn push(&mut self, row: &mut Row) -> Result<bool> {
+        let vals: Vec<Value> = self.j.slots.iter().map(|s| row[*s].clone()).collect();
+        self.table.rows.push(vals);
+        if self.table.rows.len() >= self.cap {
+            return self.join();
+        }
+        Ok(true)
+    }
+}
+
 /// [`product_rows`] row by row: each joined row pushed through `rest`.
 pub(crate) fn product_rows_each(
     j: &HashJoin,

@@ -904,6 +904,48 @@ pub(crate) struct HashJoin {
     pub params: Vec<usize>,
 }
 
+impl HashJoin {
+    /// The slot that holds a different value in every build row, if one
+    /// does: the node of the scan that starts the build side (the build
+    /// runs from one row, and a scan finds each node once), where every
+    /// operator after it keeps or drops rows without repeating them and
+    /// leaves the slot as it is (filters, projections of other slots,
+    /// sorts, skips, limits, DISTINCT).
+    /// The scan that starts the build side, where the build can run a
+    /// morsel of its node ids at a time, its rows joined as they come
+    /// instead of kept (`stream::product_scan`): a label or full scan
+    /// followed only by operators that take each row alone (filters,
+    /// projections, expansions, UNWIND).
+    pub(crate) fn streamed_build(&self) -> Option<&NodeScan> {
+        let (Some(Op::NodeScan(scan)), rest) = (self.build.first(), &self.build[1..]) else {
+            return None;
+        };
+        let by_morsels = matches!(scan.seek, Seek::All | Seek::Label(_));
+        let row_by_row = rest.iter().all(|op| {
+            matches!(
+                op,
+                Op::Filter(..) | Op::Project { .. } | Op::Expand(_) | Op::Unwind { .. }
+            )
+        });
+        (by_morsels && row_by_row).then_some(scan)
+    }
+
+    pub(crate) fn distinct_build_slot(&self) -> Option<usize> {
+        let (Some(Op::NodeScan(scan)), rest) = (self.build.first(), &self.build[1..]) else {
+            return None;
+        };
+        let keeps = |op: &Op| match op {
+            Op::Filter(..) | Op::Sort { .. } | Op::Skip(_) | Op::Limit(_) => true,
+            Op::Distinct { .. } => true,
+            Op::Project { items, .. } => items.iter().all(|(e, out)| {
+                *out != scan.slot || matches!(e, CExpr::Slot(s) if *s == scan.slot)
+            }),
+            _ => false,
+        };
+        rest.iter().all(keeps).then_some(scan.slot)
+    }
+}
+
 /// Follows a set of slots whose values have some property through
 /// projection `items`: an item's output slot is in the set afterwards iff
 /// `has` says its expression gives such a value, judged on the set as it
