@@ -222,6 +222,13 @@ fn prospects(dir: &std::path::Path) -> Database {
          CREATE (x)-[:INTERESTED_IN]->(r3)",
         // References with more topics than are compared one by one.
         "MATCH (x:R) WHERE x.n < 2 MATCH (t:Topic) CREATE (x)-[:INTERESTED_IN]->(t)",
+        // Topics whose ids lie far from the first twenty: a reference's
+        // topics then span too many ids to be counted by id (all but
+        // reference 9, whose topics are counted by id).
+        "UNWIND range(20, 25) AS k CREATE (:Topic {k: k})",
+        "MATCH (x) WHERE (x:P AND x.i % 3 = 0) OR (x:R AND x.n <> 9) \
+         MATCH (t:Topic) WHERE t.k = 20 + coalesce(x.i, x.n) % 6 \
+         CREATE (x)-[:INTERESTED_IN]->(t)",
     ] {
         db.query(q, &p).expect(q);
     }

@@ -587,6 +587,20 @@ struct PairLists<'r> {
     x: bool,
     /// Per build row, that end's lists.
     lists: Vec<EndList<'r>>,
+    /// Per build row, the targets of its lists' entries, sorted, one row
+    /// after another ([`EndCounts::pairs_with`] reads them for every
+    /// incoming row).
+    targets: Vec<NodeId>,
+    /// Where each build row's targets start in `targets`, and the end.
+    starts: Vec<usize>,
+}
+
+impl PairLists<'_> {
+    /// The sorted targets of build row `i`.
+    fn targets(&self, i: usize) -> Option<&[NodeId]> {
+        let (&from, &to) = (self.starts.get(i)?, self.starts.get(i + 1)?);
+        self.targets.get(from..to)
+    }
 }
 
 impl<'r> BuildRows<'r> {
@@ -661,14 +675,31 @@ impl<'r> BuildRows<'r> {
             (Err(_), Ok(k)) => (k, false),
             _ => return None,
         };
-        let lists = self.rows.iter().map(|r| match r.get(k) {
-            Some(Value::Node(n)) if x => pairs.x_lists(*n, snap),
-            Some(Value::Node(n)) => pairs.z_lists(*n, snap),
-            _ => SmallVec::new(),
-        });
+        let lists: Vec<EndList<'r>> = self
+            .rows
+            .iter()
+            .map(|r| match r.get(k) {
+                Some(Value::Node(n)) if x => pairs.x_lists(*n, snap),
+                Some(Value::Node(n)) => pairs.z_lists(*n, snap),
+                _ => SmallVec::new(),
+            })
+            .collect();
+        let mut targets = Vec::new();
+        let mut starts = Vec::with_capacity(lists.len() + 1);
+        for l in &lists {
+            let from = targets.len();
+            starts.push(from);
+            for list in l {
+                targets.extend(list.iter().map(|a| a.node));
+            }
+            targets[from..].sort_unstable();
+        }
+        starts.push(targets.len());
         Some(PairLists {
             x,
-            lists: lists.collect(),
+            lists,
+            targets,
+            starts,
         })
     }
 
@@ -851,7 +882,7 @@ impl<'a> Evaluator<'a, '_, '_, '_> {
                             _ => None,
                         };
                         if own_node.is_some_and(|n| n != f) {
-                            out.push(Scalar::Int(c.pairs_with(l.lists.get(i)?)));
+                            out.push(Scalar::Int(c.pairs_with(l.targets(i)?)));
                             continue;
                         }
                     }

@@ -2080,6 +2080,7 @@ impl<'e> PairCount<'e> {
                 }
             }
         }
+        end.index();
         Some(end)
     }
 
@@ -2107,57 +2108,93 @@ const FEW_TARGETS: usize = 8;
 
 /// The entries of one end's lists of a counted closing pair, by target:
 /// the targets (sorted, their labels checked) and how many entries reach
-/// each ([`PairCount::end_counts`]).
+/// each ([`PairCount::end_counts`]); where the targets lie within a few
+/// ids of each other, also the counts by id from the first.
 #[derive(Debug, Default)]
 pub(crate) struct EndCounts {
     nodes: Vec<NodeId>,
     counts: Vec<u64>,
+    /// Per id from `nodes[0]` to the last, its count (0 for the ids
+    /// between): empty where they span more than [`DENSE_SPAN`] ids per
+    /// target.
+    by_id: Vec<u64>,
 }
 
+/// Ids per target that [`EndCounts`] counts by id at most (past a few
+/// dozen ids for any number of targets).
+const DENSE_SPAN: u64 = 4;
+
 impl EndCounts {
-    /// The pairs that the lists `own` of another end make with these
-    /// entries: per entry of `own`, the entries here that reach its
-    /// target. Each relationship of one end's run pairs with each of the
-    /// other's, as the general path's loops take them, since one
-    /// relationship is in both runs only where the ends are one node
-    /// (which the caller rules out). Up to [`FEW_TARGETS`] targets here
-    /// are each compared with every entry; past that, a short list looks
-    /// each target up and a long one is walked beside these.
-    pub fn pairs_with(&self, own: &[AdjSlice<'_>]) -> i64 {
-        let mut pairs = 0u64;
-        let bits = (usize::BITS - self.nodes.len().leading_zeros()) as usize;
-        for list in own {
-            if self.nodes.len() <= FEW_TARGETS {
-                // A few targets: each compared with every entry, with no
-                // branch to mispredict on whether it matched.
-                for a in list.iter() {
-                    for (n, c) in self.nodes.iter().zip(&self.counts) {
-                        pairs += c * u64::from(*n == a.node);
-                    }
-                }
-            } else if list.len() * bits <= list.len() + self.nodes.len() {
-                for a in list.iter() {
-                    if let Ok(i) = self.nodes.binary_search(&a.node) {
-                        pairs += self.counts[i];
-                    }
-                }
-            } else {
-                pairs += self.walk(list);
-            }
+    /// Counts by id where the targets are close together.
+    fn index(&mut self) {
+        let (Some(first), Some(last)) = (self.nodes.first(), self.nodes.last()) else {
+            return;
+        };
+        let span = last.0 - first.0 + 1;
+        if span > 32 + DENSE_SPAN * self.nodes.len() as u64 {
+            return;
         }
+        let mut by_id = vec![0; span as usize];
+        for (n, c) in self.nodes.iter().zip(&self.counts) {
+            by_id[(n.0 - first.0) as usize] = *c;
+        }
+        self.by_id = by_id;
+    }
+
+    /// The pairs that the entries `own` of another end (their targets,
+    /// sorted) make with these entries: per entry of `own`, the entries
+    /// here that reach its target. Each relationship of one end's run
+    /// pairs with each of the other's, as the general path's loops take
+    /// them, since one relationship is in both runs only where the ends
+    /// are one node (which the caller rules out). Targets close together
+    /// are counted by id, with no branch; up to [`FEW_TARGETS`] others are
+    /// each compared with every entry; past that, a short list looks each
+    /// target up and a long one is walked beside these.
+    pub fn pairs_with(&self, own: &[NodeId]) -> i64 {
+        let pairs = match self.nodes.first() {
+            None => 0,
+            Some(first) if !self.by_id.is_empty() => {
+                let mut pairs = 0u64;
+                for n in own {
+                    let at = n.0.wrapping_sub(first.0) as usize;
+                    pairs += self.by_id.get(at).copied().unwrap_or(0);
+                }
+                pairs
+            }
+            Some(_) if self.nodes.len() <= FEW_TARGETS => {
+                let mut pairs = 0u64;
+                for a in own {
+                    for (n, c) in self.nodes.iter().zip(&self.counts) {
+                        pairs += c * u64::from(n == a);
+                    }
+                }
+                pairs
+            }
+            Some(_) => {
+                let bits = (usize::BITS - self.nodes.len().leading_zeros()) as usize;
+                if own.len() * bits <= own.len() + self.nodes.len() {
+                    own.iter()
+                        .filter_map(|a| self.nodes.binary_search(a).ok())
+                        .map(|i| self.counts[i])
+                        .sum()
+                } else {
+                    self.walk(own)
+                }
+            }
+        };
         i64::try_from(pairs).unwrap_or(i64::MAX)
     }
 
-    /// [`EndCounts::pairs_with`] of one list, sorted by target, walked
-    /// beside the targets here.
-    fn walk(&self, list: &AdjSlice<'_>) -> u64 {
+    /// [`EndCounts::pairs_with`] of sorted targets, walked beside the
+    /// targets here.
+    fn walk(&self, own: &[NodeId]) -> u64 {
         let (mut pairs, mut i) = (0, 0);
-        for a in list.iter() {
-            while self.nodes.get(i).is_some_and(|n| *n < a.node) {
+        for a in own {
+            while self.nodes.get(i).is_some_and(|n| n < a) {
                 i += 1;
             }
             match self.nodes.get(i) {
-                Some(n) if *n == a.node => pairs += self.counts[i],
+                Some(n) if n == a => pairs += self.counts[i],
                 Some(_) => {}
                 None => break,
             }
