@@ -34,7 +34,7 @@ use relgraph_cypher::ast::{BinaryOp, UnaryOp};
 use relgraph_graph::{Adj, NodeId, NodeProbe, PropKeyId, RelId, Scalar, Snapshot, Value};
 use smallvec::SmallVec;
 
-use super::stream::{EndList, PairCount};
+use super::stream::{EndCounts, EndList, PairCount};
 use crate::error::Result;
 use crate::eval::{self, Ctx};
 use crate::functions::aggregate::Accumulator;
@@ -661,6 +661,50 @@ impl<'r> BuildRows<'r> {
             _ => {}
         }
         Some(())
+    }
+
+    /// The pairs that counted pattern `sub` (a hop closed into a bound
+    /// node, one end a build value and the other a node of the incoming
+    /// row) makes for each build row with every one of the incoming
+    /// `rows`, summed: each build row's targets counted once against the
+    /// entries of all the rows' ends together ([`EndCounts::sum`]) rather
+    /// than against each row's (cookbook cb09: each company's topics
+    /// against the topics of ten customers at once). `None` where the
+    /// count is not of that kind, an incoming row's end is not a node, or
+    /// a build row's end is one of theirs (the pair is then of one node
+    /// with itself, counted the general way).
+    pub fn count_totals(&self, sub: &SubPlan, rows: &[Row], ctx: &Ctx<'_>) -> Option<Vec<i64>> {
+        let snap = ctx.snapshot;
+        let pairs = PairCount::new(super::stream::closing_hop(&sub.ops)?, snap).ok()?;
+        let at = sub as *const SubPlan as usize;
+        let (_, l) = self.pair_lists.iter().find(|(a, _)| *a == at)?;
+        let (xs, zs) = pairs.ends();
+        let (fixed_slot, own_slot) = if l.x { (zs, xs) } else { (xs, zs) };
+        let own_at = self.slots.binary_search(&own_slot).ok()?;
+        let mut fixed = SmallVec::<[NodeId; 16]>::new();
+        let mut parts = Vec::with_capacity(rows.len());
+        for row in rows {
+            let Some(Value::Node(f)) = row.get(fixed_slot) else {
+                return None;
+            };
+            let lists = match l.x {
+                true => pairs.z_lists(*f, snap),
+                false => pairs.x_lists(*f, snap),
+            };
+            parts.push(pairs.end_counts(&lists, &mut pairs.label_probe(snap))?);
+            fixed.push(*f);
+        }
+        let all = EndCounts::sum(&parts);
+        let mut totals = Vec::with_capacity(self.rows.len());
+        for (i, r) in self.rows.iter().enumerate() {
+            match r.get(own_at) {
+                Some(Value::Node(n)) if !fixed.contains(n) => {
+                    totals.push(all.pairs_with(l.targets(i)?));
+                }
+                _ => return None,
+            }
+        }
+        Some(totals)
     }
 
     /// The lists of the end of counted pattern `sub` (a hop closed into a
@@ -1454,10 +1498,22 @@ pub(crate) fn arg_values<'a>(
     accs: &[Accumulator],
     ev: &mut Evaluator<'a, '_, '_, '_>,
 ) -> Option<Args<'a>> {
+    arg_values_but(plan, accs, ev, &[])
+}
+
+/// [`arg_values`] but for the arguments `taken` marks (found another way:
+/// `None` in their place).
+pub(crate) fn arg_values_but<'a>(
+    plan: &'a BatchPlan,
+    accs: &[Accumulator],
+    ev: &mut Evaluator<'a, '_, '_, '_>,
+    taken: &[bool],
+) -> Option<Args<'a>> {
     let n = ev.source.len();
     let mut columns = Args::new();
-    for (arg, acc) in plan.args.iter().zip(accs) {
+    for (a, (arg, acc)) in plan.args.iter().zip(accs).enumerate() {
         let values = match arg {
+            _ if taken.get(a).copied().unwrap_or(false) => None,
             // The target and the relationship are never null: counted
             // as `count(*)` counts.
             Some(Lane::Target | Lane::Rel) if matches!(acc, Accumulator::Count(_)) => None,

@@ -1651,6 +1651,24 @@ impl Groups<'_, '_> {
         let Some(b) = BuildRows::new(&j.slots, build, plan, self.ctx.snapshot) else {
             return Ok(false);
         };
+        // A count or a sum of integers takes the chunk's totals; those of
+        // a pattern count, summed over every incoming row at once where
+        // they can be.
+        let sums = |acc: &mut Accumulator| acc.add_ints(0, 0);
+        let mut summed: SmallVec<[Option<Vec<i64>>; 4]> = SmallVec::new();
+        for (a, arg) in plan.args.iter().enumerate() {
+            let counted = match (arg, groups.first()) {
+                (Some(batch::Lane::Count(sub)), Some(&g))
+                    if self.groups.accs_of(g).get_mut(a).is_some_and(sums) =>
+                {
+                    crate::eval::tick(self.ctx)?;
+                    b.count_totals(sub, rows, self.ctx)
+                }
+                _ => None,
+            };
+            summed.push(counted);
+        }
+        let taken: SmallVec<[bool; 4]> = summed.iter().map(Option::is_some).collect();
         let mut args = Vec::with_capacity(rows.len());
         for row in rows {
             let mut ev = Evaluator {
@@ -1659,7 +1677,7 @@ impl Groups<'_, '_> {
                 ctx: self.ctx,
                 locals: &mut self.locals,
             };
-            match batch::arg_values(plan, self.template, &mut ev) {
+            match batch::arg_values_but(plan, self.template, &mut ev, &taken) {
                 Some(a) => args.push(a),
                 None => return Ok(false),
             }
@@ -1667,10 +1685,13 @@ impl Groups<'_, '_> {
         // An aggregate at a time: a count or a sum of integers takes the
         // chunk's totals column by column, anything else each group's
         // values in the order its rows would have come.
-        let sums = |acc: &mut Accumulator| acc.add_ints(0, 0);
+        let per = rows.len() as u64;
         for a in 0..self.aggs.len() {
-            let totals = match groups.first() {
-                Some(&g) if self.groups.accs_of(g).get_mut(a).is_some_and(sums) => {
+            let totals = match (summed.get(a), groups.first()) {
+                (Some(Some(counts)), _) => {
+                    Some(counts.iter().map(|c| (i128::from(*c), per)).collect())
+                }
+                (_, Some(&g)) if self.groups.accs_of(g).get_mut(a).is_some_and(sums) => {
                     batch::int_totals(&args, a, groups.len())
                 }
                 _ => None,

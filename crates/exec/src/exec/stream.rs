@@ -2125,6 +2125,30 @@ pub(crate) struct EndCounts {
 const DENSE_SPAN: u64 = 4;
 
 impl EndCounts {
+    /// The entries of several ends taken together: per target, the sum of
+    /// their counts. A pair count is linear in these counts, so the pairs
+    /// another end makes with all of them are the sum of those it makes
+    /// with each ([`EndCounts::pairs_with`]).
+    pub fn sum(parts: &[EndCounts]) -> EndCounts {
+        let mut all: Vec<(NodeId, u64)> = parts
+            .iter()
+            .flat_map(|p| p.nodes.iter().copied().zip(p.counts.iter().copied()))
+            .collect();
+        all.sort_unstable_by_key(|(n, _)| *n);
+        let mut out = EndCounts::default();
+        for (n, c) in all {
+            match (out.nodes.last(), out.counts.last_mut()) {
+                (Some(last), Some(total)) if *last == n => *total += c,
+                _ => {
+                    out.nodes.push(n);
+                    out.counts.push(c);
+                }
+            }
+        }
+        out.index();
+        out
+    }
+
     /// Counts by id where the targets are close together.
     fn index(&mut self) {
         let (Some(first), Some(last)) = (self.nodes.first(), self.nodes.last()) else {
