@@ -401,6 +401,35 @@ impl<'p> TopK<'p> {
         }
     }
 
+    /// [`TopK::may_keep`] by the first `known` sort keys alone (the
+    /// others' values not made yet): `None` where they tie with the k-th
+    /// row kept, so that the others must tell.
+    pub(super) fn may_keep_by(&self, row: &Row, known: usize) -> Option<bool> {
+        let Some(slots) = &self.slots else {
+            return Some(true);
+        };
+        match self.best.last() {
+            _ if self.k == 0 => Some(false),
+            Some((_, last)) if self.best.len() == self.k => {
+                let by = slots.iter().zip(self.keys).take(known);
+                match ordered(by.map(|(&s, (_, d))| (slot(row, s), slot(last, s), *d))) {
+                    std::cmp::Ordering::Less => Some(true),
+                    std::cmp::Ordering::Greater => Some(false),
+                    // All keys tie: later rows lose ties.
+                    std::cmp::Ordering::Equal if known >= slots.len() => Some(false),
+                    std::cmp::Ordering::Equal => None,
+                }
+            }
+            _ => Some(true),
+        }
+    }
+
+    /// Where slot `s` is among the sort keys, if it is one (every key a
+    /// variable).
+    pub(super) fn key_position(&self, s: usize) -> Option<usize> {
+        self.slots.as_ref()?.iter().position(|k| *k == s)
+    }
+
     /// The rows kept, best first.
     pub(super) fn into_rows(self) -> Vec<Row> {
         self.best.into_iter().map(|(_, r)| r).collect()

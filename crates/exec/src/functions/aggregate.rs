@@ -513,6 +513,23 @@ impl Accumulator {
         Ok(())
     }
 
+    /// [`Accumulator::finish`] into `out`: a count, and a sum of integers
+    /// alone, are written there directly (a `Result<Value>` returned and
+    /// copied into place was read back in pieces, and stalled, for every
+    /// group: a fifth of the time cookbook cb09 spends on its 315,000
+    /// groups at scale 450).
+    #[inline]
+    pub(crate) fn finish_into(self, out: &mut Value) -> Result<()> {
+        match self {
+            Accumulator::Count(n) => *out = Value::Int(n),
+            Accumulator::Sum(SumState {
+                ints, rest: None, ..
+            }) if i64::try_from(ints).is_ok() => *out = Value::Int(ints as i64),
+            other => *out = other.finish()?,
+        }
+        Ok(())
+    }
+
     /// The aggregate's result: `count` of nothing is 0, `sum` of nothing
     /// 0, `collect` of nothing `[]`, everything else of nothing null.
     pub fn finish(self) -> Result<Value> {
