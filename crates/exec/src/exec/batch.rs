@@ -595,6 +595,14 @@ struct PairLists<'r> {
     starts: Vec<usize>,
 }
 
+/// The ends a counted pattern reads of a product's incoming rows, their
+/// entries added up ([`BuildRows::summed_ends`]).
+pub(crate) struct SummedEnds {
+    all: EndCounts,
+    /// The incoming rows' end nodes.
+    fixed: SmallVec<[NodeId; 16]>,
+}
+
 impl PairLists<'_> {
     /// The sorted targets of build row `i`.
     fn targets(&self, i: usize) -> Option<&[NodeId]> {
@@ -663,25 +671,19 @@ impl<'r> BuildRows<'r> {
         Some(())
     }
 
-    /// The pairs that counted pattern `sub` (a hop closed into a bound
+    /// The ends that counted pattern `sub` (a hop closed into a bound
     /// node, one end a build value and the other a node of the incoming
-    /// row) makes for each build row with every one of the incoming
-    /// `rows`, summed: each build row's targets counted once against the
-    /// entries of all the rows' ends together ([`EndCounts::sum`]) rather
-    /// than against each row's (cookbook cb09: each company's topics
-    /// against the topics of ten customers at once). `None` where the
-    /// count is not of that kind, an incoming row's end is not a node, or
-    /// a build row's end is one of theirs (the pair is then of one node
-    /// with itself, counted the general way).
-    pub fn count_totals(&self, sub: &SubPlan, rows: &[Row], ctx: &Ctx<'_>) -> Option<Vec<i64>> {
+    /// row) reads of the incoming `rows`, their entries added up
+    /// ([`EndCounts::sum`]): the same for every chunk of a product's build
+    /// rows. `None` where the count is not of that kind or an incoming
+    /// row's end is not a node.
+    pub fn summed_ends(&self, sub: &SubPlan, rows: &[Row], ctx: &Ctx<'_>) -> Option<SummedEnds> {
         let snap = ctx.snapshot;
         let pairs = PairCount::new(super::stream::closing_hop(&sub.ops)?, snap).ok()?;
-        let at = sub as *const SubPlan as usize;
-        let (_, l) = self.pair_lists.iter().find(|(a, _)| *a == at)?;
+        let l = self.pair_lists_of(sub)?;
         let (xs, zs) = pairs.ends();
-        let (fixed_slot, own_slot) = if l.x { (zs, xs) } else { (xs, zs) };
-        let own_at = self.slots.binary_search(&own_slot).ok()?;
-        let mut fixed = SmallVec::<[NodeId; 16]>::new();
+        let fixed_slot = if l.x { zs } else { xs };
+        let mut fixed = SmallVec::new();
         let mut parts = Vec::with_capacity(rows.len());
         for row in rows {
             let Some(Value::Node(f)) = row.get(fixed_slot) else {
@@ -694,17 +696,49 @@ impl<'r> BuildRows<'r> {
             parts.push(pairs.end_counts(&lists, &mut pairs.label_probe(snap))?);
             fixed.push(*f);
         }
-        let all = EndCounts::sum(&parts);
+        Some(SummedEnds {
+            all: EndCounts::sum(&parts),
+            fixed,
+        })
+    }
+
+    /// The pairs that counted pattern `sub` makes for each build row with
+    /// every one of the incoming rows whose ends are `ends`
+    /// ([`BuildRows::summed_ends`]), summed: each build row's targets
+    /// counted once against the entries of all the rows' ends together
+    /// rather than against each row's (cookbook cb09: each company's
+    /// topics against the topics of ten customers at once). `None` where a
+    /// build row's end is one of theirs (the pair is then of one node with
+    /// itself, counted the general way).
+    pub fn count_totals(
+        &self,
+        sub: &SubPlan,
+        ends: &SummedEnds,
+        ctx: &Ctx<'_>,
+    ) -> Option<Vec<i64>> {
+        let pairs = PairCount::new(super::stream::closing_hop(&sub.ops)?, ctx.snapshot).ok()?;
+        let l = self.pair_lists_of(sub)?;
+        let (xs, zs) = pairs.ends();
+        let own_at = self.slots.binary_search(if l.x { &xs } else { &zs }).ok()?;
         let mut totals = Vec::with_capacity(self.rows.len());
         for (i, r) in self.rows.iter().enumerate() {
             match r.get(own_at) {
-                Some(Value::Node(n)) if !fixed.contains(n) => {
-                    totals.push(all.pairs_with(l.targets(i)?));
+                Some(Value::Node(n)) if !ends.fixed.contains(n) => {
+                    totals.push(ends.all.pairs_with(l.targets(i)?));
                 }
                 _ => return None,
             }
         }
         Some(totals)
+    }
+
+    /// The lists of counted pattern `sub`'s end that the build rows give.
+    fn pair_lists_of(&self, sub: &SubPlan) -> Option<&PairLists<'r>> {
+        let at = sub as *const SubPlan as usize;
+        self.pair_lists
+            .iter()
+            .find(|(a, _)| *a == at)
+            .map(|(_, l)| l)
     }
 
     /// The lists of the end of counted pattern `sub` (a hop closed into a

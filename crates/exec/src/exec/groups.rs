@@ -481,6 +481,10 @@ pub(super) struct Groups<'a, 'c> {
     waiting: Waiting,
     /// Where groups go once complete, if they may go before the end.
     outflow: Option<Outflow<'a>>,
+    /// Per pattern count (by its sub-plan's address) whose sum a product
+    /// takes at once, the ends it reads of the incoming rows, added up
+    /// (`None`: not summable).
+    summed_ends: Vec<(usize, Option<batch::SummedEnds>)>,
 }
 
 /// Where the groups of an aggregation go as soon as they are complete,
@@ -866,6 +870,7 @@ impl<'a, 'c> Groups<'a, 'c> {
             batched: (0, 0),
             waiting: Waiting::default(),
             outflow: None,
+            summed_ends: Vec::new(),
         }
     }
 
@@ -1662,7 +1667,16 @@ impl Groups<'_, '_> {
                     if self.groups.accs_of(g).get_mut(a).is_some_and(sums) =>
                 {
                     crate::eval::tick(self.ctx)?;
-                    b.count_totals(sub, rows, self.ctx)
+                    // The incoming rows are the same for every chunk (a
+                    // product's tasks each take all of them): their ends
+                    // are added up once.
+                    let at = std::sync::Arc::as_ptr(sub) as usize;
+                    if !self.summed_ends.iter().any(|(s, _)| *s == at) {
+                        let ends = b.summed_ends(sub, rows, self.ctx);
+                        self.summed_ends.push((at, ends));
+                    }
+                    let ends = self.summed_ends.iter().find(|(s, _)| *s == at);
+                    ends.and_then(|(_, e)| b.count_totals(sub, e.as_ref()?, self.ctx))
                 }
                 _ => None,
             };

@@ -37,7 +37,7 @@ use crate::eval::{self, eval, Ctx, SubPlans};
 use crate::functions::aggregate::{self, Accumulator};
 use crate::options::{Guard, VALUE_BYTES};
 use crate::params::LateParams;
-use crate::plan::{AggSpec, CExpr, HashJoin, Op, OpProfile, Row, Seek, SubPlan};
+use crate::plan::{AggSpec, CExpr, HashJoin, NodeScan, Op, OpProfile, Row, Seek, SubPlan};
 use crate::procedures::Table;
 use crate::result::QueryStats;
 use crate::tables::{JoinTable, RunTables};
@@ -488,31 +488,13 @@ fn tasks_grouped<'c>(
     ctx: &Ctx<'c>,
     keys: &[(CExpr, usize)],
 ) -> Result<Vec<Task<'c>>> {
-    let scan_label = match ops.first() {
-        Some(Op::NodeScan(s)) if input.len() == 1 => match &s.seek {
-            Seek::All => Some(None),
-            Seek::Label(l) => match l.resolve(ctx.snapshot.catalog()) {
-                Some(id) => Some(Some(id)),
-                // An unknown label matches nothing: no task needed.
-                None => return Ok(Vec::new()),
-            },
-            _ => None,
-        },
+    let morsels = match ops.first() {
+        Some(Op::NodeScan(s)) if input.len() == 1 => scan_morsels(s, ctx),
         _ => None,
     };
-    if let Some(label) = scan_label {
-        // About SCAN_MORSELS morsels of 64 to 4096 nodes over the chunks that
-        // hold the label; fixed, not per thread, so partial aggregates (and
-        // float rounding) do not depend on the thread count.
-        let total = match label {
-            Some(l) => ctx.snapshot.label_count(l),
-            None => ctx.snapshot.node_count(),
-        } as usize;
-        let per = (total / SCAN_MORSELS).clamp(64, 4096);
+    if let Some((morsels, _)) = morsels {
         let row = input.into_iter().next().expect("input has exactly one row");
-        return Ok(ctx
-            .snapshot
-            .label_morsels(label, per)
+        return Ok(morsels
             .into_iter()
             .map(|m| Task::Morsel(row.clone(), m))
             .collect());
@@ -586,18 +568,12 @@ fn product_scan_tasks<'c>(
     {
         return Ok(None);
     }
-    let label = match &scan.seek {
-        Seek::Label(l) => match l.resolve(ctx.snapshot.catalog()) {
-            Some(id) => Some(id),
-            // An unknown label matches nothing: no task needed.
-            None => return Ok(Some(Vec::new())),
-        },
-        _ => None,
+    let Some((morsels, total)) = scan_morsels(scan, ctx) else {
+        return Ok(None);
     };
-    let total = match label {
-        Some(l) => ctx.snapshot.label_count(l),
-        None => ctx.snapshot.node_count(),
-    } as usize;
+    if morsels.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
     if total.saturating_mul(input.len()) < PRODUCT_SPLIT_MIN {
         return Ok(None);
     }
@@ -608,14 +584,35 @@ fn product_scan_tasks<'c>(
         stream::read_probe(j, row, ctx)?;
     }
     let shared: Arc<[Row]> = rows.into();
-    let per = (total / SCAN_MORSELS).clamp(64, 4096);
     Ok(Some(
-        ctx.snapshot
-            .label_morsels(label, per)
+        morsels
             .into_iter()
             .map(|m| Task::ProductScan(shared.clone(), m))
             .collect(),
     ))
+}
+
+/// The morsels of label or full scan `s` (about [`SCAN_MORSELS`] of 64 to
+/// 4,096 nodes over the chunks that hold the label; fixed, not per
+/// thread, so partial aggregates, and float rounding, do not depend on
+/// the thread count), with the number of nodes it reads: none for an
+/// unknown label, which matches nothing. `None` for a scan by another
+/// seek.
+fn scan_morsels(s: &NodeScan, ctx: &Ctx<'_>) -> Option<(Vec<std::ops::Range<u64>>, usize)> {
+    let label = match &s.seek {
+        Seek::All => None,
+        Seek::Label(l) => match l.resolve(ctx.snapshot.catalog()) {
+            Some(id) => Some(id),
+            None => return Some((Vec::new(), 0)),
+        },
+        _ => return None,
+    };
+    let total = match label {
+        Some(l) => ctx.snapshot.label_count(l),
+        None => ctx.snapshot.node_count(),
+    } as usize;
+    let per = (total / SCAN_MORSELS).clamp(64, 4096);
+    Some((ctx.snapshot.label_morsels(label, per), total))
 }
 
 /// The tasks of a segment that starts with a product (a hash join without

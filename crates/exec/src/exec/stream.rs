@@ -2070,18 +2070,7 @@ impl<'e> PairCount<'e> {
             }
         }
         all.sort_unstable();
-        let mut end = EndCounts::default();
-        for n in all {
-            match (end.nodes.last(), end.counts.last_mut()) {
-                (Some(last), Some(c)) if *last == n => *c += 1,
-                _ => {
-                    end.nodes.push(n);
-                    end.counts.push(1);
-                }
-            }
-        }
-        end.index();
-        Some(end)
+        Some(EndCounts::from_sorted(all.into_iter().map(|n| (n, 1))))
     }
 
     /// The slots of the two ends: `x`, where the first hop starts, and
@@ -2135,8 +2124,14 @@ impl EndCounts {
             .flat_map(|p| p.nodes.iter().copied().zip(p.counts.iter().copied()))
             .collect();
         all.sort_unstable_by_key(|(n, _)| *n);
+        EndCounts::from_sorted(all)
+    }
+
+    /// The counts of `entries` (targets with a count each, sorted by
+    /// target), those of one target added up.
+    fn from_sorted(entries: impl IntoIterator<Item = (NodeId, u64)>) -> EndCounts {
         let mut out = EndCounts::default();
-        for (n, c) in all {
+        for (n, c) in entries {
             match (out.nodes.last(), out.counts.last_mut()) {
                 (Some(last), Some(total)) if *last == n => *total += c,
                 _ => {

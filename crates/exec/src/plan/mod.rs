@@ -905,21 +905,21 @@ pub(crate) struct HashJoin {
 }
 
 impl HashJoin {
-    /// The slot that holds a different value in every build row, if one
-    /// does: the node of the scan that starts the build side (the build
-    /// runs from one row, and a scan finds each node once), where every
-    /// operator after it keeps or drops rows without repeating them and
-    /// leaves the slot as it is (filters, projections of other slots,
-    /// sorts, skips, limits, DISTINCT).
+    /// The scan that starts the build side, and the operators after it.
+    fn build_scan(&self) -> Option<(&NodeScan, &[Op])> {
+        match self.build.split_first() {
+            Some((Op::NodeScan(scan), rest)) => Some((scan, rest)),
+            _ => None,
+        }
+    }
+
     /// The scan that starts the build side, where the build can run a
     /// morsel of its node ids at a time, its rows joined as they come
     /// instead of kept (`stream::product_scan`): a label or full scan
     /// followed only by operators that take each row alone (filters,
     /// projections, expansions, UNWIND).
     pub(crate) fn streamed_build(&self) -> Option<&NodeScan> {
-        let (Some(Op::NodeScan(scan)), rest) = (self.build.first(), &self.build[1..]) else {
-            return None;
-        };
+        let (scan, rest) = self.build_scan()?;
         let by_morsels = matches!(scan.seek, Seek::All | Seek::Label(_));
         let row_by_row = rest.iter().all(|op| {
             matches!(
@@ -930,10 +930,14 @@ impl HashJoin {
         (by_morsels && row_by_row).then_some(scan)
     }
 
+    /// The slot that holds a different value in every build row, if one
+    /// does: the node of the scan that starts the build side (the build
+    /// runs from one row, and a scan finds each node once), where every
+    /// operator after it keeps or drops rows without repeating them and
+    /// leaves the slot as it is (filters, projections of other slots,
+    /// sorts, skips, limits, DISTINCT).
     pub(crate) fn distinct_build_slot(&self) -> Option<usize> {
-        let (Some(Op::NodeScan(scan)), rest) = (self.build.first(), &self.build[1..]) else {
-            return None;
-        };
+        let (scan, rest) = self.build_scan()?;
         let keeps = |op: &Op| match op {
             Op::Filter(..) | Op::Sort { .. } | Op::Skip(_) | Op::Limit(_) => true,
             Op::Distinct { .. } => true,
